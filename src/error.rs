@@ -1,0 +1,185 @@
+//! Errors of the library. Every message is one line that says what is wrong and what to do next.
+
+use std::path::PathBuf;
+
+use crate::event::EncodeError;
+use crate::state::Refused;
+use crate::store::StoreError;
+
+/// Why the history of a ledger cannot be trusted. The CLI exits with a code reserved for these.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IntegrityError {
+    /// An event's bytes no longer hash to what its successor (or the head record) recorded.
+    #[error(
+        "event {seq}: hash mismatch: its stored bytes no longer hash to what {recorded_by} recorded"
+    )]
+    HashMismatch {
+        /// The first event whose bytes changed.
+        seq: u64,
+        /// `event N+1` or `the head record`.
+        recorded_by: String,
+    },
+    /// An event does not link to its predecessor.
+    #[error("event {seq}: broken link: it does not record the hash of event {prev}", prev = seq.wrapping_sub(1))]
+    BrokenLink {
+        /// The event with the wrong link.
+        seq: u64,
+    },
+    /// The first event does not start the chain.
+    #[error("event 0: broken link: the first event must record a zero previous hash")]
+    BadGenesis,
+    /// An event is missing, or events are out of order.
+    #[error("event {expected}: missing seq: {detail}")]
+    MissingSeq {
+        /// The seq that should be next.
+        expected: u64,
+        /// What was found instead.
+        detail: String,
+    },
+    /// Stored bytes are not a valid event.
+    #[error("event {seq}: undecodable bytes: {why}")]
+    Undecodable {
+        /// The event.
+        seq: u64,
+        /// The decoder's complaint.
+        why: String,
+    },
+    /// The store has fewer events than its independent head record says were acknowledged.
+    #[error(
+        "the store is behind its head record: it holds {store} events but {head} were acknowledged (events {store}..{head} are lost)"
+    )]
+    StoreBehindHead {
+        /// Events in the store.
+        store: u64,
+        /// Events acknowledged.
+        head: u64,
+    },
+    /// The store's head differs from the head record at the same length.
+    #[error("event {seq}: the store's head hash differs from the head record's")]
+    HeadMismatch {
+        /// The last event.
+        seq: u64,
+    },
+    /// The head record itself is missing or damaged.
+    #[error("the head record is damaged: {0}")]
+    HeadRecordDamaged(String),
+    /// The storage engine cannot read its files.
+    #[error("the store is unreadable: {0}")]
+    StoreUnreadable(String),
+    /// An event breaks a domain rule it passed when it was written.
+    #[error("event {seq}: breaks a rule of the ledger: {why}")]
+    RuleBroken {
+        /// The event.
+        seq: u64,
+        /// The rule.
+        why: String,
+    },
+    /// Recorded times go backwards.
+    #[error("event {seq}: recorded earlier than event {prev}", prev = seq.wrapping_sub(1))]
+    TimeWentBackwards {
+        /// The event.
+        seq: u64,
+    },
+}
+
+impl IntegrityError {
+    /// The first event the failure names, if any.
+    pub fn seq(&self) -> Option<u64> {
+        match self {
+            IntegrityError::HashMismatch { seq, .. }
+            | IntegrityError::BrokenLink { seq }
+            | IntegrityError::Undecodable { seq, .. }
+            | IntegrityError::HeadMismatch { seq }
+            | IntegrityError::RuleBroken { seq, .. }
+            | IntegrityError::TimeWentBackwards { seq } => Some(*seq),
+            IntegrityError::MissingSeq { expected, .. } => Some(*expected),
+            IntegrityError::BadGenesis => Some(0),
+            IntegrityError::StoreBehindHead { store, .. } => Some(*store),
+            IntegrityError::HeadRecordDamaged(_) | IntegrityError::StoreUnreadable(_) => None,
+        }
+    }
+
+    /// A stable machine name of the failure (used in JSON output).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            IntegrityError::HashMismatch { .. } => "hash_mismatch",
+            IntegrityError::BrokenLink { .. } | IntegrityError::BadGenesis => "broken_link",
+            IntegrityError::MissingSeq { .. } => "missing_seq",
+            IntegrityError::Undecodable { .. } => "undecodable",
+            IntegrityError::StoreBehindHead { .. } => "store_behind_head",
+            IntegrityError::HeadMismatch { .. } => "head_mismatch",
+            IntegrityError::HeadRecordDamaged(_) => "head_record_damaged",
+            IntegrityError::StoreUnreadable(_) => "store_unreadable",
+            IntegrityError::RuleBroken { .. } => "rule_broken",
+            IntegrityError::TimeWentBackwards { .. } => "time_went_backwards",
+        }
+    }
+}
+
+/// What the library can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No ledger in the directory.
+    #[error("no ledger at {}: create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one", .0.display())]
+    NotInitialised(PathBuf),
+    /// `init` on an existing ledger.
+    #[error("a ledger already exists at {}: use it as it is, or choose another directory with --ledger", .0.display())]
+    AlreadyInitialised(PathBuf),
+    /// Another process holds the ledger.
+    #[error("the ledger at {} is busy: another hyoka process is using it; try again, or pass --wait SECONDS", .0.display())]
+    Busy(PathBuf),
+    /// A change the domain rules refuse.
+    #[error("{0}")]
+    Refused(#[from] Refused),
+    /// Invalid input that is not a domain rule (empty author, bad option value).
+    #[error("{0}")]
+    Invalid(String),
+    /// The clock is behind the last event.
+    #[error(
+        "the clock ({now}) is earlier than the last event ({last}): fix the system clock (or HYOKA_NOW) and try again"
+    )]
+    ClockBehind {
+        /// The time given, RFC 3339.
+        now: String,
+        /// The last event's time, RFC 3339.
+        last: String,
+    },
+    /// The history cannot be trusted.
+    #[error(
+        "integrity failure: {0}; the history cannot be trusted until the ledger is restored from a backup"
+    )]
+    Integrity(#[from] IntegrityError),
+    /// An operating-system error.
+    #[error("{context}: {source}; check the path, permissions and free space, then try again")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An event could not be encoded.
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
+}
+
+impl Error {
+    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Io { context, source }
+    }
+
+    pub(crate) fn from_store(e: StoreError, dir: &std::path::Path) -> Error {
+        match e {
+            StoreError::Locked => Error::Busy(dir.to_path_buf()),
+            StoreError::Io { context, source } => Error::Io { context, source },
+            StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
+            StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
+        }
+    }
+}
+
+/// Result of library operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

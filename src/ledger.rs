@@ -1,0 +1,698 @@
+//! A ledger directory: the event store, an independent head record, and a lock.
+//!
+//! ```text
+//! LEDGER/
+//!   LOCK    held (flock) by the one process using the ledger
+//!   HEAD    the head record: event count and head hash, written (fsync + rename) after every commit
+//!   store/  the storage engine's files (sled)
+//! ```
+//!
+//! An append is acknowledged only after the store committed it durably and the head record says so. The
+//! head record lives outside the store so that a store which silently lost its tail (sled does, on some
+//! damage) is caught on open and by `verify`. A store that is *ahead* of the head record by a batch that
+//! links to it is the trace of a crash between the two writes, and is rolled forward.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, IntegrityError, Result};
+use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
+use crate::merkle;
+use crate::state::{Refused, State};
+use crate::store::sled_store::SledStore;
+use crate::store::{Committed, Store, StoreError, StoreWriter};
+use crate::text;
+use crate::when;
+
+const HEAD_FILE: &str = "HEAD";
+const LOCK_FILE: &str = "LOCK";
+const STORE_DIR: &str = "store";
+const HEAD_MAGIC: &str = "hyoka-head v1";
+
+/// Who records a batch of changes, when and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// Who (non-empty, one line).
+    pub author: String,
+    /// Why (non-empty).
+    pub reason: String,
+    /// The imported file, if any.
+    pub source: Option<Source>,
+    /// When, in nanoseconds since the epoch (UTC).
+    pub recorded_at: i64,
+}
+
+/// What an append recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// Seq of the first event written.
+    pub first_seq: u64,
+    /// Number of events written.
+    pub count: u64,
+    /// Hash of the last event now in the ledger.
+    pub head_hash: Hash,
+}
+
+/// One event as read back from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The decoded event.
+    pub event: Event,
+    /// Its hash, computed from the stored bytes.
+    pub hash: Hash,
+}
+
+/// The result of a successful full verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Number of events checked.
+    pub events: u64,
+    /// The head hash (zero for an empty ledger).
+    pub head_hash: Hash,
+    /// The Merkle tree root over all events.
+    pub root: Hash,
+}
+
+/// How to open a ledger.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Access {
+    /// How long to wait for another process to release the ledger.
+    pub wait: Duration,
+}
+
+/// An open ledger. Holds the directory's lock until dropped.
+pub struct Ledger<S: Store = SledStore> {
+    dir: PathBuf,
+    store: S,
+    committed: Committed,
+    last_recorded_at: Option<i64>,
+    _lock: File,
+}
+
+/// The head record kept beside the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct HeadRecord {
+    events: u64,
+    hash: Hash,
+}
+
+fn head_text(h: &HeadRecord) -> String {
+    let body = format!(
+        "{HEAD_MAGIC}\nevents {}\nhash {}\n",
+        h.events,
+        event::hex(&h.hash)
+    );
+    let check = blake3::hash(body.as_bytes());
+    format!("{body}check {}\n", check.to_hex())
+}
+
+fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
+    let bad = |why: &str| IntegrityError::HeadRecordDamaged(why.to_string());
+    let (body, check) = text
+        .rsplit_once("check ")
+        .ok_or_else(|| bad("no check line"))?;
+    if blake3::hash(body.as_bytes()).to_hex().as_str() != check.trim_end() {
+        return Err(bad("its checksum does not match"));
+    }
+    let mut lines = body.lines();
+    if lines.next() != Some(HEAD_MAGIC) {
+        return Err(bad("unknown format"));
+    }
+    let events = lines
+        .next()
+        .and_then(|l| l.strip_prefix("events "))
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| bad("no event count"))?;
+    let mut hash = [0u8; 32];
+    lines
+        .next()
+        .and_then(|l| l.strip_prefix("hash "))
+        .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
+        .ok_or_else(|| bad("no head hash"))?;
+    Ok(HeadRecord { events, hash })
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(Error::io(format!("cannot fsync {}", dir.display())))
+}
+
+fn write_head(dir: &Path, h: &HeadRecord) -> Result<()> {
+    let tmp = dir.join("HEAD.tmp");
+    let ctx = format!("cannot write the head record in {}", dir.display());
+    let mut f = File::create(&tmp).map_err(Error::io(ctx.clone()))?;
+    f.write_all(head_text(h).as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(Error::io(ctx.clone()))?;
+    std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(Error::io(ctx))?;
+    sync_dir(dir)
+}
+
+fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
+    match std::fs::read(dir.join(HEAD_FILE)) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| IntegrityError::HeadRecordDamaged("it is not UTF-8".into()))?;
+            Ok(Some(parse_head(&text)?))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!(
+            "cannot read {}",
+            dir.join(HEAD_FILE).display()
+        ))(e)),
+    }
+}
+
+fn lock(dir: &Path, wait: Duration) -> Result<File> {
+    let path = dir.join(LOCK_FILE);
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(Error::io(format!("cannot open {}", path.display())))?;
+    let deadline = Instant::now() + wait;
+    loop {
+        match f.try_lock() {
+            Ok(()) => return Ok(f),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if Instant::now() >= deadline {
+                    return Err(Error::Busy(dir.to_path_buf()));
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()))(e));
+            }
+        }
+    }
+}
+
+fn check_meta(meta: &Meta) -> Result<()> {
+    text::check_line("author", &meta.author).map_err(Error::Invalid)?;
+    text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
+    Ok(())
+}
+
+impl Ledger<SledStore> {
+    /// Creates a ledger in `dir` whose first events are `plan` (a [`Change::PlanDefined`]) and `more`,
+    /// all in one atomic batch. Nothing is created if any change is refused.
+    pub fn create(
+        dir: &Path,
+        meta: &Meta,
+        plan: Change,
+        more: &[Change],
+        access: Access,
+    ) -> Result<Self> {
+        check_meta(meta)?;
+        let mut probe = State::default();
+        if !matches!(plan, Change::PlanDefined { .. }) {
+            return Err(Refused("the first event must define the plan".into()).into());
+        }
+        for c in std::iter::once(&plan).chain(more) {
+            probe.apply(c)?;
+        }
+        if dir.join(HEAD_FILE).exists() || dir.join(STORE_DIR).exists() {
+            return Err(Error::AlreadyInitialised(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(Error::io(format!("cannot create {}", dir.display())))?;
+        let lock = lock(dir, access.wait)?;
+        if dir.join(HEAD_FILE).exists() || dir.join(STORE_DIR).exists() {
+            return Err(Error::AlreadyInitialised(dir.to_path_buf()));
+        }
+        write_head(
+            dir,
+            &HeadRecord {
+                events: 0,
+                hash: ZERO_HASH,
+            },
+        )?;
+        let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
+        let mut ledger = Ledger {
+            dir: dir.to_path_buf(),
+            store,
+            committed: Committed::EMPTY,
+            last_recorded_at: None,
+            _lock: lock,
+        };
+        let mut all = Vec::with_capacity(more.len() + 1);
+        all.push(plan);
+        all.extend_from_slice(more);
+        ledger.append(meta, &all)?;
+        Ok(ledger)
+    }
+
+    /// Opens an existing ledger, checking its store against the head record.
+    pub fn open(dir: &Path, access: Access) -> Result<Self> {
+        if !dir.join(HEAD_FILE).exists() && !dir.join(STORE_DIR).exists() {
+            return Err(Error::NotInitialised(dir.to_path_buf()));
+        }
+        let lock = lock(dir, access.wait)?;
+        let head = read_head(dir)?
+            .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
+        let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
+        Ledger::with_store(dir, store, head, lock)
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    fn with_store(dir: &Path, store: S, head: HeadRecord, lock: File) -> Result<Self> {
+        let committed = store
+            .committed()
+            .map_err(|e| Error::from_store(e, dir))?
+            .unwrap_or(Committed::EMPTY);
+        let mut ledger = Ledger {
+            dir: dir.to_path_buf(),
+            store,
+            committed,
+            last_recorded_at: None,
+            _lock: lock,
+        };
+        if head.events == 0 && committed.events == 0 {
+            return Err(Error::NotInitialised(dir.to_path_buf()));
+        }
+        use std::cmp::Ordering::*;
+        match committed.events.cmp(&head.events) {
+            Less => {
+                return Err(IntegrityError::StoreBehindHead {
+                    store: committed.events,
+                    head: head.events,
+                }
+                .into());
+            }
+            Equal if committed.head_hash != head.hash => {
+                return Err(IntegrityError::HeadMismatch {
+                    seq: head.events - 1,
+                }
+                .into());
+            }
+            Equal => {}
+            Greater => {
+                // A crash between the store's commit and the head record's update: roll forward if the
+                // store's extra events continue the acknowledged chain.
+                let next = ledger.read_one(head.events)?;
+                if next.event.prev_hash != head.hash {
+                    return Err(IntegrityError::BrokenLink { seq: head.events }.into());
+                }
+                write_head(
+                    dir,
+                    &HeadRecord {
+                        events: committed.events,
+                        hash: committed.head_hash,
+                    },
+                )?;
+            }
+        }
+        // The last event must hash to the committed head.
+        let last = ledger.read_one(committed.events - 1)?;
+        if last.hash != committed.head_hash {
+            return Err(IntegrityError::HashMismatch {
+                seq: committed.events - 1,
+                recorded_by: "the head record".into(),
+            }
+            .into());
+        }
+        ledger.last_recorded_at = Some(last.event.recorded_at);
+        Ok(ledger)
+    }
+
+    fn store_err(&self, e: StoreError) -> Error {
+        Error::from_store(e, &self.dir)
+    }
+
+    /// The ledger's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> u64 {
+        self.committed.events
+    }
+
+    /// Whether the ledger has no events (never true for an initialised ledger).
+    pub fn is_empty(&self) -> bool {
+        self.committed.events == 0
+    }
+
+    /// Hash of the last event.
+    pub fn head_hash(&self) -> Hash {
+        self.committed.head_hash
+    }
+
+    /// The storage engine (for tests that damage it on purpose).
+    #[doc(hidden)]
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
+    fn read_one(&self, seq: u64) -> Result<StoredEvent> {
+        let bytes = self.store.event(seq).map_err(|e| self.store_err(e))?;
+        let event = event::decode(&bytes).map_err(|e| IntegrityError::Undecodable {
+            seq,
+            why: e.to_string(),
+        })?;
+        Ok(StoredEvent {
+            hash: event::event_hash(&event.prev_hash, &bytes),
+            event,
+        })
+    }
+
+    /// Calls `f` for each event with seq in `from..to` (clamped to the ledger), in order, until it
+    /// returns `false`. Events are decoded; their hashes computed from the stored bytes.
+    pub fn scan(
+        &self,
+        from: u64,
+        to: u64,
+        f: &mut dyn FnMut(&StoredEvent) -> Result<bool>,
+    ) -> Result<()> {
+        let to = to.min(self.committed.events);
+        let mut failure: Option<Error> = None;
+        let mut expected = from;
+        let r = self.store.scan_events(from, to, &mut |seq, bytes| {
+            let event = match event::decode(bytes) {
+                Ok(e) => e,
+                Err(e) => {
+                    failure = Some(
+                        IntegrityError::Undecodable {
+                            seq,
+                            why: e.to_string(),
+                        }
+                        .into(),
+                    );
+                    return Ok(false);
+                }
+            };
+            if event.seq != seq || seq != expected {
+                failure = Some(
+                    IntegrityError::MissingSeq {
+                        expected,
+                        detail: format!("found event {} at position {seq}", event.seq),
+                    }
+                    .into(),
+                );
+                return Ok(false);
+            }
+            expected += 1;
+            let stored = StoredEvent {
+                hash: event::event_hash(&event.prev_hash, bytes),
+                event,
+            };
+            match f(&stored) {
+                Ok(go_on) => Ok(go_on),
+                Err(e) => {
+                    failure = Some(e);
+                    Ok(false)
+                }
+            }
+        });
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        r.map_err(|e| match e {
+            StoreError::Missing(m) => IntegrityError::MissingSeq {
+                expected,
+                detail: m,
+            }
+            .into(),
+            e => self.store_err(e),
+        })
+    }
+
+    /// The state after the events `0..=last_seq` (all events when `None`).
+    pub fn state_through(&self, last_seq: Option<u64>) -> Result<State> {
+        let to = last_seq.map_or(self.committed.events, |s| s.saturating_add(1));
+        let mut state = State::default();
+        self.scan(0, to, &mut |e| {
+            state
+                .apply(&e.event.change)
+                .map_err(|r| IntegrityError::RuleBroken {
+                    seq: e.event.seq,
+                    why: r.0,
+                })?;
+            Ok(true)
+        })?;
+        Ok(state)
+    }
+
+    /// The current state.
+    pub fn state(&self) -> Result<State> {
+        self.state_through(None)
+    }
+
+    /// Appends `changes` as one atomic, durable batch, after checking each against the current state.
+    /// On any refusal or error nothing is recorded.
+    pub fn append(&mut self, meta: &Meta, changes: &[Change]) -> Result<Receipt> {
+        check_meta(meta)?;
+        if changes.is_empty() {
+            return Err(Error::Invalid("nothing to record".into()));
+        }
+        if let Some(last) = self.last_recorded_at
+            && meta.recorded_at < last
+        {
+            return Err(Error::ClockBehind {
+                now: when::format(meta.recorded_at),
+                last: when::format(last),
+            });
+        }
+        let mut state = self.state()?;
+        for c in changes {
+            state.apply(c)?;
+        }
+        let first_seq = self.committed.events;
+        let mut prev = self.committed.head_hash;
+        let mut events: Vec<Vec<u8>> = Vec::with_capacity(changes.len());
+        for (i, change) in changes.iter().enumerate() {
+            let e = Event {
+                version: SCHEMA_VERSION,
+                seq: first_seq + i as u64,
+                prev_hash: prev,
+                recorded_at: meta.recorded_at,
+                author: meta.author.clone(),
+                reason: meta.reason.clone(),
+                source: meta.source.clone(),
+                change: change.clone(),
+                signature: None,
+            };
+            let bytes = event::encode(&e)?;
+            prev = event::event_hash(&prev, &bytes);
+            events.push(bytes);
+        }
+        let dir = self.dir.clone();
+        let store_err = |e| Error::from_store(e, &dir);
+        let mut writer = self.store.writer().map_err(store_err)?;
+        let mut n = first_seq;
+        let mut link = self.committed.head_hash;
+        for bytes in &events {
+            writer.push_event(bytes).map_err(store_err)?;
+            link = event::event_hash(&link, bytes);
+            push_leaf(writer.as_mut(), n, &link).map_err(store_err)?;
+            n += 1;
+        }
+        let committed = writer.commit(prev).map_err(store_err)?;
+        self.committed = committed;
+        self.last_recorded_at = Some(meta.recorded_at);
+        write_head(&self.dir, &HeadRecord { events: committed.events, hash: committed.head_hash })
+            .map_err(|e| {
+                Error::Invalid(format!(
+                    "the change was stored but the head record could not be updated ({e}); run `hyoka verify` before going on"
+                ))
+            })?;
+        Ok(Receipt {
+            first_seq,
+            count: changes.len() as u64,
+            head_hash: prev,
+        })
+    }
+
+    /// The Merkle root of the first `size` events (RFC 6962 over the event hashes).
+    pub fn tree_root(&self, size: u64) -> Result<Hash> {
+        if size > self.committed.events {
+            return Err(Error::Invalid(format!(
+                "the ledger has {} events, fewer than {size}",
+                self.committed.events
+            )));
+        }
+        merkle::tree_hash(size, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
+    }
+
+    fn merkle_err(&self, e: merkle::MerkleError) -> Error {
+        IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into()
+    }
+
+    /// Recomputes the whole chain, the domain rules and the Merkle tree, and checks them against the
+    /// head record. `progress` is called with (events checked, total) now and then.
+    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+        let total = self.committed.events;
+        let head = read_head(&self.dir)?
+            .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
+        if head.events > total {
+            return Err(IntegrityError::StoreBehindHead {
+                store: total,
+                head: head.events,
+            }
+            .into());
+        }
+        let mut state = State::default();
+        let mut recomputed = StreamingRoot::default();
+        // The event before the current one: (its seq, the hash of its stored bytes).
+        let mut pending: Option<(u64, Hash)> = None;
+        // A link failure waiting for one more event to tell which side changed.
+        let mut suspect: Option<u64> = None;
+        let mut last_time = i64::MIN;
+        let mut expected_link = ZERO_HASH;
+        self.scan(0, total, &mut |e| {
+            let seq = e.event.seq;
+            if seq == 0 && e.event.prev_hash != ZERO_HASH {
+                return Err(IntegrityError::BadGenesis.into());
+            }
+            if let Some(s) = suspect.take() {
+                // Event s+1 did not record event s's hash. If s+1 hashes to what s+2 recorded, s+1 is
+                // intact and s changed; otherwise s+1 itself changed.
+                return Err(if e.event.prev_hash == expected_link {
+                    IntegrityError::HashMismatch {
+                        seq: s,
+                        recorded_by: format!("event {}", s + 1),
+                    }
+                } else {
+                    IntegrityError::BrokenLink { seq: s + 1 }
+                }
+                .into());
+            }
+            if let Some((p, h)) = pending
+                && e.event.prev_hash != h
+            {
+                suspect = Some(p);
+            }
+            if e.event.recorded_at < last_time {
+                return Err(IntegrityError::TimeWentBackwards { seq }.into());
+            }
+            last_time = e.event.recorded_at;
+            state
+                .apply(&e.event.change)
+                .map_err(|r| IntegrityError::RuleBroken { seq, why: r.0 })?;
+            recomputed.push(merkle::leaf_hash(&e.hash));
+            pending = Some((seq, e.hash));
+            expected_link = e.hash;
+            if seq % 65_536 == 0 {
+                progress(seq, total);
+            }
+            Ok(true)
+        })?;
+        if let Some(s) = suspect {
+            // The last event did not link; compare it with the head record.
+            return Err(if expected_link == self.committed.head_hash {
+                IntegrityError::HashMismatch {
+                    seq: s,
+                    recorded_by: format!("event {}", s + 1),
+                }
+            } else {
+                IntegrityError::BrokenLink { seq: s + 1 }
+            }
+            .into());
+        }
+        if let Some((seq, h)) = pending {
+            if h != self.committed.head_hash {
+                return Err(IntegrityError::HashMismatch {
+                    seq,
+                    recorded_by: "the store's commit record".into(),
+                }
+                .into());
+            }
+            if head.events == total && head.hash != h {
+                return Err(IntegrityError::HashMismatch {
+                    seq,
+                    recorded_by: "the head record".into(),
+                }
+                .into());
+            }
+        }
+        let root = recomputed.root();
+        let stored_root = self.tree_root(total)?;
+        if root != stored_root {
+            return Err(IntegrityError::StoreUnreadable(
+                "the stored Merkle tree does not match the events".into(),
+            )
+            .into());
+        }
+        progress(total, total);
+        Ok(VerifyReport {
+            events: total,
+            head_hash: self.committed.head_hash,
+            root,
+        })
+    }
+}
+
+struct StoreHashes<'a, S: Store>(&'a S);
+
+impl<S: Store> merkle::HashReader for StoreHashes<'_, S> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, merkle::MerkleError> {
+        self.0
+            .tree_hashes(indexes)
+            .map_err(|e| merkle::MerkleError::Storage(e.to_string()))
+    }
+}
+
+struct WriterHashes<'a>(&'a dyn StoreWriter);
+
+impl merkle::HashReader for WriterHashes<'_> {
+    fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, merkle::MerkleError> {
+        self.0
+            .tree_hashes(indexes)
+            .map_err(|e| merkle::MerkleError::Storage(e.to_string()))
+    }
+}
+
+/// Adds event `n` (with hash `event_hash`) as leaf `n` of the stored Merkle tree.
+fn push_leaf(w: &mut dyn StoreWriter, n: u64, event_hash: &Hash) -> Result<(), StoreError> {
+    let leaf = merkle::leaf_hash(event_hash);
+    let hashes = merkle::stored_hashes_for_record(n, leaf, &WriterHashes(w))
+        .map_err(|e| StoreError::Damaged(format!("Merkle tree: {e}")))?;
+    for h in hashes {
+        w.push_tree_hash(h)?;
+    }
+    Ok(())
+}
+
+/// The RFC 6962 root of a stream of leaves in O(log n) memory: a stack of perfect subtrees, merged as
+/// they fill, folded right to left at the end.
+#[derive(Default)]
+struct StreamingRoot {
+    /// (number of leaves, hash) of perfect subtrees, left to right, sizes strictly decreasing.
+    stack: Vec<(u64, Hash)>,
+}
+
+impl StreamingRoot {
+    fn push(&mut self, leaf: Hash) {
+        let mut cur = (1u64, leaf);
+        while let Some(&(size, h)) = self.stack.last() {
+            if size != cur.0 {
+                break;
+            }
+            self.stack.pop();
+            cur = (size * 2, merkle::node_hash(&h, &cur.1));
+        }
+        self.stack.push(cur);
+    }
+
+    fn root(&self) -> Hash {
+        let mut iter = self.stack.iter().rev();
+        match iter.next() {
+            None => merkle::tree_hash(0, &NoHashes).unwrap_or([0; 32]),
+            Some(&(_, last)) => iter.fold(last, |acc, (_, h)| merkle::node_hash(h, &acc)),
+        }
+    }
+}
+
+struct NoHashes;
+
+impl merkle::HashReader for NoHashes {
+    fn read_hashes(&self, _: &[u64]) -> Result<Vec<Hash>, merkle::MerkleError> {
+        Ok(Vec::new())
+    }
+}

@@ -1,0 +1,18 @@
+//! hyoka (評価): a tamper-evident, event-sourced ledger for the evaluations of administrative-reform plans.
+//!
+//! Every change is an [`event::Event`] appended to a hash chain in a [`ledger::Ledger`]; every view is a
+//! fold over those events ([`state::State`]). The library never talks to the terminal: the `hyoka` binary
+//! is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
+
+pub mod error;
+pub mod event;
+pub mod ledger;
+pub mod merkle;
+pub mod period;
+pub mod state;
+pub mod store;
+pub mod text;
+pub mod when;
+
+pub use error::{Error, IntegrityError, Result};
+pub use ledger::{Access, Ledger, Meta, Receipt};

@@ -1,0 +1,536 @@
+//! The projection: a pure fold of events into the plan, its items and their cells.
+//!
+//! [`State::apply`] is the single place where the domain rules live: a change that breaks one is refused
+//! with a message saying what is wrong and what is valid. The ledger applies every new change to a copy
+//! of the state before anything is written, and folds stored events with the same function, so what was
+//! accepted once always folds again.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::event::Change;
+use crate::period::{Era, Period};
+use crate::text;
+
+/// The plan a ledger evaluates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The plan's name.
+    pub name: String,
+    /// Grade scale, best first.
+    pub grades: Vec<String>,
+    /// Default era for era-less fiscal years.
+    pub default_era: Option<Era>,
+    /// Ledger origin (checkpoint origin and key name).
+    pub origin: String,
+}
+
+/// An item of the plan as it currently stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Number, unique in the plan.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Responsible department.
+    pub department: String,
+    /// Heading.
+    pub category: String,
+    /// The item this one re-lists, if any.
+    pub relisting_of: Option<u32>,
+    /// Withdrawn from the plan.
+    pub withdrawn: bool,
+}
+
+/// What was decided for one item in one period.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cell {
+    /// The grade, if rated.
+    pub rating: Option<String>,
+    /// Flagged for follow-up.
+    pub follow_up: bool,
+    /// Remark (empty when none).
+    pub remark: String,
+}
+
+/// The current state of a ledger, rebuilt from its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct State {
+    /// The plan, once defined.
+    pub plan: Option<Plan>,
+    /// Headings in the order they were added.
+    pub categories: Vec<String>,
+    /// Items by number.
+    pub items: BTreeMap<u32, Item>,
+    /// Cells by item and period.
+    pub cells: BTreeMap<(u32, Period), Cell>,
+}
+
+/// A change that the domain rules refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+fn refuse<T>(msg: impl Into<String>) -> Result<T, Refused> {
+    Err(Refused(msg.into()))
+}
+
+impl State {
+    /// The plan, or a refusal for a ledger without one.
+    pub fn plan(&self) -> Result<&Plan, Refused> {
+        self.plan
+            .as_ref()
+            .ok_or_else(|| Refused("the ledger has no plan yet: run `hyoka init` first".into()))
+    }
+
+    /// Periods that have at least one rating, in order.
+    pub fn rated_periods(&self) -> BTreeSet<Period> {
+        self.cells
+            .iter()
+            .filter(|(_, c)| c.rating.is_some())
+            .map(|((_, p), _)| *p)
+            .collect()
+    }
+
+    /// The latest period with a rating, if any.
+    pub fn latest_period(&self) -> Option<Period> {
+        self.rated_periods().last().copied()
+    }
+
+    /// An item that exists and is not withdrawn.
+    pub fn active_item(&self, number: u32) -> Result<&Item, Refused> {
+        match self.items.get(&number) {
+            None => refuse(format!(
+                "there is no item {number}: list the items with `hyoka table`, or add it with `hyoka item add`"
+            )),
+            Some(i) if i.withdrawn => refuse(format!(
+                "item {number} is withdrawn: reinstate it with `hyoka item reinstate {number}` first"
+            )),
+            Some(i) => Ok(i),
+        }
+    }
+
+    fn check_grade(&self, grade: &str) -> Result<(), Refused> {
+        let plan = self.plan()?;
+        if plan.grades.iter().any(|g| g == grade) {
+            Ok(())
+        } else {
+            refuse(format!(
+                "grade `{}` is not in the plan's scale; use one of {}",
+                text::escape(grade),
+                plan.grades.join(", ")
+            ))
+        }
+    }
+
+    fn check_category(&self, name: &str) -> Result<(), Refused> {
+        if self.categories.iter().any(|c| c == name) {
+            Ok(())
+        } else {
+            refuse(format!(
+                "there is no heading `{}`; use one of: {}",
+                text::escape(name),
+                self.categories.join(", ")
+            ))
+        }
+    }
+
+    /// Applies one change, or refuses it and leaves the state as it was.
+    pub fn apply(&mut self, change: &Change) -> Result<(), Refused> {
+        if self.plan.is_none() && !matches!(change, Change::PlanDefined { .. }) {
+            return refuse("the ledger has no plan yet: the first event must define it");
+        }
+        match change {
+            Change::PlanDefined {
+                name,
+                grades,
+                default_era,
+                origin,
+            } => {
+                if self.plan.is_some() {
+                    return refuse("the plan is already defined");
+                }
+                text::check_line("plan name", name).map_err(Refused)?;
+                check_origin(origin)?;
+                if grades.is_empty() {
+                    return refuse("the grade scale is empty; give grades best first, e.g. S,A,B");
+                }
+                let mut seen = BTreeSet::new();
+                for g in grades {
+                    text::check_token("grade", g).map_err(Refused)?;
+                    if !seen.insert(g) {
+                        return refuse(format!("grade `{g}` appears twice in the scale"));
+                    }
+                }
+                self.plan = Some(Plan {
+                    name: name.clone(),
+                    grades: grades.clone(),
+                    default_era: *default_era,
+                    origin: origin.clone(),
+                });
+            }
+            Change::CategoryAdded { name } => {
+                text::check_line("heading", name).map_err(Refused)?;
+                if self.categories.contains(name) {
+                    return refuse(format!("heading `{name}` already exists"));
+                }
+                self.categories.push(name.clone());
+            }
+            Change::ItemRegistered {
+                number,
+                title,
+                department,
+                category,
+                relisting_of,
+            } => {
+                if *number == 0 {
+                    return refuse("item numbers start at 1");
+                }
+                if self.items.contains_key(number) {
+                    return refuse(format!(
+                        "item {number} already exists; correct it with `hyoka item amend {number}`"
+                    ));
+                }
+                text::check_line("title", title).map_err(Refused)?;
+                text::check_line("department", department).map_err(Refused)?;
+                self.check_category(category)?;
+                if let Some(of) = relisting_of {
+                    self.check_relisting(*number, *of)?;
+                }
+                self.items.insert(
+                    *number,
+                    Item {
+                        number: *number,
+                        title: title.clone(),
+                        department: department.clone(),
+                        category: category.clone(),
+                        relisting_of: *relisting_of,
+                        withdrawn: false,
+                    },
+                );
+            }
+            Change::ItemAmended {
+                number,
+                title,
+                department,
+                category,
+                relisting_of,
+            } => {
+                let item = self.active_item(*number)?.clone();
+                let mut new = item.clone();
+                if let Some(t) = title {
+                    text::check_line("title", t).map_err(Refused)?;
+                    new.title = t.clone();
+                }
+                if let Some(d) = department {
+                    text::check_line("department", d).map_err(Refused)?;
+                    new.department = d.clone();
+                }
+                if let Some(c) = category {
+                    self.check_category(c)?;
+                    new.category = c.clone();
+                }
+                if let Some(r) = relisting_of {
+                    if let Some(of) = r {
+                        self.check_relisting(*number, *of)?;
+                    }
+                    new.relisting_of = *r;
+                }
+                if new == item {
+                    return refuse(format!(
+                        "the amendment changes nothing: item {number} already reads so"
+                    ));
+                }
+                self.items.insert(*number, new);
+            }
+            Change::ItemWithdrawn { number } => {
+                self.active_item(*number)?;
+                if let Some(i) = self.items.get_mut(number) {
+                    i.withdrawn = true;
+                }
+            }
+            Change::ItemReinstated { number } => match self.items.get_mut(number) {
+                Some(i) if i.withdrawn => i.withdrawn = false,
+                Some(_) => return refuse(format!("item {number} is not withdrawn")),
+                None => return refuse(format!("there is no item {number}")),
+            },
+            Change::RatingRecorded {
+                item,
+                period,
+                grade,
+            } => {
+                self.active_item(*item)?;
+                self.check_grade(grade)?;
+                let mut cell = self.cell(*item, *period);
+                if cell.rating.as_deref() == Some(grade.as_str()) {
+                    return refuse(format!(
+                        "item {item} is already rated {grade} for {}; nothing to change",
+                        period.label()
+                    ));
+                }
+                cell.rating = Some(grade.clone());
+                self.cells.insert((*item, *period), cell);
+            }
+            Change::RatingWithdrawn { item, period } => {
+                self.active_item(*item)?;
+                match self.cells.get_mut(&(*item, *period)) {
+                    Some(c) if c.rating.is_some() => c.rating = None,
+                    _ => {
+                        return refuse(format!(
+                            "item {item} has no rating for {} to withdraw",
+                            period.label()
+                        ));
+                    }
+                }
+            }
+            Change::FollowUpSet {
+                item,
+                period,
+                flagged,
+            } => {
+                self.active_item(*item)?;
+                let mut cell = self.cell(*item, *period);
+                if cell.follow_up == *flagged {
+                    return refuse(format!(
+                        "the follow-up flag of item {item} for {} is already {}; nothing to change",
+                        period.label(),
+                        if *flagged { "on" } else { "off" }
+                    ));
+                }
+                cell.follow_up = *flagged;
+                self.cells.insert((*item, *period), cell);
+            }
+            Change::RemarkSet { item, period, text } => {
+                self.active_item(*item)?;
+                text::check_multiline("remark", text, true).map_err(Refused)?;
+                let mut cell = self.cell(*item, *period);
+                if cell.remark == *text {
+                    return refuse(format!(
+                        "item {item} already has that remark for {}; nothing to change",
+                        period.label()
+                    ));
+                }
+                cell.remark = text.clone();
+                self.cells.insert((*item, *period), cell);
+            }
+        }
+        Ok(())
+    }
+
+    /// The cell of an item in a period (empty if nothing was decided).
+    pub fn cell(&self, item: u32, period: Period) -> Cell {
+        self.cells.get(&(item, period)).cloned().unwrap_or_default()
+    }
+
+    fn check_relisting(&self, number: u32, of: u32) -> Result<(), Refused> {
+        if of == number {
+            return refuse(format!("item {number} cannot re-list itself"));
+        }
+        match self.items.get(&of) {
+            None => refuse(format!(
+                "item {number} re-lists item {of}, which does not exist; register item {of} first"
+            )),
+            Some(i) if i.relisting_of.is_some() => refuse(format!(
+                "item {of} is itself a re-listing; re-list the original item instead"
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// Checks a ledger origin: non-empty, printable, no white space and no `+` (it is also a key name).
+pub fn check_origin(origin: &str) -> Result<(), Refused> {
+    if origin.is_empty()
+        || origin.contains('+')
+        || origin.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return refuse(format!(
+            "origin `{}` is not valid: it must be non-empty, without spaces or `+`, e.g. city.kodaira.example/reform-plan-2",
+            text::escape(origin)
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::Half;
+
+    fn plan() -> Change {
+        Change::PlanDefined {
+            name: "plan".into(),
+            grades: vec!["S".into(), "A".into(), "B".into()],
+            default_era: None,
+            origin: "example/plan".into(),
+        }
+    }
+
+    fn p() -> Period {
+        Period {
+            fiscal_year: 2014,
+            half: Half::FirstHalf,
+        }
+    }
+
+    fn with_item() -> State {
+        let mut s = State::default();
+        for c in [
+            plan(),
+            Change::CategoryAdded { name: "c".into() },
+            Change::ItemRegistered {
+                number: 1,
+                title: "t".into(),
+                department: "d".into(),
+                category: "c".into(),
+                relisting_of: None,
+            },
+        ] {
+            s.apply(&c).unwrap();
+        }
+        s
+    }
+
+    #[test]
+    fn refusals_leave_the_state_unchanged() {
+        let mut s = with_item();
+        let before = s.clone();
+        let bad = [
+            Change::RatingRecorded {
+                item: 2,
+                period: p(),
+                grade: "A".into(),
+            },
+            Change::RatingRecorded {
+                item: 1,
+                period: p(),
+                grade: "Z".into(),
+            },
+            Change::RatingWithdrawn {
+                item: 1,
+                period: p(),
+            },
+            Change::FollowUpSet {
+                item: 1,
+                period: p(),
+                flagged: false,
+            },
+            Change::ItemRegistered {
+                number: 1,
+                title: "t".into(),
+                department: "d".into(),
+                category: "c".into(),
+                relisting_of: None,
+            },
+            Change::ItemRegistered {
+                number: 3,
+                title: "t".into(),
+                department: "d".into(),
+                category: "nope".into(),
+                relisting_of: None,
+            },
+            Change::ItemRegistered {
+                number: 3,
+                title: "t".into(),
+                department: "d".into(),
+                category: "c".into(),
+                relisting_of: Some(9),
+            },
+            Change::ItemAmended {
+                number: 1,
+                title: Some("t".into()),
+                department: None,
+                category: None,
+                relisting_of: None,
+            },
+            plan(),
+        ];
+        for c in bad {
+            let err = s.apply(&c).unwrap_err();
+            assert!(!err.0.is_empty());
+            assert_eq!(s, before, "{c:?} changed the state");
+        }
+        assert!(
+            s.apply(&Change::RatingRecorded {
+                item: 1,
+                period: p(),
+                grade: "Z".into()
+            })
+            .unwrap_err()
+            .0
+            .contains("S, A, B")
+        );
+    }
+
+    #[test]
+    fn ratings_flags_and_remarks_fold() {
+        let mut s = with_item();
+        s.apply(&Change::RatingRecorded {
+            item: 1,
+            period: p(),
+            grade: "A".into(),
+        })
+        .unwrap();
+        s.apply(&Change::RatingRecorded {
+            item: 1,
+            period: p(),
+            grade: "B".into(),
+        })
+        .unwrap();
+        s.apply(&Change::FollowUpSet {
+            item: 1,
+            period: p(),
+            flagged: true,
+        })
+        .unwrap();
+        s.apply(&Change::RemarkSet {
+            item: 1,
+            period: p(),
+            text: "r".into(),
+        })
+        .unwrap();
+        let cell = &s.cells[&(1, p())];
+        assert_eq!(cell.rating.as_deref(), Some("B"));
+        assert!(cell.follow_up);
+        assert_eq!(cell.remark, "r");
+        assert_eq!(s.latest_period(), Some(p()));
+        s.apply(&Change::RatingWithdrawn {
+            item: 1,
+            period: p(),
+        })
+        .unwrap();
+        assert_eq!(s.latest_period(), None);
+        s.apply(&Change::ItemWithdrawn { number: 1 }).unwrap();
+        assert!(
+            s.apply(&Change::RatingRecorded {
+                item: 1,
+                period: p(),
+                grade: "A".into()
+            })
+            .is_err()
+        );
+        s.apply(&Change::ItemReinstated { number: 1 }).unwrap();
+        s.apply(&Change::RatingRecorded {
+            item: 1,
+            period: p(),
+            grade: "A".into(),
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn events_before_the_plan_are_refused() {
+        let mut s = State::default();
+        assert!(
+            s.apply(&Change::CategoryAdded { name: "c".into() })
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn origins_are_checked() {
+        for bad in ["", "a b", "a+b", "a\nb"] {
+            assert!(check_origin(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_origin("city.kodaira.example/reform-plan-2").is_ok());
+    }
+}

@@ -1,0 +1,97 @@
+//! Storage behind a small trait: two append-only arrays (event records and Merkle tree hashes) and a
+//! commit record, written in atomic, durable units.
+//!
+//! Only [`sled_store`] touches sled. The ledger never sees keys or chunks; another engine only has to
+//! implement [`Store`] and [`StoreWriter`].
+
+pub mod sled_store;
+
+use crate::event::Hash;
+
+/// What a store has committed: how many events and tree hashes, and the head event's hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// Number of events (the next seq).
+    pub events: u64,
+    /// Number of stored Merkle tree hashes.
+    pub tree_hashes: u64,
+    /// Hash of the last event (zero when empty).
+    pub head_hash: Hash,
+}
+
+impl Committed {
+    /// An empty store.
+    pub const EMPTY: Committed = Committed {
+        events: 0,
+        tree_hashes: 0,
+        head_hash: [0; 32],
+    };
+}
+
+/// Errors from a storage engine.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store is locked by another process.
+    #[error("the store is locked by another process")]
+    Locked,
+    /// The engine failed or refused its own files (damage, or an engine panic caught here).
+    #[error("{0}")]
+    Damaged(String),
+    /// An operating-system error.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A record that should exist is missing.
+    #[error("{0}")]
+    Missing(String),
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Read access to committed data, and the way to append.
+pub trait Store {
+    /// The committed state, or `None` for a store that was never written.
+    fn committed(&self) -> StoreResult<Option<Committed>>;
+
+    /// Calls `f` with `(seq, stored bytes)` for each committed event in `from..to`, in order.
+    fn scan_events(
+        &self,
+        from: u64,
+        to: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> StoreResult<bool>,
+    ) -> StoreResult<()>;
+
+    /// The stored bytes of one committed event.
+    fn event(&self, seq: u64) -> StoreResult<Vec<u8>> {
+        let mut out = None;
+        self.scan_events(seq, seq + 1, &mut |_, b| {
+            out = Some(b.to_vec());
+            Ok(false)
+        })?;
+        out.ok_or_else(|| StoreError::Missing(format!("event {seq} is missing from the store")))
+    }
+
+    /// Committed Merkle tree hashes by index.
+    fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>>;
+
+    /// Starts an append. Nothing is visible until [`StoreWriter::commit`]; dropping the writer abandons it.
+    fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>>;
+}
+
+/// An append in progress: events and tree hashes follow the committed ones, in order.
+pub trait StoreWriter {
+    /// Appends one event's stored bytes.
+    fn push_event(&mut self, bytes: &[u8]) -> StoreResult<()>;
+    /// Appends one tree hash.
+    fn push_tree_hash(&mut self, hash: Hash) -> StoreResult<()>;
+    /// Reads tree hashes, committed or pushed in this append.
+    fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>>;
+    /// Makes everything pushed visible and durable (on disk, surviving a kill and a power cut) at once,
+    /// recording `head_hash` as the hash of the last event.
+    fn commit(self: Box<Self>, head_hash: Hash) -> StoreResult<Committed>;
+}

@@ -1,0 +1,118 @@
+//! Checks on user text, and escaping for the terminal.
+//!
+//! Text is stored exactly as given once it passes these checks. Single-line fields (names, titles,
+//! authors) refuse every control character; multi-line fields (reasons, remarks) allow newline and tab.
+//! Whatever is stored, [`escape`] makes it safe to print: control characters and the Unicode bidi
+//! controls that could reorder or forge terminal output are shown as `\u{..}` escapes.
+
+/// Refuses an empty or blank value, or one with control characters.
+pub fn check_line(field: &str, s: &str) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err(format!("the {field} is empty; give a non-empty {field}"));
+    }
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        return Err(format!(
+            "the {field} contains the control character {}; remove it",
+            c.escape_unicode()
+        ));
+    }
+    Ok(())
+}
+
+/// Like [`check_line`], and also refuses white space inside (grades are single tokens).
+pub fn check_token(field: &str, s: &str) -> Result<(), String> {
+    check_line(field, s)?;
+    if s.chars().any(char::is_whitespace) {
+        return Err(format!(
+            "the {field} `{}` contains white space; use a single word such as S, A or B",
+            escape(s)
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses control characters other than newline and tab, and (unless `may_be_empty`) blank text.
+pub fn check_multiline(field: &str, s: &str, may_be_empty: bool) -> Result<(), String> {
+    if !may_be_empty && s.trim().is_empty() {
+        return Err(format!(
+            "the {field} is empty; say why with a non-empty {field}"
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| c.is_control() && *c != '\n' && *c != '\t')
+    {
+        return Err(format!(
+            "the {field} contains the control character {}; remove it",
+            c.escape_unicode()
+        ));
+    }
+    Ok(())
+}
+
+/// Is `c` a character that must never reach a terminal raw?
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text safe to print on one line: control and bidi characters become `\n`, `\t` or `\u{..}`.
+pub fn escape(s: &str) -> String {
+    if !s.chars().any(is_unsafe) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_terminal_tricks() {
+        assert_eq!(escape("評価 A"), "評価 A");
+        assert_eq!(escape("a\u{1b}[31mred"), "a\\u{1b}[31mred");
+        assert_eq!(escape("x\u{202E}y\n"), "x\\u{202e}y\\n");
+        assert_eq!(escape("nul\0"), "nul\\u{0}");
+    }
+
+    #[test]
+    fn checks_say_what_is_wrong() {
+        assert!(
+            check_line("author", " ")
+                .unwrap_err()
+                .contains("author is empty")
+        );
+        assert!(
+            check_line("author", "a\u{7}")
+                .unwrap_err()
+                .contains("control character")
+        );
+        assert!(
+            check_token("grade", "A B")
+                .unwrap_err()
+                .contains("white space")
+        );
+        assert!(check_multiline("reason", "line 1\nline 2\tok", false).is_ok());
+        assert!(check_multiline("reason", "", false).is_err());
+        assert!(check_multiline("remark", "", true).is_ok());
+        assert!(check_multiline("remark", "\u{1b}[2J", true).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaped_text_has_no_unsafe_characters(s in "\\PC*|[\\x00-\\x1f\\u{202a}-\\u{202e}a]{0,20}") {
+            proptest::prop_assert!(!escape(&s).chars().any(is_unsafe));
+        }
+    }
+}
