@@ -485,13 +485,11 @@ impl<S: Store> Ledger<S> {
         let dir = self.dir.clone();
         let store_err = |e| Error::from_store(e, &dir);
         let mut writer = self.store.writer().map_err(store_err)?;
-        let mut n = first_seq;
         let mut link = self.committed.head_hash;
-        for bytes in &events {
+        for (n, bytes) in (first_seq..).zip(&events) {
             writer.push_event(bytes).map_err(store_err)?;
             link = event::event_hash(&link, bytes);
             push_leaf(writer.as_mut(), n, &link).map_err(store_err)?;
-            n += 1;
         }
         let committed = writer.commit(prev).map_err(store_err)?;
         self.committed = committed;
@@ -683,16 +681,8 @@ impl StreamingRoot {
     fn root(&self) -> Hash {
         let mut iter = self.stack.iter().rev();
         match iter.next() {
-            None => merkle::tree_hash(0, &NoHashes).unwrap_or([0; 32]),
+            None => merkle::empty_tree_hash(),
             Some(&(_, last)) => iter.fold(last, |acc, (_, h)| merkle::node_hash(h, &acc)),
         }
-    }
-}
-
-struct NoHashes;
-
-impl merkle::HashReader for NoHashes {
-    fn read_hashes(&self, _: &[u64]) -> Result<Vec<Hash>, merkle::MerkleError> {
-        Ok(Vec::new())
     }
 }

@@ -4,14 +4,18 @@
 //! fold over those events ([`state::State`]). The library never talks to the terminal: the `hyoka` binary
 //! is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
 
+pub mod checkpoint;
+pub mod describe;
 pub mod error;
 pub mod event;
 pub mod ledger;
 pub mod merkle;
+pub mod note;
 pub mod period;
 pub mod state;
 pub mod store;
 pub mod text;
+pub mod tlog_proof;
 pub mod when;
 
 pub use error::{Error, IntegrityError, Result};

@@ -1,1 +1,27 @@
-fn main() {}
+//! The `hyoka` command: a thin layer that parses arguments, calls the library and renders its answers.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // sled can panic on damaged files; the library catches those panics and reports them as errors, so
+    // the default hook (which would print a backtrace notice first) is replaced by a silent one. An
+    // uncaught panic is still reported below as an internal error.
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(cli::main) {
+        Ok(code) => code,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            eprintln!(
+                "error: internal error ({}); run `hyoka verify` to check the ledger, and please report this with the command you ran",
+                hyoka::text::escape(msg)
+            );
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -318,11 +318,11 @@ impl Store for SledStore {
         let mut out = Vec::with_capacity(indexes.len());
         for &i in indexes {
             let c = i / HASHES_PER_CHUNK;
-            if !cache.contains_key(&c) {
-                let chunk = self.hash_chunk(c)?;
-                cache.insert(c, chunk);
-            }
-            out.push(hash_at(cache.get(&c).map(Vec::as_slice).unwrap_or(&[]), i)?);
+            let chunk = match cache.entry(c) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(self.hash_chunk(c)?),
+            };
+            out.push(hash_at(chunk, i)?);
         }
         Ok(out)
     }
@@ -421,7 +421,7 @@ impl StoreWriter for SledWriter<'_> {
         self.event_chunk.extend_from_slice(&len.to_le_bytes());
         self.event_chunk.extend_from_slice(bytes);
         self.events += 1;
-        if self.events % EVENTS_PER_CHUNK == 0 {
+        if self.events.is_multiple_of(EVENTS_PER_CHUNK) {
             let chunk = std::mem::take(&mut self.event_chunk);
             self.park(key(b'E', (self.events - 1) / EVENTS_PER_CHUNK), chunk)?;
         }
@@ -431,7 +431,7 @@ impl StoreWriter for SledWriter<'_> {
     fn push_tree_hash(&mut self, hash: Hash) -> StoreResult<()> {
         self.hash_chunk.extend_from_slice(&hash);
         self.hashes += 1;
-        if self.hashes % HASHES_PER_CHUNK == 0 {
+        if self.hashes.is_multiple_of(HASHES_PER_CHUNK) {
             let chunk = std::mem::take(&mut self.hash_chunk);
             self.park(key(b'T', (self.hashes - 1) / HASHES_PER_CHUNK), chunk)?;
         }

@@ -1,0 +1,435 @@
+//! Argument parsing, exit codes and rendering. Every command here is a few lines over the library.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit code of a domain, input or I/O error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code of a usage error (clap's own).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code reserved for integrity failures: the history cannot be trusted.
+pub const EXIT_INTEGRITY: u8 = 3;
+
+const AFTER_HELP: &str = "\
+Examples:
+  hyoka demo
+  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田
+  hyoka rate 12 H27上半期 A -a 山田 -m '再評価の結果'
+  hyoka table
+  hyoka verify
+
+The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
+Set HYOKA_NOW (RFC 3339) to fix the recorded time, e.g. for tests.
+Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure.";
+
+/// hyoka (評価): a tamper-evident ledger of the evaluations of an administrative-reform plan.
+///
+/// Every change is appended as a hash-chained event; tables, summaries and audit views are rebuilt from
+/// the events alone; `hyoka verify` recomputes the whole chain.
+#[derive(Debug, Parser)]
+#[command(name = "hyoka", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger directory.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_LEDGER",
+        default_value = "hyoka-ledger",
+        value_name = "DIR"
+    )]
+    ledger: PathBuf,
+
+    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 0.0)]
+    wait: f64,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Who and why, required for every change.
+#[derive(Debug, Clone, Args)]
+pub struct Who {
+    /// Who makes the change (your name or staff id).
+    #[arg(short = 'a', long, value_name = "NAME")]
+    author: String,
+    /// Why the change is made.
+    #[arg(short = 'm', long, value_name = "TEXT")]
+    reason: String,
+}
+
+/// Output formats of `log`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One aligned line per event.
+    Text,
+    /// One JSON object per line (schema/event.schema.json).
+    Jsonl,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TextOrJson {
+    /// Words.
+    Text,
+    /// JSON (schema/verify.schema.json).
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a ledger for a plan.
+    #[command(
+        after_help = "Example:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'"
+    )]
+    Init {
+        /// The plan's name.
+        #[arg(long, value_name = "NAME")]
+        plan: String,
+        /// The grade scale, best first.
+        #[arg(long, value_name = "LIST", default_value = "S,A,B")]
+        grades: String,
+        /// Era of fiscal years written without one (`26年度上半期`).
+        #[arg(long, value_enum)]
+        era: Option<EraArg>,
+        /// Stable identifier of this ledger (checkpoint origin and key name): no spaces, no `+`.
+        /// Derived from the plan name when not given.
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+        /// Who creates the ledger.
+        #[arg(short = 'a', long, value_name = "NAME", default_value = "hyoka")]
+        author: String,
+        /// Why.
+        #[arg(
+            short = 'm',
+            long,
+            value_name = "TEXT",
+            default_value = "ledger created"
+        )]
+        reason: String,
+    },
+    /// Register, correct, withdraw or reinstate plan items.
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// Record a rating for an item in a period.
+    #[command(
+        after_help = "Example:\n  hyoka rate 12 H27上半期 A -a 山田 -m '第3四半期の進捗を反映'\n\nPeriods: FY2015-H1, FY2015-YE, H27上半期, 平成27年度末, R7年度上半期, 令和元年度末, ..."
+    )]
+    Rate {
+        /// Item number.
+        item: u32,
+        /// Period (FY2014-H1, H26上半期, 平成26年度末, ...).
+        period: String,
+        /// Grade from the plan's scale.
+        grade: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw a rating recorded in error.
+    #[command(
+        after_help = "Example:\n  hyoka unrate 12 H27上半期 -a 山田 -m '誤って入力したため取消'"
+    )]
+    Unrate {
+        /// Item number.
+        item: u32,
+        /// Period.
+        period: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Set or clear the follow-up flag of an item for a period.
+    #[command(
+        after_help = "Example:\n  hyoka flag 12 on -a 山田 -m '次期も継続して確認'\n\nThe period defaults to the latest period that has ratings, and is printed."
+    )]
+    Flag {
+        /// Item number.
+        item: u32,
+        /// on or off.
+        state: OnOff,
+        /// Period (default: the latest period with ratings).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Set the remark of an item for a period (an empty TEXT clears it).
+    #[command(
+        after_help = "Example:\n  hyoka remark 12 '地域との協議を継続する。' -a 山田 -m '所管課の報告'\n\nThe period defaults to the latest period that has ratings, and is printed."
+    )]
+    Remark {
+        /// Item number.
+        item: u32,
+        /// The remark.
+        text: String,
+        /// Period (default: the latest period with ratings).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Show every event: seq, time, author, what changed, reason, hash.
+    #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
+    Log {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        format: LogFormat,
+    },
+    /// Recompute the whole hash chain and check it against the head record.
+    #[command(
+        after_help = "Example:\n  hyoka verify\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable); 1 another error (e.g. the ledger is busy)."
+    )]
+    Verify {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Build a throwaway ledger from the bundled table and show what hyoka does.
+    #[command(after_help = "Example:\n  cargo run --release -- demo")]
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum ItemCommand {
+    /// Register a new item.
+    #[command(
+        after_help = "Example:\n  hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'"
+    )]
+    Add {
+        /// Item number (unique in the plan).
+        number: u32,
+        /// Title.
+        title: String,
+        /// Responsible department.
+        #[arg(long, value_name = "D")]
+        department: String,
+        /// Heading (created if new).
+        #[arg(long, value_name = "C")]
+        category: String,
+        /// This item re-lists item N under another heading.
+        #[arg(long, value_name = "N")]
+        relisting_of: Option<u32>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Correct an item's title, department, heading or re-listing.
+    #[command(
+        after_help = "Example:\n  hyoka item amend 63 --department 市民課窓口係 -a 山田 -m '組織改正'"
+    )]
+    Amend {
+        /// Item number.
+        number: u32,
+        /// New title.
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// New department.
+        #[arg(long, value_name = "D")]
+        department: Option<String>,
+        /// New heading (created if new).
+        #[arg(long, value_name = "C")]
+        category: Option<String>,
+        /// Now a re-listing of item N.
+        #[arg(long, value_name = "N", conflicts_with = "not_relisting")]
+        relisting_of: Option<u32>,
+        /// No longer a re-listing.
+        #[arg(long)]
+        not_relisting: bool,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw an item from the plan (its history stays).
+    #[command(after_help = "Example:\n  hyoka item withdraw 63 -a 山田 -m '計画から削除'")]
+    Withdraw {
+        /// Item number.
+        number: u32,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Reinstate a withdrawn item.
+    #[command(after_help = "Example:\n  hyoka item reinstate 63 -a 山田 -m '削除の取消'")]
+    Reinstate {
+        /// Item number.
+        number: u32,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+/// on / off.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OnOff {
+    /// Flag for follow-up.
+    On,
+    /// Clear the flag.
+    Off,
+}
+
+/// Eras accepted on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EraArg {
+    /// 平成 (1989-2019).
+    Heisei,
+    /// 令和 (2019-).
+    Reiwa,
+}
+
+impl From<EraArg> for hyoka::period::Era {
+    fn from(e: EraArg) -> Self {
+        match e {
+            EraArg::Heisei => hyoka::period::Era::Heisei,
+            EraArg::Reiwa => hyoka::period::Era::Reiwa,
+        }
+    }
+}
+
+/// A failure with its exit code; the message is one line.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: EXIT_USAGE,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<hyoka::Error> for Failure {
+    fn from(e: hyoka::Error) -> Self {
+        let code = match e {
+            hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
+            _ => EXIT_ERROR,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure {
+            code: EXIT_ERROR,
+            message,
+        }
+    }
+}
+
+/// Global context of a command.
+pub struct Ctx {
+    ledger: PathBuf,
+    wait: Duration,
+}
+
+impl Ctx {
+    fn access(&self) -> hyoka::Access {
+        hyoka::Access { wait: self.wait }
+    }
+}
+
+/// Parses arguments, runs the command, prints errors, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
+        Duration::from_secs_f64(cli.wait.min(86_400.0))
+    } else {
+        eprintln!("error: --wait must be a number of seconds, 0 or more");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let ctx = Ctx {
+        ledger: cli.ledger,
+        wait,
+    };
+    match run(&ctx, cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {}", hyoka::text::escape(&f.message));
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
+    use commands as c;
+    match command {
+        Command::Init {
+            plan,
+            grades,
+            era,
+            origin,
+            author,
+            reason,
+        } => c::init(
+            ctx,
+            &plan,
+            &grades,
+            era.map(Into::into),
+            origin,
+            &author,
+            &reason,
+        ),
+        Command::Item(cmd) => c::item(ctx, cmd),
+        Command::Rate {
+            item,
+            period,
+            grade,
+            who,
+        } => c::rate(ctx, item, &period, &grade, &who),
+        Command::Unrate { item, period, who } => c::unrate(ctx, item, &period, &who),
+        Command::Flag {
+            item,
+            state,
+            period,
+            who,
+        } => c::flag(ctx, item, state == OnOff::On, period.as_deref(), &who),
+        Command::Remark {
+            item,
+            text,
+            period,
+            who,
+        } => c::remark(ctx, item, &text, period.as_deref(), &who),
+        Command::Log { format } => c::log(ctx, format),
+        Command::Verify { format } => c::verify(ctx, format),
+        Command::Demo => c::demo(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_an_example() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.has_subcommands() {
+                    walk(sub, &name);
+                    continue;
+                }
+                let after = sub
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(after.contains("Example"), "`{name} --help` has no example");
+            }
+        }
+        walk(&Cli::command(), "hyoka");
+    }
+}

@@ -1,0 +1,51 @@
+//! Printing: stdout for results, stderr for progress. All user data is escaped before it is printed.
+
+use std::io::{IsTerminal, Write};
+
+use hyoka::event::{self, Hash};
+use hyoka::ledger::StoredEvent;
+use hyoka::{describe, text, when};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Prints one line to stdout, ignoring a closed pipe (`hyoka log | head`).
+pub fn out(line: impl AsRef<str>) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{}", line.as_ref());
+}
+
+/// The first 12 hex digits of a hash.
+pub fn short(h: &Hash) -> String {
+    event::hex(h)[..12].to_string()
+}
+
+/// One line of `hyoka log`: seq, time, author, what changed, reason, hash.
+pub fn log_line(e: &StoredEvent) -> String {
+    let ev = &e.event;
+    let source = ev.source.as_ref().map_or(String::new(), |s| {
+        format!(" [from {}]", text::escape(&s.file_name))
+    });
+    format!(
+        "#{:<6} {}  {}  {}  reason: {}{}  hash {}",
+        ev.seq,
+        when::format(ev.recorded_at),
+        text::escape(&ev.author),
+        text::escape(&describe::change(&ev.change)),
+        text::escape(&ev.reason),
+        source,
+        short(&e.hash)
+    )
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+pub fn progress(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 10_000 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} events ({per_sec})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
