@@ -439,6 +439,23 @@ impl<S: Store> Ledger<S> {
         Ok(state)
     }
 
+    /// The current state and who set each of its values, in one pass over the log.
+    pub fn state_and_provenance(&self) -> Result<(State, crate::provenance::Provenance)> {
+        let mut state = State::default();
+        let mut prov = crate::provenance::Provenance::default();
+        self.scan(0, u64::MAX, &mut |e| {
+            state
+                .apply(&e.event.change)
+                .map_err(|r| IntegrityError::RuleBroken {
+                    seq: e.event.seq,
+                    why: r.0,
+                })?;
+            prov.apply(&e.event);
+            Ok(true)
+        })?;
+        Ok((state, prov))
+    }
+
     /// The current state.
     pub fn state(&self) -> Result<State> {
         self.state_through(None)

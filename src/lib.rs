@@ -8,14 +8,17 @@ pub mod checkpoint;
 pub mod describe;
 pub mod error;
 pub mod event;
+pub mod import;
 pub mod ledger;
 pub mod merkle;
 pub mod note;
 pub mod period;
+pub mod provenance;
 pub mod state;
 pub mod store;
 pub mod text;
 pub mod tlog_proof;
+pub mod views;
 pub mod when;
 
 pub use error::{Error, IntegrityError, Result};

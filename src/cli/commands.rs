@@ -37,22 +37,6 @@ fn parse_period(ledger_era: Option<Era>, s: &str) -> Result<Period, Failure> {
     Period::parse(s, ledger_era).map_err(|e| Failure::from(e.to_string()))
 }
 
-/// An origin derived from a plan name: `local/<name>` with white space and `+` replaced by `-`.
-pub fn derive_origin(plan: &str) -> String {
-    let name: String = plan
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_whitespace() || c == '+' || c.is_control() {
-                '-'
-            } else {
-                c
-            }
-        })
-        .collect();
-    format!("local/{name}")
-}
-
 pub fn init(
     ctx: &Ctx,
     plan: &str,
@@ -64,7 +48,7 @@ pub fn init(
 ) -> Result<(), Failure> {
     let grades: Vec<String> = grades.split(',').map(|g| g.trim().to_string()).collect();
     let derived = origin.is_none();
-    let origin = origin.unwrap_or_else(|| derive_origin(plan));
+    let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));
     let meta = Meta {
         author: author.to_string(),
         reason: reason.to_string(),

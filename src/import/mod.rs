@@ -1,0 +1,690 @@
+//! Importing a published follow-up table: from a file's rows to the changes that make the ledger say
+//! the same.
+//!
+//! [`table_file`] reads the file's layout. [`prepare`] resolves its period columns (eras), checks its
+//! grades and its own total rows. [`plan_changes`] compares it with the ledger: a new ledger gets every
+//! heading, item, rating, flag and remark; an existing one gets only what differs, and a value changed
+//! by hand since the last import that the file contradicts is a [`Conflict`] unless the file is
+//! preferred. The caller records the changes as one atomic batch whose events name the file.
+
+pub mod table_file;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::event::{Change, Source};
+use crate::period::{Era, Period};
+use crate::provenance::{Field, Provenance, Setter};
+use crate::state::State;
+use crate::text;
+use table_file::{FormatHint, ParsedRow, ParsedTable};
+
+/// Where the era used for the file's era-less years came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EraChoice {
+    /// `--era` on the command line.
+    Flag(Era),
+    /// The plan's default era.
+    Plan(Era),
+    /// Neither was given: Heisei.
+    Default(Era),
+}
+
+impl EraChoice {
+    /// The era.
+    pub fn era(self) -> Era {
+        match self {
+            EraChoice::Flag(e) | EraChoice::Plan(e) | EraChoice::Default(e) => e,
+        }
+    }
+
+    /// Says where the era came from, e.g. `heisei (from --era)`.
+    pub fn describe(self) -> String {
+        match self {
+            EraChoice::Flag(e) => format!("{} (from --era)", e.romaji()),
+            EraChoice::Plan(e) => format!("{} (the plan's default era)", e.romaji()),
+            EraChoice::Default(e) => format!("{} (no era given; set one with --era)", e.romaji()),
+        }
+    }
+}
+
+/// A file read, checked against itself, with its periods resolved.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The parsed table.
+    pub table: ParsedTable,
+    /// The period of each rating column.
+    pub periods: Vec<Period>,
+    /// The era used for era-less years.
+    pub era: EraChoice,
+    /// The grade scale stated by the total rows (best first), if the file has them.
+    pub grades_from_totals: Option<Vec<String>>,
+    /// The file's name and BLAKE3.
+    pub source: Source,
+}
+
+impl Prepared {
+    /// The latest period of the table: its follow-up marks and remarks belong to it.
+    pub fn latest_period(&self) -> Option<Period> {
+        self.periods.iter().max().copied()
+    }
+}
+
+/// A value changed by hand since the last import that the file contradicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The file's line.
+    pub line: usize,
+    /// What: `item 12 平成27年度上半期 rating`.
+    pub what: String,
+    /// The ledger's value.
+    pub ledger: String,
+    /// The file's value.
+    pub file: String,
+    /// Who set the ledger's value.
+    pub setter: Setter,
+}
+
+/// The changes an import would record.
+#[derive(Debug, Clone, Default)]
+pub struct ImportPlan {
+    /// The changes, in the order they will be recorded.
+    pub changes: Vec<Change>,
+    /// File line of each change (0 for none).
+    pub lines: Vec<usize>,
+    /// Conflicts (empty when the file is preferred).
+    pub conflicts: Vec<Conflict>,
+}
+
+/// An import that cannot go ahead. One line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ImportError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, ImportError> {
+    Err(ImportError(msg.into()))
+}
+
+/// Reads and checks a file: layout, periods (with `era_flag`, else `plan_era`, else Heisei), and its own
+/// total rows against its rows.
+pub fn prepare(
+    bytes: &[u8],
+    file_name: &str,
+    era_flag: Option<Era>,
+    plan_era: Option<Era>,
+) -> Result<Prepared, ImportError> {
+    let table = table_file::parse(bytes, FormatHint::from_file_name(file_name))
+        .map_err(|e| ImportError(e.to_string()))?;
+    let era = match (era_flag, plan_era) {
+        (Some(e), _) => EraChoice::Flag(e),
+        (None, Some(e)) => EraChoice::Plan(e),
+        (None, None) => EraChoice::Default(Era::Heisei),
+    };
+    let mut periods = Vec::with_capacity(table.periods.len());
+    for label in &table.periods {
+        let p = Period::parse(label, Some(era.era())).map_err(|e| {
+            ImportError(format!(
+                "line {}: period column `{}`: {e}",
+                table.header_line,
+                text::escape(label)
+            ))
+        })?;
+        if periods.contains(&p) {
+            return err(format!(
+                "line {}: the period {} appears in two columns; each period has one column",
+                table.header_line,
+                p.label()
+            ));
+        }
+        periods.push(p);
+    }
+    let grades_from_totals = {
+        let g: Vec<String> = table
+            .totals
+            .iter()
+            .map(|t| t.label.clone())
+            .filter(|l| !is_total_label(l))
+            .collect();
+        (!g.is_empty()).then_some(g)
+    };
+    let prepared = Prepared {
+        source: Source {
+            file_name: file_name.to_string(),
+            blake3: *blake3::hash(bytes).as_bytes(),
+        },
+        table,
+        periods,
+        era,
+        grades_from_totals,
+    };
+    check_totals(&prepared)?;
+    Ok(prepared)
+}
+
+fn is_total_label(l: &str) -> bool {
+    matches!(l, "計" | "合計" | "総計")
+}
+
+/// Checks the file's total rows against its own rows, counted as `hyoka summary` counts: every rated
+/// row per period and grade (a re-listed item's row counts again, as the 計 row shows), and follow-up
+/// items once per original item.
+pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut first_line = None;
+    for total in &p.table.totals {
+        for (col, (period, stated)) in p.periods.iter().zip(&total.counts).enumerate() {
+            let found = p
+                .table
+                .rows
+                .iter()
+                .filter(|r| match r.ratings.get(col).cloned().flatten() {
+                    None => false,
+                    Some(g) => is_total_label(&total.label) || g == total.label,
+                })
+                .count() as u64;
+            if found != *stated {
+                first_line.get_or_insert(total.line);
+                problems.push(format!(
+                    "line {} (row {}), {}: the file says {stated}, its rows give {found}",
+                    total.line,
+                    text::escape(&total.label),
+                    period.label()
+                ));
+            }
+        }
+        if total.counts.len() != p.periods.len() {
+            first_line.get_or_insert(total.line);
+            problems.push(format!(
+                "line {} (row {}): {} counts for {} periods",
+                total.line,
+                text::escape(&total.label),
+                total.counts.len(),
+                p.periods.len()
+            ));
+        }
+    }
+    if let Some((line, stated)) = p.table.follow_up_total {
+        let found = p
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.follow_up)
+            .map(|r| r.relisting_of.unwrap_or(r.number))
+            .collect::<BTreeSet<u32>>()
+            .len() as u64;
+        if found != stated {
+            first_line.get_or_insert(line);
+            problems.push(format!(
+                "line {line}, follow-up items: the file says {stated}, its rows give {found} (a re-listed item counts once)"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        err(format!(
+            "the file's totals disagree with its rows: {}; correct the table or its total rows, nothing was imported",
+            problems.join("; ")
+        ))
+    }
+}
+
+/// The changes that make `state` say what the file says. `provenance` tells values changed by hand
+/// since the last import; those the file contradicts are conflicts unless `prefer_file`.
+pub fn plan_changes(
+    state: &State,
+    provenance: &Provenance,
+    p: &Prepared,
+    prefer_file: bool,
+) -> Result<ImportPlan, ImportError> {
+    let plan = state
+        .plan
+        .as_ref()
+        .ok_or_else(|| ImportError("the ledger has no plan".into()))?;
+    let mut out = ImportPlan::default();
+    let mut work = state.clone();
+    let push = |work: &mut State,
+                out: &mut ImportPlan,
+                line: usize,
+                c: Change|
+     -> Result<(), ImportError> {
+        work.apply(&c)
+            .map_err(|r| ImportError(format!("line {line}: {r}")))?;
+        out.changes.push(c);
+        out.lines.push(line);
+        Ok(())
+    };
+    // Grades first, so that a bad cell is reported before anything else.
+    for row in &p.table.rows {
+        for (col, g) in row.ratings.iter().enumerate() {
+            if let Some(g) = g
+                && !plan.grades.contains(g)
+            {
+                let label = p.periods.get(col).map(Period::label).unwrap_or_default();
+                return err(format!(
+                    "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
+                    row.line,
+                    row.number,
+                    text::escape(g),
+                    plan.grades.join(", ")
+                ));
+            }
+        }
+    }
+    let latest = p.latest_period();
+    let conflict = |out: &mut ImportPlan,
+                    row: &ParsedRow,
+                    field: Field,
+                    what: String,
+                    ledger: String,
+                    file: String|
+     -> bool {
+        match provenance.changed_since_import(&field) {
+            Some(setter) if !prefer_file => {
+                out.conflicts.push(Conflict {
+                    line: row.line,
+                    what,
+                    ledger,
+                    file,
+                    setter: setter.clone(),
+                });
+                true
+            }
+            _ => false,
+        }
+    };
+    // Rows re-listing an item that comes later in the file are registered after it.
+    let mut rows: Vec<&ParsedRow> = p.table.rows.iter().collect();
+    rows.sort_by_key(|r| (r.relisting_of.is_some(), r.number));
+    for row in rows {
+        let n = row.number;
+        match state.items.get(&n) {
+            None => {
+                if !work.categories.contains(&row.category) {
+                    push(
+                        &mut work,
+                        &mut out,
+                        row.line,
+                        Change::CategoryAdded {
+                            name: row.category.clone(),
+                        },
+                    )?;
+                }
+                push(
+                    &mut work,
+                    &mut out,
+                    row.line,
+                    Change::ItemRegistered {
+                        number: n,
+                        title: row.title.clone(),
+                        department: row.department.clone(),
+                        category: row.category.clone(),
+                        relisting_of: row.relisting_of,
+                    },
+                )?;
+            }
+            Some(item) => {
+                if item.withdrawn {
+                    return err(format!(
+                        "line {}: item {n} is withdrawn in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row",
+                        row.line
+                    ));
+                }
+                let mut title = None;
+                let mut department = None;
+                let mut category = None;
+                let mut relisting = None;
+                if !row.title.is_empty()
+                    && row.title != item.title
+                    && !conflict(
+                        &mut out,
+                        row,
+                        Field::Title(n),
+                        format!("item {n} title"),
+                        item.title.clone(),
+                        row.title.clone(),
+                    )
+                {
+                    title = Some(row.title.clone());
+                }
+                if !row.department.is_empty()
+                    && row.department != item.department
+                    && !conflict(
+                        &mut out,
+                        row,
+                        Field::Department(n),
+                        format!("item {n} department"),
+                        item.department.clone(),
+                        row.department.clone(),
+                    )
+                {
+                    department = Some(row.department.clone());
+                }
+                if !row.category.is_empty()
+                    && row.category != item.category
+                    && !conflict(
+                        &mut out,
+                        row,
+                        Field::Category(n),
+                        format!("item {n} heading"),
+                        item.category.clone(),
+                        row.category.clone(),
+                    )
+                {
+                    if !work.categories.contains(&row.category) {
+                        push(
+                            &mut work,
+                            &mut out,
+                            row.line,
+                            Change::CategoryAdded {
+                                name: row.category.clone(),
+                            },
+                        )?;
+                    }
+                    category = Some(row.category.clone());
+                }
+                if row.relisting_of != item.relisting_of
+                    && !conflict(
+                        &mut out,
+                        row,
+                        Field::Relisting(n),
+                        format!("item {n} re-listing"),
+                        item.relisting_of
+                            .map_or("none".into(), |x| format!("item {x}")),
+                        row.relisting_of
+                            .map_or("none".into(), |x| format!("item {x}")),
+                    )
+                {
+                    relisting = Some(row.relisting_of);
+                }
+                if title.is_some()
+                    || department.is_some()
+                    || category.is_some()
+                    || relisting.is_some()
+                {
+                    push(
+                        &mut work,
+                        &mut out,
+                        row.line,
+                        Change::ItemAmended {
+                            number: n,
+                            title,
+                            department,
+                            category,
+                            relisting_of: relisting,
+                        },
+                    )?;
+                }
+            }
+        }
+    }
+    // Cells, item by item in file order.
+    let mut by_number: BTreeMap<u32, &ParsedRow> = BTreeMap::new();
+    for row in &p.table.rows {
+        by_number.insert(row.number, row);
+    }
+    for row in p.table.rows.iter() {
+        let n = row.number;
+        for (col, g) in row.ratings.iter().enumerate() {
+            let (Some(g), Some(period)) = (g, p.periods.get(col)) else {
+                continue;
+            };
+            let current = state.cell(n, *period).rating;
+            if current.as_deref() == Some(g.as_str()) {
+                continue;
+            }
+            if let Some(cur) = &current
+                && conflict(
+                    &mut out,
+                    row,
+                    Field::Rating(n, *period),
+                    format!("item {n} {} rating", period.label()),
+                    cur.clone(),
+                    g.clone(),
+                )
+            {
+                continue;
+            }
+            push(
+                &mut work,
+                &mut out,
+                row.line,
+                Change::RatingRecorded {
+                    item: n,
+                    period: *period,
+                    grade: g.clone(),
+                },
+            )?;
+        }
+        let Some(period) = latest else { continue };
+        // A row with neither mark nor remark says nothing about them; otherwise the mark's absence
+        // means "not flagged".
+        let says_something = row.follow_up || !row.remark.is_empty();
+        let cell = state.cell(n, period);
+        if says_something && cell.follow_up != row.follow_up {
+            let onoff = |b: bool| if b { "on" } else { "off" }.to_string();
+            if !conflict(
+                &mut out,
+                row,
+                Field::FollowUp(n, period),
+                format!("item {n} {} follow-up", period.label()),
+                onoff(cell.follow_up),
+                onoff(row.follow_up),
+            ) {
+                push(
+                    &mut work,
+                    &mut out,
+                    row.line,
+                    Change::FollowUpSet {
+                        item: n,
+                        period,
+                        flagged: row.follow_up,
+                    },
+                )?;
+            }
+        }
+        if !row.remark.is_empty()
+            && row.remark != cell.remark
+            && !conflict(
+                &mut out,
+                row,
+                Field::Remark(n, period),
+                format!("item {n} {} remark", period.label()),
+                cell.remark.clone(),
+                row.remark.clone(),
+            )
+        {
+            push(
+                &mut work,
+                &mut out,
+                row.line,
+                Change::RemarkSet {
+                    item: n,
+                    period,
+                    text: row.remark.clone(),
+                },
+            )?;
+        }
+    }
+    Ok(out)
+}
+
+/// Changes that create a new ledger's plan from a file: the plan first, with the scale the file's total
+/// rows state (else S, A, B).
+pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
+    Change::PlanDefined {
+        name: name.to_string(),
+        grades: p
+            .grades_from_totals
+            .clone()
+            .unwrap_or_else(|| vec!["S".into(), "A".into(), "B".into()]),
+        default_era: Some(p.era.era()),
+        origin: origin.to_string(),
+    }
+}
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    /// The file's bytes.
+    pub bytes: &'a [u8],
+    /// The file's name (without its directory): recorded in every event, and the format hint.
+    pub file_name: &'a str,
+    /// `--era`.
+    pub era: Option<Era>,
+    /// Plan name for a new ledger (else derived from the file name).
+    pub plan: Option<String>,
+    /// Origin for a new ledger (else derived from the plan name).
+    pub origin: Option<String>,
+    /// Record the file's values even where they contradict changes made by hand since the last import.
+    pub prefer_file: bool,
+    /// Work out the changes but record nothing.
+    pub dry_run: bool,
+    /// Who imports.
+    pub author: String,
+    /// Why (default: names the file).
+    pub reason: Option<String>,
+    /// When, ns since the epoch.
+    pub recorded_at: i64,
+}
+
+/// What an import did (or would do, on a dry run).
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Whether a new ledger was (or would be) created.
+    pub created: bool,
+    /// The plan name and origin (of the new or existing ledger), and whether they were derived.
+    pub plan: String,
+    /// The origin.
+    pub origin: String,
+    /// Plan and origin were derived from the file name rather than given.
+    pub derived_names: bool,
+    /// The era used.
+    pub era: EraChoice,
+    /// The periods of the file.
+    pub periods: Vec<Period>,
+    /// The changes recorded (or that would be).
+    pub changes: Vec<Change>,
+    /// Conflicts: when not empty, nothing was recorded.
+    pub conflicts: Vec<Conflict>,
+    /// Seq of the first event recorded (None on a dry run or when nothing changed).
+    pub first_seq: Option<u64>,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// Items in the file.
+    pub rows: usize,
+}
+
+/// A plan name from a file name: its stem.
+pub fn plan_name_from_file(file_name: &str) -> String {
+    let stem = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file_name);
+    if stem.trim().is_empty() {
+        "plan".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// An origin from a plan name: `local/<name>` with white space, `+` and controls replaced by `-`.
+pub fn origin_from_plan(plan: &str) -> String {
+    let name: String = plan
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_whitespace() || c == '+' || c.is_control() {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("local/{name}")
+}
+
+/// Imports a table into the ledger at `dir`, creating it if it does not exist. All or nothing: the
+/// changes are one atomic batch; on a conflict, a bad file or a dry run nothing is recorded.
+pub fn import(
+    dir: &std::path::Path,
+    req: &Request<'_>,
+    access: crate::Access,
+) -> crate::Result<Report> {
+    use crate::error::Error;
+    use crate::ledger::{Ledger, Meta};
+    let exists = dir.join("HEAD").exists() || dir.join("store").exists();
+    let mut ledger = if exists {
+        Some(Ledger::open(dir, access)?)
+    } else {
+        None
+    };
+    let (state, provenance) = match &ledger {
+        Some(l) => l.state_and_provenance()?,
+        None => (State::default(), Provenance::default()),
+    };
+    let plan_era = state.plan.as_ref().and_then(|p| p.default_era);
+    let prepared =
+        prepare(req.bytes, req.file_name, req.era, plan_era).map_err(|e| Error::Invalid(e.0))?;
+    let meta = Meta {
+        author: req.author.clone(),
+        reason: req
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("import of {}", req.file_name)),
+        source: Some(prepared.source.clone()),
+        recorded_at: req.recorded_at,
+    };
+    let derived_names = !exists && (req.plan.is_none() || req.origin.is_none());
+    let (plan_change, base) = match &state.plan {
+        Some(_) => (None, state.clone()),
+        None => {
+            let name = req
+                .plan
+                .clone()
+                .unwrap_or_else(|| plan_name_from_file(req.file_name));
+            let origin = req
+                .origin
+                .clone()
+                .unwrap_or_else(|| origin_from_plan(&name));
+            let c = plan_for_new_ledger(&prepared, &name, &origin);
+            let mut s = State::default();
+            s.apply(&c)?;
+            (Some(c), s)
+        }
+    };
+    let plan = base
+        .plan
+        .clone()
+        .ok_or_else(|| Error::Invalid("the ledger has no plan".into()))?;
+    let planned = plan_changes(&base, &provenance, &prepared, req.prefer_file)
+        .map_err(|e| Error::Invalid(e.0))?;
+    let mut report = Report {
+        created: !exists,
+        plan: plan.name.clone(),
+        origin: plan.origin.clone(),
+        derived_names,
+        era: prepared.era,
+        periods: prepared.periods.clone(),
+        changes: planned.changes.clone(),
+        conflicts: planned.conflicts.clone(),
+        first_seq: None,
+        dry_run: req.dry_run,
+        rows: prepared.table.rows.len(),
+    };
+    if !report.conflicts.is_empty() || req.dry_run || (report.changes.is_empty() && exists) {
+        return Ok(report);
+    }
+    match (ledger.as_mut(), plan_change) {
+        (Some(l), _) => {
+            let receipt = l.append(&meta, &planned.changes)?;
+            report.first_seq = Some(receipt.first_seq);
+        }
+        (None, Some(pc)) => {
+            let created = Ledger::create(dir, &meta, pc, &planned.changes, access)?;
+            drop(created);
+            report.first_seq = Some(0);
+        }
+        (None, None) => return Err(Error::Invalid("the ledger has no plan".into())),
+    }
+    Ok(report)
+}

@@ -1,0 +1,130 @@
+//! Who set each value: for every field of every item and cell, the event that last changed it.
+//!
+//! A fold over the log like [`crate::state`], kept separate so the state stays small. The importer uses
+//! it to tell a value changed by hand since the last import (a conflict) from one the file may update.
+
+use std::collections::BTreeMap;
+
+use crate::event::{Change, Event};
+use crate::period::Period;
+
+/// A field whose last change is tracked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    /// An item's title.
+    Title(u32),
+    /// An item's department.
+    Department(u32),
+    /// An item's heading.
+    Category(u32),
+    /// An item's re-listing target.
+    Relisting(u32),
+    /// An item's registration, withdrawal or reinstatement.
+    Status(u32),
+    /// The rating of an item in a period.
+    Rating(u32, Period),
+    /// The follow-up flag of an item in a period.
+    FollowUp(u32, Period),
+    /// The remark of an item in a period.
+    Remark(u32, Period),
+}
+
+/// The event that last changed a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setter {
+    /// Its seq.
+    pub seq: u64,
+    /// When, ns since the epoch.
+    pub recorded_at: i64,
+    /// Who.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+    /// Whether it came from an import.
+    pub imported: bool,
+}
+
+/// The last setter of every field, and the last import.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// Last setter per field.
+    pub fields: BTreeMap<Field, Setter>,
+    /// Seq of the last event written by an import, if any.
+    pub last_import: Option<u64>,
+}
+
+/// The fields an event changes.
+pub fn fields_of(change: &Change) -> Vec<Field> {
+    match change {
+        Change::PlanDefined { .. } | Change::CategoryAdded { .. } => Vec::new(),
+        Change::ItemRegistered { number, .. } => vec![
+            Field::Status(*number),
+            Field::Title(*number),
+            Field::Department(*number),
+            Field::Category(*number),
+            Field::Relisting(*number),
+        ],
+        Change::ItemAmended {
+            number,
+            title,
+            department,
+            category,
+            relisting_of,
+        } => {
+            let mut v = Vec::new();
+            if title.is_some() {
+                v.push(Field::Title(*number));
+            }
+            if department.is_some() {
+                v.push(Field::Department(*number));
+            }
+            if category.is_some() {
+                v.push(Field::Category(*number));
+            }
+            if relisting_of.is_some() {
+                v.push(Field::Relisting(*number));
+            }
+            v
+        }
+        Change::ItemWithdrawn { number } | Change::ItemReinstated { number } => {
+            vec![Field::Status(*number)]
+        }
+        Change::RatingRecorded { item, period, .. } | Change::RatingWithdrawn { item, period } => {
+            vec![Field::Rating(*item, *period)]
+        }
+        Change::FollowUpSet { item, period, .. } => vec![Field::FollowUp(*item, *period)],
+        Change::RemarkSet { item, period, .. } => vec![Field::Remark(*item, *period)],
+    }
+}
+
+impl Provenance {
+    /// Folds one event.
+    pub fn apply(&mut self, e: &Event) {
+        let imported = e.source.is_some();
+        if imported {
+            self.last_import = Some(e.seq);
+        }
+        for f in fields_of(&e.change) {
+            self.fields.insert(
+                f,
+                Setter {
+                    seq: e.seq,
+                    recorded_at: e.recorded_at,
+                    author: e.author.clone(),
+                    reason: e.reason.clone(),
+                    imported,
+                },
+            );
+        }
+    }
+
+    /// Whether a field was last changed by hand after the last import (or ever, without an import).
+    pub fn changed_since_import(&self, f: &Field) -> Option<&Setter> {
+        let s = self.fields.get(f)?;
+        let after = match self.last_import {
+            Some(last) => s.seq > last,
+            None => true,
+        };
+        (after && !s.imported).then_some(s)
+    }
+}
