@@ -350,8 +350,18 @@ impl<S: Store> Ledger<S> {
         &mut self.store
     }
 
+    /// The stored bytes of one event.
+    pub fn event_bytes(&self, seq: u64) -> Result<Vec<u8>> {
+        self.store.event(seq).map_err(|e| self.store_err(e))
+    }
+
+    /// One event, decoded, with its hash computed from the stored bytes.
+    pub fn event(&self, seq: u64) -> Result<StoredEvent> {
+        self.read_one(seq)
+    }
+
     fn read_one(&self, seq: u64) -> Result<StoredEvent> {
-        let bytes = self.store.event(seq).map_err(|e| self.store_err(e))?;
+        let bytes = self.event_bytes(seq)?;
         let event = event::decode(&bytes).map_err(|e| IntegrityError::Undecodable {
             seq,
             why: e.to_string(),
@@ -560,6 +570,7 @@ impl<S: Store> Ledger<S> {
         let mut suspect: Option<u64> = None;
         let mut last_time = i64::MIN;
         let mut expected_link = ZERO_HASH;
+        let mut rule_broken: Option<IntegrityError> = None;
         self.scan(0, total, &mut |e| {
             let seq = e.event.seq;
             if seq == 0 && e.event.prev_hash != ZERO_HASH {
@@ -587,9 +598,13 @@ impl<S: Store> Ledger<S> {
                 return Err(IntegrityError::TimeWentBackwards { seq }.into());
             }
             last_time = e.event.recorded_at;
-            state
-                .apply(&e.event.change)
-                .map_err(|r| IntegrityError::RuleBroken { seq, why: r.0 })?;
+            // A broken rule is reported only if the chain is intact: an edited event usually breaks
+            // both, and the hash mismatch is the precise diagnosis.
+            if rule_broken.is_none()
+                && let Err(r) = state.apply(&e.event.change)
+            {
+                rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
+            }
             recomputed.push(merkle::leaf_hash(&e.hash));
             pending = Some((seq, e.hash));
             expected_link = e.hash;
@@ -625,6 +640,9 @@ impl<S: Store> Ledger<S> {
                 }
                 .into());
             }
+        }
+        if let Some(e) = rule_broken {
+            return Err(e.into());
         }
         let root = recomputed.root();
         let stored_root = self.tree_root(total)?;
@@ -701,5 +719,201 @@ impl StreamingRoot {
             None => merkle::empty_tree_hash(),
             Some(&(_, last)) => iter.fold(last, |acc, (_, h)| merkle::node_hash(h, &acc)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::period::{Half, Period};
+
+    fn meta(at: i64) -> Meta {
+        Meta {
+            author: "山田".into(),
+            reason: "評価".into(),
+            source: None,
+            recorded_at: at,
+        }
+    }
+
+    fn plan() -> Change {
+        Change::PlanDefined {
+            name: "plan".into(),
+            grades: vec!["S".into(), "A".into(), "B".into()],
+            default_era: None,
+            origin: "example/plan".into(),
+        }
+    }
+
+    /// A ledger with `n` rating events after the plan, heading and item (3 + n events).
+    fn ledger(n: usize) -> (tempfile::TempDir, Ledger) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::create(
+            &dir.path().join("l"),
+            &meta(1),
+            plan(),
+            &[
+                Change::CategoryAdded { name: "c".into() },
+                Change::ItemRegistered {
+                    number: 1,
+                    title: "t".into(),
+                    department: "d".into(),
+                    category: "c".into(),
+                    relisting_of: None,
+                },
+            ],
+            Access::default(),
+        )
+        .unwrap();
+        for i in 0..n {
+            let change = Change::RatingRecorded {
+                item: 1,
+                period: Period {
+                    fiscal_year: 2014 + i as u16,
+                    half: Half::FirstHalf,
+                },
+                grade: "A".into(),
+            };
+            l.append(&meta(2 + i as i64), &[change]).unwrap();
+        }
+        (dir, l)
+    }
+
+    fn tamper(l: &mut Ledger, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
+        let mut bytes = l.event_bytes(seq).unwrap();
+        edit(&mut bytes);
+        l.store_mut().tamper_event(seq, &bytes).unwrap();
+    }
+
+    fn verify_err(l: &Ledger) -> IntegrityError {
+        match l.verify(&mut |_, _| {}) {
+            Err(Error::Integrity(e)) => e,
+            other => panic!("expected an integrity failure, got {other:?}"),
+        }
+    }
+
+    /// Offset of the author string's first byte (after version, seq, prev_hash, recorded_at, length).
+    const AUTHOR_AT: usize = 2 + 8 + 32 + 8 + 8;
+
+    #[test]
+    fn edited_bytes_are_named_at_every_position() {
+        for seq in [0u64, 1, 4, 7, 9] {
+            let (_d, mut l) = ledger(7);
+            tamper(&mut l, seq, |b| b[AUTHOR_AT] ^= 0x01);
+            let e = verify_err(&l);
+            assert_eq!(e.seq(), Some(seq), "{e}");
+            assert_eq!(e.kind(), "hash_mismatch", "{e}");
+        }
+    }
+
+    #[test]
+    fn an_edited_link_is_a_broken_link() {
+        let (_d, mut l) = ledger(5);
+        tamper(&mut l, 4, |b| b[12] ^= 0xff);
+        let e = verify_err(&l);
+        assert_eq!((e.kind(), e.seq()), ("broken_link", Some(4)), "{e}");
+        let (_d, mut l) = ledger(1);
+        tamper(&mut l, 0, |b| b[12] = 1);
+        assert_eq!(verify_err(&l), IntegrityError::BadGenesis);
+    }
+
+    #[test]
+    fn garbage_and_trailing_bytes_are_undecodable() {
+        let (_d, mut l) = ledger(3);
+        tamper(&mut l, 2, |b| b.push(0));
+        let e = verify_err(&l);
+        assert_eq!((e.kind(), e.seq()), ("undecodable", Some(2)), "{e}");
+        assert!(e.to_string().contains("trailing bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_recomputed_chain_is_caught_by_the_head_record() {
+        // Rewrite the last event and recompute its hash into the store's commit record: only the
+        // independent head record still knows the acknowledged hash.
+        let (d, mut l) = ledger(3);
+        let last = l.len() - 1;
+        let mut bytes = l.event_bytes(last).unwrap();
+        bytes[AUTHOR_AT] ^= 1;
+        let prev = l.event(last).unwrap().event.prev_hash;
+        l.store_mut().tamper_event(last, &bytes).unwrap();
+        let c = l.store.committed().unwrap().unwrap();
+        l.store_mut()
+            .tamper_commit(Committed {
+                head_hash: event::event_hash(&prev, &bytes),
+                ..c
+            })
+            .unwrap();
+        drop(l);
+        match Ledger::open(&d.path().join("l"), Access::default()) {
+            Err(Error::Integrity(IntegrityError::HeadMismatch { seq })) => assert_eq!(seq, last),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn a_crash_between_store_commit_and_head_record_rolls_forward() {
+        let (d, mut l) = ledger(2);
+        let dir = d.path().join("l");
+        let old_head = std::fs::read(dir.join(HEAD_FILE)).unwrap();
+        l.append(&meta(100), &[Change::ItemWithdrawn { number: 1 }])
+            .unwrap();
+        let n = l.len();
+        drop(l);
+        std::fs::write(dir.join(HEAD_FILE), &old_head).unwrap();
+        let l = Ledger::open(&dir, Access::default()).unwrap();
+        assert_eq!(l.len(), n);
+        assert_eq!(l.verify(&mut |_, _| {}).unwrap().events, n);
+        let head = parse_head(&std::fs::read_to_string(dir.join(HEAD_FILE)).unwrap()).unwrap();
+        assert_eq!(head.events, n);
+    }
+
+    #[test]
+    fn the_stored_root_matches_a_streaming_recomputation() {
+        let (_d, l) = ledger(40);
+        let mut mem = merkle::MemoryHashes::new();
+        let mut hashes = Vec::new();
+        l.scan(0, u64::MAX, &mut |e| {
+            hashes.push(e.hash);
+            Ok(true)
+        })
+        .unwrap();
+        for (i, h) in hashes.iter().enumerate() {
+            mem.append_leaf(merkle::leaf_hash(h)).unwrap();
+            let size = i as u64 + 1;
+            assert_eq!(
+                l.tree_root(size).unwrap(),
+                merkle::tree_hash(size, &mem).unwrap()
+            );
+        }
+        assert_eq!(
+            l.verify(&mut |_, _| {}).unwrap().root,
+            l.tree_root(l.len()).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_refused_batch_writes_nothing() {
+        let (_d, mut l) = ledger(1);
+        let before = (l.len(), l.head_hash());
+        let good = Change::ItemWithdrawn { number: 1 };
+        let bad = Change::ItemWithdrawn { number: 1 };
+        assert!(matches!(
+            l.append(&meta(50), &[good, bad]),
+            Err(Error::Refused(_))
+        ));
+        assert_eq!((l.len(), l.head_hash()), before);
+        assert!(l.verify(&mut |_, _| {}).is_ok());
+    }
+
+    #[test]
+    fn head_record_text_round_trips_and_detects_edits() {
+        let h = HeadRecord {
+            events: 7,
+            hash: [9; 32],
+        };
+        let t = head_text(&h);
+        assert_eq!(parse_head(&t).unwrap(), h);
+        assert!(parse_head(&t.replace("events 7", "events 8")).is_err());
+        assert!(parse_head("").is_err());
     }
 }

@@ -371,3 +371,140 @@ pub fn demo() -> Result<(), Failure> {
     let _ = std::io::stderr().is_terminal();
     Ok(())
 }
+
+/// Arguments of `hyoka import`.
+pub struct ImportArgs {
+    pub file: std::path::PathBuf,
+    pub author: String,
+    pub reason: Option<String>,
+    pub era: Option<Era>,
+    pub plan: Option<String>,
+    pub origin: Option<String>,
+    pub dry_run: bool,
+    pub prefer_file: bool,
+}
+
+/// The largest table file accepted.
+const MAX_TABLE_BYTES: u64 = 64 << 20;
+
+fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}; check the file name", path.display()))?;
+    if meta.len() > MAX_TABLE_BYTES {
+        return Err(format!(
+            "{} is {} bytes, more than a table can be ({MAX_TABLE_BYTES}); check that it is the right file",
+            path.display(),
+            meta.len()
+        )
+        .into());
+    }
+    std::fs::read(path)
+        .map_err(|e| format!("cannot read {}: {e}; check the file name", path.display()).into())
+}
+
+pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), Failure> {
+    let bytes = read_table_file(&args.file)?;
+    let file_name = args
+        .file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("table")
+        .to_string();
+    let req = hyoka::import::Request {
+        bytes: &bytes,
+        file_name: &file_name,
+        era: args.era,
+        plan: args.plan,
+        origin: args.origin,
+        prefer_file: args.prefer_file,
+        dry_run: args.dry_run,
+        author: args.author,
+        reason: args.reason,
+        recorded_at: now()?,
+    };
+    let report = hyoka::import::import(&ctx.ledger, &req, ctx.access())?;
+    print_import_report(&ctx.ledger, &report);
+    if !report.conflicts.is_empty() {
+        return Err(format!(
+            "{} conflict(s) with changes made since the last import; nothing was imported; keep the ledger's values by fixing the file, or rerun with --prefer-file to record the file's",
+            report.conflicts.len()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
+    let periods: Vec<String> = r
+        .periods
+        .iter()
+        .map(|p| format!("{} ({})", p.label(), p.id()))
+        .collect();
+    out(format!(
+        "file: {} items; periods {}",
+        r.rows,
+        periods.join(", ")
+    ));
+    out(format!("era: {}", r.era.describe()));
+    if r.created {
+        out(format!(
+            "{} ledger {} for plan {}",
+            if r.dry_run { "would create" } else { "created" },
+            dir.display(),
+            text::escape(&r.plan)
+        ));
+        out(format!(
+            "origin: {}{}",
+            text::escape(&r.origin),
+            if r.derived_names {
+                " (derived; set the plan name and origin with --plan and --origin)"
+            } else {
+                ""
+            }
+        ));
+    }
+    for c in &r.conflicts {
+        eprintln!(
+            "conflict: line {}: {}: the ledger has {} (set by {} in #{} at {}: {}), the file has {}",
+            c.line,
+            text::escape(&c.what),
+            text::escape(&c.ledger),
+            text::escape(&c.setter.author),
+            c.setter.seq,
+            hyoka::when::format(c.setter.recorded_at),
+            text::escape(&c.setter.reason),
+            text::escape(&c.file)
+        );
+    }
+    if !r.conflicts.is_empty() {
+        return;
+    }
+    if r.changes.is_empty() {
+        out("the file matches the ledger: nothing to record");
+        return;
+    }
+    if r.created {
+        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        for c in &r.changes {
+            *kinds.entry(c.kind()).or_default() += 1;
+        }
+        let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        out(format!("changes: {}", parts.join(", ")));
+    } else {
+        for c in &r.changes {
+            out(format!("  {}", text::escape(&describe::change(c))));
+        }
+    }
+    match r.first_seq {
+        Some(first) => out(format!(
+            "recorded {} events (#{}..#{}) as one batch",
+            r.changes.len() + usize::from(r.created),
+            first,
+            first + r.changes.len() as u64 - u64::from(!r.created)
+        )),
+        None => out(format!(
+            "dry run: {} changes would be recorded; nothing was",
+            r.changes.len()
+        )),
+    }
+}

@@ -189,6 +189,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
+    /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
+    #[command(
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
+    )]
+    Import {
+        /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
+        file: PathBuf,
+        /// Who imports.
+        #[arg(short = 'a', long, value_name = "NAME")]
+        author: String,
+        /// Why (default: names the file).
+        #[arg(short = 'm', long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Era of the file's fiscal years (default: the plan's, else heisei).
+        #[arg(long, value_enum)]
+        era: Option<EraArg>,
+        /// Plan name for a new ledger (default: the file name).
+        #[arg(long, value_name = "NAME")]
+        plan: Option<String>,
+        /// Origin for a new ledger (default: derived from the plan name).
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+        /// Show what would be recorded, record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Record the file's values even where they contradict changes made since the last import.
+        #[arg(long)]
+        prefer_file: bool,
+    },
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo,
@@ -400,6 +429,28 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => c::remark(ctx, item, &text, period.as_deref(), &who),
         Command::Log { format } => c::log(ctx, format),
         Command::Verify { format } => c::verify(ctx, format),
+        Command::Import {
+            file,
+            author,
+            reason,
+            era,
+            plan,
+            origin,
+            dry_run,
+            prefer_file,
+        } => c::import(
+            ctx,
+            c::ImportArgs {
+                file,
+                author,
+                reason,
+                era: era.map(Into::into),
+                plan,
+                origin,
+                dry_run,
+                prefer_file,
+            },
+        ),
         Command::Demo => c::demo(),
     }
 }

@@ -1,0 +1,164 @@
+//! A deterministic environment for running the `hyoka` binary: a fresh ledger directory, a fixed clock.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The bundled seed table.
+pub fn seed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kodaira-followup-h26-h27.tsv")
+}
+
+/// The synthetic second version of the seed table (see fixtures/README.md).
+pub fn seed_v2() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kodaira-followup-h26-h27-v2.tsv")
+}
+
+/// What a command did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts success and returns stdout.
+    #[track_caller]
+    pub fn ok(&self) -> &str {
+        assert_eq!(
+            self.code, 0,
+            "command failed: {}{}",
+            self.stdout, self.stderr
+        );
+        &self.stdout
+    }
+
+    /// Asserts failure with `code` and a one-line error, and returns the error line.
+    #[track_caller]
+    pub fn fails(&self, code: i32) -> &str {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit: {}{}",
+            self.stdout, self.stderr
+        );
+        let last = self.stderr.lines().last().unwrap_or("");
+        assert!(
+            last.starts_with("error: "),
+            "no error line: {}",
+            self.stderr
+        );
+        last
+    }
+}
+
+/// A temporary directory holding one ledger, and a clock that ticks one minute per command.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    minute: std::cell::Cell<u32>,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temp dir"),
+            minute: std::cell::Cell::new(0),
+        }
+    }
+
+    pub fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    /// The time the next command will record.
+    pub fn now(&self) -> String {
+        let m = self.minute.get();
+        format!(
+            "2015-10-{:02}T{:02}:{:02}:00+09:00",
+            1 + m / 1440,
+            (m / 60) % 24,
+            m % 60
+        )
+    }
+
+    /// Runs `hyoka ARGS` against this ledger at the next minute.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let now = self.now();
+        self.minute.set(self.minute.get() + 1);
+        self.run_at(&now, args)
+    }
+
+    /// Runs `hyoka ARGS` with HYOKA_NOW set to `now`.
+    pub fn run_at(&self, now: &str, args: &[&str]) -> Run {
+        let out = Command::cargo_bin("hyoka")
+            .expect("binary")
+            .env("HYOKA_LEDGER", self.ledger())
+            .env("HYOKA_NOW", now)
+            .env_remove("HYOKA_AUTHOR")
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run hyoka");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// A ledger with the plan, one heading and items 1 and 2.
+    pub fn with_items(&self) -> &Env {
+        self.run(&[
+            "init",
+            "--plan",
+            "第2次行財政改革",
+            "--era",
+            "heisei",
+            "--origin",
+            "city.example/plan-2",
+        ])
+        .ok();
+        self.run(&[
+            "item",
+            "add",
+            "1",
+            "市民活動支援",
+            "--department",
+            "市民協働課",
+            "--category",
+            "地域協働の推進",
+            "-a",
+            "山田",
+            "-m",
+            "計画登録",
+        ])
+        .ok();
+        self.run(&[
+            "item",
+            "add",
+            "2",
+            "協働推進体制",
+            "--department",
+            "市民協働課",
+            "--category",
+            "地域協働の推進",
+            "-a",
+            "山田",
+            "-m",
+            "計画登録",
+        ])
+        .ok();
+        self
+    }
+
+    /// Everything that identifies the stored history: the JSONL log and the head record.
+    pub fn snapshot(&self) -> (String, Vec<u8>) {
+        let log = self
+            .run_at("2100-01-01T00:00:00Z", &["log", "--format", "jsonl"])
+            .stdout;
+        let head = std::fs::read(self.ledger().join("HEAD")).unwrap_or_default();
+        (log, head)
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `hyoka` command: one test binary, one module per area (as jj does).
+
+#[path = "common/mod.rs"]
+mod common;
+
+#[path = "runner/test_core.rs"]
+mod test_core;
+#[path = "runner/test_import.rs"]
+mod test_import;

@@ -1,0 +1,1 @@
+//! Importing the published table (issue: import and rebuild).
