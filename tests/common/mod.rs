@@ -44,7 +44,7 @@ impl Run {
             "unexpected exit: {}{}",
             self.stdout, self.stderr
         );
-        let last = self.stderr.lines().last().unwrap_or("");
+        let last = self.stderr.lines().next_back().unwrap_or("");
         assert!(
             last.starts_with("error: "),
             "no error line: {}",

@@ -337,8 +337,7 @@ fn bad_input_changes_nothing() {
         let err_line = run
             .stderr
             .lines()
-            .filter(|l| !l.trim().is_empty())
-            .last()
+            .rfind(|l| !l.trim().is_empty())
             .unwrap_or("");
         assert!(
             run.stderr.contains(needle),
