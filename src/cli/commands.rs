@@ -293,18 +293,12 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
 }
 
 pub fn verify(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
-    let ledger = match open(ctx) {
-        Ok(l) => l,
-        Err(f) => {
-            if format == TextOrJson::Json && f.code == super::EXIT_INTEGRITY {
-                out(serde_json::json!({"ok": false, "error": {"message": f.message}}).to_string());
-            }
-            return Err(f);
-        }
-    };
-    let bar = output::progress(ledger.len(), "verifying");
-    let result = ledger.verify(&mut |done, _| bar.set_position(done));
-    bar.finish_and_clear();
+    let result = Ledger::open(&ctx.ledger, ctx.access()).and_then(|ledger| {
+        let bar = output::progress(ledger.len(), "verifying");
+        let r = ledger.verify(&mut |done, _| bar.set_position(done));
+        bar.finish_and_clear();
+        r
+    });
     match result {
         Ok(report) => {
             match format {

@@ -1,0 +1,111 @@
+//! The worked example in schema/FORMAT.md matches the code, byte for byte.
+
+use hyoka::event::{self, Change, Event};
+use hyoka::merkle;
+use hyoka::period::{Half, Period};
+
+const DOC: &str = include_str!("../schema/FORMAT.md");
+
+/// The lines after `<!-- example: NAME -->` up to the next blank line following content.
+fn section(name: &str) -> Vec<&'static str> {
+    let marker = format!("<!-- example: {name} -->");
+    let start = DOC
+        .find(&marker)
+        .unwrap_or_else(|| panic!("FORMAT.md lacks {marker}"));
+    DOC[start + marker.len()..]
+        .lines()
+        .skip_while(|l| l.trim().is_empty())
+        .take_while(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// The leading hex tokens of each line of a ```hex block, concatenated.
+fn hex_block(name: &str) -> Vec<u8> {
+    let mut hex = String::new();
+    for line in section(name) {
+        if line.starts_with("```") {
+            continue;
+        }
+        for tok in line.split_whitespace() {
+            if !tok.chars().all(|c| c.is_ascii_hexdigit()) {
+                break;
+            }
+            hex.push_str(tok);
+        }
+    }
+    hex::decode(hex).expect("hex")
+}
+
+/// The value after `= ` on the line of `label` in a section.
+fn value(name: &str, label: &str) -> String {
+    section(name)
+        .iter()
+        .find(|l| l.contains(label))
+        .and_then(|l| l.split("= ").nth(1))
+        .map(|v| v.trim().trim_end_matches('`').to_string())
+        .unwrap_or_else(|| panic!("no `{label}` in section {name}"))
+}
+
+fn event_a() -> Event {
+    Event {
+        version: 1,
+        seq: 0,
+        prev_hash: [0; 32],
+        recorded_at: 1_420_070_400_000_000_000,
+        author: "山田".into(),
+        reason: "上半期評価".into(),
+        source: None,
+        change: Change::RatingRecorded {
+            item: 5,
+            period: Period {
+                fiscal_year: 2014,
+                half: Half::FirstHalf,
+            },
+            grade: "A".into(),
+        },
+        signature: None,
+    }
+}
+
+#[test]
+fn the_documented_example_matches_the_code() {
+    let a = event_a();
+    let bytes_a = event::encode(&a).unwrap();
+    assert_eq!(
+        hex_block("event A"),
+        bytes_a,
+        "the event bytes in FORMAT.md"
+    );
+    let hash_a = event::event_hash(&a.prev_hash, &bytes_a);
+    assert_eq!(value("hash A", "event_hash(A)"), event::hex(&hash_a));
+
+    let b = Event {
+        seq: 1,
+        prev_hash: hash_a,
+        ..a
+    };
+    let bytes_b = event::encode(&b).unwrap();
+    assert_eq!(&bytes_b[..2], &bytes_a[..2]);
+    assert_eq!(
+        &bytes_b[42..],
+        &bytes_a[42..],
+        "B differs from A only in seq and prev_hash"
+    );
+    let hash_b = event::event_hash(&hash_a, &bytes_b);
+    assert_eq!(value("hash B", "event_hash(B)"), event::hex(&hash_b));
+
+    let (la, lb) = (merkle::leaf_hash(&hash_a), merkle::leaf_hash(&hash_b));
+    assert_eq!(value("leaves and root", "leaf_hash(0)"), hex::encode(la));
+    assert_eq!(value("leaves and root", "leaf_hash(1)"), hex::encode(lb));
+    assert_eq!(
+        value("leaves and root", "root(2)"),
+        hex::encode(merkle::node_hash(&la, &lb))
+    );
+}
+
+#[test]
+fn the_documented_context_string_is_the_code_s() {
+    assert!(DOC.contains("`hyoka/event/v1` followed by one NUL byte (15 bytes in all)"));
+    assert_eq!(event::HASH_CONTEXT, b"hyoka/event/v1\0");
+    assert_eq!(event::HASH_CONTEXT.len(), 15);
+}
