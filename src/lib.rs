@@ -4,6 +4,7 @@
 //! fold over those events ([`state::State`]). The library never talks to the terminal: the `hyoka` binary
 //! is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
 
+pub mod audit;
 pub mod checkpoint;
 pub mod describe;
 pub mod error;

@@ -1,0 +1,535 @@
+//! Audit views and the two time axes.
+//!
+//! *Transaction time* is the log: the ledger as it stood after event N ([`Selection::through`]), or after
+//! every event recorded at or before a time (a prefix of the log, because recorded times never decrease).
+//! *Valid time* is the evaluation period: the table as of a period shows only the periods up to it. A
+//! [`Snapshot`] combines both; history, blame and diff are folds over the log like every other view.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Error, IntegrityError, Result};
+use crate::event::Change;
+use crate::ledger::Ledger;
+use crate::period::{Era, Period};
+use crate::provenance::{Field, Provenance, Setter};
+use crate::state::State;
+use crate::store::Store;
+use crate::when;
+
+/// A point in either time axis, as written on the command line: a period (`FY2014-YE`, `H26年度末`),
+/// `seq:N`, or `at:TIME` (RFC 3339, or a date meaning the end of that day in JST).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Point {
+    /// Valid time: the current ledger, periods up to this one.
+    Period(Period),
+    /// Transaction time: after the event with this seq.
+    Seq(u64),
+    /// Transaction time: after every event recorded at or before this instant (ns).
+    At(i64),
+}
+
+impl Point {
+    /// Parses `seq:N`, `at:TIME` or a period (era-less periods use `era`).
+    pub fn parse(s: &str, era: Option<Era>) -> Result<Point, String> {
+        let s = s.trim();
+        if let Some(n) = s.strip_prefix("seq:") {
+            return n.trim().parse::<u64>().map(Point::Seq).map_err(|_| {
+                format!("`{s}` is not a point: seq: takes an event number, e.g. seq:42")
+            });
+        }
+        if let Some(t) = s.strip_prefix("at:") {
+            return when::parse_instant(t).map(Point::At);
+        }
+        if s.starts_with('#') || s.starts_with('@') {
+            return Err(format!(
+                "`{s}` is not a point: write seq:N or at:TIME (no # or @, which the shell treats specially)"
+            ));
+        }
+        Period::parse(s, era)
+            .map(Point::Period)
+            .map_err(|e| format!("`{s}` is not a point (a period, seq:N or at:TIME): {e}"))
+    }
+}
+
+/// Which slice of history a view shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Transaction time: include events up to and including this seq (`None`: all).
+    pub through: Option<u64>,
+    /// Transaction time: include events recorded at or before this instant (ns).
+    pub at: Option<i64>,
+    /// Valid time: only periods up to and including this one.
+    pub as_of: Option<Period>,
+}
+
+/// The ledger as seen from a selection: its state, who set each value, and the period bound.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The state after the selected events.
+    pub state: State,
+    /// Who set each value, after the selected events.
+    pub provenance: Provenance,
+    /// The last event included (`None` when none is).
+    pub last_seq: Option<u64>,
+    /// The valid-time bound.
+    pub as_of: Option<Period>,
+}
+
+impl<S: Store> Ledger<S> {
+    /// The seq of the last event recorded at or before `instant` (ns), if any. Binary search: recorded
+    /// times never decrease along the log.
+    pub fn last_seq_at(&self, instant: i64) -> Result<Option<u64>> {
+        let (mut lo, mut hi) = (0u64, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.event(mid)?.event.recorded_at <= instant {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(lo.checked_sub(1))
+    }
+
+    /// The last seq a selection includes (`None`: no event at all).
+    pub fn resolve(&self, sel: &Selection) -> Result<Option<u64>> {
+        let mut last = self.len().checked_sub(1);
+        if let Some(n) = sel.through {
+            if n >= self.len() {
+                return Err(Error::Invalid(format!(
+                    "seq {n} does not exist: the ledger has events 0..={}; see `hyoka log`",
+                    self.len().saturating_sub(1)
+                )));
+            }
+            last = last.map(|l| l.min(n));
+        }
+        if let Some(t) = sel.at {
+            let at = self.last_seq_at(t)?;
+            last = match (last, at) {
+                (Some(l), Some(a)) => Some(l.min(a)),
+                _ => None,
+            };
+        }
+        Ok(last)
+    }
+
+    /// The state and provenance for a selection, folded from the log.
+    pub fn snapshot(&self, sel: &Selection) -> Result<Snapshot> {
+        let last = self.resolve(sel)?;
+        let mut state = State::default();
+        let mut provenance = Provenance::default();
+        if let Some(last) = last {
+            self.scan(0, last + 1, &mut |e| {
+                state
+                    .apply(&e.event.change)
+                    .map_err(|r| IntegrityError::RuleBroken {
+                        seq: e.event.seq,
+                        why: r.0,
+                    })?;
+                provenance.apply(&e.event);
+                Ok(true)
+            })?;
+        }
+        Ok(Snapshot {
+            state,
+            provenance,
+            last_seq: last,
+            as_of: sel.as_of,
+        })
+    }
+
+    /// Every change to `item` (optionally only those of one period), oldest first.
+    pub fn history(&self, item: u32, period: Option<Period>) -> Result<Vec<HistoryEntry>> {
+        let mut out = Vec::new();
+        self.fold_history(&mut |h| {
+            if h.item == item && (period.is_none() || h.period == period) {
+                out.push(h);
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Every correction in the ledger: each change that replaced or withdrew an existing value, and each
+    /// withdrawal or reinstatement of an item, in log order.
+    pub fn corrections(&self) -> Result<Vec<HistoryEntry>> {
+        let mut out = Vec::new();
+        self.fold_history(&mut |h| {
+            if !h.old.is_null() {
+                out.push(h);
+            }
+        })?;
+        Ok(out)
+    }
+
+    fn fold_history(&self, f: &mut dyn FnMut(HistoryEntry)) -> Result<()> {
+        let mut state = State::default();
+        self.scan(0, u64::MAX, &mut |e| {
+            let before = state.clone_item_view(&e.event.change);
+            state
+                .apply(&e.event.change)
+                .map_err(|r| IntegrityError::RuleBroken {
+                    seq: e.event.seq,
+                    why: r.0,
+                })?;
+            for (field, period, old, new) in field_changes(&before, &state, &e.event.change) {
+                f(HistoryEntry {
+                    seq: e.event.seq,
+                    recorded_at: when::format(e.event.recorded_at),
+                    author: e.event.author.clone(),
+                    reason: e.event.reason.clone(),
+                    item: e.event.change.item().unwrap_or(0),
+                    field,
+                    period,
+                    old,
+                    new,
+                });
+            }
+            Ok(true)
+        })
+    }
+}
+
+/// One changed field of one item, as `hyoka history` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// The event.
+    pub seq: u64,
+    /// When, RFC 3339 UTC.
+    pub recorded_at: String,
+    /// Who.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+    /// The item.
+    #[serde(skip)]
+    pub item: u32,
+    /// `rating`, `follow_up`, `remark`, `title`, `department`, `category`, `relisting_of` or `status`.
+    pub field: &'static str,
+    /// The period, for rating, follow-up and remark.
+    #[serde(serialize_with = "ser_period")]
+    pub period: Option<Period>,
+    /// The value before (`null` when there was none).
+    pub old: Value,
+    /// The value after (`null` when withdrawn).
+    pub new: Value,
+}
+
+fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.id()),
+        None => s.serialize_none(),
+    }
+}
+
+/// The part of the state a change can touch, captured before it is applied.
+#[derive(Debug, Clone, Default)]
+pub struct ItemView {
+    item: Option<crate::state::Item>,
+    cell: Option<crate::state::Cell>,
+}
+
+impl State {
+    fn clone_item_view(&self, c: &Change) -> ItemView {
+        ItemView {
+            item: c.item().and_then(|n| self.items.get(&n).cloned()),
+            cell: match (c.item(), c.period()) {
+                (Some(n), Some(p)) => self.cells.get(&(n, p)).cloned(),
+                _ => None,
+            },
+        }
+    }
+}
+
+fn text_or_null(s: &str) -> Value {
+    if s.is_empty() {
+        Value::Null
+    } else {
+        Value::String(s.to_string())
+    }
+}
+
+/// (field, period, old, new) for each field a change touched.
+fn field_changes(
+    before: &ItemView,
+    after: &State,
+    c: &Change,
+) -> Vec<(&'static str, Option<Period>, Value, Value)> {
+    let Some(n) = c.item() else { return Vec::new() };
+    let now = after.items.get(&n);
+    let mut out = Vec::new();
+    let old_item = before.item.as_ref();
+    let mut attr = |field: &'static str, get: &dyn Fn(&crate::state::Item) -> Value| {
+        let old = old_item.map_or(Value::Null, get);
+        let new = now.map_or(Value::Null, get);
+        if old != new {
+            out.push((field, None, old, new));
+        }
+    };
+    match c {
+        Change::ItemRegistered { .. } | Change::ItemAmended { .. } => {
+            attr("title", &|i| Value::String(i.title.clone()));
+            attr("department", &|i| Value::String(i.department.clone()));
+            attr("category", &|i| Value::String(i.category.clone()));
+            attr("relisting_of", &|i| {
+                i.relisting_of.map_or(Value::Null, Value::from)
+            });
+        }
+        Change::ItemWithdrawn { .. } | Change::ItemReinstated { .. } => {
+            let status = |i: &crate::state::Item| if i.withdrawn { "withdrawn" } else { "active" };
+            out.push((
+                "status",
+                None,
+                old_item.map_or(Value::Null, |i| status(i).into()),
+                now.map_or(Value::Null, |i| status(i).into()),
+            ));
+        }
+        _ => {}
+    }
+    if let Some(p) = c.period() {
+        let old = before.cell.clone().unwrap_or_default();
+        let new = after.cell(n, p);
+        match c {
+            Change::RatingRecorded { .. } | Change::RatingWithdrawn { .. } => out.push((
+                "rating",
+                Some(p),
+                old.rating.map_or(Value::Null, Value::String),
+                new.rating.map_or(Value::Null, Value::String),
+            )),
+            Change::FollowUpSet { .. } => out.push((
+                "follow_up",
+                Some(p),
+                // An unset flag is "no value" in history only if nothing was ever decided.
+                if before.cell.is_some() {
+                    Value::Bool(old.follow_up)
+                } else {
+                    Value::Null
+                },
+                Value::Bool(new.follow_up),
+            )),
+            Change::RemarkSet { .. } => out.push((
+                "remark",
+                Some(p),
+                text_or_null(&old.remark),
+                text_or_null(&new.remark),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Who set one current value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BlameEntry {
+    /// The item.
+    pub item: u32,
+    /// The period (for cell fields).
+    #[serde(serialize_with = "ser_period")]
+    pub period: Option<Period>,
+    /// The field.
+    pub field: &'static str,
+    /// The current value.
+    pub value: Value,
+    /// The event that set it.
+    pub seq: u64,
+    /// When.
+    pub recorded_at: String,
+    /// Who.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+}
+
+fn entry_of(
+    item: u32,
+    period: Option<Period>,
+    field: &'static str,
+    value: Value,
+    s: &Setter,
+) -> BlameEntry {
+    BlameEntry {
+        item,
+        period,
+        field,
+        value,
+        seq: s.seq,
+        recorded_at: when::format(s.recorded_at),
+        author: s.author.clone(),
+        reason: s.reason.clone(),
+    }
+}
+
+/// For every cell of the snapshot's table (ratings of every shown period, or of `period` only; flag and
+/// remark of the latest shown period, or of `period`), who set its current value.
+pub fn blame(snap: &Snapshot, period: Option<Period>) -> Vec<BlameEntry> {
+    let view = crate::views::table(&snap.state, snap.as_of);
+    let periods: Vec<Period> = match period {
+        Some(p) => vec![p],
+        None => view.period_values.clone(),
+    };
+    let flag_period = period.or(view.latest);
+    let mut out = Vec::new();
+    for row in &view.items {
+        let n = row.number;
+        for p in &periods {
+            let cell = snap.state.cell(n, *p);
+            if let (Some(g), Some(s)) = (
+                &cell.rating,
+                snap.provenance.fields.get(&Field::Rating(n, *p)),
+            ) {
+                out.push(entry_of(n, Some(*p), "rating", Value::String(g.clone()), s));
+            }
+        }
+        if let Some(p) = flag_period {
+            let cell = snap.state.cell(n, p);
+            if let Some(s) = snap.provenance.fields.get(&Field::FollowUp(n, p)) {
+                out.push(entry_of(
+                    n,
+                    Some(p),
+                    "follow_up",
+                    Value::Bool(cell.follow_up),
+                    s,
+                ));
+            }
+            if let Some(s) = snap.provenance.fields.get(&Field::Remark(n, p))
+                && !cell.remark.is_empty()
+            {
+                out.push(entry_of(
+                    n,
+                    Some(p),
+                    "remark",
+                    Value::String(cell.remark.clone()),
+                    s,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One cell that differs between two points.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffEntry {
+    /// The item.
+    pub item: u32,
+    /// The period (for cell fields).
+    #[serde(serialize_with = "ser_period")]
+    pub period: Option<Period>,
+    /// The field.
+    pub field: &'static str,
+    /// The value at the first point.
+    pub from: Value,
+    /// The value at the second point.
+    pub to: Value,
+    /// The event that last changed the field at the second point (or the first, if only it has one).
+    pub seq: Option<u64>,
+    /// When it was recorded.
+    pub recorded_at: Option<String>,
+    /// Who recorded it.
+    pub author: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Every field value of a snapshot, keyed for comparison.
+fn cells(snap: &Snapshot) -> BTreeMap<(u32, Option<Period>, &'static str), (Value, Field)> {
+    let mut m = BTreeMap::new();
+    for (n, item) in &snap.state.items {
+        if item.withdrawn {
+            m.insert(
+                (*n, None, "status"),
+                ("withdrawn".into(), Field::Status(*n)),
+            );
+        }
+        m.insert(
+            (*n, None, "title"),
+            (Value::String(item.title.clone()), Field::Title(*n)),
+        );
+        m.insert(
+            (*n, None, "department"),
+            (
+                Value::String(item.department.clone()),
+                Field::Department(*n),
+            ),
+        );
+        m.insert(
+            (*n, None, "category"),
+            (Value::String(item.category.clone()), Field::Category(*n)),
+        );
+        if let Some(r) = item.relisting_of {
+            m.insert(
+                (*n, None, "relisting_of"),
+                (Value::from(r), Field::Relisting(*n)),
+            );
+        }
+    }
+    for ((n, p), cell) in &snap.state.cells {
+        if snap.as_of.is_some_and(|a| *p > a) {
+            continue;
+        }
+        if let Some(g) = &cell.rating {
+            m.insert(
+                (*n, Some(*p), "rating"),
+                (Value::String(g.clone()), Field::Rating(*n, *p)),
+            );
+        }
+        if cell.follow_up {
+            m.insert(
+                (*n, Some(*p), "follow_up"),
+                (Value::Bool(true), Field::FollowUp(*n, *p)),
+            );
+        }
+        if !cell.remark.is_empty() {
+            m.insert(
+                (*n, Some(*p), "remark"),
+                (Value::String(cell.remark.clone()), Field::Remark(*n, *p)),
+            );
+        }
+    }
+    m
+}
+
+/// Every field that differs between two snapshots, with who last changed it and why.
+pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
+    let a = cells(from);
+    let b = cells(to);
+    let keys: BTreeSet<_> = a.keys().chain(b.keys()).copied().collect();
+    let mut out = Vec::new();
+    for key in keys {
+        let va = a.get(&key);
+        let vb = b.get(&key);
+        let (fa, fb) = (va.map(|v| &v.0), vb.map(|v| &v.0));
+        if fa == fb {
+            continue;
+        }
+        let absent = |f: &str| {
+            if f == "follow_up" {
+                Value::Bool(false)
+            } else {
+                Value::Null
+            }
+        };
+        let field = va.or(vb).map(|v| v.1);
+        let setter = field.and_then(|f| {
+            to.provenance
+                .fields
+                .get(&f)
+                .or_else(|| from.provenance.fields.get(&f))
+        });
+        out.push(DiffEntry {
+            item: key.0,
+            period: key.1,
+            field: key.2,
+            from: fa.cloned().unwrap_or_else(|| absent(key.2)),
+            to: fb.cloned().unwrap_or_else(|| absent(key.2)),
+            seq: setter.map(|s| s.seq),
+            recorded_at: setter.map(|s| when::format(s.recorded_at)),
+            author: setter.map(|s| s.author.clone()),
+            reason: setter.map(|s| s.reason.clone()),
+        });
+    }
+    out
+}

@@ -1,0 +1,240 @@
+//! Property tests of the two time axes over random histories:
+//! - the view at `--seq N` is the view of a fresh ledger holding only events 0..=N;
+//! - `--at T` is the matching `--seq`;
+//! - `--as-of P` is the full table restricted to the periods up to P.
+
+use hyoka::audit::Selection;
+use hyoka::event::Change;
+use hyoka::period::{Half, Period};
+use hyoka::state::State;
+use hyoka::views::{self, TableView};
+use hyoka::{Access, Ledger, Meta};
+use proptest::prelude::*;
+
+const BASE: i64 = 1_443_657_600_000_000_000; // 2015-10-01T00:00:00Z
+
+fn period(i: u8) -> Period {
+    Period {
+        fiscal_year: 2014 + u16::from(i / 2),
+        half: if i % 2 == 0 {
+            Half::FirstHalf
+        } else {
+            Half::YearEnd
+        },
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Rate(u32, u8, u8),
+    Unrate(u32, u8),
+    Flag(u32, u8, bool),
+    Remark(u32, u8, u8),
+    Retitle(u32, u8),
+    Withdraw(u32),
+    Reinstate(u32),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let item = 1u32..=4;
+    let p = 0u8..4;
+    prop_oneof![
+        4 => (item.clone(), p.clone(), 0u8..3).prop_map(|(i, p, g)| Op::Rate(i, p, g)),
+        1 => (item.clone(), p.clone()).prop_map(|(i, p)| Op::Unrate(i, p)),
+        2 => (item.clone(), p.clone(), any::<bool>()).prop_map(|(i, p, f)| Op::Flag(i, p, f)),
+        2 => (item.clone(), p, 0u8..3).prop_map(|(i, p, r)| Op::Remark(i, p, r)),
+        1 => (item.clone(), 0u8..3).prop_map(|(i, t)| Op::Retitle(i, t)),
+        1 => item.clone().prop_map(Op::Withdraw),
+        1 => item.prop_map(Op::Reinstate),
+    ]
+}
+
+fn change(op: &Op) -> Change {
+    match *op {
+        Op::Rate(item, p, g) => Change::RatingRecorded {
+            item,
+            period: period(p),
+            grade: ["S", "A", "B"][g as usize].into(),
+        },
+        Op::Unrate(item, p) => Change::RatingWithdrawn {
+            item,
+            period: period(p),
+        },
+        Op::Flag(item, p, flagged) => Change::FollowUpSet {
+            item,
+            period: period(p),
+            flagged,
+        },
+        Op::Remark(item, p, r) => Change::RemarkSet {
+            item,
+            period: period(p),
+            text: ["", "継続", "要改善"][r as usize].into(),
+        },
+        Op::Retitle(number, t) => Change::ItemAmended {
+            number,
+            title: Some(["題名甲", "題名乙", "題名丙"][t as usize].into()),
+            department: None,
+            category: None,
+            relisting_of: None,
+        },
+        Op::Withdraw(number) => Change::ItemWithdrawn { number },
+        Op::Reinstate(number) => Change::ItemReinstated { number },
+    }
+}
+
+fn genesis() -> (Change, Vec<Change>) {
+    let plan = Change::PlanDefined {
+        name: "plan".into(),
+        grades: vec!["S".into(), "A".into(), "B".into()],
+        default_era: None,
+        origin: "example/plan".into(),
+    };
+    let mut more = vec![Change::CategoryAdded {
+        name: "見出し".into(),
+    }];
+    for n in 1..=4 {
+        more.push(Change::ItemRegistered {
+            number: n,
+            title: format!("項目{n}"),
+            department: "課".into(),
+            category: "見出し".into(),
+            relisting_of: None,
+        });
+    }
+    (plan, more)
+}
+
+/// The valid changes among `ops`, in batches of up to three, each batch with its own author and time
+/// (times never decrease, and sometimes repeat).
+fn batches(ops: &[(Op, u8)]) -> Vec<(Meta, Vec<Change>)> {
+    let (plan, more) = genesis();
+    let mut state = State::default();
+    for c in std::iter::once(&plan).chain(&more) {
+        state.apply(c).unwrap();
+    }
+    let mut out: Vec<(Meta, Vec<Change>)> = Vec::new();
+    let mut minute = 1i64;
+    for (op, gap) in ops {
+        let c = change(op);
+        if state.apply(&c).is_err() {
+            continue;
+        }
+        let new_batch = out.last().is_none_or(|(_, b)| b.len() >= 3 || gap % 2 == 0);
+        if new_batch {
+            minute += i64::from(gap % 3);
+            out.push((
+                Meta {
+                    author: ["山田", "鈴木", "佐藤"][(gap % 3) as usize].into(),
+                    reason: format!("理由{gap}"),
+                    source: None,
+                    recorded_at: BASE + minute * 60_000_000_000,
+                },
+                Vec::new(),
+            ));
+        }
+        if let Some((_, b)) = out.last_mut() {
+            b.push(c);
+        }
+    }
+    out
+}
+
+/// Builds a ledger from the genesis and the batches, stopping after `limit` events in all.
+fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u64>) -> Ledger {
+    let (plan, more) = genesis();
+    let genesis_meta = Meta {
+        author: "admin".into(),
+        reason: "setup".into(),
+        source: None,
+        recorded_at: BASE,
+    };
+    let mut l = Ledger::create(dir, &genesis_meta, plan, &more, Access::default()).unwrap();
+    for (meta, changes) in batches {
+        let room = limit.map_or(u64::MAX, |n| n.saturating_sub(l.len()));
+        let take = (changes.len() as u64).min(room) as usize;
+        if take == 0 {
+            break;
+        }
+        l.append(meta, &changes[..take]).unwrap();
+    }
+    l
+}
+
+/// The oracle for `--as-of`: the full table, with the later periods' columns dropped and the flags and
+/// remarks taken from the latest remaining period.
+fn restrict(full: &TableView, state: &State, p: Period) -> TableView {
+    let mut v = full.clone();
+    v.period_values.retain(|q| *q <= p);
+    v.periods
+        .retain(|q| v.period_values.iter().any(|x| x.id() == q.id));
+    v.latest = v.period_values.last().copied();
+    for row in &mut v.items {
+        row.ratings
+            .retain(|id, _| v.period_values.iter().any(|x| x.id() == *id));
+        let cell = v
+            .latest
+            .map(|l| state.cell(row.number, l))
+            .unwrap_or_default();
+        row.follow_up = cell.follow_up;
+        row.remark = cell.remark;
+    }
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_view_at_seq_n_is_a_fresh_ledger_of_events_0_to_n(
+        ops in proptest::collection::vec((op(), any::<u8>()), 1..40),
+        pick in any::<proptest::sample::Index>(),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = batches(&ops);
+        let full = build(&dir.path().join("full"), &plan, None);
+        // The genesis is one batch of 6 events: a fresh ledger holds at least those.
+        let n = 5 + pick.index(full.len() as usize - 5) as u64;
+        let snap = full.snapshot(&Selection { through: Some(n), ..Selection::default() }).unwrap();
+        let fresh = build(&dir.path().join("fresh"), &plan, Some(n + 1));
+        prop_assert_eq!(fresh.len(), n + 1);
+        prop_assert_eq!(fresh.head_hash(), full.event(n).unwrap().hash, "the same events, byte for byte");
+        let fresh_state = fresh.state().unwrap();
+        prop_assert_eq!(&snap.state, &fresh_state);
+        prop_assert_eq!(views::table(&snap.state, None), views::table(&fresh_state, None));
+        prop_assert_eq!(full.tree_root(n + 1).unwrap(), fresh.tree_root(n + 1).unwrap());
+    }
+
+    #[test]
+    fn at_time_t_is_the_matching_seq(
+        ops in proptest::collection::vec((op(), any::<u8>()), 1..40),
+        minutes in 0i64..60,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        let t = BASE + minutes * 60_000_000_000;
+        let mut expected = None;
+        l.scan(0, u64::MAX, &mut |e| {
+            if e.event.recorded_at <= t { expected = Some(e.event.seq); }
+            Ok(true)
+        }).unwrap();
+        let at = l.snapshot(&Selection { at: Some(t), ..Selection::default() }).unwrap();
+        prop_assert_eq!(at.last_seq, expected);
+        if let Some(n) = expected {
+            let by_seq = l.snapshot(&Selection { through: Some(n), ..Selection::default() }).unwrap();
+            prop_assert_eq!(at.state, by_seq.state);
+        }
+    }
+
+    #[test]
+    fn as_of_is_the_full_table_restricted(
+        ops in proptest::collection::vec((op(), any::<u8>()), 1..40),
+        p in 0u8..4,
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        let state = l.state().unwrap();
+        let full = views::table(&state, None);
+        let as_of = views::table(&state, Some(period(p)));
+        prop_assert_eq!(as_of, restrict(&full, &state, period(p)));
+    }
+}
