@@ -16,7 +16,7 @@ const BASE: i64 = 1_443_657_600_000_000_000; // 2015-10-01T00:00:00Z
 fn period(i: u8) -> Period {
     Period {
         fiscal_year: 2014 + u16::from(i / 2),
-        half: if i % 2 == 0 {
+        half: if i.is_multiple_of(2) {
             Half::FirstHalf
         } else {
             Half::YearEnd
