@@ -88,6 +88,8 @@ pub struct Ledger<S: Store = SledStore> {
     store: S,
     committed: Committed,
     last_recorded_at: Option<i64>,
+    /// The state after the last committed event: derived from the log, never written back.
+    cache: Option<State>,
     _lock: File,
 }
 
@@ -237,6 +239,7 @@ impl Ledger<SledStore> {
             store,
             committed: Committed::EMPTY,
             last_recorded_at: None,
+            cache: None,
             _lock: lock,
         };
         let mut all = Vec::with_capacity(more.len() + 1);
@@ -270,6 +273,7 @@ impl<S: Store> Ledger<S> {
             store,
             committed,
             last_recorded_at: None,
+            cache: None,
             _lock: lock,
         };
         if head.events == 0 && committed.events == 0 {
@@ -474,10 +478,18 @@ impl<S: Store> Ledger<S> {
     /// Appends `changes` as one atomic, durable batch, after checking each against the current state.
     /// On any refusal or error nothing is recorded.
     pub fn append(&mut self, meta: &Meta, changes: &[Change]) -> Result<Receipt> {
+        self.append_iter(meta, &mut changes.iter().cloned().map(Ok))
+    }
+
+    /// Like [`Ledger::append`] for a stream of changes: each is checked, encoded and handed to the store
+    /// as it comes, so memory stays bounded for any batch size. The batch is still atomic: an error from
+    /// the stream, a refused change or a store failure abandons it and nothing is recorded.
+    pub fn append_iter(
+        &mut self,
+        meta: &Meta,
+        changes: &mut dyn Iterator<Item = Result<Change>>,
+    ) -> Result<Receipt> {
         check_meta(meta)?;
-        if changes.is_empty() {
-            return Err(Error::Invalid("nothing to record".into()));
-        }
         if let Some(last) = self.last_recorded_at
             && meta.recorded_at < last
         {
@@ -486,41 +498,40 @@ impl<S: Store> Ledger<S> {
                 last: when::format(last),
             });
         }
-        let mut state = self.state()?;
-        for c in changes {
-            state.apply(c)?;
-        }
+        let mut state = self.current()?.clone();
         let first_seq = self.committed.events;
         let mut prev = self.committed.head_hash;
-        let mut events: Vec<Vec<u8>> = Vec::with_capacity(changes.len());
-        for (i, change) in changes.iter().enumerate() {
+        let dir = self.dir.clone();
+        let store_err = |e| Error::from_store(e, &dir);
+        let mut writer = self.store.writer().map_err(store_err)?;
+        let mut seq = first_seq;
+        for change in changes {
+            let change = change?;
+            state.apply(&change)?;
             let e = Event {
                 version: SCHEMA_VERSION,
-                seq: first_seq + i as u64,
+                seq,
                 prev_hash: prev,
                 recorded_at: meta.recorded_at,
                 author: meta.author.clone(),
                 reason: meta.reason.clone(),
                 source: meta.source.clone(),
-                change: change.clone(),
+                change,
                 signature: None,
             };
             let bytes = event::encode(&e)?;
             prev = event::event_hash(&prev, &bytes);
-            events.push(bytes);
+            writer.push_event(&bytes).map_err(store_err)?;
+            push_leaf(writer.as_mut(), seq, &prev).map_err(store_err)?;
+            seq += 1;
         }
-        let dir = self.dir.clone();
-        let store_err = |e| Error::from_store(e, &dir);
-        let mut writer = self.store.writer().map_err(store_err)?;
-        let mut link = self.committed.head_hash;
-        for (n, bytes) in (first_seq..).zip(&events) {
-            writer.push_event(bytes).map_err(store_err)?;
-            link = event::event_hash(&link, bytes);
-            push_leaf(writer.as_mut(), n, &link).map_err(store_err)?;
+        if seq == first_seq {
+            return Err(Error::Invalid("nothing to record".into()));
         }
         let committed = writer.commit(prev).map_err(store_err)?;
         self.committed = committed;
         self.last_recorded_at = Some(meta.recorded_at);
+        self.cache = Some(state);
         write_head(&self.dir, &HeadRecord { events: committed.events, hash: committed.head_hash })
             .map_err(|e| {
                 Error::Invalid(format!(
@@ -529,9 +540,20 @@ impl<S: Store> Ledger<S> {
             })?;
         Ok(Receipt {
             first_seq,
-            count: changes.len() as u64,
+            count: seq - first_seq,
             head_hash: prev,
         })
+    }
+
+    /// The current state, folded from the log once per open ledger and kept up to date by appends
+    /// (derived, never written back).
+    pub fn current(&mut self) -> Result<&State> {
+        if self.cache.is_none() {
+            self.cache = Some(self.state()?);
+        }
+        self.cache
+            .as_ref()
+            .ok_or_else(|| Error::Invalid("internal: no state".into()))
     }
 
     /// The Merkle root of the first `size` events (RFC 6962 over the event hashes).

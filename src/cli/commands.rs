@@ -91,7 +91,7 @@ fn with_category(state: &hyoka::state::State, category: &str, changes: &mut Vec<
 
 pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
-    let state = ledger.state()?;
+    let state = ledger.current()?.clone();
     let mut changes = Vec::new();
     let who = match cmd {
         ItemCommand::Add {
@@ -170,9 +170,9 @@ fn record_one(
     build: impl FnOnce(&hyoka::state::State, Option<Era>) -> Result<(Change, String), Failure>,
 ) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
-    let state = ledger.state()?;
+    let state = ledger.current()?;
     let era = state.plan.as_ref().and_then(|p| p.default_era);
-    let (change, note) = build(&state, era)?;
+    let (change, note) = build(state, era)?;
     let receipt = ledger.append(&meta(who)?, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
