@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod note;
 pub mod period;
 pub mod provenance;
+pub mod render;
 pub mod state;
 pub mod store;
 pub mod text;

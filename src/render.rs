@@ -1,0 +1,1354 @@
+//! Rendering of the views: aligned text for the terminal, TSV and CSV that re-import into the same table,
+//! Markdown, and the summary as text. Nothing here prints: every function returns a `String` (or writes to
+//! a `&mut dyn Write`), and the caller decides where it goes.
+//!
+//! Text output measures Japanese by display width (UAX #11 as the `unicode-width` crate reads it: East
+//! Asian wide and full-width characters take two columns, ambiguous ones such as `○` and `…` one), never
+//! splits a character, and uses no box-drawing characters. Every piece of user data in text and Markdown
+//! output goes through [`crate::text::escape`] first, so no raw control character reaches a terminal.
+//!
+//! TSV is exactly the layout [`crate::import::table_file::parse`] reads (two header rows, heading on the
+//! first row of each group, `N title【No.M の再掲】`, total rows at the end); CSV is hyoka's open-data
+//! export (one value per cell, heading on every row, cells neutralised against formula injection).
+
+use std::io::Write;
+
+use unicode_width::UnicodeWidthChar;
+
+use crate::import::table_file::neutralise_cell;
+use crate::period::{Era, Half, Period};
+use crate::text;
+use crate::views::{self, SummaryView, TableRow, TableView};
+
+/// A table that cannot be rendered in the asked format. One line, naming the item and field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct RenderError(pub String);
+
+// ------------------------------------------------------------------------------------------ widths
+
+/// Display width of a string: the sum of its characters' widths (wide = 2, controls 0).
+pub fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    c.width().unwrap_or(0)
+}
+
+/// `s` cut to at most `max` columns, ending in `…` when something was cut. Never splits a character;
+/// zero-width characters (combining marks) stay with the character before them.
+pub fn truncate(s: &str, max: usize) -> String {
+    if display_width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        if used + w > max - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// `s` followed by spaces up to `w` columns (nothing added if it is already wider).
+fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(display_width(s))));
+    out
+}
+
+/// `s` preceded by spaces up to `w` columns.
+fn pad_left(s: &str, w: usize) -> String {
+    let mut out: String = std::iter::repeat_n(' ', w.saturating_sub(display_width(s))).collect();
+    out.push_str(s);
+    out
+}
+
+/// Characters that must not start a line (kinsoku): closing brackets and punctuation, small kana and
+/// the prolonged sound mark.
+fn no_line_start(c: char) -> bool {
+    "、。，．・：；？！）」』】〕〉》ー々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ,.:;?!)]"
+        .contains(c)
+}
+
+/// `s` broken into lines of at most `max` columns, at character boundaries, keeping closing punctuation
+/// off the start of a line. A character wider than `max` gets a line of its own.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = char_width(c);
+        let Some(line) = lines.last_mut() else {
+            break;
+        };
+        if used + w > max && !line.is_empty() {
+            // Carry characters over while the next line would start with one that may not start a
+            // line (a few at most, so that a run of them still breaks somewhere).
+            let mut next: Vec<char> = Vec::new();
+            while next.len() < 3
+                && line.len() > 1
+                && no_line_start(next.first().copied().unwrap_or(c))
+            {
+                if let Some(k) = line.pop() {
+                    next.insert(0, k);
+                }
+            }
+            if next.first().is_some_and(|&k| no_line_start(k)) {
+                // No character that may start a line within reach: break where it overflows.
+                line.append(&mut next);
+            }
+            used = next.iter().map(|&k| char_width(k)).sum();
+            lines.push(next);
+        }
+        used += w;
+        if let Some(line) = lines.last_mut() {
+            line.push(c);
+        }
+    }
+    lines.into_iter().map(|l| l.into_iter().collect()).collect()
+}
+
+// ------------------------------------------------------------------------------------------ periods
+
+fn era_year(p: Period) -> Option<(Era, u16)> {
+    let era = Era::of_fiscal_year(p.fiscal_year);
+    let n = p
+        .fiscal_year
+        .checked_sub(era.first_year())?
+        .checked_add(1)?;
+    Some((era, n))
+}
+
+/// A short period label for narrow columns: `H26上` (平成26年度上半期), `H26末` (平成26年度末), `R1上`.
+pub fn short_label(p: Period) -> String {
+    match era_year(p) {
+        Some((era, n)) => {
+            let e = match era {
+                Era::Heisei => "H",
+                Era::Reiwa => "R",
+            };
+            let h = match p.half {
+                Half::FirstHalf => "上",
+                Half::YearEnd => "末",
+            };
+            format!("{e}{n}{h}")
+        }
+        None => p.id(),
+    }
+}
+
+/// The fiscal-year cell of the TSV header (`平成26年度`), and the term cell (`上半期`, `年度末`).
+fn year_and_term(p: Period) -> (String, &'static str) {
+    let label = p.label();
+    match p.half {
+        Half::FirstHalf => (
+            label.strip_suffix("上半期").unwrap_or(&label).to_string(),
+            "上半期",
+        ),
+        Half::YearEnd => (
+            label.strip_suffix("末").unwrap_or(&label).to_string(),
+            "年度末",
+        ),
+    }
+}
+
+// ------------------------------------------------------------------------------------------ text
+
+const GAP: &str = "  ";
+const FLAG_HEADER: &str = "フォロー";
+const MARK: &str = "○";
+
+/// Column widths of the flexible columns: at least their minimum, at most their natural width, sharing
+/// `avail` by weight.
+fn share(avail: usize, natural: [usize; 3], min: [usize; 3], weight: [usize; 3]) -> [usize; 3] {
+    let mut w = [0; 3];
+    for i in 0..3 {
+        w[i] = min[i].min(natural[i]);
+    }
+    let mut left = avail.saturating_sub(w.iter().sum());
+    while left > 0 {
+        let open: Vec<usize> = (0..3).filter(|&i| w[i] < natural[i]).collect();
+        if open.is_empty() {
+            break;
+        }
+        let total: usize = open.iter().map(|&i| weight[i]).sum();
+        let round = left;
+        for &i in &open {
+            let give = (round * weight[i] / total.max(1))
+                .max(1)
+                .min(natural[i] - w[i])
+                .min(left);
+            w[i] += give;
+            left -= give;
+        }
+    }
+    w
+}
+
+/// The table as aligned text of at most `width` columns per line (80 is the usual terminal): a header
+/// with the plan and its periods, a legend of the short period labels, then per heading (`■ 見出し`) one
+/// line per item: No., 項目 (re-listings marked `〔再掲No.27〕`), 担当課, one column per period, フォロー
+/// (`○`) and 理由等 of the latest period. Long cells are cut with `…`. With `full` nothing is cut:
+/// titles and departments wrap onto continuation lines within their columns, and the remark follows the
+/// row on lines of its own (`理由等: …`, wrapped with a hanging indent). When even the narrow columns do
+/// not fit, only the latest periods are shown (and the legend says so) unless `full`.
+pub fn table_text(view: &TableView, width: usize, full: bool) -> String {
+    let width = width.max(20);
+    let mut out = String::new();
+    let mut line = |s: &str| {
+        for l in if full {
+            wrap(s, width)
+        } else {
+            vec![truncate(s, width)]
+        } {
+            out.push_str(l.trim_end());
+            out.push('\n');
+        }
+    };
+
+    let periods: Vec<Period> = view.period_values.clone();
+    let span = match (periods.first(), periods.last()) {
+        (Some(a), Some(b)) if a == b => a.label(),
+        (Some(a), Some(b)) => format!("{}〜{}", a.label(), b.label()),
+        _ => "評価なし".to_string(),
+    };
+    line(&format!(
+        "{}  {span}  {}項目",
+        text::escape(&view.plan),
+        view.items.len()
+    ));
+
+    // Columns.
+    let rows: Vec<RowText> = view.items.iter().map(row_text).collect();
+    let no_w = rows
+        .iter()
+        .map(|r| display_width(&r.number))
+        .chain([display_width("No.")])
+        .max()
+        .unwrap_or(3);
+    let grade_w = view
+        .grades
+        .iter()
+        .map(|g| display_width(&text::escape(g)))
+        .chain(
+            view.items
+                .iter()
+                .flat_map(|r| r.ratings.values().map(|g| display_width(&text::escape(g)))),
+        )
+        .max()
+        .unwrap_or(1);
+    let period_w: Vec<usize> = periods
+        .iter()
+        .map(|p| display_width(&short_label(*p)).max(grade_w))
+        .collect();
+    let flag_w = display_width(FLAG_HEADER);
+    let natural = [
+        rows.iter()
+            .map(|r| display_width(&r.title))
+            .chain([display_width("項目")])
+            .max()
+            .unwrap_or(4),
+        rows.iter()
+            .map(|r| display_width(&r.department))
+            .chain([display_width("担当課")])
+            .max()
+            .unwrap_or(6),
+        // With `full` the remark is not a column: it follows the row.
+        if full {
+            0
+        } else {
+            rows.iter()
+                .map(|r| display_width(&r.remark))
+                .chain([display_width("理由等")])
+                .max()
+                .unwrap_or(6)
+        },
+    ];
+    let min = [10, 6, if full { 0 } else { 8 }];
+    let gaps = if full { 4 } else { 5 };
+    let fixed = |shown: &[usize]| -> usize {
+        // No. + title + dept + periods (1-space gaps between them) + flag (+ remark), 2-space gaps.
+        no_w + shown.iter().sum::<usize>()
+            + shown.len().saturating_sub(1)
+            + flag_w
+            + gaps * GAP.len()
+    };
+    // Drop the oldest periods while the table cannot fit (not with `full`).
+    let mut first_shown = 0;
+    while !full
+        && first_shown + 1 < periods.len()
+        && fixed(period_w.get(first_shown..).unwrap_or_default()) + min.iter().sum::<usize>()
+            > width
+    {
+        first_shown += 1;
+    }
+    let shown_periods = periods.get(first_shown..).unwrap_or_default();
+    let shown_w = period_w.get(first_shown..).unwrap_or_default();
+    let [title_w, dept_w, remark_w] = share(
+        width.saturating_sub(fixed(shown_w)),
+        natural,
+        min,
+        [3, 2, 3],
+    );
+
+    // Legend.
+    let mut legend: Vec<String> = shown_periods
+        .iter()
+        .map(|p| format!("{}={}", short_label(*p), p.label()))
+        .collect();
+    if let Some(latest) = view.latest {
+        legend.push(format!("フォロー・理由等は{}", latest.label()));
+    }
+    if first_shown > 0 {
+        legend.push(format!("古い{}期は省略 (--full で全期間)", first_shown));
+    }
+    let mut current = String::new();
+    for entry in legend {
+        if !current.is_empty() && display_width(&current) + 2 + display_width(&entry) > width {
+            line(&current);
+            current.clear();
+        }
+        if !current.is_empty() {
+            current.push_str(GAP);
+        }
+        current.push_str(&entry);
+    }
+    if !current.is_empty() {
+        line(&current);
+    }
+    out.push('\n');
+
+    // Header and rule.
+    let cols = Layout {
+        no_w,
+        title_w,
+        dept_w,
+        period_w: shown_w.to_vec(),
+        flag_w,
+    };
+    let header = Cells {
+        number: vec!["No.".into()],
+        title: vec!["項目".into()],
+        department: vec!["担当課".into()],
+        ratings: shown_periods.iter().map(|p| short_label(*p)).collect(),
+        flag: FLAG_HEADER.into(),
+        remark: if full {
+            vec![]
+        } else {
+            vec!["理由等".into()]
+        },
+    };
+    cols.emit(&header, &mut out, width, full);
+    let rule = Cells {
+        number: vec!["-".repeat(no_w)],
+        title: vec!["-".repeat(title_w)],
+        department: vec!["-".repeat(dept_w)],
+        ratings: shown_w.iter().map(|w| "-".repeat(*w)).collect(),
+        flag: "-".repeat(flag_w),
+        remark: if full {
+            vec![]
+        } else {
+            vec!["-".repeat(remark_w)]
+        },
+    };
+    cols.emit(&rule, &mut out, width, full);
+
+    if rows.is_empty() {
+        out.push_str("(項目なし)\n");
+        return out;
+    }
+    let shown_ids: Vec<String> = shown_periods.iter().map(Period::id).collect();
+    let mut heading: Option<&str> = None;
+    for (row, rt) in view.items.iter().zip(&rows) {
+        if heading != Some(row.category.as_str()) {
+            heading = Some(row.category.as_str());
+            let h = format!("■ {}", text::escape(&row.category));
+            // `■` is ambiguous in width: leave it a spare column.
+            for l in if full {
+                wrap(&h, width - 1)
+            } else {
+                vec![truncate(&h, width - 1)]
+            } {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        let cut = |s: &str, w: usize| -> Vec<String> {
+            if full {
+                wrap(s, w)
+            } else {
+                vec![truncate(s, w)]
+            }
+        };
+        let remark: Vec<String> = if full {
+            vec![]
+        } else {
+            vec![truncate(&rt.remark, remark_w)]
+        };
+        let cells = Cells {
+            number: vec![rt.number.clone()],
+            title: cut(&rt.title, title_w),
+            department: cut(&rt.department, dept_w),
+            ratings: shown_ids
+                .iter()
+                .map(|id| {
+                    row.ratings
+                        .get(id)
+                        .map(|g| text::escape(g))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            flag: if row.follow_up {
+                MARK.into()
+            } else {
+                String::new()
+            },
+            remark,
+        };
+        cols.emit(&cells, &mut out, width, full);
+        if full && !row.remark.is_empty() {
+            // The remark below the row, indented to the title column, each of its lines wrapped with a
+            // hanging indent.
+            let indent = no_w + GAP.len();
+            let label = "理由等: ";
+            let hang = indent + display_width(label);
+            let room = width.saturating_sub(hang).max(10);
+            let mut first = true;
+            for para in row.remark.split('\n') {
+                for l in wrap(&text::escape(para), room) {
+                    let lead = if first {
+                        format!("{}{label}", " ".repeat(indent))
+                    } else {
+                        " ".repeat(hang)
+                    };
+                    first = false;
+                    out.push_str(format!("{lead}{l}").trim_end());
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One row's texts, escaped.
+struct RowText {
+    number: String,
+    title: String,
+    department: String,
+    remark: String,
+}
+
+fn row_text(row: &TableRow) -> RowText {
+    let title = match row.relisting_of {
+        Some(n) => format!("〔再掲No.{n}〕{}", text::escape(&row.title)),
+        None => text::escape(&row.title),
+    };
+    RowText {
+        number: row.number.to_string(),
+        title,
+        department: text::escape(&row.department),
+        remark: text::escape(&row.remark),
+    }
+}
+
+struct Layout {
+    no_w: usize,
+    title_w: usize,
+    dept_w: usize,
+    period_w: Vec<usize>,
+    flag_w: usize,
+}
+
+/// The cells of one table row; multi-line cells are already cut or wrapped to their column.
+struct Cells {
+    number: Vec<String>,
+    title: Vec<String>,
+    department: Vec<String>,
+    ratings: Vec<String>,
+    flag: String,
+    remark: Vec<String>,
+}
+
+impl Layout {
+    fn emit(&self, c: &Cells, out: &mut String, width: usize, full: bool) {
+        let height = c
+            .title
+            .len()
+            .max(c.department.len())
+            .max(c.remark.len())
+            .max(1);
+        let get = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
+        for i in 0..height {
+            let mut l = String::new();
+            l.push_str(&pad_left(&get(&c.number, i), self.no_w));
+            l.push_str(GAP);
+            l.push_str(&pad(&get(&c.title, i), self.title_w));
+            l.push_str(GAP);
+            l.push_str(&pad(&get(&c.department, i), self.dept_w));
+            l.push_str(GAP);
+            for (k, w) in self.period_w.iter().enumerate() {
+                if k > 0 {
+                    l.push(' ');
+                }
+                let r = if i == 0 {
+                    c.ratings.get(k).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                l.push_str(&pad(&r, *w));
+            }
+            l.push_str(GAP);
+            l.push_str(&pad(if i == 0 { &c.flag } else { "" }, self.flag_w));
+            if !full {
+                l.push_str(GAP);
+                l.push_str(&get(&c.remark, i));
+            }
+            let l = l.trim_end();
+            let l = if full {
+                l.to_string()
+            } else {
+                truncate(l, width)
+            };
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------ TSV
+
+/// Refuses a value a TSV cell cannot hold.
+fn tsv_cell(number: u32, field: &str, value: &str) -> Result<String, RenderError> {
+    let what = if value.contains('\t') {
+        Some("a tab")
+    } else if value.contains('\n') || value.contains('\r') {
+        Some("a line break")
+    } else if value.chars().any(char::is_control) {
+        Some("a control character")
+    } else {
+        None
+    };
+    match what {
+        Some(what) => Err(RenderError(format!(
+            "item {number}, {field}: the text contains {what}, which a TSV cell cannot hold; export with --format csv or --format json, or change the {field} of item {number}"
+        ))),
+        None => Ok(value.to_string()),
+    }
+}
+
+/// The table as TSV in the layout the importer reads (see [`crate::import::table_file`]): two header
+/// rows shifted one column left, one row per item (heading on the first row of each group), then the
+/// total rows per grade and 計, the number of follow-up items on the first of them. Line ends `\n`.
+///
+/// # Errors
+///
+/// A cell containing a tab or a line break, which TSV cannot hold; the message names the item and field.
+pub fn table_tsv(view: &TableView) -> Result<String, RenderError> {
+    let mut lines: Vec<Vec<String>> = Vec::new();
+    let mut years = Vec::new();
+    let mut terms = Vec::new();
+    let mut last_year = None;
+    for p in &view.period_values {
+        let (year, term) = year_and_term(*p);
+        years.push(if last_year == Some(p.fiscal_year) {
+            String::new()
+        } else {
+            year
+        });
+        last_year = Some(p.fiscal_year);
+        terms.push(term.to_string());
+    }
+    let mut h1 = vec!["項目".to_string(), "主な推進担当課".to_string()];
+    h1.extend(years);
+    h1.extend(["フォローアップ対象項目".to_string(), "理由等".to_string()]);
+    let mut h2 = vec![String::new(), String::new()];
+    h2.extend(terms);
+    h2.extend([String::new(), String::new()]);
+    lines.push(h1);
+    lines.push(h2);
+    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
+    let mut heading: Option<&str> = None;
+    for row in &view.items {
+        let n = row.number;
+        let first = heading != Some(row.category.as_str());
+        heading = Some(row.category.as_str());
+        let mut cells = vec![
+            if first {
+                tsv_cell(n, "heading", &row.category)?
+            } else {
+                String::new()
+            },
+            format!(
+                "{n} {}",
+                tsv_cell(n, "title", &views::title_with_marker(row))?
+            ),
+            tsv_cell(n, "department", &row.department)?,
+        ];
+        for id in &ids {
+            let g = row.ratings.get(id).map(String::as_str).unwrap_or_default();
+            cells.push(tsv_cell(n, "grade", g)?);
+        }
+        cells.push(if row.follow_up {
+            MARK.into()
+        } else {
+            String::new()
+        });
+        cells.push(tsv_cell(n, "remark", &row.remark)?);
+        lines.push(cells);
+    }
+    let summary = views::summary(view);
+    let mut labels: Vec<String> = view.grades.clone();
+    labels.push("計".to_string());
+    for (k, label) in labels.iter().enumerate() {
+        let is_total = k + 1 == labels.len();
+        let mut cells = vec![String::new(), label.clone()];
+        for pc in &summary.periods {
+            cells.push(if is_total {
+                pc.total.to_string()
+            } else {
+                pc.counts.get(label).to_string()
+            });
+        }
+        cells.push(if k == 0 {
+            summary.follow_up.to_string()
+        } else {
+            String::new()
+        });
+        cells.push(String::new());
+        lines.push(cells);
+    }
+    let mut out = String::new();
+    for cells in lines {
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------------------------------ CSV
+
+/// The CSV header: `分類,番号,項目,主な推進担当課,<period labels>,フォローアップ対象,理由等`.
+fn csv_header(view: &TableView) -> Vec<String> {
+    let mut h: Vec<String> = ["分類", "番号", "項目", "主な推進担当課"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    h.extend(view.period_values.iter().map(|p| p.label()));
+    h.extend(["フォローアップ対象".to_string(), "理由等".to_string()]);
+    h
+}
+
+/// Writes the table as CSV (RFC 4180, CRLF line ends; a UTF-8 BOM first when `bom`, which Excel needs to
+/// read UTF-8): one header row, then one row per item with its heading repeated, the title with its
+/// re-listing marker, `○` for a follow-up item. Every cell is neutralised against formula injection
+/// ([`neutralise_cell`]); the importer undoes it.
+///
+/// # Errors
+///
+/// Only those of the writer.
+pub fn write_table_csv(view: &TableView, bom: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    if bom {
+        out.write_all("\u{FEFF}".as_bytes())?;
+    }
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    w.write_record(
+        csv_header(view)
+            .iter()
+            .map(|c| neutralise_cell(c).into_owned()),
+    )?;
+    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
+    for row in &view.items {
+        let mut cells = vec![
+            row.category.clone(),
+            row.number.to_string(),
+            views::title_with_marker(row),
+            row.department.clone(),
+        ];
+        cells.extend(
+            ids.iter()
+                .map(|id| row.ratings.get(id).cloned().unwrap_or_default()),
+        );
+        cells.push(if row.follow_up {
+            MARK.into()
+        } else {
+            String::new()
+        });
+        cells.push(row.remark.clone());
+        w.write_record(cells.iter().map(|c| neutralise_cell(c).into_owned()))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// [`write_table_csv`] into a string.
+pub fn table_csv(view: &TableView, bom: bool) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail, and every record has the header's length.
+    if write_table_csv(view, bom, &mut out).is_err() {
+        out.clear();
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+// ------------------------------------------------------------------------------------------ Markdown
+
+/// Text for a Markdown table cell or heading: control characters escaped, tabs as spaces, Markdown
+/// and HTML markup characters backslash-escaped or turned into entities (so `|` cannot end the cell),
+/// a leading block marker (`#`, `>`, `-`, `+`, `=`, `1.`) escaped, and line breaks as `<br>`.
+pub fn md_escape(s: &str) -> String {
+    s.split('\n')
+        .map(|line| {
+            let line = text::escape(&line.replace('\t', " "));
+            let mut out = String::with_capacity(line.len());
+            let mut chars = line.chars().peekable();
+            let mut first = true;
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '~' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '&' => out.push_str("&amp;"),
+                    '#' | '-' | '+' | '=' if first => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c if first && c.is_ascii_digit() => {
+                        out.push(c);
+                        while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                            out.push(d);
+                        }
+                        if let Some(m) = chars.next_if(|m| *m == '.' || *m == ')') {
+                            out.push('\\');
+                            out.push(m);
+                        }
+                    }
+                    c => out.push(c),
+                }
+                first = false;
+            }
+            out
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
+}
+
+/// The table as Markdown: the plan as a title, then per heading a `##` section with a table (No., 項目,
+/// 主な推進担当課, one column per period, フォローアップ対象, 理由等), then the totals.
+pub fn table_markdown(view: &TableView) -> String {
+    let mut out = format!("# {}\n", md_escape(&view.plan));
+    let labels: Vec<String> = view.period_values.iter().map(|p| p.label()).collect();
+    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
+    let header = {
+        let mut h = vec!["No.".to_string(), "項目".into(), "主な推進担当課".into()];
+        h.extend(labels.iter().cloned());
+        h.extend(["フォローアップ対象".to_string(), "理由等".into()]);
+        h
+    };
+    let table_start = |out: &mut String| {
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        let mut rule = vec!["--:"];
+        rule.extend(std::iter::repeat_n("---", 2));
+        rule.extend(std::iter::repeat_n(":-:", labels.len() + 1));
+        rule.push("---");
+        out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    };
+    let mut heading: Option<&str> = None;
+    for row in &view.items {
+        if heading != Some(row.category.as_str()) {
+            heading = Some(row.category.as_str());
+            out.push_str(&format!("\n## {}\n\n", md_escape(&row.category)));
+            table_start(&mut out);
+        }
+        let mut cells = vec![
+            row.number.to_string(),
+            md_escape(&views::title_with_marker(row)),
+            md_escape(&row.department),
+        ];
+        cells.extend(ids.iter().map(|id| {
+            row.ratings
+                .get(id)
+                .map(|g| md_escape(g))
+                .unwrap_or_default()
+        }));
+        cells.push(if row.follow_up {
+            MARK.into()
+        } else {
+            String::new()
+        });
+        cells.push(md_escape(&row.remark));
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    let summary = views::summary(view);
+    out.push_str("\n## 集計\n\n");
+    let mut h = vec!["評価".to_string()];
+    h.extend(labels.iter().cloned());
+    out.push_str(&format!("| {} |\n", h.join(" | ")));
+    let mut rule = vec!["---"];
+    rule.extend(std::iter::repeat_n("--:", labels.len()));
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for g in &view.grades {
+        let mut cells = vec![md_escape(g)];
+        cells.extend(summary.periods.iter().map(|p| p.counts.get(g).to_string()));
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    let mut cells = vec!["計".to_string()];
+    cells.extend(summary.periods.iter().map(|p| p.total.to_string()));
+    out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    out.push_str(&format!(
+        "\nフォローアップ対象項目: {}\n",
+        summary.follow_up
+    ));
+    out
+}
+
+// ------------------------------------------------------------------------------------------ summary
+
+/// The summary as text: one line per period with the count of each grade of `grades` (the plan's scale,
+/// zeros included) and the total, then the number of follow-up items.
+pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
+    let label_w = s
+        .periods
+        .iter()
+        .map(|p| display_width(&text::escape(&p.label)))
+        .chain([display_width("期間")])
+        .max()
+        .unwrap_or(4);
+    let grade_w: Vec<usize> = grades
+        .iter()
+        .map(|g| {
+            s.periods
+                .iter()
+                .map(|p| p.counts.get(g).to_string().len())
+                .chain([display_width(&text::escape(g)), 3])
+                .max()
+                .unwrap_or(3)
+        })
+        .collect();
+    let total_w = s
+        .periods
+        .iter()
+        .map(|p| p.total.to_string().len())
+        .chain([display_width("計"), 3])
+        .max()
+        .unwrap_or(3);
+    let mut out = String::new();
+    let mut line = |first: String, cells: Vec<String>, total: String| {
+        let mut l = pad(&first, label_w);
+        for (c, w) in cells.iter().zip(&grade_w) {
+            l.push_str(GAP);
+            l.push_str(&pad_left(c, *w));
+        }
+        l.push_str(GAP);
+        l.push_str(&pad_left(&total, total_w));
+        out.push_str(l.trim_end());
+        out.push('\n');
+    };
+    line(
+        "期間".into(),
+        grades.iter().map(|g| text::escape(g)).collect(),
+        "計".into(),
+    );
+    for p in &s.periods {
+        line(
+            text::escape(&p.label),
+            grades.iter().map(|g| p.counts.get(g).to_string()).collect(),
+            p.total.to_string(),
+        );
+    }
+    let when = s
+        .periods
+        .last()
+        .map_or(String::new(), |p| format!(" ({})", text::escape(&p.label)));
+    out.push_str(&format!("フォローアップ対象項目: {}{when}\n", s.follow_up));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Change;
+    use crate::import::{self, table_file};
+    use crate::provenance::Provenance;
+    use crate::state::State;
+
+    const SEED: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/kodaira-followup-h26-h27.tsv"
+    );
+    const PLAN: &str = "第2次行財政改革推進プラン";
+
+    fn apply_all(state: &mut State, changes: &[Change]) {
+        for c in changes {
+            if let Err(e) = state.apply(c) {
+                panic!("{c:?}: {e}");
+            }
+        }
+    }
+
+    /// A fresh state holding what `bytes` (a table file named `name`) says.
+    fn import_new(bytes: &[u8], name: &str) -> State {
+        let prepared = match import::prepare(bytes, name, None, None) {
+            Ok(p) => p,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        let mut state = State::default();
+        apply_all(
+            &mut state,
+            &[import::plan_for_new_ledger(
+                &prepared,
+                PLAN,
+                "city.kodaira.example/reform-plan-2",
+            )],
+        );
+        let planned = match import::plan_changes(&state, &Provenance::default(), &prepared, false) {
+            Ok(p) => p,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        assert!(planned.conflicts.is_empty());
+        apply_all(&mut state, &planned.changes);
+        state
+    }
+
+    fn seed_state() -> State {
+        let bytes = match std::fs::read(SEED) {
+            Ok(b) => b,
+            Err(e) => panic!("cannot read the seed fixture: {e}"),
+        };
+        import_new(&bytes, "kodaira-followup-h26-h27.tsv")
+    }
+
+    fn seed_view() -> TableView {
+        views::table(&seed_state(), None)
+    }
+
+    /// The changes re-importing `bytes` into `state` would record.
+    fn reimport_changes(state: &State, bytes: &[u8], name: &str) -> Vec<Change> {
+        let era = state.plan.as_ref().and_then(|p| p.default_era);
+        let prepared = match import::prepare(bytes, name, None, era) {
+            Ok(p) => p,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        match import::plan_changes(state, &Provenance::default(), &prepared, false) {
+            Ok(p) => {
+                assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
+                p.changes
+            }
+            Err(e) => panic!("{name}: {e}"),
+        }
+    }
+
+    fn tsv(view: &TableView) -> String {
+        match table_tsv(view) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A small view with hostile content, built by hand.
+    fn hostile_view() -> TableView {
+        let mut state = State::default();
+        let p = Period::new(2019, Half::FirstHalf).unwrap_or(Period {
+            fiscal_year: 2019,
+            half: Half::FirstHalf,
+        });
+        apply_all(
+            &mut state,
+            &[
+                Change::PlanDefined {
+                    name: "plan | \u{202e}".into(),
+                    grades: vec!["S".into(), "A".into(), "B".into()],
+                    default_era: None,
+                    origin: "example/plan".into(),
+                },
+                Change::CategoryAdded {
+                    name: "# 見出し".into(),
+                },
+                Change::ItemRegistered {
+                    number: 1,
+                    title: "=SUM(A1)".into(),
+                    department: "-課".into(),
+                    category: "# 見出し".into(),
+                    relisting_of: None,
+                },
+                Change::RatingRecorded {
+                    item: 1,
+                    period: p,
+                    grade: "A".into(),
+                },
+                Change::FollowUpSet {
+                    item: 1,
+                    period: p,
+                    flagged: true,
+                },
+                Change::RemarkSet {
+                    item: 1,
+                    period: p,
+                    text: "一行目 | a\\b *x*\n2. 二行目\t<b>&".into(),
+                },
+            ],
+        );
+        let mut view = views::table(&state, None);
+        // Views are plain data: a control character the state would refuse must still be escaped.
+        view.plan.push_str(" \u{1b}[31m");
+        view
+    }
+
+    #[test]
+    fn widths_count_japanese_as_two_columns() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("評価A"), 5);
+        assert_eq!(display_width("ｱｲ"), 2); // half-width katakana
+        assert_eq!(pad("評価", 6), "評価  ");
+        assert_eq!(pad_left("1", 3), "  1");
+    }
+
+    #[test]
+    fn truncation_never_splits_a_character() {
+        assert_eq!(truncate("市民活動支援", 12), "市民活動支援");
+        assert_eq!(truncate("市民活動支援", 11), "市民活動支…");
+        // An odd width cannot hold half a character: one column stays free.
+        assert_eq!(truncate("市民活動支援", 10), "市民活動…");
+        assert_eq!(display_width(&truncate("市民活動支援", 10)), 9);
+        assert_eq!(truncate("abc", 0), "");
+        assert_eq!(truncate("がぎ", 1), "…");
+        // A combining mark stays with its base character.
+        assert_eq!(truncate("e\u{301}e\u{301}xyz", 3), "e\u{301}e\u{301}…");
+        for s in ["市民活動支援センター", "aあbいcう", "ＡＢＣ", "e\u{301}xé"] {
+            for w in 0..=display_width(s) + 1 {
+                let t = truncate(s, w);
+                assert!(display_width(&t) <= w, "{s:?} at {w}: {t:?}");
+                let kept = t.strip_suffix('…').unwrap_or(&t);
+                assert!(s.starts_with(kept), "{s:?} at {w}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn wrapping_keeps_punctuation_off_line_starts() {
+        assert_eq!(wrap("あいうえお", 4), ["あい", "うえ", "お"]);
+        assert_eq!(wrap("あい、うえ", 4), ["あ", "い、", "うえ"]);
+        assert_eq!(wrap("テコミュ", 6), ["テコ", "ミュ"]);
+        assert_eq!(wrap("コミュニティ", 10), ["コミュニ", "ティ"]);
+        assert_eq!(wrap("ーーーーーー", 4), ["ーー", "ーー", "ーー"]);
+        assert_eq!(wrap("abc", 0), ["a", "b", "c"]);
+        assert_eq!(wrap("", 5), [""]);
+        for s in ["成果指標にある地域活動の実施回数を達成した。", "a。b、c"]
+        {
+            for w in 2..12 {
+                let lines = wrap(s, w);
+                assert_eq!(lines.concat(), s);
+                assert!(lines.iter().all(|l| display_width(l) <= w), "{lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn short_labels() {
+        let p = |fy, half| Period {
+            fiscal_year: fy,
+            half,
+        };
+        assert_eq!(short_label(p(2014, Half::FirstHalf)), "H26上");
+        assert_eq!(short_label(p(2014, Half::YearEnd)), "H26末");
+        assert_eq!(short_label(p(2019, Half::FirstHalf)), "R1上");
+        assert_eq!(short_label(p(1900, Half::FirstHalf)), "FY1900-H1");
+        assert_eq!(
+            year_and_term(p(2019, Half::YearEnd)),
+            ("令和元年度".to_string(), "年度末")
+        );
+    }
+
+    #[test]
+    fn text_fits_the_width_and_escapes_controls() {
+        let view = seed_view();
+        for w in [60, 80, 100, 132] {
+            let t = table_text(&view, w, false);
+            for l in t.lines() {
+                assert!(display_width(l) <= w, "width {w}: {l:?}");
+            }
+            let mut groups = view.items.iter().map(|r| &r.category).collect::<Vec<_>>();
+            groups.dedup();
+            assert_eq!(
+                t.lines().filter(|l| l.starts_with("■ ")).count(),
+                groups.len()
+            );
+        }
+        // --full shows every remark whole, on lines still within the width.
+        let full = table_text(&view, 80, true);
+        for l in full.lines() {
+            assert!(display_width(l) <= 80, "{l:?}");
+        }
+        let joined: String = full.split_whitespace().collect();
+        for row in &view.items {
+            let remark: String = row.remark.split_whitespace().collect();
+            assert!(joined.contains(&remark), "item {}", row.number);
+        }
+        let hostile = table_text(&hostile_view(), 80, true);
+        assert!(!hostile.chars().any(|c| c.is_control() && c != '\n'));
+        assert!(hostile.contains("\\u{1b}[31m") && hostile.contains("\\u{202e}"));
+        assert!(hostile.contains("一行目") && hostile.contains("2. 二行目\\t"));
+        let short = table_text(&hostile_view(), 80, false);
+        assert!(!short.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    #[test]
+    fn narrow_text_drops_the_oldest_periods() {
+        let view = seed_view();
+        let t = table_text(&view, 40, false);
+        assert!(t.contains("古い"), "{t}");
+        assert!(t.contains("H27上") && !t.contains("H26上"), "{t}");
+        let full = table_text(&view, 40, true);
+        assert!(full.contains("H26上"));
+    }
+
+    #[test]
+    fn an_empty_table_renders() {
+        let view = views::table(&State::default(), None);
+        assert!(table_text(&view, 80, false).contains("(項目なし)"));
+        assert!(table_tsv(&view).is_ok());
+        assert!(table_csv(&view, false).starts_with("分類,番号,項目"));
+        assert!(table_markdown(&view).contains("## 集計"));
+    }
+
+    #[test]
+    fn tsv_refuses_tabs_and_line_breaks() {
+        let view = hostile_view();
+        let err = match table_tsv(&view) {
+            Ok(s) => panic!("accepted: {s}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.starts_with("item 1, remark: "), "{err}");
+        assert!(err.contains("a tab") && !err.contains('\n'), "{err}");
+        let mut view = view;
+        if let Some(r) = view.items.first_mut() {
+            r.remark = "a\nb".into();
+        }
+        let err = table_tsv(&view).map(|_| ()).unwrap_err().to_string();
+        assert!(err.contains("a line break"), "{err}");
+        if let Some(r) = view.items.first_mut() {
+            r.remark = String::new();
+            r.department = "課\t係".into();
+        }
+        let err = table_tsv(&view).map(|_| ()).unwrap_err().to_string();
+        assert!(err.starts_with("item 1, department: "), "{err}");
+    }
+
+    #[test]
+    fn csv_neutralises_formulas_and_keeps_line_breaks() {
+        let view = hostile_view();
+        let csv = table_csv(&view, true);
+        assert!(csv.starts_with('\u{FEFF}'));
+        assert!(!table_csv(&view, false).starts_with('\u{FEFF}'));
+        assert!(csv.contains(",'=SUM(A1),'-課,"), "{csv}");
+        assert!(
+            csv.contains("\"一行目 | a\\b *x*\n2. 二行目\t<b>&\""),
+            "{csv}"
+        );
+        assert!(csv.ends_with("\r\n"));
+        // And the importer undoes it.
+        let table = match table_file::parse(csv.as_bytes(), table_file::FormatHint::Csv) {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let row = &table.rows[0];
+        assert_eq!(row.title, "=SUM(A1)");
+        assert_eq!(row.department, "-課");
+        assert_eq!(row.category, "# 見出し");
+        assert_eq!(row.remark, "一行目 | a\\b *x*\n2. 二行目\t<b>&");
+        assert!(row.follow_up);
+    }
+
+    #[test]
+    fn markdown_escapes_markup() {
+        assert_eq!(md_escape("a|b\\c"), "a\\|b\\\\c");
+        assert_eq!(md_escape("# h"), "\\# h");
+        assert_eq!(md_escape("- x\n+ y\n12. z"), "\\- x<br>\\+ y<br>12\\. z");
+        assert_eq!(
+            md_escape("*x* _y_ `z` [l](u) ~s~"),
+            "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\~s\\~"
+        );
+        assert_eq!(md_escape("<b>&"), "&lt;b&gt;&amp;");
+        assert_eq!(md_escape("a\u{1b}b\tc"), "a\\\\u{1b}b c");
+        assert_eq!(md_escape("2020年"), "2020年");
+        let md = table_markdown(&hostile_view());
+        assert!(
+            md.starts_with("# plan \\| \\\\u{202e} \\\\u{1b}\\[31m\n"),
+            "{md}"
+        );
+        assert!(md.contains("\n## \\# 見出し\n"), "{md}");
+        assert!(
+            md.contains("| 一行目 \\| a\\\\b \\*x\\*<br>2\\. 二行目 &lt;b&gt;&amp; |"),
+            "{md}"
+        );
+        assert!(md.lines().all(|l| !l.starts_with('|') || l.ends_with('|')));
+    }
+
+    #[test]
+    fn summary_of_the_seed_matches_the_document() {
+        let view = seed_view();
+        let s = views::summary(&view);
+        let count = |g: &str| -> Vec<u64> { s.periods.iter().map(|p| p.counts.get(g)).collect() };
+        assert_eq!(count("S"), [1, 3, 0]);
+        assert_eq!(count("A"), [59, 49, 59]);
+        assert_eq!(count("B"), [2, 10, 3]);
+        assert!(s.periods.iter().all(|p| p.total == 62));
+        assert_eq!(s.follow_up, 41);
+        assert_eq!(view.grades, ["S", "A", "B"]);
+    }
+
+    #[test]
+    fn tsv_round_trips() {
+        let state = seed_state();
+        let view = views::table(&state, None);
+        let out = tsv(&view);
+        assert!(!out.contains('\r'));
+        assert!(reimport_changes(&state, out.as_bytes(), "export.tsv").is_empty());
+        let again = import_new(out.as_bytes(), "export.tsv");
+        assert_eq!(views::table(&again, None), view);
+        // Its total rows are checked on import, and say what the document says.
+        assert!(
+            out.ends_with(
+                "\tS\t1\t3\t0\t41\t\n\tA\t59\t49\t59\t\t\n\tB\t2\t10\t3\t\t\n\t計\t62\t62\t62\t\t\n"
+            ),
+            "{out}"
+        );
+        // Idempotent.
+        assert_eq!(tsv(&views::table(&again, None)), out);
+    }
+
+    #[test]
+    fn csv_round_trips() {
+        let state = seed_state();
+        let view = views::table(&state, None);
+        for bom in [true, false] {
+            let out = table_csv(&view, bom);
+            assert!(reimport_changes(&state, out.as_bytes(), "export.csv").is_empty());
+            let again = import_new(out.as_bytes(), "export.csv");
+            assert_eq!(views::table(&again, None).items, view.items);
+            assert_eq!(views::table(&again, None).periods, view.periods);
+        }
+        let header = table_csv(&view, false);
+        assert!(header.starts_with(
+            "分類,番号,項目,主な推進担当課,平成26年度上半期,平成26年度末,平成27年度上半期,フォローアップ対象,理由等\r\n"
+        ));
+    }
+
+    #[test]
+    fn reiwa_periods_and_relistings_round_trip() {
+        let mut state = State::default();
+        let p1 = Period {
+            fiscal_year: 2018,
+            half: Half::YearEnd,
+        };
+        let p2 = Period {
+            fiscal_year: 2019,
+            half: Half::YearEnd,
+        };
+        let mut changes = vec![
+            Change::PlanDefined {
+                name: PLAN.into(),
+                grades: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+                default_era: None,
+                origin: "example/plan".into(),
+            },
+            Change::CategoryAdded { name: "甲".into() },
+            Change::CategoryAdded { name: "乙".into() },
+        ];
+        for (n, cat, rel) in [(1, "甲", None), (2, "乙", None), (3, "甲", Some(2))] {
+            changes.push(Change::ItemRegistered {
+                number: n,
+                title: format!("項目{n}"),
+                department: "課".into(),
+                category: cat.into(),
+                relisting_of: rel,
+            });
+            changes.push(Change::RatingRecorded {
+                item: n,
+                period: p2,
+                grade: "D".into(),
+            });
+        }
+        changes.push(Change::RatingRecorded {
+            item: 1,
+            period: p1,
+            grade: "A".into(),
+        });
+        changes.push(Change::FollowUpSet {
+            item: 3,
+            period: p2,
+            flagged: true,
+        });
+        apply_all(&mut state, &changes);
+        let view = views::table(&state, None);
+        let out = tsv(&view);
+        assert!(
+            out.starts_with("項目\t主な推進担当課\t平成30年度\t令和元年度\t"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n甲\t3 項目3【No.2の再掲】\t課\t\tD\t○\t\n"),
+            "{out}"
+        );
+        assert!(reimport_changes(&state, out.as_bytes(), "x.tsv").is_empty());
+        let csv = table_csv(&view, true);
+        assert!(reimport_changes(&state, csv.as_bytes(), "x.csv").is_empty());
+        let text = table_text(&view, 80, false);
+        assert!(text.contains("〔再掲No.2〕項目3"), "{text}");
+        assert!(
+            text.contains("H30末=平成30年度末  R1末=令和元年度末"),
+            "{text}"
+        );
+        let summary = summary_text(&views::summary(&view), &view.grades);
+        assert!(summary.contains("令和元年度末"), "{summary}");
+        assert!(
+            summary.contains("フォローアップ対象項目: 1 (令和元年度末)"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn golden_text_table() {
+        insta::assert_snapshot!("seed_table_80", table_text(&seed_view(), 80, false));
+    }
+
+    #[test]
+    fn golden_text_table_full() {
+        let view = seed_view();
+        let mut first = view.clone();
+        first.items.truncate(6);
+        insta::assert_snapshot!("seed_table_full_first_items", table_text(&first, 80, true));
+    }
+
+    #[test]
+    fn golden_summary() {
+        let view = seed_view();
+        insta::assert_snapshot!(
+            "seed_summary",
+            summary_text(&views::summary(&view), &view.grades)
+        );
+    }
+
+    #[test]
+    fn golden_json() {
+        let mut view = seed_view();
+        view.items.truncate(2);
+        insta::assert_json_snapshot!("seed_table_json_first_items", view);
+        insta::assert_json_snapshot!("seed_summary_json", views::summary(&seed_view()));
+    }
+}
