@@ -2,6 +2,7 @@
 
 mod commands;
 mod output;
+mod view_cmds;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,21 @@ pub enum TextOrJson {
     Text,
     /// JSON (schema/verify.schema.json).
     Json,
+}
+
+/// Output formats of `table`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Aligned for the terminal.
+    Text,
+    /// Tab-separated, in the layout `hyoka import` reads (with the total rows).
+    Tsv,
+    /// CSV for Excel and open data: UTF-8 with a BOM, heading on every row.
+    Csv,
+    /// One JSON object (schema/table.schema.json).
+    Json,
+    /// Markdown tables, one per heading.
+    Md,
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +233,34 @@ enum Command {
         /// Record the file's values even where they contradict changes made since the last import.
         #[arg(long)]
         prefer_file: bool,
+    },
+    /// Show the table in its published shape.
+    ///
+    /// One row per item under its heading, one column per period, and the follow-up flag and remark of
+    /// the latest period; with the total rows in TSV and Markdown.
+    #[command(
+        after_help = "Examples:\n  hyoka table\n  hyoka table --full\n  hyoka table --format csv --output followup.csv\n  hyoka table --format tsv > followup.tsv   (re-imports with hyoka import)\n  hyoka table --format json | jq '.items[] | select(.follow_up) | .number'"
+    )]
+    Table {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+        /// Text: show every title, department and remark in full (wrapped) instead of cut to the width.
+        #[arg(long)]
+        full: bool,
+        /// CSV: leave out the UTF-8 byte-order mark (Excel needs it; some other tools do not want it).
+        #[arg(long)]
+        no_bom: bool,
+        /// Write to FILE (replaced atomically) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Count the ratings per period and grade, and the follow-up items.
+    #[command(after_help = "Examples:\n  hyoka summary\n  hyoka summary --format json")]
+    Summary {
+        /// Output format (JSON: schema/summary.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
@@ -451,6 +495,13 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 prefer_file,
             },
         ),
+        Command::Table {
+            format,
+            full,
+            no_bom,
+            output,
+        } => view_cmds::table(ctx, format, full, !no_bom, output.as_deref()),
+        Command::Summary { format } => view_cmds::summary(ctx, format),
         Command::Demo => c::demo(),
     }
 }
