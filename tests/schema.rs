@@ -1,0 +1,175 @@
+//! The JSON of `hyoka table` and `hyoka summary` against `schema/table.schema.json` and
+//! `schema/summary.schema.json`.
+
+use hyoka::event::Change;
+use hyoka::import;
+use hyoka::period::{Half, Period};
+use hyoka::provenance::Provenance;
+use hyoka::state::State;
+use hyoka::views;
+use serde_json::{Value, json};
+
+fn load(name: &str) -> Value {
+    let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    let schema = load(name);
+    if let Err(e) = jsonschema::meta::validate(&schema) {
+        panic!("{name} is not a valid JSON Schema: {e}");
+    }
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+fn assert_valid(v: &jsonschema::Validator, instance: &Value) {
+    let errors: Vec<String> = v
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn seed_state() -> State {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/kodaira-followup-h26-h27.tsv"
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let prepared = import::prepare(&bytes, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
+    let mut state = State::default();
+    state
+        .apply(&import::plan_for_new_ledger(
+            &prepared,
+            "plan",
+            "example/plan",
+        ))
+        .unwrap();
+    let planned = import::plan_changes(&state, &Provenance::default(), &prepared, false).unwrap();
+    for c in &planned.changes {
+        state.apply(c).unwrap();
+    }
+    state
+}
+
+/// A plan in the Reiwa era with a re-listing, an unrated item and a remark with line breaks.
+fn other_state() -> State {
+    let p = Period {
+        fiscal_year: 2019,
+        half: Half::YearEnd,
+    };
+    let mut state = State::default();
+    for c in [
+        Change::PlanDefined {
+            name: "計画 \"quoted\"".into(),
+            grades: vec!["A".into(), "B".into(), "C".into()],
+            default_era: None,
+            origin: "example/other".into(),
+        },
+        Change::CategoryAdded { name: "甲".into() },
+        Change::ItemRegistered {
+            number: 1,
+            title: "項目".into(),
+            department: "課".into(),
+            category: "甲".into(),
+            relisting_of: None,
+        },
+        Change::ItemRegistered {
+            number: 2,
+            title: "再掲".into(),
+            department: "課".into(),
+            category: "甲".into(),
+            relisting_of: Some(1),
+        },
+        Change::ItemRegistered {
+            number: 3,
+            title: "未評価".into(),
+            department: "課".into(),
+            category: "甲".into(),
+            relisting_of: None,
+        },
+        Change::RatingRecorded {
+            item: 1,
+            period: p,
+            grade: "C".into(),
+        },
+        Change::RemarkSet {
+            item: 2,
+            period: p,
+            text: "一行目\n\t二行目".into(),
+        },
+        Change::FollowUpSet {
+            item: 2,
+            period: p,
+            flagged: true,
+        },
+    ] {
+        state.apply(&c).unwrap();
+    }
+    state
+}
+
+#[test]
+fn table_json_matches_its_schema() {
+    let v = validator("table.schema.json");
+    for state in [seed_state(), other_state(), State::default()] {
+        let view = views::table(&state, None);
+        assert_valid(&v, &serde_json::to_value(&view).unwrap());
+    }
+    let seed = serde_json::to_value(views::table(&seed_state(), None)).unwrap();
+    assert_eq!(seed["items"].as_array().map(Vec::len), Some(62));
+    let other = serde_json::to_value(views::table(&other_state(), None)).unwrap();
+    assert_eq!(other["items"][1]["relisting_of"], 1);
+    assert_eq!(other["items"][2]["ratings"], json!({}));
+}
+
+#[test]
+fn summary_json_matches_its_schema() {
+    let v = validator("summary.schema.json");
+    for state in [seed_state(), other_state(), State::default()] {
+        let summary = views::summary(&views::table(&state, None));
+        assert_valid(&v, &serde_json::to_value(&summary).unwrap());
+    }
+    let other = serde_json::to_value(views::summary(&views::table(&other_state(), None))).unwrap();
+    assert_eq!(
+        other["periods"][0]["counts"],
+        json!({"A": 0, "B": 0, "C": 1})
+    );
+}
+
+#[test]
+fn the_schemas_refuse_what_hyoka_never_writes() {
+    let table = validator("table.schema.json");
+    let good = serde_json::to_value(views::table(&other_state(), None)).unwrap();
+    let broken = [
+        ("/items/0/ratings/FY2019-YE", json!(3)),
+        ("/items/0/number", json!(0)),
+        ("/items/0/follow_up", json!("○")),
+        ("/periods/0/id", json!("H31年度末")),
+    ];
+    for (pointer, value) in broken {
+        let mut bad = good.clone();
+        match bad.pointer_mut(pointer) {
+            Some(slot) => *slot = value,
+            None => panic!("no {pointer}"),
+        }
+        assert!(!table.is_valid(&bad), "{pointer}");
+    }
+    let mut extra = good.clone();
+    extra["items"][0]["extra"] = json!(1);
+    assert!(!table.is_valid(&extra));
+    let mut missing = good;
+    if let Some(item) = missing["items"][0].as_object_mut() {
+        item.remove("remark");
+    }
+    assert!(!table.is_valid(&missing));
+
+    let summary = validator("summary.schema.json");
+    assert!(!summary.is_valid(&json!({"periods": [], "follow_up": -1})));
+    assert!(summary.is_valid(&json!({"periods": [], "follow_up": 0})));
+}
