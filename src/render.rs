@@ -201,9 +201,11 @@ fn share(avail: usize, natural: [usize; 3], min: [usize; 3], weight: [usize; 3])
 /// (`○`) and 理由等 of the latest period. Long cells are cut with `…`. With `full` nothing is cut:
 /// titles and departments wrap onto continuation lines within their columns, and the remark follows the
 /// row on lines of its own (`理由等: …`, wrapped with a hanging indent). When even the narrow columns do
-/// not fit, only the latest periods are shown (and the legend says so) unless `full`.
+/// not fit, only the latest periods are shown (and the legend says so) unless `full`. `width` is taken
+/// as at least 20.
 pub fn table_text(view: &TableView, width: usize, full: bool) -> String {
-    let width = width.max(20);
+    // Below 20 columns nothing useful fits; far above any screen the arithmetic need not go.
+    let width = width.clamp(20, 4096);
     let mut out = String::new();
     let mut line = |s: &str| {
         for l in if full {
@@ -1105,6 +1107,16 @@ mod tests {
         assert!(hostile.contains("一行目") && hostile.contains("2. 二行目\\t"));
         let short = table_text(&hostile_view(), 80, false);
         assert!(!short.chars().any(|c| c.is_control() && c != '\n'));
+    }
+
+    #[test]
+    fn extreme_widths_do_not_panic() {
+        let view = seed_view();
+        for w in [0, 1, 19, usize::MAX] {
+            for full in [false, true] {
+                assert!(table_text(&view, w, full).contains("■ "));
+            }
+        }
     }
 
     #[test]
