@@ -166,6 +166,9 @@ impl<S: Store> Ledger<S> {
 
     fn fold_history(&self, f: &mut dyn FnMut(HistoryEntry)) -> Result<()> {
         let mut state = State::default();
+        // Fields decided at least once: a flag that was never set has no old value, even though an
+        // unset flag reads as "off".
+        let mut decided: BTreeSet<Field> = BTreeSet::new();
         self.scan(0, u64::MAX, &mut |e| {
             let before = state.clone_item_view(&e.event.change);
             state
@@ -174,7 +177,15 @@ impl<S: Store> Ledger<S> {
                     seq: e.event.seq,
                     why: r.0,
                 })?;
-            for (field, period, old, new) in field_changes(&before, &state, &e.event.change) {
+            let first_flag = matches!(e.event.change, Change::FollowUpSet { .. })
+                && crate::provenance::fields_of(&e.event.change)
+                    .iter()
+                    .any(|fl| !decided.contains(fl));
+            decided.extend(crate::provenance::fields_of(&e.event.change));
+            for (field, period, mut old, new) in field_changes(&before, &state, &e.event.change) {
+                if first_flag && field == "follow_up" {
+                    old = Value::Null;
+                }
                 f(HistoryEntry {
                     seq: e.event.seq,
                     recorded_at: when::format(e.event.recorded_at),
@@ -204,7 +215,6 @@ pub struct HistoryEntry {
     /// Why.
     pub reason: String,
     /// The item.
-    #[serde(skip)]
     pub item: u32,
     /// `rating`, `follow_up`, `remark`, `title`, `department`, `category`, `relisting_of` or `status`.
     pub field: &'static str,

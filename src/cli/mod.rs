@@ -1,5 +1,6 @@
 //! Argument parsing, exit codes and rendering. Every command here is a few lines over the library.
 
+mod audit_cmds;
 mod commands;
 mod output;
 mod view_cmds;
@@ -63,6 +64,33 @@ pub struct Who {
     /// Why the change is made.
     #[arg(short = 'm', long, value_name = "TEXT")]
     reason: String,
+}
+
+/// Which point of history a view shows: valid time (`--as-of`) and transaction time (`--seq`, `--at`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TimeArgs {
+    /// Valid time: only the periods up to and including PERIOD, with their ratings, flags and remarks.
+    #[arg(long, value_name = "PERIOD")]
+    as_of: Option<String>,
+    /// Transaction time: the ledger exactly as it stood after event N (events 0..=N). Inside an import
+    /// batch this is the state after that event, part way through the import.
+    #[arg(long, value_name = "N")]
+    seq: Option<u64>,
+    /// Transaction time: the ledger as it stood after every event recorded at or before TIME (RFC 3339,
+    /// or a date alone meaning the end of that day in Japan time).
+    #[arg(long, value_name = "TIME")]
+    at: Option<String>,
+}
+
+/// Output formats of `history`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HistoryFormat {
+    /// Aligned lines.
+    Text,
+    /// JSON (schema/history.schema.json).
+    Json,
+    /// Markdown, ready to print or attach to a correction notice.
+    Md,
 }
 
 /// Output formats of `log`.
@@ -254,11 +282,60 @@ enum Command {
         /// Write to FILE (replaced atomically) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        time: TimeArgs,
     },
     /// Count the ratings per period and grade, and the follow-up items.
     #[command(after_help = "Examples:\n  hyoka summary\n  hyoka summary --format json")]
     Summary {
         /// Output format (JSON: schema/summary.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
+    #[command(
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item."
+    )]
+    History {
+        /// Item number (or --all).
+        #[arg(required_unless_present = "all")]
+        item: Option<u32>,
+        /// Every correction in the ledger, grouped by item.
+        #[arg(long, conflicts_with = "item")]
+        all: bool,
+        /// Only changes of this period.
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
+    },
+    /// For every cell, who set its current value, when, in which event, and why.
+    #[command(
+        after_help = "Examples:\n  hyoka blame\n  hyoka blame --period H26年度末 --format json\n  hyoka blame --at 2015-06-30"
+    )]
+    Blame {
+        /// Only this period (default: the ratings of every period, and the flags and remarks of the latest).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// Every cell that differs between two points, with who changed it and why.
+    #[command(
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
+    )]
+    Diff {
+        /// The first point.
+        from: String,
+        /// The second point.
+        to: String,
+        /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
@@ -500,8 +577,21 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
             no_bom,
             output,
-        } => view_cmds::table(ctx, format, full, !no_bom, output.as_deref()),
-        Command::Summary { format } => view_cmds::summary(ctx, format),
+            time,
+        } => view_cmds::table(ctx, &time, format, full, !no_bom, output.as_deref()),
+        Command::Summary { format, time } => view_cmds::summary(ctx, &time, format),
+        Command::History {
+            item,
+            all,
+            period,
+            format,
+        } => audit_cmds::history(ctx, item, all, period.as_deref(), format),
+        Command::Blame {
+            period,
+            format,
+            time,
+        } => audit_cmds::blame(ctx, &time, period.as_deref(), format),
+        Command::Diff { from, to, format } => audit_cmds::diff(ctx, &from, &to, format),
         Command::Demo => c::demo(),
     }
 }

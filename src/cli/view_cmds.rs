@@ -6,17 +6,17 @@ use std::path::Path;
 use hyoka::views::{self, TableView};
 use hyoka::{Ledger, render, text};
 
-use super::{Ctx, Failure, TableFormat, TextOrJson};
+use super::{Ctx, Failure, TableFormat, TextOrJson, TimeArgs};
 
 /// Terminal width used when stdout is not a terminal (or its width is unknown).
 const DEFAULT_WIDTH: usize = 80;
 
 /// The table the view commands show. The one place where it is built, so that options choosing the
 /// state (as of a period, a seq or a time) are added here.
-fn table_view(ctx: &Ctx) -> Result<TableView, Failure> {
+fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
     let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
-    let state = ledger.state()?;
-    Ok(views::table(&state, None))
+    let snap = super::audit_cmds::snapshot(&ledger, time)?;
+    Ok(views::table(&snap.state, snap.as_of))
 }
 
 /// The width of the terminal on stdout, if it is one.
@@ -36,12 +36,13 @@ fn json_line<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
 
 pub fn table(
     ctx: &Ctx,
+    time: &TimeArgs,
     format: TableFormat,
     full: bool,
     bom: bool,
     output: Option<&Path>,
 ) -> Result<(), Failure> {
-    let view = table_view(ctx)?;
+    let view = table_view(ctx, time)?;
     let rendered = match format {
         TableFormat::Text => {
             let width = match output {
@@ -58,8 +59,8 @@ pub fn table(
     emit(&rendered, output)
 }
 
-pub fn summary(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
-    let view = table_view(ctx)?;
+pub fn summary(ctx: &Ctx, time: &TimeArgs, format: TextOrJson) -> Result<(), Failure> {
+    let view = table_view(ctx, time)?;
     let summary = views::summary(&view);
     let rendered = match format {
         TextOrJson::Text => render::summary_text(&summary, &view.grades),

@@ -1,0 +1,262 @@
+//! `hyoka history`, `blame`, `diff`, and the time-axis options shared with the table views.
+
+use hyoka::audit::{self, Point, Selection, Snapshot};
+use hyoka::period::{Era, Period};
+use hyoka::{Ledger, event, render, when};
+
+use super::output::out;
+use super::{Ctx, Failure, HistoryFormat, TextOrJson, TimeArgs};
+
+fn era_of(ledger: &mut Ledger) -> Result<Option<Era>, Failure> {
+    Ok(ledger.current()?.plan.as_ref().and_then(|p| p.default_era))
+}
+
+fn period_arg(s: &str, era: Option<Era>) -> Result<Period, Failure> {
+    Period::parse(s, era).map_err(|e| Failure::from(e.to_string()))
+}
+
+/// The snapshot the time-axis options select.
+pub fn snapshot(ledger: &Ledger, time: &TimeArgs) -> Result<Snapshot, Failure> {
+    let era = ledger.event(0).ok().and_then(|e| match e.event.change {
+        event::Change::PlanDefined { default_era, .. } => default_era,
+        _ => None,
+    });
+    let sel = Selection {
+        through: time.seq,
+        at: time
+            .at
+            .as_deref()
+            .map(when::parse_instant)
+            .transpose()
+            .map_err(Failure::from)?,
+        as_of: time
+            .as_of
+            .as_deref()
+            .map(|p| period_arg(p, era))
+            .transpose()?,
+    };
+    let snap = ledger.snapshot(&sel)?;
+    if snap.last_seq.is_none() {
+        return Err(Failure::from(format!(
+            "the ledger had no events yet at {}; its first event was recorded at {}",
+            time.at.as_deref().unwrap_or("that point"),
+            when::format(ledger.event(0)?.event.recorded_at)
+        )));
+    }
+    Ok(snap)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    out(serde_json::to_string(v)
+        .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?);
+    Ok(())
+}
+
+fn period_label(p: Option<Period>) -> String {
+    p.map(|p| p.label()).unwrap_or_default()
+}
+
+pub fn history(
+    ctx: &Ctx,
+    item: Option<u32>,
+    all: bool,
+    period: Option<&str>,
+    format: HistoryFormat,
+) -> Result<(), Failure> {
+    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let era = era_of(&mut ledger)?;
+    let period = period.map(|p| period_arg(p, era)).transpose()?;
+    let state = ledger.current()?.clone();
+    let entries = match (all, item) {
+        (true, _) => {
+            let mut v = ledger.corrections()?;
+            if let Some(p) = period {
+                v.retain(|e| e.period == Some(p));
+            }
+            v.sort_by_key(|e| (e.item, e.seq));
+            v
+        }
+        (false, Some(n)) => {
+            if !state.items.contains_key(&n) {
+                return Err(Failure::from(format!(
+                    "there is no item {n}: list the items with `hyoka table`"
+                )));
+            }
+            ledger.history(n, period)?
+        }
+        (false, None) => return Err(Failure::usage("give an item number, or --all")),
+    };
+    match format {
+        HistoryFormat::Json => json(&entries),
+        HistoryFormat::Md => {
+            let plan = state
+                .plan
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default();
+            let md = render::corrections_markdown(
+                &plan,
+                &event::hex(&ledger.head_hash()),
+                &entries,
+                &state,
+            );
+            out(md.trim_end());
+            Ok(())
+        }
+        HistoryFormat::Text => {
+            if let (false, Some(n)) = (all, item)
+                && let Some(i) = state.items.get(&n)
+            {
+                out(hyoka::text::escape(&format!(
+                    "item {n} {} ({}; {})",
+                    i.title, i.department, i.category
+                )));
+            }
+            if entries.is_empty() {
+                out(if all {
+                    "no corrections have been recorded"
+                } else {
+                    "no changes"
+                });
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    let mut r = vec![
+                        format!("#{}", e.seq),
+                        e.recorded_at.clone(),
+                        e.author.clone(),
+                        e.field.to_string(),
+                        period_label(e.period),
+                        format!(
+                            "{} → {}",
+                            render::value_text(&e.old),
+                            render::value_text(&e.new)
+                        ),
+                        e.reason.clone(),
+                    ];
+                    if all {
+                        r.insert(1, format!("{}", e.item));
+                    }
+                    r
+                })
+                .collect();
+            let mut header = vec![
+                "seq",
+                "time",
+                "author",
+                "field",
+                "period",
+                "old → new",
+                "reason",
+            ];
+            if all {
+                header.insert(1, "item");
+            }
+            out(render::columns(&header, &rows).trim_end());
+            Ok(())
+        }
+    }
+}
+
+pub fn blame(
+    ctx: &Ctx,
+    time: &TimeArgs,
+    period: Option<&str>,
+    format: TextOrJson,
+) -> Result<(), Failure> {
+    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let era = era_of(&mut ledger)?;
+    let period = period.map(|p| period_arg(p, era)).transpose()?;
+    let snap = snapshot(&ledger, time)?;
+    let entries = audit::blame(&snap, period);
+    match format {
+        TextOrJson::Json => json(&entries),
+        TextOrJson::Text => {
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.item.to_string(),
+                        period_label(e.period),
+                        e.field.to_string(),
+                        render::value_text(&e.value),
+                        format!("#{}", e.seq),
+                        e.recorded_at.clone(),
+                        e.author.clone(),
+                        e.reason.clone(),
+                    ]
+                })
+                .collect();
+            let header = [
+                "item", "period", "field", "value", "seq", "time", "author", "reason",
+            ];
+            out(render::columns(&header, &rows).trim_end());
+            Ok(())
+        }
+    }
+}
+
+fn point_snapshot(ledger: &Ledger, p: Point) -> Result<Snapshot, Failure> {
+    let sel = match p {
+        Point::Period(p) => Selection {
+            as_of: Some(p),
+            ..Selection::default()
+        },
+        Point::Seq(n) => Selection {
+            through: Some(n),
+            ..Selection::default()
+        },
+        Point::At(t) => Selection {
+            at: Some(t),
+            ..Selection::default()
+        },
+    };
+    let snap = ledger.snapshot(&sel)?;
+    Ok(snap)
+}
+
+pub fn diff(ctx: &Ctx, from: &str, to: &str, format: TextOrJson) -> Result<(), Failure> {
+    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let era = era_of(&mut ledger)?;
+    let a = Point::parse(from, era).map_err(Failure::from)?;
+    let b = Point::parse(to, era).map_err(Failure::from)?;
+    let sa = point_snapshot(&ledger, a)?;
+    let sb = point_snapshot(&ledger, b)?;
+    let changes = audit::diff(&sa, &sb);
+    match format {
+        TextOrJson::Json => json(&serde_json::json!({"from": from, "to": to, "changes": changes})),
+        TextOrJson::Text => {
+            if changes.is_empty() {
+                out(format!("no differences between {from} and {to}"));
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = changes
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.item.to_string(),
+                        period_label(c.period),
+                        c.field.to_string(),
+                        format!(
+                            "{} → {}",
+                            render::value_text(&c.from),
+                            render::value_text(&c.to)
+                        ),
+                        c.seq.map_or(String::new(), |s| format!("#{s}")),
+                        c.recorded_at.clone().unwrap_or_default(),
+                        c.author.clone().unwrap_or_default(),
+                        c.reason.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            let header = [
+                "item", "period", "field", "change", "seq", "time", "author", "reason",
+            ];
+            out(format!("{} differences from {from} to {to}", changes.len()));
+            out(render::columns(&header, &rows).trim_end());
+            Ok(())
+        }
+    }
+}
