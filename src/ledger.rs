@@ -5,6 +5,7 @@
 //!   LOCK    held (flock) by the one process using the ledger
 //!   HEAD    the head record: event count and head hash, written (fsync + rename) after every commit
 //!   store/  the storage engine's files (sled)
+//!   CHECKPOINT  the last signed checkpoint, if any (see `transparency`; not part of the history)
 //! ```
 //!
 //! An append is acknowledged only after the store committed it durably and the head record says so. The
