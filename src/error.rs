@@ -81,6 +81,55 @@ pub enum IntegrityError {
         /// The event.
         seq: u64,
     },
+    /// A checkpoint's tree differs from the ledger's tree of the same size: the history it covers changed.
+    #[error(
+        "checkpoint mismatch: the checkpoint's tree of {size} events has root {checkpoint}, but the ledger's first {size} events have root {ledger}: history the checkpoint covers was rewritten"
+    )]
+    CheckpointRootMismatch {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The ledger's root at that size (hex).
+        ledger: String,
+        /// The checkpoint's root (hex).
+        checkpoint: String,
+    },
+    /// The ledger has fewer events than a checkpoint of it covers.
+    #[error(
+        "the ledger is shorter than the checkpoint: it holds {ledger} events but the checkpoint covers {checkpoint} (events {ledger}..{checkpoint} are missing: a truncated ledger or an older copy)"
+    )]
+    LedgerShorterThanCheckpoint {
+        /// Events in the ledger.
+        ledger: u64,
+        /// The checkpoint's tree size.
+        checkpoint: u64,
+    },
+    /// A checkpoint names another log.
+    #[error(
+        "the checkpoint is of another ledger: its origin is {checkpoint}, this ledger's is {ledger}"
+    )]
+    CheckpointOtherOrigin {
+        /// This ledger's origin.
+        ledger: String,
+        /// The checkpoint's origin.
+        checkpoint: String,
+    },
+    /// A checkpoint's signature by the given key does not verify.
+    #[error(
+        "bad checkpoint signature: the signature by {key} does not verify (the checkpoint was altered or forged)"
+    )]
+    CheckpointBadSignature {
+        /// The key (name+id).
+        key: String,
+    },
+    /// A checkpoint carries no signature by the given key.
+    #[error("the checkpoint has no signature by the key {key}")]
+    CheckpointNotSignedByKey {
+        /// The key (name+id).
+        key: String,
+    },
+    /// The record of the last signed checkpoint (`CHECKPOINT` in the ledger directory) is damaged.
+    #[error("the last signed checkpoint (the CHECKPOINT file) is damaged: {0}")]
+    SignedCheckpointDamaged(String),
 }
 
 impl IntegrityError {
@@ -96,7 +145,14 @@ impl IntegrityError {
             IntegrityError::MissingSeq { expected, .. } => Some(*expected),
             IntegrityError::BadGenesis => Some(0),
             IntegrityError::StoreBehindHead { store, .. } => Some(*store),
-            IntegrityError::HeadRecordDamaged(_) | IntegrityError::StoreUnreadable(_) => None,
+            IntegrityError::LedgerShorterThanCheckpoint { ledger, .. } => Some(*ledger),
+            IntegrityError::HeadRecordDamaged(_)
+            | IntegrityError::StoreUnreadable(_)
+            | IntegrityError::CheckpointRootMismatch { .. }
+            | IntegrityError::CheckpointOtherOrigin { .. }
+            | IntegrityError::CheckpointBadSignature { .. }
+            | IntegrityError::CheckpointNotSignedByKey { .. }
+            | IntegrityError::SignedCheckpointDamaged(_) => None,
         }
     }
 
@@ -113,6 +169,12 @@ impl IntegrityError {
             IntegrityError::StoreUnreadable(_) => "store_unreadable",
             IntegrityError::RuleBroken { .. } => "rule_broken",
             IntegrityError::TimeWentBackwards { .. } => "time_went_backwards",
+            IntegrityError::CheckpointRootMismatch { .. } => "checkpoint_root_mismatch",
+            IntegrityError::LedgerShorterThanCheckpoint { .. } => "ledger_shorter_than_checkpoint",
+            IntegrityError::CheckpointOtherOrigin { .. } => "checkpoint_other_origin",
+            IntegrityError::CheckpointBadSignature { .. } => "checkpoint_bad_signature",
+            IntegrityError::CheckpointNotSignedByKey { .. } => "checkpoint_not_signed_by_key",
+            IntegrityError::SignedCheckpointDamaged(_) => "signed_checkpoint_damaged",
         }
     }
 }

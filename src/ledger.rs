@@ -5,6 +5,7 @@
 //!   LOCK    held (flock) by the one process using the ledger
 //!   HEAD    the head record: event count and head hash, written (fsync + rename) after every commit
 //!   store/  the storage engine's files (sled)
+//!   CHECKPOINT  the last signed checkpoint, if any (see `transparency`; not part of the history)
 //! ```
 //!
 //! An append is acknowledged only after the store committed it durably and the head record says so. The
@@ -568,7 +569,37 @@ impl<S: Store> Ledger<S> {
     }
 
     fn merkle_err(&self, e: merkle::MerkleError) -> Error {
-        IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into()
+        use merkle::MerkleError as M;
+        match e {
+            M::IndexOutOfRange { .. } | M::InvalidSizes { .. } | M::EmptyOldTree { .. } => {
+                Error::Invalid(e.to_string())
+            }
+            e => IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into(),
+        }
+    }
+
+    /// The RFC 6962 inclusion proof of event `index` in the tree of the first `size` events, read from
+    /// the stored hashes (O(log n) reads).
+    pub fn prove_inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
+        self.check_tree_size(size)?;
+        merkle::prove_record(size, index, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
+    }
+
+    /// The RFC 6962 consistency proof from the tree of the first `old` events to that of the first `new`
+    /// (empty when they are equal), read from the stored hashes (O(log n) reads).
+    pub fn prove_consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>> {
+        self.check_tree_size(new)?;
+        merkle::prove_tree(new, old, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
+    }
+
+    fn check_tree_size(&self, size: u64) -> Result<()> {
+        match size > self.committed.events {
+            true => Err(Error::Invalid(format!(
+                "the ledger has {} events, fewer than {size}",
+                self.committed.events
+            ))),
+            false => Ok(()),
+        }
     }
 
     /// Recomputes the whole chain, the domain rules and the Merkle tree, and checks them against the
@@ -911,6 +942,33 @@ mod tests {
             l.verify(&mut |_, _| {}).unwrap().root,
             l.tree_root(l.len()).unwrap()
         );
+    }
+
+    #[test]
+    fn proofs_from_the_stored_hashes_verify() {
+        let (_d, l) = ledger(14);
+        let n = l.len();
+        for size in 1..=n {
+            let root = l.tree_root(size).unwrap();
+            for i in 0..size {
+                let leaf = merkle::leaf_hash(&l.event(i).unwrap().hash);
+                let p = l.prove_inclusion(i, size).unwrap();
+                merkle::check_record(&p, size, &root, i, &leaf).unwrap();
+            }
+            for old in 1..=size {
+                let p = l.prove_consistency(old, size).unwrap();
+                merkle::check_tree(&p, size, &root, old, &l.tree_root(old).unwrap()).unwrap();
+            }
+        }
+        for bad in [
+            l.prove_inclusion(n, n),
+            l.prove_inclusion(0, n + 1),
+            l.prove_consistency(0, n),
+            l.prove_consistency(2, 1),
+            l.prove_consistency(1, n + 1),
+        ] {
+            assert!(matches!(bad, Err(Error::Invalid(_))), "{bad:?}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod state;
 pub mod store;
 pub mod text;
 pub mod tlog_proof;
+pub mod transparency;
 pub mod views;
 pub mod when;
 

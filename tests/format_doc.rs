@@ -1,4 +1,4 @@
-//! The worked example in schema/FORMAT.md matches the code, byte for byte.
+//! The worked examples in schema/FORMAT.md match the code, byte for byte.
 
 use hyoka::event::{self, Change, Event};
 use hyoka::merkle;
@@ -108,4 +108,37 @@ fn the_documented_context_string_is_the_code_s() {
     assert!(DOC.contains("`hyoka/event/v1` followed by one NUL byte (15 bytes in all)"));
     assert_eq!(event::HASH_CONTEXT, b"hyoka/event/v1\0");
     assert_eq!(event::HASH_CONTEXT.len(), 15);
+}
+
+/// The fenced block after `<!-- example: NAME -->`, blank lines included.
+fn fenced(name: &str) -> String {
+    let marker = format!("<!-- example: {name} -->");
+    let start = DOC
+        .find(&marker)
+        .unwrap_or_else(|| panic!("FORMAT.md lacks {marker}"));
+    let rest = &DOC[start + marker.len()..];
+    let body = rest
+        .split_once("```\n")
+        .and_then(|(_, b)| b.split_once("```"))
+        .map(|(b, _)| b)
+        .unwrap_or_else(|| panic!("no fenced block after {marker}"));
+    body.to_string()
+}
+
+#[test]
+fn the_documented_checkpoint_matches_the_code() {
+    let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
+    let key = hyoka::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
+    let root = merkle::node_hash(
+        &merkle::leaf_hash(&hex::decode(value("hash A", "event_hash(A)")).unwrap()),
+        &merkle::leaf_hash(&hex::decode(value("hash B", "event_hash(B)")).unwrap()),
+    );
+    let cp = hyoka::checkpoint::Checkpoint {
+        origin: "example.org/plan".into(),
+        size: 2,
+        root,
+        extensions: Vec::new(),
+    };
+    let want = format!("{}\n\n{}", key.verifier().to_text(), cp.sign(&key).unwrap());
+    assert_eq!(fenced("checkpoint"), want, "FORMAT.md section 8 example");
 }

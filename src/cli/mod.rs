@@ -3,6 +3,7 @@
 mod audit_cmds;
 mod commands;
 mod output;
+mod tlog;
 mod view_cmds;
 
 use std::path::PathBuf;
@@ -48,7 +49,13 @@ pub struct Cli {
     ledger: PathBuf,
 
     /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once.
-    #[arg(long, global = true, value_name = "SECS", default_value_t = 0.0)]
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_WAIT",
+        value_name = "SECS",
+        default_value_t = 0.0
+    )]
     wait: f64,
 
     #[command(subcommand)]
@@ -226,13 +233,34 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Example:\n  hyoka verify\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable); 1 another error (e.g. the ledger is busy)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable; with --checkpoint also: a different root at the checkpoint's size, a\nledger shorter than the checkpoint, another origin, a bad signature or none by the key); 1 another\nerror (e.g. the ledger is busy, the checkpoint file is malformed)."
     )]
     Verify {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Also prove that the ledger is an append-only extension of this checkpoint (signed or not).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Check the checkpoint's signature by this verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY", requires = "checkpoint")]
+        vkey: Option<String>,
     },
+    /// Print the ledger's checkpoint (C2SP tlog-checkpoint: origin, size, root), signed with --key.
+    #[command(
+        after_help = "Examples:\n  hyoka checkpoint --key plan.key --output checkpoint.txt\n  hyoka checkpoint\n\nThe whole ledger is verified first. With --key the checkpoint is a C2SP signed note and is\nrecorded in the ledger directory (CHECKPOINT); a checkpoint inconsistent with the last one signed\nis refused (exit 3). Without --key it is unsigned: it shows integrity, not who vouches for it."
+    )]
+    Checkpoint {
+        /// The private key file (from `hyoka key generate`); its name must be the ledger's origin.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Write the checkpoint to FILE instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Manage checkpoint signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
     #[command(
         after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
@@ -342,6 +370,22 @@ enum Command {
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
     Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Generate an Ed25519 signing key: write the private key to FILE, print the verifier key.
+    #[command(
+        after_help = "Example:\n  hyoka key generate --output plan.key > plan.vkey\n\nKeys use the text encodings of Go's golang.org/x/mod/sumdb/note. The private key file is created\nwith mode 0600 and never overwritten; keep it secret. Publish the verifier key printed on stdout."
+    )]
+    Generate {
+        /// The key name (default: the ledger's origin, which checkpoints require).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Where to write the private key (must not exist).
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -549,7 +593,22 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             who,
         } => c::remark(ctx, item, &text, period.as_deref(), &who),
         Command::Log { format } => c::log(ctx, format),
-        Command::Verify { format } => c::verify(ctx, format),
+        Command::Verify {
+            format,
+            checkpoint: None,
+            ..
+        } => c::verify(ctx, format),
+        Command::Verify {
+            format,
+            checkpoint: Some(file),
+            vkey,
+        } => tlog::verify(ctx, format, &file, vkey.as_deref()),
+        Command::Checkpoint { key, output } => {
+            tlog::checkpoint(ctx, key.as_deref(), output.as_deref())
+        }
+        Command::Key(KeyCommand::Generate { name, output }) => {
+            tlog::key_generate(ctx, name.as_deref(), &output)
+        }
         Command::Import {
             file,
             author,

@@ -122,7 +122,23 @@ fn split_records(chunk: &[u8]) -> Option<Vec<&[u8]>> {
 
 impl SledStore {
     /// Opens (creating if needed) the sled store in `dir`.
+    ///
+    /// The caller holds the ledger's own lock, so a sled lock held by someone else can only be a handle
+    /// that is still closing (sled releases its file lock from background threads shortly after the last
+    /// handle is dropped). That is waited for, briefly, rather than reported as a busy ledger.
     pub fn open(dir: &Path) -> StoreResult<SledStore> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            match Self::open_once(dir) {
+                Err(StoreError::Locked) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(dir: &Path) -> StoreResult<SledStore> {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
         let config = sled::Config::new()
             .path(dir)
@@ -591,8 +607,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let _s = SledStore::open(dir.path()).unwrap();
         assert!(matches!(
-            SledStore::open(dir.path()),
+            SledStore::open_once(dir.path()),
             Err(StoreError::Locked)
         ));
+    }
+
+    #[test]
+    fn reopening_right_after_a_drop_waits_for_sled_to_let_go() {
+        let dir = tempfile::tempdir().unwrap();
+        for _ in 0..20 {
+            let mut s = SledStore::open(dir.path()).unwrap();
+            let mut w = s.writer().unwrap();
+            w.push_event(b"x").unwrap();
+            w.commit([1; 32]).unwrap();
+        }
+        let s = SledStore::open(dir.path()).unwrap();
+        assert_eq!(s.committed().unwrap().unwrap().events, 20);
     }
 }

@@ -96,6 +96,9 @@ impl Env {
             .expect("binary")
             .env("HYOKA_LEDGER", self.ledger())
             .env("HYOKA_NOW", now)
+            // Test threads fork children while other tests hold ledgers open in-process; a forked child
+            // shares those lock descriptors until it execs. Wait out that window instead of failing.
+            .env("HYOKA_WAIT", "5")
             .env_remove("HYOKA_AUTHOR")
             .current_dir(self.dir.path())
             .args(args)

@@ -388,7 +388,18 @@ fn a_busy_ledger_is_refused_or_waited_for() {
     let before = env.snapshot();
     let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
     let err = env
-        .run(&["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"])
+        .run(&[
+            "--wait",
+            "0",
+            "rate",
+            "1",
+            "H26上半期",
+            "A",
+            "-a",
+            "a",
+            "-m",
+            "m",
+        ])
         .fails(1)
         .to_string();
     assert!(err.contains("is busy") && err.contains("--wait"), "{err}");
@@ -396,19 +407,40 @@ fn a_busy_ledger_is_refused_or_waited_for() {
     assert!(err.contains("is busy"), "{err}");
     drop(held);
     assert_eq!(env.snapshot(), before);
-    env.run(&[
-        "--wait",
-        "5",
-        "rate",
-        "1",
-        "H26上半期",
-        "A",
-        "-a",
-        "a",
-        "-m",
-        "m",
-    ])
-    .ok();
+}
+
+#[test]
+fn a_waiting_writer_proceeds_when_the_ledger_is_released() {
+    let env = Env::new();
+    env.with_items();
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hyoka"))
+        .env("HYOKA_LEDGER", env.ledger())
+        .env("HYOKA_NOW", "2016-01-01T00:00:00Z")
+        .args([
+            "--wait",
+            "30",
+            "rate",
+            "1",
+            "H26上半期",
+            "A",
+            "-a",
+            "a",
+            "-m",
+            "m",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(held);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("recorded #4"));
 }
 
 #[test]

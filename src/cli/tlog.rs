@@ -1,0 +1,300 @@
+//! Keys and checkpoints: `key generate`, `checkpoint`, `verify --checkpoint`.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use hyoka::note::{SignerKey, VerifierKey};
+use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::{IntegrityError, Ledger, event, text};
+
+use super::output::{self, out};
+use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
+
+/// The largest key file read (a key text is under 200 bytes).
+const MAX_KEY_BYTES: usize = 4096;
+
+/// Reads a small file, refusing one larger than `max` bytes.
+fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
+    let cannot = |e: std::io::Error| format!("cannot read {what} {}: {e}", path.display());
+    let mut buf = Vec::new();
+    File::open(path)
+        .map_err(cannot)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(cannot)?;
+    if buf.len() > max {
+        return Err(format!(
+            "{} is larger than {max} bytes: it is not {what}",
+            path.display()
+        )
+        .into());
+    }
+    Ok(buf)
+}
+
+/// Reads a key file as trimmed UTF-8 text.
+fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
+    let bytes = read_small(path, MAX_KEY_BYTES, what)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()))?;
+    Ok(text.trim().to_string())
+}
+
+fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
+    let text = read_key_text(path, "a private key")?;
+    SignerKey::parse(&text).map_err(|e| {
+        format!(
+            "{}: {e}; give the file written by `hyoka key generate`",
+            path.display()
+        )
+        .into()
+    })
+}
+
+/// `--vkey`: the verifier key text itself, or a file holding it.
+fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
+    let as_text = match VerifierKey::parse(arg.trim()) {
+        Ok(k) => return Ok(k),
+        Err(e) => e,
+    };
+    let path = Path::new(arg);
+    if !path.is_file() {
+        return Err(format!(
+            "--vkey: {as_text}; give the verifier key text (NAME+ID+KEY, as printed by `hyoka key generate`) or a file holding it"
+        )
+        .into());
+    }
+    let text = read_key_text(path, "a verifier key")?;
+    VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// Creates `path` with mode 0600 (never overwriting) and writes `contents`, durably.
+fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{} already exists: refusing to overwrite it (it may be a key); choose another --output",
+            path.display()
+        ),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
+    if let Err(e) = f.write_all(contents.as_bytes()).and_then(|_| f.sync_all()) {
+        drop(f);
+        let _ = std::fs::remove_file(path);
+        return Err(format!("cannot write {}: {e}", path.display()).into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot fsync {}: {e}", dir.display()).into())
+}
+
+/// Replaces `path` with `contents` atomically (a temporary file beside it, then rename).
+fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+    tmp.write_all(contents.as_bytes())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
+    Ok(())
+}
+
+/// Prints `text` (which ends with a newline) to stdout as it is.
+fn print_text(text: &str) {
+    out(text.strip_suffix('\n').unwrap_or(text));
+}
+
+pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), Failure> {
+    // The ledger is only read for its origin: the default name, or a check of the name given.
+    let origin = match (Ledger::open(&ctx.ledger, ctx.access()), name) {
+        (Ok(l), _) => Some(transparency::origin(&l)?),
+        (Err(_), Some(_)) => None,
+        (Err(e), None) => {
+            return Err(format!(
+                "the key name defaults to the ledger's origin, but: {e}; or give the name with --name NAME"
+            )
+            .into());
+        }
+    };
+    let Some(name) = name.map(str::to_string).or_else(|| origin.clone()) else {
+        return Err("give the key name with --name NAME".to_string().into());
+    };
+    let key = SignerKey::generate(&name).map_err(|e| e.to_string())?;
+    create_secret_file(output, &format!("{}\n", key.to_text()))?;
+    if let Some(o) = origin.as_deref().filter(|o| *o != name) {
+        eprintln!(
+            "warning: the key name {} is not the ledger's origin {}: `hyoka checkpoint` will refuse this key for this ledger",
+            text::escape(&name),
+            text::escape(o)
+        );
+    }
+    eprintln!(
+        "wrote the private key to {} (keep it secret); the verifier key, to publish, is:",
+        output.display()
+    );
+    out(key.verifier().to_text());
+    Ok(())
+}
+
+/// A refusal to sign: the ledger does not extend the last checkpoint signed for it.
+fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
+    match e {
+        hyoka::Error::Integrity(
+            ie @ (IntegrityError::CheckpointRootMismatch { .. }
+            | IntegrityError::LedgerShorterThanCheckpoint { .. }
+            | IntegrityError::CheckpointOtherOrigin { .. }
+            | IntegrityError::SignedCheckpointDamaged(_)),
+        ) => Failure {
+            code: EXIT_INTEGRITY,
+            message: format!(
+                "refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({}): {ie}; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from",
+                dir.join(transparency::CHECKPOINT_FILE).display()
+            ),
+        },
+        e => e.into(),
+    }
+}
+
+pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Result<(), Failure> {
+    let signer = key.map(read_signer).transpose()?;
+    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let bar = output::progress(ledger.len(), "verifying");
+    let mut progress = |done, _| bar.set_position(done);
+    let result = match &signer {
+        Some(k) => transparency::sign(&ledger, k, &mut progress)
+            .map(|s| (s.note, s.checkpoint, s.previous)),
+        None => {
+            transparency::current(&ledger, &mut progress).map(|(cp, _)| (cp.to_text(), cp, None))
+        }
+    };
+    bar.finish_and_clear();
+    let (text, cp, previous) = result.map_err(|e| refusal(e, ledger.dir()))?;
+    match output {
+        Some(path) => {
+            replace_file(path, &text)?;
+            eprintln!(
+                "wrote the checkpoint of {} events to {}",
+                cp.size,
+                path.display()
+            );
+        }
+        None => print_text(&text),
+    }
+    match (&signer, previous) {
+        (None, _) => eprintln!(
+            "note: this checkpoint is unsigned: it pins the ledger's content (integrity) but does not show who vouches for it (authenticity); sign it with --key FILE"
+        ),
+        (Some(k), previous) => eprintln!(
+            "signed by {}+{:08x}; recorded as the ledger's last signed checkpoint{}",
+            text::escape(k.name()),
+            k.key_id(),
+            previous.map_or(String::new(), |m| format!(
+                " (it extends the previous one, of {m} events)"
+            ))
+        ),
+    }
+    Ok(())
+}
+
+pub fn verify(
+    ctx: &Ctx,
+    format: TextOrJson,
+    file: &Path,
+    vkey: Option<&str>,
+) -> Result<(), Failure> {
+    let bytes = read_small(file, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+    let key = vkey.map(read_verifier).transpose()?;
+    let result = Ledger::open(&ctx.ledger, ctx.access()).and_then(|ledger| {
+        let bar = output::progress(ledger.len(), "verifying");
+        let r = transparency::check(&ledger, &bytes, key.as_ref(), &mut |done, _| {
+            bar.set_position(done)
+        });
+        bar.finish_and_clear();
+        r
+    });
+    let c = match result {
+        Ok(c) => c,
+        Err(hyoka::Error::Invalid(m)) => return Err(format!("{}: {m}", file.display()).into()),
+        Err(hyoka::Error::Integrity(ie)) => {
+            if format == TextOrJson::Json {
+                out(serde_json::json!({
+                    "ok": false,
+                    "error": {"kind": ie.kind(), "seq": ie.seq(), "message": ie.to_string()},
+                })
+                .to_string());
+            }
+            return Err(match ie {
+                IntegrityError::CheckpointBadSignature { .. }
+                | IntegrityError::CheckpointNotSignedByKey { .. }
+                | IntegrityError::CheckpointOtherOrigin { .. } => Failure {
+                    code: EXIT_INTEGRITY,
+                    message: format!(
+                        "integrity failure: {ie}; the checkpoint {} does not vouch for this ledger",
+                        file.display()
+                    ),
+                },
+                ie => hyoka::Error::Integrity(ie).into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (cp, report) = (&c.checkpoint, &c.report);
+    match format {
+        TextOrJson::Json => out(serde_json::json!({
+            "ok": true,
+            "events": report.events,
+            "head_hash": event::hex(&report.head_hash),
+            "root": event::hex(&report.root),
+            "checkpoint": {
+                "size": cp.size,
+                "root": event::hex(&cp.root),
+                "signature_checked": c.signature_checked,
+            },
+        })
+        .to_string()),
+        TextOrJson::Text => {
+            out(format!(
+                "ok: {} events verified, the history is intact",
+                report.events
+            ));
+            out(format!("head: {}", event::hex(&report.head_hash)));
+            out(format!(
+                "root: {} (RFC 6962, SHA-256)",
+                event::hex(&report.root)
+            ));
+            out(format!(
+                "checkpoint: consistent: the ledger extends the checkpoint of {} events (origin {}, root {}); {} events appended since",
+                cp.size,
+                text::escape(&cp.origin),
+                event::hex(&cp.root),
+                report.events.saturating_sub(cp.size)
+            ));
+            match &key {
+                Some(k) => out(format!(
+                    "signature: verified (key {}+{:08x})",
+                    text::escape(k.name()),
+                    k.key_id()
+                )),
+                None => out(
+                    "signature: not checked (no --vkey): this shows consistency with the checkpoint, not who issued it",
+                ),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,433 @@
+//! The ledger as a transparency log: its checkpoint, signing it without ever signing two inconsistent
+//! checkpoints, and checking a checkpoint (and its signature) against the ledger.
+//!
+//! The last checkpoint signed for a ledger is kept verbatim (the signed note) in the file `CHECKPOINT` of
+//! the ledger directory. It is not part of the event log: it is the log operator's memory of what it has
+//! published, written (fsync, rename, fsync of the directory) before a new signature is handed out, and
+//! consulted before every signature: a checkpoint is signed only if the ledger is an append-only
+//! extension of the last one signed (C2SP tlog-checkpoint: "A log MUST not sign any checkpoint which is
+//! inconsistent with any checkpoint it previously signed").
+
+use std::fs::File;
+use std::io::Write;
+use std::path::Path;
+
+use crate::checkpoint::{self, Checkpoint};
+use crate::error::{Error, IntegrityError, Result};
+use crate::event::{self, Change};
+use crate::ledger::{Ledger, VerifyReport};
+use crate::merkle;
+use crate::note::{self, NoteError, SignerKey, VerifierKey};
+use crate::store::Store;
+
+/// The file of the ledger directory holding the last signed checkpoint.
+pub const CHECKPOINT_FILE: &str = "CHECKPOINT";
+
+/// The largest checkpoint accepted (a checkpoint is a few lines; 100 signatures fit easily).
+pub const MAX_CHECKPOINT_BYTES: usize = 64 * 1024;
+
+/// A checkpoint signed by [`sign`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// The signed note (checkpoint text, blank line, signature line).
+    pub note: String,
+    /// The size of the previous signed checkpoint it was checked against, if there was one.
+    pub previous: Option<u64>,
+}
+
+/// What [`check`] established.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// Whether a signature by the given key was verified.
+    pub signature_checked: bool,
+    /// The full verification of the ledger.
+    pub report: VerifyReport,
+}
+
+/// `name+hex id` of a key, as in messages.
+fn key_label(name: &str, id: u32) -> String {
+    format!("{name}+{id:08x}")
+}
+
+/// The ledger's origin, from its first event (the plan definition).
+pub fn origin<S: Store>(ledger: &Ledger<S>) -> Result<String> {
+    match ledger.event(0)?.event.change {
+        Change::PlanDefined { origin, .. } => Ok(origin),
+        _ => Err(IntegrityError::RuleBroken {
+            seq: 0,
+            why: "the first event does not define the plan".into(),
+        }
+        .into()),
+    }
+}
+
+/// Verifies the whole ledger and returns its checkpoint (origin, number of events, root).
+pub fn current<S: Store>(
+    ledger: &Ledger<S>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Checkpoint, VerifyReport)> {
+    let report = ledger.verify(progress)?;
+    let cp = Checkpoint {
+        origin: origin(ledger)?,
+        size: report.events,
+        root: report.root,
+        extensions: Vec::new(),
+    };
+    Ok((cp, report))
+}
+
+/// Checks that the ledger, verified to hold `report.events` events with root `report.root`, is an
+/// append-only extension of the checkpoint `cp` (same origin assumed): the ledger's stored root at the
+/// checkpoint's size is the checkpoint's root, and the consistency proof from the stored hashes verifies.
+fn check_extends<S: Store>(
+    ledger: &Ledger<S>,
+    report: &VerifyReport,
+    cp: &Checkpoint,
+) -> Result<()> {
+    if cp.size > report.events {
+        return Err(IntegrityError::LedgerShorterThanCheckpoint {
+            ledger: report.events,
+            checkpoint: cp.size,
+        }
+        .into());
+    }
+    let at = ledger.tree_root(cp.size)?;
+    if at != cp.root {
+        return Err(IntegrityError::CheckpointRootMismatch {
+            size: cp.size,
+            ledger: event::hex(&at),
+            checkpoint: event::hex(&cp.root),
+        }
+        .into());
+    }
+    if cp.size == 0 {
+        // The empty tree is a prefix of every tree.
+        return Ok(());
+    }
+    let proof = ledger.prove_consistency(cp.size, report.events)?;
+    merkle::check_tree(&proof, report.events, &report.root, cp.size, &cp.root).map_err(|e| {
+        IntegrityError::StoreUnreadable(format!(
+            "the stored Merkle tree matches the checkpoint at size {} but does not prove the verified events consistent with it ({e}): the stored tree or the events were altered",
+            cp.size
+        ))
+        .into()
+    })
+}
+
+/// Reads the last signed checkpoint of the ledger in `dir`, if any: the checkpoint and its note text.
+pub fn last_signed(dir: &Path) -> Result<Option<(Checkpoint, String)>> {
+    let path = dir.join(CHECKPOINT_FILE);
+    let damaged = |why: String| IntegrityError::SignedCheckpointDamaged(why);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
+    };
+    if bytes.len() > MAX_CHECKPOINT_BYTES {
+        return Err(damaged(format!("it has {} bytes", bytes.len())).into());
+    }
+    let (cp, note) = checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
+    if !note.is_signed() {
+        return Err(damaged("it is not signed".into()).into());
+    }
+    Ok(Some((cp, note.to_text())))
+}
+
+/// Writes `bytes` as `dir/name`: a temporary file, fsync, rename, fsync of the directory.
+fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let tmp = dir.join(format!("{name}.tmp"));
+    let ctx = format!("cannot write {}", dir.join(name).display());
+    let mut f = File::create(&tmp).map_err(Error::io(ctx.clone()))?;
+    f.write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(Error::io(ctx.clone()))?;
+    std::fs::rename(&tmp, dir.join(name)).map_err(Error::io(ctx.clone()))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(Error::io(ctx))
+}
+
+/// Verifies the ledger, checks that it extends the last checkpoint signed for it (refusing otherwise),
+/// signs its checkpoint with `key` (whose name must be the ledger's origin), and records the signed
+/// checkpoint durably as the last one before returning it.
+pub fn sign<S: Store>(
+    ledger: &Ledger<S>,
+    key: &SignerKey,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Signed> {
+    let origin = origin(ledger)?;
+    if key.name() != origin {
+        return Err(Error::Invalid(format!(
+            "the key is named {} but the ledger's origin is {origin}: a checkpoint is signed by a key named after its origin; generate one with `hyoka key generate --output FILE`",
+            key.name()
+        )));
+    }
+    let previous = last_signed(ledger.dir())?;
+    let (cp, report) = current(ledger, progress)?;
+    if let Some((last, _)) = &previous {
+        if last.origin != origin {
+            return Err(IntegrityError::CheckpointOtherOrigin {
+                ledger: origin,
+                checkpoint: last.origin.clone(),
+            }
+            .into());
+        }
+        check_extends(ledger, &report, last)?;
+    }
+    let note = cp
+        .sign(key)
+        .map_err(|e| Error::Invalid(format!("cannot sign the checkpoint: {e}")))?;
+    write_durably(ledger.dir(), CHECKPOINT_FILE, note.as_bytes())?;
+    Ok(Signed {
+        checkpoint: cp,
+        note,
+        previous: previous.map(|(c, _)| c.size),
+    })
+}
+
+/// Checks a checkpoint (a signed note, or a bare checkpoint text) against the ledger: its signature by
+/// `key` when one is given (signatures by other keys are ignored, as the signed-note spec requires), its
+/// origin, then a full verification of the ledger, then that the ledger is an append-only extension of
+/// it (a consistency proof from the stored hashes, checked against the recomputed root).
+pub fn check<S: Store>(
+    ledger: &Ledger<S>,
+    bytes: &[u8],
+    key: Option<&VerifierKey>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Checked> {
+    if bytes.len() > MAX_CHECKPOINT_BYTES {
+        return Err(Error::Invalid(format!(
+            "not a checkpoint: it has {} bytes, more than {MAX_CHECKPOINT_BYTES}",
+            bytes.len()
+        )));
+    }
+    let (cp, note) = checkpoint::parse_signed(bytes)
+        .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
+    if let Some(key) = key {
+        let label = key_label(key.name(), key.key_id());
+        match note::verify_note(&note, key) {
+            Ok(()) => {}
+            Err(NoteError::BadSignature { .. }) => {
+                return Err(IntegrityError::CheckpointBadSignature { key: label }.into());
+            }
+            Err(NoteError::NoSignatureByKey { .. }) => {
+                return Err(IntegrityError::CheckpointNotSignedByKey { key: label }.into());
+            }
+            Err(e) => return Err(Error::Invalid(format!("cannot check the signature: {e}"))),
+        }
+    }
+    let origin = origin(ledger)?;
+    if cp.origin != origin {
+        return Err(IntegrityError::CheckpointOtherOrigin {
+            ledger: origin,
+            checkpoint: cp.origin,
+        }
+        .into());
+    }
+    let report = ledger.verify(progress)?;
+    check_extends(ledger, &report, &cp)?;
+    Ok(Checked {
+        checkpoint: cp,
+        signature_checked: key.is_some(),
+        report,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Access, Meta};
+    use crate::period::{Half, Period};
+
+    fn meta(at: i64) -> Meta {
+        Meta {
+            author: "山田".into(),
+            reason: "評価".into(),
+            source: None,
+            recorded_at: at,
+        }
+    }
+
+    /// A ledger of origin `origin` with a plan, a heading, an item and one rating per grade.
+    fn ledger(dir: &Path, origin: &str, grades: &[&str]) -> Ledger {
+        let plan = Change::PlanDefined {
+            name: "plan".into(),
+            grades: vec!["S".into(), "A".into(), "B".into()],
+            default_era: None,
+            origin: origin.into(),
+        };
+        let item = Change::ItemRegistered {
+            number: 1,
+            title: "t".into(),
+            department: "d".into(),
+            category: "c".into(),
+            relisting_of: None,
+        };
+        let more = [Change::CategoryAdded { name: "c".into() }, item];
+        let mut l = Ledger::create(dir, &meta(1), plan, &more, Access::default()).unwrap();
+        for (i, g) in grades.iter().enumerate() {
+            let change = Change::RatingRecorded {
+                item: 1,
+                period: Period {
+                    fiscal_year: 2014 + i as u16,
+                    half: Half::FirstHalf,
+                },
+                grade: (*g).into(),
+            };
+            l.append(&meta(2 + i as i64), &[change]).unwrap();
+        }
+        l
+    }
+
+    fn key(name: &str, seed: u8) -> SignerKey {
+        SignerKey::from_seed(name, &[seed; 32]).unwrap()
+    }
+
+    fn integrity(r: Result<impl std::fmt::Debug>) -> IntegrityError {
+        match r {
+            Err(Error::Integrity(e)) => e,
+            other => panic!("expected an integrity failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn signing_records_the_checkpoint_and_accepts_extensions() {
+        let d = tempfile::tempdir().unwrap();
+        let mut l = ledger(&d.path().join("a"), "ex/a", &["A", "B"]);
+        assert_eq!(last_signed(l.dir()).unwrap(), None);
+        let k = key("ex/a", 1);
+        let s = sign(&l, &k, &mut |_, _| {}).unwrap();
+        assert_eq!((s.checkpoint.size, s.previous), (5, None));
+        assert_eq!(s.checkpoint.root, l.tree_root(5).unwrap());
+        let (cp, text) = last_signed(l.dir()).unwrap().unwrap();
+        assert_eq!((cp, text.clone()), (s.checkpoint.clone(), s.note.clone()));
+        checkpoint::open_signed(text.as_bytes(), &k.verifier()).unwrap();
+        // Signing the same size again, then after appending, is consistent.
+        assert_eq!(sign(&l, &k, &mut |_, _| {}).unwrap().note, s.note);
+        l.append(&meta(50), &[Change::ItemWithdrawn { number: 1 }])
+            .unwrap();
+        let s2 = sign(&l, &k, &mut |_, _| {}).unwrap();
+        assert_eq!((s2.checkpoint.size, s2.previous), (6, Some(5)));
+        let c = check(&l, s.note.as_bytes(), Some(&k.verifier()), &mut |_, _| {}).unwrap();
+        assert!(c.signature_checked);
+        assert_eq!(c.report.events, 6);
+    }
+
+    #[test]
+    fn a_key_named_otherwise_is_refused() {
+        let d = tempfile::tempdir().unwrap();
+        let l = ledger(&d.path().join("a"), "ex/a", &[]);
+        let e = sign(&l, &key("ex/b", 1), &mut |_, _| {}).unwrap_err();
+        assert!(e.to_string().contains("origin is ex/a"), "{e}");
+        assert!(!l.dir().join(CHECKPOINT_FILE).exists());
+    }
+
+    #[test]
+    fn signing_refuses_a_ledger_inconsistent_with_the_last_signed_checkpoint() {
+        let d = tempfile::tempdir().unwrap();
+        let a = ledger(&d.path().join("a"), "ex/l", &["A", "B", "A"]);
+        let k = key("ex/l", 1);
+        sign(&a, &k, &mut |_, _| {}).unwrap();
+        let copy = |to: &Ledger| {
+            std::fs::copy(
+                a.dir().join(CHECKPOINT_FILE),
+                to.dir().join(CHECKPOINT_FILE),
+            )
+            .unwrap()
+        };
+        // Same origin, same first events, another grade at seq 4 and longer: a rewritten history.
+        let b = ledger(&d.path().join("b"), "ex/l", &["A", "S", "A", "B"]);
+        copy(&b);
+        let e = integrity(sign(&b, &k, &mut |_, _| {}));
+        assert_eq!(e.kind(), "checkpoint_root_mismatch", "{e}");
+        // A shorter copy of the same history.
+        let c = ledger(&d.path().join("c"), "ex/l", &["A", "B"]);
+        copy(&c);
+        let e = integrity(sign(&c, &k, &mut |_, _| {}));
+        assert_eq!(
+            e,
+            IntegrityError::LedgerShorterThanCheckpoint {
+                ledger: 5,
+                checkpoint: 6
+            }
+        );
+        // A ledger of another origin holding that file.
+        let other = ledger(&d.path().join("o"), "ex/o", &["A", "B", "A"]);
+        copy(&other);
+        let e = integrity(sign(&other, &key("ex/o", 2), &mut |_, _| {}));
+        assert_eq!(e.kind(), "checkpoint_other_origin", "{e}");
+        // The refusals left the recorded checkpoints alone; a damaged file is refused too.
+        let before = std::fs::read(b.dir().join(CHECKPOINT_FILE)).unwrap();
+        assert_eq!(
+            before,
+            std::fs::read(a.dir().join(CHECKPOINT_FILE)).unwrap()
+        );
+        std::fs::write(b.dir().join(CHECKPOINT_FILE), b"ex/l\n3\n").unwrap();
+        let e = integrity(sign(&b, &k, &mut |_, _| {}));
+        assert_eq!(e.kind(), "signed_checkpoint_damaged", "{e}");
+    }
+
+    #[test]
+    fn check_names_what_diverged() {
+        let d = tempfile::tempdir().unwrap();
+        let a = ledger(&d.path().join("a"), "ex/l", &["A", "B", "A"]);
+        let k = key("ex/l", 1);
+        let signed = sign(&a, &k, &mut |_, _| {}).unwrap().note;
+        let run = |l: &Ledger, text: &str, key: Option<&VerifierKey>| {
+            check(l, text.as_bytes(), key, &mut |_, _| {})
+        };
+        // The ledger itself, with and without the key; a cosignature by another key is ignored.
+        assert!(run(&a, &signed, Some(&k.verifier())).is_ok());
+        assert!(!run(&a, &signed, None).unwrap().signature_checked);
+        let mut note = note::parse_note(signed.as_bytes()).unwrap();
+        note.add_signature(&key("witness.example", 9)).unwrap();
+        assert!(run(&a, &note.to_text(), Some(&k.verifier())).is_ok());
+        // A wrong key; a forged body under a real signature line.
+        let e = integrity(run(&a, &signed, Some(&key("ex/l", 2).verifier())));
+        assert_eq!(e.kind(), "checkpoint_not_signed_by_key", "{e}");
+        let e = integrity(run(
+            &a,
+            &signed.replacen("\n6\n", "\n5\n", 1),
+            Some(&k.verifier()),
+        ));
+        assert_eq!(e.kind(), "checkpoint_bad_signature", "{e}");
+        let e = integrity(run(
+            &a,
+            &note::parse_note(signed.as_bytes()).unwrap().text,
+            Some(&k.verifier()),
+        ));
+        assert_eq!(e.kind(), "checkpoint_not_signed_by_key", "{e}");
+        // A rewritten history, at the same size and longer; a shorter one; another origin.
+        for grades in [&["A", "S", "A"][..], &["A", "S", "A", "B"]] {
+            let b = ledger(&d.path().join(grades.len().to_string()), "ex/l", grades);
+            let e = integrity(run(&b, &signed, Some(&k.verifier())));
+            assert_eq!(e.kind(), "checkpoint_root_mismatch", "{e}");
+            assert!(e.to_string().contains("tree of 6 events"), "{e}");
+        }
+        let c = ledger(&d.path().join("c"), "ex/l", &["A"]);
+        let e = integrity(run(&c, &signed, None));
+        assert_eq!(
+            (e.kind(), e.seq()),
+            ("ledger_shorter_than_checkpoint", Some(4))
+        );
+        let o = ledger(&d.path().join("o"), "ex/o", &["A", "B", "A"]);
+        let e = integrity(run(&o, &signed, None));
+        assert_eq!(e.kind(), "checkpoint_other_origin", "{e}");
+        // Malformed input is an input error, not an integrity failure.
+        for bad in [
+            "",
+            "ex/l\n6\n",
+            "ex/l\n6\nroot\n",
+            &signed.replace("— ", "- "),
+        ] {
+            assert!(
+                matches!(run(&a, bad, None), Err(Error::Invalid(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}
