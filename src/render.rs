@@ -881,6 +881,116 @@ pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
     out
 }
 
+// ------------------------------------------------------------------------------------------ audit views
+
+/// Aligned columns: each padded to its widest cell by display width, two spaces apart, the last column
+/// unpadded. Cells are escaped for the terminal here.
+pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
+    let cells: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
+        .chain(
+            rows.iter()
+                .map(|r| r.iter().map(|c| text::escape(c)).collect()),
+        )
+        .collect();
+    let n = header.len();
+    let mut widths = vec![0usize; n];
+    for row in &cells {
+        for (i, c) in row.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(display_width(c));
+        }
+    }
+    let mut out = String::new();
+    for row in &cells {
+        let mut line = String::new();
+        for (i, c) in row.iter().enumerate().take(n) {
+            line.push_str(c);
+            if i + 1 < n {
+                line.push_str(&" ".repeat(widths[i] - display_width(c) + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A field value as people read it: grades and texts as they are, flags ○ / ×, nothing as `—`.
+pub fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".to_string(),
+        serde_json::Value::Bool(true) => "○".to_string(),
+        serde_json::Value::Bool(false) => "×".to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The Japanese name of a field, as printed reports use it.
+pub fn field_label(field: &str) -> &'static str {
+    match field {
+        "rating" => "評価",
+        "follow_up" => "フォローアップ",
+        "remark" => "理由等",
+        "title" => "項目名",
+        "department" => "担当課",
+        "category" => "分類",
+        "relisting_of" => "再掲元",
+        "status" => "状態",
+        _ => "その他",
+    }
+}
+
+/// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
+pub fn corrections_markdown(
+    plan: &str,
+    head: &str,
+    entries: &[crate::audit::HistoryEntry],
+    state: &crate::state::State,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# 訂正・削除履歴: {}\n\n", md_escape(plan)));
+    out.push_str(&format!(
+        "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which `hyoka verify` and the ledger's checkpoints cover.\n\n"
+    ));
+    if entries.is_empty() {
+        out.push_str("No corrections have been recorded.\n");
+        return out;
+    }
+    let mut items: Vec<u32> = entries.iter().map(|e| e.item).collect();
+    items.sort_unstable();
+    items.dedup();
+    for n in items {
+        let (title, dept) = state
+            .items
+            .get(&n)
+            .map_or((String::new(), String::new()), |i| {
+                (i.title.clone(), i.department.clone())
+            });
+        out.push_str(&format!(
+            "## No.{n} {} ({})\n\n",
+            md_escape(&title),
+            md_escape(&dept)
+        ));
+        out.push_str("| seq | 日時 (UTC) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
+        out.push_str("| ---: | --- | --- | --- | --- | --- | --- | --- |\n");
+        for e in entries.iter().filter(|e| e.item == n) {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                e.seq,
+                md_escape(&e.recorded_at),
+                md_escape(&e.author),
+                field_label(e.field),
+                e.period.map(|p| p.label()).unwrap_or_default(),
+                md_escape(&value_text(&e.old)),
+                md_escape(&value_text(&e.new)),
+                md_escape(&e.reason)
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1363,114 +1473,4 @@ mod tests {
         insta::assert_json_snapshot!("seed_table_json_first_items", view);
         insta::assert_json_snapshot!("seed_summary_json", views::summary(&seed_view()));
     }
-}
-
-// ------------------------------------------------------------------------------------------ audit views
-
-/// Aligned columns: each padded to its widest cell by display width, two spaces apart, the last column
-/// unpadded. Cells are escaped for the terminal here.
-pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cells: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
-        .chain(
-            rows.iter()
-                .map(|r| r.iter().map(|c| text::escape(c)).collect()),
-        )
-        .collect();
-    let n = header.len();
-    let mut widths = vec![0usize; n];
-    for row in &cells {
-        for (i, c) in row.iter().enumerate().take(n) {
-            widths[i] = widths[i].max(display_width(c));
-        }
-    }
-    let mut out = String::new();
-    for row in &cells {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate().take(n) {
-            line.push_str(c);
-            if i + 1 < n {
-                line.push_str(&" ".repeat(widths[i] - display_width(c) + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-/// A field value as people read it: grades and texts as they are, flags ○ / ×, nothing as `—`.
-pub fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "—".to_string(),
-        serde_json::Value::Bool(true) => "○".to_string(),
-        serde_json::Value::Bool(false) => "×".to_string(),
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// The Japanese name of a field, as printed reports use it.
-pub fn field_label(field: &str) -> &'static str {
-    match field {
-        "rating" => "評価",
-        "follow_up" => "フォローアップ",
-        "remark" => "理由等",
-        "title" => "項目名",
-        "department" => "担当課",
-        "category" => "分類",
-        "relisting_of" => "再掲元",
-        "status" => "状態",
-        _ => "その他",
-    }
-}
-
-/// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
-pub fn corrections_markdown(
-    plan: &str,
-    head: &str,
-    entries: &[crate::audit::HistoryEntry],
-    state: &crate::state::State,
-) -> String {
-    let mut out = String::new();
-    out.push_str(&format!("# 訂正・削除履歴: {}\n\n", md_escape(plan)));
-    out.push_str(&format!(
-        "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which `hyoka verify` and the ledger's checkpoints cover.\n\n"
-    ));
-    if entries.is_empty() {
-        out.push_str("No corrections have been recorded.\n");
-        return out;
-    }
-    let mut items: Vec<u32> = entries.iter().map(|e| e.item).collect();
-    items.sort_unstable();
-    items.dedup();
-    for n in items {
-        let (title, dept) = state
-            .items
-            .get(&n)
-            .map_or((String::new(), String::new()), |i| {
-                (i.title.clone(), i.department.clone())
-            });
-        out.push_str(&format!(
-            "## No.{n} {} ({})\n\n",
-            md_escape(&title),
-            md_escape(&dept)
-        ));
-        out.push_str("| seq | 日時 (UTC) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
-        out.push_str("| ---: | --- | --- | --- | --- | --- | --- | --- |\n");
-        for e in entries.iter().filter(|e| e.item == n) {
-            out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                e.seq,
-                md_escape(&e.recorded_at),
-                md_escape(&e.author),
-                field_label(e.field),
-                e.period.map(|p| p.label()).unwrap_or_default(),
-                md_escape(&value_text(&e.old)),
-                md_escape(&value_text(&e.new)),
-                md_escape(&e.reason)
-            ));
-        }
-        out.push('\n');
-    }
-    out
 }
