@@ -1056,6 +1056,10 @@ mod tests {
             Ok(p) => p,
             Err(e) => panic!("{name}: {e}"),
         };
+        // The written total rows agree with the written rows, as the importer checks them.
+        if let Err(e) = import::check_totals(&prepared) {
+            panic!("{name}: {e}");
+        }
         match import::plan_changes(state, &Provenance::default(), &prepared, false) {
             Ok(p) => {
                 assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);

@@ -104,8 +104,9 @@ fn err<T>(msg: impl Into<String>) -> Result<T, ImportError> {
     Err(ImportError(msg.into()))
 }
 
-/// Reads and checks a file: layout, periods (with `era_flag`, else `plan_era`, else Heisei), and its own
-/// total rows against its rows.
+/// Reads a file and resolves its periods (with `era_flag`, else `plan_era`, else Heisei). Its grades
+/// ([`check_grades`]) and its own total rows ([`check_totals`]) are checked by the caller, which knows
+/// the plan's scale.
 pub fn prepare(
     bytes: &[u8],
     file_name: &str,
@@ -156,8 +157,28 @@ pub fn prepare(
         era,
         grades_from_totals,
     };
-    check_totals(&prepared)?;
     Ok(prepared)
+}
+
+/// Checks every rating of the file against a grade scale, naming the first bad cell's line.
+pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> {
+    for row in &p.table.rows {
+        for (col, g) in row.ratings.iter().enumerate() {
+            if let Some(g) = g
+                && !grades.contains(g)
+            {
+                let label = p.periods.get(col).map(Period::label).unwrap_or_default();
+                return err(format!(
+                    "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
+                    row.line,
+                    row.number,
+                    text::escape(g),
+                    grades.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn is_total_label(l: &str) -> bool {
@@ -254,22 +275,7 @@ pub fn plan_changes(
         Ok(())
     };
     // Grades first, so that a bad cell is reported before anything else.
-    for row in &p.table.rows {
-        for (col, g) in row.ratings.iter().enumerate() {
-            if let Some(g) = g
-                && !plan.grades.contains(g)
-            {
-                let label = p.periods.get(col).map(Period::label).unwrap_or_default();
-                return err(format!(
-                    "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
-                    row.line,
-                    row.number,
-                    text::escape(g),
-                    plan.grades.join(", ")
-                ));
-            }
-        }
-    }
+    check_grades(p, &plan.grades)?;
     let latest = p.latest_period();
     let conflict = |out: &mut ImportPlan,
                     row: &ParsedRow,
@@ -656,6 +662,9 @@ pub fn import(
         .plan
         .clone()
         .ok_or_else(|| Error::Invalid("the ledger has no plan".into()))?;
+    // A bad cell is named before the totals it throws off.
+    check_grades(&prepared, &plan.grades).map_err(|e| Error::Invalid(e.0))?;
+    check_totals(&prepared).map_err(|e| Error::Invalid(e.0))?;
     let planned = plan_changes(&base, &provenance, &prepared, req.prefer_file)
         .map_err(|e| Error::Invalid(e.0))?;
     let mut report = Report {
