@@ -254,7 +254,11 @@ pub fn diff(ctx: &Ctx, from: &str, to: &str, format: TextOrJson) -> Result<(), F
             let header = [
                 "item", "period", "field", "change", "seq", "time", "author", "reason",
             ];
-            out(format!("{} differences from {from} to {to}", changes.len()));
+            out(format!(
+                "{} difference{} from {from} to {to}",
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            ));
             out(render::columns(&header, &rows).trim_end());
             Ok(())
         }
