@@ -3,6 +3,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "runner/test_audit.rs"]
+mod test_audit;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_core.rs"]

@@ -1,0 +1,309 @@
+//! The audit views on the imported fixture plus corrections by different authors: golden text and JSON,
+//! every JSON output against its schema, and the time-axis options through the CLI.
+
+use serde_json::Value;
+
+use crate::common::{Env, seed};
+
+/// The seed (at 2015-10-01T00:00) and three corrections by two other people on later days.
+fn audited() -> Env {
+    let env = Env::new();
+    env.run_at(
+        "2015-10-01T09:00:00+09:00",
+        &[
+            "import",
+            seed().to_str().unwrap(),
+            "-a",
+            "山田",
+            "--plan",
+            "小平市行財政改革推進プラン",
+            "--origin",
+            "city.kodaira.example/reform-plan",
+        ],
+    )
+    .ok();
+    env.run_at(
+        "2015-10-05T10:00:00+09:00",
+        &[
+            "rate",
+            "12",
+            "H27上半期",
+            "A",
+            "-a",
+            "鈴木",
+            "-m",
+            "所管課からの報告により訂正",
+        ],
+    )
+    .ok();
+    env.run_at(
+        "2015-10-06T11:00:00+09:00",
+        &[
+            "remark",
+            "12",
+            "地域連絡会を2地区で実施した。",
+            "-a",
+            "鈴木",
+            "-m",
+            "実績の追記",
+        ],
+    )
+    .ok();
+    env.run_at(
+        "2015-10-07T12:00:00+09:00",
+        &["flag", "5", "off", "-a", "佐藤", "-m", "フォローアップ完了"],
+    )
+    .ok();
+    env.run_at(
+        "2015-10-08T13:00:00+09:00",
+        &["rate", "2", "H26年度末", "A", "-a", "佐藤", "-m", "再評価"],
+    )
+    .ok();
+    env
+}
+
+fn run(env: &Env, args: &[&str]) -> String {
+    env.run_at("2016-01-01T00:00:00Z", args).ok().to_string()
+}
+
+fn json(env: &Env, args: &[&str]) -> Value {
+    serde_json::from_str(&run(env, args)).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+}
+
+fn validator(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::meta::validate(&schema).unwrap_or_else(|e| panic!("{name}: {e}"));
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(schema: &str, v: &Value) {
+    let validator = validator(schema);
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema}: {errors:#?}");
+}
+
+#[test]
+fn golden_history_blame_and_diff() {
+    let env = audited();
+    insta::assert_snapshot!("history_12", run(&env, &["history", "12"]));
+    insta::assert_snapshot!(
+        "history_all_md",
+        run(&env, &["history", "--all", "--format", "md"])
+    );
+    insta::assert_snapshot!("blame_h27", run(&env, &["blame", "--period", "H27上半期"]));
+    insta::assert_snapshot!(
+        "diff_days",
+        run(&env, &["diff", "at:2015-10-04", "at:2015-10-31"])
+    );
+    insta::assert_snapshot!(
+        "history_12_json",
+        run(&env, &["history", "12", "--format", "json"])
+    );
+}
+
+#[test]
+fn history_says_who_changed_what_when_and_why() {
+    let env = audited();
+    let h = json(
+        &env,
+        &["history", "12", "--period", "FY2015-H1", "--format", "json"],
+    );
+    let ratings: Vec<&Value> = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["field"] == "rating")
+        .collect();
+    assert_eq!(ratings.len(), 2);
+    assert_eq!(ratings[1]["old"], "B");
+    assert_eq!(ratings[1]["new"], "A");
+    assert_eq!(ratings[1]["author"], "鈴木");
+    assert_eq!(ratings[1]["reason"], "所管課からの報告により訂正");
+    assert_eq!(ratings[1]["recorded_at"], "2015-10-05T01:00:00Z");
+    assert_eq!(ratings[1]["seq"], 358);
+    // --all lists corrections only: the four changes above, not the 358 first recordings.
+    let all = json(&env, &["history", "--all", "--format", "json"]);
+    let seqs: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [361, 360, 358, 359], "grouped by item (2, 5, 12, 12)");
+    let err = env.run(&["history", "99"]).fails(1).to_string();
+    assert!(err.contains("there is no item 99"), "{err}");
+    assert_eq!(
+        env.run(&["history"]).code,
+        2,
+        "an item or --all is required"
+    );
+}
+
+#[test]
+fn blame_names_the_setter_of_each_current_value() {
+    let env = audited();
+    let b = json(&env, &["blame", "--format", "json"]);
+    let find = |item: u64, field: &str, period: &str| -> Value {
+        b.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["item"] == item && e["field"] == field && e["period"] == period)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(find(12, "rating", "FY2015-H1")["author"], "鈴木");
+    assert_eq!(find(12, "rating", "FY2014-H1")["author"], "山田");
+    assert_eq!(
+        find(12, "remark", "FY2015-H1")["value"],
+        "地域連絡会を2地区で実施した。"
+    );
+    assert_eq!(find(5, "follow_up", "FY2015-H1")["value"], false);
+    assert_eq!(find(5, "follow_up", "FY2015-H1")["author"], "佐藤");
+    // As it stood before the corrections: everything was set by the import.
+    let before = json(&env, &["blame", "--format", "json", "--at", "2015-10-04"]);
+    assert!(
+        before
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["author"] == "山田")
+    );
+}
+
+#[test]
+fn diff_between_points_on_both_axes() {
+    let env = audited();
+    let d = json(&env, &["diff", "seq:357", "seq:361", "--format", "json"]);
+    let changes = d["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 4, "{d}");
+    let by_seq: Vec<(u64, &str)> = changes
+        .iter()
+        .map(|c| (c["seq"].as_u64().unwrap(), c["field"].as_str().unwrap()))
+        .collect();
+    assert!(
+        by_seq.contains(&(358, "rating")) && by_seq.contains(&(360, "follow_up")),
+        "{by_seq:?}"
+    );
+    // Valid time: the year-end of FY2014 against the first half of FY2015.
+    let d = json(
+        &env,
+        &["diff", "H26年度末", "H27上半期", "--format", "json"],
+    );
+    assert!(
+        d["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["period"] == "FY2015-H1")
+    );
+    assert!(
+        env.run(&["diff", "#3", "seq:4"])
+            .fails(1)
+            .contains("no # or @")
+    );
+    assert!(
+        env.run(&["diff", "seq:x", "seq:4"])
+            .fails(1)
+            .contains("seq:42")
+    );
+}
+
+#[test]
+fn both_time_axes_on_the_table_and_summary() {
+    let env = audited();
+    let now = json(&env, &["summary", "--format", "json"]);
+    let before = json(&env, &["summary", "--format", "json", "--at", "2015-10-04"]);
+    let by_seq = json(&env, &["summary", "--format", "json", "--seq", "357"]);
+    assert_eq!(
+        before, by_seq,
+        "--at the end of 2015-10-04 JST is the state after the import (#357)"
+    );
+    assert_ne!(before, now);
+    assert_eq!(before["follow_up"], 41);
+    assert_eq!(now["follow_up"], 40);
+    let as_of = json(&env, &["table", "--format", "json", "--as-of", "H26年度末"]);
+    assert_eq!(as_of["periods"].as_array().unwrap().len(), 2);
+    let combined = json(
+        &env,
+        &[
+            "table",
+            "--format",
+            "json",
+            "--as-of",
+            "FY2014-YE",
+            "--at",
+            "2015-10-04",
+        ],
+    );
+    let item2 = combined["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["number"] == 2)
+        .unwrap();
+    assert_eq!(
+        item2["ratings"]["FY2014-YE"], "B",
+        "before 佐藤's re-evaluation"
+    );
+    let err = env.run(&["table", "--seq", "9999"]).fails(1).to_string();
+    assert!(err.contains("seq 9999 does not exist"), "{err}");
+    let err = env
+        .run(&["table", "--at", "2014-01-01"])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("had no events yet"), "{err}");
+    let err = env
+        .run(&["table", "--as-of", "H26下半期"])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("cannot read period"), "{err}");
+}
+
+#[test]
+fn every_json_output_matches_its_schema() {
+    let env = audited();
+    assert_valid(
+        "history.schema.json",
+        &json(&env, &["history", "12", "--format", "json"]),
+    );
+    assert_valid(
+        "history.schema.json",
+        &json(&env, &["history", "--all", "--format", "json"]),
+    );
+    assert_valid(
+        "blame.schema.json",
+        &json(&env, &["blame", "--format", "json"]),
+    );
+    assert_valid(
+        "diff.schema.json",
+        &json(&env, &["diff", "seq:100", "seq:361", "--format", "json"]),
+    );
+    assert_valid(
+        "diff.schema.json",
+        &json(
+            &env,
+            &["diff", "H26上半期", "H27上半期", "--format", "json"],
+        ),
+    );
+    assert_valid(
+        "verify.schema.json",
+        &json(&env, &["verify", "--format", "json"]),
+    );
+    assert_valid(
+        "table.schema.json",
+        &json(&env, &["table", "--format", "json"]),
+    );
+    assert_valid(
+        "summary.schema.json",
+        &json(&env, &["summary", "--format", "json"]),
+    );
+    for line in run(&env, &["log", "--format", "jsonl"]).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_valid("event.schema.json", &v);
+    }
+}
