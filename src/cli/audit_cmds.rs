@@ -61,6 +61,7 @@ pub fn history(
     item: Option<u32>,
     all: bool,
     period: Option<&str>,
+    author: Option<&str>,
     format: HistoryFormat,
 ) -> Result<(), Failure> {
     let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
@@ -85,6 +86,13 @@ pub fn history(
             ledger.history(n, period)?
         }
         (false, None) => return Err(Failure::usage("give an item number, or --all")),
+    };
+    let entries: Vec<_> = match author {
+        Some(a) => entries
+            .into_iter()
+            .filter(|e| e.author == a.trim())
+            .collect(),
+        None => entries,
     };
     match format {
         HistoryFormat::Json => json(&entries),

@@ -324,7 +324,7 @@ enum Command {
     },
     /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
     #[command(
-        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item."
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item."
     )]
     History {
         /// Item number (or --all).
@@ -336,6 +336,9 @@ enum Command {
         /// Only changes of this period.
         #[arg(long, value_name = "PERIOD")]
         period: Option<String>,
+        /// Only changes recorded by this person.
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
@@ -643,8 +646,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             item,
             all,
             period,
+            author,
             format,
-        } => audit_cmds::history(ctx, item, all, period.as_deref(), format),
+        } => audit_cmds::history(ctx, item, all, period.as_deref(), author.as_deref(), format),
         Command::Blame {
             period,
             format,

@@ -135,6 +135,17 @@ fn history_says_who_changed_what_when_and_why() {
         .map(|e| e["seq"].as_u64().unwrap())
         .collect();
     assert_eq!(seqs, [361, 360, 358, 359], "grouped by item (2, 5, 12, 12)");
+    let by = json(
+        &env,
+        &["history", "--all", "--author", "佐藤", "--format", "json"],
+    );
+    let seqs: Vec<u64> = by
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, [361, 360]);
     let err = env.run(&["history", "99"]).fails(1).to_string();
     assert!(err.contains("there is no item 99"), "{err}");
     assert_eq!(
