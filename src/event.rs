@@ -220,6 +220,15 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
 }
 
 /// BLAKE3(`HASH_CONTEXT` || `prev_hash` || `stored_bytes`).
+///
+/// ```
+/// use hyoka::event::{event_hash, HASH_CONTEXT, ZERO_HASH};
+/// let stored = b"any stored bytes";
+/// let mut preimage = HASH_CONTEXT.to_vec();
+/// preimage.extend_from_slice(&ZERO_HASH);
+/// preimage.extend_from_slice(stored);
+/// assert_eq!(event_hash(&ZERO_HASH, stored), *blake3::hash(&preimage).as_bytes());
+/// ```
 pub fn event_hash(prev_hash: &Hash, stored_bytes: &[u8]) -> Hash {
     let mut h = blake3::Hasher::new();
     h.update(HASH_CONTEXT);

@@ -145,6 +145,16 @@ impl Period {
     }
 
     /// Parses any accepted form; `default_era` applies to era-less Japanese forms such as `26年度上半期`.
+    ///
+    /// ```
+    /// use hyoka::period::{Era, Period};
+    /// let p = Period::parse("H26年度末", None).unwrap();
+    /// assert_eq!(p.id(), "FY2014-YE");
+    /// assert_eq!(p.label(), "平成26年度末");
+    /// assert_eq!(Period::parse("令和元年度上半期", None).unwrap().id(), "FY2019-H1");
+    /// assert_eq!(Period::parse("26年度上半期", Some(Era::Heisei)).unwrap().id(), "FY2014-H1");
+    /// assert!(Period::parse("26年度上半期", None).is_err()); // no era
+    /// ```
     pub fn parse(input: &str, default_era: Option<Era>) -> Result<Period, PeriodError> {
         let s = normalise(input);
         if s.is_empty() {
