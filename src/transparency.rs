@@ -83,7 +83,7 @@ pub fn current<S: Store>(
 /// Checks that the ledger, verified to hold `report.events` events with root `report.root`, is an
 /// append-only extension of the checkpoint `cp` (same origin assumed): the ledger's stored root at the
 /// checkpoint's size is the checkpoint's root, and the consistency proof from the stored hashes verifies.
-fn check_extends<S: Store>(
+pub fn check_extends<S: Store>(
     ledger: &Ledger<S>,
     report: &VerifyReport,
     cp: &Checkpoint,

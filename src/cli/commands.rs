@@ -297,16 +297,23 @@ pub fn verify(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
         let bar = output::progress(ledger.len(), "verifying");
         let r = ledger.verify(&mut |done, _| bar.set_position(done));
         bar.finish_and_clear();
-        r
+        let report = r?;
+        // The last checkpoint this ledger signed (kept beside it) must still be a prefix of it.
+        let last = hyoka::transparency::last_signed(ledger.dir())?;
+        if let Some((cp, _)) = &last {
+            hyoka::transparency::check_extends(&ledger, &report, cp)?;
+        }
+        Ok((report, last.map(|(cp, _)| cp.size)))
     });
     match result {
-        Ok(report) => {
+        Ok((report, last_signed)) => {
             match format {
                 TextOrJson::Json => out(serde_json::json!({
                     "ok": true,
                     "events": report.events,
                     "head_hash": event::hex(&report.head_hash),
                     "root": event::hex(&report.root),
+                    "last_signed_checkpoint": last_signed,
                 })
                 .to_string()),
                 TextOrJson::Text => {
@@ -319,6 +326,11 @@ pub fn verify(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
                         "root: {} (RFC 6962, SHA-256)",
                         event::hex(&report.root)
                     ));
+                    if let Some(size) = last_signed {
+                        out(format!(
+                            "it extends the last checkpoint this ledger signed ({size} events)"
+                        ));
+                    }
                 }
             }
             Ok(())

@@ -472,3 +472,66 @@ fn key_and_checkpoint_help_have_examples() {
     // --vkey needs --checkpoint.
     assert_eq!(env.run(&["verify", "--vkey", "x"]).code, 2);
 }
+
+/// Plain `verify` also proves the ledger extends the last checkpoint it signed, kept beside it.
+#[test]
+fn plain_verify_checks_the_last_signed_checkpoint() {
+    let env = Env::new();
+    env.with_items();
+    env.run(&["key", "generate", "--output", "plan.key"]).ok();
+    env.run(&["checkpoint", "--key", "plan.key"]).ok();
+    env.run(&["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"])
+        .ok();
+    let out = env.run(&["verify"]).ok().to_string();
+    assert!(
+        out.contains("it extends the last checkpoint this ledger signed (4 events)"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(env.run(&["verify", "--format", "json"]).ok()).unwrap();
+    assert_eq!(json["last_signed_checkpoint"], 4);
+    // A CHECKPOINT file from a different history at the same origin is caught.
+    let other = Env::new();
+    other.with_items();
+    other
+        .run(&[
+            "item",
+            "add",
+            "3",
+            "別の項目",
+            "--department",
+            "d",
+            "--category",
+            "c",
+            "-a",
+            "a",
+            "-m",
+            "m",
+        ])
+        .ok();
+    other
+        .run(&[
+            "item",
+            "add",
+            "4",
+            "別の項目",
+            "--department",
+            "d",
+            "--category",
+            "c",
+            "-a",
+            "a",
+            "-m",
+            "m",
+        ])
+        .ok();
+    other.run(&["key", "generate", "--output", "plan.key"]).ok();
+    other.run(&["checkpoint", "--key", "plan.key"]).ok();
+    std::fs::copy(
+        other.ledger().join("CHECKPOINT"),
+        env.ledger().join("CHECKPOINT"),
+    )
+    .unwrap();
+    let err = env.run(&["verify"]).fails(3).to_string();
+    assert!(err.contains("checkpoint"), "{err}");
+}
