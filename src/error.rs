@@ -130,6 +130,45 @@ pub enum IntegrityError {
     /// The record of the last signed checkpoint (`CHECKPOINT` in the ledger directory) is damaged.
     #[error("the last signed checkpoint (the CHECKPOINT file) is damaged: {0}")]
     SignedCheckpointDamaged(String),
+    /// A line of an export is not an export line (schema/export.schema.json).
+    #[error("export line {line}: damaged: {why}")]
+    ExportLineDamaged {
+        /// The 1-based line number.
+        line: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// An export line's decoded fields (or seq, prev, hash) disagree with its stored bytes.
+    #[error(
+        "event {seq}: the export line's `{field}` does not match its stored bytes (the bytes are what is hashed: the line was edited)"
+    )]
+    ExportFieldMismatch {
+        /// The event.
+        seq: u64,
+        /// The first field that differs.
+        field: String,
+    },
+    /// An export has fewer events than a checkpoint covers.
+    #[error(
+        "the export is shorter than the checkpoint: it holds {export} events but the checkpoint covers {checkpoint} (events {export}..{checkpoint} are missing: a truncated or older export)"
+    )]
+    ExportShorterThanCheckpoint {
+        /// Events in the export.
+        export: u64,
+        /// The checkpoint's tree size.
+        checkpoint: u64,
+    },
+    /// An event is not covered by the checkpoint a proof is asked against.
+    #[error("event {seq} is not in the checkpoint: it covers events 0..{size} only")]
+    EventNotInCheckpoint {
+        /// The event.
+        seq: u64,
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// An offline proof (inclusion or consistency) does not verify.
+    #[error("the proof does not verify: {0}")]
+    ProofInvalid(String),
 }
 
 impl IntegrityError {
@@ -146,6 +185,10 @@ impl IntegrityError {
             IntegrityError::BadGenesis => Some(0),
             IntegrityError::StoreBehindHead { store, .. } => Some(*store),
             IntegrityError::LedgerShorterThanCheckpoint { ledger, .. } => Some(*ledger),
+            IntegrityError::ExportFieldMismatch { seq, .. }
+            | IntegrityError::EventNotInCheckpoint { seq, .. } => Some(*seq),
+            IntegrityError::ExportShorterThanCheckpoint { export, .. } => Some(*export),
+            IntegrityError::ExportLineDamaged { .. } | IntegrityError::ProofInvalid(_) => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
             | IntegrityError::CheckpointRootMismatch { .. }
@@ -175,6 +218,11 @@ impl IntegrityError {
             IntegrityError::CheckpointBadSignature { .. } => "checkpoint_bad_signature",
             IntegrityError::CheckpointNotSignedByKey { .. } => "checkpoint_not_signed_by_key",
             IntegrityError::SignedCheckpointDamaged(_) => "signed_checkpoint_damaged",
+            IntegrityError::ExportLineDamaged { .. } => "export_line_damaged",
+            IntegrityError::ExportFieldMismatch { .. } => "export_field_mismatch",
+            IntegrityError::ExportShorterThanCheckpoint { .. } => "export_shorter_than_checkpoint",
+            IntegrityError::EventNotInCheckpoint { .. } => "event_not_in_checkpoint",
+            IntegrityError::ProofInvalid(_) => "proof_invalid",
         }
     }
 }

@@ -263,6 +263,105 @@ impl Ledger<SledStore> {
     }
 }
 
+impl Ledger<SledStore> {
+    /// Rebuilds a ledger in `dir`, which must not exist, from the stored bytes of its events in order (as
+    /// an export holds them). Each event is checked as it comes ([`crate::export::Chain`]: seq, chain,
+    /// times, domain rules) and appended verbatim, so the result has the same hashes and root. Batches
+    /// are committed into a temporary directory beside `dir` (`NAME.restore-incomplete-XXXXXX`), renamed
+    /// to `dir` only once every event is in: a failure or a kill never leaves a partial ledger at `dir`.
+    pub fn restore_from(
+        dir: &Path,
+        events: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+    ) -> Result<Self> {
+        const BATCH: u64 = 16_384;
+        let exists = |d: &Path| {
+            Error::Invalid(format!(
+                "{} already exists: restore creates a new ledger; give a directory that does not exist",
+                d.display()
+            ))
+        };
+        if dir.exists() {
+            return Err(exists(dir));
+        }
+        let name = dir
+            .file_name()
+            .ok_or_else(|| Error::Invalid(format!("{} is not a directory name", dir.display())))?;
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let cannot = format!("cannot create a directory in {}", parent.display());
+        std::fs::create_dir_all(parent).map_err(Error::io(cannot.clone()))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!("{}.restore-incomplete-", name.to_string_lossy()))
+            .tempdir_in(parent)
+            .map_err(Error::io(cannot))?;
+        {
+            let t = tmp.path();
+            let _lock = lock(t, Duration::ZERO)?;
+            write_head(
+                t,
+                &HeadRecord {
+                    events: 0,
+                    hash: ZERO_HASH,
+                },
+            )?;
+            let mut store =
+                SledStore::open(&t.join(STORE_DIR)).map_err(|e| Error::from_store(e, t))?;
+            let mut chain = crate::export::Chain::default();
+            let store_err = |e| Error::from_store(e, t);
+            let mut done = false;
+            while !done {
+                let mut writer = store.writer().map_err(store_err)?;
+                let mut n = 0;
+                while n < BATCH {
+                    let Some(bytes) = events.next() else {
+                        done = true;
+                        break;
+                    };
+                    let bytes = bytes?;
+                    let e = chain.push(&bytes)?;
+                    writer.push_event(&bytes).map_err(store_err)?;
+                    push_leaf(writer.as_mut(), e.event.seq, &e.hash).map_err(store_err)?;
+                    n += 1;
+                }
+                if n > 0 {
+                    let c = writer.commit(chain.head()).map_err(store_err)?;
+                    write_head(
+                        t,
+                        &HeadRecord {
+                            events: c.events,
+                            hash: c.head_hash,
+                        },
+                    )?;
+                }
+            }
+            chain.finish()?;
+            if chain.is_empty() {
+                return Err(Error::Invalid("nothing to restore: no events".into()));
+            }
+        }
+        if dir.exists() {
+            return Err(exists(dir));
+        }
+        let kept = tmp.keep();
+        if let Err(e) = std::fs::rename(&kept, dir) {
+            let _ = std::fs::remove_dir_all(&kept);
+            return Err(Error::io(format!(
+                "cannot rename the restored ledger to {}",
+                dir.display()
+            ))(e));
+        }
+        sync_dir(parent)?;
+        Ledger::open(
+            dir,
+            Access {
+                wait: Duration::from_secs(5),
+            },
+        )
+    }
+}
+
 impl<S: Store> Ledger<S> {
     fn with_store(dir: &Path, store: S, head: HeadRecord, lock: File) -> Result<Self> {
         let committed = store
@@ -385,6 +484,16 @@ impl<S: Store> Ledger<S> {
         to: u64,
         f: &mut dyn FnMut(&StoredEvent) -> Result<bool>,
     ) -> Result<()> {
+        self.scan_with_bytes(from, to, &mut |e, _| f(e))
+    }
+
+    /// Like [`Ledger::scan`], also handing `f` each event's stored bytes (for exports).
+    pub fn scan_with_bytes(
+        &self,
+        from: u64,
+        to: u64,
+        f: &mut dyn FnMut(&StoredEvent, &[u8]) -> Result<bool>,
+    ) -> Result<()> {
         let to = to.min(self.committed.events);
         let mut failure: Option<Error> = None;
         let mut expected = from;
@@ -417,7 +526,7 @@ impl<S: Store> Ledger<S> {
                 hash: event::event_hash(&event.prev_hash, bytes),
                 event,
             };
-            match f(&stored) {
+            match f(&stored, bytes) {
                 Ok(go_on) => Ok(go_on),
                 Err(e) => {
                     failure = Some(e);
@@ -616,7 +725,7 @@ impl<S: Store> Ledger<S> {
             .into());
         }
         let mut state = State::default();
-        let mut recomputed = StreamingRoot::default();
+        let mut recomputed = merkle::StreamingRoot::default();
         // The event before the current one: (its seq, the hash of its stored bytes).
         let mut pending: Option<(u64, Hash)> = None;
         // A link failure waiting for one more event to tell which side changed.
@@ -743,36 +852,6 @@ fn push_leaf(w: &mut dyn StoreWriter, n: u64, event_hash: &Hash) -> Result<(), S
         w.push_tree_hash(h)?;
     }
     Ok(())
-}
-
-/// The RFC 6962 root of a stream of leaves in O(log n) memory: a stack of perfect subtrees, merged as
-/// they fill, folded right to left at the end.
-#[derive(Default)]
-struct StreamingRoot {
-    /// (number of leaves, hash) of perfect subtrees, left to right, sizes strictly decreasing.
-    stack: Vec<(u64, Hash)>,
-}
-
-impl StreamingRoot {
-    fn push(&mut self, leaf: Hash) {
-        let mut cur = (1u64, leaf);
-        while let Some(&(size, h)) = self.stack.last() {
-            if size != cur.0 {
-                break;
-            }
-            self.stack.pop();
-            cur = (size * 2, merkle::node_hash(&h, &cur.1));
-        }
-        self.stack.push(cur);
-    }
-
-    fn root(&self) -> Hash {
-        let mut iter = self.stack.iter().rev();
-        match iter.next() {
-            None => merkle::empty_tree_hash(),
-            Some(&(_, last)) => iter.fold(last, |acc, (_, h)| merkle::node_hash(h, &acc)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -742,6 +742,50 @@ fn run_tree_proof(
     }
 }
 
+/// The RFC 6962 root of a stream of leaves in O(log n) memory: a stack of perfect subtrees, merged as
+/// they fill, folded right to left at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamingRoot {
+    /// (number of leaves, hash) of perfect subtrees, left to right, sizes strictly decreasing.
+    stack: Vec<(u64, Hash)>,
+    leaves: u64,
+}
+
+impl StreamingRoot {
+    /// Appends a leaf (given by its leaf hash, see [`leaf_hash`]).
+    pub fn push(&mut self, leaf: Hash) {
+        let mut cur = (1u64, leaf);
+        while let Some(&(size, h)) = self.stack.last() {
+            if size != cur.0 {
+                break;
+            }
+            self.stack.pop();
+            cur = (size * 2, node_hash(&h, &cur.1));
+        }
+        self.stack.push(cur);
+        self.leaves += 1;
+    }
+
+    /// The number of leaves pushed.
+    pub fn len(&self) -> u64 {
+        self.leaves
+    }
+
+    /// Whether no leaf was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.leaves == 0
+    }
+
+    /// The root of the leaves pushed so far ([`empty_tree_hash`] for none).
+    pub fn root(&self) -> Hash {
+        let mut iter = self.stack.iter().rev();
+        match iter.next() {
+            None => empty_tree_hash(),
+            Some(&(_, last)) => iter.fold(last, |acc, (_, h)| node_hash(h, &acc)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1025,6 +1069,19 @@ mod tests {
                 bad[b / 256][(b % 256) / 8] ^= 1 << (b % 8);
                 prop_assert!(check_tree(&bad, size, &root, n, &old).is_err());
             }
+        }
+    }
+
+    #[test]
+    fn streaming_root_matches_the_stored_tree() {
+        let mut mem = MemoryHashes::new();
+        let mut s = StreamingRoot::default();
+        assert_eq!(s.root(), empty_tree_hash());
+        for i in 0u64..70 {
+            let leaf = leaf_hash(&i.to_le_bytes());
+            mem.append_leaf(leaf).unwrap();
+            s.push(leaf);
+            assert_eq!((s.len(), s.root()), (i + 1, mem.root().unwrap()));
         }
     }
 }

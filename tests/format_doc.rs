@@ -142,3 +142,76 @@ fn the_documented_checkpoint_matches_the_code() {
     let want = format!("{}\n\n{}", key.verifier().to_text(), cp.sign(&key).unwrap());
     assert_eq!(fenced("checkpoint"), want, "FORMAT.md section 8 example");
 }
+
+/// The two-event log of section 7 signed as in section 8: (event bytes, event hashes, signed checkpoint).
+fn signed_example() -> ([Vec<u8>; 2], [[u8; 32]; 2], String) {
+    let a = event_a();
+    let bytes_a = event::encode(&a).unwrap();
+    let hash_a = event::event_hash(&a.prev_hash, &bytes_a);
+    let bytes_b = event::encode(&Event {
+        seq: 1,
+        prev_hash: hash_a,
+        ..a
+    })
+    .unwrap();
+    let hash_b = event::event_hash(&hash_a, &bytes_b);
+    let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
+    let key = hyoka::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
+    let root = merkle::node_hash(&merkle::leaf_hash(&hash_a), &merkle::leaf_hash(&hash_b));
+    let cp = hyoka::checkpoint::Checkpoint {
+        origin: "example.org/plan".into(),
+        size: 2,
+        root,
+        extensions: Vec::new(),
+    };
+    ([bytes_a, bytes_b], [hash_a, hash_b], cp.sign(&key).unwrap())
+}
+
+#[test]
+fn the_documented_proofs_match_the_code() {
+    use hyoka::tlog_proof::{ConsistencyBody, TlogProof};
+    let ([_, bytes_b], [hash_a, hash_b], signed) = signed_example();
+    let inclusion = TlogProof {
+        extra: Some(hyoka::proof::extra(&hash_a, &bytes_b)),
+        index: 1,
+        proof: vec![merkle::leaf_hash(&hash_a)],
+        checkpoint_text: signed.clone(),
+    }
+    .to_text();
+    assert_eq!(
+        fenced("tlog-proof"),
+        inclusion,
+        "FORMAT.md section 9.1 example"
+    );
+    let vkey =
+        hyoka::note::VerifierKey::parse(fenced("checkpoint").lines().next().unwrap()).unwrap();
+    let inc = hyoka::proof::check_inclusion(inclusion.as_bytes(), Some(&vkey)).unwrap();
+    assert_eq!(inc.event.hash, hash_b);
+
+    let old = fenced("old checkpoint");
+    let body = ConsistencyBody {
+        old_size: 1,
+        proof: vec![merkle::leaf_hash(&hash_b)],
+        checkpoint_text: signed,
+    }
+    .to_text();
+    assert_eq!(fenced("consistency"), body, "FORMAT.md section 9.2 example");
+    let c = hyoka::proof::check_consistency(body.as_bytes(), old.as_bytes(), Some(&vkey)).unwrap();
+    assert_eq!((c.old.size, c.new.size), (1, 2));
+}
+
+#[test]
+fn the_documented_export_line_matches_the_code() {
+    let ([bytes_a, _], [hash_a, _], _) = signed_example();
+    let stored = hyoka::ledger::StoredEvent {
+        event: event::decode(&bytes_a).unwrap(),
+        hash: hash_a,
+    };
+    let line = hyoka::export::line(&stored, &bytes_a);
+    let documented = fenced("export line");
+    let want: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let got: serde_json::Value = serde_json::from_str(&documented).unwrap();
+    assert_eq!(got, want, "FORMAT.md section 10 example:\n{line}");
+    assert!(documented.starts_with(&line[..line.find(",\"event\"").unwrap()]));
+    hyoka::export::parse_line(documented.trim_end().as_bytes(), 1).unwrap();
+}

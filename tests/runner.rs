@@ -9,5 +9,7 @@ mod test_audit;
 mod test_checkpoint;
 #[path = "runner/test_core.rs"]
 mod test_core;
+#[path = "runner/test_export.rs"]
+mod test_export;
 #[path = "runner/test_import.rs"]
 mod test_import;

@@ -2,6 +2,7 @@
 
 mod audit_cmds;
 mod commands;
+mod offline;
 mod output;
 mod tlog;
 mod view_cmds;
@@ -233,7 +234,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable; with --checkpoint also: a different root at the checkpoint's size, a\nledger shorter than the checkpoint, another origin, a bad signature or none by the key); 1 another\nerror (e.g. the ledger is busy, the checkpoint file is malformed)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable; with --checkpoint also: a different root at the checkpoint's size, a\nledger shorter than the checkpoint, another origin, a bad signature or none by the key); 1 another\nerror (e.g. the ledger is busy, the checkpoint file is malformed)."
     )]
     Verify {
         /// Output format.
@@ -245,6 +246,82 @@ enum Command {
         /// Check the checkpoint's signature by this verifier key (the key text, or a file holding it).
         #[arg(long, value_name = "VKEY", requires = "checkpoint")]
         vkey: Option<String>,
+        /// Verify this export (from `hyoka export`) instead of a ledger; no ledger is opened.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+    /// Write an offline proof that event SEQ is in a checkpoint (C2SP tlog-proof), or with
+    /// --consistency that the ledger at a checkpoint extends an older one.
+    #[command(
+        after_help = "Examples:\n  hyoka prove 12 --key plan.key --output event-12.tlog-proof\n  hyoka prove 12 --checkpoint checkpoint.txt > event-12.tlog-proof\n  hyoka prove --consistency old-checkpoint.txt --checkpoint checkpoint.txt > consistency.txt\n\nThe checkpoint defaults to a fresh one of the whole ledger (verified first), signed with --key under\nthe rules of `hyoka checkpoint --key`, else unsigned. A checkpoint given that is not one of this\nledger (other origin, other root at its size, larger than the ledger, or SEQ not in it) is refused\n(exit 3). The proof carries the event itself; check it anywhere with `hyoka verify-proof`."
+    )]
+    Prove {
+        /// The event's seq.
+        #[arg(
+            required_unless_present = "consistency",
+            conflicts_with = "consistency"
+        )]
+        seq: Option<u64>,
+        /// Prove instead that the ledger at the (new) checkpoint extends this older checkpoint.
+        #[arg(long, value_name = "OLD_CHECKPOINT")]
+        consistency: Option<PathBuf>,
+        /// The checkpoint to prove against (default: a fresh one of the whole ledger).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Sign the fresh checkpoint with this private key (as `hyoka checkpoint --key`).
+        #[arg(long, value_name = "FILE", conflicts_with = "checkpoint")]
+        key: Option<PathBuf>,
+        /// Write the proof to FILE (replaced atomically) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Verify an inclusion proof from `hyoka prove` without the ledger, and show the event.
+    #[command(
+        after_help = "Examples:\n  hyoka verify-proof event-12.tlog-proof --vkey plan.vkey\n  hyoka verify-proof event-12.tlog-proof --format json\n\nNo ledger is opened. Checked: the checkpoint's signature by VKEY (without --vkey, authenticity is\nnot checked), the event in the proof's extra data (its hash recomputed, its seq the proof's index),\nand the inclusion proof against the checkpoint's root. Exit 3 if any fails."
+    )]
+    VerifyProof {
+        /// The proof file (c2sp.org/tlog-proof@v1).
+        file: PathBuf,
+        /// The log's verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+        /// Output format (JSON: schema/verify-proof.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Verify a consistency proof from `hyoka prove --consistency` without the ledger.
+    #[command(
+        after_help = "Example:\n  hyoka verify-consistency consistency.txt --old old-checkpoint.txt --vkey plan.vkey\n\nNo ledger is opened. Checked as a C2SP witness does: the signatures by VKEY, the same origin, the\nold size, and the RFC 6962 consistency proof from the old root to the new checkpoint's. Exit 3 if\nthe log's history at the old checkpoint was rewritten."
+    )]
+    VerifyConsistency {
+        /// The proof file (old N, proof lines, blank line, checkpoint).
+        file: PathBuf,
+        /// The older checkpoint that the new one must extend.
+        #[arg(long, value_name = "OLD_CHECKPOINT")]
+        old: PathBuf,
+        /// The log's verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+        /// Output format (JSON: schema/verify-consistency.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Write every event as JSON Lines (schema/export.schema.json): a portable copy of the ledger.
+    #[command(
+        after_help = "Examples:\n  hyoka export --output ledger.jsonl\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEach line holds an event's stored bytes (base64) and their decoded fields; the ledger is checked as\nit is written. With --output the file is replaced atomically."
+    )]
+    Export {
+        /// Write to FILE (replaced atomically) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Rebuild a ledger at --ledger DIR (which must not exist) from an export.
+    #[command(
+        after_help = "Example:\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEvery line is checked as it is read (bytes, chain, rules) and the stored bytes are appended\nverbatim: the restored ledger has the same hashes and root. It is built in DIR.restore-incomplete-*\nbeside DIR and renamed to DIR only when complete; a leftover of that name is an interrupted restore\nand can be deleted."
+    )]
+    Restore {
+        /// The export file (from `hyoka export`).
+        file: PathBuf,
     },
     /// Print the ledger's checkpoint (C2SP tlog-checkpoint: origin, size, root), signed with --key.
     #[command(
@@ -598,6 +675,12 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Log { format } => c::log(ctx, format),
         Command::Verify {
             format,
+            checkpoint,
+            vkey,
+            export: Some(file),
+        } => offline::verify_export(&file, checkpoint.as_deref(), vkey.as_deref(), format),
+        Command::Verify {
+            format,
             checkpoint: None,
             ..
         } => c::verify(ctx, format),
@@ -605,7 +688,33 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             format,
             checkpoint: Some(file),
             vkey,
+            ..
         } => tlog::verify(ctx, format, &file, vkey.as_deref()),
+        Command::Prove {
+            seq,
+            consistency,
+            checkpoint,
+            key,
+            output,
+        } => offline::prove(
+            ctx,
+            seq,
+            consistency.as_deref(),
+            checkpoint.as_deref(),
+            key.as_deref(),
+            output.as_deref(),
+        ),
+        Command::VerifyProof { file, vkey, format } => {
+            offline::verify_proof(&file, vkey.as_deref(), format)
+        }
+        Command::VerifyConsistency {
+            file,
+            old,
+            vkey,
+            format,
+        } => offline::verify_consistency(&file, &old, vkey.as_deref(), format),
+        Command::Export { output } => offline::export(ctx, output.as_deref()),
+        Command::Restore { file } => offline::restore(ctx, &file),
         Command::Checkpoint { key, output } => {
             tlog::checkpoint(ctx, key.as_deref(), output.as_deref())
         }

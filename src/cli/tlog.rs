@@ -15,7 +15,7 @@ use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 const MAX_KEY_BYTES: usize = 4096;
 
 /// Reads a small file, refusing one larger than `max` bytes.
-fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
+pub(super) fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
     let cannot = |e: std::io::Error| format!("cannot read {what} {}: {e}", path.display());
     let mut buf = Vec::new();
     File::open(path)
@@ -41,7 +41,7 @@ fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
     Ok(text.trim().to_string())
 }
 
-fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
+pub(super) fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
     let text = read_key_text(path, "a private key")?;
     SignerKey::parse(&text).map_err(|e| {
         format!(
@@ -53,7 +53,7 @@ fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
 }
 
 /// `--vkey`: the verifier key text itself, or a file holding it.
-fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
+pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
     let as_text = match VerifierKey::parse(arg.trim()) {
         Ok(k) => return Ok(k),
         Err(e) => e,
@@ -100,7 +100,7 @@ fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
 }
 
 /// Replaces `path` with `contents` atomically (a temporary file beside it, then rename).
-fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
+pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
     let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -115,7 +115,7 @@ fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
 }
 
 /// Prints `text` (which ends with a newline) to stdout as it is.
-fn print_text(text: &str) {
+pub(super) fn print_text(text: &str) {
     out(text.strip_suffix('\n').unwrap_or(text));
 }
 
@@ -152,7 +152,7 @@ pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), 
 }
 
 /// A refusal to sign: the ledger does not extend the last checkpoint signed for it.
-fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
+pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
     match e {
         hyoka::Error::Integrity(
             ie @ (IntegrityError::CheckpointRootMismatch { .. }

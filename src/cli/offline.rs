@@ -1,0 +1,439 @@
+//! Offline proofs, export and restore: `prove`, `verify-proof`, `verify-consistency`, `export`,
+//! `verify --export`, `restore`. The verifying commands never open a ledger.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::Path;
+
+use hyoka::checkpoint::Checkpoint;
+use hyoka::export;
+use hyoka::note::VerifierKey;
+use hyoka::proof::{self, MAX_PROOF_BYTES};
+use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::{Ledger, describe, event, text, when};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::output::{self, out};
+use super::tlog::{print_text, read_signer, read_small, read_verifier, refusal, replace_file};
+use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
+
+/// A failure of a command that checks `file` without a ledger: integrity failures exit 3 with `why`
+/// added (and, in JSON, the `{"ok": false, "error": ...}` object on stdout); input errors name the file.
+fn failure(e: hyoka::Error, file: &Path, format: TextOrJson, why: &str) -> Failure {
+    match e {
+        hyoka::Error::Integrity(ie) => {
+            if format == TextOrJson::Json {
+                out(serde_json::json!({
+                    "ok": false,
+                    "error": {"kind": ie.kind(), "seq": ie.seq(), "message": ie.to_string()},
+                })
+                .to_string());
+            }
+            Failure {
+                code: EXIT_INTEGRITY,
+                message: format!("integrity failure: {ie}; {why}"),
+            }
+        }
+        hyoka::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
+        e => e.into(),
+    }
+}
+
+/// A progress bar over the bytes of a file, on stderr when it is a terminal.
+fn byte_progress(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || total < (8 << 20) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})")
+    {
+        bar.set_style(style);
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn read_text(path: &Path, max: usize, what: &str) -> Result<String, Failure> {
+    String::from_utf8(read_small(path, max, what)?)
+        .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()).into())
+}
+
+/// Writes `text` to `output` (replaced atomically) or stdout.
+fn emit(text: &str, output: Option<&Path>, what: &str) -> Result<(), Failure> {
+    match output {
+        Some(path) => {
+            replace_file(path, text)?;
+            eprintln!("wrote {what} to {}", path.display());
+        }
+        None => print_text(text),
+    }
+    Ok(())
+}
+
+fn signature_line(key: Option<&VerifierKey>, unchecked: &str) -> String {
+    match key {
+        Some(k) => format!(
+            "signature: verified (key {}+{:08x})",
+            text::escape(k.name()),
+            k.key_id()
+        ),
+        None => {
+            format!("signature: not checked (no --vkey): authenticity was not checked; {unchecked}")
+        }
+    }
+}
+
+/// The checkpoint to prove against: the file given, else a fresh one of the head (signed with `key`
+/// under the rules of `hyoka checkpoint --key`, else unsigned).
+fn new_checkpoint(
+    ledger: &Ledger,
+    checkpoint: Option<&Path>,
+    key: Option<&Path>,
+) -> Result<String, Failure> {
+    if let Some(path) = checkpoint {
+        return read_text(path, MAX_CHECKPOINT_BYTES, "a checkpoint");
+    }
+    let signer = key.map(read_signer).transpose()?;
+    let bar = output::progress(ledger.len(), "verifying");
+    let mut progress = |done, _| bar.set_position(done);
+    let r = match &signer {
+        Some(k) => transparency::sign(ledger, k, &mut progress).map(|s| s.note),
+        None => transparency::current(ledger, &mut progress).map(|(cp, _)| cp.to_text()),
+    };
+    bar.finish_and_clear();
+    r.map_err(|e| refusal(e, ledger.dir()))
+}
+
+/// A refusal to prove: the checkpoint given is not one of this ledger (exit 3), or bad input.
+fn not_provable(e: hyoka::Error, checkpoint: Option<&Path>) -> Failure {
+    let name = checkpoint.map_or("the fresh checkpoint".to_string(), |p| {
+        p.display().to_string()
+    });
+    match e {
+        hyoka::Error::Integrity(ie) => Failure {
+            code: EXIT_INTEGRITY,
+            message: format!(
+                "refusing to prove: {ie}; {name} is not a checkpoint of this ledger as it stands"
+            ),
+        },
+        e => e.into(),
+    }
+}
+
+pub fn prove(
+    ctx: &Ctx,
+    seq: Option<u64>,
+    old: Option<&Path>,
+    checkpoint: Option<&Path>,
+    key: Option<&Path>,
+    output: Option<&Path>,
+) -> Result<(), Failure> {
+    let old_text = old
+        .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
+        .transpose()?;
+    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    if let Some(seq) = seq
+        && seq >= ledger.len()
+    {
+        return Err(format!(
+            "there is no event {seq}: the ledger has {} events (0..{})",
+            ledger.len(),
+            ledger.len()
+        )
+        .into());
+    }
+    let new_text = new_checkpoint(&ledger, checkpoint, key)?;
+    match (seq, old_text) {
+        (_, Some(old_text)) => {
+            let body = proof::prove_consistency(&ledger, &old_text, &new_text)
+                .map_err(|e| not_provable(e, checkpoint.or(old)))?;
+            emit(&body.to_text(), output, "the consistency proof")?;
+            eprintln!(
+                "consistency proof from {} to {} events; check it with `hyoka verify-consistency FILE --old OLD_CHECKPOINT --vkey VKEY`",
+                body.old_size,
+                body.checkpoint().map(|(c, _)| c.size).unwrap_or_default()
+            );
+        }
+        (Some(seq), None) => {
+            let p = proof::prove_inclusion(&ledger, seq, &new_text)
+                .map_err(|e| not_provable(e, checkpoint))?;
+            emit(&p.to_text(), output, "the inclusion proof")?;
+            eprintln!(
+                "inclusion proof of event {seq}; check it with `hyoka verify-proof FILE --vkey VKEY` (no ledger needed)"
+            );
+        }
+        (None, None) => return Err(Failure::usage("give SEQ or --consistency OLD_CHECKPOINT")),
+    }
+    if checkpoint.is_none() && key.is_none() {
+        eprintln!(
+            "note: the checkpoint in the proof is unsigned: it pins the content (integrity), not who vouches for it; sign it with --key FILE"
+        );
+    }
+    Ok(())
+}
+
+fn checkpoint_json(cp: &Checkpoint, signature_checked: bool) -> serde_json::Value {
+    serde_json::json!({
+        "origin": cp.origin,
+        "size": cp.size,
+        "root": event::hex(&cp.root),
+        "signature_checked": signature_checked,
+    })
+}
+
+pub fn verify_proof(file: &Path, vkey: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+    let bytes = read_small(file, MAX_PROOF_BYTES, "a proof")?;
+    let key = vkey.map(read_verifier).transpose()?;
+    let why = format!("the proof {} does not show what it claims", file.display());
+    let inc =
+        proof::check_inclusion(&bytes, key.as_ref()).map_err(|e| failure(e, file, format, &why))?;
+    let (cp, ev) = (&inc.checkpoint, &inc.event.event);
+    match format {
+        TextOrJson::Json => out(serde_json::json!({
+            "ok": true,
+            "index": ev.seq,
+            "event": describe::event_json(&inc.event),
+            "checkpoint": checkpoint_json(cp, inc.signature_checked),
+        })
+        .to_string()),
+        TextOrJson::Text => {
+            out(format!(
+                "ok: event {} is in the checkpoint of {} events (origin {}, root {})",
+                ev.seq,
+                cp.size,
+                text::escape(&cp.origin),
+                event::hex(&cp.root)
+            ));
+            out(signature_line(
+                key.as_ref(),
+                "this shows the event is in the tree with that root, not who published the checkpoint",
+            ));
+            out(format!("event {}", ev.seq));
+            out(format!("  who:  {}", text::escape(&ev.author)));
+            out(format!(
+                "  what: {}",
+                text::escape(&describe::change(&ev.change))
+            ));
+            out(format!("  when: {}", when::format(ev.recorded_at)));
+            out(format!("  why:  {}", text::escape(&ev.reason)));
+            if let Some(s) = &ev.source {
+                out(format!(
+                    "  from: {} (blake3 {})",
+                    text::escape(&s.file_name),
+                    event::hex(&s.blake3)
+                ));
+            }
+            out(format!("  hash: {}", event::hex(&inc.event.hash)));
+        }
+    }
+    Ok(())
+}
+
+pub fn verify_consistency(
+    file: &Path,
+    old: &Path,
+    vkey: Option<&str>,
+    format: TextOrJson,
+) -> Result<(), Failure> {
+    let body = read_small(file, MAX_CHECKPOINT_BYTES + 8192, "a consistency proof")?;
+    let old_bytes = read_small(old, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+    let key = vkey.map(read_verifier).transpose()?;
+    let why = format!(
+        "the proof {} does not show that the log extends {}",
+        file.display(),
+        old.display()
+    );
+    let c = proof::check_consistency(&body, &old_bytes, key.as_ref())
+        .map_err(|e| failure(e, file, format, &why))?;
+    match format {
+        TextOrJson::Json => out(serde_json::json!({
+            "ok": true,
+            "origin": c.new.origin,
+            "old": checkpoint_json(&c.old, c.old_signature_checked),
+            "new": checkpoint_json(&c.new, c.new_signature_checked),
+        })
+        .to_string()),
+        TextOrJson::Text => {
+            out(format!(
+                "ok: consistent: the checkpoint of {} events extends the checkpoint of {} events (origin {}): the first {} events are unchanged",
+                c.new.size,
+                c.old.size,
+                text::escape(&c.new.origin),
+                c.old.size
+            ));
+            out(format!("old root: {}", event::hex(&c.old.root)));
+            out(format!("new root: {}", event::hex(&c.new.root)));
+            out(signature_line(
+                key.as_ref(),
+                "this shows the two trees are consistent, not who published them",
+            ));
+            if key.is_some() && !c.old_signature_checked {
+                out("old checkpoint: unsigned, taken as given");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
+    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let bar = output::progress(ledger.len(), "exporting");
+    let mut progress = |n| bar.set_position(n);
+    let summary = match output {
+        Some(path) => {
+            let cannot =
+                |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+            let mut w = BufWriter::with_capacity(1 << 20, tmp);
+            let summary = export::write(&ledger, &mut w, &mut progress);
+            bar.finish_and_clear();
+            let summary = summary?;
+            let tmp = w.into_inner().map_err(|e| cannot(&e.error()))?;
+            tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
+            tmp.persist(path).map_err(|e| cannot(&e.error))?;
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| cannot(&e))?;
+            summary
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            let summary = export::write(&ledger, &mut w, &mut progress);
+            bar.finish_and_clear();
+            let summary = summary?;
+            w.flush()
+                .map_err(|e| format!("cannot write the export: {e}"))?;
+            summary
+        }
+    };
+    eprintln!(
+        "exported {} events{} (origin {}); head {}; root {}",
+        summary.events,
+        output.map_or(String::new(), |p| format!(" to {}", p.display())),
+        text::escape(&summary.origin),
+        event::hex(&summary.head_hash),
+        event::hex(&summary.root)
+    );
+    Ok(())
+}
+
+fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure> {
+    let f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    Ok((BufReader::with_capacity(1 << 20, f), len))
+}
+
+pub fn verify_export(
+    file: &Path,
+    checkpoint: Option<&Path>,
+    vkey: Option<&str>,
+    format: TextOrJson,
+) -> Result<(), Failure> {
+    let key = vkey.map(read_verifier).transpose()?;
+    let why = format!("the export {} cannot be trusted", file.display());
+    let cp = match checkpoint {
+        Some(path) => {
+            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+            let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
+                .map_err(|e| failure(e, path, format, &why))?;
+            if let Some(k) = &key {
+                proof::check_signature(&cp, &note, k).map_err(|e| {
+                    failure(
+                        e,
+                        path,
+                        format,
+                        &format!(
+                            "the checkpoint {} does not vouch for the export",
+                            path.display()
+                        ),
+                    )
+                })?;
+            }
+            Some(cp)
+        }
+        None => None,
+    };
+    let (mut reader, len) = open_export(file)?;
+    let bar = byte_progress(len, "verifying");
+    let r = export::verify(&mut reader, cp.as_ref(), &mut |n| bar.set_position(n));
+    bar.finish_and_clear();
+    let s = r.map_err(|e| failure(e, file, format, &why))?;
+    match format {
+        TextOrJson::Json => {
+            let mut v = serde_json::json!({
+                "ok": true,
+                "events": s.events,
+                "head_hash": event::hex(&s.head_hash),
+                "root": event::hex(&s.root),
+            });
+            if let Some(cp) = &cp {
+                v["checkpoint"] = serde_json::json!({
+                    "size": cp.size,
+                    "root": event::hex(&cp.root),
+                    "signature_checked": key.is_some(),
+                });
+            }
+            out(v.to_string());
+        }
+        TextOrJson::Text => {
+            out(format!(
+                "ok: {} events in the export verified: every line matches its stored bytes, the chain and the rules hold",
+                s.events
+            ));
+            out(format!("origin: {}", text::escape(&s.origin)));
+            out(format!("head: {}", event::hex(&s.head_hash)));
+            out(format!("root: {} (RFC 6962, SHA-256)", event::hex(&s.root)));
+            match &cp {
+                Some(cp) => {
+                    out(format!(
+                        "checkpoint: consistent: the export's first {} events have the checkpoint's root; {} more events after them",
+                        cp.size,
+                        s.events - cp.size
+                    ));
+                    out(signature_line(
+                        key.as_ref(),
+                        "this shows consistency with the checkpoint, not who issued it",
+                    ));
+                }
+                None => out(
+                    "checkpoint: none given: an export alone cannot show that it is complete or the published history; give --checkpoint FILE",
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn restore(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
+    let (reader, len) = open_export(file)?;
+    let bar = byte_progress(len, "restoring");
+    let mut events = export::events(reader, |n| bar.set_position(n));
+    let r = Ledger::restore_from(&ctx.ledger, &mut events);
+    bar.finish_and_clear();
+    let why = format!(
+        "nothing was restored: the export {} cannot be trusted",
+        file.display()
+    );
+    let ledger = r.map_err(|e| match e {
+        hyoka::Error::Integrity(_) => failure(e, file, TextOrJson::Text, &why),
+        e => e.into(),
+    })?;
+    let root = ledger.tree_root(ledger.len())?;
+    out(format!(
+        "restored {} events into {}",
+        ledger.len(),
+        ctx.ledger.display()
+    ));
+    out(format!("head: {}", event::hex(&ledger.head_hash())));
+    out(format!("root: {} (RFC 6962, SHA-256)", event::hex(&root)));
+    eprintln!(
+        "note: the ledger's last signed checkpoint (CHECKPOINT) is not part of an export; check the restored ledger against a published checkpoint with `hyoka verify --checkpoint FILE --vkey VKEY`"
+    );
+    Ok(())
+}
