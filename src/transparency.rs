@@ -237,6 +237,24 @@ pub fn check<S: Store>(
     })
 }
 
+/// After a restore: checks `bytes` (a checkpoint, signed or not) against the ledger as [`check`] does,
+/// and, when it is a signed note, records it as the ledger's last signed checkpoint, so that the restored
+/// ledger goes on refusing to sign anything inconsistent with what was published before.
+pub fn adopt<S: Store>(
+    ledger: &Ledger<S>,
+    bytes: &[u8],
+    key: Option<&VerifierKey>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Checked> {
+    let checked = check(ledger, bytes, key, progress)?;
+    let (_, note) = checkpoint::parse_signed(bytes)
+        .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
+    if note.is_signed() {
+        write_durably(ledger.dir(), CHECKPOINT_FILE, &note.to_text().into_bytes())?;
+    }
+    Ok(checked)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

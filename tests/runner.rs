@@ -5,6 +5,8 @@ mod common;
 
 #[path = "runner/test_audit.rs"]
 mod test_audit;
+#[path = "runner/test_backup.rs"]
+mod test_backup;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_core.rs"]

@@ -1,6 +1,7 @@
 //! Argument parsing, exit codes and rendering. Every command here is a few lines over the library.
 
 mod audit_cmds;
+mod backup;
 mod commands;
 mod offline;
 mod output;
@@ -320,8 +321,26 @@ enum Command {
         after_help = "Example:\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEvery line is checked as it is read (bytes, chain, rules) and the stored bytes are appended\nverbatim: the restored ledger has the same hashes and root. It is built in DIR.restore-incomplete-*\nbeside DIR and renamed to DIR only when complete; a leftover of that name is an interrupted restore\nand can be deleted."
     )]
     Restore {
-        /// The export file (from `hyoka export`).
+        /// The export file (from `hyoka export` or `hyoka backup`).
         file: PathBuf,
+        /// A checkpoint the export must extend (e.g. the backup's checkpoint.txt, or a published one);
+        /// a signed one becomes the restored ledger's last signed checkpoint.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier key that must have signed the checkpoint (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY", requires = "checkpoint")]
+        vkey: Option<String>,
+    },
+    /// Write a verified backup into DIR: the export (ledger.jsonl) and its checkpoint (checkpoint.txt).
+    #[command(
+        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nRun it after every evaluation round, and keep backups on another disk."
+    )]
+    Backup {
+        /// The backup directory (created if needed; a previous backup in it is replaced).
+        dir: PathBuf,
+        /// Sign the checkpoint with this private key (from `hyoka key generate`).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
     },
     /// Print the ledger's checkpoint (C2SP tlog-checkpoint: origin, size, root), signed with --key.
     #[command(
@@ -714,7 +733,12 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             format,
         } => offline::verify_consistency(&file, &old, vkey.as_deref(), format),
         Command::Export { output } => offline::export(ctx, output.as_deref()),
-        Command::Restore { file } => offline::restore(ctx, &file),
+        Command::Restore {
+            file,
+            checkpoint,
+            vkey,
+        } => offline::restore(ctx, &file, checkpoint.as_deref(), vkey.as_deref()),
+        Command::Backup { dir, key } => backup::backup(ctx, &dir, key.as_deref()),
         Command::Checkpoint { key, output } => {
             tlog::checkpoint(ctx, key.as_deref(), output.as_deref())
         }

@@ -276,30 +276,39 @@ pub fn verify_consistency(
     Ok(())
 }
 
+/// Writes the ledger's export to `path` atomically (a temporary file beside it, fsync, rename, fsync of
+/// the directory), checking every event as it goes.
+pub(super) fn export_to_file(
+    ledger: &Ledger,
+    path: &Path,
+    progress: &mut dyn FnMut(u64),
+) -> Result<export::Summary, Failure> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, tmp);
+    let summary = export::write(ledger, &mut w, progress)?;
+    let tmp = w.into_inner().map_err(|e| cannot(&e.error()))?;
+    tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| cannot(&e))?;
+    Ok(summary)
+}
+
 pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
     let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
     let bar = output::progress(ledger.len(), "exporting");
     let mut progress = |n| bar.set_position(n);
     let summary = match output {
         Some(path) => {
-            let cannot =
-                |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
-            let mut w = BufWriter::with_capacity(1 << 20, tmp);
-            let summary = export::write(&ledger, &mut w, &mut progress);
+            let r = export_to_file(&ledger, path, &mut progress);
             bar.finish_and_clear();
-            let summary = summary?;
-            let tmp = w.into_inner().map_err(|e| cannot(&e.error()))?;
-            tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
-            tmp.persist(path).map_err(|e| cannot(&e.error))?;
-            File::open(dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| cannot(&e))?;
-            summary
+            r?
         }
         None => {
             let stdout = std::io::stdout();
@@ -323,7 +332,7 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
     Ok(())
 }
 
-fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure> {
+pub(super) fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure> {
     let f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     Ok((BufReader::with_capacity(1 << 20, f), len))
@@ -410,16 +419,41 @@ pub fn verify_export(
     Ok(())
 }
 
-pub fn restore(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
+pub fn restore(
+    ctx: &Ctx,
+    file: &Path,
+    checkpoint: Option<&Path>,
+    vkey: Option<&str>,
+) -> Result<(), Failure> {
+    let why = format!(
+        "nothing was restored: the export {} cannot be trusted",
+        file.display()
+    );
+    // With a checkpoint, the export is proved to hold the published history before anything is built.
+    let cp_bytes = match checkpoint {
+        Some(path) => {
+            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+            let key = vkey.map(read_verifier).transpose()?;
+            let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
+                .map_err(|e| failure(e, path, TextOrJson::Text, &why))?;
+            if let Some(k) = &key {
+                proof::check_signature(&cp, &note, k)
+                    .map_err(|e| failure(e, path, TextOrJson::Text, &why))?;
+            }
+            let (mut reader, len) = open_export(file)?;
+            let bar = byte_progress(len, "checking");
+            let r = export::verify(&mut reader, Some(&cp), &mut |n| bar.set_position(n));
+            bar.finish_and_clear();
+            r.map_err(|e| failure(e, file, TextOrJson::Text, &why))?;
+            Some((bytes, key))
+        }
+        None => None,
+    };
     let (reader, len) = open_export(file)?;
     let bar = byte_progress(len, "restoring");
     let mut events = export::events(reader, |n| bar.set_position(n));
     let r = Ledger::restore_from(&ctx.ledger, &mut events);
     bar.finish_and_clear();
-    let why = format!(
-        "nothing was restored: the export {} cannot be trusted",
-        file.display()
-    );
     let ledger = r.map_err(|e| match e {
         hyoka::Error::Integrity(_) => failure(e, file, TextOrJson::Text, &why),
         e => e.into(),
@@ -432,8 +466,27 @@ pub fn restore(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
     ));
     out(format!("head: {}", event::hex(&ledger.head_hash())));
     out(format!("root: {} (RFC 6962, SHA-256)", event::hex(&root)));
-    eprintln!(
-        "note: the ledger's last signed checkpoint (CHECKPOINT) is not part of an export; check the restored ledger against a published checkpoint with `hyoka verify --checkpoint FILE --vkey VKEY`"
-    );
+    match cp_bytes {
+        Some((bytes, key)) => {
+            let checked = transparency::adopt(&ledger, &bytes, key.as_ref(), &mut |_, _| {})?;
+            out(format!(
+                "it extends the checkpoint ({} events){}",
+                checked.checkpoint.size,
+                if is_signed(&bytes) {
+                    "; recorded as the ledger's last signed checkpoint"
+                } else {
+                    ""
+                }
+            ));
+        }
+        None => eprintln!(
+            "note: no --checkpoint: the export was checked in itself, not against a published checkpoint; the ledger's last signed checkpoint (CHECKPOINT) is not part of an export, give it with --checkpoint"
+        ),
+    }
     Ok(())
+}
+
+/// Whether checkpoint text is a signed note.
+pub(super) fn is_signed(bytes: &[u8]) -> bool {
+    hyoka::checkpoint::parse_signed(bytes).is_ok_and(|(_, n)| n.is_signed())
 }
