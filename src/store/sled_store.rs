@@ -14,7 +14,7 @@
 //! killed process but not a power cut, so every commit also `fsync`s sled's files and directory.
 //! sled panics on some damaged files; every call into sled is wrapped so a panic becomes an error.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -166,29 +166,47 @@ impl SledStore {
             dirs.push(blobs);
         }
         let mut changed_listing = false;
+        let mut seen = HashSet::new();
         for d in &dirs {
             let entries =
                 std::fs::read_dir(d).map_err(io(format!("cannot list {}", d.display())))?;
             for entry in entries {
                 let entry = entry.map_err(io(format!("cannot list {}", d.display())))?;
                 let path = entry.path();
-                let meta = entry
-                    .metadata()
-                    .map_err(io(format!("cannot stat {}", path.display())))?;
+                // sled 0.34 writes each blob file once (create_new) and never changes it: a blob synced
+                // before needs no stat and no fsync. This keeps a commit's cost independent of the
+                // number of blobs, which grows with the log.
+                if *d != self.dir && self.synced.contains_key(&path) {
+                    seen.insert(path);
+                    continue;
+                }
+                // sled removes superseded blob files in the background: a file listed a moment ago may
+                // be gone, and a removed file needs no fsync.
+                let meta = match entry.metadata() {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    m => m.map_err(io(format!("cannot stat {}", path.display())))?,
+                };
                 if !meta.is_file() {
                     continue;
                 }
+                seen.insert(path.clone());
                 let stamp = (meta.len(), meta.modified().ok());
                 if self.synced.get(&path) == Some(&stamp) {
                     continue;
                 }
                 changed_listing |= !self.synced.contains_key(&path);
-                File::open(&path)
-                    .and_then(|f| f.sync_all())
-                    .map_err(io(format!("cannot fsync {}", path.display())))?;
+                match File::open(&path).and_then(|f| f.sync_all()) {
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        seen.remove(&path);
+                        continue;
+                    }
+                    r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+                }
                 self.synced.insert(path, stamp);
             }
         }
+        // Forget files that are gone, so the record does not grow with every blob sled ever wrote.
+        self.synced.retain(|p, _| seen.contains(p));
         if changed_listing {
             for d in &dirs {
                 File::open(d)
