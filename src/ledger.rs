@@ -567,6 +567,23 @@ impl<S: Store> Ledger<S> {
         merkle::tree_hash(size, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
     }
 
+    /// The RFC 6962 inclusion proof of event `index` in the tree of the first `size` events, read from
+    /// the stored tree hashes (check it with [`merkle::check_record`] against [`Ledger::tree_root`]).
+    pub fn prove_inclusion(&self, index: u64, size: u64) -> Result<Vec<Hash>> {
+        if size > self.committed.events {
+            return Err(Error::Invalid(format!(
+                "the ledger has {} events, fewer than {size}",
+                self.committed.events
+            )));
+        }
+        if index >= size {
+            return Err(Error::Invalid(format!(
+                "event {index} is not in the tree of the first {size} events"
+            )));
+        }
+        merkle::prove_record(size, index, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
+    }
+
     fn merkle_err(&self, e: merkle::MerkleError) -> Error {
         IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into()
     }
@@ -911,6 +928,21 @@ mod tests {
             l.verify(&mut |_, _| {}).unwrap().root,
             l.tree_root(l.len()).unwrap()
         );
+    }
+
+    #[test]
+    fn inclusion_proofs_check_against_the_tree_root() {
+        let (_d, l) = ledger(20);
+        for size in [1, 2, 7, l.len()] {
+            let root = l.tree_root(size).unwrap();
+            for index in 0..size {
+                let proof = l.prove_inclusion(index, size).unwrap();
+                let leaf = merkle::leaf_hash(&l.event(index).unwrap().hash);
+                merkle::check_record(&proof, size, &root, index, &leaf).unwrap();
+            }
+        }
+        assert!(l.prove_inclusion(3, 3).is_err());
+        assert!(l.prove_inclusion(0, l.len() + 1).is_err());
     }
 
     #[test]
