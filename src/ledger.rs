@@ -608,37 +608,60 @@ impl<S: Store> Ledger<S> {
                 last: when::format(last),
             });
         }
-        let mut state = self.current()?.clone();
+        self.current()?;
+        // The cached state is updated in place rather than cloned: a clone costs O(state) per append
+        // (most of a single append's time on a large ledger). `State::apply` leaves the state untouched
+        // when it refuses a change, so if no change was applied the cache is put back as it was; once one
+        // was, any failure drops the cache and the next use folds it again from the log.
+        let mut state = self
+            .cache
+            .take()
+            .ok_or_else(|| Error::Invalid("internal: no state".into()))?;
+        let mut applied = false;
         let first_seq = self.committed.events;
         let mut prev = self.committed.head_hash;
         let dir = self.dir.clone();
         let store_err = |e| Error::from_store(e, &dir);
-        let mut writer = self.store.writer().map_err(store_err)?;
-        let mut seq = first_seq;
-        for change in changes {
-            let change = change?;
-            state.apply(&change)?;
-            let e = Event {
-                version: SCHEMA_VERSION,
-                seq,
-                prev_hash: prev,
-                recorded_at: meta.recorded_at,
-                author: meta.author.clone(),
-                reason: meta.reason.clone(),
-                source: meta.source.clone(),
-                change,
-                signature: None,
-            };
-            let bytes = event::encode(&e)?;
-            prev = event::event_hash(&prev, &bytes);
-            writer.push_event(&bytes).map_err(store_err)?;
-            push_leaf(writer.as_mut(), seq, &prev).map_err(store_err)?;
-            seq += 1;
-        }
-        if seq == first_seq {
-            return Err(Error::Invalid("nothing to record".into()));
-        }
-        let committed = writer.commit(prev).map_err(store_err)?;
+        let store = &mut self.store;
+        let write = || -> Result<Committed> {
+            let mut writer = store.writer().map_err(store_err)?;
+            let mut seq = first_seq;
+            for change in changes {
+                let change = change?;
+                state.apply(&change)?;
+                applied = true;
+                let e = Event {
+                    version: SCHEMA_VERSION,
+                    seq,
+                    prev_hash: prev,
+                    recorded_at: meta.recorded_at,
+                    author: meta.author.clone(),
+                    reason: meta.reason.clone(),
+                    source: meta.source.clone(),
+                    change,
+                    signature: None,
+                };
+                let bytes = event::encode(&e)?;
+                prev = event::event_hash(&prev, &bytes);
+                writer.push_event(&bytes).map_err(store_err)?;
+                push_leaf(writer.as_mut(), seq, &prev).map_err(store_err)?;
+                seq += 1;
+            }
+            if seq == first_seq {
+                return Err(Error::Invalid("nothing to record".into()));
+            }
+            writer.commit(prev).map_err(store_err)
+        };
+        let committed = match write() {
+            Ok(c) => c,
+            Err(e) => {
+                if !applied {
+                    self.cache = Some(state);
+                }
+                return Err(e);
+            }
+        };
+        let seq = committed.events;
         self.committed = committed;
         self.last_recorded_at = Some(meta.recorded_at);
         self.cache = Some(state);
@@ -1062,6 +1085,27 @@ mod tests {
         ));
         assert_eq!((l.len(), l.head_hash()), before);
         assert!(l.verify(&mut |_, _| {}).is_ok());
+    }
+
+    #[test]
+    fn the_cached_state_survives_refusals_and_matches_the_log() {
+        let (_d, mut l) = ledger(2);
+        let withdraw = Change::ItemWithdrawn { number: 1 };
+        // A refused first change leaves the cache as it was; a refusal after an applied change drops it.
+        l.append(&meta(60), std::slice::from_ref(&withdraw))
+            .unwrap();
+        assert!(l.append(&meta(61), &[withdraw]).is_err());
+        assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
+        let reinstate = Change::ItemReinstated { number: 1 };
+        assert!(
+            l.append(&meta(62), &[reinstate.clone(), reinstate.clone()])
+                .is_err()
+        );
+        assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
+        assert!(l.current().unwrap().items[&1].withdrawn);
+        l.append(&meta(63), &[reinstate]).unwrap();
+        assert!(!l.current().unwrap().items[&1].withdrawn);
+        assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
     }
 
     #[test]

@@ -14,7 +14,8 @@
 //! killed process but not a power cut, so every commit also `fsync`s sled's files and directory.
 //! sled panics on some damaged files; every call into sled is wrapped so a panic becomes an error.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -39,6 +40,8 @@ pub struct SledStore {
     db: sled::Db,
     dir: PathBuf,
     synced: HashMap<PathBuf, (u64, Option<SystemTime>)>,
+    /// Names of the blob files fsynced by this process.
+    synced_blobs: HashSet<OsString>,
 }
 
 fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
@@ -168,6 +171,7 @@ impl SledStore {
             db,
             dir: dir.to_path_buf(),
             synced: HashMap::new(),
+            synced_blobs: HashSet::new(),
         };
         // The first commit of this process syncs every file once.
         store.synced.clear();
@@ -176,41 +180,72 @@ impl SledStore {
 
     /// fsyncs sled's files that changed since the last sync, and the directories.
     fn sync_files(&mut self) -> StoreResult<()> {
-        let mut dirs = vec![self.dir.clone()];
-        let blobs = self.dir.join("blobs");
-        if blobs.is_dir() {
-            dirs.push(blobs);
-        }
+        let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+        // sled's own files (db, conf, snapshots): those whose size or time changed.
         let mut changed_listing = false;
-        for d in &dirs {
-            let entries =
-                std::fs::read_dir(d).map_err(io(format!("cannot list {}", d.display())))?;
-            for entry in entries {
-                let entry = entry.map_err(io(format!("cannot list {}", d.display())))?;
-                let path = entry.path();
-                let meta = entry
-                    .metadata()
-                    .map_err(io(format!("cannot stat {}", path.display())))?;
-                if !meta.is_file() {
-                    continue;
-                }
-                let stamp = (meta.len(), meta.modified().ok());
-                if self.synced.get(&path) == Some(&stamp) {
-                    continue;
-                }
-                changed_listing |= !self.synced.contains_key(&path);
-                File::open(&path)
-                    .and_then(|f| f.sync_all())
-                    .map_err(io(format!("cannot fsync {}", path.display())))?;
-                self.synced.insert(path, stamp);
+        let mut seen = HashSet::new();
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(io(format!("cannot list {}", self.dir.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(io(format!("cannot list {}", self.dir.display())))?;
+            let path = entry.path();
+            let meta = match entry.metadata() {
+                Err(e) if not_found(&e) => continue,
+                m => m.map_err(io(format!("cannot stat {}", path.display())))?,
+            };
+            if !meta.is_file() {
+                continue;
             }
+            let stamp = (meta.len(), meta.modified().ok());
+            if self.synced.get(&path) == Some(&stamp) {
+                seen.insert(path);
+                continue;
+            }
+            changed_listing |= !self.synced.contains_key(&path);
+            match File::open(&path).and_then(|f| f.sync_all()) {
+                Err(e) if not_found(&e) => continue,
+                r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+            }
+            seen.insert(path.clone());
+            self.synced.insert(path, stamp);
         }
-        if changed_listing {
-            for d in &dirs {
-                File::open(d)
-                    .and_then(|f| f.sync_all())
-                    .map_err(io(format!("cannot fsync {}", d.display())))?;
+        self.synced.retain(|p, _| seen.contains(p));
+        // Blobs: sled 0.34.7 writes each blob file once (create_new) and never changes it, so each new
+        // name is fsynced once and known names are skipped without a stat: a commit's cost does not grow
+        // with the number of blobs, which grows with the log. sled removes superseded blobs in the
+        // background, so a file listed a moment ago may be gone; a removed file needs no fsync.
+        let blobs = self.dir.join("blobs");
+        let mut new_blobs = false;
+        if blobs.is_dir() {
+            let mut names = HashSet::with_capacity(self.synced_blobs.len() + 16);
+            let entries = std::fs::read_dir(&blobs)
+                .map_err(io(format!("cannot list {}", blobs.display())))?;
+            for entry in entries {
+                let name = entry
+                    .map_err(io(format!("cannot list {}", blobs.display())))?
+                    .file_name();
+                if !self.synced_blobs.contains(&name) {
+                    let path = blobs.join(&name);
+                    match File::open(&path).and_then(|f| f.sync_all()) {
+                        Err(e) if not_found(&e) => continue,
+                        r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+                    }
+                    new_blobs = true;
+                }
+                names.insert(name);
             }
+            self.synced_blobs = names;
+        }
+        // The directories, when they gained entries (the first commit of a process syncs everything).
+        if changed_listing {
+            File::open(&self.dir)
+                .and_then(|f| f.sync_all())
+                .map_err(io(format!("cannot fsync {}", self.dir.display())))?;
+        }
+        if new_blobs {
+            File::open(&blobs)
+                .and_then(|f| f.sync_all())
+                .map_err(io(format!("cannot fsync {}", blobs.display())))?;
         }
         Ok(())
     }
