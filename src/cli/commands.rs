@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 
-use hyoka::event::{self, Change};
+use hyoka::event::Change;
 use hyoka::ledger::StoredEvent;
 use hyoka::period::{Era, Period};
 use hyoka::{Access, Ledger, Meta, describe, text};
@@ -308,24 +308,13 @@ pub fn verify(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
     match result {
         Ok((report, last_signed)) => {
             match format {
-                TextOrJson::Json => out(serde_json::json!({
-                    "ok": true,
-                    "events": report.events,
-                    "head_hash": event::hex(&report.head_hash),
-                    "root": event::hex(&report.root),
-                    "last_signed_checkpoint": last_signed,
-                })
-                .to_string()),
+                TextOrJson::Json => {
+                    let mut v = output::verified_json(&report);
+                    v["last_signed_checkpoint"] = serde_json::json!(last_signed);
+                    out(v.to_string());
+                }
                 TextOrJson::Text => {
-                    out(format!(
-                        "ok: {} events verified, the history is intact",
-                        report.events
-                    ));
-                    out(format!("head: {}", event::hex(&report.head_hash)));
-                    out(format!(
-                        "root: {} (RFC 6962, SHA-256)",
-                        event::hex(&report.root)
-                    ));
+                    output::verified(&report);
                     if let Some(size) = last_signed {
                         out(format!(
                             "it extends the last checkpoint this ledger signed ({size} events)"
@@ -476,15 +465,7 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
         "Verify: recompute every hash, the chain, the rules and the Merkle tree",
     );
     let report = ledger.verify(&mut |_, _| {})?;
-    out(format!(
-        "ok: {} events verified, the history is intact",
-        report.events
-    ));
-    out(format!("head: {}", event::hex(&report.head_hash)));
-    out(format!(
-        "root: {} (RFC 6962, SHA-256)",
-        event::hex(&report.root)
-    ));
+    output::verified(&report);
 
     heading(
         6,

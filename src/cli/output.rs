@@ -49,3 +49,26 @@ pub fn progress(total: u64, what: &str) -> ProgressBar {
     bar.set_message(what.to_string());
     bar
 }
+
+/// The lines of a successful verification: event count, head hash and root.
+pub fn verified(report: &hyoka::ledger::VerifyReport) {
+    out(format!(
+        "ok: {} events verified, the history is intact",
+        report.events
+    ));
+    out(format!("head: {}", event::hex(&report.head_hash)));
+    out(format!(
+        "root: {} (RFC 6962, SHA-256)",
+        event::hex(&report.root)
+    ));
+}
+
+/// The JSON object of a successful verification (schema/verify.schema.json); callers add fields.
+pub fn verified_json(report: &hyoka::ledger::VerifyReport) -> serde_json::Value {
+    serde_json::json!({
+        "ok": true,
+        "events": report.events,
+        "head_hash": event::hex(&report.head_hash),
+        "root": event::hex(&report.root),
+    })
+}

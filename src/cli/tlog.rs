@@ -255,28 +255,17 @@ pub fn verify(
     };
     let (cp, report) = (&c.checkpoint, &c.report);
     match format {
-        TextOrJson::Json => out(serde_json::json!({
-            "ok": true,
-            "events": report.events,
-            "head_hash": event::hex(&report.head_hash),
-            "root": event::hex(&report.root),
-            "checkpoint": {
+        TextOrJson::Json => {
+            let mut v = output::verified_json(report);
+            v["checkpoint"] = serde_json::json!({
                 "size": cp.size,
                 "root": event::hex(&cp.root),
                 "signature_checked": c.signature_checked,
-            },
-        })
-        .to_string()),
+            });
+            out(v.to_string());
+        }
         TextOrJson::Text => {
-            out(format!(
-                "ok: {} events verified, the history is intact",
-                report.events
-            ));
-            out(format!("head: {}", event::hex(&report.head_hash)));
-            out(format!(
-                "root: {} (RFC 6962, SHA-256)",
-                event::hex(&report.root)
-            ));
+            output::verified(report);
             out(format!(
                 "checkpoint: consistent: the ledger extends the checkpoint of {} events (origin {}, root {}); {} events appended since",
                 cp.size,
