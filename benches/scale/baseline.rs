@@ -346,6 +346,8 @@ impl SqliteLog {
         let mut rows = stmt.query([item])?;
         let mut state = State::default();
         let mut out = Vec::new();
+        // (item, period) whose follow-up flag was decided at least once: before that, it has no old value.
+        let mut flag_decided = std::collections::BTreeSet::new();
         while let Some(row) = rows.next()? {
             let bytes = row.get_ref(1)?.as_blob()?;
             let e = event::decode(bytes)?;
@@ -356,10 +358,18 @@ impl SqliteLog {
                 _ => None,
             };
             state.apply(c)?;
+            let first_flag = match c {
+                Change::FollowUpSet { item, period, .. } => flag_decided.insert((*item, *period)),
+                _ => false,
+            };
             if c.item() != Some(item) {
                 continue;
             }
-            for (field, period, old, new) in field_changes(before_item, before_cell, &state, c) {
+            for (field, period, mut old, new) in field_changes(before_item, before_cell, &state, c)
+            {
+                if first_flag && field == "follow_up" {
+                    old = serde_json::Value::Null;
+                }
                 out.push(HistoryEntry {
                     seq: e.seq,
                     recorded_at: hyoka::when::format(e.recorded_at),
@@ -423,7 +433,6 @@ fn field_changes(
         _ => {}
     }
     if let Some(p) = c.period() {
-        let had = old_cell.is_some();
         let old = old_cell.unwrap_or_default();
         let new = after.cell(n, p);
         let text = |s: &str| {
@@ -443,11 +452,7 @@ fn field_changes(
             Change::FollowUpSet { .. } => out.push((
                 "follow_up",
                 Some(p),
-                if had {
-                    Value::Bool(old.follow_up)
-                } else {
-                    Value::Null
-                },
+                Value::Bool(old.follow_up),
                 Value::Bool(new.follow_up),
             )),
             Change::RemarkSet { .. } => {
