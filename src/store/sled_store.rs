@@ -28,8 +28,6 @@ use crate::event::Hash;
 pub const EVENTS_PER_CHUNK: u64 = 64;
 /// Tree hashes per `T` chunk.
 pub const HASHES_PER_CHUNK: u64 = 128;
-/// sled's segment size (see [`SledStore::open`]).
-pub const SEGMENT_SIZE: usize = 8 << 20;
 /// Bytes of whole chunks collected before they are handed to sled during a large append.
 const PENDING_BYTES: usize = 4 << 20;
 
@@ -148,12 +146,6 @@ impl SledStore {
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(64 << 20)
-            // sled stores a page bigger than a quarter segment as a separate blob file, and counts a blob
-            // in its cache at the size of its pointer, so such pages are never evicted: with the default
-            // 512 KiB segments a leaf of 16 event chunks is a blob, and memory grows with the log (618 MiB
-            // peak at 1M events). 8 MiB segments keep every page inline and the cache bounded. sled
-            // records the segment size in its `conf` and refuses to open a store with another one.
-            .segment_size(SEGMENT_SIZE)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
         let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
