@@ -9,3 +9,5 @@ mod test_checkpoint;
 mod test_core;
 #[path = "runner/test_import.rs"]
 mod test_import;
+#[path = "runner/test_storage.rs"]
+mod test_storage;
