@@ -7,6 +7,8 @@ mod common;
 mod test_checkpoint;
 #[path = "runner/test_core.rs"]
 mod test_core;
+#[path = "runner/test_hostile.rs"]
+mod test_hostile;
 #[path = "runner/test_import.rs"]
 mod test_import;
 #[path = "runner/test_storage.rs"]
