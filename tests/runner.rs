@@ -5,6 +5,8 @@ mod common;
 
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
+#[path = "runner/test_concurrency.rs"]
+mod test_concurrency;
 #[path = "runner/test_core.rs"]
 mod test_core;
 #[path = "runner/test_hostile.rs"]
