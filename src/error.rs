@@ -273,6 +273,16 @@ pub enum Error {
     /// An event could not be encoded.
     #[error("{0}")]
     Encode(#[from] EncodeError),
+    /// The disk holding the ledger is full, or too full to use the ledger safely.
+    #[error(
+        "the disk is full: {context}: {detail}; free some space on that disk (or move the ledger elsewhere), then try again"
+    )]
+    DiskFull {
+        /// What was being done.
+        context: String,
+        /// How full.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -284,10 +294,32 @@ impl Error {
     pub(crate) fn from_store(e: StoreError, dir: &std::path::Path) -> Error {
         match e {
             StoreError::Locked => Error::Busy(dir.to_path_buf()),
+            StoreError::Io { context, source } if is_disk_full(&source) => Error::DiskFull {
+                context,
+                detail: disk_full_detail(&source),
+            },
             StoreError::Io { context, source } => Error::Io { context, source },
             StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
         }
+    }
+}
+
+/// Whether an OS error means the disk (or the user's quota) is full.
+pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
+    // ENOSPC and EDQUOT on Linux.
+    e.kind() == std::io::ErrorKind::StorageFull
+        || e.kind() == std::io::ErrorKind::QuotaExceeded
+        || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
+fn disk_full_detail(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(_) => e.to_string(),
+        // Our own free-space check: its message says how much is free.
+        None => e
+            .get_ref()
+            .map_or_else(|| e.to_string(), |inner| inner.to_string()),
     }
 }
 

@@ -194,6 +194,16 @@ fn lock(dir: &Path, wait: Duration) -> Result<File> {
     }
 }
 
+/// Whether `dir` holds no history: nothing at all, or what a `create` killed before its first batch
+/// was committed leaves (a head record of 0 events, perhaps a store; the store is checked once open).
+fn holds_no_history(dir: &Path) -> bool {
+    match read_head(dir) {
+        Ok(Some(h)) => h.events == 0 && h.hash == ZERO_HASH,
+        Ok(None) => !dir.join(STORE_DIR).exists(),
+        Err(_) => false,
+    }
+}
+
 fn check_meta(meta: &Meta) -> Result<()> {
     text::check_line("author", &meta.author).map_err(Error::Invalid)?;
     text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
@@ -202,7 +212,8 @@ fn check_meta(meta: &Meta) -> Result<()> {
 
 impl Ledger<SledStore> {
     /// Creates a ledger in `dir` whose first events are `plan` (a [`Change::PlanDefined`]) and `more`,
-    /// all in one atomic batch. Nothing is created if any change is refused.
+    /// all in one atomic batch. Nothing is created if any change is refused. A directory left by a
+    /// `create` that was killed before its batch was committed counts as empty.
     pub fn create(
         dir: &Path,
         meta: &Meta,
@@ -218,13 +229,13 @@ impl Ledger<SledStore> {
         for c in std::iter::once(&plan).chain(more) {
             probe.apply(c)?;
         }
-        if dir.join(HEAD_FILE).exists() || dir.join(STORE_DIR).exists() {
+        if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
         }
         std::fs::create_dir_all(dir)
             .map_err(Error::io(format!("cannot create {}", dir.display())))?;
         let lock = lock(dir, access.wait)?;
-        if dir.join(HEAD_FILE).exists() || dir.join(STORE_DIR).exists() {
+        if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
         }
         write_head(
@@ -235,6 +246,14 @@ impl Ledger<SledStore> {
             },
         )?;
         let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
+        // A create killed after its batch reached the store: `open` rolls that batch forward.
+        if store
+            .committed()
+            .map_err(|e| Error::from_store(e, dir))?
+            .is_some_and(|c| c.events > 0)
+        {
+            return Err(Error::AlreadyInitialised(dir.to_path_buf()));
+        }
         let mut ledger = Ledger {
             dir: dir.to_path_buf(),
             store,
@@ -1106,6 +1125,35 @@ mod tests {
         l.append(&meta(63), &[reinstate]).unwrap();
         assert!(!l.current().unwrap().items[&1].withdrawn);
         assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
+    }
+
+    #[test]
+    fn a_create_killed_before_its_first_commit_can_be_repeated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("l");
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = HeadRecord {
+            events: 0,
+            hash: ZERO_HASH,
+        };
+        write_head(&dir, &empty).unwrap();
+        assert!(matches!(
+            Ledger::open(&dir, Access::default()),
+            Err(Error::NotInitialised(_))
+        ));
+        // Killed later, once sled had created its files but before the batch was committed.
+        drop(SledStore::open(&dir.join(STORE_DIR)).unwrap());
+        let l = Ledger::create(&dir, &meta(1), plan(), &[], Access::default()).unwrap();
+        assert_eq!(l.len(), 1);
+        drop(l);
+        // Killed after the batch reached the store, before the head record said so: that ledger
+        // exists (open rolls it forward) and is not created again.
+        write_head(&dir, &empty).unwrap();
+        assert!(matches!(
+            Ledger::create(&dir, &meta(2), plan(), &[], Access::default()),
+            Err(Error::AlreadyInitialised(_))
+        ));
+        assert_eq!(Ledger::open(&dir, Access::default()).unwrap().len(), 1);
     }
 
     #[test]

@@ -9,9 +9,15 @@ mod test_audit;
 mod test_backup;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
+#[path = "runner/test_concurrency.rs"]
+mod test_concurrency;
 #[path = "runner/test_core.rs"]
 mod test_core;
 #[path = "runner/test_export.rs"]
 mod test_export;
+#[path = "runner/test_hostile.rs"]
+mod test_hostile;
 #[path = "runner/test_import.rs"]
 mod test_import;
+#[path = "runner/test_storage.rs"]
+mod test_storage;

@@ -618,12 +618,17 @@ pub fn import(
 ) -> crate::Result<Report> {
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};
-    let exists = dir.join("HEAD").exists() || dir.join("store").exists();
-    let mut ledger = if exists {
-        Some(Ledger::open(dir, access)?)
+    let mut ledger = if dir.join("HEAD").exists() || dir.join("store").exists() {
+        match Ledger::open(dir, access) {
+            Ok(l) => Some(l),
+            // What a killed `create` leaves: no history yet, so this import creates the ledger.
+            Err(Error::NotInitialised(_)) => None,
+            Err(e) => return Err(e),
+        }
     } else {
         None
     };
+    let exists = ledger.is_some();
     let (state, provenance) = match &ledger {
         Some(l) => l.state_and_provenance()?,
         None => (State::default(), Provenance::default()),

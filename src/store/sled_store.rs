@@ -13,12 +13,19 @@
 //! from its committed prefix. Durability: sled's `flush` ends in `sync_file_range`, which survives a
 //! killed process but not a power cut, so every commit also `fsync`s sled's files and directory.
 //! sled panics on some damaged files; every call into sled is wrapped so a panic becomes an error.
+//!
+//! Full disks: sled 0.34.7 mishandles running out of space. After a write fails with ENOSPC, dropping
+//! the `Db` waits forever for a flush that cannot finish, and opening the store while the disk is still
+//! full can damage it for good (its recovery rewrites files and is cut short). So the store refuses to
+//! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free, and a `Db` whose
+//! write failed is never dropped (its memory and file lock are released when the process exits).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
@@ -31,6 +38,10 @@ pub const HASHES_PER_CHUNK: u64 = 128;
 /// Bytes of whole chunks collected before they are handed to sled during a large append.
 const PENDING_BYTES: usize = 4 << 20;
 
+/// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
+/// than sled's recovery and one append need. `HYOKA_MIN_FREE_BYTES` overrides it (tests of full disks).
+pub const MIN_FREE_BYTES: u64 = 16 << 20;
+
 const META_KEY: &[u8] = b"M";
 const META_MAGIC: &[u8; 16] = b"hyoka-store-v1\0\0";
 const META_LEN: usize = 16 + 8 + 8 + 32 + 32;
@@ -42,12 +53,75 @@ pub struct SledStore {
     synced: HashMap<PathBuf, (u64, Option<SystemTime>)>,
     /// Names of the blob files fsynced by this process.
     synced_blobs: HashSet<OsString>,
+    /// A write or flush failed: sled's own `Drop` could then block forever (see the module doc).
+    write_failed: AtomicBool,
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        if self.write_failed.load(Ordering::Relaxed) {
+            // Keep one handle alive forever so that sled's final flush never runs.
+            std::mem::forget(self.db.clone());
+        }
+    }
+}
+
+/// Refuses to go on when the disk holding `dir` has less than [`MIN_FREE_BYTES`] free.
+fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
+    let min = std::env::var("HYOKA_MIN_FREE_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(MIN_FREE_BYTES);
+    free_space_at_least(dir, doing, min)
+}
+
+fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
+    let free = fs2::available_space(dir).map_err(io(format!(
+        "cannot tell the free space of the disk holding {}",
+        dir.display()
+    )))?;
+    if free >= min {
+        return Ok(());
+    }
+    Err(StoreError::Io {
+        context: format!("cannot {doing} {}", dir.display()),
+        source: std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!(
+                "the disk has {} KiB free, and hyoka needs {} KiB free to use the ledger safely",
+                free / 1024,
+                min / 1024
+            ),
+        ),
+    })
+}
+
+/// A sled error in plain words.
+fn sled_error(what: &str, e: sled::Error) -> StoreError {
+    match e {
+        sled::Error::Io(source) => StoreError::Io {
+            context: what.to_string(),
+            source,
+        },
+        sled::Error::Corruption { .. } => StoreError::Damaged(format!(
+            "{what}: its files hold damaged data (a checksum does not match)"
+        )),
+        sled::Error::Unsupported(_) => StoreError::Damaged(format!(
+            "{what}: the storage engine does not recognise its files (damaged, or not written by hyoka)"
+        )),
+        sled::Error::CollectionNotFound(_) => {
+            StoreError::Missing(format!("{what}: part of the store is missing"))
+        }
+        sled::Error::ReportableBug(m) => {
+            StoreError::Damaged(format!("{what}: the storage engine failed ({m})"))
+        }
+    }
 }
 
 fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(StoreError::Damaged(format!("{what}: sled reported: {e}"))),
+        Ok(Err(e)) => Err(sled_error(what, e)),
         Err(panic) => {
             let msg = panic
                 .downcast_ref::<String>()
@@ -55,7 +129,7 @@ fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("no message");
             Err(StoreError::Damaged(format!(
-                "{what}: sled crashed reading its files ({msg})"
+                "{what}: the storage engine crashed reading its files ({msg})"
             )))
         }
     }
@@ -143,11 +217,13 @@ impl SledStore {
 
     fn open_once(dir: &Path) -> StoreResult<SledStore> {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
+        check_free_space(dir, "open the store in")?;
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(64 << 20)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
+        let what = format!("cannot open the store in {}", dir.display());
         let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
             Ok(Ok(db)) => db,
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -156,15 +232,11 @@ impl SledStore {
             Ok(Err(sled::Error::Io(e))) if e.to_string().contains("could not acquire lock") => {
                 return Err(StoreError::Locked);
             }
-            Ok(Err(e)) => {
-                return Err(StoreError::Damaged(format!(
-                    "sled cannot open the store: {e}"
-                )));
-            }
+            Ok(Err(e)) => return Err(sled_error(&what, e)),
             Err(_) => {
-                return Err(StoreError::Damaged(
-                    "sled crashed opening the store: its files are damaged".to_string(),
-                ));
+                return Err(StoreError::Damaged(format!(
+                    "{what}: the storage engine crashed reading its files, which are damaged"
+                )));
             }
         };
         let mut store = SledStore {
@@ -172,10 +244,28 @@ impl SledStore {
             dir: dir.to_path_buf(),
             synced: HashMap::new(),
             synced_blobs: HashSet::new(),
+            write_failed: AtomicBool::new(false),
         };
         // The first commit of this process syncs every file once.
         store.synced.clear();
         Ok(store)
+    }
+
+    fn reading(&self) -> String {
+        format!("cannot read the store in {}", self.dir.display())
+    }
+
+    fn writing(&self) -> String {
+        format!("cannot write the store in {}", self.dir.display())
+    }
+
+    /// Runs a sled write, remembering a failure (see [`SledStore`]'s `Drop`).
+    fn write<T>(&self, what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
+        let r = guard(what, f);
+        if r.is_err() {
+            self.write_failed.store(true, Ordering::Relaxed);
+        }
+        r
     }
 
     /// fsyncs sled's files that changed since the last sync, and the directories.
@@ -251,7 +341,7 @@ impl SledStore {
     }
 
     fn get(&self, k: &[u8]) -> StoreResult<Option<sled::IVec>> {
-        guard("reading the store", || self.db.get(k))
+        guard(&self.reading(), || self.db.get(k))
     }
 
     fn hash_chunk(&self, chunk: u64) -> StoreResult<Vec<u8>> {
@@ -279,16 +369,16 @@ impl SledStore {
             out.extend_from_slice(&(r.len() as u32).to_le_bytes());
             out.extend_from_slice(r);
         }
-        guard("tampering", || self.db.insert(k, out))?;
-        guard("flushing", || self.db.flush())?;
+        self.write("tampering", || self.db.insert(k, out))?;
+        self.write("flushing", || self.db.flush())?;
         Ok(())
     }
 
     /// Test support: rewrites the commit record, e.g. to simulate a store that lost its tail.
     #[doc(hidden)]
     pub fn tamper_commit(&mut self, c: Committed) -> StoreResult<()> {
-        guard("tampering", || self.db.insert(META_KEY, encode_meta(&c)))?;
-        guard("flushing", || self.db.flush())?;
+        self.write("tampering", || self.db.insert(META_KEY, encode_meta(&c)))?;
+        self.write("flushing", || self.db.flush())?;
         Ok(())
     }
 }
@@ -315,12 +405,12 @@ impl Store for SledStore {
         let first = from / EVENTS_PER_CHUNK;
         let last = (to - 1) / EVENTS_PER_CHUNK;
         let mut expect = first;
-        let iter = guard("reading the store", || {
+        let iter = guard(&self.reading(), || {
             Ok(self.db.range(key(b'E', first)..=key(b'E', last)))
         })?;
         let mut iter = iter;
         loop {
-            let next = guard("reading the store", || iter.next().transpose())?;
+            let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((k, v)) = next else { break };
             let chunk = u64::from_be_bytes(
                 k.get(1..9)
@@ -379,6 +469,7 @@ impl Store for SledStore {
     }
 
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
+        check_free_space(&self.dir, "write to the store in")?;
         let committed = self.committed()?.unwrap_or(Committed::EMPTY);
         let open_events = committed.events % EVENTS_PER_CHUNK;
         let mut event_chunk = Vec::new();
@@ -452,7 +543,9 @@ impl SledWriter<'_> {
             batch.insert(&k, v);
         }
         self.pending_bytes = 0;
-        guard("writing the store", || self.store.db.apply_batch(batch))
+        let db = &self.store.db;
+        self.store
+            .write(&self.store.writing(), || db.apply_batch(batch))
     }
 
     fn park(&mut self, k: [u8; 9], v: Vec<u8>) -> StoreResult<()> {
@@ -537,9 +630,14 @@ impl StoreWriter for SledWriter<'_> {
             );
         }
         batch.insert(META_KEY, encode_meta(&committed));
-        guard("writing the store", || self.store.db.apply_batch(batch))?;
-        guard("flushing the store", || self.store.db.flush())?;
-        self.store.sync_files()?;
+        let db = &self.store.db;
+        self.store
+            .write(&self.store.writing(), || db.apply_batch(batch))?;
+        self.store.write(&self.store.writing(), || db.flush())?;
+        if let Err(e) = self.store.sync_files() {
+            self.store.write_failed.store(true, Ordering::Relaxed);
+            return Err(e);
+        }
         Ok(committed)
     }
 }
@@ -635,6 +733,43 @@ mod tests {
         guard("t", || s.db.insert(key(b'E', 0), &[9u8, 0, 0, 0, 1][..])).unwrap();
         let err = s.scan_events(0, 1, &mut |_, _| Ok(true)).unwrap_err();
         assert!(err.to_string().contains("malformed"), "{err}");
+    }
+
+    #[test]
+    fn a_disk_without_room_is_refused_in_plain_words() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(free_space_at_least(dir.path(), "open the store in", 0).is_ok());
+        let e = free_space_at_least(dir.path(), "open the store in", u64::MAX).unwrap_err();
+        let e = crate::Error::from_store(e, dir.path()).to_string();
+        assert!(
+            e.starts_with("the disk is full: cannot open the store in "),
+            "{e}"
+        );
+        assert!(e.contains("KiB free, and hyoka needs"), "{e}");
+        assert!(
+            e.ends_with(
+                "free some space on that disk (or move the ledger elsewhere), then try again"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn sled_errors_are_told_in_plain_words() {
+        let e = sled_error(
+            "cannot open the store in s",
+            sled::Error::Unsupported("x".into()),
+        );
+        assert!(
+            e.to_string().contains("does not recognise its files"),
+            "{e}"
+        );
+        let full = std::io::Error::from_raw_os_error(28);
+        let e = crate::Error::from_store(
+            sled_error("cannot write the store in s", sled::Error::Io(full)),
+            Path::new("l"),
+        );
+        assert!(matches!(e, crate::Error::DiskFull { .. }), "{e}");
     }
 
     #[test]

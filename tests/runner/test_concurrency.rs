@@ -1,0 +1,242 @@
+//! Several writers and readers at once: one process holds a ledger at a time, the others wait
+//! (`--wait`) or say it is busy; nothing acknowledged is lost and the chain stays dense.
+
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::common::Env;
+
+fn hyoka(env: &Env, args: &[String]) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("hyoka"));
+    c.env("HYOKA_LEDGER", env.ledger())
+        .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
+        .env_remove("HYOKA_WAIT")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn remark_args(wait: &str, item: u32, text: &str) -> Vec<String> {
+    [
+        "--wait",
+        wait,
+        "remark",
+        &item.to_string(),
+        text,
+        "--period",
+        "H26上半期",
+        "-a",
+        "並行",
+        "-m",
+        "同時書き込み",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// The remarks in the log, the number of events, and whether seqs are dense and the chain links.
+fn logged(env: &Env) -> (Vec<String>, usize) {
+    let jsonl = env.run(&["log", "--format", "jsonl"]).ok().to_string();
+    let events: Vec<serde_json::Value> = jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e["seq"], i as u64, "seqs are dense");
+    }
+    for w in events.windows(2) {
+        assert_eq!(w[1]["prev_hash"], w[0]["hash"], "the chain links");
+    }
+    let remarks = events
+        .iter()
+        .filter(|e| e["change"]["kind"] == "remark.set")
+        .map(|e| e["change"]["text"].as_str().unwrap().to_string())
+        .collect();
+    (remarks, events.len())
+}
+
+/// Spawned together with `--wait 30`, every CLI writer gets its turn: all acknowledged, all present
+/// exactly once, each at the seq it printed.
+#[test]
+fn concurrent_cli_writers_that_wait_all_get_their_turn() {
+    let env = Env::new();
+    env.with_items();
+    let before = logged(&env).1;
+    let writers = 12;
+    let children: Vec<_> = (0..writers)
+        .map(|i| {
+            let text = format!("writer {i}");
+            hyoka(&env, &remark_args("30", 1 + i % 2, &text))
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "a waiting writer failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seq: u64 = stdout
+            .strip_prefix("recorded #")
+            .and_then(|s| s.split(':').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no acknowledgement: {stdout}"));
+        seqs.push(seq);
+    }
+    seqs.sort();
+    let expected: Vec<u64> = (before as u64..(before + writers as usize) as u64).collect();
+    assert_eq!(seqs, expected, "each writer got its own seq");
+    let (remarks, events) = logged(&env);
+    assert_eq!(events, before + writers as usize);
+    for i in 0..writers {
+        let text = format!("writer {i}");
+        assert_eq!(remarks.iter().filter(|r| **r == text).count(), 1, "{text}");
+    }
+    env.run(&["verify"]).ok();
+}
+
+/// Without `--wait`, a writer that finds the ledger busy fails at once with one clear line; the ones
+/// that got through are exactly those present.
+#[test]
+fn concurrent_cli_writers_that_do_not_wait_proceed_or_fail_clearly() {
+    let env = Env::new();
+    env.with_items();
+    let before = logged(&env).1;
+    let children: Vec<_> = (0..8u32)
+        .map(|i| {
+            hyoka(&env, &remark_args("0", 1 + i % 2, &format!("hasty {i}")))
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut acked = Vec::new();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => acked.push(format!("hasty {i}")),
+            Some(1) => {
+                assert_eq!(stderr.lines().count(), 1, "{stderr}");
+                assert!(
+                    stderr.starts_with("error: the ledger at ")
+                        && stderr.contains("is busy")
+                        && stderr.contains("--wait"),
+                    "{stderr}"
+                );
+            }
+            other => panic!("exit {other:?}: {stderr}"),
+        }
+    }
+    assert!(!acked.is_empty(), "at least one writer proceeds");
+    let (remarks, events) = logged(&env);
+    assert_eq!(events, before + acked.len());
+    let mut present: Vec<String> = remarks
+        .into_iter()
+        .filter(|r| r.starts_with("hasty"))
+        .collect();
+    present.sort();
+    acked.sort();
+    assert_eq!(present, acked);
+}
+
+/// A reader during a write: with a short `--wait` it says the ledger is busy within about that time;
+/// with a longer one it gets its answer once the writer is done.
+#[test]
+fn a_reader_during_a_write_waits_or_says_busy_in_bounded_time() {
+    let env = Env::new();
+    env.with_items();
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let started = Instant::now();
+    let out = hyoka(&env, &["--wait".into(), "0.3".into(), "table".into()])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is busy"), "{stderr}");
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(10),
+        "{took:?}"
+    );
+    let reader = hyoka(&env, &["--wait".into(), "30".into(), "table".into()])
+        .spawn()
+        .unwrap();
+    drop(held);
+    let out = reader.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("市民活動支援"));
+}
+
+/// Inside one process, appenders share a ledger behind a mutex: N threads × M appends are all there,
+/// in a dense chain that verifies.
+#[test]
+fn threads_sharing_a_ledger_lose_nothing() {
+    let env = Env::new();
+    env.with_items();
+    let ledger = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let before = ledger.len();
+    let ledger = Arc::new(Mutex::new(ledger));
+    let period = hyoka::period::Period::parse("H26上半期", None).unwrap();
+    let (threads, each) = (4u32, 25u32);
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let ledger = Arc::clone(&ledger);
+            std::thread::spawn(move || {
+                for m in 0..each {
+                    let meta = hyoka::Meta {
+                        author: format!("thread {t}"),
+                        reason: "並行".into(),
+                        source: None,
+                        recorded_at: hyoka::when::now(),
+                    };
+                    let change = hyoka::event::Change::RemarkSet {
+                        item: 1 + t % 2,
+                        period,
+                        text: format!("thread {t} append {m}"),
+                    };
+                    let mut l = ledger.lock().unwrap();
+                    // The clock is read outside the lock: another thread may have recorded later.
+                    let meta = hyoka::Meta {
+                        recorded_at: meta.recorded_at.max(last_time(&l)),
+                        ..meta
+                    };
+                    l.append(&meta, &[change]).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let ledger = Arc::into_inner(ledger).unwrap().into_inner().unwrap();
+    let total = u64::from(threads * each);
+    assert_eq!(ledger.len(), before + total);
+    assert_eq!(
+        ledger.verify(&mut |_, _| {}).unwrap().events,
+        before + total
+    );
+    drop(ledger);
+    let (remarks, _) = logged(&env);
+    for t in 0..threads {
+        for m in 0..each {
+            let text = format!("thread {t} append {m}");
+            assert_eq!(remarks.iter().filter(|r| **r == text).count(), 1, "{text}");
+        }
+    }
+}
+
+fn last_time(l: &hyoka::Ledger) -> i64 {
+    l.event(l.len() - 1).unwrap().event.recorded_at
+}

@@ -1,0 +1,423 @@
+//! Damaged and full storage through the CLI: a byte-flip sweep over the store's files, and appends on a
+//! full disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{Env, Run};
+
+/// splitmix64, seeded; the seed is printed so that a failure can be repeated.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+fn seed(var: &str) -> u64 {
+    std::env::var(var)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        })
+}
+
+/// Runs `hyoka ARGS` on `ledger`, killing it (and failing the test) if it takes longer than `limit`.
+fn run_bounded(ledger: &Path, env: &[(&str, &str)], args: &[&str], limit: Duration) -> Run {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hyoka"));
+    cmd.env("HYOKA_LEDGER", ledger)
+        .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
+        .env_remove("HYOKA_WAIT")
+        .env_remove("HYOKA_MIN_FREE_BYTES")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("run hyoka");
+    let started = Instant::now();
+    // Polling only bounds the time; it orders nothing.
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("hyoka {args:?} hung for more than {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let out = child.wait_with_output().expect("output");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn files_under(dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            files_under(&entry.path(), out);
+        } else {
+            let len = entry.metadata().unwrap().len();
+            if len > 0 {
+                out.push((entry.path(), len));
+            }
+        }
+    }
+    out.sort();
+}
+
+/// A ledger of 538 events whose store has had many separate commits, several opens (sled
+/// snapshots) and two values big enough for sled's blob files.
+fn build_sweep_ledger(env: &Env) {
+    env.run(&[
+        "import",
+        &crate::common::seed().to_string_lossy(),
+        "-a",
+        "山田",
+    ])
+    .ok();
+    let access = hyoka::Access::default();
+    let period = hyoka::period::Period::parse("H27上半期", None).unwrap();
+    let mut at = hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap();
+    for round in 0..6u32 {
+        let mut ledger = hyoka::Ledger::open(&env.ledger(), access).unwrap();
+        for i in 0..30u32 {
+            at += 1_000_000_000;
+            // The last two remarks are big enough for sled to keep them in blob files.
+            let text = match round == 5 && i >= 28 {
+                true => format!("大きな備考 {i} {}", "あ".repeat(100_000)),
+                false => format!("備考 {round}-{i}"),
+            };
+            let meta = hyoka::Meta {
+                author: "鈴木".into(),
+                reason: format!("sweep {round}-{i}"),
+                source: None,
+                recorded_at: at,
+            };
+            let change = hyoka::event::Change::RemarkSet {
+                item: 1 + (round * 30 + i) % 60,
+                period,
+                text,
+            };
+            ledger.append(&meta, &[change]).unwrap();
+        }
+    }
+}
+
+/// `db`, `conf`, `snap.*` or `blobs/*`.
+fn kind_of(rel: &Path) -> String {
+    let name = rel.to_string_lossy();
+    if name.contains("blobs") {
+        "store/blobs/*".into()
+    } else if name.contains("snap.") {
+        "store/snap.*".into()
+    } else {
+        format!(
+            "store/{}",
+            rel.file_name().unwrap_or_default().to_string_lossy()
+        )
+    }
+}
+
+/// What `hyoka verify --format json` said about one damaged copy.
+fn classify(run: &Run, head: &str, root: &str) -> Result<String, String> {
+    let stderr = run.stderr.trim_end();
+    match run.code {
+        0 => {
+            let json: serde_json::Value = serde_json::from_str(run.stdout.trim())
+                .map_err(|e| format!("exit 0 without JSON ({e}): {}", run.stdout))?;
+            if json["ok"] == true && json["head_hash"] == head && json["root"] == root {
+                Ok("intact (exit 0, same head and root)".into())
+            } else {
+                Err(format!("a WRONG healthy report: {}", run.stdout))
+            }
+        }
+        3 => {
+            let one_line = stderr.lines().count() == 1
+                && stderr.starts_with("error: integrity failure: ")
+                && stderr.ends_with(
+                    "the history cannot be trusted until the ledger is restored from a backup",
+                );
+            if !one_line || stderr.contains("panicked") || stderr.contains("internal error") {
+                return Err(format!("exit 3 without a one-line diagnosis: {stderr}"));
+            }
+            let json: serde_json::Value = serde_json::from_str(run.stdout.trim())
+                .map_err(|e| format!("exit 3 without JSON ({e}): {}", run.stdout))?;
+            let kind = json["error"]["kind"].as_str().unwrap_or("?").to_string();
+            let how = if stderr.contains("a checksum does not match") {
+                ": sled's checksum"
+            } else if stderr.contains("does not recognise its files") {
+                ": sled refuses its files"
+            } else if stderr.contains("crashed") {
+                ": sled panicked (caught)"
+            } else {
+                ""
+            };
+            Ok(format!("detected (exit 3): {kind}{how}"))
+        }
+        code => Err(format!("exit {code}: {stderr}")),
+    }
+}
+
+/// One flipped byte anywhere in the store's files: `verify` either reports the same head and root
+/// (the byte did not matter) or exits 3 with a one-line diagnosis; never a panic, a hang, another
+/// exit code or a different healthy report.
+#[test]
+fn flipped_bytes_in_the_store_are_diagnosed_never_reported_healthy() {
+    let flips: usize = std::env::var("HYOKA_SOAK_FLIPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150);
+    let seed = seed("HYOKA_FLIP_SEED");
+    eprintln!("byte-flip sweep: seed {seed} (set HYOKA_FLIP_SEED={seed} to repeat)");
+    let env = Env::new();
+    build_sweep_ledger(&env);
+    let base: serde_json::Value =
+        serde_json::from_str(env.run(&["verify", "--format", "json"]).ok()).unwrap();
+    let (head, root) = (
+        base["head_hash"].as_str().unwrap().to_string(),
+        base["root"].as_str().unwrap().to_string(),
+    );
+    let store = env.ledger().join("store");
+    let mut files = Vec::new();
+    files_under(&store, &mut files);
+    let total: u64 = files.iter().map(|f| f.1).sum();
+    let mut kinds: BTreeMap<String, Vec<(PathBuf, u64)>> = BTreeMap::new();
+    for (path, len) in &files {
+        kinds
+            .entry(kind_of(path.strip_prefix(&store).unwrap()))
+            .or_default()
+            .push((path.clone(), *len));
+    }
+    let kinds: Vec<Vec<(PathBuf, u64)>> = kinds.into_values().collect();
+    let mut rng = Rng(seed);
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut per_file: BTreeMap<String, usize> = BTreeMap::new();
+    let started = Instant::now();
+    for n in 0..flips {
+        // Each kind of file (db, conf, snapshots, blobs) gets its share of flips, whatever its size.
+        let kind = &kinds[n % kinds.len()];
+        let (path, len) = kind[rng.below(kind.len() as u64) as usize].clone();
+        let offset = rng.below(len);
+        let xor = 1 + rng.below(255) as u8;
+        let rel = path.strip_prefix(env.ledger()).unwrap().to_path_buf();
+        let copy = env.dir.path().join(format!("flip-{n}"));
+        copy_dir(&env.ledger(), &copy);
+        let target = copy.join(&rel);
+        let mut bytes = std::fs::read(&target).unwrap();
+        bytes[offset as usize] ^= xor;
+        std::fs::write(&target, &bytes).unwrap();
+        let run = run_bounded(
+            &copy,
+            &[],
+            &["verify", "--format", "json"],
+            Duration::from_secs(60),
+        );
+        let name = kind_of(&rel);
+        match classify(&run, &head, &root) {
+            Ok(outcome) => *outcomes.entry(outcome).or_default() += 1,
+            Err(e) => panic!(
+                "flip {n}: byte {offset} of {name} xor {xor:#04x}: {e} (seed {seed}; rerun with HYOKA_FLIP_SEED={seed})"
+            ),
+        }
+        *per_file.entry(name).or_default() += 1;
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+    eprintln!(
+        "byte-flip sweep: {flips} flips over {} files ({total} bytes) in {:.1?}",
+        files.len(),
+        started.elapsed()
+    );
+    for (file, n) in &per_file {
+        eprintln!("  flips in {file}: {n}");
+    }
+    for (outcome, n) in &outcomes {
+        eprintln!("  {outcome}: {n}");
+    }
+}
+
+/// Unmounts on drop, whatever happened.
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let ok = Command::new("umount")
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+}
+
+/// Writes a filler file until the disk is full; returns its path.
+fn fill(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut f = std::fs::File::create(&path).unwrap();
+    for block in [1 << 20, 4096, 1] {
+        let buf = vec![0u8; block];
+        while f.write_all(&buf).is_ok() {}
+    }
+    let _ = f.sync_all();
+    path
+}
+
+fn assert_disk_full_error(run: &Run, what: &str) {
+    assert_eq!(run.code, 1, "{what}: {}{}", run.stdout, run.stderr);
+    let err = run.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
+    assert!(
+        err.starts_with("error: the disk is full: ") && err.contains("free some space"),
+        "{what}: {err}"
+    );
+}
+
+fn events(ledger: &Path) -> u64 {
+    let run = run_bounded(
+        ledger,
+        &[],
+        &["verify", "--format", "json"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(run.code, 0, "verify: {}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    json["events"].as_u64().unwrap()
+}
+
+/// Appends on a full disk fail with one clear line (never a hang, never "integrity failure"), and the
+/// ledger is valid and usable once space is freed. Needs root (a small tmpfs); skipped otherwise.
+#[test]
+fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
+    let uid = Command::new("id").arg("-u").output();
+    if !uid.is_ok_and(|o| o.stdout.starts_with(b"0\n")) {
+        eprintln!("full-disk test skipped: it mounts a small tmpfs, which needs root");
+        return;
+    }
+    let env = Env::new();
+    let disk = env.dir.path().join("disk");
+    std::fs::create_dir_all(&disk).unwrap();
+    // 24 MiB: the ledger, plus the 16 MiB hyoka keeps free, plus room to fill.
+    let mount = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
+        .arg(&disk)
+        .output();
+    match mount {
+        Ok(o) if o.status.success() => {}
+        other => {
+            eprintln!("full-disk test skipped: cannot mount a tmpfs ({other:?})");
+            return;
+        }
+    }
+    let _mounted = Mounted(disk.clone());
+    let ledger = disk.join("ledger");
+    let limit = Duration::from_secs(60);
+    let seed_file = crate::common::seed();
+    run_bounded(
+        &ledger,
+        &[("HYOKA_NOW", "2015-11-02T10:00:00+09:00")],
+        &["import", &seed_file.to_string_lossy(), "-a", "山田"],
+        limit,
+    )
+    .ok();
+    let remark = |n: usize, pad: usize| {
+        vec![
+            "remark".to_string(),
+            (1 + n % 60).to_string(),
+            format!("full disk {n} {}", "x".repeat(pad)),
+            "--period".into(),
+            "H27上半期".into(),
+            "-a".into(),
+            "鈴木".into(),
+            "-m".into(),
+            "disk test".into(),
+        ]
+    };
+
+    // 1. Full: hyoka refuses before its storage engine touches the disk, for writes and reads alike.
+    let filler = fill(&disk);
+    let args = remark(0, 10);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = run_bounded(&ledger, &[], &args, limit);
+    assert_disk_full_error(&run, "append on a full disk");
+    eprintln!("full disk, append: {}", run.stderr.trim_end());
+    let run = run_bounded(&ledger, &[], &["verify"], limit);
+    assert_disk_full_error(&run, "verify on a full disk");
+    std::fs::remove_file(&filler).unwrap();
+    assert_eq!(events(&ledger), 358);
+
+    // 2. The disk fills during appends, with the free-space margin turned off: sled itself runs out of
+    //    space. The failing append says so in one line and returns (sled 0.34.7 would hang on close).
+    let filler = fill(&disk);
+    let full = std::fs::metadata(&filler).unwrap().len();
+    std::fs::File::options()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(full.saturating_sub(1 << 20))
+        .unwrap();
+    let mut acked = 0u64;
+    let mut failed = None;
+    for n in 1..200 {
+        let args = remark(n, 30_000);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = run_bounded(&ledger, &[("HYOKA_MIN_FREE_BYTES", "0")], &args, limit);
+        if run.code == 0 {
+            acked += 1;
+        } else {
+            failed = Some(run);
+            break;
+        }
+    }
+    let run = failed.expect("the disk never filled");
+    assert_disk_full_error(&run, "append as the disk fills");
+    eprintln!(
+        "disk filling up: {acked} appends acknowledged, then: {}",
+        run.stderr.trim_end()
+    );
+
+    // 3. Space freed: the ledger opens, verifies with every acknowledged append (the failed one may
+    //    be there whole, never in part), and takes new appends.
+    std::fs::remove_file(&filler).unwrap();
+    let n = events(&ledger);
+    assert!(
+        n == 358 + acked || n == 358 + acked + 1,
+        "{n} events after {acked} acknowledged appends"
+    );
+    let args = remark(500, 10);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_bounded(&ledger, &[], &args, limit).ok();
+    assert_eq!(events(&ledger), n + 1);
+}
