@@ -346,6 +346,8 @@ impl SqliteLog {
         let mut rows = stmt.query([item])?;
         let mut state = State::default();
         let mut out = Vec::new();
+        // As in audit.rs: a flag never decided before has no old value, even though it reads as "off".
+        let mut decided = std::collections::BTreeSet::new();
         while let Some(row) = rows.next()? {
             let bytes = row.get_ref(1)?.as_blob()?;
             let e = event::decode(bytes)?;
@@ -359,7 +361,15 @@ impl SqliteLog {
             if c.item() != Some(item) {
                 continue;
             }
-            for (field, period, old, new) in field_changes(before_item, before_cell, &state, c) {
+            let fields = hyoka::provenance::fields_of(c);
+            let first_flag = matches!(c, Change::FollowUpSet { .. })
+                && fields.iter().any(|f| !decided.contains(f));
+            decided.extend(fields);
+            for (field, period, mut old, new) in field_changes(before_item, before_cell, &state, c)
+            {
+                if first_flag && field == "follow_up" {
+                    old = serde_json::Value::Null;
+                }
                 out.push(HistoryEntry {
                     seq: e.seq,
                     recorded_at: hyoka::when::format(e.recorded_at),
