@@ -8,8 +8,10 @@
 //! - `M`: the commit record (see [`encode_meta`]), written in the same atomic batch as the last chunks.
 //! - Derived data (the ledger's, opaque here), written only in the commit's atomic batch: `D` the
 //!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq / [`REF_BLOCK`]): the
-//!   seqs of that item's events in the block, u64 little-endian each; `S` + seq (u64 big-endian): a
-//!   state snapshot taken after that event.
+//!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian): a
+//!   state snapshot taken after that event. Snapshots are large (megabytes) and sled rewrites a whole leaf
+//!   when it consolidates one, so their prefix sorts before every other key: they never share a leaf
+//!   with the commit record or the open chunks, which every append rewrites.
 //!
 //! An append writes whole chunks first (possibly in several sled batches for a large import), then the
 //! final chunks and the commit record in one atomic batch. Readers never look past the commit record, so
@@ -38,6 +40,9 @@ const PENDING_BYTES: usize = 4 << 20;
 /// Seqs per `X` index block.
 pub const REF_BLOCK: u64 = 65_536;
 const DERIVED_KEY: &[u8] = b"D";
+/// Prefix of snapshot keys (see the module's layout).
+const SNAPSHOT_PREFIX: u8 = b'A';
+const _: () = assert!(SNAPSHOT_PREFIX < DERIVED_KEY[0] && SNAPSHOT_PREFIX < b'E');
 
 const META_KEY: &[u8] = b"M";
 const META_MAGIC: &[u8; 16] = b"hyoka-store-v1\0\0";
@@ -340,8 +345,8 @@ impl SledStore {
     #[doc(hidden)]
     pub fn tamper_snapshot(&mut self, seq: u64, bytes: Option<&[u8]>) -> StoreResult<()> {
         match bytes {
-            Some(b) => guard("tampering", || self.db.insert(key(b'S', seq), b))?,
-            None => guard("tampering", || self.db.remove(key(b'S', seq)))?,
+            Some(b) => guard("tampering", || self.db.insert(key(SNAPSHOT_PREFIX, seq), b))?,
+            None => guard("tampering", || self.db.remove(key(SNAPSHOT_PREFIX, seq)))?,
         };
         guard("flushing", || self.db.flush())?;
         Ok(())
@@ -528,7 +533,7 @@ impl Store for SledStore {
     fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
         let found = guard("reading the store", || {
             self.db
-                .range(key(b'S', 0)..=key(b'S', seq))
+                .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
                 .next_back()
                 .transpose()
         })?;
@@ -540,7 +545,9 @@ impl Store for SledStore {
 
     fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
         let mut out = Vec::new();
-        let mut iter = guard("reading the store", || Ok(self.db.scan_prefix(b"S").keys()))?;
+        let mut iter = guard("reading the store", || {
+            Ok(self.db.scan_prefix([SNAPSHOT_PREFIX]).keys())
+        })?;
         loop {
             let next = guard("reading the store", || iter.next().transpose())?;
             let Some(k) = next else { break };
@@ -655,7 +662,8 @@ impl StoreWriter for SledWriter<'_> {
     }
 
     fn push_snapshot(&mut self, seq: u64, bytes: &[u8]) -> StoreResult<()> {
-        self.derived.push((key(b'S', seq).to_vec(), bytes.to_vec()));
+        self.derived
+            .push((key(SNAPSHOT_PREFIX, seq).to_vec(), bytes.to_vec()));
         Ok(())
     }
 
