@@ -10,12 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::derived::{Derived, NO_ITEM};
 use crate::error::{Error, IntegrityError, Result};
 use crate::event::Change;
 use crate::ledger::Ledger;
+use crate::ledger::StoredEvent;
 use crate::period::{Era, Period};
 use crate::provenance::{Field, Provenance, Setter};
-use crate::state::State;
+use crate::state::{Refused, State};
 use crate::store::Store;
 use crate::when;
 
@@ -141,8 +143,34 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// Every change to `item` (optionally only those of one period), oldest first.
+    /// The state after a selection (no provenance), from the nearest checked snapshot, and the last seq
+    /// included (`None`: no event at all, and an empty state). What the table and summary views need.
+    pub fn state_for(&self, sel: &Selection) -> Result<(State, Option<u64>)> {
+        match self.resolve(sel)? {
+            Some(last) => Ok((self.state_through(Some(last))?, Some(last))),
+            None => Ok((State::default(), None)),
+        }
+    }
+
+    /// Every change to `item` (optionally only those of one period), oldest first. Reads only the item's
+    /// events (and those of no item: the plan and headings) through the per-item index when the ledger
+    /// has one; otherwise, or if the index does not agree with the events it names, folds the whole log.
     pub fn history(&self, item: u32, period: Option<Period>) -> Result<Vec<HistoryEntry>> {
+        let keep = |h: &HistoryEntry| h.item == item && (period.is_none() || h.period == period);
+        if let Some(mut v) = self.history_indexed(item)? {
+            v.retain(keep);
+            return Ok(v);
+        }
+        self.history_by_full_fold(item, period)
+    }
+
+    /// [`Ledger::history`] by a fold of the whole log (the index is not used).
+    #[doc(hidden)]
+    pub fn history_by_full_fold(
+        &self,
+        item: u32,
+        period: Option<Period>,
+    ) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         self.fold_history(&mut |h| {
             if h.item == item && (period.is_none() || h.period == period) {
@@ -164,43 +192,106 @@ impl<S: Store> Ledger<S> {
         Ok(out)
     }
 
+    /// The history of one item from the index: `None` when the ledger has no index or it disagrees with
+    /// the events it names (the caller then folds the log; `verify` reports the index).
+    fn history_indexed(&self, item: u32) -> Result<Option<Vec<HistoryEntry>>> {
+        if !matches!(self.derived(), Derived::Every(_)) || item == NO_ITEM {
+            return Ok(None);
+        }
+        let (Ok(mut seqs), Ok(general)) = (
+            self.store_ref().item_refs(item),
+            self.store_ref().item_refs(NO_ITEM),
+        ) else {
+            return Ok(None);
+        };
+        let own = seqs.len();
+        seqs.extend_from_slice(&general);
+        seqs.sort_unstable();
+        seqs.dedup();
+        if seqs.len() != own + general.len() || seqs.last().is_some_and(|s| *s >= self.len()) {
+            return Ok(None);
+        }
+        let mut state = State::default();
+        let mut decided: BTreeSet<Field> = BTreeSet::new();
+        let mut out = Vec::new();
+        for seq in seqs {
+            let e = self.event(seq)?;
+            let c = &e.event.change;
+            if e.event.seq != seq || (c.item() != Some(item) && c.item().is_some()) {
+                return Ok(None);
+            }
+            // The item-local fold needs the items another item re-lists to exist: a placeholder stands
+            // for them (history reads only this item's fields).
+            let of = match c {
+                Change::ItemRegistered { relisting_of, .. } => *relisting_of,
+                Change::ItemAmended { relisting_of, .. } => relisting_of.flatten(),
+                _ => None,
+            };
+            if let Some(of) = of {
+                state.items.entry(of).or_insert_with(|| crate::state::Item {
+                    number: of,
+                    title: String::new(),
+                    department: String::new(),
+                    category: String::new(),
+                    relisting_of: None,
+                    withdrawn: false,
+                });
+            }
+            if history_step(&mut state, &mut decided, &e, &mut |h| out.push(h)).is_err() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(out))
+    }
+
     fn fold_history(&self, f: &mut dyn FnMut(HistoryEntry)) -> Result<()> {
         let mut state = State::default();
         // Fields decided at least once: a flag that was never set has no old value, even though an
         // unset flag reads as "off".
         let mut decided: BTreeSet<Field> = BTreeSet::new();
         self.scan(0, u64::MAX, &mut |e| {
-            let before = state.clone_item_view(&e.event.change);
-            state
-                .apply(&e.event.change)
-                .map_err(|r| IntegrityError::RuleBroken {
+            history_step(&mut state, &mut decided, e, f).map_err(|r| {
+                IntegrityError::RuleBroken {
                     seq: e.event.seq,
                     why: r.0,
-                })?;
-            let first_flag = matches!(e.event.change, Change::FollowUpSet { .. })
-                && crate::provenance::fields_of(&e.event.change)
-                    .iter()
-                    .any(|fl| !decided.contains(fl));
-            decided.extend(crate::provenance::fields_of(&e.event.change));
-            for (field, period, mut old, new) in field_changes(&before, &state, &e.event.change) {
-                if first_flag && field == "follow_up" {
-                    old = Value::Null;
                 }
-                f(HistoryEntry {
-                    seq: e.event.seq,
-                    recorded_at: when::format(e.event.recorded_at),
-                    author: e.event.author.clone(),
-                    reason: e.event.reason.clone(),
-                    item: e.event.change.item().unwrap_or(0),
-                    field,
-                    period,
-                    old,
-                    new,
-                });
-            }
+            })?;
             Ok(true)
         })
     }
+}
+
+/// Applies one event to `state` and calls `f` for each field it changed.
+fn history_step(
+    state: &mut State,
+    decided: &mut BTreeSet<Field>,
+    e: &StoredEvent,
+    f: &mut dyn FnMut(HistoryEntry),
+) -> Result<(), Refused> {
+    let before = state.clone_item_view(&e.event.change);
+    state.apply(&e.event.change)?;
+    let first_flag = matches!(e.event.change, Change::FollowUpSet { .. })
+        && crate::provenance::fields_of(&e.event.change)
+            .iter()
+            .any(|fl| !decided.contains(fl));
+    decided.extend(crate::provenance::fields_of(&e.event.change));
+    for (field, period, mut old, new) in field_changes(&before, state, &e.event.change) {
+        if first_flag && field == "follow_up" {
+            old = Value::Null;
+        }
+        f(HistoryEntry {
+            seq: e.event.seq,
+            recorded_at: when::format(e.event.recorded_at),
+            author: e.event.author.clone(),
+            reason: e.event.reason.clone(),
+            item: e.event.change.item().unwrap_or(0),
+            field,
+            period,
+            old,
+            new,
+        });
+    }
+    Ok(())
 }
 
 /// One changed field of one item, as `hyoka history` shows it.

@@ -169,6 +169,24 @@ pub enum IntegrityError {
     /// An offline proof (inclusion or consistency) does not verify.
     #[error("the proof does not verify: {0}")]
     ProofInvalid(String),
+    /// The per-item index (derived data) disagrees with the log; the events themselves are intact.
+    #[error(
+        "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data"
+    )]
+    IndexMismatch {
+        /// What differs.
+        detail: String,
+    },
+    /// A stored state snapshot (derived data) disagrees with the log; the events themselves are intact.
+    #[error(
+        "event {seq}: snapshot mismatch: the stored state snapshot after this event is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data"
+    )]
+    SnapshotMismatch {
+        /// The event the snapshot follows.
+        seq: u64,
+        /// What differs.
+        detail: String,
+    },
 }
 
 impl IntegrityError {
@@ -186,7 +204,9 @@ impl IntegrityError {
             IntegrityError::StoreBehindHead { store, .. } => Some(*store),
             IntegrityError::LedgerShorterThanCheckpoint { ledger, .. } => Some(*ledger),
             IntegrityError::ExportFieldMismatch { seq, .. }
-            | IntegrityError::EventNotInCheckpoint { seq, .. } => Some(*seq),
+            | IntegrityError::EventNotInCheckpoint { seq, .. }
+            | IntegrityError::SnapshotMismatch { seq, .. } => Some(*seq),
+            IntegrityError::IndexMismatch { .. } => None,
             IntegrityError::ExportShorterThanCheckpoint { export, .. } => Some(*export),
             IntegrityError::ExportLineDamaged { .. } | IntegrityError::ProofInvalid(_) => None,
             IntegrityError::HeadRecordDamaged(_)
@@ -223,6 +243,8 @@ impl IntegrityError {
             IntegrityError::ExportShorterThanCheckpoint { .. } => "export_shorter_than_checkpoint",
             IntegrityError::EventNotInCheckpoint { .. } => "event_not_in_checkpoint",
             IntegrityError::ProofInvalid(_) => "proof_invalid",
+            IntegrityError::IndexMismatch { .. } => "index_mismatch",
+            IntegrityError::SnapshotMismatch { .. } => "snapshot_mismatch",
         }
     }
 }

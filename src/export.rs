@@ -47,6 +47,11 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The state after the events pushed so far (while no rule is broken).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
     /// Checks the next event and returns it decoded, with its hash.
     pub fn push(&mut self, bytes: &[u8]) -> Result<StoredEvent, IntegrityError> {
         let seq = self.root.len();

@@ -18,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::derived::{self, Derived};
 use crate::error::{Error, IntegrityError, Result};
 use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
 use crate::merkle;
@@ -91,6 +92,8 @@ pub struct Ledger<S: Store = SledStore> {
     last_recorded_at: Option<i64>,
     /// The state after the last committed event: derived from the log, never written back.
     cache: Option<State>,
+    /// What the store holds of derived data (see [`crate::derived`]).
+    derived: Derived,
     _lock: File,
 }
 
@@ -260,6 +263,7 @@ impl Ledger<SledStore> {
             committed: Committed::EMPTY,
             last_recorded_at: None,
             cache: None,
+            derived: Derived::Absent,
             _lock: lock,
         };
         let mut all = Vec::with_capacity(more.len() + 1);
@@ -330,8 +334,16 @@ impl Ledger<SledStore> {
             let mut chain = crate::export::Chain::default();
             let store_err = |e| Error::from_store(e, t);
             let mut done = false;
+            // Derived data is rebuilt as the events come, from the state `chain` folds.
+            let every = derived::new_interval();
+            let mut first = true;
             while !done {
                 let mut writer = store.writer().map_err(store_err)?;
+                if std::mem::take(&mut first) {
+                    writer
+                        .push_derived_meta(&Derived::record(every))
+                        .map_err(store_err)?;
+                }
                 let mut n = 0;
                 while n < BATCH {
                     let Some(bytes) = events.next() else {
@@ -342,6 +354,15 @@ impl Ledger<SledStore> {
                     let e = chain.push(&bytes)?;
                     writer.push_event(&bytes).map_err(store_err)?;
                     push_leaf(writer.as_mut(), e.event.seq, &e.hash).map_err(store_err)?;
+                    push_derived(
+                        writer.as_mut(),
+                        every,
+                        e.event.seq,
+                        e.event.change.item(),
+                        &e.hash,
+                        chain.state(),
+                    )
+                    .map_err(store_err)?;
                     n += 1;
                 }
                 if n > 0 {
@@ -393,11 +414,16 @@ impl<S: Store> Ledger<S> {
             committed,
             last_recorded_at: None,
             cache: None,
+            derived: Derived::Absent,
             _lock: lock,
         };
         if head.events == 0 && committed.events == 0 {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
+        ledger.derived = match ledger.store.derived_meta() {
+            Ok(r) => Derived::from_record(r.as_deref()),
+            Err(_) => Derived::Damaged,
+        };
         use std::cmp::Ordering::*;
         match committed.events.cmp(&head.events) {
             Less => {
@@ -465,6 +491,11 @@ impl<S: Store> Ledger<S> {
     /// Hash of the last event.
     pub fn head_hash(&self) -> Hash {
         self.committed.head_hash
+    }
+
+    /// The storage engine, read-only.
+    pub(crate) fn store_ref(&self) -> &S {
+        &self.store
     }
 
     /// The storage engine (for tests that damage it on purpose).
@@ -566,11 +597,45 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// The state after the events `0..=last_seq` (all events when `None`).
+    /// The latest usable snapshot for a fold of the events `0..to`: the state after event `s` and `s + 1`,
+    /// or an empty state and 0. A snapshot is used only if it decodes, is stored under its own seq and
+    /// records the hash of the event it follows; otherwise it is ignored (and `verify` reports it).
+    fn base_state(&self, to: u64) -> (State, u64) {
+        if matches!(self.derived, Derived::Every(_))
+            && to > 0
+            && let Ok(Some((s, bytes))) = self.store.snapshot_at_or_before(to - 1)
+            && let Some((seq, hash, state)) = derived::decode_snapshot(&bytes)
+            && seq == s
+            && s < self.committed.events
+            && let Ok(e) = self.read_one(s)
+            && e.event.seq == s
+            && e.hash == hash
+        {
+            return (state, s + 1);
+        }
+        (State::default(), 0)
+    }
+
+    /// The state after the events `0..=last_seq` (all events when `None`), from the latest checked
+    /// snapshot at or before it plus the events after it.
     pub fn state_through(&self, last_seq: Option<u64>) -> Result<State> {
         let to = last_seq.map_or(self.committed.events, |s| s.saturating_add(1));
+        let (mut state, from) = self.base_state(to);
+        self.fold_onto(&mut state, from, to)?;
+        Ok(state)
+    }
+
+    /// The state after the events `0..=last_seq` folded from event 0, ignoring snapshots.
+    #[doc(hidden)]
+    pub fn state_through_full_fold(&self, last_seq: Option<u64>) -> Result<State> {
+        let to = last_seq.map_or(self.committed.events, |s| s.saturating_add(1));
         let mut state = State::default();
-        self.scan(0, to, &mut |e| {
+        self.fold_onto(&mut state, 0, to)?;
+        Ok(state)
+    }
+
+    fn fold_onto(&self, state: &mut State, from: u64, to: u64) -> Result<()> {
+        self.scan(from, to, &mut |e| {
             state
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {
@@ -578,8 +643,13 @@ impl<S: Store> Ledger<S> {
                     why: r.0,
                 })?;
             Ok(true)
-        })?;
-        Ok(state)
+        })
+    }
+
+    /// What the store holds of derived data.
+    #[doc(hidden)]
+    pub fn derived(&self) -> Derived {
+        self.derived
     }
 
     /// The current state and who set each of its values, in one pass over the log.
@@ -642,13 +712,25 @@ impl<S: Store> Ledger<S> {
         let dir = self.dir.clone();
         let store_err = |e| Error::from_store(e, &dir);
         let store = &mut self.store;
+        // Derived data: kept by stores that have it, started by a store's first commit.
+        let (every, new_derived) = match self.derived {
+            Derived::Every(k) => (Some(k), false),
+            Derived::Absent if first_seq == 0 => (Some(derived::new_interval()), true),
+            _ => (None, false),
+        };
         let write = || -> Result<Committed> {
             let mut writer = store.writer().map_err(store_err)?;
+            if let (true, Some(k)) = (new_derived, every) {
+                writer
+                    .push_derived_meta(&Derived::record(k))
+                    .map_err(store_err)?;
+            }
             let mut seq = first_seq;
             for change in changes {
                 let change = change?;
                 state.apply(&change)?;
                 applied = true;
+                let item = change.item();
                 let e = Event {
                     version: SCHEMA_VERSION,
                     seq,
@@ -664,6 +746,10 @@ impl<S: Store> Ledger<S> {
                 prev = event::event_hash(&prev, &bytes);
                 writer.push_event(&bytes).map_err(store_err)?;
                 push_leaf(writer.as_mut(), seq, &prev).map_err(store_err)?;
+                if let Some(k) = every {
+                    push_derived(writer.as_mut(), k, seq, item, &prev, &state)
+                        .map_err(store_err)?;
+                }
                 seq += 1;
             }
             if seq == first_seq {
@@ -682,6 +768,9 @@ impl<S: Store> Ledger<S> {
         };
         let seq = committed.events;
         self.committed = committed;
+        if let (true, Some(k)) = (new_derived, every) {
+            self.derived = Derived::Every(k);
+        }
         self.last_recorded_at = Some(meta.recorded_at);
         self.cache = Some(state);
         write_head(&self.dir, &HeadRecord { events: committed.events, hash: committed.head_hash })
@@ -775,6 +864,19 @@ impl<S: Store> Ledger<S> {
         let mut last_time = i64::MIN;
         let mut expected_link = ZERO_HASH;
         let mut rule_broken: Option<IntegrityError> = None;
+        // Derived data, recomputed while folding: the index entries, and each snapshot compared as it
+        // comes (the state is only at hand then). Reported after the events' own checks.
+        let every = match self.derived {
+            Derived::Every(k) => Some(k),
+            Derived::Absent | Derived::Damaged => None,
+        };
+        let mut expected_refs: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
+        let mut derived_err: Option<IntegrityError> = match self.derived {
+            Derived::Damaged => Some(IntegrityError::IndexMismatch {
+                detail: "the store's derived-data record is unreadable".into(),
+            }),
+            _ => None,
+        };
         self.scan(0, total, &mut |e| {
             let seq = e.event.seq;
             if seq == 0 && e.event.prev_hash != ZERO_HASH {
@@ -808,6 +910,15 @@ impl<S: Store> Ledger<S> {
                 && let Err(r) = state.apply(&e.event.change)
             {
                 rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
+            }
+            if let Some(k) = every {
+                expected_refs
+                    .entry(e.event.change.item().unwrap_or(derived::NO_ITEM))
+                    .or_default()
+                    .push(seq);
+                if derived_err.is_none() && rule_broken.is_none() && (seq + 1).is_multiple_of(k) {
+                    derived_err = self.check_snapshot(seq, &e.hash, &state).err();
+                }
             }
             recomputed.push(merkle::leaf_hash(&e.hash));
             pending = Some((seq, e.hash));
@@ -856,12 +967,97 @@ impl<S: Store> Ledger<S> {
             )
             .into());
         }
+        if let Some(e) = derived_err {
+            return Err(e.into());
+        }
+        if let Some(k) = every {
+            self.check_derived(k, total, &expected_refs)?;
+        }
         progress(total, total);
         Ok(VerifyReport {
             events: total,
             head_hash: self.committed.head_hash,
             root,
         })
+    }
+}
+
+impl<S: Store> Ledger<S> {
+    /// Compares the stored snapshot after event `seq` with the state recomputed from the log.
+    fn check_snapshot(&self, seq: u64, hash: &Hash, state: &State) -> Result<(), IntegrityError> {
+        let mismatch = |detail: String| IntegrityError::SnapshotMismatch { seq, detail };
+        let expected = derived::encode_snapshot(seq, hash, state).map_err(mismatch)?;
+        match self.store.snapshot_at_or_before(seq) {
+            Ok(Some((s, bytes))) if s == seq => match bytes == expected {
+                true => Ok(()),
+                false => Err(mismatch(
+                    "its bytes differ from the state recomputed from the log".into(),
+                )),
+            },
+            Ok(_) => Err(mismatch("it is missing".into())),
+            Err(e) => Err(mismatch(format!("it is unreadable: {e}"))),
+        }
+    }
+
+    /// Checks that the stored snapshots are exactly those due, and the stored index is `expected`.
+    fn check_derived(
+        &self,
+        every: u64,
+        total: u64,
+        expected: &std::collections::BTreeMap<u32, Vec<u64>>,
+    ) -> Result<(), IntegrityError> {
+        let seqs = self
+            .store
+            .snapshot_seqs()
+            .map_err(|e| IntegrityError::StoreUnreadable(e.to_string()))?;
+        for s in seqs {
+            if s >= total || !(s + 1).is_multiple_of(every) {
+                return Err(IntegrityError::SnapshotMismatch {
+                    seq: s,
+                    detail: "a snapshot is stored where none belongs".into(),
+                });
+            }
+        }
+        let mut stored: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
+        self.store
+            .scan_item_refs(&mut |item, seq| {
+                stored.entry(item).or_default().push(seq);
+                Ok(true)
+            })
+            .map_err(|e| IntegrityError::IndexMismatch {
+                detail: format!("it is unreadable: {e}"),
+            })?;
+        let items: std::collections::BTreeSet<u32> =
+            stored.keys().chain(expected.keys()).copied().collect();
+        let none = Vec::new();
+        for item in items {
+            let (a, b) = (
+                stored.get(&item).unwrap_or(&none),
+                expected.get(&item).unwrap_or(&none),
+            );
+            if a != b {
+                let first = a
+                    .iter()
+                    .zip(b)
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(a.len().min(b.len()));
+                let at = |v: &Vec<u64>| v.get(first).map_or("none".to_string(), u64::to_string);
+                let who = match item {
+                    derived::NO_ITEM => "the events of no item".to_string(),
+                    n => format!("item {n}"),
+                };
+                return Err(IntegrityError::IndexMismatch {
+                    detail: format!(
+                        "{who}: the index lists {} events, the log has {}; entry {first} is event {} in the index, {} in the log",
+                        a.len(),
+                        b.len(),
+                        at(a),
+                        at(b)
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -883,6 +1079,24 @@ impl merkle::HashReader for WriterHashes<'_> {
             .tree_hashes(indexes)
             .map_err(|e| merkle::MerkleError::Storage(e.to_string()))
     }
+}
+
+/// Adds event `seq`'s derived data: its index entry, and the snapshot of `state` (the state after it) if
+/// it ends an interval of `every` events.
+fn push_derived(
+    w: &mut dyn StoreWriter,
+    every: u64,
+    seq: u64,
+    item: Option<u32>,
+    hash: &Hash,
+    state: &State,
+) -> Result<(), StoreError> {
+    w.push_item_ref(item.unwrap_or(derived::NO_ITEM), seq)?;
+    if (seq + 1).is_multiple_of(every) {
+        let bytes = derived::encode_snapshot(seq, hash, state).map_err(StoreError::Damaged)?;
+        w.push_snapshot(seq, &bytes)?;
+    }
+    Ok(())
 }
 
 /// Adds event `n` (with hash `event_hash`) as leaf `n` of the stored Merkle tree.
@@ -1125,6 +1339,177 @@ mod tests {
         l.append(&meta(63), &[reinstate]).unwrap();
         assert!(!l.current().unwrap().items[&1].withdrawn);
         assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
+    }
+
+    /// A ledger like [`ledger`] with a snapshot every 4 events (the interval is recorded in the store).
+    fn small_k(n: usize) -> (tempfile::TempDir, Ledger) {
+        derived::set_snapshot_interval_for_new_ledgers(4);
+        let (d, l) = ledger(n);
+        assert_eq!(l.derived(), Derived::Every(4));
+        (d, l)
+    }
+
+    fn refs(l: &Ledger) -> Vec<(u32, u64)> {
+        let mut out = Vec::new();
+        l.store
+            .scan_item_refs(&mut |i, s| {
+                out.push((i, s));
+                Ok(true)
+            })
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn the_index_and_snapshots_are_written_with_the_events_and_used() {
+        let (d, l) = small_k(10);
+        drop(l);
+        // Reopened: everything below comes from the store.
+        let l = Ledger::open(&d.path().join("l"), Access::default()).unwrap();
+        assert_eq!(l.len(), 13);
+        assert_eq!(l.store.snapshot_seqs().unwrap(), [3, 7, 11]);
+        assert_eq!(l.store.item_refs(0).unwrap(), [0, 1]);
+        assert_eq!(l.store.item_refs(1).unwrap(), (2..13).collect::<Vec<_>>());
+        assert_eq!(
+            l.base_state(13).1,
+            12,
+            "the snapshot after event 11 is used"
+        );
+        assert_eq!(l.base_state(11).1, 8);
+        assert_eq!(l.base_state(3).1, 0);
+        for n in 0..13 {
+            assert_eq!(
+                l.state_through(Some(n)).unwrap(),
+                l.state_through_full_fold(Some(n)).unwrap()
+            );
+        }
+        assert_eq!(
+            l.history(1, None).unwrap(),
+            l.history_by_full_fold(1, None).unwrap()
+        );
+        l.verify(&mut |_, _| {}).unwrap();
+    }
+
+    #[test]
+    fn a_refused_or_abandoned_batch_writes_no_derived_data() {
+        let (_d, mut l) = small_k(2);
+        let before = (refs(&l), l.store.snapshot_seqs().unwrap());
+        let w = Change::ItemWithdrawn { number: 1 };
+        assert!(l.append(&meta(50), &[w.clone(), w.clone()]).is_err());
+        let boom = || -> Result<Change> { Err(Error::Invalid("stream failed".into())) };
+        let mut it = [Ok(w.clone()), Ok(w.clone()), boom()].into_iter();
+        assert!(l.append_iter(&meta(50), &mut it).is_err());
+        assert_eq!(before, (refs(&l), l.store.snapshot_seqs().unwrap()));
+        l.append(&meta(51), &[w]).unwrap();
+        l.verify(&mut |_, _| {}).unwrap();
+    }
+
+    fn snapshot_of(l: &Ledger, seq: u64, state: &State) -> Vec<u8> {
+        derived::encode_snapshot(seq, &l.event(seq).unwrap().hash, state).unwrap()
+    }
+
+    #[test]
+    fn a_tampered_snapshot_is_caught_by_verify_and_ignored_unless_it_matches_its_event() {
+        // Another state under the right event hash: used by views (it passes the hash check) until
+        // verify, which recomputes it.
+        let (_d, mut l) = small_k(10);
+        let wrong = snapshot_of(&l, 7, &l.state_through_full_fold(Some(3)).unwrap());
+        l.store_mut().tamper_snapshot(7, Some(&wrong)).unwrap();
+        let e = verify_err(&l);
+        assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(7)), "{e}");
+        assert!(e.to_string().contains("restor"), "{e}");
+
+        // The wrong event hash, or garbage: ignored, the state is folded from the log.
+        let (_d, mut l) = small_k(10);
+        let mut bad = snapshot_of(&l, 7, &l.state_through_full_fold(Some(7)).unwrap());
+        bad[30] ^= 1;
+        l.store_mut().tamper_snapshot(7, Some(&bad)).unwrap();
+        assert_eq!(l.base_state(9).1, 0);
+        assert_eq!(
+            l.state_through(Some(9)).unwrap(),
+            l.state_through_full_fold(Some(9)).unwrap()
+        );
+        assert_eq!(verify_err(&l).kind(), "snapshot_mismatch");
+        l.store_mut().tamper_snapshot(7, Some(b"garbage")).unwrap();
+        assert_eq!(l.base_state(9).1, 0);
+        assert_eq!(verify_err(&l).seq(), Some(7));
+
+        // Missing, or one where none belongs.
+        let (_d, mut l) = small_k(10);
+        l.store_mut().tamper_snapshot(3, None).unwrap();
+        let e = verify_err(&l);
+        assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(3)), "{e}");
+        assert!(e.to_string().contains("missing"), "{e}");
+        let (_d, mut l) = small_k(10);
+        let extra = snapshot_of(&l, 5, &l.state_through_full_fold(Some(5)).unwrap());
+        l.store_mut().tamper_snapshot(5, Some(&extra)).unwrap();
+        let e = verify_err(&l);
+        assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(5)), "{e}");
+        assert_eq!(
+            l.state_through(Some(5)).unwrap(),
+            l.state_through_full_fold(Some(5)).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_tampered_index_is_caught_by_verify_and_history_never_shows_another_items_events() {
+        let (_d, mut l) = small_k(6);
+        let good = l.history(1, None).unwrap();
+        // An entry dropped.
+        let mut seqs = l.store.item_refs(1).unwrap();
+        seqs.remove(3);
+        l.store_mut().tamper_item_refs(1, &seqs).unwrap();
+        let e = verify_err(&l);
+        assert_eq!(e.kind(), "index_mismatch", "{e}");
+        assert!(
+            e.to_string()
+                .contains("item 1: the index lists 6 events, the log has 7"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("restor"), "{e}");
+        // An event of another item (here: of no item) listed: history falls back to the log.
+        let mut seqs = l.store.item_refs(1).unwrap();
+        seqs.insert(0, 1);
+        l.store_mut().tamper_item_refs(1, &seqs).unwrap();
+        assert_eq!(l.history(1, None).unwrap(), good);
+        assert_eq!(verify_err(&l).kind(), "index_mismatch");
+        // Entries for an item that has no events, or past the end of the log.
+        l.store_mut()
+            .tamper_item_refs(1, &(2..9).collect::<Vec<_>>())
+            .unwrap();
+        l.verify(&mut |_, _| {}).unwrap();
+        l.store_mut().tamper_item_refs(7, &[3]).unwrap();
+        assert_eq!(verify_err(&l).kind(), "index_mismatch");
+        l.store_mut().tamper_item_refs(7, &[]).unwrap();
+        l.store_mut()
+            .tamper_item_refs(1, &(2..10).collect::<Vec<_>>())
+            .unwrap();
+        assert_eq!(l.history(1, None).unwrap(), good);
+        assert_eq!(verify_err(&l).kind(), "index_mismatch");
+    }
+
+    #[test]
+    fn restore_rebuilds_the_same_derived_data() {
+        let (d, l) = small_k(9);
+        let mut all = Vec::new();
+        l.scan_with_bytes(0, u64::MAX, &mut |_, b| {
+            all.push(b.to_vec());
+            Ok(true)
+        })
+        .unwrap();
+        let target = d.path().join("restored");
+        let r = Ledger::restore_from(&target, &mut all.into_iter().map(Ok)).unwrap();
+        assert_eq!(r.derived(), Derived::Every(4));
+        assert_eq!(refs(&r), refs(&l));
+        let seqs = l.store.snapshot_seqs().unwrap();
+        assert_eq!(r.store.snapshot_seqs().unwrap(), seqs);
+        for s in seqs {
+            assert_eq!(
+                r.store.snapshot_at_or_before(s).unwrap(),
+                l.store.snapshot_at_or_before(s).unwrap()
+            );
+        }
+        r.verify(&mut |_, _| {}).unwrap();
     }
 
     #[test]

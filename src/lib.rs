@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod checkpoint;
+pub mod derived;
 pub mod describe;
 pub mod error;
 pub mod event;

@@ -7,12 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::event::Change;
 use crate::period::{Era, Period};
 use crate::text;
 
 /// The plan a ledger evaluates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The plan's name.
     pub name: String,
@@ -25,7 +27,7 @@ pub struct Plan {
 }
 
 /// An item of the plan as it currently stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
     /// Number, unique in the plan.
     pub number: u32,
@@ -42,7 +44,7 @@ pub struct Item {
 }
 
 /// What was decided for one item in one period.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {
     /// The grade, if rated.
     pub rating: Option<String>,
@@ -53,7 +55,7 @@ pub struct Cell {
 }
 
 /// The current state of a ledger, rebuilt from its events.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// The plan, once defined.
     pub plan: Option<Plan>,

@@ -11,6 +11,9 @@ use hyoka::views::{self, TableView};
 use hyoka::{Access, Ledger, Meta};
 use proptest::prelude::*;
 
+/// Snapshot interval of every ledger of these tests.
+const SNAPSHOT_EVERY: u64 = 3;
+
 const BASE: i64 = 1_443_657_600_000_000_000; // 2015-10-01T00:00:00Z
 
 fn period(i: u8) -> Period {
@@ -141,6 +144,8 @@ fn batches(ops: &[(Op, u8)]) -> Vec<(Meta, Vec<Change>)> {
 
 /// Builds a ledger from the genesis and the batches, stopping after `limit` events in all.
 fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u64>) -> Ledger {
+    // Small snapshot interval, so that the views at a seq start from stored snapshots.
+    hyoka::derived::set_snapshot_interval_for_new_ledgers(SNAPSHOT_EVERY);
     let (plan, more) = genesis();
     let genesis_meta = Meta {
         author: "admin".into(),
@@ -223,6 +228,27 @@ proptest! {
             let by_seq = l.snapshot(&Selection { through: Some(n), ..Selection::default() }).unwrap();
             prop_assert_eq!(at.state, by_seq.state);
         }
+    }
+
+    #[test]
+    fn snapshots_and_the_index_agree_with_full_folds(
+        ops in proptest::collection::vec((op(), any::<u8>()), 1..60),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        prop_assert_eq!(l.derived(), hyoka::derived::Derived::Every(SNAPSHOT_EVERY));
+        for n in 0..l.len() {
+            let (state, last) = l.state_for(&Selection { through: Some(n), ..Selection::default() }).unwrap();
+            prop_assert_eq!(last, Some(n));
+            prop_assert_eq!(&state, &l.state_through_full_fold(Some(n)).unwrap());
+        }
+        prop_assert_eq!(l.state().unwrap(), l.state_through_full_fold(None).unwrap());
+        for item in 1..=4 {
+            prop_assert_eq!(l.history(item, None).unwrap(), l.history_by_full_fold(item, None).unwrap());
+            let p = Some(period(1));
+            prop_assert_eq!(l.history(item, p).unwrap(), l.history_by_full_fold(item, p).unwrap());
+        }
+        l.verify(&mut |_, _| {}).unwrap();
     }
 
     #[test]

@@ -15,8 +15,8 @@ fn period_arg(s: &str, era: Option<Era>) -> Result<Period, Failure> {
     Period::parse(s, era).map_err(|e| Failure::from(e.to_string()))
 }
 
-/// The snapshot the time-axis options select.
-pub fn snapshot(ledger: &Ledger, time: &TimeArgs) -> Result<Snapshot, Failure> {
+/// The selection the time-axis options make.
+pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure> {
     let era = ledger.event(0).ok().and_then(|e| match e.event.change {
         event::Change::PlanDefined { default_era, .. } => default_era,
         _ => None,
@@ -35,13 +35,26 @@ pub fn snapshot(ledger: &Ledger, time: &TimeArgs) -> Result<Snapshot, Failure> {
             .map(|p| period_arg(p, era))
             .transpose()?,
     };
-    let snap = ledger.snapshot(&sel)?;
-    if snap.last_seq.is_none() {
-        return Err(Failure::from(format!(
+    Ok(sel)
+}
+
+/// The error for a selection that includes no event.
+pub fn no_events(ledger: &Ledger, time: &TimeArgs) -> Failure {
+    match ledger.event(0) {
+        Ok(first) => Failure::from(format!(
             "the ledger had no events yet at {}; its first event was recorded at {}",
             time.at.as_deref().unwrap_or("that point"),
-            when::format(ledger.event(0)?.event.recorded_at)
-        )));
+            when::format(first.event.recorded_at)
+        )),
+        Err(e) => e.into(),
+    }
+}
+
+/// The snapshot (state and provenance) the time-axis options select.
+pub fn snapshot(ledger: &Ledger, time: &TimeArgs) -> Result<Snapshot, Failure> {
+    let snap = ledger.snapshot(&selection(ledger, time)?)?;
+    if snap.last_seq.is_none() {
+        return Err(no_events(ledger, time));
     }
     Ok(snap)
 }

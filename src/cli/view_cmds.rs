@@ -15,8 +15,13 @@ const DEFAULT_WIDTH: usize = 80;
 /// state (as of a period, a seq or a time) are added here.
 fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
     let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
-    let snap = super::audit_cmds::snapshot(&ledger, time)?;
-    Ok(views::table(&snap.state, snap.as_of))
+    // The state only (no provenance): it starts from the nearest checked snapshot.
+    let sel = super::audit_cmds::selection(&ledger, time)?;
+    let (state, last) = ledger.state_for(&sel)?;
+    if last.is_none() {
+        return Err(super::audit_cmds::no_events(&ledger, time));
+    }
+    Ok(views::table(&state, sel.as_of))
 }
 
 /// The width of the terminal on stdout, if it is one.

@@ -81,6 +81,36 @@ pub trait Store {
 
     /// Starts an append. Nothing is visible until [`StoreWriter::commit`]; dropping the writer abandons it.
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>>;
+
+    // Derived data (see the ledger): written in the same commit as the events it derives from, never
+    // trusted without a check against the log. An engine without it keeps the defaults: the ledger then
+    // folds the log for every view, as before.
+
+    /// The derived-data record written by the first commit of a store built with derived data
+    /// (`None`: the store has none, e.g. it predates it).
+    fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
+        Ok(None)
+    }
+
+    /// The seqs of the events recorded for `item` in the per-item index, in order.
+    fn item_refs(&self, _item: u32) -> StoreResult<Vec<u64>> {
+        Ok(Vec::new())
+    }
+
+    /// Calls `f` with `(item, seq)` for every entry of the per-item index, by item then seq.
+    fn scan_item_refs(&self, _f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// The latest state snapshot taken after an event with seq `<= seq`: its seq and stored bytes.
+    fn snapshot_at_or_before(&self, _seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        Ok(None)
+    }
+
+    /// The seqs of every stored state snapshot, in order.
+    fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
+        Ok(Vec::new())
+    }
 }
 
 /// An append in progress: events and tree hashes follow the committed ones, in order.
@@ -91,6 +121,18 @@ pub trait StoreWriter {
     fn push_tree_hash(&mut self, hash: Hash) -> StoreResult<()>;
     /// Reads tree hashes, committed or pushed in this append.
     fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>>;
+    /// Records the derived-data record (only in a store's first commit).
+    fn push_derived_meta(&mut self, _bytes: &[u8]) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Adds `(item, seq)` to the per-item index.
+    fn push_item_ref(&mut self, _item: u32, _seq: u64) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Stores a state snapshot taken after event `seq`.
+    fn push_snapshot(&mut self, _seq: u64, _bytes: &[u8]) -> StoreResult<()> {
+        Ok(())
+    }
     /// Makes everything pushed visible and durable (on disk, surviving a kill and a power cut) at once,
     /// recording `head_hash` as the hash of the last event.
     fn commit(self: Box<Self>, head_hash: Hash) -> StoreResult<Committed>;

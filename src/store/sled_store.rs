@@ -6,6 +6,12 @@
 //!   disk use low (one key per event costs ~15x the memory on 1M events).
 //! - `T` + chunk number: up to [`HASHES_PER_CHUNK`] Merkle tree hashes of 32 bytes.
 //! - `M`: the commit record (see [`encode_meta`]), written in the same atomic batch as the last chunks.
+//! - Derived data (the ledger's, opaque here), written only in the commit's atomic batch: `D` the
+//!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq / [`REF_BLOCK`]): the
+//!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian): a
+//!   state snapshot taken after that event. Snapshots are large (megabytes) and sled rewrites a whole leaf
+//!   when it consolidates one, so their prefix sorts before every other key: they never share a leaf
+//!   with the commit record or the open chunks, which every append rewrites.
 //!
 //! An append writes whole chunks first (possibly in several sled batches for a large import), then the
 //! final chunks and the commit record in one atomic batch. Readers never look past the commit record, so
@@ -41,6 +47,12 @@ const PENDING_BYTES: usize = 4 << 20;
 /// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
 /// than sled's recovery and one append need. `HYOKA_MIN_FREE_BYTES` overrides it (tests of full disks).
 pub const MIN_FREE_BYTES: u64 = 16 << 20;
+/// Seqs per `X` index block.
+pub const REF_BLOCK: u64 = 65_536;
+const DERIVED_KEY: &[u8] = b"D";
+/// Prefix of snapshot keys (see the module's layout).
+const SNAPSHOT_PREFIX: u8 = b'A';
+const _: () = assert!(SNAPSHOT_PREFIX < DERIVED_KEY[0] && SNAPSHOT_PREFIX < b'E');
 
 const META_KEY: &[u8] = b"M";
 const META_MAGIC: &[u8; 16] = b"hyoka-store-v1\0\0";
@@ -140,6 +152,24 @@ fn key(prefix: u8, chunk: u64) -> [u8; 9] {
     k[0] = prefix;
     k[1..].copy_from_slice(&chunk.to_be_bytes());
     k
+}
+
+fn ref_key(item: u32, block: u64) -> [u8; 13] {
+    let mut k = [0u8; 13];
+    k[0] = b'X';
+    k[1..5].copy_from_slice(&item.to_be_bytes());
+    k[5..].copy_from_slice(&block.to_be_bytes());
+    k
+}
+
+/// The seqs of one `X` block; `None` if its length is not a whole number of seqs.
+fn split_refs(v: &[u8]) -> Option<Vec<u64>> {
+    if !v.len().is_multiple_of(8) {
+        return None;
+    }
+    v.chunks_exact(8)
+        .map(|c| c.try_into().ok().map(u64::from_le_bytes))
+        .collect()
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
@@ -374,6 +404,43 @@ impl SledStore {
         Ok(())
     }
 
+    /// Test support: replaces the per-item index entries of `item` by `seqs`, bypassing every check.
+    #[doc(hidden)]
+    pub fn tamper_item_refs(&mut self, item: u32, seqs: &[u64]) -> StoreResult<()> {
+        let old: Vec<sled::IVec> = guard("tampering", || {
+            self.db
+                .range(ref_key(item, 0)..=ref_key(item, u64::MAX))
+                .keys()
+                .collect()
+        })?;
+        for k in old {
+            guard("tampering", || self.db.remove(k))?;
+        }
+        let mut blocks: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
+        for s in seqs {
+            blocks
+                .entry(s / REF_BLOCK)
+                .or_default()
+                .extend_from_slice(&s.to_le_bytes());
+        }
+        for (b, v) in blocks {
+            guard("tampering", || self.db.insert(ref_key(item, b), v))?;
+        }
+        guard("flushing", || self.db.flush())?;
+        Ok(())
+    }
+
+    /// Test support: replaces (or with `None` removes) the state snapshot stored for `seq`.
+    #[doc(hidden)]
+    pub fn tamper_snapshot(&mut self, seq: u64, bytes: Option<&[u8]>) -> StoreResult<()> {
+        match bytes {
+            Some(b) => guard("tampering", || self.db.insert(key(SNAPSHOT_PREFIX, seq), b))?,
+            None => guard("tampering", || self.db.remove(key(SNAPSHOT_PREFIX, seq)))?,
+        };
+        guard("flushing", || self.db.flush())?;
+        Ok(())
+    }
+
     /// Test support: rewrites the commit record, e.g. to simulate a store that lost its tail.
     #[doc(hidden)]
     pub fn tamper_commit(&mut self, c: Committed) -> StoreResult<()> {
@@ -509,7 +576,78 @@ impl Store for SledStore {
             hash_chunk,
             pending: BTreeMap::new(),
             pending_bytes: 0,
+            refs: BTreeMap::new(),
+            derived: Vec::new(),
         }))
+    }
+
+    fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.get(DERIVED_KEY)?.map(|v| v.to_vec()))
+    }
+
+    fn item_refs(&self, item: u32) -> StoreResult<Vec<u64>> {
+        let mut out = Vec::new();
+        let mut iter = guard("reading the store", || {
+            Ok(self.db.range(ref_key(item, 0)..=ref_key(item, u64::MAX)))
+        })?;
+        loop {
+            let next = guard("reading the store", || iter.next().transpose())?;
+            let Some((_, v)) = next else { break };
+            out.extend(split_refs(&v).ok_or_else(|| {
+                StoreError::Damaged(format!("the index of item {item} is malformed"))
+            })?);
+        }
+        Ok(out)
+    }
+
+    fn scan_item_refs(&self, f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>) -> StoreResult<()> {
+        let mut iter = guard("reading the store", || Ok(self.db.scan_prefix(b"X")))?;
+        loop {
+            let next = guard("reading the store", || iter.next().transpose())?;
+            let Some((k, v)) = next else { break };
+            let bad = || StoreError::Damaged("an index record is malformed".into());
+            let item = u32::from_be_bytes(
+                k.get(1..5)
+                    .and_then(|s| s.try_into().ok())
+                    .ok_or_else(bad)?,
+            );
+            for seq in split_refs(&v).ok_or_else(bad)? {
+                if !f(item, seq)? {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        let found = guard("reading the store", || {
+            self.db
+                .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
+                .next_back()
+                .transpose()
+        })?;
+        Ok(found.and_then(|(k, v)| {
+            let s: [u8; 8] = k.get(1..9)?.try_into().ok()?;
+            Some((u64::from_be_bytes(s), v.to_vec()))
+        }))
+    }
+
+    fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
+        let mut out = Vec::new();
+        let mut iter = guard("reading the store", || {
+            Ok(self.db.scan_prefix([SNAPSHOT_PREFIX]).keys())
+        })?;
+        loop {
+            let next = guard("reading the store", || iter.next().transpose())?;
+            let Some(k) = next else { break };
+            let s: [u8; 8] = k
+                .get(1..9)
+                .and_then(|s| s.try_into().ok())
+                .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+            out.push(u64::from_be_bytes(s));
+        }
+        Ok(out)
     }
 }
 
@@ -531,6 +669,10 @@ struct SledWriter<'a> {
     /// Whole chunks not yet handed to sled, by key.
     pending: BTreeMap<[u8; 9], Vec<u8>>,
     pending_bytes: usize,
+    /// Index blocks touched by this append (committed prefix + new seqs), written only at commit.
+    refs: BTreeMap<[u8; 13], Vec<u8>>,
+    /// Other derived records (`D`, `S`), written only at commit.
+    derived: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl SledWriter<'_> {
@@ -546,6 +688,17 @@ impl SledWriter<'_> {
         let db = &self.store.db;
         self.store
             .write(&self.store.writing(), || db.apply_batch(batch))
+    }
+
+    /// Adds the derived records to the commit's batch. They are never written before the commit, so an
+    /// abandoned append leaves no index entry or snapshot behind.
+    fn add_derived(&mut self, batch: &mut sled::Batch) {
+        for (k, v) in std::mem::take(&mut self.refs) {
+            batch.insert(&k[..], v);
+        }
+        for (k, v) in std::mem::take(&mut self.derived) {
+            batch.insert(k, v);
+        }
     }
 
     fn park(&mut self, k: [u8; 9], v: Vec<u8>) -> StoreResult<()> {
@@ -579,6 +732,30 @@ impl StoreWriter for SledWriter<'_> {
             let chunk = std::mem::take(&mut self.hash_chunk);
             self.park(key(b'T', (self.hashes - 1) / HASHES_PER_CHUNK), chunk)?;
         }
+        Ok(())
+    }
+
+    fn push_derived_meta(&mut self, bytes: &[u8]) -> StoreResult<()> {
+        self.derived.push((DERIVED_KEY.to_vec(), bytes.to_vec()));
+        Ok(())
+    }
+
+    fn push_item_ref(&mut self, item: u32, seq: u64) -> StoreResult<()> {
+        let k = ref_key(item, seq / REF_BLOCK);
+        let v = match self.refs.entry(k) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let old = self.store.get(&k)?.map(|v| v.to_vec()).unwrap_or_default();
+                e.insert(old)
+            }
+        };
+        v.extend_from_slice(&seq.to_le_bytes());
+        Ok(())
+    }
+
+    fn push_snapshot(&mut self, seq: u64, bytes: &[u8]) -> StoreResult<()> {
+        self.derived
+            .push((key(SNAPSHOT_PREFIX, seq).to_vec(), bytes.to_vec()));
         Ok(())
     }
 
@@ -629,6 +806,7 @@ impl StoreWriter for SledWriter<'_> {
                 std::mem::take(&mut self.hash_chunk),
             );
         }
+        self.add_derived(&mut batch);
         batch.insert(META_KEY, encode_meta(&committed));
         let db = &self.store.db;
         self.store

@@ -318,3 +318,26 @@ fn every_json_output_matches_its_schema() {
         assert_valid("event.schema.json", &v);
     }
 }
+
+/// History through the per-item index equals the full fold of the log for every item of the fixture
+/// plus corrections (the ledger is written by the CLI, so snapshots are at the default interval: they are
+/// tested in tests/time_axes.rs).
+#[test]
+fn history_through_the_index_is_the_full_fold() {
+    let env = audited();
+    let l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    assert!(matches!(l.derived(), hyoka::derived::Derived::Every(_)));
+    let state = l.state().unwrap();
+    assert!(state.items.len() > 10);
+    for &n in state.items.keys() {
+        let h = l.history(n, None).unwrap();
+        assert!(!h.is_empty());
+        assert_eq!(h, l.history_by_full_fold(n, None).unwrap(), "item {n}");
+    }
+    let corrected: Vec<_> = l.corrections().unwrap();
+    assert!(!corrected.is_empty());
+    for c in &corrected {
+        assert!(l.history(c.item, c.period).unwrap().contains(c));
+    }
+    l.verify(&mut |_, _| {}).unwrap();
+}
