@@ -335,58 +335,46 @@ pub fn plan_changes(
                         row.line
                     ));
                 }
-                let mut title = None;
-                let mut department = None;
-                let mut category = None;
                 let mut relisting = None;
-                if !row.title.is_empty()
-                    && row.title != item.title
-                    && !conflict(
-                        &mut out,
-                        row,
-                        Field::Title(n),
-                        format!("item {n} title"),
-                        item.title.clone(),
-                        row.title.clone(),
-                    )
+                // A text attribute the file gives and that differs: a change, unless it conflicts.
+                let differs =
+                    |out: &mut ImportPlan, file: &str, ledger: &str, field: Field, what: &str| {
+                        (!file.is_empty()
+                            && file != ledger
+                            && !conflict(
+                                out,
+                                row,
+                                field,
+                                format!("item {n} {what}"),
+                                ledger.to_string(),
+                                file.to_string(),
+                            ))
+                        .then(|| file.to_string())
+                    };
+                let title = differs(&mut out, &row.title, &item.title, Field::Title(n), "title");
+                let department = differs(
+                    &mut out,
+                    &row.department,
+                    &item.department,
+                    Field::Department(n),
+                    "department",
+                );
+                let category = differs(
+                    &mut out,
+                    &row.category,
+                    &item.category,
+                    Field::Category(n),
+                    "heading",
+                );
+                if let Some(c) = &category
+                    && !work.categories.contains(c)
                 {
-                    title = Some(row.title.clone());
-                }
-                if !row.department.is_empty()
-                    && row.department != item.department
-                    && !conflict(
+                    push(
+                        &mut work,
                         &mut out,
-                        row,
-                        Field::Department(n),
-                        format!("item {n} department"),
-                        item.department.clone(),
-                        row.department.clone(),
-                    )
-                {
-                    department = Some(row.department.clone());
-                }
-                if !row.category.is_empty()
-                    && row.category != item.category
-                    && !conflict(
-                        &mut out,
-                        row,
-                        Field::Category(n),
-                        format!("item {n} heading"),
-                        item.category.clone(),
-                        row.category.clone(),
-                    )
-                {
-                    if !work.categories.contains(&row.category) {
-                        push(
-                            &mut work,
-                            &mut out,
-                            row.line,
-                            Change::CategoryAdded {
-                                name: row.category.clone(),
-                            },
-                        )?;
-                    }
-                    category = Some(row.category.clone());
+                        row.line,
+                        Change::CategoryAdded { name: c.clone() },
+                    )?;
                 }
                 if row.relisting_of != item.relisting_of
                     && !conflict(

@@ -466,3 +466,61 @@ fn a_bad_file_creates_no_ledger() {
     env.run(&["import", &path, "-a", "山田"]).fails(1);
     assert!(!env.ledger().exists());
 }
+
+#[test]
+fn an_attribute_changed_by_hand_conflicts_and_a_new_heading_is_added() {
+    let env = Env::new();
+    import_seed(&env);
+    env.run(&[
+        "item",
+        "amend",
+        "3",
+        "--department",
+        "協働推進課",
+        "-a",
+        "鈴木",
+        "-m",
+        "組織改正",
+    ])
+    .ok();
+    let run = env.run(&["import", seed().to_str().unwrap(), "-a", "佐藤"]);
+    run.fails(1);
+    assert!(
+        run.stderr
+            .contains("conflict: line 7: item 3 department: the ledger has 協働推進課"),
+        "{}",
+        run.stderr
+    );
+    // A file that moves item 4 under a new heading records the heading, then the amendment.
+    let text = std::fs::read_to_string(seed()).unwrap().replacen(
+        "\t4 地区まちづくり",
+        "新しい見出し\t4 地区まちづくり",
+        1,
+    );
+    let path = env.dir.path().join("moved.tsv");
+    std::fs::write(&path, text).unwrap();
+    let out = env
+        .run(&[
+            "import",
+            path.to_str().unwrap(),
+            "-a",
+            "佐藤",
+            "--prefer-file",
+        ])
+        .ok()
+        .to_string();
+    let changes: Vec<&str> = out.lines().filter(|l| l.starts_with("  ")).collect();
+    assert!(changes.contains(&"  heading added: 新しい見出し"), "{out}");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.starts_with("  item 4 amended: heading → 新しい見出し")),
+        "{out}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.starts_with("  item 3 amended: department → 市民協働・男女参画推進課")),
+        "{out}"
+    );
+}
