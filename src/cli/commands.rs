@@ -535,7 +535,7 @@ fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
         .map_err(|e| format!("cannot read {}: {e}; check the file name", path.display()).into())
 }
 
-pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), Failure> {
+pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {
     let bytes = read_table_file(&args.file)?;
     let file_name = args
         .file
@@ -556,7 +556,10 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), Failure> {
         recorded_at: now()?,
     };
     let report = hyoka::import::import(&ctx.ledger, &req, ctx.access())?;
-    print_import_report(&ctx.ledger, &report);
+    match format {
+        TextOrJson::Text => print_import_report(&ctx.ledger, &report),
+        TextOrJson::Json => out(import_json(&report).to_string()),
+    }
     if !report.conflicts.is_empty() {
         return Err(format!(
             "{} conflict(s) with changes made since the last import; nothing was imported; keep the ledger's values by fixing the file, or rerun with --prefer-file to record the file's",
@@ -565,6 +568,43 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<(), Failure> {
         .into());
     }
     Ok(())
+}
+
+/// The machine form of an import's report (schema/import.schema.json).
+fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
+    let era = r.era.era().romaji();
+    let era_from = match r.era {
+        hyoka::import::EraChoice::Flag(_) => "flag",
+        hyoka::import::EraChoice::Plan(_) => "plan",
+        hyoka::import::EraChoice::Default(_) => "default",
+    };
+    let recorded = r.first_seq.map(|first| {
+        let n = r.changes.len() as u64 + u64::from(r.created);
+        serde_json::json!({"first_seq": first, "events": n})
+    });
+    serde_json::json!({
+        "dry_run": r.dry_run,
+        "created": r.created,
+        "plan": r.plan,
+        "origin": r.origin,
+        "era": {"era": era, "from": era_from},
+        "items": r.rows,
+        "periods": r.periods.iter().map(|p| serde_json::json!({"id": p.id(), "label": p.label()})).collect::<Vec<_>>(),
+        "changes": r.changes.iter().map(describe::change_json).collect::<Vec<_>>(),
+        "conflicts": r.conflicts.iter().map(|c| serde_json::json!({
+            "line": c.line,
+            "what": c.what,
+            "ledger": c.ledger,
+            "file": c.file,
+            "set_by": {
+                "seq": c.setter.seq,
+                "recorded_at": hyoka::when::format(c.setter.recorded_at),
+                "author": c.setter.author,
+                "reason": c.setter.reason,
+            },
+        })).collect::<Vec<_>>(),
+        "recorded": recorded,
+    })
 }
 
 pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {

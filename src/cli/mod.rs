@@ -359,7 +359,7 @@ enum Command {
     Key(KeyCommand),
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
     #[command(
-        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
     )]
     Import {
         /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
@@ -385,6 +385,9 @@ enum Command {
         /// Record the file's values even where they contradict changes made since the last import.
         #[arg(long)]
         prefer_file: bool,
+        /// Output format (JSON: schema/import.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
     },
     /// Show the table in its published shape.
     ///
@@ -754,8 +757,10 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             origin,
             dry_run,
             prefer_file,
+            format,
         } => c::import(
             ctx,
+            format,
             c::ImportArgs {
                 file,
                 author,

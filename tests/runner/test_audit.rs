@@ -341,3 +341,63 @@ fn history_through_the_index_is_the_full_fold() {
     }
     l.verify(&mut |_, _| {}).unwrap();
 }
+
+#[test]
+fn the_import_report_in_json_matches_its_schema() {
+    let env = Env::new();
+    let created = serde_json::from_str::<Value>(
+        env.run(&[
+            "import",
+            seed().to_str().unwrap(),
+            "-a",
+            "山田",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_valid("import.schema.json", &created);
+    assert_eq!(created["created"], true);
+    assert_eq!(
+        created["era"],
+        serde_json::json!({"era": "heisei", "from": "default"})
+    );
+    assert_eq!(
+        created["recorded"],
+        serde_json::json!({"first_seq": 0, "events": 358})
+    );
+    assert_eq!(created["changes"].as_array().unwrap().len(), 357);
+    env.run(&["rate", "2", "H26年度末", "S", "-a", "鈴木", "-m", "訂正"])
+        .ok();
+    let run = env.run(&[
+        "import",
+        crate::common::seed_v2().to_str().unwrap(),
+        "-a",
+        "佐藤",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let conflicted: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_valid("import.schema.json", &conflicted);
+    assert_eq!(conflicted["recorded"], Value::Null);
+    assert_eq!(conflicted["conflicts"][0]["set_by"]["author"], "鈴木");
+    let dry: Value = serde_json::from_str(
+        env.run(&[
+            "import",
+            crate::common::seed_v2().to_str().unwrap(),
+            "-a",
+            "佐藤",
+            "--prefer-file",
+            "--dry-run",
+            "--format",
+            "json",
+        ])
+        .ok(),
+    )
+    .unwrap();
+    assert_valid("import.schema.json", &dry);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["changes"].as_array().unwrap().len(), 8);
+}
