@@ -194,6 +194,10 @@ pub fn blame(
     let entries = audit::blame(&snap, period);
     match format {
         TextOrJson::Json => json(&entries),
+        TextOrJson::Text if entries.is_empty() => {
+            out("no ratings, flags or remarks have been recorded for the periods shown");
+            Ok(())
+        }
         TextOrJson::Text => {
             let rows: Vec<Vec<String>> = entries
                 .iter()

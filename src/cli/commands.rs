@@ -177,7 +177,7 @@ fn record_one(
     out(format!(
         "recorded #{}: {}{} (head {})",
         receipt.first_seq,
-        text::escape(&describe::change(&change)),
+        hyoka::render::truncate(&text::escape(&describe::change(&change)), 120),
         note,
         output::short(&receipt.head_hash)
     ));

@@ -66,6 +66,13 @@ pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
         .into());
     }
     let text = read_key_text(path, "a verifier key")?;
+    if text.trim_start().starts_with("PRIVATE+KEY+") {
+        return Err(format!(
+            "--vkey: {} holds a private (signing) key; give the verifier key instead, the line `hyoka key generate` printed (it does not start with PRIVATE+KEY), and keep the private key secret",
+            path.display()
+        )
+        .into());
+    }
     VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 

@@ -535,3 +535,18 @@ fn plain_verify_checks_the_last_signed_checkpoint() {
     let err = env.run(&["verify"]).fails(3).to_string();
     assert!(err.contains("checkpoint"), "{err}");
 }
+
+/// A private key given where the verifier key belongs is named as such, and nothing is checked with it.
+#[test]
+fn a_private_key_given_as_the_verifier_key_is_named() {
+    let env = Env::new();
+    env.with_items();
+    env.run(&["key", "generate", "--output", "plan.key"]).ok();
+    env.run(&["checkpoint", "--key", "plan.key", "--output", "cp.txt"])
+        .ok();
+    let err = env
+        .run(&["verify", "--checkpoint", "cp.txt", "--vkey", "plan.key"])
+        .fails(1)
+        .to_string();
+    assert!(err.contains("holds a private (signing) key"), "{err}");
+}
