@@ -12,9 +12,8 @@ use serde_json::Value;
 
 use crate::derived::{Derived, NO_ITEM};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::Change;
+use crate::event::{Change, Event};
 use crate::ledger::Ledger;
-use crate::ledger::StoredEvent;
 use crate::period::{Era, Period};
 use crate::provenance::{Field, Provenance, Setter};
 use crate::state::{Refused, State};
@@ -211,8 +210,7 @@ impl<S: Store> Ledger<S> {
         if seqs.len() != own + general.len() || seqs.last().is_some_and(|s| *s >= self.len()) {
             return Ok(None);
         }
-        let mut state = State::default();
-        let mut decided: BTreeSet<Field> = BTreeSet::new();
+        let mut fold = HistoryFold::default();
         let mut out = Vec::new();
         for seq in seqs {
             let e = self.event(seq)?;
@@ -228,16 +226,19 @@ impl<S: Store> Ledger<S> {
                 _ => None,
             };
             if let Some(of) = of {
-                state.items.entry(of).or_insert_with(|| crate::state::Item {
-                    number: of,
-                    title: String::new(),
-                    department: String::new(),
-                    category: String::new(),
-                    relisting_of: None,
-                    withdrawn: false,
-                });
+                fold.state
+                    .items
+                    .entry(of)
+                    .or_insert_with(|| crate::state::Item {
+                        number: of,
+                        title: String::new(),
+                        department: String::new(),
+                        category: String::new(),
+                        relisting_of: None,
+                        withdrawn: false,
+                    });
             }
-            if history_step(&mut state, &mut decided, &e, &mut |h| out.push(h)).is_err() {
+            if fold.step(&e.event, &mut |h| out.push(h)).is_err() {
                 return Ok(None);
             }
         }
@@ -245,53 +246,54 @@ impl<S: Store> Ledger<S> {
     }
 
     fn fold_history(&self, f: &mut dyn FnMut(HistoryEntry)) -> Result<()> {
-        let mut state = State::default();
-        // Fields decided at least once: a flag that was never set has no old value, even though an
-        // unset flag reads as "off".
-        let mut decided: BTreeSet<Field> = BTreeSet::new();
+        let mut fold = HistoryFold::default();
         self.scan(0, u64::MAX, &mut |e| {
-            history_step(&mut state, &mut decided, e, f).map_err(|r| {
-                IntegrityError::RuleBroken {
+            fold.step(&e.event, f)
+                .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
                     why: r.0,
-                }
-            })?;
+                })?;
             Ok(true)
         })
     }
 }
 
-/// Applies one event to `state` and calls `f` for each field it changed.
-fn history_step(
-    state: &mut State,
-    decided: &mut BTreeSet<Field>,
-    e: &StoredEvent,
-    f: &mut dyn FnMut(HistoryEntry),
-) -> Result<(), Refused> {
-    let before = state.clone_item_view(&e.event.change);
-    state.apply(&e.event.change)?;
-    let first_flag = matches!(e.event.change, Change::FollowUpSet { .. })
-        && crate::provenance::fields_of(&e.event.change)
-            .iter()
-            .any(|fl| !decided.contains(fl));
-    decided.extend(crate::provenance::fields_of(&e.event.change));
-    for (field, period, mut old, new) in field_changes(&before, state, &e.event.change) {
-        if first_flag && field == "follow_up" {
-            old = Value::Null;
+/// The fold behind every history view: the state, and which fields were ever decided (a follow-up
+/// flag never set before has no old value, although an unset flag reads as "off").
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFold {
+    /// The state after the events folded so far.
+    pub state: State,
+    decided: BTreeSet<Field>,
+}
+
+impl HistoryFold {
+    /// Applies one event and calls `f` for each field it changed, with its old and new value.
+    pub fn step(&mut self, e: &Event, f: &mut dyn FnMut(HistoryEntry)) -> Result<(), Refused> {
+        let before = self.state.clone_item_view(&e.change);
+        self.state.apply(&e.change)?;
+        let fields = crate::provenance::fields_of(&e.change);
+        let first_flag = matches!(e.change, Change::FollowUpSet { .. })
+            && fields.iter().any(|fl| !self.decided.contains(fl));
+        self.decided.extend(fields);
+        for (field, period, mut old, new) in field_changes(&before, &self.state, &e.change) {
+            if first_flag && field == "follow_up" {
+                old = Value::Null;
+            }
+            f(HistoryEntry {
+                seq: e.seq,
+                recorded_at: when::format(e.recorded_at),
+                author: e.author.clone(),
+                reason: e.reason.clone(),
+                item: e.change.item().unwrap_or(0),
+                field,
+                period,
+                old,
+                new,
+            });
         }
-        f(HistoryEntry {
-            seq: e.event.seq,
-            recorded_at: when::format(e.event.recorded_at),
-            author: e.event.author.clone(),
-            reason: e.event.reason.clone(),
-            item: e.event.change.item().unwrap_or(0),
-            field,
-            period,
-            old,
-            new,
-        });
+        Ok(())
     }
-    Ok(())
 }
 
 /// One changed field of one item, as `hyoka history` shows it.
@@ -402,12 +404,8 @@ fn field_changes(
             Change::FollowUpSet { .. } => out.push((
                 "follow_up",
                 Some(p),
-                // An unset flag is "no value" in history only if nothing was ever decided.
-                if before.cell.is_some() {
-                    Value::Bool(old.follow_up)
-                } else {
-                    Value::Null
-                },
+                // Null when never decided before: `HistoryFold::step` knows.
+                Value::Bool(old.follow_up),
                 Value::Bool(new.follow_up),
             )),
             Change::RemarkSet { .. } => out.push((

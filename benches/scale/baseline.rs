@@ -337,129 +337,23 @@ impl SqliteLog {
     }
 
     /// One item's history through the index: only the plan, the headings and that item's events are
-    /// read (the rules of an item's fields depend on nothing else), then folded with the same rules and
-    /// the same (field, old, new) semantics as `Ledger::history`.
+    /// read (the rules of an item's fields depend on nothing else), then folded by the same
+    /// `audit::HistoryFold` as `Ledger::history`.
     pub fn history(&self, item: u32) -> R<Vec<HistoryEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, bytes FROM events WHERE item IS NULL OR item = ?1 ORDER BY seq",
         )?;
         let mut rows = stmt.query([item])?;
-        let mut state = State::default();
+        let mut fold = hyoka::audit::HistoryFold::default();
         let mut out = Vec::new();
-        // (item, period) whose follow-up flag was decided at least once: before that, it has no old value.
-        let mut flag_decided = std::collections::BTreeSet::new();
         while let Some(row) = rows.next()? {
-            let bytes = row.get_ref(1)?.as_blob()?;
-            let e = event::decode(bytes)?;
-            let c = &e.change;
-            let before_item = c.item().and_then(|n| state.items.get(&n).cloned());
-            let before_cell = match (c.item(), c.period()) {
-                (Some(n), Some(p)) => state.cells.get(&(n, p)).cloned(),
-                _ => None,
-            };
-            state.apply(c)?;
-            let first_flag = match c {
-                Change::FollowUpSet { item, period, .. } => flag_decided.insert((*item, *period)),
-                _ => false,
-            };
-            if c.item() != Some(item) {
-                continue;
-            }
-            for (field, period, mut old, new) in field_changes(before_item, before_cell, &state, c)
-            {
-                if first_flag && field == "follow_up" {
-                    old = serde_json::Value::Null;
+            let e = event::decode(row.get_ref(1)?.as_blob()?)?;
+            fold.step(&e, &mut |h| {
+                if h.item == item {
+                    out.push(h);
                 }
-                out.push(HistoryEntry {
-                    seq: e.seq,
-                    recorded_at: hyoka::when::format(e.recorded_at),
-                    author: e.author.clone(),
-                    reason: e.reason.clone(),
-                    item,
-                    field,
-                    period,
-                    old,
-                    new,
-                });
-            }
+            })?;
         }
         Ok(out)
     }
-}
-
-type FieldChange = (
-    &'static str,
-    Option<hyoka::period::Period>,
-    serde_json::Value,
-    serde_json::Value,
-);
-
-/// The fields a change touched, as `hyoka history` reports them (same semantics as `audit.rs`).
-fn field_changes(
-    old_item: Option<hyoka::state::Item>,
-    old_cell: Option<hyoka::state::Cell>,
-    after: &State,
-    c: &Change,
-) -> Vec<FieldChange> {
-    use serde_json::Value;
-    let Some(n) = c.item() else { return Vec::new() };
-    let now = after.items.get(&n);
-    let mut out = Vec::new();
-    let mut attr = |field: &'static str, get: &dyn Fn(&hyoka::state::Item) -> Value| {
-        let old = old_item.as_ref().map_or(Value::Null, get);
-        let new = now.map_or(Value::Null, get);
-        if old != new {
-            out.push((field, None, old, new));
-        }
-    };
-    match c {
-        Change::ItemRegistered { .. } | Change::ItemAmended { .. } => {
-            attr("title", &|i| Value::String(i.title.clone()));
-            attr("department", &|i| Value::String(i.department.clone()));
-            attr("category", &|i| Value::String(i.category.clone()));
-            attr("relisting_of", &|i| {
-                i.relisting_of.map_or(Value::Null, Value::from)
-            });
-        }
-        Change::ItemWithdrawn { .. } | Change::ItemReinstated { .. } => {
-            let status = |i: &hyoka::state::Item| if i.withdrawn { "withdrawn" } else { "active" };
-            out.push((
-                "status",
-                None,
-                old_item.as_ref().map_or(Value::Null, |i| status(i).into()),
-                now.map_or(Value::Null, |i| status(i).into()),
-            ));
-        }
-        _ => {}
-    }
-    if let Some(p) = c.period() {
-        let old = old_cell.unwrap_or_default();
-        let new = after.cell(n, p);
-        let text = |s: &str| {
-            if s.is_empty() {
-                Value::Null
-            } else {
-                Value::String(s.to_string())
-            }
-        };
-        match c {
-            Change::RatingRecorded { .. } | Change::RatingWithdrawn { .. } => out.push((
-                "rating",
-                Some(p),
-                old.rating.map_or(Value::Null, Value::String),
-                new.rating.map_or(Value::Null, Value::String),
-            )),
-            Change::FollowUpSet { .. } => out.push((
-                "follow_up",
-                Some(p),
-                Value::Bool(old.follow_up),
-                Value::Bool(new.follow_up),
-            )),
-            Change::RemarkSet { .. } => {
-                out.push(("remark", Some(p), text(&old.remark), text(&new.remark)))
-            }
-            _ => {}
-        }
-    }
-    out
 }
