@@ -1,17 +1,20 @@
-//! A ledger directory: the event store, an independent head record, and a lock.
+//! A ledger directory: the event store with its journal, an independent head record, and a lock.
 //!
 //! ```text
 //! LEDGER/
-//!   LOCK    held (flock) by the one process using the ledger
-//!   HEAD    the head record: event count and head hash, written (fsync + rename) after every commit
-//!   store/  the storage engine's files (sled)
+//!   LOCK     held (flock) by the one process using the ledger
+//!   HEAD     the head record: event count and head hash of what the store itself holds, written
+//!            (fsync + rename) whenever the store takes events
+//!   JOURNAL  small appends not yet moved into the store (see `store::journal`)
+//!   store/   the storage engine's files (sled)
 //!   CHECKPOINT  the last signed checkpoint, if any (see `transparency`; not part of the history)
 //! ```
 //!
-//! An append is acknowledged only after the store committed it durably and the head record says so. The
-//! head record lives outside the store so that a store which silently lost its tail (sled does, on some
-//! damage) is caught on open and by `verify`. A store that is *ahead* of the head record by a batch that
-//! links to it is the trace of a crash between the two writes, and is rolled forward.
+//! An append is acknowledged only once durable: a small one in the journal, a large one in the store
+//! (then the head record). The head record lives outside the store so that a store which silently lost
+//! its tail (sled does, on some damage) is caught on open and by `verify`. A store that is *ahead* of the
+//! head record by events that link to it is the trace of the journal, or of a crash between the store's
+//! commit and the head record's update, and the head record is rolled forward.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
@@ -23,6 +26,7 @@ use crate::error::{Error, IntegrityError, Result};
 use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
 use crate::merkle;
 use crate::state::{Refused, State};
+use crate::store::journal::{JOURNAL_FILE, Journaled};
 use crate::store::sled_store::SledStore;
 use crate::store::{Committed, Store, StoreError, StoreWriter};
 use crate::text;
@@ -87,8 +91,10 @@ pub struct Access {
 /// An open ledger. Holds the directory's lock until dropped.
 pub struct Ledger<S: Store = SledStore> {
     dir: PathBuf,
-    store: S,
+    store: Journaled<S>,
     committed: Committed,
+    /// What the head record says.
+    head: HeadRecord,
     last_recorded_at: Option<i64>,
     /// The state after the last committed event: derived from the log, never written back.
     cache: Option<State>,
@@ -249,6 +255,8 @@ impl Ledger<SledStore> {
             },
         )?;
         let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
+        let store = Journaled::open(store, &dir.join(JOURNAL_FILE))
+            .map_err(|e| Error::from_store(e, dir))?;
         // A create killed after its batch reached the store: `open` rolls that batch forward.
         if store
             .committed()
@@ -261,6 +269,10 @@ impl Ledger<SledStore> {
             dir: dir.to_path_buf(),
             store,
             committed: Committed::EMPTY,
+            head: HeadRecord {
+                events: 0,
+                hash: ZERO_HASH,
+            },
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
@@ -404,6 +416,8 @@ impl Ledger<SledStore> {
 
 impl<S: Store> Ledger<S> {
     fn with_store(dir: &Path, store: S, head: HeadRecord, lock: File) -> Result<Self> {
+        let store = Journaled::open(store, &dir.join(JOURNAL_FILE))
+            .map_err(|e| Error::from_store(e, dir))?;
         let committed = store
             .committed()
             .map_err(|e| Error::from_store(e, dir))?
@@ -412,6 +426,7 @@ impl<S: Store> Ledger<S> {
             dir: dir.to_path_buf(),
             store,
             committed,
+            head,
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
@@ -441,19 +456,14 @@ impl<S: Store> Ledger<S> {
             }
             Equal => {}
             Greater => {
-                // A crash between the store's commit and the head record's update: roll forward if the
-                // store's extra events continue the acknowledged chain.
+                // Events appended since the head record was written: those in the journal, and those of
+                // a crash between the engine's commit and the head record's update. They must continue
+                // the acknowledged chain; the head record is rolled forward to what the engine holds.
                 let next = ledger.read_one(head.events)?;
                 if next.event.prev_hash != head.hash {
                     return Err(IntegrityError::BrokenLink { seq: head.events }.into());
                 }
-                write_head(
-                    dir,
-                    &HeadRecord {
-                        events: committed.events,
-                        hash: committed.head_hash,
-                    },
-                )?;
+                ledger.update_head()?;
             }
         }
         // The last event must hash to the committed head.
@@ -493,15 +503,46 @@ impl<S: Store> Ledger<S> {
         self.committed.head_hash
     }
 
-    /// The storage engine, read-only.
-    pub(crate) fn store_ref(&self) -> &S {
+    /// The store, read-only.
+    pub(crate) fn store_ref(&self) -> &Journaled<S> {
         &self.store
     }
 
-    /// The storage engine (for tests that damage it on purpose).
+    /// The storage engine, with the journal moved into it first (for tests that damage it on purpose).
     #[doc(hidden)]
-    pub fn store_mut(&mut self) -> &mut S {
-        &mut self.store
+    pub fn store_mut(&mut self) -> Result<&mut S> {
+        self.settle()?;
+        let dir = self.dir.clone();
+        self.store
+            .inner_mut()
+            .map_err(|e| Error::from_store(e, &dir))
+    }
+
+    /// Events held by the journal only, not yet moved into the storage engine.
+    pub fn journaled_events(&self) -> u64 {
+        self.store.journaled_events()
+    }
+
+    /// Moves the journal's events into the storage engine (one durable commit of the engine) and
+    /// updates the head record. Appends do this by themselves when the journal grows large; a long-lived
+    /// process may call it when idle so that the next open reads less.
+    pub fn settle(&mut self) -> Result<()> {
+        self.store.settle().map_err(|e| self.store_err(e))?;
+        self.update_head()
+    }
+
+    /// Rolls the head record forward to what the engine holds durably, if it is behind.
+    fn update_head(&mut self) -> Result<()> {
+        let settled = self.store.settled();
+        if settled.events > self.head.events {
+            let h = HeadRecord {
+                events: settled.events,
+                hash: settled.head_hash,
+            };
+            write_head(&self.dir, &h)?;
+            self.head = h;
+        }
+        Ok(())
     }
 
     /// The stored bytes of one event.
@@ -773,7 +814,7 @@ impl<S: Store> Ledger<S> {
         }
         self.last_recorded_at = Some(meta.recorded_at);
         self.cache = Some(state);
-        write_head(&self.dir, &HeadRecord { events: committed.events, hash: committed.head_hash })
+        self.update_head()
             .map_err(|e| {
                 Error::Invalid(format!(
                     "the change was stored but the head record could not be updated ({e}); run `hyoka verify` before going on"
@@ -1170,7 +1211,7 @@ mod tests {
     fn tamper(l: &mut Ledger, seq: u64, edit: impl FnOnce(&mut Vec<u8>)) {
         let mut bytes = l.event_bytes(seq).unwrap();
         edit(&mut bytes);
-        l.store_mut().tamper_event(seq, &bytes).unwrap();
+        l.store_mut().unwrap().tamper_event(seq, &bytes).unwrap();
     }
 
     fn verify_err(l: &Ledger) -> IntegrityError {
@@ -1223,9 +1264,10 @@ mod tests {
         let mut bytes = l.event_bytes(last).unwrap();
         bytes[AUTHOR_AT] ^= 1;
         let prev = l.event(last).unwrap().event.prev_hash;
-        l.store_mut().tamper_event(last, &bytes).unwrap();
+        l.store_mut().unwrap().tamper_event(last, &bytes).unwrap();
         let c = l.store.committed().unwrap().unwrap();
         l.store_mut()
+            .unwrap()
             .tamper_commit(Committed {
                 head_hash: event::event_hash(&prev, &bytes),
                 ..c
@@ -1245,6 +1287,8 @@ mod tests {
         let old_head = std::fs::read(dir.join(HEAD_FILE)).unwrap();
         l.append(&meta(100), &[Change::ItemWithdrawn { number: 1 }])
             .unwrap();
+        // The engine takes the journal, and the process dies before the head record is written.
+        l.store.settle().unwrap();
         let n = l.len();
         drop(l);
         std::fs::write(dir.join(HEAD_FILE), &old_head).unwrap();
@@ -1414,7 +1458,10 @@ mod tests {
         // verify, which recomputes it.
         let (_d, mut l) = small_k(10);
         let wrong = snapshot_of(&l, 7, &l.state_through_full_fold(Some(3)).unwrap());
-        l.store_mut().tamper_snapshot(7, Some(&wrong)).unwrap();
+        l.store_mut()
+            .unwrap()
+            .tamper_snapshot(7, Some(&wrong))
+            .unwrap();
         let e = verify_err(&l);
         assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(7)), "{e}");
         assert!(e.to_string().contains("restor"), "{e}");
@@ -1423,26 +1470,35 @@ mod tests {
         let (_d, mut l) = small_k(10);
         let mut bad = snapshot_of(&l, 7, &l.state_through_full_fold(Some(7)).unwrap());
         bad[30] ^= 1;
-        l.store_mut().tamper_snapshot(7, Some(&bad)).unwrap();
+        l.store_mut()
+            .unwrap()
+            .tamper_snapshot(7, Some(&bad))
+            .unwrap();
         assert_eq!(l.base_state(9).1, 0);
         assert_eq!(
             l.state_through(Some(9)).unwrap(),
             l.state_through_full_fold(Some(9)).unwrap()
         );
         assert_eq!(verify_err(&l).kind(), "snapshot_mismatch");
-        l.store_mut().tamper_snapshot(7, Some(b"garbage")).unwrap();
+        l.store_mut()
+            .unwrap()
+            .tamper_snapshot(7, Some(b"garbage"))
+            .unwrap();
         assert_eq!(l.base_state(9).1, 0);
         assert_eq!(verify_err(&l).seq(), Some(7));
 
         // Missing, or one where none belongs.
         let (_d, mut l) = small_k(10);
-        l.store_mut().tamper_snapshot(3, None).unwrap();
+        l.store_mut().unwrap().tamper_snapshot(3, None).unwrap();
         let e = verify_err(&l);
         assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(3)), "{e}");
         assert!(e.to_string().contains("missing"), "{e}");
         let (_d, mut l) = small_k(10);
         let extra = snapshot_of(&l, 5, &l.state_through_full_fold(Some(5)).unwrap());
-        l.store_mut().tamper_snapshot(5, Some(&extra)).unwrap();
+        l.store_mut()
+            .unwrap()
+            .tamper_snapshot(5, Some(&extra))
+            .unwrap();
         let e = verify_err(&l);
         assert_eq!((e.kind(), e.seq()), ("snapshot_mismatch", Some(5)), "{e}");
         assert_eq!(
@@ -1458,7 +1514,7 @@ mod tests {
         // An entry dropped.
         let mut seqs = l.store.item_refs(1).unwrap();
         seqs.remove(3);
-        l.store_mut().tamper_item_refs(1, &seqs).unwrap();
+        l.store_mut().unwrap().tamper_item_refs(1, &seqs).unwrap();
         let e = verify_err(&l);
         assert_eq!(e.kind(), "index_mismatch", "{e}");
         assert!(
@@ -1470,18 +1526,20 @@ mod tests {
         // An event of another item (here: of no item) listed: history falls back to the log.
         let mut seqs = l.store.item_refs(1).unwrap();
         seqs.insert(0, 1);
-        l.store_mut().tamper_item_refs(1, &seqs).unwrap();
+        l.store_mut().unwrap().tamper_item_refs(1, &seqs).unwrap();
         assert_eq!(l.history(1, None).unwrap(), good);
         assert_eq!(verify_err(&l).kind(), "index_mismatch");
         // Entries for an item that has no events, or past the end of the log.
         l.store_mut()
+            .unwrap()
             .tamper_item_refs(1, &(2..9).collect::<Vec<_>>())
             .unwrap();
         l.verify(&mut |_, _| {}).unwrap();
-        l.store_mut().tamper_item_refs(7, &[3]).unwrap();
+        l.store_mut().unwrap().tamper_item_refs(7, &[3]).unwrap();
         assert_eq!(verify_err(&l).kind(), "index_mismatch");
-        l.store_mut().tamper_item_refs(7, &[]).unwrap();
+        l.store_mut().unwrap().tamper_item_refs(7, &[]).unwrap();
         l.store_mut()
+            .unwrap()
             .tamper_item_refs(1, &(2..10).collect::<Vec<_>>())
             .unwrap();
         assert_eq!(l.history(1, None).unwrap(), good);

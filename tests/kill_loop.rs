@@ -132,6 +132,8 @@ fn child_if_asked() {
     let access = Access {
         wait: Duration::from_secs(20),
     };
+    // A small journal: its move into the engine happens every few appends, so kills land in it too.
+    hyoka::store::journal::set_tail_limit_for_tests(8 * 1024);
     say("opening");
     let mut ledger = match Ledger::open(&dir, access) {
         Ok(l) => l,

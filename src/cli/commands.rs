@@ -477,7 +477,7 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
         *b ^= 0x01;
     }
     ledger
-        .store_mut()
+        .store_mut()?
         .tamper_event(target, &bytes)
         .map_err(|e| Failure::from(format!("the demo could not edit its store: {e}")))?;
     match ledger.verify(&mut |_, _| {}) {

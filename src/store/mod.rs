@@ -4,6 +4,7 @@
 //! Only [`sled_store`] touches sled. The ledger never sees keys or chunks; another engine only has to
 //! implement [`Store`] and [`StoreWriter`].
 
+pub mod journal;
 pub mod sled_store;
 
 use crate::event::Hash;

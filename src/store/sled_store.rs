@@ -79,7 +79,7 @@ impl Drop for SledStore {
 }
 
 /// Refuses to go on when the disk holding `dir` has less than [`MIN_FREE_BYTES`] free.
-fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
+pub(crate) fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
     let min = std::env::var("HYOKA_MIN_FREE_BYTES")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())

@@ -48,7 +48,7 @@ fn a_damaged_store_is_restored_from_a_backup() {
         let mut l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
         let mut bytes = l.event_bytes(200).unwrap();
         bytes[60] ^= 0x01;
-        l.store_mut().tamper_event(200, &bytes).unwrap();
+        l.store_mut().unwrap().tamper_event(200, &bytes).unwrap();
     }
     let err = env.run(&["verify"]).fails(3).to_string();
     assert!(err.contains("event 200"), "{err}");

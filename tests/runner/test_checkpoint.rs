@@ -448,7 +448,11 @@ fn checkpoint_refuses_a_key_of_another_name_and_a_damaged_ledger() {
         let mut forged = ledger.event_bytes(4).unwrap();
         let at = forged.len() - 2;
         forged[at] ^= b'A' ^ b'B';
-        ledger.store_mut().tamper_event(4, &forged).unwrap();
+        ledger
+            .store_mut()
+            .unwrap()
+            .tamper_event(4, &forged)
+            .unwrap();
     }
     let run = env.run(&["checkpoint", "--key", "plan.key"]);
     assert!(run.fails(3).contains("event 4: hash mismatch"), "{run:?}");

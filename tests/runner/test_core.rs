@@ -476,7 +476,11 @@ fn a_tampered_event_is_named_by_verify() {
         // The grade is the last string of a rating event: flip its one byte (A <-> B).
         let at = forged.len() - 2;
         forged[at] ^= b'A' ^ b'B';
-        ledger.store_mut().tamper_event(5, &forged).unwrap();
+        ledger
+            .store_mut()
+            .unwrap()
+            .tamper_event(5, &forged)
+            .unwrap();
     }
     let run = env.run(&["verify"]);
     let err = run.fails(3).to_string();
@@ -501,6 +505,7 @@ fn a_store_that_lost_its_tail_is_detected() {
         let head = ledger.event(lost_to - 1).unwrap().hash;
         ledger
             .store_mut()
+            .unwrap()
             .tamper_commit(hyoka::store::Committed {
                 events: lost_to,
                 tree_hashes: hyoka::merkle::stored_hash_count(lost_to),
@@ -529,7 +534,15 @@ fn a_damaged_or_missing_head_record_is_an_integrity_failure() {
     env.with_items();
     let head = env.ledger().join("HEAD");
     let text = std::fs::read_to_string(&head).unwrap();
-    std::fs::write(&head, text.replace("events 4", "events 3")).unwrap();
+    let edited: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("events ") {
+            Some(n) => format!("events {}\n", n.parse::<u64>().unwrap() + 1),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    assert_ne!(edited, text);
+    std::fs::write(&head, edited).unwrap();
     let err = env.run(&["verify"]).fails(3).to_string();
     assert!(
         err.contains("the head record is damaged: its checksum does not match"),

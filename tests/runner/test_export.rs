@@ -724,13 +724,17 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
     let delete_4: Edit = |l, b| {
         let n = b.len() as u64;
         for i in 4..n - 1 {
-            l.store_mut().tamper_event(i, &b[i as usize + 1]).unwrap();
+            l.store_mut()
+                .unwrap()
+                .tamper_event(i, &b[i as usize + 1])
+                .unwrap();
         }
         let head = event::event_hash(
             &event::decode(&b[b.len() - 1]).unwrap().prev_hash,
             &b[b.len() - 1],
         );
         l.store_mut()
+            .unwrap()
             .tamper_commit(hyoka::store::Committed {
                 events: n - 1,
                 tree_hashes: hyoka::merkle::stored_hash_count(n - 1),
@@ -739,8 +743,8 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
             .unwrap();
     };
     let swap_4_5: Edit = |l, b| {
-        l.store_mut().tamper_event(4, &b[5]).unwrap();
-        l.store_mut().tamper_event(5, &b[4]).unwrap();
+        l.store_mut().unwrap().tamper_event(4, &b[5]).unwrap();
+        l.store_mut().unwrap().tamper_event(5, &b[4]).unwrap();
     };
     // The last slot's event is dropped to make room: a forged event 4 inserted, the rest shifted.
     let insert_4: Edit = |l, b| {
@@ -748,14 +752,18 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
         forged.change = Change::ItemWithdrawn { number: 2 };
         let n = b.len();
         l.store_mut()
+            .unwrap()
             .tamper_event(4, &event::encode(&forged).unwrap())
             .unwrap();
         for i in 5..n {
-            l.store_mut().tamper_event(i as u64, &b[i - 1]).unwrap();
+            l.store_mut()
+                .unwrap()
+                .tamper_event(i as u64, &b[i - 1])
+                .unwrap();
         }
         let last = &b[n - 2];
         let head = event::event_hash(&event::decode(last).unwrap().prev_hash, last);
-        let c = l.store_mut();
+        let c = l.store_mut().unwrap();
         c.tamper_commit(hyoka::store::Committed {
             events: n as u64,
             tree_hashes: hyoka::merkle::stored_hash_count(n as u64),
@@ -786,7 +794,7 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
             let mut l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
             let bytes: Vec<Vec<u8>> = (0..l.len()).map(|i| l.event_bytes(i).unwrap()).collect();
             edit(&mut l, &bytes);
-            let c = l.store_mut();
+            let c = l.store_mut().unwrap();
             let committed = hyoka::store::Store::committed(c).unwrap().unwrap();
             drop(l);
             forge_head(&env.ledger(), committed.events, &committed.head_hash);

@@ -97,8 +97,9 @@ fn files_under(dir: &Path, out: &mut Vec<(PathBuf, u64)>) {
     out.sort();
 }
 
-/// A ledger of 538 events whose store has had many separate commits, several opens (sled
-/// snapshots) and two values big enough for sled's blob files.
+/// A ledger of 548 events whose store has had many separate commits, several opens (sled
+/// snapshots) and two values big enough for sled's blob files, and whose last 10 events are held by
+/// the journal.
 fn build_sweep_ledger(env: &Env) {
     env.run(&[
         "import",
@@ -110,9 +111,9 @@ fn build_sweep_ledger(env: &Env) {
     let access = hyoka::Access::default();
     let period = hyoka::period::Period::parse("H27上半期", None).unwrap();
     let mut at = hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap();
-    for round in 0..6u32 {
+    for round in 0..7u32 {
         let mut ledger = hyoka::Ledger::open(&env.ledger(), access).unwrap();
-        for i in 0..30u32 {
+        for i in 0..(if round == 6 { 10 } else { 30 }) {
             at += 1_000_000_000;
             // The last two remarks are big enough for sled to keep them in blob files.
             let text = match round == 5 && i >= 28 {
@@ -132,13 +133,19 @@ fn build_sweep_ledger(env: &Env) {
             };
             ledger.append(&meta, &[change]).unwrap();
         }
+        // The store takes each round's appends in one commit, but the last round's stay in the journal.
+        if round < 6 {
+            ledger.settle().unwrap();
+        }
     }
 }
 
-/// `db`, `conf`, `snap.*` or `blobs/*`.
+/// `JOURNAL`, `store/db`, `store/conf`, `store/snap.*` or `store/blobs/*`.
 fn kind_of(rel: &Path) -> String {
     let name = rel.to_string_lossy();
-    if name.contains("blobs") {
+    if name == "JOURNAL" {
+        name.into()
+    } else if name.contains("blobs") {
         "store/blobs/*".into()
     } else if name.contains("snap.") {
         "store/snap.*".into()
@@ -190,7 +197,7 @@ fn classify(run: &Run, head: &str, root: &str) -> Result<String, String> {
     }
 }
 
-/// One flipped byte anywhere in the store's files: `verify` either reports the same head and root
+/// One flipped byte anywhere in the store's files or the journal: `verify` either reports the same head and root
 /// (the byte did not matter) or exits 3 with a one-line diagnosis; never a panic, a hang, another
 /// exit code or a different healthy report.
 #[test]
@@ -212,11 +219,17 @@ fn flipped_bytes_in_the_store_are_diagnosed_never_reported_healthy() {
     let store = env.ledger().join("store");
     let mut files = Vec::new();
     files_under(&store, &mut files);
+    let journal = env.ledger().join("JOURNAL");
+    files.push((journal.clone(), std::fs::metadata(&journal).unwrap().len()));
+    assert!(
+        files.last().unwrap().1 > 0,
+        "the sweep ledger's journal is empty"
+    );
     let total: u64 = files.iter().map(|f| f.1).sum();
     let mut kinds: BTreeMap<String, Vec<(PathBuf, u64)>> = BTreeMap::new();
     for (path, len) in &files {
         kinds
-            .entry(kind_of(path.strip_prefix(&store).unwrap()))
+            .entry(kind_of(path.strip_prefix(env.ledger()).unwrap()))
             .or_default()
             .push((path.clone(), *len));
     }
