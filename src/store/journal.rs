@@ -11,7 +11,9 @@
 //! commit pushed (event bytes, tree hashes, index entries) and the head hash. The records' content is
 //! also kept in memory (the *tail*), and every read sees the engine's data followed by the tail. When
 //! the tail passes [`TAIL_BYTES`], or a batch goes to the engine, the tail is committed to the engine
-//! (durably) and only then is the file emptied. Invariants:
+//! (durably) and only then is the file emptied. The file grows by 1 MiB of zeros written ahead, so that
+//! most appends write into room it already has and their `fdatasync` records no new file size (as
+//! SQLite reuses its WAL). Invariants:
 //!
 //! - The engine's committed data followed by the journal's records is the committed history: records
 //!   continue the engine exactly (seqs and tree indexes), so a gap or an overlap that disagrees with the
@@ -54,6 +56,8 @@ fn tail_limit() -> usize {
     TAIL_LIMIT.load(Ordering::Relaxed)
 }
 
+/// Bytes of zeros the journal file grows by when it needs room.
+const GROW: u64 = 1 << 20;
 /// Header (magic, payload length) and check around a record's payload.
 const FRAME: usize = HEADER + 32;
 /// Magic, payload length, and the length's bitwise complement (so a changed length is seen as damage).
@@ -288,6 +292,12 @@ fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
     Err("it is whole: its bytes changed after they were written")
 }
 
+/// `bytes` without its trailing zeros (pre-allocated room after an unfinished record).
+fn trim_zeros(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    &bytes[..end]
+}
+
 /// Reads the records of a journal file's bytes.
 ///
 /// Records are written one at a time, each at the end, so an append cut short by a kill or a power cut
@@ -307,7 +317,9 @@ pub(crate) fn parse(bytes: &[u8]) -> StoreResult<Parsed> {
                     "the journal's record at byte {at} passes its check but is malformed"
                 )));
             }
-            None => match unfinished(rest) {
+            // Zeros to the end: the file's unused, pre-allocated room.
+            None if rest.iter().all(|&b| b == 0) => break,
+            None => match unfinished(trim_zeros(rest)) {
                 Ok(()) => break,
                 Err(why) => {
                     return Err(StoreError::Damaged(format!(
@@ -329,6 +341,8 @@ struct JournalFile {
     file: File,
     /// Bytes of valid records: where the next one is written.
     len: u64,
+    /// The file's size: past `len`, zeros written in advance.
+    size: u64,
 }
 
 impl JournalFile {
@@ -337,19 +351,35 @@ impl JournalFile {
         move |source| StoreError::Io { context, source }
     }
 
-    /// Writes `bytes` at the end and makes them durable. On failure the file is cut back to where it
-    /// was, so a failed append leaves nothing behind.
+    /// Writes `bytes` after the last record and makes them durable. The file grows [`GROW`] bytes of
+    /// zeros at a time, written ahead, so that most appends write into room the file already has and
+    /// their `fdatasync` has no file size to record. On failure the file is cut back to its records,
+    /// so a failed append leaves nothing behind.
     fn append(&mut self, bytes: &[u8]) -> StoreResult<()> {
         let at = self.len;
-        let r = self
-            .file
-            .write_all_at(bytes, at)
-            .and_then(|()| self.file.sync_data());
+        let end = at + bytes.len() as u64;
+        let r = (|| {
+            if end > self.size {
+                let size = end.max(self.size + GROW);
+                let zeros = vec![0u8; (size - self.size) as usize];
+                self.file.write_all_at(&zeros, self.size)?;
+                self.size = size;
+            }
+            self.file.write_all_at(bytes, at)?;
+            self.file.sync_data()
+        })();
         if let Err(e) = r {
-            let _ = self.file.set_len(at).and_then(|()| self.file.sync_data());
+            if self
+                .file
+                .set_len(at)
+                .and_then(|()| self.file.sync_data())
+                .is_ok()
+            {
+                self.size = at;
+            }
             return Err(self.io("write the journal")(e));
         }
-        self.len += bytes.len() as u64;
+        self.len = end;
         Ok(())
     }
 
@@ -359,6 +389,7 @@ impl JournalFile {
             .and_then(|()| self.file.sync_data())
             .map_err(self.io("empty the journal"))?;
         self.len = 0;
+        self.size = 0;
         Ok(())
     }
 }
@@ -454,11 +485,16 @@ impl<S: Store> Journaled<S> {
             )),
             e => e,
         })?;
+        let unfinished = bytes
+            .get(parsed.valid_len as usize..)
+            .is_some_and(|rest| rest.iter().any(|&b| b != 0));
         drop(bytes);
-        if parsed.valid_len < size {
+        let mut room = size;
+        if unfinished {
             file.set_len(parsed.valid_len)
                 .and_then(|()| file.sync_data())
                 .map_err(io("cut the unfinished last record off"))?;
+            room = parsed.valid_len;
         }
         let base = inner.committed()?.unwrap_or(Committed::EMPTY);
         let mut j = Journaled {
@@ -468,6 +504,7 @@ impl<S: Store> Journaled<S> {
                     path: path.to_path_buf(),
                     file,
                     len: parsed.valid_len,
+                    size: room,
                 },
                 base,
                 tail: Pushes::default(),
@@ -1154,13 +1191,20 @@ mod tests {
         let mut j = open(d.path()).unwrap();
         append(&mut j, 0, 2, 50);
         drop(j);
-        let good = std::fs::metadata(&path).unwrap().len();
+        // The file has room written ahead: zeros after the record, kept by an open.
+        let bytes = std::fs::read(&path).unwrap();
+        let records = parse(&bytes).unwrap().valid_len;
+        assert_eq!(bytes.len() as u64, GROW);
+        assert!(bytes[records as usize..].iter().all(|&b| b == 0));
+        drop(open(d.path()).unwrap());
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), GROW);
+        // Half of the next record, written where it goes: cut off on open.
         let next = encode_record(&record(2, 1)).unwrap();
-        let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        std::io::Write::write_all(&mut f, &next[..next.len() / 2]).unwrap();
+        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        f.write_all_at(&next[..next.len() / 2], records).unwrap();
         drop(f);
         let mut j = open(d.path()).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), good);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), records);
         check_contents(&j, 2, 50);
         append(&mut j, 2, 4, 50);
         drop(j);
