@@ -531,6 +531,17 @@ impl<S: Store> Ledger<S> {
         self.update_head()
     }
 
+    /// A handle that makes this ledger's journal records durable from any thread (group commit, see
+    /// [`crate::shared`]).
+    pub(crate) fn journal_sync_point(&self) -> Result<crate::store::journal::SyncPoint> {
+        self.store.sync_point().map_err(|e| self.store_err(e))
+    }
+
+    /// Whether appends leave their journal record's sync to a sync point (see [`crate::shared`]).
+    pub(crate) fn defer_journal_sync(&mut self, defer: bool) {
+        self.store.defer_sync(defer);
+    }
+
     /// Rolls the head record forward to what the engine holds durably, if it is behind.
     fn update_head(&mut self) -> Result<()> {
         let settled = self.store.settled();

@@ -19,6 +19,7 @@ pub mod period;
 pub mod proof;
 pub mod provenance;
 pub mod render;
+pub mod shared;
 pub mod state;
 pub mod store;
 pub mod text;
@@ -29,3 +30,4 @@ pub mod when;
 
 pub use error::{Error, IntegrityError, Result};
 pub use ledger::{Access, Ledger, Meta, Receipt};
+pub use shared::SharedLedger;

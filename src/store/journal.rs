@@ -29,6 +29,7 @@ use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
 use crate::event::Hash;
@@ -343,6 +344,103 @@ struct JournalFile {
     len: u64,
     /// The file's size: past `len`, zeros written in advance.
     size: u64,
+    /// Leave the next record's `fdatasync` to a [`SyncPoint`] (group commit).
+    defer_sync: bool,
+    /// How far records are written and durable, shared with the [`SyncPoint`]s.
+    progress: Arc<Progress>,
+}
+
+/// Bytes of records ever written to a journal (a running count, not an offset: emptying the file
+/// does not reset it), and how many of them are known durable.
+#[derive(Debug, Default)]
+struct Counts {
+    written: u64,
+    durable: u64,
+    /// A sync is running (one at a time; the others wait for it).
+    syncing: bool,
+    /// A sync failed: records written before it may be lost, so nothing more is acknowledged.
+    failed: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    counts: Mutex<Counts>,
+    changed: Condvar,
+}
+
+impl Progress {
+    fn counts(&self) -> MutexGuard<'_, Counts> {
+        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records `n` more bytes written, durable already if `durable`.
+    fn wrote(&self, n: u64, durable: bool) {
+        let mut c = self.counts();
+        c.written += n;
+        if durable {
+            c.durable = c.durable.max(c.written);
+        }
+        drop(c);
+        self.changed.notify_all();
+    }
+
+    /// Everything written so far is durable (synced, or held by the engine).
+    fn all_durable(&self) {
+        let mut c = self.counts();
+        c.durable = c.written;
+        drop(c);
+        self.changed.notify_all();
+    }
+}
+
+/// Makes a journal's records durable for the appends of several threads at once (group commit): each
+/// append writes its record without syncing, and waits here until a sync covers it; one `fdatasync`
+/// covers every record written before it started. See [`crate::shared`].
+#[derive(Debug)]
+pub struct SyncPoint {
+    file: File,
+    path: PathBuf,
+    progress: Arc<Progress>,
+}
+
+impl SyncPoint {
+    /// The running count of journal bytes written so far: a ticket for [`SyncPoint::wait_durable`].
+    pub fn written(&self) -> u64 {
+        self.progress.counts().written
+    }
+
+    /// Returns once the first `ticket` bytes ever written to the journal are durable, syncing the
+    /// file if no other thread is. After a failed sync every call fails: records may have been lost.
+    pub fn wait_durable(&self, ticket: u64) -> StoreResult<()> {
+        let p = &self.progress;
+        let mut c = p.counts();
+        loop {
+            if let Some(why) = &c.failed {
+                return Err(StoreError::Io {
+                    context: format!("cannot sync the journal {}", self.path.display()),
+                    source: std::io::Error::other(why.clone()),
+                });
+            }
+            if c.durable >= ticket {
+                return Ok(());
+            }
+            if c.syncing {
+                c = p.changed.wait(c).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            c.syncing = true;
+            let target = c.written;
+            drop(c);
+            let r = self.file.sync_data();
+            c = p.counts();
+            c.syncing = false;
+            match r {
+                Ok(()) => c.durable = c.durable.max(target),
+                Err(e) => c.failed = Some(e.to_string()),
+            }
+            p.changed.notify_all();
+        }
+    }
 }
 
 impl JournalFile {
@@ -366,7 +464,10 @@ impl JournalFile {
                 self.size = size;
             }
             self.file.write_all_at(bytes, at)?;
-            self.file.sync_data()
+            match self.defer_sync {
+                true => Ok(()),
+                false => self.file.sync_data(),
+            }
         })();
         if let Err(e) = r {
             if self
@@ -380,10 +481,13 @@ impl JournalFile {
             return Err(self.io("write the journal")(e));
         }
         self.len = end;
+        self.progress.wrote(bytes.len() as u64, !self.defer_sync);
         Ok(())
     }
 
+    /// Empties the file: the engine holds every record durably.
     fn empty(&mut self) -> StoreResult<()> {
+        self.progress.all_durable();
         self.file
             .set_len(0)
             .and_then(|()| self.file.sync_data())
@@ -505,6 +609,8 @@ impl<S: Store> Journaled<S> {
                     file,
                     len: parsed.valid_len,
                     size: room,
+                    defer_sync: false,
+                    progress: Arc::default(),
                 },
                 base,
                 tail: Pushes::default(),
@@ -579,6 +685,22 @@ impl<S: Store> Journaled<S> {
     /// Moves the journal into the engine: one durable commit of the engine, then the file is emptied.
     pub fn settle(&mut self) -> StoreResult<()> {
         self.front.settle(&mut self.inner)
+    }
+
+    /// Whether commits leave their journal record's sync to a [`SyncPoint`] (group commit). A commit
+    /// that goes to the engine is durable when it returns either way.
+    pub fn defer_sync(&mut self, defer: bool) {
+        self.front.journal.defer_sync = defer;
+    }
+
+    /// A handle that makes this journal's records durable from any thread.
+    pub fn sync_point(&self) -> StoreResult<SyncPoint> {
+        let j = &self.front.journal;
+        Ok(SyncPoint {
+            file: j.file.try_clone().map_err(j.io("share"))?,
+            path: j.path.clone(),
+            progress: Arc::clone(&j.progress),
+        })
     }
 }
 

@@ -1,0 +1,226 @@
+//! Group commit: one ledger shared by several threads, whose appends share their syncs.
+//!
+//! A [`Ledger`] appends one batch at a time and makes each durable before it returns (one journal
+//! record and one `fdatasync` for a small batch). Threads that share a ledger behind a `Mutex` each pay
+//! for their own sync, in turn. A [`SharedLedger`] instead checks, encodes and writes each thread's
+//! batch under its lock, but syncs outside it: a thread waits until a sync covers its record, and one
+//! `fdatasync` covers every record written before it started, so under load many appends share one
+//! sync. Each batch is still atomic and acknowledged only once durable.
+//!
+//! The time of each batch is read from the shared clock while the lock is held, so recorded times
+//! follow the order of the log whatever order the threads reach the lock in.
+//!
+//! If a sync fails, the records written since the last good sync may be lost: every waiting append
+//! and every later call fails, and the ledger must be opened again (what is on disk is then all there
+//! is). Reads through [`SharedLedger::read`] may see a batch whose sync is still running: a batch is
+//! visible to the threads of this process before it is acknowledged, never to another process.
+
+use std::sync::{Mutex, MutexGuard};
+
+use crate::error::{Error, Result};
+use crate::event::Change;
+use crate::ledger::{Ledger, Meta, Receipt};
+use crate::store::journal::SyncPoint;
+
+/// A ledger shared by threads, with group commit (see the module documentation).
+pub struct SharedLedger {
+    ledger: Mutex<Ledger>,
+    sync: SyncPoint,
+    clock: Box<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl SharedLedger {
+    /// Shares `ledger`; each batch is recorded at the time `clock` gives (nanoseconds since the epoch,
+    /// UTC), read under the lock.
+    pub fn new(
+        mut ledger: Ledger,
+        clock: impl Fn() -> i64 + Send + Sync + 'static,
+    ) -> Result<Self> {
+        let sync = ledger.journal_sync_point()?;
+        ledger.defer_journal_sync(true);
+        Ok(SharedLedger {
+            ledger: Mutex::new(ledger),
+            sync,
+            clock: Box::new(clock),
+        })
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Ledger>> {
+        self.ledger.lock().map_err(|_| {
+            Error::Invalid(
+                "another thread panicked while appending to the ledger; open it again".into(),
+            )
+        })
+    }
+
+    fn sync_err(&self, e: crate::store::StoreError) -> Error {
+        match self.ledger.lock() {
+            Ok(l) => Error::from_store(e, l.dir()),
+            Err(p) => Error::from_store(e, p.get_ref().dir()),
+        }
+    }
+
+    /// Appends `changes` as one atomic batch recorded by `author` for `reason`, and returns once it is
+    /// durable. Like [`Ledger::append`], nothing is recorded if any change is refused.
+    pub fn append(&self, author: &str, reason: &str, changes: &[Change]) -> Result<Receipt> {
+        // A failed sync refuses everything after it.
+        self.sync.wait_durable(0).map_err(|e| self.sync_err(e))?;
+        let (receipt, ticket) = {
+            let mut l = self.lock()?;
+            let meta = Meta {
+                author: author.to_string(),
+                reason: reason.to_string(),
+                source: None,
+                recorded_at: (self.clock)(),
+            };
+            let receipt = l.append(&meta, changes)?;
+            (receipt, self.sync.written())
+        };
+        self.sync
+            .wait_durable(ticket)
+            .map_err(|e| self.sync_err(e))?;
+        Ok(receipt)
+    }
+
+    /// Reads the ledger under its lock (it may include batches whose sync is still running).
+    pub fn read<T>(&self, f: impl FnOnce(&Ledger) -> T) -> Result<T> {
+        Ok(f(&*self.lock()?))
+    }
+
+    /// The ledger back, once everything appended through it is durable.
+    pub fn into_inner(self) -> Result<Ledger> {
+        let ticket = self.sync.written();
+        self.sync
+            .wait_durable(ticket)
+            .map_err(|e| self.sync_err(e))?;
+        let mut l = self.ledger.into_inner().map_err(|_| {
+            Error::Invalid(
+                "another thread panicked while appending to the ledger; open it again".into(),
+            )
+        })?;
+        l.defer_journal_sync(false);
+        Ok(l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Access;
+    use crate::period::{Half, Period};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    fn new_ledger(dir: &std::path::Path) -> Ledger {
+        let meta = Meta {
+            author: "山田".into(),
+            reason: "計画".into(),
+            source: None,
+            recorded_at: 1,
+        };
+        let plan = Change::PlanDefined {
+            name: "p".into(),
+            grades: vec!["S".into(), "A".into(), "B".into()],
+            default_era: None,
+            origin: "example/plan".into(),
+        };
+        let mut more = vec![Change::CategoryAdded { name: "c".into() }];
+        for number in 1..=4 {
+            more.push(Change::ItemRegistered {
+                number,
+                title: format!("item {number}"),
+                department: "d".into(),
+                category: "c".into(),
+                relisting_of: None,
+            });
+        }
+        Ledger::create(dir, &meta, plan, &more, Access::default()).unwrap()
+    }
+
+    fn remark(item: u32, text: String) -> Change {
+        Change::RemarkSet {
+            item,
+            period: Period {
+                fiscal_year: 2015,
+                half: Half::FirstHalf,
+            },
+            text,
+        }
+    }
+
+    #[test]
+    fn threads_share_syncs_and_lose_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("l");
+        let l = new_ledger(&dir);
+        let before = l.len();
+        let tick = Arc::new(AtomicI64::new(1_000));
+        let clock = {
+            let tick = Arc::clone(&tick);
+            move || tick.fetch_add(1, Ordering::Relaxed)
+        };
+        let shared = Arc::new(SharedLedger::new(l, clock).unwrap());
+        let (threads, each) = (4u32, 30u32);
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    let mut seqs = Vec::new();
+                    for m in 0..each {
+                        let r = shared
+                            .append("t", "並行", &[remark(1 + t, format!("{t}-{m}"))])
+                            .unwrap();
+                        seqs.push(r.first_seq);
+                    }
+                    seqs
+                })
+            })
+            .collect();
+        let mut seqs: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        seqs.sort();
+        let total = u64::from(threads * each);
+        assert_eq!(seqs, (before..before + total).collect::<Vec<_>>());
+        // A refused change fails alone.
+        let refused = shared.append("t", "r", &[remark(99, "x".into())]);
+        assert!(refused.is_err());
+        assert_eq!(shared.read(|l| l.len()).unwrap(), before + total);
+        let l = Arc::into_inner(shared).unwrap().into_inner().unwrap();
+        drop(l);
+        // Everything acknowledged is on disk, in order, and verifies.
+        let l = Ledger::open(&dir, Access::default()).unwrap();
+        assert_eq!(l.len(), before + total);
+        l.verify(&mut |_, _| {}).unwrap();
+        let mut texts = std::collections::BTreeSet::new();
+        let mut last = 0;
+        l.scan(before, u64::MAX, &mut |e| {
+            assert!(e.event.recorded_at > last);
+            last = e.event.recorded_at;
+            if let Change::RemarkSet { text, .. } = &e.event.change {
+                texts.insert(text.clone());
+            }
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(texts.len() as u64, total);
+    }
+
+    #[test]
+    fn a_clock_that_goes_back_is_refused_and_the_ledger_goes_on() {
+        let d = tempfile::tempdir().unwrap();
+        let l = new_ledger(&d.path().join("l"));
+        let times = Arc::new(Mutex::new(vec![5_000, 4_000, 6_000].into_iter()));
+        let clock = move || times.lock().unwrap().next().unwrap_or(i64::MAX);
+        let shared = SharedLedger::new(l, clock).unwrap();
+        shared.append("a", "r", &[remark(1, "a".into())]).unwrap();
+        let err = shared
+            .append("a", "r", &[remark(1, "b".into())])
+            .unwrap_err();
+        assert!(matches!(err, Error::ClockBehind { .. }), "{err}");
+        shared.append("a", "r", &[remark(1, "c".into())]).unwrap();
+        let l = shared.into_inner().unwrap();
+        assert_eq!(l.len(), 8);
+    }
+}
