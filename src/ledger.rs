@@ -600,34 +600,14 @@ impl<S: Store> Ledger<S> {
         let mut failure: Option<Error> = None;
         let mut expected = from;
         let r = self.store.scan_events(from, to, &mut |seq, bytes| {
-            let event = match event::decode(bytes) {
+            let stored = match stored_event(seq, expected, bytes) {
                 Ok(e) => e,
                 Err(e) => {
-                    failure = Some(
-                        IntegrityError::Undecodable {
-                            seq,
-                            why: e.to_string(),
-                        }
-                        .into(),
-                    );
+                    failure = Some(e.into());
                     return Ok(false);
                 }
             };
-            if event.seq != seq || seq != expected {
-                failure = Some(
-                    IntegrityError::MissingSeq {
-                        expected,
-                        detail: format!("found event {} at position {seq}", event.seq),
-                    }
-                    .into(),
-                );
-                return Ok(false);
-            }
             expected += 1;
-            let stored = StoredEvent {
-                hash: event::event_hash(&event.prev_hash, bytes),
-                event,
-            };
             match f(&stored, bytes) {
                 Ok(go_on) => Ok(go_on),
                 Err(e) => {
@@ -639,14 +619,19 @@ impl<S: Store> Ledger<S> {
         if let Some(e) = failure {
             return Err(e);
         }
-        r.map_err(|e| match e {
+        r.map_err(|e| self.scan_err(e, expected))
+    }
+
+    /// A store error that ended a scan of the events, `expected` being the seq it was to hand on next.
+    fn scan_err(&self, e: StoreError, expected: u64) -> Error {
+        match e {
             StoreError::Missing(m) => IntegrityError::MissingSeq {
                 expected,
                 detail: m,
             }
             .into(),
             e => self.store_err(e),
-        })
+        }
     }
 
     /// The latest usable snapshot for a fold of the events `0..to`: the state after event `s` and `s + 1`,
@@ -896,7 +881,15 @@ impl<S: Store> Ledger<S> {
 
     /// Recomputes the whole chain, the domain rules and the Merkle tree, and checks them against the
     /// head record. `progress` is called with (events checked, total) now and then.
-    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+    ///
+    /// Two threads share the work: a reader scans the store and hands the events' stored bytes on in
+    /// batches, and this thread checks them in order. Decoding and hashing an event depend on nothing
+    /// else, so either thread does them: the reader while this thread is behind, this thread otherwise.
+    /// The first failure in the log's order is reported, as by a single pass.
+    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport>
+    where
+        S: Sync,
+    {
         let total = self.committed.events;
         let head = read_head(&self.dir)?
             .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
@@ -922,15 +915,29 @@ impl<S: Store> Ledger<S> {
             Derived::Every(k) => Some(k),
             Derived::Absent | Derived::Damaged => None,
         };
-        let mut expected_refs: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
         let mut derived_err: Option<IntegrityError> = match self.derived {
             Derived::Damaged => Some(IntegrityError::IndexMismatch {
                 detail: "the store's derived-data record is unreadable".into(),
             }),
             _ => None,
         };
-        self.scan(0, total, &mut |e| {
-            let seq = e.event.seq;
+        let mut expected_refs: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
+        // The seq of the next event.
+        let mut expected = 0u64;
+        // Checks the next event: event `seq`, with its stored `bytes`, decoded and hashed if `ready`.
+        let mut check = |seq: u64, bytes: &[u8], ready: Option<&Prepared>| -> Result<()> {
+            let local;
+            let (e, leaf) = match ready {
+                Some(p) => p,
+                None => {
+                    local = prepare(seq, bytes);
+                    &local
+                }
+            }
+            .as_ref()
+            .map_err(Clone::clone)?;
+            check_position(&e.event, seq, expected)?;
+            expected += 1;
             if seq == 0 && e.event.prev_hash != ZERO_HASH {
                 return Err(IntegrityError::BadGenesis.into());
             }
@@ -972,14 +979,47 @@ impl<S: Store> Ledger<S> {
                     derived_err = self.check_snapshot(seq, &e.hash, &state).err();
                 }
             }
-            recomputed.push(merkle::leaf_hash(&e.hash));
+            recomputed.push(*leaf);
             pending = Some((seq, e.hash));
             expected_link = e.hash;
-            if seq % 65_536 == 0 {
+            if seq.is_multiple_of(65_536) {
                 progress(seq, total);
             }
-            Ok(true)
+            Ok(())
+        };
+        let store_failure = std::thread::scope(|scope| -> Result<Option<StoreError>> {
+            let (tx, rx) = std::sync::mpsc::sync_channel(VERIFY_QUEUE);
+            let (back_tx, back_rx) = std::sync::mpsc::channel();
+            let store = &self.store;
+            let reader = std::thread::Builder::new()
+                .name("hyoka-verify-reader".into())
+                .spawn_scoped(scope, move || read_for_verify(store, total, &tx, &back_rx))
+                .map_err(Error::io("cannot start a thread to verify the ledger"))?;
+            let checked = rx.iter().try_for_each(|batch| -> Result<()> {
+                let mut start = 0;
+                for e in &batch.events {
+                    check(e.seq, &batch.bytes[start..e.end], e.ready.as_ref())?;
+                    start = e.end;
+                }
+                // Back to the reader, to be reused; it frees the events it decoded.
+                let _ = back_tx.send(batch);
+                Ok(())
+            });
+            // After a failure here, the reader stops when it next hands on a batch.
+            drop(rx);
+            let read = reader.join();
+            checked?;
+            read.map_err(|panic| {
+                IntegrityError::StoreUnreadable(format!(
+                    "the thread reading the events stopped: {}",
+                    panic_message(panic.as_ref())
+                ))
+                .into()
+            })
         })?;
+        if let Some(e) = store_failure {
+            return Err(self.scan_err(e, expected));
+        }
         if let Some(s) = suspect {
             // The last event did not link; compare it with the head record.
             return Err(if expected_link == self.committed.head_hash {
@@ -1032,6 +1072,130 @@ impl<S: Store> Ledger<S> {
             root,
         })
     }
+}
+
+/// Events in a batch handed from `verify`'s reader to its checker.
+const VERIFY_BATCH: usize = 1024;
+/// Batches queued between `verify`'s reader and its checker. With the batch each holds and those sent
+/// back to be reused, this bounds verify's memory to a few batches (a few megabytes).
+const VERIFY_QUEUE: usize = 2;
+/// Events the reader prepares between two attempts to hand on a batch while the queue is full.
+const VERIFY_STEP: usize = 32;
+
+/// Event `seq` decoded and hashed from its stored bytes, with its Merkle leaf hash.
+type Prepared = Result<(StoredEvent, Hash), IntegrityError>;
+
+/// What `verify` does to each event on either thread.
+fn prepare(seq: u64, bytes: &[u8]) -> Prepared {
+    let event = decode_at(seq, bytes)?;
+    let hash = event::event_hash(&event.prev_hash, bytes);
+    Ok((StoredEvent { event, hash }, merkle::leaf_hash(&hash)))
+}
+
+/// An event in a [`Batch`].
+struct Stored {
+    /// Its position in the store.
+    seq: u64,
+    /// The end of its stored bytes in the batch's `bytes` (they start where the previous event's end).
+    end: usize,
+    /// The event, if the reader prepared it.
+    ready: Option<Prepared>,
+}
+
+/// Consecutive events, as `verify`'s reader hands them on.
+#[derive(Default)]
+struct Batch {
+    /// The events' stored bytes, one after another.
+    bytes: Vec<u8>,
+    events: Vec<Stored>,
+    /// How many events, from the first, the reader prepared.
+    ready: usize,
+}
+
+impl Batch {
+    fn push(&mut self, seq: u64, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.events.push(Stored {
+            seq,
+            end: self.bytes.len(),
+            ready: None,
+        });
+    }
+
+    /// Prepares up to `n` more events; false once all are.
+    fn prepare_some(&mut self, n: usize) -> bool {
+        let mut start = match self.ready.checked_sub(1) {
+            Some(i) => self.events[i].end,
+            None => 0,
+        };
+        for e in self.events.iter_mut().skip(self.ready).take(n) {
+            e.ready = Some(prepare(e.seq, &self.bytes[start..e.end]));
+            start = e.end;
+            self.ready += 1;
+        }
+        self.ready < self.events.len()
+    }
+
+    /// Empties the batch for reuse, keeping its allocations.
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.events.clear();
+        self.ready = 0;
+    }
+}
+
+/// `verify`'s reader: scans the events `0..total` and hands their stored bytes on `tx`, in order and in
+/// batches, until the end, a store failure (returned) or the checker hangs up.
+///
+/// Batches come back on `back` to be reused, so the events prepared here are also freed here, by the
+/// thread that allocated them (freeing them on the other thread makes both contend for the allocator).
+fn read_for_verify<S: Store>(
+    store: &S,
+    total: u64,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+    back: &std::sync::mpsc::Receiver<Batch>,
+) -> Option<StoreError> {
+    let mut batch = Batch::default();
+    let mut hung_up = false;
+    let r = store.scan_events(0, total, &mut |seq, bytes| {
+        batch.push(seq, bytes);
+        if batch.events.len() == VERIFY_BATCH {
+            let mut next = back.try_recv().unwrap_or_default();
+            next.clear();
+            hung_up = !hand_on(tx, std::mem::replace(&mut batch, next));
+        }
+        Ok(!hung_up)
+    });
+    if !hung_up && !batch.events.is_empty() {
+        // This fails only if the checker hung up, and then it reports its own failure.
+        hand_on(tx, batch);
+    }
+    r.err()
+}
+
+/// Sends `batch` on `tx`; while the queue is full (the checker is behind), prepares its events. False if
+/// the checker hung up.
+fn hand_on(tx: &std::sync::mpsc::SyncSender<Batch>, mut batch: Batch) -> bool {
+    use std::sync::mpsc::TrySendError;
+    loop {
+        match tx.try_send(batch) {
+            Ok(()) => return true,
+            Err(TrySendError::Disconnected(_)) => return false,
+            Err(TrySendError::Full(b)) => batch = b,
+        }
+        if !batch.prepare_some(VERIFY_STEP) {
+            return tx.send(batch).is_ok();
+        }
+    }
+}
+
+/// The message of a caught panic.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message")
 }
 
 impl<S: Store> Ledger<S> {
@@ -1133,6 +1297,35 @@ impl merkle::HashReader for WriterHashes<'_> {
     }
 }
 
+/// Decodes the stored bytes of event `seq` and hashes them, `expected` being the seq that must come next.
+fn stored_event(seq: u64, expected: u64, bytes: &[u8]) -> Result<StoredEvent, IntegrityError> {
+    let event = decode_at(seq, bytes)?;
+    check_position(&event, seq, expected)?;
+    Ok(StoredEvent {
+        hash: event::event_hash(&event.prev_hash, bytes),
+        event,
+    })
+}
+
+/// Decodes the stored bytes of event `seq`.
+fn decode_at(seq: u64, bytes: &[u8]) -> Result<Event, IntegrityError> {
+    event::decode(bytes).map_err(|e| IntegrityError::Undecodable {
+        seq,
+        why: e.to_string(),
+    })
+}
+
+/// Checks that `event`, found at position `seq` of the store, is the one `expected` there.
+fn check_position(event: &Event, seq: u64, expected: u64) -> Result<(), IntegrityError> {
+    if event.seq != seq || seq != expected {
+        return Err(IntegrityError::MissingSeq {
+            expected,
+            detail: format!("found event {} at position {seq}", event.seq),
+        });
+    }
+    Ok(())
+}
+
 /// Adds event `seq`'s derived data: its index entry, and the snapshot of `state` (the state after it) if
 /// it ends an interval of `every` events.
 fn push_derived(
@@ -1166,6 +1359,7 @@ fn push_leaf(w: &mut dyn StoreWriter, n: u64, event_hash: &Hash) -> Result<(), S
 mod tests {
     use super::*;
     use crate::period::{Half, Period};
+    use crate::store::StoreResult;
 
     fn meta(at: i64) -> Meta {
         Meta {
@@ -1620,5 +1814,186 @@ mod tests {
         assert_eq!(parse_head(&t).unwrap(), h);
         assert!(parse_head(&t.replace("events 7", "events 8")).is_err());
         assert!(parse_head("").is_err());
+    }
+
+    /// A ledger like [`ledger`] with `n` ratings appended in one batch: quick to make with many events.
+    fn long_ledger(n: usize) -> (tempfile::TempDir, Ledger) {
+        let (d, mut l) = ledger(0);
+        let changes: Vec<Change> = (0..n)
+            .map(|i| Change::RatingRecorded {
+                item: 1,
+                period: Period {
+                    fiscal_year: 2014 + i as u16,
+                    half: Half::FirstHalf,
+                },
+                grade: "A".into(),
+            })
+            .collect();
+        l.append(&meta(2), &changes).unwrap();
+        (d, l)
+    }
+
+    #[test]
+    fn verify_names_the_first_damaged_event_in_any_batch() {
+        // Several of verify's batches: a batch dropped, repeated or checked out of order, or an event
+        // checked against the wrong bytes, changes what is reported.
+        let b = VERIFY_BATCH as u64;
+        let (_d, mut l) = long_ledger(3 * VERIFY_BATCH + 100);
+        let n = l.len();
+        let mut calls = Vec::new();
+        let report = l
+            .verify(&mut |done, total| calls.push((done, total)))
+            .unwrap();
+        assert_eq!((report.events, report.root), (n, l.tree_root(n).unwrap()));
+        assert_eq!(calls, [(0, n), (n, n)]);
+        // The derived data is left out of the checks below, which concern the events: with the short
+        // snapshot interval another test may have set, it makes each verify slow.
+        l.derived = Derived::Absent;
+        for seq in [1, b - 1, b, b + 1, 2 * b, 3 * b - 1, 3 * b, n - 2, n - 1] {
+            let good = l.event_bytes(seq).unwrap();
+            tamper(&mut l, seq, |b| b[AUTHOR_AT] ^= 0x01);
+            let e = verify_err(&l);
+            assert_eq!((e.kind(), e.seq()), ("hash_mismatch", Some(seq)), "{e}");
+            tamper(&mut l, seq, |b| *b = good.clone());
+            tamper(&mut l, seq, |b| b[12] ^= 0xff);
+            let e = verify_err(&l);
+            assert_eq!((e.kind(), e.seq()), ("broken_link", Some(seq)), "{e}");
+            tamper(&mut l, seq, |b| *b = good.clone());
+            tamper(&mut l, seq, |b| b.push(0));
+            let e = verify_err(&l);
+            assert_eq!((e.kind(), e.seq()), ("undecodable", Some(seq)), "{e}");
+            tamper(&mut l, seq, |b| *b = good.clone());
+        }
+        l.verify(&mut |_, _| {}).unwrap();
+        // Two damaged events: the first in the log's order is reported, whichever batch holds the other.
+        for (first, second) in [(b, 3 * b + 1), (2 * b - 1, 2 * b + 2), (5, n - 1)] {
+            let goods = [first, second].map(|s| l.event_bytes(s).unwrap());
+            tamper(&mut l, second, |b| b.push(0));
+            tamper(&mut l, first, |b| b[AUTHOR_AT] ^= 0x01);
+            let e = verify_err(&l);
+            assert_eq!((e.kind(), e.seq()), ("hash_mismatch", Some(first)), "{e}");
+            for (s, good) in [first, second].into_iter().zip(goods) {
+                tamper(&mut l, s, |b| *b = good);
+            }
+        }
+        l.verify(&mut |_, _| {}).unwrap();
+    }
+
+    #[test]
+    fn events_prepared_by_verify_s_reader_are_those_at_their_place() {
+        let (_d, l) = ledger(9);
+        let mut batch = Batch::default();
+        for seq in 0..l.len() {
+            batch.push(seq, &l.event_bytes(seq).unwrap());
+        }
+        assert!(batch.prepare_some(2));
+        assert!(batch.prepare_some(5));
+        assert!(!batch.prepare_some(100));
+        assert_eq!(batch.ready, batch.events.len());
+        for (seq, e) in (0..).zip(&batch.events) {
+            let (stored, leaf) = e.ready.as_ref().unwrap().as_ref().unwrap();
+            assert_eq!((e.seq, stored), (seq, &l.event(seq).unwrap()));
+            assert_eq!(*leaf, merkle::leaf_hash(&stored.hash));
+        }
+    }
+
+    /// A store whose scan panics when it reaches `panic_at`.
+    struct PanickyStore {
+        inner: SledStore,
+        panic_at: u64,
+    }
+
+    impl Store for PanickyStore {
+        fn committed(&self) -> StoreResult<Option<Committed>> {
+            self.inner.committed()
+        }
+        fn scan_events(
+            &self,
+            from: u64,
+            to: u64,
+            f: &mut dyn FnMut(u64, &[u8]) -> StoreResult<bool>,
+        ) -> StoreResult<()> {
+            self.inner.scan_events(from, to, &mut |seq, bytes| {
+                assert!(seq != self.panic_at, "scan crashed at {seq}");
+                f(seq, bytes)
+            })
+        }
+        fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>> {
+            self.inner.tree_hashes(indexes)
+        }
+        fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
+            self.inner.writer()
+        }
+        fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
+            self.inner.derived_meta()
+        }
+        fn scan_item_refs(
+            &self,
+            f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>,
+        ) -> StoreResult<()> {
+            self.inner.scan_item_refs(f)
+        }
+        fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+            self.inner.snapshot_at_or_before(seq)
+        }
+        fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
+            self.inner.snapshot_seqs()
+        }
+    }
+
+    fn panicky(l: Ledger, panic_at: u64) -> Ledger<PanickyStore> {
+        let Ledger {
+            dir,
+            store,
+            committed,
+            last_recorded_at,
+            cache,
+            derived,
+            _lock,
+        } = l;
+        Ledger {
+            dir,
+            store: PanickyStore {
+                inner: store,
+                panic_at,
+            },
+            committed,
+            last_recorded_at,
+            cache,
+            derived,
+            _lock,
+        }
+    }
+
+    #[test]
+    fn a_crash_of_either_verify_thread_neither_hangs_nor_escapes() {
+        let b = VERIFY_BATCH as u64;
+        let (_d, mut l) = long_ledger(4 * VERIFY_BATCH);
+        // The reader crashes: an error, after the events it handed on were checked.
+        let good = l.event_bytes(b + 3).unwrap();
+        tamper(&mut l, b + 3, |b| b[AUTHOR_AT] ^= 0x01);
+        let mut l = panicky(l, 3 * b + 7);
+        match l.verify(&mut |_, _| {}) {
+            Err(Error::Integrity(e)) => {
+                assert_eq!((e.kind(), e.seq()), ("hash_mismatch", Some(b + 3)))
+            }
+            other => panic!("{other:?}"),
+        }
+        l.store_mut().inner.tamper_event(b + 3, &good).unwrap();
+        match l.verify(&mut |_, _| {}) {
+            Err(Error::Integrity(e @ IntegrityError::StoreUnreadable(_))) => {
+                let at = format!("scan crashed at {}", 3 * b + 7);
+                assert!(e.to_string().contains(&at), "{e}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // The checking thread (the caller's) crashes while the reader waits on a full queue: the panic
+        // reaches the caller, and the reader stops.
+        l.store_mut().panic_at = u64::MAX;
+        let crash = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            l.verify(&mut |_, _| panic!("progress crashed"))
+        }));
+        assert!(crash.is_err());
+        assert_eq!(l.verify(&mut |_, _| {}).unwrap().events, l.len());
     }
 }

@@ -262,15 +262,14 @@ impl State {
             } => {
                 self.active_item(*item)?;
                 self.check_grade(grade)?;
-                let mut cell = self.cell(*item, *period);
-                if cell.rating.as_deref() == Some(grade.as_str()) {
+                let key = (*item, *period);
+                if self.cells.get(&key).and_then(|c| c.rating.as_deref()) == Some(grade.as_str()) {
                     return refuse(format!(
                         "item {item} is already rated {grade} for {}; nothing to change",
                         period.label()
                     ));
                 }
-                cell.rating = Some(grade.clone());
-                self.cells.insert((*item, *period), cell);
+                self.cells.entry(key).or_default().rating = Some(grade.clone());
             }
             Change::RatingWithdrawn { item, period } => {
                 self.active_item(*item)?;
@@ -290,29 +289,27 @@ impl State {
                 flagged,
             } => {
                 self.active_item(*item)?;
-                let mut cell = self.cell(*item, *period);
-                if cell.follow_up == *flagged {
+                let key = (*item, *period);
+                if self.cells.get(&key).is_some_and(|c| c.follow_up) == *flagged {
                     return refuse(format!(
                         "the follow-up flag of item {item} for {} is already {}; nothing to change",
                         period.label(),
                         if *flagged { "on" } else { "off" }
                     ));
                 }
-                cell.follow_up = *flagged;
-                self.cells.insert((*item, *period), cell);
+                self.cells.entry(key).or_default().follow_up = *flagged;
             }
             Change::RemarkSet { item, period, text } => {
                 self.active_item(*item)?;
                 text::check_multiline("remark", text, true).map_err(Refused)?;
-                let mut cell = self.cell(*item, *period);
-                if cell.remark == *text {
+                let key = (*item, *period);
+                if self.cells.get(&key).map_or("", |c| c.remark.as_str()) == text {
                     return refuse(format!(
                         "item {item} already has that remark for {}; nothing to change",
                         period.label()
                     ));
                 }
-                cell.remark = text.clone();
-                self.cells.insert((*item, *period), cell);
+                self.cells.entry(key).or_default().remark = text.clone();
             }
         }
         Ok(())

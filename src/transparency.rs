@@ -66,7 +66,7 @@ pub fn origin<S: Store>(ledger: &Ledger<S>) -> Result<String> {
 }
 
 /// Verifies the whole ledger and returns its checkpoint (origin, number of events, root).
-pub fn current<S: Store>(
+pub fn current<S: Store + Sync>(
     ledger: &Ledger<S>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Checkpoint, VerifyReport)> {
@@ -154,7 +154,7 @@ fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 /// Verifies the ledger, checks that it extends the last checkpoint signed for it (refusing otherwise),
 /// signs its checkpoint with `key` (whose name must be the ledger's origin), and records the signed
 /// checkpoint durably as the last one before returning it.
-pub fn sign<S: Store>(
+pub fn sign<S: Store + Sync>(
     ledger: &Ledger<S>,
     key: &SignerKey,
     progress: &mut dyn FnMut(u64, u64),
@@ -193,7 +193,7 @@ pub fn sign<S: Store>(
 /// `key` when one is given (signatures by other keys are ignored, as the signed-note spec requires), its
 /// origin, then a full verification of the ledger, then that the ledger is an append-only extension of
 /// it (a consistency proof from the stored hashes, checked against the recomputed root).
-pub fn check<S: Store>(
+pub fn check<S: Store + Sync>(
     ledger: &Ledger<S>,
     bytes: &[u8],
     key: Option<&VerifierKey>,
@@ -240,7 +240,7 @@ pub fn check<S: Store>(
 /// After a restore: checks `bytes` (a checkpoint, signed or not) against the ledger as [`check`] does,
 /// and, when it is a signed note, records it as the ledger's last signed checkpoint, so that the restored
 /// ledger goes on refusing to sign anything inconsistent with what was published before.
-pub fn adopt<S: Store>(
+pub fn adopt<S: Store + Sync>(
     ledger: &Ledger<S>,
     bytes: &[u8],
     key: Option<&VerifierKey>,
