@@ -45,7 +45,8 @@
 //! Full disks: sled 0.34.7 mishandles running out of space. After a write fails with ENOSPC, dropping
 //! the `Db` waits forever for a flush that cannot finish, and opening the store while the disk is still
 //! full can damage it for good (its recovery rewrites files and is cut short). So the store refuses to
-//! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free, and a `Db` whose
+//! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free (and to open
+//! with less than sled's recovery writes, whatever the margin: [`open_needs`]), and a `Db` whose
 //! write failed is never dropped (its memory and file lock are released when the process exits).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -133,11 +134,36 @@ impl Drop for SledStore {
 
 /// Refuses to go on when the disk holding `dir` has less than [`MIN_FREE_BYTES`] free.
 fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
-    let min = std::env::var("HYOKA_MIN_FREE_BYTES")
+    free_space_at_least(dir, doing, min_free_bytes())
+}
+
+fn min_free_bytes() -> u64 {
+    std::env::var("HYOKA_MIN_FREE_BYTES")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(MIN_FREE_BYTES);
-    free_space_at_least(dir, doing, min)
+        .unwrap_or(MIN_FREE_BYTES)
+}
+
+/// sled's log segment size (its default: the store does not set it).
+const SEGMENT_BYTES: u64 = 512 << 10;
+
+/// What sled 0.34.7 writes when it opens the store in `dir`, at most: it zero-fills its log file to
+/// the end of the last segment (a whole segment for a new store) and writes a new snapshot of its
+/// page table beside the old one; 64 KiB more for the rest. Opening with less free space than this
+/// can damage the store (see the module doc), so `open` refuses it even when [`MIN_FREE_BYTES`] is
+/// overridden (a test of full disks turns the margin off to reach sled's own out-of-space errors).
+fn open_needs(dir: &Path) -> u64 {
+    let log = std::fs::metadata(dir.join("db")).map_or(0, |m| m.len());
+    let fill = SEGMENT_BYTES - log % SEGMENT_BYTES;
+    let snapshots: u64 = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("snap."))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    fill + snapshots + (64 << 10)
 }
 
 fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
@@ -357,7 +383,11 @@ impl SledStore {
 
     fn open_once(dir: &Path) -> StoreResult<SledStore> {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
-        check_free_space(dir, "open the store in")?;
+        free_space_at_least(
+            dir,
+            "open the store in",
+            min_free_bytes().max(open_needs(dir)),
+        )?;
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(64 << 20)
