@@ -1946,6 +1946,7 @@ mod tests {
             dir,
             store,
             committed,
+            head,
             last_recorded_at,
             cache,
             derived,
@@ -1953,11 +1954,9 @@ mod tests {
         } = l;
         Ledger {
             dir,
-            store: PanickyStore {
-                inner: store,
-                panic_at,
-            },
+            store: store.map_inner(|inner| PanickyStore { inner, panic_at }),
             committed,
+            head,
             last_recorded_at,
             cache,
             derived,
@@ -1979,7 +1978,11 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        l.store_mut().inner.tamper_event(b + 3, &good).unwrap();
+        l.store_mut()
+            .unwrap()
+            .inner
+            .tamper_event(b + 3, &good)
+            .unwrap();
         match l.verify(&mut |_, _| {}) {
             Err(Error::Integrity(e @ IntegrityError::StoreUnreadable(_))) => {
                 let at = format!("scan crashed at {}", 3 * b + 7);
@@ -1989,7 +1992,7 @@ mod tests {
         }
         // The checking thread (the caller's) crashes while the reader waits on a full queue: the panic
         // reaches the caller, and the reader stops.
-        l.store_mut().panic_at = u64::MAX;
+        l.store_mut().unwrap().panic_at = u64::MAX;
         let crash = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             l.verify(&mut |_, _| panic!("progress crashed"))
         }));

@@ -667,6 +667,15 @@ impl<S: Store> Journaled<S> {
         Ok(&mut self.inner)
     }
 
+    /// The same journal in front of another engine built from this one (test support).
+    #[cfg(test)]
+    pub(crate) fn map_inner<T: Store>(self, f: impl FnOnce(S) -> T) -> Journaled<T> {
+        Journaled {
+            inner: f(self.inner),
+            front: self.front,
+        }
+    }
+
     /// The engine, read-only.
     pub fn inner(&self) -> &S {
         &self.inner

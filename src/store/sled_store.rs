@@ -1,17 +1,39 @@
 //! The sled engine (sled 0.34.7): the only module that touches sled.
 //!
-//! Layout, in sled's default tree:
-//! - `E` + chunk number (u64 big-endian): up to [`EVENTS_PER_CHUNK`] events, each as a u32
-//!   little-endian length followed by the event's stored bytes. Packing events keeps sled's memory and
-//!   disk use low (one key per event costs ~15x the memory on 1M events).
-//! - `T` + chunk number: up to [`HASHES_PER_CHUNK`] Merkle tree hashes of 32 bytes.
+//! Layout, in sled's default tree (byte for byte: `schema/FORMAT.md` section 11):
+//! - `E` + chunk number (u64 big-endian): up to the store's events per chunk, each as a u32
+//!   little-endian length followed by the event's stored bytes.
+//! - `T` + chunk number: up to the store's hashes per chunk, Merkle tree hashes of 32 bytes each.
 //! - `M`: the commit record (see [`encode_meta`]), written in the same atomic batch as the last chunks.
+//!   Version 2 also records the store's layout, fixed when the store is created: [`EVENTS_PER_CHUNK`],
+//!   [`HASHES_PER_CHUNK`] and [`SNAPSHOT_PIECE_BYTES`] for a store created by this version. A store
+//!   whose record is version 1 (written before the layout was recorded) packs 64 events and 128 hashes
+//!   per chunk and keeps each snapshot whole, and keeps doing so.
 //! - Derived data (the ledger's, opaque here), written only in the commit's atomic batch: `D` the
 //!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq / [`REF_BLOCK`]): the
-//!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian): a
-//!   state snapshot taken after that event. Snapshots are large (megabytes) and sled rewrites a whole leaf
-//!   when it consolidates one, so their prefix sorts before every other key: they never share a leaf
-//!   with the commit record or the open chunks, which every append rewrites.
+//!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
+//!   piece (u32 big-endian): the consecutive pieces of the state snapshot taken after that event
+//!   (version 1: `A` + seq, the whole snapshot). Snapshots are large (megabytes), so their prefix sorts
+//!   before every other key: they never share a leaf with the commit record or the open chunks, which
+//!   every append rewrites.
+//!
+//! Memory: why small values and point reads. sled 0.34.7 splits a leaf page when it holds more than
+//! 16 keys, by count, not by size (`Node::should_split`): a leaf of sequential keys holds 9 values
+//! once split and up to 17 before, so its size is set by the size of the values. Two things in sled
+//! then keep pages in memory past its `cache_capacity`:
+//! - a page larger than the blob threshold (segment size / 4: 128 KiB with the default 512 KiB
+//!   segments) is written to a separate blob file, and sled charges a blob page to its cache at the
+//!   size of its pointer, so it is never evicted. 64-event chunks (~39 KB with ~600-byte events) made
+//!   every event leaf a blob, and the snapshots (one value each, all in one leaf) one leaf of ~160 MB
+//!   at 1M events;
+//! - its cache (`lru.rs`) is 256 shards (by page id), each told of accesses in blocks of 64: a page
+//!   whose access is still waiting in a block is neither counted nor evictable, so up to 256 × 63
+//!   pages can be in memory uncounted. A range iterator touches each leaf once, so a full scan of
+//!   fewer than 16,384 leaves keeps every one of them. Reading each value with its own `get` touches
+//!   a leaf once per key in it, which fills the blocks and lets the cache evict.
+//!
+//! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`] pieces, and point reads for the scans
+//! whose size grows with the log (events, snapshot pieces). Measured in BENCHMARKS.md.
 //!
 //! An append writes whole chunks first (possibly in several sled batches for a large import), then the
 //! final chunks and the commit record in one atomic batch. Readers never look past the commit record, so
@@ -23,7 +45,8 @@
 //! Full disks: sled 0.34.7 mishandles running out of space. After a write fails with ENOSPC, dropping
 //! the `Db` waits forever for a flush that cannot finish, and opening the store while the disk is still
 //! full can damage it for good (its recovery rewrites files and is cut short). So the store refuses to
-//! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free, and a `Db` whose
+//! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free (and to open
+//! with less than sled's recovery writes, whatever the margin: [`open_needs`]), and a `Db` whose
 //! write failed is never dropped (its memory and file lock are released when the process exits).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,10 +60,37 @@ use std::time::SystemTime;
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
 use crate::event::Hash;
 
-/// Events per `E` chunk.
-pub const EVENTS_PER_CHUNK: u64 = 64;
-/// Tree hashes per `T` chunk.
+/// Events per `E` chunk in a store created by this version (see the module doc).
+pub const EVENTS_PER_CHUNK: u64 = 4;
+/// Tree hashes per `T` chunk in a store created by this version.
 pub const HASHES_PER_CHUNK: u64 = 128;
+/// Bytes per piece of a state snapshot in a store created by this version (see the module doc).
+pub const SNAPSHOT_PIECE_BYTES: u64 = 4096;
+/// The largest number a commit record may give for each of the three (a sanity bound on stored data).
+const MAX_PER_CHUNK: u64 = 1 << 16;
+
+/// How a store packs its data into sled values: fixed when the store is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    events_per_chunk: u64,
+    hashes_per_chunk: u64,
+    /// Bytes per snapshot piece (`A` + seq + piece number); 0: each snapshot whole under `A` + seq.
+    snapshot_piece: u64,
+}
+
+/// The layout of a store whose commit record is version 1, written before the layout was recorded.
+const LAYOUT_V1: Layout = Layout {
+    events_per_chunk: 64,
+    hashes_per_chunk: 128,
+    snapshot_piece: 0,
+};
+
+/// The layout of a store created by this version.
+const LAYOUT_NEW: Layout = Layout {
+    events_per_chunk: EVENTS_PER_CHUNK,
+    hashes_per_chunk: HASHES_PER_CHUNK,
+    snapshot_piece: SNAPSHOT_PIECE_BYTES,
+};
 /// Bytes of whole chunks collected before they are handed to sled during a large append.
 const PENDING_BYTES: usize = 4 << 20;
 
@@ -55,8 +105,12 @@ const SNAPSHOT_PREFIX: u8 = b'A';
 const _: () = assert!(SNAPSHOT_PREFIX < DERIVED_KEY[0] && SNAPSHOT_PREFIX < b'E');
 
 const META_KEY: &[u8] = b"M";
-const META_MAGIC: &[u8; 16] = b"hyoka-store-v1\0\0";
-const META_LEN: usize = 16 + 8 + 8 + 32 + 32;
+/// Commit record version 1: no layout recorded, the store's layout is [`LAYOUT_V1`].
+const META_MAGIC_V1: &[u8; 16] = b"hyoka-store-v1\0\0";
+const META_LEN_V1: usize = 16 + 8 + 8 + 32 + 32;
+/// Commit record version 2: the layout follows the head hash.
+const META_MAGIC_V2: &[u8; 16] = b"hyoka-store-v2\0\0";
+const META_LEN_V2: usize = 16 + 8 + 8 + 32 + 4 + 4 + 4 + 32;
 
 /// A ledger's event store in sled.
 pub struct SledStore {
@@ -80,11 +134,36 @@ impl Drop for SledStore {
 
 /// Refuses to go on when the disk holding `dir` has less than [`MIN_FREE_BYTES`] free.
 pub(crate) fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
-    let min = std::env::var("HYOKA_MIN_FREE_BYTES")
+    free_space_at_least(dir, doing, min_free_bytes())
+}
+
+fn min_free_bytes() -> u64 {
+    std::env::var("HYOKA_MIN_FREE_BYTES")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(MIN_FREE_BYTES);
-    free_space_at_least(dir, doing, min)
+        .unwrap_or(MIN_FREE_BYTES)
+}
+
+/// sled's log segment size (its default: the store does not set it).
+const SEGMENT_BYTES: u64 = 512 << 10;
+
+/// What sled 0.34.7 writes when it opens the store in `dir`, at most: it zero-fills its log file to
+/// the end of the last segment (a whole segment for a new store) and writes a new snapshot of its
+/// page table beside the old one; 64 KiB more for the rest. Opening with less free space than this
+/// can damage the store (see the module doc), so `open` refuses it even when [`MIN_FREE_BYTES`] is
+/// overridden (a test of full disks turns the margin off to reach sled's own out-of-space errors).
+fn open_needs(dir: &Path) -> u64 {
+    let log = std::fs::metadata(dir.join("db")).map_or(0, |m| m.len());
+    let fill = SEGMENT_BYTES - log % SEGMENT_BYTES;
+    let snapshots: u64 = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("snap."))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    fill + snapshots + (64 << 10)
 }
 
 fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
@@ -154,6 +233,25 @@ fn key(prefix: u8, chunk: u64) -> [u8; 9] {
     k
 }
 
+/// The key of piece `piece` of the snapshot taken after event `seq` (pieced layouts).
+fn piece_key(seq: u64, piece: u32) -> [u8; 13] {
+    let mut k = [0u8; 13];
+    k[0] = SNAPSHOT_PREFIX;
+    k[1..9].copy_from_slice(&seq.to_be_bytes());
+    k[9..].copy_from_slice(&piece.to_be_bytes());
+    k
+}
+
+/// The seq and piece number of a snapshot piece's key; `None` if it is not one.
+fn split_piece_key(k: &[u8]) -> Option<(u64, u32)> {
+    if k.len() != 13 || k[0] != SNAPSHOT_PREFIX {
+        return None;
+    }
+    let seq = u64::from_be_bytes(k.get(1..9)?.try_into().ok()?);
+    let piece = u32::from_be_bytes(k.get(9..13)?.try_into().ok()?);
+    Some((seq, piece))
+}
+
 fn ref_key(item: u32, block: u64) -> [u8; 13] {
     let mut k = [0u8; 13];
     k[0] = b'X';
@@ -177,41 +275,79 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
     move |source| StoreError::Io { context, source }
 }
 
-/// The commit record: magic, event count, tree-hash count, head hash, and a BLAKE3 checksum of all that.
-fn encode_meta(c: &Committed) -> Vec<u8> {
-    let mut v = Vec::with_capacity(META_LEN);
-    v.extend_from_slice(META_MAGIC);
+/// The commit record (`schema/FORMAT.md` section 11): magic, event count, tree-hash count, head hash,
+/// in version 2 the layout (events per chunk, hashes per chunk, snapshot piece bytes: u32
+/// little-endian each), and a BLAKE3 checksum of all that. A store with the version-1 layout keeps
+/// version-1 records, so that it stays as older versions of hyoka wrote it.
+fn encode_meta(c: &Committed, layout: Layout) -> Vec<u8> {
+    let v2 = layout != LAYOUT_V1;
+    let mut v = Vec::with_capacity(META_LEN_V2);
+    v.extend_from_slice(if v2 { META_MAGIC_V2 } else { META_MAGIC_V1 });
     v.extend_from_slice(&c.events.to_le_bytes());
     v.extend_from_slice(&c.tree_hashes.to_le_bytes());
     v.extend_from_slice(&c.head_hash);
+    if v2 {
+        // Each is at most MAX_PER_CHUNK (checked when decoded, constants otherwise).
+        for n in [
+            layout.events_per_chunk,
+            layout.hashes_per_chunk,
+            layout.snapshot_piece,
+        ] {
+            v.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        }
+    }
     let sum = blake3::hash(&v);
     v.extend_from_slice(sum.as_bytes());
     v
 }
 
-fn decode_meta(v: &[u8]) -> StoreResult<Committed> {
+fn decode_meta(v: &[u8]) -> StoreResult<(Committed, Layout)> {
     let bad = || StoreError::Damaged("the store's commit record is damaged".to_string());
-    if v.len() != META_LEN || &v[..16] != META_MAGIC {
+    let magic = v.get(..16).ok_or_else(bad)?;
+    let v2 = if magic == META_MAGIC_V1 && v.len() == META_LEN_V1 {
+        false
+    } else if magic == META_MAGIC_V2 && v.len() == META_LEN_V2 {
+        true
+    } else {
         return Err(bad());
-    }
-    let (body, sum) = v.split_at(META_LEN - 32);
+    };
+    let (body, sum) = v.split_at(v.len() - 32);
     if blake3::hash(body).as_bytes() != sum {
         return Err(bad());
     }
-    let u = |r: std::ops::Range<usize>| -> StoreResult<u64> {
-        let b: [u8; 8] = body
-            .get(r)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(bad)?;
+    let bytes = |r: std::ops::Range<usize>| body.get(r).ok_or_else(bad);
+    let u64_at = |at: usize| -> StoreResult<u64> {
+        let b: [u8; 8] = bytes(at..at + 8)?.try_into().map_err(|_| bad())?;
         Ok(u64::from_le_bytes(b))
     };
-    let mut head_hash = [0u8; 32];
-    head_hash.copy_from_slice(&body[32..64]);
-    Ok(Committed {
-        events: u(16..24)?,
-        tree_hashes: u(24..32)?,
+    let u32_at = |at: usize| -> StoreResult<u64> {
+        let b: [u8; 4] = bytes(at..at + 4)?.try_into().map_err(|_| bad())?;
+        Ok(u64::from(u32::from_le_bytes(b)))
+    };
+    let head_hash: Hash = bytes(32..64)?.try_into().map_err(|_| bad())?;
+    let layout = if v2 {
+        let layout = Layout {
+            events_per_chunk: u32_at(64)?,
+            hashes_per_chunk: u32_at(68)?,
+            snapshot_piece: u32_at(72)?,
+        };
+        let fits = |n: u64| (1..=MAX_PER_CHUNK).contains(&n);
+        if !fits(layout.events_per_chunk)
+            || !fits(layout.hashes_per_chunk)
+            || !fits(layout.snapshot_piece)
+        {
+            return Err(bad());
+        }
+        layout
+    } else {
+        LAYOUT_V1
+    };
+    let committed = Committed {
+        events: u64_at(16)?,
+        tree_hashes: u64_at(24)?,
         head_hash,
-    })
+    };
+    Ok((committed, layout))
 }
 
 /// Splits an `E` chunk into its records; `None` if the framing is broken.
@@ -247,7 +383,11 @@ impl SledStore {
 
     fn open_once(dir: &Path) -> StoreResult<SledStore> {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
-        check_free_space(dir, "open the store in")?;
+        free_space_at_least(
+            dir,
+            "open the store in",
+            min_free_bytes().max(open_needs(dir)),
+        )?;
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(64 << 20)
@@ -374,6 +514,29 @@ impl SledStore {
         guard(&self.reading(), || self.db.get(k))
     }
 
+    /// The commit record and the store's layout; `None` for a store that was never committed.
+    fn head(&self) -> StoreResult<Option<(Committed, Layout)>> {
+        match self.get(META_KEY)? {
+            None => Ok(None),
+            Some(v) => decode_meta(&v).map(Some),
+        }
+    }
+
+    /// The store's layout: the committed one, or for a store never committed the one it will get.
+    fn layout(&self) -> StoreResult<Layout> {
+        Ok(self.head()?.map_or(LAYOUT_NEW, |(_, l)| l))
+    }
+
+    /// The keys of the stored pieces of the snapshot after event `seq`, from piece `from` on.
+    fn snapshot_pieces_from(&self, seq: u64, from: u32) -> StoreResult<Vec<sled::IVec>> {
+        guard(&self.reading(), || {
+            self.db
+                .range(piece_key(seq, from)..=piece_key(seq, u32::MAX))
+                .keys()
+                .collect()
+        })
+    }
+
     fn hash_chunk(&self, chunk: u64) -> StoreResult<Vec<u8>> {
         self.get(&key(b'T', chunk))?
             .map(|v| v.to_vec())
@@ -384,14 +547,15 @@ impl SledStore {
     /// Used by tamper tests; it is what an attacker with write access to the files could do.
     #[doc(hidden)]
     pub fn tamper_event(&mut self, seq: u64, new_bytes: &[u8]) -> StoreResult<()> {
-        let k = key(b'E', seq / EVENTS_PER_CHUNK);
+        let per_chunk = self.layout()?.events_per_chunk;
+        let k = key(b'E', seq / per_chunk);
         let chunk = self
             .get(&k)?
             .ok_or_else(|| StoreError::Missing(format!("event {seq} is missing")))?;
         let recs = split_records(&chunk).ok_or_else(|| StoreError::Damaged("bad chunk".into()))?;
         let mut out = Vec::new();
         for (i, r) in recs.iter().enumerate() {
-            let r: &[u8] = if i as u64 == seq % EVENTS_PER_CHUNK {
+            let r: &[u8] = if i as u64 == seq % per_chunk {
                 new_bytes
             } else {
                 r
@@ -433,6 +597,21 @@ impl SledStore {
     /// Test support: replaces (or with `None` removes) the state snapshot stored for `seq`.
     #[doc(hidden)]
     pub fn tamper_snapshot(&mut self, seq: u64, bytes: Option<&[u8]>) -> StoreResult<()> {
+        let layout = self.layout()?;
+        if layout.snapshot_piece > 0 {
+            let mut batch = sled::Batch::default();
+            for k in self.snapshot_pieces_from(seq, 0)? {
+                batch.remove(k);
+            }
+            if let Some(b) = bytes {
+                for (k, v) in snapshot_pieces(seq, b, layout.snapshot_piece)? {
+                    batch.insert(&k, v);
+                }
+            }
+            guard("tampering", || self.db.apply_batch(batch))?;
+            guard("flushing", || self.db.flush())?;
+            return Ok(());
+        }
         match bytes {
             Some(b) => guard("tampering", || self.db.insert(key(SNAPSHOT_PREFIX, seq), b))?,
             None => guard("tampering", || self.db.remove(key(SNAPSHOT_PREFIX, seq)))?,
@@ -444,7 +623,8 @@ impl SledStore {
     /// Test support: rewrites the commit record, e.g. to simulate a store that lost its tail.
     #[doc(hidden)]
     pub fn tamper_commit(&mut self, c: Committed) -> StoreResult<()> {
-        self.write("tampering", || self.db.insert(META_KEY, encode_meta(&c)))?;
+        let record = encode_meta(&c, self.layout()?);
+        self.write("tampering", || self.db.insert(META_KEY, record))?;
         self.write("flushing", || self.db.flush())?;
         Ok(())
     }
@@ -452,10 +632,7 @@ impl SledStore {
 
 impl Store for SledStore {
     fn committed(&self) -> StoreResult<Option<Committed>> {
-        match self.get(META_KEY)? {
-            None => Ok(None),
-            Some(v) => decode_meta(&v).map(Some),
-        }
+        Ok(self.head()?.map(|(c, _)| c))
     }
 
     fn scan_events(
@@ -465,87 +642,80 @@ impl Store for SledStore {
         f: &mut dyn FnMut(u64, &[u8]) -> StoreResult<bool>,
     ) -> StoreResult<()> {
         // Never read past the commit record: chunks beyond it belong to an abandoned append.
-        let to = to.min(self.committed()?.map_or(0, |c| c.events));
+        let Some((committed, layout)) = self.head()? else {
+            return Ok(());
+        };
+        let to = to.min(committed.events);
         if from >= to {
             return Ok(());
         }
-        let first = from / EVENTS_PER_CHUNK;
-        let last = (to - 1) / EVENTS_PER_CHUNK;
-        let mut expect = first;
-        let iter = guard(&self.reading(), || {
-            Ok(self.db.range(key(b'E', first)..=key(b'E', last)))
-        })?;
-        let mut iter = iter;
-        loop {
-            let next = guard(&self.reading(), || iter.next().transpose())?;
-            let Some((k, v)) = next else { break };
-            let chunk = u64::from_be_bytes(
-                k.get(1..9)
-                    .and_then(|s| s.try_into().ok())
-                    .unwrap_or([0xff; 8]),
-            );
-            if chunk != expect {
-                return Err(StoreError::Missing(format!(
-                    "events {}..{} are missing from the store",
-                    expect * EVENTS_PER_CHUNK,
-                    chunk.min(last + 1) * EVENTS_PER_CHUNK
-                )));
-            }
-            let recs = split_records(&v).ok_or_else(|| {
+        let per_chunk = layout.events_per_chunk;
+        let first = from / per_chunk;
+        let last = (to - 1) / per_chunk;
+        // Calls `f` for the committed records of chunk `c` in `from..to`; false when `f` says stop.
+        // `c <= last`, so `start < to` (a forged event count near u64::MAX does not overflow).
+        let bounds = |c: u64| (c * per_chunk, (c * per_chunk).saturating_add(per_chunk));
+        let mut visit = |c: u64, v: &[u8]| -> StoreResult<bool> {
+            let (start, end) = bounds(c);
+            let malformed = || {
                 StoreError::Damaged(format!(
-                    "the store's chunk of events {}..{} is malformed",
-                    chunk * EVENTS_PER_CHUNK,
-                    (chunk + 1) * EVENTS_PER_CHUNK
+                    "the store's chunk of events {start}..{end} is malformed"
                 ))
-            })?;
-            for (i, rec) in recs.into_iter().enumerate() {
-                let seq = chunk * EVENTS_PER_CHUNK + i as u64;
-                if seq < from {
-                    continue;
-                }
-                if seq >= to {
-                    return Ok(());
-                }
-                if !f(seq, rec)? {
-                    return Ok(());
+            };
+            let recs = split_records(v).ok_or_else(malformed)?;
+            // Every committed event of the chunk must be there.
+            if (recs.len() as u64) < end.min(to) - start {
+                return Err(malformed());
+            }
+            for (seq, rec) in (start..end.min(to)).zip(recs) {
+                if seq >= from && !f(seq, rec)? {
+                    return Ok(false);
                 }
             }
-            expect += 1;
-        }
-        if expect <= last {
-            return Err(StoreError::Missing(format!(
-                "events from {} on are missing from the store",
-                expect * EVENTS_PER_CHUNK
-            )));
+            Ok(true)
+        };
+        // Point reads, chunk by chunk, rather than a range iterator: see the module doc (memory).
+        for c in first..=last {
+            let v = self.get(&key(b'E', c))?.ok_or_else(|| {
+                let (start, end) = bounds(c);
+                StoreError::Missing(format!("events {start}..{end} are missing from the store"))
+            })?;
+            if !visit(c, &v)? {
+                return Ok(());
+            }
         }
         Ok(())
     }
 
     fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>> {
+        if indexes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let per_chunk = self.layout()?.hashes_per_chunk;
         let mut cache: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
         let mut out = Vec::with_capacity(indexes.len());
         for &i in indexes {
-            let c = i / HASHES_PER_CHUNK;
+            let c = i / per_chunk;
             let chunk = match cache.entry(c) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => e.insert(self.hash_chunk(c)?),
             };
-            out.push(hash_at(chunk, i)?);
+            out.push(hash_at(chunk, i, per_chunk)?);
         }
         Ok(out)
     }
 
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
         check_free_space(&self.dir, "write to the store in")?;
-        let committed = self.committed()?.unwrap_or(Committed::EMPTY);
-        let open_events = committed.events % EVENTS_PER_CHUNK;
+        let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
+        let open_events = committed.events % layout.events_per_chunk;
         let mut event_chunk = Vec::new();
         if open_events > 0 {
-            let chunk_no = committed.events / EVENTS_PER_CHUNK;
+            let chunk_no = committed.events / layout.events_per_chunk;
             let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
                 StoreError::Missing(format!(
                     "the chunk holding events {}.. is missing",
-                    chunk_no * EVENTS_PER_CHUNK
+                    chunk_no * layout.events_per_chunk
                 ))
             })?;
             let recs = split_records(&v)
@@ -556,10 +726,10 @@ impl Store for SledStore {
                 event_chunk.extend_from_slice(r);
             }
         }
-        let open_hashes = committed.tree_hashes % HASHES_PER_CHUNK;
+        let open_hashes = committed.tree_hashes % layout.hashes_per_chunk;
         let mut hash_chunk = Vec::new();
         if open_hashes > 0 {
-            let v = self.hash_chunk(committed.tree_hashes / HASHES_PER_CHUNK)?;
+            let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
             let keep = (open_hashes * 32) as usize;
             hash_chunk.extend_from_slice(
                 v.get(..keep).ok_or_else(|| {
@@ -570,6 +740,7 @@ impl Store for SledStore {
         Ok(Box::new(SledWriter {
             store: self,
             committed,
+            layout,
             events: committed.events,
             hashes: committed.tree_hashes,
             event_chunk,
@@ -578,6 +749,7 @@ impl Store for SledStore {
             pending_bytes: 0,
             refs: BTreeMap::new(),
             derived: Vec::new(),
+            removed: Vec::new(),
         }))
     }
 
@@ -621,20 +793,63 @@ impl Store for SledStore {
     }
 
     fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
-        let found = guard("reading the store", || {
+        if self.layout()?.snapshot_piece == 0 {
+            let found = guard("reading the store", || {
+                self.db
+                    .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
+                    .next_back()
+                    .transpose()
+            })?;
+            return Ok(found.and_then(|(k, v)| {
+                let s: [u8; 8] = k.get(1..9)?.try_into().ok()?;
+                Some((u64::from_be_bytes(s), v.to_vec()))
+            }));
+        }
+        // The last piece of the latest snapshot at or before `seq`, then its pieces one by one (point
+        // reads: see `scan_events`).
+        let found = guard(&self.reading(), || {
             self.db
-                .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
+                .range(piece_key(0, 0)..=piece_key(seq, u32::MAX))
+                .keys()
                 .next_back()
                 .transpose()
         })?;
-        Ok(found.and_then(|(k, v)| {
-            let s: [u8; 8] = k.get(1..9)?.try_into().ok()?;
-            Some((u64::from_be_bytes(s), v.to_vec()))
-        }))
+        let Some(k) = found else { return Ok(None) };
+        let (s, last) = split_piece_key(&k)
+            .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+        let mut out = Vec::new();
+        for p in 0..=last {
+            let v = self.get(&piece_key(s, p))?.ok_or_else(|| {
+                StoreError::Damaged(format!(
+                    "piece {p} of the snapshot after event {s} is missing"
+                ))
+            })?;
+            out.extend_from_slice(&v);
+        }
+        Ok(Some((s, out)))
     }
 
     fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
         let mut out = Vec::new();
+        if self.layout()?.snapshot_piece > 0 {
+            // One seek per snapshot, past its pieces.
+            let mut from = piece_key(0, 0);
+            loop {
+                let next = guard(&self.reading(), || {
+                    self.db.range(from..).keys().next().transpose()
+                })?;
+                let Some(k) = next.filter(|k| k.first() == Some(&SNAPSHOT_PREFIX)) else {
+                    return Ok(out);
+                };
+                let (s, _) = split_piece_key(&k)
+                    .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+                out.push(s);
+                match s.checked_add(1) {
+                    Some(n) => from = piece_key(n, 0),
+                    None => return Ok(out),
+                }
+            }
+        }
         let mut iter = guard("reading the store", || {
             Ok(self.db.scan_prefix([SNAPSHOT_PREFIX]).keys())
         })?;
@@ -651,8 +866,24 @@ impl Store for SledStore {
     }
 }
 
-fn hash_at(chunk: &[u8], i: u64) -> StoreResult<Hash> {
-    let off = ((i % HASHES_PER_CHUNK) * 32) as usize;
+/// The keys and values of a snapshot's pieces: `piece` bytes each, the last one shorter (an empty
+/// snapshot is one empty piece).
+fn snapshot_pieces(seq: u64, bytes: &[u8], piece: u64) -> StoreResult<Vec<([u8; 13], Vec<u8>)>> {
+    let size = usize::try_from(piece).unwrap_or(usize::MAX).max(1);
+    let mut out = Vec::with_capacity(bytes.len() / size + 1);
+    for (i, part) in bytes.chunks(size).enumerate() {
+        let i = u32::try_from(i)
+            .map_err(|_| StoreError::Damaged("a state snapshot is too large to store".into()))?;
+        out.push((piece_key(seq, i), part.to_vec()));
+    }
+    if out.is_empty() {
+        out.push((piece_key(seq, 0), Vec::new()));
+    }
+    Ok(out)
+}
+
+fn hash_at(chunk: &[u8], i: u64, per_chunk: u64) -> StoreResult<Hash> {
+    let off = ((i % per_chunk) * 32) as usize;
     chunk
         .get(off..off + 32)
         .and_then(|s| s.try_into().ok())
@@ -662,6 +893,8 @@ fn hash_at(chunk: &[u8], i: u64) -> StoreResult<Hash> {
 struct SledWriter<'a> {
     store: &'a mut SledStore,
     committed: Committed,
+    /// The store's layout (that of a new store for the first commit).
+    layout: Layout,
     events: u64,
     hashes: u64,
     event_chunk: Vec<u8>,
@@ -671,8 +904,10 @@ struct SledWriter<'a> {
     pending_bytes: usize,
     /// Index blocks touched by this append (committed prefix + new seqs), written only at commit.
     refs: BTreeMap<[u8; 13], Vec<u8>>,
-    /// Other derived records (`D`, `S`), written only at commit.
+    /// Other derived records (`D`, `A`), written only at commit.
     derived: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Keys the commit removes (stale snapshot pieces).
+    removed: Vec<Vec<u8>>,
 }
 
 impl SledWriter<'_> {
@@ -693,6 +928,9 @@ impl SledWriter<'_> {
     /// Adds the derived records to the commit's batch. They are never written before the commit, so an
     /// abandoned append leaves no index entry or snapshot behind.
     fn add_derived(&mut self, batch: &mut sled::Batch) {
+        for k in std::mem::take(&mut self.removed) {
+            batch.remove(k);
+        }
         for (k, v) in std::mem::take(&mut self.refs) {
             batch.insert(&k[..], v);
         }
@@ -718,9 +956,10 @@ impl StoreWriter for SledWriter<'_> {
         self.event_chunk.extend_from_slice(&len.to_le_bytes());
         self.event_chunk.extend_from_slice(bytes);
         self.events += 1;
-        if self.events.is_multiple_of(EVENTS_PER_CHUNK) {
+        let per_chunk = self.layout.events_per_chunk;
+        if self.events.is_multiple_of(per_chunk) {
             let chunk = std::mem::take(&mut self.event_chunk);
-            self.park(key(b'E', (self.events - 1) / EVENTS_PER_CHUNK), chunk)?;
+            self.park(key(b'E', (self.events - 1) / per_chunk), chunk)?;
         }
         Ok(())
     }
@@ -728,9 +967,10 @@ impl StoreWriter for SledWriter<'_> {
     fn push_tree_hash(&mut self, hash: Hash) -> StoreResult<()> {
         self.hash_chunk.extend_from_slice(&hash);
         self.hashes += 1;
-        if self.hashes.is_multiple_of(HASHES_PER_CHUNK) {
+        let per_chunk = self.layout.hashes_per_chunk;
+        if self.hashes.is_multiple_of(per_chunk) {
             let chunk = std::mem::take(&mut self.hash_chunk);
-            self.park(key(b'T', (self.hashes - 1) / HASHES_PER_CHUNK), chunk)?;
+            self.park(key(b'T', (self.hashes - 1) / per_chunk), chunk)?;
         }
         Ok(())
     }
@@ -754,13 +994,28 @@ impl StoreWriter for SledWriter<'_> {
     }
 
     fn push_snapshot(&mut self, seq: u64, bytes: &[u8]) -> StoreResult<()> {
+        let piece = self.layout.snapshot_piece;
+        if piece > 0 {
+            // Pieces of an earlier snapshot for this seq (a rolled-back tail) would follow the new
+            // ones: they go in the same batch.
+            let new = snapshot_pieces(seq, bytes, piece)?;
+            let stale = u32::try_from(new.len()).unwrap_or(u32::MAX);
+            for k in self.store.snapshot_pieces_from(seq, stale)? {
+                self.removed.push(k.to_vec());
+            }
+            for (k, v) in new {
+                self.derived.push((k.to_vec(), v));
+            }
+            return Ok(());
+        }
         self.derived
             .push((key(SNAPSHOT_PREFIX, seq).to_vec(), bytes.to_vec()));
         Ok(())
     }
 
     fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>> {
-        let open = self.hashes / HASHES_PER_CHUNK;
+        let per_chunk = self.layout.hashes_per_chunk;
+        let open = self.hashes / per_chunk;
         let mut out = Vec::with_capacity(indexes.len());
         for &i in indexes {
             if i >= self.hashes {
@@ -768,13 +1023,13 @@ impl StoreWriter for SledWriter<'_> {
                     "tree hash {i} is not written yet"
                 )));
             }
-            let c = i / HASHES_PER_CHUNK;
+            let c = i / per_chunk;
             let h = if c == open {
-                hash_at(&self.hash_chunk, i)?
+                hash_at(&self.hash_chunk, i, per_chunk)?
             } else if let Some(v) = self.pending.get(&key(b'T', c)) {
-                hash_at(v, i)?
+                hash_at(v, i, per_chunk)?
             } else {
-                hash_at(&self.store.hash_chunk(c)?, i)?
+                hash_at(&self.store.hash_chunk(c)?, i, per_chunk)?
             };
             out.push(h);
         }
@@ -796,18 +1051,18 @@ impl StoreWriter for SledWriter<'_> {
         }
         if !self.event_chunk.is_empty() {
             batch.insert(
-                &key(b'E', self.events / EVENTS_PER_CHUNK),
+                &key(b'E', self.events / self.layout.events_per_chunk),
                 std::mem::take(&mut self.event_chunk),
             );
         }
         if !self.hash_chunk.is_empty() {
             batch.insert(
-                &key(b'T', self.hashes / HASHES_PER_CHUNK),
+                &key(b'T', self.hashes / self.layout.hashes_per_chunk),
                 std::mem::take(&mut self.hash_chunk),
             );
         }
         self.add_derived(&mut batch);
-        batch.insert(META_KEY, encode_meta(&committed));
+        batch.insert(META_KEY, encode_meta(&committed, self.layout));
         let db = &self.store.db;
         self.store
             .write(&self.store.writing(), || db.apply_batch(batch))?;
@@ -890,6 +1145,377 @@ mod tests {
         assert_eq!(s.event(100).unwrap(), b"replacement-100");
     }
 
+    /// The bytes of the ```hex block after `<!-- example: NAME -->` in FORMAT.md: the leading hex
+    /// tokens of each line.
+    fn documented(name: &str) -> Vec<u8> {
+        const DOC: &str = include_str!("../../schema/FORMAT.md");
+        let marker = format!("<!-- example: {name} -->");
+        let start = DOC.find(&marker).expect("FORMAT.md has the example") + marker.len();
+        let mut hex = String::new();
+        for line in DOC[start..]
+            .lines()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty())
+            .filter(|l| !l.starts_with("```"))
+        {
+            for tok in line.split_whitespace() {
+                if !tok.chars().all(|c| c.is_ascii_hexdigit()) {
+                    break;
+                }
+                hex.push_str(tok);
+            }
+        }
+        ::hex::decode(hex).expect("hex")
+    }
+
+    /// FORMAT.md section 11's example: section 7's two events, 3 stored hashes.
+    fn example_commit() -> Committed {
+        let mut head_hash = [0u8; 32];
+        ::hex::decode_to_slice(
+            "f20375ad54b3ddff860b7b520e5090c4f73cf4f43442ef90910d6ff96f9a0b24",
+            &mut head_hash,
+        )
+        .unwrap();
+        Committed {
+            events: 2,
+            tree_hashes: 3,
+            head_hash,
+        }
+    }
+
+    #[test]
+    fn the_commit_record_is_the_documented_one() {
+        let c = example_commit();
+        let v2 = encode_meta(&c, LAYOUT_NEW);
+        assert_eq!(
+            ::hex::encode(&v2),
+            ::hex::encode(documented("commit record v2"))
+        );
+        assert_eq!(v2.len(), META_LEN_V2);
+        assert_eq!(
+            ::hex::encode(&v2[76..]),
+            "2b0aeff40802e7917f3c34d2541c312d5b93ed8e5bc3d6929e547876147538e5"
+        );
+        assert_eq!(decode_meta(&v2).unwrap(), (c, LAYOUT_NEW));
+        let v1 = encode_meta(&c, LAYOUT_V1);
+        assert_eq!(
+            ::hex::encode(&v1),
+            ::hex::encode(documented("commit record v1"))
+        );
+        assert_eq!(v1.len(), META_LEN_V1);
+        assert_eq!(
+            ::hex::encode(&v1[64..]),
+            "d3798dbec86dca9ca3f1dc836fe77b3ea2d28655b19be9a19d0a2e883e97eb6f"
+        );
+        assert_eq!(decode_meta(&v1).unwrap(), (c, LAYOUT_V1));
+        // Another layout is recorded as it is.
+        let other = Layout {
+            events_per_chunk: 64,
+            hashes_per_chunk: 128,
+            snapshot_piece: 100,
+        };
+        let r = encode_meta(&c, other);
+        assert_eq!(&r[..16], META_MAGIC_V2);
+        assert_eq!(decode_meta(&r).unwrap(), (c, other));
+    }
+
+    /// A record with its checksum recomputed over `body`, as a forger or a bug would write it.
+    fn sealed(body: &[u8]) -> Vec<u8> {
+        let mut v = body.to_vec();
+        v.extend_from_slice(blake3::hash(body).as_bytes());
+        v
+    }
+
+    #[test]
+    fn malformed_commit_records_are_damage() {
+        let c = example_commit();
+        let damaged = |v: &[u8]| matches!(decode_meta(v), Err(StoreError::Damaged(_)));
+        for good in [encode_meta(&c, LAYOUT_NEW), encode_meta(&c, LAYOUT_V1)] {
+            let n = good.len();
+            // Trailing bytes, even with a checksum over them; a short record; any flipped byte.
+            let mut long = good.clone();
+            long.push(0);
+            assert!(damaged(&long));
+            assert!(damaged(&sealed(&good[..n - 32 + 1])));
+            assert!(damaged(&sealed(&[&good[..n - 32], &[0u8; 4]].concat())));
+            assert!(damaged(&good[..n - 1]));
+            assert!(damaged(&good[..15]));
+            assert!(damaged(&[]));
+            for i in 0..n {
+                let mut v = good.clone();
+                v[i] ^= 0x01;
+                assert!(damaged(&v), "byte {i} of {n}");
+            }
+        }
+        // A version-2 body in a version-1 record and the other way round.
+        let v2 = encode_meta(&c, LAYOUT_NEW);
+        let mut as_v1 = v2[..76].to_vec();
+        as_v1[..16].copy_from_slice(META_MAGIC_V1);
+        assert!(damaged(&sealed(&as_v1)));
+        let v1 = encode_meta(&c, LAYOUT_V1);
+        let mut as_v2 = v1[..64].to_vec();
+        as_v2[..16].copy_from_slice(META_MAGIC_V2);
+        assert!(damaged(&sealed(&as_v2)));
+        // Layout numbers out of range, checksum correct.
+        let with = |nums: [u32; 3]| {
+            let mut body = v2[..64].to_vec();
+            for n in nums {
+                body.extend_from_slice(&n.to_le_bytes());
+            }
+            sealed(&body)
+        };
+        for nums in [
+            [0, 128, 4096],
+            [8, 0, 4096],
+            [8, 128, 0],
+            [65_537, 128, 4096],
+            [8, u32::MAX, 4096],
+            [8, 128, 65_537],
+        ] {
+            assert!(damaged(&with(nums)), "{nums:?}");
+        }
+        let edge = Layout {
+            events_per_chunk: 65_536,
+            hashes_per_chunk: 1,
+            snapshot_piece: 1,
+        };
+        assert_eq!(decode_meta(&with([65_536, 1, 1])).unwrap(), (c, edge));
+    }
+
+    /// The keys of the store's `E` chunks and how many records each holds.
+    fn chunk_sizes(s: &SledStore) -> Vec<(u64, usize)> {
+        guard("t", || {
+            s.db.scan_prefix(b"E")
+                .map(|kv| {
+                    let (k, v) = kv?;
+                    let c = u64::from_be_bytes(k[1..9].try_into().unwrap());
+                    Ok((c, split_records(&v).unwrap().len()))
+                })
+                .collect()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_store_of_the_old_layout_still_reads_and_appends_in_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // 100 events and 300 hashes as the version that packed 64 events and 128 hashes per chunk
+        // wrote them, byte for byte, without this version's writer.
+        {
+            let s = SledStore::open(dir.path()).unwrap();
+            for (c, range) in [(0u64, 0..64u64), (1, 64..100)] {
+                let mut v = Vec::new();
+                for i in range {
+                    v.extend_from_slice(&(rec(i).len() as u32).to_le_bytes());
+                    v.extend_from_slice(&rec(i));
+                }
+                guard("t", || s.db.insert(key(b'E', c), v)).unwrap();
+            }
+            for (c, range) in [(0u64, 0..128u64), (1, 128..256), (2, 256..300)] {
+                let v: Vec<u8> = range.flat_map(|i| [i as u8; 32]).collect();
+                guard("t", || s.db.insert(key(b'T', c), v)).unwrap();
+            }
+            let mut m = b"hyoka-store-v1\0\0".to_vec();
+            m.extend_from_slice(&100u64.to_le_bytes());
+            m.extend_from_slice(&300u64.to_le_bytes());
+            m.extend_from_slice(&[7; 32]);
+            let m = sealed(&m);
+            guard("t", || s.db.insert(META_KEY, m)).unwrap();
+            guard("t", || s.db.flush()).unwrap();
+        }
+        let mut s = SledStore::open(dir.path()).unwrap();
+        let c = s.committed().unwrap().unwrap();
+        assert_eq!((c.events, c.tree_hashes, c.head_hash), (100, 300, [7; 32]));
+        assert_eq!(s.layout().unwrap(), LAYOUT_V1);
+        assert!(
+            events(&s, 0, 1000)
+                .iter()
+                .map(|(i, b)| (*i, b.clone()))
+                .eq((0..100).map(|i| (i, rec(i))))
+        );
+        assert_eq!(
+            events(&s, 62, 66).iter().map(|e| e.0).collect::<Vec<_>>(),
+            [62, 63, 64, 65]
+        );
+        assert_eq!(s.event(64).unwrap(), rec(64));
+        assert_eq!(
+            s.tree_hashes(&[0, 127, 128, 299]).unwrap(),
+            vec![[0; 32], [127; 32], [128; 32], [43; 32]]
+        );
+        // Appends go on in 64-event chunks, completing the open one, with a version-1 record.
+        let mut w = s.writer().unwrap();
+        for i in 100..200 {
+            w.push_event(&rec(i)).unwrap();
+        }
+        for i in 300..400u64 {
+            w.push_tree_hash([i as u8; 32]).unwrap();
+        }
+        assert_eq!(
+            w.tree_hashes(&[299, 300, 383, 384]).unwrap(),
+            vec![[43; 32], [44; 32], [127; 32], [128; 32]]
+        );
+        w.commit([9; 32]).unwrap();
+        drop(s);
+        let s = SledStore::open(dir.path()).unwrap();
+        let m = s.get(META_KEY).unwrap().unwrap();
+        assert_eq!((&m[..16], m.len()), (&META_MAGIC_V1[..], META_LEN_V1));
+        assert_eq!(s.layout().unwrap(), LAYOUT_V1);
+        assert_eq!(chunk_sizes(&s), [(0, 64), (1, 64), (2, 64), (3, 8)]);
+        assert!(
+            events(&s, 0, 1000)
+                .iter()
+                .map(|(i, b)| (*i, b.clone()))
+                .eq((0..200).map(|i| (i, rec(i))))
+        );
+        assert_eq!(
+            s.tree_hashes(&[255, 256, 383, 384, 399]).unwrap(),
+            vec![[255; 32], [0; 32], [127; 32], [128; 32], [143; 32]]
+        );
+        assert_eq!(s.committed().unwrap().unwrap().head_hash, [9; 32]);
+    }
+
+    #[test]
+    fn a_new_store_uses_the_new_layout_and_keeps_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = EVENTS_PER_CHUNK;
+        {
+            let mut s = SledStore::open(dir.path()).unwrap();
+            let mut w = s.writer().unwrap();
+            for i in 0..3 * n + 1 {
+                w.push_event(&rec(i)).unwrap();
+            }
+            for i in 0..HASHES_PER_CHUNK + 1 {
+                w.push_tree_hash([i as u8; 32]).unwrap();
+            }
+            w.commit([1; 32]).unwrap();
+        }
+        let mut s = SledStore::open(dir.path()).unwrap();
+        let m = s.get(META_KEY).unwrap().unwrap();
+        assert_eq!((&m[..16], m.len()), (&META_MAGIC_V2[..], META_LEN_V2));
+        assert_eq!(s.layout().unwrap(), LAYOUT_NEW);
+        assert_eq!(
+            chunk_sizes(&s),
+            [(0, n as usize), (1, n as usize), (2, n as usize), (3, 1)]
+        );
+        let mut w = s.writer().unwrap();
+        for i in 3 * n + 1..5 * n {
+            w.push_event(&rec(i)).unwrap();
+        }
+        w.commit([2; 32]).unwrap();
+        assert_eq!(s.layout().unwrap(), LAYOUT_NEW);
+        assert_eq!(chunk_sizes(&s).len(), 5);
+        assert!(chunk_sizes(&s).iter().all(|&(_, k)| k == n as usize));
+        assert!(
+            events(&s, 0, u64::MAX)
+                .iter()
+                .map(|(i, b)| (*i, b.clone()))
+                .eq((0..5 * n).map(|i| (i, rec(i))))
+        );
+        assert_eq!(
+            events(&s, n - 1, n + 2)
+                .iter()
+                .map(|e| e.0)
+                .collect::<Vec<_>>(),
+            [n - 1, n, n + 1]
+        );
+        assert_eq!(
+            s.tree_hashes(&[0, HASHES_PER_CHUNK]).unwrap(),
+            vec![[0; 32], [HASHES_PER_CHUNK as u8; 32]]
+        );
+    }
+
+    #[test]
+    fn snapshots_are_stored_in_pieces_and_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SledStore::open(dir.path()).unwrap();
+        let p = SNAPSHOT_PIECE_BYTES as usize;
+        let big: Vec<u8> = (0..2 * p + 10).map(|i| (i % 251) as u8).collect();
+        let small = b"small".to_vec();
+        let mut w = s.writer().unwrap();
+        for i in 0..8 {
+            w.push_event(&rec(i)).unwrap();
+        }
+        w.push_snapshot(3, &big).unwrap();
+        w.push_snapshot(5, &[]).unwrap();
+        w.push_snapshot(7, &small).unwrap();
+        w.commit([1; 32]).unwrap();
+        let pieces = |s: &SledStore, seq: u64| s.snapshot_pieces_from(seq, 0).unwrap().len();
+        assert_eq!((pieces(&s, 3), pieces(&s, 5), pieces(&s, 7)), (3, 1, 1));
+        assert_eq!(s.snapshot_seqs().unwrap(), [3, 5, 7]);
+        assert_eq!(s.snapshot_at_or_before(2).unwrap(), None);
+        assert_eq!(s.snapshot_at_or_before(4).unwrap(), Some((3, big.clone())));
+        assert_eq!(s.snapshot_at_or_before(5).unwrap(), Some((5, Vec::new())));
+        assert_eq!(
+            s.snapshot_at_or_before(u64::MAX).unwrap(),
+            Some((7, small.clone()))
+        );
+
+        // A snapshot written again for the same seq (after a rolled-back tail) leaves no stale piece.
+        let mut w = s.writer().unwrap();
+        w.push_snapshot(3, &small).unwrap();
+        w.push_event(&rec(8)).unwrap();
+        w.commit([2; 32]).unwrap();
+        assert_eq!(pieces(&s, 3), 1);
+        assert_eq!(
+            s.snapshot_at_or_before(3).unwrap(),
+            Some((3, small.clone()))
+        );
+
+        // Tampering replaces or removes every piece.
+        s.tamper_snapshot(5, Some(&big)).unwrap();
+        assert_eq!(s.snapshot_at_or_before(6).unwrap(), Some((5, big.clone())));
+        s.tamper_snapshot(5, Some(b"x")).unwrap();
+        assert_eq!(
+            s.snapshot_at_or_before(6).unwrap(),
+            Some((5, b"x".to_vec()))
+        );
+        s.tamper_snapshot(5, None).unwrap();
+        assert_eq!(s.snapshot_seqs().unwrap(), [3, 7]);
+
+        // A missing piece is damage, told in plain words; a malformed key too.
+        s.tamper_snapshot(5, Some(&big)).unwrap();
+        guard("t", || s.db.remove(piece_key(5, 1))).unwrap();
+        let e = s.snapshot_at_or_before(5).unwrap_err();
+        assert!(matches!(e, StoreError::Damaged(_)), "{e}");
+        assert!(
+            e.to_string()
+                .contains("piece 1 of the snapshot after event 5"),
+            "{e}"
+        );
+        let odd = [&piece_key(6, 0)[..], &[0]].concat();
+        guard("t", || s.db.insert(odd.clone(), &b"odd"[..])).unwrap();
+        assert!(matches!(s.snapshot_seqs(), Err(StoreError::Damaged(_))));
+        assert!(matches!(
+            s.snapshot_at_or_before(6),
+            Err(StoreError::Damaged(_))
+        ));
+    }
+
+    #[test]
+    fn an_old_store_keeps_whole_snapshots() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SledStore::open(dir.path()).unwrap();
+        guard("t", || {
+            s.db.insert(META_KEY, encode_meta(&Committed::EMPTY, LAYOUT_V1))
+        })
+        .unwrap();
+        let big = vec![7u8; 3 * SNAPSHOT_PIECE_BYTES as usize];
+        let mut w = s.writer().unwrap();
+        w.push_event(b"a").unwrap();
+        w.push_snapshot(0, &big).unwrap();
+        w.commit([1; 32]).unwrap();
+        assert_eq!(s.get(&key(SNAPSHOT_PREFIX, 0)).unwrap().unwrap(), big);
+        assert_eq!(s.snapshot_seqs().unwrap(), [0]);
+        assert_eq!(s.snapshot_at_or_before(9).unwrap(), Some((0, big)));
+        s.tamper_snapshot(0, Some(b"x")).unwrap();
+        assert_eq!(
+            s.snapshot_at_or_before(9).unwrap(),
+            Some((0, b"x".to_vec()))
+        );
+        s.tamper_snapshot(0, None).unwrap();
+        assert_eq!(s.snapshot_seqs().unwrap(), Vec::<u64>::new());
+    }
+
     #[test]
     fn a_damaged_commit_record_is_reported() {
         let dir = tempfile::tempdir().unwrap();
@@ -911,6 +1537,33 @@ mod tests {
         guard("t", || s.db.insert(key(b'E', 0), &[9u8, 0, 0, 0, 1][..])).unwrap();
         let err = s.scan_events(0, 1, &mut |_, _| Ok(true)).unwrap_err();
         assert!(err.to_string().contains("malformed"), "{err}");
+        // A chunk holding fewer records than the commit counts is damage too, and so is a lost one.
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SledStore::open(dir.path()).unwrap();
+        let mut w = s.writer().unwrap();
+        for i in 0..2 {
+            w.push_event(&rec(i)).unwrap();
+        }
+        w.commit([1; 32]).unwrap();
+        let one = [&(rec(0).len() as u32).to_le_bytes()[..], &rec(0)].concat();
+        guard("t", || s.db.insert(key(b'E', 0), one)).unwrap();
+        assert_eq!(events(&s, 0, 1), [(0, rec(0))]);
+        let n = EVENTS_PER_CHUNK;
+        let err = s.scan_events(0, 2, &mut |_, _| Ok(true)).unwrap_err();
+        assert!(matches!(err, StoreError::Damaged(_)), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("chunk of events 0..{n} is malformed")),
+            "{err}"
+        );
+        guard("t", || s.db.remove(key(b'E', 0))).unwrap();
+        let err = s.scan_events(1, 2, &mut |_, _| Ok(true)).unwrap_err();
+        assert!(matches!(err, StoreError::Missing(_)), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("events 0..{n} are missing")),
+            "{err}"
+        );
     }
 
     #[test]

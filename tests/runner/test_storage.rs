@@ -392,7 +392,9 @@ fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
     assert_eq!(events(&ledger), 358);
 
     // 2. The disk fills during appends, with the free-space margin turned off: sled itself runs out of
-    //    space. The failing append says so in one line and returns (sled 0.34.7 would hang on close).
+    //    space, or the store refuses to open with less room than sled's own recovery writes (which
+    //    the margin cannot lower). The failing append says so in one line and returns (sled 0.34.7
+    //    would hang on close).
     let filler = fill(&disk);
     let full = std::fs::metadata(&filler).unwrap().len();
     std::fs::File::options()
