@@ -19,6 +19,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::derived::{self, Derived};
@@ -884,8 +885,8 @@ impl<S: Store> Ledger<S> {
     ///
     /// Two threads share the work: a reader scans the store and hands the events' stored bytes on in
     /// batches, and this thread checks them in order. Decoding and hashing an event depend on nothing
-    /// else, so either thread does them: the reader while this thread is behind, this thread otherwise.
-    /// The first failure in the log's order is reported, as by a single pass.
+    /// else, so either thread does them: the reader while this thread has work queued, this thread
+    /// otherwise. The first failure in the log's order is reported, as by a single pass.
     pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport>
     where
         S: Sync,
@@ -987,15 +988,20 @@ impl<S: Store> Ledger<S> {
             }
             Ok(())
         };
+        // Batches sent and not yet received: the checker's work ahead.
+        let queued = AtomicUsize::new(0);
         let store_failure = std::thread::scope(|scope| -> Result<Option<StoreError>> {
             let (tx, rx) = std::sync::mpsc::sync_channel(VERIFY_QUEUE);
             let (back_tx, back_rx) = std::sync::mpsc::channel();
-            let store = &self.store;
+            let (store, queued) = (&self.store, &queued);
             let reader = std::thread::Builder::new()
                 .name("hyoka-verify-reader".into())
-                .spawn_scoped(scope, move || read_for_verify(store, total, &tx, &back_rx))
+                .spawn_scoped(scope, move || {
+                    read_for_verify(store, total, &tx, queued, &back_rx)
+                })
                 .map_err(Error::io("cannot start a thread to verify the ledger"))?;
             let checked = rx.iter().try_for_each(|batch| -> Result<()> {
+                queued.fetch_sub(1, Ordering::Relaxed);
                 let mut start = 0;
                 for e in &batch.events {
                     check(e.seq, &batch.bytes[start..e.end], e.ready.as_ref())?;
@@ -1076,10 +1082,13 @@ impl<S: Store> Ledger<S> {
 
 /// Events in a batch handed from `verify`'s reader to its checker.
 const VERIFY_BATCH: usize = 1024;
-/// Batches queued between `verify`'s reader and its checker. With the batch each holds and those sent
-/// back to be reused, this bounds verify's memory to a few batches (a few megabytes).
-const VERIFY_QUEUE: usize = 2;
-/// Events the reader prepares between two attempts to hand on a batch while the queue is full.
+/// Batches queued at most between `verify`'s reader and its checker. With the batch each holds and those
+/// sent back to be reused, this bounds verify's memory (about 1.5 MB a batch of 600-byte events).
+const VERIFY_QUEUE: usize = 8;
+/// The reader prepares the events of a batch before handing it on while the checker has at least this
+/// many batches queued.
+const VERIFY_AHEAD: usize = 2;
+/// Events the reader prepares between two looks at the queue.
 const VERIFY_STEP: usize = 32;
 
 /// Event `seq` decoded and hashed from its stored bytes, with its Merkle leaf hash.
@@ -1153,6 +1162,7 @@ fn read_for_verify<S: Store>(
     store: &S,
     total: u64,
     tx: &std::sync::mpsc::SyncSender<Batch>,
+    queued: &AtomicUsize,
     back: &std::sync::mpsc::Receiver<Batch>,
 ) -> Option<StoreError> {
     let mut batch = Batch::default();
@@ -1162,31 +1172,27 @@ fn read_for_verify<S: Store>(
         if batch.events.len() == VERIFY_BATCH {
             let mut next = back.try_recv().unwrap_or_default();
             next.clear();
-            hung_up = !hand_on(tx, std::mem::replace(&mut batch, next));
+            hung_up = !hand_on(tx, queued, std::mem::replace(&mut batch, next));
         }
         Ok(!hung_up)
     });
     if !hung_up && !batch.events.is_empty() {
         // This fails only if the checker hung up, and then it reports its own failure.
-        hand_on(tx, batch);
+        hand_on(tx, queued, batch);
     }
     r.err()
 }
 
-/// Sends `batch` on `tx`; while the queue is full (the checker is behind), prepares its events. False if
-/// the checker hung up.
-fn hand_on(tx: &std::sync::mpsc::SyncSender<Batch>, mut batch: Batch) -> bool {
-    use std::sync::mpsc::TrySendError;
-    loop {
-        match tx.try_send(batch) {
-            Ok(()) => return true,
-            Err(TrySendError::Disconnected(_)) => return false,
-            Err(TrySendError::Full(b)) => batch = b,
-        }
-        if !batch.prepare_some(VERIFY_STEP) {
-            return tx.send(batch).is_ok();
-        }
-    }
+/// Sends `batch` on `tx`, after preparing its events while the checker has [`VERIFY_AHEAD`] batches
+/// queued (`queued`) to work on meanwhile. False if the checker hung up.
+fn hand_on(
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+    queued: &AtomicUsize,
+    mut batch: Batch,
+) -> bool {
+    while queued.load(Ordering::Relaxed) >= VERIFY_AHEAD && batch.prepare_some(VERIFY_STEP) {}
+    queued.fetch_add(1, Ordering::Relaxed);
+    tx.send(batch).is_ok()
 }
 
 /// The message of a caught panic.
@@ -1990,13 +1996,33 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        // The checking thread (the caller's) crashes while the reader waits on a full queue: the panic
-        // reaches the caller, and the reader stops.
+        // The checking thread (the caller's) crashes: the panic reaches the caller, and the reader stops.
         l.store_mut().unwrap().panic_at = u64::MAX;
         let crash = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             l.verify(&mut |_, _| panic!("progress crashed"))
         }));
         assert!(crash.is_err());
         assert_eq!(l.verify(&mut |_, _| {}).unwrap().events, l.len());
+    }
+
+    #[test]
+    fn verify_s_reader_stops_when_the_checker_hangs_up() {
+        // A queue of one batch: the reader blocks on it, and must return once the checker is gone.
+        let (_d, l) = long_ledger(4 * VERIFY_BATCH);
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let (_back_tx, back_rx) = std::sync::mpsc::channel();
+        let queued = AtomicUsize::new(0);
+        let (store, total, queued) = (&l.store, l.len(), &queued);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || read_for_verify(store, total, &tx, queued, &back_rx));
+            let first: Batch = rx.recv().unwrap();
+            assert_eq!(first.events.len(), VERIFY_BATCH);
+            // The second batch fills the queue; the reader prepares the third and sends it.
+            while queued.load(Ordering::Relaxed) < 3 {
+                std::thread::yield_now();
+            }
+            drop(rx);
+            assert!(reader.join().unwrap().is_none());
+        });
     }
 }
