@@ -32,7 +32,12 @@ fn seed_ledger() -> (tempfile::TempDir, PathBuf) {
 
 fn hyoka(ledger: &Path) -> Command {
     let mut cmd = Command::cargo_bin("hyoka").unwrap();
-    cmd.env_remove("HYOKA_LEDGER").arg("--ledger").arg(ledger);
+    // Another test's child may hold an inherited copy of the lock for an instant (between its fork and
+    // its exec): wait for it rather than fail as busy.
+    cmd.env_remove("HYOKA_LEDGER")
+        .env("HYOKA_WAIT", "5")
+        .arg("--ledger")
+        .arg(ledger);
     cmd
 }
 
