@@ -1118,7 +1118,7 @@ struct Batch {
     bytes: Vec<u8>,
     events: Vec<Stored>,
     /// How many events, from the first, the reader prepared.
-    ready: usize,
+    prepared: usize,
 }
 
 impl Batch {
@@ -1133,23 +1133,23 @@ impl Batch {
 
     /// Prepares up to `n` more events; false once all are.
     fn prepare_some(&mut self, n: usize) -> bool {
-        let mut start = match self.ready.checked_sub(1) {
+        let mut start = match self.prepared.checked_sub(1) {
             Some(i) => self.events[i].end,
             None => 0,
         };
-        for e in self.events.iter_mut().skip(self.ready).take(n) {
+        for e in self.events.iter_mut().skip(self.prepared).take(n) {
             e.ready = Some(prepare(e.seq, &self.bytes[start..e.end]));
             start = e.end;
-            self.ready += 1;
+            self.prepared += 1;
         }
-        self.ready < self.events.len()
+        self.prepared < self.events.len()
     }
 
     /// Empties the batch for reuse, keeping its allocations.
     fn clear(&mut self) {
         self.bytes.clear();
         self.events.clear();
-        self.ready = 0;
+        self.prepared = 0;
     }
 }
 
@@ -1895,7 +1895,7 @@ mod tests {
         assert!(batch.prepare_some(2));
         assert!(batch.prepare_some(5));
         assert!(!batch.prepare_some(100));
-        assert_eq!(batch.ready, batch.events.len());
+        assert_eq!(batch.prepared, batch.events.len());
         for (seq, e) in (0..).zip(&batch.events) {
             let (stored, leaf) = e.ready.as_ref().unwrap().as_ref().unwrap();
             assert_eq!((e.seq, stored), (seq, &l.event(seq).unwrap()));
