@@ -15,6 +15,7 @@
 //! is). Reads through [`SharedLedger::read`] may see a batch whose sync is still running: a batch is
 //! visible to the threads of this process before it is acknowledged, never to another process.
 
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ use crate::store::journal::SyncPoint;
 /// A ledger shared by threads, with group commit (see the module documentation).
 pub struct SharedLedger {
     ledger: Mutex<Ledger>,
+    /// The ledger's directory, for errors.
+    dir: PathBuf,
     sync: SyncPoint,
     clock: Box<dyn Fn() -> i64 + Send + Sync>,
 }
@@ -39,6 +42,7 @@ impl SharedLedger {
         let sync = ledger.journal_sync_point()?;
         ledger.defer_journal_sync(true);
         Ok(SharedLedger {
+            dir: ledger.dir().to_path_buf(),
             ledger: Mutex::new(ledger),
             sync,
             clock: Box::new(clock),
@@ -54,10 +58,7 @@ impl SharedLedger {
     }
 
     fn sync_err(&self, e: crate::store::StoreError) -> Error {
-        match self.ledger.lock() {
-            Ok(l) => Error::from_store(e, l.dir()),
-            Err(p) => Error::from_store(e, p.get_ref().dir()),
-        }
+        Error::from_store(e, &self.dir)
     }
 
     /// Appends `changes` as one atomic batch recorded by `author` for `reason`, and returns once it is

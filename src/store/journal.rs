@@ -128,31 +128,33 @@ fn put_u32(out: &mut Vec<u8>, n: usize) -> StoreResult<()> {
 /// The record's bytes as written to the file (see `schema/FORMAT.md` section 6.1).
 pub(crate) fn encode_record(r: &Record) -> StoreResult<Vec<u8>> {
     let p = &r.pushes;
-    let mut payload =
-        Vec::with_capacity(64 + p.event_bytes + 4 * p.events.len() + 32 * p.hashes.len());
-    payload.extend_from_slice(&r.first_seq.to_le_bytes());
-    payload.extend_from_slice(&r.first_hash.to_le_bytes());
-    put_u32(&mut payload, p.events.len())?;
-    for e in &p.events {
-        put_u32(&mut payload, e.len())?;
-        payload.extend_from_slice(e);
-    }
-    put_u32(&mut payload, p.hashes.len())?;
-    for h in &p.hashes {
-        payload.extend_from_slice(h);
-    }
-    put_u32(&mut payload, p.refs.len())?;
-    for &(item, seq) in &p.refs {
-        payload.extend_from_slice(&item.to_le_bytes());
-        payload.extend_from_slice(&seq.to_le_bytes());
-    }
-    payload.extend_from_slice(&r.head);
-    let mut out = Vec::with_capacity(FRAME + payload.len());
+    // The header's length fields are filled in once the payload is written after them.
+    let mut out = Vec::with_capacity(
+        FRAME + 64 + p.event_bytes + 4 * p.events.len() + 32 * p.hashes.len() + 12 * p.refs.len(),
+    );
     out.extend_from_slice(&RECORD_MAGIC);
-    put_u32(&mut out, payload.len())?;
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
-    out.extend_from_slice(&(!len).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&[0; 8]);
+    out.extend_from_slice(&r.first_seq.to_le_bytes());
+    out.extend_from_slice(&r.first_hash.to_le_bytes());
+    put_u32(&mut out, p.events.len())?;
+    for e in &p.events {
+        put_u32(&mut out, e.len())?;
+        out.extend_from_slice(e);
+    }
+    put_u32(&mut out, p.hashes.len())?;
+    for h in &p.hashes {
+        out.extend_from_slice(h);
+    }
+    put_u32(&mut out, p.refs.len())?;
+    for &(item, seq) in &p.refs {
+        out.extend_from_slice(&item.to_le_bytes());
+        out.extend_from_slice(&seq.to_le_bytes());
+    }
+    out.extend_from_slice(&r.head);
+    let len = u32::try_from(out.len() - HEADER)
+        .map_err(|_| StoreError::Damaged("a journal record is too large".into()))?;
+    out[4..8].copy_from_slice(&len.to_le_bytes());
+    out[8..12].copy_from_slice(&(!len).to_le_bytes());
     let check = record_check(&out);
     out.extend_from_slice(&check);
     Ok(out)
