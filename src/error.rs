@@ -187,6 +187,35 @@ pub enum IntegrityError {
         /// What differs.
         detail: String,
     },
+    /// The journal, or events acknowledged in it, are gone (missing, emptied or replaced file).
+    #[error("acknowledged events are lost: {0}")]
+    JournalLost(String),
+    /// An anchor (the head record's, or the signed checkpoint) covers events the ledger no longer holds.
+    #[error(
+        "events #{ledger}..#{last} are missing: {by} records {anchored} events, but the ledger holds {ledger}",
+        last = anchored.saturating_sub(1)
+    )]
+    AnchoredEventsMissing {
+        /// Events in the ledger.
+        ledger: u64,
+        /// Events the anchor covers.
+        anchored: u64,
+        /// Which anchor.
+        by: String,
+    },
+    /// The ledger's tree at an anchor's size has another root than the anchor records.
+    #[error(
+        "the ledger's first {size} events differ from what {by} records (another Merkle root): history it covers was rewritten"
+    )]
+    AnchorRootMismatch {
+        /// The anchor's tree size.
+        size: u64,
+        /// Which anchor.
+        by: String,
+    },
+    /// The ledger's log key file (`LOGKEY`) is damaged.
+    #[error("the ledger's log key (the LOGKEY file) is damaged: {0}")]
+    LogKeyDamaged(String),
 }
 
 impl IntegrityError {
@@ -209,6 +238,10 @@ impl IntegrityError {
             IntegrityError::IndexMismatch { .. } => None,
             IntegrityError::ExportShorterThanCheckpoint { export, .. } => Some(*export),
             IntegrityError::ExportLineDamaged { .. } | IntegrityError::ProofInvalid(_) => None,
+            IntegrityError::AnchoredEventsMissing { ledger, .. } => Some(*ledger),
+            IntegrityError::JournalLost(_)
+            | IntegrityError::AnchorRootMismatch { .. }
+            | IntegrityError::LogKeyDamaged(_) => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
             | IntegrityError::CheckpointRootMismatch { .. }
@@ -245,6 +278,10 @@ impl IntegrityError {
             IntegrityError::ProofInvalid(_) => "proof_invalid",
             IntegrityError::IndexMismatch { .. } => "index_mismatch",
             IntegrityError::SnapshotMismatch { .. } => "snapshot_mismatch",
+            IntegrityError::JournalLost(_) => "journal_lost",
+            IntegrityError::AnchoredEventsMissing { .. } => "anchored_events_missing",
+            IntegrityError::AnchorRootMismatch { .. } => "anchor_root_mismatch",
+            IntegrityError::LogKeyDamaged(_) => "log_key_damaged",
         }
     }
 }
@@ -323,6 +360,7 @@ impl Error {
             StoreError::Io { context, source } => Error::Io { context, source },
             StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
+            StoreError::JournalLost(m) => Error::Integrity(IntegrityError::JournalLost(m)),
         }
     }
 }

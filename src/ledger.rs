@@ -7,8 +7,13 @@
 //!            (fsync + rename) whenever the store takes events
 //!   JOURNAL  small appends not yet moved into the store (see `store::journal`)
 //!   store/   the storage engine's files (sled)
-//!   CHECKPOINT  the last signed checkpoint, if any (see `transparency`; not part of the history)
+//!   CHECKPOINT  the last signed checkpoint, if any (see `anchor`; not part of the history)
+//!   LOGKEY   the verifier key of the ledger's log key, if one was set (see `anchor`)
+//!   JOURNAL.cut-<seq>-<time>  bytes a writer cut off the journal's end (an unfinished record)
 //! ```
+//!
+//! Nothing here is ever opened through a symbolic link (`safe_fs`). A ledger opened for reading
+//! ([`Ledger::open_read`]) changes none of these files; the storage engine's own files are the engine's.
 //!
 //! An append is acknowledged only once durable: a small one in the journal, a large one in the store
 //! (then the head record). The head record lives outside the store so that a store which silently lost
@@ -16,18 +21,20 @@
 //! head record by events that link to it is the trace of the journal, or of a crash between the store's
 //! commit and the head record's update, and the head record is rolled forward.
 
-use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::anchor;
 use crate::derived::{self, Derived};
 use crate::error::{Error, IntegrityError, Result};
 use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
 use crate::merkle;
+use crate::note::SignerKey;
+use crate::safe_fs;
 use crate::state::{Refused, State};
-use crate::store::journal::{JOURNAL_FILE, Journaled};
+use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
 use crate::store::sled_store::SledStore;
 use crate::store::{Committed, Store, StoreError, StoreWriter};
 use crate::text;
@@ -37,6 +44,9 @@ const HEAD_FILE: &str = "HEAD";
 const LOCK_FILE: &str = "LOCK";
 const STORE_DIR: &str = "store";
 const HEAD_MAGIC: &str = "hyoka-head v1";
+const HEAD_MAGIC_V2: &str = "hyoka-head v2";
+/// The largest head record read (a few lines).
+const MAX_HEAD_BYTES: u64 = 4096;
 
 /// Who records a batch of changes, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +90,42 @@ pub struct VerifyReport {
     pub head_hash: Hash,
     /// The Merkle tree root over all events.
     pub root: Hash,
+    /// How far the directory itself vouches for the events (see [`Vouched`]).
+    pub vouched: Vouched,
+}
+
+/// How far a ledger directory vouches for its events: the last event recorded outside the journal or
+/// covered by an anchor. Events after it are held by the journal only: their chain checks, but their
+/// loss (a journal cut at a record boundary) would leave no trace in the directory, so they can be
+/// proven only against a checkpoint kept elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Vouched {
+    /// Events vouched for (`#0..#through-1`); 0 for none.
+    pub events: u64,
+    /// What vouches for the last of them.
+    pub by: VouchedBy,
+}
+
+/// What vouches for events of a ledger directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VouchedBy {
+    /// The store holds them and its head record records them.
+    Store,
+    /// The head record's anchor (a tree size and root written after a commit).
+    HeadAnchor,
+    /// The kept checkpoint signed with the ledger's log key.
+    SignedCheckpoint,
+}
+
+impl VouchedBy {
+    /// A stable machine name (JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            VouchedBy::Store => "store",
+            VouchedBy::HeadAnchor => "head_anchor",
+            VouchedBy::SignedCheckpoint => "signed_checkpoint",
+        }
+    }
 }
 
 /// How to open a ledger.
@@ -87,6 +133,8 @@ pub struct VerifyReport {
 pub struct Access {
     /// How long to wait for another process to release the ledger.
     pub wait: Duration,
+    /// The time (nanoseconds since the epoch) that names files a writer keeps aside on open.
+    pub now: i64,
 }
 
 /// An open ledger. Holds the directory's lock until dropped.
@@ -101,6 +149,12 @@ pub struct Ledger<S: Store = SledStore> {
     cache: Option<State>,
     /// What the store holds of derived data (see [`crate::derived`]).
     derived: Derived,
+    /// Whether this process may write (see [`Ledger::open_read`]).
+    writable: bool,
+    /// The log key, when the writer holds it: every commit is then anchored by a signed checkpoint.
+    log_key: Option<SignerKey>,
+    /// The size of the kept checkpoint whose signature verified with the log key, if any.
+    signed_size: Option<u64>,
     _lock: File,
 }
 
@@ -109,14 +163,40 @@ pub struct Ledger<S: Store = SledStore> {
 struct HeadRecord {
     events: u64,
     hash: Hash,
+    /// The anchor: a tree size and its root, written after a commit (version 2).
+    anchor: Option<(u64, Hash)>,
+    /// Whether every commit is anchored in the head record (version 2).
+    anchoring: bool,
+}
+
+impl HeadRecord {
+    const EMPTY: HeadRecord = HeadRecord {
+        events: 0,
+        hash: ZERO_HASH,
+        anchor: None,
+        anchoring: false,
+    };
 }
 
 fn head_text(h: &HeadRecord) -> String {
-    let body = format!(
-        "{HEAD_MAGIC}\nevents {}\nhash {}\n",
+    let mut body = format!(
+        "{}\nevents {}\nhash {}\n",
+        match h.anchor.is_some() || h.anchoring {
+            true => HEAD_MAGIC_V2,
+            false => HEAD_MAGIC,
+        },
         h.events,
         event::hex(&h.hash)
     );
+    if h.anchor.is_some() || h.anchoring {
+        if let Some((size, root)) = h.anchor {
+            body.push_str(&format!("anchor {size} {}\n", event::hex(&root)));
+        }
+        body.push_str(match h.anchoring {
+            true => "anchoring every-commit\n",
+            false => "anchoring off\n",
+        });
+    }
     let check = blake3::hash(body.as_bytes());
     format!("{body}check {}\n", check.to_hex())
 }
@@ -130,9 +210,11 @@ fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
         return Err(bad("its checksum does not match"));
     }
     let mut lines = body.lines();
-    if lines.next() != Some(HEAD_MAGIC) {
-        return Err(bad("unknown format"));
-    }
+    let v2 = match lines.next() {
+        Some(HEAD_MAGIC) => false,
+        Some(HEAD_MAGIC_V2) => true,
+        _ => return Err(bad("unknown format")),
+    };
     let events = lines
         .next()
         .and_then(|l| l.strip_prefix("events "))
@@ -144,48 +226,72 @@ fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
         .and_then(|l| l.strip_prefix("hash "))
         .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
         .ok_or_else(|| bad("no head hash"))?;
-    Ok(HeadRecord { events, hash })
+    let mut h = HeadRecord {
+        events,
+        hash,
+        anchor: None,
+        anchoring: false,
+    };
+    if !v2 {
+        return match lines.next() {
+            None => Ok(h),
+            Some(_) => Err(bad("a line after the head hash")),
+        };
+    }
+    let mut line = lines.next();
+    if let Some(rest) = line.and_then(|l| l.strip_prefix("anchor ")) {
+        let (size, root) = rest
+            .split_once(' ')
+            .ok_or_else(|| bad("a malformed anchor"))?;
+        let size = size
+            .parse::<u64>()
+            .map_err(|_| bad("a malformed anchor size"))?;
+        let mut r = [0u8; 32];
+        hex::decode_to_slice(root, &mut r).map_err(|_| bad("a malformed anchor root"))?;
+        h.anchor = Some((size, r));
+        line = lines.next();
+    }
+    h.anchoring = match line {
+        Some("anchoring every-commit") => true,
+        Some("anchoring off") => false,
+        _ => return Err(bad("no anchoring line")),
+    };
+    match lines.next() {
+        None => Ok(h),
+        Some(_) => Err(bad("a line after the anchoring line")),
+    }
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(Error::io(format!("cannot fsync {}", dir.display())))
+    safe_fs::sync_dir(dir).map_err(Error::io(format!("cannot fsync {}", dir.display())))
 }
 
 fn write_head(dir: &Path, h: &HeadRecord) -> Result<()> {
-    let tmp = dir.join("HEAD.tmp");
-    let ctx = format!("cannot write the head record in {}", dir.display());
-    let mut f = File::create(&tmp).map_err(Error::io(ctx.clone()))?;
-    f.write_all(head_text(h).as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(Error::io(ctx.clone()))?;
-    std::fs::rename(&tmp, dir.join(HEAD_FILE)).map_err(Error::io(ctx))?;
-    sync_dir(dir)
+    safe_fs::replace(dir, HEAD_FILE, head_text(h).as_bytes()).map_err(Error::io(format!(
+        "cannot write the head record in {}",
+        dir.display()
+    )))
 }
 
 fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
-    match std::fs::read(dir.join(HEAD_FILE)) {
-        Ok(bytes) => {
+    let path = dir.join(HEAD_FILE);
+    match safe_fs::read_bounded(&path, MAX_HEAD_BYTES) {
+        Ok(Some(bytes)) => {
             let text = String::from_utf8(bytes)
                 .map_err(|_| IntegrityError::HeadRecordDamaged("it is not UTF-8".into()))?;
             Ok(Some(parse_head(&text)?))
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(format!(
-            "cannot read {}",
-            dir.join(HEAD_FILE).display()
-        ))(e)),
+        Ok(None) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            Err(IntegrityError::HeadRecordDamaged(e.to_string()).into())
+        }
+        Err(e) => Err(Error::io(format!("cannot read {}", path.display()))(e)),
     }
 }
 
 fn lock(dir: &Path, wait: Duration) -> Result<File> {
     let path = dir.join(LOCK_FILE);
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
+    let f = safe_fs::open_rw(&path, true)
         .map_err(Error::io(format!("cannot open {}", path.display())))?;
     let deadline = Instant::now() + wait;
     loop {
@@ -248,15 +354,13 @@ impl Ledger<SledStore> {
         if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
         }
-        write_head(
-            dir,
-            &HeadRecord {
-                events: 0,
-                hash: ZERO_HASH,
-            },
-        )?;
-        let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
-        let store = Journaled::open(store, &dir.join(JOURNAL_FILE))
+        write_head(dir, &HeadRecord::EMPTY)?;
+        let store = open_engine(dir)?;
+        let how = OpenJournal {
+            write: true,
+            now: access.now,
+        };
+        let store = Journaled::open(store, &dir.join(JOURNAL_FILE), how)
             .map_err(|e| Error::from_store(e, dir))?;
         // A create killed after its batch reached the store: `open` rolls that batch forward.
         if store
@@ -270,13 +374,13 @@ impl Ledger<SledStore> {
             dir: dir.to_path_buf(),
             store,
             committed: Committed::EMPTY,
-            head: HeadRecord {
-                events: 0,
-                hash: ZERO_HASH,
-            },
+            head: HeadRecord::EMPTY,
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
+            writable: true,
+            log_key: None,
+            signed_size: None,
             _lock: lock,
         };
         let mut all = Vec::with_capacity(more.len() + 1);
@@ -286,17 +390,45 @@ impl Ledger<SledStore> {
         Ok(ledger)
     }
 
-    /// Opens an existing ledger, checking its store against the head record.
+    /// Opens an existing ledger to read and write, checking its store against the head record, the
+    /// journal against the store, and the anchors against both. A writer repairs what a crash leaves
+    /// (see [`Ledger::recovery`]).
     pub fn open(dir: &Path, access: Access) -> Result<Self> {
-        if !dir.join(HEAD_FILE).exists() && !dir.join(STORE_DIR).exists() {
+        Self::open_as(dir, access, true)
+    }
+
+    /// Opens an existing ledger to read only, with the same checks as [`Ledger::open`]. Nothing in the
+    /// ledger directory is changed: what a crash left (an unfinished last journal record, a head record
+    /// behind the store) is reported, or allowed for in memory, and left for the next writer.
+    pub fn open_read(dir: &Path, access: Access) -> Result<Self> {
+        Self::open_as(dir, access, false)
+    }
+
+    fn open_as(dir: &Path, access: Access, writable: bool) -> Result<Self> {
+        let exists = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok();
+        if !exists(HEAD_FILE) && !exists(STORE_DIR) {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
         let lock = lock(dir, access.wait)?;
         let head = read_head(dir)?
             .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
-        let store = SledStore::open(&dir.join(STORE_DIR)).map_err(|e| Error::from_store(e, dir))?;
-        Ledger::with_store(dir, store, head, lock)
+        let store = open_engine(dir)?;
+        let how = OpenJournal {
+            write: writable,
+            now: access.now,
+        };
+        Ledger::with_store(dir, store, head, lock, how)
     }
+}
+
+/// Opens the storage engine of the ledger in `dir`, after making sure no link stands among its files.
+fn open_engine(dir: &Path) -> Result<SledStore> {
+    let store_dir = dir.join(STORE_DIR);
+    safe_fs::refuse_links_below(&store_dir, 1).map_err(Error::io(format!(
+        "cannot open the store in {}",
+        dir.display()
+    )))?;
+    SledStore::open(&store_dir).map_err(|e| Error::from_store(e, dir))
 }
 
 impl Ledger<SledStore> {
@@ -335,13 +467,7 @@ impl Ledger<SledStore> {
         {
             let t = tmp.path();
             let _lock = lock(t, Duration::ZERO)?;
-            write_head(
-                t,
-                &HeadRecord {
-                    events: 0,
-                    hash: ZERO_HASH,
-                },
-            )?;
+            write_head(t, &HeadRecord::EMPTY)?;
             let mut store =
                 SledStore::open(&t.join(STORE_DIR)).map_err(|e| Error::from_store(e, t))?;
             let mut chain = crate::export::Chain::default();
@@ -385,6 +511,7 @@ impl Ledger<SledStore> {
                         &HeadRecord {
                             events: c.events,
                             hash: c.head_hash,
+                            ..HeadRecord::EMPTY
                         },
                     )?;
                 }
@@ -410,14 +537,21 @@ impl Ledger<SledStore> {
             dir,
             Access {
                 wait: Duration::from_secs(5),
+                ..Access::default()
             },
         )
     }
 }
 
 impl<S: Store> Ledger<S> {
-    fn with_store(dir: &Path, store: S, head: HeadRecord, lock: File) -> Result<Self> {
-        let store = Journaled::open(store, &dir.join(JOURNAL_FILE))
+    fn with_store(
+        dir: &Path,
+        store: S,
+        head: HeadRecord,
+        lock: File,
+        how: OpenJournal,
+    ) -> Result<Self> {
+        let store = Journaled::open(store, &dir.join(JOURNAL_FILE), how)
             .map_err(|e| Error::from_store(e, dir))?;
         let committed = store
             .committed()
@@ -431,6 +565,9 @@ impl<S: Store> Ledger<S> {
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
+            writable: how.write,
+            log_key: None,
+            signed_size: None,
             _lock: lock,
         };
         if head.events == 0 && committed.events == 0 {
@@ -464,7 +601,9 @@ impl<S: Store> Ledger<S> {
                 if next.event.prev_hash != head.hash {
                     return Err(IntegrityError::BrokenLink { seq: head.events }.into());
                 }
-                ledger.update_head()?;
+                if ledger.writable {
+                    ledger.update_head()?;
+                }
             }
         }
         // The last event must hash to the committed head.
@@ -477,7 +616,193 @@ impl<S: Store> Ledger<S> {
             .into());
         }
         ledger.last_recorded_at = Some(last.event.recorded_at);
+        ledger.check_anchors()?;
         Ok(ledger)
+    }
+
+    /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
+    /// log key) against the ledger: every event they cover is there, with the same tree.
+    fn check_anchors(&mut self) -> Result<()> {
+        if let Some((size, root)) = self.head.anchor {
+            self.check_anchor(size, &root, "the head record's anchor")?;
+        }
+        if let Some(cp) = anchor::signed_anchor(&self.dir)? {
+            self.check_anchor(cp.size, &cp.root, "the checkpoint signed with the log key")?;
+            self.signed_size = Some(cp.size);
+        }
+        Ok(())
+    }
+
+    fn check_anchor(&self, size: u64, root: &Hash, by: &str) -> Result<()> {
+        if size > self.committed.events {
+            return Err(IntegrityError::AnchoredEventsMissing {
+                ledger: self.committed.events,
+                anchored: size,
+                by: by.into(),
+            }
+            .into());
+        }
+        if size > 0 && self.tree_root(size)? != *root {
+            return Err(IntegrityError::AnchorRootMismatch {
+                size,
+                by: by.into(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// How far the directory vouches for the events (see [`Vouched`]).
+    pub fn vouched(&self) -> Vouched {
+        let total = self.committed.events;
+        let mut v = Vouched {
+            events: self.head.events.max(self.store.settled().events),
+            by: VouchedBy::Store,
+        };
+        if let Some((size, _)) = self.head.anchor
+            && size > v.events
+        {
+            v = Vouched {
+                events: size,
+                by: VouchedBy::HeadAnchor,
+            };
+        }
+        if let Some(size) = self.signed_size
+            && size > v.events
+        {
+            v = Vouched {
+                events: size,
+                by: VouchedBy::SignedCheckpoint,
+            };
+        }
+        v.events = v.events.min(total);
+        v
+    }
+
+    /// What opening the journal found beyond its last whole record (an append cut short by a kill or
+    /// a power cut): cut off and kept aside by a writer, left in place by a reader.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.store.recovery()
+    }
+
+    /// Whether every commit is anchored: by a checkpoint signed with the log key when this writer
+    /// holds it, else by the head record when the ledger anchors every commit.
+    pub fn anchors_every_commit(&self) -> bool {
+        self.log_key.is_some() || self.head.anchoring
+    }
+
+    /// Whether the ledger is set to anchor every commit in its head record.
+    pub fn head_anchoring(&self) -> bool {
+        self.head.anchoring
+    }
+
+    /// Switches anchoring every commit in the head record on or off (a setting of the ledger, kept in
+    /// its head record). Switching it on anchors the current events at once.
+    pub fn set_head_anchoring(&mut self, on: bool) -> Result<()> {
+        self.check_writable()?;
+        let size = self.committed.events;
+        let h = HeadRecord {
+            anchoring: on,
+            anchor: match on {
+                true => Some((size, self.tree_root(size)?)),
+                false => self.head.anchor,
+            },
+            ..self.head
+        };
+        write_head(&self.dir, &h)?;
+        self.head = h;
+        Ok(())
+    }
+
+    /// Records `key` as the ledger's log key (kept as its verifier key in the directory; the private
+    /// key is never written there). True if it was new, false if it was already the log key; another
+    /// log key is refused.
+    pub fn set_log_key(&mut self, key: &SignerKey) -> Result<bool> {
+        self.check_writable()?;
+        let origin = self.origin()?;
+        anchor::set_log_key(&self.dir, &origin, &key.verifier())
+    }
+
+    /// Hands this writer the ledger's log key: from now on every commit is anchored by a checkpoint
+    /// signed with it. The key must be the one recorded with [`Ledger::set_log_key`].
+    pub fn use_log_key(&mut self, key: SignerKey) -> Result<()> {
+        self.check_writable()?;
+        match anchor::log_key(&self.dir)? {
+            Some(v) if v.to_text() == key.verifier().to_text() => {
+                self.log_key = Some(key);
+                Ok(())
+            }
+            Some(v) => Err(Error::Invalid(format!(
+                "the key {} is not this ledger's log key ({}): give the log key's file",
+                anchor::key_label(&key.verifier()),
+                anchor::key_label(&v)
+            ))),
+            None => Err(Error::Invalid(
+                "this ledger has no log key yet: record one first".into(),
+            )),
+        }
+    }
+
+    /// The ledger's origin, from its first event (the plan definition).
+    pub fn origin(&self) -> Result<String> {
+        match self.read_one(0)?.event.change {
+            Change::PlanDefined { origin, .. } => Ok(origin),
+            _ => Err(IntegrityError::RuleBroken {
+                seq: 0,
+                why: "the first event does not define the plan".into(),
+            }
+            .into()),
+        }
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        match self.writable {
+            true => Ok(()),
+            false => Err(Error::Invalid(
+                "internal: the ledger was opened for reading only".into(),
+            )),
+        }
+    }
+
+    /// Anchors the events committed so far, now, if this writer anchors every commit (after
+    /// [`Ledger::use_log_key`] or [`Ledger::set_head_anchoring`], so that what was there before is covered).
+    pub fn anchor(&mut self, now: i64) -> Result<()> {
+        self.check_writable()?;
+        match self.anchors_every_commit() {
+            true => self.anchor_commit(now),
+            false => Ok(()),
+        }
+    }
+
+    /// Anchors the events committed so far, after a commit (see [`Ledger::anchors_every_commit`]).
+    fn anchor_commit(&mut self, now: i64) -> Result<()> {
+        let size = self.committed.events;
+        if let Some(key) = &self.log_key {
+            let root = self.tree_root(size)?;
+            // A kept checkpoint that is not the verified one (forged, damaged, or by another key) is
+            // evidence: moved aside, never overwritten.
+            if self.signed_size.is_none()
+                && std::fs::symlink_metadata(self.dir.join(anchor::CHECKPOINT_FILE)).is_ok()
+            {
+                anchor::move_aside(&self.dir, now)?;
+            }
+            let cp = crate::checkpoint::Checkpoint {
+                origin: key.name().to_string(),
+                size,
+                root,
+                extensions: Vec::new(),
+            };
+            anchor::sign_and_keep(&self.dir, &cp, key)?;
+            self.signed_size = Some(size);
+        } else if self.head.anchoring {
+            let h = HeadRecord {
+                anchor: Some((size, self.tree_root(size)?)),
+                ..self.head
+            };
+            write_head(&self.dir, &h)?;
+            self.head = h;
+        }
+        Ok(())
     }
 
     fn store_err(&self, e: StoreError) -> Error {
@@ -528,6 +853,7 @@ impl<S: Store> Ledger<S> {
     /// updates the head record. Appends do this by themselves when the journal grows large; a long-lived
     /// process may call it when idle so that the next open reads less.
     pub fn settle(&mut self) -> Result<()> {
+        self.check_writable()?;
         self.store.settle().map_err(|e| self.store_err(e))?;
         self.update_head()
     }
@@ -550,6 +876,7 @@ impl<S: Store> Ledger<S> {
             let h = HeadRecord {
                 events: settled.events,
                 hash: settled.head_hash,
+                ..self.head
             };
             write_head(&self.dir, &h)?;
             self.head = h;
@@ -726,6 +1053,7 @@ impl<S: Store> Ledger<S> {
         meta: &Meta,
         changes: &mut dyn Iterator<Item = Result<Change>>,
     ) -> Result<Receipt> {
+        self.check_writable()?;
         check_meta(meta)?;
         if let Some(last) = self.last_recorded_at
             && meta.recorded_at < last
@@ -817,6 +1145,14 @@ impl<S: Store> Ledger<S> {
                     "the change was stored but the head record could not be updated ({e}); run `hyoka verify` before going on"
                 ))
             })?;
+        if self.anchors_every_commit() {
+            self.anchor_commit(meta.recorded_at).map_err(|e| {
+                Error::Invalid(format!(
+                    "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e}); run `hyoka verify` before going on",
+                    seq - 1
+                ))
+            })?;
+        }
         Ok(Receipt {
             first_seq,
             count: seq - first_seq,
@@ -901,6 +1237,25 @@ impl<S: Store> Ledger<S> {
             }
             .into());
         }
+        // The anchors, each compared with the root recomputed from the events at its size.
+        let mut anchors: Vec<(u64, Hash, &str)> = Vec::new();
+        if let Some((size, root)) = head.anchor {
+            anchors.push((size, root, "the head record's anchor"));
+        }
+        if let Some(cp) = anchor::signed_anchor(&self.dir)? {
+            anchors.push((cp.size, cp.root, "the checkpoint signed with the log key"));
+        }
+        for &(size, _, by) in &anchors {
+            if size > total {
+                return Err(IntegrityError::AnchoredEventsMissing {
+                    ledger: total,
+                    anchored: size,
+                    by: by.into(),
+                }
+                .into());
+            }
+        }
+        let mut anchor_failure: Option<IntegrityError> = None;
         let mut state = State::default();
         let mut recomputed = merkle::StreamingRoot::default();
         // The event before the current one: (its seq, the hash of its stored bytes).
@@ -981,6 +1336,14 @@ impl<S: Store> Ledger<S> {
                 }
             }
             recomputed.push(*leaf);
+            for &(size, root, by) in &anchors {
+                if size == seq + 1 && anchor_failure.is_none() && recomputed.root() != root {
+                    anchor_failure = Some(IntegrityError::AnchorRootMismatch {
+                        size,
+                        by: by.into(),
+                    });
+                }
+            }
             pending = Some((seq, e.hash));
             expected_link = e.hash;
             if seq.is_multiple_of(65_536) {
@@ -1065,6 +1428,9 @@ impl<S: Store> Ledger<S> {
             )
             .into());
         }
+        if let Some(e) = anchor_failure {
+            return Err(e.into());
+        }
         if let Some(e) = derived_err {
             return Err(e.into());
         }
@@ -1076,6 +1442,7 @@ impl<S: Store> Ledger<S> {
             events: total,
             head_hash: self.committed.head_hash,
             root,
+            vouched: self.vouched(),
         })
     }
 }
@@ -1786,10 +2153,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("l");
         std::fs::create_dir_all(&dir).unwrap();
-        let empty = HeadRecord {
-            events: 0,
-            hash: ZERO_HASH,
-        };
+        let empty = HeadRecord::EMPTY;
         write_head(&dir, &empty).unwrap();
         assert!(matches!(
             Ledger::open(&dir, Access::default()),
@@ -1815,11 +2179,40 @@ mod tests {
         let h = HeadRecord {
             events: 7,
             hash: [9; 32],
+            ..HeadRecord::EMPTY
         };
         let t = head_text(&h);
+        assert!(t.starts_with("hyoka-head v1\n"), "{t}");
         assert_eq!(parse_head(&t).unwrap(), h);
         assert!(parse_head(&t.replace("events 7", "events 8")).is_err());
         assert!(parse_head("").is_err());
+        // Version 2: an anchor and the anchoring setting.
+        for h2 in [
+            HeadRecord {
+                anchor: Some((9, [3; 32])),
+                anchoring: true,
+                ..h
+            },
+            HeadRecord {
+                anchoring: true,
+                ..h
+            },
+            HeadRecord {
+                anchor: Some((7, [3; 32])),
+                ..h
+            },
+        ] {
+            let t = head_text(&h2);
+            assert!(t.starts_with("hyoka-head v2\n"), "{t}");
+            assert_eq!(parse_head(&t).unwrap(), h2);
+            assert!(parse_head(&t.replace("anchoring", "anchorin")).is_err());
+        }
+        let t = head_text(&HeadRecord {
+            anchor: Some((9, [3; 32])),
+            anchoring: true,
+            ..h
+        });
+        assert!(parse_head(&t.replace("anchor 9", "anchor 8")).is_err());
     }
 
     /// A ledger like [`ledger`] with `n` ratings appended in one batch: quick to make with many events.
@@ -1933,6 +2326,9 @@ mod tests {
         fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
             self.inner.derived_meta()
         }
+        fn journal_generation(&self) -> StoreResult<Option<u64>> {
+            self.inner.journal_generation()
+        }
         fn scan_item_refs(
             &self,
             f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>,
@@ -1956,6 +2352,9 @@ mod tests {
             last_recorded_at,
             cache,
             derived,
+            writable,
+            log_key,
+            signed_size,
             _lock,
         } = l;
         Ledger {
@@ -1966,6 +2365,9 @@ mod tests {
             last_recorded_at,
             cache,
             derived,
+            writable,
+            log_key,
+            signed_size,
             _lock,
         }
     }

@@ -4,6 +4,7 @@
 //! fold over those events ([`state::State`]). The library never talks to the terminal: the `hyoka` binary
 //! is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
 
+pub mod anchor;
 pub mod audit;
 pub mod checkpoint;
 pub mod derived;
@@ -19,6 +20,7 @@ pub mod period;
 pub mod proof;
 pub mod provenance;
 pub mod render;
+pub mod safe_fs;
 pub mod shared;
 pub mod state;
 pub mod store;

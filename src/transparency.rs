@@ -8,23 +8,17 @@
 //! extension of the last one signed (C2SP tlog-checkpoint: "A log MUST not sign any checkpoint which is
 //! inconsistent with any checkpoint it previously signed").
 
-use std::fs::File;
-use std::io::Write;
 use std::path::Path;
 
+use crate::anchor::{self, Signature};
+pub use crate::anchor::{CHECKPOINT_FILE, MAX_CHECKPOINT_BYTES};
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Change};
+use crate::event;
 use crate::ledger::{Ledger, VerifyReport};
 use crate::merkle;
 use crate::note::{self, NoteError, SignerKey, VerifierKey};
 use crate::store::Store;
-
-/// The file of the ledger directory holding the last signed checkpoint.
-pub const CHECKPOINT_FILE: &str = "CHECKPOINT";
-
-/// The largest checkpoint accepted (a checkpoint is a few lines; 100 signatures fit easily).
-pub const MAX_CHECKPOINT_BYTES: usize = 64 * 1024;
 
 /// A checkpoint signed by [`sign`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +29,10 @@ pub struct Signed {
     pub note: String,
     /// The size of the previous signed checkpoint it was checked against, if there was one.
     pub previous: Option<u64>,
+    /// Where a kept checkpoint that failed its check (damaged, forged, or by another key) was moved.
+    pub moved_aside: Option<String>,
+    /// Whether the key became the ledger's log key with this signature (it had none).
+    pub log_key_set: bool,
 }
 
 /// What [`check`] established.
@@ -55,14 +53,7 @@ fn key_label(name: &str, id: u32) -> String {
 
 /// The ledger's origin, from its first event (the plan definition).
 pub fn origin<S: Store>(ledger: &Ledger<S>) -> Result<String> {
-    match ledger.event(0)?.event.change {
-        Change::PlanDefined { origin, .. } => Ok(origin),
-        _ => Err(IntegrityError::RuleBroken {
-            seq: 0,
-            why: "the first event does not define the plan".into(),
-        }
-        .into()),
-    }
+    ledger.origin()
 }
 
 /// Verifies the whole ledger and returns its checkpoint (origin, number of events, root).
@@ -120,43 +111,95 @@ pub fn check_extends<S: Store>(
 
 /// Reads the last signed checkpoint of the ledger in `dir`, if any: the checkpoint and its note text.
 pub fn last_signed(dir: &Path) -> Result<Option<(Checkpoint, String)>> {
-    let path = dir.join(CHECKPOINT_FILE);
-    let damaged = |why: String| IntegrityError::SignedCheckpointDamaged(why);
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
-    };
-    if bytes.len() > MAX_CHECKPOINT_BYTES {
-        return Err(damaged(format!("it has {} bytes", bytes.len())).into());
-    }
-    let (cp, note) = checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
-    if !note.is_signed() {
-        return Err(damaged("it is not signed".into()).into());
-    }
-    Ok(Some((cp, note.to_text())))
+    Ok(anchor::kept_checkpoint(dir)?.map(|k| (k.checkpoint, k.note.to_text())))
 }
 
-/// Writes `bytes` as `dir/name`: a temporary file, fsync, rename, fsync of the directory.
-fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let tmp = dir.join(format!("{name}.tmp"));
-    let ctx = format!("cannot write {}", dir.join(name).display());
-    let mut f = File::create(&tmp).map_err(Error::io(ctx.clone()))?;
-    f.write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .map_err(Error::io(ctx.clone()))?;
-    std::fs::rename(&tmp, dir.join(name)).map_err(Error::io(ctx.clone()))?;
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(Error::io(ctx))
+/// Which key checked the kept checkpoint's signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The key given by the caller (`--vkey`).
+    Given,
+    /// The ledger's log key, kept in its directory.
+    LogKey,
+    /// No key: the signature was not checked.
+    None,
+}
+
+/// What [`check_kept`] found of the kept checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptCheck {
+    /// Its tree size (when it could be read).
+    pub size: Option<u64>,
+    /// Its signature.
+    pub signature: Signature,
+    /// Which key checked it.
+    pub key: KeySource,
+    /// Whether the ledger was proved to extend it (false when it was ignored).
+    pub extended: bool,
+    /// Why it was ignored, if it was: damaged, or its signature failed.
+    pub ignored: Option<String>,
+}
+
+/// Checks the kept checkpoint (the last one the ledger signed) after a full verification: its
+/// signature by `key`, else by the ledger's log key, then that the ledger extends it. One whose
+/// signature fails, or that is damaged, is reported and ignored (it proves nothing); one whose
+/// signature cannot be checked (no key) is still used, as it always was. `None`: there is none.
+pub fn check_kept<S: Store>(
+    ledger: &Ledger<S>,
+    report: &VerifyReport,
+    key: Option<&VerifierKey>,
+) -> Result<Option<KeptCheck>> {
+    let log_key = anchor::log_key(ledger.dir())?;
+    let (key, source) = match (key, &log_key) {
+        (Some(k), _) => (Some(k), KeySource::Given),
+        (None, Some(k)) => (Some(k), KeySource::LogKey),
+        (None, None) => (None, KeySource::None),
+    };
+    let kept = match anchor::kept_checkpoint(ledger.dir()) {
+        Ok(None) => return Ok(None),
+        Ok(Some(k)) => k,
+        Err(Error::Integrity(IntegrityError::SignedCheckpointDamaged(why))) => {
+            return Ok(Some(KeptCheck {
+                size: None,
+                signature: Signature::Unchecked,
+                key: source,
+                extended: false,
+                ignored: Some(format!("it is damaged ({why})")),
+            }));
+        }
+        Err(e) => return Err(e),
+    };
+    let signature = anchor::check_signature(&kept.note, key);
+    if let Signature::Failed { key, why } = &signature {
+        return Ok(Some(KeptCheck {
+            size: Some(kept.checkpoint.size),
+            ignored: Some(format!("its signature check by {key} failed: {why}")),
+            signature,
+            key: source,
+            extended: false,
+        }));
+    }
+    check_extends(ledger, report, &kept.checkpoint)?;
+    Ok(Some(KeptCheck {
+        size: Some(kept.checkpoint.size),
+        signature,
+        key: source,
+        extended: true,
+        ignored: None,
+    }))
 }
 
 /// Verifies the ledger, checks that it extends the last checkpoint signed for it (refusing otherwise),
 /// signs its checkpoint with `key` (whose name must be the ledger's origin), and records the signed
 /// checkpoint durably as the last one before returning it.
+///
+/// `key` must be the ledger's log key; a ledger without one takes `key` as its log key. A kept
+/// checkpoint that does not verify with the key (damaged, forged, or by another key) proves nothing
+/// and is moved aside (to a name made with `now`), never deleted.
 pub fn sign<S: Store + Sync>(
     ledger: &Ledger<S>,
     key: &SignerKey,
+    now: i64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Signed> {
     let origin = origin(ledger)?;
@@ -166,9 +209,34 @@ pub fn sign<S: Store + Sync>(
             key.name()
         )));
     }
-    let previous = last_signed(ledger.dir())?;
+    let verifier = key.verifier();
+    if let Some(v) = anchor::log_key(ledger.dir())?
+        && v.to_text() != verifier.to_text()
+    {
+        return Err(Error::Invalid(format!(
+            "the key {} is not this ledger's log key ({}): checkpoints are signed with the log key only",
+            anchor::key_label(&verifier),
+            anchor::key_label(&v)
+        )));
+    }
     let (cp, report) = current(ledger, progress)?;
-    if let Some((last, _)) = &previous {
+    let mut moved_aside = None;
+    let previous = match anchor::kept_checkpoint(ledger.dir()) {
+        Ok(None) => None,
+        Ok(Some(kept)) => match anchor::check_signature(&kept.note, Some(&verifier)) {
+            Signature::Verified { .. } => Some(kept.checkpoint),
+            _ => {
+                moved_aside = Some(anchor::move_aside(ledger.dir(), now)?);
+                None
+            }
+        },
+        Err(Error::Integrity(IntegrityError::SignedCheckpointDamaged(_))) => {
+            moved_aside = Some(anchor::move_aside(ledger.dir(), now)?);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(last) = &previous {
         if last.origin != origin {
             return Err(IntegrityError::CheckpointOtherOrigin {
                 ledger: origin,
@@ -178,14 +246,14 @@ pub fn sign<S: Store + Sync>(
         }
         check_extends(ledger, &report, last)?;
     }
-    let note = cp
-        .sign(key)
-        .map_err(|e| Error::Invalid(format!("cannot sign the checkpoint: {e}")))?;
-    write_durably(ledger.dir(), CHECKPOINT_FILE, note.as_bytes())?;
+    let log_key_set = anchor::set_log_key(ledger.dir(), &origin, &verifier)?;
+    let note = anchor::sign_and_keep(ledger.dir(), &cp, key)?;
     Ok(Signed {
         checkpoint: cp,
         note,
-        previous: previous.map(|(c, _)| c.size),
+        previous: previous.map(|c| c.size),
+        moved_aside,
+        log_key_set,
     })
 }
 
@@ -250,7 +318,7 @@ pub fn adopt<S: Store + Sync>(
     let (_, note) = checkpoint::parse_signed(bytes)
         .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
     if note.is_signed() {
-        write_durably(ledger.dir(), CHECKPOINT_FILE, &note.to_text().into_bytes())?;
+        anchor::keep_checkpoint(ledger.dir(), &note.to_text())?;
     }
     Ok(checked)
 }
@@ -258,6 +326,7 @@ pub fn adopt<S: Store + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Change;
     use crate::ledger::{Access, Meta};
     use crate::period::{Half, Period};
 
@@ -318,17 +387,17 @@ mod tests {
         let mut l = ledger(&d.path().join("a"), "ex/a", &["A", "B"]);
         assert_eq!(last_signed(l.dir()).unwrap(), None);
         let k = key("ex/a", 1);
-        let s = sign(&l, &k, &mut |_, _| {}).unwrap();
+        let s = sign(&l, &k, 0, &mut |_, _| {}).unwrap();
         assert_eq!((s.checkpoint.size, s.previous), (5, None));
         assert_eq!(s.checkpoint.root, l.tree_root(5).unwrap());
         let (cp, text) = last_signed(l.dir()).unwrap().unwrap();
         assert_eq!((cp, text.clone()), (s.checkpoint.clone(), s.note.clone()));
         checkpoint::open_signed(text.as_bytes(), &k.verifier()).unwrap();
         // Signing the same size again, then after appending, is consistent.
-        assert_eq!(sign(&l, &k, &mut |_, _| {}).unwrap().note, s.note);
+        assert_eq!(sign(&l, &k, 0, &mut |_, _| {}).unwrap().note, s.note);
         l.append(&meta(50), &[Change::ItemWithdrawn { number: 1 }])
             .unwrap();
-        let s2 = sign(&l, &k, &mut |_, _| {}).unwrap();
+        let s2 = sign(&l, &k, 0, &mut |_, _| {}).unwrap();
         assert_eq!((s2.checkpoint.size, s2.previous), (6, Some(5)));
         let c = check(&l, s.note.as_bytes(), Some(&k.verifier()), &mut |_, _| {}).unwrap();
         assert!(c.signature_checked);
@@ -339,7 +408,7 @@ mod tests {
     fn a_key_named_otherwise_is_refused() {
         let d = tempfile::tempdir().unwrap();
         let l = ledger(&d.path().join("a"), "ex/a", &[]);
-        let e = sign(&l, &key("ex/b", 1), &mut |_, _| {}).unwrap_err();
+        let e = sign(&l, &key("ex/b", 1), 0, &mut |_, _| {}).unwrap_err();
         assert!(e.to_string().contains("origin is ex/a"), "{e}");
         assert!(!l.dir().join(CHECKPOINT_FILE).exists());
     }
@@ -349,7 +418,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let a = ledger(&d.path().join("a"), "ex/l", &["A", "B", "A"]);
         let k = key("ex/l", 1);
-        sign(&a, &k, &mut |_, _| {}).unwrap();
+        sign(&a, &k, 0, &mut |_, _| {}).unwrap();
         let copy = |to: &Ledger| {
             std::fs::copy(
                 a.dir().join(CHECKPOINT_FILE),
@@ -360,12 +429,12 @@ mod tests {
         // Same origin, same first events, another grade at seq 4 and longer: a rewritten history.
         let b = ledger(&d.path().join("b"), "ex/l", &["A", "S", "A", "B"]);
         copy(&b);
-        let e = integrity(sign(&b, &k, &mut |_, _| {}));
+        let e = integrity(sign(&b, &k, 0, &mut |_, _| {}));
         assert_eq!(e.kind(), "checkpoint_root_mismatch", "{e}");
         // A shorter copy of the same history.
         let c = ledger(&d.path().join("c"), "ex/l", &["A", "B"]);
         copy(&c);
-        let e = integrity(sign(&c, &k, &mut |_, _| {}));
+        let e = integrity(sign(&c, &k, 0, &mut |_, _| {}));
         assert_eq!(
             e,
             IntegrityError::LedgerShorterThanCheckpoint {
@@ -373,20 +442,31 @@ mod tests {
                 checkpoint: 6
             }
         );
-        // A ledger of another origin holding that file.
-        let other = ledger(&d.path().join("o"), "ex/o", &["A", "B", "A"]);
-        copy(&other);
-        let e = integrity(sign(&other, &key("ex/o", 2), &mut |_, _| {}));
-        assert_eq!(e.kind(), "checkpoint_other_origin", "{e}");
-        // The refusals left the recorded checkpoints alone; a damaged file is refused too.
+        // The refusals left the recorded checkpoints alone, and set no log key.
         let before = std::fs::read(b.dir().join(CHECKPOINT_FILE)).unwrap();
         assert_eq!(
             before,
             std::fs::read(a.dir().join(CHECKPOINT_FILE)).unwrap()
         );
+        assert_eq!(anchor::log_key(b.dir()).unwrap(), None);
+        // A ledger of another origin holding that file: signed by another key, it proves nothing
+        // about this ledger and is moved aside (kept), not obeyed.
+        let other = ledger(&d.path().join("o"), "ex/o", &["A", "B", "A"]);
+        copy(&other);
+        let s = sign(&other, &key("ex/o", 2), 7, &mut |_, _| {}).unwrap();
+        let aside = s.moved_aside.expect("moved aside");
+        assert!(aside.starts_with(anchor::BAD_CHECKPOINT_PREFIX), "{aside}");
+        assert_eq!(std::fs::read(other.dir().join(&aside)).unwrap(), before);
+        assert!(s.log_key_set);
+        // A damaged file, likewise.
         std::fs::write(b.dir().join(CHECKPOINT_FILE), b"ex/l\n3\n").unwrap();
-        let e = integrity(sign(&b, &k, &mut |_, _| {}));
-        assert_eq!(e.kind(), "signed_checkpoint_damaged", "{e}");
+        let s = sign(&b, &k, 0, &mut |_, _| {}).unwrap();
+        let aside = s.moved_aside.expect("moved aside");
+        assert_eq!(std::fs::read(b.dir().join(aside)).unwrap(), b"ex/l\n3\n");
+        assert_eq!(s.previous, None);
+        // Another key than the ledger's log key is refused.
+        let e = sign(&b, &key("ex/l", 3), 0, &mut |_, _| {}).unwrap_err();
+        assert!(e.to_string().contains("not this ledger's log key"), "{e}");
     }
 
     #[test]
@@ -394,7 +474,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let a = ledger(&d.path().join("a"), "ex/l", &["A", "B", "A"]);
         let k = key("ex/l", 1);
-        let signed = sign(&a, &k, &mut |_, _| {}).unwrap().note;
+        let signed = sign(&a, &k, 0, &mut |_, _| {}).unwrap().note;
         let run = |l: &Ledger, text: &str, key: Option<&VerifierKey>| {
             check(l, text.as_bytes(), key, &mut |_, _| {})
         };

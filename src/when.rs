@@ -43,6 +43,15 @@ pub fn format(ns: i64) -> String {
         .unwrap_or_else(|| format!("@{ns}ns"))
 }
 
+/// A UTC time for a file name: `20261129T234426Z` (seconds; no characters a file system refuses).
+pub fn file_stamp(ns: i64) -> String {
+    let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+        .ok()
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_else(|| format!("{ns}ns"))
+}
+
 /// The current time in nanoseconds since the epoch.
 pub fn now() -> i64 {
     i64::try_from(OffsetDateTime::now_utc().unix_timestamp_nanos()).unwrap_or(i64::MAX)

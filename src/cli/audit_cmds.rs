@@ -77,7 +77,7 @@ pub fn history(
     author: Option<&str>,
     format: HistoryFormat,
 ) -> Result<(), Failure> {
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
     let period = period.map(|p| period_arg(p, era)).transpose()?;
     let state = ledger.current()?.clone();
@@ -187,7 +187,7 @@ pub fn blame(
     period: Option<&str>,
     format: TextOrJson,
 ) -> Result<(), Failure> {
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
     let period = period.map(|p| period_arg(p, era)).transpose()?;
     let snap = snapshot(&ledger, time)?;
@@ -243,7 +243,7 @@ fn point_snapshot(ledger: &Ledger, p: Point) -> Result<Snapshot, Failure> {
 }
 
 pub fn diff(ctx: &Ctx, from: &str, to: &str, format: TextOrJson) -> Result<(), Failure> {
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
     let a = Point::parse(from, era).map_err(Failure::from)?;
     let b = Point::parse(to, era).map_err(Failure::from)?;

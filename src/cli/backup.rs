@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use hyoka::{Ledger, event, export, transparency};
+use hyoka::{event, export, transparency};
 
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
@@ -16,12 +16,17 @@ pub const CHECKPOINT_FILE: &str = "checkpoint.txt";
 
 pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> {
     let signer = key.map(read_signer).transpose()?;
-    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let ledger = match signer {
+        Some(_) => super::anchoring::open_write(ctx)?,
+        None => super::anchoring::open_read(ctx)?,
+    };
     // Verify (and sign) first: a damaged ledger must never replace a good backup.
     let bar = output::progress(ledger.len(), "verifying");
     let (cp, note) = match &signer {
         Some(k) => {
-            let s = transparency::sign(&ledger, k, &mut |n, _| bar.set_position(n))?;
+            let s = transparency::sign(&ledger, k, super::commands::now()?, &mut |n, _| {
+                bar.set_position(n)
+            })?;
             (s.checkpoint, s.note)
         }
         None => {

@@ -30,7 +30,7 @@ fn meta(who: &Who) -> Result<Meta, Failure> {
 }
 
 fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
-    Ok(Ledger::open(&ctx.ledger, ctx.access())?)
+    super::anchoring::open_write(ctx)
 }
 
 fn parse_period(ledger_era: Option<Era>, s: &str) -> Result<Period, Failure> {
@@ -61,7 +61,7 @@ pub fn init(
         default_era: era,
         origin: origin.clone(),
     };
-    let ledger = Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?;
+    let mut ledger = Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?;
     out(format!(
         "created ledger {} for plan {} (grades {}, era {})",
         ledger.dir().display(),
@@ -78,6 +78,9 @@ pub fn init(
             ""
         }
     ));
+    if let Some(file) = &ctx.log_key {
+        super::anchoring::init_log_key(ctx, &mut ledger, file)?;
+    }
     Ok(())
 }
 
@@ -269,7 +272,7 @@ pub fn remark(
 }
 
 pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
-    let ledger = open(ctx)?;
+    let ledger = super::anchoring::open_read(ctx)?;
     let stdout = std::io::stdout();
     let mut w = std::io::BufWriter::new(stdout.lock());
     let mut write_failed = None;
@@ -292,33 +295,41 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn verify(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
-    let result = Ledger::open(&ctx.ledger, ctx.access()).and_then(|ledger| {
+pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), Failure> {
+    let key = vkey.map(super::tlog::read_verifier).transpose()?;
+    let result = Ledger::open_read(&ctx.ledger, ctx.access()).and_then(|ledger| {
         let bar = output::progress(ledger.len(), "verifying");
         let r = ledger.verify(&mut |done, _| bar.set_position(done));
         bar.finish_and_clear();
         let report = r?;
-        // The last checkpoint this ledger signed (kept beside it) must still be a prefix of it.
-        let last = hyoka::transparency::last_signed(ledger.dir())?;
-        if let Some((cp, _)) = &last {
-            hyoka::transparency::check_extends(&ledger, &report, cp)?;
-        }
-        Ok((report, last.map(|(cp, _)| cp.size)))
+        // The last checkpoint this ledger signed (kept beside it): its signature checked, then the
+        // ledger must still extend it.
+        let kept = hyoka::transparency::check_kept(&ledger, &report, key.as_ref())?;
+        Ok((report, kept, ledger.recovery().cloned()))
     });
     match result {
-        Ok((report, last_signed)) => {
+        Ok((report, kept, recovery)) => {
             match format {
                 TextOrJson::Json => {
                     let mut v = output::verified_json(&report);
-                    v["last_signed_checkpoint"] = serde_json::json!(last_signed);
+                    v["last_signed_checkpoint"] = serde_json::json!(
+                        kept.as_ref().filter(|k| k.extended).and_then(|k| k.size)
+                    );
+                    if let Some(k) = &kept {
+                        v["kept_checkpoint"] = output::kept_json(k);
+                    }
+                    if let Some(hyoka::store::journal::Recovery::Unfinished { bytes, first_seq }) =
+                        &recovery
+                    {
+                        v["unfinished_journal_record"] =
+                            serde_json::json!({"bytes": bytes, "first_seq": first_seq});
+                    }
                     out(v.to_string());
                 }
                 TextOrJson::Text => {
                     output::verified(&report);
-                    if let Some(size) = last_signed {
-                        out(format!(
-                            "it extends the last checkpoint this ledger signed ({size} events)"
-                        ));
+                    if let Some(k) = &kept {
+                        output::kept_lines(k);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! Argument parsing, exit codes and rendering. Every command here is a few lines over the library.
 
+mod anchoring;
 mod audit_cmds;
 mod backup;
 mod commands;
@@ -59,6 +60,11 @@ pub struct Cli {
         default_value_t = 0.0
     )]
     wait: f64,
+
+    /// The ledger's private log key, for writers: every change is then anchored by a signed checkpoint
+    /// (default: DIR.log-key beside the ledger directory, when the ledger has a log key).
+    #[arg(long, global = true, env = "HYOKA_LOG_KEY", value_name = "FILE")]
+    log_key: Option<PathBuf>,
 
     #[command(subcommand)]
     command: Command,
@@ -139,7 +145,7 @@ pub enum TableFormat {
 enum Command {
     /// Create a ledger for a plan.
     #[command(
-        after_help = "Example:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'"
+        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint."
     )]
     Init {
         /// The plan's name.
@@ -244,8 +250,10 @@ enum Command {
         /// Also prove that the ledger is an append-only extension of this checkpoint (signed or not).
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
-        /// Check the checkpoint's signature by this verifier key (the key text, or a file holding it).
-        #[arg(long, value_name = "VKEY", requires = "checkpoint")]
+        /// Check the checkpoint's signature by this verifier key (the key text, or a file holding it);
+        /// without --checkpoint, the signature of the last checkpoint the ledger signed (default: the
+        /// ledger's log key).
+        #[arg(long, value_name = "VKEY")]
         vkey: Option<String>,
         /// Verify this export (from `hyoka export`) instead of a ledger; no ledger is opened.
         #[arg(long, value_name = "FILE")]
@@ -357,6 +365,14 @@ enum Command {
     /// Manage checkpoint signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Anchor every change in the head record (on), stop (off), or show how the ledger is anchored.
+    #[command(
+        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root: with one after every change, a\njournal that loses events (deleted, emptied, or cut) is caught by `hyoka verify` (exit 3). A writer\nholding the log key (`hyoka key use FILE`) anchors every change with a signed checkpoint anyway;\n`anchor on` does it without a key, in the head record (one more durable write per change)."
+    )]
+    Anchor {
+        /// on or off (omit to show the current setting).
+        state: Option<OnOff>,
+    },
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
     #[command(
         after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
@@ -487,6 +503,15 @@ enum KeyCommand {
         /// Where to write the private key (must not exist).
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
+    },
+    /// Make the key in FILE the ledger's log key: it signs the ledger's checkpoints, and a writer
+    /// holding it anchors every change with one.
+    #[command(
+        after_help = "Examples:\n  hyoka key generate --output hyoka-ledger.log-key\n  hyoka key use hyoka-ledger.log-key\n\nThe verifier key is kept in the ledger directory (LOGKEY); the private key never is. Writers use it\nwhen given --log-key FILE (or $HYOKA_LOG_KEY), or by themselves when it is at DIR.log-key beside the\nledger directory DIR. A ledger has one log key: another is refused."
+    )]
+    Use {
+        /// The private key file (from `hyoka key generate`, named after the ledger's origin, mode 0600).
+        file: PathBuf,
     },
 }
 
@@ -625,11 +650,15 @@ impl From<String> for Failure {
 pub struct Ctx {
     ledger: PathBuf,
     wait: Duration,
+    log_key: Option<PathBuf>,
 }
 
 impl Ctx {
     fn access(&self) -> hyoka::Access {
-        hyoka::Access { wait: self.wait }
+        hyoka::Access {
+            wait: self.wait,
+            now: commands::now().unwrap_or_else(|_| hyoka::when::now()),
+        }
     }
 }
 
@@ -645,6 +674,7 @@ pub fn main() -> ExitCode {
     let ctx = Ctx {
         ledger: cli.ledger,
         wait,
+        log_key: cli.log_key,
     };
     match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -704,8 +734,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Verify {
             format,
             checkpoint: None,
+            vkey,
             ..
-        } => c::verify(ctx, format),
+        } => c::verify(ctx, format, vkey.as_deref()),
         Command::Verify {
             format,
             checkpoint: Some(file),
@@ -748,6 +779,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Key(KeyCommand::Generate { name, output }) => {
             tlog::key_generate(ctx, name.as_deref(), &output)
         }
+        Command::Key(KeyCommand::Use { file }) => anchoring::key_use(ctx, &file),
+        Command::Anchor { state } => anchoring::anchor(ctx, state.map(|s| s == OnOff::On)),
         Command::Import {
             file,
             author,

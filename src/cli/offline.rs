@@ -98,7 +98,9 @@ fn new_checkpoint(
     let bar = output::progress(ledger.len(), "verifying");
     let mut progress = |done, _| bar.set_position(done);
     let r = match &signer {
-        Some(k) => transparency::sign(ledger, k, &mut progress).map(|s| s.note),
+        Some(k) => {
+            transparency::sign(ledger, k, super::commands::now()?, &mut progress).map(|s| s.note)
+        }
         None => transparency::current(ledger, &mut progress).map(|(cp, _)| cp.to_text()),
     };
     bar.finish_and_clear();
@@ -132,7 +134,10 @@ pub fn prove(
     let old_text = old
         .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
         .transpose()?;
-    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let ledger = match key {
+        Some(_) => super::anchoring::open_write(ctx)?,
+        None => super::anchoring::open_read(ctx)?,
+    };
     if let Some(seq) = seq
         && seq >= ledger.len()
     {
@@ -301,7 +306,7 @@ pub(super) fn export_to_file(
 }
 
 pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
-    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let ledger = super::anchoring::open_read(ctx)?;
     let bar = output::progress(ledger.len(), "exporting");
     let mut progress = |n| bar.set_position(n);
     let summary = match output {

@@ -2,8 +2,10 @@
 
 use std::io::{IsTerminal, Write};
 
+use hyoka::anchor::Signature;
 use hyoka::event::{self, Hash};
-use hyoka::ledger::StoredEvent;
+use hyoka::ledger::{StoredEvent, VouchedBy};
+use hyoka::transparency::{KeptCheck, KeySource};
 use hyoka::{describe, text, when};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -50,12 +52,33 @@ pub fn progress(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// The lines of a successful verification: event count, head hash and root.
+/// The lines of a successful verification: what was verified and how far the directory vouches for
+/// it, head hash and root.
 pub fn verified(report: &hyoka::ledger::VerifyReport) {
-    out(format!(
-        "ok: {} events verified, the history is intact",
-        report.events
-    ));
+    let v = report.vouched;
+    let by = match v.by {
+        VouchedBy::Store => "the store and its head record",
+        VouchedBy::HeadAnchor => "the head record's anchor",
+        VouchedBy::SignedCheckpoint => "the checkpoint signed with the log key",
+    };
+    match v.events {
+        0 => out("ok: the ledger holds no events".to_string()),
+        n => out(format!(
+            "ok: verified #0..#{} ({n} events, vouched for by {by}): the history is intact through #{}",
+            n - 1,
+            n - 1
+        )),
+    }
+    if report.events > v.events {
+        let (from, to) = (v.events, report.events - 1);
+        out(format!(
+            "journal only: #{from}..#{to} ({} event{}) held only by the journal: the chain checks, but nothing outside the journal records {}, so a loss would leave no trace here; prove {} against a checkpoint kept elsewhere (hyoka verify --checkpoint FILE), or anchor every change (hyoka anchor on, or a log key: hyoka key use FILE)",
+            report.events - v.events,
+            if to > from { "s" } else { "" },
+            if to > from { "them" } else { "it" },
+            if to > from { "them" } else { "it" },
+        ));
+    }
     out(format!("head: {}", event::hex(&report.head_hash)));
     out(format!(
         "root: {} (RFC 6962, SHA-256)",
@@ -68,7 +91,58 @@ pub fn verified_json(report: &hyoka::ledger::VerifyReport) -> serde_json::Value 
     serde_json::json!({
         "ok": true,
         "events": report.events,
+        "vouched_through": report.vouched.events.checked_sub(1),
+        "vouched_by": report.vouched.by.name(),
+        "journal_only": report.events - report.vouched.events.min(report.events),
         "head_hash": event::hex(&report.head_hash),
         "root": event::hex(&report.root),
+    })
+}
+
+fn key_source(k: &KeptCheck) -> &'static str {
+    match k.key {
+        KeySource::Given => "given with --vkey",
+        KeySource::LogKey => "the ledger's log key, kept in its directory",
+        KeySource::None => "none",
+    }
+}
+
+/// What `verify` found of the last checkpoint the ledger signed.
+pub fn kept_lines(k: &KeptCheck) {
+    match (&k.ignored, &k.signature, k.size) {
+        (Some(why), _, _) => out(format!(
+            "warning: the last signed checkpoint (CHECKPOINT) is ignored: {}; it proves nothing about this ledger; the next `hyoka checkpoint --key` moves it aside",
+            text::escape(why)
+        )),
+        (None, Signature::Verified { key }, Some(size)) => out(format!(
+            "it extends the last checkpoint this ledger signed ({size} events); signature verified with {} ({})",
+            text::escape(key),
+            key_source(k)
+        )),
+        (None, _, Some(size)) => out(format!(
+            "it extends the last checkpoint this ledger signed ({size} events); its signature was not checked (no log key is set: give --vkey, or set one with hyoka key use FILE)"
+        )),
+        (None, _, None) => {}
+    }
+}
+
+/// The JSON of [`kept_lines`] (schema/verify.schema.json, `kept_checkpoint`).
+pub fn kept_json(k: &KeptCheck) -> serde_json::Value {
+    let (signature, key) = match &k.signature {
+        Signature::Verified { key } => ("verified", Some(key.as_str())),
+        Signature::Failed { key, .. } => ("failed", Some(key.as_str())),
+        Signature::Unchecked => ("unchecked", None),
+    };
+    serde_json::json!({
+        "size": k.size,
+        "signature": signature,
+        "key": key,
+        "key_source": match k.key {
+            KeySource::Given => "vkey",
+            KeySource::LogKey => "log_key",
+            KeySource::None => "none",
+        },
+        "extended": k.extended,
+        "ignored": k.ignored,
     })
 }

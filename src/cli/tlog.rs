@@ -77,7 +77,7 @@ pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
 }
 
 /// Creates `path` with mode 0600 (never overwriting) and writes `contents`, durably.
-fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
+pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -128,7 +128,7 @@ pub(super) fn print_text(text: &str) {
 
 pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), Failure> {
     // The ledger is only read for its origin: the default name, or a check of the name given.
-    let origin = match (Ledger::open(&ctx.ledger, ctx.access()), name) {
+    let origin = match (Ledger::open_read(&ctx.ledger, ctx.access()), name) {
         (Ok(l), _) => Some(transparency::origin(&l)?),
         (Err(_), Some(_)) => None,
         (Err(e), None) => {
@@ -179,12 +179,28 @@ pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
 
 pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Result<(), Failure> {
     let signer = key.map(read_signer).transpose()?;
-    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let ledger = match signer {
+        Some(_) => super::anchoring::open_write(ctx)?,
+        None => super::anchoring::open_read(ctx)?,
+    };
     let bar = output::progress(ledger.len(), "verifying");
     let mut progress = |done, _| bar.set_position(done);
     let result = match &signer {
-        Some(k) => transparency::sign(&ledger, k, &mut progress)
-            .map(|s| (s.note, s.checkpoint, s.previous)),
+        Some(k) => transparency::sign(&ledger, k, super::commands::now()?, &mut progress).map(|s| {
+            if let Some(name) = &s.moved_aside {
+                eprintln!(
+                    "note: the last signed checkpoint kept in the ledger directory failed its check (damaged, forged, or signed by another key): moved aside to {}",
+                    ledger.dir().join(name).display()
+                );
+            }
+            if s.log_key_set {
+                eprintln!(
+                    "note: this key is now the ledger's log key (its verifier key is kept in {}); checkpoints are signed with it only",
+                    ledger.dir().join(hyoka::anchor::LOG_KEY_FILE).display()
+                );
+            }
+            (s.note, s.checkpoint, s.previous)
+        }),
         None => {
             transparency::current(&ledger, &mut progress).map(|(cp, _)| (cp.to_text(), cp, None))
         }
@@ -226,7 +242,7 @@ pub fn verify(
 ) -> Result<(), Failure> {
     let bytes = read_small(file, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
     let key = vkey.map(read_verifier).transpose()?;
-    let result = Ledger::open(&ctx.ledger, ctx.access()).and_then(|ledger| {
+    let result = Ledger::open_read(&ctx.ledger, ctx.access()).and_then(|ledger| {
         let bar = output::progress(ledger.len(), "verifying");
         let r = transparency::check(&ledger, &bytes, key.as_ref(), &mut |done, _| {
             bar.set_position(done)

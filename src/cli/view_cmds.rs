@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use hyoka::views::{self, TableView};
-use hyoka::{Ledger, render, text};
+use hyoka::{render, text};
 
 use super::{Ctx, Failure, TableFormat, TextOrJson, TimeArgs};
 
@@ -14,7 +14,7 @@ const DEFAULT_WIDTH: usize = 80;
 /// The table the view commands show. The one place where it is built, so that options choosing the
 /// state (as of a period, a seq or a time) are added here.
 fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
-    let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let ledger = super::anchoring::open_read(ctx)?;
     // The state only (no provenance): it starts from the nearest checked snapshot.
     let sel = super::audit_cmds::selection(&ledger, time)?;
     let (state, last) = ledger.state_for(&sel)?;

@@ -24,7 +24,7 @@
 //!   power cut during its write): it was not acknowledged, and open cuts it off. One that fails with
 //!   records after it is damage, reported.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -33,9 +33,18 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
 use crate::event::Hash;
+use crate::safe_fs;
 
 /// The journal's file name in a ledger directory.
 pub const JOURNAL_FILE: &str = "JOURNAL";
+/// First bytes of the journal file: its header (magic, generation, check) comes before the records.
+pub const FILE_MAGIC: [u8; 4] = *b"hyjg";
+/// BLAKE3 key-derivation context of the file header's check.
+pub const HEADER_CONTEXT: &str = "hyoka journal header v1";
+/// Bytes of the file header: magic, generation (u64 little-endian), check.
+pub const FILE_HEADER: usize = 4 + 8 + 32;
+/// Prefix of the files that keep the bytes a writer cut off the journal's end.
+pub const CUT_PREFIX: &str = "JOURNAL.cut-";
 /// First bytes of every record.
 pub const RECORD_MAGIC: [u8; 4] = *b"hyj1";
 /// BLAKE3 key-derivation context of a record's check.
@@ -165,6 +174,45 @@ fn record_check(framed: &[u8]) -> Hash {
     let mut h = blake3::Hasher::new_derive_key(CHECK_CONTEXT);
     h.update(framed);
     *h.finalize().as_bytes()
+}
+
+/// The journal file's header for `generation` (see `schema/FORMAT.md` section 6.1).
+pub(crate) fn encode_file_header(generation: u64) -> [u8; FILE_HEADER] {
+    let mut out = [0u8; FILE_HEADER];
+    out[..4].copy_from_slice(&FILE_MAGIC);
+    out[4..12].copy_from_slice(&generation.to_le_bytes());
+    let check = blake3::Hasher::new_derive_key(HEADER_CONTEXT)
+        .update(&out[..12])
+        .finalize();
+    out[12..].copy_from_slice(check.as_bytes());
+    out
+}
+
+/// What the first bytes of a journal file are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileStart {
+    /// A header that passes its check, with its generation.
+    Header(u64),
+    /// The header's magic, but the header is cut short or fails its check.
+    BadHeader,
+    /// No header: a journal written before headers (records from byte 0), or an empty file.
+    Headerless,
+}
+
+fn file_start(bytes: &[u8]) -> FileStart {
+    if !bytes.starts_with(&FILE_MAGIC) {
+        return FileStart::Headerless;
+    }
+    match bytes.get(..FILE_HEADER) {
+        Some(h) => {
+            let generation = u64::from_le_bytes(h[4..12].try_into().unwrap_or([0; 8]));
+            match encode_file_header(generation)[..] == h[..] {
+                true => FileStart::Header(generation),
+                false => FileStart::BadHeader,
+            }
+        }
+        None => FileStart::BadHeader,
+    }
 }
 
 /// A cursor that refuses to read past the end.
@@ -487,15 +535,21 @@ impl JournalFile {
         Ok(())
     }
 
-    /// Empties the file: the engine holds every record durably.
-    fn empty(&mut self) -> StoreResult<()> {
+    /// Starts generation `generation` of the file: the engine holds every record durably, and has
+    /// recorded `generation` as the journal's. The new header is written over the old one in place
+    /// (one sector: a write that either happens or not), then the old records are cut off. A crash in
+    /// between leaves the new header followed by records the engine holds, which open skips. The file
+    /// stays the same (a [`SyncPoint`] keeps syncing it).
+    fn reset(&mut self, generation: u64) -> StoreResult<()> {
         self.progress.all_durable();
         self.file
-            .set_len(0)
+            .write_all_at(&encode_file_header(generation), 0)
             .and_then(|()| self.file.sync_data())
-            .map_err(self.io("empty the journal"))?;
-        self.len = 0;
-        self.size = 0;
+            .and_then(|()| self.file.set_len(FILE_HEADER as u64))
+            .and_then(|()| self.file.sync_data())
+            .map_err(self.io("start a new generation of the journal"))?;
+        self.len = FILE_HEADER as u64;
+        self.size = FILE_HEADER as u64;
         Ok(())
     }
 }
@@ -510,6 +564,13 @@ struct Front {
     tail_head: Hash,
     /// Why the last move of the tail into the engine failed, if it did (retried at the next append).
     stuck: Option<String>,
+    /// The journal file's generation (`None`: a headerless file read by a reader, see `open`).
+    generation: Option<u64>,
+    /// The engine took the records but the file could not start its new generation: nothing may be
+    /// appended to the file until it has (the next append retries).
+    reset_pending: bool,
+    /// Whether this journal may write (a reader never changes the file).
+    writable: bool,
 }
 
 impl Front {
@@ -521,16 +582,42 @@ impl Front {
         }
     }
 
-    /// Moves the tail into `inner`: one durable commit of the engine, then the file is emptied.
+    /// The generation the next commit of the engine records (and the file then starts).
+    fn next_generation(&self) -> u64 {
+        self.generation.map_or(1, |g| g + 1)
+    }
+
+    /// Moves the tail into `inner`: one durable commit of the engine, recording the journal's next
+    /// generation, then the file starts that generation. Nothing to do when the file holds no records.
     fn settle<S: Store + ?Sized>(&mut self, inner: &mut S) -> StoreResult<()> {
-        if !self.tail.is_empty() {
+        self.settle_with(inner, false)
+    }
+
+    /// [`Front::settle`], committing a new generation to the engine even with no records if `force`.
+    fn settle_with<S: Store + ?Sized>(&mut self, inner: &mut S, force: bool) -> StoreResult<()> {
+        if !self.writable {
+            return Err(StoreError::Damaged(
+                "internal: the journal was opened for reading".into(),
+            ));
+        }
+        if force || self.journal.len > FILE_HEADER as u64 || !self.tail.is_empty() {
+            let next = self.next_generation();
             let mut w = inner.writer()?;
             self.tail.replay(w.as_mut())?;
+            w.push_journal_generation(next)?;
             let c = w.commit(self.tail_head)?;
             self.settled(c);
+            self.generation = Some(next);
+            self.reset_pending = true;
         }
-        if self.journal.len > 0 {
-            self.journal.empty()?;
+        self.finish_reset()
+    }
+
+    /// Starts the file's new generation if the engine took its records but the file did not yet.
+    fn finish_reset(&mut self) -> StoreResult<()> {
+        if let (true, Some(g)) = (self.reset_pending, self.generation) {
+            self.journal.reset(g)?;
+            self.reset_pending = false;
         }
         Ok(())
     }
@@ -544,46 +631,145 @@ impl Front {
     }
 }
 
+/// How to open a journal.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenJournal {
+    /// Whether the journal may be written (appends, and the repairs of open). A reader never
+    /// changes the file.
+    pub write: bool,
+    /// The time (nanoseconds since the epoch) that names a file of bytes cut off the journal.
+    pub now: i64,
+}
+
+/// What opening a journal found at its end, beyond its last whole record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovery {
+    /// An unfinished last record (an append cut short by a kill or a power cut, never acknowledged):
+    /// a writer kept its bytes in `file`, in the journal's directory, then cut them off.
+    Cut {
+        /// The name of the file now holding the bytes.
+        file: String,
+        /// How many bytes were cut.
+        bytes: u64,
+        /// The seq the unfinished record would have started at.
+        first_seq: u64,
+    },
+    /// The same found by a reader, which left the file as it was (the next writer cuts it).
+    Unfinished {
+        /// How many bytes follow the last whole record.
+        bytes: u64,
+        /// The seq the unfinished record would have started at.
+        first_seq: u64,
+    },
+}
+
+/// Writes `bytes` durably to a new file `JOURNAL.cut-<first_seq>-<UTC time>` in `dir` (a number is
+/// added if that name is taken) and returns its name.
+fn keep_cut_bytes(dir: &Path, first_seq: u64, now: i64, bytes: &[u8]) -> std::io::Result<String> {
+    let base = format!("{CUT_PREFIX}{first_seq}-{}", crate::when::file_stamp(now));
+    let mut name = base.clone();
+    for n in 2..1000 {
+        match safe_fs::write_new(dir, &name, bytes) {
+            Ok(()) => return Ok(name),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => name = format!("{base}-{n}"),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "too many files of cut bytes of that name",
+    ))
+}
+
 /// A store with a journal in front of it (see the module documentation).
 pub struct Journaled<S: Store> {
     inner: S,
     front: Front,
+    /// What open found beyond the journal's last whole record.
+    recovery: Option<Recovery>,
 }
 
 impl<S: Store> Journaled<S> {
-    /// Opens the journal at `path` (creating it) in front of `inner`, checking its records against the
-    /// engine and cutting off an unfinished last record.
-    pub fn open(inner: S, path: &Path) -> StoreResult<Self> {
+    /// Opens the journal at `path` in front of `inner`, checking the file against the generation the
+    /// engine recorded and its records against the engine.
+    ///
+    /// A reader (`how.write` false) never changes the file: an unfinished last record is left where it
+    /// is and reported. A writer keeps the bytes of an unfinished last record in a new file beside the
+    /// journal (`JOURNAL.cut-<first seq>-<UTC time>`, durably) before it cuts them off, creates the file
+    /// of a new ledger, and gives a journal written before generations existed its first generation.
+    pub fn open(inner: S, path: &Path, how: OpenJournal) -> StoreResult<Self> {
         let io = |doing: &str| {
             let context = format!("cannot {doing} {}", path.display());
             move |source| StoreError::Io { context, source }
         };
-        let existed = path.exists();
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(io("open the journal"))?;
-        if !existed {
-            // The new name must survive a power cut before any record is acknowledged in it.
-            if let Some(dir) = path.parent() {
-                File::open(dir)
-                    .and_then(|d| d.sync_all())
-                    .map_err(io("record in its directory the new journal"))?;
+        let lost =
+            |why: String| StoreError::JournalLost(format!("the journal {} {why}", path.display()));
+        let engine = inner.committed()?.unwrap_or(Committed::EMPTY);
+        let recorded = inner.journal_generation()?;
+        let opened = match how.write {
+            true => safe_fs::open_rw(path, false),
+            false => safe_fs::open_read(path),
+        };
+        let file = match opened {
+            Ok(f) => Some(f),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io("open the journal")(e)),
+        };
+        let mut bytes = Vec::new();
+        if let Some(f) = &file {
+            let size = f.metadata().map_err(io("read"))?.len();
+            if size > FILE_MAX {
+                return Err(StoreError::Damaged(format!(
+                    "the journal {} is {size} bytes, far more than hyoka ever writes to it",
+                    path.display()
+                )));
             }
+            bytes.reserve_exact(size as usize);
+            (&*f)
+                .take(FILE_MAX)
+                .read_to_end(&mut bytes)
+                .map_err(io("read"))?;
         }
-        let size = file.metadata().map_err(io("read"))?.len();
-        if size > FILE_MAX {
-            return Err(StoreError::Damaged(format!(
-                "the journal {} is {size} bytes, far more than hyoka ever writes to it",
-                path.display()
-            )));
-        }
-        let mut bytes = Vec::with_capacity(size as usize);
-        file.read_to_end(&mut bytes).map_err(io("read"))?;
-        let parsed = parse(&bytes).map_err(|e| match e {
+        // Where the records start, and the file's generation.
+        let (start, generation) = match (recorded, file_start(&bytes)) {
+            (Some(g), FileStart::Header(h)) if h == g || h + 1 == g => (FILE_HEADER, Some(h)),
+            (Some(g), FileStart::Header(h)) => {
+                return Err(lost(format!(
+                    "is generation {h} but the store recorded generation {g}: it was replaced by another copy, and events recorded in generation {g} may be lost"
+                )));
+            }
+            (Some(g), _) if file.is_none() => {
+                return Err(lost(format!(
+                    "is missing, but the store recorded that generation {g} of it was in use: events acknowledged after #{} may be lost",
+                    engine.events.saturating_sub(1)
+                )));
+            }
+            (Some(g), _) if bytes.is_empty() => {
+                return Err(lost(format!(
+                    "is empty, but the store recorded that generation {g} of it was in use: events acknowledged after #{} may be lost",
+                    engine.events.saturating_sub(1)
+                )));
+            }
+            (Some(g), _) => {
+                return Err(lost(format!(
+                    "has no valid header, but the store recorded generation {g} of it: it was overwritten, and events acknowledged after #{} may be lost",
+                    engine.events.saturating_sub(1)
+                )));
+            }
+            // No generation recorded: a new ledger (file header 0), or a ledger written before
+            // generations existed (a headerless file, or none).
+            (None, FileStart::Header(0)) => (FILE_HEADER, Some(0)),
+            (None, FileStart::Header(h)) => {
+                return Err(lost(format!(
+                    "is generation {h} but the store recorded none: the store lost the record of its journal"
+                )));
+            }
+            (None, FileStart::BadHeader) => {
+                return Err(lost("has a damaged header".into()));
+            }
+            (None, FileStart::Headerless) => (0, None),
+        };
+        let stale = matches!((recorded, generation), (Some(g), Some(h)) if h + 1 == g);
+        let parsed = parse(&bytes[start..]).map_err(|e| match e {
             StoreError::Damaged(m) => StoreError::Damaged(m.replacen(
                 "the journal",
                 &format!("the journal {}", path.display()),
@@ -591,37 +777,105 @@ impl<S: Store> Journaled<S> {
             )),
             e => e,
         })?;
-        let unfinished = bytes
-            .get(parsed.valid_len as usize..)
-            .is_some_and(|rest| rest.iter().any(|&b| b != 0));
-        drop(bytes);
-        let mut room = size;
-        if unfinished {
-            file.set_len(parsed.valid_len)
-                .and_then(|()| file.sync_data())
-                .map_err(io("cut the unfinished last record off"))?;
-            room = parsed.valid_len;
-        }
-        let base = inner.committed()?.unwrap_or(Committed::EMPTY);
+        let valid_len = start as u64 + parsed.valid_len;
+        let unfinished: &[u8] = match bytes.get(valid_len as usize..) {
+            Some(rest) if rest.iter().any(|&b| b != 0) => rest,
+            _ => &[],
+        };
+        let size = bytes.len() as u64;
+        let file = match file {
+            Some(f) => f,
+            // A reader of a ledger without a journal file: an empty stand-in, never written.
+            None if !how.write => File::open("/dev/null").map_err(io("open"))?,
+            None => safe_fs::open_rw(path, true).map_err(io("create the journal"))?,
+        };
         let mut j = Journaled {
             inner,
             front: Front {
                 journal: JournalFile {
                     path: path.to_path_buf(),
                     file,
-                    len: parsed.valid_len,
-                    size: room,
+                    len: valid_len,
+                    size,
                     defer_sync: false,
                     progress: Arc::default(),
                 },
-                base,
+                base: engine,
                 tail: Pushes::default(),
-                tail_head: base.head_hash,
+                tail_head: engine.head_hash,
                 stuck: None,
+                generation,
+                reset_pending: false,
+                writable: how.write,
             },
+            recovery: None,
         };
         for r in parsed.records {
             j.load(r)?;
+        }
+        if stale && !j.front.tail.is_empty() {
+            return Err(lost(format!(
+                "is generation {} but holds events the store does not (from #{}): the store moved on to a new generation without them",
+                generation.unwrap_or(0),
+                j.front.base.events
+            )));
+        }
+        let first_seq = j.front.committed().events;
+        if !how.write {
+            if !unfinished.is_empty() {
+                j.recovery = Some(Recovery::Unfinished {
+                    bytes: unfinished.len() as u64,
+                    first_seq,
+                });
+            }
+            return Ok(j);
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        if !unfinished.is_empty() {
+            let file = keep_cut_bytes(dir, first_seq, how.now, unfinished).map_err(io(
+                "keep the unfinished last record of the journal beside it; nothing was cut from",
+            ))?;
+            let f = &mut j.front.journal;
+            f.file
+                .set_len(valid_len)
+                .and_then(|()| f.file.sync_data())
+                .map_err(io("cut the unfinished last record off"))?;
+            f.size = valid_len;
+            j.recovery = Some(Recovery::Cut {
+                file,
+                bytes: unfinished.len() as u64,
+                first_seq,
+            });
+        }
+        // Give the file a header: a new ledger's (generation 0), or the first one of a journal written
+        // before generations existed (its records are then moved into the engine, which records
+        // generation 1). A file the engine already moved on from starts the engine's generation.
+        match (recorded, generation) {
+            (Some(g), Some(h)) if h + 1 == g => {
+                j.front.generation = Some(g);
+                j.front.reset_pending = true;
+                j.front.finish_reset()?;
+            }
+            (Some(_), _) => {}
+            (None, Some(_)) => {}
+            (None, None) => {
+                let mut content = encode_file_header(0).to_vec();
+                content.extend_from_slice(&bytes[start..valid_len as usize]);
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or(JOURNAL_FILE);
+                safe_fs::replace(dir, name, &content)
+                    .map_err(io("give a header to the journal"))?;
+                let f = safe_fs::open_rw(path, false).map_err(io("open the journal"))?;
+                j.front.journal.file = f;
+                j.front.journal.len = content.len() as u64;
+                j.front.journal.size = content.len() as u64;
+                j.front.generation = Some(0);
+                if engine.events > 0 {
+                    j.front.settle_with(&mut j.inner, true)?;
+                }
+            }
         }
         Ok(j)
     }
@@ -675,6 +929,7 @@ impl<S: Store> Journaled<S> {
         Journaled {
             inner: f(self.inner),
             front: self.front,
+            recovery: self.recovery,
         }
     }
 
@@ -686,6 +941,16 @@ impl<S: Store> Journaled<S> {
     /// What the engine itself holds durably (the journal aside).
     pub fn settled(&self) -> Committed {
         self.front.base
+    }
+
+    /// What open found beyond the journal's last whole record, if anything.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// The journal file's generation (`None`: a reader of a journal written before generations).
+    pub fn generation(&self) -> Option<u64> {
+        self.front.generation
     }
 
     /// Events held only by the journal.
@@ -758,6 +1023,12 @@ impl<S: Store> Store for Journaled<S> {
 
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
         let front = &mut self.front;
+        if !front.writable {
+            return Err(StoreError::Damaged(
+                "internal: the journal was opened for reading".into(),
+            ));
+        }
+        front.finish_reset()?;
         if let Some(why) = &front.stuck
             && front.tail.event_bytes >= 2 * tail_limit().max(RECORD_BYTES)
         {
@@ -886,6 +1157,7 @@ impl<'a, S: Store> JournalWriter<'a, S> {
             let mut w = inner.writer()?;
             self.front.tail.replay(w.as_mut())?;
             std::mem::take(&mut self.new).replay(w.as_mut())?;
+            w.push_journal_generation(self.front.next_generation())?;
             self.direct = Some(w);
         }
         self.direct
@@ -945,9 +1217,12 @@ impl<S: Store> StoreWriter for JournalWriter<'_, S> {
         if let Some(w) = self.direct.take() {
             let c = w.commit(head_hash)?;
             front.settled(c);
-            // The engine holds everything now; a failure to empty the file leaves records that the
-            // next open finds in the engine and skips.
-            let _ = front.journal.empty();
+            front.generation = Some(front.next_generation());
+            front.reset_pending = true;
+            // The engine holds everything now. If the file cannot start its new generation, its
+            // records are ones the engine holds (the next open skips them) and nothing more is
+            // appended to it until it has (the next append retries).
+            let _ = front.finish_reset();
             return Ok(c);
         }
         if self.new.is_empty() {
@@ -984,7 +1259,111 @@ mod tests {
         Journaled::open(
             SledStore::open(&dir.join("store"))?,
             &dir.join(JOURNAL_FILE),
+            OpenJournal {
+                write: true,
+                now: 0,
+            },
         )
+    }
+
+    fn open_as(dir: &Path, write: bool) -> StoreResult<Journaled<SledStore>> {
+        Journaled::open(
+            SledStore::open(&dir.join("store"))?,
+            &dir.join(JOURNAL_FILE),
+            OpenJournal { write, now: 0 },
+        )
+    }
+
+    fn lost(r: StoreResult<Journaled<SledStore>>) -> String {
+        match r {
+            Err(StoreError::JournalLost(m)) => m,
+            other => panic!("not lost: {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn a_missing_emptied_or_replaced_journal_is_lost_not_empty() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(JOURNAL_FILE);
+        let mut j = open(d.path()).unwrap();
+        append(&mut j, 0, 3, 50);
+        let gen0 = std::fs::read(&path).unwrap();
+        j.settle().unwrap();
+        let gen1_empty = std::fs::read(&path).unwrap();
+        append(&mut j, 3, 5, 50);
+        drop(j);
+        let good = std::fs::read(&path).unwrap();
+        for write in [false, true] {
+            std::fs::remove_file(&path).unwrap();
+            let m = lost(open_as(d.path(), write));
+            assert!(m.contains("is missing") && m.contains("after #2"), "{m}");
+            assert!(!path.exists(), "a missing journal was created again");
+            std::fs::write(&path, b"").unwrap();
+            assert!(lost(open_as(d.path(), write)).contains("is empty"));
+            assert_eq!(std::fs::read(&path).unwrap(), b"");
+            std::fs::write(&path, &good[FILE_HEADER..]).unwrap();
+            assert!(lost(open_as(d.path(), write)).contains("no valid header"));
+            // A copy of an earlier generation (its records all in the engine) would hide the loss.
+            std::fs::write(&path, &gen0).unwrap();
+            // Generation 0 is one behind the engine's: a crash between the engine's commit and the
+            // file's new generation leaves that, with records the engine holds; it is no loss.
+            assert!(open_as(d.path(), write).is_ok());
+            std::fs::write(&path, &good).unwrap();
+        }
+        // Cut at a record boundary: what is left is consistent; only an anchor can tell (the ledger's).
+        std::fs::write(&path, &gen1_empty).unwrap();
+        let j = open(d.path()).unwrap();
+        assert_eq!(j.committed().unwrap().unwrap().events, 3);
+    }
+
+    #[test]
+    fn a_journal_written_before_generations_opens_and_gets_one_from_its_first_writer() {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(JOURNAL_FILE);
+        {
+            // An engine that never recorded a generation, and a headerless journal of two records.
+            let mut s = SledStore::open(&d.path().join("store")).unwrap();
+            let mut w = s.writer().unwrap();
+            for seq in 0..2 {
+                w.push_event(&ev(seq, 10)).unwrap();
+                w.push_tree_hash(head(seq)).unwrap();
+                w.push_item_ref(7, seq).unwrap();
+            }
+            w.commit(head(1)).unwrap();
+            assert_eq!(s.journal_generation().unwrap(), None);
+            let mut old = encode_record(&record(2, 2)).unwrap();
+            old.extend_from_slice(&encode_record(&record(4, 1)).unwrap());
+            old.extend_from_slice(&[0; 100]);
+            std::fs::write(&path, old).unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let r = open_as(d.path(), false).unwrap();
+        assert_eq!(r.generation(), None);
+        assert_eq!(
+            all_events(&r),
+            (0..5).map(|s| (s, ev(s, 10))).collect::<Vec<_>>()
+        );
+        drop(r);
+        assert_eq!(std::fs::read(&path).unwrap(), before, "a reader wrote");
+        let j = open(d.path()).unwrap();
+        assert_eq!(j.inner().journal_generation().unwrap(), Some(1));
+        assert_eq!(std::fs::read(&path).unwrap(), encode_file_header(1));
+        assert_eq!(
+            all_events(&j),
+            (0..5).map(|s| (s, ev(s, 10))).collect::<Vec<_>>()
+        );
+        drop(j);
+        std::fs::remove_file(&path).unwrap();
+        assert!(lost(open(d.path())).contains("is missing"));
+    }
+
+    /// The records of a journal file's bytes (after its header).
+    fn records(bytes: &[u8]) -> &[u8] {
+        assert!(
+            matches!(file_start(bytes), FileStart::Header(_)),
+            "no header"
+        );
+        &bytes[FILE_HEADER..]
     }
 
     fn ev(seq: u64, len: usize) -> Vec<u8> {
@@ -1195,11 +1574,11 @@ mod tests {
         assert_eq!(j.journaled_events(), 0);
         assert_eq!(j.settled().events, 9);
         assert_eq!(
-            std::fs::metadata(d.path().join(JOURNAL_FILE))
-                .unwrap()
-                .len(),
-            0
+            std::fs::read(d.path().join(JOURNAL_FILE)).unwrap(),
+            encode_file_header(1),
+            "the engine took generation 0's records; the file starts generation 1"
         );
+        assert_eq!(j.inner().journal_generation().unwrap(), Some(1));
         check_contents(&j, 9, 50);
         append(&mut j, 9, 12, 50);
         drop(j);
@@ -1218,10 +1597,8 @@ mod tests {
         assert_eq!(j.journaled_events(), 0);
         assert_eq!(j.inner().committed().unwrap().unwrap().events, 5 + big);
         assert_eq!(
-            std::fs::metadata(d.path().join(JOURNAL_FILE))
-                .unwrap()
-                .len(),
-            0
+            std::fs::read(d.path().join(JOURNAL_FILE)).unwrap(),
+            encode_file_header(1)
         );
         let want: Vec<_> = (0..5)
             .map(|s| (s, ev(s, 100)))
@@ -1288,7 +1665,8 @@ mod tests {
         let mut forged = record(0, 2);
         forged.pushes.events[1] = ev(99, 50);
         forged.pushes.hashes = vec![head(0), head(1)];
-        std::fs::write(&path, encode_record(&forged).unwrap()).unwrap();
+        let file = [&encode_file_header(1)[..], &encode_record(&forged).unwrap()].concat();
+        std::fs::write(&path, file).unwrap();
         match open(d.path()) {
             Err(StoreError::Damaged(m)) => {
                 assert!(m.contains("differs from the store's copy"), "{m}")
@@ -1305,7 +1683,12 @@ mod tests {
         append(&mut j, 0, 3, 50);
         j.settle().unwrap();
         drop(j);
-        std::fs::write(&path, encode_record(&record(5, 1)).unwrap()).unwrap();
+        let file = [
+            &encode_file_header(1)[..],
+            &encode_record(&record(5, 1)).unwrap(),
+        ]
+        .concat();
+        std::fs::write(&path, file).unwrap();
         match open(d.path()) {
             Err(StoreError::Missing(m)) => {
                 assert!(
@@ -1326,18 +1709,48 @@ mod tests {
         drop(j);
         // The file has room written ahead: zeros after the record, kept by an open.
         let bytes = std::fs::read(&path).unwrap();
-        let records = parse(&bytes).unwrap().valid_len;
-        assert_eq!(bytes.len() as u64, GROW);
+        let records = FILE_HEADER as u64 + parse(records(&bytes)).unwrap().valid_len;
+        assert_eq!(bytes.len() as u64, FILE_HEADER as u64 + GROW);
         assert!(bytes[records as usize..].iter().all(|&b| b == 0));
         drop(open(d.path()).unwrap());
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), GROW);
-        // Half of the next record, written where it goes: cut off on open.
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            FILE_HEADER as u64 + GROW
+        );
+        // Half of the next record, written where it goes.
         let next = encode_record(&record(2, 1)).unwrap();
-        let f = OpenOptions::new().write(true).open(&path).unwrap();
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         f.write_all_at(&next[..next.len() / 2], records).unwrap();
         drop(f);
+        let torn = std::fs::read(&path).unwrap();
+        // A reader reports it and changes nothing.
+        let r = open_as(d.path(), false).unwrap();
+        assert_eq!(
+            r.recovery(),
+            Some(&Recovery::Unfinished {
+                bytes: torn.len() as u64 - records,
+                first_seq: 2
+            })
+        );
+        drop(r);
+        assert_eq!(std::fs::read(&path).unwrap(), torn);
+        // A writer keeps the bytes it cuts beside the journal, then cuts them off.
         let mut j = open(d.path()).unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().len(), records);
+        let Some(Recovery::Cut {
+            file,
+            bytes,
+            first_seq,
+        }) = j.recovery().cloned()
+        else {
+            panic!("{:?}", j.recovery())
+        };
+        assert_eq!((bytes, first_seq), (torn.len() as u64 - records, 2));
+        assert!(file.starts_with("JOURNAL.cut-2-19700101T000000Z"), "{file}");
+        assert_eq!(
+            std::fs::read(d.path().join(&file)).unwrap(),
+            &torn[records as usize..]
+        );
         check_contents(&j, 2, 50);
         append(&mut j, 2, 4, 50);
         drop(j);

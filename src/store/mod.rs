@@ -49,6 +49,9 @@ pub enum StoreError {
     /// A record that should exist is missing.
     #[error("{0}")]
     Missing(String),
+    /// The journal, or records acknowledged in it, are gone: missing, emptied, or replaced.
+    #[error("{0}")]
+    JournalLost(String),
 }
 
 /// Result of store operations.
@@ -112,6 +115,13 @@ pub trait Store {
     fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
         Ok(Vec::new())
     }
+
+    /// The generation of the journal in front of this store (see [`journal`]), recorded by the commit
+    /// that last took the journal's records; `None` for a store that never recorded one (a store
+    /// written before journals had generations, or a new one). Only [`journal::Journaled`] writes it.
+    fn journal_generation(&self) -> StoreResult<Option<u64>> {
+        Ok(None)
+    }
 }
 
 /// An append in progress: events and tree hashes follow the committed ones, in order.
@@ -133,6 +143,13 @@ pub trait StoreWriter {
     /// Stores a state snapshot taken after event `seq`.
     fn push_snapshot(&mut self, _seq: u64, _bytes: &[u8]) -> StoreResult<()> {
         Ok(())
+    }
+    /// Records the generation of the journal that follows this commit (committed even if nothing
+    /// else is). An engine that cannot record it must fail here: without it a lost journal goes unseen.
+    fn push_journal_generation(&mut self, _generation: u64) -> StoreResult<()> {
+        Err(StoreError::Damaged(
+            "this storage engine cannot record a journal generation".into(),
+        ))
     }
     /// Makes everything pushed visible and durable (on disk, surviving a kill and a power cut) at once,
     /// recording `head_hash` as the hash of the last event.

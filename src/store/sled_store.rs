@@ -100,6 +100,8 @@ pub const MIN_FREE_BYTES: u64 = 16 << 20;
 /// Seqs per `X` index block.
 pub const REF_BLOCK: u64 = 65_536;
 const DERIVED_KEY: &[u8] = b"D";
+/// The generation of the journal in front of the store (8 bytes, little-endian), see `journal.rs`.
+const JOURNAL_GEN_KEY: &[u8] = b"J";
 /// Prefix of snapshot keys (see the module's layout).
 const SNAPSHOT_PREFIX: u8 = b'A';
 const _: () = assert!(SNAPSHOT_PREFIX < DERIVED_KEY[0] && SNAPSHOT_PREFIX < b'E');
@@ -757,6 +759,20 @@ impl Store for SledStore {
         Ok(self.get(DERIVED_KEY)?.map(|v| v.to_vec()))
     }
 
+    fn journal_generation(&self) -> StoreResult<Option<u64>> {
+        match self.get(JOURNAL_GEN_KEY)? {
+            None => Ok(None),
+            Some(v) => <[u8; 8]>::try_from(&v[..])
+                .map(|b| Some(u64::from_le_bytes(b)))
+                .map_err(|_| {
+                    StoreError::Damaged(format!(
+                        "the store's journal generation record is {} bytes, not 8",
+                        v.len()
+                    ))
+                }),
+        }
+    }
+
     fn item_refs(&self, item: u32) -> StoreResult<Vec<u64>> {
         let mut out = Vec::new();
         let mut iter = guard("reading the store", || {
@@ -980,6 +996,12 @@ impl StoreWriter for SledWriter<'_> {
         Ok(())
     }
 
+    fn push_journal_generation(&mut self, generation: u64) -> StoreResult<()> {
+        self.derived
+            .push((JOURNAL_GEN_KEY.to_vec(), generation.to_le_bytes().to_vec()));
+        Ok(())
+    }
+
     fn push_item_ref(&mut self, item: u32, seq: u64) -> StoreResult<()> {
         let k = ref_key(item, seq / REF_BLOCK);
         let v = match self.refs.entry(k) {
@@ -1042,7 +1064,7 @@ impl StoreWriter for SledWriter<'_> {
             tree_hashes: self.hashes,
             head_hash,
         };
-        if committed == self.committed {
+        if committed == self.committed && self.derived.is_empty() && self.removed.is_empty() {
             return Ok(committed);
         }
         let mut batch = sled::Batch::default();

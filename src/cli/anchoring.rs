@@ -1,0 +1,195 @@
+//! Opening a ledger to write or to read, the log key and anchoring: `key use`, `anchor`, `init --log-key`.
+
+use std::path::{Path, PathBuf};
+
+use hyoka::Ledger;
+use hyoka::note::SignerKey;
+use hyoka::store::journal::Recovery;
+
+use super::output::out;
+use super::{Ctx, Failure};
+
+/// Where a writer looks for the ledger's private log key when none is named: `DIR.log-key` beside the
+/// ledger directory `DIR` (never inside it: a copy of the directory must not carry the secret).
+pub fn default_log_key(ledger: &Path) -> PathBuf {
+    let mut name = ledger
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "hyoka-ledger".into());
+    name.push(".log-key");
+    ledger.with_file_name(name)
+}
+
+/// Prints what opening found beyond the journal's last whole record.
+fn tell_recovery(ledger: &Ledger) {
+    match ledger.recovery() {
+        Some(Recovery::Cut {
+            file,
+            bytes,
+            first_seq,
+        }) => eprintln!(
+            "note: the journal ended in an unfinished record (an append cut short by a kill or a power cut, never acknowledged): its {bytes} bytes, from #{first_seq}, were kept in {} and cut off",
+            ledger.dir().join(file).display()
+        ),
+        Some(Recovery::Unfinished { bytes, first_seq }) => eprintln!(
+            "note: the journal ends in an unfinished record ({bytes} bytes from #{first_seq}: an append cut short, never acknowledged); left as it is: the next change keeps it aside and cuts it off"
+        ),
+        None => {}
+    }
+}
+
+/// Opens the ledger to read only: nothing in its directory is changed.
+pub fn open_read(ctx: &Ctx) -> Result<Ledger, Failure> {
+    let ledger = Ledger::open_read(&ctx.ledger, ctx.access())?;
+    tell_recovery(&ledger);
+    Ok(ledger)
+}
+
+/// Opens the ledger to write, and hands it the log key when this writer holds it (`--log-key`, else
+/// the default file beside the ledger when the ledger has a log key): every commit is then anchored
+/// by a signed checkpoint.
+pub fn open_write(ctx: &Ctx) -> Result<Ledger, Failure> {
+    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    tell_recovery(&ledger);
+    attach_log_key(ctx, &mut ledger)?;
+    Ok(ledger)
+}
+
+fn attach_log_key(ctx: &Ctx, ledger: &mut Ledger) -> Result<(), Failure> {
+    let has_log_key = hyoka::anchor::log_key(ledger.dir())?.is_some();
+    let path = match &ctx.log_key {
+        Some(p) => p.clone(),
+        None if has_log_key => default_log_key(&ctx.ledger),
+        None => return Ok(()),
+    };
+    if ctx.log_key.is_none() && std::fs::symlink_metadata(&path).is_err() {
+        return Ok(());
+    }
+    if !has_log_key {
+        return Err(format!(
+            "--log-key {}: this ledger has no log key yet; make that key its log key with `hyoka key use {}`",
+            path.display(),
+            path.display()
+        )
+        .into());
+    }
+    let key = super::tlog::read_signer(&path)?;
+    ledger.use_log_key(key)?;
+    Ok(())
+}
+
+/// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.
+fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
+    let (Ok(dir), Some(parent)) = (ledger.canonicalize(), key.parent()) else {
+        return Ok(());
+    };
+    let parent = match parent.as_os_str().is_empty() {
+        true => Path::new("."),
+        false => parent,
+    };
+    if parent.canonicalize().is_ok_and(|p| p.starts_with(&dir)) {
+        return Err(format!(
+            "{} is inside the ledger directory: a private key must never be kept there (copies of the ledger would carry it); move it out, e.g. to {}",
+            key.display(),
+            default_log_key(ledger).display()
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// `hyoka key use FILE`: makes the key in FILE the ledger's log key.
+pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
+    refuse_inside(&ctx.ledger, file)?;
+    let key = super::tlog::read_signer(file)?;
+    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    tell_recovery(&ledger);
+    let new = ledger.set_log_key(&key)?;
+    say_log_key(&ledger, &key, file, new);
+    ledger.use_log_key(key)?;
+    ledger.anchor(super::commands::now()?)?;
+    Ok(())
+}
+
+fn say_log_key(ledger: &Ledger, key: &SignerKey, file: &Path, new: bool) {
+    let label = format!("{}+{:08x}", hyoka::text::escape(key.name()), key.key_id());
+    match new {
+        true => out(format!(
+            "log key: {label} is now this ledger's log key (its verifier key is kept in {})",
+            ledger.dir().join(hyoka::anchor::LOG_KEY_FILE).display()
+        )),
+        false => out(format!("log key: {label} is already this ledger's log key")),
+    }
+    let default = default_log_key(ledger.dir());
+    let found = match file.canonicalize().ok() == default.canonicalize().ok() {
+        true => "writers find it there by themselves".to_string(),
+        false => format!(
+            "writers use it when given --log-key {} (or when it is at {})",
+            file.display(),
+            default.display()
+        ),
+    };
+    out(format!(
+        "every change made by a writer holding the private key is anchored by a signed checkpoint; {found}; keep {} secret",
+        file.display()
+    ));
+}
+
+/// `init --log-key FILE`: the new ledger's log key, from FILE, or a new key written to FILE (0600).
+pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), Failure> {
+    refuse_inside(&ctx.ledger, file)?;
+    let key = match std::fs::symlink_metadata(file) {
+        Ok(_) => super::tlog::read_signer(file)?,
+        Err(_) => {
+            let key = SignerKey::generate(&ledger.origin()?).map_err(|e| e.to_string())?;
+            super::tlog::create_secret_file(file, &format!("{}\n", key.to_text()))?;
+            eprintln!(
+                "wrote a new log key to {} (mode 0600; keep it secret, and outside the ledger directory)",
+                file.display()
+            );
+            key
+        }
+    };
+    let new = ledger.set_log_key(&key)?;
+    say_log_key(ledger, &key, file, new);
+    ledger.use_log_key(key)?;
+    ledger.anchor(super::commands::now()?)?;
+    Ok(())
+}
+
+/// `hyoka anchor on|off`: anchors every commit in the head record, or stops.
+pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
+    let mut ledger = match on {
+        Some(_) => open_write(ctx)?,
+        None => open_read(ctx)?,
+    };
+    if let Some(on) = on {
+        ledger.set_head_anchoring(on)?;
+    }
+    let has_log_key = hyoka::anchor::log_key(ledger.dir())?.is_some();
+    out(format!(
+        "anchoring every commit in the head record: {}",
+        match ledger.head_anchoring() {
+            true => "on",
+            false => "off",
+        }
+    ));
+    out(format!(
+        "log key: {}",
+        match has_log_key {
+            true => "set: a writer holding it anchors every commit with a signed checkpoint",
+            false => "none (set one with `hyoka key use FILE`)",
+        }
+    ));
+    let v = ledger.vouched();
+    out(format!(
+        "vouched for from this directory: {} of {} events{}",
+        v.events,
+        ledger.len(),
+        match v.events < ledger.len() {
+            true => " (the rest are held only by the journal)",
+            false => "",
+        }
+    ));
+    Ok(())
+}

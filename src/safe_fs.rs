@@ -1,0 +1,226 @@
+//! Files of a ledger directory, opened without ever following a symbolic link.
+//!
+//! Why: the ledger directory is the one place hyoka writes. A link planted there (`HEAD.tmp` pointing at
+//! a system file, a dangling `LOCK`, `JOURNAL` pointing at a binary) would otherwise make hyoka
+//! overwrite, create or cut a file elsewhere. Invariants:
+//!
+//! - Every file of the directory is opened with `O_NOFOLLOW`: a link in its place is an error, never
+//!   followed (the last path component; the directory itself is the path the user gave).
+//! - Temporary files are created exclusively (`O_CREAT | O_EXCL`, which refuses any existing name,
+//!   links included) under a random name, and renamed over their target: a rename replaces a link
+//!   itself, not its target.
+//! - A replaced or new file is durable before the call returns: its data is synced, then the directory.
+//!
+//! Reads are bounded: a file is size-checked (from the open handle) before it is read.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Open flags added to every open in a ledger directory.
+const NOFOLLOW: i32 = libc::O_NOFOLLOW | libc::O_CLOEXEC;
+
+/// Whether `e` is what opening a symbolic link with `O_NOFOLLOW` gives.
+pub fn is_link_error(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+/// An error naming a link that hyoka refused to follow.
+fn link_refused(path: &Path) -> io::Error {
+    io::Error::other(format!(
+        "{} is a symbolic link: hyoka never follows links inside a ledger directory; remove the link (and put the real file there, if it was moved)",
+        path.display()
+    ))
+}
+
+fn map_link(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| match is_link_error(&e) {
+        true => link_refused(path),
+        false => e,
+    }
+}
+
+/// Opens `path` for reading, refusing a link.
+pub fn open_read(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(NOFOLLOW)
+        .open(path)
+        .map_err(map_link(path))
+}
+
+/// Opens `path` for reading and writing, creating it if `create`, refusing a link.
+pub fn open_rw(path: &Path, create: bool) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(create)
+        .truncate(false)
+        .custom_flags(NOFOLLOW)
+        .open(path)
+        .map_err(map_link(path))
+}
+
+/// Creates `path`, which must not exist (a link of that name counts as existing), for writing.
+pub fn create_new(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(NOFOLLOW)
+        .mode(0o644)
+        .open(path)
+}
+
+/// Reads the file at `path` if it exists and holds at most `max` bytes: `Ok(None)` if there is none,
+/// an error if it is larger (its size is checked before anything is read) or a link.
+pub fn read_bounded(path: &Path, max: u64) -> io::Result<Option<Vec<u8>>> {
+    let f = match open_read(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let len = f.metadata()?.len();
+    if len > max {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!(
+                "{} is {len} bytes, more than the {max} it can hold",
+                path.display()
+            ),
+        ));
+    }
+    let mut buf = Vec::with_capacity(len as usize);
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("{} grew past {max} bytes while it was read", path.display()),
+        ));
+    }
+    Ok(Some(buf))
+}
+
+/// Syncs the directory `dir`, so that names created, renamed or removed in it survive a power cut.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// Replaces `dir/name` with `bytes` durably: a new temporary file (exclusive, random name) in `dir`,
+/// written and synced, renamed over `name` (replacing a link of that name, never its target), then
+/// the directory synced.
+pub fn replace(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
+/// Writes `bytes` to the new file `dir/name` (which must not exist) durably.
+pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    let path = dir.join(name);
+    let mut f = create_new(&path)?;
+    if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
+        drop(f);
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+/// Fails if `path` exists and is a symbolic link (for directories and for files opened by others,
+/// such as the storage engine's).
+pub fn refuse_link(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(link_refused(path)),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Fails if `dir` or anything directly in it or in its subdirectories, `depth` levels down, is a
+/// symbolic link (the storage engine's directory is checked so before the engine opens its files).
+pub fn refuse_links_below(dir: &Path, depth: u32) -> io::Result<()> {
+    refuse_link(dir)?;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let t = entry.file_type()?;
+        if t.is_symlink() {
+            return Err(link_refused(&entry.path()));
+        }
+        if t.is_dir() && depth > 0 {
+            refuse_links_below(&entry.path(), depth - 1)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_are_refused_and_never_followed() {
+        let d = tempfile::tempdir().unwrap();
+        let outside = d.path().join("outside");
+        std::fs::write(&outside, b"precious").unwrap();
+        let dir = d.path().join("ledger");
+        std::fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("HEAD")).unwrap();
+        std::os::unix::fs::symlink(d.path().join("nowhere"), dir.join("LOCK")).unwrap();
+
+        let e = open_read(&dir.join("HEAD")).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(open_rw(&dir.join("HEAD"), true).is_err());
+        assert!(open_rw(&dir.join("LOCK"), true).is_err());
+        assert!(
+            !d.path().join("nowhere").exists(),
+            "a dangling link was followed"
+        );
+        assert!(create_new(&dir.join("LOCK")).is_err());
+        assert!(read_bounded(&dir.join("HEAD"), 100).is_err());
+        assert!(refuse_links_below(&dir, 1).is_err());
+
+        // Replacing a link replaces the link, not its target.
+        replace(&dir, "HEAD", b"new").unwrap();
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        assert_eq!(std::fs::read(dir.join("HEAD")).unwrap(), b"new");
+        assert!(
+            !std::fs::symlink_metadata(dir.join("HEAD"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
+
+    #[test]
+    fn reads_are_size_checked_first() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("big");
+        let f = File::create(&p).unwrap();
+        f.set_len(1 << 40).unwrap();
+        let e = read_bounded(&p, 4096).unwrap_err();
+        assert!(e.to_string().contains("more than the 4096"), "{e}");
+        assert_eq!(read_bounded(&d.path().join("none"), 10).unwrap(), None);
+        write_new(d.path(), "small", b"abc").unwrap();
+        assert_eq!(
+            read_bounded(&d.path().join("small"), 3).unwrap().unwrap(),
+            b"abc"
+        );
+        assert!(
+            write_new(d.path(), "small", b"x").is_err(),
+            "overwrote a file"
+        );
+    }
+}
