@@ -34,6 +34,11 @@ const BASE_NS: i64 = 1_446_000_000_000_000_000;
 /// Events of the batch that creates a ledger: plan, heading, three items.
 const CREATE_EVENTS: u64 = 5;
 
+/// The kill loop's log key (fixed: every child of a run holds the same one).
+fn log_key() -> hyoka::note::SignerKey {
+    hyoka::note::SignerKey::from_seed("example/kill-loop", &[7; 32]).expect("a valid key name")
+}
+
 /// splitmix64: small, seedable, good enough to pick kill points.
 struct Rng(u64);
 
@@ -131,6 +136,7 @@ fn child_if_asked() {
         .unwrap_or(1));
     let access = Access {
         wait: Duration::from_secs(20),
+        ..Access::default()
     };
     // A small journal: its move into the engine happens every few appends, so kills land in it too.
     hyoka::store::journal::set_tail_limit_for_tests(8 * 1024);
@@ -162,6 +168,24 @@ fn child_if_asked() {
         }
         Err(e) => die("open", e),
     };
+    // Anchoring, chosen per child: none, every commit in the head record, or a checkpoint signed with
+    // the log key after every commit (kills then land in those writes too).
+    match rng.below(3) {
+        1 => ledger
+            .set_head_anchoring(true)
+            .unwrap_or_else(|e| die("anchor on", e)),
+        2 => {
+            let key = log_key();
+            ledger
+                .set_log_key(&key)
+                .unwrap_or_else(|e| die("set the log key", e));
+            ledger
+                .use_log_key(key)
+                .unwrap_or_else(|e| die("use the log key", e));
+            ledger.anchor(0).unwrap_or_else(|e| die("anchor", e));
+        }
+        _ => {}
+    }
     say(&format!("open {}", ledger.len()));
     loop {
         let first = ledger.len();
@@ -213,6 +237,8 @@ struct Tracked {
     dir: PathBuf,
     /// Events present and checked after the last kill.
     len: u64,
+    /// Unfinished journal records cut off (and kept aside) after kills.
+    cuts: u64,
 }
 
 /// What a killed child printed.
@@ -337,20 +363,74 @@ impl Running {
 /// Checks a ledger after a kill against what the child printed; updates `t.len`.
 fn check_after_kill(t: &mut Tracked, p: &Printed) -> Result<(), String> {
     let acked_to = p.acked.iter().map(|&(f, n)| f + n).max().unwrap_or(0);
-    let ledger = match Ledger::open(
-        &t.dir,
-        Access {
-            wait: Duration::from_secs(20),
-        },
-    ) {
+    let access = Access {
+        wait: Duration::from_secs(20),
+        ..Access::default()
+    };
+    // A reader first: it verifies what the kill left and changes none of hyoka's files.
+    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        (name, std::fs::read(e.path()).unwrap_or_default())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort();
+        out
+    };
+    let before = files(&t.dir);
+    match Ledger::open_read(&t.dir, access) {
+        Ok(r) => {
+            r.verify(&mut |_, _| {})
+                .map_err(|e| format!("verify (reading) fails after a kill: {e}"))?;
+        }
+        Err(Error::NotInitialised(_)) if t.len == 0 && acked_to == 0 => {}
+        Err(e) => {
+            return Err(format!(
+                "the ledger does not open to read after a kill: {e}"
+            ));
+        }
+    }
+    if files(&t.dir) != before {
+        return Err("a reader changed a file of the ledger directory".into());
+    }
+    let ledger = match Ledger::open(&t.dir, access) {
         Ok(l) => l,
         Err(Error::NotInitialised(_)) if t.len == 0 && acked_to == 0 => return Ok(()),
         Err(e) => return Err(format!("the ledger does not open after a kill: {e}")),
     };
+    if let Some(hyoka::store::journal::Recovery::Cut {
+        file,
+        bytes,
+        first_seq,
+    }) = ledger.recovery()
+    {
+        let kept = std::fs::read(t.dir.join(file))
+            .map_err(|e| format!("the cut bytes' file {file} is not there: {e}"))?;
+        if kept.len() as u64 != *bytes || *first_seq != ledger.len() {
+            return Err(format!(
+                "the cut bytes' file {file} holds {} bytes from #{first_seq}; {bytes} bytes were cut at #{}",
+                kept.len(),
+                ledger.len()
+            ));
+        }
+        t.cuts += 1;
+    }
     let report = ledger
         .verify(&mut |_, _| {})
         .map_err(|e| format!("verify fails after a kill: {e}"))?;
     let len = ledger.len();
+    if report.vouched.events > len {
+        return Err(format!(
+            "{} events vouched for of {len}",
+            report.vouched.events
+        ));
+    }
     if report.events != len {
         return Err(format!("verify checked {} of {len} events", report.events));
     }
@@ -439,6 +519,7 @@ fn kill_loop_appends() {
         let mut t = Tracked {
             dir: tmp.path().join("g0"),
             len: 0,
+            cuts: 0,
         };
         let mut open_time = Duration::from_millis(5);
         let (mut at_spawn, mut in_open, mut in_appends) = (0, 0, 0);
@@ -447,6 +528,7 @@ fn kill_loop_appends() {
                 t = Tracked {
                     dir: tmp.path().join(format!("g{k}")),
                     len: 0,
+                    cuts: t.cuts,
                 };
             }
             let mut run = Running::spawn(NAME, "append", &t.dir, rng.next());
@@ -478,7 +560,8 @@ fn kill_loop_appends() {
             check_after_kill(&mut t, &printed).map_err(|e| format!("kill {k}: {e}"))?;
         }
         Ok(format!(
-            "{total} kills survived ({at_spawn} at start-up, {in_open} while opening, {in_appends} among appends)"
+            "{total} kills survived ({at_spawn} at start-up, {in_open} while opening, {in_appends} among appends; {} unfinished records kept aside and cut)",
+            t.cuts
         ))
     });
 }
@@ -495,6 +578,7 @@ fn kill_loop_batches() {
         let mut t = Tracked {
             dir: tmp.path().join("g0"),
             len: 0,
+            cuts: 0,
         };
         let (mut mid, mut at_end, mut after) = (0, 0, 0);
         for k in 0..total {
@@ -502,6 +586,7 @@ fn kill_loop_batches() {
                 t = Tracked {
                     dir: tmp.path().join(format!("g{k}")),
                     len: 0,
+                    cuts: t.cuts,
                 };
             }
             let mut run = Running::spawn(NAME, "batch", &t.dir, rng.next());
@@ -546,7 +631,8 @@ fn kill_loop_batches() {
             check_after_kill(&mut t, &printed).map_err(|e| format!("kill {k}: {e}"))?;
         }
         Ok(format!(
-            "{total} kills survived ({mid} mid-batch, {at_end} after the last push, {after} after an acknowledgement)"
+            "{total} kills survived ({mid} mid-batch, {at_end} after the last push, {after} after an acknowledgement; {} unfinished records kept aside and cut)",
+            t.cuts
         ))
     });
 }
@@ -589,6 +675,7 @@ fn ledger_len(dir: &Path) -> Result<Option<u64>, String> {
         dir,
         Access {
             wait: Duration::from_secs(20),
+            ..Access::default()
         },
     ) {
         Ok(l) => {

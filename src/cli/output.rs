@@ -64,8 +64,9 @@ pub fn verified(report: &hyoka::ledger::VerifyReport) {
     match v.events {
         0 => out("ok: the ledger holds no events".to_string()),
         n => out(format!(
-            "ok: verified #0..#{} ({n} events, vouched for by {by}): the history is intact through #{}",
+            "ok: verified #0..#{} ({n} event{}, vouched for by {by}): the history is intact through #{}",
             n - 1,
+            if n == 1 { "" } else { "s" },
             n - 1
         )),
     }

@@ -447,16 +447,31 @@ fn a_waiting_writer_proceeds_when_the_ledger_is_released() {
 fn verify_reports_an_intact_history() {
     let env = Env::new();
     env.with_items();
+    // The first event is in the store; the items were appended to the journal only: verify vouches
+    // for what the directory records outside the journal, and says so.
     let out = env.run(&["verify"]).ok().to_string();
     assert!(
-        out.starts_with("ok: 4 events verified, the history is intact\nhead: "),
+        out.starts_with(
+            "ok: verified #0..#0 (1 event, vouched for by the store and its head record): the history is intact through #0\njournal only: #1..#3 (3 events) held only by the journal"
+        ),
         "{out}"
     );
     let json: serde_json::Value =
         serde_json::from_str(env.run(&["verify", "--format", "json"]).ok()).unwrap();
     assert_eq!(json["ok"], true);
     assert_eq!(json["events"], 4);
+    assert_eq!(json["vouched_through"], 0);
+    assert_eq!(json["journal_only"], 3);
     assert_eq!(json["head_hash"].as_str().unwrap().len(), 64);
+    // Anchored, every event is vouched for.
+    env.run(&["anchor", "on"]).ok();
+    let out = env.run(&["verify"]).ok().to_string();
+    assert!(
+        out.starts_with(
+            "ok: verified #0..#3 (4 events, vouched for by the head record's anchor): the history is intact through #3\nhead: "
+        ),
+        "{out}"
+    );
 }
 
 /// Rewrites one stored event's bytes directly in sled: verify names that seq and exits 3.
