@@ -19,5 +19,7 @@ mod test_export;
 mod test_hostile;
 #[path = "runner/test_import.rs"]
 mod test_import;
+#[path = "runner/test_integrity.rs"]
+mod test_integrity;
 #[path = "runner/test_storage.rs"]
 mod test_storage;

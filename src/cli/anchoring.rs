@@ -21,7 +21,7 @@ pub fn default_log_key(ledger: &Path) -> PathBuf {
 }
 
 /// Prints what opening found beyond the journal's last whole record.
-fn tell_recovery(ledger: &Ledger) {
+pub fn tell_recovery(ledger: &Ledger) {
     match ledger.recovery() {
         Some(Recovery::Cut {
             file,
