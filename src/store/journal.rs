@@ -1282,6 +1282,26 @@ mod tests {
     }
 
     #[test]
+    fn a_file_header_is_pinned_byte_for_byte() {
+        // schema/FORMAT.md section 6.1: computed independently (Python's blake3, derive_key mode).
+        assert_eq!(
+            hex::encode(encode_file_header(1)),
+            "68796a670100000000000000\
+             341242488b04c513ddd2dc6ebec1cf32dfebec94d1ac262508bfa156e1830719"
+        );
+        assert_eq!(
+            file_start(&encode_file_header(u64::MAX)),
+            FileStart::Header(u64::MAX)
+        );
+        let mut bad = encode_file_header(3);
+        bad[5] ^= 1;
+        assert_eq!(file_start(&bad), FileStart::BadHeader);
+        assert_eq!(file_start(&bad[..20]), FileStart::BadHeader);
+        assert_eq!(file_start(b"hyj1...."), FileStart::Headerless);
+        assert_eq!(file_start(b""), FileStart::Headerless);
+    }
+
+    #[test]
     fn a_missing_emptied_or_replaced_journal_is_lost_not_empty() {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join(JOURNAL_FILE);
