@@ -240,6 +240,38 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                       "head": event::hex(&l.head_hash())}),
             )
         }
+        "appends_anchored" | "appends_signed" => {
+            // The same durable single appends, each anchored: in the head record (one more durable
+            // write per commit), or by a checkpoint signed with the log key (a signature and one more
+            // durable write per commit).
+            let mut l = Ledger::open(dir, access)?;
+            if phase == "appends_anchored" {
+                l.set_head_anchoring(true)?;
+            } else {
+                let origin = l.origin()?;
+                let key = hyoka::note::SignerKey::from_seed(&origin, &[42; 32])?;
+                l.set_log_key(&key)?;
+                l.use_log_key(key)?;
+            }
+            let mut s = Singles::new(o.seed ^ phase.len() as u64);
+            let k = (o.appends / 3).max(1);
+            let t = Instant::now();
+            for _ in 0..k {
+                let (meta, change) = s.next(l.current()?);
+                l.append(&meta, &[change])?;
+            }
+            let secs = t.elapsed().as_secs_f64();
+            let vouched = l.vouched().events == l.len();
+            if phase == "appends_anchored" {
+                l.set_head_anchoring(false)?;
+            }
+            if !vouched {
+                return Err(
+                    "an anchored append left events the directory does not vouch for".into(),
+                );
+            }
+            Ok(json!({"rate": k as f64 / secs, "appends": k}))
+        }
         "group" => {
             // Group commit: GROUP_THREADS threads append at once through one SharedLedger, each
             // batch acknowledged once durable; one fdatasync covers every record written before it.
@@ -777,6 +809,26 @@ fn orchestrate(o: &Opts) -> R<()> {
             "ms",
             Better::Lower,
         );
+        for (phase, what) in [
+            ("appends_anchored", "durable_append_anchored"),
+            ("appends_signed", "durable_append_signed_anchor"),
+        ] {
+            let h = run_child(o, "hyoka", phase, &hd, n)?;
+            em.emit(
+                what,
+                n,
+                f(&h, "rate")?,
+                Some(f(&sa, "rate")?),
+                "appends/s (sqlite: its plain durable append)",
+                Better::Higher,
+            );
+            eprintln!(
+                "  hyoka: {} appends anchored ({phase}): {:.0}/s, against {:.0}/s unanchored",
+                f(&h, "appends")?,
+                f(&h, "rate")?,
+                f(&ha, "rate")?
+            );
+        }
         let hg = run_child(o, "hyoka", "group", &hd, n)?;
         em.emit(
             "group_commit_append",

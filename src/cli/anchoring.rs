@@ -56,14 +56,27 @@ pub fn open_write(ctx: &Ctx) -> Result<Ledger, Failure> {
 }
 
 fn attach_log_key(ctx: &Ctx, ledger: &mut Ledger) -> Result<(), Failure> {
-    let has_log_key = hyoka::anchor::log_key(ledger.dir())?.is_some();
+    if let Some(key) = held_log_key(ctx)? {
+        ledger.use_log_key(key)?;
+    }
+    Ok(())
+}
+
+/// The private log key this writer holds, if any: `--log-key FILE` (an error if the ledger has no log
+/// key), else `DIR.log-key` beside the ledger when the ledger has a log key and that file exists.
+pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
+    let has_log_key = match hyoka::anchor::log_key(&ctx.ledger) {
+        Ok(k) => k.is_some(),
+        // No ledger yet (an import creating one), or a damaged LOGKEY, which opening reports.
+        Err(_) => false,
+    };
     let path = match &ctx.log_key {
         Some(p) => p.clone(),
         None if has_log_key => default_log_key(&ctx.ledger),
-        None => return Ok(()),
+        None => return Ok(None),
     };
     if ctx.log_key.is_none() && std::fs::symlink_metadata(&path).is_err() {
-        return Ok(());
+        return Ok(None);
     }
     if !has_log_key {
         return Err(format!(
@@ -73,9 +86,7 @@ fn attach_log_key(ctx: &Ctx, ledger: &mut Ledger) -> Result<(), Failure> {
         )
         .into());
     }
-    let key = super::tlog::read_signer(&path)?;
-    ledger.use_log_key(key)?;
-    Ok(())
+    Ok(Some(super::tlog::read_signer(&path)?))
 }
 
 /// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.

@@ -567,10 +567,25 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         reason: args.reason,
         recorded_at: now()?,
     };
-    let report = hyoka::import::import(&ctx.ledger, &req, ctx.access())?;
+    // A new ledger given --log-key takes that key as its log key (as `init --log-key` does).
+    let new_with_key =
+        ctx.log_key.is_some() && std::fs::symlink_metadata(ctx.ledger.join("HEAD")).is_err();
+    let log_key = match new_with_key {
+        true => None,
+        false => super::anchoring::held_log_key(ctx)?,
+    };
+    let report = hyoka::import::import_holding(&ctx.ledger, &req, ctx.access(), log_key)?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => out(import_json(&report).to_string()),
+    }
+    if let (true, true, Some(file)) = (
+        new_with_key,
+        report.created && report.first_seq.is_some(),
+        &ctx.log_key,
+    ) {
+        let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+        super::anchoring::init_log_key(ctx, &mut ledger, file)?;
     }
     if !report.conflicts.is_empty() {
         return Err(format!(

@@ -604,11 +604,27 @@ pub fn import(
     req: &Request<'_>,
     access: crate::Access,
 ) -> crate::Result<Report> {
+    import_holding(dir, req, access, None)
+}
+
+/// [`import`] by a writer that holds the ledger's log key: an existing ledger's import is anchored by
+/// a checkpoint signed with it (see [`crate::anchor`]).
+pub fn import_holding(
+    dir: &std::path::Path,
+    req: &Request<'_>,
+    access: crate::Access,
+    log_key: Option<crate::note::SignerKey>,
+) -> crate::Result<Report> {
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};
     let mut ledger = if dir.join("HEAD").exists() || dir.join("store").exists() {
         match Ledger::open(dir, access) {
-            Ok(l) => Some(l),
+            Ok(mut l) => {
+                if let Some(k) = log_key {
+                    l.use_log_key(k)?;
+                }
+                Some(l)
+            }
             // What a killed `create` leaves: no history yet, so this import creates the ledger.
             Err(Error::NotInitialised(_)) => None,
             Err(e) => return Err(e),
