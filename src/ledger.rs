@@ -776,7 +776,19 @@ impl<S: Store> Ledger<S> {
 
     /// Anchors the events committed so far, after a commit (see [`Ledger::anchors_every_commit`]).
     fn anchor_commit(&mut self, now: i64) -> Result<()> {
-        let size = self.committed.events;
+        self.anchor_through(self.committed.events, now)
+    }
+
+    /// Anchors the first `size` events (which must be durable), unless an anchor covers them already.
+    pub(crate) fn anchor_through(&mut self, size: u64, now: i64) -> Result<()> {
+        let size = size.min(self.committed.events);
+        let covered = match &self.log_key {
+            Some(_) => self.signed_size.unwrap_or(0),
+            None => self.head.anchor.map_or(0, |(s, _)| s),
+        };
+        if size <= covered && size > 0 {
+            return Ok(());
+        }
         if let Some(key) = &self.log_key {
             let root = self.tree_root(size)?;
             // A kept checkpoint that is not the verified one (forged, damaged, or by another key) is
@@ -1145,7 +1157,7 @@ impl<S: Store> Ledger<S> {
                     "the change was stored but the head record could not be updated ({e}); run `hyoka verify` before going on"
                 ))
             })?;
-        if self.anchors_every_commit() {
+        if self.anchors_every_commit() && !self.store.defers_sync() {
             self.anchor_commit(meta.recorded_at).map_err(|e| {
                 Error::Invalid(format!(
                     "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e}); run `hyoka verify` before going on",

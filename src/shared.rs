@@ -66,7 +66,7 @@ impl SharedLedger {
     pub fn append(&self, author: &str, reason: &str, changes: &[Change]) -> Result<Receipt> {
         // A failed sync refuses everything after it.
         self.sync.wait_durable(0).map_err(|e| self.sync_err(e))?;
-        let (receipt, ticket) = {
+        let (receipt, ticket, at, anchors) = {
             let mut l = self.lock()?;
             let meta = Meta {
                 author: author.to_string(),
@@ -75,11 +75,22 @@ impl SharedLedger {
                 recorded_at: (self.clock)(),
             };
             let receipt = l.append(&meta, changes)?;
-            (receipt, self.sync.written())
+            (
+                receipt,
+                self.sync.written(),
+                meta.recorded_at,
+                l.anchors_every_commit(),
+            )
         };
         self.sync
             .wait_durable(ticket)
             .map_err(|e| self.sync_err(e))?;
+        // An anchor covers durable events only: this batch's, once its sync is done (a later batch of
+        // another thread may still be syncing).
+        if anchors {
+            let mut l = self.lock()?;
+            l.anchor_through(receipt.first_seq + receipt.count, at)?;
+        }
         Ok(receipt)
     }
 
@@ -147,6 +158,44 @@ mod tests {
             },
             text,
         }
+    }
+
+    #[test]
+    fn anchors_cover_only_synced_batches_and_end_covering_all() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().join("l");
+        let mut l = new_ledger(&dir);
+        l.set_head_anchoring(true).unwrap();
+        let tick = Arc::new(AtomicI64::new(1_000));
+        let clock = {
+            let tick = Arc::clone(&tick);
+            move || tick.fetch_add(1, Ordering::Relaxed)
+        };
+        let shared = Arc::new(SharedLedger::new(l, clock).unwrap());
+        let handles: Vec<_> = (0..3u32)
+            .map(|t| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    for m in 0..10u32 {
+                        let r = shared
+                            .append("t", "並行", &[remark(1 + t, format!("{t}-{m}"))])
+                            .unwrap();
+                        // Once acknowledged, the batch is anchored (by this thread or a later one).
+                        let v = shared.read(|l| l.vouched()).unwrap();
+                        assert!(v.events >= r.first_seq + r.count, "{v:?} {r:?}");
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        let l = Arc::into_inner(shared).unwrap().into_inner().unwrap();
+        let len = l.len();
+        drop(l);
+        let l = Ledger::open(&dir, Access::default()).unwrap();
+        assert_eq!(l.vouched().events, len);
+        l.verify(&mut |_, _| {}).unwrap();
     }
 
     #[test]

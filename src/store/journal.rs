@@ -969,6 +969,11 @@ impl<S: Store> Journaled<S> {
         self.front.journal.defer_sync = defer;
     }
 
+    /// Whether commits leave their journal record's sync to a [`SyncPoint`].
+    pub fn defers_sync(&self) -> bool {
+        self.front.journal.defer_sync
+    }
+
     /// A handle that makes this journal's records durable from any thread.
     pub fn sync_point(&self) -> StoreResult<SyncPoint> {
         let j = &self.front.journal;
