@@ -11,17 +11,21 @@
 //! commit pushed (event bytes, tree hashes, index entries) and the head hash. The records' content is
 //! also kept in memory (the *tail*), and every read sees the engine's data followed by the tail. When
 //! the tail passes [`TAIL_BYTES`], or a batch goes to the engine, the tail is committed to the engine
-//! (durably) and only then is the file emptied. The file grows by 1 MiB of zeros written ahead, so that
+//! (durably), recording the journal's next generation, and only then does the file start that
+//! generation (its header rewritten, its records cut off). The file grows by 1 MiB of zeros written ahead, so that
 //! most appends write into room it already has and their `fdatasync` records no new file size (as
 //! SQLite reuses its WAL). Invariants:
 //!
 //! - The engine's committed data followed by the journal's records is the committed history: records
 //!   continue the engine exactly (seqs and tree indexes), so a gap or an overlap that disagrees with the
 //!   engine is damage, reported.
-//! - The file is emptied only after the engine has everything in it durably; a crash in between leaves
-//!   records the engine already holds, which open checks byte for byte against the engine and skips.
+//! - The engine records the journal's generation and the file's header carries it, so a journal that
+//!   disappears, is emptied or is replaced by another copy is seen, not taken for an empty one.
+//! - The file starts a new generation only after the engine has everything in it durably; a crash in
+//!   between leaves records the engine already holds, which open checks byte for byte and skips.
 //! - A record that fails its check at the end of the file is an append that never returned (a kill or
-//!   power cut during its write): it was not acknowledged, and open cuts it off. One that fails with
+//!   power cut during its write): it was not acknowledged. The next writer keeps its bytes in a file
+//!   beside the journal, then cuts it off; a reader leaves the file as it is. One that fails with
 //!   records after it is damage, reported.
 
 use std::fs::File;
@@ -958,7 +962,8 @@ impl<S: Store> Journaled<S> {
         self.front.tail.events.len() as u64
     }
 
-    /// Moves the journal into the engine: one durable commit of the engine, then the file is emptied.
+    /// Moves the journal into the engine: one durable commit of the engine, then the file starts a new
+    /// generation.
     pub fn settle(&mut self) -> StoreResult<()> {
         self.front.settle(&mut self.inner)
     }
