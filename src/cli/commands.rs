@@ -161,6 +161,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             text::escape(&describe::change(c))
         ));
     }
+    output::clock_behind(receipt.clock_behind.as_ref());
     Ok(())
 }
 
@@ -181,6 +182,7 @@ fn record_one(
         note,
         output::short(&receipt.head_hash)
     ));
+    output::clock_behind(receipt.clock_behind.as_ref());
     Ok(())
 }
 
@@ -560,6 +562,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => out(import_json(&report).to_string()),
     }
+    output::clock_behind(report.clock_behind.as_ref());
     if !report.conflicts.is_empty() {
         return Err(format!(
             "{} conflict(s) with changes made since the last import; nothing was imported; keep the ledger's values by fixing the file, or rerun with --prefer-file to record the file's",

@@ -358,38 +358,6 @@ fn bad_input_changes_nothing() {
 }
 
 #[test]
-fn a_clock_earlier_than_the_last_event_records_at_its_time() {
-    let env = Env::new();
-    env.with_items();
-    env.run_at(
-        "2015-01-01T00:00:00Z",
-        &["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"],
-    )
-    .ok();
-    let log = env.run(&["log", "--format", "jsonl"]).ok().to_string();
-    let events: Vec<serde_json::Value> = log
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let [.., before, lead, rating] = &events[..] else {
-        panic!("{log}")
-    };
-    assert_eq!(lead["change"]["kind"], "clock.behind");
-    assert_eq!(lead["change"]["clock"], "2015-01-01T00:00:00Z");
-    assert_eq!(rating["change"]["kind"], "rating.recorded");
-    assert_eq!(lead["recorded_at"], before["recorded_at"]);
-    assert_eq!(rating["recorded_at"], before["recorded_at"]);
-    let err = env
-        .run_at(
-            "yesterday",
-            &["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"],
-        )
-        .fails(2)
-        .to_string();
-    assert!(err.contains("HYOKA_NOW"), "{err}");
-}
-
-#[test]
 fn a_busy_ledger_is_refused_or_waited_for() {
     let env = Env::new();
     env.with_items();
