@@ -882,17 +882,20 @@ fn build_cli(profile_dir: &Path) -> R<PathBuf> {
     if let Ok(cargo) = std::env::var("CARGO") {
         let target = profile_dir.parent().ok_or("no target dir")?;
         let st = Command::new(cargo)
+            // The CLI measures use HYOKA_NOW (their ledgers' times are in 2030), which only a build
+            // with the test-clock feature reads.
             .args(["build", "--release", "--locked", "--bin", "hyoka"])
+            .args(["--features", "test-clock"])
             .env("CARGO_TARGET_DIR", target)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()?;
         if !st.success() {
-            return Err("cargo build --release --bin hyoka failed".into());
+            return Err("cargo build --release --bin hyoka --features test-clock failed".into());
         }
     }
     if !bin.exists() {
         return Err(format!(
-            "{} not found: run `cargo build --release` first, or pass --no-cli",
+            "{} not found: run `cargo build --release --features test-clock` first, or pass --no-cli",
             bin.display()
         )
         .into());
