@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::derived::{Derived, NO_ITEM};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{Change, Event};
+use crate::event::{Change, Event, Source};
 use crate::ledger::Ledger;
 use crate::period::{Era, Period};
 use crate::provenance::{Field, Provenance, Setter};
@@ -212,7 +212,20 @@ impl<S: Store> Ledger<S> {
         }
         let mut fold = HistoryFold::default();
         let mut out = Vec::new();
+        let mut folded: Option<u64> = None;
         for seq in seqs {
+            // Inside a batch recorded with the clock behind, the events of other items in between say
+            // whether the batch goes on (it is rare, and read only up to the batch's end).
+            if let Some(last) = folded
+                && fold.in_clock_behind_batch()
+            {
+                for between in last + 1..seq {
+                    if !fold.pass_over(&self.event(between)?.event) {
+                        break;
+                    }
+                }
+            }
+            folded = Some(seq);
             let e = self.event(seq)?;
             let c = &e.event.change;
             if e.event.seq != seq || (c.item() != Some(item) && c.item().is_some()) {
@@ -258,20 +271,70 @@ impl<S: Store> Ledger<S> {
     }
 }
 
-/// The fold behind every history view: the state, and which fields were ever decided (a follow-up
-/// flag never set before has no old value, although an unset flag reads as "off").
+/// The fold behind every history view: the state, which fields were ever decided (a follow-up flag
+/// never set before has no old value, although an unset flag reads as "off"), and whether the events
+/// folded are in a batch that began with a `clock.behind` event.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryFold {
     /// The state after the events folded so far.
     pub state: State,
     decided: BTreeSet<Field>,
+    clock_behind: Option<ClockBehindBatch>,
+}
+
+/// A batch that began with a `clock.behind` event: the clock's reading, and what the batch's events
+/// share with that event (schema/FORMAT.md section 3.1).
+#[derive(Debug, Clone)]
+struct ClockBehindBatch {
+    clock: i64,
+    recorded_at: i64,
+    author: String,
+    reason: String,
+    source: Option<Source>,
+}
+
+impl ClockBehindBatch {
+    fn holds(&self, e: &Event) -> bool {
+        !matches!(e.change, Change::ClockBehind { .. })
+            && e.recorded_at == self.recorded_at
+            && e.author == self.author
+            && e.reason == self.reason
+            && e.source == self.source
+    }
 }
 
 impl HistoryFold {
+    /// Whether the last event folded is in a batch that began with a `clock.behind` event.
+    pub fn in_clock_behind_batch(&self) -> bool {
+        self.clock_behind.is_some()
+    }
+
+    /// Takes note of an event that is not folded (another item's, when only one item's events are):
+    /// it ends a batch recorded with the clock behind unless it belongs to it. Returns whether such a
+    /// batch still goes on.
+    pub fn pass_over(&mut self, e: &Event) -> bool {
+        if self.clock_behind.as_ref().is_some_and(|b| !b.holds(e)) {
+            self.clock_behind = None;
+        }
+        self.clock_behind.is_some()
+    }
+
     /// Applies one event and calls `f` for each field it changed, with its old and new value.
     pub fn step(&mut self, e: &Event, f: &mut dyn FnMut(HistoryEntry)) -> Result<(), Refused> {
         let before = self.state.clone_item_view(&e.change);
         self.state.apply(&e.change)?;
+        if let Change::ClockBehind { clock } = e.change {
+            self.clock_behind = Some(ClockBehindBatch {
+                clock,
+                recorded_at: e.recorded_at,
+                author: e.author.clone(),
+                reason: e.reason.clone(),
+                source: e.source.clone(),
+            });
+        } else {
+            self.pass_over(e);
+        }
+        let clock_behind = self.clock_behind.as_ref().map(|b| when::format(b.clock));
         let fields = crate::provenance::fields_of(&e.change);
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
@@ -290,6 +353,7 @@ impl HistoryFold {
                 period,
                 old,
                 new,
+                clock_behind: clock_behind.clone(),
             });
         }
         Ok(())
@@ -318,6 +382,10 @@ pub struct HistoryEntry {
     pub old: Value,
     /// The value after (`null` when withdrawn).
     pub new: Value,
+    /// Set when the event was recorded in a batch that began with a `clock.behind` event: what the
+    /// clock read (RFC 3339 UTC), earlier than `recorded_at`, the time of the event before the batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock_behind: Option<String>,
 }
 
 fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {

@@ -84,6 +84,10 @@ pub fn change(c: &Change) -> String {
                 format!("item {item} {}: remark {text}", period.label())
             }
         }
+        Change::ClockBehind { clock } => format!(
+            "時計遅れ clock behind: the clock read {}, earlier than the previous event; recorded at its time",
+            when::format(*clock)
+        ),
     }
 }
 
@@ -148,6 +152,7 @@ pub fn change_json(c: &Change) -> Value {
         Change::RemarkSet { item, period, text } => {
             json!({"kind": kind, "item": item, "period": period.id(), "text": text})
         }
+        Change::ClockBehind { clock } => json!({"kind": kind, "clock": when::format(*clock)}),
     }
 }
 

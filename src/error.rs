@@ -305,16 +305,6 @@ pub enum Error {
     /// Invalid input that is not a domain rule (empty author, bad option value).
     #[error("{0}")]
     Invalid(String),
-    /// The clock is behind the last event.
-    #[error(
-        "the clock ({now}) is earlier than the last event ({last}): fix the system clock (or HYOKA_NOW) and try again"
-    )]
-    ClockBehind {
-        /// The time given, RFC 3339.
-        now: String,
-        /// The last event's time, RFC 3339.
-        last: String,
-    },
     /// The history cannot be trusted.
     #[error(
         "integrity failure: {0}; the history cannot be trusted until the ledger is restored from a backup"

@@ -147,6 +147,13 @@ pub enum Change {
         /// The remark.
         text: String,
     },
+    /// Tag 10. Written by the ledger itself, never given by a caller: the batch it begins was recorded
+    /// at the previous event's time because the recording clock read earlier than that. Concerns no
+    /// item and changes nothing.
+    ClockBehind {
+        /// What the recording clock read: nanoseconds since the Unix epoch, UTC.
+        clock: i64,
+    },
 }
 
 /// Why stored bytes are not a valid event.
@@ -246,7 +253,9 @@ impl Change {
     /// The item a change concerns, if any.
     pub fn item(&self) -> Option<u32> {
         match self {
-            Change::PlanDefined { .. } | Change::CategoryAdded { .. } => None,
+            Change::PlanDefined { .. }
+            | Change::CategoryAdded { .. }
+            | Change::ClockBehind { .. } => None,
             Change::ItemRegistered { number, .. }
             | Change::ItemAmended { number, .. }
             | Change::ItemWithdrawn { number }
@@ -282,6 +291,7 @@ impl Change {
             Change::RatingWithdrawn { .. } => "rating.withdrawn",
             Change::FollowUpSet { .. } => "follow_up.set",
             Change::RemarkSet { .. } => "remark.set",
+            Change::ClockBehind { .. } => "clock.behind",
         }
     }
 }
@@ -344,6 +354,42 @@ mod tests {
         assert_eq!(decode(&bytes).unwrap(), golden_event());
     }
 
+    /// A `clock.behind` event (tag 10, schema/FORMAT.md section 3): the golden event's envelope, recorded
+    /// at 2015-01-01T00:00:00Z while the clock read an hour earlier, 2014-12-31T23:00:00Z.
+    const CLOCK_BEHIND_HEX: &str = concat!(
+        "0100",                                                             // version u16
+        "0100000000000000",                                                 // seq u64
+        "1111111111111111111111111111111111111111111111111111111111111111", // prev_hash
+        "00000c44811ab513",                                                 // recorded_at i64
+        "0600000000000000",
+        "e5b1b1e794b0", // author
+        "0f00000000000000",
+        "e4b88ae58d8ae69c9fe8a995e4bea1", // reason
+        "00",                             // source: None
+        "0a000000",                       // Change tag 10 ClockBehind
+        "006053133b17b513",               // clock i64: 1,420,066,800,000,000,000 ns
+        "00",                             // signature: None
+    );
+
+    #[test]
+    fn a_clock_behind_event_is_pinned_byte_for_byte() {
+        let mut e = golden_event();
+        e.change = Change::ClockBehind {
+            clock: 1_420_066_800_000_000_000, // 2014-12-31T23:00:00Z
+        };
+        let bytes = encode(&e).unwrap();
+        assert_eq!(::hex::encode(&bytes), CLOCK_BEHIND_HEX);
+        assert_eq!(bytes.len(), 101);
+        // Cross-checked with a BLAKE3 written from its specification (not this crate's dependency).
+        assert_eq!(
+            hex(&event_hash(&[0x11; 32], &bytes)),
+            "121c70d24c768cd2b195a3a62dbf94e5716425e676919940dcb4cc1afb7b08cd"
+        );
+        assert_eq!(decode(&bytes).unwrap(), e);
+        assert_eq!(e.change.kind(), "clock.behind");
+        assert_eq!((e.change.item(), e.change.period()), (None, None));
+    }
+
     #[test]
     fn every_change_kind_round_trips() {
         let period = Period {
@@ -392,6 +438,7 @@ mod tests {
                 period,
                 text: "改行\nあり".into(),
             },
+            Change::ClockBehind { clock: -1 },
         ];
         for (tag, change) in changes.into_iter().enumerate() {
             let mut e = golden_event();

@@ -38,7 +38,6 @@ use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
 use crate::store::sled_store::SledStore;
 use crate::store::{Committed, Store, StoreError, StoreWriter};
 use crate::text;
-use crate::when;
 
 const HEAD_FILE: &str = "HEAD";
 const LOCK_FILE: &str = "LOCK";
@@ -64,12 +63,28 @@ pub struct Meta {
 /// What an append recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Receipt {
-    /// Seq of the first event written.
+    /// Seq of the event of the first change given (a `clock.behind` event, when the batch has one,
+    /// is just before it: see [`Receipt::clock_behind`]).
     pub first_seq: u64,
-    /// Number of events written.
+    /// Number of the changes given, all recorded.
     pub count: u64,
     /// Hash of the last event now in the ledger.
     pub head_hash: Hash,
+    /// Set when the clock read earlier than the last event's time, so that the batch was recorded at
+    /// that time and begins with a [`Change::ClockBehind`] event.
+    pub clock_behind: Option<ClockBehind>,
+}
+
+/// A batch recorded at the previous event's time because the clock was behind it
+/// (schema/FORMAT.md section 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockBehind {
+    /// Seq of the `clock.behind` event that begins the batch.
+    pub seq: u64,
+    /// What the clock read (ns since the epoch, UTC).
+    pub clock: i64,
+    /// The time the batch was recorded at: the previous event's (ns).
+    pub recorded_at: i64,
 }
 
 /// One event as read back from the store.
@@ -1060,6 +1075,11 @@ impl<S: Store> Ledger<S> {
     /// Like [`Ledger::append`] for a stream of changes: each is checked, encoded and handed to the store
     /// as it comes, so memory stays bounded for any batch size. The batch is still atomic: an error from
     /// the stream, a refused change or a store failure abandons it and nothing is recorded.
+    ///
+    /// The batch is recorded at `meta.recorded_at`, or at the last event's time if that is later (a
+    /// clock set back, or an event recorded by a clock that ran ahead): the batch then begins with a
+    /// [`Change::ClockBehind`] event holding `meta.recorded_at`, and the receipt says so. Times never
+    /// decrease, and no recorded time ever makes the ledger unwritable.
     pub fn append_iter(
         &mut self,
         meta: &Meta,
@@ -1067,14 +1087,11 @@ impl<S: Store> Ledger<S> {
     ) -> Result<Receipt> {
         self.check_writable()?;
         check_meta(meta)?;
-        if let Some(last) = self.last_recorded_at
-            && meta.recorded_at < last
-        {
-            return Err(Error::ClockBehind {
-                now: when::format(meta.recorded_at),
-                last: when::format(last),
-            });
-        }
+        let clock = meta.recorded_at;
+        let (recorded_at, behind) = match self.last_recorded_at {
+            Some(last) if clock < last => (last, true),
+            _ => (clock, false),
+        };
         self.current()?;
         // The cached state is updated in place rather than cloned: a clone costs O(state) per append
         // (most of a single append's time on a large ledger). `State::apply` leaves the state untouched
@@ -1104,16 +1121,24 @@ impl<S: Store> Ledger<S> {
                     .map_err(store_err)?;
             }
             let mut seq = first_seq;
-            for change in changes {
+            let lead = behind.then_some(Ok(Change::ClockBehind { clock }));
+            for change in lead.into_iter().chain(changes) {
                 let change = change?;
+                if matches!(change, Change::ClockBehind { .. }) && !(behind && seq == first_seq) {
+                    return Err(Refused(
+                        "clock.behind events are written by the ledger itself, when the clock is behind the last event; they cannot be given as a change".into(),
+                    )
+                    .into());
+                }
                 state.apply(&change)?;
-                applied = true;
+                // A clock.behind event changes nothing: the state is still the cached one.
+                applied |= !matches!(change, Change::ClockBehind { .. });
                 let item = change.item();
                 let e = Event {
                     version: SCHEMA_VERSION,
                     seq,
                     prev_hash: prev,
-                    recorded_at: meta.recorded_at,
+                    recorded_at,
                     author: meta.author.clone(),
                     reason: meta.reason.clone(),
                     source: meta.source.clone(),
@@ -1130,7 +1155,7 @@ impl<S: Store> Ledger<S> {
                 }
                 seq += 1;
             }
-            if seq == first_seq {
+            if seq == first_seq + u64::from(behind) {
                 return Err(Error::Invalid("nothing to record".into()));
             }
             writer.commit(prev).map_err(store_err)
@@ -1149,7 +1174,7 @@ impl<S: Store> Ledger<S> {
         if let (true, Some(k)) = (new_derived, every) {
             self.derived = Derived::Every(k);
         }
-        self.last_recorded_at = Some(meta.recorded_at);
+        self.last_recorded_at = Some(recorded_at);
         self.cache = Some(state);
         self.update_head()
             .map_err(|e| {
@@ -1158,17 +1183,23 @@ impl<S: Store> Ledger<S> {
                 ))
             })?;
         if self.anchors_every_commit() && !self.store.defers_sync() {
-            self.anchor_commit(meta.recorded_at).map_err(|e| {
+            self.anchor_commit(recorded_at).map_err(|e| {
                 Error::Invalid(format!(
                     "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e}); run `hyoka verify` before going on",
                     seq - 1
                 ))
             })?;
         }
+        let first_change = first_seq + u64::from(behind);
         Ok(Receipt {
-            first_seq,
-            count: seq - first_seq,
+            first_seq: first_change,
+            count: seq - first_change,
             head_hash: prev,
+            clock_behind: behind.then_some(ClockBehind {
+                seq: first_seq,
+                clock,
+                recorded_at,
+            }),
         })
     }
 
@@ -1952,6 +1983,92 @@ mod tests {
         ));
         assert_eq!((l.len(), l.head_hash()), before);
         assert!(l.verify(&mut |_, _| {}).is_ok());
+    }
+
+    fn fy2014_h1() -> Period {
+        Period {
+            fiscal_year: 2014,
+            half: Half::FirstHalf,
+        }
+    }
+
+    fn remark(text: &str) -> Change {
+        Change::RemarkSet {
+            item: 1,
+            period: fy2014_h1(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn one_future_time_never_locks_the_ledger() {
+        let (d, mut l) = ledger(1);
+        // The latest time an event can hold: 2262-04-11T23:47:16.854775807Z.
+        let r = l.append(&meta(i64::MAX), &[remark("future")]).unwrap();
+        assert_eq!(r.clock_behind, None);
+        let behind = l.append(&meta(100), &[remark("a"), remark("b")]).unwrap();
+        let first = r.first_seq + 1;
+        assert_eq!(
+            behind,
+            Receipt {
+                first_seq: first + 1,
+                count: 2,
+                head_hash: l.head_hash(),
+                clock_behind: Some(ClockBehind {
+                    seq: first,
+                    clock: 100,
+                    recorded_at: i64::MAX,
+                }),
+            }
+        );
+        let lead = l.event(first).unwrap().event;
+        assert_eq!(lead.change, Change::ClockBehind { clock: 100 });
+        assert_eq!(
+            (lead.author.as_str(), lead.reason.as_str()),
+            ("山田", "評価")
+        );
+        for seq in first..l.len() {
+            assert_eq!(l.event(seq).unwrap().event.recorded_at, i64::MAX);
+        }
+        assert_eq!(l.current().unwrap().cell(1, fy2014_h1()).remark, "b");
+        // A refusal after the clock.behind event leaves nothing, that event included.
+        let len = l.len();
+        assert!(matches!(
+            l.append(&meta(5), &[remark("c"), remark("c")]),
+            Err(Error::Refused(_))
+        ));
+        assert!(matches!(l.append(&meta(5), &[]), Err(Error::Invalid(_))));
+        assert_eq!(l.len(), len);
+        assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
+        l.verify(&mut |_, _| {}).unwrap();
+        // The last time is read back on open; a clock that caught up records without a note.
+        drop(l);
+        let mut l = Ledger::open(&d.path().join("l"), Access::default()).unwrap();
+        let again = l.append(&meta(7), &[remark("d")]).unwrap();
+        assert_eq!(again.clock_behind.map(|c| c.seq), Some(len));
+        let caught_up = l.append(&meta(i64::MAX), &[remark("e")]).unwrap();
+        assert_eq!(caught_up.clock_behind, None);
+        assert_eq!(l.verify(&mut |_, _| {}).unwrap().events, l.len());
+    }
+
+    #[test]
+    fn a_clock_behind_change_cannot_be_given() {
+        let (_d, mut l) = ledger(0);
+        let before = (l.len(), l.head_hash());
+        for at in [50, 0] {
+            let err = l
+                .append(&meta(at), &[Change::ClockBehind { clock: 1 }])
+                .unwrap_err();
+            assert!(
+                err.to_string().contains("written by the ledger itself"),
+                "{err}"
+            );
+            let err = l
+                .append(&meta(at), &[remark("x"), Change::ClockBehind { clock: 1 }])
+                .unwrap_err();
+            assert!(matches!(err, Error::Refused(_)), "{err}");
+        }
+        assert_eq!((l.len(), l.head_hash()), before);
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub struct Provenance {
 /// The fields an event changes.
 pub fn fields_of(change: &Change) -> Vec<Field> {
     match change {
-        Change::PlanDefined { .. } | Change::CategoryAdded { .. } => Vec::new(),
+        Change::PlanDefined { .. } | Change::CategoryAdded { .. } | Change::ClockBehind { .. } => {
+            Vec::new()
+        }
         Change::ItemRegistered { number, .. } => vec![
             Field::Status(*number),
             Field::Title(*number),

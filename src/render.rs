@@ -940,6 +940,12 @@ pub fn field_label(field: &str) -> &'static str {
     }
 }
 
+/// The note on a change recorded in a batch whose clock was behind (`clock` is what it read), e.g.
+/// `(時計遅れ: 端末の時計は 2016-01-01T00:00:00Z、直前の記録時刻で記録)`.
+pub fn clock_behind_note(clock: &str) -> String {
+    format!("(時計遅れ: 端末の時計は {clock}、直前の記録時刻で記録)")
+}
+
 /// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
 pub fn corrections_markdown(
     plan: &str,
@@ -977,7 +983,10 @@ pub fn corrections_markdown(
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 e.seq,
-                md_escape(&e.recorded_at),
+                md_escape(&match &e.clock_behind {
+                    Some(clock) => format!("{} {}", e.recorded_at, clock_behind_note(clock)),
+                    None => e.recorded_at.clone(),
+                }),
                 md_escape(&e.author),
                 field_label(e.field),
                 e.period.map(|p| p.label()).unwrap_or_default(),

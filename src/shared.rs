@@ -258,19 +258,43 @@ mod tests {
     }
 
     #[test]
-    fn a_clock_that_goes_back_is_refused_and_the_ledger_goes_on() {
+    fn a_clock_that_goes_back_is_recorded_at_the_last_time_with_a_clock_behind_event() {
         let d = tempfile::tempdir().unwrap();
         let l = new_ledger(&d.path().join("l"));
+        let before = l.len();
         let times = Arc::new(Mutex::new(vec![5_000, 4_000, 6_000].into_iter()));
         let clock = move || times.lock().unwrap().next().unwrap_or(i64::MAX);
         let shared = SharedLedger::new(l, clock).unwrap();
-        shared.append("a", "r", &[remark(1, "a".into())]).unwrap();
-        let err = shared
-            .append("a", "r", &[remark(1, "b".into())])
-            .unwrap_err();
-        assert!(matches!(err, Error::ClockBehind { .. }), "{err}");
+        let first = shared.append("a", "r", &[remark(1, "a".into())]).unwrap();
+        assert_eq!(first.clock_behind, None);
+        let behind = shared.append("a", "r", &[remark(1, "b".into())]).unwrap();
+        assert_eq!(
+            behind.clock_behind,
+            Some(crate::ledger::ClockBehind {
+                seq: before + 1,
+                clock: 4_000,
+                recorded_at: 5_000,
+            })
+        );
+        assert_eq!((behind.first_seq, behind.count), (before + 2, 1));
         shared.append("a", "r", &[remark(1, "c".into())]).unwrap();
         let l = shared.into_inner().unwrap();
-        assert_eq!(l.len(), 8);
+        assert_eq!(l.len(), before + 4);
+        let times: Vec<(i64, &str)> = (before..l.len())
+            .map(|s| {
+                let e = l.event(s).unwrap().event;
+                (e.recorded_at, e.change.kind())
+            })
+            .collect();
+        assert_eq!(
+            times,
+            [
+                (5_000, "remark.set"),
+                (5_000, "clock.behind"),
+                (5_000, "remark.set"),
+                (6_000, "remark.set")
+            ]
+        );
+        l.verify(&mut |_, _| {}).unwrap();
     }
 }

@@ -215,3 +215,121 @@ fn the_documented_export_line_matches_the_code() {
     assert!(documented.starts_with(&line[..line.find(",\"event\"").unwrap()]));
     hyoka::export::parse_line(documented.trim_end().as_bytes(), 1).unwrap();
 }
+
+#[test]
+fn the_documented_clock_behind_event_matches_the_code() {
+    let a = event_a();
+    let hash_a = event::event_hash(&a.prev_hash, &event::encode(&a).unwrap());
+    let b = Event {
+        seq: 1,
+        prev_hash: hash_a,
+        ..a.clone()
+    };
+    let hash_b = event::event_hash(&hash_a, &event::encode(&b).unwrap());
+    let c = Event {
+        seq: 2,
+        prev_hash: hash_b,
+        change: Change::ClockBehind {
+            clock: 1_420_066_800_000_000_000,
+        },
+        ..a
+    };
+    let bytes_c = event::encode(&c).unwrap();
+    assert_eq!(hex_block("event C"), bytes_c, "event C in FORMAT.md");
+    assert_eq!(
+        value("hash C", "event_hash(C)"),
+        event::hex(&event::event_hash(&hash_b, &bytes_c))
+    );
+    assert_eq!(event::decode(&bytes_c).unwrap(), c);
+}
+
+/// The variant name of a change: a new variant does not compile until it is named here, and the test
+/// below then wants it in section 3's table.
+fn variant_name(c: &Change) -> &'static str {
+    match c {
+        Change::PlanDefined { .. } => "PlanDefined",
+        Change::CategoryAdded { .. } => "CategoryAdded",
+        Change::ItemRegistered { .. } => "ItemRegistered",
+        Change::ItemAmended { .. } => "ItemAmended",
+        Change::ItemWithdrawn { .. } => "ItemWithdrawn",
+        Change::ItemReinstated { .. } => "ItemReinstated",
+        Change::RatingRecorded { .. } => "RatingRecorded",
+        Change::RatingWithdrawn { .. } => "RatingWithdrawn",
+        Change::FollowUpSet { .. } => "FollowUpSet",
+        Change::RemarkSet { .. } => "RemarkSet",
+        Change::ClockBehind { .. } => "ClockBehind",
+    }
+}
+
+#[test]
+fn the_documented_change_tags_are_the_code_s() {
+    let period = Period {
+        fiscal_year: 2014,
+        half: Half::FirstHalf,
+    };
+    let samples = [
+        Change::PlanDefined {
+            name: "p".into(),
+            grades: vec!["A".into()],
+            default_era: None,
+            origin: "o".into(),
+        },
+        Change::CategoryAdded { name: "c".into() },
+        Change::ItemRegistered {
+            number: 1,
+            title: "t".into(),
+            department: "d".into(),
+            category: "c".into(),
+            relisting_of: None,
+        },
+        Change::ItemAmended {
+            number: 1,
+            title: None,
+            department: None,
+            category: None,
+            relisting_of: None,
+        },
+        Change::ItemWithdrawn { number: 1 },
+        Change::ItemReinstated { number: 1 },
+        Change::RatingRecorded {
+            item: 1,
+            period,
+            grade: "A".into(),
+        },
+        Change::RatingWithdrawn { item: 1, period },
+        Change::FollowUpSet {
+            item: 1,
+            period,
+            flagged: true,
+        },
+        Change::RemarkSet {
+            item: 1,
+            period,
+            text: "r".into(),
+        },
+        Change::ClockBehind { clock: 0 },
+    ];
+    // Rows `| tag | `Name` | fields |` of section 3's table.
+    let table = &DOC[DOC.find("## 3. Changes").unwrap()..DOC.find("### 3.1").unwrap()];
+    let rows: Vec<(u32, String)> = table
+        .lines()
+        .filter_map(|l| {
+            let mut cells = l.split('|').map(str::trim).skip(1);
+            let tag = cells.next()?.parse().ok()?;
+            Some((tag, cells.next()?.trim_matches('`').to_string()))
+        })
+        .collect();
+    let mut want = Vec::new();
+    for change in samples {
+        let e = Event {
+            change,
+            ..event_a()
+        };
+        let bytes = event::encode(&e).unwrap();
+        // The tag follows the fixed fields, the two strings and the source's none byte.
+        let at = 50 + 8 + e.author.len() + 8 + e.reason.len() + 1;
+        let tag = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        want.push((tag, variant_name(&e.change).to_string()));
+    }
+    assert_eq!(rows, want, "section 3's table of tags");
+}

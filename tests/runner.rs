@@ -9,6 +9,8 @@ mod test_audit;
 mod test_backup;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
+#[path = "runner/test_clock.rs"]
+mod test_clock;
 #[path = "runner/test_concurrency.rs"]
 mod test_concurrency;
 #[path = "runner/test_core.rs"]

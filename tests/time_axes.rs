@@ -1,7 +1,9 @@
 //! Property tests of the two time axes over random histories:
 //! - the view at `--seq N` is the view of a fresh ledger holding only events 0..=N;
 //! - `--at T` is the matching `--seq`;
-//! - `--as-of P` is the full table restricted to the periods up to P.
+//! - `--as-of P` is the full table restricted to the periods up to P;
+//! - with clocks that go back (batches recorded at the last event's time after a `clock.behind` event),
+//!   `--at T` still is the matching `--seq`, and history through the index is the full fold's.
 
 use hyoka::audit::Selection;
 use hyoka::event::Change;
@@ -108,8 +110,9 @@ fn genesis() -> (Change, Vec<Change>) {
 }
 
 /// The valid changes among `ops`, in batches of up to three, each batch with its own author and time
-/// (times never decrease, and sometimes repeat).
-fn batches(ops: &[(Op, u8)]) -> Vec<(Meta, Vec<Change>)> {
+/// (times never decrease, and sometimes repeat). With `clock_goes_back`, some batches have a clock
+/// earlier than the last time, so the ledger records them at that time after a `clock.behind` event.
+fn batches(ops: &[(Op, u8)], clock_goes_back: bool) -> Vec<(Meta, Vec<Change>)> {
     let (plan, more) = genesis();
     let mut state = State::default();
     for c in std::iter::once(&plan).chain(&more) {
@@ -122,15 +125,31 @@ fn batches(ops: &[(Op, u8)]) -> Vec<(Meta, Vec<Change>)> {
         if state.apply(&c).is_err() {
             continue;
         }
-        let new_batch = out.last().is_none_or(|(_, b)| b.len() >= 3 || gap % 2 == 0);
+        let back = clock_goes_back && gap % 4 == 3;
+        let new_batch = out
+            .last()
+            .is_none_or(|(_, b)| b.len() >= 3 || gap % 2 == 0 || back);
         if new_batch {
-            minute += i64::from(gap % 3);
+            // With clocks going back, the minute, author and reason come from separate bits of `gap`, so
+            // that batches recorded at the same time by the same author for the same reason (which the
+            // history must tell apart from a clock-behind batch only by what lies between) are common.
+            let (advance, author, reason) = if clock_goes_back {
+                (gap / 4 % 3, gap / 16 % 3, gap / 64 % 2)
+            } else {
+                (gap % 3, gap % 3, *gap)
+            };
+            let clock = if back {
+                minute - 1 - i64::from(gap % 5)
+            } else {
+                minute += i64::from(advance);
+                minute
+            };
             out.push((
                 Meta {
-                    author: ["山田", "鈴木", "佐藤"][(gap % 3) as usize].into(),
-                    reason: format!("理由{gap}"),
+                    author: ["山田", "鈴木", "佐藤"][author as usize].into(),
+                    reason: format!("理由{reason}"),
                     source: None,
-                    recorded_at: BASE + minute * 60_000_000_000,
+                    recorded_at: BASE + clock * 60_000_000_000,
                 },
                 Vec::new(),
             ));
@@ -195,7 +214,7 @@ proptest! {
         pick in any::<proptest::sample::Index>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let plan = batches(&ops);
+        let plan = batches(&ops, false);
         let full = build(&dir.path().join("full"), &plan, None);
         // The genesis is one batch of 6 events: a fresh ledger holds at least those.
         let n = 5 + pick.index(full.len() as usize - 5) as u64;
@@ -213,9 +232,10 @@ proptest! {
     fn at_time_t_is_the_matching_seq(
         ops in proptest::collection::vec((op(), any::<u8>()), 1..40),
         minutes in 0i64..60,
+        clock_goes_back in any::<bool>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        let l = build(&dir.path().join("l"), &batches(&ops, clock_goes_back), None);
         let t = BASE + minutes * 60_000_000_000;
         let mut expected = None;
         l.scan(0, u64::MAX, &mut |e| {
@@ -233,9 +253,10 @@ proptest! {
     #[test]
     fn snapshots_and_the_index_agree_with_full_folds(
         ops in proptest::collection::vec((op(), any::<u8>()), 1..60),
+        clock_goes_back in any::<bool>(),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        let l = build(&dir.path().join("l"), &batches(&ops, clock_goes_back), None);
         prop_assert_eq!(l.derived(), hyoka::derived::Derived::Every(SNAPSHOT_EVERY));
         for n in 0..l.len() {
             let (state, last) = l.state_for(&Selection { through: Some(n), ..Selection::default() }).unwrap();
@@ -257,10 +278,67 @@ proptest! {
         p in 0u8..4,
     ) {
         let dir = tempfile::tempdir().unwrap();
-        let l = build(&dir.path().join("l"), &batches(&ops), None);
+        let l = build(&dir.path().join("l"), &batches(&ops, true), None);
         let state = l.state().unwrap();
         let full = views::table(&state, None);
         let as_of = views::table(&state, Some(period(p)));
         prop_assert_eq!(as_of, restrict(&full, &state, period(p)));
     }
+}
+
+/// A clock-behind batch is marked in history on its own events only: not on a later batch recorded at
+/// the same time by the same author for the same reason after another author's batch, whether history
+/// reads the item's events through the index or folds the whole log.
+#[test]
+fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |minute: i64, author: &str| Meta {
+        author: author.into(),
+        reason: "評価".into(),
+        source: None,
+        recorded_at: BASE + minute * 60_000_000_000,
+    };
+    let rate = |item, p, grade: &str| Change::RatingRecorded {
+        item,
+        period: period(p),
+        grade: grade.into(),
+    };
+    let mut l = build(&dir.path().join("l"), &[], None);
+    l.append(&at(10, "山田"), &[rate(1, 0, "S")]).unwrap();
+    let behind = l
+        .append(&at(5, "山田"), &[rate(1, 1, "A"), rate(2, 0, "A")])
+        .unwrap();
+    assert!(behind.clock_behind.is_some());
+    // The clock caught up exactly: no clock.behind event, the same time as the batch before.
+    for (author, change) in [("鈴木", rate(2, 1, "B")), ("山田", rate(1, 2, "B"))] {
+        let r = l.append(&at(10, author), &[change]).unwrap();
+        assert_eq!(r.clock_behind, None);
+    }
+    let clock = hyoka::when::format(BASE + 5 * 60_000_000_000);
+    let marks = |item| -> Vec<(u64, Option<String>)> {
+        let h = l.history(item, None).unwrap();
+        assert_eq!(
+            h,
+            l.history_by_full_fold(item, None).unwrap(),
+            "item {item}"
+        );
+        h.into_iter()
+            .filter(|e| e.field == "rating")
+            .map(|e| (e.seq, e.clock_behind))
+            .collect()
+    };
+    // Events: 0-5 genesis, 6 rating, 7 clock.behind, 8-9 its batch, 10 鈴木, 11 山田 again.
+    assert_eq!(marks(1), [(6, None), (8, Some(clock.clone())), (11, None)]);
+    assert_eq!(marks(2), [(9, Some(clock)), (10, None)]);
+    let corrections_marked = l
+        .corrections()
+        .unwrap()
+        .iter()
+        .filter(|e| e.clock_behind.is_some())
+        .count();
+    assert_eq!(
+        corrections_marked, 0,
+        "no correction was recorded in the batch"
+    );
+    l.verify(&mut |_, _| {}).unwrap();
 }

@@ -118,7 +118,7 @@ pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
     let new = ledger.set_log_key(&key)?;
     say_log_key(&ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::commands::now()?)?;
+    ledger.anchor(super::commands::file_time())?;
     Ok(())
 }
 
@@ -164,7 +164,7 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     let new = ledger.set_log_key(&key)?;
     say_log_key(ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::commands::now()?)?;
+    ledger.anchor(super::commands::file_time())?;
     Ok(())
 }
 

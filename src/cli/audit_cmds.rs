@@ -155,7 +155,12 @@ pub fn history(
                             render::value_text(&e.old),
                             render::value_text(&e.new)
                         ),
-                        e.reason.clone(),
+                        match &e.clock_behind {
+                            Some(clock) => {
+                                format!("{} {}", e.reason, render::clock_behind_note(clock))
+                            }
+                            None => e.reason.clone(),
+                        },
                     ];
                     if all {
                         r.insert(1, format!("{}", e.item));

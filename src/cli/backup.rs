@@ -24,7 +24,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
     let bar = output::progress(ledger.len(), "verifying");
     let (cp, note) = match &signer {
         Some(k) => {
-            let s = transparency::sign(&ledger, k, super::commands::now()?, &mut |n, _| {
+            let s = transparency::sign(&ledger, k, super::commands::file_time(), &mut |n, _| {
                 bar.set_position(n)
             })?;
             (s.checkpoint, s.note)

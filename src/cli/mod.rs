@@ -31,7 +31,8 @@ Examples:
   hyoka verify
 
 The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
-Set HYOKA_NOW (RFC 3339) to fix the recorded time, e.g. for tests.
+HYOKA_NOW (RFC 3339) sets the recorded time in builds with the test-clock feature (tests);
+other builds ignore it, with a warning. A clock behind the last event records at that event's time.
 Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure.";
 
 /// hyoka (評価): a tamper-evident ledger of the evaluations of an administrative-reform plan.
@@ -657,7 +658,7 @@ impl Ctx {
     fn access(&self) -> hyoka::Access {
         hyoka::Access {
             wait: self.wait,
-            now: commands::now().unwrap_or_else(|_| hyoka::when::now()),
+            now: commands::file_time(),
         }
     }
 }

@@ -98,9 +98,8 @@ fn new_checkpoint(
     let bar = output::progress(ledger.len(), "verifying");
     let mut progress = |done, _| bar.set_position(done);
     let r = match &signer {
-        Some(k) => {
-            transparency::sign(ledger, k, super::commands::now()?, &mut progress).map(|s| s.note)
-        }
+        Some(k) => transparency::sign(ledger, k, super::commands::file_time(), &mut progress)
+            .map(|s| s.note),
         None => transparency::current(ledger, &mut progress).map(|(cp, _)| cp.to_text()),
     };
     bar.finish_and_clear();

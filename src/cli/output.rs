@@ -38,6 +38,20 @@ pub fn log_line(e: &StoredEvent) -> String {
     )
 }
 
+/// After an append whose clock was behind the last event: one line on stderr saying so (the results on
+/// stdout, JSON included, are unchanged).
+pub fn clock_behind(c: Option<&hyoka::ledger::ClockBehind>) {
+    if let Some(c) = c {
+        eprintln!(
+            "warning: 時計遅れ (clock behind): this machine's clock read {}, earlier than the last event's time {}, so the change was recorded at {} after a clock.behind event (#{}); fix this machine's clock",
+            when::format(c.clock),
+            when::format(c.recorded_at),
+            when::format(c.recorded_at),
+            c.seq
+        );
+    }
+}
+
 /// A progress bar on stderr when it is a terminal; hidden otherwise.
 pub fn progress(total: u64, what: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() || total < 10_000 {

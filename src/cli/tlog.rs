@@ -186,7 +186,7 @@ pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Resul
     let bar = output::progress(ledger.len(), "verifying");
     let mut progress = |done, _| bar.set_position(done);
     let result = match &signer {
-        Some(k) => transparency::sign(&ledger, k, super::commands::now()?, &mut progress).map(|s| {
+        Some(k) => transparency::sign(&ledger, k, super::commands::file_time(), &mut progress).map(|s| {
             if let Some(name) = &s.moved_aside {
                 eprintln!(
                     "note: the last signed checkpoint kept in the ledger directory failed its check (damaged, forged, or signed by another key): moved aside to {}",

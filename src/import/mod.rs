@@ -562,6 +562,9 @@ pub struct Report {
     pub conflicts: Vec<Conflict>,
     /// Seq of the first event recorded (None on a dry run or when nothing changed).
     pub first_seq: Option<u64>,
+    /// Set when the clock was behind the ledger's last event, so that the batch was recorded at that
+    /// event's time after a `clock.behind` event (just before `first_seq`).
+    pub clock_behind: Option<crate::ledger::ClockBehind>,
     /// Whether this was a dry run.
     pub dry_run: bool,
     /// Items in the file.
@@ -686,6 +689,7 @@ pub fn import_holding(
         changes: planned.changes.clone(),
         conflicts: planned.conflicts.clone(),
         first_seq: None,
+        clock_behind: None,
         dry_run: req.dry_run,
         rows: prepared.table.rows.len(),
     };
@@ -696,6 +700,7 @@ pub fn import_holding(
         (Some(l), _) => {
             let receipt = l.append(&meta, &planned.changes)?;
             report.first_seq = Some(receipt.first_seq);
+            report.clock_behind = receipt.clock_behind;
         }
         (None, Some(pc)) => {
             let created = Ledger::create(dir, &meta, pc, &planned.changes, access)?;

@@ -358,30 +358,6 @@ fn bad_input_changes_nothing() {
 }
 
 #[test]
-fn a_clock_earlier_than_the_last_event_is_refused() {
-    let env = Env::new();
-    env.with_items();
-    let before = env.snapshot();
-    let err = env
-        .run_at(
-            "2015-01-01T00:00:00Z",
-            &["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"],
-        )
-        .fails(1)
-        .to_string();
-    assert!(err.contains("is earlier than the last event"), "{err}");
-    assert_eq!(env.snapshot(), before);
-    let err = env
-        .run_at(
-            "yesterday",
-            &["rate", "1", "H26上半期", "A", "-a", "a", "-m", "m"],
-        )
-        .fails(2)
-        .to_string();
-    assert!(err.contains("HYOKA_NOW"), "{err}");
-}
-
-#[test]
 fn a_busy_ledger_is_refused_or_waited_for() {
     let env = Env::new();
     env.with_items();
