@@ -15,6 +15,10 @@ pub const EXPORT_FILE: &str = "ledger.jsonl";
 pub const CHECKPOINT_FILE: &str = "checkpoint.txt";
 
 pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> {
+    output::refuse_inside_ledger(&ctx.ledger, dir, "the backup directory")?;
+    for name in [EXPORT_FILE, CHECKPOINT_FILE] {
+        output::refuse_inside_ledger(&ctx.ledger, &dir.join(name), "the backup file")?;
+    }
     let signer = key.map(read_signer).transpose()?;
     let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
     // Verify (and sign) first: a damaged ledger must never replace a good backup.

@@ -172,6 +172,7 @@ pub(super) fn print_text(text: &str) {
 }
 
 pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), Failure> {
+    output::refuse_inside_ledger(&ctx.ledger, output, "--output")?;
     // The ledger is only read for its origin: the default name, or a check of the name given.
     let origin = match (Ledger::open(&ctx.ledger, ctx.access()), name) {
         (Ok(l), _) => Some(transparency::origin(&l)?),
@@ -223,6 +224,9 @@ pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
 }
 
 pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Result<(), Failure> {
+    if let Some(path) = output {
+        output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
     let signer = key.map(read_signer).transpose()?;
     let ledger = Ledger::open(&ctx.ledger, ctx.access())?;
     let bar = output::progress(ledger.len(), "verifying");

@@ -72,3 +72,108 @@ fn a_private_key_readable_by_others_is_refused() {
         "{err}"
     );
 }
+
+/// The names and contents of every file under `dir`.
+fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(tree(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `-o FILE` and `backup DIR` wrote into the ledger directory when told to (even over `HEAD`). Every
+/// output of the CLI now refuses a target inside it, however it is spelled (relative, absolute, `..`,
+/// a symlink to a file or to a directory in it, a dangling one), in one line, exit 2, before anything
+/// is signed or written; targets beside it stay allowed.
+#[cfg(unix)]
+#[test]
+fn outputs_inside_the_ledger_directory_are_refused() {
+    let env = ledger_with_key();
+    let root = env.dir.path();
+    let ledger = env.ledger();
+    let abs = ledger.join("t.txt").to_string_lossy().into_owned();
+    std::os::unix::fs::symlink("ledger/HEAD", root.join("head-link")).unwrap();
+    std::os::unix::fs::symlink("ledger/none.txt", root.join("dangling")).unwrap();
+    std::os::unix::fs::symlink("ledger", root.join("ldir")).unwrap();
+    std::fs::create_dir(root.join("ledger-old")).unwrap();
+    let before = tree(&ledger);
+    let refused: Vec<Vec<&str>> = vec![
+        vec!["table", "-o", "ledger/t.txt"],
+        vec![
+            "table",
+            "--format",
+            "csv",
+            "--output",
+            "./ledger/../ledger/t.csv",
+        ],
+        vec!["table", "-o", &abs],
+        vec!["table", "-o", "head-link"],
+        vec!["table", "-o", "dangling"],
+        vec!["table", "-o", "ldir/t.txt"],
+        vec!["export", "-o", "ledger/store/x.jsonl"],
+        vec!["export", "--output", "ledger/HEAD"],
+        vec!["prove", "1", "-o", "ledger/p.txt"],
+        vec!["prove", "1", "--key", "plan.key", "-o", "ldir/p.txt"],
+        vec!["checkpoint", "-o", "ledger/HEAD"],
+        vec!["checkpoint", "--key", "plan.key", "-o", "ledger/cp.txt"],
+        vec!["key", "generate", "-o", "ledger/new.key"],
+        vec!["backup", "ledger"],
+        vec!["backup", "ledger/bk"],
+        vec!["backup", "ledger/store/bk"],
+        vec!["backup", "ldir"],
+        vec!["backup", "ledger/store/.."],
+    ];
+    for args in &refused {
+        let run = env.run(args);
+        let err = run.fails(2).to_string();
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {}", run.stderr);
+        assert!(
+            err.contains("is inside the ledger directory"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.ends_with(&format!("give a path outside {}", ledger.display())),
+            "{args:?}: {err}"
+        );
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+    assert_eq!(
+        tree(&ledger),
+        before,
+        "nothing in the ledger directory changed"
+    );
+    assert!(!ledger.join("CHECKPOINT").exists(), "nothing was signed");
+    // Beside the ledger directory (a name it only starts with, too): written.
+    for args in [
+        vec!["table", "-o", "t.txt"],
+        vec!["table", "-o", "ledger-old/t.txt"],
+        vec!["export", "-o", "ledger.jsonl"],
+        vec!["checkpoint", "-o", "cp.txt"],
+        vec!["backup", "bk"],
+    ] {
+        env.run(&args).ok();
+    }
+    assert!(root.join("ledger-old/t.txt").exists() && root.join("bk/ledger.jsonl").exists());
+    // A ledger directory that does not exist yet is compared as it would be.
+    let run = env.run(&[
+        "--ledger",
+        "new",
+        "key",
+        "generate",
+        "--name",
+        "x.example/log",
+        "-o",
+        "new/k.key",
+    ]);
+    assert!(
+        run.fails(2).contains("is inside the ledger directory new"),
+        "{run:?}"
+    );
+}
