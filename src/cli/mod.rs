@@ -31,6 +31,8 @@ Examples:
 
 The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
 Set HYOKA_NOW (RFC 3339) to fix the recorded time, e.g. for tests.
+Outputs (-o FILE, backup DIR) must be outside the ledger directory. A private key file (--key) must
+be readable by its owner only (chmod 600), as ssh requires.
 Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure.";
 
 /// hyoka (評価): a tamper-evident ledger of the evaluations of an administrative-reform plan.
@@ -272,7 +274,7 @@ enum Command {
         /// Sign the fresh checkpoint with this private key (as `hyoka checkpoint --key`).
         #[arg(long, value_name = "FILE", conflicts_with = "checkpoint")]
         key: Option<PathBuf>,
-        /// Write the proof to FILE (replaced atomically) instead of stdout.
+        /// Write the proof to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -312,7 +314,7 @@ enum Command {
         after_help = "Examples:\n  hyoka export --output ledger.jsonl\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEach line holds an event's stored bytes (base64) and their decoded fields; the ledger is checked as\nit is written. With --output the file is replaced atomically."
     )]
     Export {
-        /// Write to FILE (replaced atomically) instead of stdout.
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -333,12 +335,13 @@ enum Command {
     },
     /// Write a verified backup into DIR: the export (ledger.jsonl) and its checkpoint (checkpoint.txt).
     #[command(
-        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nRun it after every evaluation round, and keep backups on another disk."
+        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nA backup already in DIR is replaced only if this ledger extends it (same origin, at least as many\nevents, the same history up to its size: checked against its checkpoint.txt, and with --key its\nsignature); otherwise, or if it cannot be checked, it is left untouched (exit 3).\nRun it after every evaluation round, and keep backups on another disk."
     )]
     Backup {
-        /// The backup directory (created if needed; a previous backup in it is replaced).
+        /// The backup directory, outside the ledger directory (created if needed; a backup already in it
+        /// is replaced only by one that extends it).
         dir: PathBuf,
-        /// Sign the checkpoint with this private key (from `hyoka key generate`).
+        /// Sign the checkpoint with this private key (from `hyoka key generate`; mode 0600).
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
     },
@@ -347,10 +350,11 @@ enum Command {
         after_help = "Examples:\n  hyoka checkpoint --key plan.key --output checkpoint.txt\n  hyoka checkpoint\n\nThe whole ledger is verified first. With --key the checkpoint is a C2SP signed note and is\nrecorded in the ledger directory (CHECKPOINT); a checkpoint inconsistent with the last one signed\nis refused (exit 3). Without --key it is unsigned: it shows integrity, not who vouches for it."
     )]
     Checkpoint {
-        /// The private key file (from `hyoka key generate`); its name must be the ledger's origin.
+        /// The private key file (from `hyoka key generate`; mode 0600); its name must be the ledger's
+        /// origin.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
-        /// Write the checkpoint to FILE instead of stdout.
+        /// Write the checkpoint to FILE (outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -406,7 +410,7 @@ enum Command {
         /// CSV: leave out the UTF-8 byte-order mark (Excel needs it; some other tools do not want it).
         #[arg(long)]
         no_bom: bool,
-        /// Write to FILE (replaced atomically) instead of stdout.
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -484,7 +488,7 @@ enum KeyCommand {
         /// The key name (default: the ledger's origin, which checkpoints require).
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
-        /// Where to write the private key (must not exist).
+        /// Where to write the private key (must not exist; outside the ledger directory).
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
     },
