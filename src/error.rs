@@ -67,6 +67,9 @@ pub enum IntegrityError {
     /// The storage engine cannot read its files.
     #[error("the store is unreadable: {0}")]
     StoreUnreadable(String),
+    /// A file inside the store is gone (deleted or lost), e.g. one of the storage engine's blob files.
+    #[error("the store is missing a file: {0}")]
+    StoreFileMissing(String),
     /// An event breaks a domain rule it passed when it was written.
     #[error("event {seq}: breaks a rule of the ledger: {why}")]
     RuleBroken {
@@ -211,6 +214,7 @@ impl IntegrityError {
             IntegrityError::ExportLineDamaged { .. } | IntegrityError::ProofInvalid(_) => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
+            | IntegrityError::StoreFileMissing(_)
             | IntegrityError::CheckpointRootMismatch { .. }
             | IntegrityError::CheckpointOtherOrigin { .. }
             | IntegrityError::CheckpointBadSignature { .. }
@@ -230,6 +234,7 @@ impl IntegrityError {
             IntegrityError::HeadMismatch { .. } => "head_mismatch",
             IntegrityError::HeadRecordDamaged(_) => "head_record_damaged",
             IntegrityError::StoreUnreadable(_) => "store_unreadable",
+            IntegrityError::StoreFileMissing(_) => "store_file_missing",
             IntegrityError::RuleBroken { .. } => "rule_broken",
             IntegrityError::TimeWentBackwards { .. } => "time_went_backwards",
             IntegrityError::CheckpointRootMismatch { .. } => "checkpoint_root_mismatch",
@@ -323,6 +328,7 @@ impl Error {
             StoreError::Io { context, source } => Error::Io { context, source },
             StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
+            StoreError::FileMissing(m) => Error::Integrity(IntegrityError::StoreFileMissing(m)),
         }
     }
 }

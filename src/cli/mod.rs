@@ -237,7 +237,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable; with --checkpoint also: a different root at the checkpoint's size, a\nledger shorter than the checkpoint, another origin, a bad signature or none by the key); 1 another\nerror (e.g. the ledger is busy, the checkpoint file is malformed)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file; with --checkpoint also: a different root at the\ncheckpoint's size, a ledger shorter than the checkpoint, another origin, a bad signature or none\nby the key); 1 another error (e.g. the ledger is busy, the checkpoint file is malformed)."
     )]
     Verify {
         /// Output format.

@@ -49,6 +49,10 @@ pub enum StoreError {
     /// A record that should exist is missing.
     #[error("{0}")]
     Missing(String),
+    /// A file inside the store that the engine needs is gone (deleted or lost), e.g. one of sled's blob
+    /// files: damage to the store, not an error of the operating system.
+    #[error("{0}")]
+    FileMissing(String),
 }
 
 /// Result of store operations.

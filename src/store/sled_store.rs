@@ -188,8 +188,30 @@ fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
 }
 
 /// A sled error in plain words.
+///
+/// sled's I/O errors are the operating system's, with two exceptions that are damage to the store: a
+/// file that is gone, and a file cut short or replaced by a directory. The store's directory exists
+/// (it is created before sled opens it) and sled keeps its log file open, so a file sled cannot find
+/// is one of its blob files (sled 0.34.7 keeps each page larger than about 128 KiB, a quarter of its
+/// 512 KiB segment, in a file of its own under `blobs/`, opened by name on every read) or the `blobs/`
+/// directory itself. Permission denied, EIO, a full disk and the like stay I/O errors.
 fn sled_error(what: &str, e: sled::Error) -> StoreError {
     match e {
+        sled::Error::Io(source) if source.kind() == std::io::ErrorKind::NotFound => {
+            StoreError::FileMissing(format!(
+                "{what}: one of the storage engine's blob files (under blobs/ there: values larger than about 128 KiB) is gone, deleted or lost ({source})"
+            ))
+        }
+        sled::Error::Io(source)
+            if matches!(
+                source.kind(),
+                std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::IsADirectory
+            ) =>
+        {
+            StoreError::Damaged(format!(
+                "{what}: a file of the store is cut short or is not a file ({source}): its files hold damaged data"
+            ))
+        }
         sled::Error::Io(source) => StoreError::Io {
             context: what.to_string(),
             source,
@@ -759,11 +781,11 @@ impl Store for SledStore {
 
     fn item_refs(&self, item: u32) -> StoreResult<Vec<u64>> {
         let mut out = Vec::new();
-        let mut iter = guard("reading the store", || {
+        let mut iter = guard(&self.reading(), || {
             Ok(self.db.range(ref_key(item, 0)..=ref_key(item, u64::MAX)))
         })?;
         loop {
-            let next = guard("reading the store", || iter.next().transpose())?;
+            let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((_, v)) = next else { break };
             out.extend(split_refs(&v).ok_or_else(|| {
                 StoreError::Damaged(format!("the index of item {item} is malformed"))
@@ -773,9 +795,9 @@ impl Store for SledStore {
     }
 
     fn scan_item_refs(&self, f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>) -> StoreResult<()> {
-        let mut iter = guard("reading the store", || Ok(self.db.scan_prefix(b"X")))?;
+        let mut iter = guard(&self.reading(), || Ok(self.db.scan_prefix(b"X")))?;
         loop {
-            let next = guard("reading the store", || iter.next().transpose())?;
+            let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((k, v)) = next else { break };
             let bad = || StoreError::Damaged("an index record is malformed".into());
             let item = u32::from_be_bytes(
@@ -794,7 +816,7 @@ impl Store for SledStore {
 
     fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
         if self.layout()?.snapshot_piece == 0 {
-            let found = guard("reading the store", || {
+            let found = guard(&self.reading(), || {
                 self.db
                     .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
                     .next_back()
@@ -850,11 +872,11 @@ impl Store for SledStore {
                 }
             }
         }
-        let mut iter = guard("reading the store", || {
+        let mut iter = guard(&self.reading(), || {
             Ok(self.db.scan_prefix([SNAPSHOT_PREFIX]).keys())
         })?;
         loop {
-            let next = guard("reading the store", || iter.next().transpose())?;
+            let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some(k) = next else { break };
             let s: [u8; 8] = k
                 .get(1..9)
@@ -1601,6 +1623,36 @@ mod tests {
             Path::new("l"),
         );
         assert!(matches!(e, crate::Error::DiskFull { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_missing_blob_file_is_damage_and_os_errors_stay_io_errors() {
+        use crate::IntegrityError as I;
+        use std::io::{Error as E, ErrorKind as K};
+        let told = |e: E| {
+            crate::Error::from_store(
+                sled_error("cannot read the store in s", sled::Error::Io(e)),
+                Path::new("l"),
+            )
+        };
+        let e = told(E::from(K::NotFound));
+        assert!(
+            matches!(e, crate::Error::Integrity(I::StoreFileMissing(_))),
+            "{e}"
+        );
+        assert!(e.to_string().contains("blob files"), "{e}");
+        for damaged in [K::UnexpectedEof, K::IsADirectory] {
+            let e = told(E::from(damaged));
+            assert!(
+                matches!(e, crate::Error::Integrity(I::StoreUnreadable(_))),
+                "{e}"
+            );
+        }
+        // EACCES and EIO: the operating system's, not the store's.
+        for os in [E::from(K::PermissionDenied), E::from_raw_os_error(5)] {
+            let e = told(os);
+            assert!(matches!(e, crate::Error::Io { .. }), "{e}");
+        }
     }
 
     #[test]
