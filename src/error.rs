@@ -302,12 +302,22 @@ pub enum Error {
     Encode(#[from] EncodeError),
     /// The disk holding the ledger is full, or too full to use the ledger safely.
     #[error(
-        "the disk is full: {context}: {detail}; free some space on that disk (or move the ledger elsewhere), then try again"
+        "the disk is full: {context}: {detail}; free some space on that disk, or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger), then try again"
     )]
     DiskFull {
         /// What was being done.
         context: String,
         /// How full.
+        detail: String,
+    },
+    /// A write would take more space than the disk holding the ledger has to spare; nothing was written.
+    #[error(
+        "not enough free space: {context}: {detail}; free some space on that disk, or use a disk with room: give --ledger a directory there (to move an existing ledger, copy its whole directory with `cp -a`, or `hyoka backup DIR` there then `hyoka restore`), then try again"
+    )]
+    NoRoom {
+        /// What was being done.
+        context: String,
+        /// Space needed against space free.
         detail: String,
     },
 }

@@ -35,7 +35,7 @@ use crate::when;
 
 const HEAD_FILE: &str = "HEAD";
 const LOCK_FILE: &str = "LOCK";
-const STORE_DIR: &str = "store";
+pub(crate) const STORE_DIR: &str = "store";
 const HEAD_MAGIC: &str = "hyoka-head v1";
 
 /// Who records a batch of changes, when and why.
