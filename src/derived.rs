@@ -86,6 +86,24 @@ pub(crate) fn encode_snapshot(seq: u64, hash: &Hash, state: &State) -> Result<Ve
     Ok(v)
 }
 
+/// The length of a snapshot of `state` ([`encode_snapshot`]), counted without building it.
+pub(crate) fn snapshot_len(state: &State) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count((SNAP_MAGIC.len() + 8 + 32) as u64);
+    // Counting cannot fail; a state bincode cannot encode would fail the append itself.
+    let _ = bincode::serde::encode_into_std_write(state, &mut n, config::legacy());
+    n.0
+}
+
 /// A stored snapshot's seq, event hash and state; `None` if the bytes are not a snapshot.
 pub(crate) fn decode_snapshot(bytes: &[u8]) -> Option<(u64, Hash, State)> {
     if bytes.get(..16)? != SNAP_MAGIC {

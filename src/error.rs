@@ -67,6 +67,9 @@ pub enum IntegrityError {
     /// The storage engine cannot read its files.
     #[error("the store is unreadable: {0}")]
     StoreUnreadable(String),
+    /// A file inside the store is gone (deleted or lost), e.g. one of the storage engine's blob files.
+    #[error("the store is missing a file: {0}")]
+    StoreFileMissing(String),
     /// An event breaks a domain rule it passed when it was written.
     #[error("event {seq}: breaks a rule of the ledger: {why}")]
     RuleBroken {
@@ -244,6 +247,7 @@ impl IntegrityError {
             | IntegrityError::LogKeyDamaged(_) => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
+            | IntegrityError::StoreFileMissing(_)
             | IntegrityError::CheckpointRootMismatch { .. }
             | IntegrityError::CheckpointOtherOrigin { .. }
             | IntegrityError::CheckpointBadSignature { .. }
@@ -263,6 +267,7 @@ impl IntegrityError {
             IntegrityError::HeadMismatch { .. } => "head_mismatch",
             IntegrityError::HeadRecordDamaged(_) => "head_record_damaged",
             IntegrityError::StoreUnreadable(_) => "store_unreadable",
+            IntegrityError::StoreFileMissing(_) => "store_file_missing",
             IntegrityError::RuleBroken { .. } => "rule_broken",
             IntegrityError::TimeWentBackwards { .. } => "time_went_backwards",
             IntegrityError::CheckpointRootMismatch { .. } => "checkpoint_root_mismatch",
@@ -324,12 +329,22 @@ pub enum Error {
     Encode(#[from] EncodeError),
     /// The disk holding the ledger is full, or too full to use the ledger safely.
     #[error(
-        "the disk is full: {context}: {detail}; free some space on that disk (or move the ledger elsewhere), then try again"
+        "the disk is full: {context}: {detail}; free some space on that disk, or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger), then try again"
     )]
     DiskFull {
         /// What was being done.
         context: String,
         /// How full.
+        detail: String,
+    },
+    /// A write would take more space than the disk holding the ledger has to spare; nothing was written.
+    #[error(
+        "not enough free space: {context}: {detail}; free some space on that disk, or use a disk with room: give --ledger a directory there (to move an existing ledger, copy its whole directory with `cp -a`, or `hyoka backup DIR` there then `hyoka restore`), then try again"
+    )]
+    NoRoom {
+        /// What was being done.
+        context: String,
+        /// Space needed against space free.
         detail: String,
     },
 }
@@ -351,6 +366,7 @@ impl Error {
             StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::JournalLost(m) => Error::Integrity(IntegrityError::JournalLost(m)),
+            StoreError::FileMissing(m) => Error::Integrity(IntegrityError::StoreFileMissing(m)),
         }
     }
 }

@@ -41,7 +41,7 @@ use crate::text;
 
 const HEAD_FILE: &str = "HEAD";
 const LOCK_FILE: &str = "LOCK";
-const STORE_DIR: &str = "store";
+pub(crate) const STORE_DIR: &str = "store";
 const HEAD_MAGIC: &str = "hyoka-head v1";
 const HEAD_MAGIC_V2: &str = "hyoka-head v2";
 /// The largest head record read (a few lines).

@@ -79,9 +79,37 @@ pub fn check_extends<S: Store>(
     report: &VerifyReport,
     cp: &Checkpoint,
 ) -> Result<()> {
-    if cp.size > report.events {
+    extends(ledger, report.events, &report.root, cp)
+}
+
+/// Checks that `new`, a checkpoint of this ledger taken by a full verification ([`current`] or
+/// [`sign`]), extends the older checkpoint `old` (e.g. a previous backup's): the same origin, and the
+/// checks of [`check_extends`].
+pub fn check_checkpoint_extends<S: Store>(
+    ledger: &Ledger<S>,
+    new: &Checkpoint,
+    old: &Checkpoint,
+) -> Result<()> {
+    if old.origin != new.origin {
+        return Err(IntegrityError::CheckpointOtherOrigin {
+            ledger: new.origin.clone(),
+            checkpoint: old.origin.clone(),
+        }
+        .into());
+    }
+    extends(ledger, new.size, &new.root, old)
+}
+
+/// [`check_extends`] for a ledger verified to hold `events` events with root `root`.
+fn extends<S: Store>(
+    ledger: &Ledger<S>,
+    events: u64,
+    root: &event::Hash,
+    cp: &Checkpoint,
+) -> Result<()> {
+    if cp.size > events {
         return Err(IntegrityError::LedgerShorterThanCheckpoint {
-            ledger: report.events,
+            ledger: events,
             checkpoint: cp.size,
         }
         .into());
@@ -99,8 +127,8 @@ pub fn check_extends<S: Store>(
         // The empty tree is a prefix of every tree.
         return Ok(());
     }
-    let proof = ledger.prove_consistency(cp.size, report.events)?;
-    merkle::check_tree(&proof, report.events, &report.root, cp.size, &cp.root).map_err(|e| {
+    let proof = ledger.prove_consistency(cp.size, events)?;
+    merkle::check_tree(&proof, events, root, cp.size, &cp.root).map_err(|e| {
         IntegrityError::StoreUnreadable(format!(
             "the stored Merkle tree matches the checkpoint at size {} but does not prove the verified events consistent with it ({e}): the stored tree or the events were altered",
             cp.size

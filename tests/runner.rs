@@ -17,6 +17,8 @@ mod test_concurrency;
 mod test_core;
 #[path = "runner/test_export.rs"]
 mod test_export;
+#[path = "runner/test_guards.rs"]
+mod test_guards;
 #[path = "runner/test_hostile.rs"]
 mod test_hostile;
 #[path = "runner/test_import.rs"]

@@ -1,25 +1,201 @@
 //! `hyoka backup DIR`: a verified export and its checkpoint, the way back from a damaged store.
 
+use std::io::Read;
 use std::path::Path;
 
-use hyoka::{event, export, transparency};
+use hyoka::checkpoint::{self, Checkpoint};
+use hyoka::note::{Note, VerifierKey};
+use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::{IntegrityError, Ledger, event, export, proof};
 
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
 use super::tlog::{read_signer, replace_file};
-use super::{Ctx, Failure};
+use super::{Ctx, EXIT_INTEGRITY, Failure};
 
 /// The export's file name in a backup directory.
 pub const EXPORT_FILE: &str = "ledger.jsonl";
 /// The checkpoint's file name in a backup directory.
 pub const CHECKPOINT_FILE: &str = "checkpoint.txt";
 
+/// The backup already in a backup directory: its checkpoint (`checkpoint.txt`).
+struct OldBackup {
+    checkpoint: Checkpoint,
+    note: Note,
+}
+
+/// A refusal to replace the backup in `dir` (exit 3): `why`, then what to do.
+fn keep_old(dir: &Path, why: String, todo: &str) -> Failure {
+    Failure {
+        code: EXIT_INTEGRITY,
+        message: format!(
+            "the backup in {} {why}, so the old backup is left untouched; {todo}",
+            dir.display()
+        ),
+    }
+}
+
+/// The backup in `dir`, if it holds one (`ledger.jsonl` or `checkpoint.txt`). A backup that cannot be
+/// checked (no checkpoint, or a damaged one) is refused: it is never overwritten unseen.
+fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
+    let cp_path = dir.join(CHECKPOINT_FILE);
+    let present = |p: &Path| p.symlink_metadata().is_ok();
+    let move_away = "look at it, then move it away or back up into another directory";
+    if !present(&cp_path) {
+        if present(&dir.join(EXPORT_FILE)) {
+            return Err(keep_old(
+                dir,
+                format!(
+                    "cannot be checked: it has {EXPORT_FILE} but no {CHECKPOINT_FILE} to check this ledger against"
+                ),
+                move_away,
+            ));
+        }
+        return Ok(None);
+    }
+    let cannot_read = |e: std::io::Error| {
+        Failure::from(format!(
+            "cannot read {} ({e}), so the old backup is left untouched; check its permissions, or back up into another directory",
+            cp_path.display()
+        ))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(&cp_path)
+        .map_err(cannot_read)?
+        .take(MAX_CHECKPOINT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    let damaged = |why: String| {
+        keep_old(
+            dir,
+            format!("cannot be checked: its {CHECKPOINT_FILE} is damaged ({why})"),
+            move_away,
+        )
+    };
+    if bytes.len() > MAX_CHECKPOINT_BYTES {
+        return Err(damaged(format!(
+            "it has more than {MAX_CHECKPOINT_BYTES} bytes"
+        )));
+    }
+    let (checkpoint, note) =
+        checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
+    Ok(Some(OldBackup { checkpoint, note }))
+}
+
+/// The old backup's signature, when it is signed and the key of `--key` is at hand.
+fn check_old_signature(dir: &Path, old: &OldBackup, key: &VerifierKey) -> Result<(), Failure> {
+    if !old.note.is_signed() {
+        return Ok(());
+    }
+    proof::check_signature(&old.checkpoint, &old.note, key).map_err(|e| {
+        let why = match e {
+            hyoka::Error::Integrity(IntegrityError::CheckpointNotSignedByKey { key }) => {
+                format!("has a {CHECKPOINT_FILE} signed, but not by the key of --key ({key})")
+            }
+            hyoka::Error::Integrity(ie) => {
+                format!("has a {CHECKPOINT_FILE} that fails its check: {ie}")
+            }
+            e => format!("has a {CHECKPOINT_FILE} that cannot be checked: {e}"),
+        };
+        keep_old(
+            dir,
+            why,
+            "back up into another directory, or with the key that signed it",
+        )
+    })
+}
+
+/// What to do when this ledger does not extend the backup in `dir`.
+fn restore_instead(dir: &Path) -> String {
+    format!(
+        "if this ledger is an older or damaged copy, restore the backup instead (`hyoka restore {} --checkpoint {} --ledger NEW_DIR`), otherwise back up into another directory",
+        dir.join(EXPORT_FILE).display(),
+        dir.join(CHECKPOINT_FILE).display()
+    )
+}
+
+/// The refusal to replace a backup of `old` events by one of a ledger of `new` (fewer) events.
+fn refuse_shorter(dir: &Path, old: u64, new: u64) -> Failure {
+    keep_old(
+        dir,
+        format!(
+            "holds {old} events but this ledger has {new}: writing it would replace the backup with a shorter history"
+        ),
+        &restore_instead(dir),
+    )
+}
+
+/// The refusal to replace a backup of another ledger (origin) by one of this ledger.
+fn refuse_other(dir: &Path, old: &Checkpoint, origin: &str, events: u64) -> Failure {
+    keep_old(
+        dir,
+        format!(
+            "is of another ledger (origin {}, {} events; this ledger's origin is {origin}, {events} events)",
+            old.origin, old.size
+        ),
+        "back up into another directory",
+    )
+}
+
+/// Whether the ledger, verified to have the checkpoint `new`, extends the old backup (exit 3 if not).
+fn check_extends_old(
+    ledger: &Ledger,
+    dir: &Path,
+    old: &OldBackup,
+    new: &Checkpoint,
+) -> Result<(), Failure> {
+    let (o, n) = (&old.checkpoint, new);
+    let shorter = || refuse_shorter(dir, o.size, n.size);
+    if o.size > n.size {
+        return Err(shorter());
+    }
+    transparency::check_checkpoint_extends(ledger, n, o).map_err(|e| match e {
+        hyoka::Error::Integrity(IntegrityError::LedgerShorterThanCheckpoint { .. }) => shorter(),
+        hyoka::Error::Integrity(IntegrityError::CheckpointOtherOrigin { .. }) => {
+            refuse_other(dir, o, &n.origin, n.size)
+        }
+        hyoka::Error::Integrity(IntegrityError::CheckpointRootMismatch {
+            ledger, checkpoint, ..
+        }) => keep_old(
+            dir,
+            format!(
+                "holds {} events and this ledger has {}, but this ledger's first {} events are not the backup's (root {ledger}, the backup's checkpoint has {checkpoint}): this ledger rewrote the history the backup holds",
+                o.size, n.size, o.size
+            ),
+            &restore_instead(dir),
+        ),
+        e => e.into(),
+    })
+}
+
 pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> {
+    output::refuse_inside_ledger(&ctx.ledger, dir, "the backup directory")?;
+    for name in [EXPORT_FILE, CHECKPOINT_FILE] {
+        output::refuse_inside_ledger(&ctx.ledger, &dir.join(name), "the backup file")?;
+    }
     let signer = key.map(read_signer).transpose()?;
+    // A backup already there is replaced only by one that extends it.
+    let old = old_backup(dir)?;
+    if let (Some(old), Some(k)) = (&old, &signer) {
+        check_old_signature(dir, old, &k.verifier())?;
+    }
     let ledger = match signer {
         Some(_) => super::anchoring::open_write(ctx)?,
         None => super::anchoring::open_read(ctx)?,
     };
+    // Plain mismatches are refused before anything is signed; the full check follows the verification
+    // (an origin that cannot be read is left to it).
+    if let Some(old) = &old {
+        let o = &old.checkpoint;
+        if let Ok(origin) = transparency::origin(&ledger)
+            && origin != o.origin
+        {
+            return Err(refuse_other(dir, o, &origin, ledger.len()));
+        }
+        if o.size > ledger.len() {
+            return Err(refuse_shorter(dir, o.size, ledger.len()));
+        }
+    }
     // Verify (and sign) first: a damaged ledger must never replace a good backup.
     let bar = output::progress(ledger.len(), "verifying");
     let (cp, note) = match &signer {
@@ -36,6 +212,9 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         }
     };
     bar.finish_and_clear();
+    if let Some(old) = &old {
+        check_extends_old(&ledger, dir, old, &cp)?;
+    }
     std::fs::create_dir_all(dir).map_err(|e| {
         format!(
             "cannot create {}: {e}; check the path and permissions",
@@ -72,6 +251,12 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
             "unsigned"
         }
     ));
+    if let Some(old) = &old {
+        out(format!(
+            "it extends the backup it replaced ({} events)",
+            old.checkpoint.size
+        ));
+    }
     out(format!("head: {}", event::hex(&summary.head_hash)));
     out(format!(
         "root: {} (RFC 6962, SHA-256)",

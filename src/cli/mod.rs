@@ -33,6 +33,8 @@ Examples:
 The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
 HYOKA_NOW (RFC 3339) sets the recorded time in builds with the test-clock feature (tests);
 other builds ignore it, with a warning. A clock behind the last event records at that event's time.
+Outputs (-o FILE, backup DIR) must be outside the ledger directory. A private key file (--key) must
+be readable by its owner only (chmod 600), as ssh requires.
 Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure.";
 
 /// hyoka (評価): a tamper-evident ledger of the evaluations of an administrative-reform plan.
@@ -242,7 +244,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable; with --checkpoint also: a different root at the checkpoint's size, a\nledger shorter than the checkpoint, another origin, a bad signature or none by the key); 1 another\nerror (e.g. the ledger is busy, the checkpoint file is malformed)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file; with --checkpoint also: a different root at the\ncheckpoint's size, a ledger shorter than the checkpoint, another origin, a bad signature or none\nby the key); 1 another error (e.g. the ledger is busy, the checkpoint file is malformed)."
     )]
     Verify {
         /// Output format.
@@ -281,7 +283,7 @@ enum Command {
         /// Sign the fresh checkpoint with this private key (as `hyoka checkpoint --key`).
         #[arg(long, value_name = "FILE", conflicts_with = "checkpoint")]
         key: Option<PathBuf>,
-        /// Write the proof to FILE (replaced atomically) instead of stdout.
+        /// Write the proof to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -321,7 +323,7 @@ enum Command {
         after_help = "Examples:\n  hyoka export --output ledger.jsonl\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEach line holds an event's stored bytes (base64) and their decoded fields; the ledger is checked as\nit is written. With --output the file is replaced atomically."
     )]
     Export {
-        /// Write to FILE (replaced atomically) instead of stdout.
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -342,12 +344,13 @@ enum Command {
     },
     /// Write a verified backup into DIR: the export (ledger.jsonl) and its checkpoint (checkpoint.txt).
     #[command(
-        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nRun it after every evaluation round, and keep backups on another disk."
+        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nA backup already in DIR is replaced only if this ledger extends it (same origin, at least as many\nevents, the same history up to its size: checked against its checkpoint.txt, and with --key its\nsignature); otherwise, or if it cannot be checked, it is left untouched (exit 3).\nRun it after every evaluation round, and keep backups on another disk."
     )]
     Backup {
-        /// The backup directory (created if needed; a previous backup in it is replaced).
+        /// The backup directory, outside the ledger directory (created if needed; a backup already in it
+        /// is replaced only by one that extends it).
         dir: PathBuf,
-        /// Sign the checkpoint with this private key (from `hyoka key generate`).
+        /// Sign the checkpoint with this private key (from `hyoka key generate`; mode 0600).
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
     },
@@ -356,10 +359,11 @@ enum Command {
         after_help = "Examples:\n  hyoka checkpoint --key plan.key --output checkpoint.txt\n  hyoka checkpoint\n\nThe whole ledger is verified first. With --key the checkpoint is a C2SP signed note and is\nrecorded in the ledger directory (CHECKPOINT); a checkpoint inconsistent with the last one signed\nis refused (exit 3). Without --key it is unsigned: it shows integrity, not who vouches for it."
     )]
     Checkpoint {
-        /// The private key file (from `hyoka key generate`); its name must be the ledger's origin.
+        /// The private key file (from `hyoka key generate`; mode 0600); its name must be the ledger's
+        /// origin.
         #[arg(long, value_name = "FILE")]
         key: Option<PathBuf>,
-        /// Write the checkpoint to FILE instead of stdout.
+        /// Write the checkpoint to FILE (outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
@@ -423,7 +427,7 @@ enum Command {
         /// CSV: leave out the UTF-8 byte-order mark (Excel needs it; some other tools do not want it).
         #[arg(long)]
         no_bom: bool,
-        /// Write to FILE (replaced atomically) instead of stdout.
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -501,7 +505,7 @@ enum KeyCommand {
         /// The key name (default: the ledger's origin, which checkpoints require).
         #[arg(long, value_name = "NAME")]
         name: Option<String>,
-        /// Where to write the private key (must not exist).
+        /// Where to write the private key (must not exist; outside the ledger directory).
         #[arg(short = 'o', long, value_name = "FILE")]
         output: PathBuf,
     },

@@ -130,6 +130,9 @@ pub fn prove(
     key: Option<&Path>,
     output: Option<&Path>,
 ) -> Result<(), Failure> {
+    if let Some(path) = output {
+        output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
     let old_text = old
         .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
         .transpose()?;
@@ -305,6 +308,9 @@ pub(super) fn export_to_file(
 }
 
 pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
+    if let Some(path) = output {
+        output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
     let ledger = super::anchoring::open_read(ctx)?;
     let bar = output::progress(ledger.len(), "exporting");
     let mut progress = |n| bar.set_position(n);

@@ -76,7 +76,7 @@ pub fn verified(report: &hyoka::ledger::VerifyReport) {
         VouchedBy::SignedCheckpoint => "the checkpoint signed with the log key",
     };
     match v.events {
-        0 => out("ok: the ledger holds no events".to_string()),
+        0 => out("ok: the chain checks, but the directory itself vouches for no event"),
         n => out(format!(
             "ok: verified #0..#{} ({n} event{}, vouched for by {by}): the history is intact through #{}",
             n - 1,
@@ -160,4 +160,63 @@ pub fn kept_json(k: &KeptCheck) -> serde_json::Value {
         "extended": k.extended,
         "ignored": k.ignored,
     })
+}
+
+/// Refuses to write `target` (`-o FILE`, `backup DIR`) inside the ledger directory: an output there
+/// could replace or be mistaken for one of the ledger's own files, and a backup there is lost with the
+/// ledger. Paths are compared canonically: the ledger directory and the target's parent are resolved
+/// (symlinks, `..`, as far as they exist) and the target's name joined; a target that is a symlink into
+/// the ledger directory counts as inside too. `flag` names the argument in the message.
+pub fn refuse_inside_ledger(
+    ledger: &std::path::Path,
+    target: &std::path::Path,
+    flag: &str,
+) -> Result<(), super::Failure> {
+    let dir = resolved(ledger, 0);
+    let written = match (target.parent(), target.file_name()) {
+        (Some(parent), Some(name)) => resolved(&absolute(parent), 0).join(name),
+        _ => resolved(target, 0),
+    };
+    let pointed = resolved(target, 0);
+    if !written.starts_with(&dir) && !pointed.starts_with(&dir) {
+        return Ok(());
+    }
+    Err(super::Failure::usage(format!(
+        "{flag} {} is inside the ledger directory {}: hyoka does not write its outputs among the ledger's own files; give a path outside {}",
+        target.display(),
+        ledger.display(),
+        ledger.display()
+    )))
+}
+
+/// `path` made absolute against the working directory (as it is, if that is unknown).
+fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    match (path.is_absolute(), std::env::current_dir()) {
+        (false, Ok(cwd)) => cwd.join(path),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// `path` resolved as far as it exists: its longest existing prefix canonicalised (symlinks followed,
+/// `..` applied), then the rest joined; a dangling symlink is followed by hand (up to 40 links).
+fn resolved(path: &std::path::Path, links: u32) -> std::path::PathBuf {
+    let path = absolute(path);
+    if let Ok(c) = std::fs::canonicalize(&path) {
+        return c;
+    }
+    if links < 40
+        && let Ok(to) = std::fs::read_link(&path)
+    {
+        let base = path.parent().unwrap_or(std::path::Path::new("/"));
+        return resolved(&base.join(to), links + 1);
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => resolved(parent, links).join(name),
+        // Ends in `..` (a `.` is dropped by `Path`): the parent of what precedes it.
+        (Some(parent), None) => {
+            let up = resolved(parent, links);
+            up.parent().map_or(up.clone(), std::path::Path::to_path_buf)
+        }
+        (None, _) => path,
+    }
 }

@@ -16,13 +16,17 @@ const MAX_KEY_BYTES: usize = 4096;
 
 /// Reads a small file, refusing one larger than `max` bytes.
 pub(super) fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
-    let cannot = |e: std::io::Error| format!("cannot read {what} {}: {e}", path.display());
+    let file =
+        File::open(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    read_open(file, path, max, what)
+}
+
+/// Reads the open file `file` (from `path`), refusing one larger than `max` bytes.
+fn read_open(file: File, path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
     let mut buf = Vec::new();
-    File::open(path)
-        .map_err(cannot)?
-        .take(max as u64 + 1)
+    file.take(max as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(cannot)?;
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
     if buf.len() > max {
         return Err(format!(
             "{} is larger than {max} bytes: it is not {what}",
@@ -33,23 +37,64 @@ pub(super) fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>,
     Ok(buf)
 }
 
-/// Reads a key file as trimmed UTF-8 text.
-fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
-    let bytes = read_small(path, MAX_KEY_BYTES, what)?;
+/// Key file bytes as trimmed UTF-8 text.
+fn key_text(bytes: Vec<u8>, path: &Path, what: &str) -> Result<String, Failure> {
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()))?;
     Ok(text.trim().to_string())
 }
 
+/// Reads a key file as trimmed UTF-8 text.
+fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
+    key_text(read_small(path, MAX_KEY_BYTES, what)?, path, what)
+}
+
+/// Reads a private (signing) key file: the one way every command reads one (`checkpoint --key`,
+/// `prove --key`, `backup --key`, and any later key). As ssh does, a key file that its group or others
+/// may access in any way (mode & 0o077) is refused: a key others can read may no longer be secret. The
+/// user's path is followed (a symlink is fine); the mode checked is that of the file itself, taken from
+/// the open file, so it is the file that is read.
 pub(super) fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
-    let text = read_key_text(path, "a private key")?;
-    SignerKey::parse(&text).map_err(|e| {
-        format!(
+    const WHAT: &str = "a private key";
+    let file =
+        File::open(path).map_err(|e| format!("cannot read {WHAT} {}: {e}", path.display()))?;
+    let mode = file_mode(&file, path)?;
+    let text = key_text(read_open(file, path, MAX_KEY_BYTES, WHAT)?, path, WHAT)?;
+    let key = SignerKey::parse(&text).map_err(|e| {
+        Failure::from(format!(
             "{}: {e}; give the file written by `hyoka key generate`",
             path.display()
+        ))
+    })?;
+    // Checked once the file is known to hold a private key: a file of another kind gets the clearer
+    // message above.
+    if let Some(mode) = mode.filter(|m| m & 0o077 != 0) {
+        return Err(format!(
+            "the private key file {} can be accessed by others (mode {:04o}): refusing to use it, a signing key must be readable by its owner only; run `chmod 600 {}` and try again (and make a new key if others may have copied it)",
+            path.display(),
+            mode & 0o7777,
+            path.display()
         )
-        .into()
-    })
+        .into());
+    }
+    Ok(key)
+}
+
+/// The permission bits of an open file (`None` where the platform has none).
+fn file_mode(file: &File, path: &Path) -> Result<Option<u32>, Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("cannot read a private key {}: {e}", path.display()))?;
+        Ok(Some(meta.permissions().mode()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(None)
+    }
 }
 
 /// `--vkey`: the verifier key text itself, or a file holding it.
@@ -127,6 +172,7 @@ pub(super) fn print_text(text: &str) {
 }
 
 pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), Failure> {
+    output::refuse_inside_ledger(&ctx.ledger, output, "--output")?;
     // The ledger is only read for its origin: the default name, or a check of the name given.
     let origin = match (Ledger::open_read(&ctx.ledger, ctx.access()), name) {
         (Ok(l), _) => Some(transparency::origin(&l)?),
@@ -178,6 +224,9 @@ pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
 }
 
 pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Result<(), Failure> {
+    if let Some(path) = output {
+        output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
     let signer = key.map(read_signer).transpose()?;
     let ledger = match signer {
         Some(_) => super::anchoring::open_write(ctx)?,

@@ -47,6 +47,9 @@ pub fn table(
     bom: bool,
     output: Option<&Path>,
 ) -> Result<(), Failure> {
+    if let Some(path) = output {
+        super::output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
     let view = table_view(ctx, time)?;
     let rendered = match format {
         TableFormat::Text => {

@@ -602,6 +602,104 @@ pub fn origin_from_plan(plan: &str) -> String {
 
 /// Imports a table into the ledger at `dir`, creating it if it does not exist. All or nothing: the
 /// changes are one atomic batch; on a conflict, a bad file or a dry run nothing is recorded.
+/// `bytes` in MiB with one decimal, for messages.
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+/// Refuses, before anything is written, an import that the disk holding the ledger in `dir` has no
+/// room for: what the store may take for its events ([`import_room_needed`], with the journal's events
+/// that a large batch moves into the store first, and the state snapshots the batch crosses) plus the
+/// margin hyoka keeps free. A change the ledger cannot encode is left to the append to report.
+///
+/// [`import_room_needed`]: crate::store::sled_store::import_room_needed
+fn check_room<'c>(
+    dir: &std::path::Path,
+    file_name: &str,
+    meta: &crate::ledger::Meta,
+    changes: impl Iterator<Item = &'c Change>,
+    ledger: Option<&crate::Ledger>,
+    base: &State,
+) -> crate::Result<()> {
+    use crate::derived::{self, Derived};
+    use crate::event::{self, Event};
+    use crate::store::journal::{JOURNAL_FILE, RECORD_BYTES, TAIL_BYTES};
+    use crate::store::sled_store;
+    let (mut bytes, mut events) = (0u64, 0u64);
+    for change in changes {
+        let e = Event {
+            version: event::SCHEMA_VERSION,
+            seq: 0,
+            prev_hash: event::ZERO_HASH,
+            recorded_at: meta.recorded_at,
+            author: meta.author.clone(),
+            reason: meta.reason.clone(),
+            source: meta.source.clone(),
+            change: change.clone(),
+            signature: None,
+        };
+        let Ok(encoded) = event::encode(&e) else {
+            return Ok(());
+        };
+        bytes += encoded.len() as u64;
+        events += 1;
+    }
+    let (first, every) = match ledger {
+        Some(l) => match l.derived() {
+            Derived::Every(k) => (l.len(), Some(k)),
+            _ => (l.len(), None),
+        },
+        None => (0, Some(derived::new_interval())),
+    };
+    let snapshots = every.map_or(0, |k| (first + events) / k - first / k);
+    let snapshot_bytes = match snapshots {
+        0 => 0,
+        // Each at most the state before the import plus everything the import adds.
+        n => n * (derived::snapshot_len(base) + bytes),
+    };
+    // A batch too large for the journal, or one that fills it, first moves the journal's events into
+    // the store (the journal file's length bounds their bytes).
+    let journal = ledger.map_or(0, |_| {
+        std::fs::metadata(dir.join(JOURNAL_FILE)).map_or(0, |m| m.len())
+    });
+    let (moved_bytes, moved_events) =
+        match bytes > RECORD_BYTES as u64 || journal + bytes > TAIL_BYTES as u64 {
+            true => (journal, ledger.map_or(0, |l| l.journaled_events())),
+            false => (0, 0),
+        };
+    let store =
+        sled_store::import_room_needed(bytes + moved_bytes, events + moved_events, snapshot_bytes);
+    let margin = sled_store::min_free_bytes();
+    let free = sled_store::free_space(&dir.join(crate::ledger::STORE_DIR)).map_err(
+        crate::Error::io(format!(
+            "cannot tell the free space of the disk holding {}",
+            dir.display()
+        )),
+    )?;
+    if free >= store.saturating_add(margin) {
+        return Ok(());
+    }
+    let mut what = format!("its {events} events ({})", mib(bytes));
+    if moved_events > 0 {
+        what.push_str(&format!(
+            " and the {moved_events} the journal moves in first"
+        ));
+    }
+    if snapshots > 0 {
+        what.push_str(&format!(" with {snapshots} state snapshot(s)"));
+    }
+    Err(crate::Error::NoRoom {
+        context: format!("cannot import {file_name} into {}", dir.display()),
+        detail: format!(
+            "{what} may take up to {} in the store, and hyoka keeps {} free besides: it needs {} free, the disk has {}; nothing was imported",
+            mib(store),
+            mib(margin),
+            mib(store.saturating_add(margin)),
+            mib(free)
+        ),
+    })
+}
+
 pub fn import(
     dir: &std::path::Path,
     req: &Request<'_>,
@@ -696,6 +794,14 @@ pub fn import_holding(
     if !report.conflicts.is_empty() || req.dry_run || (report.changes.is_empty() && exists) {
         return Ok(report);
     }
+    check_room(
+        dir,
+        req.file_name,
+        &meta,
+        plan_change.iter().chain(&planned.changes),
+        ledger.as_ref(),
+        &base,
+    )?;
     match (ledger.as_mut(), plan_change) {
         (Some(l), _) => {
             let receipt = l.append(&meta, &planned.changes)?;

@@ -728,8 +728,7 @@ impl<S: Store> Journaled<S> {
                 )));
             }
             bytes.reserve_exact(size as usize);
-            (&*f)
-                .take(FILE_MAX)
+            f.take(FILE_MAX)
                 .read_to_end(&mut bytes)
                 .map_err(io("read"))?;
         }

@@ -52,6 +52,10 @@ pub enum StoreError {
     /// The journal, or records acknowledged in it, are gone: missing, emptied, or replaced.
     #[error("{0}")]
     JournalLost(String),
+    /// A file inside the store that the engine needs is gone (deleted or lost), e.g. one of sled's blob
+    /// files: damage to the store, not an error of the operating system.
+    #[error("{0}")]
+    FileMissing(String),
 }
 
 /// Result of store operations.

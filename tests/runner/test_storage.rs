@@ -51,21 +51,35 @@ fn run_bounded(ledger: &Path, env: &[(&str, &str)], args: &[&str], limit: Durati
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().expect("run hyoka");
+    // Both pipes are read as the child writes, so a long report never blocks it.
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let started = Instant::now();
     // Polling only bounds the time; it orders nothing.
-    while child.try_wait().expect("wait").is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
         if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
             panic!("hyoka {args:?} hung for more than {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().expect("output");
+    };
     Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: status.code().unwrap_or(-1),
+        stdout: stdout.join().expect("stdout"),
+        stderr: stderr.join().expect("stderr"),
     }
 }
 
@@ -314,6 +328,28 @@ impl Drop for Mounted {
     }
 }
 
+/// Mounts a tmpfs of `size` (e.g. `24m`) at `disk`, unmounted when the guard drops. `None`, with the
+/// reason printed, when that is not possible (it needs root).
+fn tmpfs(disk: &Path, size: &str, test: &str) -> Option<Mounted> {
+    let uid = Command::new("id").arg("-u").output();
+    if !uid.is_ok_and(|o| o.stdout.starts_with(b"0\n")) {
+        eprintln!("{test} skipped: it mounts a small tmpfs, which needs root");
+        return None;
+    }
+    std::fs::create_dir_all(disk).unwrap();
+    let mount = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(disk)
+        .output();
+    match mount {
+        Ok(o) if o.status.success() => Some(Mounted(disk.to_path_buf())),
+        other => {
+            eprintln!("{test} skipped: cannot mount a tmpfs ({other:?})");
+            None
+        }
+    }
+}
+
 /// Writes a filler file until the disk is full; returns its path.
 fn fill(dir: &Path) -> PathBuf {
     use std::io::Write;
@@ -332,7 +368,9 @@ fn assert_disk_full_error(run: &Run, what: &str) {
     let err = run.stderr.trim_end();
     assert_eq!(err.lines().count(), 1, "{what}: one line: {err}");
     assert!(
-        err.starts_with("error: the disk is full: ") && err.contains("free some space"),
+        err.starts_with("error: the disk is full: ")
+            && err.contains("free some space")
+            && err.contains("or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger)"),
         "{what}: {err}"
     );
 }
@@ -353,27 +391,12 @@ fn events(ledger: &Path) -> u64 {
 /// ledger is valid and usable once space is freed. Needs root (a small tmpfs); skipped otherwise.
 #[test]
 fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
-    let uid = Command::new("id").arg("-u").output();
-    if !uid.is_ok_and(|o| o.stdout.starts_with(b"0\n")) {
-        eprintln!("full-disk test skipped: it mounts a small tmpfs, which needs root");
-        return;
-    }
     let env = Env::new();
     let disk = env.dir.path().join("disk");
-    std::fs::create_dir_all(&disk).unwrap();
     // 24 MiB: the ledger, plus the 16 MiB hyoka keeps free, plus room to fill.
-    let mount = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
-        .arg(&disk)
-        .output();
-    match mount {
-        Ok(o) if o.status.success() => {}
-        other => {
-            eprintln!("full-disk test skipped: cannot mount a tmpfs ({other:?})");
-            return;
-        }
-    }
-    let _mounted = Mounted(disk.clone());
+    let Some(_mounted) = tmpfs(&disk, "24m", "full-disk test") else {
+        return;
+    };
     let ledger = disk.join("ledger");
     let limit = Duration::from_secs(60);
     let seed_file = crate::common::seed();
@@ -442,8 +465,24 @@ fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
         run.stderr.trim_end()
     );
 
-    // 3. Space freed: the ledger opens, verifies with every acknowledged append (the failed one may
-    //    be there whole, never in part), and takes new appends.
+    // 3. The way out the message gives: the ledger's directory copied with `cp -a` to a disk with room
+    //    opens there and verifies with every acknowledged append (the failed one may be there whole,
+    //    never in part).
+    let moved = env.dir.path().join("moved");
+    let cp = Command::new("cp")
+        .arg("-a")
+        .arg(&ledger)
+        .arg(&moved)
+        .status();
+    assert!(cp.as_ref().is_ok_and(|s| s.success()), "cp -a {cp:?}");
+    let n = events(&moved);
+    assert!(
+        n == 358 + acked || n == 358 + acked + 1,
+        "{n} events in the copy after {acked} acknowledged appends"
+    );
+
+    // 4. Or space freed: the ledger opens where it is, verifies with every acknowledged append, and
+    //    takes new appends.
     std::fs::remove_file(&filler).unwrap();
     let n = events(&ledger);
     assert!(
@@ -454,4 +493,183 @@ fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     run_bounded(&ledger, &[], &args, limit).ok();
     assert_eq!(events(&ledger), n + 1);
+}
+
+/// A deleted sled blob file made `verify` (and every reader) exit 1, as if the disk had failed, instead
+/// of 3: sled's "No such file or directory" surfaced as an I/O error. A file missing inside the store is
+/// damage: exit 3, one line naming what is gone (kind `store_file_missing`).
+#[test]
+fn a_deleted_sled_blob_file_is_an_integrity_failure_not_an_io_error() {
+    let env = Env::new();
+    env.run(&[
+        "import",
+        &crate::common::seed().to_string_lossy(),
+        "-a",
+        "山田",
+    ])
+    .ok();
+    {
+        // A remark of 300 KB: its chunk is over sled's blob threshold (about 128 KiB), so sled keeps it
+        // in a file of its own under store/blobs once the journal has moved it into the store.
+        let mut ledger = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+        let meta = hyoka::Meta {
+            author: "鈴木".into(),
+            reason: "大きな備考".into(),
+            source: None,
+            recorded_at: hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap(),
+        };
+        let change = hyoka::event::Change::RemarkSet {
+            item: 1,
+            period: hyoka::period::Period::parse("H27上半期", None).unwrap(),
+            text: "あ".repeat(100_000),
+        };
+        ledger.append(&meta, &[change]).unwrap();
+        ledger.settle().unwrap();
+    }
+    // An open since: sled's snapshot of its page table now points at the blob file (before that, sled
+    // finds a missing blob while replaying its log and quietly reads the older page).
+    env.run(&["verify"]).ok();
+    let blobs = env.ledger().join("store/blobs");
+    let listed = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    };
+    let files = listed(&blobs);
+    assert!(!files.is_empty(), "no blob file in {}", blobs.display());
+    let copy = env.dir.path().join("copy");
+    copy_dir(&env.ledger(), &copy);
+    for f in &files {
+        std::fs::remove_file(f).unwrap();
+    }
+    let check = |run: &Run, what: &str| {
+        let err = run.fails(3).to_string();
+        assert_eq!(run.stderr.lines().count(), 1, "{what}: {}", run.stderr);
+        assert!(
+            err.starts_with(
+                "error: integrity failure: the store is missing a file: cannot read the store in "
+            ) && err.contains("one of the storage engine's blob files (under blobs/ there")
+                && err.ends_with(
+                    "the history cannot be trusted until the ledger is restored from a backup"
+                ),
+            "{what}: {err}"
+        );
+    };
+    check(&env.run(&["verify"]), "verify");
+    check(&env.run(&["table"]), "table");
+    let run = env.run(&["verify", "--format", "json"]);
+    check(&run, "verify --format json");
+    let json: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(json["error"]["kind"], "store_file_missing", "{json}");
+    // The whole blobs directory gone: the same.
+    std::fs::remove_dir_all(copy.join("store/blobs")).unwrap();
+    check(
+        &env.run(&["--ledger", &copy.to_string_lossy(), "verify"]),
+        "no blobs directory",
+    );
+}
+
+/// hyoka's CSV layout: items 1..=`items` under 7 headings, ratings for two periods, and a remark of
+/// `remark` characters (3 bytes each) after the item's number.
+fn table_csv(items: u32, remark: usize) -> String {
+    let mut s = String::from(
+        "分類,番号,項目,主な推進担当課,平成26年度上半期,平成26年度末,フォローアップ対象,理由等\n",
+    );
+    let text = "あ".repeat(remark);
+    let grade = |n: u32| ["S", "A", "B"][(n % 3) as usize];
+    for n in 1..=items {
+        s.push_str(&format!(
+            "分類{},{n},項目{n} の取組,担当課{},{},{},,備考{n} {text}\n",
+            n % 7,
+            n % 13,
+            grade(n),
+            grade(n + 1)
+        ));
+    }
+    s
+}
+
+/// An import too large for the free space left sled's files filling the disk (or the disk too full
+/// for hyoka to open the store: below its 16 MiB floor), and the ledger could not be opened. The
+/// import now checks the room it may take before writing (`import_room_needed` plus the margin) and
+/// refuses in one line (needed against free, and what to do), leaving the ledger as it was.
+#[test]
+fn an_oversized_import_on_a_nearly_full_disk_is_refused_and_the_ledger_still_opens() {
+    let env = Env::new();
+    let disk = env.dir.path().join("disk");
+    let Some(_mounted) = tmpfs(&disk, "64m", "oversized-import test") else {
+        return;
+    };
+    let ledger = disk.join("ledger");
+    let limit = Duration::from_secs(120);
+    let small = env.dir.path().join("plan.csv");
+    std::fs::write(&small, table_csv(10, 10)).unwrap();
+    run_bounded(
+        &ledger,
+        &[],
+        &["import", &small.to_string_lossy(), "-a", "山田"],
+        limit,
+    )
+    .ok();
+    let before = events(&ledger);
+    // 1,000 items with 6 KB remarks: about 4,000 events and 6 MB of events, which sled stores in
+    // about 18 MB (RELIABILITY.md); the estimate is about 29 MiB.
+    let big = env.dir.path().join("plan-2.csv");
+    std::fs::write(&big, table_csv(1000, 2000)).unwrap();
+    let big_arg = big.to_string_lossy().into_owned();
+    let import = ["import", big_arg.as_str(), "-a", "山田"];
+
+    // 28 MiB free: the 16 MiB margin and 12 MiB, less than the import takes.
+    let filler = fill(&disk);
+    let full = std::fs::metadata(&filler).unwrap().len();
+    std::fs::File::options()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(full.saturating_sub(28 << 20))
+        .unwrap();
+    let run = run_bounded(&ledger, &[], &import, limit);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let err = run.stderr.trim_end();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("error: not enough free space: cannot import plan-2.csv into ")
+            && err.contains("events (")
+            && err.contains("may take up to ")
+            && err.contains("it needs ")
+            && err.contains("free, the disk has ")
+            && err.contains("nothing was imported")
+            && err.contains("free some space on that disk, or use a disk with room")
+            && err.contains("copy its whole directory with `cp -a`"),
+        "{err}"
+    );
+    eprintln!("oversized import: {err}");
+    // The ledger opens, holds what it held, and takes an append.
+    assert_eq!(events(&ledger), before);
+    let flag = [
+        "flag",
+        "1",
+        "on",
+        "--period",
+        "H26年度末",
+        "-a",
+        "鈴木",
+        "-m",
+        "disk test",
+    ];
+    run_bounded(&ledger, &[], &flag, limit).ok();
+    assert_eq!(events(&ledger), before + 1);
+
+    // With room, the same import goes through (the file's flags over the one just set).
+    std::fs::remove_file(&filler).unwrap();
+    let mut import = import.to_vec();
+    import.push("--prefer-file");
+    run_bounded(
+        &ledger,
+        &[("HYOKA_NOW", "2016-01-06T10:00:00+09:00")],
+        &import,
+        limit,
+    )
+    .ok();
+    assert!(events(&ledger) > before + 3000);
 }
