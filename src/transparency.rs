@@ -335,7 +335,8 @@ pub fn check<S: Store + Sync>(
 
 /// After a restore: checks `bytes` (a checkpoint, signed or not) against the ledger as [`check`] does,
 /// and, when it is a signed note, records it as the ledger's last signed checkpoint, so that the restored
-/// ledger goes on refusing to sign anything inconsistent with what was published before.
+/// ledger goes on refusing to sign anything inconsistent with what was published before. When `key`
+/// verified its signature, `key` becomes the restored ledger's log key, and the checkpoint its anchor.
 pub fn adopt<S: Store + Sync>(
     ledger: &Ledger<S>,
     bytes: &[u8],
@@ -347,6 +348,10 @@ pub fn adopt<S: Store + Sync>(
         .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
     if note.is_signed() {
         anchor::keep_checkpoint(ledger.dir(), &note.to_text())?;
+        // Its signature verified with `key`: that is the log key of the ledger it came from.
+        if let Some(k) = key {
+            anchor::set_log_key(ledger.dir(), &checked.checkpoint.origin, k)?;
+        }
     }
     Ok(checked)
 }

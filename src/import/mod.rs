@@ -719,9 +719,14 @@ pub fn import_holding(
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};
     let mut ledger = if dir.join("HEAD").exists() || dir.join("store").exists() {
-        match Ledger::open(dir, access) {
+        // A dry run only reads: it changes nothing in the ledger directory.
+        let opened = match req.dry_run {
+            true => Ledger::open_read(dir, access),
+            false => Ledger::open(dir, access),
+        };
+        match opened {
             Ok(mut l) => {
-                if let Some(k) = log_key {
+                if let (Some(k), false) = (log_key, req.dry_run) {
                     l.use_log_key(k)?;
                 }
                 Some(l)

@@ -195,7 +195,17 @@ fn commands_that_only_read_never_write_in_the_ledger_directory() {
     };
     let names = listing(&env.ledger());
     let head = std::fs::read(env.ledger().join("HEAD")).unwrap();
+    let seed = crate::common::seed_v2();
+    let dry_run = [
+        "import",
+        seed.to_str().unwrap(),
+        "-a",
+        "山田",
+        "--dry-run",
+        "--prefer-file",
+    ];
     for args in [
+        &dry_run[..],
         &["verify"][..],
         &["verify", "--format", "json"],
         &["table"],
@@ -215,7 +225,7 @@ fn commands_that_only_read_never_write_in_the_ledger_directory() {
         );
         assert_eq!(std::fs::read(env.ledger().join("HEAD")).unwrap(), head);
         assert_eq!(listing(&env.ledger()), names, "{args:?}");
-        if args[0] != "export" && args[0] != "checkpoint" {
+        if !["export", "checkpoint", "import"].contains(&args[0]) {
             assert!(
                 run.stderr.contains("unfinished record") || run.stdout.contains("unfinished"),
                 "{args:?}: {run:?}"
@@ -330,4 +340,45 @@ fn a_forged_checkpoint_is_reported_ignored_and_moved_aside() {
     assert_eq!(std::fs::read_to_string(&aside[0]).unwrap(), forged);
     let v = json(&env.run(&["verify", "--format", "json"]));
     assert_eq!(v["kept_checkpoint"]["signature"], "verified", "{v}");
+}
+
+#[test]
+fn a_restore_checked_against_a_signed_checkpoint_takes_its_key_as_the_log_key() {
+    let env = seed_and_one_correction();
+    let vkey = env
+        .run(&["key", "generate", "--output", "plan.key"])
+        .ok()
+        .trim()
+        .to_string();
+    env.run(&["checkpoint", "--key", "plan.key", "--output", "cp.txt"])
+        .ok();
+    env.run(&["export", "--output", "ledger.jsonl"]).ok();
+    let restored = env.dir.path().join("restored");
+    env.run(&[
+        "--ledger",
+        restored.to_str().unwrap(),
+        "restore",
+        "ledger.jsonl",
+        "--checkpoint",
+        "cp.txt",
+        "--vkey",
+        &vkey,
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(restored.join("LOGKEY"))
+            .unwrap()
+            .trim(),
+        vkey
+    );
+    let v = json(&env.run(&[
+        "--ledger",
+        restored.to_str().unwrap(),
+        "verify",
+        "--format",
+        "json",
+    ]));
+    // The restored store holds every event itself; the checkpoint is its anchor too.
+    assert_eq!(v["vouched_through"], 358, "{v}");
+    assert_eq!(v["kept_checkpoint"]["signature"], "verified");
 }
