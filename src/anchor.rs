@@ -6,10 +6,10 @@
 //! catches a missing, emptied or replaced file; only an anchor catches a cut at a record boundary. Two
 //! kinds of anchor exist:
 //!
-//! - the **head record's anchor** (`anchor SIZE ROOT` in `HEAD`, see `ledger`), written after every
-//!   commit when the ledger anchors every commit (switched on per ledger);
-//! - the **signed checkpoint** in `CHECKPOINT`, signed with the ledger's **log key**: written after
-//!   every commit when the writer holds the log key, and by every signing.
+//! - the **anchor record** (`ANCHOR`, [`AnchorRecord`]): a tree size and root written after every commit
+//!   (one write and one `fdatasync`, into the older of two slots) when the ledger anchors every commit
+//!   (a setting kept in the head record) or the writer holds the log key, which then signs it;
+//! - the **signed checkpoint** in `CHECKPOINT`, signed with the ledger's **log key** by every signing.
 //!
 //! The log key is one Ed25519 key per ledger, named after its origin, used only for checkpoints. Its
 //! verifier key is kept in the ledger directory (`LOGKEY`); the private key never is, so a copy of the
@@ -218,4 +218,249 @@ pub fn move_aside(dir: &Path, now: i64) -> Result<String> {
         "cannot move {} aside: too many files named {base}*",
         from.display()
     )))
+}
+
+/// The file of the ledger directory holding the anchor record (two slots, see [`AnchorRecord`]).
+pub const ANCHOR_FILE: &str = "ANCHOR";
+/// First bytes of an anchor slot.
+pub const ANCHOR_MAGIC: [u8; 4] = *b"hyan";
+/// BLAKE3 key-derivation context of a slot's check.
+pub const ANCHOR_CONTEXT: &str = "hyoka anchor record v1";
+/// Bytes of one slot; the file holds two.
+pub const SLOT: usize = 160;
+/// Bytes of a slot before its check.
+const SLOT_BODY: usize = SLOT - 32;
+
+/// An anchor record: the first `size` events have Merkle root `root`, written after the commit that
+/// made them durable. `counter` orders the records (the file keeps the last two, in alternating slots,
+/// so a write cut short leaves the one before intact). A signed record carries the Ed25519 signature,
+/// by the log key, of the checkpoint text `origin\nsize\nroot\n` (C2SP tlog-checkpoint): with the
+/// origin, it is a signed checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnchorRecord {
+    /// Orders the records: each write is one more than the last.
+    pub counter: u64,
+    /// The tree size.
+    pub size: u64,
+    /// The RFC 6962 root of the first `size` events.
+    pub root: crate::event::Hash,
+    /// The log key's id and its signature of the checkpoint, when the writer held the log key.
+    pub signature: Option<(u32, [u8; 64])>,
+}
+
+impl AnchorRecord {
+    /// The slot's bytes (schema/FORMAT.md section 6.2).
+    pub fn encode(&self) -> [u8; SLOT] {
+        let mut out = [0u8; SLOT];
+        out[..4].copy_from_slice(&ANCHOR_MAGIC);
+        out[4..12].copy_from_slice(&self.counter.to_le_bytes());
+        out[12..20].copy_from_slice(&self.size.to_le_bytes());
+        out[20..52].copy_from_slice(&self.root);
+        if let Some((id, sig)) = &self.signature {
+            out[52] = 1;
+            out[53..57].copy_from_slice(&id.to_be_bytes());
+            out[57..121].copy_from_slice(sig);
+        }
+        let check = blake3::Hasher::new_derive_key(ANCHOR_CONTEXT)
+            .update(&out[..SLOT_BODY])
+            .finalize();
+        out[SLOT_BODY..].copy_from_slice(check.as_bytes());
+        out
+    }
+
+    /// The record in a slot's bytes, if they are one (magic, check, and every unused byte zero).
+    pub fn decode(b: &[u8]) -> Option<AnchorRecord> {
+        let b: &[u8; SLOT] = b.try_into().ok()?;
+        if b[..4] != ANCHOR_MAGIC || b[52] > 1 {
+            return None;
+        }
+        let u64_at = |at: usize| b[at..at + 8].try_into().ok().map(u64::from_le_bytes);
+        let signature = match b[52] {
+            1 => Some((
+                u32::from_be_bytes(b[53..57].try_into().ok()?),
+                b[57..121].try_into().ok()?,
+            )),
+            _ => None,
+        };
+        let r = AnchorRecord {
+            counter: u64_at(4)?,
+            size: u64_at(12)?,
+            root: b[20..52].try_into().ok()?,
+            signature,
+        };
+        (r.encode() == *b).then_some(r)
+    }
+
+    /// The checkpoint this record anchors, for the ledger of `origin`.
+    pub fn checkpoint(&self, origin: &str) -> Checkpoint {
+        Checkpoint {
+            origin: origin.to_string(),
+            size: self.size,
+            root: self.root,
+            extensions: Vec::new(),
+        }
+    }
+
+    /// Whether the record is signed by `key` (its id, and its signature of the checkpoint of `origin`).
+    pub fn signed_by(&self, origin: &str, key: &VerifierKey) -> bool {
+        match &self.signature {
+            Some((id, sig)) => {
+                *id == key.key_id()
+                    && key.name() == origin
+                    && key.verify(self.checkpoint(origin).to_text().as_bytes(), sig)
+            }
+            None => false,
+        }
+    }
+}
+
+/// Reads the anchor record file: the valid slot with the highest counter. `None` if there is no file;
+/// an error if it is a link, is not two slots long, or holds no valid slot.
+pub fn read_anchor(dir: &Path) -> Result<Option<AnchorRecord>> {
+    let path = dir.join(ANCHOR_FILE);
+    let damaged = |why: String| IntegrityError::AnchorRecordDamaged(why);
+    let bytes = match safe_fs::read_bounded(&path, 2 * SLOT as u64) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+            return Err(damaged(e.to_string()).into());
+        }
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
+    };
+    if bytes.len() != 2 * SLOT {
+        return Err(damaged(format!("it is {} bytes, not {}", bytes.len(), 2 * SLOT)).into());
+    }
+    let best = bytes
+        .chunks(SLOT)
+        .filter_map(AnchorRecord::decode)
+        .max_by_key(|r| r.counter);
+    match best {
+        Some(r) => Ok(Some(r)),
+        None => Err(damaged("neither of its two records is valid".into()).into()),
+    }
+}
+
+/// Writes anchor records into the file, each with one write and one `fdatasync`, alternating slots.
+#[derive(Debug)]
+pub struct AnchorWriter {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl AnchorWriter {
+    /// Opens the file for writing (without following a link), creating it durably with `first` in
+    /// its first slot if there is none.
+    pub fn open(dir: &Path, first: &AnchorRecord) -> Result<AnchorWriter> {
+        let path = dir.join(ANCHOR_FILE);
+        let io = |doing: &str| Error::io(format!("cannot {doing} {}", path.display()));
+        if std::fs::symlink_metadata(&path).is_err() {
+            let mut bytes = vec![0u8; 2 * SLOT];
+            let slot = (first.counter % 2) as usize * SLOT;
+            bytes[slot..slot + SLOT].copy_from_slice(&first.encode());
+            safe_fs::write_new(dir, ANCHOR_FILE, &bytes).map_err(io("create"))?;
+        }
+        let file = safe_fs::open_rw(&path, false).map_err(io("open"))?;
+        Ok(AnchorWriter { file, path })
+    }
+
+    /// Writes `r` durably into its slot (`counter` mod 2): the other slot keeps the record before it.
+    pub fn write(&mut self, r: &AnchorRecord) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let at = (r.counter % 2) * SLOT as u64;
+        self.file
+            .write_all_at(&r.encode(), at)
+            .and_then(|()| self.file.sync_data())
+            .map_err(Error::io(format!("cannot write {}", self.path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_anchor_record_is_pinned_byte_for_byte() {
+        let r = AnchorRecord {
+            counter: 3,
+            size: 359,
+            root: [0x11; 32],
+            signature: None,
+        };
+        let b = r.encode();
+        // schema/FORMAT.md section 6.2.
+        assert_eq!(
+            hex::encode(&b[..20]),
+            "6879616e03000000000000006701000000000000"
+        );
+        assert_eq!(&b[20..52], &[0x11; 32]);
+        assert!(b[52..SLOT_BODY].iter().all(|&x| x == 0));
+        assert_eq!(
+            hex::encode(&b[SLOT_BODY..]),
+            hex::encode(
+                blake3::Hasher::new_derive_key(ANCHOR_CONTEXT)
+                    .update(&b[..SLOT_BODY])
+                    .finalize()
+                    .as_bytes()
+            )
+        );
+        assert_eq!(AnchorRecord::decode(&b), Some(r));
+        for i in 0..SLOT {
+            let mut bad = b;
+            bad[i] ^= 1;
+            assert_eq!(AnchorRecord::decode(&bad), None, "byte {i}");
+        }
+    }
+
+    #[test]
+    fn a_signed_record_is_a_signed_checkpoint_and_a_torn_write_keeps_the_one_before() {
+        let d = tempfile::tempdir().unwrap();
+        let key = SignerKey::from_seed("ex/plan", &[1; 32]).unwrap();
+        let cp = Checkpoint {
+            origin: "ex/plan".into(),
+            size: 5,
+            root: [2; 32],
+            extensions: Vec::new(),
+        };
+        let signed = |counter, size| AnchorRecord {
+            counter,
+            size,
+            root: [2; 32],
+            signature: Some((key.key_id(), key.sign(cp.to_text().as_bytes()))),
+        };
+        let first = signed(0, 5);
+        assert!(first.signed_by("ex/plan", &key.verifier()));
+        // The same signature is that of the checkpoint's signed note.
+        let note = cp.sign(&key).unwrap();
+        checkpoint::open_signed(note.as_bytes(), &key.verifier()).unwrap();
+        assert!(!first.signed_by("ex/other", &key.verifier()));
+        let other = SignerKey::from_seed("ex/plan", &[9; 32]).unwrap();
+        assert!(!first.signed_by("ex/plan", &other.verifier()));
+        assert!(
+            !signed(0, 6).signed_by("ex/plan", &key.verifier()),
+            "another size"
+        );
+
+        assert_eq!(read_anchor(d.path()).unwrap(), None);
+        let mut w = AnchorWriter::open(d.path(), &first).unwrap();
+        assert_eq!(read_anchor(d.path()).unwrap(), Some(first));
+        let second = AnchorRecord {
+            counter: 1,
+            size: 7,
+            root: [3; 32],
+            signature: None,
+        };
+        w.write(&second).unwrap();
+        assert_eq!(read_anchor(d.path()).unwrap(), Some(second));
+        // A write of the next record cut short: the other slot still holds the one before.
+        let path = d.path().join(ANCHOR_FILE);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[10] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(read_anchor(d.path()).unwrap(), Some(second));
+        bytes[SLOT + 10] ^= 0xff;
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(read_anchor(d.path()).is_err(), "no valid record is damage");
+        std::fs::write(&path, &bytes[..SLOT]).unwrap();
+        assert!(read_anchor(d.path()).is_err(), "a short file is damage");
+    }
 }

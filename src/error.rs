@@ -216,6 +216,9 @@ pub enum IntegrityError {
         /// Which anchor.
         by: String,
     },
+    /// The anchor record file (`ANCHOR`) is damaged, or missing while the ledger anchors.
+    #[error("the anchor record (the ANCHOR file) is damaged: {0}")]
+    AnchorRecordDamaged(String),
     /// The ledger's log key file (`LOGKEY`) is damaged.
     #[error("the ledger's log key (the LOGKEY file) is damaged: {0}")]
     LogKeyDamaged(String),
@@ -244,7 +247,8 @@ impl IntegrityError {
             IntegrityError::AnchoredEventsMissing { ledger, .. } => Some(*ledger),
             IntegrityError::JournalLost(_)
             | IntegrityError::AnchorRootMismatch { .. }
-            | IntegrityError::LogKeyDamaged(_) => None,
+            | IntegrityError::LogKeyDamaged(_)
+            | IntegrityError::AnchorRecordDamaged(_) => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
             | IntegrityError::StoreFileMissing(_)
@@ -287,6 +291,7 @@ impl IntegrityError {
             IntegrityError::AnchoredEventsMissing { .. } => "anchored_events_missing",
             IntegrityError::AnchorRootMismatch { .. } => "anchor_root_mismatch",
             IntegrityError::LogKeyDamaged(_) => "log_key_damaged",
+            IntegrityError::AnchorRecordDamaged(_) => "anchor_record_damaged",
         }
     }
 }

@@ -126,8 +126,10 @@ pub struct Vouched {
 pub enum VouchedBy {
     /// The store holds them and its head record records them.
     Store,
-    /// The head record's anchor (a tree size and root written after a commit).
-    HeadAnchor,
+    /// The anchor record (a tree size and root written after a commit).
+    Anchor,
+    /// The anchor record, signed with the ledger's log key.
+    SignedAnchor,
     /// The kept checkpoint signed with the ledger's log key.
     SignedCheckpoint,
 }
@@ -137,7 +139,8 @@ impl VouchedBy {
     pub fn name(self) -> &'static str {
         match self {
             VouchedBy::Store => "store",
-            VouchedBy::HeadAnchor => "head_anchor",
+            VouchedBy::Anchor => "anchor",
+            VouchedBy::SignedAnchor => "signed_anchor",
             VouchedBy::SignedCheckpoint => "signed_checkpoint",
         }
     }
@@ -170,6 +173,11 @@ pub struct Ledger<S: Store = SledStore> {
     log_key: Option<SignerKey>,
     /// The size of the kept checkpoint whose signature verified with the log key, if any.
     signed_size: Option<u64>,
+    /// The last anchor record (read on open, or written since), and whether its signature verified
+    /// with the log key.
+    anchor: Option<(anchor::AnchorRecord, bool)>,
+    /// Writes anchor records (opened by the first one this process writes).
+    anchor_writer: Option<anchor::AnchorWriter>,
     _lock: File,
 }
 
@@ -178,9 +186,7 @@ pub struct Ledger<S: Store = SledStore> {
 struct HeadRecord {
     events: u64,
     hash: Hash,
-    /// The anchor: a tree size and its root, written after a commit (version 2).
-    anchor: Option<(u64, Hash)>,
-    /// Whether every commit is anchored in the head record (version 2).
+    /// Whether every commit is anchored in the anchor record (version 2).
     anchoring: bool,
 }
 
@@ -188,7 +194,6 @@ impl HeadRecord {
     const EMPTY: HeadRecord = HeadRecord {
         events: 0,
         hash: ZERO_HASH,
-        anchor: None,
         anchoring: false,
     };
 }
@@ -196,21 +201,15 @@ impl HeadRecord {
 fn head_text(h: &HeadRecord) -> String {
     let mut body = format!(
         "{}\nevents {}\nhash {}\n",
-        match h.anchor.is_some() || h.anchoring {
+        match h.anchoring {
             true => HEAD_MAGIC_V2,
             false => HEAD_MAGIC,
         },
         h.events,
         event::hex(&h.hash)
     );
-    if h.anchor.is_some() || h.anchoring {
-        if let Some((size, root)) = h.anchor {
-            body.push_str(&format!("anchor {size} {}\n", event::hex(&root)));
-        }
-        body.push_str(match h.anchoring {
-            true => "anchoring every-commit\n",
-            false => "anchoring off\n",
-        });
+    if h.anchoring {
+        body.push_str("anchoring every-commit\n");
     }
     let check = blake3::hash(body.as_bytes());
     format!("{body}check {}\n", check.to_hex())
@@ -244,36 +243,17 @@ fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
     let mut h = HeadRecord {
         events,
         hash,
-        anchor: None,
         anchoring: false,
     };
-    if !v2 {
-        return match lines.next() {
-            None => Ok(h),
-            Some(_) => Err(bad("a line after the head hash")),
-        };
+    if v2 {
+        match lines.next() {
+            Some("anchoring every-commit") => h.anchoring = true,
+            _ => return Err(bad("no anchoring line")),
+        }
     }
-    let mut line = lines.next();
-    if let Some(rest) = line.and_then(|l| l.strip_prefix("anchor ")) {
-        let (size, root) = rest
-            .split_once(' ')
-            .ok_or_else(|| bad("a malformed anchor"))?;
-        let size = size
-            .parse::<u64>()
-            .map_err(|_| bad("a malformed anchor size"))?;
-        let mut r = [0u8; 32];
-        hex::decode_to_slice(root, &mut r).map_err(|_| bad("a malformed anchor root"))?;
-        h.anchor = Some((size, r));
-        line = lines.next();
-    }
-    h.anchoring = match line {
-        Some("anchoring every-commit") => true,
-        Some("anchoring off") => false,
-        _ => return Err(bad("no anchoring line")),
-    };
     match lines.next() {
         None => Ok(h),
-        Some(_) => Err(bad("a line after the anchoring line")),
+        Some(_) => Err(bad("a line after the last one")),
     }
 }
 
@@ -396,6 +376,8 @@ impl Ledger<SledStore> {
             writable: true,
             log_key: None,
             signed_size: None,
+            anchor: None,
+            anchor_writer: None,
             _lock: lock,
         };
         let mut all = Vec::with_capacity(more.len() + 1);
@@ -433,6 +415,14 @@ impl Ledger<SledStore> {
             now: access.now,
         };
         Ledger::with_store(dir, store, head, lock, how)
+    }
+}
+
+/// How an anchor record is named in messages.
+fn anchor_name(signed: bool) -> &'static str {
+    match signed {
+        true => "the anchor record signed with the log key",
+        false => "the anchor record",
     }
 }
 
@@ -583,6 +573,8 @@ impl<S: Store> Ledger<S> {
             writable: how.write,
             log_key: None,
             signed_size: None,
+            anchor: None,
+            anchor_writer: None,
             _lock: lock,
         };
         if head.events == 0 && committed.events == 0 {
@@ -638,8 +630,23 @@ impl<S: Store> Ledger<S> {
     /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
     /// log key) against the ledger: every event they cover is there, with the same tree.
     fn check_anchors(&mut self) -> Result<()> {
-        if let Some((size, root)) = self.head.anchor {
-            self.check_anchor(size, &root, "the head record's anchor")?;
+        match (anchor::read_anchor(&self.dir)?, self.head.anchoring) {
+            (Some(r), _) => {
+                let signed = r.signature.is_some()
+                    && match anchor::log_key(&self.dir)? {
+                        Some(k) => r.signed_by(&self.origin()?, &k),
+                        None => false,
+                    };
+                self.check_anchor(r.size, &r.root, anchor_name(signed))?;
+                self.anchor = Some((r, signed));
+            }
+            (None, true) => {
+                return Err(IntegrityError::AnchorRecordDamaged(
+                    "it is missing, but the head record says that every commit is anchored".into(),
+                )
+                .into());
+            }
+            (None, false) => {}
         }
         if let Some(cp) = anchor::signed_anchor(&self.dir)? {
             self.check_anchor(cp.size, &cp.root, "the checkpoint signed with the log key")?;
@@ -674,12 +681,15 @@ impl<S: Store> Ledger<S> {
             events: self.head.events.max(self.store.settled().events),
             by: VouchedBy::Store,
         };
-        if let Some((size, _)) = self.head.anchor
-            && size > v.events
+        if let Some((r, signed)) = &self.anchor
+            && r.size > v.events
         {
             v = Vouched {
-                events: size,
-                by: VouchedBy::HeadAnchor,
+                events: r.size,
+                by: match signed {
+                    true => VouchedBy::SignedAnchor,
+                    false => VouchedBy::Anchor,
+                },
             };
         }
         if let Some(size) = self.signed_size
@@ -700,28 +710,27 @@ impl<S: Store> Ledger<S> {
         self.store.recovery()
     }
 
-    /// Whether every commit is anchored: by a checkpoint signed with the log key when this writer
-    /// holds it, else by the head record when the ledger anchors every commit.
+    /// Whether every commit is anchored by an anchor record: signed with the log key when this writer
+    /// holds it; unsigned when the ledger anchors every commit and the writer holds no log key.
     pub fn anchors_every_commit(&self) -> bool {
         self.log_key.is_some() || self.head.anchoring
     }
 
     /// Whether the ledger is set to anchor every commit in its head record.
-    pub fn head_anchoring(&self) -> bool {
+    pub fn anchoring_setting(&self) -> bool {
         self.head.anchoring
     }
 
-    /// Switches anchoring every commit in the head record on or off (a setting of the ledger, kept in
-    /// its head record). Switching it on anchors the current events at once.
-    pub fn set_head_anchoring(&mut self, on: bool) -> Result<()> {
+    /// Switches anchoring every commit on or off (a setting of the ledger, kept in its head record).
+    /// Switching it on anchors the current events at once, before the setting is recorded (so a ledger
+    /// that says it anchors always has an anchor record).
+    pub fn set_anchoring(&mut self, on: bool) -> Result<()> {
         self.check_writable()?;
-        let size = self.committed.events;
+        if on {
+            self.anchor_through(self.committed.events, 0)?;
+        }
         let h = HeadRecord {
             anchoring: on,
-            anchor: match on {
-                true => Some((size, self.tree_root(size)?)),
-                false => self.head.anchor,
-            },
             ..self.head
         };
         write_head(&self.dir, &h)?;
@@ -780,7 +789,7 @@ impl<S: Store> Ledger<S> {
     }
 
     /// Anchors the events committed so far, now, if this writer anchors every commit (after
-    /// [`Ledger::use_log_key`] or [`Ledger::set_head_anchoring`], so that what was there before is covered).
+    /// [`Ledger::use_log_key`] or [`Ledger::set_anchoring`], so that what was there before is covered).
     pub fn anchor(&mut self, now: i64) -> Result<()> {
         self.check_writable()?;
         match self.anchors_every_commit() {
@@ -794,41 +803,48 @@ impl<S: Store> Ledger<S> {
         self.anchor_through(self.committed.events, now)
     }
 
-    /// Anchors the first `size` events (which must be durable), unless an anchor covers them already.
-    pub(crate) fn anchor_through(&mut self, size: u64, now: i64) -> Result<()> {
+    /// Anchors the first `size` events (which must be durable), unless an anchor record covers them
+    /// already: one write and one `fdatasync` of the anchor record file (see [`anchor::AnchorRecord`]).
+    pub(crate) fn anchor_through(&mut self, size: u64, _now: i64) -> Result<()> {
         let size = size.min(self.committed.events);
-        let covered = match &self.log_key {
-            Some(_) => self.signed_size.unwrap_or(0),
-            None => self.head.anchor.map_or(0, |(s, _)| s),
-        };
-        if size <= covered && size > 0 {
+        let signing = self.log_key.is_some();
+        if let Some((r, signed)) = &self.anchor
+            && size <= r.size
+            && (*signed || !signing)
+        {
             return Ok(());
         }
-        if let Some(key) = &self.log_key {
-            let root = self.tree_root(size)?;
-            // A kept checkpoint that is not the verified one (forged, damaged, or by another key) is
-            // evidence: moved aside, never overwritten.
-            if self.signed_size.is_none()
-                && std::fs::symlink_metadata(self.dir.join(anchor::CHECKPOINT_FILE)).is_ok()
-            {
-                anchor::move_aside(&self.dir, now)?;
+        let root = self.tree_root(size)?;
+        let signature = match &self.log_key {
+            Some(k) => {
+                let cp = crate::checkpoint::Checkpoint {
+                    origin: k.name().to_string(),
+                    size,
+                    root,
+                    extensions: Vec::new(),
+                };
+                Some((k.key_id(), k.sign(cp.to_text().as_bytes())))
             }
-            let cp = crate::checkpoint::Checkpoint {
-                origin: key.name().to_string(),
-                size,
-                root,
-                extensions: Vec::new(),
-            };
-            anchor::sign_and_keep(&self.dir, &cp, key)?;
-            self.signed_size = Some(size);
-        } else if self.head.anchoring {
-            let h = HeadRecord {
-                anchor: Some((size, self.tree_root(size)?)),
-                ..self.head
-            };
-            write_head(&self.dir, &h)?;
-            self.head = h;
+            None => None,
+        };
+        let record = anchor::AnchorRecord {
+            counter: self.anchor.as_ref().map_or(0, |(r, _)| r.counter + 1),
+            size,
+            root,
+            signature,
+        };
+        match &mut self.anchor_writer {
+            Some(w) => w.write(&record)?,
+            None => {
+                let existed = std::fs::symlink_metadata(self.dir.join(anchor::ANCHOR_FILE)).is_ok();
+                let mut w = anchor::AnchorWriter::open(&self.dir, &record)?;
+                if existed {
+                    w.write(&record)?;
+                }
+                self.anchor_writer = Some(w);
+            }
         }
+        self.anchor = Some((record, signing));
         Ok(())
     }
 
@@ -1282,8 +1298,18 @@ impl<S: Store> Ledger<S> {
         }
         // The anchors, each compared with the root recomputed from the events at its size.
         let mut anchors: Vec<(u64, Hash, &str)> = Vec::new();
-        if let Some((size, root)) = head.anchor {
-            anchors.push((size, root, "the head record's anchor"));
+        if let Some(r) = anchor::read_anchor(&self.dir)? {
+            let signed = r.signature.is_some()
+                && match anchor::log_key(&self.dir)? {
+                    Some(k) => r.signed_by(&self.origin()?, &k),
+                    None => false,
+                };
+            anchors.push((r.size, r.root, anchor_name(signed)));
+        } else if head.anchoring {
+            return Err(IntegrityError::AnchorRecordDamaged(
+                "it is missing, but the head record says that every commit is anchored".into(),
+            )
+            .into());
         }
         if let Some(cp) = anchor::signed_anchor(&self.dir)? {
             anchors.push((cp.size, cp.root, "the checkpoint signed with the log key"));
@@ -2315,33 +2341,18 @@ mod tests {
         assert_eq!(parse_head(&t).unwrap(), h);
         assert!(parse_head(&t.replace("events 7", "events 8")).is_err());
         assert!(parse_head("").is_err());
-        // Version 2: an anchor and the anchoring setting.
-        for h2 in [
-            HeadRecord {
-                anchor: Some((9, [3; 32])),
-                anchoring: true,
-                ..h
-            },
-            HeadRecord {
-                anchoring: true,
-                ..h
-            },
-            HeadRecord {
-                anchor: Some((7, [3; 32])),
-                ..h
-            },
-        ] {
-            let t = head_text(&h2);
-            assert!(t.starts_with("hyoka-head v2\n"), "{t}");
-            assert_eq!(parse_head(&t).unwrap(), h2);
-            assert!(parse_head(&t.replace("anchoring", "anchorin")).is_err());
-        }
-        let t = head_text(&HeadRecord {
-            anchor: Some((9, [3; 32])),
+        // Version 2: the anchoring setting.
+        let h2 = HeadRecord {
             anchoring: true,
             ..h
-        });
-        assert!(parse_head(&t.replace("anchor 9", "anchor 8")).is_err());
+        };
+        let t = head_text(&h2);
+        assert!(t.starts_with("hyoka-head v2\n"), "{t}");
+        assert!(t.contains("\nanchoring every-commit\ncheck "), "{t}");
+        assert_eq!(parse_head(&t).unwrap(), h2);
+        assert!(parse_head(&t.replace("anchoring", "anchorin")).is_err());
+        let no_line = t.replace("anchoring every-commit\n", "");
+        assert!(parse_head(&no_line).is_err());
     }
 
     /// A ledger like [`ledger`] with `n` ratings appended in one batch: quick to make with many events.
@@ -2484,6 +2495,8 @@ mod tests {
             writable,
             log_key,
             signed_size,
+            anchor,
+            anchor_writer,
             _lock,
         } = l;
         Ledger {
@@ -2497,6 +2510,8 @@ mod tests {
             writable,
             log_key,
             signed_size,
+            anchor,
+            anchor_writer,
             _lock,
         }
     }

@@ -165,7 +165,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let dir = d.path().join("l");
         let mut l = new_ledger(&dir);
-        l.set_head_anchoring(true).unwrap();
+        l.set_anchoring(true).unwrap();
         let tick = Arc::new(AtomicI64::new(1_000));
         let clock = {
             let tick = Arc::clone(&tick);

@@ -172,7 +172,7 @@ fn child_if_asked() {
     // the log key after every commit (kills then land in those writes too).
     match rng.below(3) {
         1 => ledger
-            .set_head_anchoring(true)
+            .set_anchoring(true)
             .unwrap_or_else(|e| die("anchor on", e)),
         2 => {
             let key = log_key();

@@ -246,7 +246,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
             // durable write per commit).
             let mut l = Ledger::open(dir, access)?;
             if phase == "appends_anchored" {
-                l.set_head_anchoring(true)?;
+                l.set_anchoring(true)?;
             } else {
                 let origin = l.origin()?;
                 let key = hyoka::note::SignerKey::from_seed(&origin, &[42; 32])?;
@@ -267,7 +267,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
             let secs = t.elapsed().as_secs_f64();
             let vouched = l.vouched().events == l.len();
             if phase == "appends_anchored" {
-                l.set_head_anchoring(false)?;
+                l.set_anchoring(false)?;
             }
             if !vouched {
                 return Err(

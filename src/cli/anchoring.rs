@@ -141,7 +141,7 @@ fn say_log_key(ledger: &Ledger, key: &SignerKey, file: &Path, new: bool) {
         ),
     };
     out(format!(
-        "every change made by a writer holding the private key is anchored by a signed checkpoint; {found}; keep {} secret",
+        "every change made by a writer holding the private key is anchored, signed with it; {found}; keep {} secret",
         file.display()
     ));
 }
@@ -168,19 +168,19 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     Ok(())
 }
 
-/// `hyoka anchor on|off`: anchors every commit in the head record, or stops.
+/// `hyoka anchor on|off`: anchors every commit (the anchor record), or stops.
 pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
     let mut ledger = match on {
         Some(_) => open_write(ctx)?,
         None => open_read(ctx)?,
     };
     if let Some(on) = on {
-        ledger.set_head_anchoring(on)?;
+        ledger.set_anchoring(on)?;
     }
     let has_log_key = hyoka::anchor::log_key(ledger.dir())?.is_some();
     out(format!(
-        "anchoring every commit in the head record: {}",
-        match ledger.head_anchoring() {
+        "anchoring every change: {}",
+        match ledger.anchoring_setting() {
             true => "on",
             false => "off",
         }
@@ -188,7 +188,7 @@ pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
     out(format!(
         "log key: {}",
         match has_log_key {
-            true => "set: a writer holding it anchors every commit with a signed checkpoint",
+            true => "set: a writer holding it anchors every change, signed",
             false => "none (set one with `hyoka key use FILE`)",
         }
     ));

@@ -370,9 +370,9 @@ enum Command {
     /// Manage checkpoint signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
-    /// Anchor every change in the head record (on), stop (off), or show how the ledger is anchored.
+    /// Anchor every change (on), stop (off), or show how the ledger is anchored.
     #[command(
-        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root: with one after every change, a\njournal that loses events (deleted, emptied, or cut) is caught by `hyoka verify` (exit 3). A writer\nholding the log key (`hyoka key use FILE`) anchors every change with a signed checkpoint anyway;\n`anchor on` does it without a key, in the head record (one more durable write per change)."
+        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root (the ANCHOR file): with one after\nevery change, a journal that loses events (deleted, emptied, or cut) is caught by `hyoka verify` (exit\n3). It costs one more durable write per change. A writer holding the log key (`hyoka key use FILE`)\nanchors every change anyway, signed; `anchor on` does it for every writer."
     )]
     Anchor {
         /// on or off (omit to show the current setting).

@@ -72,7 +72,8 @@ pub fn verified(report: &hyoka::ledger::VerifyReport) {
     let v = report.vouched;
     let by = match v.by {
         VouchedBy::Store => "the store and its head record",
-        VouchedBy::HeadAnchor => "the head record's anchor",
+        VouchedBy::Anchor => "the anchor record",
+        VouchedBy::SignedAnchor => "the anchor record signed with the log key",
         VouchedBy::SignedCheckpoint => "the checkpoint signed with the log key",
     };
     match v.events {

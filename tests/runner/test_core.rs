@@ -444,7 +444,7 @@ fn verify_reports_an_intact_history() {
     let out = env.run(&["verify"]).ok().to_string();
     assert!(
         out.starts_with(
-            "ok: verified #0..#3 (4 events, vouched for by the head record's anchor): the history is intact through #3\nhead: "
+            "ok: verified #0..#3 (4 events, vouched for by the anchor record): the history is intact through #3\nhead: "
         ),
         "{out}"
     );

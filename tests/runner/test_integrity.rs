@@ -88,9 +88,7 @@ fn a_journal_cut_at_a_record_boundary_is_caught_by_an_anchor() {
         .ok();
     let out = env.run(&["verify"]).ok().to_string();
     assert!(
-        out.starts_with(
-            "ok: verified #0..#359 (360 events, vouched for by the head record's anchor)"
-        ),
+        out.starts_with("ok: verified #0..#359 (360 events, vouched for by the anchor record)"),
         "{out}"
     );
     let path = journal(&env);
@@ -107,7 +105,7 @@ fn a_journal_cut_at_a_record_boundary_is_caught_by_an_anchor() {
     let run = env.run(&["verify", "--format", "json"]);
     let err = run.fails(3).to_string();
     assert!(
-        err.contains("events #359..#359 are missing: the head record's anchor records 360 events"),
+        err.contains("events #359..#359 are missing: the anchor record records 360 events"),
         "{err}"
     );
     assert_eq!(json(&run)["error"]["kind"], "anchored_events_missing");
@@ -117,7 +115,7 @@ fn a_journal_cut_at_a_record_boundary_is_caught_by_an_anchor() {
 }
 
 #[test]
-fn a_log_key_anchors_every_change_with_a_signed_checkpoint() {
+fn a_log_key_anchors_every_change_with_a_signed_record() {
     let env = seed_and_one_correction();
     // The default place of the private key: beside the ledger directory.
     env.run(&["key", "generate", "--output", "ledger.log-key"])
@@ -149,14 +147,13 @@ fn a_log_key_anchors_every_change_with_a_signed_checkpoint() {
     );
     env.run(&["rate", "13", "H27上半期", "B", "-a", "鈴木", "-m", "訂正"])
         .ok();
-    let cp = std::fs::read_to_string(env.ledger().join("CHECKPOINT")).unwrap();
-    assert!(cp.contains("\n360\n"), "every change is anchored: {cp}");
+    // Every change is anchored: a signed anchor record, one write and one sync per change.
+    let anchor = std::fs::read(env.ledger().join("ANCHOR")).unwrap();
+    assert_eq!(anchor.len(), 320);
     let v = json(&env.run(&["verify", "--format", "json"]));
-    assert_eq!(v["vouched_by"], "signed_checkpoint");
+    assert_eq!(v["vouched_by"], "signed_anchor", "{v}");
     assert_eq!(v["vouched_through"], 359);
-    assert_eq!(v["kept_checkpoint"]["signature"], "verified");
-    assert_eq!(v["kept_checkpoint"]["key_source"], "log_key");
-    // The journal cut at a record boundary: the signed checkpoint names the loss.
+    // The journal cut at a record boundary: the signed anchor names the loss.
     let path = journal(&env);
     let bytes = std::fs::read(&path).unwrap();
     std::fs::OpenOptions::new()
@@ -168,7 +165,7 @@ fn a_log_key_anchors_every_change_with_a_signed_checkpoint() {
     let err = env.run(&["verify"]).fails(3).to_string();
     assert!(
         err.contains(
-            "the checkpoint signed with the log key records 360 events, but the ledger holds 359"
+            "the anchor record signed with the log key records 360 events, but the ledger holds 359"
         ),
         "{err}"
     );

@@ -125,8 +125,8 @@ fn build_sweep_ledger(env: &Env) {
     let access = hyoka::Access::default();
     let period = hyoka::period::Period::parse("H27上半期", None).unwrap();
     let mut at = hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap();
-    // From round 3 on, every commit is anchored twice: in the head record and by a checkpoint signed
-    // with the log key (kept in LOGKEY), so the sweep flips bytes of those files too.
+    // From round 3 on, every commit is anchored by a record signed with the log key (kept in LOGKEY),
+    // and a checkpoint is signed after round 5, so the sweep flips bytes of those files too.
     let key =
         hyoka::note::SignerKey::from_seed("local/kodaira-followup-h26-h27", &[5; 32]).unwrap();
     for round in 0..7u32 {
@@ -134,7 +134,7 @@ fn build_sweep_ledger(env: &Env) {
         if round >= 3 {
             ledger.set_log_key(&key).unwrap();
             ledger.use_log_key(key.clone()).unwrap();
-            ledger.set_head_anchoring(true).unwrap();
+            ledger.set_anchoring(true).unwrap();
         }
         for i in 0..(if round == 6 { 10 } else { 30 }) {
             at += 1_000_000_000;
@@ -160,13 +160,16 @@ fn build_sweep_ledger(env: &Env) {
         if round < 6 {
             ledger.settle().unwrap();
         }
+        if round == 5 {
+            hyoka::transparency::sign(&ledger, &key, 0, &mut |_, _| {}).unwrap();
+        }
     }
 }
 
 /// `JOURNAL`, `store/db`, `store/conf`, `store/snap.*` or `store/blobs/*`.
 fn kind_of(rel: &Path) -> String {
     let name = rel.to_string_lossy();
-    if ["JOURNAL", "HEAD", "CHECKPOINT", "LOGKEY"].contains(&name.as_ref()) {
+    if ["JOURNAL", "HEAD", "ANCHOR", "CHECKPOINT", "LOGKEY"].contains(&name.as_ref()) {
         name.into()
     } else if name.contains("blobs") {
         "store/blobs/*".into()
@@ -250,7 +253,7 @@ fn flipped_bytes_in_the_store_are_diagnosed_never_reported_healthy() {
     let store = env.ledger().join("store");
     let mut files = Vec::new();
     files_under(&store, &mut files);
-    for name in ["HEAD", "CHECKPOINT", "LOGKEY", "JOURNAL"] {
+    for name in ["HEAD", "ANCHOR", "CHECKPOINT", "LOGKEY", "JOURNAL"] {
         let path = env.ledger().join(name);
         files.push((path.clone(), std::fs::metadata(&path).unwrap().len()));
     }
