@@ -91,14 +91,7 @@ pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
 
 /// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.
 fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
-    let (Ok(dir), Some(parent)) = (ledger.canonicalize(), key.parent()) else {
-        return Ok(());
-    };
-    let parent = match parent.as_os_str().is_empty() {
-        true => Path::new("."),
-        false => parent,
-    };
-    if parent.canonicalize().is_ok_and(|p| p.starts_with(&dir)) {
+    if super::output::is_inside_ledger(ledger, key) {
         return Err(format!(
             "{} is inside the ledger directory: a private key must never be kept there (copies of the ledger would carry it); move it out, e.g. to {}",
             key.display(),

@@ -372,7 +372,7 @@ enum Command {
     Key(KeyCommand),
     /// Anchor every change (on), stop (off), or show how the ledger is anchored.
     #[command(
-        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root (the ANCHOR file): with one after\nevery change, a journal that loses events (deleted, emptied, or cut) is caught by `hyoka verify` (exit\n3). It costs one more durable write per change. A writer holding the log key (`hyoka key use FILE`)\nanchors every change anyway, signed; `anchor on` does it for every writer."
+        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root (the ANCHOR file): with one\nafter every change, a journal that loses events (deleted, emptied, or cut) is caught by\n`hyoka verify` (exit 3). It costs one more durable write per change. A writer holding the log key\n(`hyoka key use FILE`) anchors every change anyway, signed; `anchor on` does it for every writer."
     )]
     Anchor {
         /// on or off (omit to show the current setting).

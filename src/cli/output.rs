@@ -173,13 +173,7 @@ pub fn refuse_inside_ledger(
     target: &std::path::Path,
     flag: &str,
 ) -> Result<(), super::Failure> {
-    let dir = resolved(ledger, 0);
-    let written = match (target.parent(), target.file_name()) {
-        (Some(parent), Some(name)) => resolved(&absolute(parent), 0).join(name),
-        _ => resolved(target, 0),
-    };
-    let pointed = resolved(target, 0);
-    if !written.starts_with(&dir) && !pointed.starts_with(&dir) {
+    if !is_inside_ledger(ledger, target) {
         return Ok(());
     }
     Err(super::Failure::usage(format!(
@@ -188,6 +182,18 @@ pub fn refuse_inside_ledger(
         ledger.display(),
         ledger.display()
     )))
+}
+
+/// Whether `target` is, or would be written, inside the ledger directory `ledger` (see
+/// [`refuse_inside_ledger`] for how paths are compared).
+pub fn is_inside_ledger(ledger: &std::path::Path, target: &std::path::Path) -> bool {
+    let dir = resolved(ledger, 0);
+    let written = match (target.parent(), target.file_name()) {
+        (Some(parent), Some(name)) => resolved(&absolute(parent), 0).join(name),
+        _ => resolved(target, 0),
+    };
+    let pointed = resolved(target, 0);
+    written.starts_with(&dir) || pointed.starts_with(&dir)
 }
 
 /// `path` made absolute against the working directory (as it is, if that is unknown).
