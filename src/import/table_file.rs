@@ -46,7 +46,10 @@
 //! verbatim.
 //!
 //! Encodings: UTF-8 with or without BOM, and UTF-16 with BOM (Excel's
-//! "Unicode text"). Line ends LF, CRLF or CR.
+//! "Unicode text"). Line ends LF, CRLF or CR. A BOM (U+FEFF) is accepted
+//! only at the very start of the file: one starting any line after it (two
+//! files joined, or a stray mark) is refused with its line number, as it
+//! would otherwise make an invisible heading that the rows below fall under.
 //!
 //! Everything here is total: no panics on any input, and allocations are
 //! proportional to the input size.
@@ -145,6 +148,10 @@ pub enum TableFileError {
     InvalidUtf16 { line: usize },
     #[error("line {line}: the file is empty; export the follow-up table again")]
     Empty { line: usize },
+    #[error(
+        "line {line}: a byte-order mark (U+FEFF) starts this line, but one is accepted only at the very start of the file (here it usually means two files were joined); delete it, with any second title or header, and import again"
+    )]
+    StrayBom { line: usize },
     #[error(
         "line {line}: no header row found (expected a row starting with {expected:?}); check that the file is the export of the follow-up table"
     )]
@@ -272,6 +279,7 @@ impl TableFileError {
             Self::InvalidUtf8 { line }
             | Self::InvalidUtf16 { line }
             | Self::Empty { line }
+            | Self::StrayBom { line }
             | Self::NoHeader { line, .. }
             | Self::NoPeriods { line }
             | Self::PeriodWithoutYear { line, .. }
@@ -343,6 +351,7 @@ pub fn parse(bytes: &[u8], hint: FormatHint) -> Result<ParsedTable> {
     if text.chars().all(char::is_whitespace) {
         return Err(TableFileError::Empty { line: 1 });
     }
+    check_no_stray_bom(text)?;
     let format = match hint {
         FormatHint::Tsv => TableFormat::Tsv,
         FormatHint::Csv => TableFormat::Csv,
@@ -371,6 +380,16 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>> {
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
             Err(TableFileError::InvalidUtf8 { line })
         }
+    }
+}
+
+/// Refuses a BOM starting a line: [`decode`] has removed the one at the very
+/// start of the file, so any left is a second file's, or a stray one.
+fn check_no_stray_bom(text: &str) -> Result<()> {
+    let newline = newline_char(text);
+    match text.split(newline).position(|l| l.starts_with('\u{FEFF}')) {
+        Some(i) => Err(TableFileError::StrayBom { line: i + 1 }),
+        None => Ok(()),
     }
 }
 
@@ -1210,6 +1229,47 @@ mod tests {
         assert_eq!(ok(&be, FormatHint::Auto), plain);
     }
 
+    /// A BOM starting a row in the middle of the file made an invisible
+    /// heading (`\u{feff}`) that the rows below fell under, with the totals
+    /// unchanged. Only the very first character of the file may be one.
+    #[test]
+    fn a_bom_starting_a_row_mid_file_is_refused_with_its_line() {
+        let text = String::from_utf8_lossy(&seed_bytes()).into_owned();
+        let row7 = text.find("\t7 協働事業").unwrap_or_default();
+        for newline in ["\n", "\r\n", "\r"] {
+            let mut joined = text.clone();
+            joined.insert(row7, '\u{FEFF}');
+            let joined = joined.replace('\n', newline);
+            let e = err(joined.as_bytes(), FormatHint::Auto);
+            assert_eq!(e, TableFileError::StrayBom { line: 11 }, "{newline:?}");
+            assert!(
+                e.to_string()
+                    .starts_with("line 11: a byte-order mark (U+FEFF)")
+            );
+            let mut le = vec![0xFF, 0xFE];
+            for u in joined.encode_utf16() {
+                le.extend_from_slice(&u.to_le_bytes());
+            }
+            assert_eq!(
+                err(&le, FormatHint::Auto),
+                TableFileError::StrayBom { line: 11 }
+            );
+        }
+        // Two marks at the start: the second is stray too.
+        let mut twice = "\u{FEFF}\u{FEFF}".as_bytes().to_vec();
+        twice.extend_from_slice(&seed_bytes());
+        assert_eq!(
+            err(&twice, FormatHint::Auto),
+            TableFileError::StrayBom { line: 1 }
+        );
+        // In a CSV, a second file's header line.
+        let joined = format!("{HYOKA_CSV}{HYOKA_CSV}");
+        assert!(matches!(
+            err(joined.as_bytes(), FormatHint::Auto),
+            TableFileError::StrayBom { .. }
+        ));
+    }
+
     const HYOKA_TSV: &str = "項目\t主な推進担当課\t平成26年度\t\t令和元年度\tフォローアップ対象項目\t理由等\n\
         \t\t上半期\t年度末\t上半期\t\t\n\
         地域協働の推進\t1 市民活動支援\t市民協働課\tA\t\tS\t○\t継続する。\n\
@@ -2004,7 +2064,7 @@ mod tests {
         }
 
         #[test]
-        fn hyoka_tsv_and_csv_round_trip((table, years) in table_strategy(), csv_remarks in prop::collection::vec("(.|\n|\r|,|\"){0,12}", 6)) {
+        fn hyoka_tsv_and_csv_round_trip((table, years) in table_strategy(), csv_remarks in prop::collection::vec("([^\n\u{FEFF}]|\n|\r|,|\"){0,12}", 6)) {
             let tsv = write_tsv(&table, &years);
             let parsed = parse(tsv.as_bytes(), FormatHint::Auto);
             prop_assert_eq!(parsed.as_ref().ok(), Some(&table), "{:?}\n{}", parsed, tsv);
