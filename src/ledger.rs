@@ -30,6 +30,7 @@ use crate::anchor;
 use crate::derived::{self, Derived};
 use crate::error::{Error, IntegrityError, Result};
 use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
+use crate::ident;
 use crate::merkle;
 use crate::note::SignerKey;
 use crate::safe_fs;
@@ -315,8 +316,10 @@ fn holds_no_history(dir: &Path) -> bool {
     }
 }
 
-fn check_meta(meta: &Meta) -> Result<()> {
-    text::check_line("author", &meta.author).map_err(Error::Invalid)?;
+/// Checks who and why before anything is written: the author is an identifier ([`ident::check`]),
+/// the reason one or more lines of text. Only new writes are checked: recorded events are not.
+pub(crate) fn check_meta(meta: &Meta) -> Result<()> {
+    ident::check("author", &meta.author).map_err(Error::Invalid)?;
     text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
     Ok(())
 }
@@ -338,7 +341,7 @@ impl Ledger<SledStore> {
             return Err(Refused("the first event must define the plan".into()).into());
         }
         for c in std::iter::once(&plan).chain(more) {
-            probe.apply(c)?;
+            probe.apply(&probe.admit(c.clone())?)?;
         }
         if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
@@ -1146,6 +1149,8 @@ impl<S: Store> Ledger<S> {
                     )
                     .into());
                 }
+                // The rules for what is written from now on (identifiers), then the domain rules.
+                let change = state.admit(change)?;
                 state.apply(&change)?;
                 // A clock.behind event changes nothing: the state is still the cached one.
                 applied |= !matches!(change, Change::ClockBehind { .. });

@@ -12,6 +12,7 @@ pub mod describe;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod ident;
 pub mod import;
 pub mod ledger;
 pub mod merkle;

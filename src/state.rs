@@ -4,6 +4,10 @@
 //! with a message saying what is wrong and what is valid. The ledger applies every new change to a copy
 //! of the state before anything is written, and folds stored events with the same function, so what was
 //! accepted once always folds again.
+//!
+//! Rules that apply to what is written from now on only, such as the identifier rule of
+//! [`crate::ident`], are in [`State::admit`], which the ledger calls on each new change before
+//! [`State::apply`] and which the fold never calls: events recorded before such a rule stay valid.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Change;
 use crate::period::{Era, Period};
-use crate::text;
+use crate::{ident, text};
 
 /// The plan a ledger evaluates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +113,128 @@ impl State {
             )),
             Some(i) => Ok(i),
         }
+    }
+
+    /// The heading named `name`: the one spelled so, else one equal to it under the identifier rule
+    /// ([`ident::same`]: NFKC).
+    pub fn heading(&self, name: &str) -> Option<&String> {
+        self.categories
+            .iter()
+            .find(|c| *c == name)
+            .or_else(|| self.categories.iter().find(|c| ident::same(c, name)))
+    }
+
+    /// A new change as it is to be recorded, or why it may not be: the identifier rule
+    /// ([`crate::ident`]) for the departments, headings, grades and origin it gives; a heading added
+    /// under a name equal (in NFKC) to an existing one's; and the names it refers to put in the form
+    /// the ledger holds: a heading or a grade equal in NFKC to one of the ledger's becomes the
+    /// ledger's own, and any other grade is in NFKC. Then [`State::apply`] checks the domain rules.
+    ///
+    /// For changes written from now on only (the ledger calls it before encoding each new change):
+    /// the fold of recorded events never does, so a ledger written before these rules keeps folding
+    /// and verifying.
+    pub fn admit(&self, change: Change) -> Result<Change, Refused> {
+        let check = |field: &str, s: &str| ident::check(field, s).map_err(Refused);
+        Ok(match change {
+            Change::PlanDefined {
+                name,
+                grades,
+                default_era,
+                origin,
+            } => {
+                check("origin", &origin)?;
+                let grades = grades
+                    .iter()
+                    .map(|g| ident::token("grade", g).map_err(Refused))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Change::PlanDefined {
+                    name,
+                    grades,
+                    default_era,
+                    origin,
+                }
+            }
+            Change::CategoryAdded { name } => {
+                check("heading", &name)?;
+                if let Some(other) = self.heading(&name).filter(|c| **c != name) {
+                    return refuse(format!(
+                        "heading `{}` already exists as `{}` (the same name in NFKC); use `{}`",
+                        text::escape(&name),
+                        text::escape(other),
+                        text::escape(other)
+                    ));
+                }
+                Change::CategoryAdded { name }
+            }
+            Change::ItemRegistered {
+                number,
+                title,
+                department,
+                category,
+                relisting_of,
+            } => {
+                check("department", &department)?;
+                Change::ItemRegistered {
+                    number,
+                    title,
+                    department,
+                    category: self.heading_for(category)?,
+                    relisting_of,
+                }
+            }
+            Change::ItemAmended {
+                number,
+                title,
+                department,
+                category,
+                relisting_of,
+            } => {
+                if let Some(d) = &department {
+                    check("department", d)?;
+                }
+                let category = category.map(|c| self.heading_for(c)).transpose()?;
+                Change::ItemAmended {
+                    number,
+                    title,
+                    department,
+                    category,
+                    relisting_of,
+                }
+            }
+            Change::RatingRecorded {
+                item,
+                period,
+                grade,
+            } => {
+                let grades = self.plan.as_ref().map_or(&[][..], |p| &p.grades[..]);
+                let grade = match grades.contains(&grade) {
+                    // One of the scale's grades as the ledger holds it (if recorded before the rule).
+                    true => grade,
+                    false => {
+                        let grade = ident::token("grade", &grade).map_err(Refused)?;
+                        let in_scale = grades.iter().find(|g| ident::same(g, &grade));
+                        in_scale.cloned().unwrap_or(grade)
+                    }
+                };
+                Change::RatingRecorded {
+                    item,
+                    period,
+                    grade,
+                }
+            }
+            other => other,
+        })
+    }
+
+    /// A heading a new change refers to, as the ledger holds it: one of its headings, as spelled (even
+    /// if recorded before the identifier rule), or checked by the rule and then the ledger's heading
+    /// equal to it in NFKC, if any.
+    fn heading_for(&self, name: String) -> Result<String, Refused> {
+        if self.categories.contains(&name) {
+            return Ok(name);
+        }
+        ident::check("heading", &name).map_err(Refused)?;
+        Ok(self.heading(&name).cloned().unwrap_or(name))
     }
 
     fn check_grade(&self, grade: &str) -> Result<(), Refused> {
@@ -516,6 +642,63 @@ mod tests {
             grade: "A".into(),
         })
         .unwrap();
+    }
+
+    #[test]
+    fn admit_applies_the_identifier_rule_to_new_changes_but_the_fold_does_not() {
+        let mut s = with_item();
+        let invisible = Change::CategoryAdded {
+            name: "c\u{200B}2".into(),
+        };
+        let err = s.admit(invisible.clone()).unwrap_err().0;
+        assert!(
+            err.contains("U+200B ZERO WIDTH SPACE at position 2"),
+            "{err}"
+        );
+        // What was recorded before the rule still folds.
+        s.apply(&invisible).unwrap();
+        // Names given are put in the form the ledger holds: an NFKC-equal heading, the scale's grade.
+        let amend = Change::ItemAmended {
+            number: 1,
+            title: None,
+            department: Some("ｄ課".into()),
+            category: Some("c2".into()),
+            relisting_of: None,
+        };
+        assert_eq!(
+            s.admit(amend).unwrap(),
+            Change::ItemAmended {
+                number: 1,
+                title: None,
+                department: Some("ｄ課".into()),
+                category: Some("c\u{200B}2".into()),
+                relisting_of: None,
+            }
+        );
+        let rate = |grade: &str| Change::RatingRecorded {
+            item: 1,
+            period: p(),
+            grade: grade.into(),
+        };
+        assert_eq!(s.admit(rate("Ａ")).unwrap(), rate("A"));
+        assert!(s.admit(rate("A\u{2800}")).is_err());
+        // A new heading equal in NFKC to one the ledger has is refused.
+        let err = s
+            .admit(Change::CategoryAdded { name: "ｃ".into() })
+            .unwrap_err()
+            .0;
+        assert!(err.contains("already exists as `c`"), "{err}");
+        // The plan's grades are stored in NFKC, its origin checked.
+        let plan = Change::PlanDefined {
+            name: "plan".into(),
+            grades: vec!["Ｓ".into(), "Ａ".into()],
+            default_era: None,
+            origin: "example/plan".into(),
+        };
+        match State::default().admit(plan).unwrap() {
+            Change::PlanDefined { grades, .. } => assert_eq!(grades, ["S", "A"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

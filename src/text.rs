@@ -2,8 +2,14 @@
 //!
 //! Text is stored exactly as given once it passes these checks. Single-line fields (names, titles,
 //! authors) refuse every control character; multi-line fields (reasons, remarks) allow newline and tab.
-//! Whatever is stored, [`escape`] makes it safe to print: control characters and the Unicode bidi
-//! controls that could reorder or forge terminal output are shown as `\u{..}` escapes.
+//! Identifiers (authors, departments, headings, grades) also follow the rule of [`crate::ident`].
+//! Whatever is stored, [`escape`] makes it safe to print: control characters, the Unicode bidi controls
+//! that could reorder or forge terminal output, and every character that does not show when printed
+//! (those [`crate::ident`] refuses in an identifier: zero-width and default-ignorable characters, the
+//! braille blank, hangul fillers, line and paragraph separators; a variation selector directly after a
+//! kanji shows as itself) are shown as `\u{..}` escapes, so a reader sees that something is there.
+
+use crate::ident;
 
 /// Refuses an empty or blank value, or one with control characters.
 pub fn check_line(field: &str, s: &str) -> Result<(), String> {
@@ -50,26 +56,39 @@ pub fn check_multiline(field: &str, s: &str, may_be_empty: bool) -> Result<(), S
     Ok(())
 }
 
-/// Is `c` a character that must never reach a terminal raw?
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+/// Is `c`, coming after `prev`, a character that must never reach a terminal raw? Controls, and what
+/// [`ident::invisible_after`] refuses in an identifier (the bidi controls among them).
+fn is_unsafe(prev: Option<char>, c: char) -> bool {
+    c.is_control() || ident::invisible_after(prev, c)
 }
 
-/// Text safe to print on one line: control and bidi characters become `\n`, `\t` or `\u{..}`.
+/// Whether some character of `s` must not be printed raw.
+fn has_unsafe(s: &str) -> bool {
+    let mut prev = None;
+    s.chars().any(|c| {
+        let unsafe_here = is_unsafe(prev, c);
+        prev = Some(c);
+        unsafe_here
+    })
+}
+
+/// Text safe to print on one line: control, bidi and invisible characters become `\n`, `\t` or
+/// `\u{..}` (`山\u{200b}田`).
 pub fn escape(s: &str) -> String {
-    if !s.chars().any(is_unsafe) {
+    if !has_unsafe(s) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
+    let mut prev = None;
     for c in s.chars() {
         match c {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if is_unsafe(c) => out.push_str(&c.escape_unicode().to_string()),
+            c if is_unsafe(prev, c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
+        prev = Some(c);
     }
     out
 }
@@ -84,6 +103,21 @@ mod tests {
         assert_eq!(escape("a\u{1b}[31mred"), "a\\u{1b}[31mred");
         assert_eq!(escape("x\u{202E}y\n"), "x\\u{202e}y\\n");
         assert_eq!(escape("nul\0"), "nul\\u{0}");
+        // Characters that do not show are shown escaped; a kanji's variation selector is itself.
+        assert_eq!(escape("山\u{200B}田"), "山\\u{200b}田");
+        for c in [
+            '\u{00AD}',
+            '\u{FEFF}',
+            '\u{3164}',
+            '\u{2800}',
+            '\u{200D}',
+            '\u{2028}',
+            '\u{E0041}',
+        ] {
+            assert_eq!(escape(&format!("a{c}")), format!("a{}", c.escape_unicode()));
+        }
+        assert_eq!(escape("葛\u{E0100}飾"), "葛\u{E0100}飾");
+        assert_eq!(escape("A\u{FE0F}"), "A\\u{fe0f}");
     }
 
     #[test]
@@ -111,8 +145,10 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn escaped_text_has_no_unsafe_characters(s in "\\PC*|[\\x00-\\x1f\\u{202a}-\\u{202e}a]{0,20}") {
-            proptest::prop_assert!(!escape(&s).chars().any(is_unsafe));
+        fn escaped_text_has_no_unsafe_characters(
+            s in "\\PC*|[\\x00-\\x1f\\u{202a}-\\u{202e}\\u{200b}\\u{feff}\\u{fe00}\\u{e0100}\\u{e0041}葛a]{0,20}"
+        ) {
+            proptest::prop_assert!(!has_unsafe(&escape(&s)));
         }
     }
 }

@@ -21,6 +21,8 @@ mod test_export;
 mod test_guards;
 #[path = "runner/test_hostile.rs"]
 mod test_hostile;
+#[path = "runner/test_identity.rs"]
+mod test_identity;
 #[path = "runner/test_import.rs"]
 mod test_import;
 #[path = "runner/test_integrity.rs"]

@@ -103,7 +103,8 @@ pub fn history(
     let entries: Vec<_> = match author {
         Some(a) => entries
             .into_iter()
-            .filter(|e| e.author == a.trim())
+            // Compared under NFKC, as every name is (hyoka::ident::same).
+            .filter(|e| hyoka::ident::same(&e.author, a.trim()))
             .collect(),
         None => entries,
     };

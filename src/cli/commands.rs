@@ -89,7 +89,11 @@ pub fn init(
     author: &str,
     reason: &str,
 ) -> Result<(), Failure> {
-    let grades: Vec<String> = grades.split(',').map(|g| g.trim().to_string()).collect();
+    // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them.
+    let grades = grades
+        .split(',')
+        .map(|g| hyoka::ident::token("grade", hyoka::ident::trim(g)))
+        .collect::<Result<Vec<String>, String>>()?;
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));
     let meta = Meta {
@@ -127,11 +131,21 @@ pub fn init(
     Ok(())
 }
 
-fn with_category(state: &hyoka::state::State, category: &str, changes: &mut Vec<Change>) {
-    if !state.categories.iter().any(|c| c == category) {
-        changes.push(Change::CategoryAdded {
-            name: category.to_string(),
-        });
+/// The heading an item is put under: the ledger's, if it has one of that name (compared under NFKC,
+/// [`hyoka::ident::same`]); else `category`, added first.
+fn with_category(
+    state: &hyoka::state::State,
+    category: String,
+    changes: &mut Vec<Change>,
+) -> String {
+    match state.heading(&category) {
+        Some(existing) => existing.clone(),
+        None => {
+            changes.push(Change::CategoryAdded {
+                name: category.clone(),
+            });
+            category
+        }
     }
 }
 
@@ -148,13 +162,16 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             relisting_of,
             who,
         } => {
-            with_category(&state, &category, &mut changes);
+            let category = with_category(&state, category, &mut changes);
             changes.push(Change::ItemRegistered {
-                number,
+                number: super::item_number(&number)?,
                 title,
                 department,
                 category,
-                relisting_of,
+                relisting_of: relisting_of
+                    .as_deref()
+                    .map(super::item_number)
+                    .transpose()?,
             });
             who
         }
@@ -167,9 +184,11 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             not_relisting,
             who,
         } => {
-            if let Some(c) = &category {
-                with_category(&state, c, &mut changes);
-            }
+            let category = category.map(|c| with_category(&state, c, &mut changes));
+            let relisting_of = relisting_of
+                .as_deref()
+                .map(super::item_number)
+                .transpose()?;
             let relisting = match (relisting_of, not_relisting) {
                 (Some(n), _) => Some(Some(n)),
                 (None, true) => Some(None),
@@ -182,7 +201,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
                 ));
             }
             changes.push(Change::ItemAmended {
-                number,
+                number: super::item_number(&number)?,
                 title,
                 department,
                 category,
@@ -191,11 +210,15 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             who
         }
         ItemCommand::Withdraw { number, who } => {
-            changes.push(Change::ItemWithdrawn { number });
+            changes.push(Change::ItemWithdrawn {
+                number: super::item_number(&number)?,
+            });
             who
         }
         ItemCommand::Reinstate { number, who } => {
-            changes.push(Change::ItemReinstated { number });
+            changes.push(Change::ItemReinstated {
+                number: super::item_number(&number)?,
+            });
             who
         }
     };
@@ -220,6 +243,8 @@ fn record_one(
     let state = ledger.current()?;
     let era = state.plan.as_ref().and_then(|p| p.default_era);
     let (change, note) = build(state, era)?;
+    // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
+    let change = state.admit(change).map_err(|r| Failure::from(r.0))?;
     let receipt = ledger.append(&meta(who)?, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
@@ -241,7 +266,7 @@ pub fn rate(ctx: &Ctx, item: u32, period: &str, grade: &str, who: &Who) -> Resul
             Change::RatingRecorded {
                 item,
                 period,
-                grade: grade.trim().to_string(),
+                grade: hyoka::ident::trim(grade).to_string(),
             },
             note,
         ))

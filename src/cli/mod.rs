@@ -185,7 +185,7 @@ enum Command {
     )]
     Rate {
         /// Item number.
-        item: u32,
+        item: String,
         /// Period (FY2014-H1, H26上半期, 平成26年度末, ...).
         period: String,
         /// Grade from the plan's scale.
@@ -199,7 +199,7 @@ enum Command {
     )]
     Unrate {
         /// Item number.
-        item: u32,
+        item: String,
         /// Period.
         period: String,
         #[command(flatten)]
@@ -211,7 +211,7 @@ enum Command {
     )]
     Flag {
         /// Item number.
-        item: u32,
+        item: String,
         /// on or off.
         state: OnOff,
         /// Period (default: the latest period with ratings).
@@ -226,7 +226,7 @@ enum Command {
     )]
     Remark {
         /// Item number.
-        item: u32,
+        item: String,
         /// The remark.
         text: String,
         /// Period (default: the latest period with ratings).
@@ -449,14 +449,15 @@ enum Command {
     History {
         /// Item number (or --all).
         #[arg(required_unless_present = "all")]
-        item: Option<u32>,
+        item: Option<String>,
         /// Every correction in the ledger, grouped by item.
         #[arg(long, conflicts_with = "item")]
         all: bool,
         /// Only changes of this period.
         #[arg(long, value_name = "PERIOD")]
         period: Option<String>,
-        /// Only changes recorded by this person.
+        /// Only changes recorded by this person (names compare under NFKC: full-width and half-width
+        /// forms are the same name).
         #[arg(long, value_name = "NAME")]
         author: Option<String>,
         /// Output format.
@@ -528,7 +529,7 @@ enum ItemCommand {
     )]
     Add {
         /// Item number (unique in the plan).
-        number: u32,
+        number: String,
         /// Title.
         title: String,
         /// Responsible department.
@@ -539,7 +540,7 @@ enum ItemCommand {
         category: String,
         /// This item re-lists item N under another heading.
         #[arg(long, value_name = "N")]
-        relisting_of: Option<u32>,
+        relisting_of: Option<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -549,7 +550,7 @@ enum ItemCommand {
     )]
     Amend {
         /// Item number.
-        number: u32,
+        number: String,
         /// New title.
         #[arg(long, value_name = "T")]
         title: Option<String>,
@@ -561,7 +562,7 @@ enum ItemCommand {
         category: Option<String>,
         /// Now a re-listing of item N.
         #[arg(long, value_name = "N", conflicts_with = "not_relisting")]
-        relisting_of: Option<u32>,
+        relisting_of: Option<String>,
         /// No longer a re-listing.
         #[arg(long)]
         not_relisting: bool,
@@ -572,7 +573,7 @@ enum ItemCommand {
     #[command(after_help = "Example:\n  hyoka item withdraw 63 -a 山田 -m '計画から削除'")]
     Withdraw {
         /// Item number.
-        number: u32,
+        number: String,
         #[command(flatten)]
         who: Who,
     },
@@ -580,7 +581,7 @@ enum ItemCommand {
     #[command(after_help = "Example:\n  hyoka item reinstate 63 -a 山田 -m '削除の取消'")]
     Reinstate {
         /// Item number.
-        number: u32,
+        number: String,
         #[command(flatten)]
         who: Who,
     },
@@ -640,6 +641,13 @@ impl From<hyoka::Error> for Failure {
             message: e.to_string(),
         }
     }
+}
+
+/// An item number as typed, read by the identifier rule ([`hyoka::ident::item_number`]: NFKC, so
+/// `１２` is 12; a character that does not show is refused, named): one line and exit 1, like the
+/// refusal of any other identifier.
+pub fn item_number(s: &str) -> Result<u32, Failure> {
+    hyoka::ident::item_number(s).map_err(Failure::from)
 }
 
 impl From<String> for Failure {
@@ -715,20 +723,26 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             grade,
             who,
-        } => c::rate(ctx, item, &period, &grade, &who),
-        Command::Unrate { item, period, who } => c::unrate(ctx, item, &period, &who),
+        } => c::rate(ctx, item_number(&item)?, &period, &grade, &who),
+        Command::Unrate { item, period, who } => c::unrate(ctx, item_number(&item)?, &period, &who),
         Command::Flag {
             item,
             state,
             period,
             who,
-        } => c::flag(ctx, item, state == OnOff::On, period.as_deref(), &who),
+        } => c::flag(
+            ctx,
+            item_number(&item)?,
+            state == OnOff::On,
+            period.as_deref(),
+            &who,
+        ),
         Command::Remark {
             item,
             text,
             period,
             who,
-        } => c::remark(ctx, item, &text, period.as_deref(), &who),
+        } => c::remark(ctx, item_number(&item)?, &text, period.as_deref(), &who),
         Command::Log { format } => c::log(ctx, format),
         Command::Verify {
             format,
@@ -824,7 +838,14 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             author,
             format,
-        } => audit_cmds::history(ctx, item, all, period.as_deref(), author.as_deref(), format),
+        } => audit_cmds::history(
+            ctx,
+            item.as_deref().map(item_number).transpose()?,
+            all,
+            period.as_deref(),
+            author.as_deref(),
+            format,
+        ),
         Command::Blame {
             period,
             format,

@@ -6,6 +6,10 @@
 //! heading, item, rating, flag and remark; an existing one gets only what differs, and a value changed
 //! by hand since the last import that the file contradicts is a [`Conflict`] unless the file is
 //! preferred. The caller records the changes as one atomic batch whose events name the file.
+//!
+//! Headings, departments, titles and grades are matched with the ledger's under NFKC
+//! ([`crate::ident::same`]): a file that spells them in full-width or half-width forms changes nothing.
+//! The changes planned are the ones the ledger will record ([`State::admit`]).
 
 pub mod table_file;
 
@@ -15,7 +19,7 @@ use crate::event::{Change, Source};
 use crate::period::{Era, Period};
 use crate::provenance::{Field, Provenance, Setter};
 use crate::state::State;
-use crate::text;
+use crate::{ident, text};
 use table_file::{FormatHint, ParsedRow, ParsedTable};
 
 /// Where the era used for the file's era-less years came from.
@@ -165,7 +169,7 @@ pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> 
     for row in &p.table.rows {
         for (col, g) in row.ratings.iter().enumerate() {
             if let Some(g) = g
-                && !grades.contains(g)
+                && !grades.iter().any(|s| ident::same(s, g))
             {
                 let label = p.periods.get(col).map(Period::label).unwrap_or_default();
                 return err(format!(
@@ -268,7 +272,9 @@ pub fn plan_changes(
                 line: usize,
                 c: Change|
      -> Result<(), ImportError> {
-        work.apply(&c)
+        let c = work
+            .admit(c)
+            .and_then(|c| work.apply(&c).map(|()| c))
             .map_err(|r| ImportError(format!("line {line}: {r}")))?;
         out.changes.push(c);
         out.lines.push(line);
@@ -305,7 +311,7 @@ pub fn plan_changes(
         let n = row.number;
         match state.items.get(&n) {
             None => {
-                if !work.categories.contains(&row.category) {
+                if work.heading(&row.category).is_none() {
                     push(
                         &mut work,
                         &mut out,
@@ -340,7 +346,7 @@ pub fn plan_changes(
                 let differs =
                     |out: &mut ImportPlan, file: &str, ledger: &str, field: Field, what: &str| {
                         (!file.is_empty()
-                            && file != ledger
+                            && !ident::same(file, ledger)
                             && !conflict(
                                 out,
                                 row,
@@ -367,7 +373,7 @@ pub fn plan_changes(
                     "heading",
                 );
                 if let Some(c) = &category
-                    && !work.categories.contains(c)
+                    && work.heading(c).is_none()
                 {
                     push(
                         &mut work,
@@ -423,7 +429,7 @@ pub fn plan_changes(
                 continue;
             };
             let current = state.cell(n, *period).rating;
-            if current.as_deref() == Some(g.as_str()) {
+            if current.as_deref().is_some_and(|c| ident::same(c, g)) {
                 continue;
             }
             if let Some(cur) = &current
@@ -584,11 +590,13 @@ pub fn plan_name_from_file(file_name: &str) -> String {
     }
 }
 
-/// An origin from a plan name: `local/<name>` with white space, `+` and controls replaced by `-`.
+/// An origin from a plan name: `local/<name>` with white space, `+` and controls replaced by `-`,
+/// and without the characters an identifier may not hold ([`crate::ident`]).
 pub fn origin_from_plan(plan: &str) -> String {
     let name: String = plan
         .trim()
         .chars()
+        .filter(|c| !ident::is_invisible(*c))
         .map(|c| {
             if c.is_whitespace() || c == '+' || c.is_control() {
                 '-'
@@ -755,6 +763,8 @@ pub fn import_holding(
         source: Some(prepared.source.clone()),
         recorded_at: req.recorded_at,
     };
+    // Who and why are checked before the changes are planned (a dry run too).
+    crate::ledger::check_meta(&meta)?;
     let derived_names = !exists && (req.plan.is_none() || req.origin.is_none());
     let (plan_change, base) = match &state.plan {
         Some(_) => (None, state.clone()),
@@ -769,6 +779,7 @@ pub fn import_holding(
                 .unwrap_or_else(|| origin_from_plan(&name));
             let c = plan_for_new_ledger(&prepared, &name, &origin);
             let mut s = State::default();
+            let c = s.admit(c)?;
             s.apply(&c)?;
             (Some(c), s)
         }

@@ -42,11 +42,18 @@
 //! [`ParsedRow::relisting_of`].
 //!
 //! All cells are trimmed of surrounding whitespace (ASCII, ideographic space
-//! U+3000 and other Unicode white space); the inside of a cell is kept
-//! verbatim.
+//! U+3000 and other Unicode white space but the line and paragraph separators
+//! U+2028 and U+2029, which an identifier may not hold); the inside of a cell is kept
+//! verbatim, except grades (ratings and total-row labels), which are read in
+//! NFKC (a full-width `Ａ` is `A`). Identifiers (headings, item numbers,
+//! departments, grades) follow the rule of [`crate::ident`]: a cell holding a
+//! character that does not show when printed is refused, naming it.
 //!
 //! Encodings: UTF-8 with or without BOM, and UTF-16 with BOM (Excel's
-//! "Unicode text"). Line ends LF, CRLF or CR.
+//! "Unicode text"). Line ends LF, CRLF or CR. A BOM (U+FEFF) is accepted
+//! only at the very start of the file: one starting any line after it (two
+//! files joined, or a stray mark) is refused with its line number, as it
+//! would otherwise make an invisible heading that the rows below fall under.
 //!
 //! Everything here is total: no panics on any input, and allocations are
 //! proportional to the input size.
@@ -145,6 +152,10 @@ pub enum TableFileError {
     InvalidUtf16 { line: usize },
     #[error("line {line}: the file is empty; export the follow-up table again")]
     Empty { line: usize },
+    #[error(
+        "line {line}: a byte-order mark (U+FEFF) starts this line, but one is accepted only at the very start of the file (here it usually means two files were joined); delete it, with any second title or header, and import again"
+    )]
+    StrayBom { line: usize },
     #[error(
         "line {line}: no header row found (expected a row starting with {expected:?}); check that the file is the export of the follow-up table"
     )]
@@ -262,6 +273,14 @@ pub enum TableFileError {
     },
     #[error("line {line}: CSV error: {message}; save the file again as CSV (UTF-8)")]
     Csv { line: usize, message: String },
+    /// A heading, item number, department or grade that breaks the rule of
+    /// [`crate::ident`]; `problem` names the character and says what to do.
+    #[error("line {line}: column {column}: {problem}")]
+    Identifier {
+        line: usize,
+        column: usize,
+        problem: String,
+    },
 }
 
 impl TableFileError {
@@ -272,6 +291,7 @@ impl TableFileError {
             Self::InvalidUtf8 { line }
             | Self::InvalidUtf16 { line }
             | Self::Empty { line }
+            | Self::StrayBom { line }
             | Self::NoHeader { line, .. }
             | Self::NoPeriods { line }
             | Self::PeriodWithoutYear { line, .. }
@@ -291,7 +311,8 @@ impl TableFileError {
             | Self::RowAfterTotals { line, .. }
             | Self::CsvHeader { line, .. }
             | Self::CsvQuoting { line, .. }
-            | Self::Csv { line, .. } => *line,
+            | Self::Csv { line, .. }
+            | Self::Identifier { line, .. } => *line,
         }
     }
 }
@@ -343,6 +364,7 @@ pub fn parse(bytes: &[u8], hint: FormatHint) -> Result<ParsedTable> {
     if text.chars().all(char::is_whitespace) {
         return Err(TableFileError::Empty { line: 1 });
     }
+    check_no_stray_bom(text)?;
     let format = match hint {
         FormatHint::Tsv => TableFormat::Tsv,
         FormatHint::Csv => TableFormat::Csv,
@@ -371,6 +393,16 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>> {
             let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
             Err(TableFileError::InvalidUtf8 { line })
         }
+    }
+}
+
+/// Refuses a BOM starting a line: [`decode`] has removed the one at the very
+/// start of the file, so any left is a second file's, or a stray one.
+fn check_no_stray_bom(text: &str) -> Result<()> {
+    let newline = newline_char(text);
+    match text.split(newline).position(|l| l.starts_with('\u{FEFF}')) {
+        Some(i) => Err(TableFileError::StrayBom { line: i + 1 }),
+        None => Ok(()),
     }
 }
 
@@ -424,8 +456,10 @@ fn detect(text: &str) -> TableFormat {
 
 // ------------------------------------------------------------ cell helpers
 
+/// Surrounding white space removed, except U+2028 and U+2029, which
+/// [`crate::ident`] names in an identifier rather than drop them unseen.
 fn trim(s: &str) -> &str {
-    s.trim_matches(char::is_whitespace)
+    crate::ident::trim(s)
 }
 
 fn cell<'a>(cells: &[&'a str], index: usize) -> &'a str {
@@ -520,19 +554,40 @@ fn relisting_body(s: &str) -> Option<(u32, &str)> {
     Some((number, s))
 }
 
+/// The rule of [`crate::ident`] on a cell holding an identifier (which may be
+/// empty).
+fn check_ident(line: usize, column: usize, field: &str, s: &str) -> Result<()> {
+    crate::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
+        line,
+        column,
+        problem,
+    })
+}
+
+/// A grade as it is recorded: one word, in NFKC ([`crate::ident::token`]).
+fn grade(line: usize, column: usize, s: &str) -> Result<String> {
+    crate::ident::token("grade", s).map_err(|problem| TableFileError::Identifier {
+        line,
+        column,
+        problem,
+    })
+}
+
 fn parse_rating(line: usize, column: usize, raw: &str) -> Result<Option<String>> {
     let r = trim(raw);
     if r.is_empty() {
-        Ok(None)
-    } else if r.contains(char::is_whitespace) {
-        Err(TableFileError::BadRating {
+        return Ok(None);
+    }
+    // First, so that U+2028 (white space too) is named.
+    check_ident(line, column, "grade", r)?;
+    if r.contains(char::is_whitespace) {
+        return Err(TableFileError::BadRating {
             line,
             column,
             cell: shown(r),
-        })
-    } else {
-        Ok(Some(r.to_owned()))
+        });
     }
+    grade(line, column, r).map(Some)
 }
 
 fn parse_number(line: usize, raw: &str) -> Result<u32> {
@@ -711,7 +766,7 @@ fn parse_tsv(text: &str) -> Result<ParsedTable> {
         };
         let p = periods.len();
         if is_total_row(&cells, !totals.is_empty()) {
-            let label = cell(&cells, 1).to_owned();
+            let label = grade(line, 2, cell(&cells, 1))?;
             let count = |column: usize| -> Result<u64> {
                 let c = cell(&cells, column);
                 parse_digits(c).ok_or_else(|| TableFileError::BadCount {
@@ -815,8 +870,15 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
         }
     };
     let item = cell(cells, 1);
-    let digits_end = item.find(|c: char| !is_digit(c)).unwrap_or(item.len());
+    // The number's text ends at the first character that is neither a digit
+    // nor one the identifier rule refuses (which is then named).
+    let digits_end = item
+        .find(|c: char| !(is_digit(c) || crate::ident::is_invisible(c)))
+        .unwrap_or(item.len());
     let (digits, title) = item.split_at_checked(digits_end).unwrap_or(("", item));
+    check_ident(line, 1, "heading", cell(cells, 0))?;
+    check_ident(line, 2, "item number", digits)?;
+    check_ident(line, 3, "department", cell(cells, 2))?;
     if digits.is_empty() {
         return Err(TableFileError::BadNumber {
             line,
@@ -975,6 +1037,9 @@ fn parse_csv(text: &str) -> Result<ParsedTable> {
             });
         }
         check_no_extra(line, &cells, *columns)?;
+        check_ident(line, 1, "heading", cell(&cells, 0))?;
+        check_ident(line, 2, "item number", cell(&cells, 1))?;
+        check_ident(line, 4, "department", cell(&cells, 3))?;
         let number = parse_number(line, cell(&cells, 1))?;
         let ratings = (4..4 + p)
             .map(|column| parse_rating(line, column + 1, cell(&cells, column)))
@@ -1208,6 +1273,92 @@ mod tests {
         }
         assert_eq!(ok(&le, FormatHint::Auto), plain);
         assert_eq!(ok(&be, FormatHint::Auto), plain);
+    }
+
+    /// A BOM starting a row in the middle of the file made an invisible
+    /// heading (`\u{feff}`) that the rows below fell under, with the totals
+    /// unchanged. Only the very first character of the file may be one.
+    #[test]
+    fn a_bom_starting_a_row_mid_file_is_refused_with_its_line() {
+        let text = String::from_utf8_lossy(&seed_bytes()).into_owned();
+        let row7 = text.find("\t7 協働事業").unwrap_or_default();
+        for newline in ["\n", "\r\n", "\r"] {
+            let mut joined = text.clone();
+            joined.insert(row7, '\u{FEFF}');
+            let joined = joined.replace('\n', newline);
+            let e = err(joined.as_bytes(), FormatHint::Auto);
+            assert_eq!(e, TableFileError::StrayBom { line: 11 }, "{newline:?}");
+            assert!(
+                e.to_string()
+                    .starts_with("line 11: a byte-order mark (U+FEFF)")
+            );
+            let mut le = vec![0xFF, 0xFE];
+            for u in joined.encode_utf16() {
+                le.extend_from_slice(&u.to_le_bytes());
+            }
+            assert_eq!(
+                err(&le, FormatHint::Auto),
+                TableFileError::StrayBom { line: 11 }
+            );
+        }
+        // Two marks at the start: the second is stray too.
+        let mut twice = "\u{FEFF}\u{FEFF}".as_bytes().to_vec();
+        twice.extend_from_slice(&seed_bytes());
+        assert_eq!(
+            err(&twice, FormatHint::Auto),
+            TableFileError::StrayBom { line: 1 }
+        );
+        // In a CSV, a second file's header line.
+        let joined = format!("{HYOKA_CSV}{HYOKA_CSV}");
+        assert!(matches!(
+            err(joined.as_bytes(), FormatHint::Auto),
+            TableFileError::StrayBom { .. }
+        ));
+    }
+
+    #[test]
+    fn identifiers_holding_invisible_characters_are_refused_and_grades_read_in_nfkc() {
+        let text = String::from_utf8_lossy(&seed_bytes()).into_owned();
+        let on_line_5 = |from: &str, to: &str| text.replacen(from, to, 1);
+        for (bytes, column, field) in [
+            (
+                on_line_5("地域協働の推進", "地域協働の\u{200B}推進"),
+                1,
+                "heading",
+            ),
+            (on_line_5("\t1 市民", "\t1\u{2060} 市民"), 2, "item number"),
+            (
+                on_line_5("\t市民協働・", "\t市民協働・\u{00AD}"),
+                3,
+                "department",
+            ),
+            (on_line_5("\tA\t", "\tA\u{2028}\t"), 4, "grade"),
+        ] {
+            match err(bytes.as_bytes(), FormatHint::Tsv) {
+                TableFileError::Identifier {
+                    line: 5,
+                    column: c,
+                    problem,
+                } if c == column => {
+                    assert!(problem.starts_with(&format!("the {field} `")), "{problem}");
+                    assert!(problem.contains("U+"), "{problem}");
+                }
+                e => panic!("{field}: {e}"),
+            }
+        }
+        // CSV: the department is column 4.
+        let csv = HYOKA_CSV.replacen("市民協働課", "市民\u{3164}協働課", 1);
+        assert!(matches!(
+            err(csv.as_bytes(), FormatHint::Csv),
+            TableFileError::Identifier { column: 4, .. }
+        ));
+        // Full-width grades, in ratings and total rows, are read as their NFKC form.
+        let wide = text.replace("\tA\t", "\tＡ\t").replace("\nA\t", "\nＡ\t");
+        assert_ne!(wide, text);
+        assert_eq!(
+            ok(wide.as_bytes(), FormatHint::Tsv),
+            ok(&seed_bytes(), FormatHint::Tsv)
+        );
     }
 
     const HYOKA_TSV: &str = "項目\t主な推進担当課\t平成26年度\t\t令和元年度\tフォローアップ対象項目\t理由等\n\
@@ -2004,7 +2155,7 @@ mod tests {
         }
 
         #[test]
-        fn hyoka_tsv_and_csv_round_trip((table, years) in table_strategy(), csv_remarks in prop::collection::vec("(.|\n|\r|,|\"){0,12}", 6)) {
+        fn hyoka_tsv_and_csv_round_trip((table, years) in table_strategy(), csv_remarks in prop::collection::vec("([^\n\u{FEFF}]|\n|\r|,|\"){0,12}", 6)) {
             let tsv = write_tsv(&table, &years);
             let parsed = parse(tsv.as_bytes(), FormatHint::Auto);
             prop_assert_eq!(parsed.as_ref().ok(), Some(&table), "{:?}\n{}", parsed, tsv);

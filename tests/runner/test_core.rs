@@ -284,8 +284,8 @@ fn bad_input_changes_nothing() {
         ),
         (
             vec!["rate", "x", "FY2014-H1", "A", "-a", "a", "-m", "m"],
-            2,
-            "invalid value 'x'",
+            1,
+            "the item number `x` is not a number; write it in digits",
         ),
         (
             vec!["unrate", "2", "FY2014-H1", "-a", "a", "-m", "m"],

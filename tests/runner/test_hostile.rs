@@ -29,8 +29,13 @@ fn assert_terminal_safe(what: &str, run: &Run) {
     }
 }
 
-/// A ledger holding the hostile texts: item 1 with the remark (and a hostile author and reason), item
-/// 3 with the title; returns the seq of the last event.
+const DEPARTMENT: &str = "課\u{200F}";
+const HEADING: &str = "見出し\u{2067}";
+
+/// A ledger holding the hostile texts: item 1 with the remark (and a hostile reason), item 3 with the
+/// title, a hostile department and heading, registered by a hostile author; returns the seq of the
+/// last event. Identifiers (authors, departments, headings) that hold bidi controls are refused now
+/// (hyoka::ident), so item 3 is registered as a ledger written before that rule holds it.
 fn hostile_ledger(env: &Env) -> u64 {
     env.with_items();
     env.run(&["rate", "1", "H26上半期", "A", "-a", "山田", "-m", "評価"])
@@ -42,7 +47,7 @@ fn hostile_ledger(env: &Env) -> u64 {
         "--period",
         "H26上半期",
         "-a",
-        AUTHOR,
+        "山田",
         "-m",
         REASON,
     ]);
@@ -54,16 +59,32 @@ fn hostile_ledger(env: &Env) -> u64 {
         "3",
         TITLE,
         "--department",
-        "課\u{200F}",
+        DEPARTMENT,
         "--category",
-        "見出し\u{2067}",
+        HEADING,
         "-a",
-        "山田",
+        AUTHOR,
         "-m",
         "登録",
     ]);
     assert_terminal_safe("item add", &out);
-    out.ok();
+    assert!(out.fails(1).contains("U+"), "{}", out.stderr);
+    env.append_recorded_before_the_rules(
+        AUTHOR,
+        REASON,
+        &[
+            hyoka::event::Change::CategoryAdded {
+                name: HEADING.into(),
+            },
+            hyoka::event::Change::ItemRegistered {
+                number: 3,
+                title: TITLE.into(),
+                department: DEPARTMENT.into(),
+                category: HEADING.into(),
+                relisting_of: None,
+            },
+        ],
+    );
     env.run(&["rate", "3", "H26上半期", "B", "-a", "山田", "-m", "評価"])
         .ok();
     8
@@ -143,14 +164,26 @@ fn bidi_and_control_characters_never_reach_the_terminal_raw() {
         .find(|e| e["change"]["kind"] == "remark.set")
         .unwrap();
     assert_eq!(remark["change"]["text"], REMARK);
-    assert_eq!(remark["author"], AUTHOR);
     assert_eq!(remark["reason"], REASON);
+    let registered = events
+        .iter()
+        .find(|e| e["change"]["kind"] == "item.registered" && e["change"]["item"] == 3)
+        .unwrap();
+    assert_eq!(registered["author"], AUTHOR);
+    assert_eq!(registered["reason"], REASON);
+    assert_eq!(registered["change"]["department"], DEPARTMENT);
+    assert_eq!(registered["change"]["category"], HEADING);
     let history = env
         .run(&["history", "1", "--format", "json"])
         .ok()
         .to_string();
     let history: serde_json::Value = serde_json::from_str(&history).unwrap();
     assert!(holds(&history, REMARK), "{history}");
+    let history = env
+        .run(&["history", "3", "--format", "json"])
+        .ok()
+        .to_string();
+    let history: serde_json::Value = serde_json::from_str(&history).unwrap();
     assert!(holds(&history, AUTHOR), "{history}");
 }
 

@@ -524,3 +524,30 @@ fn an_attribute_changed_by_hand_conflicts_and_a_new_heading_is_added() {
         "{out}"
     );
 }
+
+/// The failure: a BOM at the start of item 7's row (two files joined, or a stray mark) made an
+/// invisible heading `\u{feff}` and moved items 7-15 under it; the totals still matched, so the import
+/// went through. Now the row is refused with its line number, in one line, and nothing is created.
+#[test]
+fn a_bom_starting_a_row_mid_file_no_longer_makes_an_invisible_heading() {
+    let env = Env::new();
+    let seed_text = std::fs::read_to_string(seed()).unwrap();
+    let row7 = seed_text.find("\t7 協働事業").unwrap();
+    let line = 1 + seed_text[..row7].matches('\n').count();
+    assert_eq!(line, 11);
+    let mut text = seed_text.clone();
+    text.insert(row7, '\u{FEFF}');
+    // A BOM at the very start of the file stays accepted.
+    let mut bytes = "\u{FEFF}".as_bytes().to_vec();
+    bytes.extend_from_slice(text.as_bytes());
+    let path = write(&env, "joined.tsv", &bytes);
+    let run = env.run(&["import", &path, "-a", "山田"]);
+    let err = run.fails(1).to_string();
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(err.contains("line 11: a byte-order mark (U+FEFF)"), "{err}");
+    assert!(
+        err.contains("accepted only at the very start of the file"),
+        "{err}"
+    );
+    assert!(!env.ledger().exists());
+}
