@@ -503,11 +503,7 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
                 format!("#{}", e.seq),
                 e.author.clone(),
                 e.field.to_string(),
-                format!(
-                    "{} → {}",
-                    hyoka::render::value_text(&e.old),
-                    hyoka::render::value_text(&e.new)
-                ),
+                hyoka::render::change_cell(&e.old, &e.new),
                 e.reason.clone(),
             ]
         })
