@@ -748,3 +748,22 @@ fn a_ledger_with_a_1000_mb_journal_opens_within_a_512_mib_address_space() {
     );
     assert_eq!(std::fs::metadata(&journal).unwrap().len(), 1_000_000_000);
 }
+
+/// A table file with no size to check first (a device, a pipe, a file that grows) was read to its end:
+/// `hyoka import /dev/zero` took memory until none was left (under a 512 MiB limit: `cannot read
+/// /dev/zero: out of memory`). The read now stops past 64 MiB.
+#[test]
+fn an_import_of_an_endless_file_is_refused_in_bounded_memory() {
+    let env = Env::new();
+    let run = run_in_address_space(
+        &env.ledger(),
+        512 << 20,
+        &["import", "/dev/zero", "-a", "山田"],
+    );
+    let err = run.fails(1);
+    assert!(
+        err.contains("/dev/zero holds more than 67108864 bytes, more than a table can be"),
+        "{err}"
+    );
+    assert!(!env.ledger().exists(), "nothing was created");
+}
