@@ -907,31 +907,52 @@ pub fn cell(s: &str) -> String {
 /// Aligned columns: each cell cut by [`cell`], each column padded to its widest cut cell by display
 /// width, two spaces apart, the last column unpadded. So no line is wider than the header's columns
 /// times [`CELL_MAX`] (plus the gaps), however long a text in the ledger is: one long remark no longer
-/// pads every row to its width. Cells are escaped for the terminal here.
+/// pads every row to its width. Cells are escaped for the terminal here. [`Columns`] does the same a
+/// line at a time.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cells: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| cell(h)).collect())
-        .chain(rows.iter().map(|r| r.iter().map(|c| cell(c)).collect()))
-        .collect();
-    let n = header.len();
-    let mut widths = vec![0usize; n];
-    for row in &cells {
-        for (i, c) in row.iter().enumerate().take(n) {
-            widths[i] = widths[i].max(display_width(c));
-        }
-    }
-    let mut out = String::new();
-    for row in &cells {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate().take(n) {
-            line.push_str(c);
-            if i + 1 < n {
-                line.push_str(&" ".repeat(widths[i] - display_width(c) + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
+    let layout = Columns::measure(header, rows.iter().cloned());
+    let mut out = layout.line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    for row in rows {
+        out.push_str(&layout.line(row));
     }
     out
+}
+
+/// The column widths of aligned audit rows (see [`columns`]), measured in one pass over the rows, so
+/// that the lines can then be rendered and printed one at a time: nothing holds the whole view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    widths: Vec<usize>,
+}
+
+impl Columns {
+    /// The widths of the cut cells of `header` and `rows`.
+    pub fn measure(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Columns {
+        let mut widths: Vec<usize> = header.iter().map(|h| display_width(&cell(h))).collect();
+        for row in rows {
+            for (w, c) in widths.iter_mut().zip(&row) {
+                *w = (*w).max(display_width(&cell(c)));
+            }
+        }
+        Columns { widths }
+    }
+
+    /// One row (or the header) as a line, cells cut and padded, ending in a newline.
+    pub fn line(&self, row: &[String]) -> String {
+        let n = self.widths.len();
+        let mut line = String::new();
+        for (i, (c, w)) in row.iter().zip(&self.widths).enumerate() {
+            let c = cell(c);
+            line.push_str(&c);
+            if i + 1 < n {
+                line.push_str(&" ".repeat(w.saturating_sub(display_width(&c)) + 2));
+            }
+        }
+        let end = line.trim_end().len();
+        line.truncate(end);
+        line.push('\n');
+        line
+    }
 }
 
 /// One row of an audit view in full (`--full`): one line per column, `name  value`, the names padded

@@ -71,29 +71,33 @@ fn period_label(p: Option<Period>) -> String {
     p.map(|p| p.label()).unwrap_or_default()
 }
 
-/// Prints the rows of an audit view as text: aligned columns of cells cut at
-/// [`render::CELL_MAX`] columns, or with `full` each row whole (one field per line, rows apart by a
-/// blank line), rendered and written one row at a time. A closed pipe ends the output quietly.
+/// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
+/// [`render::CELL_MAX`] columns (the rows are gone through twice: their widths, then their lines), or
+/// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
+/// output quietly.
 fn print_rows(
     header: &[&str],
-    rows: impl Iterator<Item = Vec<String>>,
+    rows: impl Iterator<Item = Vec<String>> + Clone,
     full: bool,
 ) -> Result<(), Failure> {
-    if !full {
-        let rows: Vec<Vec<String>> = rows.collect();
-        out(render::columns(header, &rows).trim_end());
-        return Ok(());
-    }
     let mut w = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut written = Ok(());
-    for (i, row) in rows.enumerate() {
-        let sep = if i == 0 { "" } else { "\n" };
-        written = write!(w, "{sep}{}", render::record(header, &row));
-        if written.is_err() {
-            break;
+    let written = (|| {
+        if full {
+            for (i, row) in rows.enumerate() {
+                let sep = if i == 0 { "" } else { "\n" };
+                write!(w, "{sep}{}", render::record(header, &row))?;
+            }
+        } else {
+            let layout = render::Columns::measure(header, rows.clone());
+            let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+            w.write_all(layout.line(&names).as_bytes())?;
+            for row in rows {
+                w.write_all(layout.line(&row).as_bytes())?;
+            }
         }
-    }
-    match written.and_then(|()| w.flush()) {
+        w.flush()
+    })();
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(format!("cannot write to stdout: {e}").into())
         }
