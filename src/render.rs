@@ -39,17 +39,24 @@ fn char_width(c: char) -> usize {
 /// `s` cut to at most `max` columns, ending in `…` when something was cut. Never splits a character;
 /// zero-width characters (combining marks) stay with the character before them.
 pub fn truncate(s: &str, max: usize) -> String {
-    if display_width(s) <= max {
+    clip(s, max, usize::MAX)
+}
+
+/// `s` cut to at most `max` columns and `max_bytes` bytes (`…` included), ending in `…` when something
+/// was cut. The byte bound only matters for text of zero-width characters, which take no column.
+fn clip(s: &str, max: usize, max_bytes: usize) -> String {
+    if s.len() <= max_bytes && display_width(s) <= max {
         return s.to_string();
     }
-    if max == 0 {
+    if max == 0 || max_bytes < '…'.len_utf8() {
         return String::new();
     }
+    let room = max_bytes - '…'.len_utf8();
     let mut out = String::new();
     let mut used = 0;
     for c in s.chars() {
         let w = char_width(c);
-        if used + w > max - 1 {
+        if used + w > max - 1 || out.len() + c.len_utf8() > room {
             break;
         }
         used += w;
@@ -883,35 +890,116 @@ pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
 
 // ------------------------------------------------------------------------------------------ audit views
 
-/// Aligned columns: each padded to its widest cell by display width, two spaces apart, the last column
-/// unpadded. Cells are escaped for the terminal here.
+/// Display width at which a cell of the aligned audit views (history, blame, diff) is cut, with `…`:
+/// two lines of an 80-column terminal, so that the remarks of published tables stay whole (the longest
+/// of the bundled table's is 130 columns) while one long text cannot widen every row of the view.
+pub const CELL_MAX: usize = 160;
+
+/// Bytes at which such a cell is cut whatever its width (text of zero-width characters takes no column).
+const CELL_MAX_BYTES: usize = 4 * CELL_MAX;
+
+/// A cell of the aligned audit views: escaped for the terminal, then cut to [`CELL_MAX`] columns (and
+/// [`CELL_MAX_BYTES`] bytes).
+pub fn cell(s: &str) -> String {
+    clip(&text::escape(s), CELL_MAX, CELL_MAX_BYTES)
+}
+
+/// Aligned columns: each cell cut by [`cell`], each column padded to its widest cut cell by display
+/// width, two spaces apart, the last column unpadded. So no line is wider than the header's columns
+/// times [`CELL_MAX`] (plus the gaps), however long a text in the ledger is: one long remark no longer
+/// pads every row to its width. Cells are escaped for the terminal here. [`Columns`] does the same a
+/// line at a time.
 pub fn columns(header: &[&str], rows: &[Vec<String>]) -> String {
-    let cells: Vec<Vec<String>> = std::iter::once(header.iter().map(|h| h.to_string()).collect())
-        .chain(
-            rows.iter()
-                .map(|r| r.iter().map(|c| text::escape(c)).collect()),
-        )
-        .collect();
-    let n = header.len();
-    let mut widths = vec![0usize; n];
-    for row in &cells {
-        for (i, c) in row.iter().enumerate().take(n) {
-            widths[i] = widths[i].max(display_width(c));
-        }
-    }
-    let mut out = String::new();
-    for row in &cells {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate().take(n) {
-            line.push_str(c);
-            if i + 1 < n {
-                line.push_str(&" ".repeat(widths[i] - display_width(c) + 2));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
+    let layout = Columns::measure(header, rows.iter().cloned());
+    let mut out = layout.line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    for row in rows {
+        out.push_str(&layout.line(row));
     }
     out
+}
+
+/// The column widths of aligned audit rows (see [`columns`]), measured in one pass over the rows, so
+/// that the lines can then be rendered and printed one at a time: nothing holds the whole view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    widths: Vec<usize>,
+}
+
+impl Columns {
+    /// The widths of the cut cells of `header` and `rows`.
+    pub fn measure(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Columns {
+        let mut widths: Vec<usize> = header.iter().map(|h| display_width(&cell(h))).collect();
+        for row in rows {
+            for (w, c) in widths.iter_mut().zip(&row) {
+                *w = (*w).max(display_width(&cell(c)));
+            }
+        }
+        Columns { widths }
+    }
+
+    /// One row (or the header) as a line, cells cut and padded, ending in a newline.
+    pub fn line(&self, row: &[String]) -> String {
+        let n = self.widths.len();
+        let mut line = String::new();
+        for (i, (c, w)) in row.iter().zip(&self.widths).enumerate() {
+            let c = cell(c);
+            line.push_str(&c);
+            if i + 1 < n {
+                line.push_str(&" ".repeat(w.saturating_sub(display_width(&c)) + 2));
+            }
+        }
+        let end = line.trim_end().len();
+        line.truncate(end);
+        line.push('\n');
+        line
+    }
+}
+
+/// One row of an audit view in full (`--full`): one line per column, `name  value`, the names padded
+/// to the widest name only, every value whole and escaped (a value's line breaks continue it on lines
+/// indented to the values), never padded to any other row. Rows are rendered one at a time, so a view
+/// of any length is printed row by row.
+pub fn record(header: &[&str], row: &[String]) -> String {
+    let name_w = header.iter().map(|h| display_width(h)).max().unwrap_or(0);
+    let indent = " ".repeat(name_w + GAP.len());
+    let mut out = String::new();
+    for (name, value) in header.iter().zip(row) {
+        for (k, part) in value.split('\n').enumerate() {
+            match (k, part.is_empty()) {
+                (0, true) => out.push_str(&text::escape(name)),
+                (0, false) => out.push_str(&pad(&text::escape(name), name_w + GAP.len())),
+                (_, true) => {}
+                (_, false) => out.push_str(&indent),
+            }
+            out.push_str(&text::escape(part));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `old → new` for the `change` column of the aligned views: each side a value as [`value_text`] shows
+/// it, escaped, and cut so that the whole fits [`CELL_MAX`] columns (the shorter side kept whole when
+/// it can be), so that a long old value never hides the new one.
+pub fn change_cell(old: &serde_json::Value, new: &serde_json::Value) -> String {
+    const ARROW: &str = " → ";
+    let (old, new) = (
+        text::escape(&value_text(old)),
+        text::escape(&value_text(new)),
+    );
+    let (wo, wn) = (display_width(&old), display_width(&new));
+    let room = CELL_MAX - display_width(ARROW);
+    if wo + wn <= room && old.len() + new.len() <= CELL_MAX_BYTES - ARROW.len() {
+        return format!("{old}{ARROW}{new}");
+    }
+    let half = room / 2;
+    let (ko, kn) = match (wo <= half, wn <= half) {
+        (true, _) => (wo, room - wo),
+        (_, true) => (room - wn, wn),
+        _ => (half, room - half),
+    };
+    let bytes = (CELL_MAX_BYTES - ARROW.len()) / 2;
+    format!("{}{ARROW}{}", clip(&old, ko, bytes), clip(&new, kn, bytes))
 }
 
 /// A field value as people read it: grades and texts as they are, flags ○ / ×, nothing as `—`.
@@ -1181,6 +1269,100 @@ mod tests {
                 assert!(lines.iter().all(|l| display_width(l) <= w), "{lines:?}");
             }
         }
+    }
+
+    #[test]
+    fn audit_columns_pad_to_the_widest_short_cell() {
+        let rows = vec![
+            vec!["1".to_string(), "評価".to_string(), "x".to_string()],
+            vec!["12".to_string(), "A\u{1b}".to_string(), String::new()],
+        ];
+        assert_eq!(
+            columns(&["no", "value", "why"], &rows),
+            "no  value    why\n1   評価     x\n12  A\\u{1b}\n"
+        );
+    }
+
+    /// One 120 KB text in one row of many used to pad every row to its width (a 200,000-event ledger:
+    /// a 5 GB string). Cells are cut at CELL_MAX columns and widths come from the cut cells.
+    #[test]
+    fn audit_columns_never_pad_rows_to_the_longest_text() {
+        let long = "長".repeat(40_000);
+        let mut rows: Vec<Vec<String>> = (0..1000)
+            .map(|i| vec![i.to_string(), "A".to_string(), "import".to_string()])
+            .collect();
+        rows[500][1] = long.clone();
+        rows[501][2] = long.clone();
+        let out = columns(&["item", "value", "reason"], &rows);
+        // Every line: 4 + 2 + CELL_MAX + 2 + at most CELL_MAX columns.
+        for l in out.lines() {
+            assert!(display_width(l) <= 8 + 2 * CELL_MAX, "{}", l.len());
+        }
+        assert!(out.len() < 1001 * (8 + 2 * CELL_MAX), "{}", out.len());
+        let cut = format!("{}…", "長".repeat(CELL_MAX / 2 - 1));
+        assert_eq!(display_width(&cut), CELL_MAX - 1);
+        let line = |i: usize| out.lines().nth(i + 1).unwrap_or_default().to_string();
+        // The value column is as wide as the cut cell (CELL_MAX - 1: a wide character does not fit the
+        // last column).
+        let gap = " ".repeat(CELL_MAX - 1 - 1 + 2);
+        assert_eq!(line(500), format!("500   {cut}  import"));
+        assert_eq!(line(501), format!("501   A{gap}{cut}"));
+        assert_eq!(line(0), format!("0     A{gap}import"));
+        // Text of zero-width characters takes no column, and is cut by its bytes.
+        let marks = format!("e{}", "\u{301}".repeat(60_000));
+        let out = columns(&["value"], &[vec![marks]]);
+        assert!(
+            out.len() <= "value\n".len() + 4 * CELL_MAX + 1,
+            "{}",
+            out.len()
+        );
+        assert!(out.ends_with("…\n"));
+    }
+
+    #[test]
+    fn change_cells_keep_both_sides_in_view() {
+        let v = |s: &str| serde_json::Value::String(s.to_string());
+        assert_eq!(change_cell(&serde_json::Value::Null, &v("A")), "— → A");
+        assert_eq!(
+            change_cell(&v("a\u{1b}"), &serde_json::Value::Bool(true)),
+            "a\\u{1b} → ○"
+        );
+        let long = "長".repeat(40_000);
+        // A short side stays whole; the long one takes the rest of CELL_MAX.
+        for (old, new) in [(v(&long), v("地域連絡会")), (v("地域連絡会"), v(&long))] {
+            let c = change_cell(&old, &new);
+            assert!(
+                (CELL_MAX - 1..=CELL_MAX).contains(&display_width(&c)),
+                "{c}"
+            );
+            assert!(c.contains("地域連絡会") && c.contains("… → ") != c.ends_with('…'));
+        }
+        // Two long sides share it.
+        let c = change_cell(&v(&long), &v(&"x".repeat(1000)));
+        assert!(display_width(&c) <= CELL_MAX, "{c}");
+        assert!(c.starts_with("長長") && c.contains("… → xx") && c.ends_with("x…"));
+        assert_eq!(cell(&c), c, "a change cell is a cell already");
+    }
+
+    #[test]
+    fn full_records_show_every_value_whole_and_unpadded() {
+        let long = "長".repeat(40_000);
+        let r = record(
+            &["item", "value", "reason"],
+            &[
+                "3".to_string(),
+                long.clone(),
+                "一行目\n\n二行目\u{1b}".to_string(),
+            ],
+        );
+        assert_eq!(
+            r,
+            format!("item    3\nvalue   {long}\nreason  一行目\n\n        二行目\\u{{1b}}\n")
+        );
+        assert_eq!(
+            record(&["a", "bbb"], &[String::new(), "x".into()]),
+            "a\nbbb  x\n"
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!   itself, not its target.
 //! - A replaced or new file is durable before the call returns: its data is synced, then the directory.
 //!
-//! Reads are bounded: a file is size-checked (from the open handle) before it is read.
+//! Reads are bounded: a file is size-checked (from the open handle) before it is read, and the read
+//! stops past its bound; the journal, read record by record, is the one file not read whole
+//! (`store/journal.rs`).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -110,12 +112,22 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 /// written and synced, renamed over `name` (replacing a link of that name, never its target), then
 /// the directory synced.
 pub fn replace(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    replace_with(dir, name, &mut |f| f.write_all(bytes))
+}
+
+/// [`replace`] with the content written by `write` into the new, empty file (so that it can be
+/// streamed: nothing needs to hold it whole).
+pub fn replace_with(
+    dir: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.tmp-"))
         .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(dir.join(name)).map_err(|e| e.error)?;
     sync_dir(dir)
@@ -123,9 +135,19 @@ pub fn replace(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
 
 /// Writes `bytes` to the new file `dir/name` (which must not exist) durably.
 pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
+    write_new_with(dir, name, &mut |f| f.write_all(bytes))
+}
+
+/// [`write_new`] with the content written by `write` into the new, empty file (so that it can be
+/// streamed); the file is removed if `write` fails.
+pub fn write_new_with(
+    dir: &Path,
+    name: &str,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     let path = dir.join(name);
     let mut f = create_new(&path)?;
-    if let Err(e) = f.write_all(bytes).and_then(|()| f.sync_all()) {
+    if let Err(e) = write(&mut f).and_then(|()| f.sync_all()) {
         drop(f);
         let _ = std::fs::remove_file(&path);
         return Err(e);

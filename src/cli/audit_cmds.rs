@@ -1,5 +1,7 @@
 //! `hyoka history`, `blame`, `diff`, and the time-axis options shared with the table views.
 
+use std::io::Write;
+
 use hyoka::audit::{self, Point, Selection, Snapshot};
 use hyoka::period::{Era, Period};
 use hyoka::{Ledger, event, render, when};
@@ -69,6 +71,40 @@ fn period_label(p: Option<Period>) -> String {
     p.map(|p| p.label()).unwrap_or_default()
 }
 
+/// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
+/// [`render::CELL_MAX`] columns (the rows are gone through twice: their widths, then their lines), or
+/// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
+/// output quietly.
+fn print_rows(
+    header: &[&str],
+    rows: impl Iterator<Item = Vec<String>> + Clone,
+    full: bool,
+) -> Result<(), Failure> {
+    let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = (|| {
+        if full {
+            for (i, row) in rows.enumerate() {
+                let sep = if i == 0 { "" } else { "\n" };
+                write!(w, "{sep}{}", render::record(header, &row))?;
+            }
+        } else {
+            let layout = render::Columns::measure(header, rows.clone());
+            let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+            w.write_all(layout.line(&names).as_bytes())?;
+            for row in rows {
+                w.write_all(layout.line(&row).as_bytes())?;
+            }
+        }
+        w.flush()
+    })();
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to stdout: {e}").into())
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn history(
     ctx: &Ctx,
     item: Option<u32>,
@@ -76,6 +112,7 @@ pub fn history(
     period: Option<&str>,
     author: Option<&str>,
     format: HistoryFormat,
+    full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
@@ -142,47 +179,37 @@ pub fn history(
                 });
                 return Ok(());
             }
-            let rows: Vec<Vec<String>> = entries
-                .iter()
-                .map(|e| {
-                    let mut r = vec![
-                        format!("#{}", e.seq),
-                        e.recorded_at.clone(),
-                        e.author.clone(),
-                        e.field.to_string(),
-                        period_label(e.period),
-                        format!(
-                            "{} → {}",
-                            render::value_text(&e.old),
-                            render::value_text(&e.new)
-                        ),
-                        match &e.clock_behind {
-                            Some(clock) => {
-                                format!("{} {}", e.reason, render::clock_behind_note(clock))
-                            }
-                            None => e.reason.clone(),
-                        },
-                    ];
-                    if all {
-                        r.insert(1, format!("{}", e.item));
-                    }
-                    r
-                })
-                .collect();
-            let mut header = vec![
-                "seq",
-                "time",
-                "author",
-                "field",
-                "period",
-                "old → new",
-                "reason",
-            ];
+            let rows = entries.iter().map(|e| {
+                let mut r = vec![
+                    format!("#{}", e.seq),
+                    e.recorded_at.clone(),
+                    e.author.clone(),
+                    e.field.to_string(),
+                    period_label(e.period),
+                ];
+                match full {
+                    true => r.extend([render::value_text(&e.old), render::value_text(&e.new)]),
+                    false => r.push(render::change_cell(&e.old, &e.new)),
+                }
+                r.push(match &e.clock_behind {
+                    Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(clock)),
+                    None => e.reason.clone(),
+                });
+                if all {
+                    r.insert(1, format!("{}", e.item));
+                }
+                r
+            });
+            let mut header = vec!["seq", "time", "author", "field", "period"];
+            match full {
+                true => header.extend(["old", "new"]),
+                false => header.push("old → new"),
+            }
+            header.push("reason");
             if all {
                 header.insert(1, "item");
             }
-            out(render::columns(&header, &rows).trim_end());
-            Ok(())
+            print_rows(&header, rows, full)
         }
     }
 }
@@ -192,6 +219,7 @@ pub fn blame(
     time: &TimeArgs,
     period: Option<&str>,
     format: TextOrJson,
+    full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
@@ -205,26 +233,22 @@ pub fn blame(
             Ok(())
         }
         TextOrJson::Text => {
-            let rows: Vec<Vec<String>> = entries
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.item.to_string(),
-                        period_label(e.period),
-                        e.field.to_string(),
-                        render::value_text(&e.value),
-                        format!("#{}", e.seq),
-                        e.recorded_at.clone(),
-                        e.author.clone(),
-                        e.reason.clone(),
-                    ]
-                })
-                .collect();
+            let rows = entries.iter().map(|e| {
+                vec![
+                    e.item.to_string(),
+                    period_label(e.period),
+                    e.field.to_string(),
+                    render::value_text(&e.value),
+                    format!("#{}", e.seq),
+                    e.recorded_at.clone(),
+                    e.author.clone(),
+                    e.reason.clone(),
+                ]
+            });
             let header = [
                 "item", "period", "field", "value", "seq", "time", "author", "reason",
             ];
-            out(render::columns(&header, &rows).trim_end());
-            Ok(())
+            print_rows(&header, rows, full)
         }
     }
 }
@@ -248,7 +272,13 @@ fn point_snapshot(ledger: &Ledger, p: Point) -> Result<Snapshot, Failure> {
     Ok(snap)
 }
 
-pub fn diff(ctx: &Ctx, from: &str, to: &str, format: TextOrJson) -> Result<(), Failure> {
+pub fn diff(
+    ctx: &Ctx,
+    from: &str,
+    to: &str,
+    format: TextOrJson,
+    full: bool,
+) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
     let era = era_of(&mut ledger)?;
     let a = Point::parse(from, era).map_err(Failure::from)?;
@@ -263,35 +293,36 @@ pub fn diff(ctx: &Ctx, from: &str, to: &str, format: TextOrJson) -> Result<(), F
                 out(format!("no differences between {from} and {to}"));
                 return Ok(());
             }
-            let rows: Vec<Vec<String>> = changes
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.item.to_string(),
-                        period_label(c.period),
-                        c.field.to_string(),
-                        format!(
-                            "{} → {}",
-                            render::value_text(&c.from),
-                            render::value_text(&c.to)
-                        ),
-                        c.seq.map_or(String::new(), |s| format!("#{s}")),
-                        c.recorded_at.clone().unwrap_or_default(),
-                        c.author.clone().unwrap_or_default(),
-                        c.reason.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            let header = [
-                "item", "period", "field", "change", "seq", "time", "author", "reason",
-            ];
+            let rows = changes.iter().map(|c| {
+                let mut r = vec![
+                    c.item.to_string(),
+                    period_label(c.period),
+                    c.field.to_string(),
+                ];
+                match full {
+                    true => r.extend([render::value_text(&c.from), render::value_text(&c.to)]),
+                    false => r.push(render::change_cell(&c.from, &c.to)),
+                }
+                r.extend([
+                    c.seq.map_or(String::new(), |s| format!("#{s}")),
+                    c.recorded_at.clone().unwrap_or_default(),
+                    c.author.clone().unwrap_or_default(),
+                    c.reason.clone().unwrap_or_default(),
+                ]);
+                r
+            });
+            let mut header = vec!["item", "period", "field"];
+            match full {
+                true => header.extend(["from", "to"]),
+                false => header.push("change"),
+            }
+            header.extend(["seq", "time", "author", "reason"]);
             out(format!(
                 "{} difference{} from {from} to {to}",
                 changes.len(),
                 if changes.len() == 1 { "" } else { "s" }
             ));
-            out(render::columns(&header, &rows).trim_end());
-            Ok(())
+            print_rows(&header, rows, full)
         }
     }
 }

@@ -528,11 +528,7 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
                 format!("#{}", e.seq),
                 e.author.clone(),
                 e.field.to_string(),
-                format!(
-                    "{} → {}",
-                    hyoka::render::value_text(&e.old),
-                    hyoka::render::value_text(&e.new)
-                ),
+                hyoka::render::change_cell(&e.old, &e.new),
                 e.reason.clone(),
             ]
         })
@@ -602,19 +598,36 @@ pub struct ImportArgs {
 /// The largest table file accepted.
 const MAX_TABLE_BYTES: u64 = 64 << 20;
 
+/// Reads a table file: its size checked on the open file before anything is read, and the read
+/// itself stopped past [`MAX_TABLE_BYTES`] (a file that grows, a pipe, a device such as `/dev/zero`
+/// has no size to check first).
 fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read {}: {e}; check the file name", path.display()))?;
-    if meta.len() > MAX_TABLE_BYTES {
-        return Err(format!(
-            "{} is {} bytes, more than a table can be ({MAX_TABLE_BYTES}); check that it is the right file",
-            path.display(),
-            meta.len()
-        )
-        .into());
+    use std::io::Read;
+    let cannot = |e: std::io::Error| {
+        Failure::from(format!(
+            "cannot read {}: {e}; check the file name",
+            path.display()
+        ))
+    };
+    let too_big = |size: String| {
+        Failure::from(format!(
+            "{} {size}, more than a table can be ({MAX_TABLE_BYTES} bytes); check that it is the right file",
+            path.display()
+        ))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_TABLE_BYTES {
+        return Err(too_big(format!("is {len} bytes")));
     }
-    std::fs::read(path)
-        .map_err(|e| format!("cannot read {}: {e}; check the file name", path.display()).into())
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_TABLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_TABLE_BYTES {
+        return Err(too_big(format!("holds more than {MAX_TABLE_BYTES} bytes")));
+    }
+    Ok(bytes)
 }
 
 pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {

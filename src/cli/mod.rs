@@ -463,10 +463,14 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
     },
     /// For every cell, who set its current value, when, in which event, and why.
     #[command(
-        after_help = "Examples:\n  hyoka blame\n  hyoka blame --period H26年度末 --format json\n  hyoka blame --at 2015-06-30"
+        after_help = "Examples:\n  hyoka blame\n  hyoka blame --period H26年度末 --format json\n  hyoka blame --at 2015-06-30\n  hyoka blame --period H27上半期 --full   (every remark and reason whole)"
     )]
     Blame {
         /// Only this period (default: the ratings of every period, and the flags and remarks of the latest).
@@ -475,12 +479,16 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
         #[command(flatten)]
         time: TimeArgs,
     },
     /// Every cell that differs between two points, with who changed it and why.
     #[command(
-        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
     )]
     Diff {
         /// The first point.
@@ -490,6 +498,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
     },
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
     #[command(after_help = "Example:\n  cargo run --release -- demo")]
@@ -838,6 +850,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             author,
             format,
+            full,
         } => audit_cmds::history(
             ctx,
             item.as_deref().map(item_number).transpose()?,
@@ -845,13 +858,20 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period.as_deref(),
             author.as_deref(),
             format,
+            full,
         ),
         Command::Blame {
             period,
             format,
+            full,
             time,
-        } => audit_cmds::blame(ctx, &time, period.as_deref(), format),
-        Command::Diff { from, to, format } => audit_cmds::diff(ctx, &from, &to, format),
+        } => audit_cmds::blame(ctx, &time, period.as_deref(), format, full),
+        Command::Diff {
+            from,
+            to,
+            format,
+            full,
+        } => audit_cmds::diff(ctx, &from, &to, format, full),
         Command::Demo => c::demo(),
     }
 }

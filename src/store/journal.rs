@@ -27,9 +27,13 @@
 //!   power cut during its write): it was not acknowledged. The next writer keeps its bytes in a file
 //!   beside the journal, then cuts it off; a reader leaves the file as it is. One that fails with
 //!   records after it is damage, reported.
+//! - Open reads the file in bounded memory, never whole: record by record (a header, its length
+//!   checked against [`RECORD_LEN_MAX`] before anything is allocated for it, then the frame), keeping
+//!   only the records' contents (the tail); what follows the last record is scanned a chunk at a time
+//!   and read whole only when it is at most one record long; the bytes a writer cuts are copied a chunk
+//!   at a time. No record longer than a reader reads is ever written.
 
 use std::fs::File;
-use std::io::Read;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -81,10 +85,16 @@ const HEADER: usize = 4 + 4 + 4;
 /// hashes, text and small integers: their longest run of zeros is far shorter.
 const ZERO_RUN: usize = 64;
 /// Upper bound on a record's length: its events hold at most [`RECORD_BYTES`], and their lengths, tree
-/// hashes and index entries far less again.
+/// hashes and index entries far less again. Readers read no longer record, and none is written.
 const RECORD_LEN_MAX: usize = 4 * RECORD_BYTES;
 /// Largest journal file read on open: more than the tail can ever hold.
 const FILE_MAX: u64 = 1 << 30;
+/// The longest frame a reader reads: also the longest unfinished record an append can leave.
+const WINDOW: usize = FRAME + RECORD_LEN_MAX;
+/// Bytes read at a time where the journal is scanned or copied rather than read record by record.
+const CHUNK: usize = 1 << 20;
+/// A chunk of zeros, to tell zeros by one comparison.
+static ZEROS: [u8; CHUNK] = [0; CHUNK];
 
 /// What one commit pushed, in order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -165,12 +175,26 @@ pub(crate) fn encode_record(r: &Record) -> StoreResult<Vec<u8>> {
     }
     out.extend_from_slice(&r.head);
     let len = u32::try_from(out.len() - HEADER)
-        .map_err(|_| StoreError::Damaged("a journal record is too large".into()))?;
+        .ok()
+        .filter(|&len| len as usize <= RECORD_LEN_MAX)
+        .ok_or_else(|| StoreError::Damaged("a journal record is too large".into()))?;
     out[4..8].copy_from_slice(&len.to_le_bytes());
     out[8..12].copy_from_slice(&(!len).to_le_bytes());
     let check = record_check(&out);
     out.extend_from_slice(&check);
     Ok(out)
+}
+
+/// The length of the payload [`encode_record`] writes for `p`.
+fn payload_len(p: &Pushes) -> usize {
+    8 + 8
+        + 4
+        + p.events.iter().map(|e| 4 + e.len()).sum::<usize>()
+        + 4
+        + 32 * p.hashes.len()
+        + 4
+        + 12 * p.refs.len()
+        + 32
 }
 
 /// BLAKE3 (key derivation mode, [`CHECK_CONTEXT`]) of the header and the payload.
@@ -288,6 +312,8 @@ pub(crate) struct Parsed {
     pub records: Vec<Record>,
     /// Bytes of whole, valid records from the start.
     pub valid_len: u64,
+    /// Whether bytes other than zeros follow them: an unfinished last record.
+    pub unfinished: bool,
 }
 
 /// The payload length a record's header at the start of `bytes` gives, if the header is whole and
@@ -301,10 +327,10 @@ fn header_at(bytes: &[u8]) -> Option<usize> {
     (len == !inv).then_some(len as usize)
 }
 
-/// The payload framed at the start of `bytes` and the frame's length, if it is whole and passes its
-/// check.
+/// The payload framed at the start of `bytes` and the frame's length, if it is whole, no longer than
+/// [`RECORD_LEN_MAX`] (hyoka never writes a longer one, and no reader reads one) and passes its check.
 fn frame_at(bytes: &[u8]) -> Option<(&[u8], usize)> {
-    let end = FRAME.checked_add(header_at(bytes)?)?;
+    let end = FRAME + header_at(bytes).filter(|&len| len <= RECORD_LEN_MAX)?;
     let framed = bytes.get(..end - 32)?;
     (record_check(framed) == bytes.get(end - 32..end)?).then(|| (&framed[HEADER..], end))
 }
@@ -316,11 +342,12 @@ fn record_at(bytes: &[u8]) -> Option<(Record, usize)> {
     Some((decode_payload(payload)?, end))
 }
 
-/// Whether `rest`, from a record that fails its check to the end of the file, is what an append cut
-/// short leaves: a record whose write was not finished (its header, or its frame, runs past the end of
-/// the file: a kill during the write), or one with blocks that were never written (zeros: a power cut
-/// on a file system that extends a file before its data is written), with nothing after it. Otherwise
-/// says why it is damage: the bytes changed after they were written.
+/// Whether `rest`, from a record that fails its check to the end of the file without its trailing
+/// zeros (at most one [`WINDOW`]: [`read_records`] reads no more whole), is what an append cut short
+/// leaves: a record whose write was not finished (its header, or its frame, runs past the end of the
+/// file: a kill during the write), or one with blocks that were never written (zeros: a power cut on a
+/// file system that extends a file before its data is written), with nothing after it. Otherwise says
+/// why it is damage: the bytes changed after they were written.
 fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
     let later = (1..rest.len())
         .any(|i| rest[i..].starts_with(&RECORD_MAGIC) && record_at(&rest[i..]).is_some());
@@ -347,47 +374,216 @@ fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
     Err("it is whole: its bytes changed after they were written")
 }
 
-/// `bytes` without its trailing zeros (pre-allocated room after an unfinished record).
-fn trim_zeros(bytes: &[u8]) -> &[u8] {
-    let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-    &bytes[..end]
+/// Where a journal's bytes are read from: the file, or a slice (tests).
+trait Source {
+    /// How many bytes there are.
+    fn size(&self) -> u64;
+    /// Fills `buf` with the bytes from `at` on (all within [`Source::size`]).
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()>;
 }
 
-/// Reads the records of a journal file's bytes.
+impl Source for &[u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+        let from = usize::try_from(at).unwrap_or(usize::MAX);
+        let bytes = from
+            .checked_add(buf.len())
+            .and_then(|to| self.get(from..to))
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
+        buf.copy_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The journal file, read at offsets, as large as it was when open found it.
+struct FileSource<'a> {
+    file: &'a File,
+    size: u64,
+}
+
+impl Source for FileSource<'_> {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+        self.file.read_exact_at(buf, at)
+    }
+}
+
+/// A buffer of `n` bytes to read into. Every buffer the reader allocates comes from here, so tests can
+/// check the largest: at most a window ([`WINDOW`]) or two, whatever the file's size.
+fn buffer(n: usize) -> Vec<u8> {
+    #[cfg(test)]
+    LARGEST_BUFFER.with(|l| l.set(l.get().max(n)));
+    vec![0; n]
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The largest buffer [`buffer`] gave on this thread.
+    static LARGEST_BUFFER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn read_failed(source: std::io::Error) -> StoreError {
+    StoreError::Io {
+        context: "cannot read the journal".into(),
+        source,
+    }
+}
+
+/// The frame (header, payload, check) of the record at `at`, if its header is whole and consistent,
+/// announces at most [`RECORD_LEN_MAX`] bytes (checked before anything is allocated for them), the
+/// frame ends within the file, and it passes its check.
+fn frame_from(src: &dyn Source, at: u64) -> StoreResult<Option<Vec<u8>>> {
+    let left = src.size().saturating_sub(at);
+    let mut head = [0u8; HEADER];
+    if left < HEADER as u64 {
+        return Ok(None);
+    }
+    src.read_at(&mut head, at).map_err(read_failed)?;
+    let Some(len) = header_at(&head).filter(|&len| len <= RECORD_LEN_MAX) else {
+        return Ok(None);
+    };
+    if left < (FRAME + len) as u64 {
+        return Ok(None);
+    }
+    let mut frame = buffer(FRAME + len);
+    src.read_at(&mut frame, at).map_err(read_failed)?;
+    Ok(frame_at(&frame).is_some().then_some(frame))
+}
+
+/// The end of `from..src.size()` without its trailing zeros (`from` when it is all zeros): read
+/// backwards, a chunk at a time.
+fn end_of_data(src: &dyn Source, from: u64) -> StoreResult<u64> {
+    let mut end = src.size();
+    let mut chunk = buffer(CHUNK.min(end.saturating_sub(from) as usize));
+    while end > from {
+        let n = CHUNK.min((end - from) as usize);
+        let at = end - n as u64;
+        let bytes = &mut chunk[..n];
+        src.read_at(bytes, at).map_err(read_failed)?;
+        if bytes[..] != ZEROS[..n] {
+            let last = bytes.iter().rposition(|&b| b != 0).unwrap_or(0);
+            return Ok(at + last as u64 + 1);
+        }
+        end = at;
+    }
+    Ok(from)
+}
+
+/// Whether a whole record starts in `from + 1..end` and ends by `end`: [`unfinished`]'s first test, on
+/// windows of two [`WINDOW`]s that overlap by one (a record is at most one window long).
+fn record_follows(src: &dyn Source, from: u64, end: u64) -> StoreResult<bool> {
+    let mut at = from + 1;
+    let mut window = buffer((2 * WINDOW).min(end.saturating_sub(at) as usize));
+    while at < end {
+        let n = (2 * WINDOW).min((end - at) as usize);
+        let bytes = &mut window[..n];
+        src.read_at(bytes, at).map_err(read_failed)?;
+        let last = at + n as u64 == end;
+        let starts = if last { n } else { WINDOW };
+        if (0..starts)
+            .any(|i| bytes[i..].starts_with(&RECORD_MAGIC) && record_at(&bytes[i..]).is_some())
+        {
+            return Ok(true);
+        }
+        if last {
+            break;
+        }
+        at += WINDOW as u64;
+    }
+    Ok(false)
+}
+
+/// Reads the records of a journal from byte `start` of `src`, in bounded memory: each record's header,
+/// then its frame (at most [`WINDOW`] bytes), decoded and dropped; only the records' contents are kept.
 ///
 /// Records are written one at a time, each at the end, so an append cut short by a kill or a power cut
 /// can only leave an unfinished last record (see [`unfinished`]): that is the end of the journal (it was
 /// never acknowledged). Any other record that fails its check is damage, reported rather than cut off.
-pub(crate) fn parse(bytes: &[u8]) -> StoreResult<Parsed> {
+/// What follows the last whole record is read backwards to its last byte that is not zero (the rest is
+/// the file's unused, pre-allocated room); an unfinished record is at most one window long, so only
+/// one window is read whole, and anything longer is damage (told apart by scanning it window by
+/// window for a whole record after it).
+fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> {
     let mut records = Vec::new();
-    let mut at = 0usize;
-    while let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) {
-        match record_at(rest) {
-            Some((r, len)) => {
-                records.push(r);
-                at += len;
-            }
-            None if frame_at(rest).is_some() => {
-                return Err(StoreError::Damaged(format!(
-                    "the journal's record at byte {at} passes its check but is malformed"
-                )));
-            }
-            // Zeros to the end: the file's unused, pre-allocated room.
-            None if rest.iter().all(|&b| b == 0) => break,
-            None => match unfinished(trim_zeros(rest)) {
-                Ok(()) => break,
-                Err(why) => {
+    let mut at = start;
+    let damaged = |at: u64, why: &str| {
+        StoreError::Damaged(format!(
+            "the journal is damaged at byte {}: a record there fails its check and {why}",
+            at - start
+        ))
+    };
+    while at < src.size() {
+        if let Some(frame) = frame_from(src, at)? {
+            match decode_payload(&frame[HEADER..frame.len() - 32]) {
+                Some(r) => {
+                    records.push(r);
+                    at += frame.len() as u64;
+                    continue;
+                }
+                None => {
                     return Err(StoreError::Damaged(format!(
-                        "the journal is damaged at byte {at}: a record there fails its check and {why}"
+                        "the journal's record at byte {} passes its check but is malformed",
+                        at - start
                     )));
                 }
-            },
+            }
         }
+        let end = end_of_data(src, at)?;
+        let unfinished_end = match end - at {
+            // Zeros to the end: the file's unused, pre-allocated room.
+            0 => false,
+            n if n <= WINDOW as u64 => {
+                let mut rest = buffer(n as usize);
+                src.read_at(&mut rest, at).map_err(read_failed)?;
+                unfinished(&rest).map_err(|why| damaged(at, why))?;
+                true
+            }
+            _ if record_follows(src, at, end)? => {
+                return Err(damaged(at, "whole records follow it"));
+            }
+            _ => return Err(damaged(at, "more bytes follow it than one record holds")),
+        };
+        return Ok(Parsed {
+            records,
+            valid_len: at - start,
+            unfinished: unfinished_end,
+        });
     }
     Ok(Parsed {
         records,
-        valid_len: at as u64,
+        valid_len: at - start,
+        unfinished: false,
     })
+}
+
+/// Reads the records of a journal file's bytes (after its header): [`read_records`] on a slice.
+#[cfg(test)]
+pub(crate) fn parse(bytes: &[u8]) -> StoreResult<Parsed> {
+    read_records(&bytes, 0)
+}
+
+/// Copies bytes `from..to` of `src` to `dst` (a new, empty file) from its byte `dst_at` on, a chunk at
+/// a time; chunks of zeros are left as holes (they read back as the same zeros), and the file is then
+/// given its full length.
+fn copy_range(src: &File, from: u64, to: u64, dst: &File, dst_at: u64) -> std::io::Result<()> {
+    let mut chunk = buffer(CHUNK.min(to.saturating_sub(from) as usize));
+    let mut at = from;
+    while at < to {
+        let n = CHUNK.min((to - at) as usize);
+        let bytes = &mut chunk[..n];
+        src.read_exact_at(bytes, at)?;
+        if bytes[..] != ZEROS[..n] {
+            dst.write_all_at(bytes, dst_at + (at - from))?;
+        }
+        at += n as u64;
+    }
+    dst.set_len(dst_at + (to - from))
 }
 
 /// The journal file.
@@ -667,13 +863,19 @@ pub enum Recovery {
     },
 }
 
-/// Writes `bytes` durably to a new file `JOURNAL.cut-<first_seq>-<UTC time>` in `dir` (a number is
-/// added if that name is taken) and returns its name.
-fn keep_cut_bytes(dir: &Path, first_seq: u64, now: i64, bytes: &[u8]) -> std::io::Result<String> {
+/// Copies bytes `from..to` of `journal` durably to a new file `JOURNAL.cut-<first_seq>-<UTC time>` in
+/// `dir` (a number is added if that name is taken), a chunk at a time, and returns its name.
+fn keep_cut_bytes(
+    dir: &Path,
+    first_seq: u64,
+    now: i64,
+    journal: &File,
+    (from, to): (u64, u64),
+) -> std::io::Result<String> {
     let base = format!("{CUT_PREFIX}{first_seq}-{}", crate::when::file_stamp(now));
     let mut name = base.clone();
     for n in 2..1000 {
-        match safe_fs::write_new(dir, &name, bytes) {
+        match safe_fs::write_new_with(dir, &name, &mut |f| copy_range(journal, from, to, f, 0)) {
             Ok(()) => return Ok(name),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => name = format!("{base}-{n}"),
             Err(e) => return Err(e),
@@ -718,22 +920,24 @@ impl<S: Store> Journaled<S> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(io("open the journal")(e)),
         };
-        let mut bytes = Vec::new();
+        // The file is read in bounded memory: its header here, then record by record.
+        let size = match &file {
+            Some(f) => f.metadata().map_err(io("read"))?.len(),
+            None => 0,
+        };
+        if size > FILE_MAX {
+            return Err(StoreError::Damaged(format!(
+                "the journal {} is {size} bytes, far more than hyoka ever writes to it",
+                path.display()
+            )));
+        }
+        let mut first = [0u8; FILE_HEADER];
+        let first = &mut first[..FILE_HEADER.min(size as usize)];
         if let Some(f) = &file {
-            let size = f.metadata().map_err(io("read"))?.len();
-            if size > FILE_MAX {
-                return Err(StoreError::Damaged(format!(
-                    "the journal {} is {size} bytes, far more than hyoka ever writes to it",
-                    path.display()
-                )));
-            }
-            bytes.reserve_exact(size as usize);
-            f.take(FILE_MAX)
-                .read_to_end(&mut bytes)
-                .map_err(io("read"))?;
+            f.read_exact_at(first, 0).map_err(io("read"))?;
         }
         // Where the records start, and the file's generation.
-        let (start, generation) = match (recorded, file_start(&bytes)) {
+        let (start, generation) = match (recorded, file_start(first)) {
             (Some(g), FileStart::Header(h)) if h == g || h + 1 == g => (FILE_HEADER, Some(h)),
             (Some(g), FileStart::Header(h)) => {
                 return Err(lost(format!(
@@ -746,7 +950,7 @@ impl<S: Store> Journaled<S> {
                     engine.events.saturating_sub(1)
                 )));
             }
-            (Some(g), _) if bytes.is_empty() => {
+            (Some(g), _) if size == 0 => {
                 return Err(lost(format!(
                     "is empty, but the store recorded that generation {g} of it was in use: events acknowledged after #{} may be lost",
                     engine.events.saturating_sub(1)
@@ -772,20 +976,30 @@ impl<S: Store> Journaled<S> {
             (None, FileStart::Headerless) => (0, None),
         };
         let stale = matches!((recorded, generation), (Some(g), Some(h)) if h + 1 == g);
-        let parsed = parse(&bytes[start..]).map_err(|e| match e {
+        let parsed = match &file {
+            Some(f) => read_records(&FileSource { file: f, size }, start as u64),
+            // No file: nothing to read.
+            None => Ok(Parsed {
+                records: Vec::new(),
+                valid_len: 0,
+                unfinished: false,
+            }),
+        }
+        .map_err(|e| match e {
             StoreError::Damaged(m) => StoreError::Damaged(m.replacen(
                 "the journal",
                 &format!("the journal {}", path.display()),
                 1,
             )),
+            StoreError::Io { source, .. } => io("read")(source),
             e => e,
         })?;
         let valid_len = start as u64 + parsed.valid_len;
-        let unfinished: &[u8] = match bytes.get(valid_len as usize..) {
-            Some(rest) if rest.iter().any(|&b| b != 0) => rest,
-            _ => &[],
+        // Bytes after the last whole record, cut by a writer (0: only zeros follow it).
+        let unfinished = match parsed.unfinished {
+            true => size - valid_len,
+            false => 0,
         };
-        let size = bytes.len() as u64;
         let file = match file {
             Some(f) => f,
             // A reader of a ledger without a journal file: an empty stand-in, never written.
@@ -825,17 +1039,24 @@ impl<S: Store> Journaled<S> {
         }
         let first_seq = j.front.committed().events;
         if !how.write {
-            if !unfinished.is_empty() {
+            if unfinished > 0 {
                 j.recovery = Some(Recovery::Unfinished {
-                    bytes: unfinished.len() as u64,
+                    bytes: unfinished,
                     first_seq,
                 });
             }
             return Ok(j);
         }
         let dir = path.parent().unwrap_or(Path::new("."));
-        if !unfinished.is_empty() {
-            let file = keep_cut_bytes(dir, first_seq, how.now, unfinished).map_err(io(
+        if unfinished > 0 {
+            let file = keep_cut_bytes(
+                dir,
+                first_seq,
+                how.now,
+                &j.front.journal.file,
+                (valid_len, size),
+            )
+            .map_err(io(
                 "keep the unfinished last record of the journal beside it; nothing was cut from",
             ))?;
             let f = &mut j.front.journal;
@@ -846,7 +1067,7 @@ impl<S: Store> Journaled<S> {
             f.size = valid_len;
             j.recovery = Some(Recovery::Cut {
                 file,
-                bytes: unfinished.len() as u64,
+                bytes: unfinished,
                 first_seq,
             });
         }
@@ -862,18 +1083,22 @@ impl<S: Store> Journaled<S> {
             (Some(_), _) => {}
             (None, Some(_)) => {}
             (None, None) => {
-                let mut content = encode_file_header(0).to_vec();
-                content.extend_from_slice(&bytes[start..valid_len as usize]);
+                // The header, then the records copied from the old file a chunk at a time.
                 let name = path
                     .file_name()
                     .and_then(|n| n.to_str())
                     .unwrap_or(JOURNAL_FILE);
-                safe_fs::replace(dir, name, &content)
-                    .map_err(io("give a header to the journal"))?;
+                let old = &j.front.journal.file;
+                safe_fs::replace_with(dir, name, &mut |f| {
+                    f.write_all_at(&encode_file_header(0), 0)?;
+                    copy_range(old, start as u64, valid_len, f, FILE_HEADER as u64)
+                })
+                .map_err(io("give a header to the journal"))?;
                 let f = safe_fs::open_rw(path, false).map_err(io("open the journal"))?;
+                let len = FILE_HEADER as u64 + valid_len - start as u64;
                 j.front.journal.file = f;
-                j.front.journal.len = content.len() as u64;
-                j.front.journal.size = content.len() as u64;
+                j.front.journal.len = len;
+                j.front.journal.size = len;
                 j.front.generation = Some(0);
                 if engine.events > 0 {
                     j.front.settle_with(&mut j.inner, true)?;
@@ -1222,6 +1447,12 @@ impl<S: Store> StoreWriter for JournalWriter<'_, S> {
     }
 
     fn commit(mut self: Box<Self>, head_hash: Hash) -> StoreResult<Committed> {
+        // A record longer than readers read goes to the engine instead. (An append's events are at
+        // most RECORD_BYTES, and their lengths, tree hashes and index entries far less again, so this
+        // is a safeguard: a record written could never be read back.)
+        if self.direct.is_none() && payload_len(&self.new) > RECORD_LEN_MAX {
+            self.direct()?;
+        }
         let front = &mut *self.front;
         if let Some(w) = self.direct.take() {
             let c = w.commit(head_hash)?;
@@ -1784,5 +2015,201 @@ mod tests {
         append(&mut j, 2, 4, 50);
         drop(j);
         check_contents(&open(d.path()).unwrap(), 4, 50);
+    }
+
+    /// `parse` as it was when it read the whole file: the reference the streaming reader must agree
+    /// with (records, valid length, unfinished bytes, and every damage message).
+    fn whole_file_parse(bytes: &[u8]) -> StoreResult<Parsed> {
+        fn trim_zeros(bytes: &[u8]) -> &[u8] {
+            let end = bytes.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+            &bytes[..end]
+        }
+        let mut records = Vec::new();
+        let mut at = 0usize;
+        while let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) {
+            match record_at(rest) {
+                Some((r, len)) => {
+                    records.push(r);
+                    at += len;
+                }
+                None if frame_at(rest).is_some() => {
+                    return Err(StoreError::Damaged(format!(
+                        "the journal's record at byte {at} passes its check but is malformed"
+                    )));
+                }
+                None if rest.iter().all(|&b| b == 0) => break,
+                None => match unfinished(trim_zeros(rest)) {
+                    Ok(()) => break,
+                    Err(why) => {
+                        return Err(StoreError::Damaged(format!(
+                            "the journal is damaged at byte {at}: a record there fails its check and {why}"
+                        )));
+                    }
+                },
+            }
+        }
+        Ok(Parsed {
+            records,
+            valid_len: at as u64,
+            unfinished: bytes[at..].iter().any(|&b| b != 0),
+        })
+    }
+
+    fn outcome(p: StoreResult<Parsed>) -> Result<(Vec<Record>, u64, bool), String> {
+        p.map(|p| (p.records, p.valid_len, p.unfinished))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_streaming_reader_agrees_with_the_whole_file_parse() {
+        let a = encode_record(&record(0, 2)).unwrap();
+        let b = encode_record(&record(2, 3)).unwrap();
+        let both = [a.clone(), b.clone()].concat();
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new(), vec![0; 10], both.clone()];
+        for cut in 0..both.len() {
+            inputs.push(both[..cut].to_vec());
+            let mut flipped = both.clone();
+            flipped[cut] ^= 0x01;
+            inputs.push(flipped);
+            let mut zeroed = both.clone();
+            zeroed[cut..(cut + ZERO_RUN).min(both.len())].fill(0);
+            inputs.push(zeroed);
+        }
+        // Past one window: garbage with, and without, a whole record after it; a bad record followed
+        // by zeros and then whole records; an unfinished one followed by zeros beyond a window.
+        let garbage = |n: usize| -> Vec<u8> { (0..n).map(|i| (i % 251) as u8 | 1).collect() };
+        let mut bad_a = a.clone();
+        bad_a[HEADER + 3] ^= 0x10;
+        inputs.push([&a[..], &garbage(WINDOW + 100), &b].concat());
+        inputs.push([&a[..], &garbage(WINDOW + 1)].concat());
+        inputs.push([&a[..], &garbage(WINDOW)].concat());
+        inputs.push([&bad_a[..], &vec![0; WINDOW + 7], &b].concat());
+        inputs.push([&bad_a[..], &b[..], &vec![0; 3 * WINDOW]].concat());
+        inputs.push([&a[..], &b[..b.len() / 2], &vec![0; 2 * WINDOW + 5]].concat());
+        // A header announcing more than a record can hold, at the end and with bytes after it.
+        let mut huge = RECORD_MAGIC.to_vec();
+        huge.extend_from_slice(&(u32::MAX - 7).to_le_bytes());
+        huge.extend_from_slice(&(!(u32::MAX - 7)).to_le_bytes());
+        inputs.push([&a[..], &huge].concat());
+        inputs.push([&a[..], &huge, &garbage(100)].concat());
+        for (k, bytes) in inputs.iter().enumerate() {
+            assert_eq!(
+                outcome(parse(bytes)),
+                outcome(whole_file_parse(bytes)),
+                "input {k} ({} bytes)",
+                bytes.len()
+            );
+        }
+    }
+
+    /// A 1000 MB journal (records, then zeros: a sparse file) used to be read whole on open, taking
+    /// 1 GB of memory. The reader reads it record by record and scans the rest a chunk at a time: its
+    /// largest buffer is one chunk here (two windows at most, whatever the file), also when the last
+    /// record's header announces 4 GB, and when a writer copies the bytes it cuts.
+    #[test]
+    fn a_huge_journal_is_read_in_bounded_memory() {
+        const HUGE: u64 = 1_000_000_000;
+        let largest = || LARGEST_BUFFER.with(|l| l.replace(0));
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join(JOURNAL_FILE);
+        let mut j = open(d.path()).unwrap();
+        append(&mut j, 0, 3, 50);
+        append(&mut j, 3, 5, 50);
+        drop(j);
+        let records = {
+            let bytes = std::fs::read(&path).unwrap();
+            FILE_HEADER as u64 + parse(records(&bytes)).unwrap().valid_len
+        };
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len(HUGE).unwrap();
+        largest();
+        for write in [false, true] {
+            let j = open_as(d.path(), write).unwrap();
+            check_contents(&j, 5, 50);
+            assert_eq!(j.recovery(), None);
+            let most = largest();
+            assert!(most <= CHUNK, "{most} bytes");
+        }
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), HUGE);
+        // An unfinished record whose header announces 4 GB, then zeros to 1000 MB. (Half a record
+        // is cut the same way: `an_unfinished_last_record_is_cut_off_on_open_and_appends_go_on`.)
+        let mut torn = RECORD_MAGIC.to_vec();
+        torn.extend_from_slice(&(u32::MAX - 7).to_le_bytes());
+        torn.extend_from_slice(&(!(u32::MAX - 7)).to_le_bytes());
+        torn.extend_from_slice(&[7; 20]);
+        f.write_all_at(&torn, records).unwrap();
+        let cut = HUGE - records;
+        let r = open_as(d.path(), false).unwrap();
+        assert_eq!(
+            r.recovery(),
+            Some(&Recovery::Unfinished {
+                bytes: cut,
+                first_seq: 5
+            })
+        );
+        drop(r);
+        let j = open(d.path()).unwrap();
+        let most = largest();
+        assert!(most <= CHUNK, "{most} bytes");
+        let Some(Recovery::Cut { file, bytes, .. }) = j.recovery().cloned() else {
+            panic!("{:?}", j.recovery())
+        };
+        assert_eq!(bytes, cut);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), records);
+        check_contents(&j, 5, 50);
+        drop(j);
+        // The bytes cut, exactly: the torn record, then zeros to the old end of the file.
+        let kept = File::open(d.path().join(&file)).unwrap();
+        assert_eq!(kept.metadata().unwrap().len(), cut);
+        let mut head = vec![0; torn.len()];
+        kept.read_exact_at(&mut head, 0).unwrap();
+        assert_eq!(head, torn);
+        let kept = FileSource {
+            file: &kept,
+            size: cut,
+        };
+        assert_eq!(end_of_data(&kept, 0).unwrap(), torn.len() as u64);
+    }
+
+    /// An append whose record would be longer than readers read (RECORD_LEN_MAX) goes to the engine:
+    /// a record that could never be read back is never written.
+    #[test]
+    fn a_record_longer_than_readers_read_goes_to_the_engine() {
+        let d = tempfile::tempdir().unwrap();
+        let mut j = open(d.path()).unwrap();
+        append(&mut j, 0, 2, 50);
+        let mut w = j.writer().unwrap();
+        let per_event = 140u64;
+        for s in 2..1002u64 {
+            w.push_event(&ev(s, 8)).unwrap();
+            for k in 0..per_event {
+                w.push_tree_hash(head(s * 1000 + k)).unwrap();
+            }
+        }
+        let c = w.commit(head(1001)).unwrap();
+        assert_eq!(c.events, 1002);
+        assert_eq!(j.journaled_events(), 0);
+        assert_eq!(j.inner().committed().unwrap().unwrap().events, 1002);
+        assert_eq!(
+            std::fs::read(d.path().join(JOURNAL_FILE)).unwrap(),
+            encode_file_header(1)
+        );
+        drop(j);
+        let j = open(d.path()).unwrap();
+        assert_eq!(all_events(&j).len(), 1002);
+        assert!(
+            encode_record(&Record {
+                first_seq: 0,
+                first_hash: 0,
+                pushes: Pushes {
+                    events: vec![vec![1]],
+                    hashes: vec![[0; 32]; RECORD_LEN_MAX / 32],
+                    refs: Vec::new(),
+                    event_bytes: 1,
+                },
+                head: [0; 32],
+            })
+            .is_err()
+        );
     }
 }

@@ -401,3 +401,61 @@ fn the_import_report_in_json_matches_its_schema() {
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["changes"].as_array().unwrap().len(), 8);
 }
+
+/// One 120 KB remark on the bundled table made `blame` print 23 MB and `diff` 38 MB (every row padded
+/// to its width), and abort on a 200,000-event ledger (a 5 GB string). Cells are now cut at
+/// `render::CELL_MAX` columns, and `--full` prints every value whole, row by row, unpadded.
+#[test]
+fn blame_and_diff_never_pad_rows_to_the_longest_text() {
+    let env = audited();
+    let long = format!("長文の理由等{}終わり", "長".repeat(39_995));
+    assert!(long.len() >= 120_000);
+    env.run_at(
+        "2015-10-09T09:00:00+09:00",
+        &["remark", "3", &long, "-a", "鈴木", "-m", "長文"],
+    )
+    .ok();
+    let last = "seq:362";
+    let views: [&[&str]; 3] = [&["blame"], &["diff", "seq:0", last], &["history", "3"]];
+    for args in views {
+        let text = run(&env, args);
+        assert!(text.len() < 200_000, "{args:?}: {} bytes", text.len());
+        assert!(!text.contains(&long), "{args:?}");
+        assert!(
+            text.contains("長文の理由等長長"),
+            "{args:?}: the remark's start is shown"
+        );
+        for l in text.lines() {
+            assert!(
+                hyoka::render::display_width(l) <= 8 * hyoka::render::CELL_MAX + 7 * 2,
+                "{args:?}: {l}"
+            );
+        }
+        // --full: the whole remark exactly once, and no row padded to it.
+        let full_args: Vec<&str> = args.iter().copied().chain(["--full"]).collect();
+        let full = run(&env, &full_args);
+        assert_eq!(full.matches(&long).count(), 1, "{args:?}");
+        assert!(full.len() < text.len() + 2 * long.len(), "{args:?}");
+        let wide: Vec<&str> = full.lines().filter(|l| l.len() > 1000).collect();
+        assert_eq!(
+            wide.len(),
+            1,
+            "{args:?}: only the remark's own line is long"
+        );
+    }
+    let blame = run(&env, &["blame", "--full", "--period", "H27上半期"]);
+    assert!(
+        blame.contains(&format!(
+            "item    3\nperiod  平成27年度上半期\nfield   remark\nvalue   {long}\nseq     #362\n"
+        )),
+        "one field per line"
+    );
+    let diff = run(&env, &["diff", "seq:361", last, "--full"]);
+    assert!(
+        diff.starts_with(&format!(
+            "1 difference from seq:361 to {last}\nitem    3\nperiod  平成27年度上半期\nfield   remark\nfrom    市民活動支援公募事業について、順調に応募件数が伸びている。\nto      {long}\nseq     #362\n"
+        )),
+        "{}",
+        &diff[..300]
+    );
+}

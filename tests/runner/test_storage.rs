@@ -676,3 +676,97 @@ fn an_oversized_import_on_a_nearly_full_disk_is_refused_and_the_ledger_still_ope
     .ok();
     assert!(events(&ledger) > before + 3000);
 }
+
+/// Runs `hyoka ARGS` on `ledger` with its address space limited to `bytes` (RLIMIT_AS).
+fn run_in_address_space(ledger: &Path, bytes: u64, args: &[&str]) -> Run {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hyoka"));
+    cmd.env("HYOKA_LEDGER", ledger)
+        .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
+        .env_remove("HYOKA_WAIT")
+        .args(args)
+        .stdin(Stdio::null());
+    let limit = libc::rlimit {
+        rlim_cur: bytes as libc::rlim_t,
+        rlim_max: bytes as libc::rlim_t,
+    };
+    // SAFETY: between fork and exec the closure only calls setrlimit, which is async-signal-safe, and
+    // reads the errno it sets.
+    unsafe {
+        cmd.pre_exec(move || match libc::setrlimit(libc::RLIMIT_AS, &limit) {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        });
+    }
+    let out = cmd.output().expect("run hyoka");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A 1000 MB journal (its records, then zeros) was read whole by every open: 1 GB of memory, and
+/// `memory allocation of 1000000000 bytes failed` (abort, exit 134) under a 512 MiB address-space
+/// limit. It is now read record by record: readers and writers open it within that limit.
+#[test]
+fn a_ledger_with_a_1000_mb_journal_opens_within_a_512_mib_address_space() {
+    let env = Env::new();
+    env.run(&[
+        "import",
+        &crate::common::seed().to_string_lossy(),
+        "-a",
+        "山田",
+    ])
+    .ok();
+    env.run(&["rate", "12", "H27上半期", "A", "-a", "鈴木", "-m", "訂正"])
+        .ok();
+    let journal = env.ledger().join("JOURNAL");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&journal)
+        .unwrap()
+        .set_len(1_000_000_000)
+        .unwrap();
+    let limit = 512 << 20;
+    let verified = run_in_address_space(&env.ledger(), limit, &["verify"]);
+    assert!(
+        verified.ok().contains("journal only: #358..#358 (1 event)"),
+        "{}",
+        verified.stdout
+    );
+    run_in_address_space(
+        &env.ledger(),
+        limit,
+        &["rate", "12", "H27上半期", "B", "-a", "鈴木", "-m", "再訂正"],
+    )
+    .ok();
+    let verified = run_in_address_space(&env.ledger(), limit, &["verify"]);
+    assert!(
+        verified
+            .ok()
+            .contains("journal only: #358..#359 (2 events)"),
+        "{}",
+        verified.stdout
+    );
+    assert_eq!(std::fs::metadata(&journal).unwrap().len(), 1_000_000_000);
+}
+
+/// A table file with no size to check first (a device, a pipe, a file that grows) was read to its end:
+/// `hyoka import /dev/zero` took memory until none was left (under a 512 MiB limit: `cannot read
+/// /dev/zero: out of memory`). The read now stops past 64 MiB.
+#[test]
+fn an_import_of_an_endless_file_is_refused_in_bounded_memory() {
+    let env = Env::new();
+    let run = run_in_address_space(
+        &env.ledger(),
+        512 << 20,
+        &["import", "/dev/zero", "-a", "山田"],
+    );
+    let err = run.fails(1);
+    assert!(
+        err.contains("/dev/zero holds more than 67108864 bytes, more than a table can be"),
+        "{err}"
+    );
+    assert!(!env.ledger().exists(), "nothing was created");
+}
