@@ -220,7 +220,8 @@ pub fn move_aside(dir: &Path, now: i64) -> Result<String> {
     )))
 }
 
-/// The file of the ledger directory holding the anchor record (two slots, see [`AnchorRecord`]).
+/// The file of the ledger directory holding the anchor record (two slots, at bytes 0 and 4096, see
+/// [`AnchorRecord`]).
 pub const ANCHOR_FILE: &str = "ANCHOR";
 /// First bytes of an anchor slot.
 pub const ANCHOR_MAGIC: [u8; 4] = *b"hyan";
@@ -228,6 +229,11 @@ pub const ANCHOR_MAGIC: [u8; 4] = *b"hyan";
 pub const ANCHOR_CONTEXT: &str = "hyoka anchor record v1";
 /// Bytes of one slot; the file holds two.
 pub const SLOT: usize = 160;
+/// Where the second slot starts: its own 4 KiB block, so that a write torn within a sector or a page
+/// cannot take both slots.
+pub const SECOND_SLOT: usize = 4096;
+/// The file's size.
+pub const ANCHOR_FILE_BYTES: usize = SECOND_SLOT + SLOT;
 /// Bytes of a slot before its check.
 const SLOT_BODY: usize = SLOT - 32;
 
@@ -319,7 +325,7 @@ impl AnchorRecord {
 pub fn read_anchor(dir: &Path) -> Result<Option<AnchorRecord>> {
     let path = dir.join(ANCHOR_FILE);
     let damaged = |why: String| IntegrityError::AnchorRecordDamaged(why);
-    let bytes = match safe_fs::read_bounded(&path, 2 * SLOT as u64) {
+    let bytes = match safe_fs::read_bounded(&path, ANCHOR_FILE_BYTES as u64) {
         Ok(Some(b)) => b,
         Ok(None) => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
@@ -327,11 +333,15 @@ pub fn read_anchor(dir: &Path) -> Result<Option<AnchorRecord>> {
         }
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
     };
-    if bytes.len() != 2 * SLOT {
-        return Err(damaged(format!("it is {} bytes, not {}", bytes.len(), 2 * SLOT)).into());
+    if bytes.len() != ANCHOR_FILE_BYTES {
+        return Err(damaged(format!(
+            "it is {} bytes, not {ANCHOR_FILE_BYTES}",
+            bytes.len()
+        ))
+        .into());
     }
-    let best = bytes
-        .chunks(SLOT)
+    let best = [&bytes[..SLOT], &bytes[SECOND_SLOT..]]
+        .into_iter()
         .filter_map(AnchorRecord::decode)
         .max_by_key(|r| r.counter);
     match best {
@@ -354,8 +364,8 @@ impl AnchorWriter {
         let path = dir.join(ANCHOR_FILE);
         let io = |doing: &str| Error::io(format!("cannot {doing} {}", path.display()));
         if std::fs::symlink_metadata(&path).is_err() {
-            let mut bytes = vec![0u8; 2 * SLOT];
-            let slot = (first.counter % 2) as usize * SLOT;
+            let mut bytes = vec![0u8; ANCHOR_FILE_BYTES];
+            let slot = (first.counter % 2) as usize * SECOND_SLOT;
             bytes[slot..slot + SLOT].copy_from_slice(&first.encode());
             safe_fs::write_new(dir, ANCHOR_FILE, &bytes).map_err(io("create"))?;
         }
@@ -366,7 +376,7 @@ impl AnchorWriter {
     /// Writes `r` durably into its slot (`counter` mod 2): the other slot keeps the record before it.
     pub fn write(&mut self, r: &AnchorRecord) -> Result<()> {
         use std::os::unix::fs::FileExt;
-        let at = (r.counter % 2) * SLOT as u64;
+        let at = (r.counter % 2) * SECOND_SLOT as u64;
         self.file
             .write_all_at(&r.encode(), at)
             .and_then(|()| self.file.sync_data())
@@ -457,7 +467,7 @@ mod tests {
         bytes[10] ^= 0xff;
         std::fs::write(&path, &bytes).unwrap();
         assert_eq!(read_anchor(d.path()).unwrap(), Some(second));
-        bytes[SLOT + 10] ^= 0xff;
+        bytes[SECOND_SLOT + 10] ^= 0xff;
         std::fs::write(&path, &bytes).unwrap();
         assert!(read_anchor(d.path()).is_err(), "no valid record is damage");
         std::fs::write(&path, &bytes[..SLOT]).unwrap();

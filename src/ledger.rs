@@ -133,6 +133,8 @@ pub enum VouchedBy {
     SignedAnchor,
     /// The kept checkpoint signed with the ledger's log key.
     SignedCheckpoint,
+    /// A checkpoint kept elsewhere, given to check the ledger against (`verify --checkpoint`).
+    GivenCheckpoint,
 }
 
 impl VouchedBy {
@@ -143,6 +145,7 @@ impl VouchedBy {
             VouchedBy::Anchor => "anchor",
             VouchedBy::SignedAnchor => "signed_anchor",
             VouchedBy::SignedCheckpoint => "signed_checkpoint",
+            VouchedBy::GivenCheckpoint => "given_checkpoint",
         }
     }
 }
@@ -187,8 +190,10 @@ pub struct Ledger<S: Store = SledStore> {
 struct HeadRecord {
     events: u64,
     hash: Hash,
-    /// Whether every commit is anchored in the anchor record (version 2).
+    /// Whether every commit is anchored in the anchor record, by every writer (version 2).
     anchoring: bool,
+    /// Whether the ledger has an anchor record, which must then never be missing (version 2).
+    anchored: bool,
 }
 
 impl HeadRecord {
@@ -196,21 +201,25 @@ impl HeadRecord {
         events: 0,
         hash: ZERO_HASH,
         anchoring: false,
+        anchored: false,
     };
 }
 
 fn head_text(h: &HeadRecord) -> String {
     let mut body = format!(
         "{}\nevents {}\nhash {}\n",
-        match h.anchoring {
+        match h.anchored || h.anchoring {
             true => HEAD_MAGIC_V2,
             false => HEAD_MAGIC,
         },
         h.events,
         event::hex(&h.hash)
     );
-    if h.anchoring {
-        body.push_str("anchoring every-commit\n");
+    if h.anchored || h.anchoring {
+        body.push_str(match h.anchoring {
+            true => "anchoring every-commit\n",
+            false => "anchoring off\n",
+        });
     }
     let check = blake3::hash(body.as_bytes());
     format!("{body}check {}\n", check.to_hex())
@@ -245,10 +254,12 @@ fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
         events,
         hash,
         anchoring: false,
+        anchored: v2,
     };
     if v2 {
         match lines.next() {
             Some("anchoring every-commit") => h.anchoring = true,
+            Some("anchoring off") => {}
             _ => return Err(bad("no anchoring line")),
         }
     }
@@ -286,9 +297,22 @@ fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
 }
 
 fn lock(dir: &Path, wait: Duration) -> Result<File> {
+    lock_as(dir, wait, true)
+}
+
+/// Locks the ledger in `dir` (flock on `LOCK`, waiting up to `wait`). A reader (`create` false) opens
+/// `LOCK` read-only and never creates it: without one (a ledger that lost it) it locks the directory
+/// itself, which every process can open.
+fn lock_as(dir: &Path, wait: Duration, create: bool) -> Result<File> {
     let path = dir.join(LOCK_FILE);
-    let f = safe_fs::open_rw(&path, true)
-        .map_err(Error::io(format!("cannot open {}", path.display())))?;
+    let opened = match create {
+        true => safe_fs::open_rw(&path, true),
+        false => match safe_fs::open_read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => File::open(dir),
+            other => other,
+        },
+    };
+    let f = opened.map_err(Error::io(format!("cannot open {}", path.display())))?;
     let deadline = Instant::now() + wait;
     loop {
         match f.try_lock() {
@@ -409,7 +433,7 @@ impl Ledger<SledStore> {
         if !exists(HEAD_FILE) && !exists(STORE_DIR) {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
-        let lock = lock(dir, access.wait)?;
+        let lock = lock_as(dir, access.wait, writable)?;
         let head = read_head(dir)?
             .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
         let store = open_engine(dir)?;
@@ -633,7 +657,7 @@ impl<S: Store> Ledger<S> {
     /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
     /// log key) against the ledger: every event they cover is there, with the same tree.
     fn check_anchors(&mut self) -> Result<()> {
-        match (anchor::read_anchor(&self.dir)?, self.head.anchoring) {
+        match (anchor::read_anchor(&self.dir)?, self.head.anchored) {
             (Some(r), _) => {
                 let signed = r.signature.is_some()
                     && match anchor::log_key(&self.dir)? {
@@ -645,7 +669,7 @@ impl<S: Store> Ledger<S> {
             }
             (None, true) => {
                 return Err(IntegrityError::AnchorRecordDamaged(
-                    "it is missing, but the head record says that every commit is anchored".into(),
+                    "it is missing, but the head record says the ledger has one".into(),
                 )
                 .into());
             }
@@ -734,6 +758,7 @@ impl<S: Store> Ledger<S> {
         }
         let h = HeadRecord {
             anchoring: on,
+            anchored: self.head.anchored || self.anchor.is_some(),
             ..self.head
         };
         write_head(&self.dir, &h)?;
@@ -831,7 +856,15 @@ impl<S: Store> Ledger<S> {
             None => None,
         };
         let record = anchor::AnchorRecord {
-            counter: self.anchor.as_ref().map_or(0, |(r, _)| r.counter + 1),
+            counter: match &self.anchor {
+                Some((r, _)) => r.counter.checked_add(1).ok_or_else(|| {
+                    IntegrityError::AnchorRecordDamaged(
+                        "its counter is at its end: hyoka never counts that far; the file was altered"
+                            .into(),
+                    )
+                })?,
+                None => 0,
+            },
             size,
             root,
             signature,
@@ -848,6 +881,16 @@ impl<S: Store> Ledger<S> {
             }
         }
         self.anchor = Some((record, signing));
+        // From the first record on, the head record says the ledger has one, so that its loss is seen
+        // (a crash before this leaves a record that is not yet required: nothing is lost).
+        if !self.head.anchored {
+            let h = HeadRecord {
+                anchored: true,
+                ..self.head
+            };
+            write_head(&self.dir, &h)?;
+            self.head = h;
+        }
         Ok(())
     }
 
@@ -1310,9 +1353,9 @@ impl<S: Store> Ledger<S> {
                     None => false,
                 };
             anchors.push((r.size, r.root, anchor_name(signed)));
-        } else if head.anchoring {
+        } else if head.anchored {
             return Err(IntegrityError::AnchorRecordDamaged(
-                "it is missing, but the head record says that every commit is anchored".into(),
+                "it is missing, but the head record says the ledger has one".into(),
             )
             .into());
         }
@@ -2347,8 +2390,16 @@ mod tests {
         assert!(parse_head(&t.replace("events 7", "events 8")).is_err());
         assert!(parse_head("").is_err());
         // Version 2: the anchoring setting.
+        let off = HeadRecord {
+            anchored: true,
+            ..h
+        };
+        let t = head_text(&off);
+        assert!(t.contains("\nanchoring off\ncheck "), "{t}");
+        assert_eq!(parse_head(&t).unwrap(), off);
         let h2 = HeadRecord {
             anchoring: true,
+            anchored: true,
             ..h
         };
         let t = head_text(&h2);

@@ -324,8 +324,15 @@ pub fn check<S: Store + Sync>(
         }
         .into());
     }
-    let report = ledger.verify(progress)?;
+    let mut report = ledger.verify(progress)?;
     check_extends(ledger, &report, &cp)?;
+    // The ledger extends the checkpoint given: the events it covers are proven against it.
+    if cp.size > report.vouched.events {
+        report.vouched = crate::ledger::Vouched {
+            events: cp.size,
+            by: crate::ledger::VouchedBy::GivenCheckpoint,
+        };
+    }
     Ok(Checked {
         checkpoint: cp,
         signature_checked: key.is_some(),

@@ -168,8 +168,8 @@ fn child_if_asked() {
         }
         Err(e) => die("open", e),
     };
-    // Anchoring, chosen per child: none, every commit in the head record, or a checkpoint signed with
-    // the log key after every commit (kills then land in those writes too).
+    // Anchoring, chosen per child: none, an anchor record after every commit, or one signed with the
+    // log key after every commit (kills then land in those writes too).
     match rng.below(3) {
         1 => ledger
             .set_anchoring(true)

@@ -412,6 +412,7 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
             {
                 out(serde_json::json!({
                     "ok": false,
+                    "vouched_through": null,
                     "error": {"kind": ie.kind(), "seq": ie.seq(), "message": ie.to_string()},
                 })
                 .to_string());

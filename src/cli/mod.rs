@@ -244,7 +244,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes in the ledger\ndirectory. The last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files\nin the ledger directory (sled rewrites its own under store/ when it opens). The last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
     )]
     Verify {
         /// Output format.
@@ -376,7 +376,7 @@ enum Command {
     )]
     Anchor {
         /// on or off (omit to show the current setting).
-        state: Option<OnOff>,
+        state: Option<Switch>,
     },
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
     #[command(
@@ -608,6 +608,15 @@ pub enum OnOff {
     Off,
 }
 
+/// A setting switched on or off.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Switch {
+    /// Switch it on.
+    On,
+    /// Switch it off.
+    Off,
+}
+
 /// Eras accepted on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum EraArg {
@@ -811,7 +820,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             tlog::key_generate(ctx, name.as_deref(), &output)
         }
         Command::Key(KeyCommand::Use { file }) => anchoring::key_use(ctx, &file),
-        Command::Anchor { state } => anchoring::anchor(ctx, state.map(|s| s == OnOff::On)),
+        Command::Anchor { state } => anchoring::anchor(ctx, state.map(|s| s == Switch::On)),
         Command::Import {
             file,
             author,

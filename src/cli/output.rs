@@ -43,7 +43,7 @@ pub fn log_line(e: &StoredEvent) -> String {
 pub fn clock_behind(c: Option<&hyoka::ledger::ClockBehind>) {
     if let Some(c) = c {
         eprintln!(
-            "warning: 時計遅れ (clock behind): this machine's clock read {}, earlier than the last event's time {}, so the change was recorded at {} after a clock.behind event (#{}); fix this machine's clock",
+            "warning: 時計遅れ (clock behind): this machine's clock read {}, earlier than the last event's time {}, so the change was recorded at {} after a clock.behind event (#{}); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed",
             when::format(c.clock),
             when::format(c.recorded_at),
             when::format(c.recorded_at),
@@ -75,6 +75,7 @@ pub fn verified(report: &hyoka::ledger::VerifyReport) {
         VouchedBy::Anchor => "the anchor record",
         VouchedBy::SignedAnchor => "the anchor record signed with the log key",
         VouchedBy::SignedCheckpoint => "the checkpoint signed with the log key",
+        VouchedBy::GivenCheckpoint => "the checkpoint given",
     };
     match v.events {
         0 => out("ok: the chain checks, but the directory itself vouches for no event"),

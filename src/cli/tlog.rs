@@ -306,6 +306,7 @@ pub fn verify(
             if format == TextOrJson::Json {
                 out(serde_json::json!({
                     "ok": false,
+                    "vouched_through": null,
                     "error": {"kind": ie.kind(), "seq": ie.seq(), "message": ie.to_string()},
                 })
                 .to_string());

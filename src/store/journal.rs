@@ -514,8 +514,7 @@ fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> {
     let mut at = start;
     let damaged = |at: u64, why: &str| {
         StoreError::Damaged(format!(
-            "the journal is damaged at byte {}: a record there fails its check and {why}",
-            at - start
+            "the journal is damaged at byte {at}: a record there fails its check and {why}"
         ))
     };
     while at < src.size() {
@@ -528,8 +527,7 @@ fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> {
                 }
                 None => {
                     return Err(StoreError::Damaged(format!(
-                        "the journal's record at byte {} passes its check but is malformed",
-                        at - start
+                        "the journal's record at byte {at} passes its check but is malformed"
                     )));
                 }
             }
@@ -784,7 +782,8 @@ impl Front {
 
     /// The generation the next commit of the engine records (and the file then starts).
     fn next_generation(&self) -> u64 {
-        self.generation.map_or(1, |g| g + 1)
+        // A generation of u64::MAX is refused on open (nothing can follow it), so this never wraps.
+        self.generation.map_or(1, |g| g.saturating_add(1))
     }
 
     /// Moves the tail into `inner`: one durable commit of the engine, recording the journal's next
@@ -938,6 +937,11 @@ impl<S: Store> Journaled<S> {
         }
         // Where the records start, and the file's generation.
         let (start, generation) = match (recorded, file_start(first)) {
+            (Some(g), FileStart::Header(h)) if g == u64::MAX || h == u64::MAX => {
+                return Err(lost(format!(
+                    "is generation {h} and the store recorded generation {g}: hyoka never counts that far; the file or the store was altered"
+                )));
+            }
             (Some(g), FileStart::Header(h)) if h == g || h + 1 == g => (FILE_HEADER, Some(h)),
             (Some(g), FileStart::Header(h)) => {
                 return Err(lost(format!(

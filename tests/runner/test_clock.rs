@@ -48,7 +48,7 @@ fn one_future_timestamp_never_locks_the_ledger() {
     assert_eq!(
         warning[0],
         format!(
-            "warning: 時計遅れ (clock behind): this machine's clock read {clock_utc}, earlier than the last event's time {LAST_TIME}, so the change was recorded at {LAST_TIME} after a clock.behind event (#6); fix this machine's clock"
+            "warning: 時計遅れ (clock behind): this machine's clock read {clock_utc}, earlier than the last event's time {LAST_TIME}, so the change was recorded at {LAST_TIME} after a clock.behind event (#6); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed"
         )
     );
     // And again: every later append with that clock works the same way.

@@ -149,10 +149,21 @@ fn a_log_key_anchors_every_change_with_a_signed_record() {
         .ok();
     // Every change is anchored: a signed anchor record, one write and one sync per change.
     let anchor = std::fs::read(env.ledger().join("ANCHOR")).unwrap();
-    assert_eq!(anchor.len(), 320);
+    assert_eq!(anchor.len(), 4096 + 160);
     let v = json(&env.run(&["verify", "--format", "json"]));
     assert_eq!(v["vouched_by"], "signed_anchor", "{v}");
     assert_eq!(v["vouched_through"], 359);
+    // The anchor record is required from the first one on: its loss is exit 3.
+    let anchor_path = env.ledger().join("ANCHOR");
+    std::fs::rename(&anchor_path, env.dir.path().join("ANCHOR.away")).unwrap();
+    let run = env.run(&["verify", "--format", "json"]);
+    assert!(
+        run.fails(3)
+            .contains("ANCHOR file) is damaged: it is missing"),
+        "{run:?}"
+    );
+    assert_eq!(json(&run)["error"]["kind"], "anchor_record_damaged");
+    std::fs::rename(env.dir.path().join("ANCHOR.away"), &anchor_path).unwrap();
     // The journal cut at a record boundary: the signed anchor names the loss.
     let path = journal(&env);
     let bytes = std::fs::read(&path).unwrap();
