@@ -222,11 +222,14 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         )
     })?;
     let export_path = dir.join(EXPORT_FILE);
+    // The checkpoint first: a crash before the export is replaced leaves a checkpoint ahead of the old
+    // export, which the next backup and a restore against it notice; the other order would leave a
+    // newer export beside an older checkpoint, which a shorter ledger could then replace unseen.
+    replace_file(&dir.join(CHECKPOINT_FILE), &note)?;
     let bar = output::progress(ledger.len(), "exporting");
     let summary = export_to_file(&ledger, &export_path, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     let summary = summary?;
-    replace_file(&dir.join(CHECKPOINT_FILE), &note)?;
     // Read the written export back and prove it against the checkpoint.
     let (mut reader, _) = open_export(&export_path)?;
     let check = export::verify(&mut reader, Some(&cp), &mut |_| {}).map_err(|e| {

@@ -151,7 +151,8 @@ pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Fail
         .map_err(|e| format!("cannot fsync {}: {e}", dir.display()).into())
 }
 
-/// Replaces `path` with `contents` atomically (a temporary file beside it, then rename).
+/// Replaces `path` with `contents` atomically and durably (a temporary file beside it, synced, then
+/// renamed, then the directory synced).
 pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
     let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
     let dir = match path.parent() {
@@ -163,7 +164,10 @@ pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| cannot(&e))?;
     tmp.persist(path).map_err(|e| cannot(&e.error))?;
-    Ok(())
+    // The new name must survive a power cut too.
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| cannot(&e).into())
 }
 
 /// Prints `text` (which ends with a newline) to stdout as it is.
