@@ -15,6 +15,7 @@ pub mod export;
 pub mod ident;
 pub mod import;
 pub mod ledger;
+pub mod lock;
 pub mod merkle;
 pub mod note;
 pub mod period;

@@ -648,10 +648,11 @@ impl From<hyoka::Error> for Failure {
             hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
             _ => EXIT_ERROR,
         };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
+        let message = match &e {
+            hyoka::Error::Busy(dir, holders) => output::busy(dir, holders),
+            _ => e.to_string(),
+        };
+        Failure { code, message }
     }
 }
 
