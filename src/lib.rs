@@ -21,6 +21,7 @@ pub mod note;
 pub mod period;
 pub mod proof;
 pub mod provenance;
+pub mod reader_copy;
 pub mod render;
 pub mod safe_fs;
 pub mod shared;

@@ -368,7 +368,7 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
 
 pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), Failure> {
     let key = vkey.map(super::tlog::read_verifier).transpose()?;
-    let result = Ledger::open_read(&ctx.ledger, ctx.access()).and_then(|ledger| {
+    let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
         super::anchoring::tell_recovery(&ledger);
         let bar = output::progress(ledger.len(), "verifying");
         let r = ledger.verify(&mut |done, _| bar.set_position(done));

@@ -137,7 +137,7 @@ pub fn prove(
         .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
         .transpose()?;
     let ledger = match key {
-        Some(_) => super::anchoring::open_write(ctx)?,
+        Some(_) => super::anchoring::open_write(ctx)?.into(),
         None => super::anchoring::open_read(ctx)?,
     };
     if let Some(seq) = seq
