@@ -54,7 +54,8 @@ pub struct Cli {
     )]
     ledger: PathBuf,
 
-    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once.
+    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once
+    /// (a busy ledger's error names the process holding it, where the system shows it).
     #[arg(
         long,
         global = true,
@@ -244,7 +245,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes in the ledger\ndirectory. The last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes in the ledger\ndirectory; on a read-only medium it verifies a private temporary copy of the ledger's files (said\non stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
     )]
     Verify {
         /// Output format.
