@@ -306,9 +306,10 @@ pub enum Error {
     /// `init` on an existing ledger.
     #[error("a ledger already exists at {}: use it as it is, or choose another directory with --ledger", .0.display())]
     AlreadyInitialised(PathBuf),
-    /// Another process holds the ledger.
+    /// Another process holds the ledger: the directory, and who holds its lock as far as can be told
+    /// ([`crate::lock::holders`]).
     #[error("the ledger at {} is busy: another hyoka process is using it; try again, or pass --wait SECONDS", .0.display())]
-    Busy(PathBuf),
+    Busy(PathBuf, crate::lock::Holders),
     /// A change the domain rules refuse.
     #[error("{0}")]
     Refused(#[from] Refused),
@@ -362,7 +363,7 @@ impl Error {
 
     pub(crate) fn from_store(e: StoreError, dir: &std::path::Path) -> Error {
         match e {
-            StoreError::Locked => Error::Busy(dir.to_path_buf()),
+            StoreError::Locked => Error::Busy(dir.to_path_buf(), crate::lock::Holders::Unknown),
             StoreError::Io { context, source } if is_disk_full(&source) => Error::DiskFull {
                 context,
                 detail: disk_full_detail(&source),

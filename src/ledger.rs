@@ -319,7 +319,7 @@ fn lock_as(dir: &Path, wait: Duration, create: bool) -> Result<File> {
             Ok(()) => return Ok(f),
             Err(std::fs::TryLockError::WouldBlock) => {
                 if Instant::now() >= deadline {
-                    return Err(Error::Busy(dir.to_path_buf()));
+                    return Err(Error::Busy(dir.to_path_buf(), crate::lock::holders(&path)));
                 }
                 std::thread::sleep(Duration::from_millis(25));
             }

@@ -38,9 +38,83 @@ pub fn tell_recovery(ledger: &Ledger) {
     }
 }
 
-/// Opens the ledger to read only: nothing in its directory is changed.
-pub fn open_read(ctx: &Ctx) -> Result<Ledger, Failure> {
-    let ledger = Ledger::open_read(&ctx.ledger, ctx.access())?;
+/// A ledger opened by a command, with the private copy it was opened from when its directory cannot
+/// be written ([`open_reading`]): the copy is removed once the ledger is dropped (fields drop in order).
+pub struct Reading {
+    ledger: Ledger,
+    _copy: Option<tempfile::TempDir>,
+}
+
+impl From<Ledger> for Reading {
+    fn from(ledger: Ledger) -> Self {
+        Reading {
+            ledger,
+            _copy: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Reading {
+    type Target = Ledger;
+    fn deref(&self) -> &Ledger {
+        &self.ledger
+    }
+}
+
+impl std::ops::DerefMut for Reading {
+    fn deref_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+}
+
+/// Opens the ledger to read only: nothing in its directory is changed. When the directory cannot be
+/// written (a read-only medium: neither its lock nor the storage engine can open its files there),
+/// its files are copied into a private temporary directory, said so on stderr, and the copy is read
+/// (`verifying`: the note says that verifying the copy verifies the ledger's files).
+pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::Error> {
+    use hyoka::reader_copy::{self, ReaderCopy};
+    let e = match Ledger::open_read(&ctx.ledger, ctx.access()) {
+        Ok(ledger) => return Ok(ledger.into()),
+        Err(e) if reader_copy::is_unwritable(&e, &ctx.ledger) => e,
+        Err(e) => return Err(e),
+    };
+    let copy = ReaderCopy::plan(&ctx.ledger)?;
+    let tmp = tempfile::Builder::new()
+        .prefix("hyoka-read-")
+        .tempdir()
+        .map_err(|source| hyoka::Error::Io {
+            context: format!("{e}; and cannot create a temporary directory to read a copy of it"),
+            source,
+        })?;
+    let why = match reader_copy::on_read_only_fs(&ctx.ledger) {
+        true => "the ledger is on a read-only file system",
+        false => "the ledger's directory cannot be written by this user",
+    };
+    eprintln!(
+        "note: {why}; reading a private copy of it ({}) in {}, removed afterwards{}",
+        mib(copy.bytes()),
+        tmp.path().display(),
+        match verifying {
+            true => "; the copy is byte for byte the ledger's files, so verifying it verifies them",
+            false => "",
+        }
+    );
+    let dir = tmp.path().join("ledger");
+    copy.make(&ctx.ledger, &dir)?;
+    let ledger = Ledger::open_read(&dir, ctx.access())?;
+    Ok(Reading {
+        ledger,
+        _copy: Some(tmp),
+    })
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+}
+
+/// [`open_reading`], telling what opening found beyond the journal's last whole record.
+pub fn open_read(ctx: &Ctx) -> Result<Reading, Failure> {
+    let ledger = open_reading(ctx, false)?;
     tell_recovery(&ledger);
     Ok(ledger)
 }
@@ -164,7 +238,7 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
 /// `hyoka anchor on|off`: anchors every commit (the anchor record), or stops.
 pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
     let mut ledger = match on {
-        Some(_) => open_write(ctx)?,
+        Some(_) => Reading::from(open_write(ctx)?),
         None => open_read(ctx)?,
     };
     if let Some(on) = on {

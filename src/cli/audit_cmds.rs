@@ -145,6 +145,10 @@ pub fn history(
             .collect(),
         None => entries,
     };
+    // Read, release, write: everything printed is in hand, so the ledger is released before a line is
+    // written (a reader whose output is not read must hold no lock).
+    let head = ledger.head_hash();
+    drop(ledger);
     match format {
         HistoryFormat::Json => json(&entries),
         HistoryFormat::Md => {
@@ -153,12 +157,7 @@ pub fn history(
                 .as_ref()
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
-            let md = render::corrections_markdown(
-                &plan,
-                &event::hex(&ledger.head_hash()),
-                &entries,
-                &state,
-            );
+            let md = render::corrections_markdown(&plan, &event::hex(&head), &entries, &state);
             out(md.trim_end());
             Ok(())
         }
@@ -225,6 +224,7 @@ pub fn blame(
     let era = era_of(&mut ledger)?;
     let period = period.map(|p| period_arg(p, era)).transpose()?;
     let snap = snapshot(&ledger, time)?;
+    drop(ledger);
     let entries = audit::blame(&snap, period);
     match format {
         TextOrJson::Json => json(&entries),
@@ -285,6 +285,7 @@ pub fn diff(
     let b = Point::parse(to, era).map_err(Failure::from)?;
     let sa = point_snapshot(&ledger, a)?;
     let sb = point_snapshot(&ledger, b)?;
+    drop(ledger);
     let changes = audit::diff(&sa, &sb);
     match format {
         TextOrJson::Json => json(&serde_json::json!({"from": from, "to": to, "changes": changes})),

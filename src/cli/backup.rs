@@ -180,7 +180,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         check_old_signature(dir, old, &k.verifier())?;
     }
     let ledger = match signer {
-        Some(_) => super::anchoring::open_write(ctx)?,
+        Some(_) => super::anchoring::open_write(ctx)?.into(),
         None => super::anchoring::open_read(ctx)?,
     };
     // Plain mismatches are refused before anything is signed; the full check follows the verification

@@ -342,9 +342,11 @@ pub fn remark(
 }
 
 pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
+    // Read, release, write: the log is kept (in memory, then in a private temporary file) while the
+    // ledger is read, and printed once it is released, so a reader whose output is not read holds
+    // no lock.
     let ledger = super::anchoring::open_read(ctx)?;
-    let stdout = std::io::stdout();
-    let mut w = std::io::BufWriter::new(stdout.lock());
+    let mut w = output::Spool::new();
     let mut write_failed = None;
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
@@ -357,17 +359,16 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
         }
         Ok(true)
     })?;
-    if let Some(e) = write_failed.or_else(|| w.flush().err())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(format!("cannot write the log: {e}").into());
+    drop(ledger);
+    if let Some(e) = write_failed.or_else(|| w.flush().err()) {
+        return Err(format!("cannot keep the log to print it: {e}").into());
     }
-    Ok(())
+    w.print()
 }
 
 pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), Failure> {
     let key = vkey.map(super::tlog::read_verifier).transpose()?;
-    let result = Ledger::open_read(&ctx.ledger, ctx.access()).and_then(|ledger| {
+    let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
         super::anchoring::tell_recovery(&ledger);
         let bar = output::progress(ledger.len(), "verifying");
         let r = ledger.verify(&mut |done, _| bar.set_position(done));

@@ -54,7 +54,8 @@ pub struct Cli {
     )]
     ledger: PathBuf,
 
-    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once.
+    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once
+    /// (a busy ledger's error names the process holding it, where the system shows it).
     #[arg(
         long,
         global = true,
@@ -244,7 +245,7 @@ enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files\nin the ledger directory (sled rewrites its own under store/ when it opens). The last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files in\nthe ledger directory (sled rewrites its own under store/ when it opens); on a read-only medium it\nverifies a private temporary copy of the ledger's files (said on stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
     )]
     Verify {
         /// Output format.
@@ -657,10 +658,11 @@ impl From<hyoka::Error> for Failure {
             hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
             _ => EXIT_ERROR,
         };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
+        let message = match &e {
+            hyoka::Error::Busy(dir, holders) => output::busy(dir, holders),
+            _ => e.to_string(),
+        };
+        Failure { code, message }
     }
 }
 

@@ -137,7 +137,7 @@ pub fn prove(
         .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
         .transpose()?;
     let ledger = match key {
-        Some(_) => super::anchoring::open_write(ctx)?,
+        Some(_) => super::anchoring::open_write(ctx)?.into(),
         None => super::anchoring::open_read(ctx)?,
     };
     if let Some(seq) = seq
@@ -321,13 +321,16 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
             r?
         }
         None => {
-            let stdout = std::io::stdout();
-            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            // Read, release, write (as `log`): kept while the ledger is read, printed once it is
+            // released.
+            let mut w = output::Spool::new();
             let summary = export::write(&ledger, &mut w, &mut progress);
             bar.finish_and_clear();
             let summary = summary?;
+            drop(ledger);
             w.flush()
-                .map_err(|e| format!("cannot write the export: {e}"))?;
+                .map_err(|e| format!("cannot keep the export to print it: {e}"))?;
+            w.print()?;
             summary
         }
     };

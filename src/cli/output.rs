@@ -228,3 +228,142 @@ fn resolved(path: &std::path::Path, links: u32) -> std::path::PathBuf {
         (None, _) => path,
     }
 }
+
+/// The most characters of a lock holder's command line shown.
+const HOLDER_COMMAND_MAX: usize = 120;
+
+/// The message for a busy ledger: who holds it (pid and command line, escaped and cut), or that this
+/// cannot be told here.
+pub fn busy(dir: &std::path::Path, holders: &hyoka::lock::Holders) -> String {
+    use hyoka::lock::Holders;
+    let who = match holders {
+        Holders::Known(h) if !h.is_empty() => {
+            let named: Vec<String> = h
+                .iter()
+                .map(|h| match &h.command {
+                    Some(c) => {
+                        let mut shown: String = c.chars().take(HOLDER_COMMAND_MAX).collect();
+                        if shown.len() < c.len() {
+                            shown.push('…');
+                        }
+                        format!("process {} ({})", h.pid, text::escape(&shown))
+                    }
+                    None => format!("process {}", h.pid),
+                })
+                .collect();
+            format!(
+                "{} {} using it",
+                named.join(", "),
+                if h.len() == 1 { "is" } else { "are" }
+            )
+        }
+        // Released between the attempt and the look (try again), or held where this system does
+        // not show it.
+        Holders::Known(_) => "another process was using it".to_string(),
+        Holders::Unknown => {
+            "another process is using it (which one cannot be told here: no /proc/locks)"
+                .to_string()
+        }
+    };
+    format!(
+        "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",
+        dir.display()
+    )
+}
+
+/// What a command prints, kept while it reads the ledger so that the ledger is released before
+/// anything is written to stdout (a reader whose output is not being read, `hyoka log | sleep 60`,
+/// must not hold the ledger): in memory up to [`Spool::MEMORY`] bytes, then in a private temporary
+/// file outside the ledger directory (created exclusively, mode 0600, already unlinked: it goes away
+/// with the process).
+pub struct Spool {
+    memory: Vec<u8>,
+    limit: usize,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Spool {
+    /// The most bytes kept in memory.
+    pub const MEMORY: usize = 8 << 20;
+
+    pub fn new() -> Spool {
+        Spool::with_limit(Self::MEMORY)
+    }
+
+    fn with_limit(limit: usize) -> Spool {
+        Spool {
+            memory: Vec::new(),
+            limit,
+            file: None,
+        }
+    }
+
+    /// Writes everything kept to stdout; a closed pipe ends it quietly.
+    pub fn print(self) -> Result<(), super::Failure> {
+        let mut stdout = std::io::stdout().lock();
+        match self.copy_to(&mut stdout).and_then(|()| stdout.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                Err(format!("cannot write to stdout: {e}").into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn copy_to(self, w: &mut dyn Write) -> std::io::Result<()> {
+        use std::io::Seek;
+        match self.file {
+            None => w.write_all(&self.memory),
+            Some(f) => {
+                let mut f = f.into_inner().map_err(|e| e.into_error())?;
+                f.rewind()?;
+                std::io::copy(&mut f, w).map(drop)
+            }
+        }
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() && self.memory.len() + buf.len() > self.limit {
+            // In the system's temporary directory: an anonymous file where the system has them.
+            let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+            f.write_all(&std::mem::take(&mut self.memory))?;
+            self.file = Some(f);
+        }
+        match &mut self.file {
+            Some(f) => f.write_all(buf)?,
+            None => self.memory.extend_from_slice(buf),
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_keeps_everything_in_memory_then_in_a_file() {
+        for limit in [usize::MAX, 10, 0] {
+            let mut s = Spool::with_limit(limit);
+            let mut expected = Vec::new();
+            for i in 0..1000 {
+                let line = format!("line {i}\n");
+                s.write_all(line.as_bytes()).unwrap();
+                expected.extend_from_slice(line.as_bytes());
+            }
+            s.flush().unwrap();
+            assert_eq!(s.file.is_some(), limit < usize::MAX);
+            let mut got = Vec::new();
+            s.copy_to(&mut got).unwrap();
+            assert_eq!(got, expected);
+        }
+    }
+}

@@ -233,7 +233,7 @@ pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Resul
     }
     let signer = key.map(read_signer).transpose()?;
     let ledger = match signer {
-        Some(_) => super::anchoring::open_write(ctx)?,
+        Some(_) => super::anchoring::open_write(ctx)?.into(),
         None => super::anchoring::open_read(ctx)?,
     };
     let bar = output::progress(ledger.len(), "verifying");
@@ -295,7 +295,7 @@ pub fn verify(
 ) -> Result<(), Failure> {
     let bytes = read_small(file, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
     let key = vkey.map(read_verifier).transpose()?;
-    let result = Ledger::open_read(&ctx.ledger, ctx.access()).and_then(|ledger| {
+    let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
         let bar = output::progress(ledger.len(), "verifying");
         let r = transparency::check(&ledger, &bytes, key.as_ref(), &mut |done, _| {
             bar.set_position(done)

@@ -1,6 +1,7 @@
 //! Several writers and readers at once: one process holds a ledger at a time, the others wait
 //! (`--wait`) or say it is busy; nothing acknowledged is lost and the chain stays dense.
 
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -239,4 +240,92 @@ fn threads_sharing_a_ledger_lose_nothing() {
 
 fn last_time(l: &hyoka::Ledger) -> i64 {
     l.event(l.len() - 1).unwrap().event.recorded_at
+}
+
+/// `hyoka log` into a pipe nobody reads (`hyoka log | sleep 60`) reads the log, releases the ledger,
+/// then blocks writing: a writer gets through while it is blocked, and its output is whole.
+#[test]
+fn a_stalled_reader_never_blocks_writers() {
+    let env = Env::new();
+    env.with_items();
+    // Far more than a pipe's buffer (64 KiB): the reader blocks once it is full.
+    for i in 0..6 {
+        let text = format!("{i} {}", "長い所見".repeat(5_000));
+        env.run(&[
+            "remark",
+            "1",
+            &text,
+            "--period",
+            "H26上半期",
+            "-a",
+            "山田",
+            "-m",
+            "長文",
+        ])
+        .ok();
+    }
+    let expected = env.run(&["log"]).ok().to_string();
+    assert!(expected.len() > 256 << 10, "{}", expected.len());
+
+    let mut reader = hyoka(&env, &["--wait".into(), "10".into(), "log".into()])
+        .spawn()
+        .unwrap();
+    // Its first byte says it is printing (before, it might not have opened the ledger yet); then the
+    // test stops reading, and the reader blocks once the pipe is full.
+    let mut stdout = reader.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    // A writer waiting up to 10 s gets the ledger (a reader holding it while printing would keep it
+    // busy for as long as its output is not read).
+    let out = hyoka(&env, &remark_args("10", 2, "while a reader is stalled"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the writer was blocked by the stalled reader: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        reader.try_wait().unwrap().is_none(),
+        "the reader should still be blocked on its full pipe"
+    );
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    let status = reader.wait().unwrap();
+    assert!(status.success());
+    let mut got = first.to_vec();
+    got.extend(rest);
+    assert_eq!(
+        String::from_utf8(got).unwrap(),
+        expected,
+        "the reader printed the log as it read it, whole"
+    );
+    let (remarks, _) = logged(&env);
+    assert!(remarks.iter().any(|r| r == "while a reader is stalled"));
+}
+
+/// A writer that finds the ledger busy names the process holding it: its pid and command line.
+#[test]
+fn a_busy_ledger_names_its_holder() {
+    let env = Env::new();
+    env.with_items();
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let out = hyoka(&env, &remark_args("0", 1, "blocked"))
+        .output()
+        .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let me = std::env::args().next().unwrap();
+    let name = std::path::Path::new(&me)
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
+    assert!(
+        stderr.contains(&format!("is busy: process {} (", std::process::id()))
+            && stderr.contains(name.as_ref())
+            && stderr.contains("is using it; try again, or pass --wait SECONDS"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }

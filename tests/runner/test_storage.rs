@@ -770,3 +770,97 @@ fn an_import_of_an_endless_file_is_refused_in_bounded_memory() {
     );
     assert!(!env.ledger().exists(), "nothing was created");
 }
+
+/// Every file under `dir` with its bytes (a ledger's, to show that nothing on a medium changed).
+fn contents_under(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            match std::fs::symlink_metadata(&path).unwrap().is_dir() {
+                true => dirs.push(path),
+                false => {
+                    files.insert(path.clone(), std::fs::read(&path).unwrap());
+                }
+            }
+        }
+    }
+    files
+}
+
+/// An auditor's copy on a read-only medium: `verify`, `table` and `log` read it through a private
+/// temporary copy of its files (said on stderr, with its size), print what they printed before it was
+/// made read-only, write nothing on the medium, and remove the copy. Needs root (a tmpfs remounted
+/// read-only: `chmod -w` does not stop root); skipped otherwise.
+#[test]
+fn a_ledger_on_read_only_media_verifies_through_a_private_copy() {
+    let env = Env::new();
+    let disk = env.dir.path().join("medium");
+    let Some(_mounted) = tmpfs(&disk, "64m", "read-only media test") else {
+        return;
+    };
+    let ledger = disk.join("ledger");
+    let limit = Duration::from_secs(60);
+    let seed_file = crate::common::seed();
+    run_bounded(
+        &ledger,
+        &[("HYOKA_NOW", "2015-11-02T10:00:00+09:00")],
+        &["import", &seed_file.to_string_lossy(), "-a", "山田"],
+        limit,
+    )
+    .ok();
+    let commands: [&[&str]; 3] = [&["verify"], &["table"], &["log"]];
+    let before: Vec<String> = commands
+        .iter()
+        .map(|args| run_bounded(&ledger, &[], args, limit).ok().to_string())
+        .collect();
+    assert!(before[0].contains("ok: verified #0..#357"), "{}", before[0]);
+    let files = contents_under(&disk);
+
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk)
+        .output();
+    if !remount.as_ref().is_ok_and(|o| o.status.success()) {
+        eprintln!("read-only media test skipped: cannot remount the tmpfs read-only ({remount:?})");
+        return;
+    }
+    assert!(
+        std::fs::write(disk.join("probe"), b"x").is_err(),
+        "the medium is not read-only"
+    );
+
+    for (args, before) in commands.iter().zip(&before) {
+        let run = run_bounded(&ledger, &[], args, limit);
+        assert_eq!(run.ok(), before, "hyoka {args:?} printed something else");
+        let note = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with("note: the ledger is on a read-only file system; reading a private copy of it ("))
+            .unwrap_or_else(|| panic!("no note: {}", run.stderr));
+        assert!(note.contains(" MiB) in "), "{note}");
+        assert_eq!(
+            note.contains("verifying it verifies them"),
+            args[0] == "verify",
+            "{note}"
+        );
+        let copy = note
+            .split(" in ")
+            .nth(1)
+            .and_then(|s| s.split(", removed afterwards").next())
+            .unwrap();
+        assert!(
+            !Path::new(copy).starts_with(&disk),
+            "the copy is on the medium: {note}"
+        );
+        assert!(
+            !Path::new(copy).exists(),
+            "the private copy was left behind: {note}"
+        );
+    }
+    assert!(
+        contents_under(&disk) == files,
+        "a file on the medium changed"
+    );
+}
