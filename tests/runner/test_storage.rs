@@ -316,6 +316,18 @@ fn flipped_bytes_in_the_store_are_diagnosed_never_reported_healthy() {
     }
 }
 
+/// Imports the bundled table into a new ledger at `ledger` (under a time limit).
+fn import_seed_bounded(ledger: &Path, limit: Duration) {
+    let seed_file = crate::common::seed();
+    run_bounded(
+        ledger,
+        &[("HYOKA_NOW", "2015-11-02T10:00:00+09:00")],
+        &["import", &seed_file.to_string_lossy(), "-a", "山田"],
+        limit,
+    )
+    .ok();
+}
+
 /// Unmounts on drop, whatever happened.
 struct Mounted(PathBuf);
 
@@ -402,14 +414,7 @@ fn a_full_disk_fails_appends_clearly_and_the_ledger_survives() {
     };
     let ledger = disk.join("ledger");
     let limit = Duration::from_secs(60);
-    let seed_file = crate::common::seed();
-    run_bounded(
-        &ledger,
-        &[("HYOKA_NOW", "2015-11-02T10:00:00+09:00")],
-        &["import", &seed_file.to_string_lossy(), "-a", "山田"],
-        limit,
-    )
-    .ok();
+    import_seed_bounded(&ledger, limit);
     let remark = |n: usize, pad: usize| {
         vec![
             "remark".to_string(),
@@ -802,14 +807,7 @@ fn a_ledger_on_read_only_media_verifies_through_a_private_copy() {
     };
     let ledger = disk.join("ledger");
     let limit = Duration::from_secs(60);
-    let seed_file = crate::common::seed();
-    run_bounded(
-        &ledger,
-        &[("HYOKA_NOW", "2015-11-02T10:00:00+09:00")],
-        &["import", &seed_file.to_string_lossy(), "-a", "山田"],
-        limit,
-    )
-    .ok();
+    import_seed_bounded(&ledger, limit);
     let commands: [&[&str]; 3] = [&["verify"], &["table"], &["log"]];
     let before: Vec<String> = commands
         .iter()
