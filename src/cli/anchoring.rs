@@ -67,13 +67,46 @@ impl std::ops::DerefMut for Reading {
     }
 }
 
+/// Opens the ledger with `open`; when it is busy and the command may wait (`--wait`), says on stderr
+/// who holds it before waiting for it.
+fn open_waiting(
+    ctx: &Ctx,
+    open: impl Fn(hyoka::Access) -> hyoka::Result<Ledger>,
+) -> hyoka::Result<Ledger> {
+    let access = ctx.access();
+    if access.wait.is_zero() {
+        return open(access);
+    }
+    // A lock held for an instant (a process ending, a descriptor inherited across a fork) is waited
+    // out quietly; one held longer is named.
+    let quiet = access.wait.min(std::time::Duration::from_secs(1));
+    match open(hyoka::Access {
+        wait: quiet,
+        ..access
+    }) {
+        Err(hyoka::Error::Busy(_, holders)) => {
+            let rest = access.wait - quiet;
+            eprintln!(
+                "note: the ledger is busy: {}; waiting up to {} s more for it",
+                super::output::holders_text(&holders),
+                rest.as_secs()
+            );
+            open(hyoka::Access {
+                wait: rest,
+                ..access
+            })
+        }
+        other => other,
+    }
+}
+
 /// Opens the ledger to read only: nothing in its directory is changed. When the directory cannot be
 /// written (a read-only medium: neither its lock nor the storage engine can open its files there),
 /// its files are copied into a private temporary directory, said so on stderr, and the copy is read
 /// (`verifying`: the note says that verifying the copy verifies the ledger's files).
 pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::Error> {
     use hyoka::reader_copy::{self, ReaderCopy};
-    let e = match Ledger::open_read(&ctx.ledger, ctx.access()) {
+    let e = match open_waiting(ctx, |a| Ledger::open_read(&ctx.ledger, a)) {
         Ok(ledger) => return Ok(ledger.into()),
         Err(e) if reader_copy::is_unwritable(&e, &ctx.ledger) => e,
         Err(e) => return Err(e),
@@ -123,7 +156,7 @@ pub fn open_read(ctx: &Ctx) -> Result<Reading, Failure> {
 /// the default file beside the ledger when the ledger has a log key): every commit is then anchored
 /// by a signed checkpoint.
 pub fn open_write(ctx: &Ctx) -> Result<Ledger, Failure> {
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = open_waiting(ctx, |a| Ledger::open(&ctx.ledger, a))?;
     tell_recovery(&ledger);
     attach_log_key(ctx, &mut ledger)?;
     Ok(ledger)

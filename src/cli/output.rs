@@ -232,11 +232,11 @@ fn resolved(path: &std::path::Path, links: u32) -> std::path::PathBuf {
 /// The most characters of a lock holder's command line shown.
 const HOLDER_COMMAND_MAX: usize = 120;
 
-/// The message for a busy ledger: who holds it (pid and command line, escaped and cut), or that this
-/// cannot be told here.
-pub fn busy(dir: &std::path::Path, holders: &hyoka::lock::Holders) -> String {
+/// Who holds a ledger, in words: `process 1234 (hyoka log) is using it` (pid and command line, escaped
+/// and cut), or that this cannot be told here.
+pub fn holders_text(holders: &hyoka::lock::Holders) -> String {
     use hyoka::lock::Holders;
-    let who = match holders {
+    match holders {
         Holders::Known(h) if !h.is_empty() => {
             let named: Vec<String> = h
                 .iter()
@@ -264,7 +264,12 @@ pub fn busy(dir: &std::path::Path, holders: &hyoka::lock::Holders) -> String {
             "another process is using it (which one cannot be told here: no /proc/locks)"
                 .to_string()
         }
-    };
+    }
+}
+
+/// The message for a busy ledger: who holds it, and what to do.
+pub fn busy(dir: &std::path::Path, holders: &hyoka::lock::Holders) -> String {
+    let who = holders_text(holders);
     format!(
         "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",
         dir.display()

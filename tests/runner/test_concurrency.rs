@@ -329,3 +329,28 @@ fn a_busy_ledger_names_its_holder() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+/// A writer that may wait says, once the lock has been held past a moment, who holds it, then waits
+/// (here in vain: the holder keeps it for the whole of `--wait`).
+#[test]
+fn a_waiting_writer_names_the_holder_it_waits_for() {
+    let env = Env::new();
+    env.with_items();
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let out = hyoka(&env, &remark_args("2", 1, "blocked"))
+        .output()
+        .unwrap();
+    drop(held);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!(
+            "note: the ledger is busy: process {} (",
+            std::process::id()
+        )) && lines[0].ends_with("is using it; waiting up to 1 s more for it"),
+        "{stderr}"
+    );
+    assert!(lines[1].starts_with("error: the ledger at "), "{stderr}");
+}
