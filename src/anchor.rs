@@ -59,8 +59,18 @@ pub fn log_key(dir: &Path) -> Result<Option<VerifierKey>> {
         .map_err(|e| IntegrityError::LogKeyDamaged(format!("{}: {e}", path.display())).into())
 }
 
+/// The ledger's log key, or `None` when `LOGKEY` is damaged (for opening a ledger: `verify` reports the
+/// damage, and a new log key can still be set, see [`set_log_key`]).
+pub fn log_key_if_readable(dir: &Path) -> Result<Option<VerifierKey>> {
+    match log_key(dir) {
+        Err(Error::Integrity(IntegrityError::LogKeyDamaged(_))) => Ok(None),
+        other => other,
+    }
+}
+
 /// Records `key` as the ledger's log key. The first key is kept; the same key again changes nothing; a
-/// different one is refused (one log key per ledger).
+/// different one is refused (one log key per ledger). A damaged `LOGKEY` is moved aside (to
+/// `LOGKEY.damaged`, a number added if taken; never deleted) and replaced.
 pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> {
     if key.name() != origin {
         return Err(Error::Invalid(format!(
@@ -68,7 +78,14 @@ pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> 
             key.name()
         )));
     }
-    match log_key(dir)? {
+    let current = match log_key(dir) {
+        Err(Error::Integrity(IntegrityError::LogKeyDamaged(_))) => {
+            move_damaged_log_key(dir)?;
+            None
+        }
+        other => other?,
+    };
+    match current {
         Some(k) if k.to_text() == key.to_text() => Ok(false),
         Some(k) => Err(Error::Invalid(format!(
             "the ledger already has another log key ({}+{:08x}); give that key's file",
@@ -84,6 +101,27 @@ pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> 
             Ok(true)
         }
     }
+}
+
+/// Moves a damaged `LOGKEY` aside, never deleting it.
+fn move_damaged_log_key(dir: &Path) -> Result<()> {
+    let from = dir.join(LOG_KEY_FILE);
+    for n in 1..1000 {
+        let name = match n {
+            1 => format!("{LOG_KEY_FILE}.damaged"),
+            n => format!("{LOG_KEY_FILE}.damaged-{n}"),
+        };
+        if std::fs::symlink_metadata(dir.join(&name)).is_ok() {
+            continue;
+        }
+        return std::fs::rename(&from, dir.join(&name))
+            .and_then(|()| safe_fs::sync_dir(dir))
+            .map_err(io_err(format!("cannot move {} aside", from.display())));
+    }
+    Err(Error::Invalid(format!(
+        "cannot move {} aside: too many damaged copies beside it",
+        from.display()
+    )))
 }
 
 /// The last signed checkpoint kept in a ledger directory.
@@ -164,14 +202,19 @@ pub fn check_signature(note: &Note, key: Option<&VerifierKey>) -> Signature {
 
 /// The kept checkpoint if its signature verifies with the ledger's log key: the signed anchor.
 pub fn signed_anchor(dir: &Path) -> Result<Option<Checkpoint>> {
-    let Some(key) = log_key(dir)? else {
+    signed_anchor_by(dir, log_key(dir)?.as_ref())
+}
+
+/// The kept checkpoint if its signature verifies with `key`.
+pub fn signed_anchor_by(dir: &Path, key: Option<&VerifierKey>) -> Result<Option<Checkpoint>> {
+    let Some(key) = key else {
         return Ok(None);
     };
     // A damaged file is no anchor (verify reports it); only a verified one counts.
     let Ok(Some(kept)) = kept_checkpoint(dir) else {
         return Ok(None);
     };
-    match check_signature(&kept.note, Some(&key)) {
+    match check_signature(&kept.note, Some(key)) {
         Signature::Verified { .. } => Ok(Some(kept.checkpoint)),
         _ => Ok(None),
     }

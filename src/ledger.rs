@@ -657,11 +657,14 @@ impl<S: Store> Ledger<S> {
     /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
     /// log key) against the ledger: every event they cover is there, with the same tree.
     fn check_anchors(&mut self) -> Result<()> {
+        // A damaged LOGKEY is no key here (the ledger stays usable, and a new log key can be set);
+        // `verify` reports it.
+        let key = anchor::log_key_if_readable(&self.dir)?;
         match (anchor::read_anchor(&self.dir)?, self.head.anchored) {
             (Some(r), _) => {
                 let signed = r.signature.is_some()
-                    && match anchor::log_key(&self.dir)? {
-                        Some(k) => r.signed_by(&self.origin()?, &k),
+                    && match &key {
+                        Some(k) => r.signed_by(&self.origin()?, k),
                         None => false,
                     };
                 self.check_anchor(r.size, &r.root, anchor_name(signed))?;
@@ -675,7 +678,7 @@ impl<S: Store> Ledger<S> {
             }
             (None, false) => {}
         }
-        if let Some(cp) = anchor::signed_anchor(&self.dir)? {
+        if let Some(cp) = anchor::signed_anchor_by(&self.dir, key.as_ref())? {
             self.check_anchor(cp.size, &cp.root, "the checkpoint signed with the log key")?;
             self.signed_size = Some(cp.size);
         }

@@ -390,3 +390,28 @@ fn a_restore_checked_against_a_signed_checkpoint_takes_its_key_as_the_log_key() 
     assert_eq!(v["vouched_through"], 358, "{v}");
     assert_eq!(v["kept_checkpoint"]["signature"], "verified");
 }
+
+#[test]
+fn a_damaged_log_key_is_reported_by_verify_and_can_be_set_again() {
+    let env = seed_and_one_correction();
+    env.run(&["key", "generate", "--output", "ledger.log-key"])
+        .ok();
+    env.run(&["key", "use", "ledger.log-key"]).ok();
+    let logkey = env.ledger().join("LOGKEY");
+    let good = std::fs::read(&logkey).unwrap();
+    std::fs::write(&logkey, b"garbage\n").unwrap();
+    // verify reports it (exit 3); the events are intact, so the other commands still work.
+    let run = env.run(&["verify", "--format", "json"]);
+    run.fails(3);
+    assert_eq!(json(&run)["error"]["kind"], "log_key_damaged");
+    env.run(&["table"]).ok();
+    // Setting the log key again moves the damaged file aside (kept) and writes the key.
+    let out = env.run(&["key", "use", "ledger.log-key"]).ok().to_string();
+    assert!(out.contains("is now this ledger's log key"), "{out}");
+    assert_eq!(std::fs::read(&logkey).unwrap(), good);
+    assert_eq!(
+        std::fs::read(env.ledger().join("LOGKEY.damaged")).unwrap(),
+        b"garbage\n"
+    );
+    env.run(&["verify"]).ok();
+}
