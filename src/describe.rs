@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::event::StoredEvent;
 use crate::event::{self, Change};
-use crate::ledger::StoredEvent;
 use crate::when;
 
 /// One line saying what a change does, e.g. `item 5 平成26年度上半期: rating A`.

@@ -49,6 +49,16 @@ pub struct Event {
     pub signature: Option<Vec<u8>>,
 }
 
+/// One event as read back from a store or an export: decoded, with its hash computed from the stored
+/// bytes ([`event_hash`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// The decoded event.
+    pub event: Event,
+    /// Its hash, computed from the stored bytes.
+    pub hash: Hash,
+}
+
 /// The file a batch of events was imported from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {

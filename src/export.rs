@@ -15,13 +15,14 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
+pub use crate::chain::Chain;
 use crate::checkpoint::Checkpoint;
 use crate::describe;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Hash, ZERO_HASH};
-use crate::ledger::{Ledger, StoredEvent};
-use crate::merkle::{self, StreamingRoot};
-use crate::state::State;
+use crate::event::StoredEvent;
+use crate::event::{self, Hash};
+use crate::ledger::Ledger;
+use crate::merkle;
 use crate::store::Store;
 
 /// The longest export line accepted, without its newline (4 MiB: an event is at most 1 MiB).
@@ -29,110 +30,6 @@ pub const MAX_LINE_BYTES: usize = 4 << 20;
 
 /// The keys of an export line.
 const KEYS: [&str; 5] = ["seq", "prev", "hash", "bytes", "event"];
-
-/// Checks a stream of events' stored bytes, in order, as [`Ledger::verify`] checks a ledger: each
-/// decodes, has the next seq, links to its predecessor (event 0 to zeros), is not recorded earlier, and
-/// obeys the domain rules ([`State::apply`]); and recomputes the Merkle root as it goes.
-#[derive(Debug, Default)]
-pub struct Chain {
-    state: State,
-    root: StreamingRoot,
-    prev: Hash,
-    last_time: Option<i64>,
-    /// An event whose successor did not record its hash: decided by the next event (which side changed).
-    suspect: Option<u64>,
-    /// The first broken rule, reported by [`Chain::finish`] if the chain is intact (an edited event
-    /// usually breaks both, and the hash mismatch is the precise diagnosis).
-    rule_broken: Option<IntegrityError>,
-}
-
-impl Chain {
-    /// The state after the events pushed so far (while no rule is broken).
-    pub fn state(&self) -> &State {
-        &self.state
-    }
-
-    /// Checks the next event and returns it decoded, with its hash.
-    pub fn push(&mut self, bytes: &[u8]) -> Result<StoredEvent, IntegrityError> {
-        let seq = self.root.len();
-        let event = event::decode(bytes).map_err(|e| IntegrityError::Undecodable {
-            seq,
-            why: e.to_string(),
-        })?;
-        if event.seq != seq {
-            return Err(IntegrityError::MissingSeq {
-                expected: seq,
-                detail: format!("found event {} where event {seq} belongs", event.seq),
-            });
-        }
-        if seq == 0 && event.prev_hash != ZERO_HASH {
-            return Err(IntegrityError::BadGenesis);
-        }
-        if let Some(s) = self.suspect.take() {
-            // Event s+1 did not record event s's hash. If s+1 hashes to what s+2 recorded, s+1 is intact
-            // and s changed; otherwise s+1 itself changed.
-            return Err(if event.prev_hash == self.prev {
-                IntegrityError::HashMismatch {
-                    seq: s,
-                    recorded_by: format!("event {}", s + 1),
-                }
-            } else {
-                IntegrityError::BrokenLink { seq: s + 1 }
-            });
-        }
-        if event.prev_hash != self.prev {
-            self.suspect = Some(seq.saturating_sub(1));
-        }
-        if self.last_time.is_some_and(|t| event.recorded_at < t) {
-            return Err(IntegrityError::TimeWentBackwards { seq });
-        }
-        if self.rule_broken.is_none()
-            && let Err(r) = self.state.apply(&event.change)
-        {
-            self.rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
-        }
-        let hash = event::event_hash(&event.prev_hash, bytes);
-        self.root.push(merkle::leaf_hash(&hash));
-        self.prev = hash;
-        self.last_time = Some(event.recorded_at);
-        Ok(StoredEvent { event, hash })
-    }
-
-    /// Ends the stream: fails if the last event did not link to its predecessor, or if an event broke
-    /// a domain rule.
-    pub fn finish(&self) -> Result<(), IntegrityError> {
-        match (self.suspect, &self.rule_broken) {
-            (Some(s), _) => Err(IntegrityError::BrokenLink { seq: s + 1 }),
-            (None, Some(e)) => Err(e.clone()),
-            (None, None) => Ok(()),
-        }
-    }
-
-    /// Number of events checked.
-    pub fn len(&self) -> u64 {
-        self.root.len()
-    }
-
-    /// Whether no event was checked.
-    pub fn is_empty(&self) -> bool {
-        self.root.is_empty()
-    }
-
-    /// Hash of the last event (zeros before the first).
-    pub fn head(&self) -> Hash {
-        self.prev
-    }
-
-    /// The Merkle root of the events checked so far.
-    pub fn root(&self) -> Hash {
-        self.root.root()
-    }
-
-    /// The origin defined by event 0, once it was checked.
-    pub fn origin(&self) -> Option<&str> {
-        self.state.plan().ok().map(|p| p.origin.as_str())
-    }
-}
 
 /// One export line (without its newline) for an event and its stored bytes.
 pub fn line(e: &StoredEvent, bytes: &[u8]) -> String {
@@ -435,7 +332,7 @@ pub fn events<'a, R: BufRead + 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Change, Event};
+    use crate::event::{Change, Event, ZERO_HASH};
     use crate::period::{Half, Period};
 
     fn ev(seq: u64, prev: Hash, change: Change) -> Vec<u8> {

@@ -6,6 +6,7 @@
 
 pub mod anchor;
 pub mod audit;
+pub mod chain;
 pub mod checkpoint;
 pub mod derived;
 pub mod describe;
@@ -14,6 +15,7 @@ pub mod event;
 pub mod export;
 pub mod ident;
 pub mod import;
+pub mod invisible;
 pub mod ledger;
 pub mod lock;
 pub mod merkle;

@@ -9,7 +9,7 @@
 //! braille blank, hangul fillers, line and paragraph separators; a variation selector directly after a
 //! kanji shows as itself) are shown as `\u{..}` escapes, so a reader sees that something is there.
 
-use crate::ident;
+use crate::invisible;
 
 /// Refuses an empty or blank value, or one with control characters.
 pub fn check_line(field: &str, s: &str) -> Result<(), String> {
@@ -57,9 +57,9 @@ pub fn check_multiline(field: &str, s: &str, may_be_empty: bool) -> Result<(), S
 }
 
 /// Is `c`, coming after `prev`, a character that must never reach a terminal raw? Controls, and what
-/// [`ident::invisible_after`] refuses in an identifier (the bidi controls among them).
+/// [`invisible::invisible_after`] refuses in an identifier (the bidi controls among them).
 fn is_unsafe(prev: Option<char>, c: char) -> bool {
-    c.is_control() || ident::invisible_after(prev, c)
+    c.is_control() || invisible::invisible_after(prev, c)
 }
 
 /// Whether some character of `s` must not be printed raw.

@@ -193,7 +193,7 @@ pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
         )
         .into());
     }
-    Ok(Some(super::tlog::read_signer(&path)?))
+    Ok(Some(super::keys::read_signer(&path)?))
 }
 
 /// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.
@@ -212,13 +212,13 @@ fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
 /// `hyoka key use FILE`: makes the key in FILE the ledger's log key.
 pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
     refuse_inside(&ctx.ledger, file)?;
-    let key = super::tlog::read_signer(file)?;
+    let key = super::keys::read_signer(file)?;
     let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
     tell_recovery(&ledger);
     let new = ledger.set_log_key(&key)?;
     say_log_key(&ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::commands::file_time())?;
+    ledger.anchor(super::clock::file_time())?;
     Ok(())
 }
 
@@ -250,10 +250,10 @@ fn say_log_key(ledger: &Ledger, key: &SignerKey, file: &Path, new: bool) {
 pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), Failure> {
     refuse_inside(&ctx.ledger, file)?;
     let key = match std::fs::symlink_metadata(file) {
-        Ok(_) => super::tlog::read_signer(file)?,
+        Ok(_) => super::keys::read_signer(file)?,
         Err(_) => {
             let key = SignerKey::generate(&ledger.origin()?).map_err(|e| e.to_string())?;
-            super::tlog::create_secret_file(file, &format!("{}\n", key.to_text()))?;
+            super::keys::create_secret_file(file, &format!("{}\n", key.to_text()))?;
             eprintln!(
                 "wrote a new log key to {} (mode 0600; keep it secret, and outside the ledger directory)",
                 file.display()
@@ -264,7 +264,7 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     let new = ledger.set_log_key(&key)?;
     say_log_key(ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::commands::file_time())?;
+    ledger.anchor(super::clock::file_time())?;
     Ok(())
 }
 

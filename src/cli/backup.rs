@@ -8,9 +8,9 @@ use hyoka::note::{Note, VerifierKey};
 use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
 use hyoka::{IntegrityError, Ledger, event, export, proof};
 
+use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
-use super::tlog::{read_signer, replace_file};
 use super::{Ctx, EXIT_INTEGRITY, Failure};
 
 /// The export's file name in a backup directory.
@@ -200,7 +200,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
     let bar = output::progress(ledger.len(), "verifying");
     let (cp, note) = match &signer {
         Some(k) => {
-            let s = transparency::sign(&ledger, k, super::commands::file_time(), &mut |n, _| {
+            let s = transparency::sign(&ledger, k, super::clock::file_time(), &mut |n, _| {
                 bar.set_position(n)
             })?;
             (s.checkpoint, s.note)

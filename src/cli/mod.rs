@@ -3,7 +3,9 @@
 mod anchoring;
 mod audit_cmds;
 mod backup;
+mod clock;
 mod commands;
+mod keys;
 mod offline;
 mod output;
 mod tlog;
@@ -693,7 +695,7 @@ impl Ctx {
     fn access(&self) -> hyoka::Access {
         hyoka::Access {
             wait: self.wait,
-            now: commands::file_time(),
+            now: clock::file_time(),
         }
     }
 }

@@ -13,8 +13,9 @@ use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
 use hyoka::{Ledger, describe, event, text, when};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::keys::{read_signer, read_small, read_verifier, replace_file};
 use super::output::{self, out};
-use super::tlog::{print_text, read_signer, read_small, read_verifier, refusal, replace_file};
+use super::tlog::{print_text, refusal};
 use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 
 /// A failure of a command that checks `file` without a ledger: integrity failures exit 3 with `why`
@@ -98,8 +99,9 @@ fn new_checkpoint(
     let bar = output::progress(ledger.len(), "verifying");
     let mut progress = |done, _| bar.set_position(done);
     let r = match &signer {
-        Some(k) => transparency::sign(ledger, k, super::commands::file_time(), &mut progress)
-            .map(|s| s.note),
+        Some(k) => {
+            transparency::sign(ledger, k, super::clock::file_time(), &mut progress).map(|s| s.note)
+        }
         None => transparency::current(ledger, &mut progress).map(|(cp, _)| cp.to_text()),
     };
     bar.finish_and_clear();

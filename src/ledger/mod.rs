@@ -23,10 +23,16 @@
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::{Duration, Instant};
 
 use crate::anchor;
+mod anchoring;
+mod head;
+mod verify;
+
+use head::{HEAD_FILE, HeadRecord, read_head, sync_dir, write_head};
+
 use crate::derived::{self, Derived};
 use crate::error::{Error, IntegrityError, Result};
 use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
@@ -40,13 +46,8 @@ use crate::store::sled_store::SledStore;
 use crate::store::{Committed, Store, StoreError, StoreWriter};
 use crate::text;
 
-const HEAD_FILE: &str = "HEAD";
 const LOCK_FILE: &str = "LOCK";
 pub(crate) const STORE_DIR: &str = "store";
-const HEAD_MAGIC: &str = "hyoka-head v1";
-const HEAD_MAGIC_V2: &str = "hyoka-head v2";
-/// The largest head record read (a few lines).
-const MAX_HEAD_BYTES: u64 = 4096;
 
 /// Who records a batch of changes, when and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,14 +89,7 @@ pub struct ClockBehind {
     pub recorded_at: i64,
 }
 
-/// One event as read back from the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
-    /// The decoded event.
-    pub event: Event,
-    /// Its hash, computed from the stored bytes.
-    pub hash: Hash,
-}
+pub use crate::event::StoredEvent;
 
 /// The result of a successful full verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,117 +177,6 @@ pub struct Ledger<S: Store = SledStore> {
     /// Writes anchor records (opened by the first one this process writes).
     anchor_writer: Option<anchor::AnchorWriter>,
     _lock: File,
-}
-
-/// The head record kept beside the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct HeadRecord {
-    events: u64,
-    hash: Hash,
-    /// Whether every commit is anchored in the anchor record, by every writer (version 2).
-    anchoring: bool,
-    /// Whether the ledger has an anchor record, which must then never be missing (version 2).
-    anchored: bool,
-}
-
-impl HeadRecord {
-    const EMPTY: HeadRecord = HeadRecord {
-        events: 0,
-        hash: ZERO_HASH,
-        anchoring: false,
-        anchored: false,
-    };
-}
-
-fn head_text(h: &HeadRecord) -> String {
-    let mut body = format!(
-        "{}\nevents {}\nhash {}\n",
-        match h.anchored || h.anchoring {
-            true => HEAD_MAGIC_V2,
-            false => HEAD_MAGIC,
-        },
-        h.events,
-        event::hex(&h.hash)
-    );
-    if h.anchored || h.anchoring {
-        body.push_str(match h.anchoring {
-            true => "anchoring every-commit\n",
-            false => "anchoring off\n",
-        });
-    }
-    let check = blake3::hash(body.as_bytes());
-    format!("{body}check {}\n", check.to_hex())
-}
-
-fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
-    let bad = |why: &str| IntegrityError::HeadRecordDamaged(why.to_string());
-    let (body, check) = text
-        .rsplit_once("check ")
-        .ok_or_else(|| bad("no check line"))?;
-    if blake3::hash(body.as_bytes()).to_hex().as_str() != check.trim_end() {
-        return Err(bad("its checksum does not match"));
-    }
-    let mut lines = body.lines();
-    let v2 = match lines.next() {
-        Some(HEAD_MAGIC) => false,
-        Some(HEAD_MAGIC_V2) => true,
-        _ => return Err(bad("unknown format")),
-    };
-    let events = lines
-        .next()
-        .and_then(|l| l.strip_prefix("events "))
-        .and_then(|n| n.parse::<u64>().ok())
-        .ok_or_else(|| bad("no event count"))?;
-    let mut hash = [0u8; 32];
-    lines
-        .next()
-        .and_then(|l| l.strip_prefix("hash "))
-        .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
-        .ok_or_else(|| bad("no head hash"))?;
-    let mut h = HeadRecord {
-        events,
-        hash,
-        anchoring: false,
-        anchored: v2,
-    };
-    if v2 {
-        match lines.next() {
-            Some("anchoring every-commit") => h.anchoring = true,
-            Some("anchoring off") => {}
-            _ => return Err(bad("no anchoring line")),
-        }
-    }
-    match lines.next() {
-        None => Ok(h),
-        Some(_) => Err(bad("a line after the last one")),
-    }
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    safe_fs::sync_dir(dir).map_err(Error::io(format!("cannot fsync {}", dir.display())))
-}
-
-fn write_head(dir: &Path, h: &HeadRecord) -> Result<()> {
-    safe_fs::replace(dir, HEAD_FILE, head_text(h).as_bytes()).map_err(Error::io(format!(
-        "cannot write the head record in {}",
-        dir.display()
-    )))
-}
-
-fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
-    let path = dir.join(HEAD_FILE);
-    match safe_fs::read_bounded(&path, MAX_HEAD_BYTES) {
-        Ok(Some(bytes)) => {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| IntegrityError::HeadRecordDamaged("it is not UTF-8".into()))?;
-            Ok(Some(parse_head(&text)?))
-        }
-        Ok(None) => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            Err(IntegrityError::HeadRecordDamaged(e.to_string()).into())
-        }
-        Err(e) => Err(Error::io(format!("cannot read {}", path.display()))(e)),
-    }
 }
 
 fn lock(dir: &Path, wait: Duration) -> Result<File> {
@@ -445,14 +328,6 @@ impl Ledger<SledStore> {
     }
 }
 
-/// How an anchor record is named in messages.
-fn anchor_name(signed: bool) -> &'static str {
-    match signed {
-        true => "the anchor record signed with the log key",
-        false => "the anchor record",
-    }
-}
-
 /// Opens the storage engine of the ledger in `dir`, after making sure no link stands among its files.
 fn open_engine(dir: &Path) -> Result<SledStore> {
     let store_dir = dir.join(STORE_DIR);
@@ -465,7 +340,7 @@ fn open_engine(dir: &Path) -> Result<SledStore> {
 
 impl Ledger<SledStore> {
     /// Rebuilds a ledger in `dir`, which must not exist, from the stored bytes of its events in order (as
-    /// an export holds them). Each event is checked as it comes ([`crate::export::Chain`]: seq, chain,
+    /// an export holds them). Each event is checked as it comes ([`crate::chain::Chain`]: seq, chain,
     /// times, domain rules) and appended verbatim, so the result has the same hashes and root. Batches
     /// are committed into a temporary directory beside `dir` (`NAME.restore-incomplete-XXXXXX`), renamed
     /// to `dir` only once every event is in: a failure or a kill never leaves a partial ledger at `dir`.
@@ -502,7 +377,7 @@ impl Ledger<SledStore> {
             write_head(t, &HeadRecord::EMPTY)?;
             let mut store =
                 SledStore::open(&t.join(STORE_DIR)).map_err(|e| Error::from_store(e, t))?;
-            let mut chain = crate::export::Chain::default();
+            let mut chain = crate::chain::Chain::default();
             let store_err = |e| Error::from_store(e, t);
             let mut done = false;
             // Derived data is rebuilt as the events come, from the state `chain` folds.
@@ -654,148 +529,10 @@ impl<S: Store> Ledger<S> {
         Ok(ledger)
     }
 
-    /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
-    /// log key) against the ledger: every event they cover is there, with the same tree.
-    fn check_anchors(&mut self) -> Result<()> {
-        // A damaged LOGKEY is no key here (the ledger stays usable, and a new log key can be set);
-        // `verify` reports it.
-        let key = anchor::log_key_if_readable(&self.dir)?;
-        match (anchor::read_anchor(&self.dir)?, self.head.anchored) {
-            (Some(r), _) => {
-                let signed = r.signature.is_some()
-                    && match &key {
-                        Some(k) => r.signed_by(&self.origin()?, k),
-                        None => false,
-                    };
-                self.check_anchor(r.size, &r.root, anchor_name(signed))?;
-                self.anchor = Some((r, signed));
-            }
-            (None, true) => {
-                return Err(IntegrityError::AnchorRecordDamaged(
-                    "it is missing, but the head record says the ledger has one".into(),
-                )
-                .into());
-            }
-            (None, false) => {}
-        }
-        if let Some(cp) = anchor::signed_anchor_by(&self.dir, key.as_ref())? {
-            self.check_anchor(cp.size, &cp.root, "the checkpoint signed with the log key")?;
-            self.signed_size = Some(cp.size);
-        }
-        Ok(())
-    }
-
-    fn check_anchor(&self, size: u64, root: &Hash, by: &str) -> Result<()> {
-        if size > self.committed.events {
-            return Err(IntegrityError::AnchoredEventsMissing {
-                ledger: self.committed.events,
-                anchored: size,
-                by: by.into(),
-            }
-            .into());
-        }
-        if size > 0 && self.tree_root(size)? != *root {
-            return Err(IntegrityError::AnchorRootMismatch {
-                size,
-                by: by.into(),
-            }
-            .into());
-        }
-        Ok(())
-    }
-
-    /// How far the directory vouches for the events (see [`Vouched`]).
-    pub fn vouched(&self) -> Vouched {
-        let total = self.committed.events;
-        let mut v = Vouched {
-            events: self.head.events.max(self.store.settled().events),
-            by: VouchedBy::Store,
-        };
-        if let Some((r, signed)) = &self.anchor
-            && r.size > v.events
-        {
-            v = Vouched {
-                events: r.size,
-                by: match signed {
-                    true => VouchedBy::SignedAnchor,
-                    false => VouchedBy::Anchor,
-                },
-            };
-        }
-        if let Some(size) = self.signed_size
-            && size > v.events
-        {
-            v = Vouched {
-                events: size,
-                by: VouchedBy::SignedCheckpoint,
-            };
-        }
-        v.events = v.events.min(total);
-        v
-    }
-
     /// What opening the journal found beyond its last whole record (an append cut short by a kill or
     /// a power cut): cut off and kept aside by a writer, left in place by a reader.
     pub fn recovery(&self) -> Option<&Recovery> {
         self.store.recovery()
-    }
-
-    /// Whether every commit is anchored by an anchor record: signed with the log key when this writer
-    /// holds it; unsigned when the ledger anchors every commit and the writer holds no log key.
-    pub fn anchors_every_commit(&self) -> bool {
-        self.log_key.is_some() || self.head.anchoring
-    }
-
-    /// Whether the ledger is set to anchor every commit in its head record.
-    pub fn anchoring_setting(&self) -> bool {
-        self.head.anchoring
-    }
-
-    /// Switches anchoring every commit on or off (a setting of the ledger, kept in its head record).
-    /// Switching it on anchors the current events at once, before the setting is recorded (so a ledger
-    /// that says it anchors always has an anchor record).
-    pub fn set_anchoring(&mut self, on: bool) -> Result<()> {
-        self.check_writable()?;
-        if on {
-            self.anchor_through(self.committed.events, 0)?;
-        }
-        let h = HeadRecord {
-            anchoring: on,
-            anchored: self.head.anchored || self.anchor.is_some(),
-            ..self.head
-        };
-        write_head(&self.dir, &h)?;
-        self.head = h;
-        Ok(())
-    }
-
-    /// Records `key` as the ledger's log key (kept as its verifier key in the directory; the private
-    /// key is never written there). True if it was new, false if it was already the log key; another
-    /// log key is refused.
-    pub fn set_log_key(&mut self, key: &SignerKey) -> Result<bool> {
-        self.check_writable()?;
-        let origin = self.origin()?;
-        anchor::set_log_key(&self.dir, &origin, &key.verifier())
-    }
-
-    /// Hands this writer the ledger's log key: from now on every commit is anchored by a checkpoint
-    /// signed with it. The key must be the one recorded with [`Ledger::set_log_key`].
-    pub fn use_log_key(&mut self, key: SignerKey) -> Result<()> {
-        self.check_writable()?;
-        match anchor::log_key(&self.dir)? {
-            Some(v) if v.to_text() == key.verifier().to_text() => {
-                self.log_key = Some(key);
-                Ok(())
-            }
-            Some(v) => Err(Error::Invalid(format!(
-                "the key {} is not this ledger's log key ({}): give the log key's file",
-                anchor::key_label(&key.verifier()),
-                anchor::key_label(&v)
-            ))),
-            None => Err(Error::Invalid(
-                "this ledger has no log key yet: record one first".into(),
-            )),
-        }
     }
 
     /// The ledger's origin, from its first event (the plan definition).
@@ -817,84 +554,6 @@ impl<S: Store> Ledger<S> {
                 "internal: the ledger was opened for reading only".into(),
             )),
         }
-    }
-
-    /// Anchors the events committed so far, now, if this writer anchors every commit (after
-    /// [`Ledger::use_log_key`] or [`Ledger::set_anchoring`], so that what was there before is covered).
-    pub fn anchor(&mut self, now: i64) -> Result<()> {
-        self.check_writable()?;
-        match self.anchors_every_commit() {
-            true => self.anchor_commit(now),
-            false => Ok(()),
-        }
-    }
-
-    /// Anchors the events committed so far, after a commit (see [`Ledger::anchors_every_commit`]).
-    fn anchor_commit(&mut self, now: i64) -> Result<()> {
-        self.anchor_through(self.committed.events, now)
-    }
-
-    /// Anchors the first `size` events (which must be durable), unless an anchor record covers them
-    /// already: one write and one `fdatasync` of the anchor record file (see [`anchor::AnchorRecord`]).
-    pub(crate) fn anchor_through(&mut self, size: u64, _now: i64) -> Result<()> {
-        let size = size.min(self.committed.events);
-        let signing = self.log_key.is_some();
-        if let Some((r, signed)) = &self.anchor
-            && size <= r.size
-            && (*signed || !signing)
-        {
-            return Ok(());
-        }
-        let root = self.tree_root(size)?;
-        let signature = match &self.log_key {
-            Some(k) => {
-                let cp = crate::checkpoint::Checkpoint {
-                    origin: k.name().to_string(),
-                    size,
-                    root,
-                    extensions: Vec::new(),
-                };
-                Some((k.key_id(), k.sign(cp.to_text().as_bytes())))
-            }
-            None => None,
-        };
-        let record = anchor::AnchorRecord {
-            counter: match &self.anchor {
-                Some((r, _)) => r.counter.checked_add(1).ok_or_else(|| {
-                    IntegrityError::AnchorRecordDamaged(
-                        "its counter is at its end: hyoka never counts that far; the file was altered"
-                            .into(),
-                    )
-                })?,
-                None => 0,
-            },
-            size,
-            root,
-            signature,
-        };
-        match &mut self.anchor_writer {
-            Some(w) => w.write(&record)?,
-            None => {
-                let existed = std::fs::symlink_metadata(self.dir.join(anchor::ANCHOR_FILE)).is_ok();
-                let mut w = anchor::AnchorWriter::open(&self.dir, &record)?;
-                if existed {
-                    w.write(&record)?;
-                }
-                self.anchor_writer = Some(w);
-            }
-        }
-        self.anchor = Some((record, signing));
-        // From the first record on, the head record says the ledger has one, so that its loss is seen
-        // (a crash before this leaves a record that is not yet required: nothing is lost).
-        if !self.head.anchored {
-            let h = HeadRecord {
-                anchored: true,
-                ..self.head
-            };
-            write_head(&self.dir, &h)?;
-            self.head = h;
-        }
-        Ok(())
     }
 
     fn store_err(&self, e: StoreError) -> Error {
@@ -1325,451 +984,7 @@ impl<S: Store> Ledger<S> {
             false => Ok(()),
         }
     }
-
-    /// Recomputes the whole chain, the domain rules and the Merkle tree, and checks them against the
-    /// head record. `progress` is called with (events checked, total) now and then.
-    ///
-    /// Two threads share the work: a reader scans the store and hands the events' stored bytes on in
-    /// batches, and this thread checks them in order. Decoding and hashing an event depend on nothing
-    /// else, so either thread does them: the reader while this thread has work queued, this thread
-    /// otherwise. The first failure in the log's order is reported, as by a single pass.
-    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport>
-    where
-        S: Sync,
-    {
-        let total = self.committed.events;
-        let head = read_head(&self.dir)?
-            .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
-        if head.events > total {
-            return Err(IntegrityError::StoreBehindHead {
-                store: total,
-                head: head.events,
-            }
-            .into());
-        }
-        // The anchors, each compared with the root recomputed from the events at its size.
-        let mut anchors: Vec<(u64, Hash, &str)> = Vec::new();
-        if let Some(r) = anchor::read_anchor(&self.dir)? {
-            let signed = r.signature.is_some()
-                && match anchor::log_key(&self.dir)? {
-                    Some(k) => r.signed_by(&self.origin()?, &k),
-                    None => false,
-                };
-            anchors.push((r.size, r.root, anchor_name(signed)));
-        } else if head.anchored {
-            return Err(IntegrityError::AnchorRecordDamaged(
-                "it is missing, but the head record says the ledger has one".into(),
-            )
-            .into());
-        }
-        if let Some(cp) = anchor::signed_anchor(&self.dir)? {
-            anchors.push((cp.size, cp.root, "the checkpoint signed with the log key"));
-        }
-        for &(size, _, by) in &anchors {
-            if size > total {
-                return Err(IntegrityError::AnchoredEventsMissing {
-                    ledger: total,
-                    anchored: size,
-                    by: by.into(),
-                }
-                .into());
-            }
-        }
-        let mut anchor_failure: Option<IntegrityError> = None;
-        let mut state = State::default();
-        let mut recomputed = merkle::StreamingRoot::default();
-        // The event before the current one: (its seq, the hash of its stored bytes).
-        let mut pending: Option<(u64, Hash)> = None;
-        // A link failure waiting for one more event to tell which side changed.
-        let mut suspect: Option<u64> = None;
-        let mut last_time = i64::MIN;
-        let mut expected_link = ZERO_HASH;
-        let mut rule_broken: Option<IntegrityError> = None;
-        // Derived data, recomputed while folding: the index entries, and each snapshot compared as it
-        // comes (the state is only at hand then). Reported after the events' own checks.
-        let every = match self.derived {
-            Derived::Every(k) => Some(k),
-            Derived::Absent | Derived::Damaged => None,
-        };
-        let mut derived_err: Option<IntegrityError> = match self.derived {
-            Derived::Damaged => Some(IntegrityError::IndexMismatch {
-                detail: "the store's derived-data record is unreadable".into(),
-            }),
-            _ => None,
-        };
-        let mut expected_refs: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
-        // The seq of the next event.
-        let mut expected = 0u64;
-        // Checks the next event: event `seq`, with its stored `bytes`, decoded and hashed if `ready`.
-        let mut check = |seq: u64, bytes: &[u8], ready: Option<&Prepared>| -> Result<()> {
-            let local;
-            let (e, leaf) = match ready {
-                Some(p) => p,
-                None => {
-                    local = prepare(seq, bytes);
-                    &local
-                }
-            }
-            .as_ref()
-            .map_err(Clone::clone)?;
-            check_position(&e.event, seq, expected)?;
-            expected += 1;
-            if seq == 0 && e.event.prev_hash != ZERO_HASH {
-                return Err(IntegrityError::BadGenesis.into());
-            }
-            if let Some(s) = suspect.take() {
-                // Event s+1 did not record event s's hash. If s+1 hashes to what s+2 recorded, s+1 is
-                // intact and s changed; otherwise s+1 itself changed.
-                return Err(if e.event.prev_hash == expected_link {
-                    IntegrityError::HashMismatch {
-                        seq: s,
-                        recorded_by: format!("event {}", s + 1),
-                    }
-                } else {
-                    IntegrityError::BrokenLink { seq: s + 1 }
-                }
-                .into());
-            }
-            if let Some((p, h)) = pending
-                && e.event.prev_hash != h
-            {
-                suspect = Some(p);
-            }
-            if e.event.recorded_at < last_time {
-                return Err(IntegrityError::TimeWentBackwards { seq }.into());
-            }
-            last_time = e.event.recorded_at;
-            // A broken rule is reported only if the chain is intact: an edited event usually breaks
-            // both, and the hash mismatch is the precise diagnosis.
-            if rule_broken.is_none()
-                && let Err(r) = state.apply(&e.event.change)
-            {
-                rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
-            }
-            if let Some(k) = every {
-                expected_refs
-                    .entry(e.event.change.item().unwrap_or(derived::NO_ITEM))
-                    .or_default()
-                    .push(seq);
-                if derived_err.is_none() && rule_broken.is_none() && (seq + 1).is_multiple_of(k) {
-                    derived_err = self.check_snapshot(seq, &e.hash, &state).err();
-                }
-            }
-            recomputed.push(*leaf);
-            for &(size, root, by) in &anchors {
-                if size == seq + 1 && anchor_failure.is_none() && recomputed.root() != root {
-                    anchor_failure = Some(IntegrityError::AnchorRootMismatch {
-                        size,
-                        by: by.into(),
-                    });
-                }
-            }
-            pending = Some((seq, e.hash));
-            expected_link = e.hash;
-            if seq.is_multiple_of(65_536) {
-                progress(seq, total);
-            }
-            Ok(())
-        };
-        // Batches sent and not yet received: the checker's work ahead.
-        let queued = AtomicUsize::new(0);
-        let store_failure = std::thread::scope(|scope| -> Result<Option<StoreError>> {
-            let (tx, rx) = std::sync::mpsc::sync_channel(VERIFY_QUEUE);
-            let (back_tx, back_rx) = std::sync::mpsc::channel();
-            let (store, queued) = (&self.store, &queued);
-            let reader = std::thread::Builder::new()
-                .name("hyoka-verify-reader".into())
-                .spawn_scoped(scope, move || {
-                    read_for_verify(store, total, &tx, queued, &back_rx)
-                })
-                .map_err(Error::io("cannot start a thread to verify the ledger"))?;
-            let checked = rx.iter().try_for_each(|batch| -> Result<()> {
-                queued.fetch_sub(1, Ordering::Relaxed);
-                let mut start = 0;
-                for e in &batch.events {
-                    check(e.seq, &batch.bytes[start..e.end], e.ready.as_ref())?;
-                    start = e.end;
-                }
-                // Back to the reader, to be reused; it frees the events it decoded.
-                let _ = back_tx.send(batch);
-                Ok(())
-            });
-            // After a failure here, the reader stops when it next hands on a batch.
-            drop(rx);
-            let read = reader.join();
-            checked?;
-            read.map_err(|panic| {
-                IntegrityError::StoreUnreadable(format!(
-                    "the thread reading the events stopped: {}",
-                    panic_message(panic.as_ref())
-                ))
-                .into()
-            })
-        })?;
-        if let Some(e) = store_failure {
-            return Err(self.scan_err(e, expected));
-        }
-        if let Some(s) = suspect {
-            // The last event did not link; compare it with the head record.
-            return Err(if expected_link == self.committed.head_hash {
-                IntegrityError::HashMismatch {
-                    seq: s,
-                    recorded_by: format!("event {}", s + 1),
-                }
-            } else {
-                IntegrityError::BrokenLink { seq: s + 1 }
-            }
-            .into());
-        }
-        if let Some((seq, h)) = pending {
-            if h != self.committed.head_hash {
-                return Err(IntegrityError::HashMismatch {
-                    seq,
-                    recorded_by: "the store's commit record".into(),
-                }
-                .into());
-            }
-            if head.events == total && head.hash != h {
-                return Err(IntegrityError::HashMismatch {
-                    seq,
-                    recorded_by: "the head record".into(),
-                }
-                .into());
-            }
-        }
-        if let Some(e) = rule_broken {
-            return Err(e.into());
-        }
-        let root = recomputed.root();
-        let stored_root = self.tree_root(total)?;
-        if root != stored_root {
-            return Err(IntegrityError::StoreUnreadable(
-                "the stored Merkle tree does not match the events".into(),
-            )
-            .into());
-        }
-        if let Some(e) = anchor_failure {
-            return Err(e.into());
-        }
-        if let Some(e) = derived_err {
-            return Err(e.into());
-        }
-        if let Some(k) = every {
-            self.check_derived(k, total, &expected_refs)?;
-        }
-        progress(total, total);
-        Ok(VerifyReport {
-            events: total,
-            head_hash: self.committed.head_hash,
-            root,
-            vouched: self.vouched(),
-        })
-    }
 }
-
-/// Events in a batch handed from `verify`'s reader to its checker.
-const VERIFY_BATCH: usize = 1024;
-/// Batches queued at most between `verify`'s reader and its checker. With the batch each holds and those
-/// sent back to be reused, this bounds verify's memory (about 1.5 MB a batch of 600-byte events).
-const VERIFY_QUEUE: usize = 8;
-/// The reader prepares the events of a batch before handing it on while the checker has at least this
-/// many batches queued.
-const VERIFY_AHEAD: usize = 2;
-/// Events the reader prepares between two looks at the queue.
-const VERIFY_STEP: usize = 32;
-
-/// Event `seq` decoded and hashed from its stored bytes, with its Merkle leaf hash.
-type Prepared = Result<(StoredEvent, Hash), IntegrityError>;
-
-/// What `verify` does to each event on either thread.
-fn prepare(seq: u64, bytes: &[u8]) -> Prepared {
-    let event = decode_at(seq, bytes)?;
-    let hash = event::event_hash(&event.prev_hash, bytes);
-    Ok((StoredEvent { event, hash }, merkle::leaf_hash(&hash)))
-}
-
-/// An event in a [`Batch`].
-struct Stored {
-    /// Its position in the store.
-    seq: u64,
-    /// The end of its stored bytes in the batch's `bytes` (they start where the previous event's end).
-    end: usize,
-    /// The event, if the reader prepared it.
-    ready: Option<Prepared>,
-}
-
-/// Consecutive events, as `verify`'s reader hands them on.
-#[derive(Default)]
-struct Batch {
-    /// The events' stored bytes, one after another.
-    bytes: Vec<u8>,
-    events: Vec<Stored>,
-    /// How many events, from the first, the reader prepared.
-    prepared: usize,
-}
-
-impl Batch {
-    fn push(&mut self, seq: u64, bytes: &[u8]) {
-        self.bytes.extend_from_slice(bytes);
-        self.events.push(Stored {
-            seq,
-            end: self.bytes.len(),
-            ready: None,
-        });
-    }
-
-    /// Prepares up to `n` more events; false once all are.
-    fn prepare_some(&mut self, n: usize) -> bool {
-        let mut start = match self.prepared.checked_sub(1) {
-            Some(i) => self.events[i].end,
-            None => 0,
-        };
-        for e in self.events.iter_mut().skip(self.prepared).take(n) {
-            e.ready = Some(prepare(e.seq, &self.bytes[start..e.end]));
-            start = e.end;
-            self.prepared += 1;
-        }
-        self.prepared < self.events.len()
-    }
-
-    /// Empties the batch for reuse, keeping its allocations.
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.events.clear();
-        self.prepared = 0;
-    }
-}
-
-/// `verify`'s reader: scans the events `0..total` and hands their stored bytes on `tx`, in order and in
-/// batches, until the end, a store failure (returned) or the checker hangs up.
-///
-/// Batches come back on `back` to be reused, so the events prepared here are also freed here, by the
-/// thread that allocated them (freeing them on the other thread makes both contend for the allocator).
-fn read_for_verify<S: Store>(
-    store: &S,
-    total: u64,
-    tx: &std::sync::mpsc::SyncSender<Batch>,
-    queued: &AtomicUsize,
-    back: &std::sync::mpsc::Receiver<Batch>,
-) -> Option<StoreError> {
-    let mut batch = Batch::default();
-    let mut hung_up = false;
-    let r = store.scan_events(0, total, &mut |seq, bytes| {
-        batch.push(seq, bytes);
-        if batch.events.len() == VERIFY_BATCH {
-            let mut next = back.try_recv().unwrap_or_default();
-            next.clear();
-            hung_up = !hand_on(tx, queued, std::mem::replace(&mut batch, next));
-        }
-        Ok(!hung_up)
-    });
-    if !hung_up && !batch.events.is_empty() {
-        // This fails only if the checker hung up, and then it reports its own failure.
-        hand_on(tx, queued, batch);
-    }
-    r.err()
-}
-
-/// Sends `batch` on `tx`, after preparing its events while the checker has [`VERIFY_AHEAD`] batches
-/// queued (`queued`) to work on meanwhile. False if the checker hung up.
-fn hand_on(
-    tx: &std::sync::mpsc::SyncSender<Batch>,
-    queued: &AtomicUsize,
-    mut batch: Batch,
-) -> bool {
-    while queued.load(Ordering::Relaxed) >= VERIFY_AHEAD && batch.prepare_some(VERIFY_STEP) {}
-    queued.fetch_add(1, Ordering::Relaxed);
-    tx.send(batch).is_ok()
-}
-
-/// The message of a caught panic.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("no message")
-}
-
-impl<S: Store> Ledger<S> {
-    /// Compares the stored snapshot after event `seq` with the state recomputed from the log.
-    fn check_snapshot(&self, seq: u64, hash: &Hash, state: &State) -> Result<(), IntegrityError> {
-        let mismatch = |detail: String| IntegrityError::SnapshotMismatch { seq, detail };
-        let expected = derived::encode_snapshot(seq, hash, state).map_err(mismatch)?;
-        match self.store.snapshot_at_or_before(seq) {
-            Ok(Some((s, bytes))) if s == seq => match bytes == expected {
-                true => Ok(()),
-                false => Err(mismatch(
-                    "its bytes differ from the state recomputed from the log".into(),
-                )),
-            },
-            Ok(_) => Err(mismatch("it is missing".into())),
-            Err(e) => Err(mismatch(format!("it is unreadable: {e}"))),
-        }
-    }
-
-    /// Checks that the stored snapshots are exactly those due, and the stored index is `expected`.
-    fn check_derived(
-        &self,
-        every: u64,
-        total: u64,
-        expected: &std::collections::BTreeMap<u32, Vec<u64>>,
-    ) -> Result<(), IntegrityError> {
-        let seqs = self
-            .store
-            .snapshot_seqs()
-            .map_err(|e| IntegrityError::StoreUnreadable(e.to_string()))?;
-        for s in seqs {
-            if s >= total || !(s + 1).is_multiple_of(every) {
-                return Err(IntegrityError::SnapshotMismatch {
-                    seq: s,
-                    detail: "a snapshot is stored where none belongs".into(),
-                });
-            }
-        }
-        let mut stored: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
-        self.store
-            .scan_item_refs(&mut |item, seq| {
-                stored.entry(item).or_default().push(seq);
-                Ok(true)
-            })
-            .map_err(|e| IntegrityError::IndexMismatch {
-                detail: format!("it is unreadable: {e}"),
-            })?;
-        let items: std::collections::BTreeSet<u32> =
-            stored.keys().chain(expected.keys()).copied().collect();
-        let none = Vec::new();
-        for item in items {
-            let (a, b) = (
-                stored.get(&item).unwrap_or(&none),
-                expected.get(&item).unwrap_or(&none),
-            );
-            if a != b {
-                let first = a
-                    .iter()
-                    .zip(b)
-                    .position(|(x, y)| x != y)
-                    .unwrap_or(a.len().min(b.len()));
-                let at = |v: &Vec<u64>| v.get(first).map_or("none".to_string(), u64::to_string);
-                let who = match item {
-                    derived::NO_ITEM => "the events of no item".to_string(),
-                    n => format!("item {n}"),
-                };
-                return Err(IntegrityError::IndexMismatch {
-                    detail: format!(
-                        "{who}: the index lists {} events, the log has {}; entry {first} is event {} in the index, {} in the log",
-                        a.len(),
-                        b.len(),
-                        at(a),
-                        at(b)
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
-}
-
 struct StoreHashes<'a, S: Store>(&'a S);
 
 impl<S: Store> merkle::HashReader for StoreHashes<'_, S> {
@@ -1850,9 +1065,12 @@ fn push_leaf(w: &mut dyn StoreWriter, n: u64, event_hash: &Hash) -> Result<(), S
 
 #[cfg(test)]
 mod tests {
+    use super::head::{head_text, parse_head};
+    use super::verify::{Batch, VERIFY_BATCH, read_for_verify};
     use super::*;
     use crate::period::{Half, Period};
     use crate::store::StoreResult;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn meta(at: i64) -> Meta {
         Meta {

@@ -1,0 +1,169 @@
+//! Key files and small files a command reads or writes beside the ledger: private keys (mode checked
+//! as ssh does), verifier keys, and files replaced atomically and durably.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use hyoka::note::{SignerKey, VerifierKey};
+
+use super::Failure;
+
+/// The largest key file read (a key text is under 200 bytes).
+const MAX_KEY_BYTES: usize = 4096;
+
+/// Reads a small file, refusing one larger than `max` bytes.
+pub(super) fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
+    let file =
+        File::open(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    read_open(file, path, max, what)
+}
+
+/// Reads the open file `file` (from `path`), refusing one larger than `max` bytes.
+fn read_open(file: File, path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
+    let mut buf = Vec::new();
+    file.take(max as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    if buf.len() > max {
+        return Err(format!(
+            "{} is larger than {max} bytes: it is not {what}",
+            path.display()
+        )
+        .into());
+    }
+    Ok(buf)
+}
+
+/// Key file bytes as trimmed UTF-8 text.
+fn key_text(bytes: Vec<u8>, path: &Path, what: &str) -> Result<String, Failure> {
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()))?;
+    Ok(text.trim().to_string())
+}
+
+/// Reads a key file as trimmed UTF-8 text.
+fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
+    key_text(read_small(path, MAX_KEY_BYTES, what)?, path, what)
+}
+
+/// Reads a private (signing) key file: the one way every command reads one (`checkpoint --key`,
+/// `prove --key`, `backup --key`, and any later key). As ssh does, a key file that its group or others
+/// may access in any way (mode & 0o077) is refused: a key others can read may no longer be secret. The
+/// user's path is followed (a symlink is fine); the mode checked is that of the file itself, taken from
+/// the open file, so it is the file that is read.
+pub(super) fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
+    const WHAT: &str = "a private key";
+    let file =
+        File::open(path).map_err(|e| format!("cannot read {WHAT} {}: {e}", path.display()))?;
+    let mode = file_mode(&file, path)?;
+    let text = key_text(read_open(file, path, MAX_KEY_BYTES, WHAT)?, path, WHAT)?;
+    let key = SignerKey::parse(&text).map_err(|e| {
+        Failure::from(format!(
+            "{}: {e}; give the file written by `hyoka key generate`",
+            path.display()
+        ))
+    })?;
+    // Checked once the file is known to hold a private key: a file of another kind gets the clearer
+    // message above.
+    if let Some(mode) = mode.filter(|m| m & 0o077 != 0) {
+        return Err(format!(
+            "the private key file {} can be accessed by others (mode {:04o}): refusing to use it, a signing key must be readable by its owner only; run `chmod 600 {}` and try again (and make a new key if others may have copied it)",
+            path.display(),
+            mode & 0o7777,
+            path.display()
+        )
+        .into());
+    }
+    Ok(key)
+}
+
+/// The permission bits of an open file (`None` where the platform has none).
+fn file_mode(file: &File, path: &Path) -> Result<Option<u32>, Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = file
+            .metadata()
+            .map_err(|e| format!("cannot read a private key {}: {e}", path.display()))?;
+        Ok(Some(meta.permissions().mode()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        Ok(None)
+    }
+}
+
+/// `--vkey`: the verifier key text itself, or a file holding it.
+pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
+    let as_text = match VerifierKey::parse(arg.trim()) {
+        Ok(k) => return Ok(k),
+        Err(e) => e,
+    };
+    let path = Path::new(arg);
+    if !path.is_file() {
+        return Err(format!(
+            "--vkey: {as_text}; give the verifier key text (NAME+ID+KEY, as printed by `hyoka key generate`) or a file holding it"
+        )
+        .into());
+    }
+    let text = read_key_text(path, "a verifier key")?;
+    if text.trim_start().starts_with("PRIVATE+KEY+") {
+        return Err(format!(
+            "--vkey: {} holds a private (signing) key; give the verifier key instead, the line `hyoka key generate` printed (it does not start with PRIVATE+KEY), and keep the private key secret",
+            path.display()
+        )
+        .into());
+    }
+    VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
+}
+
+/// Creates `path` with mode 0600 (never overwriting) and writes `contents`, durably.
+pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!(
+            "{} already exists: refusing to overwrite it (it may be a key); choose another --output",
+            path.display()
+        ),
+        _ => format!("cannot create {}: {e}", path.display()),
+    })?;
+    if let Err(e) = f.write_all(contents.as_bytes()).and_then(|_| f.sync_all()) {
+        drop(f);
+        let _ = std::fs::remove_file(path);
+        return Err(format!("cannot write {}: {e}", path.display()).into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| format!("cannot fsync {}: {e}", dir.display()).into())
+}
+
+/// Replaces `path` with `contents` atomically and durably (a temporary file beside it, synced, then
+/// renamed, then the directory synced).
+pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+    tmp.write_all(contents.as_bytes())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
+    // The new name must survive a power cut too.
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| cannot(&e).into())
+}
