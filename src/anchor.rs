@@ -105,23 +105,13 @@ pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> 
 
 /// Moves a damaged `LOGKEY` aside, never deleting it.
 fn move_damaged_log_key(dir: &Path) -> Result<()> {
-    let from = dir.join(LOG_KEY_FILE);
-    for n in 1..1000 {
-        let name = match n {
-            1 => format!("{LOG_KEY_FILE}.damaged"),
-            n => format!("{LOG_KEY_FILE}.damaged-{n}"),
-        };
-        if std::fs::symlink_metadata(dir.join(&name)).is_ok() {
-            continue;
-        }
-        return std::fs::rename(&from, dir.join(&name))
-            .and_then(|()| safe_fs::sync_dir(dir))
-            .map_err(io_err(format!("cannot move {} aside", from.display())));
-    }
-    Err(Error::Invalid(format!(
-        "cannot move {} aside: too many damaged copies beside it",
-        from.display()
-    )))
+    let base = format!("{LOG_KEY_FILE}.damaged");
+    safe_fs::move_aside(dir, LOG_KEY_FILE, &base)
+        .map(drop)
+        .map_err(io_err(format!(
+            "cannot move {} aside",
+            dir.join(LOG_KEY_FILE).display()
+        )))
 }
 
 /// The last signed checkpoint kept in a ledger directory.
@@ -241,25 +231,9 @@ pub fn sign_and_keep(dir: &Path, cp: &Checkpoint, key: &SignerKey) -> Result<Str
 /// deleting it, and returns the new name.
 pub fn move_aside(dir: &Path, now: i64) -> Result<String> {
     let base = format!("{BAD_CHECKPOINT_PREFIX}{}", crate::when::file_stamp(now));
-    let from = dir.join(CHECKPOINT_FILE);
-    safe_fs::refuse_link(&from).map_err(io_err(format!("cannot move {}", from.display())))?;
-    for n in 1..1000 {
-        let name = match n {
-            1 => base.clone(),
-            n => format!("{base}-{n}"),
-        };
-        let to = dir.join(&name);
-        if std::fs::symlink_metadata(&to).is_ok() {
-            continue;
-        }
-        std::fs::rename(&from, &to)
-            .and_then(|()| safe_fs::sync_dir(dir))
-            .map_err(io_err(format!("cannot move {} aside", from.display())))?;
-        return Ok(name);
-    }
-    Err(Error::Invalid(format!(
-        "cannot move {} aside: too many files named {base}*",
-        from.display()
+    safe_fs::move_aside(dir, CHECKPOINT_FILE, &base).map_err(io_err(format!(
+        "cannot move {} aside",
+        dir.join(CHECKPOINT_FILE).display()
     )))
 }
 

@@ -155,6 +155,30 @@ pub fn write_new_with(
     sync_dir(dir)
 }
 
+/// Renames `dir/name` to the first free name among `base`, `base-2`, `base-3`, … (never replacing
+/// anything, never following a link in its place) and syncs the directory; returns the new name.
+/// Evidence set aside this way is never deleted.
+pub fn move_aside(dir: &Path, name: &str, base: &str) -> io::Result<String> {
+    let from = dir.join(name);
+    refuse_link(&from)?;
+    for n in 1..1000 {
+        let to = match n {
+            1 => base.to_string(),
+            n => format!("{base}-{n}"),
+        };
+        if std::fs::symlink_metadata(dir.join(&to)).is_ok() {
+            continue;
+        }
+        std::fs::rename(&from, dir.join(&to))?;
+        sync_dir(dir)?;
+        return Ok(to);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("too many files named {base}* beside {}", from.display()),
+    ))
+}
+
 /// Fails if `path` exists and is a symbolic link (for directories and for files opened by others,
 /// such as the storage engine's).
 pub fn refuse_link(path: &Path) -> io::Result<()> {
