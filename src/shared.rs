@@ -66,7 +66,7 @@ impl SharedLedger {
     pub fn append(&self, author: &str, reason: &str, changes: &[Change]) -> Result<Receipt> {
         // A failed sync refuses everything after it.
         self.sync.wait_durable(0).map_err(|e| self.sync_err(e))?;
-        let (receipt, ticket, at, anchors) = {
+        let (receipt, ticket, anchors) = {
             let mut l = self.lock()?;
             let meta = Meta {
                 author: author.to_string(),
@@ -75,12 +75,7 @@ impl SharedLedger {
                 recorded_at: (self.clock)(),
             };
             let receipt = l.append(&meta, changes)?;
-            (
-                receipt,
-                self.sync.written(),
-                meta.recorded_at,
-                l.anchors_every_commit(),
-            )
+            (receipt, self.sync.written(), l.anchors_every_commit())
         };
         self.sync
             .wait_durable(ticket)
@@ -89,7 +84,7 @@ impl SharedLedger {
         // another thread may still be syncing).
         if anchors {
             let mut l = self.lock()?;
-            l.anchor_through(receipt.first_seq + receipt.count, at)?;
+            l.anchor_through(receipt.first_seq + receipt.count)?;
         }
         Ok(receipt)
     }

@@ -182,7 +182,7 @@ fn child_if_asked() {
             ledger
                 .use_log_key(key)
                 .unwrap_or_else(|e| die("use the log key", e));
-            ledger.anchor(0).unwrap_or_else(|e| die("anchor", e));
+            ledger.anchor().unwrap_or_else(|e| die("anchor", e));
         }
         _ => {}
     }

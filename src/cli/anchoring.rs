@@ -218,7 +218,7 @@ pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
     let new = ledger.set_log_key(&key)?;
     say_log_key(&ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::clock::file_time())?;
+    ledger.anchor()?;
     Ok(())
 }
 
@@ -264,7 +264,7 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     let new = ledger.set_log_key(&key)?;
     say_log_key(ledger, &key, file, new);
     ledger.use_log_key(key)?;
-    ledger.anchor(super::clock::file_time())?;
+    ledger.anchor()?;
     Ok(())
 }
 

@@ -107,7 +107,7 @@ impl<S: Store> Ledger<S> {
     pub fn set_anchoring(&mut self, on: bool) -> Result<()> {
         self.check_writable()?;
         if on {
-            self.anchor_through(self.committed.events, 0)?;
+            self.anchor_through(self.committed.events)?;
         }
         let h = HeadRecord {
             anchoring: on,
@@ -150,22 +150,22 @@ impl<S: Store> Ledger<S> {
 
     /// Anchors the events committed so far, now, if this writer anchors every commit (after
     /// [`Ledger::use_log_key`] or [`Ledger::set_anchoring`], so that what was there before is covered).
-    pub fn anchor(&mut self, now: i64) -> Result<()> {
+    pub fn anchor(&mut self) -> Result<()> {
         self.check_writable()?;
         match self.anchors_every_commit() {
-            true => self.anchor_commit(now),
+            true => self.anchor_commit(),
             false => Ok(()),
         }
     }
 
     /// Anchors the events committed so far, after a commit (see [`Ledger::anchors_every_commit`]).
-    pub(super) fn anchor_commit(&mut self, now: i64) -> Result<()> {
-        self.anchor_through(self.committed.events, now)
+    pub(super) fn anchor_commit(&mut self) -> Result<()> {
+        self.anchor_through(self.committed.events)
     }
 
     /// Anchors the first `size` events (which must be durable), unless an anchor record covers them
     /// already: one write and one `fdatasync` of the anchor record file (see [`anchor::AnchorRecord`]).
-    pub(crate) fn anchor_through(&mut self, size: u64, _now: i64) -> Result<()> {
+    pub(crate) fn anchor_through(&mut self, size: u64) -> Result<()> {
         let size = size.min(self.committed.events);
         let signing = self.log_key.is_some();
         if let Some((r, signed)) = &self.anchor

@@ -909,7 +909,7 @@ impl<S: Store> Ledger<S> {
                 ))
             })?;
         if self.anchors_every_commit() && !self.store.defers_sync() {
-            self.anchor_commit(recorded_at).map_err(|e| {
+            self.anchor_commit().map_err(|e| {
                 Error::Invalid(format!(
                     "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e}); run `hyoka verify` before going on",
                     seq - 1
