@@ -407,7 +407,7 @@ impl State {
         ItemView {
             item: c.item().and_then(|n| self.items.get(&n).cloned()),
             cell: match (c.item(), c.period()) {
-                (Some(n), Some(p)) => self.cells.get(&(n, p)).cloned(),
+                (Some(n), Some(p)) => self.cell_ref(n, p).map(|c| c.to_cell()),
                 _ => None,
             },
         }
@@ -633,26 +633,26 @@ fn cells(snap: &Snapshot) -> BTreeMap<(u32, Option<Period>, &'static str), (Valu
             );
         }
     }
-    for ((n, p), cell) in &snap.state.cells {
-        if snap.as_of.is_some_and(|a| *p > a) {
+    for ((n, p), cell) in snap.state.cells() {
+        if snap.as_of.is_some_and(|a| p > a) {
             continue;
         }
-        if let Some(g) = &cell.rating {
+        if let Some(g) = cell.rating {
             m.insert(
-                (*n, Some(*p), "rating"),
-                (Value::String(g.clone()), Field::Rating(*n, *p)),
+                (n, Some(p), "rating"),
+                (Value::String(g.to_string()), Field::Rating(n, p)),
             );
         }
         if cell.follow_up {
             m.insert(
-                (*n, Some(*p), "follow_up"),
-                (Value::Bool(true), Field::FollowUp(*n, *p)),
+                (n, Some(p), "follow_up"),
+                (Value::Bool(true), Field::FollowUp(n, p)),
             );
         }
         if !cell.remark.is_empty() {
             m.insert(
-                (*n, Some(*p), "remark"),
-                (Value::String(cell.remark.clone()), Field::Remark(*n, *p)),
+                (n, Some(p), "remark"),
+                (Value::String(cell.remark.to_string()), Field::Remark(n, p)),
             );
         }
     }

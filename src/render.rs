@@ -605,7 +605,7 @@ pub fn table_tsv(view: &TableView) -> Result<String, RenderError> {
             tsv_cell(n, "department", &row.department)?,
         ];
         for id in &ids {
-            let g = row.ratings.get(id).map(String::as_str).unwrap_or_default();
+            let g = row.ratings.get(id).unwrap_or_default();
             cells.push(tsv_cell(n, "grade", g)?);
         }
         cells.push(if row.follow_up {
@@ -688,7 +688,7 @@ pub fn write_table_csv(view: &TableView, bom: bool, out: &mut dyn Write) -> std:
         ];
         cells.extend(
             ids.iter()
-                .map(|id| row.ratings.get(id).cloned().unwrap_or_default()),
+                .map(|id| row.ratings.get(id).unwrap_or_default().to_string()),
         );
         cells.push(if row.follow_up {
             MARK.into()

@@ -193,8 +193,7 @@ fn restrict(full: &TableView, state: &State, p: Period) -> TableView {
         .retain(|q| v.period_values.iter().any(|x| x.id() == q.id));
     v.latest = v.period_values.last().copied();
     for row in &mut v.items {
-        row.ratings
-            .retain(|id, _| v.period_values.iter().any(|x| x.id() == *id));
+        row.ratings.retain(|q| v.period_values.contains(&q));
         let cell = v
             .latest
             .map(|l| state.cell(row.number, l))
