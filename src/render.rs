@@ -413,7 +413,7 @@ pub fn table_text(view: &TableView, width: usize, full: bool) -> String {
                 .map(|id| {
                     row.ratings
                         .get(id)
-                        .map(|g| text::escape(g))
+                        .map(text::escape)
                         .unwrap_or_default()
                 })
                 .collect(),
@@ -792,7 +792,7 @@ pub fn table_markdown(view: &TableView) -> String {
         cells.extend(ids.iter().map(|id| {
             row.ratings
                 .get(id)
-                .map(|g| md_escape(g))
+                .map(md_escape)
                 .unwrap_or_default()
         }));
         cells.push(if row.follow_up {
@@ -870,7 +870,7 @@ pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
     };
     line(
         "期間".into(),
-        grades.iter().map(|g| text::escape(g)).collect(),
+        grades.iter().map(text::escape).collect(),
         "計".into(),
     );
     for p in &s.periods {
