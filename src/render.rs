@@ -870,7 +870,7 @@ pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
     };
     line(
         "期間".into(),
-        grades.iter().map(text::escape).collect(),
+        grades.iter().map(|g| text::escape(g)).collect(),
         "計".into(),
     );
     for p in &s.periods {
