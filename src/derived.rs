@@ -1,6 +1,6 @@
 //! Derived data persisted beside the events: a per-item index and periodic state snapshots.
 //!
-//! Both are written by the store's writer in the same atomic, durable commit as the events they derive
+//! Both are written by the store's writer in the same durable commit as the events they derive
 //! from, are never hashed, and are never trusted without a check against the log: a snapshot is used only
 //! if the hash it records is the hash of the event it follows, history re-reads the indexed events
 //! themselves, and `Ledger::verify` recomputes both while it folds the log and compares them with what is
@@ -78,7 +78,9 @@ impl Derived {
 
 /// The stored bytes of the snapshot taken after event `seq` (whose hash is `hash`).
 pub(crate) fn encode_snapshot(seq: u64, hash: &Hash, state: &State) -> Result<Vec<u8>, String> {
-    let mut v = SNAP_MAGIC.to_vec();
+    // Sized first: a vector grown by doubling would take up to twice a large state's size.
+    let mut v = Vec::with_capacity(usize::try_from(snapshot_len(state)).unwrap_or(0));
+    v.extend_from_slice(SNAP_MAGIC);
     v.extend_from_slice(&seq.to_le_bytes());
     v.extend_from_slice(hash);
     bincode::serde::encode_into_std_write(state, &mut v, config::legacy())

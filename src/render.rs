@@ -410,12 +410,7 @@ pub fn table_text(view: &TableView, width: usize, full: bool) -> String {
             department: cut(&rt.department, dept_w),
             ratings: shown_ids
                 .iter()
-                .map(|id| {
-                    row.ratings
-                        .get(id)
-                        .map(text::escape)
-                        .unwrap_or_default()
-                })
+                .map(|id| row.ratings.get(id).map(text::escape).unwrap_or_default())
                 .collect(),
             flag: if row.follow_up {
                 MARK.into()
@@ -789,12 +784,10 @@ pub fn table_markdown(view: &TableView) -> String {
             md_escape(&views::title_with_marker(row)),
             md_escape(&row.department),
         ];
-        cells.extend(ids.iter().map(|id| {
-            row.ratings
-                .get(id)
-                .map(md_escape)
-                .unwrap_or_default()
-        }));
+        cells.extend(
+            ids.iter()
+                .map(|id| row.ratings.get(id).map(md_escape).unwrap_or_default()),
+        );
         cells.push(if row.follow_up {
             MARK.into()
         } else {

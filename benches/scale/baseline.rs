@@ -11,7 +11,7 @@
 //!
 //! Pragmas (chosen for speed without weakening durability): `journal_mode=WAL`, `synchronous=FULL`
 //! (in WAL mode: the WAL is fsynced at every commit, so a commit survives a power cut; NORMAL would not),
-//! `cache_size=-65536` (64 MiB, the same page cache as hyoka gives sled), `temp_store=MEMORY`, default
+//! `cache_size=-16384` (16 MiB, the same page cache as hyoka gives sled), `temp_store=MEMORY`, default
 //! 4 KiB pages, automatic checkpoints (every 1000 pages), no mmap (so RSS counts only what the process
 //! allocates). One transaction per durable append; one transaction per bulk batch. Statements are
 //! prepared once and cached.
@@ -51,7 +51,7 @@ pub fn open(dir: &Path) -> R<SqliteLog> {
     conn.execute_batch(
         "PRAGMA journal_mode=WAL;
          PRAGMA synchronous=FULL;
-         PRAGMA cache_size=-65536;
+         PRAGMA cache_size=-16384;
          PRAGMA temp_store=MEMORY;
          CREATE TABLE IF NOT EXISTS events(seq INTEGER PRIMARY KEY, item INTEGER, bytes BLOB NOT NULL);
          CREATE INDEX IF NOT EXISTS events_item ON events(item);

@@ -891,32 +891,43 @@ fn orchestrate(o: &Opts) -> R<()> {
         std::fs::remove_dir_all(&base)?;
     }
     if let Some(bin) = &hyoka_bin {
-        let csv = work.path().join("national-table.csv");
-        std::fs::write(&csv, workload::table_csv(o.seed))?;
-        let ld = work.path().join("cli-import");
-        let t = Instant::now();
-        let st = Command::new(bin)
-            .arg("--ledger")
-            .arg(&ld)
-            .arg("import")
-            .arg(&csv)
-            .args(["-a", "山田 太郎"])
-            .env("HYOKA_NOW", "2031-01-01T00:00:00Z")
-            .output()?;
-        let took = ms(t);
-        if !st.status.success() {
-            return Err(format!("hyoka import: {}", String::from_utf8_lossy(&st.stderr)).into());
+        // The CLI's import of one table file and its `table` view, at each size: a file of as many
+        // items as give about that many events (20 ratings, a remark and a third of a follow-up flag
+        // per item), each command a process of its own whose peak resident memory is read from the
+        // kernel (wait4).
+        for n in ladder(o.events) {
+            let items = workload::items_for_events(n);
+            let csv = work.path().join(format!("national-table-{n}.csv"));
+            std::fs::write(&csv, workload::table_csv(o.seed, items))?;
+            let ld = work.path().join(format!("cli-import-{n}"));
+            let mut import = Command::new(bin);
+            import
+                .arg("--ledger")
+                .arg(&ld)
+                .arg("import")
+                .arg(&csv)
+                .args(["-a", "山田 太郎"])
+                .env("HYOKA_NOW", "2031-01-01T00:00:00Z");
+            let (took, rss) = run_measured(&mut import, "hyoka import")?;
+            let l = Ledger::open(&ld, Access::default())?;
+            let events = l.len();
+            drop(l);
+            emit_cli(&mut em, "cli_import", events, took, "ms (one process)");
+            emit_cli(&mut em, "cli_import_peak_rss", events, rss, "MiB");
+            let mut table = Command::new(bin);
+            table.arg("--ledger").arg(&ld).arg("table");
+            let (table_ms, table_rss) = run_measured(&mut table, "hyoka table")?;
+            emit_cli(&mut em, "cli_table", events, table_ms, "ms (one process)");
+            emit_cli(&mut em, "cli_table_peak_rss", events, table_rss, "MiB");
+            eprintln!(
+                "  CLI import of a {items}-item, {}-period table ({} KiB): {events} events in {took:.0} ms ({:.0} events/s), peak {rss:.0} MiB; table {table_ms:.0} ms, peak {table_rss:.0} MiB",
+                workload::PERIODS,
+                std::fs::metadata(&csv)?.len() / 1024,
+                events as f64 / took * 1e3
+            );
+            std::fs::remove_dir_all(&ld)?;
+            std::fs::remove_file(&csv)?;
         }
-        let l = Ledger::open(&ld, Access::default())?;
-        let events = l.len();
-        drop(l);
-        emit_cli(&mut em, "cli_import", events, took, "ms (one process)");
-        eprintln!(
-            "  CLI import of a {}-item, {}-period table: {events} events in {took:.0} ms ({:.0} events/s)",
-            workload::ITEMS,
-            workload::PERIODS,
-            events as f64 / took * 1e3
-        );
     }
     summary(&em);
     Ok(())
@@ -930,6 +941,30 @@ fn emit_cli(em: &mut Emitter, measure: &str, n: u64, ms: f64, unit: &str) {
     );
     em.rows
         .push((measure.into(), n, ms, None, unit.into(), None));
+}
+
+/// Runs `cmd` (its output discarded) and returns its wall time in ms and its peak resident memory in
+/// MiB, as the kernel counted it for that process (`wait4`'s `ru_maxrss`).
+fn run_measured(cmd: &mut Command, what: &str) -> R<(f64, f64)> {
+    use std::process::Stdio;
+    let t = Instant::now();
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::piped()).spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let mut stderr = child.stderr.ok_or("no stderr")?;
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut err)?;
+    let mut status = 0;
+    // SAFETY: plain system call on our own child, with valid pointers to locals.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let took = ms(t);
+    if r != pid {
+        return Err(format!("{what}: wait4 failed: {}", std::io::Error::last_os_error()).into());
+    }
+    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+        return Err(format!("{what} failed: {err}").into());
+    }
+    Ok((took, usage.ru_maxrss as f64 / 1024.0))
 }
 
 /// Builds the release CLI (a no-op when it is up to date) and returns its path.

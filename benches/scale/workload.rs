@@ -439,9 +439,16 @@ impl Singles {
     }
 }
 
-/// The table file for the CLI import: every item with a rating for each period, the latest period's
-/// follow-up mark and remark, in hyoka's CSV layout.
-pub fn table_csv(seed: u64) -> String {
+/// The number of items whose table ([`table_csv`]) imports as about `events` events: per item its
+/// registration, a rating per period, a remark and (one item in three) a follow-up flag.
+pub fn items_for_events(events: u64) -> u32 {
+    let per_item = 1.0 + PERIODS as f64 + 1.0 + 1.0 / 3.0;
+    ((events as f64 / per_item).round() as u32).max(1)
+}
+
+/// The table file for the CLI import: `items` items, each with a rating for each period, the latest
+/// period's follow-up mark and remark, in hyoka's CSV layout.
+pub fn table_csv(seed: u64, items: u32) -> String {
     let mut rng = Rng::new(seed ^ 0x4353_5654_4142_4c45);
     let mut s = String::from("分類,番号,項目,主な推進担当課");
     for p in 0..PERIODS {
@@ -449,8 +456,8 @@ pub fn table_csv(seed: u64) -> String {
         s.push_str(&period(p).label());
     }
     s.push_str(",フォローアップ対象,理由等\r\n");
-    for n in 1..=ITEMS {
-        let heading = HEADING_NAMES[(n as usize - 1) * HEADINGS / ITEMS as usize];
+    for n in 1..=items {
+        let heading = HEADING_NAMES[(n as usize - 1) * HEADINGS / items as usize];
         let dept = department(rng.below(DEPARTMENTS as u64) as usize);
         s.push_str(&format!("{heading},{n},{},{dept}", title(n)));
         for _ in 0..PERIODS {

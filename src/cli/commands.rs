@@ -610,7 +610,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     let report = hyoka::import::import_holding(&ctx.ledger, &req, ctx.access(), log_key)?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
-        TextOrJson::Json => out(import_json(&report).to_string()),
+        TextOrJson::Json => print_import_json(&report),
     }
     if let (true, true, Some(file)) = (
         new_with_key,
@@ -631,7 +631,33 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     Ok(())
 }
 
-/// The machine form of an import's report (schema/import.schema.json).
+/// Prints the machine form of an import's report, its changes one by one (a large import has millions).
+fn print_import_json(r: &hyoka::import::Report) {
+    use std::io::Write;
+    let whole = import_json(r).to_string();
+    // The only unescaped `"changes":[]` in the text is the key: a quote inside a string is escaped.
+    const SLOT: &str = "\"changes\":[]";
+    let (head, tail) = match whole.find(SLOT) {
+        Some(i) => (&whole[..i + SLOT.len() - 1], &whole[i + SLOT.len() - 1..]),
+        None => (whole.as_str(), ""),
+    };
+    let mut o = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = o.write_all(head.as_bytes());
+    let mut first = true;
+    r.for_each_change(&mut |c| {
+        if !first {
+            let _ = o.write_all(b",");
+        }
+        first = false;
+        let _ = o.write_all(describe::change_json(c).to_string().as_bytes());
+    });
+    let _ = o.write_all(tail.as_bytes());
+    let _ = o.write_all(b"\n");
+    let _ = o.flush();
+}
+
+/// The machine form of an import's report (schema/import.schema.json), its changes left out (an
+/// empty list: [`print_import_json`] fills it).
 fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
     let era = r.era.era().romaji();
     let era_from = match r.era {
@@ -640,7 +666,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
         hyoka::import::EraChoice::Default(_) => "default",
     };
     let recorded = r.first_seq.map(|first| {
-        let n = r.changes.len() as u64 + u64::from(r.created);
+        let n = r.count + u64::from(r.created);
         serde_json::json!({"first_seq": first, "events": n})
     });
     serde_json::json!({
@@ -651,7 +677,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
         "era": {"era": era, "from": era_from},
         "items": r.rows,
         "periods": r.periods.iter().map(|p| serde_json::json!({"id": p.id(), "label": p.label()})).collect::<Vec<_>>(),
-        "changes": r.changes.iter().map(describe::change_json).collect::<Vec<_>>(),
+        "changes": [],
         "conflicts": r.conflicts.iter().map(|c| serde_json::json!({
             "line": c.line,
             "what": c.what,
@@ -713,32 +739,31 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
     if !r.conflicts.is_empty() {
         return;
     }
-    if r.changes.is_empty() {
+    if r.count == 0 {
         out("the file matches the ledger: nothing to record");
         return;
     }
     if r.created {
-        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
-        for c in &r.changes {
-            *kinds.entry(c.kind()).or_default() += 1;
-        }
-        let parts: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let parts: Vec<String> = r.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
         out(format!("changes: {}", parts.join(", ")));
     } else {
-        for c in &r.changes {
-            out(format!("  {}", text::escape(&describe::change(c))));
-        }
+        use std::io::Write;
+        let mut o = std::io::BufWriter::new(std::io::stdout().lock());
+        r.for_each_change(&mut |c| {
+            let _ = writeln!(o, "  {}", text::escape(&describe::change(c)));
+        });
+        let _ = o.flush();
     }
     match r.first_seq {
         Some(first) => out(format!(
             "recorded {} events (#{}..#{}) as one batch",
-            r.changes.len() + usize::from(r.created),
+            r.count + u64::from(r.created),
             first,
-            first + r.changes.len() as u64 - u64::from(!r.created)
+            first + r.count - u64::from(!r.created)
         )),
         None => out(format!(
             "dry run: {} changes would be recorded; nothing was",
-            r.changes.len()
+            r.count
         )),
     }
 }

@@ -104,6 +104,12 @@ pub struct ImportPlan {
 #[error("{0}")]
 pub struct ImportError(pub String);
 
+impl From<ImportError> for crate::Error {
+    fn from(e: ImportError) -> crate::Error {
+        crate::Error::Invalid(e.0)
+    }
+}
+
 fn err<T>(msg: impl Into<String>) -> Result<T, ImportError> {
     Err(ImportError(msg.into()))
 }
@@ -203,7 +209,7 @@ pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
                 .iter()
                 .filter(|r| match r.ratings.get(col).cloned().flatten() {
                     None => false,
-                    Some(g) => is_total_label(&total.label) || g == total.label,
+                    Some(g) => is_total_label(&total.label) || *g == *total.label,
                 })
                 .count() as u64;
             if found != *stated {
@@ -255,35 +261,36 @@ pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
 
 /// The changes that make `state` say what the file says. `provenance` tells values changed by hand
 /// since the last import; those the file contradicts are conflicts unless `prefer_file`.
-pub fn plan_changes(
+pub fn each_change<E: From<ImportError>>(
     state: &State,
     provenance: &Provenance,
     p: &Prepared,
     prefer_file: bool,
-) -> Result<ImportPlan, ImportError> {
+    sink: &mut dyn FnMut(usize, Change) -> Result<(), E>,
+) -> Result<Vec<Conflict>, E> {
     let plan = state
         .plan
         .as_ref()
         .ok_or_else(|| ImportError("the ledger has no plan".into()))?;
-    let mut out = ImportPlan::default();
-    let mut work = state.clone();
-    let push = |work: &mut State,
-                out: &mut ImportPlan,
-                line: usize,
-                c: Change|
-     -> Result<(), ImportError> {
-        let c = work
-            .admit(c)
-            .and_then(|c| work.apply(&c).map(|()| c))
-            .map_err(|r| ImportError(format!("line {line}: {r}")))?;
-        out.changes.push(c);
-        out.lines.push(line);
-        Ok(())
+    let mut out = Conflicts::default();
+    // Headings this import adds (the state is not changed here: the sink records or checks).
+    let mut added: Vec<String> = Vec::new();
+    let has_heading = |added: &[String], name: &str| {
+        state.heading(name).is_some()
+            || added.iter().any(|a| a == name)
+            || added.iter().any(|a| ident::same(a, name))
     };
+    let mut push =
+        |added: &mut Vec<String>, _: &mut Conflicts, line: usize, c: Change| -> Result<(), E> {
+            if let Change::CategoryAdded { name } = &c {
+                added.push(name.clone());
+            }
+            sink(line, c)
+        };
     // Grades first, so that a bad cell is reported before anything else.
     check_grades(p, &plan.grades)?;
     let latest = p.latest_period();
-    let conflict = |out: &mut ImportPlan,
+    let conflict = |out: &mut Conflicts,
                     row: &ParsedRow,
                     field: Field,
                     what: String,
@@ -292,7 +299,7 @@ pub fn plan_changes(
      -> bool {
         match provenance.changed_since_import(&field) {
             Some(setter) if !prefer_file => {
-                out.conflicts.push(Conflict {
+                out.0.push(Conflict {
                     line: row.line,
                     what,
                     ledger,
@@ -311,9 +318,9 @@ pub fn plan_changes(
         let n = row.number;
         match state.items.get(&n) {
             None => {
-                if work.heading(&row.category).is_none() {
+                if !has_heading(&added, &row.category) {
                     push(
-                        &mut work,
+                        &mut added,
                         &mut out,
                         row.line,
                         Change::CategoryAdded {
@@ -322,7 +329,7 @@ pub fn plan_changes(
                     )?;
                 }
                 push(
-                    &mut work,
+                    &mut added,
                     &mut out,
                     row.line,
                     Change::ItemRegistered {
@@ -336,15 +343,15 @@ pub fn plan_changes(
             }
             Some(item) => {
                 if item.withdrawn {
-                    return err(format!(
+                    return Err(E::from(ImportError(format!(
                         "line {}: item {n} is withdrawn in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row",
                         row.line
-                    ));
+                    ))));
                 }
                 let mut relisting = None;
                 // A text attribute the file gives and that differs: a change, unless it conflicts.
                 let differs =
-                    |out: &mut ImportPlan, file: &str, ledger: &str, field: Field, what: &str| {
+                    |out: &mut Conflicts, file: &str, ledger: &str, field: Field, what: &str| {
                         (!file.is_empty()
                             && !ident::same(file, ledger)
                             && !conflict(
@@ -373,10 +380,10 @@ pub fn plan_changes(
                     "heading",
                 );
                 if let Some(c) = &category
-                    && work.heading(c).is_none()
+                    && !has_heading(&added, c)
                 {
                     push(
-                        &mut work,
+                        &mut added,
                         &mut out,
                         row.line,
                         Change::CategoryAdded { name: c.clone() },
@@ -402,7 +409,7 @@ pub fn plan_changes(
                     || relisting.is_some()
                 {
                     push(
-                        &mut work,
+                        &mut added,
                         &mut out,
                         row.line,
                         Change::ItemAmended {
@@ -439,19 +446,19 @@ pub fn plan_changes(
                     Field::Rating(n, *period),
                     format!("item {n} {} rating", period.label()),
                     cur.clone(),
-                    g.clone(),
+                    g.to_string(),
                 )
             {
                 continue;
             }
             push(
-                &mut work,
+                &mut added,
                 &mut out,
                 row.line,
                 Change::RatingRecorded {
                     item: n,
                     period: *period,
-                    grade: g.clone(),
+                    grade: g.to_string(),
                 },
             )?;
         }
@@ -471,7 +478,7 @@ pub fn plan_changes(
                 onoff(row.follow_up),
             ) {
                 push(
-                    &mut work,
+                    &mut added,
                     &mut out,
                     row.line,
                     Change::FollowUpSet {
@@ -494,7 +501,7 @@ pub fn plan_changes(
             )
         {
             push(
-                &mut work,
+                &mut added,
                 &mut out,
                 row.line,
                 Change::RemarkSet {
@@ -505,8 +512,37 @@ pub fn plan_changes(
             )?;
         }
     }
+    Ok(out.0)
+}
+
+/// The changes an import would record, each checked against the state as the ledger would check it
+/// (see [`each_change`]): for tests and small files; an import streams them instead.
+pub fn plan_changes(
+    state: &State,
+    provenance: &Provenance,
+    p: &Prepared,
+    prefer_file: bool,
+) -> Result<ImportPlan, ImportError> {
+    let mut work = state.clone();
+    let mut out = ImportPlan::default();
+    out.conflicts = each_change(state, provenance, p, prefer_file, &mut |line, c| {
+        let c = admit(&mut work, line, c)?;
+        out.changes.push(c);
+        out.lines.push(line);
+        Ok(())
+    })?;
     Ok(out)
 }
+
+/// Checks `c` against `work` as the ledger will, applies it, and returns it as it is to be recorded.
+fn admit(work: &mut State, line: usize, c: Change) -> Result<Change, ImportError> {
+    work.admit(c)
+        .and_then(|c| work.apply(&c).map(|()| c))
+        .map_err(|r| ImportError(format!("line {line}: {r}")))
+}
+
+#[derive(Default)]
+struct Conflicts(Vec<Conflict>);
 
 /// Changes that create a new ledger's plan from a file: the plan first, with the scale the file's total
 /// rows state (else S, A, B).
@@ -562,8 +598,11 @@ pub struct Report {
     pub era: EraChoice,
     /// The periods of the file.
     pub periods: Vec<Period>,
-    /// The changes recorded (or that would be).
-    pub changes: Vec<Change>,
+    /// How many changes of each kind were recorded (or would be), by kind; the plan's definition of
+    /// a new ledger is not counted (see [`Report::created`]).
+    pub kinds: BTreeMap<&'static str, u64>,
+    /// The number of changes recorded (or that would be): the sum of `kinds`.
+    pub count: u64,
     /// Conflicts: when not empty, nothing was recorded.
     pub conflicts: Vec<Conflict>,
     /// Seq of the first event recorded (None on a dry run or when nothing changed).
@@ -575,6 +614,8 @@ pub struct Report {
     pub dry_run: bool,
     /// Items in the file.
     pub rows: usize,
+    /// What shows the changes again ([`Report::for_each_change`]).
+    replay: Option<Replay>,
 }
 
 /// A plan name from a file name: its stem.
@@ -610,6 +651,47 @@ pub fn origin_from_plan(plan: &str) -> String {
 
 /// Imports a table into the ledger at `dir`, creating it if it does not exist. All or nothing: the
 /// changes are one atomic batch; on a conflict, a bad file or a dry run nothing is recorded.
+/// The stored size of the events an import records: their count and encoded bytes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    bytes: u64,
+    events: u64,
+}
+
+impl Size {
+    /// Adds the event `change` makes (its bytes as the ledger will encode it, but for the seq and
+    /// hash, which are fixed-size); `None` marks a change the ledger cannot encode (the append will
+    /// say why).
+    fn add(&mut self, meta: &crate::ledger::Meta, change: Change) {
+        use crate::event::{self, Event};
+        if self.bytes == u64::MAX {
+            return;
+        }
+        let e = Event {
+            version: event::SCHEMA_VERSION,
+            seq: 0,
+            prev_hash: event::ZERO_HASH,
+            recorded_at: meta.recorded_at,
+            author: meta.author.clone(),
+            reason: meta.reason.clone(),
+            source: meta.source.clone(),
+            change,
+            signature: None,
+        };
+        match event::encode(&e) {
+            Ok(b) => {
+                self.bytes += b.len() as u64;
+                self.events += 1;
+            }
+            Err(_) => self.bytes = u64::MAX,
+        }
+    }
+
+    fn known(self) -> Option<Size> {
+        (self.bytes != u64::MAX).then_some(self)
+    }
+}
+
 /// `bytes` in MiB with one decimal, for messages.
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
@@ -621,37 +703,19 @@ fn mib(bytes: u64) -> String {
 /// margin hyoka keeps free. A change the ledger cannot encode is left to the append to report.
 ///
 /// [`import_room_needed`]: crate::store::sled_store::import_room_needed
-fn check_room<'c>(
+fn check_room(
     dir: &std::path::Path,
     file_name: &str,
-    meta: &crate::ledger::Meta,
-    changes: impl Iterator<Item = &'c Change>,
+    size: Size,
     ledger: Option<&crate::Ledger>,
     base: &State,
 ) -> crate::Result<()> {
     use crate::derived::{self, Derived};
-    use crate::event::{self, Event};
     use crate::store::journal::{JOURNAL_FILE, RECORD_BYTES, TAIL_BYTES};
     use crate::store::sled_store;
-    let (mut bytes, mut events) = (0u64, 0u64);
-    for change in changes {
-        let e = Event {
-            version: event::SCHEMA_VERSION,
-            seq: 0,
-            prev_hash: event::ZERO_HASH,
-            recorded_at: meta.recorded_at,
-            author: meta.author.clone(),
-            reason: meta.reason.clone(),
-            source: meta.source.clone(),
-            change: change.clone(),
-            signature: None,
-        };
-        let Ok(encoded) = event::encode(&e) else {
-            return Ok(());
-        };
-        bytes += encoded.len() as u64;
-        events += 1;
-    }
+    let Some(Size { bytes, events }) = size.known() else {
+        return Ok(());
+    };
     let (first, every) = match ledger {
         Some(l) => match l.derived() {
             Derived::Every(k) => (l.len(), Some(k)),
@@ -791,8 +855,34 @@ pub fn import_holding(
     // A bad cell is named before the totals it throws off.
     check_grades(&prepared, &plan.grades).map_err(|e| Error::Invalid(e.0))?;
     check_totals(&prepared).map_err(|e| Error::Invalid(e.0))?;
-    let planned = plan_changes(&base, &provenance, &prepared, req.prefer_file)
-        .map_err(|e| Error::Invalid(e.0))?;
+    // Decide the changes once to count them, size them and find the conflicts (a dry run also checks
+    // each one as the ledger would, on a copy of the state). They are never all held in memory: the
+    // ledger takes them one by one as they are decided again, and the report decides them a third
+    // time to show them.
+    let mut work = req.dry_run.then(|| base.clone());
+    let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut size = Size::default();
+    if let Some(pc) = &plan_change {
+        size.add(&meta, pc.clone());
+    }
+    let conflicts = each_change(
+        &base,
+        &provenance,
+        &prepared,
+        req.prefer_file,
+        &mut |line, c| {
+            let c = match &mut work {
+                Some(w) => admit(w, line, c)?,
+                None => c,
+            };
+            *kinds.entry(c.kind()).or_default() += 1;
+            size.add(&meta, c);
+            Ok::<(), ImportError>(())
+        },
+    )
+    .map_err(|e| Error::Invalid(e.0))?;
+    drop(work);
+    let count = kinds.values().sum::<u64>();
     let mut report = Report {
         created: !exists,
         plan: plan.name.clone(),
@@ -800,36 +890,99 @@ pub fn import_holding(
         derived_names,
         era: prepared.era,
         periods: prepared.periods.clone(),
-        changes: planned.changes.clone(),
-        conflicts: planned.conflicts.clone(),
+        kinds,
+        count,
+        conflicts,
         first_seq: None,
         clock_behind: None,
         dry_run: req.dry_run,
         rows: prepared.table.rows.len(),
+        replay: None,
     };
-    if !report.conflicts.is_empty() || req.dry_run || (report.changes.is_empty() && exists) {
+    if !report.conflicts.is_empty() || req.dry_run || (count == 0 && exists) {
+        report.replay = Some(Replay::new(base, provenance, prepared, req.prefer_file));
         return Ok(report);
     }
-    check_room(
-        dir,
-        req.file_name,
-        &meta,
-        plan_change.iter().chain(&planned.changes),
-        ledger.as_ref(),
-        &base,
-    )?;
+    check_room(dir, req.file_name, size, ledger.as_ref(), &base)?;
+    // The file line of the change being recorded, for a refusal.
+    let mut produce = |push: &mut dyn FnMut(Change) -> crate::Result<()>| {
+        each_change(
+            &base,
+            &provenance,
+            &prepared,
+            req.prefer_file,
+            &mut |line, c| {
+                push(c).map_err(|e| match e {
+                    Error::Refused(r) => Error::Invalid(format!("line {line}: {r}")),
+                    other => other,
+                })
+            },
+        )
+        .map(drop)
+    };
     match (ledger.as_mut(), plan_change) {
         (Some(l), _) => {
-            let receipt = l.append(&meta, &planned.changes)?;
+            let receipt = l.append_with(&meta, &mut produce)?;
             report.first_seq = Some(receipt.first_seq);
             report.clock_behind = receipt.clock_behind;
         }
         (None, Some(pc)) => {
-            let created = Ledger::create(dir, &meta, pc, &planned.changes, access)?;
+            let created = Ledger::create_with(dir, &meta, pc, &mut produce, access)?;
             drop(created);
             report.first_seq = Some(0);
         }
         (None, None) => return Err(Error::Invalid("the ledger has no plan".into())),
     }
+    drop(ledger);
+    report.replay = Some(Replay::new(base, provenance, prepared, req.prefer_file));
     Ok(report)
+}
+
+/// What an import decided, kept to show its changes again without holding them all.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    base: State,
+    provenance: Provenance,
+    prepared: Prepared,
+    prefer_file: bool,
+}
+
+impl Replay {
+    fn new(base: State, provenance: Provenance, prepared: Prepared, prefer_file: bool) -> Replay {
+        Replay {
+            base,
+            provenance,
+            prepared,
+            prefer_file,
+        }
+    }
+}
+
+impl Report {
+    /// Calls `f` with each change the import recorded (or would record), in order, in the form the
+    /// ledger records it (headings and grades as the ledger spells them). Not the plan's definition
+    /// of a new ledger (see [`Report::created`]).
+    pub fn for_each_change(&self, f: &mut dyn FnMut(&Change)) {
+        let Some(r) = &self.replay else { return };
+        // What admission reads: the plan and the headings.
+        let mut names = State::default();
+        names.plan = r.base.plan.clone();
+        names.categories = r.base.categories.clone();
+        let _ = each_change(
+            &r.base,
+            &r.provenance,
+            &r.prepared,
+            r.prefer_file,
+            &mut |_, c| {
+                let c = names.admit(c.clone()).unwrap_or(c);
+                if let Change::CategoryAdded { name } = &c
+                    && !names.categories.contains(name)
+                {
+                    names.categories.push(name.clone());
+                }
+                f(&c);
+                Ok::<(), ImportError>(())
+            },
+        );
+    }
 }

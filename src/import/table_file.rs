@@ -111,6 +111,9 @@ pub struct ParsedTable {
     pub follow_up_total: Option<(usize, u64)>,
 }
 
+/// A grade as read from a file, shared by the cells that hold it.
+pub type Grade = std::sync::Arc<str>;
+
 /// One item row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedRow {
@@ -123,8 +126,9 @@ pub struct ParsedRow {
     /// `Some(27)` when the title carried `【No.27の再掲】`.
     pub relisting_of: Option<u32>,
     pub department: String,
-    /// One entry per period; `None` for an empty cell.
-    pub ratings: Vec<Option<String>>,
+    /// One entry per period; `None` for an empty cell. Equal grades share one string (a file of a
+    /// million cells holds a few grades, not a million strings).
+    pub ratings: Vec<Option<Grade>>,
     pub follow_up: bool,
     pub remark: String,
 }
@@ -612,6 +616,8 @@ struct RowCollector {
     rows: Vec<ParsedRow>,
     seen: HashMap<u32, usize>,
     category: Option<String>,
+    /// The distinct grades read so far.
+    grades: Vec<Grade>,
 }
 
 struct RowInput<'a> {
@@ -626,6 +632,15 @@ struct RowInput<'a> {
 }
 
 impl RowCollector {
+    fn grade(&mut self, g: String) -> Grade {
+        if let Some(known) = self.grades.iter().find(|k| ***k == *g) {
+            return known.clone();
+        }
+        let new: Grade = g.into();
+        self.grades.push(new.clone());
+        new
+    }
+
     fn push(&mut self, r: RowInput<'_>) -> Result<()> {
         let heading = trim(r.heading);
         if !heading.is_empty() {
@@ -649,6 +664,11 @@ impl RowCollector {
             });
         }
         self.seen.insert(r.number, r.line);
+        // A new vector of the exact size (collecting in place would keep the larger one).
+        let mut ratings = Vec::with_capacity(r.ratings.len());
+        for g in r.ratings {
+            ratings.push(g.map(|g| self.grade(g)));
+        }
         self.rows.push(ParsedRow {
             line: r.line,
             category,
@@ -656,7 +676,7 @@ impl RowCollector {
             title,
             relisting_of,
             department: trim(r.department).to_owned(),
-            ratings: r.ratings,
+            ratings,
             follow_up: r.follow_up,
             remark: r.remark,
         });
@@ -1174,9 +1194,9 @@ mod tests {
         }
     }
 
-    fn some(v: &[&str]) -> Vec<Option<String>> {
+    fn some(v: &[&str]) -> Vec<Option<Grade>> {
         v.iter()
-            .map(|s| (!s.is_empty()).then(|| (*s).to_owned()))
+            .map(|s| (!s.is_empty()).then(|| (*s).into()))
             .collect()
     }
 
@@ -1978,7 +1998,11 @@ mod tests {
                 r.department.clone(),
             ];
             previous = Some(&r.category);
-            cells.extend(r.ratings.iter().map(|x| x.clone().unwrap_or_default()));
+            cells.extend(
+                r.ratings
+                    .iter()
+                    .map(|x| x.as_deref().unwrap_or_default().to_string()),
+            );
             cells.push(if r.follow_up {
                 "○".into()
             } else {
@@ -2021,7 +2045,11 @@ mod tests {
                 },
                 r.department.clone(),
             ];
-            cells.extend(r.ratings.iter().map(|x| x.clone().unwrap_or_default()));
+            cells.extend(
+                r.ratings
+                    .iter()
+                    .map(|x| x.as_deref().unwrap_or_default().to_string()),
+            );
             cells.push(if r.follow_up {
                 "○".into()
             } else {
@@ -2081,7 +2109,10 @@ mod tests {
                                 title,
                                 relisting_of,
                                 department,
-                                ratings,
+                                ratings: ratings
+                                    .into_iter()
+                                    .map(|g: Option<String>| g.map(Grade::from))
+                                    .collect(),
                                 follow_up,
                                 remark: trim(&remark).to_owned(),
                             }

@@ -9,7 +9,9 @@
 //!   [`HASHES_PER_CHUNK`] and [`SNAPSHOT_PIECE_BYTES`] for a store created by this version. A store
 //!   whose record is version 1 (written before the layout was recorded) packs 64 events and 128 hashes
 //!   per chunk and keeps each snapshot whole, and keeps doing so.
-//! - Derived data (the ledger's, opaque here), written only in the commit's atomic batch: `D` the
+//! - Derived data (the ledger's, opaque here), committed with the events (index blocks and snapshot
+//!   pieces are written ahead of the commit record, and readers ignore seqs past the committed
+//!   events; an index block the next append extends keeps only its committed seqs): `D` the
 //!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq / [`REF_BLOCK`]): the
 //!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
 //!   piece (u32 big-endian): the consecutive pieces of the state snapshot taken after that event
@@ -35,8 +37,13 @@
 //! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`] pieces, and point reads for the scans
 //! whose size grows with the log (events, snapshot pieces). Measured in BENCHMARKS.md.
 //!
-//! An append writes whole chunks first (possibly in several sled batches for a large import), then the
-//! final chunks and the commit record in one atomic batch. Readers never look past the commit record, so
+//! An append writes whole chunks, index blocks and snapshot pieces first, in sled batches of
+//! [`PENDING_BYTES`], then the final chunks and the commit record in one atomic batch. Memory for a large
+//! append (an import of a million events): sled keeps every version of a leaf that a batch rewrites
+//! until the batch ends, and frees the old versions through crossbeam's epoch collector at a pace set
+//! by how often threads pin it, so batches stay small, the collector is flushed after each
+//! ([`collect_garbage`]), sled is flushed every [`FLUSH_BYTES`] (bounding its buffers waiting to be
+//! written), and its cache is 16 MiB. Measured in BENCHMARKS.md ("Memory of a large import"). Readers never look past the commit record, so
 //! an abandoned or killed append leaves nothing visible, and the next append rewrites the open chunk
 //! from its committed prefix. Durability: sled's `flush` ends in `sync_file_range`, which survives a
 //! killed process but not a power cut, so every commit also `fsync`s sled's files and directory.
@@ -92,7 +99,9 @@ const LAYOUT_NEW: Layout = Layout {
     snapshot_piece: SNAPSHOT_PIECE_BYTES,
 };
 /// Bytes of whole chunks collected before they are handed to sled during a large append.
-const PENDING_BYTES: usize = 4 << 20;
+const PENDING_BYTES: usize = 1 << 20;
+/// Bytes an append hands to sled between two of its flushes (see `SledWriter::spill`).
+const FLUSH_BYTES: usize = 2 << 20;
 
 /// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
 /// than sled's recovery and one append need. `HYOKA_MIN_FREE_BYTES` overrides it (tests of full disks).
@@ -456,7 +465,7 @@ impl SledStore {
         )?;
         let config = sled::Config::new()
             .path(dir)
-            .cache_capacity(64 << 20)
+            .cache_capacity(16 << 20)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
         let what = format!("cannot open the store in {}", dir.display());
@@ -772,51 +781,7 @@ impl Store for SledStore {
     }
 
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
-        check_free_space(&self.dir, "write to the store in")?;
-        let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
-        let open_events = committed.events % layout.events_per_chunk;
-        let mut event_chunk = Vec::new();
-        if open_events > 0 {
-            let chunk_no = committed.events / layout.events_per_chunk;
-            let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
-                StoreError::Missing(format!(
-                    "the chunk holding events {}.. is missing",
-                    chunk_no * layout.events_per_chunk
-                ))
-            })?;
-            let recs = split_records(&v)
-                .filter(|r| r.len() as u64 >= open_events)
-                .ok_or_else(|| StoreError::Damaged("the open event chunk is malformed".into()))?;
-            for r in recs.iter().take(open_events as usize) {
-                event_chunk.extend_from_slice(&(r.len() as u32).to_le_bytes());
-                event_chunk.extend_from_slice(r);
-            }
-        }
-        let open_hashes = committed.tree_hashes % layout.hashes_per_chunk;
-        let mut hash_chunk = Vec::new();
-        if open_hashes > 0 {
-            let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
-            let keep = (open_hashes * 32) as usize;
-            hash_chunk.extend_from_slice(
-                v.get(..keep).ok_or_else(|| {
-                    StoreError::Damaged("the open tree-hash chunk is short".into())
-                })?,
-            );
-        }
-        Ok(Box::new(SledWriter {
-            store: self,
-            committed,
-            layout,
-            events: committed.events,
-            hashes: committed.tree_hashes,
-            event_chunk,
-            hash_chunk,
-            pending: BTreeMap::new(),
-            pending_bytes: 0,
-            refs: BTreeMap::new(),
-            derived: Vec::new(),
-            removed: Vec::new(),
-        }))
+        Ok(Box::new(self.sled_writer()?))
     }
 
     fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
@@ -849,10 +814,14 @@ impl Store for SledStore {
                 StoreError::Damaged(format!("the index of item {item} is malformed"))
             })?);
         }
+        // Seqs past the committed events were written ahead by an append that did not commit.
+        let committed = self.committed_events()?;
+        out.retain(|s| *s < committed);
         Ok(out)
     }
 
     fn scan_item_refs(&self, f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>) -> StoreResult<()> {
+        let committed = self.committed_events()?;
         let mut iter = guard(&self.reading(), || Ok(self.db.scan_prefix(b"X")))?;
         loop {
             let next = guard(&self.reading(), || iter.next().transpose())?;
@@ -864,6 +833,9 @@ impl Store for SledStore {
                     .ok_or_else(bad)?,
             );
             for seq in split_refs(&v).ok_or_else(bad)? {
+                if seq >= committed {
+                    continue;
+                }
                 if !f(item, seq)? {
                     return Ok(());
                 }
@@ -873,6 +845,14 @@ impl Store for SledStore {
     }
 
     fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
+        // Never one past the committed events: an append writes its snapshots ahead of its commit.
+        let Some(seq) = self
+            .committed_events()?
+            .checked_sub(1)
+            .map(|last| seq.min(last))
+        else {
+            return Ok(None);
+        };
         if self.layout()?.snapshot_piece == 0 {
             let found = guard(&self.reading(), || {
                 self.db
@@ -910,6 +890,73 @@ impl Store for SledStore {
     }
 
     fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
+        let committed = self.committed_events()?;
+        let mut seqs = self.all_snapshot_seqs()?;
+        seqs.retain(|s| *s < committed);
+        Ok(seqs)
+    }
+}
+
+impl SledStore {
+    /// The writer of [`Store::writer`], unboxed.
+    fn sled_writer(&mut self) -> StoreResult<SledWriter<'_>> {
+        check_free_space(&self.dir, "write to the store in")?;
+        let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
+        let open_events = committed.events % layout.events_per_chunk;
+        let mut event_chunk = Vec::new();
+        if open_events > 0 {
+            let chunk_no = committed.events / layout.events_per_chunk;
+            let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
+                StoreError::Missing(format!(
+                    "the chunk holding events {}.. is missing",
+                    chunk_no * layout.events_per_chunk
+                ))
+            })?;
+            let recs = split_records(&v)
+                .filter(|r| r.len() as u64 >= open_events)
+                .ok_or_else(|| StoreError::Damaged("the open event chunk is malformed".into()))?;
+            for r in recs.iter().take(open_events as usize) {
+                event_chunk.extend_from_slice(&(r.len() as u32).to_le_bytes());
+                event_chunk.extend_from_slice(r);
+            }
+        }
+        let open_hashes = committed.tree_hashes % layout.hashes_per_chunk;
+        let mut hash_chunk = Vec::new();
+        if open_hashes > 0 {
+            let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
+            let keep = (open_hashes * 32) as usize;
+            hash_chunk.extend_from_slice(
+                v.get(..keep).ok_or_else(|| {
+                    StoreError::Damaged("the open tree-hash chunk is short".into())
+                })?,
+            );
+        }
+        Ok(SledWriter {
+            store: self,
+            committed,
+            layout,
+            events: committed.events,
+            hashes: committed.tree_hashes,
+            event_chunk,
+            hash_chunk,
+            pending: BTreeMap::new(),
+            pending_pieces: Vec::new(),
+            pending_stale: Vec::new(),
+            pending_bytes: 0,
+            unflushed: 0,
+            refs: BTreeMap::new(),
+            derived: Vec::new(),
+            removed: Vec::new(),
+        })
+    }
+
+    /// The number of committed events (0 for a store never committed).
+    fn committed_events(&self) -> StoreResult<u64> {
+        Ok(self.head()?.map_or(0, |(c, _)| c.events))
+    }
+
+    /// The seqs of every stored snapshot, committed or written ahead by an append that did not commit.
+    fn all_snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
         let mut out = Vec::new();
         if self.layout()?.snapshot_piece > 0 {
             // One seek per snapshot, past its pieces.
@@ -970,6 +1017,17 @@ fn hash_at(chunk: &[u8], i: u64, per_chunk: u64) -> StoreResult<Hash> {
         .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
 }
 
+/// Frees what sled's writes left for later. sled replaces a page by a new copy on every write and frees
+/// the old one through crossbeam's epoch collector, which frees a few hundred objects per 128 pins of a
+/// thread; a batch of writes pins once and leaves thousands, so during a large import the garbage grew
+/// faster than it was freed (about 270 MB at 1M events). Flushing the collector after each batch
+/// keeps up with it: sled and this crate share the collector (one crossbeam-epoch in the build).
+fn collect_garbage() {
+    for _ in 0..32 {
+        crossbeam_epoch::pin().flush();
+    }
+}
+
 struct SledWriter<'a> {
     store: &'a mut SledStore,
     committed: Committed,
@@ -981,7 +1039,12 @@ struct SledWriter<'a> {
     hash_chunk: Vec<u8>,
     /// Whole chunks not yet handed to sled, by key.
     pending: BTreeMap<[u8; 9], Vec<u8>>,
+    /// Snapshot pieces not yet handed to sled, and the keys of stale pieces they replace.
+    pending_pieces: Vec<([u8; 13], Vec<u8>)>,
+    pending_stale: Vec<sled::IVec>,
     pending_bytes: usize,
+    /// Bytes handed to sled since its last flush.
+    unflushed: usize,
     /// Index blocks touched by this append (committed prefix + new seqs), written only at commit.
     refs: BTreeMap<[u8; 13], Vec<u8>>,
     /// Other derived records (`D`, `A`), written only at commit.
@@ -991,28 +1054,43 @@ struct SledWriter<'a> {
 }
 
 impl SledWriter<'_> {
+    /// Hands the whole chunks and snapshot pieces gathered so far to sled, past the committed ones
+    /// (invisible until the commit record names them), and lets sled write them out every
+    /// [`FLUSH_BYTES`]: sled keeps what it was given in memory until it is written, so a large import
+    /// would otherwise hold most of itself in memory.
     fn spill(&mut self) -> StoreResult<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
         let mut batch = sled::Batch::default();
+        self.add_pending(&mut batch);
+        let db = &self.store.db;
+        self.store
+            .write(&self.store.writing(), || db.apply_batch(batch))?;
+        collect_garbage();
+        if self.unflushed >= FLUSH_BYTES {
+            self.unflushed = 0;
+            self.store.write(&self.store.writing(), || db.flush())?;
+        }
+        Ok(())
+    }
+
+    fn add_pending(&mut self, batch: &mut sled::Batch) {
         for (k, v) in std::mem::take(&mut self.pending) {
             batch.insert(&k, v);
         }
+        for k in std::mem::take(&mut self.pending_stale) {
+            batch.remove(k);
+        }
+        for (k, v) in std::mem::take(&mut self.pending_pieces) {
+            batch.insert(&k[..], v);
+        }
+        self.unflushed += self.pending_bytes;
         self.pending_bytes = 0;
-        let db = &self.store.db;
-        self.store
-            .write(&self.store.writing(), || db.apply_batch(batch))
     }
 
-    /// Adds the derived records to the commit's batch. They are never written before the commit, so an
-    /// abandoned append leaves no index entry or snapshot behind.
+    /// Adds the derived records that remain to the commit's batch (the index blocks and snapshot pieces
+    /// go ahead of it: readers ignore what they hold past the committed events).
     fn add_derived(&mut self, batch: &mut sled::Batch) {
         for k in std::mem::take(&mut self.removed) {
             batch.remove(k);
-        }
-        for (k, v) in std::mem::take(&mut self.refs) {
-            batch.insert(&k[..], v);
         }
         for (k, v) in std::mem::take(&mut self.derived) {
             batch.insert(k, v);
@@ -1022,10 +1100,14 @@ impl SledWriter<'_> {
     fn park(&mut self, k: [u8; 9], v: Vec<u8>) -> StoreResult<()> {
         self.pending_bytes += v.len();
         self.pending.insert(k, v);
-        if self.pending_bytes >= PENDING_BYTES {
-            self.spill()?;
+        self.spill_if_full()
+    }
+
+    fn spill_if_full(&mut self) -> StoreResult<()> {
+        match self.pending_bytes >= PENDING_BYTES {
+            true => self.spill(),
+            false => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -1071,7 +1153,21 @@ impl StoreWriter for SledWriter<'_> {
         let v = match self.refs.entry(k) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
-                let old = self.store.get(&k)?.map(|v| v.to_vec()).unwrap_or_default();
+                // What an abandoned append wrote ahead of its commit is dropped.
+                let committed = self.committed.events;
+                let old = match self.store.get(&k)? {
+                    None => Vec::new(),
+                    Some(v) => v
+                        .chunks(8)
+                        .filter(|s| {
+                            (*s).try_into()
+                                .map(u64::from_le_bytes)
+                                .is_ok_and(|s| s < committed)
+                        })
+                        .flatten()
+                        .copied()
+                        .collect(),
+                };
                 e.insert(old)
             }
         };
@@ -1084,13 +1180,24 @@ impl StoreWriter for SledWriter<'_> {
         if piece > 0 {
             // Pieces of an earlier snapshot for this seq (a rolled-back tail) would follow the new
             // ones: they go in the same batch.
-            let new = snapshot_pieces(seq, bytes, piece)?;
-            let stale = u32::try_from(new.len()).unwrap_or(u32::MAX);
-            for k in self.store.snapshot_pieces_from(seq, stale)? {
-                self.removed.push(k.to_vec());
-            }
-            for (k, v) in new {
-                self.derived.push((k.to_vec(), v));
+            // Written ahead like the chunks (a snapshot is the size of the state: holding each one
+            // until the commit made an import's memory grow with the square of its events). Readers
+            // never look at a snapshot past the committed events.
+            // Piece by piece, in batches of PENDING_BYTES: a snapshot of a large state in one sled
+            // batch made sled keep every version of the leaves it rewrote (hundreds of megabytes).
+            let size = usize::try_from(piece).unwrap_or(usize::MAX).max(1);
+            let count = bytes.len().div_ceil(size).max(1);
+            let stale = u32::try_from(count).map_err(|_| {
+                StoreError::Damaged("a state snapshot is too large to store".into())
+            })?;
+            self.pending_stale
+                .extend(self.store.snapshot_pieces_from(seq, stale)?);
+            for i in 0..count {
+                let part = bytes.get(i * size..((i + 1) * size).min(bytes.len()));
+                let part = part.unwrap_or_default().to_vec();
+                self.pending_bytes += part.len();
+                self.pending_pieces.push((piece_key(seq, i as u32), part));
+                self.spill_if_full()?;
             }
             return Ok(());
         }
@@ -1128,13 +1235,34 @@ impl StoreWriter for SledWriter<'_> {
             tree_hashes: self.hashes,
             head_hash,
         };
-        if committed == self.committed && self.derived.is_empty() && self.removed.is_empty() {
+        if committed == self.committed
+            && self.derived.is_empty()
+            && self.removed.is_empty()
+            && self.pending_pieces.is_empty()
+        {
             return Ok(committed);
         }
-        let mut batch = sled::Batch::default();
-        for (k, v) in std::mem::take(&mut self.pending) {
-            batch.insert(&k, v);
+        // The index blocks go ahead in batches of their own, like the chunks: sled keeps every version
+        // of a leaf that one batch rewrites until the batch ends, so one batch with every block of a
+        // large import held hundreds of megabytes. Readers never see a seq past the committed events.
+        let mut refs = std::mem::take(&mut self.refs).into_iter().peekable();
+        while refs.peek().is_some() {
+            let mut batch = sled::Batch::default();
+            let mut bytes = 0;
+            for (k, v) in refs.by_ref() {
+                bytes += v.len() + k.len();
+                batch.insert(&k[..], v);
+                if bytes >= PENDING_BYTES {
+                    break;
+                }
+            }
+            let db = &self.store.db;
+            self.store
+                .write(&self.store.writing(), || db.apply_batch(batch))?;
+            collect_garbage();
         }
+        let mut batch = sled::Batch::default();
+        self.add_pending(&mut batch);
         if !self.event_chunk.is_empty() {
             batch.insert(
                 &key(b'E', self.events / self.layout.events_per_chunk),
@@ -1508,6 +1636,64 @@ mod tests {
             s.tree_hashes(&[0, HASHES_PER_CHUNK]).unwrap(),
             vec![[0; 32], [HASHES_PER_CHUNK as u8; 32]]
         );
+    }
+
+    /// What keeps a large append's memory bounded: the writer hands its chunks, index blocks and
+    /// snapshot pieces to sled in batches of PENDING_BYTES before the commit record, never holding a
+    /// whole snapshot's pieces or every index block; what an abandoned append wrote ahead is invisible
+    /// to every reader, and the next append that reaches it rewrites it.
+    #[test]
+    fn a_large_append_writes_ahead_in_bounded_batches_and_an_abandoned_one_stays_invisible() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = SledStore::open(dir.path()).unwrap();
+        let mut w = s.writer().unwrap();
+        for i in 0..4 {
+            w.push_event(&rec(i)).unwrap();
+            w.push_item_ref(1, i).unwrap();
+        }
+        w.commit([1; 32]).unwrap();
+        let snapshot: Vec<u8> = (0..3 * PENDING_BYTES).map(|i| (i % 253) as u8).collect();
+        {
+            let mut w = s.sled_writer().unwrap();
+            for i in 4..40 {
+                w.push_event(&rec(i)).unwrap();
+                w.push_item_ref(1 + (i % 3) as u32, i).unwrap();
+            }
+            w.push_snapshot(20, &snapshot).unwrap();
+            // Written ahead: at most one batch's worth is still held by the writer.
+            assert!(w.pending_bytes < PENDING_BYTES, "{}", w.pending_bytes);
+            assert!(w.pending_pieces.len() < PENDING_BYTES / SNAPSHOT_PIECE_BYTES as usize);
+            drop(w);
+        }
+        // The snapshot's pieces reached sled, past the committed events: nobody sees them.
+        assert!(s.snapshot_pieces_from(20, 0).unwrap().len() > 2 * PENDING_BYTES / 4096);
+        assert_eq!(s.all_snapshot_seqs().unwrap(), [20]);
+        assert_eq!(s.snapshot_seqs().unwrap(), Vec::<u64>::new());
+        assert_eq!(s.snapshot_at_or_before(u64::MAX).unwrap(), None);
+        assert_eq!(s.item_refs(1).unwrap(), [0, 1, 2, 3]);
+        let mut all = Vec::new();
+        s.scan_item_refs(&mut |item, seq| {
+            all.push((item, seq));
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(all, [(1, 0), (1, 1), (1, 2), (1, 3)]);
+        // The next append keeps only the committed entries of the index blocks it extends, and
+        // rewrites the snapshot it reaches.
+        let mut w = s.writer().unwrap();
+        for i in 4..22 {
+            w.push_event(&rec(i)).unwrap();
+            w.push_item_ref(1, i).unwrap();
+        }
+        w.push_snapshot(20, b"small").unwrap();
+        w.commit([2; 32]).unwrap();
+        assert_eq!(s.item_refs(1).unwrap(), (0..22).collect::<Vec<_>>());
+        assert_eq!(s.item_refs(2).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            s.snapshot_at_or_before(u64::MAX).unwrap(),
+            Some((20, b"small".to_vec()))
+        );
+        assert_eq!(s.snapshot_pieces_from(20, 0).unwrap().len(), 1);
     }
 
     #[test]
