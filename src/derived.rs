@@ -88,6 +88,22 @@ pub(crate) fn encode_snapshot(seq: u64, hash: &Hash, state: &State) -> Result<Ve
     Ok(v)
 }
 
+/// Writes the stored bytes of the snapshot taken after event `seq` ([`encode_snapshot`]) to `out`.
+pub(crate) fn write_snapshot(
+    seq: u64,
+    hash: &Hash,
+    state: &State,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    out.write_all(SNAP_MAGIC)?;
+    out.write_all(&seq.to_le_bytes())?;
+    out.write_all(hash)?;
+    let mut out = out;
+    bincode::serde::encode_into_std_write(state, &mut out, config::legacy())
+        .map(drop)
+        .map_err(|e| std::io::Error::other(format!("cannot encode a state snapshot: {e}")))
+}
+
 /// The length of a snapshot of `state` ([`encode_snapshot`]), counted without building it.
 pub(crate) fn snapshot_len(state: &State) -> u64 {
     struct Count(u64);

@@ -160,7 +160,7 @@ proptest! {
 fn seed_export() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let req = hyoka::import::Request {
-        bytes: include_bytes!("../fixtures/kodaira-followup-h26-h27.tsv"),
+        bytes: include_bytes!("../fixtures/kodaira-followup-h26-h27.tsv")[..].into(),
         file_name: "seed.tsv",
         era: None,
         plan: Some("plan".into()),
@@ -171,7 +171,7 @@ fn seed_export() -> Vec<u8> {
         reason: None,
         recorded_at: 1,
     };
-    hyoka::import::import(&dir.path().join("l"), &req, hyoka::Access::default()).unwrap();
+    hyoka::import::import(&dir.path().join("l"), req, hyoka::Access::default()).unwrap();
     let l = hyoka::Ledger::open(&dir.path().join("l"), hyoka::Access::default()).unwrap();
     let mut out = Vec::new();
     hyoka::export::write(&l, &mut out, &mut |_| {}).unwrap();

@@ -15,7 +15,7 @@ fn seed_ledger() -> (tempfile::TempDir, PathBuf) {
     let ledger = dir.path().join("ledger");
     let bytes = std::fs::read(SEED).unwrap();
     let req = hyoka::import::Request {
-        bytes: &bytes,
+        bytes: (&bytes[..]).into(),
         file_name: "kodaira-followup-h26-h27.tsv",
         era: None,
         plan: Some("第2次行財政改革推進プラン".into()),
@@ -26,7 +26,7 @@ fn seed_ledger() -> (tempfile::TempDir, PathBuf) {
         reason: None,
         recorded_at: 1_700_000_000_000_000_000,
     };
-    hyoka::import::import(&ledger, &req, hyoka::Access::default()).unwrap();
+    hyoka::import::import(&ledger, req, hyoka::Access::default()).unwrap();
     (dir, ledger)
 }
 
@@ -87,7 +87,7 @@ fn table_to_a_file_re_imports_without_changes() {
         assert!(printed.is_empty());
         let bytes = std::fs::read(&file).unwrap();
         let req = hyoka::import::Request {
-            bytes: &bytes,
+            bytes: (&bytes[..]).into(),
             file_name: name,
             era: None,
             plan: None,
@@ -98,7 +98,7 @@ fn table_to_a_file_re_imports_without_changes() {
             reason: None,
             recorded_at: 1_700_000_000_000_000_000,
         };
-        let report = hyoka::import::import(&ledger, &req, hyoka::Access::default()).unwrap();
+        let report = hyoka::import::import(&ledger, req, hyoka::Access::default()).unwrap();
         assert_eq!(report.count, 0, "{format}: {:?}", report.kinds);
         assert!(report.conflicts.is_empty());
     }

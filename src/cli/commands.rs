@@ -395,7 +395,7 @@ pub fn demo() -> Result<(), Failure> {
         "Import the published table (Kodaira City follow-up table, FY2014-FY2015, bundled)",
     );
     let req = hyoka::import::Request {
-        bytes: SEED,
+        bytes: SEED.into(),
         file_name: SEED_NAME,
         era: None,
         plan: Some("小平市行財政改革推進プラン".into()),
@@ -406,7 +406,7 @@ pub fn demo() -> Result<(), Failure> {
         reason: None,
         recorded_at: t0,
     };
-    let report = hyoka::import::import(&dir, &req, Access::default())?;
+    let report = hyoka::import::import(&dir, req, Access::default())?;
     out(format!(
         "$ hyoka import {SEED_NAME} --author 企画政策部山田"
     ));
@@ -589,7 +589,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         .unwrap_or("table")
         .to_string();
     let req = hyoka::import::Request {
-        bytes: &bytes,
+        bytes: bytes.into(),
         file_name: &file_name,
         era: args.era,
         plan: args.plan,
@@ -607,7 +607,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         true => None,
         false => super::anchoring::held_log_key(ctx)?,
     };
-    let report = hyoka::import::import_holding(&ctx.ledger, &req, ctx.access(), log_key)?;
+    let report = hyoka::import::import_holding(&ctx.ledger, req, ctx.access(), log_key)?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => print_import_json(&report),

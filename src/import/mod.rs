@@ -561,8 +561,9 @@ pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
 /// What to import and how.
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
-    /// The file's bytes.
-    pub bytes: &'a [u8],
+    /// The file's bytes (owned ones are dropped once the file is read: a large file is not held
+    /// through the import).
+    pub bytes: std::borrow::Cow<'a, [u8]>,
     /// The file's name (without its directory): recorded in every event, and the format hint.
     pub file_name: &'a str,
     /// `--era`.
@@ -774,7 +775,7 @@ fn check_room(
 
 pub fn import(
     dir: &std::path::Path,
-    req: &Request<'_>,
+    req: Request<'_>,
     access: crate::Access,
 ) -> crate::Result<Report> {
     import_holding(dir, req, access, None)
@@ -784,7 +785,7 @@ pub fn import(
 /// a checkpoint signed with it (see [`crate::anchor`]).
 pub fn import_holding(
     dir: &std::path::Path,
-    req: &Request<'_>,
+    mut req: Request<'_>,
     access: crate::Access,
     log_key: Option<crate::note::SignerKey>,
 ) -> crate::Result<Report> {
@@ -817,7 +818,8 @@ pub fn import_holding(
     };
     let plan_era = state.plan.as_ref().and_then(|p| p.default_era);
     let prepared =
-        prepare(req.bytes, req.file_name, req.era, plan_era).map_err(|e| Error::Invalid(e.0))?;
+        prepare(&req.bytes, req.file_name, req.era, plan_era).map_err(|e| Error::Invalid(e.0))?;
+    req.bytes = std::borrow::Cow::Borrowed(&[]);
     let meta = Meta {
         author: req.author.clone(),
         reason: req

@@ -1087,8 +1087,9 @@ fn push_derived(
 ) -> Result<(), StoreError> {
     w.push_item_ref(item.unwrap_or(derived::NO_ITEM), seq)?;
     if (seq + 1).is_multiple_of(every) {
-        let bytes = derived::encode_snapshot(seq, hash, state).map_err(StoreError::Damaged)?;
-        w.push_snapshot(seq, &bytes)?;
+        w.push_snapshot_with(seq, &mut |out| {
+            derived::write_snapshot(seq, hash, state, out)
+        })?;
     }
     Ok(())
 }

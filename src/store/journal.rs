@@ -1450,6 +1450,14 @@ impl<S: Store> StoreWriter for JournalWriter<'_, S> {
         self.direct()?.push_snapshot(seq, bytes)
     }
 
+    fn push_snapshot_with(
+        &mut self,
+        seq: u64,
+        write: &mut super::SnapshotWrite<'_>,
+    ) -> StoreResult<()> {
+        self.direct()?.push_snapshot_with(seq, write)
+    }
+
     fn commit(mut self: Box<Self>, head_hash: Hash) -> StoreResult<Committed> {
         // A record longer than readers read goes to the engine instead. (An append's events are at
         // most RECORD_BYTES, and their lengths, tree hashes and index entries far less again, so this

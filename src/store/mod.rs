@@ -128,6 +128,9 @@ pub trait Store {
     }
 }
 
+/// What writes a snapshot's bytes into the sink it is given ([`StoreWriter::push_snapshot_with`]).
+pub type SnapshotWrite<'a> = dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()> + 'a;
+
 /// An append in progress: events and tree hashes follow the committed ones, in order.
 pub trait StoreWriter {
     /// Appends one event's stored bytes.
@@ -147,6 +150,14 @@ pub trait StoreWriter {
     /// Stores a state snapshot taken after event `seq`.
     fn push_snapshot(&mut self, _seq: u64, _bytes: &[u8]) -> StoreResult<()> {
         Ok(())
+    }
+    /// Stores the state snapshot taken after event `seq` that `write` writes into the sink it is
+    /// given. An engine that stores snapshots in pieces takes them as they are written, so a large
+    /// state's snapshot is never held whole; the default collects it and calls `push_snapshot`.
+    fn push_snapshot_with(&mut self, seq: u64, write: &mut SnapshotWrite<'_>) -> StoreResult<()> {
+        let mut bytes = Vec::new();
+        write(&mut bytes).map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+        self.push_snapshot(seq, &bytes)
     }
     /// Records the generation of the journal that follows this commit (committed even if nothing
     /// else is). An engine that cannot record it must fail here: without it a lost journal goes unseen.

@@ -37,8 +37,9 @@
 //! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`] pieces, and point reads for the scans
 //! whose size grows with the log (events, snapshot pieces). Measured in BENCHMARKS.md.
 //!
-//! An append writes whole chunks, index blocks and snapshot pieces first, in sled batches of
-//! [`PENDING_BYTES`], then the final chunks and the commit record in one atomic batch. Memory for a large
+//! An append writes whole chunks, index blocks and snapshot pieces first (a snapshot cut into pieces as
+//! the state is encoded), in sled batches of [`PENDING_BYTES`], then the final chunks and the commit
+//! record in one atomic batch. Memory for a large
 //! append (an import of a million events): sled keeps every version of a leaf that a batch rewrites
 //! until the batch ends, and frees the old versions through crossbeam's epoch collector at a pace set
 //! by how often threads pin it, so batches stay small, the collector is flushed after each
@@ -98,8 +99,9 @@ const LAYOUT_NEW: Layout = Layout {
     hashes_per_chunk: HASHES_PER_CHUNK,
     snapshot_piece: SNAPSHOT_PIECE_BYTES,
 };
-/// Bytes of whole chunks collected before they are handed to sled during a large append.
-const PENDING_BYTES: usize = 1 << 20;
+/// Bytes of chunks, index blocks and snapshot pieces collected before they are handed to sled (one
+/// batch) during a large append.
+const PENDING_BYTES: usize = 256 << 10;
 /// Bytes an append hands to sled between two of its flushes (see `SledWriter::spill`).
 const FLUSH_BYTES: usize = 2 << 20;
 
@@ -1017,6 +1019,55 @@ fn hash_at(chunk: &[u8], i: u64, per_chunk: u64) -> StoreResult<Hash> {
         .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
 }
 
+/// The sink of [`SledWriter::push_snapshot_with`]: cuts what is written into pieces and hands each to
+/// the writer (which spills them to sled in batches).
+struct Pieces<'w, 'a> {
+    writer: &'w mut SledWriter<'a>,
+    seq: u64,
+    piece: usize,
+    buf: Vec<u8>,
+    count: u32,
+    /// A store error met while writing (the sink can only return I/O errors).
+    failed: Option<StoreError>,
+}
+
+impl Pieces<'_, '_> {
+    fn emit(&mut self) -> StoreResult<()> {
+        let k = piece_key(self.seq, self.count);
+        self.count = self
+            .count
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Damaged("a state snapshot is too large to store".into()))?;
+        let part = std::mem::replace(&mut self.buf, Vec::with_capacity(self.piece));
+        self.writer.pending_bytes += part.len();
+        self.writer.pending_pieces.push((k, part));
+        self.writer.spill_if_full()
+    }
+}
+
+impl std::io::Write for Pieces<'_, '_> {
+    fn write(&mut self, mut data: &[u8]) -> std::io::Result<usize> {
+        let n = data.len();
+        while !data.is_empty() {
+            let take = (self.piece - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() == self.piece
+                && let Err(e) = self.emit()
+            {
+                let msg = e.to_string();
+                self.failed = Some(e);
+                return Err(std::io::Error::other(msg));
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Frees what sled's writes left for later. sled replaces a page by a new copy on every write and frees
 /// the old one through crossbeam's epoch collector, which frees a few hundred objects per 128 pins of a
 /// thread; a batch of writes pins once and leaves thousands, so during a large import the garbage grew
@@ -1173,6 +1224,41 @@ impl StoreWriter for SledWriter<'_> {
         };
         v.extend_from_slice(&seq.to_le_bytes());
         Ok(())
+    }
+
+    fn push_snapshot_with(
+        &mut self,
+        seq: u64,
+        write: &mut super::SnapshotWrite<'_>,
+    ) -> StoreResult<()> {
+        let piece = usize::try_from(self.layout.snapshot_piece).unwrap_or(usize::MAX);
+        if piece == 0 {
+            let mut bytes = Vec::new();
+            write(&mut bytes).map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+            return self.push_snapshot(seq, &bytes);
+        }
+        // Piece by piece as the state is encoded: a large state's snapshot is never held whole.
+        let mut sink = Pieces {
+            writer: self,
+            seq,
+            piece,
+            buf: Vec::with_capacity(piece),
+            count: 0,
+            failed: None,
+        };
+        let written = write(&mut sink);
+        if let Some(e) = sink.failed.take() {
+            return Err(e);
+        }
+        written.map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+        // The last piece (an empty snapshot is one empty piece), then the stale ones after it.
+        if !sink.buf.is_empty() || sink.count == 0 {
+            sink.emit()?;
+        }
+        let count = sink.count;
+        self.pending_stale
+            .extend(self.store.snapshot_pieces_from(seq, count)?);
+        self.spill_if_full()
     }
 
     fn push_snapshot(&mut self, seq: u64, bytes: &[u8]) -> StoreResult<()> {
@@ -1694,6 +1780,43 @@ mod tests {
             Some((20, b"small".to_vec()))
         );
         assert_eq!(s.snapshot_pieces_from(20, 0).unwrap().len(), 1);
+    }
+
+    /// A snapshot written piece by piece as it is encoded is stored as the same pieces as one given
+    /// whole: empty, shorter than a piece, a whole number of pieces, and more (over several batches).
+    #[test]
+    fn a_snapshot_written_as_it_is_encoded_is_stored_as_if_given_whole() {
+        let p = SNAPSHOT_PIECE_BYTES as usize;
+        for len in [0, 5, p, 3 * p, PENDING_BYTES + p / 2] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let stored = |streamed: bool| {
+                let dir = tempfile::tempdir().unwrap();
+                let mut s = SledStore::open(dir.path()).unwrap();
+                let mut w = s.writer().unwrap();
+                for i in 0..3 {
+                    w.push_event(&rec(i)).unwrap();
+                }
+                match streamed {
+                    // Written in uneven slices, as an encoder does.
+                    true => w
+                        .push_snapshot_with(1, &mut |out| {
+                            for part in bytes.chunks(1000) {
+                                out.write_all(part)?;
+                            }
+                            Ok(())
+                        })
+                        .unwrap(),
+                    false => w.push_snapshot(1, &bytes).unwrap(),
+                }
+                w.commit([1; 32]).unwrap();
+                let keys = s.snapshot_pieces_from(1, 0).unwrap();
+                (keys, s.snapshot_at_or_before(2).unwrap())
+            };
+            let (whole, streamed) = (stored(false), stored(true));
+            assert_eq!(streamed, whole, "{len} bytes");
+            assert_eq!(streamed.1, Some((1, bytes.clone())));
+            assert_eq!(streamed.0.len(), len.div_ceil(p).max(1));
+        }
     }
 
     #[test]
