@@ -21,7 +21,7 @@ use std::path::Path;
 
 use hyoka::Meta;
 use hyoka::audit::HistoryEntry;
-use hyoka::event::{self, Change, Event, Hash, SCHEMA_VERSION, ZERO_HASH};
+use hyoka::event::{self, Change, Event, Hash, ZERO_HASH};
 use hyoka::merkle::{self, HashReader, MerkleError};
 use hyoka::provenance::Provenance;
 use hyoka::state::State;
@@ -149,18 +149,7 @@ impl SqliteLog {
             for change in changes {
                 state.apply(&change)?;
                 let item = change.item();
-                let e = Event {
-                    version: SCHEMA_VERSION,
-                    seq,
-                    prev_hash: prev,
-                    recorded_at: meta.recorded_at,
-                    author: meta.author.clone(),
-                    reason: meta.reason.clone(),
-                    source: meta.source.clone(),
-                    change,
-                    signature: None,
-                };
-                let bytes = event::encode(&e)?;
+                let bytes = event::encode(&meta.event(seq, prev, meta.recorded_at, change))?;
                 prev = event::event_hash(&prev, &bytes);
                 ins.execute(params![seq as i64, item, bytes])?;
                 let leaf = merkle::leaf_hash(&prev);

@@ -664,21 +664,11 @@ impl Size {
     /// hash, which are fixed-size); `None` marks a change the ledger cannot encode (the append will
     /// say why).
     fn add(&mut self, meta: &crate::ledger::Meta, change: Change) {
-        use crate::event::{self, Event};
+        use crate::event;
         if self.bytes == u64::MAX {
             return;
         }
-        let e = Event {
-            version: event::SCHEMA_VERSION,
-            seq: 0,
-            prev_hash: event::ZERO_HASH,
-            recorded_at: meta.recorded_at,
-            author: meta.author.clone(),
-            reason: meta.reason.clone(),
-            source: meta.source.clone(),
-            change,
-            signature: None,
-        };
+        let e = meta.event(0, event::ZERO_HASH, meta.recorded_at, change);
         match event::encode(&e) {
             Ok(b) => {
                 self.bytes += b.len() as u64;

@@ -62,6 +62,25 @@ pub struct Meta {
     pub recorded_at: i64,
 }
 
+impl Meta {
+    /// The event that records `change` at `seq` after the event whose hash is `prev_hash`, at
+    /// `recorded_at` (the batch's time, which may be later than `self.recorded_at`: see
+    /// [`Ledger::append_iter`]), by this author, for this reason, from this source, unsigned.
+    pub fn event(&self, seq: u64, prev_hash: Hash, recorded_at: i64, change: Change) -> Event {
+        Event {
+            version: SCHEMA_VERSION,
+            seq,
+            prev_hash,
+            recorded_at,
+            author: self.author.clone(),
+            reason: self.reason.clone(),
+            source: self.source.clone(),
+            change,
+            signature: None,
+        }
+    }
+}
+
 /// A producer of changes for [`Ledger::append_with`]: called with the function that records one
 /// change, it pushes its changes in order and returns the first error.
 pub type Produce<'a> = dyn FnMut(&mut dyn FnMut(Change) -> Result<()>) -> Result<()> + 'a;
@@ -896,18 +915,7 @@ impl<S: Store> Ledger<S> {
                 // A clock.behind event changes nothing: the state is still the cached one.
                 applied |= !matches!(change, Change::ClockBehind { .. });
                 let item = change.item();
-                let e = Event {
-                    version: SCHEMA_VERSION,
-                    seq,
-                    prev_hash: prev,
-                    recorded_at,
-                    author: meta.author.clone(),
-                    reason: meta.reason.clone(),
-                    source: meta.source.clone(),
-                    change,
-                    signature: None,
-                };
-                let bytes = event::encode(&e)?;
+                let bytes = event::encode(&meta.event(seq, prev, recorded_at, change))?;
                 prev = event::event_hash(&prev, &bytes);
                 writer.push_event(&bytes).map_err(store_err)?;
                 push_leaf(writer.as_mut(), seq, &prev).map_err(store_err)?;
