@@ -1,6 +1,6 @@
 //! The chain's rules over a stream of stored events, as an export or a restore hands them on: each
 //! decodes, has the next seq, links to its predecessor, is not recorded earlier, and obeys the domain
-//! rules; the Merkle root is recomputed as they come.
+//! and meta rules (`schema/FORMAT.md` section 12); the Merkle root is recomputed as they come.
 
 use crate::error::IntegrityError;
 use crate::event::{self, Hash, StoredEvent, ZERO_HASH};
@@ -64,7 +64,8 @@ impl Chain {
             return Err(IntegrityError::TimeWentBackwards { seq });
         }
         if self.rule_broken.is_none()
-            && let Err(r) = self.state.apply(&event.change)
+            && let Err(r) = crate::state::check_recorded_meta(&event)
+                .and_then(|()| self.state.apply(&event.change))
         {
             self.rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
         }

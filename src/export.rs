@@ -170,11 +170,98 @@ fn hex_hash(v: Option<&Value>) -> Option<Hash> {
         .map(|_| h)
 }
 
-/// Parses one export line (without its newline; `line` is its 1-based number, for messages) and checks
-/// that `seq`, `prev`, `hash` and `event` agree with the stored bytes. The chain is not checked here.
+/// A JSON value whose objects were checked, at every depth, for a member name given twice (which
+/// `serde_json::Value` would take silently, keeping the last): an export line must not hold one.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "the member `{k}` appears twice in one object"
+                )));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(k, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Parses one export line (without its newline; `line` is its 1-based number, for messages): no
+/// carriage return, one JSON object without a member name given twice at any depth; and checks that
+/// `seq`, `prev`, `hash` and `event` agree with the stored bytes. The chain is not checked here.
 pub fn parse_line(text: &[u8], line: u64) -> Result<Line, IntegrityError> {
     let damaged = |why: String| IntegrityError::ExportLineDamaged { line, why };
-    let v: Value = serde_json::from_slice(text).map_err(|e| damaged(format!("not JSON: {e}")))?;
+    if let Some(at) = text.iter().position(|&b| b == b'\r') {
+        return Err(damaged(format!(
+            "it holds a carriage return at byte {}: lines end in a newline alone",
+            at + 1
+        )));
+    }
+    let v = match serde_json::from_slice::<Strict>(text) {
+        Ok(Strict(v)) => v,
+        Err(e) if e.is_data() => return Err(damaged(e.to_string())),
+        Err(e) => return Err(damaged(format!("not JSON: {e}"))),
+    };
     let obj = v
         .as_object()
         .ok_or_else(|| damaged("not a JSON object".into()))?;

@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::Change;
-use crate::period::{Era, Period};
+use crate::event::{Change, Event};
+use crate::period::{Era, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Period};
 use crate::{ident, text};
 
 /// The plan a ledger evaluates.
@@ -392,6 +392,9 @@ impl State {
         if self.plan.is_none() && !matches!(change, Change::PlanDefined { .. }) {
             return refuse("the ledger has no plan yet: the first event must define it");
         }
+        if let Some(period) = change.period() {
+            check_period(period)?;
+        }
         match change {
             Change::PlanDefined {
                 name,
@@ -596,6 +599,44 @@ impl State {
             Some(_) => Ok(()),
         }
     }
+}
+
+/// Checks a period's fiscal year: within [`MIN_FISCAL_YEAR`]..=[`MAX_FISCAL_YEAR`], the only years
+/// [`Period::new`] (and so every reader of a period) ever accepted.
+fn check_period(period: Period) -> Result<(), Refused> {
+    let fy = period.fiscal_year;
+    if !(MIN_FISCAL_YEAR..=MAX_FISCAL_YEAR).contains(&fy) {
+        return refuse(format!(
+            "the period's fiscal year {fy} is out of range {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}"
+        ));
+    }
+    Ok(())
+}
+
+/// The rules on who, why and where from that every recorded event obeys (`schema/FORMAT.md`, section
+/// 12): the author is non-blank and free of control characters, the reason non-blank and free of
+/// control characters other than newline and tab, and a source's file name is a file name
+/// ([`check_file_name`]). Every writer has checked the first two since the first version, and the
+/// command line the third, so `verify` and `restore` check them on stored events too.
+pub fn check_recorded_meta(event: &Event) -> Result<(), Refused> {
+    text::check_line("author", &event.author).map_err(Refused)?;
+    text::check_multiline("reason", &event.reason, false).map_err(Refused)?;
+    if let Some(s) = &event.source {
+        check_file_name(&s.file_name).map_err(Refused)?;
+    }
+    Ok(())
+}
+
+/// Checks a source's file name: the last component of a path, as the command line records it (Rust's
+/// `Path::file_name`): non-empty, neither `.` nor `..`, without `/` or NUL.
+pub fn check_file_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\0']) {
+        return Err(format!(
+            "the source file name `{}` is not a file name without directories",
+            text::escape(name)
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a ledger origin: non-empty, printable, no white space and no `+` (it is also a key name).
@@ -1082,5 +1123,83 @@ mod tests {
                 .map(|c| (c.grade, c.remark.is_none())),
             Some((2, true))
         );
+    }
+
+    #[test]
+    fn a_period_outside_the_fiscal_years_is_refused_and_leaves_the_state() {
+        let mut s = with_item();
+        for fiscal_year in [0, 1988, 2200, u16::MAX] {
+            let period = Period {
+                fiscal_year,
+                half: Half::YearEnd,
+            };
+            let before = s.clone();
+            let err = s
+                .apply(&Change::FollowUpSet {
+                    item: 1,
+                    period,
+                    flagged: true,
+                })
+                .unwrap_err();
+            assert!(err.0.contains("out of range 1989..=2199"), "{err:?}");
+            assert_eq!(s, before);
+        }
+        for fiscal_year in [1989, 2199] {
+            let period = Period {
+                fiscal_year,
+                half: Half::FirstHalf,
+            };
+            s.apply(&Change::FollowUpSet {
+                item: 1,
+                period,
+                flagged: true,
+            })
+            .unwrap();
+        }
+    }
+
+    fn recorded() -> Event {
+        Event {
+            version: 1,
+            seq: 0,
+            prev_hash: [0; 32],
+            recorded_at: 0,
+            author: "山田".into(),
+            reason: "評価".into(),
+            source: None,
+            change: plan(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn recorded_meta_follows_the_rules_of_every_writer() {
+        let mut e = recorded();
+        assert_eq!(check_recorded_meta(&e), Ok(()));
+        e.reason = "two\nlines\twith a tab".into();
+        assert_eq!(check_recorded_meta(&e), Ok(()));
+        for name in ["table.csv", "表 2015.tsv", "...", "a\\b"] {
+            assert_eq!(check_file_name(name), Ok(()), "{name}");
+        }
+        for name in ["", ".", "..", "a/b.csv", "/b", "a\0b"] {
+            assert!(check_file_name(name).is_err(), "{name:?}");
+        }
+        let broken: [&dyn Fn(&mut Event); 5] = [
+            &|e| e.author = " ".into(),
+            &|e| e.author = "a\tb".into(),
+            &|e| e.reason = "".into(),
+            &|e| e.reason = "a\rb".into(),
+            &|e| {
+                e.source = Some(crate::event::Source {
+                    file_name: "d/f.csv".into(),
+                    blake3: [0; 32],
+                })
+            },
+        ];
+        for edit in broken {
+            let mut bad = recorded();
+            edit(&mut bad);
+            assert!(check_recorded_meta(&bad).is_err(), "{bad:?}");
+        }
     }
 }

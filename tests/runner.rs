@@ -27,5 +27,7 @@ mod test_identity;
 mod test_import;
 #[path = "runner/test_integrity.rs"]
 mod test_integrity;
+#[path = "runner/test_rules.rs"]
+mod test_rules;
 #[path = "runner/test_storage.rs"]
 mod test_storage;

@@ -246,11 +246,16 @@ fn holds_no_history(dir: &Path) -> bool {
     }
 }
 
-/// Checks who and why before anything is written: the author is an identifier ([`ident::check`]),
-/// the reason one or more lines of text. Only new writes are checked: recorded events are not.
+/// Checks who, why and where from before anything is written: the author is an identifier
+/// ([`ident::check`]), the reason one or more lines of text, a source's file name a file name
+/// ([`crate::state::check_file_name`]). The identifier rule is checked on new writes only; the rest
+/// also on recorded events ([`crate::state::check_recorded_meta`]).
 pub(crate) fn check_meta(meta: &Meta) -> Result<()> {
     ident::check("author", &meta.author).map_err(Error::Invalid)?;
     text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
+    if let Some(s) = &meta.source {
+        crate::state::check_file_name(&s.file_name).map_err(Error::Invalid)?;
+    }
     Ok(())
 }
 
@@ -1686,16 +1691,17 @@ mod tests {
     }
 
     /// A ledger like [`ledger`] with `n` ratings appended in one batch: quick to make with many events.
+    /// They go through the 422 periods of fiscal years 1989 to 2199, then again with the other grade.
     fn long_ledger(n: usize) -> (tempfile::TempDir, Ledger) {
         let (d, mut l) = ledger(0);
         let changes: Vec<Change> = (0..n)
             .map(|i| Change::RatingRecorded {
                 item: 1,
                 period: Period {
-                    fiscal_year: 2014 + i as u16,
-                    half: Half::FirstHalf,
+                    fiscal_year: 1989 + (i % 211) as u16,
+                    half: [Half::FirstHalf, Half::YearEnd][(i / 211) % 2],
                 },
-                grade: "A".into(),
+                grade: ["A", "B"][(i / 422) % 2].into(),
             })
             .collect();
         l.append(&meta(2), &changes).unwrap();

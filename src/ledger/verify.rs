@@ -131,7 +131,8 @@ impl<S: Store> Ledger<S> {
             // A broken rule is reported only if the chain is intact: an edited event usually breaks
             // both, and the hash mismatch is the precise diagnosis.
             if rule_broken.is_none()
-                && let Err(r) = state.apply(&e.event.change)
+                && let Err(r) = crate::state::check_recorded_meta(&e.event)
+                    .and_then(|()| state.apply(&e.event.change))
             {
                 rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
             }
