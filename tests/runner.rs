@@ -11,6 +11,8 @@ mod test_backup;
 mod test_checkpoint;
 #[path = "runner/test_clock.rs"]
 mod test_clock;
+#[path = "runner/test_compat.rs"]
+mod test_compat;
 #[path = "runner/test_concurrency.rs"]
 mod test_concurrency;
 #[path = "runner/test_core.rs"]
