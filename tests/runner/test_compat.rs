@@ -237,21 +237,7 @@ fn the_806adaa_ledger_opens_verifies_takes_version_1_events_and_exports() {
         assert_eq!(u16::from_le_bytes([bytes[0], bytes[1]]), 1);
         assert_eq!(bytes[2..10], (EVENTS).to_le_bytes(), "seq");
 
-        let out = env
-            .run_at(
-                LATER,
-                &[
-                    "verify",
-                    "--export",
-                    export.to_str().unwrap(),
-                    "--checkpoint",
-                    new_cp.to_str().unwrap(),
-                    "--vkey",
-                    &vkey(),
-                ],
-            )
-            .ok()
-            .to_string();
+        let out = verify_export(&env, &export, &new_cp);
         assert!(out.contains(&head) && out.contains(&root), "{out}");
         // The old checkpoint still holds for the grown ledger.
         env.run_at(
@@ -270,27 +256,31 @@ fn the_806adaa_ledger_opens_verifies_takes_version_1_events_and_exports() {
     });
 }
 
+/// `hyoka verify --export EXPORT --checkpoint CP` with the fixture's key: its standard output.
+fn verify_export(env: &Env, export: &std::path::Path, cp: &std::path::Path) -> String {
+    env.run_at(
+        LATER,
+        &[
+            "verify",
+            "--export",
+            export.to_str().unwrap(),
+            "--checkpoint",
+            cp.to_str().unwrap(),
+            "--vkey",
+            &vkey(),
+        ],
+    )
+    .ok()
+    .to_string()
+}
+
 #[test]
 fn the_806adaa_export_verifies_and_restores_to_the_recorded_head_and_root() {
     leaving_the_fixture_unchanged(|| {
         let env = Env::new();
         let export = fixture().join("export.jsonl");
         let cp = fixture().join("checkpoint.txt");
-        let out = env
-            .run_at(
-                LATER,
-                &[
-                    "verify",
-                    "--export",
-                    export.to_str().unwrap(),
-                    "--checkpoint",
-                    cp.to_str().unwrap(),
-                    "--vkey",
-                    &vkey(),
-                ],
-            )
-            .ok()
-            .to_string();
+        let out = verify_export(&env, &export, &cp);
         assert!(out.contains(HEAD) && out.contains(ROOT), "{out}");
 
         let restored = env.dir.path().join("restored");
