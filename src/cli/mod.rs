@@ -696,8 +696,17 @@ impl Ctx {
         hyoka::Access {
             wait: self.wait,
             now: clock::file_time(),
+            min_free: min_free_override(),
         }
     }
+}
+
+/// The free-space margin `HYOKA_MIN_FREE_BYTES` sets (bytes; for tests of full disks): the library
+/// reads no environment, the command line passes it in.
+fn min_free_override() -> Option<u64> {
+    std::env::var("HYOKA_MIN_FREE_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
 }
 
 /// Parses arguments, runs the command, prints errors, returns the exit code.

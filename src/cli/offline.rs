@@ -467,7 +467,7 @@ pub fn restore(
     let (reader, len) = open_export(file)?;
     let bar = byte_progress(len, "restoring");
     let mut events = export::events(reader, |n| bar.set_position(n));
-    let r = Ledger::restore_from(&ctx.ledger, &mut events);
+    let r = Ledger::restore_from(&ctx.ledger, &mut events, ctx.access());
     bar.finish_and_clear();
     let ledger = r.map_err(|e| match e {
         hyoka::Error::Integrity(_) => failure(e, file, TextOrJson::Text, &why),

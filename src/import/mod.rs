@@ -700,6 +700,7 @@ fn check_room(
     size: Size,
     ledger: Option<&crate::Ledger>,
     base: &State,
+    access: crate::Access,
 ) -> crate::Result<()> {
     use crate::derived::{self, Derived};
     use crate::store::journal::{JOURNAL_FILE, RECORD_BYTES, TAIL_BYTES};
@@ -732,7 +733,7 @@ fn check_room(
         };
     let store =
         sled_store::import_room_needed(bytes + moved_bytes, events + moved_events, snapshot_bytes);
-    let margin = sled_store::min_free_bytes();
+    let margin = access.min_free();
     let free = sled_store::free_space(&dir.join(crate::ledger::STORE_DIR)).map_err(
         crate::Error::io(format!(
             "cannot tell the free space of the disk holding {}",
@@ -895,7 +896,7 @@ pub fn import_holding(
         report.replay = Some(Replay::new(base, provenance, prepared, req.prefer_file));
         return Ok(report);
     }
-    check_room(dir, req.file_name, size, ledger.as_ref(), &base)?;
+    check_room(dir, req.file_name, size, ledger.as_ref(), &base, access)?;
     // The file line of the change being recorded, for a refusal.
     let mut produce = |push: &mut dyn FnMut(Change) -> crate::Result<()>| {
         each_change(

@@ -174,6 +174,17 @@ pub struct Access {
     pub wait: Duration,
     /// The time (nanoseconds since the epoch) that names files a writer keeps aside on open.
     pub now: i64,
+    /// The free space the disk must keep, in bytes: `None` for the store's margin
+    /// ([`crate::store::sled_store::MIN_FREE_BYTES`]); tests of full disks give less.
+    pub min_free: Option<u64>,
+}
+
+impl Access {
+    /// The free-space margin in force.
+    pub fn min_free(&self) -> u64 {
+        self.min_free
+            .unwrap_or(crate::store::sled_store::MIN_FREE_BYTES)
+    }
 }
 
 /// An open ledger. Holds the directory's lock until dropped.
@@ -307,7 +318,7 @@ impl Ledger<SledStore> {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
         }
         write_head(dir, &HeadRecord::EMPTY)?;
-        let store = open_engine(dir)?;
+        let store = open_engine(dir, access)?;
         let how = OpenJournal {
             write: true,
             now: access.now,
@@ -369,7 +380,7 @@ impl Ledger<SledStore> {
         let lock = lock_as(dir, access.wait, writable)?;
         let head = read_head(dir)?
             .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
-        let store = open_engine(dir)?;
+        let store = open_engine(dir, access)?;
         let how = OpenJournal {
             write: writable,
             now: access.now,
@@ -379,13 +390,13 @@ impl Ledger<SledStore> {
 }
 
 /// Opens the storage engine of the ledger in `dir`, after making sure no link stands among its files.
-fn open_engine(dir: &Path) -> Result<SledStore> {
+fn open_engine(dir: &Path, access: Access) -> Result<SledStore> {
     let store_dir = dir.join(STORE_DIR);
     safe_fs::refuse_links_below(&store_dir, 1).map_err(Error::io(format!(
         "cannot open the store in {}",
         dir.display()
     )))?;
-    SledStore::open(&store_dir).map_err(|e| Error::from_store(e, dir))
+    SledStore::open_keeping(&store_dir, access.min_free()).map_err(|e| Error::from_store(e, dir))
 }
 
 impl Ledger<SledStore> {
@@ -397,6 +408,7 @@ impl Ledger<SledStore> {
     pub fn restore_from(
         dir: &Path,
         events: &mut dyn Iterator<Item = Result<Vec<u8>>>,
+        access: Access,
     ) -> Result<Self> {
         const BATCH: u64 = 16_384;
         let exists = |d: &Path| {
@@ -425,8 +437,8 @@ impl Ledger<SledStore> {
             let t = tmp.path();
             let _lock = lock(t, Duration::ZERO)?;
             write_head(t, &HeadRecord::EMPTY)?;
-            let mut store =
-                SledStore::open(&t.join(STORE_DIR)).map_err(|e| Error::from_store(e, t))?;
+            let mut store = SledStore::open_keeping(&t.join(STORE_DIR), access.min_free())
+                .map_err(|e| Error::from_store(e, t))?;
             let mut chain = crate::chain::Chain::default();
             let store_err = |e| Error::from_store(e, t);
             let mut done = false;
@@ -494,7 +506,7 @@ impl Ledger<SledStore> {
             dir,
             Access {
                 wait: Duration::from_secs(5),
-                ..Access::default()
+                ..access
             },
         )
     }
@@ -1616,7 +1628,8 @@ mod tests {
         })
         .unwrap();
         let target = d.path().join("restored");
-        let r = Ledger::restore_from(&target, &mut all.into_iter().map(Ok)).unwrap();
+        let r =
+            Ledger::restore_from(&target, &mut all.into_iter().map(Ok), Access::default()).unwrap();
         assert_eq!(r.derived(), Derived::Every(4));
         assert_eq!(refs(&r), refs(&l));
         let seqs = l.store.snapshot_seqs().unwrap();

@@ -1276,7 +1276,8 @@ impl<S: Store> Store for Journaled<S> {
             )));
         }
         let dir = front.journal.path.parent().unwrap_or(Path::new("."));
-        super::sled_store::check_free_space(dir, "write to the journal in")?;
+        self.inner
+            .check_free_space(dir, "write to the journal in")?;
         if front.tail.is_empty() {
             let c = self.inner.committed()?.unwrap_or(Committed::EMPTY);
             front.settled(c);

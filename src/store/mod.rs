@@ -87,6 +87,13 @@ pub trait Store {
     /// Committed Merkle tree hashes by index.
     fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>>;
 
+    /// Refuses to go on (`doing` says what with the disk holding `dir`) when that disk has less free
+    /// space than the engine keeps free (see [`sled_store::MIN_FREE_BYTES`]). An engine that keeps no
+    /// margin keeps the default.
+    fn check_free_space(&self, _dir: &std::path::Path, _doing: &str) -> StoreResult<()> {
+        Ok(())
+    }
+
     /// Starts an append. Nothing is visible until [`StoreWriter::commit`]; dropping the writer abandons it.
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>>;
 

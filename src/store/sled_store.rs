@@ -106,7 +106,7 @@ const PENDING_BYTES: usize = 256 << 10;
 const FLUSH_BYTES: usize = 2 << 20;
 
 /// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
-/// than sled's recovery and one append need. `HYOKA_MIN_FREE_BYTES` overrides it (tests of full disks).
+/// than sled's recovery and one append need. The opener may give another margin ([`SledStore::open_keeping`]).
 pub const MIN_FREE_BYTES: u64 = 16 << 20;
 /// Seqs per `X` index block.
 pub const REF_BLOCK: u64 = 65_536;
@@ -134,6 +134,8 @@ pub struct SledStore {
     synced_blobs: HashSet<OsString>,
     /// A write or flush failed: sled's own `Drop` could then block forever (see the module doc).
     write_failed: AtomicBool,
+    /// The free space the disk must keep ([`MIN_FREE_BYTES`] unless the opener said otherwise).
+    min_free: u64,
 }
 
 impl Drop for SledStore {
@@ -143,19 +145,6 @@ impl Drop for SledStore {
             std::mem::forget(self.db.clone());
         }
     }
-}
-
-/// Refuses to go on when the disk holding `dir` has less than [`MIN_FREE_BYTES`] free.
-pub(crate) fn check_free_space(dir: &Path, doing: &str) -> StoreResult<()> {
-    free_space_at_least(dir, doing, min_free_bytes())
-}
-
-/// The free-space margin in force: [`MIN_FREE_BYTES`], or `HYOKA_MIN_FREE_BYTES` (tests of full disks).
-pub(crate) fn min_free_bytes() -> u64 {
-    std::env::var("HYOKA_MIN_FREE_BYTES")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .unwrap_or(MIN_FREE_BYTES)
 }
 
 /// Bytes an import may take in the store per stored byte of its events and snapshots (see
@@ -447,9 +436,15 @@ impl SledStore {
     /// that is still closing (sled releases its file lock from background threads shortly after the last
     /// handle is dropped). That is waited for, briefly, rather than reported as a busy ledger.
     pub fn open(dir: &Path) -> StoreResult<SledStore> {
+        Self::open_keeping(dir, MIN_FREE_BYTES)
+    }
+
+    /// [`SledStore::open`], keeping `min_free` bytes free on the disk instead of [`MIN_FREE_BYTES`]
+    /// (tests of full disks pass 0).
+    pub fn open_keeping(dir: &Path, min_free: u64) -> StoreResult<SledStore> {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         loop {
-            match Self::open_once(dir) {
+            match Self::open_once(dir, min_free) {
                 Err(StoreError::Locked) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
@@ -458,13 +453,9 @@ impl SledStore {
         }
     }
 
-    fn open_once(dir: &Path) -> StoreResult<SledStore> {
+    fn open_once(dir: &Path, min_free: u64) -> StoreResult<SledStore> {
         std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
-        free_space_at_least(
-            dir,
-            "open the store in",
-            min_free_bytes().max(open_needs(dir)),
-        )?;
+        free_space_at_least(dir, "open the store in", min_free.max(open_needs(dir)))?;
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(16 << 20)
@@ -492,6 +483,7 @@ impl SledStore {
             synced: HashMap::new(),
             synced_blobs: HashSet::new(),
             write_failed: AtomicBool::new(false),
+            min_free,
         };
         // The first commit of this process syncs every file once.
         store.synced.clear();
@@ -782,6 +774,10 @@ impl Store for SledStore {
         Ok(out)
     }
 
+    fn check_free_space(&self, dir: &Path, doing: &str) -> StoreResult<()> {
+        free_space_at_least(dir, doing, self.min_free)
+    }
+
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
         Ok(Box::new(self.sled_writer()?))
     }
@@ -902,7 +898,7 @@ impl Store for SledStore {
 impl SledStore {
     /// The writer of [`Store::writer`], unboxed.
     fn sled_writer(&mut self) -> StoreResult<SledWriter<'_>> {
-        check_free_space(&self.dir, "write to the store in")?;
+        free_space_at_least(&self.dir, "write to the store in", self.min_free)?;
         let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
         let open_events = committed.events % layout.events_per_chunk;
         let mut event_chunk = Vec::new();
@@ -2075,7 +2071,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let _s = SledStore::open(dir.path()).unwrap();
         assert!(matches!(
-            SledStore::open_once(dir.path()),
+            SledStore::open_once(dir.path(), MIN_FREE_BYTES),
             Err(StoreError::Locked)
         ));
     }
