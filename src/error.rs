@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::event::EncodeError;
-use crate::state::Refused;
+use crate::domain::event::EncodeError;
+use crate::domain::state::Refused;
 use crate::store::StoreError;
 
 /// Why the history of a ledger cannot be trusted. The CLI exits with a code reserved for these.
@@ -307,9 +307,9 @@ pub enum Error {
     #[error("a ledger already exists at {}: use it as it is, or choose another directory with --ledger", .0.display())]
     AlreadyInitialised(PathBuf),
     /// Another process holds the ledger: the directory, and who holds its lock as far as can be told
-    /// ([`crate::lock::holders`]).
+    /// ([`crate::os::lock::holders`]).
     #[error("the ledger at {} is busy: another hyoka process is using it; try again, or pass --wait SECONDS", .0.display())]
-    Busy(PathBuf, crate::lock::Holders),
+    Busy(PathBuf, crate::os::lock::Holders),
     /// A change the domain rules refuse.
     #[error("{0}")]
     Refused(#[from] Refused),
@@ -363,7 +363,7 @@ impl Error {
 
     pub(crate) fn from_store(e: StoreError, dir: &std::path::Path) -> Error {
         match e {
-            StoreError::Locked => Error::Busy(dir.to_path_buf(), crate::lock::Holders::Unknown),
+            StoreError::Locked => Error::Busy(dir.to_path_buf(), crate::os::lock::Holders::Unknown),
             StoreError::Io { context, source } if is_disk_full(&source) => Error::DiskFull {
                 context,
                 detail: disk_full_detail(&source),

@@ -1,40 +1,27 @@
 //! hyoka (評価): a tamper-evident, event-sourced ledger for the evaluations of administrative-reform plans.
 //!
-//! Every change is an [`event::Event`] appended to a hash chain in a [`ledger::Ledger`]; every view is a
-//! fold over those events ([`state::State`]). The library never talks to the terminal: the `hyoka` binary
-//! is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
+//! Every change is an [`domain::event::Event`] appended to a hash chain in a [`ledger::Ledger`]; every
+//! view is a fold over those events ([`domain::state::State`]). The library never talks to the terminal:
+//! the `hyoka` binary is a thin layer over it. See `ARCHITECTURE.md` for the code map and the invariants.
+//!
+//! The folders are the layers, from the bottom up: [`domain`] (events, periods, the state and the text
+//! rules) and [`tlog`] (the standard transparency-log formats) import nothing of the rest; [`os`] holds
+//! the file-system guards; [`store`] the storage behind a trait; [`ledger`] a ledger directory (append,
+//! read, the chain's rules, verify, derived data); above it [`evidence`] (proofs, signed checkpoints,
+//! export and restore), [`views`] (the table, the audit views and their text), [`table`] (the published
+//! table's file formats) and [`import`]. Nothing imports a layer above its own.
 
-pub mod anchor;
-pub mod audit;
-pub mod chain;
-pub mod checkpoint;
-pub mod derived;
-pub mod describe;
+pub mod domain;
 pub mod error;
-pub mod event;
-pub mod export;
-pub mod ident;
+pub mod evidence;
 pub mod import;
-pub mod invisible;
 pub mod ledger;
-pub mod lock;
-pub mod merkle;
-pub mod note;
-pub mod period;
-pub mod proof;
-pub mod provenance;
-pub mod reader_copy;
-pub mod render;
-pub mod safe_fs;
-pub mod shared;
-pub mod state;
+pub mod os;
 pub mod store;
-pub mod text;
-pub mod tlog_proof;
-pub mod transparency;
+pub mod table;
+pub mod tlog;
 pub mod views;
-pub mod when;
 
 pub use error::{Error, IntegrityError, Result};
+pub use ledger::shared::SharedLedger;
 pub use ledger::{Access, Ledger, Meta, Receipt};
-pub use shared::SharedLedger;

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
                 .unwrap_or("no message");
             eprintln!(
                 "error: internal error ({}); run `hyoka verify` to check the ledger, and please report this with the command you ran",
-                hyoka::text::escape(msg)
+                hyoka::domain::text::escape(msg)
             );
             ExitCode::from(cli::EXIT_ERROR)
         }

@@ -1,8 +1,8 @@
 //! The worked examples in schema/FORMAT.md match the code, byte for byte.
 
-use hyoka::event::{self, Change, Event};
-use hyoka::merkle;
-use hyoka::period::{Half, Period};
+use hyoka::domain::event::{self, Change, Event};
+use hyoka::domain::period::{Half, Period};
+use hyoka::tlog::merkle;
 
 const DOC: &str = include_str!("../schema/FORMAT.md");
 
@@ -128,12 +128,12 @@ fn fenced(name: &str) -> String {
 #[test]
 fn the_documented_checkpoint_matches_the_code() {
     let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
-    let key = hyoka::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
+    let key = hyoka::tlog::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
     let root = merkle::node_hash(
         &merkle::leaf_hash(&hex::decode(value("hash A", "event_hash(A)")).unwrap()),
         &merkle::leaf_hash(&hex::decode(value("hash B", "event_hash(B)")).unwrap()),
     );
-    let cp = hyoka::checkpoint::Checkpoint {
+    let cp = hyoka::tlog::checkpoint::Checkpoint {
         origin: "example.org/plan".into(),
         size: 2,
         root,
@@ -156,9 +156,9 @@ fn signed_example() -> ([Vec<u8>; 2], [[u8; 32]; 2], String) {
     .unwrap();
     let hash_b = event::event_hash(&hash_a, &bytes_b);
     let seed: [u8; 32] = std::array::from_fn(|i| i as u8);
-    let key = hyoka::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
+    let key = hyoka::tlog::note::SignerKey::from_seed("example.org/plan", &seed).unwrap();
     let root = merkle::node_hash(&merkle::leaf_hash(&hash_a), &merkle::leaf_hash(&hash_b));
-    let cp = hyoka::checkpoint::Checkpoint {
+    let cp = hyoka::tlog::checkpoint::Checkpoint {
         origin: "example.org/plan".into(),
         size: 2,
         root,
@@ -169,10 +169,10 @@ fn signed_example() -> ([Vec<u8>; 2], [[u8; 32]; 2], String) {
 
 #[test]
 fn the_documented_proofs_match_the_code() {
-    use hyoka::tlog_proof::{ConsistencyBody, TlogProof};
+    use hyoka::tlog::proof_text::{ConsistencyBody, TlogProof};
     let ([_, bytes_b], [hash_a, hash_b], signed) = signed_example();
     let inclusion = TlogProof {
-        extra: Some(hyoka::proof::extra(&hash_a, &bytes_b)),
+        extra: Some(hyoka::evidence::proof::extra(&hash_a, &bytes_b)),
         index: 1,
         proof: vec![merkle::leaf_hash(&hash_a)],
         checkpoint_text: signed.clone(),
@@ -183,9 +183,9 @@ fn the_documented_proofs_match_the_code() {
         inclusion,
         "FORMAT.md section 9.1 example"
     );
-    let vkey =
-        hyoka::note::VerifierKey::parse(fenced("checkpoint").lines().next().unwrap()).unwrap();
-    let inc = hyoka::proof::check_inclusion(inclusion.as_bytes(), Some(&vkey)).unwrap();
+    let vkey = hyoka::tlog::note::VerifierKey::parse(fenced("checkpoint").lines().next().unwrap())
+        .unwrap();
+    let inc = hyoka::evidence::proof::check_inclusion(inclusion.as_bytes(), Some(&vkey)).unwrap();
     assert_eq!(inc.event.hash, hash_b);
 
     let old = fenced("old checkpoint");
@@ -196,7 +196,8 @@ fn the_documented_proofs_match_the_code() {
     }
     .to_text();
     assert_eq!(fenced("consistency"), body, "FORMAT.md section 9.2 example");
-    let c = hyoka::proof::check_consistency(body.as_bytes(), old.as_bytes(), Some(&vkey)).unwrap();
+    let c = hyoka::evidence::proof::check_consistency(body.as_bytes(), old.as_bytes(), Some(&vkey))
+        .unwrap();
     assert_eq!((c.old.size, c.new.size), (1, 2));
 }
 
@@ -207,13 +208,13 @@ fn the_documented_export_line_matches_the_code() {
         event: event::decode(&bytes_a).unwrap(),
         hash: hash_a,
     };
-    let line = hyoka::export::line(&stored, &bytes_a);
+    let line = hyoka::evidence::export::line(&stored, &bytes_a);
     let documented = fenced("export line");
     let want: serde_json::Value = serde_json::from_str(&line).unwrap();
     let got: serde_json::Value = serde_json::from_str(&documented).unwrap();
     assert_eq!(got, want, "FORMAT.md section 10 example:\n{line}");
     assert!(documented.starts_with(&line[..line.find(",\"event\"").unwrap()]));
-    hyoka::export::parse_line(documented.trim_end().as_bytes(), 1).unwrap();
+    hyoka::evidence::export::parse_line(documented.trim_end().as_bytes(), 1).unwrap();
 }
 
 #[test]

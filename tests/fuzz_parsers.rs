@@ -2,12 +2,12 @@
 //! input, answers with a value or an error, never a panic, a hang or an allocation a length field asked
 //! for. (Coverage-guided targets for the same functions live in `fuzz/`, run with `cargo fuzz`.)
 
-use hyoka::checkpoint::{self, Checkpoint};
-use hyoka::event;
-use hyoka::import::table_file::{self, FormatHint};
-use hyoka::note::{self, SignerKey, VerifierKey};
-use hyoka::period::{Era, Period};
-use hyoka::tlog_proof::{ConsistencyBody, TlogProof};
+use hyoka::domain::event;
+use hyoka::domain::period::{Era, Period};
+use hyoka::table::read::{self as table_file, FormatHint};
+use hyoka::tlog::checkpoint::{self, Checkpoint};
+use hyoka::tlog::note::{self, SignerKey, VerifierKey};
+use hyoka::tlog::proof_text::{ConsistencyBody, TlogProof};
 use proptest::prelude::*;
 
 /// A small mutation of valid bytes: flip, insert, delete or truncate.
@@ -76,8 +76,8 @@ fn parse_all_text(bytes: &[u8]) {
         let _ = SignerKey::parse(s);
         let _ = Checkpoint::parse(s);
         let _ = Period::parse(s, Some(Era::Heisei));
-        let _ = hyoka::audit::Point::parse(s, None);
-        let _ = hyoka::when::parse_instant(s);
+        let _ = hyoka::views::audit::Point::parse(s, None);
+        let _ = hyoka::domain::when::parse_instant(s);
     }
 }
 
@@ -174,7 +174,7 @@ fn seed_export() -> Vec<u8> {
     hyoka::import::import(&dir.path().join("l"), req, hyoka::Access::default()).unwrap();
     let l = hyoka::Ledger::open(&dir.path().join("l"), hyoka::Access::default()).unwrap();
     let mut out = Vec::new();
-    hyoka::export::write(&l, &mut out, &mut |_| {}).unwrap();
+    hyoka::evidence::export::write(&l, &mut out, &mut |_| {}).unwrap();
     out
 }
 
@@ -185,25 +185,25 @@ proptest! {
     /// changed nothing that matters (JSON white space), verifies to the same head.
     #[test]
     fn the_export_reader_survives_mutation(ms in proptest::collection::vec(mutation(), 1..4)) {
-        static SEED: std::sync::OnceLock<(Vec<u8>, hyoka::event::Hash)> = std::sync::OnceLock::new();
+        static SEED: std::sync::OnceLock<(Vec<u8>, hyoka::domain::event::Hash)> = std::sync::OnceLock::new();
         let (export, head) = SEED.get_or_init(|| {
             let e = seed_export();
-            let s = hyoka::export::verify(&mut &e[..], None, &mut |_| {}).unwrap();
+            let s = hyoka::evidence::export::verify(&mut &e[..], None, &mut |_| {}).unwrap();
             (e, s.head_hash)
         });
         let mutated = mutate(export, &ms);
         for (n, line) in mutated.split(|b| *b == b'\n').enumerate() {
-            let _ = hyoka::export::parse_line(line, n as u64 + 1);
+            let _ = hyoka::evidence::export::parse_line(line, n as u64 + 1);
         }
-        if let Ok(s) = hyoka::export::verify(&mut &mutated[..], None, &mut |_| {}) {
+        if let Ok(s) = hyoka::evidence::export::verify(&mut &mutated[..], None, &mut |_| {}) {
             prop_assert!(s.head_hash == *head || s.events < 358, "a changed export verified to another history");
         }
     }
 
     #[test]
     fn the_export_reader_takes_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
-        let _ = hyoka::export::parse_line(&bytes, 1);
-        let _ = hyoka::export::verify(&mut &bytes[..], None, &mut |_| {});
+        let _ = hyoka::evidence::export::parse_line(&bytes, 1);
+        let _ = hyoka::evidence::export::verify(&mut &bytes[..], None, &mut |_| {});
     }
 }
 

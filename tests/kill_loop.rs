@@ -22,8 +22,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hyoka::event::Change;
-use hyoka::period::{Half, Period};
+use hyoka::domain::event::Change;
+use hyoka::domain::period::{Half, Period};
 use hyoka::{Access, Error, Ledger, Meta};
 
 const ROLE: &str = "HYOKA_KILL_LOOP_ROLE";
@@ -35,8 +35,9 @@ const BASE_NS: i64 = 1_446_000_000_000_000_000;
 const CREATE_EVENTS: u64 = 5;
 
 /// The kill loop's log key (fixed: every child of a run holds the same one).
-fn log_key() -> hyoka::note::SignerKey {
-    hyoka::note::SignerKey::from_seed("example/kill-loop", &[7; 32]).expect("a valid key name")
+fn log_key() -> hyoka::tlog::note::SignerKey {
+    hyoka::tlog::note::SignerKey::from_seed("example/kill-loop", &[7; 32])
+        .expect("a valid key name")
 }
 
 /// splitmix64: small, seedable, good enough to pick kill points.

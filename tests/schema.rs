@@ -1,11 +1,11 @@
 //! The JSON of `hyoka table` and `hyoka summary` against `schema/table.schema.json` and
 //! `schema/summary.schema.json`.
 
-use hyoka::event::Change;
+use hyoka::domain::event::Change;
+use hyoka::domain::period::{Half, Period};
+use hyoka::domain::provenance::Provenance;
+use hyoka::domain::state::State;
 use hyoka::import;
-use hyoka::period::{Half, Period};
-use hyoka::provenance::Provenance;
-use hyoka::state::State;
 use hyoka::views;
 use serde_json::{Value, json};
 

@@ -5,10 +5,10 @@
 //! - with clocks that go back (batches recorded at the last event's time after a `clock.behind` event),
 //!   `--at T` still is the matching `--seq`, and history through the index is the full fold's.
 
-use hyoka::audit::Selection;
-use hyoka::event::Change;
-use hyoka::period::{Half, Period};
-use hyoka::state::State;
+use hyoka::domain::event::Change;
+use hyoka::domain::period::{Half, Period};
+use hyoka::domain::state::State;
+use hyoka::views::audit::Selection;
 use hyoka::views::{self, TableView};
 use hyoka::{Access, Ledger, Meta};
 use proptest::prelude::*;
@@ -164,7 +164,7 @@ fn batches(ops: &[(Op, u8)], clock_goes_back: bool) -> Vec<(Meta, Vec<Change>)> 
 /// Builds a ledger from the genesis and the batches, stopping after `limit` events in all.
 fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u64>) -> Ledger {
     // Small snapshot interval, so that the views at a seq start from stored snapshots.
-    hyoka::derived::set_snapshot_interval_for_new_ledgers(SNAPSHOT_EVERY);
+    hyoka::ledger::derived::set_snapshot_interval_for_new_ledgers(SNAPSHOT_EVERY);
     let (plan, more) = genesis();
     let genesis_meta = Meta {
         author: "admin".into(),
@@ -256,7 +256,7 @@ proptest! {
     ) {
         let dir = tempfile::tempdir().unwrap();
         let l = build(&dir.path().join("l"), &batches(&ops, clock_goes_back), None);
-        prop_assert_eq!(l.derived(), hyoka::derived::Derived::Every(SNAPSHOT_EVERY));
+        prop_assert_eq!(l.derived(), hyoka::ledger::derived::Derived::Every(SNAPSHOT_EVERY));
         for n in 0..l.len() {
             let (state, last) = l.state_for(&Selection { through: Some(n), ..Selection::default() }).unwrap();
             prop_assert_eq!(last, Some(n));
@@ -313,7 +313,7 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
         let r = l.append(&at(10, author), &[change]).unwrap();
         assert_eq!(r.clock_behind, None);
     }
-    let clock = hyoka::when::format(BASE + 5 * 60_000_000_000);
+    let clock = hyoka::domain::when::format(BASE + 5 * 60_000_000_000);
     let marks = |item| -> Vec<(u64, Option<String>)> {
         let h = l.history(item, None).unwrap();
         assert_eq!(

@@ -53,7 +53,10 @@ fn table_formats() {
     assert!(
         text.starts_with("第2次行財政改革推進プラン  平成26年度上半期〜平成27年度上半期  62項目\n")
     );
-    assert!(text.lines().all(|l| hyoka::render::display_width(l) <= 80));
+    assert!(
+        text.lines()
+            .all(|l| hyoka::views::render::display_width(l) <= 80)
+    );
     assert!(text.contains("■ 地域協働の推進"));
 
     let json = stdout(hyoka(&ledger).args(["table", "--format", "json"]));

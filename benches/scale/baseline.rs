@@ -2,10 +2,10 @@
 //! hyoka's own library for the rules, the bytes and the hashes.
 //!
 //! - Table `events(seq INTEGER PRIMARY KEY, item INTEGER, bytes BLOB)`: the stored bytes are
-//!   `hyoka::event::encode`'s, chained with `hyoka::event::event_hash`, so both systems hash identical
+//!   `hyoka::domain::event::encode`'s, chained with `hyoka::domain::event::event_hash`, so both systems hash identical
 //!   bytes (the bench checks that both end with the same head hash and Merkle root). Index on `item`.
 //! - Table `tree(idx INTEGER PRIMARY KEY, hash BLOB)`: the RFC 6962 stored-hash array in the layout of
-//!   `hyoka::merkle` (the same one hyoka stores), so inclusion proofs and the root read O(log n) rows.
+//!   `hyoka::tlog::merkle` (the same one hyoka stores), so inclusion proofs and the root read O(log n) rows.
 //! - Table `head(id = 0, events, hash)`: the commit record, updated in the same transaction.
 //! - Every change is checked against the state (`State::apply`) before it is written, like hyoka.
 //!
@@ -20,11 +20,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use hyoka::Meta;
-use hyoka::audit::HistoryEntry;
-use hyoka::event::{self, Change, Event, Hash, ZERO_HASH};
-use hyoka::merkle::{self, HashReader, MerkleError};
-use hyoka::provenance::Provenance;
-use hyoka::state::State;
+use hyoka::domain::event::{self, Change, Event, Hash, ZERO_HASH};
+use hyoka::domain::provenance::Provenance;
+use hyoka::domain::state::State;
+use hyoka::tlog::merkle::{self, HashReader, MerkleError};
+use hyoka::views::audit::HistoryEntry;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub type R<T> = Result<T, Box<dyn std::error::Error>>;
@@ -130,8 +130,8 @@ impl SqliteLog {
     /// Appends a batch in one transaction: check, encode, hash, insert event rows and tree rows, update
     /// the head row, commit (durable: synchronous=FULL).
     pub fn append(&mut self, meta: &Meta, changes: &mut dyn Iterator<Item = Change>) -> R<u64> {
-        hyoka::text::check_line("author", &meta.author)?;
-        hyoka::text::check_multiline("reason", &meta.reason, false)?;
+        hyoka::domain::text::check_line("author", &meta.author)?;
+        hyoka::domain::text::check_multiline("reason", &meta.reason, false)?;
         if meta.recorded_at < self.last_time {
             return Err("clock behind".into());
         }
@@ -333,7 +333,7 @@ impl SqliteLog {
             "SELECT seq, bytes FROM events WHERE item IS NULL OR item = ?1 ORDER BY seq",
         )?;
         let mut rows = stmt.query([item])?;
-        let mut fold = hyoka::audit::HistoryFold::default();
+        let mut fold = hyoka::views::audit::HistoryFold::default();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let e = event::decode(row.get_ref(1)?.as_blob()?)?;

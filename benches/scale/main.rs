@@ -30,9 +30,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use hyoka::audit::Selection;
-use hyoka::event;
-use hyoka::{Access, Ledger, merkle, views};
+use hyoka::domain::event;
+use hyoka::tlog::merkle;
+use hyoka::views::audit::Selection;
+use hyoka::{Access, Ledger, views};
 use serde_json::{Value, json};
 
 use baseline::R;
@@ -249,7 +250,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                 l.set_anchoring(true)?;
             } else {
                 let origin = l.origin()?;
-                let key = hyoka::note::SignerKey::from_seed(&origin, &[42; 32])?;
+                let key = hyoka::tlog::note::SignerKey::from_seed(&origin, &[42; 32])?;
                 l.set_log_key(&key)?;
                 l.use_log_key(key)?;
             }
@@ -304,7 +305,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                                     format!("{} ({w}-{i})", workload::text(&mut rng, 50, 200));
                                 let mut item = 1 + rng.below(u64::from(workload::ITEMS)) as u32;
                                 loop {
-                                    let c = hyoka::event::Change::RemarkSet {
+                                    let c = hyoka::domain::event::Change::RemarkSet {
                                         item,
                                         period,
                                         text: text.clone(),
@@ -364,7 +365,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                 std::hint::black_box(event::decode(b)?);
                 Ok(())
             })?;
-            let mut state = hyoka::state::State::default();
+            let mut state = hyoka::domain::state::State::default();
             let apply = pass(&mut |b| {
                 state.apply(&event::decode(b)?.change)?;
                 Ok(())

@@ -6,9 +6,9 @@
 //! are fed exactly the same changes and metadata, and hash exactly the same bytes.
 
 use hyoka::Meta;
-use hyoka::event::Change;
-use hyoka::period::{Era, Half, Period};
-use hyoka::state::State;
+use hyoka::domain::event::Change;
+use hyoka::domain::period::{Era, Half, Period};
+use hyoka::domain::state::State;
 
 /// Items in the plan.
 pub const ITEMS: u32 = 2_000;

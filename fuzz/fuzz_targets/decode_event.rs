@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(e) = hyoka::event::decode(data) {
-        assert_eq!(hyoka::event::encode(&e).ok().as_deref(), Some(data));
+    if let Ok(e) = hyoka::domain::event::decode(data) {
+        assert_eq!(hyoka::domain::event::encode(&e).ok().as_deref(), Some(data));
     }
 });

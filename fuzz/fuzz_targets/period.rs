@@ -4,8 +4,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = hyoka::period::Period::parse(s, Some(hyoka::period::Era::Reiwa));
-        let _ = hyoka::audit::Point::parse(s, None);
-        let _ = hyoka::when::parse_instant(s);
+        let _ = hyoka::domain::period::Period::parse(s, Some(hyoka::domain::period::Era::Reiwa));
+        let _ = hyoka::views::audit::Point::parse(s, None);
+        let _ = hyoka::domain::when::parse_instant(s);
     }
 });

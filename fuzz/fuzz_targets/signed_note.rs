@@ -3,10 +3,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hyoka::note::parse_note(data);
-    let _ = hyoka::checkpoint::parse_signed(data);
+    let _ = hyoka::tlog::note::parse_note(data);
+    let _ = hyoka::tlog::checkpoint::parse_signed(data);
     if let Ok(s) = std::str::from_utf8(data) {
-        let _ = hyoka::note::VerifierKey::parse(s);
-        let _ = hyoka::note::SignerKey::parse(s);
+        let _ = hyoka::tlog::note::VerifierKey::parse(s);
+        let _ = hyoka::tlog::note::SignerKey::parse(s);
     }
 });

@@ -1,6 +1,6 @@
 #![no_main]
 //! The published-table importer (TSV as published, hyoka's TSV and CSV) on arbitrary bytes.
-use hyoka::import::table_file::{FormatHint, parse};
+use hyoka::table::read::{FormatHint, parse};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,6 +3,6 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = hyoka::tlog_proof::TlogProof::parse(data);
-    let _ = hyoka::tlog_proof::ConsistencyBody::parse(data);
+    let _ = hyoka::tlog::proof_text::TlogProof::parse(data);
+    let _ = hyoka::tlog::proof_text::ConsistencyBody::parse(data);
 });

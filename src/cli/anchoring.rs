@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use hyoka::Ledger;
-use hyoka::note::SignerKey;
 use hyoka::store::journal::Recovery;
+use hyoka::tlog::note::SignerKey;
 
 use super::output::out;
 use super::{Ctx, Failure};
@@ -105,7 +105,7 @@ fn open_waiting(
 /// its files are copied into a private temporary directory, said so on stderr, and the copy is read
 /// (`verifying`: the note says that verifying the copy verifies the ledger's files).
 pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::Error> {
-    use hyoka::reader_copy::{self, ReaderCopy};
+    use hyoka::ledger::reader_copy::{self, ReaderCopy};
     let e = match open_waiting(ctx, |a| Ledger::open_read(&ctx.ledger, a)) {
         Ok(ledger) => return Ok(ledger.into()),
         Err(e) if reader_copy::is_unwritable(&e, &ctx.ledger) => e,
@@ -172,7 +172,7 @@ fn attach_log_key(ctx: &Ctx, ledger: &mut Ledger) -> Result<(), Failure> {
 /// The private log key this writer holds, if any: `--log-key FILE` (an error if the ledger has no log
 /// key), else `DIR.log-key` beside the ledger when the ledger has a log key and that file exists.
 pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
-    let has_log_key = match hyoka::anchor::log_key(&ctx.ledger) {
+    let has_log_key = match hyoka::ledger::anchor::log_key(&ctx.ledger) {
         Ok(k) => k.is_some(),
         // No ledger yet (an import creating one), or a damaged LOGKEY, which opening reports.
         Err(_) => false,
@@ -223,11 +223,18 @@ pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
 }
 
 fn say_log_key(ledger: &Ledger, key: &SignerKey, file: &Path, new: bool) {
-    let label = format!("{}+{:08x}", hyoka::text::escape(key.name()), key.key_id());
+    let label = format!(
+        "{}+{:08x}",
+        hyoka::domain::text::escape(key.name()),
+        key.key_id()
+    );
     match new {
         true => out(format!(
             "log key: {label} is now this ledger's log key (its verifier key is kept in {})",
-            ledger.dir().join(hyoka::anchor::LOG_KEY_FILE).display()
+            ledger
+                .dir()
+                .join(hyoka::ledger::anchor::LOG_KEY_FILE)
+                .display()
         )),
         false => out(format!("log key: {label} is already this ledger's log key")),
     }
@@ -277,7 +284,7 @@ pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
     if let Some(on) = on {
         ledger.set_anchoring(on)?;
     }
-    let has_log_key = hyoka::anchor::log_key(ledger.dir())?.is_some();
+    let has_log_key = hyoka::ledger::anchor::log_key(ledger.dir())?.is_some();
     out(format!(
         "anchoring every change: {}",
         match ledger.anchoring_setting() {

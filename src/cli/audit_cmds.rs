@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-use hyoka::audit::{self, Point, Selection, Snapshot};
-use hyoka::period::{Era, Period};
-use hyoka::{Ledger, event, render, when};
+use hyoka::Ledger;
+use hyoka::domain::period::{Era, Period};
+use hyoka::domain::{event, when};
+use hyoka::views::audit::{self, Point, Selection, Snapshot};
+use hyoka::views::render;
 
 use super::output::out;
 use super::{Ctx, Failure, HistoryFormat, TextOrJson, TimeArgs};
@@ -140,8 +142,8 @@ pub fn history(
     let entries: Vec<_> = match author {
         Some(a) => entries
             .into_iter()
-            // Compared under NFKC, as every name is (hyoka::ident::same).
-            .filter(|e| hyoka::ident::same(&e.author, a.trim()))
+            // Compared under NFKC, as every name is (hyoka::domain::ident::same).
+            .filter(|e| hyoka::domain::ident::same(&e.author, a.trim()))
             .collect(),
         None => entries,
     };
@@ -165,7 +167,7 @@ pub fn history(
             if let (false, Some(n)) = (all, item)
                 && let Some(i) = state.items.get(&n)
             {
-                out(hyoka::text::escape(&format!(
+                out(hyoka::domain::text::escape(&format!(
                     "item {n} {} ({}; {})",
                     i.title, i.department, i.category
                 )));

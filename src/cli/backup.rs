@@ -3,10 +3,12 @@
 use std::io::Read;
 use std::path::Path;
 
-use hyoka::checkpoint::{self, Checkpoint};
-use hyoka::note::{Note, VerifierKey};
-use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
-use hyoka::{IntegrityError, Ledger, event, export, proof};
+use hyoka::domain::event;
+use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::evidence::{export, proof};
+use hyoka::tlog::checkpoint::{self, Checkpoint};
+use hyoka::tlog::note::{Note, VerifierKey};
+use hyoka::{IntegrityError, Ledger};
 
 use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};

@@ -21,7 +21,7 @@ pub fn clock_override(env: Option<&str>, feature_enabled: bool) -> Result<Clock,
     match env {
         None => Ok(Clock::System),
         Some(_) if !feature_enabled => Ok(Clock::OverrideIgnored),
-        Some(s) => hyoka::when::parse_rfc3339(s)
+        Some(s) => hyoka::domain::when::parse_rfc3339(s)
             .map(Clock::Fixed)
             .map_err(|e| format!("HYOKA_NOW: {e}")),
     }
@@ -32,7 +32,7 @@ pub fn clock_override(env: Option<&str>, feature_enabled: bool) -> Result<Clock,
 pub fn now() -> Result<i64, Failure> {
     let env = std::env::var_os("HYOKA_NOW").map(|v| v.to_string_lossy().into_owned());
     match clock_override(env.as_deref(), cfg!(feature = "test-clock")).map_err(Failure::usage)? {
-        Clock::System => Ok(hyoka::when::now()),
+        Clock::System => Ok(hyoka::domain::when::now()),
         Clock::Fixed(t) => Ok(t),
         Clock::OverrideIgnored => {
             static WARNED: std::sync::Once = std::sync::Once::new();
@@ -41,7 +41,7 @@ pub fn now() -> Result<i64, Failure> {
                     "warning: HYOKA_NOW is ignored: this build of hyoka records the system clock's time (only a build with the test-clock feature, as tests use, reads HYOKA_NOW)"
                 );
             });
-            Ok(hyoka::when::now())
+            Ok(hyoka::domain::when::now())
         }
     }
 }
@@ -52,7 +52,7 @@ pub fn file_time() -> i64 {
     let env = std::env::var_os("HYOKA_NOW").map(|v| v.to_string_lossy().into_owned());
     match clock_override(env.as_deref(), cfg!(feature = "test-clock")) {
         Ok(Clock::Fixed(t)) => t,
-        _ => hyoka::when::now(),
+        _ => hyoka::domain::when::now(),
     }
 }
 

@@ -2,10 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
-use hyoka::event::Change;
+use hyoka::domain::event::Change;
+use hyoka::domain::period::{Era, Period};
+use hyoka::domain::{describe, text};
 use hyoka::ledger::StoredEvent;
-use hyoka::period::{Era, Period};
-use hyoka::{Access, Ledger, Meta, describe, text};
+use hyoka::{Access, Ledger, Meta};
 
 use super::clock::now;
 use super::output::{self, out};
@@ -40,7 +41,7 @@ pub fn init(
     // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them.
     let grades = grades
         .split(',')
-        .map(|g| hyoka::ident::token("grade", hyoka::ident::trim(g)))
+        .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
         .collect::<Result<Vec<String>, String>>()?;
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));
@@ -80,9 +81,9 @@ pub fn init(
 }
 
 /// The heading an item is put under: the ledger's, if it has one of that name (compared under NFKC,
-/// [`hyoka::ident::same`]); else `category`, added first.
+/// [`hyoka::domain::ident::same`]); else `category`, added first.
 fn with_category(
-    state: &hyoka::state::State,
+    state: &hyoka::domain::state::State,
     category: String,
     changes: &mut Vec<Change>,
 ) -> String {
@@ -185,7 +186,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
 fn record_one(
     ctx: &Ctx,
     who: &Who,
-    build: impl FnOnce(&hyoka::state::State, Option<Era>) -> Result<(Change, String), Failure>,
+    build: impl FnOnce(&hyoka::domain::state::State, Option<Era>) -> Result<(Change, String), Failure>,
 ) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
     let state = ledger.current()?;
@@ -197,7 +198,7 @@ fn record_one(
     out(format!(
         "recorded #{}: {}{} (head {})",
         receipt.first_seq,
-        hyoka::render::truncate(&text::escape(&describe::change(&change)), 120),
+        hyoka::views::render::truncate(&text::escape(&describe::change(&change)), 120),
         note,
         output::short(&receipt.head_hash)
     ));
@@ -214,7 +215,7 @@ pub fn rate(ctx: &Ctx, item: u32, period: &str, grade: &str, who: &Who) -> Resul
             Change::RatingRecorded {
                 item,
                 period,
-                grade: hyoka::ident::trim(grade).to_string(),
+                grade: hyoka::domain::ident::trim(grade).to_string(),
             },
             note,
         ))
@@ -232,7 +233,7 @@ pub fn unrate(ctx: &Ctx, item: u32, period: &str, who: &Who) -> Result<(), Failu
 
 /// The period given, or the latest period that has ratings (said in the output).
 fn period_or_latest(
-    state: &hyoka::state::State,
+    state: &hyoka::domain::state::State,
     era: Option<Era>,
     period: Option<&str>,
 ) -> Result<(Period, String), Failure> {
@@ -324,7 +325,7 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
         let report = r?;
         // The last checkpoint this ledger signed (kept beside it): its signature checked, then the
         // ledger must still extend it.
-        let kept = hyoka::transparency::check_kept(&ledger, &report, key.as_ref())?;
+        let kept = hyoka::evidence::transparency::check_kept(&ledger, &report, key.as_ref())?;
         Ok((report, kept, ledger.recovery().cloned()))
     });
     match result {
@@ -418,7 +419,7 @@ pub fn demo() -> Result<(), Failure> {
         "The table, rebuilt from the events alone (first rows; `hyoka table` shows all)",
     );
     let view = hyoka::views::table(ledger.current()?, None);
-    let text = hyoka::render::table_text(&view, 80, false);
+    let text = hyoka::views::render::table_text(&view, 80, false);
     for line in text.lines().take(16) {
         out(line);
     }
@@ -429,8 +430,8 @@ pub fn demo() -> Result<(), Failure> {
         "Its totals, rebuilt from the events, against the document's own total rows",
     );
     let summary = hyoka::views::summary(&view);
-    out(hyoka::render::summary_text(&summary, &view.grades).trim_end());
-    let parsed = hyoka::import::table_file::parse(SEED, hyoka::import::table_file::FormatHint::Tsv)
+    out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
+    let parsed = hyoka::table::read::parse(SEED, hyoka::table::read::FormatHint::Tsv)
         .map_err(|e| Failure::from(e.to_string()))?;
     let stated: Vec<String> = parsed
         .totals
@@ -478,13 +479,13 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
                 format!("#{}", e.seq),
                 e.author.clone(),
                 e.field.to_string(),
-                hyoka::render::change_cell(&e.old, &e.new),
+                hyoka::views::render::change_cell(&e.old, &e.new),
                 e.reason.clone(),
             ]
         })
         .collect();
     out(
-        hyoka::render::columns(&["seq", "author", "field", "old → new", "reason"], &rows)
+        hyoka::views::render::columns(&["seq", "author", "field", "old → new", "reason"], &rows)
             .trim_end(),
     );
 
@@ -685,7 +686,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
             "file": c.file,
             "set_by": {
                 "seq": c.setter.seq,
-                "recorded_at": hyoka::when::format(c.setter.recorded_at),
+                "recorded_at": hyoka::domain::when::format(c.setter.recorded_at),
                 "author": c.setter.author,
                 "reason": c.setter.reason,
             },
@@ -731,7 +732,7 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
             text::escape(&c.ledger),
             text::escape(&c.setter.author),
             c.setter.seq,
-            hyoka::when::format(c.setter.recorded_at),
+            hyoka::domain::when::format(c.setter.recorded_at),
             text::escape(&c.setter.reason),
             text::escape(&c.file)
         );

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use hyoka::note::{SignerKey, VerifierKey};
+use hyoka::tlog::note::{SignerKey, VerifierKey};
 
 use super::Failure;
 

@@ -629,11 +629,11 @@ pub enum EraArg {
     Reiwa,
 }
 
-impl From<EraArg> for hyoka::period::Era {
+impl From<EraArg> for hyoka::domain::period::Era {
     fn from(e: EraArg) -> Self {
         match e {
-            EraArg::Heisei => hyoka::period::Era::Heisei,
-            EraArg::Reiwa => hyoka::period::Era::Reiwa,
+            EraArg::Heisei => hyoka::domain::period::Era::Heisei,
+            EraArg::Reiwa => hyoka::domain::period::Era::Reiwa,
         }
     }
 }
@@ -668,11 +668,11 @@ impl From<hyoka::Error> for Failure {
     }
 }
 
-/// An item number as typed, read by the identifier rule ([`hyoka::ident::item_number`]: NFKC, so
+/// An item number as typed, read by the identifier rule ([`hyoka::domain::ident::item_number`]: NFKC, so
 /// `１２` is 12; a character that does not show is refused, named): one line and exit 1, like the
 /// refusal of any other identifier.
 pub fn item_number(s: &str) -> Result<u32, Failure> {
-    hyoka::ident::item_number(s).map_err(Failure::from)
+    hyoka::domain::ident::item_number(s).map_err(Failure::from)
 }
 
 impl From<String> for Failure {
@@ -726,7 +726,7 @@ pub fn main() -> ExitCode {
     match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", hyoka::text::escape(&f.message));
+            eprintln!("error: {}", hyoka::domain::text::escape(&f.message));
             ExitCode::from(f.code)
         }
     }

@@ -5,12 +5,13 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
-use hyoka::checkpoint::Checkpoint;
-use hyoka::export;
-use hyoka::note::VerifierKey;
-use hyoka::proof::{self, MAX_PROOF_BYTES};
-use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
-use hyoka::{Ledger, describe, event, text, when};
+use hyoka::Ledger;
+use hyoka::domain::{describe, event, text, when};
+use hyoka::evidence::export;
+use hyoka::evidence::proof::{self, MAX_PROOF_BYTES};
+use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::tlog::checkpoint::Checkpoint;
+use hyoka::tlog::note::VerifierKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::keys::{read_signer, read_small, read_verifier, replace_file};
@@ -503,5 +504,5 @@ pub fn restore(
 
 /// Whether checkpoint text is a signed note.
 pub(super) fn is_signed(bytes: &[u8]) -> bool {
-    hyoka::checkpoint::parse_signed(bytes).is_ok_and(|(_, n)| n.is_signed())
+    hyoka::tlog::checkpoint::parse_signed(bytes).is_ok_and(|(_, n)| n.is_signed())
 }

@@ -2,11 +2,11 @@
 
 use std::io::{IsTerminal, Write};
 
-use hyoka::anchor::Signature;
-use hyoka::event::{self, Hash};
+use hyoka::domain::event::{self, Hash};
+use hyoka::domain::{describe, text, when};
+use hyoka::evidence::transparency::{KeptCheck, KeySource};
+use hyoka::ledger::anchor::Signature;
 use hyoka::ledger::{StoredEvent, VouchedBy};
-use hyoka::transparency::{KeptCheck, KeySource};
-use hyoka::{describe, text, when};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Prints one line to stdout, ignoring a closed pipe (`hyoka log | head`).
@@ -234,8 +234,8 @@ const HOLDER_COMMAND_MAX: usize = 120;
 
 /// Who holds a ledger, in words: `process 1234 (hyoka log) is using it` (pid and command line, escaped
 /// and cut), or that this cannot be told here.
-pub fn holders_text(holders: &hyoka::lock::Holders) -> String {
-    use hyoka::lock::Holders;
+pub fn holders_text(holders: &hyoka::os::lock::Holders) -> String {
+    use hyoka::os::lock::Holders;
     match holders {
         Holders::Known(h) if !h.is_empty() => {
             let named: Vec<String> = h
@@ -268,7 +268,7 @@ pub fn holders_text(holders: &hyoka::lock::Holders) -> String {
 }
 
 /// The message for a busy ledger: who holds it, and what to do.
-pub fn busy(dir: &std::path::Path, holders: &hyoka::lock::Holders) -> String {
+pub fn busy(dir: &std::path::Path, holders: &hyoka::os::lock::Holders) -> String {
     let who = holders_text(holders);
     format!(
         "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use hyoka::note::SignerKey;
-use hyoka::transparency::{self, MAX_CHECKPOINT_BYTES};
-use hyoka::{IntegrityError, Ledger, event, text};
+use hyoka::domain::{event, text};
+use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::tlog::note::SignerKey;
+use hyoka::{IntegrityError, Ledger};
 
 use super::keys::{create_secret_file, read_signer, read_small, read_verifier, replace_file};
 use super::output::{self, out};
@@ -89,7 +90,7 @@ pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Resul
             if s.log_key_set {
                 eprintln!(
                     "note: this key is now the ledger's log key (its verifier key is kept in {}); checkpoints are signed with it only",
-                    ledger.dir().join(hyoka::anchor::LOG_KEY_FILE).display()
+                    ledger.dir().join(hyoka::ledger::anchor::LOG_KEY_FILE).display()
                 );
             }
             (s.note, s.checkpoint, s.previous)

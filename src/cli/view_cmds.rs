@@ -1,10 +1,11 @@
-//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::render`.
+//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render`.
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use hyoka::domain::text;
+use hyoka::views::render;
 use hyoka::views::{self, TableView};
-use hyoka::{render, text};
 
 use super::{Ctx, Failure, TableFormat, TextOrJson, TimeArgs};
 

@@ -1,30 +1,29 @@
 //! Importing a published follow-up table: from a file's rows to the changes that make the ledger say
 //! the same.
 //!
-//! [`table_file`] reads the file's layout. [`prepare`] resolves its period columns (eras), checks its
+//! [`crate::table::read`] reads the file's layout. [`prepare`] resolves its period columns (eras), checks its
 //! grades and its own total rows. [`plan_changes`] compares it with the ledger: a new ledger gets every
 //! heading, item, rating, flag and remark; an existing one gets only what differs, and a value changed
 //! by hand since the last import that the file contradicts is a [`Conflict`] unless the file is
 //! preferred. The caller records the changes as one atomic batch whose events name the file.
 //!
 //! Headings, departments, titles and grades are matched with the ledger's under NFKC
-//! ([`crate::ident::same`]): a file that spells them in full-width or half-width forms changes nothing.
+//! ([`crate::domain::ident::same`]): a file that spells them in full-width or half-width forms changes nothing.
 //! The changes planned are the ones the ledger will record ([`State::admit`]).
 
 mod plan;
-pub mod table_file;
 
 use plan::admit;
 pub use plan::{each_change, plan_changes};
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::event::{Change, Source};
-use crate::period::{Era, Period};
-use crate::provenance::{Field, Provenance, Setter};
-use crate::state::State;
-use crate::{ident, text};
-use table_file::{FormatHint, ParsedRow, ParsedTable};
+use crate::domain::event::{Change, Source};
+use crate::domain::period::{Era, Period};
+use crate::domain::provenance::{Field, Provenance, Setter};
+use crate::domain::state::State;
+use crate::domain::{ident, text};
+use crate::table::read::{self as table_file, FormatHint, ParsedRow, ParsedTable};
 
 /// Where the era used for the file's era-less years came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,7 +351,7 @@ pub fn plan_name_from_file(file_name: &str) -> String {
 }
 
 /// An origin from a plan name: `local/<name>` with white space, `+` and controls replaced by `-`,
-/// and without the characters an identifier may not hold ([`crate::ident`]).
+/// and without the characters an identifier may not hold ([`crate::domain::ident`]).
 pub fn origin_from_plan(plan: &str) -> String {
     let name: String = plan
         .trim()
@@ -383,7 +382,7 @@ impl Size {
     /// hash, which are fixed-size); `None` marks a change the ledger cannot encode (the append will
     /// say why).
     fn add(&mut self, meta: &crate::ledger::Meta, change: Change) {
-        use crate::event;
+        use crate::domain::event;
         if self.bytes == u64::MAX {
             return;
         }
@@ -421,7 +420,7 @@ fn check_room(
     base: &State,
     access: crate::Access,
 ) -> crate::Result<()> {
-    use crate::derived::{self, Derived};
+    use crate::ledger::derived::{self, Derived};
     use crate::store::journal::{JOURNAL_FILE, RECORD_BYTES, TAIL_BYTES};
     use crate::store::sled_store;
     let Some(Size { bytes, events }) = size.known() else {
@@ -492,12 +491,12 @@ pub fn import(
 }
 
 /// [`import`] by a writer that holds the ledger's log key: an existing ledger's import is anchored by
-/// a checkpoint signed with it (see [`crate::anchor`]).
+/// a checkpoint signed with it (see [`crate::ledger::anchor`]).
 pub fn import_holding(
     dir: &std::path::Path,
     mut req: Request<'_>,
     access: crate::Access,
-    log_key: Option<crate::note::SignerKey>,
+    log_key: Option<crate::tlog::note::SignerKey>,
 ) -> crate::Result<Report> {
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};

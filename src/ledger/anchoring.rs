@@ -1,13 +1,13 @@
-//! The ledger's anchors (see [`crate::anchor`]): checking them on open, how far the directory vouches
+//! The ledger's anchors (see [`crate::ledger::anchor`]): checking them on open, how far the directory vouches
 //! for the events, the anchoring setting and the log key, and writing an anchor record after a commit.
 
 use super::head::{HeadRecord, write_head};
 use super::{Ledger, Vouched, VouchedBy};
-use crate::anchor;
+use crate::domain::event::Hash;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::Hash;
-use crate::note::SignerKey;
+use crate::ledger::anchor;
 use crate::store::Store;
+use crate::tlog::note::SignerKey;
 
 impl<S: Store> Ledger<S> {
     /// Checks the anchors kept in the directory (the head record's, and the checkpoint signed with the
@@ -177,7 +177,7 @@ impl<S: Store> Ledger<S> {
         let root = self.tree_root(size)?;
         let signature = match &self.log_key {
             Some(k) => {
-                let cp = crate::checkpoint::Checkpoint {
+                let cp = crate::tlog::checkpoint::Checkpoint {
                     origin: k.name().to_string(),
                     size,
                     root,

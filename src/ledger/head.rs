@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use crate::domain::event::{self, Hash, ZERO_HASH};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Hash, ZERO_HASH};
-use crate::safe_fs;
+use crate::os::safe_fs;
 
 /// The head record's file name in a ledger directory.
 pub(super) const HEAD_FILE: &str = "HEAD";

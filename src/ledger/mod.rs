@@ -26,25 +26,29 @@ use std::path::{Path, PathBuf};
 
 use std::time::{Duration, Instant};
 
-use crate::anchor;
+pub mod anchor;
 mod anchoring;
+pub mod chain;
+pub mod derived;
 mod head;
+pub mod reader_copy;
+pub mod shared;
 mod verify;
 
 use head::{HEAD_FILE, HeadRecord, read_head, sync_dir, write_head};
 
-use crate::derived::{self, Derived};
+use crate::domain::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
+use crate::domain::ident;
+use crate::domain::state::{Refused, State};
+use crate::domain::text;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Change, Event, Hash, SCHEMA_VERSION, Source, ZERO_HASH};
-use crate::ident;
-use crate::merkle;
-use crate::note::SignerKey;
-use crate::safe_fs;
-use crate::state::{Refused, State};
+use crate::os::safe_fs;
 use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
 use crate::store::sled_store::SledStore;
 use crate::store::{Committed, Store, StoreError, StoreWriter};
-use crate::text;
+use crate::tlog::merkle;
+use crate::tlog::note::SignerKey;
+use derived::Derived;
 
 const LOCK_FILE: &str = "LOCK";
 pub(crate) const STORE_DIR: &str = "store";
@@ -112,7 +116,7 @@ pub struct ClockBehind {
     pub recorded_at: i64,
 }
 
-pub use crate::event::StoredEvent;
+pub use crate::domain::event::StoredEvent;
 
 /// The result of a successful full verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +201,7 @@ pub struct Ledger<S: Store = SledStore> {
     last_recorded_at: Option<i64>,
     /// The state after the last committed event: derived from the log, never written back.
     cache: Option<State>,
-    /// What the store holds of derived data (see [`crate::derived`]).
+    /// What the store holds of derived data (see [`crate::ledger::derived`]).
     derived: Derived,
     /// Whether this process may write (see [`Ledger::open_read`]).
     writable: bool,
@@ -236,7 +240,10 @@ fn lock_as(dir: &Path, wait: Duration, create: bool) -> Result<File> {
             Ok(()) => return Ok(f),
             Err(std::fs::TryLockError::WouldBlock) => {
                 if Instant::now() >= deadline {
-                    return Err(Error::Busy(dir.to_path_buf(), crate::lock::holders(&path)));
+                    return Err(Error::Busy(
+                        dir.to_path_buf(),
+                        crate::os::lock::holders(&path),
+                    ));
                 }
                 std::thread::sleep(Duration::from_millis(25));
             }
@@ -259,13 +266,13 @@ fn holds_no_history(dir: &Path) -> bool {
 
 /// Checks who, why and where from before anything is written: the author is an identifier
 /// ([`ident::check`]), the reason one or more lines of text, a source's file name a file name
-/// ([`crate::state::check_file_name`]). The identifier rule is checked on new writes only; the rest
-/// also on recorded events ([`crate::state::check_recorded_meta`]).
+/// ([`crate::domain::state::check_file_name`]). The identifier rule is checked on new writes only; the rest
+/// also on recorded events ([`crate::domain::state::check_recorded_meta`]).
 pub(crate) fn check_meta(meta: &Meta) -> Result<()> {
     ident::check("author", &meta.author).map_err(Error::Invalid)?;
     text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
     if let Some(s) = &meta.source {
-        crate::state::check_file_name(&s.file_name).map_err(Error::Invalid)?;
+        crate::domain::state::check_file_name(&s.file_name).map_err(Error::Invalid)?;
     }
     Ok(())
 }
@@ -401,7 +408,7 @@ fn open_engine(dir: &Path, access: Access) -> Result<SledStore> {
 
 impl Ledger<SledStore> {
     /// Rebuilds a ledger in `dir`, which must not exist, from the stored bytes of its events in order (as
-    /// an export holds them). Each event is checked as it comes ([`crate::chain::Chain`]: seq, chain,
+    /// an export holds them). Each event is checked as it comes ([`crate::ledger::chain::Chain`]: seq, chain,
     /// times, domain rules) and appended verbatim, so the result has the same hashes and root. Batches
     /// are committed into a temporary directory beside `dir` (`NAME.restore-incomplete-XXXXXX`), renamed
     /// to `dir` only once every event is in: a failure or a kill never leaves a partial ledger at `dir`.
@@ -439,7 +446,7 @@ impl Ledger<SledStore> {
             write_head(t, &HeadRecord::EMPTY)?;
             let mut store = SledStore::open_keeping(&t.join(STORE_DIR), access.min_free())
                 .map_err(|e| Error::from_store(e, t))?;
-            let mut chain = crate::chain::Chain::default();
+            let mut chain = crate::ledger::chain::Chain::default();
             let store_err = |e| Error::from_store(e, t);
             let mut done = false;
             // Derived data is rebuilt as the events come, from the state `chain` folds.
@@ -672,12 +679,12 @@ impl<S: Store> Ledger<S> {
     }
 
     /// A handle that makes this ledger's journal records durable from any thread (group commit, see
-    /// [`crate::shared`]).
+    /// [`crate::ledger::shared`]).
     pub(crate) fn journal_sync_point(&self) -> Result<crate::store::journal::SyncPoint> {
         self.store.sync_point().map_err(|e| self.store_err(e))
     }
 
-    /// Whether appends leave their journal record's sync to a sync point (see [`crate::shared`]).
+    /// Whether appends leave their journal record's sync to a sync point (see [`crate::ledger::shared`]).
     pub(crate) fn defer_journal_sync(&mut self, defer: bool) {
         self.store.defer_sync(defer);
     }
@@ -831,9 +838,9 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The current state and who set each of its values, in one pass over the log.
-    pub fn state_and_provenance(&self) -> Result<(State, crate::provenance::Provenance)> {
+    pub fn state_and_provenance(&self) -> Result<(State, crate::domain::provenance::Provenance)> {
         let mut state = State::default();
-        let mut prov = crate::provenance::Provenance::default();
+        let mut prov = crate::domain::provenance::Provenance::default();
         self.scan(0, u64::MAX, &mut |e| {
             state
                 .apply(&e.event.change)
@@ -1135,7 +1142,7 @@ mod tests {
     use super::head::{head_text, parse_head};
     use super::verify::{Batch, VERIFY_BATCH, read_for_verify};
     use super::*;
-    use crate::period::{Half, Period};
+    use crate::domain::period::{Half, Period};
     use crate::store::StoreResult;
     use std::sync::atomic::{AtomicUsize, Ordering};
 

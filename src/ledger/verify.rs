@@ -6,13 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::head::read_head;
 use super::{Ledger, StoredEvent, VerifyReport, anchoring::anchor_name, check_position, decode_at};
-use crate::anchor;
-use crate::derived::{self, Derived};
+use crate::domain::event::{self, Hash, ZERO_HASH};
+use crate::domain::state::State;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Hash, ZERO_HASH};
-use crate::merkle;
-use crate::state::State;
+use crate::ledger::anchor;
+use crate::ledger::derived::{self, Derived};
 use crate::store::{Store, StoreError};
+use crate::tlog::merkle;
 
 impl<S: Store> Ledger<S> {
     /// Recomputes the whole chain, the domain rules and the Merkle tree, and checks them against the
@@ -131,7 +131,7 @@ impl<S: Store> Ledger<S> {
             // A broken rule is reported only if the chain is intact: an edited event usually breaks
             // both, and the hash mismatch is the precise diagnosis.
             if rule_broken.is_none()
-                && let Err(r) = crate::state::check_recorded_meta(&e.event)
+                && let Err(r) = crate::domain::state::check_recorded_meta(&e.event)
                     .and_then(|()| state.apply(&e.event.change))
             {
                 rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });

@@ -40,8 +40,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
-use crate::event::Hash;
-use crate::safe_fs;
+use crate::domain::event::Hash;
+use crate::os::safe_fs;
 
 /// The journal's file name in a ledger directory.
 pub const JOURNAL_FILE: &str = "JOURNAL";
@@ -643,7 +643,7 @@ impl Progress {
 
 /// Makes a journal's records durable for the appends of several threads at once (group commit): each
 /// append writes its record without syncing, and waits here until a sync covers it; one `fdatasync`
-/// covers every record written before it started. See [`crate::shared`].
+/// covers every record written before it started. See [`crate::ledger::shared`].
 #[derive(Debug)]
 pub struct SyncPoint {
     file: File,
@@ -871,7 +871,10 @@ fn keep_cut_bytes(
     journal: &File,
     (from, to): (u64, u64),
 ) -> std::io::Result<String> {
-    let base = format!("{CUT_PREFIX}{first_seq}-{}", crate::when::file_stamp(now));
+    let base = format!(
+        "{CUT_PREFIX}{first_seq}-{}",
+        crate::domain::when::file_stamp(now)
+    );
     let mut name = base.clone();
     for n in 2..1000 {
         match safe_fs::write_new_with(dir, &name, &mut |f| copy_range(journal, from, to, f, 0)) {

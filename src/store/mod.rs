@@ -7,7 +7,7 @@
 pub mod journal;
 pub mod sled_store;
 
-use crate::event::Hash;
+use crate::domain::event::Hash;
 
 /// What a store has committed: how many events and tree hashes, and the head event's hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

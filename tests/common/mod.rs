@@ -168,7 +168,7 @@ impl Env {
 
 impl Env {
     /// Appends `changes` by `author` as events recorded before the rules of today: the identifier rule
-    /// (hyoka::ident) is checked only when a change is written, so such events are made here, encoded
+    /// (hyoka::domain::ident) is checked only when a change is written, so such events are made here, encoded
     /// after the ledger's own export, and the whole is restored in the ledger's place (restore checks
     /// the bytes, the chain and the domain rules, as verify does). Each event is one second after the
     /// last, so the next command's minute is still later.
@@ -176,15 +176,15 @@ impl Env {
         &self,
         author: &str,
         reason: &str,
-        changes: &[hyoka::event::Change],
+        changes: &[hyoka::domain::event::Change],
     ) {
-        use hyoka::event::{self, Event};
+        use hyoka::domain::event::{self, Event};
         let export = self.dir.path().join("before-the-rules.jsonl");
         self.run(&["export", "--output", export.to_str().expect("path")])
             .ok();
         let mut text = std::fs::read_to_string(&export).expect("export");
         let last = text.lines().last().expect("an event");
-        let last = hyoka::export::parse_line(last.as_bytes(), 0).expect("export line");
+        let last = hyoka::evidence::export::parse_line(last.as_bytes(), 0).expect("export line");
         let (mut seq, mut prev, mut at) = (
             last.event.event.seq + 1,
             last.event.hash,
@@ -209,7 +209,7 @@ impl Env {
                 event: e,
                 hash: prev,
             };
-            text.push_str(&hyoka::export::line(&stored, &bytes));
+            text.push_str(&hyoka::evidence::export::line(&stored, &bytes));
             text.push('\n');
             seq += 1;
         }

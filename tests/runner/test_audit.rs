@@ -326,7 +326,10 @@ fn every_json_output_matches_its_schema() {
 fn history_through_the_index_is_the_full_fold() {
     let env = audited();
     let l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
-    assert!(matches!(l.derived(), hyoka::derived::Derived::Every(_)));
+    assert!(matches!(
+        l.derived(),
+        hyoka::ledger::derived::Derived::Every(_)
+    ));
     let state = l.state().unwrap();
     assert!(state.items.len() > 10);
     for &n in state.items.keys() {
@@ -427,7 +430,8 @@ fn blame_and_diff_never_pad_rows_to_the_longest_text() {
         );
         for l in text.lines() {
             assert!(
-                hyoka::render::display_width(l) <= 8 * hyoka::render::CELL_MAX + 7 * 2,
+                hyoka::views::render::display_width(l)
+                    <= 8 * hyoka::views::render::CELL_MAX + 7 * 2,
                 "{args:?}: {l}"
             );
         }

@@ -76,7 +76,7 @@ fn key_generate_writes_the_private_key_once_and_prints_the_verifier_key() {
     let run = env.run(&["key", "generate", "--output", "plan.key"]);
     let vkey = run.ok().trim().to_string();
     assert!(vkey.starts_with(&format!("{ORIGIN}+")), "{vkey}");
-    let verifier = hyoka::note::VerifierKey::parse(&vkey).unwrap();
+    let verifier = hyoka::tlog::note::VerifierKey::parse(&vkey).unwrap();
     assert_eq!(verifier.name(), ORIGIN);
     assert!(run.stderr.contains("keep it secret"), "{}", run.stderr);
     let file = env.dir.path().join("plan.key");
@@ -92,7 +92,7 @@ fn key_generate_writes_the_private_key_once_and_prints_the_verifier_key() {
         !run.stdout.contains("PRIVATE"),
         "the private key is never printed"
     );
-    let signer = hyoka::note::SignerKey::parse(skey.trim_end()).unwrap();
+    let signer = hyoka::tlog::note::SignerKey::parse(skey.trim_end()).unwrap();
     assert_eq!(signer.verifier(), verifier);
     #[cfg(unix)]
     {
@@ -558,7 +558,7 @@ fn plain_verify_checks_the_last_signed_checkpoint() {
         "{out}"
     );
     // The same file checked with its own key (--vkey) is another history: exit 3.
-    let other_vkey = hyoka::note::SignerKey::parse(
+    let other_vkey = hyoka::tlog::note::SignerKey::parse(
         std::fs::read_to_string(other.dir.path().join("plan.key"))
             .unwrap()
             .trim(),

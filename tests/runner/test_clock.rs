@@ -44,7 +44,8 @@ fn one_future_timestamp_never_locks_the_ledger() {
     );
     let warning: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(warning.len(), 1, "{}", run.stderr);
-    let clock_utc = hyoka::when::format(hyoka::when::parse_rfc3339(&clock).unwrap());
+    let clock_utc =
+        hyoka::domain::when::format(hyoka::domain::when::parse_rfc3339(&clock).unwrap());
     assert_eq!(
         warning[0],
         format!(

@@ -189,7 +189,7 @@ fn threads_sharing_a_ledger_lose_nothing() {
     let ledger = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
     let before = ledger.len();
     let ledger = Arc::new(Mutex::new(ledger));
-    let period = hyoka::period::Period::parse("H26上半期", None).unwrap();
+    let period = hyoka::domain::period::Period::parse("H26上半期", None).unwrap();
     let (threads, each) = (4u32, 25u32);
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -200,9 +200,9 @@ fn threads_sharing_a_ledger_lose_nothing() {
                         author: format!("thread {t}"),
                         reason: "並行".into(),
                         source: None,
-                        recorded_at: hyoka::when::now(),
+                        recorded_at: hyoka::domain::when::now(),
                     };
-                    let change = hyoka::event::Change::RemarkSet {
+                    let change = hyoka::domain::event::Change::RemarkSet {
                         item: 1 + t % 2,
                         period,
                         text: format!("thread {t} append {m}"),

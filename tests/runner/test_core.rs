@@ -499,7 +499,7 @@ fn a_store_that_lost_its_tail_is_detected() {
             .unwrap()
             .tamper_commit(hyoka::store::Committed {
                 events: lost_to,
-                tree_hashes: hyoka::merkle::stored_hash_count(lost_to),
+                tree_hashes: hyoka::tlog::merkle::stored_hash_count(lost_to),
                 head_hash: head,
             })
             .unwrap();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hyoka::event::{self, Change, Event, Hash};
+use hyoka::domain::event::{self, Change, Event, Hash};
 
 use crate::common::{Env, Run};
 
@@ -737,7 +737,7 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
             .unwrap()
             .tamper_commit(hyoka::store::Committed {
                 events: n - 1,
-                tree_hashes: hyoka::merkle::stored_hash_count(n - 1),
+                tree_hashes: hyoka::tlog::merkle::stored_hash_count(n - 1),
                 head_hash: head,
             })
             .unwrap();
@@ -766,7 +766,7 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
         let c = l.store_mut().unwrap();
         c.tamper_commit(hyoka::store::Committed {
             events: n as u64,
-            tree_hashes: hyoka::merkle::stored_hash_count(n as u64),
+            tree_hashes: hyoka::tlog::merkle::stored_hash_count(n as u64),
             head_hash: head,
         })
         .unwrap();
@@ -817,7 +817,7 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
 
 /// Writes an export of a plan, an item and `n` remarks, built with the library; returns its path.
 fn big_export(dir: &Path, n: u64) -> PathBuf {
-    use hyoka::period::{Half, Period};
+    use hyoka::domain::period::{Half, Period};
     let path = dir.join("big.jsonl");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let mut prev = event::ZERO_HASH;
@@ -862,7 +862,8 @@ fn big_export(dir: &Path, n: u64) -> PathBuf {
         let bytes = event::encode(&e).unwrap();
         let hash = event::event_hash(&prev, &bytes);
         prev = hash;
-        let line = hyoka::export::line(&hyoka::ledger::StoredEvent { event: e, hash }, &bytes);
+        let line =
+            hyoka::evidence::export::line(&hyoka::ledger::StoredEvent { event: e, hash }, &bytes);
         writeln!(w, "{line}").unwrap();
     }
     w.flush().unwrap();

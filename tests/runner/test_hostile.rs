@@ -35,7 +35,7 @@ const HEADING: &str = "見出し\u{2067}";
 /// A ledger holding the hostile texts: item 1 with the remark (and a hostile reason), item 3 with the
 /// title, a hostile department and heading, registered by a hostile author; returns the seq of the
 /// last event. Identifiers (authors, departments, headings) that hold bidi controls are refused now
-/// (hyoka::ident), so item 3 is registered as a ledger written before that rule holds it.
+/// (hyoka::domain::ident), so item 3 is registered as a ledger written before that rule holds it.
 fn hostile_ledger(env: &Env) -> u64 {
     env.with_items();
     env.run(&["rate", "1", "H26上半期", "A", "-a", "山田", "-m", "評価"])
@@ -73,10 +73,10 @@ fn hostile_ledger(env: &Env) -> u64 {
         AUTHOR,
         REASON,
         &[
-            hyoka::event::Change::CategoryAdded {
+            hyoka::domain::event::Change::CategoryAdded {
                 name: HEADING.into(),
             },
-            hyoka::event::Change::ItemRegistered {
+            hyoka::domain::event::Change::ItemRegistered {
                 number: 3,
                 title: TITLE.into(),
                 department: DEPARTMENT.into(),
@@ -272,14 +272,14 @@ fn control_characters_in_authors_reasons_and_titles_are_refused_in_one_line() {
     // NUL cannot travel in a command-line argument; through the library and an imported file it is
     // refused like any control character.
     let mut ledger = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
-    let period = hyoka::period::Period::parse("H26上半期", None).unwrap();
+    let period = hyoka::domain::period::Period::parse("H26上半期", None).unwrap();
     let meta = |author: &str, reason: &str| hyoka::Meta {
         author: author.into(),
         reason: reason.into(),
         source: None,
-        recorded_at: hyoka::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
     };
-    let change = hyoka::event::Change::RemarkSet {
+    let change = hyoka::domain::event::Change::RemarkSet {
         item: 1,
         period,
         text: "ok".into(),
@@ -380,11 +380,11 @@ fn big_texts_are_stored_up_to_the_event_limit_and_refused_clearly_past_it() {
         author: "a".into(),
         reason: "m".into(),
         source: None,
-        recorded_at: hyoka::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
     };
-    let change = hyoka::event::Change::RemarkSet {
+    let change = hyoka::domain::event::Change::RemarkSet {
         item: 2,
-        period: hyoka::period::Period::parse("H26上半期", None).unwrap(),
+        period: hyoka::domain::period::Period::parse("H26上半期", None).unwrap(),
         text: "z".repeat(1 << 20),
     };
     let e = ledger.append(&meta, &[change]).unwrap_err().to_string();

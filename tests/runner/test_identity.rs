@@ -1,10 +1,10 @@
 //! Identifiers (authors, departments, headings, grades, item numbers): characters that do not show
 //! when printed are refused, naming them, except a kanji's variation selector; names are compared
 //! under NFKC; grades are recorded in NFKC; and a ledger written before these rules keeps verifying,
-//! its text shown escaped (hyoka::ident, schema/FORMAT.md "Identifiers and text").
+//! its text shown escaped (hyoka::domain::ident, schema/FORMAT.md "Identifiers and text").
 
-use hyoka::event::Change;
-use hyoka::period::Period;
+use hyoka::domain::event::Change;
+use hyoka::domain::period::Period;
 
 use crate::common::{Env, Run, seed};
 
@@ -179,7 +179,7 @@ fn invisible_characters_no_longer_pass_as_identity_on_the_command_line() {
         author: author.into(),
         reason: "m".into(),
         source: None,
-        recorded_at: hyoka::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
     };
     let period = Period::parse("H26上半期", None).unwrap();
     let rate = |grade: &str| Change::RatingRecorded {
@@ -651,7 +651,7 @@ fn a_ledger_written_before_the_rule_still_verifies_and_shows_its_invisible_text_
                 author: "山田".into(),
                 reason: "m".into(),
                 source: None,
-                recorded_at: hyoka::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+                recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
             },
             &[Change::CategoryAdded {
                 name: "見出し".into(),

@@ -3,9 +3,9 @@
 //! next), fails `hyoka verify --export` with exit 3 and the documented kind, and `hyoka restore` with
 //! the same error.
 
-use hyoka::event::{self, Change, Event, Hash, Source, ZERO_HASH};
+use hyoka::domain::event::{self, Change, Event, Hash, Source, ZERO_HASH};
+use hyoka::domain::period::{Half, Period};
 use hyoka::ledger::StoredEvent;
-use hyoka::period::{Half, Period};
 
 use crate::common::Env;
 
@@ -23,7 +23,7 @@ fn base() -> (Env, Vec<Event>) {
     let events: Vec<Event> = text
         .lines()
         .map(|l| {
-            hyoka::export::parse_line(l.as_bytes(), 0)
+            hyoka::evidence::export::parse_line(l.as_bytes(), 0)
                 .unwrap()
                 .event
                 .event
@@ -52,7 +52,7 @@ fn seal(events: &[Event], edit: EventEdit, edit_bytes: BytesEdit) -> String {
         let mut bytes = event::encode(&e).unwrap();
         edit_bytes(i, &mut bytes);
         let hash = event::event_hash(&e.prev_hash, &bytes);
-        out.push_str(&hyoka::export::line(
+        out.push_str(&hyoka::evidence::export::line(
             &StoredEvent { event: e, hash },
             &bytes,
         ));
@@ -1160,7 +1160,7 @@ fn verify_checks_the_meta_rules_of_stored_events() {
             c.tamper_event(n - 1, &bytes).unwrap();
             c.tamper_commit(hyoka::store::Committed {
                 events: n,
-                tree_hashes: hyoka::merkle::stored_hash_count(n),
+                tree_hashes: hyoka::tlog::merkle::stored_hash_count(n),
                 head_hash: head,
             })
             .unwrap();

@@ -123,12 +123,12 @@ fn build_sweep_ledger(env: &Env) {
     ])
     .ok();
     let access = hyoka::Access::default();
-    let period = hyoka::period::Period::parse("H27上半期", None).unwrap();
-    let mut at = hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap();
+    let period = hyoka::domain::period::Period::parse("H27上半期", None).unwrap();
+    let mut at = hyoka::domain::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap();
     // From round 3 on, every commit is anchored by a record signed with the log key (kept in LOGKEY),
     // and a checkpoint is signed after round 5, so the sweep flips bytes of those files too.
-    let key =
-        hyoka::note::SignerKey::from_seed("local/kodaira-followup-h26-h27", &[5; 32]).unwrap();
+    let key = hyoka::tlog::note::SignerKey::from_seed("local/kodaira-followup-h26-h27", &[5; 32])
+        .unwrap();
     for round in 0..7u32 {
         let mut ledger = hyoka::Ledger::open(&env.ledger(), access).unwrap();
         if round >= 3 {
@@ -149,7 +149,7 @@ fn build_sweep_ledger(env: &Env) {
                 source: None,
                 recorded_at: at,
             };
-            let change = hyoka::event::Change::RemarkSet {
+            let change = hyoka::domain::event::Change::RemarkSet {
                 item: 1 + (round * 30 + i) % 60,
                 period,
                 text,
@@ -161,7 +161,7 @@ fn build_sweep_ledger(env: &Env) {
             ledger.settle().unwrap();
         }
         if round == 5 {
-            hyoka::transparency::sign(&ledger, &key, 0, &mut |_, _| {}).unwrap();
+            hyoka::evidence::transparency::sign(&ledger, &key, 0, &mut |_, _| {}).unwrap();
         }
     }
 }
@@ -524,11 +524,11 @@ fn a_deleted_sled_blob_file_is_an_integrity_failure_not_an_io_error() {
             author: "鈴木".into(),
             reason: "大きな備考".into(),
             source: None,
-            recorded_at: hyoka::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap(),
+            recorded_at: hyoka::domain::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap(),
         };
-        let change = hyoka::event::Change::RemarkSet {
+        let change = hyoka::domain::event::Change::RemarkSet {
             item: 1,
-            period: hyoka::period::Period::parse("H27上半期", None).unwrap(),
+            period: hyoka::domain::period::Period::parse("H27上半期", None).unwrap(),
             text: "あ".repeat(100_000),
         };
         ledger.append(&meta, &[change]).unwrap();

@@ -66,7 +66,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
-use crate::event::Hash;
+use crate::domain::event::Hash;
 
 /// Events per `E` chunk in a store created by this version (see the module doc).
 pub const EVENTS_PER_CHUNK: u64 = 4;

@@ -10,15 +10,15 @@
 
 use std::path::Path;
 
-use crate::anchor::{self, Signature};
-pub use crate::anchor::{CHECKPOINT_FILE, MAX_CHECKPOINT_BYTES};
-use crate::checkpoint::{self, Checkpoint};
+use crate::domain::event;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event;
+use crate::ledger::anchor::{self, Signature};
+pub use crate::ledger::anchor::{CHECKPOINT_FILE, MAX_CHECKPOINT_BYTES};
 use crate::ledger::{Ledger, VerifyReport};
-use crate::merkle;
-use crate::note::{self, NoteError, SignerKey, VerifierKey};
 use crate::store::Store;
+use crate::tlog::checkpoint::{self, Checkpoint};
+use crate::tlog::merkle;
+use crate::tlog::note::{self, NoteError, SignerKey, VerifierKey};
 
 /// A checkpoint signed by [`sign`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -366,9 +366,9 @@ pub fn adopt<S: Store + Sync>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Change;
+    use crate::domain::event::Change;
+    use crate::domain::period::{Half, Period};
     use crate::ledger::{Access, Meta};
-    use crate::period::{Half, Period};
 
     fn meta(at: i64) -> Meta {
         Meta {

@@ -1,9 +1,9 @@
 //! The characters that do not show when printed, which an identifier may not hold (the rule is
-//! [`crate::ident`]'s) and which [`crate::text::escape`] shows as `\u{..}`. A leaf: it depends on
+//! [`crate::domain::ident`]'s) and which [`crate::domain::text::escape`] shows as `\u{..}`. A leaf: it depends on
 //! nothing else of the crate, so both can use it.
 
 /// Is `c` one of the characters an identifier may not hold (whatever comes before it)? See
-/// [`crate::ident`]; [`invisible_after`] applies the variation-selector exception.
+/// [`crate::domain::ident`]; [`invisible_after`] applies the variation-selector exception.
 pub fn is_invisible(c: char) -> bool {
     is_default_ignorable(c) || matches!(c, '\u{2800}' | '\u{2028}' | '\u{2029}')
 }

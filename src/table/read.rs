@@ -46,7 +46,7 @@
 //! U+2028 and U+2029, which an identifier may not hold); the inside of a cell is kept
 //! verbatim, except grades (ratings and total-row labels), which are read in
 //! NFKC (a full-width `Ａ` is `A`). Identifiers (headings, item numbers,
-//! departments, grades) follow the rule of [`crate::ident`]: a cell holding a
+//! departments, grades) follow the rule of [`crate::domain::ident`]: a cell holding a
 //! character that does not show when printed is refused, naming it.
 //!
 //! Encodings: UTF-8 with or without BOM, and UTF-16 with BOM (Excel's
@@ -278,7 +278,7 @@ pub enum TableFileError {
     #[error("line {line}: CSV error: {message}; save the file again as CSV (UTF-8)")]
     Csv { line: usize, message: String },
     /// A heading, item number, department or grade that breaks the rule of
-    /// [`crate::ident`]; `problem` names the character and says what to do.
+    /// [`crate::domain::ident`]; `problem` names the character and says what to do.
     #[error("line {line}: column {column}: {problem}")]
     Identifier {
         line: usize,
@@ -461,9 +461,9 @@ fn detect(text: &str) -> TableFormat {
 // ------------------------------------------------------------ cell helpers
 
 /// Surrounding white space removed, except U+2028 and U+2029, which
-/// [`crate::ident`] names in an identifier rather than drop them unseen.
+/// [`crate::domain::ident`] names in an identifier rather than drop them unseen.
 fn trim(s: &str) -> &str {
-    crate::ident::trim(s)
+    crate::domain::ident::trim(s)
 }
 
 fn cell<'a>(cells: &[&'a str], index: usize) -> &'a str {
@@ -558,19 +558,19 @@ fn relisting_body(s: &str) -> Option<(u32, &str)> {
     Some((number, s))
 }
 
-/// The rule of [`crate::ident`] on a cell holding an identifier (which may be
+/// The rule of [`crate::domain::ident`] on a cell holding an identifier (which may be
 /// empty).
 fn check_ident(line: usize, column: usize, field: &str, s: &str) -> Result<()> {
-    crate::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
+    crate::domain::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
         problem,
     })
 }
 
-/// A grade as it is recorded: one word, in NFKC ([`crate::ident::token`]).
+/// A grade as it is recorded: one word, in NFKC ([`crate::domain::ident::token`]).
 fn grade(line: usize, column: usize, s: &str) -> Result<String> {
-    crate::ident::token("grade", s).map_err(|problem| TableFileError::Identifier {
+    crate::domain::ident::token("grade", s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
         problem,
@@ -893,7 +893,7 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
     // The number's text ends at the first character that is neither a digit
     // nor one the identifier rule refuses (which is then named).
     let digits_end = item
-        .find(|c: char| !(is_digit(c) || crate::ident::is_invisible(c)))
+        .find(|c: char| !(is_digit(c) || crate::domain::ident::is_invisible(c)))
         .unwrap_or(item.len());
     let (digits, title) = item.split_at_checked(digits_end).unwrap_or(("", item));
     check_ident(line, 1, "heading", cell(cells, 0))?;

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The stored bytes are the truth; `seq`, `prev`, `hash` and `event` (the JSON of
-//! [`crate::describe::event_json`]) are there for readers and must agree with them. Everything here
+//! [`crate::domain::describe::event_json`]) are there for readers and must agree with them. Everything here
 //! streams: memory stays bounded for any number of events.
 
 use std::io::{BufRead, Read, Write};
@@ -15,15 +15,15 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-pub use crate::chain::Chain;
-use crate::checkpoint::Checkpoint;
-use crate::describe;
+use crate::domain::describe;
+use crate::domain::event::StoredEvent;
+use crate::domain::event::{self, Hash};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::StoredEvent;
-use crate::event::{self, Hash};
 use crate::ledger::Ledger;
-use crate::merkle;
+pub use crate::ledger::chain::Chain;
 use crate::store::Store;
+use crate::tlog::checkpoint::Checkpoint;
+use crate::tlog::merkle;
 
 /// The longest export line accepted, without its newline (4 MiB: an event is at most 1 MiB).
 pub const MAX_LINE_BYTES: usize = 4 << 20;
@@ -419,8 +419,8 @@ pub fn events<'a, R: BufRead + 'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Change, Event, ZERO_HASH};
-    use crate::period::{Half, Period};
+    use crate::domain::event::{Change, Event, ZERO_HASH};
+    use crate::domain::period::{Half, Period};
 
     fn ev(seq: u64, prev: Hash, change: Change) -> Vec<u8> {
         event::encode(&Event {

@@ -5,9 +5,9 @@
 //! Text output measures Japanese by display width (UAX #11 as the `unicode-width` crate reads it: East
 //! Asian wide and full-width characters take two columns, ambiguous ones such as `○` and `…` one), never
 //! splits a character, and uses no box-drawing characters. Every piece of user data in text and Markdown
-//! output goes through [`crate::text::escape`] first, so no raw control character reaches a terminal.
+//! output goes through [`crate::domain::text::escape`] first, so no raw control character reaches a terminal.
 //!
-//! TSV is exactly the layout [`crate::import::table_file::parse`] reads (two header rows, heading on the
+//! TSV is exactly the layout [`crate::table::read::parse`] reads (two header rows, heading on the
 //! first row of each group, `N title【No.M の再掲】`, total rows at the end); CSV is hyoka's open-data
 //! export (one value per cell, heading on every row, cells neutralised against formula injection).
 
@@ -15,9 +15,9 @@ use std::io::Write;
 
 use unicode_width::UnicodeWidthChar;
 
-use crate::import::table_file::neutralise_cell;
-use crate::period::{Era, Half, Period};
-use crate::text;
+use crate::domain::period::{Era, Half, Period};
+use crate::domain::text;
+use crate::table::read::neutralise_cell;
 use crate::views::{self, SummaryView, TableRow, TableView};
 
 /// A table that cannot be rendered in the asked format. One line, naming the item and field.
@@ -551,7 +551,7 @@ fn tsv_cell(number: u32, field: &str, value: &str) -> Result<String, RenderError
     }
 }
 
-/// The table as TSV in the layout the importer reads (see [`crate::import::table_file`]): two header
+/// The table as TSV in the layout the importer reads (see [`crate::table::read`]): two header
 /// rows shifted one column left, one row per item (heading on the first row of each group), then the
 /// total rows per grade and 計, the number of follow-up items on the first of them. Line ends `\n`.
 ///
@@ -1031,8 +1031,8 @@ pub fn clock_behind_note(clock: &str) -> String {
 pub fn corrections_markdown(
     plan: &str,
     head: &str,
-    entries: &[crate::audit::HistoryEntry],
-    state: &crate::state::State,
+    entries: &[crate::views::audit::HistoryEntry],
+    state: &crate::domain::state::State,
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!("# 訂正・削除履歴: {}\n\n", md_escape(plan)));
@@ -1084,10 +1084,11 @@ pub fn corrections_markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Change;
-    use crate::import::{self, table_file};
-    use crate::provenance::Provenance;
-    use crate::state::State;
+    use crate::domain::event::Change;
+    use crate::domain::provenance::Provenance;
+    use crate::domain::state::State;
+    use crate::import;
+    use crate::table::read as table_file;
 
     const SEED: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),

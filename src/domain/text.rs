@@ -2,14 +2,14 @@
 //!
 //! Text is stored exactly as given once it passes these checks. Single-line fields (names, titles,
 //! authors) refuse every control character; multi-line fields (reasons, remarks) allow newline and tab.
-//! Identifiers (authors, departments, headings, grades) also follow the rule of [`crate::ident`].
+//! Identifiers (authors, departments, headings, grades) also follow the rule of [`crate::domain::ident`].
 //! Whatever is stored, [`escape`] makes it safe to print: control characters, the Unicode bidi controls
 //! that could reorder or forge terminal output, and every character that does not show when printed
-//! (those [`crate::ident`] refuses in an identifier: zero-width and default-ignorable characters, the
+//! (those [`crate::domain::ident`] refuses in an identifier: zero-width and default-ignorable characters, the
 //! braille blank, hangul fillers, line and paragraph separators; a variation selector directly after a
 //! kanji shows as itself) are shown as `\u{..}` escapes, so a reader sees that something is there.
 
-use crate::invisible;
+use crate::domain::invisible;
 
 /// Refuses an empty or blank value, or one with control characters.
 pub fn check_line(field: &str, s: &str) -> Result<(), String> {

@@ -9,7 +9,7 @@
 use bincode::config::{self, Config};
 use serde::{Deserialize, Serialize};
 
-use crate::period::{Era, Period};
+use crate::domain::period::{Era, Period};
 
 /// A 32-byte hash.
 pub type Hash = [u8; 32];
@@ -239,7 +239,7 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
 /// BLAKE3(`HASH_CONTEXT` || `prev_hash` || `stored_bytes`).
 ///
 /// ```
-/// use hyoka::event::{event_hash, HASH_CONTEXT, ZERO_HASH};
+/// use hyoka::domain::event::{event_hash, HASH_CONTEXT, ZERO_HASH};
 /// let stored = b"any stored bytes";
 /// let mut preimage = HASH_CONTEXT.to_vec();
 /// preimage.extend_from_slice(&ZERO_HASH);
@@ -309,7 +309,7 @@ impl Change {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::period::Half;
+    use crate::domain::period::Half;
 
     /// The golden event of `schema/FORMAT.md`.
     pub(crate) fn golden_event() -> Event {

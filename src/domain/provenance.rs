@@ -1,12 +1,12 @@
 //! Who set each value: for every field of every item and cell, the event that last changed it.
 //!
-//! A fold over the log like [`crate::state`], kept separate so the state stays small. The importer uses
+//! A fold over the log like [`crate::domain::state`], kept separate so the state stays small. The importer uses
 //! it to tell a value changed by hand since the last import (a conflict) from one the file may update.
 
 use std::collections::BTreeMap;
 
-use crate::event::{Change, Event};
-use crate::period::Period;
+use crate::domain::event::{Change, Event};
+use crate::domain::period::Period;
 
 /// A field whose last change is tracked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

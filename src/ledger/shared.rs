@@ -18,8 +18,8 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::domain::event::Change;
 use crate::error::{Error, Result};
-use crate::event::Change;
 use crate::ledger::{Ledger, Meta, Receipt};
 use crate::store::journal::SyncPoint;
 
@@ -114,7 +114,7 @@ impl SharedLedger {
 mod tests {
     use super::*;
     use crate::Access;
-    use crate::period::{Half, Period};
+    use crate::domain::period::{Half, Period};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
 

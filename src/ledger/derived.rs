@@ -7,7 +7,7 @@
 //! stored. A store written before derived data existed has none (no `D` record): every view then folds the
 //! log, as it always did.
 //!
-//! - Per-item index: for each event, `(item, seq)` with `item` = [`crate::event::Change::item`], or 0 for
+//! - Per-item index: for each event, `(item, seq)` with `item` = [`crate::domain::event::Change::item`], or 0 for
 //!   the events that concern no item (the plan and the headings, which history needs to fold one item).
 //! - Snapshots: the state after each event `m * K - 1` (K recorded in the `D` record, normally
 //!   [`SNAPSHOT_EVERY`]): magic, seq (u64 LE), that event's hash, then the state in bincode's legacy
@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use bincode::config;
 
-use crate::event::Hash;
-use crate::state::State;
+use crate::domain::event::Hash;
+use crate::domain::state::State;
 
 /// Events between two state snapshots in a new ledger.
 pub const SNAPSHOT_EVERY: u64 = 65_536;

@@ -2,10 +2,10 @@
 //! decodes, has the next seq, links to its predecessor, is not recorded earlier, and obeys the domain
 //! and meta rules (`schema/FORMAT.md` section 12); the Merkle root is recomputed as they come.
 
+use crate::domain::event::{self, Hash, StoredEvent, ZERO_HASH};
+use crate::domain::state::State;
 use crate::error::IntegrityError;
-use crate::event::{self, Hash, StoredEvent, ZERO_HASH};
-use crate::merkle::{self, StreamingRoot};
-use crate::state::State;
+use crate::tlog::merkle::{self, StreamingRoot};
 
 /// Checks a stream of events' stored bytes, in order, as [`crate::ledger::Ledger::verify`] checks a ledger: each
 /// decodes, has the next seq, links to its predecessor (event 0 to zeros), is not recorded earlier, and
@@ -64,7 +64,7 @@ impl Chain {
             return Err(IntegrityError::TimeWentBackwards { seq });
         }
         if self.rule_broken.is_none()
-            && let Err(r) = crate::state::check_recorded_meta(&event)
+            && let Err(r) = crate::domain::state::check_recorded_meta(&event)
                 .and_then(|()| self.state.apply(&event.change))
         {
             self.rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });

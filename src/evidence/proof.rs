@@ -3,15 +3,15 @@
 //! C2SP tlog-witness add-checkpoint body). Made from a ledger; checked with nothing but the proof, the
 //! checkpoint(s) and, for authenticity, the log's verifier key.
 
-use crate::checkpoint::{self, Checkpoint};
+use crate::domain::event::{self, Hash};
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{self, Hash};
+use crate::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
 use crate::ledger::{Ledger, StoredEvent};
-use crate::merkle;
-use crate::note::{self, Note, NoteError, VerifierKey};
 use crate::store::Store;
-use crate::tlog_proof::{ConsistencyBody, TlogProof};
-use crate::transparency::{self, MAX_CHECKPOINT_BYTES};
+use crate::tlog::checkpoint::{self, Checkpoint};
+use crate::tlog::merkle;
+use crate::tlog::note::{self, Note, NoteError, VerifierKey};
+use crate::tlog::proof_text::{ConsistencyBody, TlogProof};
 
 /// The largest proof accepted: an event of at most 1 MiB in base64, proof lines and a checkpoint.
 pub const MAX_PROOF_BYTES: usize = 2 << 20;

@@ -9,15 +9,15 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::ledger::STORE_DIR;
-use crate::safe_fs;
+use crate::os::safe_fs;
 
 /// The files of the ledger directory a reader reads, besides the store (copied whole).
 const FILES: [&str; 5] = [
     "HEAD",
     crate::store::journal::JOURNAL_FILE,
-    crate::anchor::ANCHOR_FILE,
-    crate::anchor::CHECKPOINT_FILE,
-    crate::anchor::LOG_KEY_FILE,
+    crate::ledger::anchor::ANCHOR_FILE,
+    crate::ledger::anchor::CHECKPOINT_FILE,
+    crate::ledger::anchor::LOG_KEY_FILE,
 ];
 
 /// How deep the store's directories are walked (sled keeps files one level down).

@@ -10,15 +10,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::derived::{Derived, NO_ITEM};
+use crate::domain::event::{Change, Event, Source};
+use crate::domain::period::{Era, Period};
+use crate::domain::provenance::{Field, Provenance, Setter};
+use crate::domain::state::{Refused, State};
+use crate::domain::when;
 use crate::error::{Error, IntegrityError, Result};
-use crate::event::{Change, Event, Source};
 use crate::ledger::Ledger;
-use crate::period::{Era, Period};
-use crate::provenance::{Field, Provenance, Setter};
-use crate::state::{Refused, State};
+use crate::ledger::derived::{Derived, NO_ITEM};
 use crate::store::Store;
-use crate::when;
 
 /// A point in either time axis, as written on the command line: a period (`FY2014-YE`, `H26年度末`),
 /// `seq:N`, or `at:TIME` (RFC 3339, or a date meaning the end of that day in JST).
@@ -242,7 +242,7 @@ impl<S: Store> Ledger<S> {
                 fold.state
                     .items
                     .entry(of)
-                    .or_insert_with(|| crate::state::Item {
+                    .or_insert_with(|| crate::domain::state::Item {
                         number: of,
                         title: String::new(),
                         department: String::new(),
@@ -335,7 +335,7 @@ impl HistoryFold {
             self.pass_over(e);
         }
         let clock_behind = self.clock_behind.as_ref().map(|b| when::format(b.clock));
-        let fields = crate::provenance::fields_of(&e.change);
+        let fields = crate::domain::provenance::fields_of(&e.change);
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
         self.decided.extend(fields);
@@ -398,8 +398,8 @@ fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S
 /// The part of the state a change can touch, captured before it is applied.
 #[derive(Debug, Clone, Default)]
 pub struct ItemView {
-    item: Option<crate::state::Item>,
-    cell: Option<crate::state::Cell>,
+    item: Option<crate::domain::state::Item>,
+    cell: Option<crate::domain::state::Cell>,
 }
 
 impl State {
@@ -432,7 +432,7 @@ fn field_changes(
     let now = after.items.get(&n);
     let mut out = Vec::new();
     let old_item = before.item.as_ref();
-    let mut attr = |field: &'static str, get: &dyn Fn(&crate::state::Item) -> Value| {
+    let mut attr = |field: &'static str, get: &dyn Fn(&crate::domain::state::Item) -> Value| {
         let old = old_item.map_or(Value::Null, get);
         let new = now.map_or(Value::Null, get);
         if old != new {
@@ -449,7 +449,8 @@ fn field_changes(
             });
         }
         Change::ItemWithdrawn { .. } | Change::ItemReinstated { .. } => {
-            let status = |i: &crate::state::Item| if i.withdrawn { "withdrawn" } else { "active" };
+            let status =
+                |i: &crate::domain::state::Item| if i.withdrawn { "withdrawn" } else { "active" };
             out.push((
                 "status",
                 None,

@@ -6,16 +6,16 @@
 //! accepted once always folds again.
 //!
 //! Rules that apply to what is written from now on only, such as the identifier rule of
-//! [`crate::ident`], are in [`State::admit`], which the ledger calls on each new change before
+//! [`crate::domain::ident`], are in [`State::admit`], which the ledger calls on each new change before
 //! [`State::apply`] and which the fold never calls: events recorded before such a rule stay valid.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Change, Event};
-use crate::period::{Era, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Period};
-use crate::{ident, text};
+use crate::domain::event::{Change, Event};
+use crate::domain::period::{Era, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Period};
+use crate::domain::{ident, text};
 
 /// The plan a ledger evaluates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,7 +250,7 @@ impl State {
     }
 
     /// A new change as it is to be recorded, or why it may not be: the identifier rule
-    /// ([`crate::ident`]) for the departments, headings, grades and origin it gives; a heading added
+    /// ([`crate::domain::ident`]) for the departments, headings, grades and origin it gives; a heading added
     /// under a name equal (in NFKC) to an existing one's; and the names it refers to put in the form
     /// the ledger holds: a heading or a grade equal in NFKC to one of the ledger's becomes the
     /// ledger's own, and any other grade is in NFKC. Then [`State::apply`] checks the domain rules.
@@ -658,7 +658,7 @@ mod wire;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::period::Half;
+    use crate::domain::period::Half;
 
     fn plan() -> Change {
         Change::PlanDefined {
@@ -1046,7 +1046,7 @@ mod tests {
             &|e| e.reason = "".into(),
             &|e| e.reason = "a\rb".into(),
             &|e| {
-                e.source = Some(crate::event::Source {
+                e.source = Some(crate::domain::event::Source {
                     file_name: "d/f.csv".into(),
                     blake3: [0; 32],
                 })

@@ -147,7 +147,7 @@ impl Period {
     /// Parses any accepted form; `default_era` applies to era-less Japanese forms such as `26年度上半期`.
     ///
     /// ```
-    /// use hyoka::period::{Era, Period};
+    /// use hyoka::domain::period::{Era, Period};
     /// let p = Period::parse("H26年度末", None).unwrap();
     /// assert_eq!(p.id(), "FY2014-YE");
     /// assert_eq!(p.label(), "平成26年度末");

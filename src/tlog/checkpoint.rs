@@ -9,11 +9,13 @@
 //! [extension lines, each non-empty]
 //! ```
 //!
-//! and a signed checkpoint is a signed note (see [`crate::note`]) whose
+//! and a signed checkpoint is a signed note (see [`crate::tlog::note`]) whose
 //! text is such a body.
 
-use crate::merkle::Hash;
-use crate::note::{Note, NoteError, SignerKey, VerifierKey, parse_note, sign_note, verify_note};
+use crate::tlog::merkle::Hash;
+use crate::tlog::note::{
+    Note, NoteError, SignerKey, VerifierKey, parse_note, sign_note, verify_note,
+};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 

@@ -19,17 +19,17 @@
 //!   [`item_number`]): a full-width `Ａ` grade is recorded as `A`.
 //!
 //! The rule applies to what is written from now on: the ledger checks authors before an append and
-//! each new change with [`crate::state::State::admit`] before it is encoded. Events recorded before the
-//! rule that break it stay valid: the fold ([`crate::state::State::apply`]) and `verify` do not apply
-//! it. Wherever text reaches a terminal, [`crate::text::escape`] shows these characters as `\u{..}`.
+//! each new change with [`crate::domain::state::State::admit`] before it is encoded. Events recorded before the
+//! rule that break it stay valid: the fold ([`crate::domain::state::State::apply`]) and `verify` do not apply
+//! it. Wherever text reaches a terminal, [`crate::domain::text::escape`] shows these characters as `\u{..}`.
 //! Specified in `schema/FORMAT.md`, section "Identifiers and text".
 
 use unicode_normalization::UnicodeNormalization;
 
-pub use crate::invisible::{
+pub use crate::domain::invisible::{
     find_invisible, invisible_after, is_invisible, is_kanji, is_variation_selector,
 };
-use crate::text;
+use crate::domain::text;
 
 /// Checks the rule on an identifier that may be empty (a cell of a file): only its characters.
 /// The refusal names the character and its position, and says what to do.

@@ -24,10 +24,10 @@
 
 use std::path::Path;
 
-use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Error, IntegrityError, Result};
-use crate::note::{self, Note, NoteError, SignerKey, VerifierKey};
-use crate::safe_fs;
+use crate::os::safe_fs;
+use crate::tlog::checkpoint::{self, Checkpoint};
+use crate::tlog::note::{self, Note, NoteError, SignerKey, VerifierKey};
 
 /// The file of the ledger directory holding the last signed checkpoint.
 pub const CHECKPOINT_FILE: &str = "CHECKPOINT";
@@ -230,7 +230,10 @@ pub fn sign_and_keep(dir: &Path, cp: &Checkpoint, key: &SignerKey) -> Result<Str
 /// Moves the kept checkpoint aside to `CHECKPOINT.bad-<UTC time>` (a number added if taken), never
 /// deleting it, and returns the new name.
 pub fn move_aside(dir: &Path, now: i64) -> Result<String> {
-    let base = format!("{BAD_CHECKPOINT_PREFIX}{}", crate::when::file_stamp(now));
+    let base = format!(
+        "{BAD_CHECKPOINT_PREFIX}{}",
+        crate::domain::when::file_stamp(now)
+    );
     safe_fs::move_aside(dir, CHECKPOINT_FILE, &base).map_err(io_err(format!(
         "cannot move {} aside",
         dir.join(CHECKPOINT_FILE).display()
@@ -266,7 +269,7 @@ pub struct AnchorRecord {
     /// The tree size.
     pub size: u64,
     /// The RFC 6962 root of the first `size` events.
-    pub root: crate::event::Hash,
+    pub root: crate::domain::event::Hash,
     /// The log key's id and its signature of the checkpoint, when the writer held the log key.
     pub signature: Option<(u32, [u8; 64])>,
 }

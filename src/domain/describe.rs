@@ -4,9 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::event::StoredEvent;
-use crate::event::{self, Change};
-use crate::when;
+use crate::domain::event::StoredEvent;
+use crate::domain::event::{self, Change};
+use crate::domain::when;
 
 /// One line saying what a change does, e.g. `item 5 平成26年度上半期: rating A`.
 pub fn change(c: &Change) -> String {

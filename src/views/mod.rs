@@ -1,15 +1,18 @@
 //! Views rebuilt from the state: the table in its published shape, and its totals.
 //!
 //! Views are plain data (serialisable to the JSON of `schema/`); rendering them as text, TSV, CSV or
-//! Markdown is [`crate::render`]'s job.
+//! Markdown is [`crate::views::render`]'s job.
+
+pub mod audit;
+pub mod render;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::period::Period;
-use crate::state::State;
+use crate::domain::period::Period;
+use crate::domain::state::State;
 
 /// A period as shown in JSON: canonical id and Japanese label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -25,11 +25,13 @@
 //! Parsing is strict: every line ends in a newline, numbers are decimal
 //! without leading zeros, hashes are padded standard base64 of 32 bytes, and
 //! the checkpoint must parse (signed or bare, see
-//! [`crate::checkpoint::parse_signed`]). Signatures are not verified here.
+//! [`crate::tlog::checkpoint::parse_signed`]). Signatures are not verified here.
 
-use crate::checkpoint::{Checkpoint, CheckpointError, parse_decimal, parse_hash, parse_signed};
-use crate::merkle::{Hash, MerkleError, check_record, check_tree};
-use crate::note::Note;
+use crate::tlog::checkpoint::{
+    Checkpoint, CheckpointError, parse_decimal, parse_hash, parse_signed,
+};
+use crate::tlog::merkle::{Hash, MerkleError, check_record, check_tree};
+use crate::tlog::note::Note;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -197,7 +199,7 @@ impl TlogProof {
         })
     }
 
-    /// Parses the embedded checkpoint (see [`crate::checkpoint::parse_signed`]).
+    /// Parses the embedded checkpoint (see [`crate::tlog::checkpoint::parse_signed`]).
     pub fn checkpoint(&self) -> Result<(Checkpoint, Note), TlogProofError> {
         Ok(parse_signed(self.checkpoint_text.as_bytes())?)
     }
@@ -205,7 +207,7 @@ impl TlogProof {
     /// Checks that the proof shows leaf hash `leaf` at `index` in the
     /// embedded checkpoint's tree, and returns that checkpoint. The
     /// checkpoint's signatures are NOT verified: check them with
-    /// [`crate::note::verify_note`] on the returned note first.
+    /// [`crate::tlog::note::verify_note`] on the returned note first.
     pub fn check_inclusion(&self, leaf: &Hash) -> Result<(Checkpoint, Note), TlogProofError> {
         let (cp, note) = self.checkpoint()?;
         check_record(&self.proof, cp.size, &cp.root, self.index, leaf)?;
@@ -239,7 +241,7 @@ impl ConsistencyBody {
         })
     }
 
-    /// Parses the embedded checkpoint (see [`crate::checkpoint::parse_signed`]).
+    /// Parses the embedded checkpoint (see [`crate::tlog::checkpoint::parse_signed`]).
     pub fn checkpoint(&self) -> Result<(Checkpoint, Note), TlogProofError> {
         Ok(parse_signed(self.checkpoint_text.as_bytes())?)
     }
@@ -270,8 +272,8 @@ impl ConsistencyBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merkle::{MemoryHashes, leaf_hash, prove_record, prove_tree, tree_hash};
-    use crate::note::{SignerKey, verify_note};
+    use crate::tlog::merkle::{MemoryHashes, leaf_hash, prove_record, prove_tree, tree_hash};
+    use crate::tlog::note::{SignerKey, verify_note};
 
     const SPEC_CHECKPOINT: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n— example.com/behind-the-sofa Az3grlgtzPICa5OS8npVmf1Myq/5IZniMp+ZJurmRDeOoRDe4URYN7u5/Zhcyv2q1gGzGku9nTo+zyWE+xeMcTOAYQ8=\n— example.com/behind-the-sofa opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+49/V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=\n";
 
