@@ -174,7 +174,7 @@ pub enum IntegrityError {
     ProofInvalid(String),
     /// The per-item index (derived data) disagrees with the log; the events themselves are intact.
     #[error(
-        "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data"
+        "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup, which rebuilds all derived data"
     )]
     IndexMismatch {
         /// What differs.
@@ -182,7 +182,7 @@ pub enum IntegrityError {
     },
     /// A stored state snapshot (derived data) disagrees with the log; the events themselves are intact.
     #[error(
-        "event {seq}: snapshot mismatch: the stored state snapshot after this event is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data"
+        "event {seq}: snapshot mismatch: the stored state snapshot after this event is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup, which rebuilds all derived data"
     )]
     SnapshotMismatch {
         /// The event the snapshot follows.
@@ -296,33 +296,65 @@ impl IntegrityError {
     }
 }
 
-/// What the library can fail with.
+/// What the library can fail with. Each message says what is wrong, with the data to find it; what to
+/// do next (a command, a flag) is the front end's to add, by [`Error::kind`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// No ledger in the directory.
-    #[error("no ledger at {}: create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one", .0.display())]
+    #[error("no ledger at {}", .0.display())]
     NotInitialised(PathBuf),
-    /// `init` on an existing ledger.
-    #[error("a ledger already exists at {}: use it as it is, or choose another directory with --ledger", .0.display())]
+    /// Creating a ledger where one exists.
+    #[error("a ledger already exists at {}", .0.display())]
     AlreadyInitialised(PathBuf),
     /// Another process holds the ledger: the directory, and who holds its lock as far as can be told
     /// ([`crate::os::lock::holders`]).
-    #[error("the ledger at {} is busy: another hyoka process is using it; try again, or pass --wait SECONDS", .0.display())]
+    #[error("the ledger at {} is busy: another process is using it", .0.display())]
     Busy(PathBuf, crate::os::lock::Holders),
     /// A change the domain rules refuse.
     #[error("{0}")]
     Refused(#[from] Refused),
-    /// Invalid input that is not a domain rule (empty author, bad option value).
+    /// A change the domain rules refuse, decided from line `line` of an imported file.
+    #[error("line {line}: {refused}")]
+    RefusedAt {
+        /// The file's line.
+        line: u64,
+        /// The refusal.
+        refused: Refused,
+    },
+    /// A seq past the ledger's last event.
+    #[error("seq {seq} does not exist: the ledger has events 0..={}", .len.saturating_sub(1))]
+    NoSuchSeq {
+        /// The seq asked for.
+        seq: u64,
+        /// Events in the ledger.
+        len: u64,
+    },
+    /// A signing key whose name is not the ledger's origin.
+    #[error(
+        "the key is named {key} but the ledger's origin is {origin}: a checkpoint is signed by a key named after its origin"
+    )]
+    KeyNotOfOrigin {
+        /// The key's name.
+        key: String,
+        /// The ledger's origin.
+        origin: String,
+    },
+    /// Events were made durable but what follows them (the head record, the anchor) was not written:
+    /// the ledger is consistent on disk, and a full check tells whether anything else is wrong.
+    #[error("{0}")]
+    Unsettled(String),
+    /// Invalid input that is not a domain rule (empty author, bad option value, a damaged input file).
     #[error("{0}")]
     Invalid(String),
+    /// A bug: something the library's own invariants rule out. Never caused by input.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// The history cannot be trusted.
-    #[error(
-        "integrity failure: {0}; the history cannot be trusted until the ledger is restored from a backup"
-    )]
+    #[error("integrity failure: {0}")]
     Integrity(#[from] IntegrityError),
     /// An operating-system error.
-    #[error("{context}: {source}; check the path, permissions and free space, then try again")]
+    #[error("{context}: {source}")]
     Io {
         /// What was being done.
         context: String,
@@ -334,9 +366,7 @@ pub enum Error {
     #[error("{0}")]
     Encode(#[from] EncodeError),
     /// The disk holding the ledger is full, or too full to use the ledger safely.
-    #[error(
-        "the disk is full: {context}: {detail}; free some space on that disk, or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger), then try again"
-    )]
+    #[error("the disk is full: {context}: {detail}")]
     DiskFull {
         /// What was being done.
         context: String,
@@ -344,9 +374,7 @@ pub enum Error {
         detail: String,
     },
     /// A write would take more space than the disk holding the ledger has to spare; nothing was written.
-    #[error(
-        "not enough free space: {context}: {detail}; free some space on that disk, or use a disk with room: give --ledger a directory there (to move an existing ledger, copy its whole directory with `cp -a`, or `hyoka backup DIR` there then `hyoka restore`), then try again"
-    )]
+    #[error("not enough free space: {context}: {detail}")]
     NoRoom {
         /// What was being done.
         context: String,
@@ -356,6 +384,26 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stable name for the kind of failure (snake case), for front ends and machine output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::NotInitialised(_) => "not_initialised",
+            Error::AlreadyInitialised(_) => "already_initialised",
+            Error::Busy(..) => "busy",
+            Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
+            Error::NoSuchSeq { .. } => "no_such_seq",
+            Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
+            Error::Unsettled(_) => "unsettled",
+            Error::Invalid(_) => "invalid",
+            Error::Internal(_) => "internal",
+            Error::Integrity(e) => e.kind(),
+            Error::Io { .. } => "io",
+            Error::Encode(_) => "encode",
+            Error::DiskFull { .. } => "disk_full",
+            Error::NoRoom { .. } => "no_room",
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
         let context = context.into();
         move |source| Error::Io { context, source }

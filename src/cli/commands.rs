@@ -193,7 +193,7 @@ fn record_one(
     let era = state.plan.as_ref().and_then(|p| p.default_era);
     let (change, note) = build(state, era)?;
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
-    let change = state.admit(change).map_err(|r| Failure::from(r.0))?;
+    let change = state.admit(change).map_err(hyoka::Error::Refused)?;
     let receipt = ledger.append(&meta(who)?, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
@@ -706,7 +706,7 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
         r.rows,
         periods.join(", ")
     ));
-    out(format!("era: {}", r.era.describe()));
+    out(format!("era: {}", super::hints::era_choice(r.era)));
     if r.created {
         out(format!(
             "{} ledger {} for plan {}",

@@ -5,6 +5,7 @@ mod audit_cmds;
 mod backup;
 mod clock;
 mod commands;
+mod hints;
 mod keys;
 mod offline;
 mod output;
@@ -23,6 +24,8 @@ pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code reserved for integrity failures: the history cannot be trusted.
 pub const EXIT_INTEGRITY: u8 = 3;
+/// A bug in hyoka (EX_SOFTWARE of sysexits.h): something its own invariants rule out.
+pub const EXIT_INTERNAL: u8 = 70;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -656,13 +659,10 @@ impl Failure {
 
 impl From<hyoka::Error> for Failure {
     fn from(e: hyoka::Error) -> Self {
-        let code = match e {
-            hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
-            _ => EXIT_ERROR,
-        };
+        let code = hints::exit_code(&e);
         let message = match &e {
             hyoka::Error::Busy(dir, holders) => output::busy(dir, holders),
-            _ => e.to_string(),
+            _ => format!("{e}{}", hints::hint(&e)),
         };
         Failure { code, message }
     }

@@ -232,10 +232,10 @@ pub fn sign<S: Store + Sync>(
 ) -> Result<Signed> {
     let origin = origin(ledger)?;
     if key.name() != origin {
-        return Err(Error::Invalid(format!(
-            "the key is named {} but the ledger's origin is {origin}: a checkpoint is signed by a key named after its origin; generate one with `hyoka key generate --output FILE`",
-            key.name()
-        )));
+        return Err(Error::KeyNotOfOrigin {
+            key: key.name().to_string(),
+            origin: origin.to_string(),
+        });
     }
     let verifier = key.verifier();
     if let Some(v) = anchor::log_key(ledger.dir())?

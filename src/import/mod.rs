@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::domain::event::{Change, Source};
 use crate::domain::period::{Era, Period};
 use crate::domain::provenance::{Field, Provenance, Setter};
-use crate::domain::state::State;
+use crate::domain::state::{Refused, State};
 use crate::domain::{ident, text};
 use crate::table::read::{self as table_file, FormatHint, ParsedRow, ParsedTable};
 
@@ -41,15 +41,6 @@ impl EraChoice {
     pub fn era(self) -> Era {
         match self {
             EraChoice::Flag(e) | EraChoice::Plan(e) | EraChoice::Default(e) => e,
-        }
-    }
-
-    /// Says where the era came from, e.g. `heisei (from --era)`.
-    pub fn describe(self) -> String {
-        match self {
-            EraChoice::Flag(e) => format!("{} (from --era)", e.romaji()),
-            EraChoice::Plan(e) => format!("{} (the plan's default era)", e.romaji()),
-            EraChoice::Default(e) => format!("{} (no era given; set one with --era)", e.romaji()),
         }
     }
 }
@@ -104,17 +95,35 @@ pub struct ImportPlan {
 
 /// An import that cannot go ahead. One line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ImportError(pub String);
+#[non_exhaustive]
+pub enum ImportError {
+    /// The file is wrong (its layout, a cell, its periods, its totals), in words with its line.
+    #[error("{0}")]
+    File(String),
+    /// A change decided from line `line` that the domain rules refuse.
+    #[error("line {line}: {refused}")]
+    Refused {
+        /// The file's line.
+        line: usize,
+        /// The refusal.
+        refused: Refused,
+    },
+}
 
 impl From<ImportError> for crate::Error {
     fn from(e: ImportError) -> crate::Error {
-        crate::Error::Invalid(e.0)
+        match e {
+            ImportError::File(m) => crate::Error::Invalid(m),
+            ImportError::Refused { line, refused } => crate::Error::RefusedAt {
+                line: line as u64,
+                refused,
+            },
+        }
     }
 }
 
 fn err<T>(msg: impl Into<String>) -> Result<T, ImportError> {
-    Err(ImportError(msg.into()))
+    Err(ImportError::File(msg.into()))
 }
 
 /// Reads a file and resolves its periods (with `era_flag`, else `plan_era`, else Heisei). Its grades
@@ -127,7 +136,7 @@ pub fn prepare(
     plan_era: Option<Era>,
 ) -> Result<Prepared, ImportError> {
     let table = table_file::parse(bytes, FormatHint::from_file_name(file_name))
-        .map_err(|e| ImportError(e.to_string()))?;
+        .map_err(|e| ImportError::File(e.to_string()))?;
     let era = match (era_flag, plan_era) {
         (Some(e), _) => EraChoice::Flag(e),
         (None, Some(e)) => EraChoice::Plan(e),
@@ -136,7 +145,7 @@ pub fn prepare(
     let mut periods = Vec::with_capacity(table.periods.len());
     for label in &table.periods {
         let p = Period::parse(label, Some(era.era())).map_err(|e| {
-            ImportError(format!(
+            ImportError::File(format!(
                 "line {}: period column `{}`: {e}",
                 table.header_line,
                 text::escape(label)
@@ -526,8 +535,7 @@ pub fn import_holding(
         None => (State::default(), Provenance::default()),
     };
     let plan_era = state.plan.as_ref().and_then(|p| p.default_era);
-    let prepared =
-        prepare(&req.bytes, req.file_name, req.era, plan_era).map_err(|e| Error::Invalid(e.0))?;
+    let prepared = prepare(&req.bytes, req.file_name, req.era, plan_era).map_err(Error::from)?;
     req.bytes = std::borrow::Cow::Borrowed(&[]);
     let meta = Meta {
         author: req.author.clone(),
@@ -564,8 +572,8 @@ pub fn import_holding(
         .clone()
         .ok_or_else(|| Error::Invalid("the ledger has no plan".into()))?;
     // A bad cell is named before the totals it throws off.
-    check_grades(&prepared, &plan.grades).map_err(|e| Error::Invalid(e.0))?;
-    check_totals(&prepared).map_err(|e| Error::Invalid(e.0))?;
+    check_grades(&prepared, &plan.grades).map_err(Error::from)?;
+    check_totals(&prepared).map_err(Error::from)?;
     // Decide the changes once to count them, size them and find the conflicts (a dry run also checks
     // each one as the ledger would, on a copy of the state). They are never all held in memory: the
     // ledger takes them one by one as they are decided again, and the report decides them a third
@@ -591,7 +599,7 @@ pub fn import_holding(
             Ok::<(), ImportError>(())
         },
     )
-    .map_err(|e| Error::Invalid(e.0))?;
+    .map_err(Error::from)?;
     drop(work);
     let count = kinds.values().sum::<u64>();
     let mut report = Report {
@@ -624,7 +632,10 @@ pub fn import_holding(
             req.prefer_file,
             &mut |line, c| {
                 push(c).map_err(|e| match e {
-                    Error::Refused(r) => Error::Invalid(format!("line {line}: {r}")),
+                    Error::Refused(refused) => Error::RefusedAt {
+                        line: line as u64,
+                        refused,
+                    },
                     other => other,
                 })
             },

@@ -17,7 +17,7 @@ pub fn each_change<E: From<ImportError>>(
     let plan = state
         .plan
         .as_ref()
-        .ok_or_else(|| ImportError("the ledger has no plan".into()))?;
+        .ok_or_else(|| ImportError::File("the ledger has no plan".into()))?;
     let mut out = Conflicts::default();
     // Headings this import adds (the state is not changed here: the sink records or checks).
     let mut added: Vec<String> = Vec::new();
@@ -89,10 +89,10 @@ pub fn each_change<E: From<ImportError>>(
             }
             Some(item) => {
                 if item.withdrawn {
-                    return Err(E::from(ImportError(format!(
-                        "line {}: item {n} is withdrawn in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row",
-                        row.line
-                    ))));
+                    return Err(E::from(ImportError::Refused {
+                        line: row.line,
+                        refused: Refused::ItemWithdrawn(n),
+                    }));
                 }
                 let mut relisting = None;
                 // A text attribute the file gives and that differs: a change, unless it conflicts.
@@ -284,7 +284,7 @@ pub fn plan_changes(
 pub(super) fn admit(work: &mut State, line: usize, c: Change) -> Result<Change, ImportError> {
     work.admit(c)
         .and_then(|c| work.apply(&c).map(|()| c))
-        .map_err(|r| ImportError(format!("line {line}: {r}")))
+        .map_err(|refused| ImportError::Refused { line, refused })
 }
 
 #[derive(Default)]

@@ -67,7 +67,10 @@ impl Chain {
             && let Err(r) = crate::domain::state::check_recorded_meta(&event)
                 .and_then(|()| self.state.apply(&event.change))
         {
-            self.rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
+            self.rule_broken = Some(IntegrityError::RuleBroken {
+                seq,
+                why: r.to_string(),
+            });
         }
         let hash = event::event_hash(&event.prev_hash, bytes);
         self.root.push(merkle::leaf_hash(&hash));

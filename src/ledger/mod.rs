@@ -309,7 +309,7 @@ impl Ledger<SledStore> {
     ) -> Result<Self> {
         check_meta(meta)?;
         if !matches!(plan, Change::PlanDefined { .. }) {
-            return Err(Refused("the first event must define the plan".into()).into());
+            return Err(Refused::Rule("the first event must define the plan".into()).into());
         }
         let mut probe = State::default();
         probe.apply(&probe.admit(plan.clone())?)?;
@@ -619,8 +619,8 @@ impl<S: Store> Ledger<S> {
     fn check_writable(&self) -> Result<()> {
         match self.writable {
             true => Ok(()),
-            false => Err(Error::Invalid(
-                "internal: the ledger was opened for reading only".into(),
+            false => Err(Error::Internal(
+                "the ledger was opened for reading only".into(),
             )),
         }
     }
@@ -825,7 +825,7 @@ impl<S: Store> Ledger<S> {
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.0,
+                    why: r.to_string(),
                 })?;
             Ok(true)
         })
@@ -846,7 +846,7 @@ impl<S: Store> Ledger<S> {
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.0,
+                    why: r.to_string(),
                 })?;
             prov.apply(&e.event);
             Ok(true)
@@ -905,7 +905,7 @@ impl<S: Store> Ledger<S> {
         let mut state = self
             .cache
             .take()
-            .ok_or_else(|| Error::Invalid("internal: no state".into()))?;
+            .ok_or_else(|| Error::Internal("no state".into()))?;
         let mut applied = false;
         let first_seq = self.committed.events;
         let mut prev = self.committed.head_hash;
@@ -928,7 +928,7 @@ impl<S: Store> Ledger<S> {
             let mut seq = first_seq;
             let mut push = |change: Change| -> Result<()> {
                 if matches!(change, Change::ClockBehind { .. }) && !(behind && seq == first_seq) {
-                    return Err(Refused(
+                    return Err(Refused::Rule(
                         "clock.behind events are written by the ledger itself, when the clock is behind the last event; they cannot be given as a change".into(),
                     )
                     .into());
@@ -975,16 +975,15 @@ impl<S: Store> Ledger<S> {
         }
         self.last_recorded_at = Some(recorded_at);
         self.cache = Some(state);
-        self.update_head()
-            .map_err(|e| {
-                Error::Invalid(format!(
-                    "the change was stored but the head record could not be updated ({e}); run `hyoka verify` before going on"
-                ))
-            })?;
+        self.update_head().map_err(|e| {
+            Error::Unsettled(format!(
+                "the change was stored but the head record could not be updated ({e})"
+            ))
+        })?;
         if self.anchors_every_commit() && !self.store.defers_sync() {
             self.anchor_commit().map_err(|e| {
-                Error::Invalid(format!(
-                    "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e}); run `hyoka verify` before going on",
+                Error::Unsettled(format!(
+                    "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e})",
                     seq - 1
                 ))
             })?;
@@ -1010,7 +1009,7 @@ impl<S: Store> Ledger<S> {
         }
         self.cache
             .as_ref()
-            .ok_or_else(|| Error::Invalid("internal: no state".into()))
+            .ok_or_else(|| Error::Internal("no state".into()))
     }
 
     /// The Merkle root of the first `size` events (RFC 6962 over the event hashes).
@@ -1030,6 +1029,7 @@ impl<S: Store> Ledger<S> {
             M::IndexOutOfRange { .. } | M::InvalidSizes { .. } | M::EmptyOldTree { .. } => {
                 Error::Invalid(e.to_string())
             }
+            M::Internal(m) => Error::Internal(format!("Merkle tree: {m}")),
             e => IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into(),
         }
     }

@@ -134,7 +134,10 @@ impl<S: Store> Ledger<S> {
                 && let Err(r) = crate::domain::state::check_recorded_meta(&e.event)
                     .and_then(|()| state.apply(&e.event.change))
             {
-                rule_broken = Some(IntegrityError::RuleBroken { seq, why: r.0 });
+                rule_broken = Some(IntegrityError::RuleBroken {
+                    seq,
+                    why: r.to_string(),
+                });
             }
             if let Some(k) = every {
                 expected_refs

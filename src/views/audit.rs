@@ -100,10 +100,10 @@ impl<S: Store> Ledger<S> {
         let mut last = self.len().checked_sub(1);
         if let Some(n) = sel.through {
             if n >= self.len() {
-                return Err(Error::Invalid(format!(
-                    "seq {n} does not exist: the ledger has events 0..={}; see `hyoka log`",
-                    self.len().saturating_sub(1)
-                )));
+                return Err(Error::NoSuchSeq {
+                    seq: n,
+                    len: self.len(),
+                });
             }
             last = last.map(|l| l.min(n));
         }
@@ -128,7 +128,7 @@ impl<S: Store> Ledger<S> {
                     .apply(&e.event.change)
                     .map_err(|r| IntegrityError::RuleBroken {
                         seq: e.event.seq,
-                        why: r.0,
+                        why: r.to_string(),
                     })?;
                 provenance.apply(&e.event);
                 Ok(true)
@@ -264,7 +264,7 @@ impl<S: Store> Ledger<S> {
             fold.step(&e.event, f)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.0,
+                    why: r.to_string(),
                 })?;
             Ok(true)
         })

@@ -161,21 +161,50 @@ impl CellRef<'_> {
     }
 }
 
-/// A change that the domain rules refuse.
+/// A change that the domain rules refuse. The message says what is wrong, as data; what the user can do
+/// about it is the front end's to say, and the variants other than [`Refused::Rule`] are there so that it
+/// can.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
+#[non_exhaustive]
+pub enum Refused {
+    /// A change before the plan is defined, where a plan is needed.
+    #[error("the ledger has no plan yet")]
+    NoPlan,
+    /// A change to an item number that was never added.
+    #[error("there is no item {0}")]
+    NoSuchItem(u32),
+    /// A change to a withdrawn item (other than reinstating it).
+    #[error("item {0} is withdrawn")]
+    ItemWithdrawn(u32),
+    /// Adding an item number that exists.
+    #[error("item {0} already exists")]
+    ItemExists(u32),
+    /// Any other rule of `schema/FORMAT.md` section 12, in words.
+    #[error("{0}")]
+    Rule(String),
+}
+
+impl Refused {
+    /// A stable name for the kind of refusal (snake case).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Refused::NoPlan => "no_plan",
+            Refused::NoSuchItem(_) => "no_such_item",
+            Refused::ItemWithdrawn(_) => "item_withdrawn",
+            Refused::ItemExists(_) => "item_exists",
+            Refused::Rule(_) => "refused",
+        }
+    }
+}
 
 fn refuse<T>(msg: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused(msg.into()))
+    Err(Refused::Rule(msg.into()))
 }
 
 impl State {
     /// The plan, or a refusal for a ledger without one.
     pub fn plan(&self) -> Result<&Plan, Refused> {
-        self.plan
-            .as_ref()
-            .ok_or_else(|| Refused("the ledger has no plan yet: run `hyoka init` first".into()))
+        self.plan.as_ref().ok_or(Refused::NoPlan)
     }
 
     /// Periods that have at least one rating, in order.
@@ -230,12 +259,8 @@ impl State {
     /// An item that exists and is not withdrawn.
     pub fn active_item(&self, number: u32) -> Result<&Item, Refused> {
         match self.items.get(&number) {
-            None => refuse(format!(
-                "there is no item {number}: list the items with `hyoka table`, or add it with `hyoka item add`"
-            )),
-            Some(i) if i.withdrawn => refuse(format!(
-                "item {number} is withdrawn: reinstate it with `hyoka item reinstate {number}` first"
-            )),
+            None => Err(Refused::NoSuchItem(number)),
+            Some(i) if i.withdrawn => Err(Refused::ItemWithdrawn(number)),
             Some(i) => Ok(i),
         }
     }
@@ -259,7 +284,7 @@ impl State {
     /// the fold of recorded events never does, so a ledger written before these rules keeps folding
     /// and verifying.
     pub fn admit(&self, change: Change) -> Result<Change, Refused> {
-        let check = |field: &str, s: &str| ident::check(field, s).map_err(Refused);
+        let check = |field: &str, s: &str| ident::check(field, s).map_err(Refused::Rule);
         Ok(match change {
             Change::PlanDefined {
                 name,
@@ -270,7 +295,7 @@ impl State {
                 check("origin", &origin)?;
                 let grades = grades
                     .iter()
-                    .map(|g| ident::token("grade", g).map_err(Refused))
+                    .map(|g| ident::token("grade", g).map_err(Refused::Rule))
                     .collect::<Result<Vec<_>, _>>()?;
                 Change::PlanDefined {
                     name,
@@ -336,7 +361,7 @@ impl State {
                     // One of the scale's grades as the ledger holds it (if recorded before the rule).
                     true => grade,
                     false => {
-                        let grade = ident::token("grade", &grade).map_err(Refused)?;
+                        let grade = ident::token("grade", &grade).map_err(Refused::Rule)?;
                         let in_scale = grades.iter().find(|g| ident::same(g, &grade));
                         in_scale.cloned().unwrap_or(grade)
                     }
@@ -358,7 +383,7 @@ impl State {
         if self.categories.contains(&name) {
             return Ok(name);
         }
-        ident::check("heading", &name).map_err(Refused)?;
+        ident::check("heading", &name).map_err(Refused::Rule)?;
         Ok(self.heading(&name).cloned().unwrap_or(name))
     }
 
@@ -405,14 +430,14 @@ impl State {
                 if self.plan.is_some() {
                     return refuse("the plan is already defined");
                 }
-                text::check_line("plan name", name).map_err(Refused)?;
+                text::check_line("plan name", name).map_err(Refused::Rule)?;
                 check_origin(origin)?;
                 if grades.is_empty() {
                     return refuse("the grade scale is empty; give grades best first, e.g. S,A,B");
                 }
                 let mut seen = BTreeSet::new();
                 for g in grades {
-                    text::check_token("grade", g).map_err(Refused)?;
+                    text::check_token("grade", g).map_err(Refused::Rule)?;
                     if !seen.insert(g) {
                         return refuse(format!("grade `{g}` appears twice in the scale"));
                     }
@@ -425,7 +450,7 @@ impl State {
                 });
             }
             Change::CategoryAdded { name } => {
-                text::check_line("heading", name).map_err(Refused)?;
+                text::check_line("heading", name).map_err(Refused::Rule)?;
                 if self.categories.contains(name) {
                     return refuse(format!("heading `{name}` already exists"));
                 }
@@ -442,12 +467,10 @@ impl State {
                     return refuse("item numbers start at 1");
                 }
                 if self.items.contains_key(number) {
-                    return refuse(format!(
-                        "item {number} already exists; correct it with `hyoka item amend {number}`"
-                    ));
+                    return Err(Refused::ItemExists(*number));
                 }
-                text::check_line("title", title).map_err(Refused)?;
-                text::check_line("department", department).map_err(Refused)?;
+                text::check_line("title", title).map_err(Refused::Rule)?;
+                text::check_line("department", department).map_err(Refused::Rule)?;
                 self.check_category(category)?;
                 if let Some(of) = relisting_of {
                     self.check_relisting(*number, *of)?;
@@ -474,11 +497,11 @@ impl State {
                 let item = self.active_item(*number)?.clone();
                 let mut new = item.clone();
                 if let Some(t) = title {
-                    text::check_line("title", t).map_err(Refused)?;
+                    text::check_line("title", t).map_err(Refused::Rule)?;
                     new.title = t.clone();
                 }
                 if let Some(d) = department {
-                    text::check_line("department", d).map_err(Refused)?;
+                    text::check_line("department", d).map_err(Refused::Rule)?;
                     new.department = d.clone();
                 }
                 if let Some(c) = category {
@@ -517,7 +540,7 @@ impl State {
                 self.active_item(*item)?;
                 self.check_grade(grade)?;
                 let index = self.grade_index(grade).ok_or_else(|| {
-                    Refused(format!(
+                    Refused::Rule(format!(
                         "grade `{}` is not in the plan's scale",
                         text::escape(grade)
                     ))
@@ -561,7 +584,7 @@ impl State {
             }
             Change::RemarkSet { item, period, text } => {
                 self.active_item(*item)?;
-                text::check_multiline("remark", text, true).map_err(Refused)?;
+                text::check_multiline("remark", text, true).map_err(Refused::Rule)?;
                 let key = (*item, *period);
                 if self.cells.get(&key).map_or("", Slot::remark) == text {
                     return refuse(format!(
@@ -619,10 +642,10 @@ fn check_period(period: Period) -> Result<(), Refused> {
 /// ([`check_file_name`]). Every writer has checked the first two since the first version, and the
 /// command line the third, so `verify` and `restore` check them on stored events too.
 pub fn check_recorded_meta(event: &Event) -> Result<(), Refused> {
-    text::check_line("author", &event.author).map_err(Refused)?;
-    text::check_multiline("reason", &event.reason, false).map_err(Refused)?;
+    text::check_line("author", &event.author).map_err(Refused::Rule)?;
+    text::check_multiline("reason", &event.reason, false).map_err(Refused::Rule)?;
     if let Some(s) = &event.source {
-        check_file_name(&s.file_name).map_err(Refused)?;
+        check_file_name(&s.file_name).map_err(Refused::Rule)?;
     }
     Ok(())
 }
@@ -750,7 +773,7 @@ mod tests {
         ];
         for c in bad {
             let err = s.apply(&c).unwrap_err();
-            assert!(!err.0.is_empty());
+            assert!(!err.to_string().is_empty());
             assert_eq!(s, before, "{c:?} changed the state");
         }
         assert!(
@@ -760,7 +783,7 @@ mod tests {
                 grade: "Z".into()
             })
             .unwrap_err()
-            .0
+            .to_string()
             .contains("S, A, B")
         );
     }
@@ -827,7 +850,7 @@ mod tests {
         let invisible = Change::CategoryAdded {
             name: "c\u{200B}2".into(),
         };
-        let err = s.admit(invisible.clone()).unwrap_err().0;
+        let err = s.admit(invisible.clone()).unwrap_err().to_string();
         assert!(
             err.contains("U+200B ZERO WIDTH SPACE at position 2"),
             "{err}"
@@ -863,7 +886,7 @@ mod tests {
         let err = s
             .admit(Change::CategoryAdded { name: "ｃ".into() })
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(err.contains("already exists as `c`"), "{err}");
         // The plan's grades are stored in NFKC, its origin checked.
         let plan = Change::PlanDefined {
@@ -997,7 +1020,10 @@ mod tests {
                     flagged: true,
                 })
                 .unwrap_err();
-            assert!(err.0.contains("out of range 1989..=2199"), "{err:?}");
+            assert!(
+                err.to_string().contains("out of range 1989..=2199"),
+                "{err:?}"
+            );
             assert_eq!(s, before);
         }
         for fiscal_year in [1989, 2199] {

@@ -1,0 +1,134 @@
+//! What to do next: the sentence the command line adds to each kind of library error.
+//!
+//! The library's errors say what is wrong, with the data to find it, and never name a command, a flag
+//! or a variable ([`hyoka::Error::kind`]); the front end knows its own commands, so the hint of what to
+//! do next is written here, once per kind. The hint is appended to the library's message on the same
+//! line (it starts with its own separator, `: ` or `; `).
+
+use hyoka::Error;
+use hyoka::domain::state::Refused;
+use hyoka::import::EraChoice;
+
+/// The exit code of an error: 3 when the history cannot be trusted, 70 for a bug (EX_SOFTWARE), 1 for
+/// everything else.
+pub fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Integrity(_) => super::EXIT_INTEGRITY,
+        Error::Internal(_) => super::EXIT_INTERNAL,
+        _ => super::EXIT_ERROR,
+    }
+}
+
+/// The hint for `e`, with its leading separator; empty when the message says it all.
+pub fn hint(e: &Error) -> String {
+    match e {
+        Error::NotInitialised(_) => ": create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one".into(),
+        Error::AlreadyInitialised(_) => {
+            ": use it as it is, or choose another directory with --ledger".into()
+        }
+        Error::Refused(r) => refused(r),
+        Error::RefusedAt {
+            refused: Refused::ItemWithdrawn(n),
+            ..
+        } => format!("; reinstate it with `hyoka item reinstate {n}` or remove its row"),
+        Error::RefusedAt { refused: r, .. } => refused(r),
+        Error::NoSuchSeq { .. } => "; see `hyoka log`".into(),
+        Error::KeyNotOfOrigin { .. } => {
+            "; generate one with `hyoka key generate --output FILE`".into()
+        }
+        Error::Unsettled(_) => "; run `hyoka verify` before going on".into(),
+        Error::Internal(_) => {
+            " (a bug in hyoka, not in your data: please report it with the command that caused it)"
+                .into()
+        }
+        Error::Integrity(_) => {
+            "; the history cannot be trusted until the ledger is restored from a backup".into()
+        }
+        Error::Io { .. } => "; check the path, permissions and free space, then try again".into(),
+        Error::DiskFull { .. } => "; free some space on that disk, or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger), then try again".into(),
+        Error::NoRoom { .. } => "; free some space on that disk, or use a disk with room: give --ledger a directory there (to move an existing ledger, copy its whole directory with `cp -a`, or `hyoka backup DIR` there then `hyoka restore`), then try again".into(),
+        _ => String::new(),
+    }
+}
+
+/// The hint for a refusal of the domain rules.
+pub fn refused(r: &Refused) -> String {
+    match r {
+        Refused::NoPlan => ": run `hyoka init` first".into(),
+        Refused::NoSuchItem(_) => {
+            ": list the items with `hyoka table`, or add it with `hyoka item add`".into()
+        }
+        Refused::ItemWithdrawn(n) => {
+            format!(": reinstate it with `hyoka item reinstate {n}` first")
+        }
+        Refused::ItemExists(n) => format!("; correct it with `hyoka item amend {n}`"),
+        _ => String::new(),
+    }
+}
+
+/// Where an import's era came from, e.g. `heisei (from --era)`.
+pub fn era_choice(c: EraChoice) -> String {
+    match c {
+        EraChoice::Flag(e) => format!("{} (from --era)", e.romaji()),
+        EraChoice::Plan(e) => format!("{} (the plan's default era)", e.romaji()),
+        EraChoice::Default(e) => format!("{} (no era given; set one with --era)", e.romaji()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// Every kind the command line hints for, with the full line a user sees.
+    #[test]
+    fn each_kind_gets_its_hint_and_exit_code() {
+        let cases: Vec<(Error, &str, u8)> = vec![
+            (
+                Error::NotInitialised(PathBuf::from("l")),
+                "no ledger at l: create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one",
+                1,
+            ),
+            (
+                Error::Refused(Refused::ItemExists(4)),
+                "item 4 already exists; correct it with `hyoka item amend 4`",
+                1,
+            ),
+            (
+                Error::RefusedAt {
+                    line: 9,
+                    refused: Refused::ItemWithdrawn(4),
+                },
+                "line 9: item 4 is withdrawn; reinstate it with `hyoka item reinstate 4` or remove its row",
+                1,
+            ),
+            (
+                Error::RefusedAt {
+                    line: 9,
+                    refused: Refused::NoSuchItem(4),
+                },
+                "line 9: there is no item 4: list the items with `hyoka table`, or add it with `hyoka item add`",
+                1,
+            ),
+            (
+                Error::NoSuchSeq { seq: 9, len: 3 },
+                "seq 9 does not exist: the ledger has events 0..=2; see `hyoka log`",
+                1,
+            ),
+            (
+                Error::Internal("no state".into()),
+                "internal error: no state (a bug in hyoka, not in your data: please report it with the command that caused it)",
+                70,
+            ),
+            (
+                Error::Integrity(hyoka::IntegrityError::BadGenesis),
+                "integrity failure: event 0: broken link: the first event must record a zero previous hash; the history cannot be trusted until the ledger is restored from a backup",
+                3,
+            ),
+        ];
+        for (e, line, code) in cases {
+            assert_eq!(format!("{e}{}", hint(&e)), line);
+            assert_eq!(exit_code(&e), code, "{line}");
+        }
+    }
+}
