@@ -33,3 +33,5 @@ mod test_integrity;
 mod test_rules;
 #[path = "runner/test_storage.rs"]
 mod test_storage;
+#[path = "runner/test_transcripts.rs"]
+mod test_transcripts;

@@ -1,4 +1,7 @@
-//! A deterministic environment for running the `hyoka` binary: a fresh ledger directory, a fixed clock.
+//! A deterministic environment for running the `hyoka` binary (as jj's `TestEnvironment`): a fresh
+//! directory, a clock that ticks one minute per command, and a pinned locale, time zone and terminal
+//! width, so that a transcript (stdout, stderr, exit code) is the same on every machine. Nothing here is
+//! global: each test builds its own environment.
 
 #![allow(dead_code)]
 
@@ -25,6 +28,18 @@ pub struct Run {
 }
 
 impl Run {
+    /// The whole transcript, for a snapshot: the exit code, stdout and stderr, with the environment's
+    /// directory written as `$DIR`.
+    pub fn transcript(&self, env: &Env) -> String {
+        let dir = env.dir.path().display().to_string();
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code,
+            self.stdout.replace(&dir, "$DIR"),
+            self.stderr.replace(&dir, "$DIR")
+        )
+    }
+
     /// Asserts success and returns stdout.
     #[track_caller]
     pub fn ok(&self) -> &str {
@@ -100,6 +115,11 @@ impl Env {
             // shares those lock descriptors until it execs. Wait out that window instead of failing.
             .env("HYOKA_WAIT", "5")
             .env_remove("HYOKA_AUTHOR")
+            .env_remove("HYOKA_MIN_FREE_BYTES")
+            .env("LANG", "C.UTF-8")
+            .env("LC_ALL", "C.UTF-8")
+            .env("TZ", "UTC")
+            .env("COLUMNS", "100")
             .current_dir(self.dir.path())
             .args(args)
             .output()

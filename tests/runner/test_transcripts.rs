@@ -1,0 +1,97 @@
+//! Whole transcripts (exit code, stdout, stderr) of the contract users see: the errors a newcomer meets
+//! first, each with what to do next, and the exit codes scripts rely on (0 done, 1 refused or failed,
+//! 2 usage, 3 the history cannot be trusted). A change to any of these is a change users see, and shows
+//! up here as a snapshot diff.
+
+use crate::common::Env;
+
+#[test]
+fn no_ledger_yet() {
+    let env = Env::new();
+    let run = env.run(&["table"]);
+    insta::assert_snapshot!(run.transcript(&env), @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: no ledger at $DIR/ledger: create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one
+    ");
+}
+
+#[test]
+fn a_second_init() {
+    let env = Env::new();
+    env.with_items();
+    let run = env.run(&["init", "--plan", "別の計画"]);
+    insta::assert_snapshot!(run.transcript(&env), @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: a ledger already exists at $DIR/ledger: use it as it is, or choose another directory with --ledger
+    ");
+}
+
+#[test]
+fn refusals_name_what_to_do() {
+    let env = Env::new();
+    env.with_items();
+    let no_item = env.run(&["rate", "9", "H26上半期", "A", "-a", "山田", "-m", "報告"]);
+    let exists = env.run(&[
+        "item",
+        "add",
+        "1",
+        "重複",
+        "--department",
+        "課",
+        "--category",
+        "地域協働の推進",
+        "-a",
+        "山田",
+        "-m",
+        "登録",
+    ]);
+    env.run(&["item", "withdraw", "2", "-a", "山田", "-m", "廃止"])
+        .ok();
+    let withdrawn = env.run(&["rate", "2", "H26上半期", "A", "-a", "山田", "-m", "報告"]);
+    let all = [no_item, exists, withdrawn]
+        .iter()
+        .map(|r| r.transcript(&env))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(all, @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: there is no item 9: list the items with `hyoka table`, or add it with `hyoka item add`
+
+    exit: 1
+    --- stdout
+    --- stderr
+    error: item 1 already exists; correct it with `hyoka item amend 1`
+
+    exit: 1
+    --- stdout
+    --- stderr
+    error: item 2 is withdrawn: reinstate it with `hyoka item reinstate 2` first
+    ");
+}
+
+#[test]
+fn a_seq_past_the_end() {
+    let env = Env::new();
+    env.with_items();
+    let run = env.run(&["table", "--seq", "99"]);
+    insta::assert_snapshot!(run.transcript(&env), @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: seq 99 does not exist: the ledger has events 0..=3; see `hyoka log`
+    ");
+}
+
+#[test]
+fn a_usage_error_exits_2() {
+    let env = Env::new();
+    let run = env.run(&["rate"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("Usage: hyoka rate"), "{}", run.stderr);
+}
