@@ -193,6 +193,11 @@ pub struct Access {
     /// The free space the disk must keep, in bytes: `None` for the store's margin
     /// ([`crate::store::sled_store::MIN_FREE_BYTES`]); tests of full disks give less.
     pub min_free: Option<u64>,
+    /// Events between two state snapshots in a ledger created or restored with these options: `None`
+    /// for [`derived::SNAPSHOT_EVERY`]. A setting for tests and tuning (a small interval makes the
+    /// views at a seq start from stored snapshots); each ledger records its own interval when it is
+    /// created, so opening one ignores this.
+    pub snapshot_interval: Option<u64>,
 }
 
 impl Access {
@@ -200,6 +205,13 @@ impl Access {
     pub fn min_free(&self) -> u64 {
         self.min_free
             .unwrap_or(crate::store::sled_store::MIN_FREE_BYTES)
+    }
+
+    /// The snapshot interval a new ledger records (at least 1).
+    pub fn snapshot_interval(&self) -> u64 {
+        self.snapshot_interval
+            .unwrap_or(derived::SNAPSHOT_EVERY)
+            .max(1)
     }
 }
 
@@ -215,6 +227,9 @@ pub struct Ledger<S: Store = SledStore> {
     cache: Option<State>,
     /// What the store holds of derived data (see [`crate::ledger::derived`]).
     derived: Derived,
+    /// The snapshot interval a first commit records ([`Access::snapshot_interval`]): only a new
+    /// ledger's is one; the store of an existing ledger records its own.
+    new_interval: u64,
     /// Whether this process may write (see [`Ledger::open_read`]).
     writable: bool,
     /// The log key, when the writer holds it: every commit is then anchored by a signed checkpoint.

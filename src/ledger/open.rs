@@ -21,7 +21,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::chain::Chain;
-use super::derived::{self, Derived};
+use super::derived::Derived;
 use super::head::{HEAD_FILE, HeadRecord, read_head, sync_dir, write_head};
 use super::write::write_batch;
 use super::{Access, Ledger, Meta, Produce, STORE_DIR, check_meta};
@@ -153,6 +153,7 @@ impl Ledger<SledStore> {
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
+            new_interval: access.snapshot_interval(),
             writable: true,
             log_key: None,
             signed_size: None,
@@ -197,7 +198,7 @@ impl Ledger<SledStore> {
             write: writable,
             now: access.now,
         };
-        Ledger::with_store(dir, store, head, lock, how)
+        Ledger::with_store(dir, store, head, lock, how, access)
     }
 }
 
@@ -262,7 +263,7 @@ impl Ledger<SledStore> {
                     t,
                     committed,
                     derived,
-                    derived::new_interval(),
+                    access.snapshot_interval(),
                     &mut chain,
                     &mut |push| {
                         for bytes in (&mut events).take(BATCH) {
@@ -314,6 +315,7 @@ impl<S: Store> Ledger<S> {
         head: HeadRecord,
         lock: File,
         how: OpenJournal,
+        access: Access,
     ) -> Result<Self> {
         let store = Journaled::open(store, &dir.join(JOURNAL_FILE), how)
             .map_err(|e| Error::from_store(e, dir))?;
@@ -329,6 +331,7 @@ impl<S: Store> Ledger<S> {
             last_recorded_at: None,
             cache: None,
             derived: Derived::Absent,
+            new_interval: access.snapshot_interval(),
             writable: how.write,
             log_key: None,
             signed_size: None,

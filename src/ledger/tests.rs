@@ -33,6 +33,11 @@ fn plan() -> Change {
 
 /// A ledger with `n` rating events after the plan, heading and item (3 + n events).
 fn ledger(n: usize) -> (tempfile::TempDir, Ledger) {
+    ledger_with(n, Access::default())
+}
+
+/// Like [`ledger`], created with `access`.
+fn ledger_with(n: usize, access: Access) -> (tempfile::TempDir, Ledger) {
     let dir = tempfile::tempdir().unwrap();
     let mut l = Ledger::create(
         &dir.path().join("l"),
@@ -48,7 +53,7 @@ fn ledger(n: usize) -> (tempfile::TempDir, Ledger) {
                 relisting_of: None,
             },
         ],
-        Access::default(),
+        access,
     )
     .unwrap();
     for i in 0..n {
@@ -328,10 +333,17 @@ fn the_cached_state_survives_refusals_and_matches_the_log() {
     assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
 }
 
+/// Options that create (or restore) a ledger with a snapshot every 4 events.
+fn every_4() -> Access {
+    Access {
+        snapshot_interval: Some(4),
+        ..Access::default()
+    }
+}
+
 /// A ledger like [`ledger`] with a snapshot every 4 events (the interval is recorded in the store).
 fn small_k(n: usize) -> (tempfile::TempDir, Ledger) {
-    derived::set_snapshot_interval_for_new_ledgers(4);
-    let (d, l) = ledger(n);
+    let (d, l) = ledger_with(n, every_4());
     assert_eq!(l.derived(), Derived::Every(4));
     (d, l)
 }
@@ -502,7 +514,7 @@ fn restore_rebuilds_the_same_derived_data() {
     })
     .unwrap();
     let target = d.path().join("restored");
-    let r = Ledger::restore_from(&target, &mut all.into_iter().map(Ok), Access::default()).unwrap();
+    let r = Ledger::restore_from(&target, &mut all.into_iter().map(Ok), every_4()).unwrap();
     assert_eq!(r.derived(), Derived::Every(4));
     assert_eq!(refs(&r), refs(&l));
     let seqs = l.store.snapshot_seqs().unwrap();
@@ -607,8 +619,7 @@ fn verify_names_the_first_damaged_event_in_any_batch() {
         .unwrap();
     assert_eq!((report.events, report.root), (n, l.tree_root(n).unwrap()));
     assert_eq!(calls, [(0, n), (n, n)]);
-    // The derived data is left out of the checks below, which concern the events: with the short
-    // snapshot interval another test may have set, it makes each verify slow.
+    // The derived data is left out of the checks below, which concern the events.
     l.derived = Derived::Absent;
     for seq in [1, b - 1, b, b + 1, 2 * b, 3 * b - 1, 3 * b, n - 2, n - 1] {
         let good = l.event_bytes(seq).unwrap();
@@ -711,6 +722,7 @@ fn panicky(l: Ledger, panic_at: u64) -> Ledger<PanickyStore> {
         last_recorded_at,
         cache,
         derived,
+        new_interval,
         writable,
         log_key,
         signed_size,
@@ -726,6 +738,7 @@ fn panicky(l: Ledger, panic_at: u64) -> Ledger<PanickyStore> {
         last_recorded_at,
         cache,
         derived,
+        new_interval,
         writable,
         log_key,
         signed_size,

@@ -15,7 +15,7 @@
 //!   ([`State::admit`]) then the domain rules ([`State::apply`]), and a `clock.behind` event only as
 //!   the first of a batch whose clock is behind; a recorded event by [`Chain::push`].
 //! - Derived data is kept by stores that have it and started by a store's first commit, which records
-//!   the snapshot interval; a store without it never gets it.
+//!   the snapshot interval ([`super::Access::snapshot_interval`]); a store without it never gets it.
 //! - The head record is updated, and the commit anchored, by the caller after the commit: the store
 //!   holds the events first (see the ledger's module doc).
 
@@ -92,7 +92,7 @@ impl<S: Store> Ledger<S> {
             &self.dir,
             self.committed,
             self.derived,
-            derived::new_interval(),
+            self.new_interval,
             &mut new,
             &mut |push| {
                 if behind {
