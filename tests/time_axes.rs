@@ -163,8 +163,6 @@ fn batches(ops: &[(Op, u8)], clock_goes_back: bool) -> Vec<(Meta, Vec<Change>)> 
 
 /// Builds a ledger from the genesis and the batches, stopping after `limit` events in all.
 fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u64>) -> Ledger {
-    // Small snapshot interval, so that the views at a seq start from stored snapshots.
-    hyoka::ledger::derived::set_snapshot_interval_for_new_ledgers(SNAPSHOT_EVERY);
     let (plan, more) = genesis();
     let genesis_meta = Meta {
         author: "admin".into(),
@@ -172,7 +170,12 @@ fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u
         source: None,
         recorded_at: BASE,
     };
-    let mut l = Ledger::create(dir, &genesis_meta, plan, &more, Access::default()).unwrap();
+    // Small snapshot interval, so that the views at a seq start from stored snapshots.
+    let access = Access {
+        snapshot_interval: Some(SNAPSHOT_EVERY),
+        ..Access::default()
+    };
+    let mut l = Ledger::create(dir, &genesis_meta, plan, &more, access).unwrap();
     for (meta, changes) in batches {
         let room = limit.map_or(u64::MAX, |n| n.saturating_sub(l.len()));
         let take = (changes.len() as u64).min(room) as usize;

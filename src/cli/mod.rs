@@ -697,6 +697,7 @@ impl Ctx {
             wait: self.wait,
             now: clock::file_time(),
             min_free: min_free_override(),
+            snapshot_interval: None,
         }
     }
 }

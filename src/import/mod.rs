@@ -440,7 +440,7 @@ fn check_room(
             Derived::Every(k) => (l.len(), Some(k)),
             _ => (l.len(), None),
         },
-        None => (0, Some(derived::new_interval())),
+        None => (0, Some(access.snapshot_interval())),
     };
     let snapshots = every.map_or(0, |k| (first + events) / k - first / k);
     let snapshot_bytes = match snapshots {

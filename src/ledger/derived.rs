@@ -13,31 +13,17 @@
 //!   [`SNAPSHOT_EVERY`]): magic, seq (u64 LE), that event's hash, then the state in bincode's legacy
 //!   configuration (as events are).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use bincode::config;
 
 use crate::domain::event::Hash;
 use crate::domain::state::State;
 
-/// Events between two state snapshots in a new ledger.
+/// Events between two state snapshots in a new ledger, unless it is created with another interval
+/// ([`crate::ledger::Access::snapshot_interval`], a setting for tests and tuning).
 pub const SNAPSHOT_EVERY: u64 = 65_536;
 
 /// Pseudo-item of the index under which the events that concern no item are listed.
 pub const NO_ITEM: u32 = 0;
-
-static NEW_INTERVAL: AtomicU64 = AtomicU64::new(SNAPSHOT_EVERY);
-
-/// Test support: the snapshot interval of ledgers created (or restored) from now on in this process. Each
-/// ledger records its own interval, so ledgers made with another one stay consistent.
-#[doc(hidden)]
-pub fn set_snapshot_interval_for_new_ledgers(k: u64) {
-    NEW_INTERVAL.store(k.max(1), Ordering::Relaxed);
-}
-
-pub(crate) fn new_interval() -> u64 {
-    NEW_INTERVAL.load(Ordering::Relaxed).max(1)
-}
 
 const META_MAGIC: &[u8; 16] = b"hyoka-derived-v1";
 const SNAP_MAGIC: &[u8; 16] = b"hyoka-snapshot-1";
