@@ -6,6 +6,7 @@ use hyoka::domain::event::Change;
 use hyoka::domain::period::{Era, Period};
 use hyoka::domain::{describe, text};
 use hyoka::ledger::StoredEvent;
+use hyoka::os::safe_fs;
 use hyoka::{Access, Ledger, Meta};
 
 use super::clock::now;
@@ -498,24 +499,29 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
 
     heading(
         6,
-        "Tamper evidence: change one byte of event 100 directly in the store",
+        "Tamper evidence: change one byte of event 100 in an exported copy",
     );
-    let target = 100;
-    let mut bytes = ledger.event_bytes(target)?;
-    if let Some(b) = bytes.get_mut(2 + 8 + 32 + 8 + 8) {
-        *b ^= 0x01;
-    }
-    ledger
-        .store_mut()?
-        .tamper_event(target, &bytes)
-        .map_err(|e| Failure::from(format!("the demo could not edit its store: {e}")))?;
-    match ledger.verify(&mut |_, _| {}) {
-        Err(hyoka::Error::Integrity(e)) => out(format!(
-            "$ hyoka verify
-error: integrity failure: {e} (exit code 3)"
+    let copy = tmp.path().join(COPY_NAME);
+    let summary = super::offline::export_to_file(&ledger, &copy, &mut |_| {})?;
+    out(format!("$ hyoka export --output {}", copy.display()));
+    out(super::offline::exported(&summary, Some(&copy)));
+    let edit = damage_export(&copy, 100)?;
+    out(format!(
+        "(edited by hand: {COPY_NAME} line {}, event 100: character {} of its stored bytes (\"bytes\", base64) changed from {} to {}, one bit of one byte)",
+        edit.line,
+        edit.column,
+        char::from(edit.old),
+        char::from(edit.new)
+    ));
+    out(format!("$ hyoka verify --export {}", copy.display()));
+    match super::offline::verify_export(&copy, None, None, TextOrJson::Text) {
+        Err(f) if f.code == super::EXIT_INTEGRITY => out(format!(
+            "error: {} (exit code {})",
+            text::escape(&f.message),
+            f.code
         )),
-        Err(e) => return Err(e.into()),
-        Ok(_) => {
+        Err(f) => return Err(f),
+        Ok(()) => {
             return Err(Failure::from(
                 "the demo's tampering went unnoticed: please report this".to_string(),
             ));
@@ -532,6 +538,69 @@ error: integrity failure: {e} (exit code 3)"
     drop(ledger);
     let _ = std::io::stderr().is_terminal();
     Ok(())
+}
+
+/// The file name of the demo's exported copy, in its temporary directory.
+const COPY_NAME: &str = "ledger.jsonl";
+
+/// One character of an export file changed by [`damage_export`].
+struct Edit {
+    /// The line (1-based) and the character of its `bytes` string (1-based).
+    line: usize,
+    column: usize,
+    old: u8,
+    new: u8,
+}
+
+/// Changes one byte of the export at `path` as a person with a text editor could: in event `seq`'s
+/// line, one character of the base64 of its stored bytes becomes another base64 character (the line
+/// stays JSON, the field base64), which flips the lowest bit of the stored byte at offset 58 (the first
+/// byte of the author's name: `企` becomes `弁`).
+fn damage_export(path: &std::path::Path, seq: u64) -> Result<Edit, Failure> {
+    use std::io::{Seek, SeekFrom};
+    const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const FIELD: &str = "\"bytes\":\"";
+    // Byte 58 is the second of its group of three (57..60), coded by characters 76..80: its low four
+    // bits are the high four of character 78, so flipping that character's bit 2 flips its bit 0.
+    const COLUMN: usize = 58 / 3 * 4 + 2;
+    let cannot = |e: &dyn std::fmt::Display| {
+        Failure::from(format!(
+            "the demo could not edit its copy {}: {e}",
+            path.display()
+        ))
+    };
+    let text = std::fs::read(path).map_err(|e| cannot(&e))?;
+    let prefix = format!("{{\"seq\":{seq},");
+    let mut start = 0;
+    for (n, line) in text.split(|&b| b == b'\n').enumerate() {
+        let at = line.starts_with(prefix.as_bytes()).then(|| {
+            line.windows(FIELD.len())
+                .position(|w| w == FIELD.as_bytes())
+                .map(|i| i + FIELD.len() + COLUMN)
+        });
+        if let Some(at) = at.flatten() {
+            let old = *line
+                .get(at)
+                .ok_or_else(|| cannot(&"its stored bytes are too short"))?;
+            let v = BASE64
+                .iter()
+                .position(|&c| c == old)
+                .ok_or_else(|| cannot(&"its stored bytes are not base64"))?;
+            let new = BASE64[v ^ 0b100];
+            let mut f = safe_fs::open_rw(path, false).map_err(|e| cannot(&e))?;
+            f.seek(SeekFrom::Start((start + at) as u64))
+                .and_then(|_| f.write_all(&[new]))
+                .map_err(|e| cannot(&e))?;
+            return Ok(Edit {
+                line: n + 1,
+                column: COLUMN + 1,
+                old,
+                new,
+            });
+        }
+        start += line.len() + 1;
+    }
+    Err(cannot(&format!("no line of event {seq}")))
 }
 
 /// Arguments of `hyoka import`.
