@@ -10,10 +10,11 @@ use hyoka::tlog::checkpoint::{self, Checkpoint};
 use hyoka::tlog::note::{Note, VerifierKey};
 use hyoka::{IntegrityError, Ledger};
 
+use super::Ctx;
+use super::failure::{EXIT_INTEGRITY, Failure};
 use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
-use super::{Ctx, EXIT_INTEGRITY, Failure};
 
 /// The export's file name in a backup directory.
 pub const EXPORT_FILE: &str = "ledger.jsonl";

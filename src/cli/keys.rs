@@ -8,7 +8,7 @@ use std::path::Path;
 use hyoka::os::safe_fs::{self, NewFileError};
 use hyoka::tlog::note::{SignerKey, VerifierKey};
 
-use super::Failure;
+use super::failure::Failure;
 
 /// The largest key file read (a key text is under 200 bytes).
 const MAX_KEY_BYTES: usize = 4096;

@@ -15,10 +15,12 @@ use hyoka::tlog::checkpoint::Checkpoint;
 use hyoka::tlog::note::VerifierKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::Ctx;
+use super::failure::{EXIT_INTEGRITY, Failure};
 use super::keys::{OUTPUT_MODE, read_signer, read_small, read_verifier, replace_file};
+use super::options::TextOrJson;
 use super::output::{self, out};
 use super::tlog::{print_text, refusal};
-use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 
 /// A failure of a command that checks `file` without a ledger: integrity failures exit 3 with `why`
 /// added (and, in JSON, the `{"ok": false, "error": ...}` object on stdout); input errors name the file.

@@ -7,9 +7,11 @@ use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
 use hyoka::tlog::note::SignerKey;
 use hyoka::{IntegrityError, Ledger};
 
+use super::Ctx;
+use super::failure::{EXIT_INTEGRITY, Failure};
 use super::keys::{create_secret_file, read_signer, read_small, read_verifier, replace_file};
+use super::options::TextOrJson;
 use super::output::{self, out};
-use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 
 /// Prints `text` (which ends with a newline) to stdout as it is.
 pub(super) fn print_text(text: &str) {

@@ -8,8 +8,10 @@ use hyoka::os::safe_fs;
 use hyoka::views::render;
 use hyoka::views::{self, TableView};
 
+use super::Ctx;
+use super::failure::Failure;
 use super::keys::OUTPUT_MODE;
-use super::{Ctx, Failure, TableFormat, TextOrJson, TimeArgs};
+use super::options::{TableFormat, TextOrJson, TimeArgs};
 
 /// Terminal width used when stdout is not a terminal (or its width is unknown).
 const DEFAULT_WIDTH: usize = 80;
