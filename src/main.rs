@@ -21,7 +21,7 @@ fn main() -> ExitCode {
                 "error: internal error ({}); run `hyoka verify` to check the ledger, and please report this with the command you ran",
                 hyoka::domain::text::escape(msg)
             );
-            ExitCode::from(cli::EXIT_ERROR)
+            ExitCode::from(cli::failure::EXIT_ERROR)
         }
     }
 }

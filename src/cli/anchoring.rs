@@ -6,8 +6,9 @@ use hyoka::Ledger;
 use hyoka::store::journal::Recovery;
 use hyoka::tlog::note::SignerKey;
 
+use super::Ctx;
+use super::failure::Failure;
 use super::output::out;
-use super::{Ctx, Failure};
 
 /// Where a writer looks for the ledger's private log key when none is named: `DIR.log-key` beside the
 /// ledger directory `DIR` (never inside it: a copy of the directory must not carry the secret).

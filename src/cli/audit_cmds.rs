@@ -8,8 +8,10 @@ use hyoka::domain::{event, when};
 use hyoka::views::audit::{self, Point, Selection, Snapshot};
 use hyoka::views::render;
 
+use super::Ctx;
+use super::failure::Failure;
+use super::options::{HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
-use super::{Ctx, Failure, HistoryFormat, TextOrJson, TimeArgs};
 
 fn era_of(ledger: &mut Ledger) -> Result<Option<Era>, Failure> {
     Ok(ledger.current()?.plan.as_ref().and_then(|p| p.default_era))

@@ -10,10 +10,11 @@ use hyoka::tlog::checkpoint::{self, Checkpoint};
 use hyoka::tlog::note::{Note, VerifierKey};
 use hyoka::{IntegrityError, Ledger};
 
+use super::Ctx;
+use super::failure::Failure;
 use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
-use super::{Ctx, EXIT_INTEGRITY, Failure};
 
 /// The export's file name in a backup directory.
 pub const EXPORT_FILE: &str = "ledger.jsonl";
@@ -28,13 +29,10 @@ struct OldBackup {
 
 /// A refusal to replace the backup in `dir` (exit 3): `why`, then what to do.
 fn keep_old(dir: &Path, why: String, todo: &str) -> Failure {
-    Failure {
-        code: EXIT_INTEGRITY,
-        message: format!(
-            "the backup in {} {why}, so the old backup is left untouched; {todo}",
-            dir.display()
-        ),
-    }
+    Failure::integrity(format!(
+        "the backup in {} {why}, so the old backup is left untouched; {todo}",
+        dir.display()
+    ))
 }
 
 /// The backup in `dir`, if it holds one (`ledger.jsonl` or `checkpoint.txt`). A backup that cannot be

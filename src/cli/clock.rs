@@ -1,7 +1,7 @@
 //! Where a command's recorded time comes from: the system clock, or `HYOKA_NOW` in a build with the
 //! `test-clock` feature (the one tests use).
 
-use super::Failure;
+use super::failure::Failure;
 
 /// Where the recorded time comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,16 +1,20 @@
-//! The commands: parse validated arguments into library calls, print what happened.
+//! The ledger's own commands, `init`, `item`, `rate`, `unrate`, `flag`, `remark`, `log`, `verify` and
+//! `import`: validated arguments into library calls, and what happened printed.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use hyoka::domain::event::Change;
 use hyoka::domain::period::{Era, Period};
 use hyoka::domain::{describe, text};
 use hyoka::ledger::StoredEvent;
-use hyoka::{Access, Ledger, Meta};
+use hyoka::{Ledger, Meta};
 
+use super::Ctx;
+use super::args::ItemCommand;
 use super::clock::now;
+use super::failure::Failure;
+use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
-use super::{Ctx, Failure, ItemCommand, LogFormat, TextOrJson, Who};
 
 fn meta(who: &Who) -> Result<Meta, Failure> {
     Ok(Meta {
@@ -113,13 +117,13 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
         } => {
             let category = with_category(&state, category, &mut changes);
             changes.push(Change::ItemRegistered {
-                number: super::item_number(&number)?,
+                number: super::options::item_number(&number)?,
                 title,
                 department,
                 category,
                 relisting_of: relisting_of
                     .as_deref()
-                    .map(super::item_number)
+                    .map(super::options::item_number)
                     .transpose()?,
             });
             who
@@ -136,7 +140,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             let category = category.map(|c| with_category(&state, c, &mut changes));
             let relisting_of = relisting_of
                 .as_deref()
-                .map(super::item_number)
+                .map(super::options::item_number)
                 .transpose()?;
             let relisting = match (relisting_of, not_relisting) {
                 (Some(n), _) => Some(Some(n)),
@@ -150,7 +154,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
                 ));
             }
             changes.push(Change::ItemAmended {
-                number: super::item_number(&number)?,
+                number: super::options::item_number(&number)?,
                 title,
                 department,
                 category,
@@ -160,13 +164,13 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
         }
         ItemCommand::Withdraw { number, who } => {
             changes.push(Change::ItemWithdrawn {
-                number: super::item_number(&number)?,
+                number: super::options::item_number(&number)?,
             });
             who
         }
         ItemCommand::Reinstate { number, who } => {
             changes.push(Change::ItemReinstated {
-                number: super::item_number(&number)?,
+                number: super::options::item_number(&number)?,
             });
             who
         }
@@ -370,168 +374,6 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
             Err(e.into())
         }
     }
-}
-
-/// The published table bundled with hyoka (the demo's data).
-const SEED: &[u8] = include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv");
-const SEED_NAME: &str = "kodaira-followup-h26-h27.tsv";
-
-fn heading(n: u32, s: &str) {
-    out("");
-    out(format!("== {n}. {s}"));
-}
-
-/// `hyoka demo`: a throwaway ledger in a temporary directory, built from the bundled table, showing the
-/// import, the rebuilt table and totals, a correction and its audit trail, verification, and what a
-/// single edited byte does to it.
-pub fn demo() -> Result<(), Failure> {
-    let tmp =
-        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
-    let dir = tmp.path().join("ledger");
-    let t0 = now()?;
-    out("hyoka demo: a throwaway ledger in a temporary directory, deleted at the end.");
-
-    heading(
-        1,
-        "Import the published table (Kodaira City follow-up table, FY2014-FY2015, bundled)",
-    );
-    let req = hyoka::import::Request {
-        bytes: SEED.into(),
-        file_name: SEED_NAME,
-        era: None,
-        plan: Some("小平市行財政改革推進プラン".into()),
-        origin: Some("city.kodaira.example/reform-plan".into()),
-        prefer_file: false,
-        dry_run: false,
-        author: "企画政策部 山田".into(),
-        reason: None,
-        recorded_at: t0,
-    };
-    let report = hyoka::import::import(&dir, req, Access::default())?;
-    out(format!(
-        "$ hyoka import {SEED_NAME} --author 企画政策部山田"
-    ));
-    print_import_report(&dir, &report);
-
-    let mut ledger = Ledger::open(&dir, Access::default())?;
-    heading(
-        2,
-        "The table, rebuilt from the events alone (first rows; `hyoka table` shows all)",
-    );
-    let view = hyoka::views::table(ledger.current()?, None);
-    let text = hyoka::views::render::table_text(&view, 80, false);
-    for line in text.lines().take(16) {
-        out(line);
-    }
-    out("   …");
-
-    heading(
-        3,
-        "Its totals, rebuilt from the events, against the document's own total rows",
-    );
-    let summary = hyoka::views::summary(&view);
-    out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
-    let parsed = hyoka::table::read::parse(SEED, hyoka::table::read::FormatHint::Tsv)
-        .map_err(|e| Failure::from(e.to_string()))?;
-    let stated: Vec<String> = parsed
-        .totals
-        .iter()
-        .map(|t| {
-            let counts: Vec<String> = t.counts.iter().map(u64::to_string).collect();
-            format!("{} {}", t.label, counts.join("/"))
-        })
-        .collect();
-    out(format!(
-        "   the file's own total rows (lines {}-{}): {}, follow-up {}: the same, as the import checked",
-        parsed.totals.first().map_or(0, |t| t.line),
-        parsed.totals.last().map_or(0, |t| t.line),
-        stated.join(", "),
-        parsed.follow_up_total.map_or(0, |(_, n)| n)
-    ));
-
-    heading(4, "A correction: a new event, never an overwrite");
-    let period = Period::parse("H27上半期", None).map_err(|e| Failure::from(e.to_string()))?;
-    let meta = Meta {
-        author: "行政経営課 鈴木".into(),
-        reason: "所管課からの報告により評価を訂正".into(),
-        source: None,
-        recorded_at: t0 + 60_000_000_000,
-    };
-    let receipt = ledger.append(
-        &meta,
-        &[Change::RatingRecorded {
-            item: 12,
-            period,
-            grade: "A".into(),
-        }],
-    )?;
-    out(format!(
-        "$ hyoka rate 12 H27上半期 A -a 行政経営課鈴木 -m 所管課からの報告により評価を訂正
-recorded #{}: item 12 平成27年度上半期: rating A (was B)",
-        receipt.first_seq
-    ));
-    out("$ hyoka history 12 --period H27上半期");
-    let entries = ledger.history(12, Some(period))?;
-    let rows: Vec<Vec<String>> = entries
-        .iter()
-        .map(|e| {
-            vec![
-                format!("#{}", e.seq),
-                e.author.clone(),
-                e.field.to_string(),
-                hyoka::views::render::change_cell(&e.old, &e.new),
-                e.reason.clone(),
-            ]
-        })
-        .collect();
-    out(
-        hyoka::views::render::columns(&["seq", "author", "field", "old → new", "reason"], &rows)
-            .trim_end(),
-    );
-
-    heading(
-        5,
-        "Verify: recompute every hash, the chain, the rules and the Merkle tree",
-    );
-    let report = ledger.verify(&mut |_, _| {})?;
-    output::verified(&report);
-
-    heading(
-        6,
-        "Tamper evidence: change one byte of event 100 directly in the store",
-    );
-    let target = 100;
-    let mut bytes = ledger.event_bytes(target)?;
-    if let Some(b) = bytes.get_mut(2 + 8 + 32 + 8 + 8) {
-        *b ^= 0x01;
-    }
-    ledger
-        .store_mut()?
-        .tamper_event(target, &bytes)
-        .map_err(|e| Failure::from(format!("the demo could not edit its store: {e}")))?;
-    match ledger.verify(&mut |_, _| {}) {
-        Err(hyoka::Error::Integrity(e)) => out(format!(
-            "$ hyoka verify
-error: integrity failure: {e} (exit code 3)"
-        )),
-        Err(e) => return Err(e.into()),
-        Ok(_) => {
-            return Err(Failure::from(
-                "the demo's tampering went unnoticed: please report this".to_string(),
-            ));
-        }
-    }
-
-    heading(7, "Next");
-    out("  hyoka import FILE --author NAME     bring in your own table (creates ./hyoka-ledger)");
-    out("  hyoka table | summary | log | history ITEM | blame | diff FROM TO");
-    out(
-        "  hyoka checkpoint --key KEY          publish a signed checkpoint; verify --checkpoint proves append-only",
-    );
-    out("  hyoka --help                        every command, with examples");
-    drop(ledger);
-    let _ = std::io::stderr().is_terminal();
-    Ok(())
 }
 
 /// Arguments of `hyoka import`.

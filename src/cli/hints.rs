@@ -13,9 +13,9 @@ use hyoka::import::EraChoice;
 /// everything else.
 pub fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Integrity(_) => super::EXIT_INTEGRITY,
-        Error::Internal(_) => super::EXIT_INTERNAL,
-        _ => super::EXIT_ERROR,
+        Error::Integrity(_) => super::failure::EXIT_INTEGRITY,
+        Error::Internal(_) => super::failure::EXIT_INTERNAL,
+        _ => super::failure::EXIT_ERROR,
     }
 }
 

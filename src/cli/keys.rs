@@ -5,9 +5,10 @@ use std::fs::File;
 use std::io::{Read, Write};
 use std::path::Path;
 
+use hyoka::os::safe_fs::{self, NewFileError};
 use hyoka::tlog::note::{SignerKey, VerifierKey};
 
-use super::Failure;
+use super::failure::Failure;
 
 /// The largest key file read (a key text is under 200 bytes).
 const MAX_KEY_BYTES: usize = 4096;
@@ -119,51 +120,36 @@ pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
     VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
 }
 
+/// The permission bits of the files a command writes for the user (outputs, exports, proofs,
+/// checkpoints, backups): readable by its owner only, as they have always been written.
+pub(super) const OUTPUT_MODE: u32 = 0o600;
+
+/// The permission bits of a new private key file.
+const SECRET_MODE: u32 = 0o600;
+
 /// Creates `path` with mode 0600 (never overwriting) and writes `contents`, durably.
 pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Failure> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => format!(
-            "{} already exists: refusing to overwrite it (it may be a key); choose another --output",
-            path.display()
-        ),
-        _ => format!("cannot create {}: {e}", path.display()),
-    })?;
-    if let Err(e) = f.write_all(contents.as_bytes()).and_then(|_| f.sync_all()) {
-        drop(f);
-        let _ = std::fs::remove_file(path);
-        return Err(format!("cannot write {}: {e}", path.display()).into());
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| format!("cannot fsync {}: {e}", dir.display()).into())
+    let written =
+        safe_fs::write_new_path(path, SECRET_MODE, &mut |f| f.write_all(contents.as_bytes()));
+    written.map_err(|e| {
+        match e {
+            NewFileError::Create(e) if e.kind() == std::io::ErrorKind::AlreadyExists => format!(
+                "{} already exists: refusing to overwrite it (it may be a key); choose another --output",
+                path.display()
+            ),
+            NewFileError::Create(e) => format!("cannot create {}: {e}", path.display()),
+            NewFileError::Write(e) => format!("cannot write {}: {e}", path.display()),
+            NewFileError::SyncDir(e) => {
+                format!("cannot fsync {}: {e}", safe_fs::parent_dir(path).display())
+            }
+        }
+        .into()
+    })
 }
 
 /// Replaces `path` with `contents` atomically and durably (a temporary file beside it, synced, then
 /// renamed, then the directory synced).
 pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
-    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
-    tmp.write_all(contents.as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| cannot(&e))?;
-    tmp.persist(path).map_err(|e| cannot(&e.error))?;
-    // The new name must survive a power cut too.
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| cannot(&e).into())
+    safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(contents.as_bytes()))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
 }

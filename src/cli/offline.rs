@@ -10,14 +10,17 @@ use hyoka::domain::{describe, event, text, when};
 use hyoka::evidence::export;
 use hyoka::evidence::proof::{self, MAX_PROOF_BYTES};
 use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::os::safe_fs;
 use hyoka::tlog::checkpoint::Checkpoint;
 use hyoka::tlog::note::VerifierKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::keys::{read_signer, read_small, read_verifier, replace_file};
+use super::Ctx;
+use super::failure::Failure;
+use super::keys::{OUTPUT_MODE, read_signer, read_small, read_verifier, replace_file};
+use super::options::TextOrJson;
 use super::output::{self, out};
 use super::tlog::{print_text, refusal};
-use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 
 /// A failure of a command that checks `file` without a ledger: integrity failures exit 3 with `why`
 /// added (and, in JSON, the `{"ok": false, "error": ...}` object on stdout); input errors name the file.
@@ -31,10 +34,7 @@ fn failure(e: hyoka::Error, file: &Path, format: TextOrJson, why: &str) -> Failu
                 })
                 .to_string());
             }
-            Failure {
-                code: EXIT_INTEGRITY,
-                message: format!("integrity failure: {ie}; {why}"),
-            }
+            Failure::integrity(format!("integrity failure: {ie}; {why}"))
         }
         hyoka::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
         e => e.into(),
@@ -115,12 +115,9 @@ fn not_provable(e: hyoka::Error, checkpoint: Option<&Path>) -> Failure {
         p.display().to_string()
     });
     match e {
-        hyoka::Error::Integrity(ie) => Failure {
-            code: EXIT_INTEGRITY,
-            message: format!(
-                "refusing to prove: {ie}; {name} is not a checkpoint of this ledger as it stands"
-            ),
-        },
+        hyoka::Error::Integrity(ie) => Failure::integrity(format!(
+            "refusing to prove: {ie}; {name} is not a checkpoint of this ledger as it stands"
+        )),
         e => e.into(),
     }
 }
@@ -293,21 +290,25 @@ pub(super) fn export_to_file(
     path: &Path,
     progress: &mut dyn FnMut(u64),
 ) -> Result<export::Summary, Failure> {
+    // The export's own answer (a damaged ledger fails it: exit 3), kept apart from the file's errors.
+    let mut exported = None;
+    let written = safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| {
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        let r = export::write(ledger, &mut w, &mut *progress);
+        let failed = r.is_err();
+        exported = Some(r);
+        match failed {
+            true => Err(std::io::Error::other("the export failed")),
+            false => w.flush(),
+        }
+    });
     let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
-    let mut w = BufWriter::with_capacity(1 << 20, tmp);
-    let summary = export::write(ledger, &mut w, progress)?;
-    let tmp = w.into_inner().map_err(|e| cannot(&e.error()))?;
-    tmp.as_file().sync_all().map_err(|e| cannot(&e))?;
-    tmp.persist(path).map_err(|e| cannot(&e.error))?;
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| cannot(&e))?;
-    Ok(summary)
+    match (written, exported) {
+        (_, Some(Err(e))) => Err(e.into()),
+        (Ok(()), Some(Ok(summary))) => Ok(summary),
+        (Err(e), _) => Err(cannot(&e).into()),
+        (Ok(()), None) => Err(cannot(&"nothing was exported").into()),
+    }
 }
 
 pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
@@ -337,15 +338,20 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
             summary
         }
     };
-    eprintln!(
+    eprintln!("{}", exported(&summary, output));
+    Ok(())
+}
+
+/// What `hyoka export` says it exported (on stderr), and where.
+pub(super) fn exported(summary: &export::Summary, output: Option<&Path>) -> String {
+    format!(
         "exported {} events{} (origin {}); head {}; root {}",
         summary.events,
         output.map_or(String::new(), |p| format!(" to {}", p.display())),
         text::escape(&summary.origin),
         event::hex(&summary.head_hash),
         event::hex(&summary.root)
-    );
-    Ok(())
+    )
 }
 
 pub(super) fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure> {

@@ -173,11 +173,11 @@ pub fn refuse_inside_ledger(
     ledger: &std::path::Path,
     target: &std::path::Path,
     flag: &str,
-) -> Result<(), super::Failure> {
+) -> Result<(), super::failure::Failure> {
     if !is_inside_ledger(ledger, target) {
         return Ok(());
     }
-    Err(super::Failure::usage(format!(
+    Err(super::failure::Failure::usage(format!(
         "{flag} {} is inside the ledger directory {}: hyoka does not write its outputs among the ledger's own files; give a path outside {}",
         target.display(),
         ledger.display(),
@@ -304,7 +304,7 @@ impl Spool {
     }
 
     /// Writes everything kept to stdout; a closed pipe ends it quietly.
-    pub fn print(self) -> Result<(), super::Failure> {
+    pub fn print(self) -> Result<(), super::failure::Failure> {
         let mut stdout = std::io::stdout().lock();
         match self.copy_to(&mut stdout).and_then(|()| stdout.flush()) {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

@@ -7,9 +7,11 @@ use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
 use hyoka::tlog::note::SignerKey;
 use hyoka::{IntegrityError, Ledger};
 
+use super::Ctx;
+use super::failure::Failure;
 use super::keys::{create_secret_file, read_signer, read_small, read_verifier, replace_file};
+use super::options::TextOrJson;
 use super::output::{self, out};
-use super::{Ctx, EXIT_INTEGRITY, Failure, TextOrJson};
 
 /// Prints `text` (which ends with a newline) to stdout as it is.
 pub(super) fn print_text(text: &str) {
@@ -57,13 +59,10 @@ pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
             | IntegrityError::LedgerShorterThanCheckpoint { .. }
             | IntegrityError::CheckpointOtherOrigin { .. }
             | IntegrityError::SignedCheckpointDamaged(_)),
-        ) => Failure {
-            code: EXIT_INTEGRITY,
-            message: format!(
-                "refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({}): {ie}; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from",
-                dir.join(transparency::CHECKPOINT_FILE).display()
-            ),
-        },
+        ) => Failure::integrity(format!(
+            "refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({}): {ie}; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from",
+            dir.join(transparency::CHECKPOINT_FILE).display()
+        )),
         e => e.into(),
     }
 }
@@ -159,13 +158,10 @@ pub fn verify(
             return Err(match ie {
                 IntegrityError::CheckpointBadSignature { .. }
                 | IntegrityError::CheckpointNotSignedByKey { .. }
-                | IntegrityError::CheckpointOtherOrigin { .. } => Failure {
-                    code: EXIT_INTEGRITY,
-                    message: format!(
-                        "integrity failure: {ie}; the checkpoint {} does not vouch for this ledger",
-                        file.display()
-                    ),
-                },
+                | IntegrityError::CheckpointOtherOrigin { .. } => Failure::integrity(format!(
+                    "integrity failure: {ie}; the checkpoint {} does not vouch for this ledger",
+                    file.display()
+                )),
                 ie => hyoka::Error::Integrity(ie).into(),
             });
         }

@@ -4,10 +4,14 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use hyoka::domain::text;
+use hyoka::os::safe_fs;
 use hyoka::views::render;
 use hyoka::views::{self, TableView};
 
-use super::{Ctx, Failure, TableFormat, TextOrJson, TimeArgs};
+use super::Ctx;
+use super::failure::Failure;
+use super::keys::OUTPUT_MODE;
+use super::options::{TableFormat, TextOrJson, TimeArgs};
 
 /// Terminal width used when stdout is not a terminal (or its width is unknown).
 const DEFAULT_WIDTH: usize = 80;
@@ -78,8 +82,8 @@ pub fn summary(ctx: &Ctx, time: &TimeArgs, format: TextOrJson) -> Result<(), Fai
     emit(&rendered, None)
 }
 
-/// Writes to stdout (a closed pipe is not an error), or to `output` atomically: a temporary file in the
-/// same directory, renamed over the target once complete.
+/// Writes to stdout (a closed pipe is not an error), or to `output` atomically and durably: a temporary
+/// file in the same directory, renamed over the target once complete, then the directory synced.
 fn emit(s: &str, output: Option<&Path>) -> Result<(), Failure> {
     match output {
         None => {
@@ -91,18 +95,10 @@ fn emit(s: &str, output: Option<&Path>) -> Result<(), Failure> {
                 _ => Ok(()),
             }
         }
-        Some(path) => {
-            let shown = text::escape(&path.display().to_string());
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let fail = |e: std::io::Error| Failure::from(format!("cannot write {shown}: {e}"));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-            tmp.write_all(s.as_bytes()).map_err(fail)?;
-            tmp.as_file().sync_all().map_err(fail)?;
-            tmp.persist(path).map_err(|e| fail(e.error))?;
-            Ok(())
-        }
+        Some(path) => safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(s.as_bytes()))
+            .map_err(|e| {
+                let shown = text::escape(&path.display().to_string());
+                Failure::from(format!("cannot write {shown}: {e}"))
+            }),
     }
 }

@@ -14,6 +14,9 @@
 //! Reads are bounded: a file is size-checked (from the open handle) before it is read, and the read
 //! stops past its bound; the journal, read record by record, is the one file not read whole
 //! (`store/journal.rs`).
+//!
+//! The files the command writes outside a ledger directory (outputs, exports, backups, keys) are
+//! written by the same steps, through the forms taking a path: [`replace_path`], [`write_new_path`].
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -66,11 +69,16 @@ pub fn open_rw(path: &Path, create: bool) -> io::Result<File> {
 
 /// Creates `path`, which must not exist (a link of that name counts as existing), for writing.
 pub fn create_new(path: &Path) -> io::Result<File> {
+    create_new_mode(path, 0o644)
+}
+
+/// [`create_new`] with the permission bits `mode` (less the umask).
+fn create_new_mode(path: &Path, mode: u32) -> io::Result<File> {
     OpenOptions::new()
         .write(true)
         .create_new(true)
         .custom_flags(NOFOLLOW)
-        .mode(0o644)
+        .mode(mode)
         .open(path)
 }
 
@@ -122,14 +130,48 @@ pub fn replace_with(
     name: &str,
     write: &mut dyn FnMut(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
+    replace_at(dir, &dir.join(name), name, 0o644, write)
+}
+
+/// The directory holding the file `path` names: its parent, `.` when it has none.
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// [`replace_with`] for the file at `path` (in [`parent_dir`]`(path)`), made with the permission bits
+/// `mode` (less the umask): for a file named by the user, such as an output.
+pub fn replace_path(
+    path: &Path,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "hyoka".into(), |n| n.to_string_lossy());
+    replace_at(parent_dir(path), path, &name, mode, write)
+}
+
+/// Writes a temporary file in `dir` (named after `name`, with `mode`) by `write`, syncs it, renames
+/// it to `target` (in `dir`) and syncs `dir`. The temporary file is removed if any step before the
+/// rename fails.
+fn replace_at(
+    dir: &Path,
+    target: &Path,
+    name: &str,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.tmp-"))
-        .permissions(std::fs::Permissions::from_mode(0o644))
+        .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
     write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
-    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    tmp.persist(target).map_err(|e| e.error)?;
     sync_dir(dir)
 }
 
@@ -145,14 +187,53 @@ pub fn write_new_with(
     name: &str,
     write: &mut dyn FnMut(&mut File) -> io::Result<()>,
 ) -> io::Result<()> {
-    let path = dir.join(name);
-    let mut f = create_new(&path)?;
+    write_new_at(dir, &dir.join(name), 0o644, write).map_err(io::Error::from)
+}
+
+/// The step at which [`write_new_path`] failed, so that a caller can say which.
+#[derive(Debug)]
+pub enum NewFileError {
+    /// The file could not be created: it exists (a link of that name counts), or cannot be made.
+    Create(io::Error),
+    /// Writing or syncing its content failed; the file was removed.
+    Write(io::Error),
+    /// The file is written and synced, but its directory could not be synced.
+    SyncDir(io::Error),
+}
+
+impl From<NewFileError> for io::Error {
+    fn from(e: NewFileError) -> io::Error {
+        match e {
+            NewFileError::Create(e) | NewFileError::Write(e) | NewFileError::SyncDir(e) => e,
+        }
+    }
+}
+
+/// [`write_new_with`] for the file at `path` (in [`parent_dir`]`(path)`), which must not exist, made
+/// with the permission bits `mode` (less the umask): for a file named by the user, such as a new key.
+pub fn write_new_path(
+    path: &Path,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> Result<(), NewFileError> {
+    write_new_at(parent_dir(path), path, mode, write)
+}
+
+/// Creates `path` (in `dir`) exclusively with `mode`, writes it by `write`, syncs it (removing it if
+/// either fails), then syncs `dir`.
+fn write_new_at(
+    dir: &Path,
+    path: &Path,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> Result<(), NewFileError> {
+    let mut f = create_new_mode(path, mode).map_err(NewFileError::Create)?;
     if let Err(e) = write(&mut f).and_then(|()| f.sync_all()) {
         drop(f);
-        let _ = std::fs::remove_file(&path);
-        return Err(e);
+        let _ = std::fs::remove_file(path);
+        return Err(NewFileError::Write(e));
     }
-    sync_dir(dir)
+    sync_dir(dir).map_err(NewFileError::SyncDir)
 }
 
 /// Renames `dir/name` to the first free name among `base`, `base-2`, `base-3`, … (never replacing
@@ -268,5 +349,88 @@ mod tests {
             write_new(d.path(), "small", b"x").is_err(),
             "overwrote a file"
         );
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn a_path_is_replaced_with_its_mode_and_a_failed_write_changes_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("out.txt");
+        replace_path(&p, 0o600, &mut |f| f.write_all(b"first")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"first");
+        assert_eq!(mode(&p), 0o600);
+        replace_path(&p, 0o600, &mut |f| f.write_all(b"second")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"second");
+
+        let e = replace_path(&p, 0o600, &mut |f| {
+            f.write_all(b"half")?;
+            Err(io::Error::other("the disk is full"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "the disk is full");
+        assert_eq!(std::fs::read(&p).unwrap(), b"second");
+        assert_eq!(names(d.path()), ["out.txt"], "a temporary file was left");
+
+        // A link in its place is replaced, its target untouched.
+        let outside = d.path().join("outside");
+        std::fs::write(&outside, b"precious").unwrap();
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        replace_path(&link, 0o600, &mut |f| f.write_all(b"new")).unwrap();
+        assert_eq!(std::fs::read(&outside).unwrap(), b"precious");
+        assert_eq!(std::fs::read(&link).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_new_path_is_created_once_with_its_mode_and_a_failed_write_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("secret");
+        write_new_path(&p, 0o600, &mut |f| f.write_all(b"key\n")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"key\n");
+        assert_eq!(mode(&p), 0o600);
+
+        let again = write_new_path(&p, 0o600, &mut |f| f.write_all(b"other"));
+        assert!(
+            matches!(&again, Err(NewFileError::Create(e)) if e.kind() == io::ErrorKind::AlreadyExists),
+            "{again:?}"
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"key\n");
+
+        let dangling = d.path().join("dangling");
+        std::os::unix::fs::symlink(d.path().join("nowhere"), &dangling).unwrap();
+        let linked = write_new_path(&dangling, 0o600, &mut |f| f.write_all(b"x"));
+        assert!(matches!(linked, Err(NewFileError::Create(_))), "{linked:?}");
+        assert!(!d.path().join("nowhere").exists(), "a link was followed");
+
+        let failed = write_new_path(&d.path().join("new"), 0o600, &mut |f| {
+            f.write_all(b"half")?;
+            Err(io::Error::other("the disk is full"))
+        });
+        assert!(
+            matches!(&failed, Err(NewFileError::Write(e)) if e.to_string() == "the disk is full"),
+            "{failed:?}"
+        );
+        assert_eq!(names(d.path()), ["dangling", "secret"], "a file was left");
+    }
+
+    #[test]
+    fn a_bare_name_is_in_the_working_directory() {
+        assert_eq!(parent_dir(Path::new("out.csv")), Path::new("."));
+        assert_eq!(parent_dir(Path::new("a/out.csv")), Path::new("a"));
+        assert_eq!(parent_dir(Path::new("/out.csv")), Path::new("/"));
     }
 }

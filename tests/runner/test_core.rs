@@ -570,3 +570,48 @@ fn every_command_has_help_with_an_example() {
     let out = env.run(&["verify", "--help"]).ok().to_string();
     assert!(out.contains("3 an integrity failure"), "{out}");
 }
+
+#[test]
+fn the_demo_damages_one_byte_of_an_exported_copy_and_verify_catches_it() {
+    let env = Env::new();
+    // The demo fails (exit 1) if the damaged copy verifies.
+    let out = env.run(&["demo"]).ok().to_string();
+    let section = out
+        .split("\n== 6. ")
+        .nth(1)
+        .and_then(|s| s.split("\n== 7. ").next())
+        .unwrap_or_else(|| panic!("no section 6: {out}"));
+    let lines: Vec<&str> = section.lines().collect();
+    assert_eq!(
+        lines[0], "Tamper evidence: change one byte of event 100 in an exported copy",
+        "{section}"
+    );
+    let file = lines[1]
+        .strip_prefix("$ hyoka export --output ")
+        .unwrap_or_else(|| panic!("{section}"));
+    assert!(file.ends_with("/ledger.jsonl"), "{section}");
+    assert!(
+        lines[2].starts_with(&format!("exported 359 events to {file} ")),
+        "{section}"
+    );
+    assert!(
+        lines[3].starts_with("(edited by hand: ledger.jsonl line 101, event 100: character "),
+        "{section}"
+    );
+    assert_eq!(
+        lines[4],
+        format!("$ hyoka verify --export {file}"),
+        "{section}"
+    );
+    assert!(
+        lines[5].starts_with("error: integrity failure: event 100: ")
+            && lines[5].ends_with(&format!(
+                "; the export {file} cannot be trusted (exit code 3)"
+            )),
+        "{section}"
+    );
+    assert!(
+        !std::path::Path::new(file).exists(),
+        "the demo's directory was left behind"
+    );
+}

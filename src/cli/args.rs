@@ -1,0 +1,547 @@
+//! The command line's shape: the top-level options, every command and subcommand with its arguments
+//! and `--help` text (clap derive). The values and option groups they share are in `options`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use super::options::{
+    EraArg, HistoryFormat, LogFormat, OnOff, Switch, TableFormat, TextOrJson, TimeArgs, Who,
+};
+
+const AFTER_HELP: &str = "\
+Examples:
+  hyoka demo
+  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田
+  hyoka rate 12 H27上半期 A -a 山田 -m '再評価の結果'
+  hyoka table
+  hyoka verify
+
+The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
+HYOKA_NOW (RFC 3339) sets the recorded time in builds with the test-clock feature (tests);
+other builds ignore it, with a warning. A clock behind the last event records at that event's time.
+Outputs (-o FILE, backup DIR) must be outside the ledger directory. A private key file (--key) must
+be readable by its owner only (chmod 600), as ssh requires.
+Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure, 70 a bug in hyoka.";
+
+/// hyoka (評価): a tamper-evident ledger of the evaluations of an administrative-reform plan.
+///
+/// Every change is appended as a hash-chained event; tables, summaries and audit views are rebuilt from
+/// the events alone; `hyoka verify` recomputes the whole chain.
+#[derive(Debug, Parser)]
+#[command(name = "hyoka", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// The ledger directory.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_LEDGER",
+        default_value = "hyoka-ledger",
+        value_name = "DIR"
+    )]
+    pub(super) ledger: PathBuf,
+
+    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once
+    /// (a busy ledger's error names the process holding it, where the system shows it).
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_WAIT",
+        value_name = "SECS",
+        default_value_t = 0.0
+    )]
+    pub(super) wait: f64,
+
+    /// The ledger's private log key, for writers: every change is then anchored by a signed checkpoint
+    /// (default: DIR.log-key beside the ledger directory, when the ledger has a log key).
+    #[arg(long, global = true, env = "HYOKA_LOG_KEY", value_name = "FILE")]
+    pub(super) log_key: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Create a ledger for a plan.
+    #[command(
+        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint."
+    )]
+    Init {
+        /// The plan's name.
+        #[arg(long, value_name = "NAME")]
+        plan: String,
+        /// The grade scale, best first.
+        #[arg(long, value_name = "LIST", default_value = "S,A,B")]
+        grades: String,
+        /// Era of fiscal years written without one (`26年度上半期`).
+        #[arg(long, value_enum)]
+        era: Option<EraArg>,
+        /// Stable identifier of this ledger (checkpoint origin and key name): no spaces, no `+`.
+        /// Derived from the plan name when not given.
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+        /// Who creates the ledger.
+        #[arg(short = 'a', long, value_name = "NAME", default_value = "hyoka")]
+        author: String,
+        /// Why.
+        #[arg(
+            short = 'm',
+            long,
+            value_name = "TEXT",
+            default_value = "ledger created"
+        )]
+        reason: String,
+    },
+    /// Register, correct, withdraw or reinstate plan items.
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// Record a rating for an item in a period.
+    #[command(
+        after_help = "Example:\n  hyoka rate 12 H27上半期 A -a 山田 -m '第3四半期の進捗を反映'\n\nPeriods: FY2015-H1, FY2015-YE, H27上半期, 平成27年度末, R7年度上半期, 令和元年度末, ..."
+    )]
+    Rate {
+        /// Item number.
+        item: String,
+        /// Period (FY2014-H1, H26上半期, 平成26年度末, ...).
+        period: String,
+        /// Grade from the plan's scale.
+        grade: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw a rating recorded in error.
+    #[command(
+        after_help = "Example:\n  hyoka unrate 12 H27上半期 -a 山田 -m '誤って入力したため取消'"
+    )]
+    Unrate {
+        /// Item number.
+        item: String,
+        /// Period.
+        period: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Set or clear the follow-up flag of an item for a period.
+    #[command(
+        after_help = "Example:\n  hyoka flag 12 on -a 山田 -m '次期も継続して確認'\n\nThe period defaults to the latest period that has ratings, and is printed."
+    )]
+    Flag {
+        /// Item number.
+        item: String,
+        /// on or off.
+        state: OnOff,
+        /// Period (default: the latest period with ratings).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Set the remark of an item for a period (an empty TEXT clears it).
+    #[command(
+        after_help = "Example:\n  hyoka remark 12 '地域との協議を継続する。' -a 山田 -m '所管課の報告'\n\nThe period defaults to the latest period that has ratings, and is printed."
+    )]
+    Remark {
+        /// Item number.
+        item: String,
+        /// The remark.
+        text: String,
+        /// Period (default: the latest period with ratings).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Show every event: seq, time, author, what changed, reason, hash.
+    #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
+    Log {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        format: LogFormat,
+    },
+    /// Recompute the whole hash chain and check it against the head record.
+    #[command(
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files in\nthe ledger directory (sled rewrites its own under store/ when it opens); on a read-only medium it\nverifies a private temporary copy of the ledger's files (said on stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
+    )]
+    Verify {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Also prove that the ledger is an append-only extension of this checkpoint (signed or not).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Check the checkpoint's signature by this verifier key (the key text, or a file holding it);
+        /// without --checkpoint, the signature of the last checkpoint the ledger signed (default: the
+        /// ledger's log key).
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+        /// Verify this export (from `hyoka export`) instead of a ledger; no ledger is opened.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
+    /// Write an offline proof that event SEQ is in a checkpoint (C2SP tlog-proof), or with
+    /// --consistency that the ledger at a checkpoint extends an older one.
+    #[command(
+        after_help = "Examples:\n  hyoka prove 12 --key plan.key --output event-12.tlog-proof\n  hyoka prove 12 --checkpoint checkpoint.txt > event-12.tlog-proof\n  hyoka prove --consistency old-checkpoint.txt --checkpoint checkpoint.txt > consistency.txt\n\nThe checkpoint defaults to a fresh one of the whole ledger (verified first), signed with --key under\nthe rules of `hyoka checkpoint --key`, else unsigned. A checkpoint given that is not one of this\nledger (other origin, other root at its size, larger than the ledger, or SEQ not in it) is refused\n(exit 3). The proof carries the event itself; check it anywhere with `hyoka verify-proof`."
+    )]
+    Prove {
+        /// The event's seq.
+        #[arg(
+            required_unless_present = "consistency",
+            conflicts_with = "consistency"
+        )]
+        seq: Option<u64>,
+        /// Prove instead that the ledger at the (new) checkpoint extends this older checkpoint.
+        #[arg(long, value_name = "OLD_CHECKPOINT")]
+        consistency: Option<PathBuf>,
+        /// The checkpoint to prove against (default: a fresh one of the whole ledger).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Sign the fresh checkpoint with this private key (as `hyoka checkpoint --key`).
+        #[arg(long, value_name = "FILE", conflicts_with = "checkpoint")]
+        key: Option<PathBuf>,
+        /// Write the proof to FILE (replaced atomically; outside the ledger directory) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Verify an inclusion proof from `hyoka prove` without the ledger, and show the event.
+    #[command(
+        after_help = "Examples:\n  hyoka verify-proof event-12.tlog-proof --vkey plan.vkey\n  hyoka verify-proof event-12.tlog-proof --format json\n\nNo ledger is opened. Checked: the checkpoint's signature by VKEY (without --vkey, authenticity is\nnot checked), the event in the proof's extra data (its hash recomputed, its seq the proof's index),\nand the inclusion proof against the checkpoint's root. Exit 3 if any fails."
+    )]
+    VerifyProof {
+        /// The proof file (c2sp.org/tlog-proof@v1).
+        file: PathBuf,
+        /// The log's verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+        /// Output format (JSON: schema/verify-proof.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Verify a consistency proof from `hyoka prove --consistency` without the ledger.
+    #[command(
+        after_help = "Example:\n  hyoka verify-consistency consistency.txt --old old-checkpoint.txt --vkey plan.vkey\n\nNo ledger is opened. Checked as a C2SP witness does: the signatures by VKEY, the same origin, the\nold size, and the RFC 6962 consistency proof from the old root to the new checkpoint's. Exit 3 if\nthe log's history at the old checkpoint was rewritten."
+    )]
+    VerifyConsistency {
+        /// The proof file (old N, proof lines, blank line, checkpoint).
+        file: PathBuf,
+        /// The older checkpoint that the new one must extend.
+        #[arg(long, value_name = "OLD_CHECKPOINT")]
+        old: PathBuf,
+        /// The log's verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: Option<String>,
+        /// Output format (JSON: schema/verify-consistency.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Write every event as JSON Lines (schema/export.schema.json): a portable copy of the ledger.
+    #[command(
+        after_help = "Examples:\n  hyoka export --output ledger.jsonl\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEach line holds an event's stored bytes (base64) and their decoded fields; the ledger is checked as\nit is written. With --output the file is replaced atomically."
+    )]
+    Export {
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Rebuild a ledger at --ledger DIR (which must not exist) from an export.
+    #[command(
+        after_help = "Example:\n  hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2\n\nEvery line is checked as it is read (bytes, chain, rules) and the stored bytes are appended\nverbatim: the restored ledger has the same hashes and root. It is built in DIR.restore-incomplete-*\nbeside DIR and renamed to DIR only when complete; a leftover of that name is an interrupted restore\nand can be deleted."
+    )]
+    Restore {
+        /// The export file (from `hyoka export` or `hyoka backup`).
+        file: PathBuf,
+        /// A checkpoint the export must extend (e.g. the backup's checkpoint.txt, or a published one);
+        /// a signed one becomes the restored ledger's last signed checkpoint.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// The verifier key that must have signed the checkpoint (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY", requires = "checkpoint")]
+        vkey: Option<String>,
+    },
+    /// Write a verified backup into DIR: the export (ledger.jsonl) and its checkpoint (checkpoint.txt).
+    #[command(
+        after_help = "Examples:\n  hyoka backup /mnt/backup/plan-2 --key plan.key\n  hyoka restore /mnt/backup/plan-2/ledger.jsonl --checkpoint /mnt/backup/plan-2/checkpoint.txt --ledger NEWDIR\n\nThe ledger is verified first; a damaged ledger never overwrites a backup. The export and checkpoint\nare each written atomically, and the written export is read back and verified against the\ncheckpoint. With --key the checkpoint is signed (and recorded as the ledger's last signed one).\nA backup already in DIR is replaced only if this ledger extends it (same origin, at least as many\nevents, the same history up to its size: checked against its checkpoint.txt, and with --key its\nsignature); otherwise, or if it cannot be checked, it is left untouched (exit 3).\nRun it after every evaluation round, and keep backups on another disk."
+    )]
+    Backup {
+        /// The backup directory, outside the ledger directory (created if needed; a backup already in it
+        /// is replaced only by one that extends it).
+        dir: PathBuf,
+        /// Sign the checkpoint with this private key (from `hyoka key generate`; mode 0600).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Print the ledger's checkpoint (C2SP tlog-checkpoint: origin, size, root), signed with --key.
+    #[command(
+        after_help = "Examples:\n  hyoka checkpoint --key plan.key --output checkpoint.txt\n  hyoka checkpoint\n\nThe whole ledger is verified first. With --key the checkpoint is a C2SP signed note and is\nrecorded in the ledger directory (CHECKPOINT); a checkpoint inconsistent with the last one signed\nis refused (exit 3). Without --key it is unsigned: it shows integrity, not who vouches for it."
+    )]
+    Checkpoint {
+        /// The private key file (from `hyoka key generate`; mode 0600); its name must be the ledger's
+        /// origin.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Write the checkpoint to FILE (outside the ledger directory) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Manage checkpoint signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Anchor every change (on), stop (off), or show how the ledger is anchored.
+    #[command(
+        after_help = "Examples:\n  hyoka anchor on\n  hyoka anchor\n\nA small change is durable once written to the ledger's journal. An anchor is a record, outside the\njournal, of how many events the ledger holds and their Merkle root (the ANCHOR file): with one\nafter every change, a journal that loses events (deleted, emptied, or cut) is caught by\n`hyoka verify` (exit 3). It costs one more durable write per change. A writer holding the log key\n(`hyoka key use FILE`) anchors every change anyway, signed; `anchor on` does it for every writer."
+    )]
+    Anchor {
+        /// on or off (omit to show the current setting).
+        state: Option<Switch>,
+    },
+    /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
+    #[command(
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
+    )]
+    Import {
+        /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
+        file: PathBuf,
+        /// Who imports.
+        #[arg(short = 'a', long, value_name = "NAME")]
+        author: String,
+        /// Why (default: names the file).
+        #[arg(short = 'm', long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Era of the file's fiscal years (default: the plan's, else heisei).
+        #[arg(long, value_enum)]
+        era: Option<EraArg>,
+        /// Plan name for a new ledger (default: the file name).
+        #[arg(long, value_name = "NAME")]
+        plan: Option<String>,
+        /// Origin for a new ledger (default: derived from the plan name).
+        #[arg(long, value_name = "ORIGIN")]
+        origin: Option<String>,
+        /// Show what would be recorded, record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Record the file's values even where they contradict changes made since the last import.
+        #[arg(long)]
+        prefer_file: bool,
+        /// Output format (JSON: schema/import.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+    /// Show the table in its published shape.
+    ///
+    /// One row per item under its heading, one column per period, and the follow-up flag and remark of
+    /// the latest period; with the total rows in TSV and Markdown.
+    #[command(
+        after_help = "Examples:\n  hyoka table\n  hyoka table --full\n  hyoka table --format csv --output followup.csv\n  hyoka table --format tsv > followup.tsv   (re-imports with hyoka import)\n  hyoka table --format json | jq '.items[] | select(.follow_up) | .number'"
+    )]
+    Table {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+        /// Text: show every title, department and remark in full (wrapped) instead of cut to the width.
+        #[arg(long)]
+        full: bool,
+        /// CSV: leave out the UTF-8 byte-order mark (Excel needs it; some other tools do not want it).
+        #[arg(long)]
+        no_bom: bool,
+        /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// Count the ratings per period and grade, and the follow-up items.
+    #[command(after_help = "Examples:\n  hyoka summary\n  hyoka summary --format json")]
+    Summary {
+        /// Output format (JSON: schema/summary.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
+    #[command(
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item."
+    )]
+    History {
+        /// Item number (or --all).
+        #[arg(required_unless_present = "all")]
+        item: Option<String>,
+        /// Every correction in the ledger, grouped by item.
+        #[arg(long, conflicts_with = "item")]
+        all: bool,
+        /// Only changes of this period.
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        /// Only changes recorded by this person (names compare under NFKC: full-width and half-width
+        /// forms are the same name).
+        #[arg(long, value_name = "NAME")]
+        author: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
+    },
+    /// For every cell, who set its current value, when, in which event, and why.
+    #[command(
+        after_help = "Examples:\n  hyoka blame\n  hyoka blame --period H26年度末 --format json\n  hyoka blame --at 2015-06-30\n  hyoka blame --period H27上半期 --full   (every remark and reason whole)"
+    )]
+    Blame {
+        /// Only this period (default: the ratings of every period, and the flags and remarks of the latest).
+        #[arg(long, value_name = "PERIOD")]
+        period: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// Every cell that differs between two points, with who changed it and why.
+    #[command(
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
+    )]
+    Diff {
+        /// The first point.
+        from: String,
+        /// The second point.
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+        /// Text: show every cell whole, one field per line and a blank line between rows, instead of
+        /// aligned columns whose cells are cut at 160 columns.
+        #[arg(long)]
+        full: bool,
+    },
+    /// Build a throwaway ledger from the bundled table and show what hyoka does.
+    #[command(after_help = "Example:\n  cargo run --release -- demo")]
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum KeyCommand {
+    /// Generate an Ed25519 signing key: write the private key to FILE, print the verifier key.
+    #[command(
+        after_help = "Example:\n  hyoka key generate --output plan.key > plan.vkey\n\nKeys use the text encodings of Go's golang.org/x/mod/sumdb/note. The private key file is created\nwith mode 0600 and never overwritten; keep it secret. Publish the verifier key printed on stdout."
+    )]
+    Generate {
+        /// The key name (default: the ledger's origin, which checkpoints require).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Where to write the private key (must not exist; outside the ledger directory).
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Make the key in FILE the ledger's log key: it signs the ledger's checkpoints, and a writer
+    /// holding it anchors every change with one.
+    #[command(
+        after_help = "Examples:\n  hyoka key generate --output hyoka-ledger.log-key\n  hyoka key use hyoka-ledger.log-key\n\nThe verifier key is kept in the ledger directory (LOGKEY); the private key never is. Writers use it\nwhen given --log-key FILE (or $HYOKA_LOG_KEY), or by themselves when it is at DIR.log-key beside the\nledger directory DIR. A ledger has one log key: another is refused."
+    )]
+    Use {
+        /// The private key file (from `hyoka key generate`, named after the ledger's origin, mode 0600).
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ItemCommand {
+    /// Register a new item.
+    #[command(
+        after_help = "Example:\n  hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'"
+    )]
+    Add {
+        /// Item number (unique in the plan).
+        number: String,
+        /// Title.
+        title: String,
+        /// Responsible department.
+        #[arg(long, value_name = "D")]
+        department: String,
+        /// Heading (created if new).
+        #[arg(long, value_name = "C")]
+        category: String,
+        /// This item re-lists item N under another heading.
+        #[arg(long, value_name = "N")]
+        relisting_of: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Correct an item's title, department, heading or re-listing.
+    #[command(
+        after_help = "Example:\n  hyoka item amend 63 --department 市民課窓口係 -a 山田 -m '組織改正'"
+    )]
+    Amend {
+        /// Item number.
+        number: String,
+        /// New title.
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// New department.
+        #[arg(long, value_name = "D")]
+        department: Option<String>,
+        /// New heading (created if new).
+        #[arg(long, value_name = "C")]
+        category: Option<String>,
+        /// Now a re-listing of item N.
+        #[arg(long, value_name = "N", conflicts_with = "not_relisting")]
+        relisting_of: Option<String>,
+        /// No longer a re-listing.
+        #[arg(long)]
+        not_relisting: bool,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw an item from the plan (its history stays).
+    #[command(after_help = "Example:\n  hyoka item withdraw 63 -a 山田 -m '計画から削除'")]
+    Withdraw {
+        /// Item number.
+        number: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Reinstate a withdrawn item.
+    #[command(after_help = "Example:\n  hyoka item reinstate 63 -a 山田 -m '削除の取消'")]
+    Reinstate {
+        /// Item number.
+        number: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_an_example() {
+        fn walk(cmd: &clap::Command, path: &str) {
+            for sub in cmd.get_subcommands() {
+                let name = format!("{path} {}", sub.get_name());
+                if sub.has_subcommands() {
+                    walk(sub, &name);
+                    continue;
+                }
+                let after = sub
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(after.contains("Example"), "`{name} --help` has no example");
+            }
+        }
+        walk(&Cli::command(), "hyoka");
+    }
+}

@@ -1,0 +1,247 @@
+//! `hyoka demo`: a guided run in a throwaway ledger, built from the published table bundled with
+//! hyoka: the import, the rebuilt table and totals, a correction and its audit trail, verification, and
+//! one byte changed in an exported copy, caught as `hyoka verify --export` catches it.
+
+use std::io::{IsTerminal, Write};
+
+use hyoka::domain::event::Change;
+use hyoka::domain::period::Period;
+use hyoka::domain::text;
+use hyoka::os::safe_fs;
+use hyoka::{Access, Ledger, Meta};
+
+use super::clock::now;
+use super::commands::print_import_report;
+use super::failure::{EXIT_INTEGRITY, Failure};
+use super::options::TextOrJson;
+use super::output::{self, out};
+
+/// The published table bundled with hyoka (the demo's data).
+const SEED: &[u8] = include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv");
+const SEED_NAME: &str = "kodaira-followup-h26-h27.tsv";
+
+fn heading(n: u32, s: &str) {
+    out("");
+    out(format!("== {n}. {s}"));
+}
+
+/// `hyoka demo`: a throwaway ledger in a temporary directory, built from the bundled table, showing the
+/// import, the rebuilt table and totals, a correction and its audit trail, verification, and what a
+/// single edited byte does to it.
+pub fn demo() -> Result<(), Failure> {
+    let tmp =
+        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let dir = tmp.path().join("ledger");
+    let t0 = now()?;
+    out("hyoka demo: a throwaway ledger in a temporary directory, deleted at the end.");
+
+    heading(
+        1,
+        "Import the published table (Kodaira City follow-up table, FY2014-FY2015, bundled)",
+    );
+    let req = hyoka::import::Request {
+        bytes: SEED.into(),
+        file_name: SEED_NAME,
+        era: None,
+        plan: Some("小平市行財政改革推進プラン".into()),
+        origin: Some("city.kodaira.example/reform-plan".into()),
+        prefer_file: false,
+        dry_run: false,
+        author: "企画政策部 山田".into(),
+        reason: None,
+        recorded_at: t0,
+    };
+    let report = hyoka::import::import(&dir, req, Access::default())?;
+    out(format!(
+        "$ hyoka import {SEED_NAME} --author 企画政策部山田"
+    ));
+    print_import_report(&dir, &report);
+
+    let mut ledger = Ledger::open(&dir, Access::default())?;
+    heading(
+        2,
+        "The table, rebuilt from the events alone (first rows; `hyoka table` shows all)",
+    );
+    let view = hyoka::views::table(ledger.current()?, None);
+    let text = hyoka::views::render::table_text(&view, 80, false);
+    for line in text.lines().take(16) {
+        out(line);
+    }
+    out("   …");
+
+    heading(
+        3,
+        "Its totals, rebuilt from the events, against the document's own total rows",
+    );
+    let summary = hyoka::views::summary(&view);
+    out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
+    let parsed = hyoka::table::read::parse(SEED, hyoka::table::read::FormatHint::Tsv)
+        .map_err(|e| Failure::from(e.to_string()))?;
+    let stated: Vec<String> = parsed
+        .totals
+        .iter()
+        .map(|t| {
+            let counts: Vec<String> = t.counts.iter().map(u64::to_string).collect();
+            format!("{} {}", t.label, counts.join("/"))
+        })
+        .collect();
+    out(format!(
+        "   the file's own total rows (lines {}-{}): {}, follow-up {}: the same, as the import checked",
+        parsed.totals.first().map_or(0, |t| t.line),
+        parsed.totals.last().map_or(0, |t| t.line),
+        stated.join(", "),
+        parsed.follow_up_total.map_or(0, |(_, n)| n)
+    ));
+
+    heading(4, "A correction: a new event, never an overwrite");
+    let period = Period::parse("H27上半期", None).map_err(|e| Failure::from(e.to_string()))?;
+    let meta = Meta {
+        author: "行政経営課 鈴木".into(),
+        reason: "所管課からの報告により評価を訂正".into(),
+        source: None,
+        recorded_at: t0 + 60_000_000_000,
+    };
+    let receipt = ledger.append(
+        &meta,
+        &[Change::RatingRecorded {
+            item: 12,
+            period,
+            grade: "A".into(),
+        }],
+    )?;
+    out(format!(
+        "$ hyoka rate 12 H27上半期 A -a 行政経営課鈴木 -m 所管課からの報告により評価を訂正
+recorded #{}: item 12 平成27年度上半期: rating A (was B)",
+        receipt.first_seq
+    ));
+    out("$ hyoka history 12 --period H27上半期");
+    let entries = ledger.history(12, Some(period))?;
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                format!("#{}", e.seq),
+                e.author.clone(),
+                e.field.to_string(),
+                hyoka::views::render::change_cell(&e.old, &e.new),
+                e.reason.clone(),
+            ]
+        })
+        .collect();
+    out(
+        hyoka::views::render::columns(&["seq", "author", "field", "old → new", "reason"], &rows)
+            .trim_end(),
+    );
+
+    heading(
+        5,
+        "Verify: recompute every hash, the chain, the rules and the Merkle tree",
+    );
+    let report = ledger.verify(&mut |_, _| {})?;
+    output::verified(&report);
+
+    heading(
+        6,
+        "Tamper evidence: change one byte of event 100 in an exported copy",
+    );
+    let copy = tmp.path().join(COPY_NAME);
+    let summary = super::offline::export_to_file(&ledger, &copy, &mut |_| {})?;
+    out(format!("$ hyoka export --output {}", copy.display()));
+    out(super::offline::exported(&summary, Some(&copy)));
+    let edit = damage_export(&copy, 100)?;
+    out(format!(
+        "(edited by hand: {COPY_NAME} line {}, event 100: character {} of its stored bytes (\"bytes\", base64) changed from {} to {}, one bit of one byte)",
+        edit.line,
+        edit.column,
+        char::from(edit.old),
+        char::from(edit.new)
+    ));
+    out(format!("$ hyoka verify --export {}", copy.display()));
+    match super::offline::verify_export(&copy, None, None, TextOrJson::Text) {
+        Err(f) if f.code == EXIT_INTEGRITY => out(format!(
+            "error: {} (exit code {})",
+            text::escape(&f.line()),
+            f.code
+        )),
+        Err(f) => return Err(f),
+        Ok(()) => {
+            return Err(Failure::from(
+                "the demo's tampering went unnoticed: please report this".to_string(),
+            ));
+        }
+    }
+
+    heading(7, "Next");
+    out("  hyoka import FILE --author NAME     bring in your own table (creates ./hyoka-ledger)");
+    out("  hyoka table | summary | log | history ITEM | blame | diff FROM TO");
+    out(
+        "  hyoka checkpoint --key KEY          publish a signed checkpoint; verify --checkpoint proves append-only",
+    );
+    out("  hyoka --help                        every command, with examples");
+    drop(ledger);
+    let _ = std::io::stderr().is_terminal();
+    Ok(())
+}
+
+/// The file name of the demo's exported copy, in its temporary directory.
+const COPY_NAME: &str = "ledger.jsonl";
+
+/// One character of an export file changed by [`damage_export`].
+struct Edit {
+    /// The line (1-based) and the character of its `bytes` string (1-based).
+    line: usize,
+    column: usize,
+    old: u8,
+    new: u8,
+}
+
+/// Changes one byte of the export at `path` as a person with a text editor could: in event `seq`'s
+/// line, one character of the base64 of its stored bytes becomes another base64 character (the line
+/// stays JSON, the field base64), which flips the lowest bit of the stored byte at offset 58 (the first
+/// byte of the author's name: `企` becomes `弁`).
+fn damage_export(path: &std::path::Path, seq: u64) -> Result<Edit, Failure> {
+    use std::io::{Seek, SeekFrom};
+    const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const FIELD: &str = "\"bytes\":\"";
+    // Byte 58 is the second of its group of three (57..60), coded by characters 76..80: its low four
+    // bits are the high four of character 78, so flipping that character's bit 2 flips its bit 0.
+    const COLUMN: usize = 58 / 3 * 4 + 2;
+    let cannot = |e: &dyn std::fmt::Display| {
+        Failure::from(format!(
+            "the demo could not edit its copy {}: {e}",
+            path.display()
+        ))
+    };
+    let text = std::fs::read(path).map_err(|e| cannot(&e))?;
+    let prefix = format!("{{\"seq\":{seq},");
+    let mut start = 0;
+    for (n, line) in text.split(|&b| b == b'\n').enumerate() {
+        let at = line.starts_with(prefix.as_bytes()).then(|| {
+            line.windows(FIELD.len())
+                .position(|w| w == FIELD.as_bytes())
+                .map(|i| i + FIELD.len() + COLUMN)
+        });
+        if let Some(at) = at.flatten() {
+            let old = *line
+                .get(at)
+                .ok_or_else(|| cannot(&"its stored bytes are too short"))?;
+            let v = BASE64
+                .iter()
+                .position(|&c| c == old)
+                .ok_or_else(|| cannot(&"its stored bytes are not base64"))?;
+            let new = BASE64[v ^ 0b100];
+            let mut f = safe_fs::open_rw(path, false).map_err(|e| cannot(&e))?;
+            f.seek(SeekFrom::Start((start + at) as u64))
+                .and_then(|_| f.write_all(&[new]))
+                .map_err(|e| cannot(&e))?;
+            return Ok(Edit {
+                line: n + 1,
+                column: COLUMN + 1,
+                old,
+                new,
+            });
+        }
+        start += line.len() + 1;
+    }
+    Err(cannot(&format!("no line of event {seq}")))
+}

@@ -1,0 +1,120 @@
+//! The values and option groups several commands share: who and why, the point of history a view
+//! shows, output formats, on/off, eras, and an item number as typed.
+
+use clap::{Args, ValueEnum};
+
+use super::failure::Failure;
+
+/// Who and why, required for every change.
+#[derive(Debug, Clone, Args)]
+pub struct Who {
+    /// Who makes the change (your name or staff id).
+    #[arg(short = 'a', long, value_name = "NAME")]
+    pub(super) author: String,
+    /// Why the change is made.
+    #[arg(short = 'm', long, value_name = "TEXT")]
+    pub(super) reason: String,
+}
+
+/// Which point of history a view shows: valid time (`--as-of`) and transaction time (`--seq`, `--at`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TimeArgs {
+    /// Valid time: only the periods up to and including PERIOD, with their ratings, flags and remarks.
+    #[arg(long, value_name = "PERIOD")]
+    pub(super) as_of: Option<String>,
+    /// Transaction time: the ledger exactly as it stood after event N (events 0..=N). Inside an import
+    /// batch this is the state after that event, part way through the import.
+    #[arg(long, value_name = "N")]
+    pub(super) seq: Option<u64>,
+    /// Transaction time: the ledger as it stood after every event recorded at or before TIME (RFC 3339,
+    /// or a date alone meaning the end of that day in Japan time).
+    #[arg(long, value_name = "TIME")]
+    pub(super) at: Option<String>,
+}
+
+/// Output formats of `history`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HistoryFormat {
+    /// Aligned lines.
+    Text,
+    /// JSON (schema/history.schema.json).
+    Json,
+    /// Markdown, ready to print or attach to a correction notice.
+    Md,
+}
+
+/// Output formats of `log`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One aligned line per event.
+    Text,
+    /// One JSON object per line (schema/event.schema.json).
+    Jsonl,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TextOrJson {
+    /// Words.
+    Text,
+    /// JSON (schema/verify.schema.json).
+    Json,
+}
+
+/// Output formats of `table`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum TableFormat {
+    /// Aligned for the terminal.
+    Text,
+    /// Tab-separated, in the layout `hyoka import` reads (with the total rows).
+    Tsv,
+    /// CSV for Excel and open data: UTF-8 with a BOM, heading on every row.
+    Csv,
+    /// One JSON object (schema/table.schema.json).
+    Json,
+    /// Markdown tables, one per heading.
+    Md,
+}
+
+/// on / off.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum OnOff {
+    /// Flag for follow-up.
+    On,
+    /// Clear the flag.
+    Off,
+}
+
+/// A setting switched on or off.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Switch {
+    /// Switch it on.
+    On,
+    /// Switch it off.
+    Off,
+}
+
+/// Eras accepted on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EraArg {
+    /// 平成 (1989-2019).
+    Heisei,
+    /// 令和 (2019-).
+    Reiwa,
+}
+
+impl From<EraArg> for hyoka::domain::period::Era {
+    fn from(e: EraArg) -> Self {
+        match e {
+            EraArg::Heisei => hyoka::domain::period::Era::Heisei,
+            EraArg::Reiwa => hyoka::domain::period::Era::Reiwa,
+        }
+    }
+}
+
+/// An item number as typed, read by the identifier rule ([`hyoka::domain::ident::item_number`]: NFKC, so
+/// `１２` is 12; a character that does not show is refused, named): one line and exit 1, like the
+/// refusal of any other identifier.
+pub fn item_number(s: &str) -> Result<u32, Failure> {
+    hyoka::domain::ident::item_number(s).map_err(Failure::from)
+}
