@@ -198,7 +198,7 @@ fn record_one(
     out(format!(
         "recorded #{}: {}{} (head {})",
         receipt.first_seq,
-        hyoka::views::render::truncate(&text::escape(&describe::change(&change)), 120),
+        hyoka::views::width::truncate(&text::escape(&describe::change(&change)), 120),
         note,
         output::short(&receipt.head_hash)
     ));
@@ -431,7 +431,7 @@ pub fn demo() -> Result<(), Failure> {
     );
     let summary = hyoka::views::summary(&view);
     out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
-    let parsed = hyoka::table::read::parse(SEED, hyoka::table::read::FormatHint::Tsv)
+    let parsed = hyoka::table::read::parse(SEED, Some(hyoka::table::TableFormat::Tsv))
         .map_err(|e| Failure::from(e.to_string()))?;
     let stated: Vec<String> = parsed
         .totals

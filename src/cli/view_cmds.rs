@@ -1,9 +1,11 @@
-//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render`.
+//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render` (the
+//! table's TSV and CSV files written by `hyoka::table::write`).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use hyoka::domain::text;
+use hyoka::table::{self, write};
 use hyoka::views::render;
 use hyoka::views::{self, TableView};
 
@@ -60,8 +62,10 @@ pub fn table(
             };
             render::table_text(&view, width, full)
         }
-        TableFormat::Tsv => render::table_tsv(&view).map_err(|e| Failure::from(e.0))?,
-        TableFormat::Csv => render::table_csv(&view, bom),
+        TableFormat::Tsv => write::table_file(&view, table::TableFormat::Tsv, bom)
+            .map_err(|e| Failure::from(e.0))?,
+        TableFormat::Csv => write::table_file(&view, table::TableFormat::Csv, bom)
+            .map_err(|e| Failure::from(e.0))?,
         TableFormat::Json => json_line(&view)?,
         TableFormat::Md => render::table_markdown(&view),
     };
