@@ -4,7 +4,8 @@
 
 use hyoka::domain::event;
 use hyoka::domain::period::{Era, Period};
-use hyoka::table::read::{self as table_file, FormatHint};
+use hyoka::table::TableFormat;
+use hyoka::table::read as table_file;
 use hyoka::tlog::checkpoint::{self, Checkpoint};
 use hyoka::tlog::note::{self, SignerKey, VerifierKey};
 use hyoka::tlog::proof_text::{ConsistencyBody, TlogProof};
@@ -119,7 +120,7 @@ proptest! {
     fn the_table_importer_survives_mutation_of_the_seed(ms in proptest::collection::vec(mutation(), 1..6)) {
         let seed = include_bytes!("../fixtures/kodaira-followup-h26-h27.tsv");
         let bytes = mutate(seed, &ms);
-        for hint in [FormatHint::Auto, FormatHint::Tsv, FormatHint::Csv] {
+        for hint in [None, Some(TableFormat::Tsv), Some(TableFormat::Csv)] {
             if let Err(e) = table_file::parse(&bytes, hint) {
                 prop_assert_eq!(e.to_string().lines().count(), 1, "one line: {}", e);
             }

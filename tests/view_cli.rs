@@ -55,7 +55,7 @@ fn table_formats() {
     );
     assert!(
         text.lines()
-            .all(|l| hyoka::views::render::display_width(l) <= 80)
+            .all(|l| hyoka::views::width::display_width(l) <= 80)
     );
     assert!(text.contains("■ 地域協働の推進"));
 

@@ -202,7 +202,7 @@ fn record_one(
     out(format!(
         "recorded #{}: {}{} (head {})",
         receipt.first_seq,
-        hyoka::views::render::truncate(&text::escape(&describe::change(&change)), 120),
+        hyoka::views::width::truncate(&text::escape(&describe::change(&change)), 120),
         note,
         output::short(&receipt.head_hash)
     ));

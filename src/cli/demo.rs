@@ -75,7 +75,7 @@ pub fn demo() -> Result<(), Failure> {
     );
     let summary = hyoka::views::summary(&view);
     out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
-    let parsed = hyoka::table::read::parse(SEED, hyoka::table::read::FormatHint::Tsv)
+    let parsed = hyoka::table::read::parse(SEED, Some(hyoka::table::TableFormat::Tsv))
         .map_err(|e| Failure::from(e.to_string()))?;
     let stated: Vec<String> = parsed
         .totals

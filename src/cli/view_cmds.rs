@@ -1,10 +1,12 @@
-//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render`.
+//! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render` (the
+//! table's TSV and CSV files written by `hyoka::table::write`).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use hyoka::domain::text;
 use hyoka::os::safe_fs;
+use hyoka::table::{self, write};
 use hyoka::views::render;
 use hyoka::views::{self, TableView};
 
@@ -62,14 +64,26 @@ pub fn table(
                 Some(_) => DEFAULT_WIDTH,
                 None => terminal_width().unwrap_or(DEFAULT_WIDTH),
             };
-            render::table_text(&view, width, full)
+            render::table_text_with(&view, width, full, " (--full で全期間)")
         }
-        TableFormat::Tsv => render::table_tsv(&view).map_err(|e| Failure::from(e.0))?,
-        TableFormat::Csv => render::table_csv(&view, bom),
+        TableFormat::Tsv => {
+            write::table_file(&view, table::TableFormat::Tsv, bom).map_err(cannot_write)?
+        }
+        TableFormat::Csv => {
+            write::table_file(&view, table::TableFormat::Csv, bom).map_err(cannot_write)?
+        }
         TableFormat::Json => json_line(&view)?,
         TableFormat::Md => render::table_markdown(&view),
     };
     emit(&rendered, output)
+}
+
+/// A table the asked format cannot hold, with what to do instead.
+fn cannot_write(e: write::RenderError) -> Failure {
+    Failure::from(format!(
+        "{e}; export with --format csv or --format json, or change the {} of item {}",
+        e.field, e.number
+    ))
 }
 
 pub fn summary(ctx: &Ctx, time: &TimeArgs, format: TextOrJson) -> Result<(), Failure> {

@@ -23,7 +23,8 @@ use crate::domain::period::{Era, Period};
 use crate::domain::provenance::{Field, Provenance, Setter};
 use crate::domain::state::{Refused, State};
 use crate::domain::{ident, text};
-use crate::table::read::{self as table_file, FormatHint, ParsedRow, ParsedTable};
+use crate::table::TableFormat;
+use crate::table::read::{self as table_file, ParsedRow, ParsedTable};
 
 /// Where the era used for the file's era-less years came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +136,7 @@ pub fn prepare(
     era_flag: Option<Era>,
     plan_era: Option<Era>,
 ) -> Result<Prepared, ImportError> {
-    let table = table_file::parse(bytes, FormatHint::from_file_name(file_name))
+    let table = table_file::parse(bytes, TableFormat::from_file_name(file_name))
         .map_err(|e| ImportError::File(e.to_string()))?;
     let era = match (era_flag, plan_era) {
         (Some(e), _) => EraChoice::Flag(e),

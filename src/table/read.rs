@@ -57,43 +57,21 @@
 //!
 //! Everything here is total: no panics on any input, and allocations are
 //! proportional to the input size.
+//!
+//! This file holds the rows' grammar: [`parse`], item rows and total rows. Bytes to lines (and the
+//! format's detection) are `decode`'s job, the header rows `header`'s, single cells [`super::cells`]'s.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Which format to parse the bytes as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FormatHint {
-    /// CSV if the first non-empty line contains no tab and starts with
-    /// `分類,`; TSV otherwise.
-    #[default]
-    Auto,
-    Tsv,
-    Csv,
-}
-
-impl FormatHint {
-    /// Hint from a file name: `.csv` means CSV, `.tsv` means TSV, anything
-    /// else (e.g. Excel's `.txt`) means auto-detection. Case-insensitive.
-    #[must_use]
-    pub fn from_file_name(name: &str) -> FormatHint {
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".csv") {
-            FormatHint::Csv
-        } else if lower.ends_with(".tsv") {
-            FormatHint::Tsv
-        } else {
-            FormatHint::Auto
-        }
-    }
-}
-
-/// The format a table was parsed as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TableFormat {
-    Tsv,
-    Csv,
-}
+use super::TableFormat;
+use super::cells::{
+    cell, check_ident, check_no_extra, grade, is_blank, is_digit, is_mark, parse_digits,
+    parse_number, parse_rating, shown, split_relisting, trim, unfold_mark, unneutralise_cell,
+};
+use super::decode::{LineCounter, check_csv_quoting, check_no_stray_bom, decode, detect, lines};
+use super::error::{Result, TableFileError};
+use super::header::{csv_header, tsv_header, tsv_layout};
 
 /// A parsed follow-up table. Line numbers are 1-based lines of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,473 +119,26 @@ pub struct TotalRow {
     pub counts: Vec<u64>,
 }
 
-/// Everything that can be wrong with a table file. `Display` is one line:
-/// `line N: what is wrong; how to fix it`. Cell contents are shown quoted and
-/// escaped (and shortened), so the message never contains a line break.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TableFileError {
-    #[error(
-        "line {line}: the file is not valid UTF-8 text; save it as UTF-8 (Excel: \"CSV UTF-8\" or \"Unicode text\"), not Shift_JIS"
-    )]
-    InvalidUtf8 { line: usize },
-    #[error(
-        "line {line}: the file is not valid UTF-16 text (broken surrogate pair or odd length); save it again as UTF-8"
-    )]
-    InvalidUtf16 { line: usize },
-    #[error("line {line}: the file is empty; export the follow-up table again")]
-    Empty { line: usize },
-    #[error(
-        "line {line}: a byte-order mark (U+FEFF) starts this line, but one is accepted only at the very start of the file (here it usually means two files were joined); delete it, with any second title or header, and import again"
-    )]
-    StrayBom { line: usize },
-    #[error(
-        "line {line}: no header row found (expected a row starting with {expected:?}); check that the file is the export of the follow-up table"
-    )]
-    NoHeader { line: usize, expected: &'static str },
-    #[error(
-        "line {line}: the header has no period columns; put the fiscal years (e.g. 26年度) from column 3 of the header and the terms (e.g. 上半期) in the row below, or the full period labels in the CSV header"
-    )]
-    NoPeriods { line: usize },
-    #[error(
-        "line {line}: period column {column} of the header has no fiscal year; write the year (e.g. 26年度) above the first term of each year"
-    )]
-    PeriodWithoutYear { line: usize, column: usize },
-    #[error(
-        "line {line}: this header has periods {found:?} but the first header (line {first_line}) has {expected:?}; make every page header identical"
-    )]
-    HeaderMismatch {
-        line: usize,
-        first_line: usize,
-        expected: Vec<String>,
-        found: Vec<String>,
-    },
-    #[error(
-        "line {line}: the table has no item rows after the header; check that the file is the complete export of the table"
-    )]
-    NoDataRows { line: usize },
-    #[error(
-        "line {line}: expected at least {expected} columns ({layout}), found {found}; check that the file is the {format} export of the table"
-    )]
-    TooFewColumns {
-        line: usize,
-        expected: usize,
-        layout: String,
-        found: usize,
-        format: &'static str,
-    },
-    #[error(
-        "line {line}: unexpected content {cell:?} in column {column} (this row has at most {max} columns); remove it, and check that no cell contains a tab"
-    )]
-    TooManyColumns {
-        line: usize,
-        column: usize,
-        max: usize,
-        cell: String,
-    },
-    #[error(
-        "line {line}: the item cell {cell:?} does not start with an item number; write it as the number, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")"
-    )]
-    BadNumber { line: usize, cell: String },
-    #[error(
-        "line {line}: item number {cell:?} is out of range; item numbers must be between 0 and 4294967295"
-    )]
-    NumberOutOfRange { line: usize, cell: String },
-    #[error("line {line}: item {number} has no title; write the item title after its number")]
-    MissingTitle { line: usize, number: u32 },
-    #[error(
-        "line {line}: item number {number} is already used on line {first_line}; give every item its own number"
-    )]
-    DuplicateNumber {
-        line: usize,
-        first_line: usize,
-        number: u32,
-    },
-    #[error(
-        "line {line}: the first item row has no heading (category) in column 1; write the heading on the first row of each group"
-    )]
-    MissingHeading { line: usize },
-    #[error(
-        "line {line}: rating {cell:?} in column {column} is not a single token; write one grade such as S, A or B, or leave the cell empty"
-    )]
-    BadRating {
-        line: usize,
-        column: usize,
-        cell: String,
-    },
-    #[error(
-        "line {line}: follow-up mark {cell:?} in column {column} is not ○; write ○ for a follow-up item or leave the cell empty"
-    )]
-    BadMark {
-        line: usize,
-        column: usize,
-        cell: String,
-    },
-    #[error(
-        "line {line}: count {cell:?} in column {column} of total row {label:?} is not a whole number; write the count in digits (0 when there is none)"
-    )]
-    BadCount {
-        line: usize,
-        label: String,
-        column: usize,
-        cell: String,
-    },
-    #[error(
-        "line {line}: a second follow-up item count (the first is on line {first_line}); keep the count only on the first total row"
-    )]
-    DuplicateFollowUpTotal { line: usize, first_line: usize },
-    #[error(
-        "line {line}: item row after the total rows (which start on line {totals_line}); move the total rows to the end of the table"
-    )]
-    RowAfterTotals { line: usize, totals_line: usize },
-    #[error(
-        "line {line}: CSV header column {column} should be {expected:?} but is {found:?}; use the header hyoka writes ({layout})"
-    )]
-    CsvHeader {
-        line: usize,
-        column: usize,
-        expected: &'static str,
-        found: String,
-        layout: &'static str,
-    },
-    #[error("line {line}: CSV quoting error: {problem}; {fix}")]
-    CsvQuoting {
-        line: usize,
-        problem: &'static str,
-        fix: &'static str,
-    },
-    #[error("line {line}: CSV error: {message}; save the file again as CSV (UTF-8)")]
-    Csv { line: usize, message: String },
-    /// A heading, item number, department or grade that breaks the rule of
-    /// [`crate::domain::ident`]; `problem` names the character and says what to do.
-    #[error("line {line}: column {column}: {problem}")]
-    Identifier {
-        line: usize,
-        column: usize,
-        problem: String,
-    },
-}
-
-impl TableFileError {
-    /// The 1-based line the error refers to.
-    #[must_use]
-    pub fn line(&self) -> usize {
-        match self {
-            Self::InvalidUtf8 { line }
-            | Self::InvalidUtf16 { line }
-            | Self::Empty { line }
-            | Self::StrayBom { line }
-            | Self::NoHeader { line, .. }
-            | Self::NoPeriods { line }
-            | Self::PeriodWithoutYear { line, .. }
-            | Self::HeaderMismatch { line, .. }
-            | Self::NoDataRows { line }
-            | Self::TooFewColumns { line, .. }
-            | Self::TooManyColumns { line, .. }
-            | Self::BadNumber { line, .. }
-            | Self::NumberOutOfRange { line, .. }
-            | Self::MissingTitle { line, .. }
-            | Self::DuplicateNumber { line, .. }
-            | Self::MissingHeading { line }
-            | Self::BadRating { line, .. }
-            | Self::BadMark { line, .. }
-            | Self::BadCount { line, .. }
-            | Self::DuplicateFollowUpTotal { line, .. }
-            | Self::RowAfterTotals { line, .. }
-            | Self::CsvHeader { line, .. }
-            | Self::CsvQuoting { line, .. }
-            | Self::Csv { line, .. }
-            | Self::Identifier { line, .. } => *line,
-        }
-    }
-}
-
-type Result<T> = std::result::Result<T, TableFileError>;
-
-/// Characters that make a spreadsheet treat a cell as a formula (or that
-/// hyoka's escape itself starts with).
-const NEUTRALISE_TRIGGERS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
-
-/// Neutralises a cell against formula injection for CSV output.
-///
-/// Rule: if the cell starts with `=`, `+`, `-`, `@`, tab, CR or a single
-/// quote `'`, prefix it with one `'`; otherwise leave it unchanged.
-/// [`unneutralise_cell`] is its exact inverse: `unneutralise_cell(
-/// &neutralise_cell(s)) == s` for every string `s` (a cell that itself
-/// starts with `'` is written as `''…`, so the escape is unambiguous).
-#[must_use]
-pub fn neutralise_cell(s: &str) -> Cow<'_, str> {
-    if s.starts_with(NEUTRALISE_TRIGGERS) {
-        Cow::Owned(format!("'{s}"))
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
-/// Undoes [`neutralise_cell`]: strips exactly one leading `'` if and only if
-/// the rest starts with one of `=`, `+`, `-`, `@`, tab, CR, `'`. A cell
-/// starting with `'` followed by anything else (or a lone `'`) is returned
-/// verbatim.
-#[must_use]
-pub fn unneutralise_cell(s: &str) -> Cow<'_, str> {
-    match s.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(NEUTRALISE_TRIGGERS) => Cow::Borrowed(rest),
-        _ => Cow::Borrowed(s),
-    }
-}
-
-/// Parses a follow-up table file (TSV or CSV, see the module documentation).
+/// Parses a follow-up table file (TSV or CSV, see the module documentation) as `format`; without one,
+/// as CSV if the first non-empty line contains no tab and starts with `分類,`, and as TSV otherwise.
 ///
 /// # Errors
 ///
 /// A [`TableFileError`] naming the offending line when the file is not
 /// valid text, has no header, period columns or item rows, or a row is
 /// malformed.
-pub fn parse(bytes: &[u8], hint: FormatHint) -> Result<ParsedTable> {
+pub fn parse(bytes: &[u8], format: Option<TableFormat>) -> Result<ParsedTable> {
     let text = decode(bytes)?;
     let text: &str = &text;
     if text.chars().all(char::is_whitespace) {
         return Err(TableFileError::Empty { line: 1 });
     }
     check_no_stray_bom(text)?;
-    let format = match hint {
-        FormatHint::Tsv => TableFormat::Tsv,
-        FormatHint::Csv => TableFormat::Csv,
-        FormatHint::Auto => detect(text),
-    };
+    let format = format.unwrap_or_else(|| detect(text));
     match format {
         TableFormat::Tsv => parse_tsv(text),
         TableFormat::Csv => parse_csv(text),
     }
-}
-
-// ---------------------------------------------------------------- decoding
-
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>> {
-    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return decode_utf16(rest, u16::from_le_bytes).map(Cow::Owned);
-    }
-    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return decode_utf16(rest, u16::from_be_bytes).map(Cow::Owned);
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Cow::Borrowed(s)),
-        Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-            Err(TableFileError::InvalidUtf8 { line })
-        }
-    }
-}
-
-/// Refuses a BOM starting a line: [`decode`] has removed the one at the very
-/// start of the file, so any left is a second file's, or a stray one.
-fn check_no_stray_bom(text: &str) -> Result<()> {
-    let newline = newline_char(text);
-    match text.split(newline).position(|l| l.starts_with('\u{FEFF}')) {
-        Some(i) => Err(TableFileError::StrayBom { line: i + 1 }),
-        None => Ok(()),
-    }
-}
-
-fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String> {
-    let chunks = bytes.chunks_exact(2);
-    let odd = !chunks.remainder().is_empty();
-    let units = chunks.map(|c| match c {
-        [a, b] => unit([*a, *b]),
-        _ => 0,
-    });
-    let mut out = String::with_capacity(bytes.len());
-    let mut line = 1;
-    for c in char::decode_utf16(units) {
-        match c {
-            Ok(c) => {
-                if c == '\n' {
-                    line += 1;
-                }
-                out.push(c);
-            }
-            Err(_) => return Err(TableFileError::InvalidUtf16 { line }),
-        }
-    }
-    if odd {
-        return Err(TableFileError::InvalidUtf16 { line });
-    }
-    Ok(out)
-}
-
-/// Lines with their 1-based numbers, without line terminators.
-fn lines(text: &str) -> Vec<(usize, &str)> {
-    text.split(newline_char(text))
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .collect()
-}
-
-fn detect(text: &str) -> TableFormat {
-    let first = lines(text)
-        .into_iter()
-        .map(|(_, l)| l)
-        .find(|l| !l.chars().all(char::is_whitespace));
-    match first {
-        Some(l) if !l.contains('\t') && (l.starts_with("分類,") || l.starts_with("\"分類\",")) => {
-            TableFormat::Csv
-        }
-        _ => TableFormat::Tsv,
-    }
-}
-
-// ------------------------------------------------------------ cell helpers
-
-/// Surrounding white space removed, except U+2028 and U+2029, which
-/// [`crate::domain::ident`] names in an identifier rather than drop them unseen.
-fn trim(s: &str) -> &str {
-    crate::domain::ident::trim(s)
-}
-
-fn cell<'a>(cells: &[&'a str], index: usize) -> &'a str {
-    cells.get(index).map_or("", |c| trim(c))
-}
-
-fn is_blank(cells: &[&str]) -> bool {
-    cells.iter().all(|c| trim(c).is_empty())
-}
-
-/// A cell content for an error message: at most 40 characters.
-fn shown(s: &str) -> String {
-    const MAX: usize = 40;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
-        None => s.to_owned(),
-    }
-}
-
-fn digit_value(c: char) -> Option<u64> {
-    match c {
-        '0'..='9' => Some(u64::from(c) - u64::from('0')),
-        '０'..='９' => Some(u64::from(c) - u64::from('０')),
-        _ => None,
-    }
-}
-
-fn is_digit(c: char) -> bool {
-    digit_value(c).is_some()
-}
-
-/// Parses a non-empty string of ASCII or full-width digits. `None` if empty,
-/// not all digits, or too large for `u64`.
-fn parse_digits(s: &str) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    s.chars().try_fold(0u64, |acc, c| {
-        acc.checked_mul(10)?.checked_add(digit_value(c)?)
-    })
-}
-
-fn is_mark(s: &str) -> bool {
-    matches!(s, "○" | "◯")
-}
-
-/// Splits a remark cell with an optionally folded follow-up mark (`○ text`).
-fn unfold_mark(remark: &str) -> (bool, String) {
-    let remark = trim(remark);
-    if is_mark(remark) {
-        return (true, String::new());
-    }
-    let rest = remark
-        .strip_prefix('○')
-        .or_else(|| remark.strip_prefix('◯'));
-    match rest {
-        Some(rest) if rest.starts_with(char::is_whitespace) => (true, trim(rest).to_owned()),
-        _ => (false, remark.to_owned()),
-    }
-}
-
-/// Removes a re-listing marker `【No.27の再掲】` from a title.
-fn split_relisting(title: &str) -> (String, Option<u32>) {
-    for (start, _) in title.match_indices('【') {
-        let (Some(before), Some(body)) = (title.get(..start), title.get(start + '【'.len_utf8()..))
-        else {
-            continue;
-        };
-        if let Some((number, after)) = relisting_body(body) {
-            let joined = format!("{before}{after}");
-            return (trim(&joined).to_owned(), Some(number));
-        }
-    }
-    (title.to_owned(), None)
-}
-
-/// Parses `No.27の再掲】` (after the `【`), returning the number and the text
-/// after the `】`.
-fn relisting_body(s: &str) -> Option<(u32, &str)> {
-    let s = s.trim_start_matches(char::is_whitespace);
-    let s = s.strip_prefix(['N', 'n', 'Ｎ', 'ｎ'])?;
-    let s = s.strip_prefix(['O', 'o', 'Ｏ', 'ｏ'])?;
-    let s = s.strip_prefix(['.', '．']).unwrap_or(s);
-    let s = s.trim_start_matches(char::is_whitespace);
-    let end = s.find(|c: char| !is_digit(c)).unwrap_or(s.len());
-    let (digits, s) = s.split_at_checked(end)?;
-    let number = u32::try_from(parse_digits(digits)?).ok()?;
-    let s = s.trim_start_matches(char::is_whitespace);
-    let s = s.strip_prefix("の再掲")?;
-    let s = s.trim_start_matches(char::is_whitespace);
-    let s = s.strip_prefix('】')?;
-    Some((number, s))
-}
-
-/// The rule of [`crate::domain::ident`] on a cell holding an identifier (which may be
-/// empty).
-fn check_ident(line: usize, column: usize, field: &str, s: &str) -> Result<()> {
-    crate::domain::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
-        line,
-        column,
-        problem,
-    })
-}
-
-/// A grade as it is recorded: one word, in NFKC ([`crate::domain::ident::token`]).
-fn grade(line: usize, column: usize, s: &str) -> Result<String> {
-    crate::domain::ident::token("grade", s).map_err(|problem| TableFileError::Identifier {
-        line,
-        column,
-        problem,
-    })
-}
-
-fn parse_rating(line: usize, column: usize, raw: &str) -> Result<Option<String>> {
-    let r = trim(raw);
-    if r.is_empty() {
-        return Ok(None);
-    }
-    // First, so that U+2028 (white space too) is named.
-    check_ident(line, column, "grade", r)?;
-    if r.contains(char::is_whitespace) {
-        return Err(TableFileError::BadRating {
-            line,
-            column,
-            cell: shown(r),
-        });
-    }
-    grade(line, column, r).map(Some)
-}
-
-fn parse_number(line: usize, raw: &str) -> Result<u32> {
-    let n = trim(raw);
-    if !n.starts_with(is_digit) || !n.chars().all(is_digit) {
-        return Err(TableFileError::BadNumber {
-            line,
-            cell: shown(n),
-        });
-    }
-    parse_digits(n)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| TableFileError::NumberOutOfRange {
-            line,
-            cell: shown(n),
-        })
 }
 
 /// Shared bookkeeping for item rows of both formats.
@@ -685,59 +216,6 @@ impl RowCollector {
 }
 
 // --------------------------------------------------------------------- TSV
-
-/// Period labels from the header row(s). Returns the labels and how many
-/// lines the header takes (1 or 2).
-fn tsv_header(line: usize, row1: &[&str], row2: Option<&[&str]>) -> Result<(Vec<String>, usize)> {
-    let looks_like_year = |s: &str| s.contains('年');
-    let mut periods = Vec::new();
-    let two_rows = row2.filter(|r2| {
-        cell(r2, 0).is_empty()
-            && cell(r2, 1).is_empty()
-            && r2.iter().skip(2).any(|c| !trim(c).is_empty())
-    });
-    let used = match two_rows {
-        Some(r2) => {
-            let mut year: Option<&str> = None;
-            for column in 2..row1.len().max(r2.len()) {
-                let y = cell(row1, column);
-                let term = cell(r2, column);
-                if term.is_empty() && !looks_like_year(y) {
-                    break;
-                }
-                if !y.is_empty() {
-                    year = Some(y);
-                }
-                let Some(year) = year else {
-                    return Err(TableFileError::PeriodWithoutYear {
-                        line,
-                        column: column + 1,
-                    });
-                };
-                periods.push(format!("{year}{term}"));
-            }
-            2
-        }
-        None => {
-            for column in 2..row1.len() {
-                let label = cell(row1, column);
-                if !looks_like_year(label) {
-                    break;
-                }
-                periods.push(label.to_owned());
-            }
-            1
-        }
-    };
-    if periods.is_empty() {
-        return Err(TableFileError::NoPeriods { line });
-    }
-    Ok((periods, used))
-}
-
-fn tsv_layout(p: usize) -> String {
-    format!("heading, number and title, department, {p} ratings, remark")
-}
 
 fn is_total_row(cells: &[&str], in_totals: bool) -> bool {
     let label = cell(cells, 1);
@@ -839,24 +317,6 @@ fn parse_tsv(text: &str) -> Result<ParsedTable> {
     })
 }
 
-/// Cells from index `from` on must be empty.
-fn check_no_extra(line: usize, cells: &[&str], from: usize) -> Result<()> {
-    match cells
-        .iter()
-        .enumerate()
-        .skip(from)
-        .find(|(_, c)| !trim(c).is_empty())
-    {
-        Some((index, c)) => Err(TableFileError::TooManyColumns {
-            line,
-            column: index + 1,
-            max: from,
-            cell: shown(trim(c)),
-        }),
-        None => Ok(()),
-    }
-}
-
 fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) -> Result<()> {
     let base = 3 + p;
     if cells.len() < base + 1 {
@@ -922,96 +382,6 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
 }
 
 // --------------------------------------------------------------------- CSV
-
-const CSV_LAYOUT: &str = "分類,番号,項目,主な推進担当課,<periods>,フォローアップ対象,理由等";
-
-/// Checks RFC 4180 quoting, which the `csv` crate accepts leniently.
-fn check_csv_quoting(text: &str) -> Result<()> {
-    enum State {
-        FieldStart,
-        Unquoted,
-        Quoted(usize),
-        QuoteInQuoted(usize),
-    }
-    let mut state = State::FieldStart;
-    let newline = newline_char(text);
-    let mut line = 1;
-    for c in text.chars() {
-        state = match (state, c) {
-            (State::Quoted(start), '"') => State::QuoteInQuoted(start),
-            (State::Quoted(start), _) => State::Quoted(start),
-            (State::QuoteInQuoted(start), '"') => State::Quoted(start),
-            (State::FieldStart, '"') => State::Quoted(line),
-            (State::Unquoted, '"') => {
-                return Err(TableFileError::CsvQuoting {
-                    line,
-                    problem: "a double quote inside a cell that does not start with one",
-                    fix: "enclose the whole cell in double quotes and double every quote inside it",
-                });
-            }
-            (_, ',' | '\r' | '\n') => State::FieldStart,
-            (State::QuoteInQuoted(_), _) => {
-                return Err(TableFileError::CsvQuoting {
-                    line,
-                    problem: "text after the closing double quote of a cell",
-                    fix: "double every quote inside a quoted cell (\"\")",
-                });
-            }
-            (State::FieldStart | State::Unquoted, _) => State::Unquoted,
-        };
-        if c == newline {
-            line += 1;
-        }
-    }
-    if let State::Quoted(start) = state {
-        return Err(TableFileError::CsvQuoting {
-            line: start,
-            problem: "a quoted cell starting here is never closed",
-            fix: "add the closing double quote",
-        });
-    }
-    Ok(())
-}
-
-/// The newline character that numbers lines: LF, or CR in a CR-only file.
-fn newline_char(text: &str) -> char {
-    if text.contains('\n') { '\n' } else { '\r' }
-}
-
-/// Maps `csv` byte positions to line numbers. The `csv` crate's own line
-/// numbers are off for CRLF files and skipped blank lines, and its byte
-/// position points before any skipped line terminators; records are read in
-/// order, so counting is incremental.
-struct LineCounter<'a> {
-    text: &'a str,
-    newline: char,
-    byte: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        LineCounter {
-            text,
-            newline: newline_char(text),
-            byte: 0,
-            line: 1,
-        }
-    }
-
-    fn line_of(&mut self, position: Option<&csv::Position>) -> usize {
-        let Some(byte) = position.and_then(|p| usize::try_from(p.byte()).ok()) else {
-            return self.line;
-        };
-        let rest = self.text.get(byte..).unwrap_or_default();
-        let start = byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len());
-        if let Some(between) = self.text.get(self.byte..start) {
-            self.line += between.matches(self.newline).count();
-            self.byte = start;
-        }
-        self.line
-    }
-}
 
 fn parse_csv(text: &str) -> Result<ParsedTable> {
     check_csv_quoting(text)?;
@@ -1102,57 +472,10 @@ fn parse_csv(text: &str) -> Result<ParsedTable> {
     })
 }
 
-fn csv_header(line: usize, cells: &[&str]) -> Result<(usize, usize, Vec<String>)> {
-    if cell(cells, 0) != "分類" {
-        return Err(TableFileError::NoHeader {
-            line,
-            expected: "分類",
-        });
-    }
-    let columns = cells
-        .iter()
-        .rposition(|c| !trim(c).is_empty())
-        .map_or(0, |i| i + 1);
-    let expect = |column: usize, expected: &'static str, ok: bool| -> Result<()> {
-        if ok {
-            Ok(())
-        } else {
-            Err(TableFileError::CsvHeader {
-                line,
-                column: column + 1,
-                expected,
-                found: shown(cell(cells, column)),
-                layout: CSV_LAYOUT,
-            })
-        }
-    };
-    expect(1, "番号", cell(cells, 1) == "番号")?;
-    expect(2, "項目", cell(cells, 2) == "項目")?;
-    expect(3, "主な推進担当課", cell(cells, 3) == "主な推進担当課")?;
-    if columns < 7 {
-        return Err(TableFileError::NoPeriods { line });
-    }
-    let follow = columns - 2;
-    expect(
-        follow,
-        "フォローアップ対象",
-        cell(cells, follow).starts_with("フォローアップ"),
-    )?;
-    expect(columns - 1, "理由等", cell(cells, columns - 1) == "理由等")?;
-    let mut periods = Vec::new();
-    for column in 4..follow {
-        let label = cell(cells, column);
-        if label.is_empty() {
-            return Err(TableFileError::NoPeriods { line });
-        }
-        periods.push(label.to_owned());
-    }
-    Ok((line, columns, periods))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::cells::neutralise_cell;
     use proptest::prelude::*;
 
     const SEED: &str = concat!(
@@ -1167,14 +490,14 @@ mod tests {
         }
     }
 
-    fn ok(bytes: &[u8], hint: FormatHint) -> ParsedTable {
+    fn ok(bytes: &[u8], hint: Option<TableFormat>) -> ParsedTable {
         match parse(bytes, hint) {
             Ok(t) => t,
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
 
-    fn err(bytes: &[u8], hint: FormatHint) -> TableFileError {
+    fn err(bytes: &[u8], hint: Option<TableFormat>) -> TableFileError {
         match parse(bytes, hint) {
             Ok(t) => panic!("expected an error, parsed {t:?}"),
             Err(e) => {
@@ -1202,7 +525,7 @@ mod tests {
 
     #[test]
     fn seed_parses() {
-        let t = ok(&seed_bytes(), FormatHint::Auto);
+        let t = ok(&seed_bytes(), None);
         assert_eq!(t.format, TableFormat::Tsv);
         assert_eq!(t.header_line, 3);
         assert_eq!(t.periods, ["26年度上半期", "26年度年度末", "27年度上半期"]);
@@ -1273,26 +596,26 @@ mod tests {
             ]
         );
         assert_eq!(t.follow_up_total, Some((70, 41)));
-        assert_eq!(ok(&seed_bytes(), FormatHint::Tsv), t);
+        assert_eq!(ok(&seed_bytes(), Some(TableFormat::Tsv)), t);
     }
 
     #[test]
     fn seed_with_bom_crlf_utf16_and_cr_parses_identically() {
-        let plain = ok(&seed_bytes(), FormatHint::Auto);
+        let plain = ok(&seed_bytes(), None);
         let text = String::from_utf8_lossy(&seed_bytes()).into_owned();
         let mut bom_crlf = b"\xEF\xBB\xBF".to_vec();
         bom_crlf.extend_from_slice(text.replace('\n', "\r\n").as_bytes());
-        assert_eq!(ok(&bom_crlf, FormatHint::Auto), plain);
+        assert_eq!(ok(&bom_crlf, None), plain);
         let cr = text.replace('\n', "\r");
-        assert_eq!(ok(cr.as_bytes(), FormatHint::Auto), plain);
+        assert_eq!(ok(cr.as_bytes(), None), plain);
         let mut le = vec![0xFF, 0xFE];
         let mut be = vec![0xFE, 0xFF];
         for u in text.replace('\n', "\r\n").encode_utf16() {
             le.extend_from_slice(&u.to_le_bytes());
             be.extend_from_slice(&u.to_be_bytes());
         }
-        assert_eq!(ok(&le, FormatHint::Auto), plain);
-        assert_eq!(ok(&be, FormatHint::Auto), plain);
+        assert_eq!(ok(&le, None), plain);
+        assert_eq!(ok(&be, None), plain);
     }
 
     /// A BOM starting a row in the middle of the file made an invisible
@@ -1306,7 +629,7 @@ mod tests {
             let mut joined = text.clone();
             joined.insert(row7, '\u{FEFF}');
             let joined = joined.replace('\n', newline);
-            let e = err(joined.as_bytes(), FormatHint::Auto);
+            let e = err(joined.as_bytes(), None);
             assert_eq!(e, TableFileError::StrayBom { line: 11 }, "{newline:?}");
             assert!(
                 e.to_string()
@@ -1316,22 +639,16 @@ mod tests {
             for u in joined.encode_utf16() {
                 le.extend_from_slice(&u.to_le_bytes());
             }
-            assert_eq!(
-                err(&le, FormatHint::Auto),
-                TableFileError::StrayBom { line: 11 }
-            );
+            assert_eq!(err(&le, None), TableFileError::StrayBom { line: 11 });
         }
         // Two marks at the start: the second is stray too.
         let mut twice = "\u{FEFF}\u{FEFF}".as_bytes().to_vec();
         twice.extend_from_slice(&seed_bytes());
-        assert_eq!(
-            err(&twice, FormatHint::Auto),
-            TableFileError::StrayBom { line: 1 }
-        );
+        assert_eq!(err(&twice, None), TableFileError::StrayBom { line: 1 });
         // In a CSV, a second file's header line.
         let joined = format!("{HYOKA_CSV}{HYOKA_CSV}");
         assert!(matches!(
-            err(joined.as_bytes(), FormatHint::Auto),
+            err(joined.as_bytes(), None),
             TableFileError::StrayBom { .. }
         ));
     }
@@ -1354,7 +671,7 @@ mod tests {
             ),
             (on_line_5("\tA\t", "\tA\u{2028}\t"), 4, "grade"),
         ] {
-            match err(bytes.as_bytes(), FormatHint::Tsv) {
+            match err(bytes.as_bytes(), Some(TableFormat::Tsv)) {
                 TableFileError::Identifier {
                     line: 5,
                     column: c,
@@ -1369,15 +686,15 @@ mod tests {
         // CSV: the department is column 4.
         let csv = HYOKA_CSV.replacen("市民協働課", "市民\u{3164}協働課", 1);
         assert!(matches!(
-            err(csv.as_bytes(), FormatHint::Csv),
+            err(csv.as_bytes(), Some(TableFormat::Csv)),
             TableFileError::Identifier { column: 4, .. }
         ));
         // Full-width grades, in ratings and total rows, are read as their NFKC form.
         let wide = text.replace("\tA\t", "\tＡ\t").replace("\nA\t", "\nＡ\t");
         assert_ne!(wide, text);
         assert_eq!(
-            ok(wide.as_bytes(), FormatHint::Tsv),
-            ok(&seed_bytes(), FormatHint::Tsv)
+            ok(wide.as_bytes(), Some(TableFormat::Tsv)),
+            ok(&seed_bytes(), Some(TableFormat::Tsv))
         );
     }
 
@@ -1392,7 +709,7 @@ mod tests {
 
     #[test]
     fn hyoka_tsv_parses() {
-        let t = ok(HYOKA_TSV.as_bytes(), FormatHint::Auto);
+        let t = ok(HYOKA_TSV.as_bytes(), None);
         assert_eq!(t.format, TableFormat::Tsv);
         assert_eq!(t.header_line, 1);
         assert_eq!(
@@ -1468,7 +785,7 @@ mod tests {
     fn single_row_header_and_title_lines_are_accepted() {
         let text = "小平市 フォローアップ\n\n項目\t課\t平成26年度上半期\t平成26年度年度末\t対象\t理由\n\
             分類\t1 題\t課\tA\tB\t理由\n";
-        let t = ok(text.as_bytes(), FormatHint::Auto);
+        let t = ok(text.as_bytes(), None);
         assert_eq!(t.header_line, 3);
         assert_eq!(t.periods, ["平成26年度上半期", "平成26年度年度末"]);
         assert_eq!(t.rows.len(), 1);
@@ -1478,7 +795,7 @@ mod tests {
     #[test]
     fn seven_column_row_with_trailing_tab_keeps_folded_mark() {
         let text = "項目\t課\t26年度\tフォ\t理由\n\t\t上半期\t\t\n見出し\t1 題\t課\tA\t○ 理由\t\n\t2 題\t課\tA\t理由\t\t\n";
-        let t = ok(text.as_bytes(), FormatHint::Auto);
+        let t = ok(text.as_bytes(), None);
         let flags: Vec<(bool, &str)> = t
             .rows
             .iter()
@@ -1521,7 +838,7 @@ mod tests {
 
     #[test]
     fn hyoka_csv_parses() {
-        let t = ok(HYOKA_CSV.as_bytes(), FormatHint::Auto);
+        let t = ok(HYOKA_CSV.as_bytes(), None);
         assert_eq!(t.format, TableFormat::Csv);
         assert_eq!(t.header_line, 1);
         assert_eq!(t.periods, ["平成26年度上半期", "平成26年度年度末"]);
@@ -1576,9 +893,9 @@ mod tests {
         assert_eq!(t.rows, expected);
         // Without BOM, forced, and with a .csv hint.
         let no_bom = HYOKA_CSV.trim_start_matches('\u{FEFF}');
-        assert_eq!(ok(no_bom.as_bytes(), FormatHint::Csv), t);
+        assert_eq!(ok(no_bom.as_bytes(), Some(TableFormat::Csv)), t);
         assert_eq!(
-            ok(no_bom.as_bytes(), FormatHint::from_file_name("x.CSV")),
+            ok(no_bom.as_bytes(), TableFormat::from_file_name("x.CSV")),
             t
         );
     }
@@ -1588,20 +905,13 @@ mod tests {
         let h = "分類,番号,項目,主な推進担当課,26年度上半期,フォローアップ対象,理由等";
         for nl in ["\n", "\r\n", "\r"] {
             let text = format!("{nl}{nl}{h}{nl}{nl}a,1,t,d,A,,\"r{nl}r\"{nl}{nl}a,2,t,d,A,,r{nl}");
-            let t = ok(text.as_bytes(), FormatHint::Auto);
+            let t = ok(text.as_bytes(), None);
             assert_eq!(t.header_line, 3, "{nl:?}");
             let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [5, 8], "{nl:?}");
             let bad = text.replace("a,2", "a,x");
-            assert_eq!(err(bad.as_bytes(), FormatHint::Auto).line(), 8, "{nl:?}");
+            assert_eq!(err(bad.as_bytes(), None).line(), 8, "{nl:?}");
         }
-    }
-
-    #[test]
-    fn format_hint_from_file_name() {
-        assert_eq!(FormatHint::from_file_name("a.csv"), FormatHint::Csv);
-        assert_eq!(FormatHint::from_file_name("a.TSV"), FormatHint::Tsv);
-        assert_eq!(FormatHint::from_file_name("a.txt"), FormatHint::Auto);
     }
 
     /// The seed's lines, with line `n` (1-based) replaced.
@@ -1616,7 +926,7 @@ mod tests {
     }
 
     fn tsv_err(n: usize, replacement: &str) -> TableFileError {
-        err(&seed_with(n, replacement), FormatHint::Auto)
+        err(&seed_with(n, replacement), None)
     }
 
     #[test]
@@ -1625,20 +935,11 @@ mod tests {
         bytes.splice(0..0, b"\xEF\xBB\xBF".iter().copied());
         let pos = bytes.len() - 5;
         bytes.insert(pos, 0xFF);
-        assert_eq!(
-            err(&bytes, FormatHint::Auto),
-            TableFileError::InvalidUtf8 { line: 73 }
-        );
+        assert_eq!(err(&bytes, None), TableFileError::InvalidUtf8 { line: 73 });
         let sjis = b"\x8d\x80\x96\xda\n"; // 項目 in Shift_JIS
+        assert_eq!(err(sjis, None), TableFileError::InvalidUtf8 { line: 1 });
         assert_eq!(
-            err(sjis, FormatHint::Auto),
-            TableFileError::InvalidUtf8 { line: 1 }
-        );
-        assert_eq!(
-            err(
-                &[0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8],
-                FormatHint::Auto
-            ),
+            err(&[0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8], None),
             TableFileError::InvalidUtf16 { line: 2 }
         );
         for empty in [
@@ -1647,16 +948,13 @@ mod tests {
             b"\n\r\n\t\t\n",
             "\u{3000}".as_bytes(),
         ] {
-            assert_eq!(
-                err(empty, FormatHint::Auto),
-                TableFileError::Empty { line: 1 }
-            );
+            assert_eq!(err(empty, None), TableFileError::Empty { line: 1 });
         }
     }
 
     #[test]
     fn header_errors() {
-        let e = err("\n地域\t1 題\t課\tA\t理由\n".as_bytes(), FormatHint::Auto);
+        let e = err("\n地域\t1 題\t課\tA\t理由\n".as_bytes(), None);
         assert_eq!(e.line(), 2);
         assert!(matches!(e, TableFileError::NoHeader { .. }));
         let e = tsv_err(
@@ -1669,7 +967,7 @@ mod tests {
         );
         let text = "項目\t課\t対象\t理由\n見出し\t1 題\t課\t理由\n";
         assert_eq!(
-            err(text.as_bytes(), FormatHint::Auto),
+            err(text.as_bytes(), None),
             TableFileError::NoPeriods { line: 1 }
         );
         let e = tsv_err(
@@ -1689,17 +987,17 @@ mod tests {
         );
         let text = "項目\t課\t26年度\t対象\t理由\n\t\t上半期\t\t\n";
         assert_eq!(
-            err(text.as_bytes(), FormatHint::Auto),
+            err(text.as_bytes(), None),
             TableFileError::NoDataRows { line: 1 }
         );
         let text = "項目\t課\t26年度\t対象\t理由\n\t\t上半期\t\t\n\tS\t1\t\t\n";
         assert_eq!(
-            err(text.as_bytes(), FormatHint::Auto),
+            err(text.as_bytes(), None),
             TableFileError::NoDataRows { line: 1 }
         );
         // The seed forced as CSV has no CSV header.
         assert!(matches!(
-            err(&seed_bytes(), FormatHint::Csv),
+            err(&seed_bytes(), Some(TableFormat::Csv)),
             TableFileError::NoHeader { line: 3, .. }
         ));
     }
@@ -1821,31 +1119,22 @@ mod tests {
     #[test]
     fn csv_errors() {
         let header = "分類,番号,項目,主な推進担当課,26年度上半期,フォローアップ対象,理由等\n";
-        let e = err(
-            format!("{header}a,1,t,d,A,,\"open\n\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1,t,d,A,,\"open\n\n").as_bytes(), None);
         assert!(
             matches!(e, TableFileError::CsvQuoting { line: 2, .. }),
             "{e}"
         );
-        let e = err(
-            format!("{header}a,1,t,d,A,,\"x\"y\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1,t,d,A,,\"x\"y\n").as_bytes(), None);
         assert!(
             matches!(e, TableFileError::CsvQuoting { line: 2, .. }),
             "{e}"
         );
-        let e = err(
-            format!("{header}\na,1,t,d,A,,x\"y\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}\na,1,t,d,A,,x\"y\n").as_bytes(), None);
         assert!(
             matches!(e, TableFileError::CsvQuoting { line: 3, .. }),
             "{e}"
         );
-        let e = err(format!("{header}a,1,t,d\n").as_bytes(), FormatHint::Auto);
+        let e = err(format!("{header}a,1,t,d\n").as_bytes(), None);
         assert!(
             matches!(
                 e,
@@ -1858,10 +1147,7 @@ mod tests {
             ),
             "{e}"
         );
-        let e = err(
-            format!("{header}a,1,t,d,A,,r,extra\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1,t,d,A,,r,extra\n").as_bytes(), None);
         assert!(
             matches!(
                 e,
@@ -1873,18 +1159,12 @@ mod tests {
             ),
             "{e}"
         );
-        let e = err(
-            format!("{header}a,1 t,t,d,A,,r\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1 t,t,d,A,,r\n").as_bytes(), None);
         assert!(
             matches!(e, TableFileError::BadNumber { line: 2, .. }),
             "{e}"
         );
-        let e = err(
-            format!("{header}a,1,t,d,A,x,r\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1,t,d,A,x,r\n").as_bytes(), None);
         assert!(
             matches!(
                 e,
@@ -1896,14 +1176,11 @@ mod tests {
             ),
             "{e}"
         );
-        let e = err(
-            format!("{header},1,t,d,A,,r\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header},1,t,d,A,,r\n").as_bytes(), None);
         assert_eq!(e, TableFileError::MissingHeading { line: 2 });
         let e = err(
             format!("{header}a,1,t,d,A,,r\n\"a\",1,t,d,A,,r\n").as_bytes(),
-            FormatHint::Auto,
+            None,
         );
         assert_eq!(
             e,
@@ -1913,10 +1190,7 @@ mod tests {
                 number: 1
             }
         );
-        let e = err(
-            format!("{header}a,1,t,d,A B,,r\n").as_bytes(),
-            FormatHint::Auto,
-        );
+        let e = err(format!("{header}a,1,t,d,A B,,r\n").as_bytes(), None);
         assert!(
             matches!(
                 e,
@@ -1928,11 +1202,11 @@ mod tests {
             ),
             "{e}"
         );
-        let e = err(header.as_bytes(), FormatHint::Auto);
+        let e = err(header.as_bytes(), None);
         assert_eq!(e, TableFileError::NoDataRows { line: 1 });
         let e = err(
             "分類,番号,題,主な推進担当課,26年度上半期,フォローアップ対象,理由等\n".as_bytes(),
-            FormatHint::Auto,
+            None,
         );
         assert!(
             matches!(
@@ -1947,20 +1221,9 @@ mod tests {
         );
         let e = err(
             "分類,番号,項目,主な推進担当課,フォローアップ対象,理由等\n".as_bytes(),
-            FormatHint::Auto,
+            None,
         );
         assert_eq!(e, TableFileError::NoPeriods { line: 1 });
-    }
-
-    #[test]
-    fn unneutralise_examples() {
-        assert_eq!(neutralise_cell("=1"), "'=1");
-        assert_eq!(neutralise_cell("'x"), "''x");
-        assert_eq!(neutralise_cell("abc"), "abc");
-        assert_eq!(unneutralise_cell("'=1"), "=1");
-        assert_eq!(unneutralise_cell("''x"), "'x");
-        assert_eq!(unneutralise_cell("'x"), "'x");
-        assert_eq!(unneutralise_cell("'"), "'");
     }
 
     /// Test-only writers mirroring hyoka's formats.
@@ -2151,15 +1414,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn neutralise_round_trips(s in any::<String>()) {
-            let n = neutralise_cell(&s);
-            prop_assert_eq!(unneutralise_cell(&n), s.as_str());
-            prop_assert!(!n.starts_with(['=', '+', '-', '@', '\t', '\r']));
-        }
-
-        #[test]
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-            for hint in [FormatHint::Auto, FormatHint::Tsv, FormatHint::Csv] {
+            for hint in [None, Some(TableFormat::Tsv), Some(TableFormat::Csv)] {
                 let _ = parse(&bytes, hint);
             }
         }
@@ -2175,7 +1431,7 @@ mod tests {
             )
         ) {
             let text: String = parts.concat();
-            for hint in [FormatHint::Auto, FormatHint::Tsv, FormatHint::Csv] {
+            for hint in [None, Some(TableFormat::Tsv), Some(TableFormat::Csv)] {
                 if let Err(e) = parse(text.as_bytes(), hint) {
                     let msg = e.to_string();
                     prop_assert!(!msg.contains('\n'));
@@ -2188,7 +1444,7 @@ mod tests {
         #[test]
         fn hyoka_tsv_and_csv_round_trip((table, years) in table_strategy(), csv_remarks in prop::collection::vec("([^\n\u{FEFF}]|\n|\r|,|\"){0,12}", 6)) {
             let tsv = write_tsv(&table, &years);
-            let parsed = parse(tsv.as_bytes(), FormatHint::Auto);
+            let parsed = parse(tsv.as_bytes(), None);
             prop_assert_eq!(parsed.as_ref().ok(), Some(&table), "{:?}\n{}", parsed, tsv);
 
             let mut csv_table = table.clone();
@@ -2199,7 +1455,7 @@ mod tests {
                 r.remark = trim(&remark).to_owned();
             }
             let bytes = write_csv(&csv_table);
-            let mut parsed = match parse(&bytes, FormatHint::Auto) {
+            let mut parsed = match parse(&bytes, None) {
                 Ok(t) => t,
                 Err(e) => return Err(TestCaseError::fail(format!("{e}: {}", String::from_utf8_lossy(&bytes)))),
             };

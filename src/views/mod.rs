@@ -1,10 +1,12 @@
 //! Views rebuilt from the state: the table in its published shape, and its totals.
 //!
-//! Views are plain data (serialisable to the JSON of `schema/`); rendering them as text, TSV, CSV or
-//! Markdown is [`crate::views::render`]'s job.
+//! Views are plain data (serialisable to the JSON of `schema/`); rendering them as text or Markdown is
+//! [`crate::views::render`]'s job (measuring with [`crate::views::width`]), writing the table as TSV or
+//! CSV is `table::write`'s.
 
 pub mod audit;
 pub mod render;
+pub mod width;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

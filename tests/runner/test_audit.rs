@@ -430,8 +430,7 @@ fn blame_and_diff_never_pad_rows_to_the_longest_text() {
         );
         for l in text.lines() {
             assert!(
-                hyoka::views::render::display_width(l)
-                    <= 8 * hyoka::views::render::CELL_MAX + 7 * 2,
+                hyoka::views::width::display_width(l) <= 8 * hyoka::views::render::CELL_MAX + 7 * 2,
                 "{args:?}: {l}"
             );
         }
