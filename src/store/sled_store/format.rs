@@ -54,7 +54,7 @@ pub(super) const LAYOUT_NEW: Layout = Layout {
 /// Seqs per `X` index block.
 pub const REF_BLOCK: u64 = 65_536;
 pub(super) const DERIVED_KEY: &[u8] = b"D";
-/// The generation of the journal in front of the store (8 bytes, little-endian), see `journal.rs`.
+/// The generation of the journal in front of the store (8 bytes, little-endian), see `store::journal`.
 pub(super) const JOURNAL_GEN_KEY: &[u8] = b"J";
 /// Prefix of snapshot keys (see the module's layout).
 pub(super) const SNAPSHOT_PREFIX: u8 = b'A';
