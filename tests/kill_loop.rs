@@ -125,6 +125,30 @@ fn die(what: &str, e: impl std::fmt::Display) -> ! {
     std::process::exit(2);
 }
 
+/// The child's journal limit: its events move into the engine once they reach 8 KiB (the library's
+/// limit is 8 MiB), so that the move happens every few appends and kills land in it too.
+const CHILD_TAIL_BYTES: usize = 8 * 1024;
+
+/// What a journal opened with a limit of [`CHILD_TAIL_BYTES`] does at the end of an append: once its
+/// events reach the limit, they move into the engine (one durable commit of the engine), before the
+/// append is acknowledged. `Ledger` opens its journal with the library's limit, so the child makes
+/// the move itself, at that same point: right after the append that reached the limit, before `ack`.
+fn settle_if_full(ledger: &mut Ledger) {
+    let (len, journaled) = (ledger.len(), ledger.journaled_events());
+    let mut bytes = 0;
+    for seq in len - journaled..len {
+        bytes += ledger
+            .event_bytes(seq)
+            .unwrap_or_else(|e| die("read the journal's events", e))
+            .len();
+    }
+    if bytes >= CHILD_TAIL_BYTES {
+        ledger
+            .settle()
+            .unwrap_or_else(|e| die("move the journal into the store", e));
+    }
+}
+
 /// Runs the child role if this process is a child; returns otherwise.
 fn child_if_asked() {
     let Ok(role) = std::env::var(ROLE) else {
@@ -139,8 +163,6 @@ fn child_if_asked() {
         wait: Duration::from_secs(20),
         ..Access::default()
     };
-    // A small journal: its move into the engine happens every few appends, so kills land in it too.
-    hyoka::store::journal::set_tail_limit_for_tests(8 * 1024);
     say("opening");
     let mut ledger = match Ledger::open(&dir, access) {
         Ok(l) => l,
@@ -199,6 +221,7 @@ fn child_if_asked() {
                         &[change_for(first, 0)],
                     )
                     .unwrap_or_else(|e| die("append", e));
+                settle_if_full(&mut ledger);
                 say(&format!("ack {first} 1"));
             }
             _ => {
@@ -224,6 +247,7 @@ fn child_if_asked() {
                 ledger
                     .append_iter(&meta(first, format!("batch {first}")), &mut changes)
                     .unwrap_or_else(|e| die("append_iter", e));
+                settle_if_full(&mut ledger);
                 say(&format!("ack {first} {n}"));
             }
         }

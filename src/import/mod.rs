@@ -431,7 +431,8 @@ fn check_room(
     access: crate::Access,
 ) -> crate::Result<()> {
     use crate::ledger::derived::{self, Derived};
-    use crate::store::journal::{JOURNAL_FILE, RECORD_BYTES, TAIL_BYTES};
+    use crate::store::journal::record::RECORD_BYTES;
+    use crate::store::journal::{JOURNAL_FILE, TAIL_BYTES};
     use crate::store::sled_store;
     let Some(Size { bytes, events }) = size.known() else {
         return Ok(());

@@ -4,16 +4,18 @@
 //! - `E` + chunk number (u64 big-endian): up to the store's events per chunk, each as a u32
 //!   little-endian length followed by the event's stored bytes.
 //! - `T` + chunk number: up to the store's hashes per chunk, Merkle tree hashes of 32 bytes each.
-//! - `M`: the commit record (see [`encode_meta`]), written in the same atomic batch as the last chunks.
-//!   Version 2 also records the store's layout, fixed when the store is created: [`EVENTS_PER_CHUNK`],
-//!   [`HASHES_PER_CHUNK`] and [`SNAPSHOT_PIECE_BYTES`] for a store created by this version. A store
+//! - `M`: the commit record (see [`encode_meta`](format::encode_meta)), written in the same atomic
+//!   batch as the last chunks. Version 2 also records the store's layout, fixed when the store is
+//!   created: [`EVENTS_PER_CHUNK`](format::EVENTS_PER_CHUNK),
+//!   [`HASHES_PER_CHUNK`](format::HASHES_PER_CHUNK) and
+//!   [`SNAPSHOT_PIECE_BYTES`](format::SNAPSHOT_PIECE_BYTES) for a store created by this version. A store
 //!   whose record is version 1 (written before the layout was recorded) packs 64 events and 128 hashes
 //!   per chunk and keeps each snapshot whole, and keeps doing so.
 //! - Derived data (the ledger's, opaque here), committed with the events (index blocks and snapshot
 //!   pieces are written ahead of the commit record, and readers ignore seqs past the committed
 //!   events; an index block the next append extends keeps only its committed seqs): `D` the
-//!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq / [`REF_BLOCK`]): the
-//!   seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
+//!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq /
+//!   [`REF_BLOCK`](format::REF_BLOCK)): the seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
 //!   piece (u32 big-endian): the consecutive pieces of the state snapshot taken after that event
 //!   (version 1: `A` + seq, the whole snapshot). Snapshots are large (megabytes), so their prefix sorts
 //!   before every other key: they never share a leaf with the commit record or the open chunks, which
@@ -34,16 +36,17 @@
 //!   fewer than 16,384 leaves keeps every one of them. Reading each value with its own `get` touches
 //!   a leaf once per key in it, which fills the blocks and lets the cache evict.
 //!
-//! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`] pieces, and point reads for the scans
+//! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`](format::SNAPSHOT_PIECE_BYTES) pieces,
+//! and point reads for the scans
 //! whose size grows with the log (events, snapshot pieces). Measured in BENCHMARKS.md.
 //!
 //! An append writes whole chunks, index blocks and snapshot pieces first (a snapshot cut into pieces as
-//! the state is encoded), in sled batches of [`PENDING_BYTES`], then the final chunks and the commit
+//! the state is encoded), in sled batches of [`PENDING_BYTES`](writer::PENDING_BYTES), then the final chunks and the commit
 //! record in one atomic batch. Memory for a large
 //! append (an import of a million events): sled keeps every version of a leaf that a batch rewrites
 //! until the batch ends, and frees the old versions through crossbeam's epoch collector at a pace set
 //! by how often threads pin it, so batches stay small, the collector is flushed after each
-//! ([`collect_garbage`]), sled is flushed every [`FLUSH_BYTES`] (bounding its buffers waiting to be
+//! (`collect_garbage`), sled is flushed every `FLUSH_BYTES` (bounding its buffers waiting to be
 //! written), and its cache is 16 MiB. Measured in BENCHMARKS.md ("Memory of a large import"). Readers never look past the commit record, so
 //! an abandoned or killed append leaves nothing visible, and the next append rewrites the open chunk
 //! from its committed prefix. Durability: sled's `flush` ends in `sync_file_range`, which survives a
@@ -56,74 +59,41 @@
 //! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free (and to open
 //! with less than sled's recovery writes, whatever the margin: [`open_needs`]), and a `Db` whose
 //! write failed is never dropped (its memory and file lock are released when the process exits).
+//!
+//! The files, by job: this one holds the handle ([`SledStore`]): opening, the free-space margin and
+//! the import's room estimate, the wrapper that turns sled's errors and panics into [`StoreError`]s,
+//! and the point reads every other file uses (a key, the commit record and layout, a tree-hash chunk);
+//! [`format`](mod@format) the keys and values of the layout (pure bytes, no sled); `writer` an append in progress,
+//! its commit and the fsyncs; `read` the [`Store`](crate::store::Store) trait's reads; `tamper` the
+//! test-only writes that bypass every check (built with `cfg(test)` or the `testing` feature).
+//! `format` uses none of the others, this file only `format`, `writer` and `tamper` these two, and
+//! `read` these and `writer`. Invariants of this file:
+//!
+//! - Every read or write of sled goes through `guard` (writes through [`SledStore`]'s `write`, which
+//!   also remembers a failure; opening has its own `catch_unwind`): a sled error is told in plain
+//!   words and a sled panic becomes an error.
+//! - A store is opened only with room on its disk for sled's recovery writes and the margin; a `Db`
+//!   whose write failed is never dropped.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+pub mod format;
+mod read;
+#[cfg(any(test, feature = "testing"))]
+mod tamper;
+mod writer;
+
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
-use std::fs::File;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
-use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
-use crate::domain::event::Hash;
-
-/// Events per `E` chunk in a store created by this version (see the module doc).
-pub const EVENTS_PER_CHUNK: u64 = 4;
-/// Tree hashes per `T` chunk in a store created by this version.
-pub const HASHES_PER_CHUNK: u64 = 128;
-/// Bytes per piece of a state snapshot in a store created by this version (see the module doc).
-pub const SNAPSHOT_PIECE_BYTES: u64 = 4096;
-/// The largest number a commit record may give for each of the three (a sanity bound on stored data).
-const MAX_PER_CHUNK: u64 = 1 << 16;
-
-/// How a store packs its data into sled values: fixed when the store is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Layout {
-    events_per_chunk: u64,
-    hashes_per_chunk: u64,
-    /// Bytes per snapshot piece (`A` + seq + piece number); 0: each snapshot whole under `A` + seq.
-    snapshot_piece: u64,
-}
-
-/// The layout of a store whose commit record is version 1, written before the layout was recorded.
-const LAYOUT_V1: Layout = Layout {
-    events_per_chunk: 64,
-    hashes_per_chunk: 128,
-    snapshot_piece: 0,
-};
-
-/// The layout of a store created by this version.
-const LAYOUT_NEW: Layout = Layout {
-    events_per_chunk: EVENTS_PER_CHUNK,
-    hashes_per_chunk: HASHES_PER_CHUNK,
-    snapshot_piece: SNAPSHOT_PIECE_BYTES,
-};
-/// Bytes of chunks, index blocks and snapshot pieces collected before they are handed to sled (one
-/// batch) during a large append.
-const PENDING_BYTES: usize = 256 << 10;
-/// Bytes an append hands to sled between two of its flushes (see `SledWriter::spill`).
-const FLUSH_BYTES: usize = 2 << 20;
+use crate::store::{Committed, StoreError, StoreResult};
+use format::{LAYOUT_NEW, Layout, META_KEY, decode_meta, key, piece_key};
 
 /// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
 /// than sled's recovery and one append need. The opener may give another margin ([`SledStore::open_keeping`]).
 pub const MIN_FREE_BYTES: u64 = 16 << 20;
-/// Seqs per `X` index block.
-pub const REF_BLOCK: u64 = 65_536;
-const DERIVED_KEY: &[u8] = b"D";
-/// The generation of the journal in front of the store (8 bytes, little-endian), see `journal.rs`.
-const JOURNAL_GEN_KEY: &[u8] = b"J";
-/// Prefix of snapshot keys (see the module's layout).
-const SNAPSHOT_PREFIX: u8 = b'A';
-const _: () = assert!(SNAPSHOT_PREFIX < DERIVED_KEY[0] && SNAPSHOT_PREFIX < b'E');
-
-const META_KEY: &[u8] = b"M";
-/// Commit record version 1: no layout recorded, the store's layout is [`LAYOUT_V1`].
-const META_MAGIC_V1: &[u8; 16] = b"hyoka-store-v1\0\0";
-const META_LEN_V1: usize = 16 + 8 + 8 + 32 + 32;
-/// Commit record version 2: the layout follows the head hash.
-const META_MAGIC_V2: &[u8; 16] = b"hyoka-store-v2\0\0";
-const META_LEN_V2: usize = 16 + 8 + 8 + 32 + 4 + 4 + 4 + 32;
 
 /// A ledger's event store in sled.
 pub struct SledStore {
@@ -292,141 +262,9 @@ fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
     }
 }
 
-fn key(prefix: u8, chunk: u64) -> [u8; 9] {
-    let mut k = [0u8; 9];
-    k[0] = prefix;
-    k[1..].copy_from_slice(&chunk.to_be_bytes());
-    k
-}
-
-/// The key of piece `piece` of the snapshot taken after event `seq` (pieced layouts).
-fn piece_key(seq: u64, piece: u32) -> [u8; 13] {
-    let mut k = [0u8; 13];
-    k[0] = SNAPSHOT_PREFIX;
-    k[1..9].copy_from_slice(&seq.to_be_bytes());
-    k[9..].copy_from_slice(&piece.to_be_bytes());
-    k
-}
-
-/// The seq and piece number of a snapshot piece's key; `None` if it is not one.
-fn split_piece_key(k: &[u8]) -> Option<(u64, u32)> {
-    if k.len() != 13 || k[0] != SNAPSHOT_PREFIX {
-        return None;
-    }
-    let seq = u64::from_be_bytes(k.get(1..9)?.try_into().ok()?);
-    let piece = u32::from_be_bytes(k.get(9..13)?.try_into().ok()?);
-    Some((seq, piece))
-}
-
-fn ref_key(item: u32, block: u64) -> [u8; 13] {
-    let mut k = [0u8; 13];
-    k[0] = b'X';
-    k[1..5].copy_from_slice(&item.to_be_bytes());
-    k[5..].copy_from_slice(&block.to_be_bytes());
-    k
-}
-
-/// The seqs of one `X` block; `None` if its length is not a whole number of seqs.
-fn split_refs(v: &[u8]) -> Option<Vec<u64>> {
-    if !v.len().is_multiple_of(8) {
-        return None;
-    }
-    v.chunks_exact(8)
-        .map(|c| c.try_into().ok().map(u64::from_le_bytes))
-        .collect()
-}
-
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
     let context = context.into();
     move |source| StoreError::Io { context, source }
-}
-
-/// The commit record (`schema/FORMAT.md` section 11): magic, event count, tree-hash count, head hash,
-/// in version 2 the layout (events per chunk, hashes per chunk, snapshot piece bytes: u32
-/// little-endian each), and a BLAKE3 checksum of all that. A store with the version-1 layout keeps
-/// version-1 records, so that it stays as older versions of hyoka wrote it.
-fn encode_meta(c: &Committed, layout: Layout) -> Vec<u8> {
-    let v2 = layout != LAYOUT_V1;
-    let mut v = Vec::with_capacity(META_LEN_V2);
-    v.extend_from_slice(if v2 { META_MAGIC_V2 } else { META_MAGIC_V1 });
-    v.extend_from_slice(&c.events.to_le_bytes());
-    v.extend_from_slice(&c.tree_hashes.to_le_bytes());
-    v.extend_from_slice(&c.head_hash);
-    if v2 {
-        // Each is at most MAX_PER_CHUNK (checked when decoded, constants otherwise).
-        for n in [
-            layout.events_per_chunk,
-            layout.hashes_per_chunk,
-            layout.snapshot_piece,
-        ] {
-            v.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
-        }
-    }
-    let sum = blake3::hash(&v);
-    v.extend_from_slice(sum.as_bytes());
-    v
-}
-
-fn decode_meta(v: &[u8]) -> StoreResult<(Committed, Layout)> {
-    let bad = || StoreError::Damaged("the store's commit record is damaged".to_string());
-    let magic = v.get(..16).ok_or_else(bad)?;
-    let v2 = if magic == META_MAGIC_V1 && v.len() == META_LEN_V1 {
-        false
-    } else if magic == META_MAGIC_V2 && v.len() == META_LEN_V2 {
-        true
-    } else {
-        return Err(bad());
-    };
-    let (body, sum) = v.split_at(v.len() - 32);
-    if blake3::hash(body).as_bytes() != sum {
-        return Err(bad());
-    }
-    let bytes = |r: std::ops::Range<usize>| body.get(r).ok_or_else(bad);
-    let u64_at = |at: usize| -> StoreResult<u64> {
-        let b: [u8; 8] = bytes(at..at + 8)?.try_into().map_err(|_| bad())?;
-        Ok(u64::from_le_bytes(b))
-    };
-    let u32_at = |at: usize| -> StoreResult<u64> {
-        let b: [u8; 4] = bytes(at..at + 4)?.try_into().map_err(|_| bad())?;
-        Ok(u64::from(u32::from_le_bytes(b)))
-    };
-    let head_hash: Hash = bytes(32..64)?.try_into().map_err(|_| bad())?;
-    let layout = if v2 {
-        let layout = Layout {
-            events_per_chunk: u32_at(64)?,
-            hashes_per_chunk: u32_at(68)?,
-            snapshot_piece: u32_at(72)?,
-        };
-        let fits = |n: u64| (1..=MAX_PER_CHUNK).contains(&n);
-        if !fits(layout.events_per_chunk)
-            || !fits(layout.hashes_per_chunk)
-            || !fits(layout.snapshot_piece)
-        {
-            return Err(bad());
-        }
-        layout
-    } else {
-        LAYOUT_V1
-    };
-    let committed = Committed {
-        events: u64_at(16)?,
-        tree_hashes: u64_at(24)?,
-        head_hash,
-    };
-    Ok((committed, layout))
-}
-
-/// Splits an `E` chunk into its records; `None` if the framing is broken.
-fn split_records(chunk: &[u8]) -> Option<Vec<&[u8]>> {
-    let mut out = Vec::new();
-    let mut rest = chunk;
-    while !rest.is_empty() {
-        let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-        let rec = rest.get(4..4 + len)?;
-        out.push(rec);
-        rest = &rest[4 + len..];
-    }
-    Some(out)
 }
 
 impl SledStore {
@@ -498,87 +336,7 @@ impl SledStore {
         format!("cannot write the store in {}", self.dir.display())
     }
 
-    /// Runs a sled write, remembering a failure (see [`SledStore`]'s `Drop`).
-    fn write<T>(&self, what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
-        let r = guard(what, f);
-        if r.is_err() {
-            self.write_failed.store(true, Ordering::Relaxed);
-        }
-        r
-    }
-
-    /// fsyncs sled's files that changed since the last sync, and the directories.
-    fn sync_files(&mut self) -> StoreResult<()> {
-        let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
-        // sled's own files (db, conf, snapshots): those whose size or time changed.
-        let mut changed_listing = false;
-        let mut seen = HashSet::new();
-        let entries = std::fs::read_dir(&self.dir)
-            .map_err(io(format!("cannot list {}", self.dir.display())))?;
-        for entry in entries {
-            let entry = entry.map_err(io(format!("cannot list {}", self.dir.display())))?;
-            let path = entry.path();
-            let meta = match entry.metadata() {
-                Err(e) if not_found(&e) => continue,
-                m => m.map_err(io(format!("cannot stat {}", path.display())))?,
-            };
-            if !meta.is_file() {
-                continue;
-            }
-            let stamp = (meta.len(), meta.modified().ok());
-            if self.synced.get(&path) == Some(&stamp) {
-                seen.insert(path);
-                continue;
-            }
-            changed_listing |= !self.synced.contains_key(&path);
-            match File::open(&path).and_then(|f| f.sync_all()) {
-                Err(e) if not_found(&e) => continue,
-                r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
-            }
-            seen.insert(path.clone());
-            self.synced.insert(path, stamp);
-        }
-        self.synced.retain(|p, _| seen.contains(p));
-        // Blobs: sled 0.34.7 writes each blob file once (create_new) and never changes it, so each new
-        // name is fsynced once and known names are skipped without a stat: a commit's cost does not grow
-        // with the number of blobs, which grows with the log. sled removes superseded blobs in the
-        // background, so a file listed a moment ago may be gone; a removed file needs no fsync.
-        let blobs = self.dir.join("blobs");
-        let mut new_blobs = false;
-        if blobs.is_dir() {
-            let mut names = HashSet::with_capacity(self.synced_blobs.len() + 16);
-            let entries = std::fs::read_dir(&blobs)
-                .map_err(io(format!("cannot list {}", blobs.display())))?;
-            for entry in entries {
-                let name = entry
-                    .map_err(io(format!("cannot list {}", blobs.display())))?
-                    .file_name();
-                if !self.synced_blobs.contains(&name) {
-                    let path = blobs.join(&name);
-                    match File::open(&path).and_then(|f| f.sync_all()) {
-                        Err(e) if not_found(&e) => continue,
-                        r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
-                    }
-                    new_blobs = true;
-                }
-                names.insert(name);
-            }
-            self.synced_blobs = names;
-        }
-        // The directories, when they gained entries (the first commit of a process syncs everything).
-        if changed_listing {
-            File::open(&self.dir)
-                .and_then(|f| f.sync_all())
-                .map_err(io(format!("cannot fsync {}", self.dir.display())))?;
-        }
-        if new_blobs {
-            File::open(&blobs)
-                .and_then(|f| f.sync_all())
-                .map_err(io(format!("cannot fsync {}", blobs.display())))?;
-        }
-        Ok(())
-    }
-
+    /// A point read of one key.
     fn get(&self, k: &[u8]) -> StoreResult<Option<sled::IVec>> {
         guard(&self.reading(), || self.db.get(k))
     }
@@ -606,421 +364,29 @@ impl SledStore {
         })
     }
 
+    /// The `T` chunk `chunk` (tree hashes), which must be there.
     fn hash_chunk(&self, chunk: u64) -> StoreResult<Vec<u8>> {
         self.get(&key(b'T', chunk))?
             .map(|v| v.to_vec())
             .ok_or_else(|| StoreError::Missing(format!("tree-hash chunk {chunk} is missing")))
     }
 
-    /// Test support: replaces the stored bytes of one committed event in place, bypassing every check.
-    /// Used by tamper tests; it is what an attacker with write access to the files could do.
-    #[doc(hidden)]
-    pub fn tamper_event(&mut self, seq: u64, new_bytes: &[u8]) -> StoreResult<()> {
-        let per_chunk = self.layout()?.events_per_chunk;
-        let k = key(b'E', seq / per_chunk);
-        let chunk = self
-            .get(&k)?
-            .ok_or_else(|| StoreError::Missing(format!("event {seq} is missing")))?;
-        let recs = split_records(&chunk).ok_or_else(|| StoreError::Damaged("bad chunk".into()))?;
-        let mut out = Vec::new();
-        for (i, r) in recs.iter().enumerate() {
-            let r: &[u8] = if i as u64 == seq % per_chunk {
-                new_bytes
-            } else {
-                r
-            };
-            out.extend_from_slice(&(r.len() as u32).to_le_bytes());
-            out.extend_from_slice(r);
+    /// Runs a sled write, remembering a failure (see [`SledStore`]'s `Drop`).
+    fn write<T>(&self, what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
+        let r = guard(what, f);
+        if r.is_err() {
+            self.write_failed.store(true, Ordering::Relaxed);
         }
-        self.write("tampering", || self.db.insert(k, out))?;
-        self.write("flushing", || self.db.flush())?;
-        Ok(())
-    }
-
-    /// Test support: replaces the per-item index entries of `item` by `seqs`, bypassing every check.
-    #[doc(hidden)]
-    pub fn tamper_item_refs(&mut self, item: u32, seqs: &[u64]) -> StoreResult<()> {
-        let old: Vec<sled::IVec> = guard("tampering", || {
-            self.db
-                .range(ref_key(item, 0)..=ref_key(item, u64::MAX))
-                .keys()
-                .collect()
-        })?;
-        for k in old {
-            guard("tampering", || self.db.remove(k))?;
-        }
-        let mut blocks: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
-        for s in seqs {
-            blocks
-                .entry(s / REF_BLOCK)
-                .or_default()
-                .extend_from_slice(&s.to_le_bytes());
-        }
-        for (b, v) in blocks {
-            guard("tampering", || self.db.insert(ref_key(item, b), v))?;
-        }
-        guard("flushing", || self.db.flush())?;
-        Ok(())
-    }
-
-    /// Test support: replaces (or with `None` removes) the state snapshot stored for `seq`.
-    #[doc(hidden)]
-    pub fn tamper_snapshot(&mut self, seq: u64, bytes: Option<&[u8]>) -> StoreResult<()> {
-        let layout = self.layout()?;
-        if layout.snapshot_piece > 0 {
-            let mut batch = sled::Batch::default();
-            for k in self.snapshot_pieces_from(seq, 0)? {
-                batch.remove(k);
-            }
-            if let Some(b) = bytes {
-                for (k, v) in snapshot_pieces(seq, b, layout.snapshot_piece)? {
-                    batch.insert(&k, v);
-                }
-            }
-            guard("tampering", || self.db.apply_batch(batch))?;
-            guard("flushing", || self.db.flush())?;
-            return Ok(());
-        }
-        match bytes {
-            Some(b) => guard("tampering", || self.db.insert(key(SNAPSHOT_PREFIX, seq), b))?,
-            None => guard("tampering", || self.db.remove(key(SNAPSHOT_PREFIX, seq)))?,
-        };
-        guard("flushing", || self.db.flush())?;
-        Ok(())
-    }
-
-    /// Test support: rewrites the commit record, e.g. to simulate a store that lost its tail.
-    #[doc(hidden)]
-    pub fn tamper_commit(&mut self, c: Committed) -> StoreResult<()> {
-        let record = encode_meta(&c, self.layout()?);
-        self.write("tampering", || self.db.insert(META_KEY, record))?;
-        self.write("flushing", || self.db.flush())?;
-        Ok(())
+        r
     }
 }
-
-impl Store for SledStore {
-    fn committed(&self) -> StoreResult<Option<Committed>> {
-        Ok(self.head()?.map(|(c, _)| c))
-    }
-
-    fn scan_events(
-        &self,
-        from: u64,
-        to: u64,
-        f: &mut dyn FnMut(u64, &[u8]) -> StoreResult<bool>,
-    ) -> StoreResult<()> {
-        // Never read past the commit record: chunks beyond it belong to an abandoned append.
-        let Some((committed, layout)) = self.head()? else {
-            return Ok(());
-        };
-        let to = to.min(committed.events);
-        if from >= to {
-            return Ok(());
-        }
-        let per_chunk = layout.events_per_chunk;
-        let first = from / per_chunk;
-        let last = (to - 1) / per_chunk;
-        // Calls `f` for the committed records of chunk `c` in `from..to`; false when `f` says stop.
-        // `c <= last`, so `start < to` (a forged event count near u64::MAX does not overflow).
-        let bounds = |c: u64| (c * per_chunk, (c * per_chunk).saturating_add(per_chunk));
-        let mut visit = |c: u64, v: &[u8]| -> StoreResult<bool> {
-            let (start, end) = bounds(c);
-            let malformed = || {
-                StoreError::Damaged(format!(
-                    "the store's chunk of events {start}..{end} is malformed"
-                ))
-            };
-            let recs = split_records(v).ok_or_else(malformed)?;
-            // Every committed event of the chunk must be there.
-            if (recs.len() as u64) < end.min(to) - start {
-                return Err(malformed());
-            }
-            for (seq, rec) in (start..end.min(to)).zip(recs) {
-                if seq >= from && !f(seq, rec)? {
-                    return Ok(false);
-                }
-            }
-            Ok(true)
-        };
-        // Point reads, chunk by chunk, rather than a range iterator: see the module doc (memory).
-        for c in first..=last {
-            let v = self.get(&key(b'E', c))?.ok_or_else(|| {
-                let (start, end) = bounds(c);
-                StoreError::Missing(format!("events {start}..{end} are missing from the store"))
-            })?;
-            if !visit(c, &v)? {
-                return Ok(());
-            }
-        }
-        Ok(())
-    }
-
-    fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>> {
-        if indexes.is_empty() {
-            return Ok(Vec::new());
-        }
-        let per_chunk = self.layout()?.hashes_per_chunk;
-        let mut cache: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
-        let mut out = Vec::with_capacity(indexes.len());
-        for &i in indexes {
-            let c = i / per_chunk;
-            let chunk = match cache.entry(c) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => e.insert(self.hash_chunk(c)?),
-            };
-            out.push(hash_at(chunk, i, per_chunk)?);
-        }
-        Ok(out)
-    }
-
-    fn check_free_space(&self, dir: &Path, doing: &str) -> StoreResult<()> {
-        free_space_at_least(dir, doing, self.min_free)
-    }
-
-    fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
-        Ok(Box::new(self.sled_writer()?))
-    }
-
-    fn derived_meta(&self) -> StoreResult<Option<Vec<u8>>> {
-        Ok(self.get(DERIVED_KEY)?.map(|v| v.to_vec()))
-    }
-
-    fn journal_generation(&self) -> StoreResult<Option<u64>> {
-        match self.get(JOURNAL_GEN_KEY)? {
-            None => Ok(None),
-            Some(v) => <[u8; 8]>::try_from(&v[..])
-                .map(|b| Some(u64::from_le_bytes(b)))
-                .map_err(|_| {
-                    StoreError::Damaged(format!(
-                        "the store's journal generation record is {} bytes, not 8",
-                        v.len()
-                    ))
-                }),
-        }
-    }
-
-    fn item_refs(&self, item: u32) -> StoreResult<Vec<u64>> {
-        let mut out = Vec::new();
-        let mut iter = guard(&self.reading(), || {
-            Ok(self.db.range(ref_key(item, 0)..=ref_key(item, u64::MAX)))
-        })?;
-        loop {
-            let next = guard(&self.reading(), || iter.next().transpose())?;
-            let Some((_, v)) = next else { break };
-            out.extend(split_refs(&v).ok_or_else(|| {
-                StoreError::Damaged(format!("the index of item {item} is malformed"))
-            })?);
-        }
-        // Seqs past the committed events were written ahead by an append that did not commit.
-        let committed = self.committed_events()?;
-        out.retain(|s| *s < committed);
-        Ok(out)
-    }
-
-    fn scan_item_refs(&self, f: &mut dyn FnMut(u32, u64) -> StoreResult<bool>) -> StoreResult<()> {
-        let committed = self.committed_events()?;
-        let mut iter = guard(&self.reading(), || Ok(self.db.scan_prefix(b"X")))?;
-        loop {
-            let next = guard(&self.reading(), || iter.next().transpose())?;
-            let Some((k, v)) = next else { break };
-            let bad = || StoreError::Damaged("an index record is malformed".into());
-            let item = u32::from_be_bytes(
-                k.get(1..5)
-                    .and_then(|s| s.try_into().ok())
-                    .ok_or_else(bad)?,
-            );
-            for seq in split_refs(&v).ok_or_else(bad)? {
-                if seq >= committed {
-                    continue;
-                }
-                if !f(item, seq)? {
-                    return Ok(());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn snapshot_at_or_before(&self, seq: u64) -> StoreResult<Option<(u64, Vec<u8>)>> {
-        // Never one past the committed events: an append writes its snapshots ahead of its commit.
-        let Some(seq) = self
-            .committed_events()?
-            .checked_sub(1)
-            .map(|last| seq.min(last))
-        else {
-            return Ok(None);
-        };
-        if self.layout()?.snapshot_piece == 0 {
-            let found = guard(&self.reading(), || {
-                self.db
-                    .range(key(SNAPSHOT_PREFIX, 0)..=key(SNAPSHOT_PREFIX, seq))
-                    .next_back()
-                    .transpose()
-            })?;
-            return Ok(found.and_then(|(k, v)| {
-                let s: [u8; 8] = k.get(1..9)?.try_into().ok()?;
-                Some((u64::from_be_bytes(s), v.to_vec()))
-            }));
-        }
-        // The last piece of the latest snapshot at or before `seq`, then its pieces one by one (point
-        // reads: see `scan_events`).
-        let found = guard(&self.reading(), || {
-            self.db
-                .range(piece_key(0, 0)..=piece_key(seq, u32::MAX))
-                .keys()
-                .next_back()
-                .transpose()
-        })?;
-        let Some(k) = found else { return Ok(None) };
-        let (s, last) = split_piece_key(&k)
-            .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
-        let mut out = Vec::new();
-        for p in 0..=last {
-            let v = self.get(&piece_key(s, p))?.ok_or_else(|| {
-                StoreError::Damaged(format!(
-                    "piece {p} of the snapshot after event {s} is missing"
-                ))
-            })?;
-            out.extend_from_slice(&v);
-        }
-        Ok(Some((s, out)))
-    }
-
-    fn snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
-        let committed = self.committed_events()?;
-        let mut seqs = self.all_snapshot_seqs()?;
-        seqs.retain(|s| *s < committed);
-        Ok(seqs)
-    }
-}
-
-impl SledStore {
-    /// The writer of [`Store::writer`], unboxed.
-    fn sled_writer(&mut self) -> StoreResult<SledWriter<'_>> {
-        free_space_at_least(&self.dir, "write to the store in", self.min_free)?;
-        let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
-        let open_events = committed.events % layout.events_per_chunk;
-        let mut event_chunk = Vec::new();
-        if open_events > 0 {
-            let chunk_no = committed.events / layout.events_per_chunk;
-            let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
-                StoreError::Missing(format!(
-                    "the chunk holding events {}.. is missing",
-                    chunk_no * layout.events_per_chunk
-                ))
-            })?;
-            let recs = split_records(&v)
-                .filter(|r| r.len() as u64 >= open_events)
-                .ok_or_else(|| StoreError::Damaged("the open event chunk is malformed".into()))?;
-            for r in recs.iter().take(open_events as usize) {
-                event_chunk.extend_from_slice(&(r.len() as u32).to_le_bytes());
-                event_chunk.extend_from_slice(r);
-            }
-        }
-        let open_hashes = committed.tree_hashes % layout.hashes_per_chunk;
-        let mut hash_chunk = Vec::new();
-        if open_hashes > 0 {
-            let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
-            let keep = (open_hashes * 32) as usize;
-            hash_chunk.extend_from_slice(
-                v.get(..keep).ok_or_else(|| {
-                    StoreError::Damaged("the open tree-hash chunk is short".into())
-                })?,
-            );
-        }
-        Ok(SledWriter {
-            store: self,
-            committed,
-            layout,
-            events: committed.events,
-            hashes: committed.tree_hashes,
-            event_chunk,
-            hash_chunk,
-            pending: BTreeMap::new(),
-            pending_pieces: Vec::new(),
-            pending_stale: Vec::new(),
-            pending_bytes: 0,
-            unflushed: 0,
-            refs: BTreeMap::new(),
-            derived: Vec::new(),
-            removed: Vec::new(),
-        })
-    }
-
-    /// The number of committed events (0 for a store never committed).
-    fn committed_events(&self) -> StoreResult<u64> {
-        Ok(self.head()?.map_or(0, |(c, _)| c.events))
-    }
-
-    /// The seqs of every stored snapshot, committed or written ahead by an append that did not commit.
-    fn all_snapshot_seqs(&self) -> StoreResult<Vec<u64>> {
-        let mut out = Vec::new();
-        if self.layout()?.snapshot_piece > 0 {
-            // One seek per snapshot, past its pieces.
-            let mut from = piece_key(0, 0);
-            loop {
-                let next = guard(&self.reading(), || {
-                    self.db.range(from..).keys().next().transpose()
-                })?;
-                let Some(k) = next.filter(|k| k.first() == Some(&SNAPSHOT_PREFIX)) else {
-                    return Ok(out);
-                };
-                let (s, _) = split_piece_key(&k)
-                    .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
-                out.push(s);
-                match s.checked_add(1) {
-                    Some(n) => from = piece_key(n, 0),
-                    None => return Ok(out),
-                }
-            }
-        }
-        let mut iter = guard(&self.reading(), || {
-            Ok(self.db.scan_prefix([SNAPSHOT_PREFIX]).keys())
-        })?;
-        loop {
-            let next = guard(&self.reading(), || iter.next().transpose())?;
-            let Some(k) = next else { break };
-            let s: [u8; 8] = k
-                .get(1..9)
-                .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
-            out.push(u64::from_be_bytes(s));
-        }
-        Ok(out)
-    }
-}
-
-/// The keys and values of a snapshot's pieces: `piece` bytes each, the last one shorter (an empty
-/// snapshot is one empty piece).
-fn snapshot_pieces(seq: u64, bytes: &[u8], piece: u64) -> StoreResult<Vec<([u8; 13], Vec<u8>)>> {
-    let size = usize::try_from(piece).unwrap_or(usize::MAX).max(1);
-    let mut out = Vec::with_capacity(bytes.len() / size + 1);
-    for (i, part) in bytes.chunks(size).enumerate() {
-        let i = u32::try_from(i)
-            .map_err(|_| StoreError::Damaged("a state snapshot is too large to store".into()))?;
-        out.push((piece_key(seq, i), part.to_vec()));
-    }
-    if out.is_empty() {
-        out.push((piece_key(seq, 0), Vec::new()));
-    }
-    Ok(out)
-}
-
-fn hash_at(chunk: &[u8], i: u64, per_chunk: u64) -> StoreResult<Hash> {
-    let off = ((i % per_chunk) * 32) as usize;
-    chunk
-        .get(off..off + 32)
-        .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
-}
-
-mod writer;
-use writer::SledWriter;
 
 #[cfg(test)]
 mod tests {
+    use super::format::*;
+    use super::writer::PENDING_BYTES;
     use super::*;
+    use crate::store::{Committed, Store, StoreWriter};
 
     fn events(store: &SledStore, from: u64, to: u64) -> Vec<(u64, Vec<u8>)> {
         let mut out = Vec::new();

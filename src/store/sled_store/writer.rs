@@ -1,8 +1,41 @@
-//! The sled engine's writer: an append in progress. Whole chunks, index blocks and snapshot pieces go
-//! to sled ahead of the commit record in batches of [`PENDING_BYTES`]; the commit writes the rest and
-//! the record in one atomic batch (see the parent module's doc).
+//! The sled engine's writer: an append in progress, and the commit that makes it visible and durable.
+//!
+//! Why it writes ahead: a large append (an import of a million events) held whole until its commit
+//! made memory grow with the log, and sled keeps every version of a leaf that one batch rewrites until
+//! the batch ends. So whole chunks, index blocks and snapshot pieces (a snapshot cut into pieces as the
+//! state is encoded) go to sled ahead of the commit record in batches of [`PENDING_BYTES`], sled is
+//! flushed every [`FLUSH_BYTES`], and crossbeam's collector after each batch; the commit then writes
+//! the open chunks, the derived records and the commit record in one atomic batch, flushes sled and
+//! fsyncs its files and directories (see the parent module's doc).
+//!
+//! Invariants:
+//!
+//! - Nothing an append writes is visible before its commit record: everything written ahead lies past
+//!   the committed events, chunks and tree hashes, where readers never look, so an abandoned or
+//!   killed append leaves nothing visible.
+//! - An append starts from the committed prefix only: the open chunks are rebuilt from their
+//!   committed records, and an index block keeps only its committed seqs, so what an abandoned append
+//!   wrote ahead is overwritten, never continued.
+//! - A commit is durable when it returns (sled's flush, then `fsync` of every changed file and of the
+//!   directories); a write that failed marks the store so that sled's `Drop` never runs.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::sync::atomic::Ordering;
+
+use super::format::{
+    DERIVED_KEY, JOURNAL_GEN_KEY, LAYOUT_NEW, Layout, META_KEY, REF_BLOCK, SNAPSHOT_PREFIX,
+    encode_meta, hash_at, key, piece_key, ref_key, split_records,
+};
+use super::{SledStore, free_space_at_least, io};
+use crate::domain::event::Hash;
+use crate::store::{Committed, StoreError, StoreResult, StoreWriter};
+
+/// Bytes of chunks, index blocks and snapshot pieces collected before they are handed to sled (one
+/// batch) during a large append.
+pub(super) const PENDING_BYTES: usize = 256 << 10;
+/// Bytes an append hands to sled between two of its flushes (see `SledWriter::spill`).
+const FLUSH_BYTES: usize = 2 << 20;
 
 /// The sink of [`SledWriter::push_snapshot_with`]: cuts what is written into pieces and hands each to
 /// the writer (which spills them to sled in batches).
@@ -65,28 +98,28 @@ fn collect_garbage() {
 }
 
 pub(super) struct SledWriter<'a> {
-    pub(super) store: &'a mut SledStore,
-    pub(super) committed: Committed,
+    store: &'a mut SledStore,
+    committed: Committed,
     /// The store's layout (that of a new store for the first commit).
-    pub(super) layout: Layout,
-    pub(super) events: u64,
-    pub(super) hashes: u64,
-    pub(super) event_chunk: Vec<u8>,
-    pub(super) hash_chunk: Vec<u8>,
+    layout: Layout,
+    events: u64,
+    hashes: u64,
+    event_chunk: Vec<u8>,
+    hash_chunk: Vec<u8>,
     /// Whole chunks not yet handed to sled, by key.
-    pub(super) pending: BTreeMap<[u8; 9], Vec<u8>>,
+    pending: BTreeMap<[u8; 9], Vec<u8>>,
     /// Snapshot pieces not yet handed to sled, and the keys of stale pieces they replace.
     pub(super) pending_pieces: Vec<([u8; 13], Vec<u8>)>,
-    pub(super) pending_stale: Vec<sled::IVec>,
+    pending_stale: Vec<sled::IVec>,
     pub(super) pending_bytes: usize,
     /// Bytes handed to sled since its last flush.
-    pub(super) unflushed: usize,
+    unflushed: usize,
     /// Index blocks touched by this append (committed prefix + new seqs), written only at commit.
-    pub(super) refs: BTreeMap<[u8; 13], Vec<u8>>,
+    refs: BTreeMap<[u8; 13], Vec<u8>>,
     /// Other derived records (`D`, `A`), written only at commit.
-    pub(super) derived: Vec<(Vec<u8>, Vec<u8>)>,
+    derived: Vec<(Vec<u8>, Vec<u8>)>,
     /// Keys the commit removes (stale snapshot pieces).
-    pub(super) removed: Vec<Vec<u8>>,
+    removed: Vec<Vec<u8>>,
 }
 
 impl SledWriter<'_> {
@@ -357,5 +390,131 @@ impl StoreWriter for SledWriter<'_> {
             return Err(e);
         }
         Ok(committed)
+    }
+}
+
+impl SledStore {
+    /// The writer of [`Store::writer`](crate::store::Store::writer), unboxed.
+    pub(super) fn sled_writer(&mut self) -> StoreResult<SledWriter<'_>> {
+        free_space_at_least(&self.dir, "write to the store in", self.min_free)?;
+        let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
+        let open_events = committed.events % layout.events_per_chunk;
+        let mut event_chunk = Vec::new();
+        if open_events > 0 {
+            let chunk_no = committed.events / layout.events_per_chunk;
+            let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
+                StoreError::Missing(format!(
+                    "the chunk holding events {}.. is missing",
+                    chunk_no * layout.events_per_chunk
+                ))
+            })?;
+            let recs = split_records(&v)
+                .filter(|r| r.len() as u64 >= open_events)
+                .ok_or_else(|| StoreError::Damaged("the open event chunk is malformed".into()))?;
+            for r in recs.iter().take(open_events as usize) {
+                event_chunk.extend_from_slice(&(r.len() as u32).to_le_bytes());
+                event_chunk.extend_from_slice(r);
+            }
+        }
+        let open_hashes = committed.tree_hashes % layout.hashes_per_chunk;
+        let mut hash_chunk = Vec::new();
+        if open_hashes > 0 {
+            let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
+            let keep = (open_hashes * 32) as usize;
+            hash_chunk.extend_from_slice(
+                v.get(..keep).ok_or_else(|| {
+                    StoreError::Damaged("the open tree-hash chunk is short".into())
+                })?,
+            );
+        }
+        Ok(SledWriter {
+            store: self,
+            committed,
+            layout,
+            events: committed.events,
+            hashes: committed.tree_hashes,
+            event_chunk,
+            hash_chunk,
+            pending: BTreeMap::new(),
+            pending_pieces: Vec::new(),
+            pending_stale: Vec::new(),
+            pending_bytes: 0,
+            unflushed: 0,
+            refs: BTreeMap::new(),
+            derived: Vec::new(),
+            removed: Vec::new(),
+        })
+    }
+
+    /// fsyncs sled's files that changed since the last sync, and the directories.
+    fn sync_files(&mut self) -> StoreResult<()> {
+        let not_found = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound;
+        // sled's own files (db, conf, snapshots): those whose size or time changed.
+        let mut changed_listing = false;
+        let mut seen = HashSet::new();
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(io(format!("cannot list {}", self.dir.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(io(format!("cannot list {}", self.dir.display())))?;
+            let path = entry.path();
+            let meta = match entry.metadata() {
+                Err(e) if not_found(&e) => continue,
+                m => m.map_err(io(format!("cannot stat {}", path.display())))?,
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let stamp = (meta.len(), meta.modified().ok());
+            if self.synced.get(&path) == Some(&stamp) {
+                seen.insert(path);
+                continue;
+            }
+            changed_listing |= !self.synced.contains_key(&path);
+            match File::open(&path).and_then(|f| f.sync_all()) {
+                Err(e) if not_found(&e) => continue,
+                r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+            }
+            seen.insert(path.clone());
+            self.synced.insert(path, stamp);
+        }
+        self.synced.retain(|p, _| seen.contains(p));
+        // Blobs: sled 0.34.7 writes each blob file once (create_new) and never changes it, so each new
+        // name is fsynced once and known names are skipped without a stat: a commit's cost does not grow
+        // with the number of blobs, which grows with the log. sled removes superseded blobs in the
+        // background, so a file listed a moment ago may be gone; a removed file needs no fsync.
+        let blobs = self.dir.join("blobs");
+        let mut new_blobs = false;
+        if blobs.is_dir() {
+            let mut names = HashSet::with_capacity(self.synced_blobs.len() + 16);
+            let entries = std::fs::read_dir(&blobs)
+                .map_err(io(format!("cannot list {}", blobs.display())))?;
+            for entry in entries {
+                let name = entry
+                    .map_err(io(format!("cannot list {}", blobs.display())))?
+                    .file_name();
+                if !self.synced_blobs.contains(&name) {
+                    let path = blobs.join(&name);
+                    match File::open(&path).and_then(|f| f.sync_all()) {
+                        Err(e) if not_found(&e) => continue,
+                        r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+                    }
+                    new_blobs = true;
+                }
+                names.insert(name);
+            }
+            self.synced_blobs = names;
+        }
+        // The directories, when they gained entries (the first commit of a process syncs everything).
+        if changed_listing {
+            File::open(&self.dir)
+                .and_then(|f| f.sync_all())
+                .map_err(io(format!("cannot fsync {}", self.dir.display())))?;
+        }
+        if new_blobs {
+            File::open(&blobs)
+                .and_then(|f| f.sync_all())
+                .map_err(io(format!("cannot fsync {}", blobs.display())))?;
+        }
+        Ok(())
     }
 }

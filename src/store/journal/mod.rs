@@ -10,7 +10,8 @@
 //! the records appended since the engine last took them, each a checksummed copy of everything one
 //! commit pushed (event bytes, tree hashes, index entries) and the head hash. The records' content is
 //! also kept in memory (the *tail*), and every read sees the engine's data followed by the tail. When
-//! the tail passes [`TAIL_BYTES`], or a batch goes to the engine, the tail is committed to the engine
+//! the tail passes its limit ([`TAIL_BYTES`], unless the opener gave another: see
+//! [`Journaled::open_with_tail`]), or a batch goes to the engine, the tail is committed to the engine
 //! (durably), recording the journal's next generation, and only then does the file start that
 //! generation (its header rewritten, its records cut off). The file grows by 1 MiB of zeros written ahead, so that
 //! most appends write into room it already has and their `fdatasync` records no new file size (as
@@ -28,618 +29,42 @@
 //!   beside the journal, then cuts it off; a reader leaves the file as it is. One that fails with
 //!   records after it is damage, reported.
 //! - Open reads the file in bounded memory, never whole: record by record (a header, its length
-//!   checked against [`RECORD_LEN_MAX`] before anything is allocated for it, then the frame), keeping
-//!   only the records' contents (the tail); what follows the last record is scanned a chunk at a time
-//!   and read whole only when it is at most one record long; the bytes a writer cuts are copied a chunk
-//!   at a time. No record longer than a reader reads is ever written.
+//!   checked against [`RECORD_LEN_MAX`](record::RECORD_LEN_MAX) before anything is allocated for it,
+//!   then the frame), keeping only the records' contents (the tail); what follows the last record is
+//!   scanned a chunk at a time and read whole only when it is at most one record long; the bytes a
+//!   writer cuts are copied a chunk at a time. No record longer than a reader reads is ever written.
+//!
+//! The files, by job: [`record`] the bytes of the file's header and records (pure functions); `read`
+//! reading the records back in bounded memory; [`file`](mod@file) the file on disk (appends, generations, the
+//! counts a group commit waits on, the cut bytes kept aside); `writer` the journal's side of the store,
+//! the move of its tail into the engine, and an append in progress; this one [`Journaled`] (open and
+//! its checks, the reads) and [`SyncPoint`]. Each uses only the files before it in that list.
+
+pub mod file;
+mod read;
+pub mod record;
+mod writer;
 
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 
-use super::{Committed, Store, StoreError, StoreResult, StoreWriter};
 use crate::domain::event::Hash;
 use crate::os::safe_fs;
+use crate::store::{Committed, Store, StoreError, StoreResult, StoreWriter};
+use file::{JournalFile, Progress, copy_range, keep_cut_bytes};
+use read::{FILE_MAX, FileSource, Parsed, read_records};
+use record::{
+    FILE_HEADER, FileStart, Pushes, RECORD_BYTES, Record, encode_file_header, file_start,
+};
+use writer::{Front, JournalWriter, read_hashes};
 
 /// The journal's file name in a ledger directory.
 pub const JOURNAL_FILE: &str = "JOURNAL";
-/// First bytes of the journal file: its header (magic, generation, check) comes before the records.
-pub const FILE_MAGIC: [u8; 4] = *b"hyjg";
-/// BLAKE3 key-derivation context of the file header's check.
-pub const HEADER_CONTEXT: &str = "hyoka journal header v1";
-/// Bytes of the file header: magic, generation (u64 little-endian), check.
-pub const FILE_HEADER: usize = 4 + 8 + 32;
-/// Prefix of the files that keep the bytes a writer cut off the journal's end.
-pub const CUT_PREFIX: &str = "JOURNAL.cut-";
-/// First bytes of every record.
-pub const RECORD_MAGIC: [u8; 4] = *b"hyj1";
-/// BLAKE3 key-derivation context of a record's check.
-pub const CHECK_CONTEXT: &str = "hyoka journal record v1";
-/// Event bytes a batch may push and still go through the journal; larger batches go to the engine.
-pub const RECORD_BYTES: usize = 1 << 20;
-/// Event bytes in the tail at which it is moved into the engine.
+/// Event bytes in the tail at which it is moved into the engine (the limit of a journal opened with
+/// [`Journaled::open`]).
 pub const TAIL_BYTES: usize = 8 << 20;
-static TAIL_LIMIT: AtomicUsize = AtomicUsize::new(TAIL_BYTES);
-
-/// Test support: the tail size at which journals of this process move into the engine (so that tests
-/// and the kill loop exercise that move often).
-#[doc(hidden)]
-pub fn set_tail_limit_for_tests(bytes: usize) {
-    TAIL_LIMIT.store(bytes, Ordering::Relaxed);
-}
-
-fn tail_limit() -> usize {
-    TAIL_LIMIT.load(Ordering::Relaxed)
-}
-
-/// Bytes of zeros the journal file grows by when it needs room.
-const GROW: u64 = 1 << 20;
-/// Header (magic, payload length) and check around a record's payload.
-const FRAME: usize = HEADER + 32;
-/// Magic, payload length, and the length's bitwise complement (so a changed length is seen as damage).
-const HEADER: usize = 4 + 4 + 4;
-/// A run of this many zero bytes in a failing last record (or 8 at its start or its end, where a block
-/// that was never written may overlap it by less) marks blocks that were never written. Records hold
-/// hashes, text and small integers: their longest run of zeros is far shorter.
-const ZERO_RUN: usize = 64;
-/// Upper bound on a record's length: its events hold at most [`RECORD_BYTES`], and their lengths, tree
-/// hashes and index entries far less again. Readers read no longer record, and none is written.
-const RECORD_LEN_MAX: usize = 4 * RECORD_BYTES;
-/// Largest journal file read on open: more than the tail can ever hold.
-const FILE_MAX: u64 = 1 << 30;
-/// The longest frame a reader reads: also the longest unfinished record an append can leave.
-const WINDOW: usize = FRAME + RECORD_LEN_MAX;
-/// Bytes read at a time where the journal is scanned or copied rather than read record by record.
-const CHUNK: usize = 1 << 20;
-/// A chunk of zeros, to tell zeros by one comparison.
-static ZEROS: [u8; CHUNK] = [0; CHUNK];
-
-/// What one commit pushed, in order.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct Pushes {
-    events: Vec<Vec<u8>>,
-    hashes: Vec<Hash>,
-    refs: Vec<(u32, u64)>,
-    event_bytes: usize,
-}
-
-impl Pushes {
-    fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.hashes.is_empty() && self.refs.is_empty()
-    }
-
-    fn extend(&mut self, other: Pushes) {
-        self.events.extend(other.events);
-        self.hashes.extend(other.hashes);
-        self.refs.extend(other.refs);
-        self.event_bytes += other.event_bytes;
-    }
-
-    /// Replays everything into an engine's writer.
-    fn replay(&self, w: &mut dyn StoreWriter) -> StoreResult<()> {
-        for e in &self.events {
-            w.push_event(e)?;
-        }
-        for h in &self.hashes {
-            w.push_tree_hash(*h)?;
-        }
-        for &(item, seq) in &self.refs {
-            w.push_item_ref(item, seq)?;
-        }
-        Ok(())
-    }
-}
-
-/// One journal record: where it continues the history, what it pushed, and the head hash after it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Record {
-    first_seq: u64,
-    first_hash: u64,
-    pushes: Pushes,
-    head: Hash,
-}
-
-fn put_u32(out: &mut Vec<u8>, n: usize) -> StoreResult<()> {
-    let n = u32::try_from(n)
-        .map_err(|_| StoreError::Damaged("a journal record field is too large".into()))?;
-    out.extend_from_slice(&n.to_le_bytes());
-    Ok(())
-}
-
-/// The record's bytes as written to the file (see `schema/FORMAT.md` section 6.1).
-pub(crate) fn encode_record(r: &Record) -> StoreResult<Vec<u8>> {
-    let p = &r.pushes;
-    // The header's length fields are filled in once the payload is written after them.
-    let mut out = Vec::with_capacity(
-        FRAME + 64 + p.event_bytes + 4 * p.events.len() + 32 * p.hashes.len() + 12 * p.refs.len(),
-    );
-    out.extend_from_slice(&RECORD_MAGIC);
-    out.extend_from_slice(&[0; 8]);
-    out.extend_from_slice(&r.first_seq.to_le_bytes());
-    out.extend_from_slice(&r.first_hash.to_le_bytes());
-    put_u32(&mut out, p.events.len())?;
-    for e in &p.events {
-        put_u32(&mut out, e.len())?;
-        out.extend_from_slice(e);
-    }
-    put_u32(&mut out, p.hashes.len())?;
-    for h in &p.hashes {
-        out.extend_from_slice(h);
-    }
-    put_u32(&mut out, p.refs.len())?;
-    for &(item, seq) in &p.refs {
-        out.extend_from_slice(&item.to_le_bytes());
-        out.extend_from_slice(&seq.to_le_bytes());
-    }
-    out.extend_from_slice(&r.head);
-    let len = u32::try_from(out.len() - HEADER)
-        .ok()
-        .filter(|&len| len as usize <= RECORD_LEN_MAX)
-        .ok_or_else(|| StoreError::Damaged("a journal record is too large".into()))?;
-    out[4..8].copy_from_slice(&len.to_le_bytes());
-    out[8..12].copy_from_slice(&(!len).to_le_bytes());
-    let check = record_check(&out);
-    out.extend_from_slice(&check);
-    Ok(out)
-}
-
-/// The length of the payload [`encode_record`] writes for `p`.
-fn payload_len(p: &Pushes) -> usize {
-    8 + 8
-        + 4
-        + p.events.iter().map(|e| 4 + e.len()).sum::<usize>()
-        + 4
-        + 32 * p.hashes.len()
-        + 4
-        + 12 * p.refs.len()
-        + 32
-}
-
-/// BLAKE3 (key derivation mode, [`CHECK_CONTEXT`]) of the header and the payload.
-fn record_check(framed: &[u8]) -> Hash {
-    let mut h = blake3::Hasher::new_derive_key(CHECK_CONTEXT);
-    h.update(framed);
-    *h.finalize().as_bytes()
-}
-
-/// The journal file's header for `generation` (see `schema/FORMAT.md` section 6.1).
-pub(crate) fn encode_file_header(generation: u64) -> [u8; FILE_HEADER] {
-    let mut out = [0u8; FILE_HEADER];
-    out[..4].copy_from_slice(&FILE_MAGIC);
-    out[4..12].copy_from_slice(&generation.to_le_bytes());
-    let check = blake3::Hasher::new_derive_key(HEADER_CONTEXT)
-        .update(&out[..12])
-        .finalize();
-    out[12..].copy_from_slice(check.as_bytes());
-    out
-}
-
-/// What the first bytes of a journal file are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileStart {
-    /// A header that passes its check, with its generation.
-    Header(u64),
-    /// The header's magic, but the header is cut short or fails its check.
-    BadHeader,
-    /// No header: a journal written before headers (records from byte 0), or an empty file.
-    Headerless,
-}
-
-fn file_start(bytes: &[u8]) -> FileStart {
-    if !bytes.starts_with(&FILE_MAGIC) {
-        return FileStart::Headerless;
-    }
-    match bytes.get(..FILE_HEADER) {
-        Some(h) => {
-            let generation = u64::from_le_bytes(h[4..12].try_into().unwrap_or([0; 8]));
-            match encode_file_header(generation)[..] == h[..] {
-                true => FileStart::Header(generation),
-                false => FileStart::BadHeader,
-            }
-        }
-        None => FileStart::BadHeader,
-    }
-}
-
-/// A cursor that refuses to read past the end.
-struct Cursor<'a>(&'a [u8]);
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
-        self.0 = rest;
-        Some(head)
-    }
-    fn u32(&mut self) -> Option<usize> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?) as usize)
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn hash(&mut self) -> Option<Hash> {
-        self.take(32)?.try_into().ok()
-    }
-}
-
-fn decode_payload(payload: &[u8]) -> Option<Record> {
-    let mut c = Cursor(payload);
-    let first_seq = c.u64()?;
-    let first_hash = c.u64()?;
-    let mut pushes = Pushes::default();
-    let n = c.u32()?;
-    // Counts are checked against the bytes left before anything is allocated for them.
-    if n > c.0.len() / 4 {
-        return None;
-    }
-    for _ in 0..n {
-        let len = c.u32()?;
-        let bytes = c.take(len)?;
-        pushes.event_bytes += bytes.len();
-        pushes.events.push(bytes.to_vec());
-    }
-    let n = c.u32()?;
-    if n > c.0.len() / 32 {
-        return None;
-    }
-    for _ in 0..n {
-        pushes.hashes.push(c.hash()?);
-    }
-    let n = c.u32()?;
-    if n > c.0.len() / 12 {
-        return None;
-    }
-    for _ in 0..n {
-        let item = c.u32()? as u32;
-        pushes.refs.push((item, c.u64()?));
-    }
-    let head = c.hash()?;
-    if !c.0.is_empty() || pushes.events.is_empty() {
-        return None;
-    }
-    Some(Record {
-        first_seq,
-        first_hash,
-        pushes,
-        head,
-    })
-}
-
-/// What reading a journal file found.
-#[derive(Debug)]
-pub(crate) struct Parsed {
-    pub records: Vec<Record>,
-    /// Bytes of whole, valid records from the start.
-    pub valid_len: u64,
-    /// Whether bytes other than zeros follow them: an unfinished last record.
-    pub unfinished: bool,
-}
-
-/// The payload length a record's header at the start of `bytes` gives, if the header is whole and
-/// consistent.
-fn header_at(bytes: &[u8]) -> Option<usize> {
-    if bytes.get(..4)? != RECORD_MAGIC {
-        return None;
-    }
-    let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?);
-    let inv = u32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
-    (len == !inv).then_some(len as usize)
-}
-
-/// The payload framed at the start of `bytes` and the frame's length, if it is whole, no longer than
-/// [`RECORD_LEN_MAX`] (hyoka never writes a longer one, and no reader reads one) and passes its check.
-fn frame_at(bytes: &[u8]) -> Option<(&[u8], usize)> {
-    let end = FRAME + header_at(bytes).filter(|&len| len <= RECORD_LEN_MAX)?;
-    let framed = bytes.get(..end - 32)?;
-    (record_check(framed) == bytes.get(end - 32..end)?).then(|| (&framed[HEADER..], end))
-}
-
-/// The record framed at the start of `bytes` and its length, if it is whole, passes its check and
-/// decodes.
-fn record_at(bytes: &[u8]) -> Option<(Record, usize)> {
-    let (payload, end) = frame_at(bytes)?;
-    Some((decode_payload(payload)?, end))
-}
-
-/// Whether `rest`, from a record that fails its check to the end of the file without its trailing
-/// zeros (at most one [`WINDOW`]: [`read_records`] reads no more whole), is what an append cut short
-/// leaves: a record whose write was not finished (its header, or its frame, runs past the end of the
-/// file: a kill during the write), or one with blocks that were never written (zeros: a power cut on a
-/// file system that extends a file before its data is written), with nothing after it. Otherwise says
-/// why it is damage: the bytes changed after they were written.
-fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
-    let later = (1..rest.len())
-        .any(|i| rest[i..].starts_with(&RECORD_MAGIC) && record_at(&rest[i..]).is_some());
-    if later {
-        return Err("whole records follow it");
-    }
-    if rest.len() > FRAME + RECORD_LEN_MAX {
-        return Err("more bytes follow it than one record holds");
-    }
-    if rest.len() < HEADER {
-        return Ok(());
-    }
-    if header_at(rest).is_some_and(|len| FRAME + len > rest.len()) {
-        return Ok(());
-    }
-    let zero = |w: &[u8]| w.iter().all(|&b| b == 0);
-    let edge = rest.len().min(8);
-    if zero(&rest[..edge])
-        || zero(&rest[rest.len() - edge..])
-        || rest.windows(rest.len().min(ZERO_RUN)).any(zero)
-    {
-        return Ok(());
-    }
-    Err("it is whole: its bytes changed after they were written")
-}
-
-/// Where a journal's bytes are read from: the file, or a slice (tests).
-trait Source {
-    /// How many bytes there are.
-    fn size(&self) -> u64;
-    /// Fills `buf` with the bytes from `at` on (all within [`Source::size`]).
-    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()>;
-}
-
-impl Source for &[u8] {
-    fn size(&self) -> u64 {
-        self.len() as u64
-    }
-
-    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-        let from = usize::try_from(at).unwrap_or(usize::MAX);
-        let bytes = from
-            .checked_add(buf.len())
-            .and_then(|to| self.get(from..to))
-            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))?;
-        buf.copy_from_slice(bytes);
-        Ok(())
-    }
-}
-
-/// The journal file, read at offsets, as large as it was when open found it.
-struct FileSource<'a> {
-    file: &'a File,
-    size: u64,
-}
-
-impl Source for FileSource<'_> {
-    fn size(&self) -> u64 {
-        self.size
-    }
-
-    fn read_at(&self, buf: &mut [u8], at: u64) -> std::io::Result<()> {
-        self.file.read_exact_at(buf, at)
-    }
-}
-
-/// A buffer of `n` bytes to read into. Every buffer the reader allocates comes from here, so tests can
-/// check the largest: at most a window ([`WINDOW`]) or two, whatever the file's size.
-fn buffer(n: usize) -> Vec<u8> {
-    #[cfg(test)]
-    LARGEST_BUFFER.with(|l| l.set(l.get().max(n)));
-    vec![0; n]
-}
-
-#[cfg(test)]
-thread_local! {
-    /// The largest buffer [`buffer`] gave on this thread.
-    static LARGEST_BUFFER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-fn read_failed(source: std::io::Error) -> StoreError {
-    StoreError::Io {
-        context: "cannot read the journal".into(),
-        source,
-    }
-}
-
-/// The frame (header, payload, check) of the record at `at`, if its header is whole and consistent,
-/// announces at most [`RECORD_LEN_MAX`] bytes (checked before anything is allocated for them), the
-/// frame ends within the file, and it passes its check.
-fn frame_from(src: &dyn Source, at: u64) -> StoreResult<Option<Vec<u8>>> {
-    let left = src.size().saturating_sub(at);
-    let mut head = [0u8; HEADER];
-    if left < HEADER as u64 {
-        return Ok(None);
-    }
-    src.read_at(&mut head, at).map_err(read_failed)?;
-    let Some(len) = header_at(&head).filter(|&len| len <= RECORD_LEN_MAX) else {
-        return Ok(None);
-    };
-    if left < (FRAME + len) as u64 {
-        return Ok(None);
-    }
-    let mut frame = buffer(FRAME + len);
-    src.read_at(&mut frame, at).map_err(read_failed)?;
-    Ok(frame_at(&frame).is_some().then_some(frame))
-}
-
-/// The end of `from..src.size()` without its trailing zeros (`from` when it is all zeros): read
-/// backwards, a chunk at a time.
-fn end_of_data(src: &dyn Source, from: u64) -> StoreResult<u64> {
-    let mut end = src.size();
-    let mut chunk = buffer(CHUNK.min(end.saturating_sub(from) as usize));
-    while end > from {
-        let n = CHUNK.min((end - from) as usize);
-        let at = end - n as u64;
-        let bytes = &mut chunk[..n];
-        src.read_at(bytes, at).map_err(read_failed)?;
-        if bytes[..] != ZEROS[..n] {
-            let last = bytes.iter().rposition(|&b| b != 0).unwrap_or(0);
-            return Ok(at + last as u64 + 1);
-        }
-        end = at;
-    }
-    Ok(from)
-}
-
-/// Whether a whole record starts in `from + 1..end` and ends by `end`: [`unfinished`]'s first test, on
-/// windows of two [`WINDOW`]s that overlap by one (a record is at most one window long).
-fn record_follows(src: &dyn Source, from: u64, end: u64) -> StoreResult<bool> {
-    let mut at = from + 1;
-    let mut window = buffer((2 * WINDOW).min(end.saturating_sub(at) as usize));
-    while at < end {
-        let n = (2 * WINDOW).min((end - at) as usize);
-        let bytes = &mut window[..n];
-        src.read_at(bytes, at).map_err(read_failed)?;
-        let last = at + n as u64 == end;
-        let starts = if last { n } else { WINDOW };
-        if (0..starts)
-            .any(|i| bytes[i..].starts_with(&RECORD_MAGIC) && record_at(&bytes[i..]).is_some())
-        {
-            return Ok(true);
-        }
-        if last {
-            break;
-        }
-        at += WINDOW as u64;
-    }
-    Ok(false)
-}
-
-/// Reads the records of a journal from byte `start` of `src`, in bounded memory: each record's header,
-/// then its frame (at most [`WINDOW`] bytes), decoded and dropped; only the records' contents are kept.
-///
-/// Records are written one at a time, each at the end, so an append cut short by a kill or a power cut
-/// can only leave an unfinished last record (see [`unfinished`]): that is the end of the journal (it was
-/// never acknowledged). Any other record that fails its check is damage, reported rather than cut off.
-/// What follows the last whole record is read backwards to its last byte that is not zero (the rest is
-/// the file's unused, pre-allocated room); an unfinished record is at most one window long, so only
-/// one window is read whole, and anything longer is damage (told apart by scanning it window by
-/// window for a whole record after it).
-fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> {
-    let mut records = Vec::new();
-    let mut at = start;
-    let damaged = |at: u64, why: &str| {
-        StoreError::Damaged(format!(
-            "the journal is damaged at byte {at}: a record there fails its check and {why}"
-        ))
-    };
-    while at < src.size() {
-        if let Some(frame) = frame_from(src, at)? {
-            match decode_payload(&frame[HEADER..frame.len() - 32]) {
-                Some(r) => {
-                    records.push(r);
-                    at += frame.len() as u64;
-                    continue;
-                }
-                None => {
-                    return Err(StoreError::Damaged(format!(
-                        "the journal's record at byte {at} passes its check but is malformed"
-                    )));
-                }
-            }
-        }
-        let end = end_of_data(src, at)?;
-        let unfinished_end = match end - at {
-            // Zeros to the end: the file's unused, pre-allocated room.
-            0 => false,
-            n if n <= WINDOW as u64 => {
-                let mut rest = buffer(n as usize);
-                src.read_at(&mut rest, at).map_err(read_failed)?;
-                unfinished(&rest).map_err(|why| damaged(at, why))?;
-                true
-            }
-            _ if record_follows(src, at, end)? => {
-                return Err(damaged(at, "whole records follow it"));
-            }
-            _ => return Err(damaged(at, "more bytes follow it than one record holds")),
-        };
-        return Ok(Parsed {
-            records,
-            valid_len: at - start,
-            unfinished: unfinished_end,
-        });
-    }
-    Ok(Parsed {
-        records,
-        valid_len: at - start,
-        unfinished: false,
-    })
-}
-
-/// Reads the records of a journal file's bytes (after its header): [`read_records`] on a slice.
-#[cfg(test)]
-pub(crate) fn parse(bytes: &[u8]) -> StoreResult<Parsed> {
-    read_records(&bytes, 0)
-}
-
-/// Copies bytes `from..to` of `src` to `dst` (a new, empty file) from its byte `dst_at` on, a chunk at
-/// a time; chunks of zeros are left as holes (they read back as the same zeros), and the file is then
-/// given its full length.
-fn copy_range(src: &File, from: u64, to: u64, dst: &File, dst_at: u64) -> std::io::Result<()> {
-    let mut chunk = buffer(CHUNK.min(to.saturating_sub(from) as usize));
-    let mut at = from;
-    while at < to {
-        let n = CHUNK.min((to - at) as usize);
-        let bytes = &mut chunk[..n];
-        src.read_exact_at(bytes, at)?;
-        if bytes[..] != ZEROS[..n] {
-            dst.write_all_at(bytes, dst_at + (at - from))?;
-        }
-        at += n as u64;
-    }
-    dst.set_len(dst_at + (to - from))
-}
-
-/// The journal file.
-struct JournalFile {
-    path: PathBuf,
-    file: File,
-    /// Bytes of valid records: where the next one is written.
-    len: u64,
-    /// The file's size: past `len`, zeros written in advance.
-    size: u64,
-    /// Leave the next record's `fdatasync` to a [`SyncPoint`] (group commit).
-    defer_sync: bool,
-    /// How far records are written and durable, shared with the [`SyncPoint`]s.
-    progress: Arc<Progress>,
-}
-
-/// Bytes of records ever written to a journal (a running count, not an offset: emptying the file
-/// does not reset it), and how many of them are known durable.
-#[derive(Debug, Default)]
-struct Counts {
-    written: u64,
-    durable: u64,
-    /// A sync is running (one at a time; the others wait for it).
-    syncing: bool,
-    /// A sync failed: records written before it may be lost, so nothing more is acknowledged.
-    failed: Option<String>,
-}
-
-#[derive(Debug, Default)]
-struct Progress {
-    counts: Mutex<Counts>,
-    changed: Condvar,
-}
-
-impl Progress {
-    fn counts(&self) -> MutexGuard<'_, Counts> {
-        self.counts.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Records `n` more bytes written, durable already if `durable`.
-    fn wrote(&self, n: u64, durable: bool) {
-        let mut c = self.counts();
-        c.written += n;
-        if durable {
-            c.durable = c.durable.max(c.written);
-        }
-        drop(c);
-        self.changed.notify_all();
-    }
-
-    /// Everything written so far is durable (synced, or held by the engine).
-    fn all_durable(&self) {
-        let mut c = self.counts();
-        c.durable = c.written;
-        drop(c);
-        self.changed.notify_all();
-    }
-}
 
 /// Makes a journal's records durable for the appends of several threads at once (group commit): each
 /// append writes its record without syncing, and waits here until a sync covers it; one `fdatasync`
@@ -691,145 +116,6 @@ impl SyncPoint {
     }
 }
 
-impl JournalFile {
-    fn io(&self, doing: &str) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-        let context = format!("cannot {doing} {}", self.path.display());
-        move |source| StoreError::Io { context, source }
-    }
-
-    /// Writes `bytes` after the last record and makes them durable. The file grows [`GROW`] bytes of
-    /// zeros at a time, written ahead, so that most appends write into room the file already has and
-    /// their `fdatasync` has no file size to record. On failure the file is cut back to its records,
-    /// so a failed append leaves nothing behind.
-    fn append(&mut self, bytes: &[u8]) -> StoreResult<()> {
-        let at = self.len;
-        let end = at + bytes.len() as u64;
-        let r = (|| {
-            if end > self.size {
-                let size = end.max(self.size + GROW);
-                let zeros = vec![0u8; (size - self.size) as usize];
-                self.file.write_all_at(&zeros, self.size)?;
-                self.size = size;
-            }
-            self.file.write_all_at(bytes, at)?;
-            match self.defer_sync {
-                true => Ok(()),
-                false => self.file.sync_data(),
-            }
-        })();
-        if let Err(e) = r {
-            if self
-                .file
-                .set_len(at)
-                .and_then(|()| self.file.sync_data())
-                .is_ok()
-            {
-                self.size = at;
-            }
-            return Err(self.io("write the journal")(e));
-        }
-        self.len = end;
-        self.progress.wrote(bytes.len() as u64, !self.defer_sync);
-        Ok(())
-    }
-
-    /// Starts generation `generation` of the file: the engine holds every record durably, and has
-    /// recorded `generation` as the journal's. The new header is written over the old one in place
-    /// (one sector: a write that either happens or not), then the old records are cut off. A crash in
-    /// between leaves the new header followed by records the engine holds, which open skips. The file
-    /// stays the same (a [`SyncPoint`] keeps syncing it).
-    fn reset(&mut self, generation: u64) -> StoreResult<()> {
-        self.progress.all_durable();
-        self.file
-            .write_all_at(&encode_file_header(generation), 0)
-            .and_then(|()| self.file.sync_data())
-            .and_then(|()| self.file.set_len(FILE_HEADER as u64))
-            .and_then(|()| self.file.sync_data())
-            .map_err(self.io("start a new generation of the journal"))?;
-        self.len = FILE_HEADER as u64;
-        self.size = FILE_HEADER as u64;
-        Ok(())
-    }
-}
-
-/// The journal's side of a [`Journaled`] store: the file and what it holds beyond the engine.
-struct Front {
-    journal: JournalFile,
-    /// What the engine has committed.
-    base: Committed,
-    /// What the journal holds beyond it, and the head hash after it.
-    tail: Pushes,
-    tail_head: Hash,
-    /// Why the last move of the tail into the engine failed, if it did (retried at the next append).
-    stuck: Option<String>,
-    /// The journal file's generation (`None`: a headerless file read by a reader, see `open`).
-    generation: Option<u64>,
-    /// The engine took the records but the file could not start its new generation: nothing may be
-    /// appended to the file until it has (the next append retries).
-    reset_pending: bool,
-    /// Whether this journal may write (a reader never changes the file).
-    writable: bool,
-}
-
-impl Front {
-    fn committed(&self) -> Committed {
-        Committed {
-            events: self.base.events + self.tail.events.len() as u64,
-            tree_hashes: self.base.tree_hashes + self.tail.hashes.len() as u64,
-            head_hash: self.tail_head,
-        }
-    }
-
-    /// The generation the next commit of the engine records (and the file then starts).
-    fn next_generation(&self) -> u64 {
-        // A generation of u64::MAX is refused on open (nothing can follow it), so this never wraps.
-        self.generation.map_or(1, |g| g.saturating_add(1))
-    }
-
-    /// Moves the tail into `inner`: one durable commit of the engine, recording the journal's next
-    /// generation, then the file starts that generation. Nothing to do when the file holds no records.
-    fn settle<S: Store + ?Sized>(&mut self, inner: &mut S) -> StoreResult<()> {
-        self.settle_with(inner, false)
-    }
-
-    /// [`Front::settle`], committing a new generation to the engine even with no records if `force`.
-    fn settle_with<S: Store + ?Sized>(&mut self, inner: &mut S, force: bool) -> StoreResult<()> {
-        if !self.writable {
-            return Err(StoreError::Damaged(
-                "internal: the journal was opened for reading".into(),
-            ));
-        }
-        if force || self.journal.len > FILE_HEADER as u64 || !self.tail.is_empty() {
-            let next = self.next_generation();
-            let mut w = inner.writer()?;
-            self.tail.replay(w.as_mut())?;
-            w.push_journal_generation(next)?;
-            let c = w.commit(self.tail_head)?;
-            self.settled(c);
-            self.generation = Some(next);
-            self.reset_pending = true;
-        }
-        self.finish_reset()
-    }
-
-    /// Starts the file's new generation if the engine took its records but the file did not yet.
-    fn finish_reset(&mut self) -> StoreResult<()> {
-        if let (true, Some(g)) = (self.reset_pending, self.generation) {
-            self.journal.reset(g)?;
-            self.reset_pending = false;
-        }
-        Ok(())
-    }
-
-    /// The engine committed `c`, which holds the whole tail.
-    fn settled(&mut self, c: Committed) {
-        self.base = c;
-        self.tail = Pushes::default();
-        self.tail_head = c.head_hash;
-        self.stuck = None;
-    }
-}
-
 /// How to open a journal.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OpenJournal {
@@ -862,32 +148,6 @@ pub enum Recovery {
     },
 }
 
-/// Copies bytes `from..to` of `journal` durably to a new file `JOURNAL.cut-<first_seq>-<UTC time>` in
-/// `dir` (a number is added if that name is taken), a chunk at a time, and returns its name.
-fn keep_cut_bytes(
-    dir: &Path,
-    first_seq: u64,
-    now: i64,
-    journal: &File,
-    (from, to): (u64, u64),
-) -> std::io::Result<String> {
-    let base = format!(
-        "{CUT_PREFIX}{first_seq}-{}",
-        crate::domain::when::file_stamp(now)
-    );
-    let mut name = base.clone();
-    for n in 2..1000 {
-        match safe_fs::write_new_with(dir, &name, &mut |f| copy_range(journal, from, to, f, 0)) {
-            Ok(()) => return Ok(name),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => name = format!("{base}-{n}"),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other(
-        "too many files of cut bytes of that name",
-    ))
-}
-
 /// A store with a journal in front of it (see the module documentation).
 pub struct Journaled<S: Store> {
     inner: S,
@@ -904,7 +164,22 @@ impl<S: Store> Journaled<S> {
     /// is and reported. A writer keeps the bytes of an unfinished last record in a new file beside the
     /// journal (`JOURNAL.cut-<first seq>-<UTC time>`, durably) before it cuts them off, creates the file
     /// of a new ledger, and gives a journal written before generations existed its first generation.
+    ///
+    /// The tail moves into the engine once it holds [`TAIL_BYTES`] of events
+    /// ([`Journaled::open_with_tail`] gives another limit).
     pub fn open(inner: S, path: &Path, how: OpenJournal) -> StoreResult<Self> {
+        Self::open_with_tail(inner, path, how, TAIL_BYTES)
+    }
+
+    /// [`Journaled::open`], moving the tail into the engine once it holds `tail_limit` bytes of events
+    /// instead of [`TAIL_BYTES`]: tests give a small limit so that the move happens every few appends.
+    /// The limit is this journal's alone; the file's format does not depend on it.
+    pub fn open_with_tail(
+        inner: S,
+        path: &Path,
+        how: OpenJournal,
+        tail_limit: usize,
+    ) -> StoreResult<Self> {
         let io = |doing: &str| {
             let context = format!("cannot {doing} {}", path.display());
             move |source| StoreError::Io { context, source }
@@ -1031,6 +306,7 @@ impl<S: Store> Journaled<S> {
                 generation,
                 reset_pending: false,
                 writable: how.write,
+                tail_limit,
             },
             recovery: None,
         };
@@ -1271,7 +547,7 @@ impl<S: Store> Store for Journaled<S> {
         }
         front.finish_reset()?;
         if let Some(why) = &front.stuck
-            && front.tail.event_bytes >= 2 * tail_limit().max(RECORD_BYTES)
+            && front.tail.event_bytes >= 2 * front.tail_limit.max(RECORD_BYTES)
         {
             return Err(StoreError::Damaged(format!(
                 "the store cannot take the journal's events ({why}); they are safe in {}, and the next open retries",
@@ -1351,163 +627,11 @@ impl<S: Store> Store for Journaled<S> {
     }
 }
 
-/// Tree hashes by index from the engine, the tail, then `new` (an append's own).
-fn read_hashes<S: Store + ?Sized>(
-    inner: &S,
-    front: &Front,
-    new: &Pushes,
-    indexes: &[u64],
-) -> StoreResult<Vec<Hash>> {
-    let split = front.base.tree_hashes;
-    let tail = front.tail.hashes.len() as u64;
-    let below: Vec<u64> = indexes.iter().copied().filter(|&i| i < split).collect();
-    let mut from_inner = inner.tree_hashes(&below)?.into_iter();
-    indexes
-        .iter()
-        .map(|&i| {
-            if i < split {
-                from_inner.next()
-            } else if i < split + tail {
-                front.tail.hashes.get((i - split) as usize).copied()
-            } else {
-                new.hashes.get((i - split - tail) as usize).copied()
-            }
-            .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
-        })
-        .collect()
-}
-
-/// An append: collected in memory while it is small enough for the journal; handed to the engine's
-/// own writer (after the tail) once it is not, or once it carries records the journal does not hold
-/// (the derived-data record, snapshots).
-struct JournalWriter<'a, S: Store> {
-    /// The engine, until its writer takes it.
-    inner: Option<&'a mut S>,
-    front: &'a mut Front,
-    new: Pushes,
-    direct: Option<Box<dyn StoreWriter + 'a>>,
-}
-
-impl<'a, S: Store> JournalWriter<'a, S> {
-    /// The engine's writer, started with the tail and what this append pushed so far.
-    fn direct(&mut self) -> StoreResult<&mut (dyn StoreWriter + 'a)> {
-        if self.direct.is_none() {
-            let inner = self
-                .inner
-                .take()
-                .ok_or_else(|| StoreError::Damaged("internal: the engine is gone".into()))?;
-            let mut w = inner.writer()?;
-            self.front.tail.replay(w.as_mut())?;
-            std::mem::take(&mut self.new).replay(w.as_mut())?;
-            w.push_journal_generation(self.front.next_generation())?;
-            self.direct = Some(w);
-        }
-        self.direct
-            .as_deref_mut()
-            .ok_or_else(|| StoreError::Damaged("internal: no engine writer".into()))
-    }
-}
-
-impl<S: Store> StoreWriter for JournalWriter<'_, S> {
-    fn push_event(&mut self, bytes: &[u8]) -> StoreResult<()> {
-        if self.direct.is_none() && self.new.event_bytes + bytes.len() <= RECORD_BYTES {
-            self.new.event_bytes += bytes.len();
-            self.new.events.push(bytes.to_vec());
-            return Ok(());
-        }
-        self.direct()?.push_event(bytes)
-    }
-
-    fn push_tree_hash(&mut self, hash: Hash) -> StoreResult<()> {
-        match &mut self.direct {
-            Some(w) => w.push_tree_hash(hash),
-            None => {
-                self.new.hashes.push(hash);
-                Ok(())
-            }
-        }
-    }
-
-    fn tree_hashes(&self, indexes: &[u64]) -> StoreResult<Vec<Hash>> {
-        match (&self.direct, &self.inner) {
-            (Some(w), _) => w.tree_hashes(indexes),
-            (None, Some(inner)) => read_hashes(&**inner, self.front, &self.new, indexes),
-            (None, None) => Err(StoreError::Damaged("internal: the engine is gone".into())),
-        }
-    }
-
-    fn push_derived_meta(&mut self, bytes: &[u8]) -> StoreResult<()> {
-        self.direct()?.push_derived_meta(bytes)
-    }
-
-    fn push_item_ref(&mut self, item: u32, seq: u64) -> StoreResult<()> {
-        match &mut self.direct {
-            Some(w) => w.push_item_ref(item, seq),
-            None => {
-                self.new.refs.push((item, seq));
-                Ok(())
-            }
-        }
-    }
-
-    fn push_snapshot(&mut self, seq: u64, bytes: &[u8]) -> StoreResult<()> {
-        self.direct()?.push_snapshot(seq, bytes)
-    }
-
-    fn push_snapshot_with(
-        &mut self,
-        seq: u64,
-        write: &mut super::SnapshotWrite<'_>,
-    ) -> StoreResult<()> {
-        self.direct()?.push_snapshot_with(seq, write)
-    }
-
-    fn commit(mut self: Box<Self>, head_hash: Hash) -> StoreResult<Committed> {
-        // A record longer than readers read goes to the engine instead. (An append's events are at
-        // most RECORD_BYTES, and their lengths, tree hashes and index entries far less again, so this
-        // is a safeguard: a record written could never be read back.)
-        if self.direct.is_none() && payload_len(&self.new) > RECORD_LEN_MAX {
-            self.direct()?;
-        }
-        let front = &mut *self.front;
-        if let Some(w) = self.direct.take() {
-            let c = w.commit(head_hash)?;
-            front.settled(c);
-            front.generation = Some(front.next_generation());
-            front.reset_pending = true;
-            // The engine holds everything now. If the file cannot start its new generation, its
-            // records are ones the engine holds (the next open skips them) and nothing more is
-            // appended to it until it has (the next append retries).
-            let _ = front.finish_reset();
-            return Ok(c);
-        }
-        if self.new.is_empty() {
-            return Ok(front.committed());
-        }
-        let start = front.committed();
-        let record = Record {
-            first_seq: start.events,
-            first_hash: start.tree_hashes,
-            pushes: std::mem::take(&mut self.new),
-            head: head_hash,
-        };
-        front.journal.append(&encode_record(&record)?)?;
-        // Durable from here on: nothing below may fail the append.
-        front.tail_head = head_hash;
-        front.tail.extend(record.pushes);
-        let c = front.committed();
-        if front.tail.event_bytes >= tail_limit()
-            && let Some(inner) = self.inner.take()
-            && let Err(e) = front.settle(inner)
-        {
-            front.stuck = Some(e.to_string());
-        }
-        Ok(c)
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::file::*;
+    use super::read::*;
+    use super::record::*;
     use super::*;
     use crate::store::sled_store::SledStore;
 
@@ -1905,14 +1029,21 @@ mod tests {
     #[test]
     fn the_tail_moves_into_the_engine_past_its_limit() {
         let d = tempfile::tempdir().unwrap();
-        let mut j = open(d.path()).unwrap();
-        // 100-byte events: the limit (shared by this process's tests, so only raised here) is passed
-        // at the 8th append of 3 events.
-        set_tail_limit_for_tests(2_400);
+        // 100-byte events: a limit of 2,400 bytes (this journal's alone) is passed at the 8th append
+        // of 3 events.
+        let mut j = Journaled::open_with_tail(
+            SledStore::open(&d.path().join("store")).unwrap(),
+            &d.path().join(JOURNAL_FILE),
+            OpenJournal {
+                write: true,
+                now: 0,
+            },
+            2_400,
+        )
+        .unwrap();
         for i in 0..10 {
             append(&mut j, i * 3, i * 3 + 3, 100);
         }
-        set_tail_limit_for_tests(TAIL_BYTES);
         assert_eq!((j.settled().events, j.journaled_events()), (24, 6));
         check_contents(&j, 30, 100);
         drop(j);
