@@ -19,8 +19,9 @@ use crate::domain::describe;
 use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Hash};
 use crate::error::{Error, IntegrityError, Result};
+use crate::evidence::prefix::{self, Log};
 use crate::ledger::Ledger;
-pub use crate::ledger::chain::Chain;
+use crate::ledger::chain::Chain;
 use crate::store::Store;
 use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::merkle;
@@ -360,7 +361,10 @@ pub fn verify(
         .ok_or_else(|| Error::Invalid("the export holds no events".into()))?
         .to_string();
     if let Some(cp) = checkpoint {
-        check_checkpoint(cp, &origin, chain.len(), root_at_checkpoint)?;
+        prefix::check(cp, Some(&origin), chain.len(), Log::Export, |_| {
+            root_at_checkpoint
+                .ok_or_else(|| Error::Internal("no root kept at the checkpoint's size".into()))
+        })?;
     }
     Ok(Summary {
         events: chain.len(),
@@ -368,29 +372,6 @@ pub fn verify(
         root: chain.root(),
         origin,
     })
-}
-
-fn check_checkpoint(cp: &Checkpoint, origin: &str, events: u64, root: Option<Hash>) -> Result<()> {
-    if cp.origin != origin {
-        return Err(IntegrityError::CheckpointOtherOrigin {
-            ledger: origin.to_string(),
-            checkpoint: cp.origin.clone(),
-        }
-        .into());
-    }
-    let root = root.ok_or(IntegrityError::ExportShorterThanCheckpoint {
-        export: events,
-        checkpoint: cp.size,
-    })?;
-    if root != cp.root {
-        return Err(IntegrityError::CheckpointRootMismatch {
-            size: cp.size,
-            ledger: event::hex(&root),
-            checkpoint: event::hex(&cp.root),
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// The stored bytes of each line of an export, checked line by line ([`parse_line`]), for

@@ -3,5 +3,6 @@
 //! without the ledger.
 
 pub mod export;
+pub mod prefix;
 pub mod proof;
 pub mod transparency;

@@ -3,10 +3,13 @@
 //! C2SP tlog-witness add-checkpoint body). Made from a ledger; checked with nothing but the proof, the
 //! checkpoint(s) and, for authenticity, the log's verifier key.
 
+use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Hash};
 use crate::error::{Error, IntegrityError, Result};
-use crate::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
-use crate::ledger::{Ledger, StoredEvent};
+use crate::evidence::prefix::{self, Log};
+use crate::evidence::transparency;
+use crate::ledger::Ledger;
+use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::store::Store;
 use crate::tlog::checkpoint::{self, Checkpoint};
 use crate::tlog::merkle;
@@ -65,30 +68,9 @@ pub fn check_signature(cp: &Checkpoint, note: &Note, key: &VerifierKey) -> Resul
 /// ledger holds) and the ledger's root at its size.
 pub fn check_against<S: Store>(ledger: &Ledger<S>, cp: &Checkpoint) -> Result<()> {
     let origin = transparency::origin(ledger)?;
-    if cp.origin != origin {
-        return Err(IntegrityError::CheckpointOtherOrigin {
-            ledger: origin,
-            checkpoint: cp.origin.clone(),
-        }
-        .into());
-    }
-    if cp.size > ledger.len() {
-        return Err(IntegrityError::LedgerShorterThanCheckpoint {
-            ledger: ledger.len(),
-            checkpoint: cp.size,
-        }
-        .into());
-    }
-    let at = ledger.tree_root(cp.size)?;
-    if at != cp.root {
-        return Err(IntegrityError::CheckpointRootMismatch {
-            size: cp.size,
-            ledger: event::hex(&at),
-            checkpoint: event::hex(&cp.root),
-        }
-        .into());
-    }
-    Ok(())
+    prefix::check(cp, Some(&origin), ledger.len(), Log::Ledger, |n| {
+        ledger.tree_root(n)
+    })
 }
 
 /// The inclusion proof of event `seq` against the checkpoint `checkpoint_text` (a checkpoint of this
