@@ -89,7 +89,7 @@ fn open_waiting(
             let rest = access.wait - quiet;
             eprintln!(
                 "note: the ledger is busy: {}; waiting up to {} s more for it",
-                super::output::holders_text(&holders),
+                super::hints::holders_text(&holders),
                 rest.as_secs()
             );
             open(hyoka::Access {

@@ -1,4 +1,4 @@
-//! Exit codes, and the failure of a command: its exit code, its kind, and its one-line message with the
+//! Exit codes, and the failure of a command: its exit code and its one-line message with the
 //! hint of what to do next ([`super::hints`]).
 
 /// Exit code of a domain, input or I/O error.
@@ -10,7 +10,17 @@ pub const EXIT_INTEGRITY: u8 = 3;
 /// Exit code of a bug in hyoka (EX_SOFTWARE of sysexits.h): something its own invariants rule out.
 pub const EXIT_INTERNAL: u8 = 70;
 
-/// A failure with its exit code (decided by the library error's kind, [`super::hints::exit_code`]); the
+/// The exit code of an error: 3 when the history cannot be trusted, 70 for a bug (EX_SOFTWARE), 1 for
+/// everything else.
+pub fn exit_code(e: &hyoka::Error) -> u8 {
+    match e {
+        hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
+        hyoka::Error::Internal(_) => EXIT_INTERNAL,
+        _ => EXIT_ERROR,
+    }
+}
+
+/// A failure with its exit code (decided by the library error's kind, [`exit_code`]); the
 /// message and its hint make one line.
 #[derive(Debug)]
 pub struct Failure {
@@ -49,11 +59,11 @@ impl Failure {
 impl From<hyoka::Error> for Failure {
     fn from(e: hyoka::Error) -> Self {
         let (message, hint) = match &e {
-            hyoka::Error::Busy(dir, holders) => (super::output::busy(dir, holders), String::new()),
+            hyoka::Error::Busy(dir, holders) => (super::hints::busy(dir, holders), String::new()),
             _ => (e.to_string(), super::hints::hint(&e)),
         };
         Failure {
-            code: super::hints::exit_code(&e),
+            code: exit_code(&e),
             message,
             hint,
         }

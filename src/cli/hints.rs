@@ -3,21 +3,12 @@
 //! The library's errors say what is wrong, with the data to find it, and never name a command, a flag
 //! or a variable ([`hyoka::Error::kind`]); the front end knows its own commands, so the hint of what to
 //! do next is written here, once per kind. The hint is appended to the library's message on the same
-//! line (it starts with its own separator, `: ` or `; `).
+//! line (it starts with its own separator, `: ` or `; `). Who holds a busy ledger is said here too.
 
 use hyoka::Error;
 use hyoka::domain::state::Refused;
+use hyoka::domain::text;
 use hyoka::import::EraChoice;
-
-/// The exit code of an error: 3 when the history cannot be trusted, 70 for a bug (EX_SOFTWARE), 1 for
-/// everything else.
-pub fn exit_code(e: &Error) -> u8 {
-    match e {
-        Error::Integrity(_) => super::failure::EXIT_INTEGRITY,
-        Error::Internal(_) => super::failure::EXIT_INTERNAL,
-        _ => super::failure::EXIT_ERROR,
-    }
-}
 
 /// The hint for `e`, with its leading separator; empty when the message says it all.
 pub fn hint(e: &Error) -> String {
@@ -64,6 +55,53 @@ pub fn refused(r: &Refused) -> String {
         Refused::ItemExists(n) => format!("; correct it with `hyoka item amend {n}`"),
         _ => String::new(),
     }
+}
+
+/// The most characters of a lock holder's command line shown.
+const HOLDER_COMMAND_MAX: usize = 120;
+
+/// Who holds a ledger, in words: `process 1234 (hyoka log) is using it` (pid and command line, escaped
+/// and cut), or that this cannot be told here.
+pub fn holders_text(holders: &hyoka::os::lock::Holders) -> String {
+    use hyoka::os::lock::Holders;
+    match holders {
+        Holders::Known(h) if !h.is_empty() => {
+            let named: Vec<String> = h
+                .iter()
+                .map(|h| match &h.command {
+                    Some(c) => {
+                        let mut shown: String = c.chars().take(HOLDER_COMMAND_MAX).collect();
+                        if shown.len() < c.len() {
+                            shown.push('…');
+                        }
+                        format!("process {} ({})", h.pid, text::escape(&shown))
+                    }
+                    None => format!("process {}", h.pid),
+                })
+                .collect();
+            format!(
+                "{} {} using it",
+                named.join(", "),
+                if h.len() == 1 { "is" } else { "are" }
+            )
+        }
+        // Released between the attempt and the look (try again), or held where this system does
+        // not show it.
+        Holders::Known(_) => "another process was using it".to_string(),
+        Holders::Unknown => {
+            "another process is using it (which one cannot be told here: no /proc/locks)"
+                .to_string()
+        }
+    }
+}
+
+/// The message for a busy ledger: who holds it, and what to do.
+pub fn busy(dir: &std::path::Path, holders: &hyoka::os::lock::Holders) -> String {
+    let who = holders_text(holders);
+    format!(
+        "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",
+        dir.display()
+    )
 }
 
 /// Where an import's era came from, e.g. `heisei (from --era)`.
@@ -128,7 +166,7 @@ mod tests {
         ];
         for (e, line, code) in cases {
             assert_eq!(format!("{e}{}", hint(&e)), line);
-            assert_eq!(exit_code(&e), code, "{line}");
+            assert_eq!(super::super::failure::exit_code(&e), code, "{line}");
         }
     }
 }

@@ -2,11 +2,12 @@
 
 use std::io::{IsTerminal, Write};
 
+use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Hash};
 use hyoka::domain::{describe, text, when};
 use hyoka::evidence::transparency::{KeptCheck, KeySource};
+use hyoka::ledger::VouchedBy;
 use hyoka::ledger::anchor::Signature;
-use hyoka::ledger::{StoredEvent, VouchedBy};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Prints one line to stdout, ignoring a closed pipe (`hyoka log | head`).
@@ -227,53 +228,6 @@ fn resolved(path: &std::path::Path, links: u32) -> std::path::PathBuf {
         }
         (None, _) => path,
     }
-}
-
-/// The most characters of a lock holder's command line shown.
-const HOLDER_COMMAND_MAX: usize = 120;
-
-/// Who holds a ledger, in words: `process 1234 (hyoka log) is using it` (pid and command line, escaped
-/// and cut), or that this cannot be told here.
-pub fn holders_text(holders: &hyoka::os::lock::Holders) -> String {
-    use hyoka::os::lock::Holders;
-    match holders {
-        Holders::Known(h) if !h.is_empty() => {
-            let named: Vec<String> = h
-                .iter()
-                .map(|h| match &h.command {
-                    Some(c) => {
-                        let mut shown: String = c.chars().take(HOLDER_COMMAND_MAX).collect();
-                        if shown.len() < c.len() {
-                            shown.push('…');
-                        }
-                        format!("process {} ({})", h.pid, text::escape(&shown))
-                    }
-                    None => format!("process {}", h.pid),
-                })
-                .collect();
-            format!(
-                "{} {} using it",
-                named.join(", "),
-                if h.len() == 1 { "is" } else { "are" }
-            )
-        }
-        // Released between the attempt and the look (try again), or held where this system does
-        // not show it.
-        Holders::Known(_) => "another process was using it".to_string(),
-        Holders::Unknown => {
-            "another process is using it (which one cannot be told here: no /proc/locks)"
-                .to_string()
-        }
-    }
-}
-
-/// The message for a busy ledger: who holds it, and what to do.
-pub fn busy(dir: &std::path::Path, holders: &hyoka::os::lock::Holders) -> String {
-    let who = holders_text(holders);
-    format!(
-        "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",
-        dir.display()
-    )
 }
 
 /// What a command prints, kept while it reads the ledger so that the ledger is released before
