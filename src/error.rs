@@ -1,4 +1,5 @@
-//! Errors of the library. Every message is one line that says what is wrong and what to do next.
+//! Errors of the library, one type per area below the front ends, each variant carrying data: what is
+//! wrong and where, in one line. What to do next (a command, a flag) is the front end's to add, by kind.
 
 use std::path::PathBuf;
 
@@ -421,6 +422,7 @@ impl Error {
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::JournalLost(m) => Error::Integrity(IntegrityError::JournalLost(m)),
             StoreError::FileMissing(m) => Error::Integrity(IntegrityError::StoreFileMissing(m)),
+            StoreError::Internal(m) => Error::Internal(m),
         }
     }
 }

@@ -77,7 +77,7 @@ impl<S: Store> Ledger<S> {
         let state = self
             .cache
             .take()
-            .ok_or_else(|| Error::Invalid("internal: no state".into()))?;
+            .ok_or_else(|| Error::Internal("no state".into()))?;
         let first_seq = self.committed.events;
         let mut new = NewChanges {
             meta,

@@ -56,6 +56,10 @@ pub enum StoreError {
     /// files: damage to the store, not an error of the operating system.
     #[error("{0}")]
     FileMissing(String),
+    /// A bug: something the store's own invariants rule out (a write through a store opened for
+    /// reading, a writer used after its engine was handed back). Never caused by the files.
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// Result of store operations.

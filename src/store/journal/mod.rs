@@ -428,7 +428,9 @@ impl<S: Store> Journaled<S> {
         Ok(())
     }
 
-    /// The engine (for tests that damage it on purpose): the journal is moved into it first.
+    /// The engine (for tests that damage it on purpose): the journal is moved into it first. Only in
+    /// test builds and with the `testing` feature.
+    #[cfg(any(test, feature = "testing"))]
     pub fn inner_mut(&mut self) -> StoreResult<&mut S> {
         self.settle()?;
         Ok(&mut self.inner)
@@ -541,8 +543,8 @@ impl<S: Store> Store for Journaled<S> {
     fn writer(&mut self) -> StoreResult<Box<dyn StoreWriter + '_>> {
         let front = &mut self.front;
         if !front.writable {
-            return Err(StoreError::Damaged(
-                "internal: the journal was opened for reading".into(),
+            return Err(StoreError::Internal(
+                "the journal was opened for reading".into(),
             ));
         }
         front.finish_reset()?;

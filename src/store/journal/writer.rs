@@ -74,8 +74,8 @@ impl Front {
         force: bool,
     ) -> StoreResult<()> {
         if !self.writable {
-            return Err(StoreError::Damaged(
-                "internal: the journal was opened for reading".into(),
+            return Err(StoreError::Internal(
+                "the journal was opened for reading".into(),
             ));
         }
         if force || self.journal.len > FILE_HEADER as u64 || !self.tail.is_empty() {
@@ -153,7 +153,7 @@ impl<'a, S: Store> JournalWriter<'a, S> {
             let inner = self
                 .inner
                 .take()
-                .ok_or_else(|| StoreError::Damaged("internal: the engine is gone".into()))?;
+                .ok_or_else(|| StoreError::Internal("the engine is gone".into()))?;
             let mut w = inner.writer()?;
             self.front.tail.replay(w.as_mut())?;
             std::mem::take(&mut self.new).replay(w.as_mut())?;
@@ -162,7 +162,7 @@ impl<'a, S: Store> JournalWriter<'a, S> {
         }
         self.direct
             .as_deref_mut()
-            .ok_or_else(|| StoreError::Damaged("internal: no engine writer".into()))
+            .ok_or_else(|| StoreError::Internal("no engine writer".into()))
     }
 }
 
@@ -190,7 +190,7 @@ impl<S: Store> StoreWriter for JournalWriter<'_, S> {
         match (&self.direct, &self.inner) {
             (Some(w), _) => w.tree_hashes(indexes),
             (None, Some(inner)) => read_hashes(&**inner, self.front, &self.new, indexes),
-            (None, None) => Err(StoreError::Damaged("internal: the engine is gone".into())),
+            (None, None) => Err(StoreError::Internal("the engine is gone".into())),
         }
     }
 

@@ -975,7 +975,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(free_space_at_least(dir.path(), "open the store in", 0).is_ok());
         let e = free_space_at_least(dir.path(), "open the store in", u64::MAX).unwrap_err();
-        let e = crate::Error::from_store(e, dir.path()).to_string();
+        let e = crate::error::Error::from_store(e, dir.path()).to_string();
         assert!(
             e.starts_with("the disk is full: cannot open the store in "),
             "{e}"
@@ -995,40 +995,40 @@ mod tests {
             "{e}"
         );
         let full = std::io::Error::from_raw_os_error(28);
-        let e = crate::Error::from_store(
+        let e = crate::error::Error::from_store(
             sled_error("cannot write the store in s", sled::Error::Io(full)),
             Path::new("l"),
         );
-        assert!(matches!(e, crate::Error::DiskFull { .. }), "{e}");
+        assert!(matches!(e, crate::error::Error::DiskFull { .. }), "{e}");
     }
 
     #[test]
     fn a_missing_blob_file_is_damage_and_os_errors_stay_io_errors() {
-        use crate::IntegrityError as I;
+        use crate::error::IntegrityError as I;
         use std::io::{Error as E, ErrorKind as K};
         let told = |e: E| {
-            crate::Error::from_store(
+            crate::error::Error::from_store(
                 sled_error("cannot read the store in s", sled::Error::Io(e)),
                 Path::new("l"),
             )
         };
         let e = told(E::from(K::NotFound));
         assert!(
-            matches!(e, crate::Error::Integrity(I::StoreFileMissing(_))),
+            matches!(e, crate::error::Error::Integrity(I::StoreFileMissing(_))),
             "{e}"
         );
         assert!(e.to_string().contains("blob files"), "{e}");
         for damaged in [K::UnexpectedEof, K::IsADirectory] {
             let e = told(E::from(damaged));
             assert!(
-                matches!(e, crate::Error::Integrity(I::StoreUnreadable(_))),
+                matches!(e, crate::error::Error::Integrity(I::StoreUnreadable(_))),
                 "{e}"
             );
         }
         // EACCES and EIO: the operating system's, not the store's.
         for os in [E::from(K::PermissionDenied), E::from_raw_os_error(5)] {
             let e = told(os);
-            assert!(matches!(e, crate::Error::Io { .. }), "{e}");
+            assert!(matches!(e, crate::error::Error::Io { .. }), "{e}");
         }
     }
 
