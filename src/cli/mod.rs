@@ -42,6 +42,7 @@ impl Ctx {
             now: clock::file_time(),
             min_free: min_free_override(),
             snapshot_interval: None,
+            journal_tail: None,
         }
     }
 }

@@ -127,8 +127,6 @@ pub struct ClockBehind {
     pub recorded_at: i64,
 }
 
-pub use crate::domain::event::StoredEvent;
-
 /// The result of a successful full verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VerifyReport {
@@ -183,7 +181,6 @@ impl VouchedBy {
 }
 
 /// How to open a ledger.
-/// How to open a ledger.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Access {
     /// How long to wait for another process to release the ledger.
@@ -198,6 +195,10 @@ pub struct Access {
     /// views at a seq start from stored snapshots); each ledger records its own interval when it is
     /// created, so opening one ignores this.
     pub snapshot_interval: Option<u64>,
+    /// Bytes of events the journal holds before they move into the engine: `None` for
+    /// [`crate::store::journal::TAIL_BYTES`]. A setting for tests and tuning (the kill loop makes the
+    /// move happen every few appends); it changes when events move, never what is stored.
+    pub journal_tail: Option<usize>,
 }
 
 impl Access {
@@ -205,6 +206,13 @@ impl Access {
     pub fn min_free(&self) -> u64 {
         self.min_free
             .unwrap_or(crate::store::sled_store::MIN_FREE_BYTES)
+    }
+
+    /// The journal's limit in force (at least 1 byte).
+    pub fn journal_tail(&self) -> usize {
+        self.journal_tail
+            .unwrap_or(crate::store::journal::TAIL_BYTES)
+            .max(1)
     }
 
     /// The snapshot interval a new ledger records (at least 1).

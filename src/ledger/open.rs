@@ -135,8 +135,9 @@ impl Ledger<SledStore> {
             write: true,
             now: access.now,
         };
-        let store = Journaled::open(store, &dir.join(JOURNAL_FILE), how)
-            .map_err(|e| Error::from_store(e, dir))?;
+        let store =
+            Journaled::open_with_tail(store, &dir.join(JOURNAL_FILE), how, access.journal_tail())
+                .map_err(|e| Error::from_store(e, dir))?;
         // A create killed after its batch reached the store: `open` rolls that batch forward.
         if store
             .committed()
@@ -317,8 +318,9 @@ impl<S: Store> Ledger<S> {
         how: OpenJournal,
         access: Access,
     ) -> Result<Self> {
-        let store = Journaled::open(store, &dir.join(JOURNAL_FILE), how)
-            .map_err(|e| Error::from_store(e, dir))?;
+        let store =
+            Journaled::open_with_tail(store, &dir.join(JOURNAL_FILE), how, access.journal_tail())
+                .map_err(|e| Error::from_store(e, dir))?;
         let committed = store
             .committed()
             .map_err(|e| Error::from_store(e, dir))?
@@ -395,8 +397,9 @@ impl<S: Store> Ledger<S> {
         self.store.recovery()
     }
 
-    /// The storage engine, with the journal moved into it first (for tests that damage it on purpose).
-    #[doc(hidden)]
+    /// The storage engine, with the journal moved into it first (for tests that damage it on purpose;
+    /// only in test builds and with the `testing` feature).
+    #[cfg(any(test, feature = "testing"))]
     pub fn store_mut(&mut self) -> Result<&mut S> {
         self.settle()?;
         let dir = self.dir.clone();
