@@ -19,6 +19,10 @@ mod test_concurrency;
 mod test_core;
 #[path = "runner/test_export.rs"]
 mod test_export;
+#[path = "runner/test_format_doc.rs"]
+mod test_format_doc;
+#[path = "runner/test_fuzz_parsers.rs"]
+mod test_fuzz_parsers;
 #[path = "runner/test_guards.rs"]
 mod test_guards;
 #[path = "runner/test_hostile.rs"]
@@ -29,9 +33,17 @@ mod test_identity;
 mod test_import;
 #[path = "runner/test_integrity.rs"]
 mod test_integrity;
+#[path = "runner/test_kill_loop.rs"]
+mod test_kill_loop;
 #[path = "runner/test_rules.rs"]
 mod test_rules;
+#[path = "runner/test_schema.rs"]
+mod test_schema;
 #[path = "runner/test_storage.rs"]
 mod test_storage;
+#[path = "runner/test_time_axes.rs"]
+mod test_time_axes;
 #[path = "runner/test_transcripts.rs"]
 mod test_transcripts;
+#[path = "runner/test_view_cli.rs"]
+mod test_view_cli;

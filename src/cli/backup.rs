@@ -4,8 +4,9 @@ use std::io::Read;
 use std::path::Path;
 
 use hyoka::domain::event;
-use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::evidence::transparency;
 use hyoka::evidence::{export, proof};
+use hyoka::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use hyoka::tlog::checkpoint::{self, Checkpoint};
 use hyoka::tlog::note::{Note, VerifierKey};
 use hyoka::{IntegrityError, Ledger};

@@ -4,9 +4,9 @@
 use std::io::Write;
 
 use hyoka::domain::event::Change;
+use hyoka::domain::event::StoredEvent;
 use hyoka::domain::period::{Era, Period};
 use hyoka::domain::{describe, text};
-use hyoka::ledger::StoredEvent;
 use hyoka::{Ledger, Meta};
 
 use super::Ctx;

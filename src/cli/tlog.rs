@@ -3,7 +3,8 @@
 use std::path::Path;
 
 use hyoka::domain::{event, text};
-use hyoka::evidence::transparency::{self, MAX_CHECKPOINT_BYTES};
+use hyoka::evidence::transparency;
+use hyoka::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use hyoka::tlog::note::SignerKey;
 use hyoka::{IntegrityError, Ledger};
 
@@ -61,7 +62,7 @@ pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
             | IntegrityError::SignedCheckpointDamaged(_)),
         ) => Failure::integrity(format!(
             "refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({}): {ie}; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from",
-            dir.join(transparency::CHECKPOINT_FILE).display()
+            dir.join(hyoka::ledger::anchor::CHECKPOINT_FILE).display()
         )),
         e => e.into(),
     }

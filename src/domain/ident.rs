@@ -26,8 +26,8 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-pub use crate::domain::invisible::{
-    find_invisible, invisible_after, is_invisible, is_kanji, is_variation_selector,
+use crate::domain::invisible::{
+    find_invisible, invisible_after, is_invisible, is_variation_selector,
 };
 use crate::domain::text;
 

@@ -12,8 +12,9 @@ use std::path::Path;
 
 use crate::domain::event;
 use crate::error::{Error, IntegrityError, Result};
+use crate::evidence::prefix::{self, Log};
+use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::ledger::anchor::{self, Signature};
-pub use crate::ledger::anchor::{CHECKPOINT_FILE, MAX_CHECKPOINT_BYTES};
 use crate::ledger::{Ledger, VerifyReport};
 use crate::store::Store;
 use crate::tlog::checkpoint::{self, Checkpoint};
@@ -107,22 +108,7 @@ fn extends<S: Store>(
     root: &event::Hash,
     cp: &Checkpoint,
 ) -> Result<()> {
-    if cp.size > events {
-        return Err(IntegrityError::LedgerShorterThanCheckpoint {
-            ledger: events,
-            checkpoint: cp.size,
-        }
-        .into());
-    }
-    let at = ledger.tree_root(cp.size)?;
-    if at != cp.root {
-        return Err(IntegrityError::CheckpointRootMismatch {
-            size: cp.size,
-            ledger: event::hex(&at),
-            checkpoint: event::hex(&cp.root),
-        }
-        .into());
-    }
+    prefix::check(cp, None, events, Log::Ledger, |n| ledger.tree_root(n))?;
     if cp.size == 0 {
         // The empty tree is a prefix of every tree.
         return Ok(());
@@ -368,6 +354,7 @@ mod tests {
     use super::*;
     use crate::domain::event::Change;
     use crate::domain::period::{Half, Period};
+    use crate::ledger::anchor::CHECKPOINT_FILE;
     use crate::ledger::{Access, Meta};
 
     fn meta(at: i64) -> Meta {

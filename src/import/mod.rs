@@ -111,11 +111,11 @@ pub enum ImportError {
     },
 }
 
-impl From<ImportError> for crate::Error {
-    fn from(e: ImportError) -> crate::Error {
+impl From<ImportError> for crate::error::Error {
+    fn from(e: ImportError) -> crate::error::Error {
         match e {
-            ImportError::File(m) => crate::Error::Invalid(m),
-            ImportError::Refused { line, refused } => crate::Error::RefusedAt {
+            ImportError::File(m) => crate::error::Error::Invalid(m),
+            ImportError::Refused { line, refused } => crate::error::Error::RefusedAt {
                 line: line as u64,
                 refused,
             },
@@ -366,7 +366,7 @@ pub fn origin_from_plan(plan: &str) -> String {
     let name: String = plan
         .trim()
         .chars()
-        .filter(|c| !ident::is_invisible(*c))
+        .filter(|c| !crate::domain::invisible::is_invisible(*c))
         .map(|c| {
             if c.is_whitespace() || c == '+' || c.is_control() {
                 '-'
@@ -426,10 +426,10 @@ fn check_room(
     dir: &std::path::Path,
     file_name: &str,
     size: Size,
-    ledger: Option<&crate::Ledger>,
+    ledger: Option<&crate::ledger::Ledger>,
     base: &State,
-    access: crate::Access,
-) -> crate::Result<()> {
+    access: crate::ledger::Access,
+) -> crate::error::Result<()> {
     use crate::ledger::derived::{self, Derived};
     use crate::store::journal::record::RECORD_BYTES;
     use crate::store::journal::{JOURNAL_FILE, TAIL_BYTES};
@@ -464,7 +464,7 @@ fn check_room(
         sled_store::import_room_needed(bytes + moved_bytes, events + moved_events, snapshot_bytes);
     let margin = access.min_free();
     let free = sled_store::free_space(&dir.join(crate::ledger::STORE_DIR)).map_err(
-        crate::Error::io(format!(
+        crate::error::Error::io(format!(
             "cannot tell the free space of the disk holding {}",
             dir.display()
         )),
@@ -481,7 +481,7 @@ fn check_room(
     if snapshots > 0 {
         what.push_str(&format!(" with {snapshots} state snapshot(s)"));
     }
-    Err(crate::Error::NoRoom {
+    Err(crate::error::Error::NoRoom {
         context: format!("cannot import {file_name} into {}", dir.display()),
         detail: format!(
             "{what} may take up to {} in the store, and hyoka keeps {} free besides: it needs {} free, the disk has {}; nothing was imported",
@@ -496,8 +496,8 @@ fn check_room(
 pub fn import(
     dir: &std::path::Path,
     req: Request<'_>,
-    access: crate::Access,
-) -> crate::Result<Report> {
+    access: crate::ledger::Access,
+) -> crate::error::Result<Report> {
     import_holding(dir, req, access, None)
 }
 
@@ -506,9 +506,9 @@ pub fn import(
 pub fn import_holding(
     dir: &std::path::Path,
     mut req: Request<'_>,
-    access: crate::Access,
+    access: crate::ledger::Access,
     log_key: Option<crate::tlog::note::SignerKey>,
-) -> crate::Result<Report> {
+) -> crate::error::Result<Report> {
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};
     let mut ledger = if dir.join("HEAD").exists() || dir.join("store").exists() {
@@ -626,7 +626,7 @@ pub fn import_holding(
     }
     check_room(dir, req.file_name, size, ledger.as_ref(), &base, access)?;
     // The file line of the change being recorded, for a refusal.
-    let mut produce = |push: &mut dyn FnMut(Change) -> crate::Result<()>| {
+    let mut produce = |push: &mut dyn FnMut(Change) -> crate::error::Result<()>| {
         each_change(
             &base,
             &provenance,

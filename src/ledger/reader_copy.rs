@@ -1,7 +1,7 @@
 //! Reading a ledger that cannot be written where it is (a read-only medium, a directory this user
 //! cannot write): its lock cannot be taken and its storage engine (sled 0.34, which has no read-only
 //! mode) cannot open its files there. A reader copies the files it reads into a private directory
-//! and opens the copy read-only ([`crate::Ledger::open_read`]); nothing is written on the medium.
+//! and opens the copy read-only ([`crate::ledger::Ledger::open_read`]); nothing is written on the medium.
 //! The copy is byte for byte the ledger's files, so what is verified in it is verified of them.
 
 use std::io::{self, Read};

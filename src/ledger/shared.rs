@@ -113,8 +113,8 @@ impl SharedLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Access;
     use crate::domain::period::{Half, Period};
+    use crate::ledger::Access;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
 

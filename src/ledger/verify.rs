@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::head::read_head;
 use super::read::{check_position, decode_at};
-use super::{Ledger, StoredEvent, VerifyReport, anchoring::anchor_name};
+use super::{Ledger, VerifyReport, anchoring::anchor_name};
+use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Hash, ZERO_HASH};
 use crate::domain::state::State;
 use crate::error::{Error, IntegrityError, Result};

@@ -353,7 +353,7 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
     // The number's text ends at the first character that is neither a digit
     // nor one the identifier rule refuses (which is then named).
     let digits_end = item
-        .find(|c: char| !(is_digit(c) || crate::domain::ident::is_invisible(c)))
+        .find(|c: char| !(is_digit(c) || crate::domain::invisible::is_invisible(c)))
         .unwrap_or(item.len());
     let (digits, title) = item.split_at_checked(digits_end).unwrap_or(("", item));
     check_ident(line, 1, "heading", cell(cells, 0))?;

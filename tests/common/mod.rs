@@ -225,7 +225,7 @@ impl Env {
             };
             let bytes = event::encode(&e).expect("encode");
             prev = event::event_hash(&prev, &bytes);
-            let stored = hyoka::ledger::StoredEvent {
+            let stored = hyoka::domain::event::StoredEvent {
                 event: e,
                 hash: prev,
             };

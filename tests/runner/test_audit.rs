@@ -321,7 +321,7 @@ fn every_json_output_matches_its_schema() {
 
 /// History through the per-item index equals the full fold of the log for every item of the fixture
 /// plus corrections (the ledger is written by the CLI, so snapshots are at the default interval: they are
-/// tested in tests/time_axes.rs).
+/// tested in tests/runner/test_time_axes.rs).
 #[test]
 fn history_through_the_index_is_the_full_fold() {
     let env = audited();

@@ -862,8 +862,10 @@ fn big_export(dir: &Path, n: u64) -> PathBuf {
         let bytes = event::encode(&e).unwrap();
         let hash = event::event_hash(&prev, &bytes);
         prev = hash;
-        let line =
-            hyoka::evidence::export::line(&hyoka::ledger::StoredEvent { event: e, hash }, &bytes);
+        let line = hyoka::evidence::export::line(
+            &hyoka::domain::event::StoredEvent { event: e, hash },
+            &bytes,
+        );
         writeln!(w, "{line}").unwrap();
     }
     w.flush().unwrap();

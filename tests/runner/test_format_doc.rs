@@ -4,7 +4,7 @@ use hyoka::domain::event::{self, Change, Event};
 use hyoka::domain::period::{Half, Period};
 use hyoka::tlog::merkle;
 
-const DOC: &str = include_str!("../schema/FORMAT.md");
+const DOC: &str = include_str!("../../schema/FORMAT.md");
 
 /// The lines after `<!-- example: NAME -->` up to the next blank line following content.
 fn section(name: &str) -> Vec<&'static str> {
@@ -204,7 +204,7 @@ fn the_documented_proofs_match_the_code() {
 #[test]
 fn the_documented_export_line_matches_the_code() {
     let ([bytes_a, _], [hash_a, _], _) = signed_example();
-    let stored = hyoka::ledger::StoredEvent {
+    let stored = hyoka::domain::event::StoredEvent {
         event: event::decode(&bytes_a).unwrap(),
         hash: hash_a,
     };

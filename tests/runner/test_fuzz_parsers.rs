@@ -118,7 +118,7 @@ proptest! {
 
     #[test]
     fn the_table_importer_survives_mutation_of_the_seed(ms in proptest::collection::vec(mutation(), 1..6)) {
-        let seed = include_bytes!("../fixtures/kodaira-followup-h26-h27.tsv");
+        let seed = include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv");
         let bytes = mutate(seed, &ms);
         for hint in [None, Some(TableFormat::Tsv), Some(TableFormat::Csv)] {
             if let Err(e) = table_file::parse(&bytes, hint) {
@@ -161,7 +161,7 @@ proptest! {
 fn seed_export() -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let req = hyoka::import::Request {
-        bytes: include_bytes!("../fixtures/kodaira-followup-h26-h27.tsv")[..].into(),
+        bytes: include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv")[..].into(),
         file_name: "seed.tsv",
         era: None,
         plan: Some("plan".into()),

@@ -125,30 +125,6 @@ fn die(what: &str, e: impl std::fmt::Display) -> ! {
     std::process::exit(2);
 }
 
-/// The child's journal limit: its events move into the engine once they reach 8 KiB (the library's
-/// limit is 8 MiB), so that the move happens every few appends and kills land in it too.
-const CHILD_TAIL_BYTES: usize = 8 * 1024;
-
-/// What a journal opened with a limit of [`CHILD_TAIL_BYTES`] does at the end of an append: once its
-/// events reach the limit, they move into the engine (one durable commit of the engine), before the
-/// append is acknowledged. `Ledger` opens its journal with the library's limit, so the child makes
-/// the move itself, at that same point: right after the append that reached the limit, before `ack`.
-fn settle_if_full(ledger: &mut Ledger) {
-    let (len, journaled) = (ledger.len(), ledger.journaled_events());
-    let mut bytes = 0;
-    for seq in len - journaled..len {
-        bytes += ledger
-            .event_bytes(seq)
-            .unwrap_or_else(|e| die("read the journal's events", e))
-            .len();
-    }
-    if bytes >= CHILD_TAIL_BYTES {
-        ledger
-            .settle()
-            .unwrap_or_else(|e| die("move the journal into the store", e));
-    }
-}
-
 /// Runs the child role if this process is a child; returns otherwise.
 fn child_if_asked() {
     let Ok(role) = std::env::var(ROLE) else {
@@ -159,8 +135,10 @@ fn child_if_asked() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1));
+    // A small journal: its move into the engine happens every few appends, so kills land in it too.
     let access = Access {
         wait: Duration::from_secs(20),
+        journal_tail: Some(8 * 1024),
         ..Access::default()
     };
     say("opening");
@@ -221,7 +199,6 @@ fn child_if_asked() {
                         &[change_for(first, 0)],
                     )
                     .unwrap_or_else(|e| die("append", e));
-                settle_if_full(&mut ledger);
                 say(&format!("ack {first} 1"));
             }
             _ => {
@@ -247,7 +224,6 @@ fn child_if_asked() {
                 ledger
                     .append_iter(&meta(first, format!("batch {first}")), &mut changes)
                     .unwrap_or_else(|e| die("append_iter", e));
-                settle_if_full(&mut ledger);
                 say(&format!("ack {first} {n}"));
             }
         }
@@ -537,7 +513,7 @@ fn spin(d: Duration) {
 #[test]
 fn kill_loop_appends() {
     child_if_asked();
-    const NAME: &str = "kill_loop_appends";
+    const NAME: &str = "test_kill_loop::kill_loop_appends";
     with_seed(NAME, |rng| {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
         let total = kills(140, 50);
@@ -596,7 +572,7 @@ fn kill_loop_appends() {
 #[test]
 fn kill_loop_batches() {
     child_if_asked();
-    const NAME: &str = "kill_loop_batches";
+    const NAME: &str = "test_kill_loop::kill_loop_batches";
     with_seed(NAME, |rng| {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
         let total = kills(100, 40);
@@ -719,7 +695,7 @@ fn ledger_len(dir: &Path) -> Result<Option<u64>, String> {
 /// none of it, and running the import again finishes the job.
 #[test]
 fn kill_loop_imports() {
-    const NAME: &str = "kill_loop_imports";
+    const NAME: &str = "test_kill_loop::kill_loop_imports";
     with_seed(NAME, |rng| {
         let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
         let cal = tmp.path().join("calibration");

@@ -3,9 +3,9 @@
 //! next), fails `hyoka verify --export` with exit 3 and the documented kind, and `hyoka restore` with
 //! the same error.
 
+use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Change, Event, Hash, Source, ZERO_HASH};
 use hyoka::domain::period::{Half, Period};
-use hyoka::ledger::StoredEvent;
 
 use crate::common::Env;
 
