@@ -168,6 +168,7 @@ pub enum Change {
 
 /// Why stored bytes are not a valid event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// bincode refused the bytes.
     #[error("undecodable bytes: {0}")]
@@ -188,6 +189,7 @@ pub enum DecodeError {
 
 /// Why an event could not be encoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EncodeError {
     /// bincode failed (should not happen for valid values).
     #[error("cannot encode event: {0}")]

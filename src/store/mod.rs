@@ -31,6 +31,7 @@ impl Committed {
 
 /// Errors from a storage engine.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The store is locked by another process.
     #[error("the store is locked by another process")]

@@ -9,6 +9,7 @@
 /// `line N: what is wrong; how to fix it`. Cell contents are shown quoted and
 /// escaped (and shortened), so the message never contains a line break.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TableFileError {
     #[error(
         "line {line}: the file is not valid UTF-8 text; save it as UTF-8 (Excel: \"CSV UTF-8\" or \"Unicode text\"), not Shift_JIS"

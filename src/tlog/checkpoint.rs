@@ -21,6 +21,7 @@ use base64::engine::general_purpose::STANDARD;
 
 /// Errors from parsing or checking checkpoints.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CheckpointError {
     /// The input is not valid UTF-8.
     #[error("checkpoint is not valid UTF-8")]

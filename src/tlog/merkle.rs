@@ -29,6 +29,7 @@ pub const MAX_STORED_TREE_SIZE: u64 = 1 << 62;
 
 /// Errors from building, proving or checking Merkle trees.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum MerkleError {
     /// The [`HashReader`] failed; the message comes from the storage layer.
     #[error("hash storage error: {0}")]

@@ -30,6 +30,7 @@ const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 
 /// Errors from parsing keys and notes, signing and verifying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NoteError {
     /// A key name is empty or contains whitespace, `+` or control characters.
     #[error(

@@ -43,6 +43,7 @@ pub const MAX_PROOF_LINES: usize = 63;
 
 /// Errors from parsing or checking proof texts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlogProofError {
     /// The input is not valid UTF-8.
     #[error("proof is not valid UTF-8")]
