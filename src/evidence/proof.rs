@@ -13,7 +13,7 @@ use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::store::Store;
 use crate::tlog::checkpoint::{self, Checkpoint};
 use crate::tlog::merkle;
-use crate::tlog::note::{self, Note, NoteError, VerifierKey};
+use crate::tlog::note::{Note, VerifierKey};
 use crate::tlog::proof_text::{ConsistencyBody, TlogProof};
 
 /// The largest proof accepted: an event of at most 1 MiB in base64, proof lines and a checkpoint.
@@ -43,17 +43,7 @@ pub fn parse_checkpoint(bytes: &[u8], what: &str) -> Result<(Checkpoint, Note)> 
 /// Checks a checkpoint's signature by `key` (signatures by other keys are ignored) and that its origin is
 /// the key's name (a log's key is named after its origin).
 pub fn check_signature(cp: &Checkpoint, note: &Note, key: &VerifierKey) -> Result<()> {
-    let label = format!("{}+{:08x}", key.name(), key.key_id());
-    match note::verify_note(note, key) {
-        Ok(()) => {}
-        Err(NoteError::BadSignature { .. }) => {
-            return Err(IntegrityError::CheckpointBadSignature { key: label }.into());
-        }
-        Err(NoteError::NoSignatureByKey { .. }) => {
-            return Err(IntegrityError::CheckpointNotSignedByKey { key: label }.into());
-        }
-        Err(e) => return Err(Error::Invalid(format!("cannot check the signature: {e}"))),
-    }
+    transparency::check_note_signature(note, key)?;
     if cp.origin != key.name() {
         return Err(IntegrityError::CheckpointOtherOrigin {
             ledger: key.name().to_string(),

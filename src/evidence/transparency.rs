@@ -47,11 +47,6 @@ pub struct Checked {
     pub report: VerifyReport,
 }
 
-/// `name+hex id` of a key, as in messages.
-fn key_label(name: &str, id: u32) -> String {
-    format!("{name}+{id:08x}")
-}
-
 /// The ledger's origin, from its first event (the plan definition).
 pub fn origin<S: Store>(ledger: &Ledger<S>) -> Result<String> {
     ledger.origin()
@@ -121,6 +116,22 @@ fn extends<S: Store>(
         ))
         .into()
     })
+}
+
+/// Checks the signature by `key` on a checkpoint's note (signatures by other keys are ignored): a bad
+/// one, or none by that key, is an integrity failure naming the key.
+pub fn check_note_signature(note: &note::Note, key: &VerifierKey) -> Result<()> {
+    let label = anchor::key_label(key);
+    match note::verify_note(note, key) {
+        Ok(()) => Ok(()),
+        Err(NoteError::BadSignature { .. }) => {
+            Err(IntegrityError::CheckpointBadSignature { key: label }.into())
+        }
+        Err(NoteError::NoSignatureByKey { .. }) => {
+            Err(IntegrityError::CheckpointNotSignedByKey { key: label }.into())
+        }
+        Err(e) => Err(Error::Invalid(format!("cannot check the signature: {e}"))),
+    }
 }
 
 /// Reads the last signed checkpoint of the ledger in `dir`, if any: the checkpoint and its note text.
@@ -290,17 +301,7 @@ pub fn check<S: Store + Sync>(
     let (cp, note) = checkpoint::parse_signed(bytes)
         .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
     if let Some(key) = key {
-        let label = key_label(key.name(), key.key_id());
-        match note::verify_note(&note, key) {
-            Ok(()) => {}
-            Err(NoteError::BadSignature { .. }) => {
-                return Err(IntegrityError::CheckpointBadSignature { key: label }.into());
-            }
-            Err(NoteError::NoSignatureByKey { .. }) => {
-                return Err(IntegrityError::CheckpointNotSignedByKey { key: label }.into());
-            }
-            Err(e) => return Err(Error::Invalid(format!("cannot check the signature: {e}"))),
-        }
+        check_note_signature(&note, key)?;
     }
     let origin = origin(ledger)?;
     if cp.origin != origin {

@@ -167,9 +167,18 @@ impl<S: Store> Ledger<S> {
 
     /// The current state and who set each of its values, in one pass over the log.
     pub fn state_and_provenance(&self) -> Result<(State, crate::domain::provenance::Provenance)> {
+        self.state_and_provenance_before(u64::MAX)
+    }
+
+    /// The state and who set each of its values after the events before seq `end`, in one pass over
+    /// the log (a broken rule is an integrity failure).
+    pub fn state_and_provenance_before(
+        &self,
+        end: u64,
+    ) -> Result<(State, crate::domain::provenance::Provenance)> {
         let mut state = State::default();
         let mut prov = crate::domain::provenance::Provenance::default();
-        self.scan(0, u64::MAX, &mut |e| {
+        self.scan(0, end, &mut |e| {
             state
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {

@@ -120,20 +120,10 @@ impl<S: Store> Ledger<S> {
     /// The state and provenance for a selection, folded from the log.
     pub fn snapshot(&self, sel: &Selection) -> Result<Snapshot> {
         let last = self.resolve(sel)?;
-        let mut state = State::default();
-        let mut provenance = Provenance::default();
-        if let Some(last) = last {
-            self.scan(0, last + 1, &mut |e| {
-                state
-                    .apply(&e.event.change)
-                    .map_err(|r| IntegrityError::RuleBroken {
-                        seq: e.event.seq,
-                        why: r.to_string(),
-                    })?;
-                provenance.apply(&e.event);
-                Ok(true)
-            })?;
-        }
+        let (state, provenance) = match last {
+            Some(last) => self.state_and_provenance_before(last + 1)?,
+            None => (State::default(), Provenance::default()),
+        };
         Ok(Snapshot {
             state,
             provenance,
