@@ -40,9 +40,9 @@
 //! the move of its tail into the engine, and an append in progress; this one [`Journaled`] (open and
 //! its checks, the reads) and [`SyncPoint`]. Each uses only the files before it in that list.
 
-pub mod file;
+pub(crate) mod file;
 mod read;
-pub mod record;
+pub(crate) mod record;
 mod writer;
 
 use std::fs::File;

@@ -75,7 +75,7 @@
 //! - A store is opened only with room on its disk for sled's recovery writes and the margin; a `Db`
 //!   whose write failed is never dropped.
 
-pub mod format;
+pub(crate) mod format;
 mod read;
 #[cfg(any(test, feature = "testing"))]
 mod tamper;
