@@ -36,6 +36,18 @@ impl Chain {
             seq,
             why: e.to_string(),
         })?;
+        let hash = event::event_hash(&event.prev_hash, bytes);
+        let stored = StoredEvent { event, hash };
+        self.push_decoded(&stored, &merkle::leaf_hash(&hash))?;
+        Ok(stored)
+    }
+
+    /// Checks the next event, already decoded from its stored bytes and hashed, with its Merkle leaf
+    /// hash (so that a caller can decode and hash on another thread, as `verify` does): the same
+    /// checks as [`Chain::push`], in the same order.
+    pub fn push_decoded(&mut self, e: &StoredEvent, leaf: &Hash) -> Result<(), IntegrityError> {
+        let seq = self.root.len();
+        let event = &e.event;
         if event.seq != seq {
             return Err(IntegrityError::MissingSeq {
                 expected: seq,
@@ -64,7 +76,7 @@ impl Chain {
             return Err(IntegrityError::TimeWentBackwards { seq });
         }
         if self.rule_broken.is_none()
-            && let Err(r) = crate::domain::state::check_recorded_meta(&event)
+            && let Err(r) = crate::domain::state::check_recorded_meta(event)
                 .and_then(|()| self.state.apply(&event.change))
         {
             self.rule_broken = Some(IntegrityError::RuleBroken {
@@ -72,20 +84,40 @@ impl Chain {
                 why: r.to_string(),
             });
         }
-        let hash = event::event_hash(&event.prev_hash, bytes);
-        self.root.push(merkle::leaf_hash(&hash));
-        self.prev = hash;
+        self.root.push(*leaf);
+        self.prev = e.hash;
         self.last_time = Some(event.recorded_at);
-        Ok(StoredEvent { event, hash })
+        Ok(())
+    }
+
+    /// The first broken rule so far, if any ([`Chain::finish`] reports it once the chain is known to
+    /// be intact).
+    pub fn rule_broken(&self) -> Option<&IntegrityError> {
+        self.rule_broken.as_ref()
+    }
+
+    /// Fails if the last event did not link to its predecessor. `head`, the hash recorded for the last
+    /// event elsewhere (a ledger's commit and head records), tells which side changed: the last event
+    /// is intact if it still hashes to it, and its predecessor changed. Without one, the last link is
+    /// called broken.
+    pub fn check_last_link(&self, head: Option<&Hash>) -> Result<(), IntegrityError> {
+        match self.suspect {
+            None => Ok(()),
+            Some(s) if head == Some(&self.prev) => Err(IntegrityError::HashMismatch {
+                seq: s,
+                recorded_by: format!("event {}", s + 1),
+            }),
+            Some(s) => Err(IntegrityError::BrokenLink { seq: s + 1 }),
+        }
     }
 
     /// Ends the stream: fails if the last event did not link to its predecessor, or if an event broke
     /// a domain rule.
     pub fn finish(&self) -> Result<(), IntegrityError> {
-        match (self.suspect, &self.rule_broken) {
-            (Some(s), _) => Err(IntegrityError::BrokenLink { seq: s + 1 }),
-            (None, Some(e)) => Err(e.clone()),
-            (None, None) => Ok(()),
+        self.check_last_link(None)?;
+        match &self.rule_broken {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
         }
     }
 

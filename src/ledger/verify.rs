@@ -4,11 +4,12 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::chain::Chain;
 use super::head::read_head;
 use super::read::{check_position, decode_at};
 use super::{Ledger, VerifyReport, anchoring::anchor_name};
 use crate::domain::event::StoredEvent;
-use crate::domain::event::{self, Hash, ZERO_HASH};
+use crate::domain::event::{self, Hash};
 use crate::domain::state::State;
 use crate::error::{Error, IntegrityError, Result};
 use crate::ledger::anchor;
@@ -67,15 +68,9 @@ impl<S: Store> Ledger<S> {
             }
         }
         let mut anchor_failure: Option<IntegrityError> = None;
-        let mut state = State::default();
-        let mut recomputed = merkle::StreamingRoot::default();
-        // The event before the current one: (its seq, the hash of its stored bytes).
-        let mut pending: Option<(u64, Hash)> = None;
-        // A link failure waiting for one more event to tell which side changed.
-        let mut suspect: Option<u64> = None;
-        let mut last_time = i64::MIN;
-        let mut expected_link = ZERO_HASH;
-        let mut rule_broken: Option<IntegrityError> = None;
+        // The chain's rules, the state and the Merkle root, checked as the events come (the one checker
+        // of the chain, as for an export and a restore).
+        let mut chain = Chain::default();
         // Derived data, recomputed while folding: the index entries, and each snapshot compared as it
         // comes (the state is only at hand then). Reported after the events' own checks.
         let every = match self.derived {
@@ -105,62 +100,27 @@ impl<S: Store> Ledger<S> {
             .map_err(Clone::clone)?;
             check_position(&e.event, seq, expected)?;
             expected += 1;
-            if seq == 0 && e.event.prev_hash != ZERO_HASH {
-                return Err(IntegrityError::BadGenesis.into());
-            }
-            if let Some(s) = suspect.take() {
-                // Event s+1 did not record event s's hash. If s+1 hashes to what s+2 recorded, s+1 is
-                // intact and s changed; otherwise s+1 itself changed.
-                return Err(if e.event.prev_hash == expected_link {
-                    IntegrityError::HashMismatch {
-                        seq: s,
-                        recorded_by: format!("event {}", s + 1),
-                    }
-                } else {
-                    IntegrityError::BrokenLink { seq: s + 1 }
-                }
-                .into());
-            }
-            if let Some((p, h)) = pending
-                && e.event.prev_hash != h
-            {
-                suspect = Some(p);
-            }
-            if e.event.recorded_at < last_time {
-                return Err(IntegrityError::TimeWentBackwards { seq }.into());
-            }
-            last_time = e.event.recorded_at;
-            // A broken rule is reported only if the chain is intact: an edited event usually breaks
-            // both, and the hash mismatch is the precise diagnosis.
-            if rule_broken.is_none()
-                && let Err(r) = crate::domain::state::check_recorded_meta(&e.event)
-                    .and_then(|()| state.apply(&e.event.change))
-            {
-                rule_broken = Some(IntegrityError::RuleBroken {
-                    seq,
-                    why: r.to_string(),
-                });
-            }
+            chain.push_decoded(e, leaf)?;
             if let Some(k) = every {
                 expected_refs
                     .entry(e.event.change.item().unwrap_or(derived::NO_ITEM))
                     .or_default()
                     .push(seq);
-                if derived_err.is_none() && rule_broken.is_none() && (seq + 1).is_multiple_of(k) {
-                    derived_err = self.check_snapshot(seq, &e.hash, &state).err();
+                if derived_err.is_none()
+                    && chain.rule_broken().is_none()
+                    && (seq + 1).is_multiple_of(k)
+                {
+                    derived_err = self.check_snapshot(seq, &e.hash, chain.state()).err();
                 }
             }
-            recomputed.push(*leaf);
             for &(size, root, by) in &anchors {
-                if size == seq + 1 && anchor_failure.is_none() && recomputed.root() != root {
+                if size == seq + 1 && anchor_failure.is_none() && chain.root() != root {
                     anchor_failure = Some(IntegrityError::AnchorRootMismatch {
                         size,
                         by: by.into(),
                     });
                 }
             }
-            pending = Some((seq, e.hash));
-            expected_link = e.hash;
             if seq.is_multiple_of(65_536) {
                 progress(seq, total);
             }
@@ -204,19 +164,10 @@ impl<S: Store> Ledger<S> {
         if let Some(e) = store_failure {
             return Err(self.scan_err(e, expected));
         }
-        if let Some(s) = suspect {
-            // The last event did not link; compare it with the head record.
-            return Err(if expected_link == self.committed.head_hash {
-                IntegrityError::HashMismatch {
-                    seq: s,
-                    recorded_by: format!("event {}", s + 1),
-                }
-            } else {
-                IntegrityError::BrokenLink { seq: s + 1 }
-            }
-            .into());
-        }
-        if let Some((seq, h)) = pending {
+        // The last event did not link: the commit record tells which side changed.
+        chain.check_last_link(Some(&self.committed.head_hash))?;
+        if let Some(seq) = chain.len().checked_sub(1) {
+            let h = chain.head();
             if h != self.committed.head_hash {
                 return Err(IntegrityError::HashMismatch {
                     seq,
@@ -232,10 +183,10 @@ impl<S: Store> Ledger<S> {
                 .into());
             }
         }
-        if let Some(e) = rule_broken {
-            return Err(e.into());
+        if let Some(e) = chain.rule_broken() {
+            return Err(e.clone().into());
         }
-        let root = recomputed.root();
+        let root = chain.root();
         let stored_root = self.tree_root(total)?;
         if root != stored_root {
             return Err(IntegrityError::StoreUnreadable(
