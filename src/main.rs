@@ -7,7 +7,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // sled can panic on damaged files; the library catches those panics and reports them as errors, so
     // the default hook (which would print a backtrace notice first) is replaced by a silent one. An
-    // uncaught panic is still reported below as an internal error.
+    // uncaught panic is still reported below as an internal error (a bug: exit 70).
     std::panic::set_hook(Box::new(|_| {}));
     match std::panic::catch_unwind(cli::main) {
         Ok(code) => code,
@@ -21,7 +21,7 @@ fn main() -> ExitCode {
                 "error: internal error ({}); run `hyoka verify` to check the ledger, and please report this with the command you ran",
                 hyoka::domain::text::escape(msg)
             );
-            ExitCode::from(cli::failure::EXIT_ERROR)
+            ExitCode::from(cli::failure::EXIT_INTERNAL)
         }
     }
 }

@@ -2,11 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use hyoka::Ledger;
+use hyoka::ledger::Ledger;
 use hyoka::store::journal::Recovery;
 use hyoka::tlog::note::SignerKey;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::output::out;
 
@@ -72,8 +72,8 @@ impl std::ops::DerefMut for Reading {
 /// who holds it before waiting for it.
 fn open_waiting(
     ctx: &Ctx,
-    open: impl Fn(hyoka::Access) -> hyoka::Result<Ledger>,
-) -> hyoka::Result<Ledger> {
+    open: impl Fn(hyoka::ledger::Access) -> hyoka::error::Result<Ledger>,
+) -> hyoka::error::Result<Ledger> {
     let access = ctx.access();
     if access.wait.is_zero() {
         return open(access);
@@ -81,18 +81,18 @@ fn open_waiting(
     // A lock held for an instant (a process ending, a descriptor inherited across a fork) is waited
     // out quietly; one held longer is named.
     let quiet = access.wait.min(std::time::Duration::from_secs(1));
-    match open(hyoka::Access {
+    match open(hyoka::ledger::Access {
         wait: quiet,
         ..access
     }) {
-        Err(hyoka::Error::Busy(_, holders)) => {
+        Err(hyoka::error::Error::Busy(_, holders)) => {
             let rest = access.wait - quiet;
             eprintln!(
                 "note: the ledger is busy: {}; waiting up to {} s more for it",
                 super::hints::holders_text(&holders),
                 rest.as_secs()
             );
-            open(hyoka::Access {
+            open(hyoka::ledger::Access {
                 wait: rest,
                 ..access
             })
@@ -105,7 +105,7 @@ fn open_waiting(
 /// written (a read-only medium: neither its lock nor the storage engine can open its files there),
 /// its files are copied into a private temporary directory, said so on stderr, and the copy is read
 /// (`verifying`: the note says that verifying the copy verifies the ledger's files).
-pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::Error> {
+pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::error::Error> {
     use hyoka::ledger::reader_copy::{self, ReaderCopy};
     let e = match open_waiting(ctx, |a| Ledger::open_read(&ctx.ledger, a)) {
         Ok(ledger) => return Ok(ledger.into()),
@@ -116,7 +116,7 @@ pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::Error>
     let tmp = tempfile::Builder::new()
         .prefix("hyoka-read-")
         .tempdir()
-        .map_err(|source| hyoka::Error::Io {
+        .map_err(|source| hyoka::error::Error::Io {
             context: format!("{e}; and cannot create a temporary directory to read a copy of it"),
             source,
         })?;

@@ -2,13 +2,13 @@
 
 use std::io::Write;
 
-use hyoka::Ledger;
 use hyoka::domain::period::{Era, Period};
 use hyoka::domain::{event, when};
+use hyoka::ledger::Ledger;
 use hyoka::views::audit::{self, Point, Selection, Snapshot};
 use hyoka::views::render;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::options::{HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
@@ -161,7 +161,13 @@ pub fn history(
                 .as_ref()
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
-            let md = render::corrections_markdown(&plan, &event::hex(&head), &entries, &state);
+            let md = render::corrections_markdown(
+                &plan,
+                &event::hex(&head),
+                "`hyoka verify` and the ledger's checkpoints",
+                &entries,
+                &state,
+            );
             out(md.trim_end());
             Ok(())
         }

@@ -4,14 +4,15 @@ use std::io::Read;
 use std::path::Path;
 
 use hyoka::domain::event;
+use hyoka::error::IntegrityError;
 use hyoka::evidence::transparency;
 use hyoka::evidence::{export, proof};
+use hyoka::ledger::Ledger;
 use hyoka::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use hyoka::tlog::checkpoint::{self, Checkpoint};
 use hyoka::tlog::note::{Note, VerifierKey};
-use hyoka::{IntegrityError, Ledger};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};
@@ -90,10 +91,10 @@ fn check_old_signature(dir: &Path, old: &OldBackup, key: &VerifierKey) -> Result
     }
     proof::check_signature(&old.checkpoint, &old.note, key).map_err(|e| {
         let why = match e {
-            hyoka::Error::Integrity(IntegrityError::CheckpointNotSignedByKey { key }) => {
+            hyoka::error::Error::Integrity(IntegrityError::CheckpointNotSignedByKey { key }) => {
                 format!("has a {CHECKPOINT_FILE} signed, but not by the key of --key ({key})")
             }
-            hyoka::Error::Integrity(ie) => {
+            hyoka::error::Error::Integrity(ie) => {
                 format!("has a {CHECKPOINT_FILE} that fails its check: {ie}")
             }
             e => format!("has a {CHECKPOINT_FILE} that cannot be checked: {e}"),
@@ -151,11 +152,11 @@ fn check_extends_old(
         return Err(shorter());
     }
     transparency::check_checkpoint_extends(ledger, n, o).map_err(|e| match e {
-        hyoka::Error::Integrity(IntegrityError::LedgerShorterThanCheckpoint { .. }) => shorter(),
-        hyoka::Error::Integrity(IntegrityError::CheckpointOtherOrigin { .. }) => {
+        hyoka::error::Error::Integrity(IntegrityError::LedgerShorterThanCheckpoint { .. }) => shorter(),
+        hyoka::error::Error::Integrity(IntegrityError::CheckpointOtherOrigin { .. }) => {
             refuse_other(dir, o, &n.origin, n.size)
         }
-        hyoka::Error::Integrity(IntegrityError::CheckpointRootMismatch {
+        hyoka::error::Error::Integrity(IntegrityError::CheckpointRootMismatch {
             ledger, checkpoint, ..
         }) => keep_old(
             dir,

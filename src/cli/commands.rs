@@ -7,11 +7,11 @@ use hyoka::domain::event::Change;
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::period::{Era, Period};
 use hyoka::domain::{describe, text};
-use hyoka::{Ledger, Meta};
+use hyoka::ledger::{Ledger, Meta};
 
-use super::Ctx;
 use super::args::ItemCommand;
 use super::clock::now;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
@@ -197,7 +197,7 @@ fn record_one(
     let era = state.plan.as_ref().and_then(|p| p.default_era);
     let (change, note) = build(state, era)?;
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
-    let change = state.admit(change).map_err(hyoka::Error::Refused)?;
+    let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
     let receipt = ledger.append(&meta(who)?, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
@@ -362,7 +362,7 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
         }
         Err(e) => {
             if format == TextOrJson::Json
-                && let hyoka::Error::Integrity(ie) = &e
+                && let hyoka::error::Error::Integrity(ie) = &e
             {
                 out(serde_json::json!({
                     "ok": false,

@@ -7,8 +7,8 @@ use std::io::{IsTerminal, Write};
 use hyoka::domain::event::Change;
 use hyoka::domain::period::Period;
 use hyoka::domain::text;
+use hyoka::ledger::{Access, Ledger, Meta};
 use hyoka::os::safe_fs;
-use hyoka::{Access, Ledger, Meta};
 
 use super::clock::now;
 use super::commands::print_import_report;

@@ -12,10 +12,10 @@ pub const EXIT_INTERNAL: u8 = 70;
 
 /// The exit code of an error: 3 when the history cannot be trusted, 70 for a bug (EX_SOFTWARE), 1 for
 /// everything else.
-pub fn exit_code(e: &hyoka::Error) -> u8 {
+pub fn exit_code(e: &hyoka::error::Error) -> u8 {
     match e {
-        hyoka::Error::Integrity(_) => EXIT_INTEGRITY,
-        hyoka::Error::Internal(_) => EXIT_INTERNAL,
+        hyoka::error::Error::Integrity(_) => EXIT_INTEGRITY,
+        hyoka::error::Error::Internal(_) => EXIT_INTERNAL,
         _ => EXIT_ERROR,
     }
 }
@@ -56,10 +56,12 @@ impl Failure {
     }
 }
 
-impl From<hyoka::Error> for Failure {
-    fn from(e: hyoka::Error) -> Self {
+impl From<hyoka::error::Error> for Failure {
+    fn from(e: hyoka::error::Error) -> Self {
         let (message, hint) = match &e {
-            hyoka::Error::Busy(dir, holders) => (super::hints::busy(dir, holders), String::new()),
+            hyoka::error::Error::Busy(dir, holders) => {
+                (super::hints::busy(dir, holders), String::new())
+            }
             _ => (e.to_string(), super::hints::hint(&e)),
         };
         Failure {

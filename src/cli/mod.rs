@@ -8,6 +8,7 @@ mod audit_cmds;
 mod backup;
 mod clock;
 mod commands;
+mod ctx;
 mod demo;
 pub mod failure;
 mod hints;
@@ -18,42 +19,15 @@ mod output;
 mod tlog;
 mod view_cmds;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
 
 use args::{Cli, Command, KeyCommand};
+use ctx::Ctx;
 use failure::{EXIT_USAGE, Failure};
 use options::{OnOff, Switch, item_number};
-
-/// Global context of a command.
-pub struct Ctx {
-    ledger: PathBuf,
-    wait: Duration,
-    log_key: Option<PathBuf>,
-}
-
-impl Ctx {
-    fn access(&self) -> hyoka::Access {
-        hyoka::Access {
-            wait: self.wait,
-            now: clock::file_time(),
-            min_free: min_free_override(),
-            snapshot_interval: None,
-            journal_tail: None,
-        }
-    }
-}
-
-/// The free-space margin `HYOKA_MIN_FREE_BYTES` sets (bytes; for tests of full disks): the library
-/// reads no environment, the command line passes it in.
-fn min_free_override() -> Option<u64> {
-    std::env::var("HYOKA_MIN_FREE_BYTES")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-}
 
 /// Parses arguments, runs the command, prints errors, returns the exit code.
 pub fn main() -> ExitCode {

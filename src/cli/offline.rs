@@ -5,18 +5,18 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
-use hyoka::Ledger;
 use hyoka::domain::{describe, event, text, when};
 use hyoka::evidence::export;
 use hyoka::evidence::proof::{self, MAX_PROOF_BYTES};
 use hyoka::evidence::transparency;
+use hyoka::ledger::Ledger;
 use hyoka::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use hyoka::os::safe_fs;
 use hyoka::tlog::checkpoint::Checkpoint;
 use hyoka::tlog::note::VerifierKey;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::keys::{OUTPUT_MODE, read_signer, read_small, read_verifier, replace_file};
 use super::options::TextOrJson;
@@ -25,9 +25,9 @@ use super::tlog::{print_text, refusal};
 
 /// A failure of a command that checks `file` without a ledger: integrity failures exit 3 with `why`
 /// added (and, in JSON, the `{"ok": false, "error": ...}` object on stdout); input errors name the file.
-fn failure(e: hyoka::Error, file: &Path, format: TextOrJson, why: &str) -> Failure {
+fn failure(e: hyoka::error::Error, file: &Path, format: TextOrJson, why: &str) -> Failure {
     match e {
-        hyoka::Error::Integrity(ie) => {
+        hyoka::error::Error::Integrity(ie) => {
             if format == TextOrJson::Json {
                 out(serde_json::json!({
                     "ok": false,
@@ -37,7 +37,7 @@ fn failure(e: hyoka::Error, file: &Path, format: TextOrJson, why: &str) -> Failu
             }
             Failure::integrity(format!("integrity failure: {ie}; {why}"))
         }
-        hyoka::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
+        hyoka::error::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
         e => e.into(),
     }
 }
@@ -111,12 +111,12 @@ fn new_checkpoint(
 }
 
 /// A refusal to prove: the checkpoint given is not one of this ledger (exit 3), or bad input.
-fn not_provable(e: hyoka::Error, checkpoint: Option<&Path>) -> Failure {
+fn not_provable(e: hyoka::error::Error, checkpoint: Option<&Path>) -> Failure {
     let name = checkpoint.map_or("the fresh checkpoint".to_string(), |p| {
         p.display().to_string()
     });
     match e {
-        hyoka::Error::Integrity(ie) => Failure::integrity(format!(
+        hyoka::error::Error::Integrity(ie) => Failure::integrity(format!(
             "refusing to prove: {ie}; {name} is not a checkpoint of this ledger as it stands"
         )),
         e => e.into(),
@@ -478,7 +478,7 @@ pub fn restore(
     let r = Ledger::restore_from(&ctx.ledger, &mut events, ctx.access());
     bar.finish_and_clear();
     let ledger = r.map_err(|e| match e {
-        hyoka::Error::Integrity(_) => failure(e, file, TextOrJson::Text, &why),
+        hyoka::error::Error::Integrity(_) => failure(e, file, TextOrJson::Text, &why),
         e => e.into(),
     })?;
     let root = ledger.tree_root(ledger.len())?;

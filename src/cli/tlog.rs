@@ -3,12 +3,13 @@
 use std::path::Path;
 
 use hyoka::domain::{event, text};
+use hyoka::error::IntegrityError;
 use hyoka::evidence::transparency;
+use hyoka::ledger::Ledger;
 use hyoka::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use hyoka::tlog::note::SignerKey;
-use hyoka::{IntegrityError, Ledger};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::keys::{create_secret_file, read_signer, read_small, read_verifier, replace_file};
 use super::options::TextOrJson;
@@ -53,9 +54,9 @@ pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), 
 }
 
 /// A refusal to sign: the ledger does not extend the last checkpoint signed for it.
-pub(super) fn refusal(e: hyoka::Error, dir: &Path) -> Failure {
+pub(super) fn refusal(e: hyoka::error::Error, dir: &Path) -> Failure {
     match e {
-        hyoka::Error::Integrity(
+        hyoka::error::Error::Integrity(
             ie @ (IntegrityError::CheckpointRootMismatch { .. }
             | IntegrityError::LedgerShorterThanCheckpoint { .. }
             | IntegrityError::CheckpointOtherOrigin { .. }
@@ -146,8 +147,10 @@ pub fn verify(
     });
     let c = match result {
         Ok(c) => c,
-        Err(hyoka::Error::Invalid(m)) => return Err(format!("{}: {m}", file.display()).into()),
-        Err(hyoka::Error::Integrity(ie)) => {
+        Err(hyoka::error::Error::Invalid(m)) => {
+            return Err(format!("{}: {m}", file.display()).into());
+        }
+        Err(hyoka::error::Error::Integrity(ie)) => {
             if format == TextOrJson::Json {
                 out(serde_json::json!({
                     "ok": false,
@@ -163,7 +166,7 @@ pub fn verify(
                     "integrity failure: {ie}; the checkpoint {} does not vouch for this ledger",
                     file.display()
                 )),
-                ie => hyoka::Error::Integrity(ie).into(),
+                ie => hyoka::error::Error::Integrity(ie).into(),
             });
         }
         Err(e) => return Err(e.into()),

@@ -10,7 +10,7 @@ use hyoka::table::{self, write};
 use hyoka::views::render;
 use hyoka::views::{self, TableView};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use super::failure::Failure;
 use super::keys::OUTPUT_MODE;
 use super::options::{TableFormat, TextOrJson, TimeArgs};
