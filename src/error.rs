@@ -175,7 +175,7 @@ pub enum IntegrityError {
     ProofInvalid(String),
     /// The per-item index (derived data) disagrees with the log; the events themselves are intact.
     #[error(
-        "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup, which rebuilds all derived data"
+        "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact"
     )]
     IndexMismatch {
         /// What differs.
@@ -183,7 +183,7 @@ pub enum IntegrityError {
     },
     /// A stored state snapshot (derived data) disagrees with the log; the events themselves are intact.
     #[error(
-        "event {seq}: snapshot mismatch: the stored state snapshot after this event is damaged ({detail}); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup, which rebuilds all derived data"
+        "event {seq}: snapshot mismatch: the stored state snapshot after this event is damaged ({detail}); it is derived data and the events are intact"
     )]
     SnapshotMismatch {
         /// The event the snapshot follows.

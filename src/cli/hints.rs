@@ -1,13 +1,13 @@
 //! What to do next: the sentence the command line adds to each kind of library error.
 //!
 //! The library's errors say what is wrong, with the data to find it, and never name a command, a flag
-//! or a variable ([`hyoka::Error::kind`]); the front end knows its own commands, so the hint of what to
+//! or a variable ([`hyoka::error::Error::kind`]); the front end knows its own commands, so the hint of what to
 //! do next is written here, once per kind. The hint is appended to the library's message on the same
 //! line (it starts with its own separator, `: ` or `; `). Who holds a busy ledger is said here too.
 
-use hyoka::Error;
 use hyoka::domain::state::Refused;
 use hyoka::domain::text;
+use hyoka::error::Error;
 use hyoka::import::EraChoice;
 
 /// The hint for `e`, with its leading separator; empty when the message says it all.
@@ -21,7 +21,7 @@ pub fn hint(e: &Error) -> String {
         Error::RefusedAt {
             refused: Refused::ItemWithdrawn(n),
             ..
-        } => format!("; reinstate it with `hyoka item reinstate {n}` or remove its row"),
+        } => format!(" in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row"),
         Error::RefusedAt { refused: r, .. } => refused(r),
         Error::NoSuchSeq { .. } => "; see `hyoka log`".into(),
         Error::KeyNotOfOrigin { .. } => {
@@ -32,6 +32,10 @@ pub fn hint(e: &Error) -> String {
             " (a bug in hyoka, not in your data: please report it with the command that caused it)"
                 .into()
         }
+        Error::Integrity(
+            hyoka::error::IntegrityError::IndexMismatch { .. }
+            | hyoka::error::IntegrityError::SnapshotMismatch { .. },
+        ) => ": rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data; the history cannot be trusted until the ledger is restored from a backup".into(),
         Error::Integrity(_) => {
             "; the history cannot be trusted until the ledger is restored from a backup".into()
         }
@@ -137,7 +141,7 @@ mod tests {
                     line: 9,
                     refused: Refused::ItemWithdrawn(4),
                 },
-                "line 9: item 4 is withdrawn; reinstate it with `hyoka item reinstate 4` or remove its row",
+                "line 9: item 4 is withdrawn in the ledger; reinstate it with `hyoka item reinstate 4` or remove its row",
                 1,
             ),
             (
@@ -154,12 +158,19 @@ mod tests {
                 1,
             ),
             (
+                Error::Integrity(hyoka::error::IntegrityError::IndexMismatch {
+                    detail: "item 3 lists event 9".into(),
+                }),
+                "integrity failure: index mismatch: the per-item index is damaged (item 3 lists event 9); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data; the history cannot be trusted until the ledger is restored from a backup",
+                3,
+            ),
+            (
                 Error::Internal("no state".into()),
                 "internal error: no state (a bug in hyoka, not in your data: please report it with the command that caused it)",
                 70,
             ),
             (
-                Error::Integrity(hyoka::IntegrityError::BadGenesis),
+                Error::Integrity(hyoka::error::IntegrityError::BadGenesis),
                 "integrity failure: event 0: broken link: the first event must record a zero previous hash; the history cannot be trusted until the ledger is restored from a backup",
                 3,
             ),

@@ -99,6 +99,7 @@ pub struct Period {
 
 /// A period that could not be parsed or is out of range.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error("{0}")]
 pub struct PeriodError(String);
 

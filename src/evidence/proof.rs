@@ -3,8 +3,7 @@
 //! C2SP tlog-witness add-checkpoint body). Made from a ledger; checked with nothing but the proof, the
 //! checkpoint(s) and, for authenticity, the log's verifier key.
 
-use crate::domain::event::StoredEvent;
-use crate::domain::event::{self, Hash};
+use crate::domain::event::{self, Hash, StoredEvent};
 use crate::error::{Error, IntegrityError, Result};
 use crate::evidence::prefix::{self, Log};
 use crate::evidence::transparency;

@@ -2,7 +2,7 @@
 //! the same.
 //!
 //! [`crate::table::read`] reads the file's layout. [`prepare`] resolves its period columns (eras), checks its
-//! grades and its own total rows. [`plan_changes`] compares it with the ledger: a new ledger gets every
+//! grades and its own total rows. [`plan::plan_changes`] compares it with the ledger: a new ledger gets every
 //! heading, item, rating, flag and remark; an existing one gets only what differs, and a value changed
 //! by hand since the last import that the file contradicts is a [`Conflict`] unless the file is
 //! preferred. The caller records the changes as one atomic batch whose events name the file.
@@ -11,10 +11,10 @@
 //! ([`crate::domain::ident::same`]): a file that spells them in full-width or half-width forms changes nothing.
 //! The changes planned are the ones the ledger will record ([`State::admit`]).
 
-mod plan;
+pub mod plan;
 
 use plan::admit;
-pub use plan::{each_change, plan_changes};
+use plan::each_change;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -431,8 +431,8 @@ fn check_room(
     access: crate::ledger::Access,
 ) -> crate::error::Result<()> {
     use crate::ledger::derived::{self, Derived};
+    use crate::store::journal::JOURNAL_FILE;
     use crate::store::journal::record::RECORD_BYTES;
-    use crate::store::journal::{JOURNAL_FILE, TAIL_BYTES};
     use crate::store::sled_store;
     let Some(Size { bytes, events }) = size.known() else {
         return Ok(());
@@ -456,7 +456,7 @@ fn check_room(
         std::fs::metadata(dir.join(JOURNAL_FILE)).map_or(0, |m| m.len())
     });
     let (moved_bytes, moved_events) =
-        match bytes > RECORD_BYTES as u64 || journal + bytes > TAIL_BYTES as u64 {
+        match bytes > RECORD_BYTES as u64 || journal + bytes > access.journal_tail() as u64 {
             true => (journal, ledger.map_or(0, |l| l.journaled_events())),
             false => (0, 0),
         };

@@ -138,8 +138,8 @@ impl<S: Store> Ledger<S> {
         Ok(state)
     }
 
-    /// The state after the events `0..=last_seq` folded from event 0, ignoring snapshots.
-    #[doc(hidden)]
+    /// The state after the events `0..=last_seq` folded from event 0, ignoring snapshots: the
+    /// reference that the snapshot path is checked and measured against.
     pub fn state_through_full_fold(&self, last_seq: Option<u64>) -> Result<State> {
         let to = last_seq.map_or(self.committed.events, |s| s.saturating_add(1));
         let mut state = State::default();
@@ -160,7 +160,6 @@ impl<S: Store> Ledger<S> {
     }
 
     /// What the store holds of derived data.
-    #[doc(hidden)]
     pub fn derived(&self) -> Derived {
         self.derived
     }

@@ -20,6 +20,7 @@ use crate::views::{self, TableView};
 /// A table that cannot be written in the asked format: a text a TSV cell cannot hold. One line, naming
 /// the item and field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error("item {number}, {field}: the text contains {what}, which a TSV cell cannot hold")]
 pub struct RenderError {
     /// The item.
@@ -258,7 +259,7 @@ mod tests {
         if let Err(e) = import::check_totals(&prepared) {
             panic!("{name}: {e}");
         }
-        match import::plan_changes(state, &Provenance::default(), &prepared, false) {
+        match import::plan::plan_changes(state, &Provenance::default(), &prepared, false) {
             Ok(p) => {
                 assert!(p.conflicts.is_empty(), "{:?}", p.conflicts);
                 p.changes

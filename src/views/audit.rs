@@ -153,8 +153,8 @@ impl<S: Store> Ledger<S> {
         self.history_by_full_fold(item, period)
     }
 
-    /// [`Ledger::history`] by a fold of the whole log (the index is not used).
-    #[doc(hidden)]
+    /// [`Ledger::history`] by a fold of the whole log (the index is not used): the fallback, and the
+    /// reference that the indexed path is checked and measured against.
     pub fn history_by_full_fold(
         &self,
         item: u32,

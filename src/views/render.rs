@@ -730,16 +730,20 @@ pub fn clock_behind_note(clock: &str) -> String {
 }
 
 /// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
+///
+/// `checked_by` says what covers each entry's event, as the front end names it (e.g. "`hyoka verify`
+/// and the ledger's checkpoints").
 pub fn corrections_markdown(
     plan: &str,
     head: &str,
+    checked_by: &str,
     entries: &[crate::views::audit::HistoryEntry],
     state: &crate::domain::state::State,
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!("# 訂正・削除履歴: {}\n\n", md_escape(plan)));
     out.push_str(&format!(
-        "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which the ledger's verification and its checkpoints cover.\n\n"
+        "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which {checked_by} cover.\n\n"
     ));
     if entries.is_empty() {
         out.push_str("No corrections have been recorded.\n");
@@ -824,10 +828,11 @@ pub(crate) mod tests {
                 "city.kodaira.example/reform-plan-2",
             )],
         );
-        let planned = match import::plan_changes(&state, &Provenance::default(), &prepared, false) {
-            Ok(p) => p,
-            Err(e) => panic!("{name}: {e}"),
-        };
+        let planned =
+            match import::plan::plan_changes(&state, &Provenance::default(), &prepared, false) {
+                Ok(p) => p,
+                Err(e) => panic!("{name}: {e}"),
+            };
         assert!(planned.conflicts.is_empty());
         apply_all(&mut state, &planned.changes);
         state

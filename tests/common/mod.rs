@@ -116,6 +116,7 @@ impl Env {
             .env("HYOKA_WAIT", "5")
             .env_remove("HYOKA_AUTHOR")
             .env_remove("HYOKA_MIN_FREE_BYTES")
+            .env_remove("HYOKA_LOG_KEY")
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
             .env("TZ", "UTC")

@@ -50,7 +50,8 @@ fn seed_state() -> State {
             "example/plan",
         ))
         .unwrap();
-    let planned = import::plan_changes(&state, &Provenance::default(), &prepared, false).unwrap();
+    let planned =
+        import::plan::plan_changes(&state, &Provenance::default(), &prepared, false).unwrap();
     for c in &planned.changes {
         state.apply(c).unwrap();
     }

@@ -95,3 +95,23 @@ fn a_usage_error_exits_2() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("Usage: hyoka rate"), "{}", run.stderr);
 }
+
+#[test]
+fn an_edited_export_exits_3() {
+    let env = Env::new();
+    env.with_items();
+    env.run(&["export", "--output", "copy.jsonl"]).ok();
+    let path = env.dir.path().join("copy.jsonl");
+    let text = std::fs::read_to_string(&path).expect("export");
+    // The first author named in the export, changed by one character, as a person would.
+    let edited = text.replacen("山田", "山口", 1);
+    assert_ne!(edited, text, "the export names the author");
+    std::fs::write(&path, edited).expect("write");
+    let run = env.run(&["verify", "--export", "copy.jsonl"]);
+    insta::assert_snapshot!(run.transcript(&env), @r"
+    exit: 3
+    --- stdout
+    --- stderr
+    error: integrity failure: event 1: the export line's `event.author` does not match its stored bytes (the bytes are what is hashed: the line was edited); the export copy.jsonl cannot be trusted
+    ");
+}
