@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     for hint in [None, Some(TableFormat::Tsv), Some(TableFormat::Csv)] {
         let _ = parse(data, hint);
     }
-    if let Ok(p) = hyoka::import::prepare(data, "fuzz.tsv", None, None) {
-        let _ = hyoka::import::check_totals(&p);
+    if let Ok(p) = hyoka::import::prepare::prepare(data, "fuzz.tsv", None, None) {
+        let _ = hyoka::import::prepare::check_totals(&p);
     }
 });

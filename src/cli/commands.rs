@@ -504,9 +504,9 @@ fn print_import_json(r: &hyoka::import::Report) {
 fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
     let era = r.era.era().romaji();
     let era_from = match r.era {
-        hyoka::import::EraChoice::Flag(_) => "flag",
-        hyoka::import::EraChoice::Plan(_) => "plan",
-        hyoka::import::EraChoice::Default(_) => "default",
+        hyoka::import::prepare::EraChoice::Flag(_) => "flag",
+        hyoka::import::prepare::EraChoice::Plan(_) => "plan",
+        hyoka::import::prepare::EraChoice::Default(_) => "default",
     };
     let recorded = r.first_seq.map(|first| {
         let n = r.count + u64::from(r.created);

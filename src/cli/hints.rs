@@ -8,7 +8,7 @@
 use hyoka::domain::state::Refused;
 use hyoka::domain::text;
 use hyoka::error::Error;
-use hyoka::import::EraChoice;
+use hyoka::import::prepare::EraChoice;
 
 /// The hint for `e`, with its leading separator; empty when the message says it all.
 pub fn hint(e: &Error) -> String {

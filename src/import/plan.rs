@@ -3,7 +3,41 @@
 //! to a sink ([`each_change`]) and never all held; [`plan_changes`] collects them for tests and small
 //! files.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use crate::domain::event::Change;
+use crate::domain::ident;
+use crate::domain::provenance::{Field, Provenance, Setter};
+use crate::domain::state::{Refused, State};
+use crate::import::error::ImportError;
+use crate::import::prepare::{Prepared, check_grades};
+use crate::table::read::ParsedRow;
+
+/// A value changed by hand since the last import that the file contradicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// The file's line.
+    pub line: usize,
+    /// What: `item 12 平成27年度上半期 rating`.
+    pub what: String,
+    /// The ledger's value.
+    pub ledger: String,
+    /// The file's value.
+    pub file: String,
+    /// Who set the ledger's value.
+    pub setter: Setter,
+}
+
+/// The changes an import would record.
+#[derive(Debug, Clone, Default)]
+pub struct ImportPlan {
+    /// The changes, in the order they will be recorded.
+    pub changes: Vec<Change>,
+    /// File line of each change (0 for none).
+    pub lines: Vec<usize>,
+    /// Conflicts (empty when the file is preferred).
+    pub conflicts: Vec<Conflict>,
+}
 
 /// The changes that make `state` say what the file says. `provenance` tells values changed by hand
 /// since the last import; those the file contradicts are conflicts unless `prefer_file`.

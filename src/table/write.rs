@@ -251,12 +251,12 @@ mod tests {
     /// The changes re-importing `bytes` into `state` would record.
     fn reimport_changes(state: &State, bytes: &[u8], name: &str) -> Vec<Change> {
         let era = state.plan.as_ref().and_then(|p| p.default_era);
-        let prepared = match import::prepare(bytes, name, None, era) {
+        let prepared = match import::prepare::prepare(bytes, name, None, era) {
             Ok(p) => p,
             Err(e) => panic!("{name}: {e}"),
         };
         // The written total rows agree with the written rows, as the importer checks them.
-        if let Err(e) = import::check_totals(&prepared) {
+        if let Err(e) = import::prepare::check_totals(&prepared) {
             panic!("{name}: {e}");
         }
         match import::plan::plan_changes(state, &Provenance::default(), &prepared, false) {

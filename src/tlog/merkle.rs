@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 /// A SHA-256 hash: a leaf hash, an interior node hash or a tree root.
 pub type Hash = [u8; 32];
 
-/// The size in bytes of a [`Hash`].
+/// The size in bytes of a `Hash`.
 pub const HASH_SIZE: usize = 32;
 
 /// The largest tree size (exclusive) that the stored-hash functions accept.
@@ -358,7 +358,7 @@ pub fn check_tree(
     Ok(())
 }
 
-/// Converts a byte slice to a [`Hash`], naming the value in the error.
+/// Converts a byte slice to a `Hash`, naming the value in the error.
 pub fn hash_from_slice(bytes: &[u8], what: &'static str) -> Result<Hash, MerkleError> {
     Hash::try_from(bytes).map_err(|_| MerkleError::HashLength {
         what,

@@ -594,7 +594,7 @@ pub const CELL_MAX: usize = 160;
 const CELL_MAX_BYTES: usize = 4 * CELL_MAX;
 
 /// A cell of the aligned audit views: escaped for the terminal, then cut to [`CELL_MAX`] columns (and
-/// [`CELL_MAX_BYTES`] bytes).
+/// `CELL_MAX_BYTES` bytes).
 pub fn cell(s: &str) -> String {
     clip(&text::escape(s), CELL_MAX, CELL_MAX_BYTES)
 }
@@ -815,7 +815,7 @@ pub(crate) mod tests {
 
     /// A fresh state holding what `bytes` (a table file named `name`) says.
     pub(crate) fn import_new(bytes: &[u8], name: &str) -> State {
-        let prepared = match import::prepare(bytes, name, None, None) {
+        let prepared = match import::prepare::prepare(bytes, name, None, None) {
             Ok(p) => p,
             Err(e) => panic!("{name}: {e}"),
         };

@@ -125,9 +125,9 @@ proptest! {
                 prop_assert_eq!(e.to_string().lines().count(), 1, "one line: {}", e);
             }
         }
-        if let Ok(p) = hyoka::import::prepare(&bytes, "seed.tsv", None, None) {
-            let _ = hyoka::import::check_totals(&p);
-            let _ = hyoka::import::check_grades(&p, &["S".into(), "A".into(), "B".into()]);
+        if let Ok(p) = hyoka::import::prepare::prepare(&bytes, "seed.tsv", None, None) {
+            let _ = hyoka::import::prepare::check_totals(&p);
+            let _ = hyoka::import::prepare::check_grades(&p, &["S".into(), "A".into(), "B".into()]);
         }
     }
 

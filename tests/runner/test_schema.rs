@@ -41,7 +41,8 @@ fn seed_state() -> State {
         "/fixtures/kodaira-followup-h26-h27.tsv"
     );
     let bytes = std::fs::read(path).unwrap();
-    let prepared = import::prepare(&bytes, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
+    let prepared =
+        import::prepare::prepare(&bytes, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
     let mut state = State::default();
     state
         .apply(&import::plan_for_new_ledger(

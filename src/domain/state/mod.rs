@@ -61,7 +61,7 @@ pub struct Cell {
 /// The current state of a ledger, rebuilt from its events.
 ///
 /// Its serialized form (bincode, in the state snapshots) is that of the four fields with the cells
-/// as a map from `(item, period)` to [`Cell`]; in memory a cell is kept smaller (see [`Slot`]).
+/// as a map from `(item, period)` to [`Cell`]; in memory a cell is kept smaller (see `Slot`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct State {
     /// The plan, once defined.

@@ -29,13 +29,13 @@
 //!   beside the journal, then cuts it off; a reader leaves the file as it is. One that fails with
 //!   records after it is damage, reported.
 //! - Open reads the file in bounded memory, never whole: record by record (a header, its length
-//!   checked against [`RECORD_LEN_MAX`](record::RECORD_LEN_MAX) before anything is allocated for it,
+//!   checked against `RECORD_LEN_MAX` before anything is allocated for it,
 //!   then the frame), keeping only the records' contents (the tail); what follows the last record is
 //!   scanned a chunk at a time and read whole only when it is at most one record long; the bytes a
 //!   writer cuts are copied a chunk at a time. No record longer than a reader reads is ever written.
 //!
-//! The files, by job: [`record`] the bytes of the file's header and records (pure functions); `read`
-//! reading the records back in bounded memory; [`file`](mod@file) the file on disk (appends, generations, the
+//! The files, by job: `record` the bytes of the file's header and records (pure functions); `read`
+//! reading the records back in bounded memory; `file` the file on disk (appends, generations, the
 //! counts a group commit waits on, the cut bytes kept aside); `writer` the journal's side of the store,
 //! the move of its tail into the engine, and an append in progress; this one [`Journaled`] (open and
 //! its checks, the reads) and [`SyncPoint`]. Each uses only the files before it in that list.

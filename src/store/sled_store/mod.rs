@@ -4,18 +4,18 @@
 //! - `E` + chunk number (u64 big-endian): up to the store's events per chunk, each as a u32
 //!   little-endian length followed by the event's stored bytes.
 //! - `T` + chunk number: up to the store's hashes per chunk, Merkle tree hashes of 32 bytes each.
-//! - `M`: the commit record (see [`encode_meta`](format::encode_meta)), written in the same atomic
+//! - `M`: the commit record (see `encode_meta`), written in the same atomic
 //!   batch as the last chunks. Version 2 also records the store's layout, fixed when the store is
-//!   created: [`EVENTS_PER_CHUNK`](format::EVENTS_PER_CHUNK),
-//!   [`HASHES_PER_CHUNK`](format::HASHES_PER_CHUNK) and
-//!   [`SNAPSHOT_PIECE_BYTES`](format::SNAPSHOT_PIECE_BYTES) for a store created by this version. A store
+//!   created: `EVENTS_PER_CHUNK`,
+//!   `HASHES_PER_CHUNK` and
+//!   `SNAPSHOT_PIECE_BYTES` for a store created by this version. A store
 //!   whose record is version 1 (written before the layout was recorded) packs 64 events and 128 hashes
 //!   per chunk and keeps each snapshot whole, and keeps doing so.
 //! - Derived data (the ledger's, opaque here), committed with the events (index blocks and snapshot
 //!   pieces are written ahead of the commit record, and readers ignore seqs past the committed
 //!   events; an index block the next append extends keeps only its committed seqs): `D` the
 //!   derived-data record; `X` + item (u32 big-endian) + block (u64 big-endian, seq /
-//!   [`REF_BLOCK`](format::REF_BLOCK)): the seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
+//!   `REF_BLOCK`): the seqs of that item's events in the block, u64 little-endian each; `A` + seq (u64 big-endian) +
 //!   piece (u32 big-endian): the consecutive pieces of the state snapshot taken after that event
 //!   (version 1: `A` + seq, the whole snapshot). Snapshots are large (megabytes), so their prefix sorts
 //!   before every other key: they never share a leaf with the commit record or the open chunks, which
@@ -36,12 +36,12 @@
 //!   fewer than 16,384 leaves keeps every one of them. Reading each value with its own `get` touches
 //!   a leaf once per key in it, which fills the blocks and lets the cache evict.
 //!
-//! Hence small chunks, snapshots in [`SNAPSHOT_PIECE_BYTES`](format::SNAPSHOT_PIECE_BYTES) pieces,
+//! Hence small chunks, snapshots in `SNAPSHOT_PIECE_BYTES` pieces,
 //! and point reads for the scans
 //! whose size grows with the log (events, snapshot pieces). Measured in BENCHMARKS.md.
 //!
 //! An append writes whole chunks, index blocks and snapshot pieces first (a snapshot cut into pieces as
-//! the state is encoded), in sled batches of [`PENDING_BYTES`](writer::PENDING_BYTES), then the final chunks and the commit
+//! the state is encoded), in sled batches of `PENDING_BYTES`, then the final chunks and the commit
 //! record in one atomic batch. Memory for a large
 //! append (an import of a million events): sled keeps every version of a leaf that a batch rewrites
 //! until the batch ends, and frees the old versions through crossbeam's epoch collector at a pace set
@@ -57,13 +57,13 @@
 //! the `Db` waits forever for a flush that cannot finish, and opening the store while the disk is still
 //! full can damage it for good (its recovery rewrites files and is cut short). So the store refuses to
 //! open, and to start an append, when the disk has less than [`MIN_FREE_BYTES`] free (and to open
-//! with less than sled's recovery writes, whatever the margin: [`open_needs`]), and a `Db` whose
+//! with less than sled's recovery writes, whatever the margin: `open_needs`), and a `Db` whose
 //! write failed is never dropped (its memory and file lock are released when the process exits).
 //!
 //! The files, by job: this one holds the handle ([`SledStore`]): opening, the free-space margin and
 //! the import's room estimate, the wrapper that turns sled's errors and panics into [`StoreError`]s,
 //! and the point reads every other file uses (a key, the commit record and layout, a tree-hash chunk);
-//! [`format`](mod@format) the keys and values of the layout (pure bytes, no sled); `writer` an append in progress,
+//! `format` the keys and values of the layout (pure bytes, no sled); `writer` an append in progress,
 //! its commit and the fsyncs; `read` the [`Store`](crate::store::Store) trait's reads; `tamper` the
 //! test-only writes that bypass every check (built with `cfg(test)` or the `testing` feature).
 //! `format` uses none of the others, this file only `format`, `writer` and `tamper` these two, and

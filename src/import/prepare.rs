@@ -1,0 +1,199 @@
+//! A table file read and checked against itself before it meets a ledger: its period columns resolved
+//! (the era of era-less years: the command's, else the plan's, else Heisei), its grades checked against
+//! the plan's scale, and its own total rows recomputed and compared.
+
+use std::collections::BTreeSet;
+
+use crate::domain::event::Source;
+use crate::domain::period::{Era, Period};
+use crate::domain::{ident, text};
+use crate::import::error::{ImportError, err};
+use crate::table::TableFormat;
+use crate::table::read::{self as table_file, ParsedTable};
+
+/// Where the era used for the file's era-less years came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EraChoice {
+    /// `--era` on the command line.
+    Flag(Era),
+    /// The plan's default era.
+    Plan(Era),
+    /// Neither was given: Heisei.
+    Default(Era),
+}
+
+impl EraChoice {
+    /// The era.
+    pub fn era(self) -> Era {
+        match self {
+            EraChoice::Flag(e) | EraChoice::Plan(e) | EraChoice::Default(e) => e,
+        }
+    }
+}
+
+/// A file read, checked against itself, with its periods resolved.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The parsed table.
+    pub table: ParsedTable,
+    /// The period of each rating column.
+    pub periods: Vec<Period>,
+    /// The era used for era-less years.
+    pub era: EraChoice,
+    /// The grade scale stated by the total rows (best first), if the file has them.
+    pub grades_from_totals: Option<Vec<String>>,
+    /// The file's name and BLAKE3.
+    pub source: Source,
+}
+
+impl Prepared {
+    /// The latest period of the table: its follow-up marks and remarks belong to it.
+    pub fn latest_period(&self) -> Option<Period> {
+        self.periods.iter().max().copied()
+    }
+}
+
+/// Reads a file and resolves its periods (with `era_flag`, else `plan_era`, else Heisei). Its grades
+/// ([`check_grades`]) and its own total rows ([`check_totals`]) are checked by the caller, which knows
+/// the plan's scale.
+pub fn prepare(
+    bytes: &[u8],
+    file_name: &str,
+    era_flag: Option<Era>,
+    plan_era: Option<Era>,
+) -> Result<Prepared, ImportError> {
+    let table = table_file::parse(bytes, TableFormat::from_file_name(file_name))
+        .map_err(|e| ImportError::File(e.to_string()))?;
+    let era = match (era_flag, plan_era) {
+        (Some(e), _) => EraChoice::Flag(e),
+        (None, Some(e)) => EraChoice::Plan(e),
+        (None, None) => EraChoice::Default(Era::Heisei),
+    };
+    let mut periods = Vec::with_capacity(table.periods.len());
+    for label in &table.periods {
+        let p = Period::parse(label, Some(era.era())).map_err(|e| {
+            ImportError::File(format!(
+                "line {}: period column `{}`: {e}",
+                table.header_line,
+                text::escape(label)
+            ))
+        })?;
+        if periods.contains(&p) {
+            return err(format!(
+                "line {}: the period {} appears in two columns; each period has one column",
+                table.header_line,
+                p.label()
+            ));
+        }
+        periods.push(p);
+    }
+    let grades_from_totals = {
+        let g: Vec<String> = table
+            .totals
+            .iter()
+            .map(|t| t.label.clone())
+            .filter(|l| !is_total_label(l))
+            .collect();
+        (!g.is_empty()).then_some(g)
+    };
+    let prepared = Prepared {
+        source: Source {
+            file_name: file_name.to_string(),
+            blake3: *blake3::hash(bytes).as_bytes(),
+        },
+        table,
+        periods,
+        era,
+        grades_from_totals,
+    };
+    Ok(prepared)
+}
+
+/// Checks every rating of the file against a grade scale, naming the first bad cell's line.
+pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> {
+    for row in &p.table.rows {
+        for (col, g) in row.ratings.iter().enumerate() {
+            if let Some(g) = g
+                && !grades.iter().any(|s| ident::same(s, g))
+            {
+                let label = p.periods.get(col).map(Period::label).unwrap_or_default();
+                return err(format!(
+                    "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
+                    row.line,
+                    row.number,
+                    text::escape(g),
+                    grades.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_total_label(l: &str) -> bool {
+    matches!(l, "計" | "合計" | "総計")
+}
+
+/// Checks the file's total rows against its own rows, counted as `hyoka summary` counts: every rated
+/// row per period and grade (a re-listed item's row counts again, as the 計 row shows), and follow-up
+/// items once per original item.
+pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut first_line = None;
+    for total in &p.table.totals {
+        for (col, (period, stated)) in p.periods.iter().zip(&total.counts).enumerate() {
+            let found = p
+                .table
+                .rows
+                .iter()
+                .filter(|r| match r.ratings.get(col).cloned().flatten() {
+                    None => false,
+                    Some(g) => is_total_label(&total.label) || *g == *total.label,
+                })
+                .count() as u64;
+            if found != *stated {
+                first_line.get_or_insert(total.line);
+                problems.push(format!(
+                    "line {} (row {}), {}: the file says {stated}, its rows give {found}",
+                    total.line,
+                    text::escape(&total.label),
+                    period.label()
+                ));
+            }
+        }
+        if total.counts.len() != p.periods.len() {
+            first_line.get_or_insert(total.line);
+            problems.push(format!(
+                "line {} (row {}): {} counts for {} periods",
+                total.line,
+                text::escape(&total.label),
+                total.counts.len(),
+                p.periods.len()
+            ));
+        }
+    }
+    if let Some((line, stated)) = p.table.follow_up_total {
+        let found = p
+            .table
+            .rows
+            .iter()
+            .filter(|r| r.follow_up)
+            .map(|r| r.relisting_of.unwrap_or(r.number))
+            .collect::<BTreeSet<u32>>()
+            .len() as u64;
+        if found != stated {
+            first_line.get_or_insert(line);
+            problems.push(format!(
+                "line {line}, follow-up items: the file says {stated}, its rows give {found} (a re-listed item counts once)"
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        err(format!(
+            "the file's totals disagree with its rows: {}; correct the table or its total rows, nothing was imported",
+            problems.join("; ")
+        ))
+    }
+}
