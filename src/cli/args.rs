@@ -103,7 +103,7 @@ pub(super) enum Command {
     Rate {
         /// Item number.
         item: String,
-        /// Period (FY2014-H1, H26上半期, 平成26年度末, ...).
+        /// Period (FY2014-H1, H26上半期, 平成26年度末, 平成28年3月末現在, ...).
         period: String,
         /// Grade from the plan's scale.
         grade: String,

@@ -2,8 +2,10 @@
 //!
 //! A period is the first half of a fiscal year (上半期, ends 30 September) or its year end (年度末, ends
 //! 31 March of the next calendar year). The canonical id is `FY2014-H1` / `FY2014-YE`; Japanese forms with
-//! or without an era (`平成26年度上半期`, `H26年度末`, `令和元年度末`, `R1上半期`, `26年度上半期`) are
-//! accepted on input, and labels are shown in Japanese.
+//! or without an era (`平成26年度上半期`, `H26年度末`, `令和元年度末`, `R1上半期`, `26年度上半期`), with a
+//! Gregorian fiscal year (`2019年度末`), and the dates cities write their points as (`平成28年3月末現在`
+//! is 平成27年度末, `平成29年9月末` is 平成29年度上半期, `令和2年3月31日現在` is 令和元年度末) are accepted
+//! on input, and labels are shown in Japanese.
 
 use std::fmt;
 use std::str::FromStr;
@@ -103,7 +105,7 @@ pub struct Period {
 #[error("{0}")]
 pub struct PeriodError(String);
 
-const FORMS: &str = "FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末";
+const FORMS: &str = "FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末, 2019年度末, 平成28年3月末現在, 平成27年9月末, 令和2年3月31日現在";
 
 impl Period {
     /// A period, checking that the fiscal year is in range.
@@ -250,18 +252,44 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Period, String> {
     } else {
         (None, s)
     };
-    let (n, rest) = if let Some(r) = rest.strip_prefix('元') {
-        (1u16, r)
+    let (n, digits, rest) = if let Some(r) = rest.strip_prefix('元') {
+        (1u16, 1, r)
     } else {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 || digits > 3 {
-            return Err("expected an era year such as 26 or 元".to_string());
+        let gregorian = era.is_none() && digits == 4;
+        if digits == 0 || (digits > 3 && !gregorian) {
+            return Err(
+                "expected an era year such as 26 or 元, or a year such as 2019".to_string(),
+            );
         }
         let (d, r) = rest.split_at(digits);
-        (d.parse::<u16>().map_err(|_| "bad year".to_string())?, r)
+        (
+            d.parse::<u16>().map_err(|_| "bad year".to_string())?,
+            digits,
+            r,
+        )
     };
     if n == 0 {
         return Err("era years start at 1 (元)".to_string());
+    }
+    // A four-digit year without an era is a Gregorian year (`2019年度末`, `2020年3月末現在`).
+    let year = |era: Option<Era>| -> Result<u16, String> {
+        if digits == 4 {
+            return Ok(n);
+        }
+        let era = era.or(default_era).ok_or_else(|| {
+            "the year has no era; write 平成 or 令和 (H or R) before it, or set the plan's era"
+                .to_string()
+        })?;
+        if n > 99 {
+            return Err(format!("{}{n} is not a plausible era year", era.kanji()));
+        }
+        Ok(era.first_year() + n - 1)
+    };
+    if let Some(date) = rest.strip_prefix('年')
+        && date.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return parse_date(year(era)?, date);
     }
     let rest = rest.strip_prefix("年度").unwrap_or(rest);
     let half = match rest {
@@ -270,15 +298,53 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Period, String> {
         "" => return Err("the half is missing (上半期 or 年度末)".to_string()),
         other => return Err(format!("unknown half `{other}` (use 上半期 or 年度末)")),
     };
-    let era = era.or(default_era).ok_or_else(|| {
-        "the year has no era; write 平成 or 令和 (H or R) before it, or set the plan's era"
-            .to_string()
-    })?;
-    if n > 99 {
-        return Err(format!("{}{n} is not a plausible era year", era.kanji()));
+    Period::new(year(era)?, half).map_err(|e| e.0)
+}
+
+/// The point a date names, as cities write their reporting points: `3月末現在`, `9月末`, `3月31日現在`,
+/// `9月30日時点` after the calendar year. The end of September is the first half of the fiscal year that
+/// starts that April; the end of March is the end of the fiscal year that started the April before.
+fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
+    let date = date
+        .strip_suffix("現在")
+        .or_else(|| date.strip_suffix("時点"))
+        .unwrap_or(date);
+    let digits = date.bytes().take_while(u8::is_ascii_digit).count();
+    let (m, rest) = date.split_at(digits);
+    let month: u8 = m.parse().map_err(|_| "expected a month".to_string())?;
+    let Some(day) = rest.strip_prefix('月') else {
+        return Err(format!("expected 月 after the month, found `{rest}`"));
+    };
+    let last = match month {
+        9 => 30,
+        3 => 31,
+        1..=12 => {
+            return Err(format!(
+                "{month}月 is not a reporting point of a half-year plan: its points are the end of September (上半期) and the end of March (年度末)"
+            ));
+        }
+        _ => return Err(format!("there is no month {month}")),
+    };
+    match day {
+        "末" | "" => {}
+        d => {
+            let n: u8 = d
+                .strip_suffix('日')
+                .and_then(|d| d.parse().ok())
+                .ok_or_else(|| {
+                    format!("cannot read the day `{d}`; write 末 or the last day, e.g. {last}日")
+                })?;
+            if n != last {
+                return Err(format!(
+                    "{month}月{n}日 is not the end of a reporting period: write {month}月末 or {month}月{last}日"
+                ));
+            }
+        }
     }
-    let fy = era.first_year() + n - 1;
-    Period::new(fy, half).map_err(|e| e.0)
+    match month {
+        9 => Period::new(calendar_year, Half::FirstHalf).map_err(|e| e.0),
+        _ => Period::new(calendar_year.saturating_sub(1), Half::YearEnd).map_err(|e| e.0),
+    }
 }
 
 #[cfg(test)]
@@ -307,6 +373,17 @@ mod tests {
             ("平成32年度末", "FY2020-YE"),
             ("平成２６年度上半期", "FY2014-H1"),
             ("26年度年度末", "err"),
+            // Gregorian fiscal years, and the dates cities write their points as.
+            ("2019年度末", "FY2019-YE"),
+            ("2019年度上半期", "FY2019-H1"),
+            ("平成28年3月末現在", "FY2015-YE"),
+            ("平成27年9月末", "FY2015-H1"),
+            ("平成29年9月末", "FY2017-H1"),
+            ("令和2年3月31日現在", "FY2019-YE"),
+            ("令和元年9月30日時点", "FY2019-H1"),
+            ("H31年3月末", "FY2018-YE"),
+            ("２０２０年３月末現在", "FY2019-YE"),
+            ("平成 28 年 3 月末 現在", "FY2015-YE"),
         ];
         for (input, want) in cases {
             let got = p(input);
@@ -316,6 +393,39 @@ mod tests {
                 assert_eq!(got, want, "{input}");
             }
         }
+    }
+
+    #[test]
+    fn dates_that_are_not_a_half_year_point_are_refused_saying_why() {
+        for (bad, why) in [
+            (
+                "平成18年12月末",
+                "not a reporting point of a half-year plan",
+            ),
+            (
+                "令和2年3月15日現在",
+                "not the end of a reporting period: write 3月末 or 3月31日",
+            ),
+            ("平成27年9月31日", "not the end of a reporting period"),
+            ("平成27年13月末", "there is no month 13"),
+            ("平成27年9", "expected 月"),
+            ("27年3月末", "no era"),
+            ("平成27年9月末日現在", "cannot read the day"),
+        ] {
+            let err = Period::parse(bad, None).unwrap_err().0;
+            assert!(err.contains(why), "{bad}: {err}");
+            assert!(
+                err.contains("平成28年3月末現在"),
+                "the forms are listed: {err}"
+            );
+        }
+        // The default era applies to dates too.
+        assert_eq!(
+            Period::parse("28年3月末現在", Some(Era::Heisei))
+                .unwrap()
+                .id(),
+            "FY2015-YE"
+        );
     }
 
     #[test]

@@ -115,3 +115,33 @@ fn an_edited_export_exits_3() {
     error: integrity failure: event 1: the export line's `event.author` does not match its stored bytes (the bytes are what is hashed: the line was edited); the export copy.jsonl cannot be trusted
     ");
 }
+
+/// Points as cities write them (the contract of the reporting-points issue, for the half-year plan of
+/// the seed): the end of March is the year end of the fiscal year before, the end of September the first
+/// half of the same one.
+#[test]
+fn points_written_as_dates() {
+    let env = Env::new();
+    let seed = crate::common::seed();
+    env.run(&["import", seed.to_str().unwrap(), "-a", "山田"])
+        .ok();
+    let rate = |point: &str| env.run(&["rate", "7", point, "B", "-a", "山田", "-m", "報告"]);
+    let (year_end, first_half) = (rate("平成28年3月末現在"), rate("平成27年9月末"));
+    assert!(
+        year_end.ok().contains("item 7 平成27年度末"),
+        "{}",
+        year_end.stdout
+    );
+    let first_half = first_half.ok();
+    assert!(
+        first_half.contains("item 7 平成27年度上半期"),
+        "{first_half}"
+    );
+    let quarter = rate("平成18年12月末");
+    insta::assert_snapshot!(quarter.transcript(&env), @r"
+    exit: 1
+    --- stdout
+    --- stderr
+    error: cannot read period `平成18年12月末`: 12月 is not a reporting point of a half-year plan: its points are the end of September (上半期) and the end of March (年度末); write it as one of FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末, 2019年度末, 平成28年3月末現在, 平成27年9月末, 令和2年3月31日現在
+    ");
+}
