@@ -323,6 +323,10 @@ pub enum Error {
         /// The refusal.
         refused: Refused,
     },
+    /// A period written with the year 元 and no era, where nothing gives the era (the message names
+    /// where it was read).
+    #[error("{0}")]
+    EraNeeded(String),
     /// A seq past the ledger's last event.
     #[error("seq {seq} does not exist: the ledger has events 0..={}", .len.saturating_sub(1))]
     NoSuchSeq {
@@ -392,6 +396,7 @@ impl Error {
             Error::AlreadyInitialised(_) => "already_initialised",
             Error::Busy(..) => "busy",
             Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
+            Error::EraNeeded(_) => "era_needed",
             Error::NoSuchSeq { .. } => "no_such_seq",
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",

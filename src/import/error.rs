@@ -17,6 +17,17 @@ pub enum ImportError {
         /// The refusal.
         refused: Refused,
     },
+    /// A period column whose year is 元 without an era, when neither the command nor the plan gives
+    /// one: 元年 is the first year of both 平成 and 令和, and guessing would file a year 30 years off.
+    #[error(
+        "line {line}: period column `{label}`: 元年 without an era is the first year of both 平成 and 令和, and nothing says which"
+    )]
+    EraNeeded {
+        /// The header's line.
+        line: usize,
+        /// The column's label, escaped.
+        label: String,
+    },
 }
 
 impl From<ImportError> for crate::error::Error {
@@ -27,6 +38,7 @@ impl From<ImportError> for crate::error::Error {
                 line: line as u64,
                 refused,
             },
+            e @ ImportError::EraNeeded { .. } => crate::error::Error::EraNeeded(e.to_string()),
         }
     }
 }

@@ -71,6 +71,15 @@ pub fn prepare(
     };
     let mut periods = Vec::with_capacity(table.periods.len());
     for label in &table.periods {
+        if matches!(era, EraChoice::Default(_))
+            && Period::parse(label, None).is_err()
+            && label.trim_start().starts_with('元')
+        {
+            return Err(ImportError::EraNeeded {
+                line: table.header_line,
+                label: text::escape(label),
+            });
+        }
         let p = Period::parse(label, Some(era.era())).map_err(|e| {
             ImportError::File(format!(
                 "line {}: period column `{}`: {e}",

@@ -358,6 +358,29 @@ fn the_era_comes_from_the_flag_the_plan_or_heisei() {
     assert!(out.contains("era: reiwa (from --era)"), "{out}");
 }
 
+/// 元年 without an era is the first year of both 平成 and 令和: with no era from the command or the plan,
+/// the import refuses it rather than file it 30 years off; with `--era` it is read.
+#[test]
+fn an_era_less_gannen_needs_an_era() {
+    let env = Env::new();
+    let seed = std::fs::read_to_string(seed()).unwrap();
+    let bytes = seed.replace("\t27年度\t", "\t元年度\t");
+    assert_ne!(bytes, seed, "the header names 27年度");
+    let path = write(&env, "gannen.tsv", bytes.as_bytes());
+    let refused = env.run(&["import", &path, "-a", "山田"]);
+    assert_eq!(
+        refused.fails(1),
+        "error: line 3: period column `元年度上半期`: 元年 without an era is the first year of both 平成 and 令和, and nothing says which; give it with --era heisei or --era reiwa, or write the era in the file's header"
+    );
+    assert!(!env.ledger().exists(), "nothing was created");
+    let read = env.run(&["import", &path, "-a", "山田", "--era", "reiwa", "--dry-run"]);
+    assert!(
+        read.ok().contains("令和元年度上半期 (FY2019-H1)"),
+        "{}",
+        read.stdout
+    );
+}
+
 #[test]
 fn excel_bom_and_crlf_are_accepted() {
     let env = Env::new();
