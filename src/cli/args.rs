@@ -421,8 +421,20 @@ pub(super) enum Command {
         full: bool,
     },
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
-    #[command(after_help = "Example:\n  cargo run --release -- demo")]
+    #[command(after_help = "Example:\n  hyoka demo")]
     Demo,
+    /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  hyoka completions bash > ~/.local/share/bash-completion/completions/hyoka\n  hyoka completions zsh > \"${fpath[1]}/_hyoka\"\n  hyoka completions fish > ~/.config/fish/completions/hyoka.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff, section 1), generated from the same definitions as --help.
+    #[command(after_help = "Examples:\n  hyoka man | man -l -\n  hyoka man > hyoka.1")]
+    Man,
 }
 
 #[derive(Debug, Subcommand)]

@@ -215,5 +215,25 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
         } => audit_cmds::diff(ctx, &from, &to, format, full),
         Command::Demo => demo::demo(),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => manual(),
     }
+}
+
+/// `hyoka completions SHELL`: the completion script, generated from the argument definitions.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "hyoka", &mut out);
+    output::write_stdout(&out)
+}
+
+/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`).
+fn manual() -> Result<(), Failure> {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .map_err(|e| Failure::from(format!("cannot render the manual page: {e}")))?;
+    output::write_stdout(&out)
 }

@@ -16,6 +16,17 @@ pub fn out(line: impl AsRef<str>) {
     let _ = writeln!(stdout, "{}", line.as_ref());
 }
 
+/// Writes `bytes` to stdout whole (a closed pipe, as in `hyoka man | head`, is not an error).
+pub fn write_stdout(bytes: &[u8]) -> Result<(), super::failure::Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to stdout: {e}").into())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The first 12 hex digits of a hash.
 pub fn short(h: &Hash) -> String {
     event::hex(h)[..12].to_string()

@@ -145,3 +145,35 @@ fn points_written_as_dates() {
     error: cannot read period `平成18年12月末`: 12月 is not a reporting point of a half-year plan: its points are the end of September (上半期) and the end of March (年度末); write it as one of FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末, 2019年度末, 平成28年3月末現在, 平成27年9月末, 令和2年3月31日現在
     ");
 }
+
+/// Shell completion and the manual page come from the same definitions as `--help`: every command is
+/// in them, and neither needs a ledger.
+#[test]
+fn completions_and_the_manual_page() {
+    let env = Env::new();
+    let bash = env.run(&["completions", "bash"]);
+    let bash = bash.ok();
+    assert!(bash.contains("_hyoka()"), "{bash}");
+    let zsh = env.run(&["completions", "zsh"]);
+    assert!(zsh.ok().starts_with("#compdef hyoka"), "{}", zsh.stdout);
+    let fish = env.run(&["completions", "fish"]);
+    assert!(fish.ok().contains("complete -c hyoka"), "{}", fish.stdout);
+    let man = env.run(&["man"]);
+    let man = man.ok();
+    assert!(man.contains(".TH hyoka 1"), "{man}");
+    for command in [
+        "init",
+        "rate",
+        "verify",
+        "import",
+        "table",
+        "history",
+        "completions",
+    ] {
+        assert!(bash.contains(command), "bash completion lacks {command}");
+        assert!(man.contains(command), "the manual page lacks {command}");
+    }
+    assert!(!env.ledger().exists(), "no ledger was touched");
+    let bad = env.run(&["completions", "tcsh"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
