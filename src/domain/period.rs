@@ -196,18 +196,11 @@ impl FromStr for Period {
     }
 }
 
-/// Folds full-width digits and letters to ASCII and drops white space.
+/// The input in Unicode Normalization Form KC, as every identifier is read (full-width digits and
+/// letters become ASCII: `Ｈ２７上` is `H27上`), without white space.
 fn normalise(input: &str) -> String {
-    input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' | '－' => {
-                char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c)
-            }
-            _ => c,
-        })
-        .collect()
+    use unicode_normalization::UnicodeNormalization;
+    input.nfkc().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn parse_canonical(s: &str) -> Result<Option<Period>, PeriodError> {
@@ -281,10 +274,8 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Period, String> {
             "the year has no era; write 平成 or 令和 (H or R) before it, or set the plan's era"
                 .to_string()
         })?;
-        if n > 99 {
-            return Err(format!("{}{n} is not a plausible era year", era.kanji()));
-        }
-        Ok(era.first_year() + n - 1)
+        // An era year past the range ends in the range check (令和181 is FY2199, the last).
+        Ok(era.first_year().saturating_add(n - 1))
     };
     if let Some(date) = rest.strip_prefix('年')
         && date.starts_with(|c: char| c.is_ascii_digit())
@@ -293,7 +284,8 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Period, String> {
     }
     let rest = rest.strip_prefix("年度").unwrap_or(rest);
     let half = match rest {
-        "上半期" | "上期" => Half::FirstHalf,
+        // `上` and `末` are the abbreviations the narrow table prints (`H26上`, `H26末`).
+        "上半期" | "上期" | "上" => Half::FirstHalf,
         "年度末" | "末" => Half::YearEnd,
         "" => return Err("the half is missing (上半期 or 年度末)".to_string()),
         other => return Err(format!("unknown half `{other}` (use 上半期 or 年度末)")),
@@ -383,6 +375,11 @@ mod tests {
             ("令和元年9月30日時点", "FY2019-H1"),
             ("H31年3月末", "FY2018-YE"),
             ("２０２０年３月末現在", "FY2019-YE"),
+            // The abbreviations the narrow table prints, and NFKC forms.
+            ("H26上", "FY2014-H1"),
+            ("Ｈ２７上", "FY2015-H1"),
+            ("R1末", "FY2019-YE"),
+            ("ｆｙ２０１４－ｙｅ", "FY2014-YE"),
             ("平成 28 年 3 月末 現在", "FY2015-YE"),
         ];
         for (input, want) in cases {

@@ -447,6 +447,15 @@ mod tests {
             year_and_term(p(2019, Half::YearEnd)),
             ("令和元年度".to_string(), "年度末")
         );
+        // Every label a view prints is read back as the period it names.
+        for fy in crate::domain::period::MIN_FISCAL_YEAR..=crate::domain::period::MAX_FISCAL_YEAR {
+            for half in [Half::FirstHalf, Half::YearEnd] {
+                let period = p(fy, half);
+                for label in [short_label(period), period.label(), period.id()] {
+                    assert_eq!(Period::parse(&label, None), Ok(period), "{label}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -177,3 +177,23 @@ fn completions_and_the_manual_page() {
     let bad = env.run(&["completions", "tcsh"]);
     assert_eq!(bad.code, 2, "{}", bad.stderr);
 }
+
+/// Full-width input is read as NFKC everywhere, and the abbreviations the table prints are read back:
+/// `rate １ Ｈ２７上 Ａ` is `rate 1 H27上半期 A`.
+#[test]
+fn full_width_input_and_printed_abbreviations() {
+    let env = Env::new();
+    env.with_items();
+    let run = env.run(&["rate", "１", "Ｈ２７上", "Ａ", "-a", "山田", "-m", "報告"]);
+    assert!(
+        run.ok().contains("item 1 平成27年度上半期: rating A"),
+        "{}",
+        run.stdout
+    );
+    // The same rating written the ASCII way is nothing new.
+    let again = env.run(&["rate", "1", "H27上半期", "A", "-a", "山田", "-m", "報告"]);
+    assert_eq!(
+        again.fails(1),
+        "error: item 1 is already rated A for 平成27年度上半期; nothing to change"
+    );
+}
