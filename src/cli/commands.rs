@@ -450,7 +450,22 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         true => None,
         false => super::anchoring::held_log_key(ctx)?,
     };
-    let report = hyoka::import::import_holding(&ctx.ledger, req, ctx.access(), log_key)?;
+    // Progress on stderr when it is a terminal and the import is large (the bar decides).
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let imported = hyoka::import::import_holding(
+        &ctx.ledger,
+        req,
+        ctx.access(),
+        log_key,
+        &mut |done, total| {
+            bar.get_or_insert_with(|| output::progress(total, "importing"))
+                .set_position(done)
+        },
+    );
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let report = imported?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => print_import_json(&report),

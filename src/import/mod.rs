@@ -252,16 +252,18 @@ pub fn import(
     req: Request<'_>,
     access: crate::ledger::Access,
 ) -> crate::error::Result<Report> {
-    import_holding(dir, req, access, None)
+    import_holding(dir, req, access, None, &mut |_, _| {})
 }
 
 /// [`import`] by a writer that holds the ledger's log key: an existing ledger's import is anchored by
-/// a checkpoint signed with it (see [`crate::ledger::anchor`]).
+/// a checkpoint signed with it (see [`crate::ledger::anchor`]). `progress` is called with (changes
+/// recorded, changes to record) now and then while they are written.
 pub fn import_holding(
     dir: &std::path::Path,
     mut req: Request<'_>,
     access: crate::ledger::Access,
     log_key: Option<crate::tlog::note::SignerKey>,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> crate::error::Result<Report> {
     use crate::error::Error;
     use crate::ledger::{Ledger, Meta};
@@ -380,6 +382,8 @@ pub fn import_holding(
     }
     check_room(dir, req.file_name, size, ledger.as_ref(), &base, access)?;
     // The file line of the change being recorded, for a refusal.
+    let mut done = 0u64;
+    progress(0, count);
     let mut produce = |push: &mut dyn FnMut(Change) -> crate::error::Result<()>| {
         each_change(
             &base,
@@ -387,6 +391,10 @@ pub fn import_holding(
             &prepared,
             req.prefer_file,
             &mut |line, c| {
+                done += 1;
+                if done.is_multiple_of(4096) {
+                    progress(done, count);
+                }
                 push(c).map_err(|e| match e {
                     Error::Refused(refused) => Error::RefusedAt {
                         line: line as u64,
@@ -412,6 +420,7 @@ pub fn import_holding(
         (None, None) => return Err(Error::Invalid("the ledger has no plan".into())),
     }
     drop(ledger);
+    progress(count, count);
     report.replay = Some(Replay::new(base, provenance, prepared, req.prefer_file));
     Ok(report)
 }
@@ -461,6 +470,52 @@ impl Report {
                 f(&c);
                 Ok::<(), ImportError>(())
             },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a front end shows while a table is recorded: from (0, n) to (n, n), never backwards, n
+    /// being the changes the report counts.
+    #[test]
+    fn progress_runs_from_zero_to_the_changes_recorded() {
+        let seed = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/kodaira-followup-h26-h27.tsv"
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let req = Request {
+            bytes: seed.into(),
+            file_name: "kodaira-followup-h26-h27.tsv",
+            era: None,
+            plan: Some("小平市行財政改革推進プラン".into()),
+            origin: Some("city.kodaira.example/reform-plan".into()),
+            prefer_file: false,
+            dry_run: false,
+            author: "山田".into(),
+            reason: None,
+            recorded_at: 1_443_657_600_000_000_000,
+        };
+        let mut seen = Vec::new();
+        let report = import_holding(
+            &dir.path().join("ledger"),
+            req,
+            crate::ledger::Access::default(),
+            None,
+            &mut |done, total| seen.push((done, total)),
+        )
+        .unwrap();
+        let n = report.count;
+        assert!(n > 300, "{n}");
+        assert_eq!(seen.first(), Some(&(0, n)));
+        assert_eq!(seen.last(), Some(&(n, n)));
+        assert!(
+            seen.windows(2).all(|w| w[0].0 <= w[1].0 && w[0].1 == n),
+            "{seen:?}"
         );
     }
 }
