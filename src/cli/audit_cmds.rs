@@ -50,7 +50,7 @@ pub fn no_events(ledger: &Ledger, time: &TimeArgs) -> Failure {
         Ok(first) => Failure::from(format!(
             "the ledger had no events yet at {}; its first event was recorded at {}",
             time.at.as_deref().unwrap_or("that point"),
-            when::format(first.event.recorded_at)
+            when::format_text(first.event.recorded_at)
         )),
         Err(e) => e.into(),
     }
@@ -191,7 +191,7 @@ pub fn history(
             let rows = entries.iter().map(|e| {
                 let mut r = vec![
                     format!("#{}", e.seq),
-                    e.recorded_at.clone(),
+                    when::text_of(&e.recorded_at),
                     e.author.clone(),
                     e.field.to_string(),
                     period_label(e.period),
@@ -250,7 +250,7 @@ pub fn blame(
                     e.field.to_string(),
                     render::value_text(&e.value),
                     format!("#{}", e.seq),
-                    e.recorded_at.clone(),
+                    when::text_of(&e.recorded_at),
                     e.author.clone(),
                     e.reason.clone(),
                 ]
@@ -316,7 +316,10 @@ pub fn diff(
                 }
                 r.extend([
                     c.seq.map_or(String::new(), |s| format!("#{s}")),
-                    c.recorded_at.clone().unwrap_or_default(),
+                    c.recorded_at
+                        .as_deref()
+                        .map(when::text_of)
+                        .unwrap_or_default(),
                     c.author.clone().unwrap_or_default(),
                     c.reason.clone().unwrap_or_default(),
                 ]);

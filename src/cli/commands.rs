@@ -543,7 +543,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
             "file": c.file,
             "set_by": {
                 "seq": c.setter.seq,
-                "recorded_at": hyoka::domain::when::format(c.setter.recorded_at),
+                "recorded_at": hyoka::domain::when::format_jst(c.setter.recorded_at),
                 "author": c.setter.author,
                 "reason": c.setter.reason,
             },
@@ -589,7 +589,7 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
             text::escape(&c.ledger),
             text::escape(&c.setter.author),
             c.setter.seq,
-            hyoka::domain::when::format(c.setter.recorded_at),
+            hyoka::domain::when::format_text(c.setter.recorded_at),
             text::escape(&c.setter.reason),
             text::escape(&c.file)
         );

@@ -223,7 +223,7 @@ pub fn verify_proof(file: &Path, vkey: Option<&str>, format: TextOrJson) -> Resu
                 "  what: {}",
                 text::escape(&describe::change(&ev.change))
             ));
-            out(format!("  when: {}", when::format(ev.recorded_at)));
+            out(format!("  when: {}", when::format_text(ev.recorded_at)));
             out(format!("  why:  {}", text::escape(&ev.reason)));
             if let Some(s) = &ev.source {
                 out(format!(

@@ -41,7 +41,7 @@ pub fn log_line(e: &StoredEvent) -> String {
     format!(
         "#{:<6} {}  {}  {}  reason: {}{}  hash {}",
         ev.seq,
-        when::format(ev.recorded_at),
+        when::format_text(ev.recorded_at),
         text::escape(&ev.author),
         text::escape(&describe::change(&ev.change)),
         text::escape(&ev.reason),
@@ -56,9 +56,9 @@ pub fn clock_behind(c: Option<&hyoka::ledger::ClockBehind>) {
     if let Some(c) = c {
         eprintln!(
             "warning: 時計遅れ (clock behind): this machine's clock read {}, earlier than the last event's time {}, so the change was recorded at {} after a clock.behind event (#{}); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed",
-            when::format(c.clock),
-            when::format(c.recorded_at),
-            when::format(c.recorded_at),
+            when::format_text(c.clock),
+            when::format_text(c.recorded_at),
+            when::format_text(c.recorded_at),
             c.seq
         );
     }

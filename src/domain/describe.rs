@@ -86,7 +86,7 @@ pub fn change(c: &Change) -> String {
         }
         Change::ClockBehind { clock } => format!(
             "時計遅れ clock behind: the clock read {}, earlier than the previous event; recorded at its time",
-            when::format(*clock)
+            when::format_text(*clock)
         ),
     }
 }

@@ -1,4 +1,7 @@
-//! Times: recorded as integer nanoseconds since the Unix epoch (UTC), shown as RFC 3339 in UTC.
+//! Times: recorded as integer nanoseconds since the Unix epoch (UTC). The export and the event's
+//! machine form write them as RFC 3339 in UTC ([`format`], `schema/FORMAT.md` section 10); the views
+//! show them in Japan time, as RFC 3339 with `+09:00` in JSON ([`format_jst`]) and as
+//! `2015-11-06 08:30:00 +09:00` in text ([`format_text`]).
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
@@ -43,6 +46,37 @@ pub fn format(ns: i64) -> String {
         .unwrap_or_else(|| format!("@{ns}ns"))
 }
 
+/// RFC 3339 in Japan time with the precision the value needs (`2015-11-06T08:30:00+09:00`): the
+/// times of the views' JSON.
+pub fn format_jst(ns: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+        .ok()
+        .map(|t| t.to_offset(JST))
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| format!("@{ns}ns"))
+}
+
+/// Japan time as people read it, to the second: `2015-11-06 08:30:00 +09:00` (the times of the views'
+/// text).
+pub fn format_text(ns: i64) -> String {
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day] [hour]:[minute]:[second] [offset_hour sign:mandatory]:[offset_minute]"
+    );
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ns))
+        .ok()
+        .map(|t| t.to_offset(JST))
+        .and_then(|t| t.format(&fmt).ok())
+        .unwrap_or_else(|| format!("@{ns}ns"))
+}
+
+/// [`format_text`] of a time a view holds as RFC 3339 (any offset); the text itself if it is not one.
+pub fn text_of(rfc3339: &str) -> String {
+    match parse_rfc3339(rfc3339) {
+        Ok(ns) => format_text(ns),
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
 /// A UTC time for a file name: `20261129T234426Z` (seconds; no characters a file system refuses).
 pub fn file_stamp(ns: i64) -> String {
     let fmt = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
@@ -74,5 +108,17 @@ mod tests {
                 .contains("YYYY-MM-DD")
         );
         assert!(parse_rfc3339("yesterday").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn views_show_japan_time_whatever_the_system_zone() {
+        // 08:30 in Japan on 6 November is 23:30 UTC on the 5th.
+        let ns = parse_rfc3339("2015-11-05T23:30:00.123456789Z").unwrap();
+        assert_eq!(format(ns), "2015-11-05T23:30:00.123456789Z");
+        assert_eq!(format_jst(ns), "2015-11-06T08:30:00.123456789+09:00");
+        assert_eq!(format_text(ns), "2015-11-06 08:30:00 +09:00");
+        assert_eq!(text_of(&format_jst(ns)), "2015-11-06 08:30:00 +09:00");
+        assert_eq!(text_of(&format(ns)), "2015-11-06 08:30:00 +09:00");
+        assert_eq!(text_of("not a time"), "not a time");
     }
 }

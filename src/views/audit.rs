@@ -324,7 +324,10 @@ impl HistoryFold {
         } else {
             self.pass_over(e);
         }
-        let clock_behind = self.clock_behind.as_ref().map(|b| when::format(b.clock));
+        let clock_behind = self
+            .clock_behind
+            .as_ref()
+            .map(|b| when::format_jst(b.clock));
         let fields = crate::domain::provenance::fields_of(&e.change);
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
@@ -335,7 +338,7 @@ impl HistoryFold {
             }
             f(HistoryEntry {
                 seq: e.seq,
-                recorded_at: when::format(e.recorded_at),
+                recorded_at: when::format_jst(e.recorded_at),
                 author: e.author.clone(),
                 reason: e.reason.clone(),
                 item: e.change.item().unwrap_or(0),
@@ -514,7 +517,7 @@ fn entry_of(
         field,
         value,
         seq: s.seq,
-        recorded_at: when::format(s.recorded_at),
+        recorded_at: when::format_jst(s.recorded_at),
         author: s.author.clone(),
         reason: s.reason.clone(),
     }
@@ -684,7 +687,7 @@ pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
             from: fa.cloned().unwrap_or_else(|| absent(key.2)),
             to: fb.cloned().unwrap_or_else(|| absent(key.2)),
             seq: setter.map(|s| s.seq),
-            recorded_at: setter.map(|s| when::format(s.recorded_at)),
+            recorded_at: setter.map(|s| when::format_jst(s.recorded_at)),
             author: setter.map(|s| s.author.clone()),
             reason: setter.map(|s| s.reason.clone()),
         });

@@ -724,9 +724,12 @@ pub fn field_label(field: &str) -> &'static str {
 }
 
 /// The note on a change recorded in a batch whose clock was behind (`clock` is what it read), e.g.
-/// `(時計遅れ: 端末の時計は 2016-01-01T00:00:00Z、直前の記録時刻で記録)`.
+/// `(時計遅れ: 端末の時計は 2016-01-01 09:00:00 +09:00、直前の記録時刻で記録)`.
 pub fn clock_behind_note(clock: &str) -> String {
-    format!("(時計遅れ: 端末の時計は {clock}、直前の記録時刻で記録)")
+    format!(
+        "(時計遅れ: 端末の時計は {}、直前の記録時刻で記録)",
+        crate::domain::when::text_of(clock)
+    )
 }
 
 /// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
@@ -764,15 +767,19 @@ pub fn corrections_markdown(
             md_escape(&title),
             md_escape(&dept)
         ));
-        out.push_str("| seq | 日時 (UTC) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
+        out.push_str("| seq | 日時 (日本時間) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
         out.push_str("| ---: | --- | --- | --- | --- | --- | --- | --- |\n");
         for e in entries.iter().filter(|e| e.item == n) {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 e.seq,
                 md_escape(&match &e.clock_behind {
-                    Some(clock) => format!("{} {}", e.recorded_at, clock_behind_note(clock)),
-                    None => e.recorded_at.clone(),
+                    Some(clock) => format!(
+                        "{} {}",
+                        crate::domain::when::text_of(&e.recorded_at),
+                        clock_behind_note(clock)
+                    ),
+                    None => crate::domain::when::text_of(&e.recorded_at),
                 }),
                 md_escape(&e.author),
                 field_label(e.field),

@@ -124,7 +124,7 @@ fn history_says_who_changed_what_when_and_why() {
     assert_eq!(ratings[1]["new"], "A");
     assert_eq!(ratings[1]["author"], "鈴木");
     assert_eq!(ratings[1]["reason"], "所管課からの報告により訂正");
-    assert_eq!(ratings[1]["recorded_at"], "2015-10-05T01:00:00Z");
+    assert_eq!(ratings[1]["recorded_at"], "2015-10-05T10:00:00+09:00");
     assert_eq!(ratings[1]["seq"], 358);
     // --all lists corrections only: the four changes above, not the 358 first recordings.
     let all = json(&env, &["history", "--all", "--format", "json"]);

@@ -44,12 +44,23 @@ fn one_future_timestamp_never_locks_the_ledger() {
     );
     let warning: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(warning.len(), 1, "{}", run.stderr);
-    let clock_utc =
-        hyoka::domain::when::format(hyoka::domain::when::parse_rfc3339(&clock).unwrap());
+    // Shown in Japan time, to the second, as every time the command line prints.
+    let shown =
+        |t: &str| hyoka::domain::when::format_text(hyoka::domain::when::parse_rfc3339(t).unwrap());
+    let (clock_shown, last_shown) = (shown(&clock), shown(LAST_TIME));
+    // The export and the events' machine form keep UTC (schema/FORMAT.md section 10); the views' JSON
+    // gives Japan time.
+    let at = |t: &str| hyoka::domain::when::parse_rfc3339(t).unwrap();
+    let clock_utc = hyoka::domain::when::format(at(&clock));
+    let (clock_jst, last_jst) = (
+        hyoka::domain::when::format_jst(at(&clock)),
+        hyoka::domain::when::format_jst(at(LAST_TIME)),
+    );
+    assert_eq!(last_shown, "2262-04-12 08:47:16 +09:00");
     assert_eq!(
         warning[0],
         format!(
-            "warning: 時計遅れ (clock behind): this machine's clock read {clock_utc}, earlier than the last event's time {LAST_TIME}, so the change was recorded at {LAST_TIME} after a clock.behind event (#6); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed"
+            "warning: 時計遅れ (clock behind): this machine's clock read {clock_shown}, earlier than the last event's time {last_shown}, so the change was recorded at {last_shown} after a clock.behind event (#6); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed"
         )
     );
     // And again: every later append with that clock works the same way.
@@ -91,7 +102,7 @@ fn one_future_timestamp_never_locks_the_ledger() {
     let line = log.lines().nth(6).unwrap();
     assert!(
         line.contains(&format!(
-            "時計遅れ clock behind: the clock read {clock_utc}, earlier than the previous event; recorded at its time"
+            "時計遅れ clock behind: the clock read {clock_shown}, earlier than the previous event; recorded at its time"
         )),
         "{line}"
     );
@@ -102,8 +113,8 @@ fn one_future_timestamp_never_locks_the_ledger() {
     assert_valid("history.schema.json", &history);
     let rows = history.as_array().unwrap();
     let rating = rows.iter().find(|r| r["field"] == "rating").unwrap();
-    assert_eq!(rating["clock_behind"], clock_utc);
-    assert_eq!(rating["recorded_at"], LAST_TIME);
+    assert_eq!(rating["clock_behind"], clock_jst);
+    assert_eq!(rating["recorded_at"], last_jst);
     let flag = rows.iter().find(|r| r["field"] == "follow_up").unwrap();
     assert!(flag["clock_behind"].is_string(), "{flag}");
     assert!(
@@ -111,7 +122,7 @@ fn one_future_timestamp_never_locks_the_ledger() {
             .filter(|r| r["field"] == "title")
             .all(|r| r.get("clock_behind").is_none())
     );
-    let note = format!("(時計遅れ: 端末の時計は {clock_utc}、直前の記録時刻で記録)");
+    let note = format!("(時計遅れ: 端末の時計は {clock_shown}、直前の記録時刻で記録)");
     let text = env.run(&["history", "2"]).ok().to_string();
     let rated = text.lines().find(|l| l.contains("rating")).unwrap();
     assert!(rated.ends_with(&format!("再評価 {note}")), "{text}");
@@ -129,7 +140,7 @@ fn one_future_timestamp_never_locks_the_ledger() {
         .ok()
         .to_string();
     assert!(
-        md.contains(&format!("| {LAST_TIME} {note} | 鈴木 |")),
+        md.contains(&format!("| {last_shown} {note} | 鈴木 |")),
         "{md}"
     );
 

@@ -120,7 +120,7 @@ fn rate_unrate_flag_remark_and_log() {
     let log = env.run(&["log"]).ok().to_string();
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 9, "{log}");
-    assert!(lines[5].starts_with("#5      2015-09-30T15:04:00Z  鈴木  item 1 平成26年度上半期: rating S  reason: 訂正  hash "), "{}", lines[5]);
+    assert!(lines[5].starts_with("#5      2015-10-01 00:04:00 +09:00  鈴木  item 1 平成26年度上半期: rating S  reason: 訂正  hash "), "{}", lines[5]);
 
     let jsonl = env.run(&["log", "--format", "jsonl"]).ok().to_string();
     let events: Vec<serde_json::Value> = jsonl

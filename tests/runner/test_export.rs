@@ -119,7 +119,7 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
         "\nevent 5\n",
         "  who:  山田\n",
         "  what: item 1 平成26年度末: rating B\n",
-        "  when: 2015-09-30T15:04:00Z\n",
+        "  when: 2015-10-01 00:04:00 +09:00\n",
         "  why:  評価\n",
         "  hash: ",
     ] {

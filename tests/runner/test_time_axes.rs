@@ -316,7 +316,7 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
         let r = l.append(&at(10, author), &[change]).unwrap();
         assert_eq!(r.clock_behind, None);
     }
-    let clock = hyoka::domain::when::format(BASE + 5 * 60_000_000_000);
+    let clock = hyoka::domain::when::format_jst(BASE + 5 * 60_000_000_000);
     let marks = |item| -> Vec<(u64, Option<String>)> {
         let h = l.history(item, None).unwrap();
         assert_eq!(
