@@ -41,14 +41,15 @@ pub struct Cli {
     )]
     pub(super) ledger: PathBuf,
 
-    /// Wait up to SECS for another hyoka process to release the ledger instead of failing at once
-    /// (a busy ledger's error names the process holding it, where the system shows it).
+    /// Wait up to SECS for another hyoka process to release the ledger (saying so after a second)
+    /// before failing; 0 fails at once. A busy ledger's error names the process holding it, where the
+    /// system shows it.
     #[arg(
         long,
         global = true,
         env = "HYOKA_WAIT",
         value_name = "SECS",
-        default_value_t = 0.0
+        default_value_t = 10.0
     )]
     pub(super) wait: f64,
 

@@ -354,3 +354,41 @@ fn a_waiting_writer_names_the_holder_it_waits_for() {
     );
     assert!(lines[1].starts_with("error: the ledger at "), "{stderr}");
 }
+
+/// Colleagues writing at the same moment take turns: with the default wait, every one of five
+/// simultaneous writers is recorded (with no wait, most would fail "busy").
+#[test]
+fn simultaneous_writers_take_turns_by_default() {
+    let env = Env::new();
+    env.with_items();
+    let before = logged(&env).1;
+    let children: Vec<_> = (0..5u32)
+        .map(|i| {
+            let args: Vec<String> = [
+                "remark",
+                &(1 + i % 2).to_string(),
+                &format!("together {i}"),
+                "--period",
+                "H27上半期",
+                "-a",
+                "山田",
+                "-m",
+                "同時入力",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            hyoka(&env, &args).spawn().unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(logged(&env).1, before + 5);
+}
