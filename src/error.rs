@@ -163,7 +163,7 @@ pub enum IntegrityError {
         checkpoint: u64,
     },
     /// An event is not covered by the checkpoint a proof is asked against.
-    #[error("event {seq} is not in the checkpoint: it covers events 0..{size} only")]
+    #[error("event {seq} is not in the checkpoint: it covers {} only", covers(*.size))]
     EventNotInCheckpoint {
         /// The event.
         seq: u64,
@@ -327,6 +327,14 @@ pub enum Error {
     /// where it was read).
     #[error("{0}")]
     EraNeeded(String),
+    /// An event newer than the checkpoint a proof is asked against (the events it covers, `size`).
+    #[error("event {seq} is newer than the checkpoint: it covers {} only", covers(*.size))]
+    NotInCheckpoint {
+        /// The event.
+        seq: u64,
+        /// The checkpoint's tree size.
+        size: u64,
+    },
     /// A seq past the ledger's last event.
     #[error("seq {seq} does not exist: the ledger has events 0..={}", .len.saturating_sub(1))]
     NoSuchSeq {
@@ -398,6 +406,7 @@ impl Error {
             Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
             Error::EraNeeded(_) => "era_needed",
             Error::NoSuchSeq { .. } => "no_such_seq",
+            Error::NotInCheckpoint { .. } => "not_in_checkpoint",
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",
             Error::Invalid(_) => "invalid",
@@ -447,6 +456,15 @@ fn disk_full_detail(e: &std::io::Error) -> String {
         None => e
             .get_ref()
             .map_or_else(|| e.to_string(), |inner| inner.to_string()),
+    }
+}
+
+/// The events a tree of `size` events holds, as the command line names them: `#0..#359 (360 events)`.
+pub fn covers(size: u64) -> String {
+    match size {
+        0 => "no event".to_string(),
+        1 => "#0 (1 event)".to_string(),
+        n => format!("#0..#{} ({n} events)", n - 1),
     }
 }
 

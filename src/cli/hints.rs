@@ -24,6 +24,9 @@ pub fn hint(e: &Error) -> String {
         } => format!(" in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row"),
         Error::RefusedAt { refused: r, .. } => refused(r),
         Error::NoSuchSeq { .. } => "; see `hyoka log`".into(),
+        Error::NotInCheckpoint { .. } => {
+            "; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)".into()
+        }
         Error::EraNeeded(_) => {
             "; give it with --era heisei or --era reiwa, or write the era in the file's header".into()
         }

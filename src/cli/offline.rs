@@ -145,9 +145,8 @@ pub fn prove(
         && seq >= ledger.len()
     {
         return Err(format!(
-            "there is no event {seq}: the ledger has {} events (0..{})",
-            ledger.len(),
-            ledger.len()
+            "there is no event {seq}: the ledger holds {}",
+            hyoka::error::covers(ledger.len())
         )
         .into());
     }

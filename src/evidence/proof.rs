@@ -72,7 +72,7 @@ pub fn prove_inclusion<S: Store>(
     let (cp, _) = parse_checkpoint(checkpoint_text.as_bytes(), "the checkpoint")?;
     check_against(ledger, &cp)?;
     if seq >= cp.size {
-        return Err(IntegrityError::EventNotInCheckpoint { seq, size: cp.size }.into());
+        return Err(Error::NotInCheckpoint { seq, size: cp.size });
     }
     let bytes = ledger.event_bytes(seq)?;
     let prev = ledger.event(seq)?.event.prev_hash;

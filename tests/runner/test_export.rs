@@ -161,17 +161,18 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
         .to_string();
     assert!(p2.contains("\n\ncity.example/plan-2\n7\n"), "{p2}");
     a.run(&["verify-proof", &put(&a, "p2", &p2)]).ok();
+    // An event newer than the checkpoint is the user's mistake (exit 1), named with exact ranges.
     let err = env
         .run(&["prove", "7", "--checkpoint", &old])
-        .fails(3)
+        .fails(1)
         .to_string();
-    assert!(
-        err.contains("event 7 is not in the checkpoint: it covers events 0..7 only"),
-        "{err}"
+    assert_eq!(
+        err,
+        "error: event 7 is newer than the checkpoint: it covers #0..#6 (7 events) only; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)"
     );
     let err = env.run(&["prove", "99"]).fails(1).to_string();
     assert!(
-        err.contains("there is no event 99: the ledger has 8 events"),
+        err.contains("there is no event 99: the ledger holds #0..#7 (8 events)"),
         "{err}"
     );
 }
