@@ -156,7 +156,7 @@ pub(super) enum Command {
     /// Show every event: seq, time, author, what changed, reason, hash.
     #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
     Log {
-        /// Output format.
+        /// Output format (jsonl: one event a line, schema/event.schema.json).
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         format: LogFormat,
     },
@@ -165,7 +165,7 @@ pub(super) enum Command {
         after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files in\nthe ledger directory (sled rewrites its own under store/ when it opens); on a read-only medium it\nverifies a private temporary copy of the ledger's files (said on stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
     )]
     Verify {
-        /// Output format.
+        /// Output format (JSON: schema/verify.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Also prove that the ledger is an append-only extension of this checkpoint (signed or not).
@@ -336,7 +336,7 @@ pub(super) enum Command {
         after_help = "Examples:\n  hyoka table\n  hyoka table --full\n  hyoka table --format csv --output followup.csv\n  hyoka table --format tsv > followup.tsv   (re-imports with hyoka import)\n  hyoka table --format json | jq '.items[] | select(.follow_up) | .number'"
     )]
     Table {
-        /// Output format.
+        /// Output format (JSON: schema/table.schema.json).
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
         /// Text: show every title, department and remark in full (wrapped) instead of cut to the width.
@@ -378,7 +378,7 @@ pub(super) enum Command {
         /// forms are the same name).
         #[arg(long, value_name = "NAME")]
         author: Option<String>,
-        /// Output format.
+        /// Output format (JSON: schema/history.schema.json).
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
@@ -394,7 +394,7 @@ pub(super) enum Command {
         /// Only this period (default: the ratings of every period, and the flags and remarks of the latest).
         #[arg(long, value_name = "PERIOD")]
         period: Option<String>,
-        /// Output format.
+        /// Output format (JSON: schema/blame.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
@@ -413,7 +413,7 @@ pub(super) enum Command {
         from: String,
         /// The second point.
         to: String,
-        /// Output format.
+        /// Output format (JSON: schema/diff.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
@@ -556,5 +556,43 @@ mod tests {
             }
         }
         walk(&Cli::command(), "hyoka");
+    }
+
+    /// Every schema a `--help` names exists, and each command names its own (not verify's).
+    #[test]
+    fn every_help_names_its_own_schema() {
+        fn walk(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
+            // Unwrapped, so that a schema's name is never cut at a line end.
+            let mut wide = cmd.clone().term_width(10_000).max_term_width(10_000);
+            let help = wide.render_long_help().to_string();
+            for (i, _) in help.match_indices("schema/") {
+                let name: String = help[i + 7..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+                    .collect();
+                let name = name.trim_end_matches('.');
+                let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("schema")
+                    .join(name);
+                assert!(
+                    file.is_file(),
+                    "`{path} --help` names schema/{name}, which does not exist"
+                );
+                if name == "verify.schema.json" {
+                    assert!(
+                        path.ends_with(" verify"),
+                        "`{path} --help` names verify's schema"
+                    );
+                }
+                *seen += 1;
+            }
+            for sub in cmd.get_subcommands_mut() {
+                let name = format!("{path} {}", sub.get_name());
+                walk(sub, &name, seen);
+            }
+        }
+        let mut seen = 0;
+        walk(&mut Cli::command(), "hyoka", &mut seen);
+        assert!(seen >= 10, "only {seen} schemas are named");
     }
 }

@@ -52,12 +52,13 @@ pub enum LogFormat {
     Jsonl,
 }
 
-/// Output formats of `verify`.
+/// Output formats of the commands that print words or one JSON document (each command's `--format`
+/// help names its schema).
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TextOrJson {
     /// Words.
     Text,
-    /// JSON (schema/verify.schema.json).
+    /// JSON, described by the schema the option names.
     Json,
 }
 
