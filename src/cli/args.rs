@@ -180,18 +180,20 @@ pub(super) enum Command {
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
     },
-    /// Write an offline proof that event SEQ is in a checkpoint (C2SP tlog-proof), or with
+    /// Write an offline proof that event seq:N is in a checkpoint (C2SP tlog-proof), or with
     /// --consistency that the ledger at a checkpoint extends an older one.
     #[command(
-        after_help = "Examples:\n  hyoka prove 12 --key plan.key --output event-12.tlog-proof\n  hyoka prove 12 --checkpoint checkpoint.txt > event-12.tlog-proof\n  hyoka prove --consistency old-checkpoint.txt --checkpoint checkpoint.txt > consistency.txt\n\nThe checkpoint defaults to a fresh one of the whole ledger (verified first), signed with --key under\nthe rules of `hyoka checkpoint --key`, else unsigned. A checkpoint given that is not one of this\nledger (other origin, other root at its size, larger than the ledger, or SEQ not in it) is refused\n(exit 3). The proof carries the event itself; check it anywhere with `hyoka verify-proof`."
+        after_help = "Examples:\n  hyoka prove seq:12 --key plan.key --output event-12.tlog-proof\n  hyoka prove seq:12 --checkpoint checkpoint.txt > event-12.tlog-proof\n  hyoka prove --consistency old-checkpoint.txt --checkpoint checkpoint.txt > consistency.txt\n\nThe checkpoint defaults to a fresh one of the whole ledger (verified first), signed with --key under\nthe rules of `hyoka checkpoint --key`, else unsigned. A checkpoint given that is not one of this\nledger (other origin, other root at its size, larger than the ledger) is refused (exit 3); an event\nnewer than it is refused as a mistake (exit 1). Events are named seq:N, as in `hyoka diff` (a bare N is\nread as seq:N, with a note). The proof carries the event itself; check it anywhere with `hyoka verify-proof`."
     )]
     Prove {
-        /// The event's seq.
+        /// The event: seq:N (its number in the log, as `hyoka log` shows #N).
         #[arg(
+            value_name = "seq:N",
+            value_parser = super::options::event_seq,
             required_unless_present = "consistency",
             conflicts_with = "consistency"
         )]
-        seq: Option<u64>,
+        seq: Option<super::options::EventSeq>,
         /// Prove instead that the ledger at the (new) checkpoint extends this older checkpoint.
         #[arg(long, value_name = "OLD_CHECKPOINT")]
         consistency: Option<PathBuf>,

@@ -124,7 +124,15 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             output,
         } => offline::prove(
             ctx,
-            seq,
+            seq.map(|s| {
+                if s.bare {
+                    eprintln!(
+                        "note: read {n} as the event seq:{n} (events are named seq:N, as in `hyoka diff`)",
+                        n = s.seq
+                    );
+                }
+                s.seq
+            }),
             consistency.as_deref(),
             checkpoint.as_deref(),
             key.as_deref(),

@@ -119,3 +119,29 @@ impl From<EraArg> for hyoka::domain::period::Era {
 pub fn item_number(s: &str) -> Result<u32, Failure> {
     hyoka::domain::ident::item_number(s).map_err(Failure::from)
 }
+
+/// An event named on the command line: `seq:N`, or a bare `N` (read as `seq:N`, with a note, since
+/// item numbers are bare everywhere else).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSeq {
+    /// The event's seq.
+    pub seq: u64,
+    /// Whether it was written bare.
+    pub bare: bool,
+}
+
+/// The parser of [`EventSeq`] (NFKC, so `ｓｅｑ：１２` is `seq:12`).
+pub fn event_seq(s: &str) -> Result<EventSeq, String> {
+    let normalized = hyoka::domain::ident::normalize(s.trim());
+    let (digits, bare) = match normalized.strip_prefix("seq:") {
+        Some(d) => (d, false),
+        None => (normalized.as_str(), true),
+    };
+    match digits.parse::<u64>() {
+        Ok(seq) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(EventSeq { seq, bare }),
+        _ => Err(format!(
+            "`{}` is not an event: write seq:N, e.g. seq:12 (N as `hyoka log` shows #N)",
+            hyoka::domain::text::escape(s)
+        )),
+    }
+}

@@ -155,10 +155,19 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
     let old = put(&env, "old.cp", &old);
     env.run(&["rate", "2", "FY2014-H1", "A", "-a", "山田", "-m", "評価"])
         .ok();
+    let bare = env.run(&["prove", "6", "--checkpoint", &old]);
+    assert!(
+        bare.stderr.starts_with(
+            "note: read 6 as the event seq:6 (events are named seq:N, as in `hyoka diff`)\n"
+        ),
+        "{}",
+        bare.stderr
+    );
     let p2 = env
-        .run(&["prove", "6", "--checkpoint", &old])
+        .run(&["prove", "seq:6", "--checkpoint", &old])
         .ok()
         .to_string();
+    assert_eq!(p2, bare.stdout, "seq:6 and a bare 6 are the same event");
     assert!(p2.contains("\n\ncity.example/plan-2\n7\n"), "{p2}");
     a.run(&["verify-proof", &put(&a, "p2", &p2)]).ok();
     // An event newer than the checkpoint is the user's mistake (exit 1), named with exact ranges.
