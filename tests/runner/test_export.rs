@@ -88,7 +88,7 @@ fn auditor() -> Env {
 fn an_inclusion_proof_verifies_without_the_ledger() {
     let env = history(3);
     let vkey = keygen(&env);
-    env.run(&["prove", "5", "--key", "plan.key", "-o", "p5.tlog-proof"])
+    env.run(&["prove", "seq:5", "--key", "plan.key", "-o", "p5.tlog-proof"])
         .ok();
     let proof = read(&env, "p5.tlog-proof");
     assert!(
@@ -145,7 +145,7 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
     assert_eq!(j["event"], line5, "the event JSON of `hyoka log`");
 
     // Unsigned by default; against an older checkpoint given as a file.
-    let unsigned = env.run(&["prove", "0"]);
+    let unsigned = env.run(&["prove", "seq:0"]);
     assert!(unsigned.stderr.contains("unsigned"), "{unsigned:?}");
     assert!(
         unsigned.ok().contains("\n\ncity.example/plan-2\n7\n"),
@@ -172,14 +172,14 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
     a.run(&["verify-proof", &put(&a, "p2", &p2)]).ok();
     // An event newer than the checkpoint is the user's mistake (exit 1), named with exact ranges.
     let err = env
-        .run(&["prove", "7", "--checkpoint", &old])
+        .run(&["prove", "seq:7", "--checkpoint", &old])
         .fails(1)
         .to_string();
     assert_eq!(
         err,
         "error: event 7 is newer than the checkpoint: it covers #0..#6 (7 events) only; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)"
     );
-    let err = env.run(&["prove", "99"]).fails(1).to_string();
+    let err = env.run(&["prove", "seq:99"]).fails(1).to_string();
     assert!(
         err.contains("there is no event 99: the ledger holds #0..#7 (8 events)"),
         "{err}"
@@ -209,7 +209,7 @@ fn a_modified_proof_or_another_checkpoint_is_refused() {
     let env = history(4);
     let vkey = keygen(&env);
     let proof = env
-        .run(&["prove", "5", "--key", "plan.key"])
+        .run(&["prove", "seq:5", "--key", "plan.key"])
         .ok()
         .to_string();
     let a = auditor();
@@ -321,7 +321,7 @@ fn a_modified_proof_or_another_checkpoint_is_refused() {
     // ... and `prove` refuses a checkpoint that is not one of this ledger.
     let theirs = put(&env, "theirs.cp", &theirs);
     let err = env
-        .run(&["prove", "2", "--checkpoint", &theirs])
+        .run(&["prove", "seq:2", "--checkpoint", &theirs])
         .fails(3)
         .to_string();
     assert!(
@@ -334,7 +334,7 @@ fn a_modified_proof_or_another_checkpoint_is_refused() {
     longer.ok();
     let longer = put(&env, "longer.cp", rewritten.run(&["checkpoint"]).ok());
     let err = env
-        .run(&["prove", "2", "--checkpoint", &longer])
+        .run(&["prove", "seq:2", "--checkpoint", &longer])
         .fails(3)
         .to_string();
     assert!(
@@ -347,7 +347,7 @@ fn a_modified_proof_or_another_checkpoint_is_refused() {
         &format!("other.example/x\n1\n{}\n", STANDARD.encode([1u8; 32])),
     );
     let err = env
-        .run(&["prove", "0", "--checkpoint", &foreign])
+        .run(&["prove", "seq:0", "--checkpoint", &foreign])
         .fails(3)
         .to_string();
     assert!(err.contains("the checkpoint is of another ledger"), "{err}");

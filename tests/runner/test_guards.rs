@@ -28,7 +28,7 @@ fn a_private_key_readable_by_others_is_refused() {
     let key = env.dir.path().join("plan.key");
     let commands: [&[&str]; 3] = [
         &["checkpoint", "--key", "plan.key"],
-        &["prove", "1", "--key", "plan.key"],
+        &["prove", "seq:1", "--key", "plan.key"],
         &["backup", "bk", "--key", "plan.key"],
     ];
     for mode in [0o644, 0o640, 0o606, 0o666, 0o604, 0o660] {
@@ -119,8 +119,8 @@ fn outputs_inside_the_ledger_directory_are_refused() {
         vec!["table", "-o", "ldir/t.txt"],
         vec!["export", "-o", "ledger/store/x.jsonl"],
         vec!["export", "--output", "ledger/HEAD"],
-        vec!["prove", "1", "-o", "ledger/p.txt"],
-        vec!["prove", "1", "--key", "plan.key", "-o", "ldir/p.txt"],
+        vec!["prove", "seq:1", "-o", "ledger/p.txt"],
+        vec!["prove", "seq:1", "--key", "plan.key", "-o", "ldir/p.txt"],
         vec!["checkpoint", "-o", "ledger/HEAD"],
         vec!["checkpoint", "--key", "plan.key", "-o", "ledger/cp.txt"],
         vec!["key", "generate", "-o", "ledger/new.key"],
