@@ -34,7 +34,7 @@ pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure>
             .as_deref()
             .map(when::parse_instant)
             .transpose()
-            .map_err(Failure::from)?,
+            .map_err(|e| Failure::usage(format!("--at: {e}")))?,
         as_of: time
             .as_of
             .as_deref()

@@ -26,8 +26,9 @@ pub struct TimeArgs {
     /// batch this is the state after that event, part way through the import.
     #[arg(long, value_name = "N")]
     pub(super) seq: Option<u64>,
-    /// Transaction time: the ledger as it stood after every event recorded at or before TIME (RFC 3339,
-    /// or a date alone meaning the end of that day in Japan time).
+    /// Transaction time: the ledger as it stood after every event recorded at or before TIME: RFC 3339,
+    /// or in Japan time a day (2015-11-05, 2015/11/05, 平成27年11月5日: its end) or a day and time
+    /// (2015-11-05 14:00: the end of that minute).
     #[arg(long, value_name = "TIME")]
     pub(super) at: Option<String>,
 }

@@ -23,19 +23,104 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     i64::try_from(t.unix_timestamp_nanos()).map_err(|_| format!("time `{s}` is out of range"))
 }
 
-/// Nanoseconds of an RFC 3339 time, or of a date alone (`2015-06-30`) meaning the end of that day in JST.
+/// The forms [`parse_instant`] reads, for its messages.
+pub const INSTANT_FORMS: &str = "2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00";
+
+/// Nanoseconds of an instant as people write it: RFC 3339 (with its offset), or a date and time in Japan
+/// time standing for the end of what it names: a date alone (`2015-06-30`, `2015/6/30`, `平成27年6月30日`,
+/// `2015年6月30日`) is the end of that day, `2015-06-30 14:00` the end of that minute, `14:00:30` the
+/// end of that second. Full-width digits are read (NFKC).
 pub fn parse_instant(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    if s.len() == 10 && !s.contains('T') {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        let d = Date::parse(s, &fmt).map_err(|e| {
-            format!("cannot read date `{s}` ({e}); write YYYY-MM-DD or an RFC 3339 time")
-        })?;
-        let end = PrimitiveDateTime::new(d, Time::MAX).assume_offset(JST);
-        return i64::try_from(end.unix_timestamp_nanos())
-            .map_err(|_| format!("date `{s}` is out of range"));
+    use unicode_normalization::UnicodeNormalization;
+    let normalized: String = s.trim().nfkc().collect();
+    let s = normalized.trim();
+    if let Ok(ns) = parse_rfc3339(s) {
+        return Ok(ns);
     }
-    parse_rfc3339(s)
+    let end = local_end(s)
+        .ok_or_else(|| format!("cannot read the time `{s}`; write it as {INSTANT_FORMS}"))?;
+    i64::try_from(end.assume_offset(JST).unix_timestamp_nanos())
+        .map_err(|_| format!("time `{s}` is out of range"))
+}
+
+/// The end of the day, minute or second `s` names in local (Japan) time, if it is one of the forms of
+/// [`parse_instant`] other than RFC 3339.
+fn local_end(s: &str) -> Option<PrimitiveDateTime> {
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let (y, m, d) = japanese_date(date).or_else(|| numeric_date(date))?;
+    let date = Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    let time = match time {
+        None => Time::MAX,
+        Some(t) => {
+            let parts: Vec<&str> = t.split(':').collect();
+            let n = |i: usize| -> Option<u8> {
+                let p = parts.get(i)?;
+                (!p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| p.parse().ok())
+                    .flatten()
+            };
+            match parts.len() {
+                2 => Time::from_hms_nano(n(0)?, n(1)?, 59, 999_999_999).ok()?,
+                3 => Time::from_hms_nano(n(0)?, n(1)?, n(2)?, 999_999_999).ok()?,
+                _ => return None,
+            }
+        }
+    };
+    Some(PrimitiveDateTime::new(date, time))
+}
+
+/// `2015-06-30` or `2015/6/30`.
+fn numeric_date(s: &str) -> Option<(i32, u8, u8)> {
+    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if y.len() != 4 || !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
+        return None;
+    }
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+/// `平成27年6月30日`, `令和元年5月1日`, `H27年6月30日`, `2015年6月30日`.
+fn japanese_date(s: &str) -> Option<(i32, u8, u8)> {
+    let (first, rest) = if let Some(r) = s
+        .strip_prefix("平成")
+        .or_else(|| s.strip_prefix(['H', 'h']))
+    {
+        (Some(1988), r)
+    } else if let Some(r) = s
+        .strip_prefix("令和")
+        .or_else(|| s.strip_prefix(['R', 'r']))
+    {
+        (Some(2018), r)
+    } else {
+        (None, s)
+    };
+    let (year, rest) = rest.split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let day = rest.strip_suffix('日')?;
+    let number = |p: &str| -> Option<i32> {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let y = match (first, year) {
+        (Some(base), "元") => base + 1,
+        (Some(base), n) => base + number(n).filter(|n| (1..=200).contains(n))?,
+        (None, n) if n.len() == 4 => number(n)?,
+        (None, _) => return None,
+    };
+    Some((
+        y,
+        u8::try_from(number(month)?).ok()?,
+        u8::try_from(number(day)?).ok()?,
+    ))
 }
 
 /// RFC 3339 in UTC with the precision the value needs (`2015-01-01T00:00:00Z`).
@@ -105,9 +190,46 @@ mod tests {
         assert!(
             parse_instant("2015-13-01")
                 .unwrap_err()
-                .contains("YYYY-MM-DD")
+                .contains("2015/06/30")
         );
         assert!(parse_rfc3339("yesterday").unwrap_err().contains("RFC 3339"));
+    }
+
+    #[test]
+    fn instants_as_people_write_them_end_what_they_name_in_japan_time() {
+        let jst = |s: &str| format_jst(parse_instant(s).unwrap());
+        for (input, want) in [
+            ("2026-11-30", "2026-11-30T23:59:59.999999999+09:00"),
+            ("2026/11/30", "2026-11-30T23:59:59.999999999+09:00"),
+            ("2026/1/5", "2026-01-05T23:59:59.999999999+09:00"),
+            (
+                "２０２６／１１／３０",
+                "2026-11-30T23:59:59.999999999+09:00",
+            ),
+            ("2026-11-30 14:00", "2026-11-30T14:00:59.999999999+09:00"),
+            ("2026/11/30 14:00:30", "2026-11-30T14:00:30.999999999+09:00"),
+            ("令和8年11月30日", "2026-11-30T23:59:59.999999999+09:00"),
+            ("令和元年5月1日", "2019-05-01T23:59:59.999999999+09:00"),
+            ("平成27年6月30日", "2015-06-30T23:59:59.999999999+09:00"),
+            ("H27年6月30日", "2015-06-30T23:59:59.999999999+09:00"),
+            ("2015年6月30日", "2015-06-30T23:59:59.999999999+09:00"),
+            ("2015-06-30T14:00:00Z", "2015-06-30T23:00:00+09:00"),
+        ] {
+            assert_eq!(jst(input), want, "{input}");
+        }
+        for bad in [
+            "2026-11-31",
+            "2026/13/01",
+            "2026-11-30 25:00",
+            "2026-11-30 14",
+            "令和8年11月",
+            "27年6月30日",
+            "yesterday",
+            "",
+        ] {
+            let e = parse_instant(bad).unwrap_err();
+            assert!(e.contains("平成27年6月30日"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -197,3 +197,28 @@ fn full_width_input_and_printed_abbreviations() {
         "error: item 1 is already rated A for 平成27年度上半期; nothing to change"
     );
 }
+
+/// `--at` reads a day as clerks write it, in Japan time; a time it cannot read is a usage error.
+#[test]
+fn at_takes_dates_as_written() {
+    let env = Env::new();
+    env.with_items();
+    let iso = env.run(&["table", "--format", "json", "--at", "2015-10-01"]);
+    let iso = iso.ok().to_string();
+    for written in [
+        "2015/10/01",
+        "平成27年10月1日",
+        "２０１５年１０月１日",
+        "2015-10-01 23:59",
+    ] {
+        let run = env.run(&["table", "--format", "json", "--at", written]);
+        assert_eq!(run.ok(), iso, "{written}");
+    }
+    let bad = env.run(&["table", "--at", "yesterday"]);
+    insta::assert_snapshot!(bad.transcript(&env), @r"
+    exit: 2
+    --- stdout
+    --- stderr
+    error: --at: cannot read the time `yesterday`; write it as 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00
+    ");
+}
