@@ -32,7 +32,16 @@ fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
 }
 
 /// The width of the terminal on stdout, if it is one.
+/// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
+/// else the terminal's, else none (a pipe or a file).
 fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (20..=10_000).contains(n))
+    {
+        return Some(n);
+    }
     if !std::io::stdout().is_terminal() {
         return None;
     }

@@ -73,6 +73,7 @@ impl Run {
 pub struct Env {
     pub dir: tempfile::TempDir,
     minute: std::cell::Cell<u32>,
+    columns: std::cell::Cell<u16>,
 }
 
 impl Env {
@@ -80,11 +81,18 @@ impl Env {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
             minute: std::cell::Cell::new(0),
+            columns: std::cell::Cell::new(80),
         }
     }
 
     pub fn ledger(&self) -> PathBuf {
         self.dir.path().join("ledger")
+    }
+
+    /// Sets the terminal width (`COLUMNS`) of the commands run from now on (80 unless set).
+    pub fn columns(&self, n: u16) -> &Env {
+        self.columns.set(n);
+        self
     }
 
     /// The time the next command will record.
@@ -120,7 +128,7 @@ impl Env {
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
             .env("TZ", "UTC")
-            .env("COLUMNS", "100")
+            .env("COLUMNS", self.columns.get().to_string())
             .current_dir(self.dir.path())
             .args(args)
             .output()

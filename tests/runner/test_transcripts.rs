@@ -222,3 +222,25 @@ fn at_takes_dates_as_written() {
     error: --at: cannot read the time `yesterday`; write it as 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00
     ");
 }
+
+/// `COLUMNS` sets the width text is laid out for, as for git and ls: the seed's table fits 80 columns
+/// by default and uses up to 120 when told so.
+#[test]
+fn columns_sets_the_width_of_the_table() {
+    let env = Env::new();
+    let seed = crate::common::seed();
+    env.run(&["import", seed.to_str().unwrap(), "-a", "山田"])
+        .ok();
+    let widest = |text: &str| {
+        text.lines()
+            .map(unicode_width::UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+    };
+    let narrow = env.run(&["table"]);
+    let narrow = widest(narrow.ok());
+    let wide = env.columns(120).run(&["table"]);
+    let wide = widest(wide.ok());
+    assert!(narrow <= 80, "{narrow}");
+    assert!(wide > 80 && wide <= 120, "{wide}");
+}
