@@ -191,7 +191,7 @@ pub fn history(
             let rows = entries.iter().map(|e| {
                 let mut r = vec![
                     format!("#{}", e.seq),
-                    when::text_of(&e.recorded_at),
+                    when::format_text(e.recorded_at),
                     e.author.clone(),
                     e.field.to_string(),
                     period_label(e.period),
@@ -201,7 +201,7 @@ pub fn history(
                     false => r.push(render::change_cell(&e.old, &e.new)),
                 }
                 r.push(match &e.clock_behind {
-                    Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(clock)),
+                    Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(*clock)),
                     None => e.reason.clone(),
                 });
                 if all {
@@ -250,7 +250,7 @@ pub fn blame(
                     e.field.to_string(),
                     render::value_text(&e.value),
                     format!("#{}", e.seq),
-                    when::text_of(&e.recorded_at),
+                    when::format_text(e.recorded_at),
                     e.author.clone(),
                     e.reason.clone(),
                 ]
@@ -316,10 +316,7 @@ pub fn diff(
                 }
                 r.extend([
                     c.seq.map_or(String::new(), |s| format!("#{s}")),
-                    c.recorded_at
-                        .as_deref()
-                        .map(when::text_of)
-                        .unwrap_or_default(),
+                    c.recorded_at.map(when::format_text).unwrap_or_default(),
                     c.author.clone().unwrap_or_default(),
                     c.reason.clone().unwrap_or_default(),
                 ]);

@@ -324,10 +324,7 @@ impl HistoryFold {
         } else {
             self.pass_over(e);
         }
-        let clock_behind = self
-            .clock_behind
-            .as_ref()
-            .map(|b| when::format_jst(b.clock));
+        let clock_behind = self.clock_behind.as_ref().map(|b| b.clock);
         let fields = crate::domain::provenance::fields_of(&e.change);
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
@@ -338,7 +335,7 @@ impl HistoryFold {
             }
             f(HistoryEntry {
                 seq: e.seq,
-                recorded_at: when::format_jst(e.recorded_at),
+                recorded_at: e.recorded_at,
                 author: e.author.clone(),
                 reason: e.reason.clone(),
                 item: e.change.item().unwrap_or(0),
@@ -346,7 +343,7 @@ impl HistoryFold {
                 period,
                 old,
                 new,
-                clock_behind: clock_behind.clone(),
+                clock_behind,
             });
         }
         Ok(())
@@ -358,8 +355,9 @@ impl HistoryFold {
 pub struct HistoryEntry {
     /// The event.
     pub seq: u64,
-    /// When, RFC 3339 UTC.
-    pub recorded_at: String,
+    /// When (ns since the epoch; in JSON RFC 3339 in Japan time).
+    #[serde(serialize_with = "when::serialize_jst")]
+    pub recorded_at: i64,
     /// Who.
     pub author: String,
     /// Why.
@@ -376,9 +374,13 @@ pub struct HistoryEntry {
     /// The value after (`null` when withdrawn).
     pub new: Value,
     /// Set when the event was recorded in a batch that began with a `clock.behind` event: what the
-    /// clock read (RFC 3339 UTC), earlier than `recorded_at`, the time of the event before the batch.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clock_behind: Option<String>,
+    /// clock read (ns; in JSON RFC 3339 in Japan time), earlier than `recorded_at`, the time of the
+    /// event before the batch.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "when::serialize_jst_opt"
+    )]
+    pub clock_behind: Option<i64>,
 }
 
 fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
@@ -496,8 +498,9 @@ pub struct BlameEntry {
     pub value: Value,
     /// The event that set it.
     pub seq: u64,
-    /// When.
-    pub recorded_at: String,
+    /// When (ns since the epoch; in JSON RFC 3339 in Japan time).
+    #[serde(serialize_with = "when::serialize_jst")]
+    pub recorded_at: i64,
     /// Who.
     pub author: String,
     /// Why.
@@ -517,7 +520,7 @@ fn entry_of(
         field,
         value,
         seq: s.seq,
-        recorded_at: when::format_jst(s.recorded_at),
+        recorded_at: s.recorded_at,
         author: s.author.clone(),
         reason: s.reason.clone(),
     }
@@ -587,8 +590,9 @@ pub struct DiffEntry {
     pub to: Value,
     /// The event that last changed the field at the second point (or the first, if only it has one).
     pub seq: Option<u64>,
-    /// When it was recorded.
-    pub recorded_at: Option<String>,
+    /// When it was recorded (ns since the epoch; in JSON RFC 3339 in Japan time).
+    #[serde(serialize_with = "when::serialize_jst_opt")]
+    pub recorded_at: Option<i64>,
     /// Who recorded it.
     pub author: Option<String>,
     /// Why.
@@ -687,7 +691,7 @@ pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
             from: fa.cloned().unwrap_or_else(|| absent(key.2)),
             to: fb.cloned().unwrap_or_else(|| absent(key.2)),
             seq: setter.map(|s| s.seq),
-            recorded_at: setter.map(|s| when::format_jst(s.recorded_at)),
+            recorded_at: setter.map(|s| s.recorded_at),
             author: setter.map(|s| s.author.clone()),
             reason: setter.map(|s| s.reason.clone()),
         });

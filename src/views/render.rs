@@ -725,10 +725,10 @@ pub fn field_label(field: &str) -> &'static str {
 
 /// The note on a change recorded in a batch whose clock was behind (`clock` is what it read), e.g.
 /// `(時計遅れ: 端末の時計は 2016-01-01 09:00:00 +09:00、直前の記録時刻で記録)`.
-pub fn clock_behind_note(clock: &str) -> String {
+pub fn clock_behind_note(clock: i64) -> String {
     format!(
         "(時計遅れ: 端末の時計は {}、直前の記録時刻で記録)",
-        crate::domain::when::text_of(clock)
+        crate::domain::when::format_text(clock)
     )
 }
 
@@ -776,10 +776,10 @@ pub fn corrections_markdown(
                 md_escape(&match &e.clock_behind {
                     Some(clock) => format!(
                         "{} {}",
-                        crate::domain::when::text_of(&e.recorded_at),
-                        clock_behind_note(clock)
+                        crate::domain::when::format_text(e.recorded_at),
+                        clock_behind_note(*clock)
                     ),
-                    None => crate::domain::when::text_of(&e.recorded_at),
+                    None => crate::domain::when::format_text(e.recorded_at),
                 }),
                 md_escape(&e.author),
                 field_label(e.field),
