@@ -7,7 +7,7 @@
 
 use hyoka::Meta;
 use hyoka::domain::event::Change;
-use hyoka::domain::period::{Era, Half, Period};
+use hyoka::domain::period::{Era, Part, Period};
 use hyoka::domain::state::State;
 
 /// Items in the plan.
@@ -203,10 +203,10 @@ pub fn department(d: usize) -> String {
 pub fn period(p: usize) -> Period {
     Period {
         fiscal_year: 2014 + (p / 2) as u16,
-        half: if p.is_multiple_of(2) {
-            Half::FirstHalf
+        part: if p.is_multiple_of(2) {
+            Part::FirstHalf
         } else {
-            Half::YearEnd
+            Part::YearEnd
         },
     }
 }

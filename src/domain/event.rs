@@ -311,7 +311,7 @@ impl Change {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::period::Half;
+    use crate::domain::period::Part;
 
     /// The golden event of `schema/FORMAT.md`.
     pub(crate) fn golden_event() -> Event {
@@ -327,7 +327,7 @@ mod tests {
                 item: 5,
                 period: Period {
                     fiscal_year: 2014,
-                    half: Half::FirstHalf,
+                    part: Part::FirstHalf,
                 },
                 grade: "A".to_string(),
             },
@@ -406,7 +406,7 @@ mod tests {
     fn every_change_kind_round_trips() {
         let period = Period {
             fiscal_year: 2015,
-            half: Half::YearEnd,
+            part: Part::YearEnd,
         };
         let changes = vec![
             Change::PlanDefined {

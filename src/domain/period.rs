@@ -1,4 +1,4 @@
-//! Half-year evaluation periods of the Japanese fiscal year (April to March).
+//! Part-year evaluation periods of the Japanese fiscal year (April to March).
 //!
 //! A period is the first half of a fiscal year (上半期, ends 30 September) or its year end (年度末, ends
 //! 31 March of the next calendar year). The canonical id is `FY2014-H1` / `FY2014-YE`; Japanese forms with
@@ -83,7 +83,7 @@ impl fmt::Display for Era {
 
 /// Which half of a fiscal year a period is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Half {
+pub enum Part {
     /// 上半期: April to September.
     FirstHalf,
     /// 年度末: the whole year, evaluated at its end in March.
@@ -96,7 +96,7 @@ pub struct Period {
     /// The Gregorian year in which the fiscal year starts (FY2014 runs April 2014 to March 2015).
     pub fiscal_year: u16,
     /// The half of the fiscal year.
-    pub half: Half,
+    pub part: Part,
 }
 
 /// A period that could not be parsed or is out of range.
@@ -109,13 +109,13 @@ const FORMS: &str = "FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7�
 
 impl Period {
     /// A period, checking that the fiscal year is in range.
-    pub fn new(fiscal_year: u16, half: Half) -> Result<Period, PeriodError> {
+    pub fn new(fiscal_year: u16, part: Part) -> Result<Period, PeriodError> {
         if !(MIN_FISCAL_YEAR..=MAX_FISCAL_YEAR).contains(&fiscal_year) {
             return Err(PeriodError(format!(
                 "fiscal year {fiscal_year} is out of range {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}"
             )));
         }
-        Ok(Period { fiscal_year, half })
+        Ok(Period { fiscal_year, part })
     }
 
     /// The canonical id, e.g. `FY2014-H1`.
@@ -132,18 +132,56 @@ impl Period {
         } else {
             n.to_string()
         };
-        let term = match self.half {
-            Half::FirstHalf => "年度上半期",
-            Half::YearEnd => "年度末",
+        let term = match self.part {
+            Part::FirstHalf => "年度上半期",
+            Part::YearEnd => "年度末",
         };
         format!("{}{year}{term}", era.kanji())
     }
 
+    /// A short label for narrow columns: `H26上` (平成26年度上半期), `H26末` (平成26年度末), `R1上`; the
+    /// canonical id outside the eras.
+    pub fn short_label(&self) -> String {
+        let era = Era::of_fiscal_year(self.fiscal_year);
+        let Some(n) = self
+            .fiscal_year
+            .checked_sub(era.first_year())
+            .and_then(|n| n.checked_add(1))
+        else {
+            return self.id();
+        };
+        let e = match era {
+            Era::Heisei => "H",
+            Era::Reiwa => "R",
+        };
+        let h = match self.part {
+            Part::FirstHalf => "上",
+            Part::YearEnd => "末",
+        };
+        format!("{e}{n}{h}")
+    }
+
+    /// The fiscal-year cell of a table file's two-row header (`平成26年度`), and the term cell (`上半期`,
+    /// `年度末`).
+    pub fn year_and_term(&self) -> (String, &'static str) {
+        let label = self.label();
+        match self.part {
+            Part::FirstHalf => (
+                label.strip_suffix("上半期").unwrap_or(&label).to_string(),
+                "上半期",
+            ),
+            Part::YearEnd => (
+                label.strip_suffix("末").unwrap_or(&label).to_string(),
+                "年度末",
+            ),
+        }
+    }
+
     /// The last day of the period as (year, month, day).
     pub fn end_date(&self) -> (i32, u8, u8) {
-        match self.half {
-            Half::FirstHalf => (i32::from(self.fiscal_year), 9, 30),
-            Half::YearEnd => (i32::from(self.fiscal_year) + 1, 3, 31),
+        match self.part {
+            Part::FirstHalf => (i32::from(self.fiscal_year), 9, 30),
+            Part::YearEnd => (i32::from(self.fiscal_year) + 1, 3, 31),
         }
     }
 
@@ -179,9 +217,9 @@ impl Period {
 
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let half = match self.half {
-            Half::FirstHalf => "H1",
-            Half::YearEnd => "YE",
+        let half = match self.part {
+            Part::FirstHalf => "H1",
+            Part::YearEnd => "YE",
         };
         write!(f, "FY{}-{half}", self.fiscal_year)
     }
@@ -214,8 +252,8 @@ fn parse_canonical(s: &str) -> Result<Option<Period>, PeriodError> {
         )));
     };
     let half = match half {
-        "H1" => Half::FirstHalf,
-        "YE" => Half::YearEnd,
+        "H1" => Part::FirstHalf,
+        "YE" => Part::YearEnd,
         other => {
             return Err(PeriodError(format!(
                 "cannot read period `{s}`: unknown half `{other}`; use H1 (上半期) or YE (年度末)"
@@ -285,8 +323,8 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Period, String> {
     let rest = rest.strip_prefix("年度").unwrap_or(rest);
     let half = match rest {
         // `上` and `末` are the abbreviations the narrow table prints (`H26上`, `H26末`).
-        "上半期" | "上期" | "上" => Half::FirstHalf,
-        "年度末" | "末" => Half::YearEnd,
+        "上半期" | "上期" | "上" => Part::FirstHalf,
+        "年度末" | "末" => Part::YearEnd,
         "" => return Err("the half is missing (上半期 or 年度末)".to_string()),
         other => return Err(format!("unknown half `{other}` (use 上半期 or 年度末)")),
     };
@@ -334,8 +372,8 @@ fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
         }
     }
     match month {
-        9 => Period::new(calendar_year, Half::FirstHalf).map_err(|e| e.0),
-        _ => Period::new(calendar_year.saturating_sub(1), Half::YearEnd).map_err(|e| e.0),
+        9 => Period::new(calendar_year, Part::FirstHalf).map_err(|e| e.0),
+        _ => Period::new(calendar_year.saturating_sub(1), Part::YearEnd).map_err(|e| e.0),
     }
 }
 
@@ -497,7 +535,7 @@ mod tests {
 
         #[test]
         fn canonical_and_label_round_trip(fy in MIN_FISCAL_YEAR..=2100u16, h in proptest::bool::ANY) {
-            let period = Period::new(fy, if h { Half::YearEnd } else { Half::FirstHalf }).unwrap();
+            let period = Period::new(fy, if h { Part::YearEnd } else { Part::FirstHalf }).unwrap();
             proptest::prop_assert_eq!(Period::parse(&period.id(), None).unwrap(), period);
             proptest::prop_assert_eq!(Period::parse(&period.label(), None).unwrap(), period);
         }

@@ -401,7 +401,7 @@ pub fn events<'a, R: BufRead + 'a>(
 mod tests {
     use super::*;
     use crate::domain::event::{Change, Event, ZERO_HASH};
-    use crate::domain::period::{Half, Period};
+    use crate::domain::period::{Part, Period};
 
     fn ev(seq: u64, prev: Hash, change: Change) -> Vec<u8> {
         event::encode(&Event {
@@ -441,7 +441,7 @@ mod tests {
                 item: 1,
                 period: Period {
                     fiscal_year: 2014,
-                    half: Half::FirstHalf,
+                    part: Part::FirstHalf,
                 },
                 text: format!("r{i}"),
             });

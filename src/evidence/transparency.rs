@@ -354,7 +354,7 @@ pub fn adopt<S: Store + Sync>(
 mod tests {
     use super::*;
     use crate::domain::event::Change;
-    use crate::domain::period::{Half, Period};
+    use crate::domain::period::{Part, Period};
     use crate::ledger::anchor::CHECKPOINT_FILE;
     use crate::ledger::{Access, Meta};
 
@@ -389,7 +389,7 @@ mod tests {
                 item: 1,
                 period: Period {
                     fiscal_year: 2014 + i as u16,
-                    half: Half::FirstHalf,
+                    part: Part::FirstHalf,
                 },
                 grade: (*g).into(),
             };

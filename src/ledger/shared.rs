@@ -113,7 +113,7 @@ impl SharedLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::period::{Half, Period};
+    use crate::domain::period::{Part, Period};
     use crate::ledger::Access;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
@@ -149,7 +149,7 @@ mod tests {
             item,
             period: Period {
                 fiscal_year: 2015,
-                half: Half::FirstHalf,
+                part: Part::FirstHalf,
             },
             text,
         }

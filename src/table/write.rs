@@ -11,7 +11,7 @@
 
 use std::io::Write;
 
-use crate::domain::period::{Half, Period};
+use crate::domain::period::Period;
 use crate::table::TableFormat;
 use crate::table::cells::neutralise_cell;
 use crate::views::render::MARK;
@@ -43,19 +43,8 @@ pub fn table_file(view: &TableView, format: TableFormat, bom: bool) -> Result<St
     }
 }
 
-/// The fiscal-year cell of the TSV header (`平成26年度`), and the term cell (`上半期`, `年度末`).
 fn year_and_term(p: Period) -> (String, &'static str) {
-    let label = p.label();
-    match p.half {
-        Half::FirstHalf => (
-            label.strip_suffix("上半期").unwrap_or(&label).to_string(),
-            "上半期",
-        ),
-        Half::YearEnd => (
-            label.strip_suffix("末").unwrap_or(&label).to_string(),
-            "年度末",
-        ),
-    }
+    p.year_and_term()
 }
 
 // ------------------------------------------------------------------------------------------ TSV
@@ -241,6 +230,7 @@ pub fn table_csv(view: &TableView, bom: bool) -> String {
 mod tests {
     use super::*;
     use crate::domain::event::Change;
+    use crate::domain::period::Part;
     use crate::domain::provenance::Provenance;
     use crate::domain::state::State;
     use crate::import;
@@ -365,11 +355,11 @@ mod tests {
         let mut state = State::default();
         let p1 = Period {
             fiscal_year: 2018,
-            half: Half::YearEnd,
+            part: Part::YearEnd,
         };
         let p2 = Period {
             fiscal_year: 2019,
-            half: Half::YearEnd,
+            part: Part::YearEnd,
         };
         let mut changes = vec![
             Change::PlanDefined {
@@ -437,19 +427,19 @@ mod tests {
     fn short_labels() {
         let p = |fy, half| Period {
             fiscal_year: fy,
-            half,
+            part: half,
         };
-        assert_eq!(short_label(p(2014, Half::FirstHalf)), "H26上");
-        assert_eq!(short_label(p(2014, Half::YearEnd)), "H26末");
-        assert_eq!(short_label(p(2019, Half::FirstHalf)), "R1上");
-        assert_eq!(short_label(p(1900, Half::FirstHalf)), "FY1900-H1");
+        assert_eq!(short_label(p(2014, Part::FirstHalf)), "H26上");
+        assert_eq!(short_label(p(2014, Part::YearEnd)), "H26末");
+        assert_eq!(short_label(p(2019, Part::FirstHalf)), "R1上");
+        assert_eq!(short_label(p(1900, Part::FirstHalf)), "FY1900-H1");
         assert_eq!(
-            year_and_term(p(2019, Half::YearEnd)),
+            year_and_term(p(2019, Part::YearEnd)),
             ("令和元年度".to_string(), "年度末")
         );
         // Every label a view prints is read back as the period it names.
         for fy in crate::domain::period::MIN_FISCAL_YEAR..=crate::domain::period::MAX_FISCAL_YEAR {
-            for half in [Half::FirstHalf, Half::YearEnd] {
+            for half in [Part::FirstHalf, Part::YearEnd] {
                 let period = p(fy, half);
                 for label in [short_label(period), period.label(), period.id()] {
                     assert_eq!(Period::parse(&label, None), Ok(period), "{label}");

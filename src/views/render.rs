@@ -7,38 +7,14 @@
 //! and uses no box-drawing characters. Every piece of user data in text and Markdown output goes through
 //! [`crate::domain::text::escape`] first, so no raw control character reaches a terminal.
 
-use crate::domain::period::{Era, Half, Period};
+use crate::domain::period::Period;
 use crate::domain::text;
 use crate::views::width::{clip, display_width, pad, pad_left, truncate, wrap};
 use crate::views::{self, SummaryView, TableRow, TableView};
 
-// ------------------------------------------------------------------------------------------ periods
-
-fn era_year(p: Period) -> Option<(Era, u16)> {
-    let era = Era::of_fiscal_year(p.fiscal_year);
-    let n = p
-        .fiscal_year
-        .checked_sub(era.first_year())?
-        .checked_add(1)?;
-    Some((era, n))
-}
-
-/// A short period label for narrow columns: `H26上` (平成26年度上半期), `H26末` (平成26年度末), `R1上`.
+/// A short period label for narrow columns ([`Period::short_label`]).
 pub fn short_label(p: Period) -> String {
-    match era_year(p) {
-        Some((era, n)) => {
-            let e = match era {
-                Era::Heisei => "H",
-                Era::Reiwa => "R",
-            };
-            let h = match p.half {
-                Half::FirstHalf => "上",
-                Half::YearEnd => "末",
-            };
-            format!("{e}{n}{h}")
-        }
-        None => p.id(),
-    }
+    p.short_label()
 }
 
 // ------------------------------------------------------------------------------------------ text
@@ -802,6 +778,7 @@ pub(crate) mod tests {
 
     use super::*;
     use crate::domain::event::Change;
+    use crate::domain::period::Part;
     use crate::domain::provenance::Provenance;
     use crate::domain::state::State;
     use crate::import;
@@ -860,9 +837,9 @@ pub(crate) mod tests {
     /// A small view with hostile content, built by hand.
     pub(crate) fn hostile_view() -> TableView {
         let mut state = State::default();
-        let p = Period::new(2019, Half::FirstHalf).unwrap_or(Period {
+        let p = Period::new(2019, Part::FirstHalf).unwrap_or(Period {
             fiscal_year: 2019,
-            half: Half::FirstHalf,
+            part: Part::FirstHalf,
         });
         apply_all(
             &mut state,

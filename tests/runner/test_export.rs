@@ -827,13 +827,13 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
 
 /// Writes an export of a plan, an item and `n` remarks, built with the library; returns its path.
 fn big_export(dir: &Path, n: u64) -> PathBuf {
-    use hyoka::domain::period::{Half, Period};
+    use hyoka::domain::period::{Part, Period};
     let path = dir.join("big.jsonl");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     let mut prev = event::ZERO_HASH;
     let period = Period {
         fiscal_year: 2014,
-        half: Half::FirstHalf,
+        part: Part::FirstHalf,
     };
     let item = Change::ItemRegistered {
         number: 1,

@@ -1,7 +1,7 @@
 //! The worked examples in schema/FORMAT.md match the code, byte for byte.
 
 use hyoka::domain::event::{self, Change, Event};
-use hyoka::domain::period::{Half, Period};
+use hyoka::domain::period::{Part, Period};
 use hyoka::tlog::merkle;
 
 const DOC: &str = include_str!("../../schema/FORMAT.md");
@@ -59,7 +59,7 @@ fn event_a() -> Event {
             item: 5,
             period: Period {
                 fiscal_year: 2014,
-                half: Half::FirstHalf,
+                part: Part::FirstHalf,
             },
             grade: "A".into(),
         },
@@ -266,7 +266,7 @@ fn variant_name(c: &Change) -> &'static str {
 fn the_documented_change_tags_are_the_code_s() {
     let period = Period {
         fiscal_year: 2014,
-        half: Half::FirstHalf,
+        part: Part::FirstHalf,
     };
     let samples = [
         Change::PlanDefined {

@@ -23,7 +23,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use hyoka::domain::event::Change;
-use hyoka::domain::period::{Half, Period};
+use hyoka::domain::period::{Part, Period};
 use hyoka::{Access, Error, Ledger, Meta};
 
 const ROLE: &str = "HYOKA_KILL_LOOP_ROLE";
@@ -87,7 +87,7 @@ fn kills(default: usize, share: usize) -> usize {
 fn period() -> Period {
     Period {
         fiscal_year: 2015,
-        half: Half::FirstHalf,
+        part: Part::FirstHalf,
     }
 }
 

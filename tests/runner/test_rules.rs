@@ -5,7 +5,7 @@
 
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Change, Event, Hash, Source, ZERO_HASH};
-use hyoka::domain::period::{Half, Period};
+use hyoka::domain::period::{Part, Period};
 
 use crate::common::Env;
 
@@ -104,7 +104,7 @@ fn with_plan(
 fn fy(y: u16) -> Period {
     Period {
         fiscal_year: y,
-        half: Half::FirstHalf,
+        part: Part::FirstHalf,
     }
 }
 

@@ -2,7 +2,7 @@
 //! `schema/summary.schema.json`.
 
 use hyoka::domain::event::Change;
-use hyoka::domain::period::{Half, Period};
+use hyoka::domain::period::{Part, Period};
 use hyoka::domain::provenance::Provenance;
 use hyoka::domain::state::State;
 use hyoka::import;
@@ -63,7 +63,7 @@ fn seed_state() -> State {
 fn other_state() -> State {
     let p = Period {
         fiscal_year: 2019,
-        half: Half::YearEnd,
+        part: Part::YearEnd,
     };
     let mut state = State::default();
     for c in [

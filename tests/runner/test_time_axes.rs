@@ -6,7 +6,7 @@
 //!   `--at T` still is the matching `--seq`, and history through the index is the full fold's.
 
 use hyoka::domain::event::Change;
-use hyoka::domain::period::{Half, Period};
+use hyoka::domain::period::{Part, Period};
 use hyoka::domain::state::State;
 use hyoka::views::audit::Selection;
 use hyoka::views::{self, TableView};
@@ -21,10 +21,10 @@ const BASE: i64 = 1_443_657_600_000_000_000; // 2015-10-01T00:00:00Z
 fn period(i: u8) -> Period {
     Period {
         fiscal_year: 2014 + u16::from(i / 2),
-        half: if i.is_multiple_of(2) {
-            Half::FirstHalf
+        part: if i.is_multiple_of(2) {
+            Part::FirstHalf
         } else {
-            Half::YearEnd
+            Part::YearEnd
         },
     }
 }

@@ -681,7 +681,7 @@ mod wire;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::period::Half;
+    use crate::domain::period::Part;
 
     fn plan() -> Change {
         Change::PlanDefined {
@@ -695,7 +695,7 @@ mod tests {
     fn p() -> Period {
         Period {
             fiscal_year: 2014,
-            half: Half::FirstHalf,
+            part: Part::FirstHalf,
         }
     }
 
@@ -932,7 +932,7 @@ mod tests {
         let mut s = with_item();
         let later = Period {
             fiscal_year: 2015,
-            half: Half::YearEnd,
+            part: Part::YearEnd,
         };
         for c in [
             Change::RatingRecorded {
@@ -1010,7 +1010,7 @@ mod tests {
         for fiscal_year in [0, 1988, 2200, u16::MAX] {
             let period = Period {
                 fiscal_year,
-                half: Half::YearEnd,
+                part: Part::YearEnd,
             };
             let before = s.clone();
             let err = s
@@ -1029,7 +1029,7 @@ mod tests {
         for fiscal_year in [1989, 2199] {
             let period = Period {
                 fiscal_year,
-                half: Half::FirstHalf,
+                part: Part::FirstHalf,
             };
             s.apply(&Change::FollowUpSet {
                 item: 1,

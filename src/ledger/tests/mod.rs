@@ -17,7 +17,7 @@ use super::head::{HEAD_FILE, HeadRecord, head_text, parse_head, write_head};
 use super::verify::{Batch, VERIFY_BATCH, read_for_verify};
 use super::*;
 use crate::domain::event;
-use crate::domain::period::{Half, Period};
+use crate::domain::period::{Part, Period};
 use crate::error::IntegrityError;
 use crate::store::StoreResult;
 use crate::store::StoreWriter;
@@ -71,7 +71,7 @@ fn ledger_with(n: usize, access: Access) -> (tempfile::TempDir, Ledger) {
             item: 1,
             period: Period {
                 fiscal_year: 2014 + i as u16,
-                half: Half::FirstHalf,
+                part: Part::FirstHalf,
             },
             grade: "A".into(),
         };
@@ -99,7 +99,7 @@ const AUTHOR_AT: usize = 2 + 8 + 32 + 8 + 8;
 fn fy2014_h1() -> Period {
     Period {
         fiscal_year: 2014,
-        half: Half::FirstHalf,
+        part: Part::FirstHalf,
     }
 }
 

@@ -12,7 +12,7 @@ fn long_ledger(n: usize) -> (tempfile::TempDir, Ledger) {
             item: 1,
             period: Period {
                 fiscal_year: 1989 + (i % 211) as u16,
-                half: [Half::FirstHalf, Half::YearEnd][(i / 211) % 2],
+                part: [Part::FirstHalf, Part::YearEnd][(i / 211) % 2],
             },
             grade: ["A", "B"][(i / 422) % 2].into(),
         })
