@@ -148,8 +148,14 @@ impl SqliteLog {
             let mut ins_tree = tx.prepare_cached("INSERT INTO tree(idx, hash) VALUES (?1, ?2)")?;
             for change in changes {
                 state.apply(&change)?;
-                let item = change.item();
-                let bytes = event::encode(&meta.event(seq, prev, meta.recorded_at, change))?;
+                let item = change.item().map(|i| i.index_key());
+                let bytes = event::encode(&meta.event(
+                    event::SCHEMA_VERSION,
+                    seq,
+                    prev,
+                    meta.recorded_at,
+                    change,
+                ))?;
                 prev = event::event_hash(&prev, &bytes);
                 ins.execute(params![seq as i64, item, bytes])?;
                 let leaf = merkle::leaf_hash(&prev);
@@ -338,7 +344,7 @@ impl SqliteLog {
         while let Some(row) = rows.next()? {
             let e = event::decode(row.get_ref(1)?.as_blob()?)?;
             fold.step(&e, &mut |h| {
-                if h.item == item {
+                if h.item.0.number() == Some(item) {
                     out.push(h);
                 }
             })?;

@@ -183,10 +183,10 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
         "history" => {
             let l = Ledger::open(dir, access)?;
             let t = Instant::now();
-            let h = l.history(HISTORY_ITEM, None)?;
+            let h = l.history(&HISTORY_ITEM.into(), None)?;
             let ms = ms(t);
             // Outside the timing: the indexed history must be the full fold's.
-            let full = l.history_by_full_fold(HISTORY_ITEM, None)?;
+            let full = l.history_by_full_fold(&HISTORY_ITEM.into(), None)?;
             if h != full {
                 let at = h.iter().zip(&full).position(|(a, b)| a != b);
                 return Err(format!(
@@ -306,7 +306,7 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                                 let mut item = 1 + rng.below(u64::from(workload::ITEMS)) as u32;
                                 loop {
                                     let c = hyoka::domain::event::Change::RemarkSet {
-                                        item,
+                                        item: item.into(),
                                         period,
                                         text: text.clone(),
                                     };

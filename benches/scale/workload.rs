@@ -265,6 +265,7 @@ impl Generator {
             reason: text(&mut self.rng, 50, 200),
             source: None,
             recorded_at: T0 + self.batch_no as i64 * HOUR,
+            new_point: false,
         };
         self.batch_no += 1;
         m
@@ -277,6 +278,8 @@ impl Generator {
             grades: GRADES.iter().map(|g| g.to_string()).collect(),
             default_era: Some(Era::Heisei),
             origin: "bench.example/national-reform-plan".into(),
+            cadence: Default::default(),
+            years: None,
         };
         let mut more = Vec::with_capacity(SETUP_EVENTS as usize - 1);
         for h in HEADING_NAMES {
@@ -286,11 +289,13 @@ impl Generator {
             let d = self.rng.below(DEPARTMENTS as u64) as usize;
             self.departments[n as usize] = d as u8;
             more.push(Change::ItemRegistered {
-                number: n,
+                id: hyoka::domain::item_id::ItemId::from_number(n),
                 title: title(n),
                 department: department(d),
                 category: HEADING_NAMES[(n as usize - 1) * HEADINGS / ITEMS as usize].into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             });
         }
         self.seq = SETUP_EVENTS;
@@ -322,11 +327,13 @@ impl Generator {
             let new = (old + 1 + self.rng.below(DEPARTMENTS as u64 - 1)) % DEPARTMENTS as u64;
             self.departments[item as usize] = new as u8;
             return Change::ItemAmended {
-                number: item,
+                id: hyoka::domain::item_id::ItemId::from_number(item),
                 title: None,
                 department: Some(department(new as usize)),
                 category: None,
                 relisting_of: None,
+                from: None,
+                after: None,
             };
         }
         let roll = roll - 5;
@@ -340,7 +347,10 @@ impl Generator {
             // Rate, or re-rate with another grade (or withdraw the rating, 1 in 20 re-ratings).
             if memo.grade != 0 && roll < 22 {
                 memo.grade = 0;
-                return Change::RatingWithdrawn { item, period };
+                return Change::RatingWithdrawn {
+                    item: item.into(),
+                    period,
+                };
             }
             let g = if memo.grade == 0 {
                 self.rng.below(GRADES.len() as u64) as u8
@@ -350,7 +360,7 @@ impl Generator {
             };
             memo.grade = g + 1;
             return Change::RatingRecorded {
-                item,
+                item: item.into(),
                 period,
                 grade: GRADES[g as usize].into(),
             };
@@ -362,7 +372,7 @@ impl Generator {
                 if f != memo.remark {
                     memo.remark = f;
                     return Change::RemarkSet {
-                        item,
+                        item: item.into(),
                         period,
                         text: t,
                     };
@@ -371,7 +381,7 @@ impl Generator {
         }
         memo.flagged = !memo.flagged;
         Change::FollowUpSet {
-            item,
+            item: item.into(),
             period,
             flagged: memo.flagged,
         }
@@ -404,17 +414,18 @@ impl Singles {
             reason: text(&mut self.rng, 50, 200),
             source: None,
             recorded_at: T_APPENDS + self.k * 1_000_000_000,
+            new_point: false,
         };
         self.k += 1;
         let item = 1 + self.rng.below(ITEMS as u64) as u32;
         let period = period(self.rng.below(PERIODS as u64) as usize);
-        let cell = state.cell(item, period);
+        let cell = state.cell(&item.into(), period);
         let roll = self.rng.below(10);
         let change = if roll < 5 {
             let cur = cell.rating.as_deref();
             let choices: Vec<&str> = GRADES.iter().copied().filter(|g| Some(*g) != cur).collect();
             Change::RatingRecorded {
-                item,
+                item: item.into(),
                 period,
                 grade: self.rng.pick(&choices).into(),
             }
@@ -424,13 +435,13 @@ impl Singles {
                 t = text(&mut self.rng, 50, 200);
             }
             Change::RemarkSet {
-                item,
+                item: item.into(),
                 period,
                 text: t,
             }
         } else {
             Change::FollowUpSet {
-                item,
+                item: item.into(),
                 period,
                 flagged: !cell.follow_up,
             }

@@ -82,6 +82,13 @@ pub(super) enum Command {
         /// Derived from the plan name when not given.
         #[arg(long, value_name = "ORIGIN")]
         origin: Option<String>,
+        /// When the plan reports: half-year (上半期 and 年度末, the default), year-end (年度末 only),
+        /// quarterly (四半期), or whole-plan (one result for the plan's years; needs --years).
+        #[arg(long, value_name = "CADENCE")]
+        cadence: Option<String>,
+        /// The plan's fiscal years, e.g. 2019-2022 or 令和元年度-令和4年度 (default: any from 1989 to 2199).
+        #[arg(long, value_name = "YEARS")]
+        years: Option<String>,
         /// Who creates the ledger.
         #[arg(short = 'a', long, value_name = "NAME", default_value = "hyoka")]
         author: String,
@@ -94,20 +101,27 @@ pub(super) enum Command {
         )]
         reason: String,
     },
-    /// Register, correct, withdraw or reinstate plan items.
+    /// Register, correct, withdraw or reinstate plan items; mark them 対象外 at a point; merge them (集約).
     #[command(subcommand)]
     Item(ItemCommand),
+    /// Rename a heading (one event for every item under it).
+    #[command(subcommand)]
+    Heading(HeadingCommand),
     /// Record a rating for an item in a period.
     #[command(
-        after_help = "Example:\n  hyoka rate 12 H27上半期 A -a 山田 -m '第3四半期の進捗を反映'\n\nPeriods: FY2015-H1, FY2015-YE, H27上半期, 平成27年度末, R7年度上半期, 令和元年度末, ..."
+        after_help = "Examples:\n  hyoka rate 12 H27上半期 A -a 山田 -m '第3四半期の進捗を反映'\n  hyoka rate R1-1 令和2年3月31日現在 A -a 山田 -m '年度末評価'\n\nPoints: FY2015-H1, FY2015-YE, H27上半期, 平成27年度末, 平成28年3月末現在 (= 平成27年度末),\n平成27年9月末 (= 平成27年度上半期), 令和2年3月31日現在, 2019年度末; quarterly plans also FY2006-Q3,\n平成18年12月末; year-end-only plans 令和元年度. A point more than one reporting point after the\nlatest rated point is refused as a likely typo unless --new-point is given."
     )]
     Rate {
-        /// Item number.
+        /// Item id (12, R1-1, 1-1-1).
         item: String,
-        /// Period (FY2014-H1, H26上半期, 平成26年度末, 平成28年3月末現在, ...).
+        /// Point (FY2014-H1, H26上半期, 平成26年度末, 平成28年3月末現在, ...).
         period: String,
         /// Grade from the plan's scale.
         grade: String,
+        /// Open a point more than one reporting point after the latest rated point (otherwise refused
+        /// as a likely typo).
+        #[arg(long)]
+        new_point: bool,
         #[command(flatten)]
         who: Who,
     },
@@ -116,7 +130,7 @@ pub(super) enum Command {
         after_help = "Example:\n  hyoka unrate 12 H27上半期 -a 山田 -m '誤って入力したため取消'"
     )]
     Unrate {
-        /// Item number.
+        /// Item id.
         item: String,
         /// Period.
         period: String,
@@ -128,7 +142,7 @@ pub(super) enum Command {
         after_help = "Example:\n  hyoka flag 12 on -a 山田 -m '次期も継続して確認'\n\nThe period defaults to the latest period that has ratings, and is printed."
     )]
     Flag {
-        /// Item number.
+        /// Item id.
         item: String,
         /// on or off.
         state: OnOff,
@@ -143,7 +157,7 @@ pub(super) enum Command {
         after_help = "Example:\n  hyoka remark 12 '地域との協議を継続する。' -a 山田 -m '所管課の報告'\n\nThe period defaults to the latest period that has ratings, and is printed."
     )]
     Remark {
-        /// Item number.
+        /// Item id.
         item: String,
         /// The remark.
         text: String,
@@ -323,6 +337,10 @@ pub(super) enum Command {
         /// Show what would be recorded, record nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The file may rate a point more than one reporting point after the latest rated point
+        /// (otherwise refused as a likely typo).
+        #[arg(long)]
+        new_point: bool,
         /// Record the file's values even where they contradict changes made since the last import.
         #[arg(long)]
         prefer_file: bool,
@@ -469,11 +487,11 @@ pub(super) enum KeyCommand {
 pub(super) enum ItemCommand {
     /// Register a new item.
     #[command(
-        after_help = "Example:\n  hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'"
+        after_help = "Examples:\n  hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'\n  hyoka item add R1-1 '高槻市との連携' --department 学研企画課 --category '1. 協働の市政の推進' --from 令和元年度末 --after 9 -a 山田 -m '令和元年度の追加項目'\n\nIds are as the city writes them: 12, R1-1, 1-1-1 (full-width digits read as ASCII). Without --from\nthe item belongs to the plan at every point; with it, from that point on. Items are listed by id in\nnatural order (2 before 10), or right after the item given with --after."
     )]
     Add {
-        /// Item number (unique in the plan).
-        number: String,
+        /// Item id (unique in the plan).
+        id: String,
         /// Title.
         title: String,
         /// Responsible department.
@@ -482,19 +500,25 @@ pub(super) enum ItemCommand {
         /// Heading (created if new).
         #[arg(long, value_name = "C")]
         category: String,
-        /// This item re-lists item N under another heading.
-        #[arg(long, value_name = "N")]
+        /// This item re-lists item ID under another heading.
+        #[arg(long, value_name = "ID")]
         relisting_of: Option<String>,
+        /// The point from which the item belongs to the plan.
+        #[arg(long, value_name = "POINT")]
+        from: Option<String>,
+        /// List the item right after item ID.
+        #[arg(long, value_name = "ID")]
+        after: Option<String>,
         #[command(flatten)]
         who: Who,
     },
-    /// Correct an item's title, department, heading or re-listing.
+    /// Correct an item's title, department, heading, re-listing, first point or place.
     #[command(
         after_help = "Example:\n  hyoka item amend 63 --department 市民課窓口係 -a 山田 -m '組織改正'"
     )]
     Amend {
-        /// Item number.
-        number: String,
+        /// Item id.
+        id: String,
         /// New title.
         #[arg(long, value_name = "T")]
         title: Option<String>,
@@ -504,28 +528,104 @@ pub(super) enum ItemCommand {
         /// New heading (created if new).
         #[arg(long, value_name = "C")]
         category: Option<String>,
-        /// Now a re-listing of item N.
-        #[arg(long, value_name = "N", conflicts_with = "not_relisting")]
+        /// Now a re-listing of item ID.
+        #[arg(long, value_name = "ID", conflicts_with = "not_relisting")]
         relisting_of: Option<String>,
         /// No longer a re-listing.
         #[arg(long)]
         not_relisting: bool,
+        /// Now part of the plan from this point on.
+        #[arg(long, value_name = "POINT", conflicts_with = "every_point")]
+        from: Option<String>,
+        /// Now part of the plan at every point.
+        #[arg(long)]
+        every_point: bool,
+        /// Now listed right after item ID.
+        #[arg(long, value_name = "ID", conflicts_with = "natural_place")]
+        after: Option<String>,
+        /// Now listed at its id's natural place.
+        #[arg(long)]
+        natural_place: bool,
         #[command(flatten)]
         who: Who,
     },
     /// Withdraw an item from the plan (its history stays).
     #[command(after_help = "Example:\n  hyoka item withdraw 63 -a 山田 -m '計画から削除'")]
     Withdraw {
-        /// Item number.
-        number: String,
+        /// Item id.
+        id: String,
         #[command(flatten)]
         who: Who,
     },
     /// Reinstate a withdrawn item.
     #[command(after_help = "Example:\n  hyoka item reinstate 63 -a 山田 -m '削除の取消'")]
     Reinstate {
-        /// Item number.
-        number: String,
+        /// Item id.
+        id: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Mark an item 対象外 (not evaluated) at a point; the reason (-m) says why.
+    #[command(
+        after_help = "Example:\n  hyoka item exclude R1-1 令和元年度末 -a 山田 -m '年度途中の追加のため評価対象外'\n\nA rated cell is not marked: withdraw its rating first (hyoka unrate). Undo with hyoka item include."
+    )]
+    Exclude {
+        /// Item id.
+        id: String,
+        /// The point.
+        point: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw an exclusion (対象外) recorded in error: the item is evaluated at that point again.
+    #[command(
+        after_help = "Example:\n  hyoka item include R1-1 令和元年度末 -a 山田 -m '対象外の取消'"
+    )]
+    Include {
+        /// Item id.
+        id: String,
+        /// The point.
+        point: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Merge an item into another from a point on (集約): it is no longer evaluated on its own.
+    #[command(
+        after_help = "Example:\n  hyoka item merge 25 --into 24 --from 平成27年度末 -a 山田 -m '項目24に集約'\n\nThe item keeps its history; its ratings from that point on must be withdrawn first. Undo with\nhyoka item unmerge."
+    )]
+    Merge {
+        /// The item folded in.
+        id: String,
+        /// The item it is folded into.
+        #[arg(long, value_name = "ID")]
+        into: String,
+        /// The first point at which it is part of that item.
+        #[arg(long, value_name = "POINT")]
+        from: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Withdraw a merge recorded in error: the item stands on its own again.
+    #[command(after_help = "Example:\n  hyoka item unmerge 25 -a 山田 -m '集約の取消'")]
+    Unmerge {
+        /// Item id.
+        id: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum HeadingCommand {
+    /// Rename a heading: one event, for every item listed under it.
+    #[command(
+        after_help = "Example:\n  hyoka heading rename 地域協働の推進 市民協働の推進 -a 山田 -m '計画改定で改称'"
+    )]
+    Rename {
+        /// The heading's name.
+        old: String,
+        /// Its new name.
+        new: String,
         #[command(flatten)]
         who: Who,
     },

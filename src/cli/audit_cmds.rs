@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use hyoka::domain::period::{Era, Period};
+use hyoka::domain::item_id::ItemId;
+use hyoka::domain::period::{Cadence, Era, Period};
 use hyoka::domain::{event, when};
 use hyoka::ledger::Ledger;
 use hyoka::views::audit::{self, Point, Selection, Snapshot};
@@ -13,20 +14,37 @@ use super::failure::Failure;
 use super::options::{HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
 
-fn era_of(ledger: &mut Ledger) -> Result<Option<Era>, Failure> {
-    Ok(ledger.current()?.plan.as_ref().and_then(|p| p.default_era))
+/// How the plan writes its points: era, cadence and years.
+type Points = (Option<Era>, Cadence, Option<(u16, u16)>);
+
+fn points_of(ledger: &mut Ledger) -> Result<Points, Failure> {
+    let plan = ledger.current()?.plan.as_ref();
+    Ok((
+        plan.and_then(|p| p.default_era),
+        plan.map_or(Cadence::HalfYear, |p| p.cadence),
+        plan.and_then(|p| p.years),
+    ))
 }
 
-fn period_arg(s: &str, era: Option<Era>) -> Result<Period, Failure> {
-    Period::parse(s, era).map_err(|e| Failure::from(e.to_string()))
+fn period_arg(s: &str, (era, cadence, years): Points) -> Result<Period, Failure> {
+    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(e.to_string()))
 }
 
 /// The selection the time-axis options make.
 pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure> {
-    let era = ledger.event(0).ok().and_then(|e| match e.event.change {
-        event::Change::PlanDefined { default_era, .. } => default_era,
-        _ => None,
-    });
+    let points = ledger
+        .event(0)
+        .ok()
+        .and_then(|e| match e.event.change {
+            event::Change::PlanDefined {
+                default_era,
+                cadence,
+                years,
+                ..
+            } => Some((default_era, cadence, years)),
+            _ => None,
+        })
+        .unwrap_or((None, Cadence::HalfYear, None));
     let sel = Selection {
         through: time.seq,
         at: time
@@ -38,7 +56,7 @@ pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure>
         as_of: time
             .as_of
             .as_deref()
-            .map(|p| period_arg(p, era))
+            .map(|p| period_arg(p, points))
             .transpose()?,
     };
     Ok(sel)
@@ -111,7 +129,7 @@ fn print_rows(
 
 pub fn history(
     ctx: &Ctx,
-    item: Option<u32>,
+    item: Option<ItemId>,
     all: bool,
     period: Option<&str>,
     author: Option<&str>,
@@ -119,27 +137,28 @@ pub fn history(
     full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
-    let era = era_of(&mut ledger)?;
-    let period = period.map(|p| period_arg(p, era)).transpose()?;
+    let points = points_of(&mut ledger)?;
+    let period = period.map(|p| period_arg(p, points)).transpose()?;
     let state = ledger.current()?.clone();
-    let entries = match (all, item) {
+    let entries = match (all, &item) {
         (true, _) => {
             let mut v = ledger.corrections()?;
             if let Some(p) = period {
                 v.retain(|e| e.period == Some(p));
             }
-            v.sort_by_key(|e| (e.item, e.seq));
+            v.sort_by(|a, b| (&a.item, a.seq).cmp(&(&b.item, b.seq)));
             v
         }
         (false, Some(n)) => {
-            if !state.items.contains_key(&n) {
+            if !state.items.contains_key(n) {
                 return Err(Failure::from(format!(
-                    "there is no item {n}: list the items with `hyoka table`"
+                    "there is no item {}: list the items with `hyoka table`",
+                    hyoka::domain::text::escape(n.as_str())
                 )));
             }
             ledger.history(n, period)?
         }
-        (false, None) => return Err(Failure::usage("give an item number, or --all")),
+        (false, None) => return Err(Failure::usage("give an item id, or --all")),
     };
     let entries: Vec<_> = match author {
         Some(a) => entries
@@ -172,8 +191,8 @@ pub fn history(
             Ok(())
         }
         HistoryFormat::Text => {
-            if let (false, Some(n)) = (all, item)
-                && let Some(i) = state.items.get(&n)
+            if let (false, Some(n)) = (all, &item)
+                && let Some(i) = state.items.get(n)
             {
                 out(hyoka::domain::text::escape(&format!(
                     "item {n} {} ({}; {})",
@@ -231,8 +250,8 @@ pub fn blame(
     full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
-    let era = era_of(&mut ledger)?;
-    let period = period.map(|p| period_arg(p, era)).transpose()?;
+    let points = points_of(&mut ledger)?;
+    let period = period.map(|p| period_arg(p, points)).transpose()?;
     let snap = snapshot(&ledger, time)?;
     drop(ledger);
     let entries = audit::blame(&snap, period);
@@ -290,7 +309,7 @@ pub fn diff(
     full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
-    let era = era_of(&mut ledger)?;
+    let (era, _, _) = points_of(&mut ledger)?;
     let a = Point::parse(from, era).map_err(Failure::from)?;
     let b = Point::parse(to, era).map_err(Failure::from)?;
     let sa = point_snapshot(&ledger, a)?;

@@ -5,14 +5,16 @@ use std::io::Write;
 
 use hyoka::domain::event::Change;
 use hyoka::domain::event::StoredEvent;
-use hyoka::domain::period::{Era, Period};
+use hyoka::domain::item_id::ItemId;
+use hyoka::domain::period::{Cadence, Era, Period};
 use hyoka::domain::{describe, text};
 use hyoka::ledger::{Ledger, Meta};
 
-use super::args::ItemCommand;
+use super::args::{HeadingCommand, ItemCommand};
 use super::clock::now;
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::options::item_id;
 use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
 
@@ -22,6 +24,7 @@ fn meta(who: &Who) -> Result<Meta, Failure> {
         reason: who.reason.clone(),
         source: None,
         recorded_at: now()?,
+        new_point: false,
     })
 }
 
@@ -29,19 +32,44 @@ fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
     super::anchoring::open_write(ctx)
 }
 
-fn parse_period(ledger_era: Option<Era>, s: &str) -> Result<Period, Failure> {
-    Period::parse(s, ledger_era).map_err(|e| Failure::from(e.to_string()))
+/// A point of the ledger's plan: read with its era, cadence (a year alone is a year-end-only plan's
+/// point) and years.
+fn parse_period(state: &hyoka::domain::state::State, s: &str) -> Result<Period, Failure> {
+    let plan = state.plan.as_ref();
+    let era = plan.and_then(|p| p.default_era);
+    let cadence = plan.map_or(Cadence::HalfYear, |p| p.cadence);
+    let years = plan.and_then(|p| p.years);
+    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(e.to_string()))
 }
 
-pub fn init(
-    ctx: &Ctx,
-    plan: &str,
-    grades: &str,
-    era: Option<Era>,
-    origin: Option<String>,
-    author: &str,
-    reason: &str,
-) -> Result<(), Failure> {
+/// The plan `init` defines, as given on the command line.
+pub struct InitArgs<'a> {
+    pub plan: &'a str,
+    pub grades: &'a str,
+    pub era: Option<Era>,
+    pub origin: Option<String>,
+    pub cadence: Option<&'a str>,
+    pub years: Option<&'a str>,
+}
+
+pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result<(), Failure> {
+    let InitArgs {
+        plan,
+        grades,
+        era,
+        origin,
+        cadence,
+        years,
+    } = args;
+    let cadence: Cadence = cadence
+        .map(str::parse)
+        .transpose()
+        .map_err(|e: hyoka::domain::period::PeriodError| Failure::usage(e.to_string()))?
+        .unwrap_or_default();
+    let years = years
+        .map(|y| hyoka::domain::period::parse_years(y, era))
+        .transpose()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them.
     let grades = grades
         .split(',')
@@ -54,12 +82,15 @@ pub fn init(
         reason: reason.to_string(),
         source: None,
         recorded_at: now()?,
+        new_point: false,
     };
     let change = Change::PlanDefined {
         name: plan.to_string(),
         grades: grades.clone(),
         default_era: era,
         origin: origin.clone(),
+        cadence,
+        years,
     };
     let mut ledger = Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?;
     out(format!(
@@ -68,6 +99,15 @@ pub fn init(
         text::escape(plan),
         text::escape(&grades.join(",")),
         era.map_or("none", Era::romaji)
+    ));
+    out(format!(
+        "reporting points: {} ({}){}",
+        cadence.label(),
+        cadence.id(),
+        years.map_or(String::new(), |(a, b)| format!(
+            ", fiscal years {}",
+            hyoka::domain::period::years_label(a, b)
+        ))
     ));
     out(format!(
         "origin: {}{}",
@@ -105,77 +145,143 @@ fn with_category(
 pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
     let state = ledger.current()?.clone();
+    let point = |s: &str| parse_period(&state, s);
     let mut changes = Vec::new();
     let who = match cmd {
         ItemCommand::Add {
-            number,
+            id,
             title,
             department,
             category,
             relisting_of,
+            from,
+            after,
             who,
         } => {
+            let id = item_id(&id)?;
+            let relisting_of = relisting_of.as_deref().map(item_id).transpose()?;
+            let from = from.as_deref().map(point).transpose()?;
+            let after = after.as_deref().map(item_id).transpose()?;
             let category = with_category(&state, category, &mut changes);
             changes.push(Change::ItemRegistered {
-                number: super::options::item_number(&number)?,
+                id,
                 title,
                 department,
                 category,
-                relisting_of: relisting_of
-                    .as_deref()
-                    .map(super::options::item_number)
-                    .transpose()?,
+                relisting_of,
+                from,
+                after,
             });
             who
         }
         ItemCommand::Amend {
-            number,
+            id,
             title,
             department,
             category,
             relisting_of,
             not_relisting,
+            from,
+            every_point,
+            after,
+            natural_place,
             who,
         } => {
-            let category = category.map(|c| with_category(&state, c, &mut changes));
-            let relisting_of = relisting_of
-                .as_deref()
-                .map(super::options::item_number)
-                .transpose()?;
+            let id = item_id(&id)?;
+            let relisting_of = relisting_of.as_deref().map(item_id).transpose()?;
             let relisting = match (relisting_of, not_relisting) {
                 (Some(n), _) => Some(Some(n)),
                 (None, true) => Some(None),
                 (None, false) => None,
             };
-            if title.is_none() && department.is_none() && category.is_none() && relisting.is_none()
+            let from = match (from.as_deref().map(point).transpose()?, every_point) {
+                (Some(p), _) => Some(Some(p)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            let after = match (after.as_deref().map(item_id).transpose()?, natural_place) {
+                (Some(a), _) => Some(Some(a)),
+                (None, true) => Some(None),
+                (None, false) => None,
+            };
+            if title.is_none()
+                && department.is_none()
+                && category.is_none()
+                && relisting.is_none()
+                && from.is_none()
+                && after.is_none()
             {
                 return Err(Failure::usage(
-                    "nothing to amend: give --title, --department, --category, --relisting-of or --not-relisting",
+                    "nothing to amend: give --title, --department, --category, --relisting-of, --not-relisting, --from, --every-point, --after or --natural-place",
                 ));
             }
+            let category = category.map(|c| with_category(&state, c, &mut changes));
             changes.push(Change::ItemAmended {
-                number: super::options::item_number(&number)?,
+                id,
                 title,
                 department,
                 category,
                 relisting_of: relisting,
+                from,
+                after,
             });
             who
         }
-        ItemCommand::Withdraw { number, who } => {
-            changes.push(Change::ItemWithdrawn {
-                number: super::options::item_number(&number)?,
+        ItemCommand::Withdraw { id, who } => {
+            changes.push(Change::ItemWithdrawn { id: item_id(&id)? });
+            who
+        }
+        ItemCommand::Reinstate { id, who } => {
+            changes.push(Change::ItemReinstated { id: item_id(&id)? });
+            who
+        }
+        ItemCommand::Exclude { id, point: p, who } => {
+            changes.push(Change::ItemExcluded {
+                item: item_id(&id)?,
+                period: point(&p)?,
             });
             who
         }
-        ItemCommand::Reinstate { number, who } => {
-            changes.push(Change::ItemReinstated {
-                number: super::options::item_number(&number)?,
+        ItemCommand::Include { id, point: p, who } => {
+            changes.push(Change::ExclusionWithdrawn {
+                item: item_id(&id)?,
+                period: point(&p)?,
+            });
+            who
+        }
+        ItemCommand::Merge {
+            id,
+            into,
+            from,
+            who,
+        } => {
+            changes.push(Change::ItemMerged {
+                item: item_id(&id)?,
+                into: item_id(&into)?,
+                from: point(&from)?,
+            });
+            who
+        }
+        ItemCommand::Unmerge { id, who } => {
+            changes.push(Change::MergeWithdrawn {
+                item: item_id(&id)?,
             });
             who
         }
     };
-    let receipt = ledger.append(&meta(&who)?, &changes)?;
+    record(&mut ledger, &who, &changes, false)
+}
+
+/// Records `changes` as one batch by `who` and says what was recorded.
+fn record(
+    ledger: &mut Ledger,
+    who: &Who,
+    changes: &[Change],
+    new_point: bool,
+) -> Result<(), Failure> {
+    let mut meta = meta(who)?;
+    meta.new_point = new_point;
+    let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
             "recorded #{}: {}",
@@ -187,18 +293,30 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
+    let mut ledger = open(ctx)?;
+    match cmd {
+        HeadingCommand::Rename { old, new, who } => {
+            let change = Change::HeadingRenamed { from: old, to: new };
+            record(&mut ledger, &who, &[change], false)
+        }
+    }
+}
+
 fn record_one(
     ctx: &Ctx,
     who: &Who,
-    build: impl FnOnce(&hyoka::domain::state::State, Option<Era>) -> Result<(Change, String), Failure>,
+    new_point: bool,
+    build: impl FnOnce(&hyoka::domain::state::State) -> Result<(Change, String), Failure>,
 ) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
     let state = ledger.current()?;
-    let era = state.plan.as_ref().and_then(|p| p.default_era);
-    let (change, note) = build(state, era)?;
+    let (change, note) = build(state)?;
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
-    let receipt = ledger.append(&meta(who)?, std::slice::from_ref(&change))?;
+    let mut meta = meta(who)?;
+    meta.new_point = new_point;
+    let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
         receipt.first_seq,
@@ -210,10 +328,17 @@ fn record_one(
     Ok(())
 }
 
-pub fn rate(ctx: &Ctx, item: u32, period: &str, grade: &str, who: &Who) -> Result<(), Failure> {
-    record_one(ctx, who, |state, era| {
-        let period = parse_period(era, period)?;
-        let was = state.cell(item, period).rating;
+pub fn rate(
+    ctx: &Ctx,
+    item: ItemId,
+    period: &str,
+    grade: &str,
+    new_point: bool,
+    who: &Who,
+) -> Result<(), Failure> {
+    record_one(ctx, who, new_point, |state| {
+        let period = parse_period(state, period)?;
+        let was = state.cell(&item, period).rating;
         let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
         Ok((
             Change::RatingRecorded {
@@ -226,10 +351,10 @@ pub fn rate(ctx: &Ctx, item: u32, period: &str, grade: &str, who: &Who) -> Resul
     })
 }
 
-pub fn unrate(ctx: &Ctx, item: u32, period: &str, who: &Who) -> Result<(), Failure> {
-    record_one(ctx, who, |state, era| {
-        let period = parse_period(era, period)?;
-        let was = state.cell(item, period).rating;
+pub fn unrate(ctx: &Ctx, item: ItemId, period: &str, who: &Who) -> Result<(), Failure> {
+    record_one(ctx, who, false, |state| {
+        let period = parse_period(state, period)?;
+        let was = state.cell(&item, period).rating;
         let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
         Ok((Change::RatingWithdrawn { item, period }, note))
     })
@@ -238,11 +363,10 @@ pub fn unrate(ctx: &Ctx, item: u32, period: &str, who: &Who) -> Result<(), Failu
 /// The period given, or the latest period that has ratings (said in the output).
 fn period_or_latest(
     state: &hyoka::domain::state::State,
-    era: Option<Era>,
     period: Option<&str>,
 ) -> Result<(Period, String), Failure> {
     match period {
-        Some(p) => Ok((parse_period(era, p)?, String::new())),
+        Some(p) => Ok((parse_period(state, p)?, String::new())),
         None => {
             let p = state.latest_period().ok_or_else(|| {
                 Failure::from(
@@ -256,13 +380,13 @@ fn period_or_latest(
 
 pub fn flag(
     ctx: &Ctx,
-    item: u32,
+    item: ItemId,
     on: bool,
     period: Option<&str>,
     who: &Who,
 ) -> Result<(), Failure> {
-    record_one(ctx, who, |state, era| {
-        let (period, note) = period_or_latest(state, era, period)?;
+    record_one(ctx, who, false, |state| {
+        let (period, note) = period_or_latest(state, period)?;
         Ok((
             Change::FollowUpSet {
                 item,
@@ -276,13 +400,13 @@ pub fn flag(
 
 pub fn remark(
     ctx: &Ctx,
-    item: u32,
+    item: ItemId,
     remark: &str,
     period: Option<&str>,
     who: &Who,
 ) -> Result<(), Failure> {
-    record_one(ctx, who, |state, era| {
-        let (period, note) = period_or_latest(state, era, period)?;
+    record_one(ctx, who, false, |state| {
+        let (period, note) = period_or_latest(state, period)?;
         Ok((
             Change::RemarkSet {
                 item,
@@ -386,6 +510,7 @@ pub struct ImportArgs {
     pub origin: Option<String>,
     pub dry_run: bool,
     pub prefer_file: bool,
+    pub new_point: bool,
 }
 
 /// The largest table file accepted.
@@ -439,6 +564,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         origin: args.origin,
         prefer_file: args.prefer_file,
         dry_run: args.dry_run,
+        new_point: args.new_point,
         author: args.author,
         reason: args.reason,
         recorded_at: now()?,

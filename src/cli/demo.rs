@@ -47,6 +47,7 @@ pub fn demo() -> Result<(), Failure> {
         origin: Some("city.kodaira.example/reform-plan".into()),
         prefer_file: false,
         dry_run: false,
+        new_point: false,
         author: "企画政策部 山田".into(),
         reason: None,
         recorded_at: t0,
@@ -100,11 +101,12 @@ pub fn demo() -> Result<(), Failure> {
         reason: "所管課からの報告により評価を訂正".into(),
         source: None,
         recorded_at: t0 + 60_000_000_000,
+        new_point: false,
     };
     let receipt = ledger.append(
         &meta,
         &[Change::RatingRecorded {
-            item: 12,
+            item: 12.into(),
             period,
             grade: "A".into(),
         }],
@@ -115,7 +117,7 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
         receipt.first_seq
     ));
     out("$ hyoka history 12 --period H27上半期");
-    let entries = ledger.history(12, Some(period))?;
+    let entries = ledger.history(&12.into(), Some(period))?;
     let rows: Vec<Vec<String>> = entries
         .iter()
         .map(|e| {

@@ -63,6 +63,14 @@ pub fn refused(r: &Refused) -> String {
             format!(": reinstate it with `hyoka item reinstate {n}` first")
         }
         Refused::ItemExists(n) => format!("; correct it with `hyoka item amend {n}`"),
+        Refused::NewPoint { next, .. } if next.is_empty() => {
+            "; check the point, and if it is right give --new-point".into()
+        }
+        Refused::NewPoint { next, .. } => {
+            format!(
+                " (the next point is {next}); check the point, and if it is right give --new-point"
+            )
+        }
         _ => String::new(),
     }
 }
@@ -138,14 +146,14 @@ mod tests {
                 1,
             ),
             (
-                Error::Refused(Refused::ItemExists(4)),
+                Error::Refused(Refused::ItemExists(4.into())),
                 "item 4 already exists; correct it with `hyoka item amend 4`",
                 1,
             ),
             (
                 Error::RefusedAt {
                     line: 9,
-                    refused: Refused::ItemWithdrawn(4),
+                    refused: Refused::ItemWithdrawn(4.into()),
                 },
                 "line 9: item 4 is withdrawn in the ledger; reinstate it with `hyoka item reinstate 4` or remove its row",
                 1,
@@ -153,7 +161,7 @@ mod tests {
             (
                 Error::RefusedAt {
                     line: 9,
-                    refused: Refused::NoSuchItem(4),
+                    refused: Refused::NoSuchItem(4.into()),
                 },
                 "line 9: there is no item 4: list the items with `hyoka table`, or add it with `hyoka item add`",
                 1,

@@ -27,7 +27,7 @@ use clap::Parser;
 use args::{Cli, Command, KeyCommand};
 use ctx::Ctx;
 use failure::{EXIT_USAGE, Failure};
-use options::{OnOff, Switch, item_number};
+use options::{OnOff, Switch, item_id};
 
 /// Parses arguments, runs the command, prints errors, returns the exit code.
 pub fn main() -> ExitCode {
@@ -60,14 +60,20 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             grades,
             era,
             origin,
+            cadence,
+            years,
             author,
             reason,
         } => c::init(
             ctx,
-            &plan,
-            &grades,
-            era.map(Into::into),
-            origin,
+            c::InitArgs {
+                plan: &plan,
+                grades: &grades,
+                era: era.map(Into::into),
+                origin,
+                cadence: cadence.as_deref(),
+                years: years.as_deref(),
+            },
             &author,
             &reason,
         ),
@@ -76,9 +82,11 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             item,
             period,
             grade,
+            new_point,
             who,
-        } => c::rate(ctx, item_number(&item)?, &period, &grade, &who),
-        Command::Unrate { item, period, who } => c::unrate(ctx, item_number(&item)?, &period, &who),
+        } => c::rate(ctx, item_id(&item)?, &period, &grade, new_point, &who),
+        Command::Unrate { item, period, who } => c::unrate(ctx, item_id(&item)?, &period, &who),
+        Command::Heading(cmd) => c::heading(ctx, cmd),
         Command::Flag {
             item,
             state,
@@ -86,7 +94,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             who,
         } => c::flag(
             ctx,
-            item_number(&item)?,
+            item_id(&item)?,
             state == OnOff::On,
             period.as_deref(),
             &who,
@@ -96,7 +104,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             text,
             period,
             who,
-        } => c::remark(ctx, item_number(&item)?, &text, period.as_deref(), &who),
+        } => c::remark(ctx, item_id(&item)?, &text, period.as_deref(), &who),
         Command::Log { format } => c::log(ctx, format),
         Command::Verify {
             format,
@@ -171,6 +179,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             origin,
             dry_run,
             prefer_file,
+            new_point,
             format,
         } => c::import(
             ctx,
@@ -184,6 +193,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 origin,
                 dry_run,
                 prefer_file,
+                new_point,
             },
         ),
         Command::Table {
@@ -203,7 +213,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
         } => audit_cmds::history(
             ctx,
-            item.as_deref().map(item_number).transpose()?,
+            item.as_deref().map(item_id).transpose()?,
             all,
             period.as_deref(),
             author.as_deref(),

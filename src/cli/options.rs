@@ -114,11 +114,11 @@ impl From<EraArg> for hyoka::domain::period::Era {
     }
 }
 
-/// An item number as typed, read by the identifier rule ([`hyoka::domain::ident::item_number`]: NFKC, so
-/// `１２` is 12; a character that does not show is refused, named): one line and exit 1, like the
-/// refusal of any other identifier.
-pub fn item_number(s: &str) -> Result<u32, Failure> {
-    hyoka::domain::ident::item_number(s).map_err(Failure::from)
+/// An item id as typed, read by the rule of [`hyoka::domain::item_id::ItemId::parse`] (NFKC, so `１２` is
+/// 12; `R1-1`, `1-1-1`; a character that does not show is refused, named): one line and exit 1, like
+/// the refusal of any other identifier.
+pub fn item_id(s: &str) -> Result<hyoka::domain::item_id::ItemId, Failure> {
+    hyoka::domain::item_id::ItemId::parse(s).map_err(Failure::from)
 }
 
 /// An event named on the command line: `seq:N`, or a bare `N` (read as `seq:N`, with a note, since

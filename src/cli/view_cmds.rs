@@ -91,7 +91,7 @@ pub fn table(
 fn cannot_write(e: write::RenderError) -> Failure {
     Failure::from(format!(
         "{e}; export with --format csv or --format json, or change the {} of item {}",
-        e.field, e.number
+        e.field, e.id
     ))
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Change};
+use crate::domain::item_id::ItemId;
 use crate::domain::when;
 
 /// One line saying what a change does, e.g. `item 5 平成26年度上半期: rating A`.
@@ -16,29 +17,44 @@ pub fn change(c: &Change) -> String {
             grades,
             default_era,
             origin,
-        } => format!(
-            "plan defined: {name} (grades {}, era {}, origin {origin})",
-            grades.join(","),
-            default_era.map_or("none".to_string(), |e| e.romaji().to_string())
-        ),
+            cadence,
+            years,
+        } => {
+            let years = years.map_or(String::new(), |(a, b)| format!(", years FY{a}-FY{b}"));
+            format!(
+                "plan defined: {name} (grades {}, era {}, origin {origin}, cadence {cadence}{years})",
+                grades.join(","),
+                default_era.map_or("none".to_string(), |e| e.romaji().to_string())
+            )
+        }
         Change::CategoryAdded { name } => format!("heading added: {name}"),
+        Change::HeadingRenamed { from, to } => format!("heading renamed: {from} → {to}"),
         Change::ItemRegistered {
-            number,
+            id,
             title,
             department,
             category,
             relisting_of,
+            from,
+            after,
         } => {
-            let relist =
-                relisting_of.map_or(String::new(), |n| format!(", re-listing of item {n}"));
-            format!("item {number} registered: {title} ({department}; {category}{relist})")
+            let relist = relisting_of
+                .as_ref()
+                .map_or(String::new(), |n| format!(", re-listing of item {n}"));
+            let from = from.map_or(String::new(), |p| format!(", from {}", p.label()));
+            let after = after
+                .as_ref()
+                .map_or(String::new(), |a| format!(", after item {a}"));
+            format!("item {id} registered: {title} ({department}; {category}{relist}{from}{after})")
         }
         Change::ItemAmended {
-            number,
+            id,
             title,
             department,
             category,
             relisting_of,
+            from,
+            after,
         } => {
             let mut parts = Vec::new();
             if let Some(t) = title {
@@ -56,10 +72,22 @@ pub fn change(c: &Change) -> String {
                     None => "not a re-listing".to_string(),
                 });
             }
-            format!("item {number} amended: {}", parts.join("; "))
+            if let Some(f) = from {
+                parts.push(match f {
+                    Some(p) => format!("from {}", p.label()),
+                    None => "at every point".to_string(),
+                });
+            }
+            if let Some(a) = after {
+                parts.push(match a {
+                    Some(a) => format!("after item {a}"),
+                    None => "at its id's place".to_string(),
+                });
+            }
+            format!("item {id} amended: {}", parts.join("; "))
         }
-        Change::ItemWithdrawn { number } => format!("item {number} withdrawn"),
-        Change::ItemReinstated { number } => format!("item {number} reinstated"),
+        Change::ItemWithdrawn { id } => format!("item {id} withdrawn"),
+        Change::ItemReinstated { id } => format!("item {id} reinstated"),
         Change::RatingRecorded {
             item,
             period,
@@ -88,37 +116,94 @@ pub fn change(c: &Change) -> String {
             "時計遅れ clock behind: the clock read {}, earlier than the previous event; recorded at its time",
             when::format_text(*clock)
         ),
+        Change::ItemExcluded { item, period } => {
+            format!("item {item} {}: 対象外 (not evaluated)", period.label())
+        }
+        Change::ExclusionWithdrawn { item, period } => {
+            format!("item {item} {}: 対象外 withdrawn", period.label())
+        }
+        Change::ItemMerged { item, into, from } => {
+            format!(
+                "item {item} merged into item {into} from {} (集約)",
+                from.label()
+            )
+        }
+        Change::MergeWithdrawn { item } => format!("item {item}: merge withdrawn"),
     }
+}
+
+/// Sets `key` to the id's number (for a numeric id) and `key_id` to its text: the JSON of an item
+/// reference, which kept the number as an integer before ids were text.
+fn put_id(v: &mut Value, key: &str, id: &ItemId) {
+    if let Some(n) = id.number() {
+        v[key] = json!(n);
+    }
+    v[format!("{key}_id")] = json!(id.as_str());
 }
 
 /// The JSON form of a change (`schema/event.schema.json`, property `change`).
 pub fn change_json(c: &Change) -> Value {
     let kind = c.kind();
+    let mut v = json!({"kind": kind});
+    if let Some(item) = c.item() {
+        put_id(&mut v, "item", item);
+    }
+    if let Some(p) = c.period() {
+        v["period"] = json!(p.id());
+    }
     match c {
         Change::PlanDefined {
             name,
             grades,
             default_era,
             origin,
-        } => json!({"kind": kind, "name": name, "grades": grades,
-            "default_era": default_era.map(|e| e.romaji()), "origin": origin}),
-        Change::CategoryAdded { name } => json!({"kind": kind, "name": name}),
-        Change::ItemRegistered {
-            number,
-            title,
-            department,
-            category,
-            relisting_of,
-        } => json!({"kind": kind, "item": number, "title": title, "department": department,
-            "category": category, "relisting_of": relisting_of}),
-        Change::ItemAmended {
-            number,
-            title,
-            department,
-            category,
-            relisting_of,
+            cadence,
+            years,
         } => {
-            let mut v = json!({"kind": kind, "item": number});
+            v["name"] = json!(name);
+            v["grades"] = json!(grades);
+            v["default_era"] = json!(default_era.map(|e| e.romaji()));
+            v["origin"] = json!(origin);
+            v["cadence"] = json!(cadence.id());
+            v["years"] = json!(years.map(|(a, b)| [a, b]));
+        }
+        Change::CategoryAdded { name } => v["name"] = json!(name),
+        Change::HeadingRenamed { from, to } => {
+            v["from"] = json!(from);
+            v["to"] = json!(to);
+        }
+        Change::ItemRegistered {
+            title,
+            department,
+            category,
+            relisting_of,
+            from,
+            after,
+            ..
+        } => {
+            v["title"] = json!(title);
+            v["department"] = json!(department);
+            v["category"] = json!(category);
+            match relisting_of {
+                Some(r) => put_id(&mut v, "relisting_of", r),
+                None => v["relisting_of"] = Value::Null,
+            }
+            if let Some(f) = from {
+                v["from"] = json!(f.id());
+            }
+            if let Some(a) = after {
+                put_id(&mut v, "after", a);
+            }
+        }
+        Change::ItemAmended {
+            title,
+            department,
+            category,
+            relisting_of,
+            from,
+            after,
+            ..
+        } => {
             if let Some(t) = title {
                 v["title"] = json!(t);
             }
@@ -128,45 +213,71 @@ pub fn change_json(c: &Change) -> Value {
             if let Some(c) = category {
                 v["category"] = json!(c);
             }
-            if let Some(r) = relisting_of {
-                v["relisting_of"] = json!(r);
+            match relisting_of {
+                Some(Some(r)) => put_id(&mut v, "relisting_of", r),
+                Some(None) => v["relisting_of"] = Value::Null,
+                None => {}
             }
-            v
+            match from {
+                Some(Some(f)) => v["from"] = json!(f.id()),
+                Some(None) => v["from"] = Value::Null,
+                None => {}
+            }
+            match after {
+                Some(Some(a)) => put_id(&mut v, "after", a),
+                Some(None) => v["after"] = Value::Null,
+                None => {}
+            }
         }
-        Change::ItemWithdrawn { number } | Change::ItemReinstated { number } => {
-            json!({"kind": kind, "item": number})
+        Change::RatingRecorded { grade, .. } => v["grade"] = json!(grade),
+        Change::FollowUpSet { flagged, .. } => v["flagged"] = json!(flagged),
+        Change::RemarkSet { text, .. } => v["text"] = json!(text),
+        Change::ClockBehind { clock } => v["clock"] = json!(when::format(*clock)),
+        Change::ItemMerged { into, from, .. } => {
+            put_id(&mut v, "into", into);
+            v["from"] = json!(from.id());
         }
-        Change::RatingRecorded {
-            item,
-            period,
-            grade,
-        } => json!({"kind": kind, "item": item, "period": period.id(), "grade": grade}),
-        Change::RatingWithdrawn { item, period } => {
-            json!({"kind": kind, "item": item, "period": period.id()})
-        }
-        Change::FollowUpSet {
-            item,
-            period,
-            flagged,
-        } => json!({"kind": kind, "item": item, "period": period.id(), "flagged": flagged}),
-        Change::RemarkSet { item, period, text } => {
-            json!({"kind": kind, "item": item, "period": period.id(), "text": text})
-        }
-        Change::ClockBehind { clock } => json!({"kind": kind, "clock": when::format(*clock)}),
+        Change::ItemWithdrawn { .. }
+        | Change::ItemReinstated { .. }
+        | Change::RatingWithdrawn { .. }
+        | Change::ItemExcluded { .. }
+        | Change::ExclusionWithdrawn { .. }
+        | Change::MergeWithdrawn { .. } => {}
     }
+    v
+}
+
+/// The JSON form of a change as a version 1 event gives it: as it was before event schema version 2
+/// (no `*_id` members, no cadence or years), so that the JSON of a version 1 ledger, and the exports
+/// written from one, read and check as they always did.
+fn change_json_v1(c: &Change) -> Value {
+    let mut v = change_json(c);
+    if let Some(m) = v.as_object_mut() {
+        m.retain(|k, _| !k.ends_with("_id") && k != "cadence" && k != "years");
+    }
+    v
 }
 
 /// The JSON form of a stored event (`schema/event.schema.json`): one line of `hyoka log --format jsonl`.
 pub fn event_json(e: &StoredEvent) -> Value {
     let ev = &e.event;
-    json!({
+    let change = match ev.version {
+        1 => change_json_v1(&ev.change),
+        _ => change_json(&ev.change),
+    };
+    let mut v = json!({
         "seq": ev.seq,
         "recorded_at": when::format(ev.recorded_at),
         "author": ev.author,
         "reason": ev.reason,
         "source": ev.source.as_ref().map(|s| json!({"file_name": s.file_name, "blake3": event::hex(&s.blake3)})),
-        "change": change_json(&ev.change),
+        "change": change,
         "prev_hash": event::hex(&ev.prev_hash),
         "hash": event::hex(&e.hash),
-    })
+    });
+    // A version 1 event's JSON is as it always was: without `version` (which is 1 when absent).
+    if ev.version != 1 {
+        v["version"] = json!(ev.version);
+    }
+    v
 }

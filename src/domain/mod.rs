@@ -6,6 +6,7 @@ pub mod describe;
 pub mod event;
 pub mod ident;
 pub mod invisible;
+pub mod item_id;
 pub mod period;
 pub mod provenance;
 pub mod state;

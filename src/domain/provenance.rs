@@ -6,27 +6,32 @@
 use std::collections::BTreeMap;
 
 use crate::domain::event::{Change, Event};
+use crate::domain::item_id::ItemId;
 use crate::domain::period::Period;
 
 /// A field whose last change is tracked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Field {
     /// An item's title.
-    Title(u32),
+    Title(ItemId),
     /// An item's department.
-    Department(u32),
+    Department(ItemId),
     /// An item's heading.
-    Category(u32),
+    Category(ItemId),
     /// An item's re-listing target.
-    Relisting(u32),
+    Relisting(ItemId),
     /// An item's registration, withdrawal or reinstatement.
-    Status(u32),
+    Status(ItemId),
     /// The rating of an item in a period.
-    Rating(u32, Period),
+    Rating(ItemId, Period),
     /// The follow-up flag of an item in a period.
-    FollowUp(u32, Period),
+    FollowUp(ItemId, Period),
     /// The remark of an item in a period.
-    Remark(u32, Period),
+    Remark(ItemId, Period),
+    /// Whether an item is not evaluated (対象外) in a period.
+    Exclusion(ItemId, Period),
+    /// An item's first point, place and merge.
+    Placement(ItemId),
 }
 
 /// The event that last changed a field.
@@ -56,46 +61,59 @@ pub struct Provenance {
 /// The fields an event changes.
 pub fn fields_of(change: &Change) -> Vec<Field> {
     match change {
-        Change::PlanDefined { .. } | Change::CategoryAdded { .. } | Change::ClockBehind { .. } => {
-            Vec::new()
-        }
-        Change::ItemRegistered { number, .. } => vec![
-            Field::Status(*number),
-            Field::Title(*number),
-            Field::Department(*number),
-            Field::Category(*number),
-            Field::Relisting(*number),
+        Change::PlanDefined { .. }
+        | Change::CategoryAdded { .. }
+        | Change::ClockBehind { .. }
+        | Change::HeadingRenamed { .. } => Vec::new(),
+        Change::ItemRegistered { id, .. } => vec![
+            Field::Status(id.clone()),
+            Field::Title(id.clone()),
+            Field::Department(id.clone()),
+            Field::Category(id.clone()),
+            Field::Relisting(id.clone()),
+            Field::Placement(id.clone()),
         ],
         Change::ItemAmended {
-            number,
+            id,
             title,
             department,
             category,
             relisting_of,
+            from,
+            after,
         } => {
             let mut v = Vec::new();
             if title.is_some() {
-                v.push(Field::Title(*number));
+                v.push(Field::Title(id.clone()));
             }
             if department.is_some() {
-                v.push(Field::Department(*number));
+                v.push(Field::Department(id.clone()));
             }
             if category.is_some() {
-                v.push(Field::Category(*number));
+                v.push(Field::Category(id.clone()));
             }
             if relisting_of.is_some() {
-                v.push(Field::Relisting(*number));
+                v.push(Field::Relisting(id.clone()));
+            }
+            if from.is_some() || after.is_some() {
+                v.push(Field::Placement(id.clone()));
             }
             v
         }
-        Change::ItemWithdrawn { number } | Change::ItemReinstated { number } => {
-            vec![Field::Status(*number)]
+        Change::ItemWithdrawn { id } | Change::ItemReinstated { id } => {
+            vec![Field::Status(id.clone())]
+        }
+        Change::ItemMerged { item, .. } | Change::MergeWithdrawn { item } => {
+            vec![Field::Placement(item.clone())]
         }
         Change::RatingRecorded { item, period, .. } | Change::RatingWithdrawn { item, period } => {
-            vec![Field::Rating(*item, *period)]
+            vec![Field::Rating(item.clone(), *period)]
         }
-        Change::FollowUpSet { item, period, .. } => vec![Field::FollowUp(*item, *period)],
-        Change::RemarkSet { item, period, .. } => vec![Field::Remark(*item, *period)],
+        Change::FollowUpSet { item, period, .. } => vec![Field::FollowUp(item.clone(), *period)],
+        Change::RemarkSet { item, period, .. } => vec![Field::Remark(item.clone(), *period)],
+        Change::ItemExcluded { item, period } | Change::ExclusionWithdrawn { item, period } => {
+            vec![Field::Exclusion(item.clone(), *period)]
+        }
     }
 }
 

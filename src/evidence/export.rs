@@ -426,19 +426,23 @@ mod tests {
                 grades: vec!["A".into(), "B".into()],
                 default_era: None,
                 origin: "ex/p".into(),
+                cadence: Default::default(),
+                years: None,
             },
             Change::CategoryAdded { name: "c".into() },
             Change::ItemRegistered {
-                number: 1,
+                id: crate::domain::item_id::ItemId::from_number(1),
                 title: "t \"q\"".into(),
                 department: "d".into(),
                 category: "c".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
         ];
         for i in 0..n {
             changes.push(Change::RemarkSet {
-                item: 1,
+                item: crate::domain::item_id::ItemId::from_number(1),
                 period: Period {
                     fiscal_year: 2014,
                     part: Part::FirstHalf,

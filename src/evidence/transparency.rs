@@ -364,6 +364,8 @@ mod tests {
             reason: "評価".into(),
             source: None,
             recorded_at: at,
+            // These ledgers rate points years apart (the new-point rule has its own tests).
+            new_point: true,
         }
     }
 
@@ -374,19 +376,23 @@ mod tests {
             grades: vec!["S".into(), "A".into(), "B".into()],
             default_era: None,
             origin: origin.into(),
+            cadence: Default::default(),
+            years: None,
         };
         let item = Change::ItemRegistered {
-            number: 1,
+            id: crate::domain::item_id::ItemId::from_number(1),
             title: "t".into(),
             department: "d".into(),
             category: "c".into(),
             relisting_of: None,
+            from: None,
+            after: None,
         };
         let more = [Change::CategoryAdded { name: "c".into() }, item];
         let mut l = Ledger::create(dir, &meta(1), plan, &more, Access::default()).unwrap();
         for (i, g) in grades.iter().enumerate() {
             let change = Change::RatingRecorded {
-                item: 1,
+                item: crate::domain::item_id::ItemId::from_number(1),
                 period: Period {
                     fiscal_year: 2014 + i as u16,
                     part: Part::FirstHalf,
@@ -423,8 +429,13 @@ mod tests {
         checkpoint::open_signed(text.as_bytes(), &k.verifier()).unwrap();
         // Signing the same size again, then after appending, is consistent.
         assert_eq!(sign(&l, &k, 0, &mut |_, _| {}).unwrap().note, s.note);
-        l.append(&meta(50), &[Change::ItemWithdrawn { number: 1 }])
-            .unwrap();
+        l.append(
+            &meta(50),
+            &[Change::ItemWithdrawn {
+                id: crate::domain::item_id::ItemId::from_number(1),
+            }],
+        )
+        .unwrap();
         let s2 = sign(&l, &k, 0, &mut |_, _| {}).unwrap();
         assert_eq!((s2.checkpoint.size, s2.previous), (6, Some(5)));
         let c = check(&l, s.note.as_bytes(), Some(&k.verifier()), &mut |_, _| {}).unwrap();

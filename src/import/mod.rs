@@ -22,12 +22,13 @@ use prepare::{EraChoice, Prepared, check_grades, check_totals, prepare};
 use std::collections::BTreeMap;
 
 use crate::domain::event::Change;
-use crate::domain::period::{Era, Period};
+use crate::domain::period::{Cadence, Era, Period};
 use crate::domain::provenance::Provenance;
 use crate::domain::state::State;
 
 /// Changes that create a new ledger's plan from a file: the plan first, with the scale the file's total
-/// rows state (else S, A, B).
+/// rows state (else S, A, B), reporting at 上半期 and 年度末 ([`Cadence::HalfYear`]) with no declared
+/// years, as every plan did before cadences.
 pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
     Change::PlanDefined {
         name: name.to_string(),
@@ -37,6 +38,8 @@ pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
             .unwrap_or_else(|| vec!["S".into(), "A".into(), "B".into()]),
         default_era: Some(p.era.era()),
         origin: origin.to_string(),
+        cadence: Cadence::HalfYear,
+        years: None,
     }
 }
 
@@ -58,6 +61,9 @@ pub struct Request<'a> {
     pub prefer_file: bool,
     /// Work out the changes but record nothing.
     pub dry_run: bool,
+    /// The file may rate a point more than one step of the plan's cadence after the latest rated point
+    /// (otherwise refused as a likely typo: [`crate::ledger::Meta::new_point`]).
+    pub new_point: bool,
     /// Who imports.
     pub author: String,
     /// Why (default: names the file).
@@ -142,15 +148,15 @@ struct Size {
 }
 
 impl Size {
-    /// Adds the event `change` makes (its bytes as the ledger will encode it, but for the seq and
-    /// hash, which are fixed-size); `None` marks a change the ledger cannot encode (the append will
-    /// say why).
-    fn add(&mut self, meta: &crate::ledger::Meta, change: Change) {
+    /// Adds the event `change` makes in a ledger of event schema `version` (its bytes as the ledger
+    /// will encode it, but for the seq and hash, which are fixed-size); `None` marks a change the
+    /// ledger cannot encode (the append will say why).
+    fn add(&mut self, meta: &crate::ledger::Meta, version: u16, change: Change) {
         use crate::domain::event;
         if self.bytes == u64::MAX {
             return;
         }
-        let e = meta.event(0, event::ZERO_HASH, meta.recorded_at, change);
+        let e = meta.event(version, 0, event::ZERO_HASH, meta.recorded_at, change);
         match event::encode(&e) {
             Ok(b) => {
                 self.bytes += b.len() as u64;
@@ -303,6 +309,7 @@ pub fn import_holding(
             .unwrap_or_else(|| format!("import of {}", req.file_name)),
         source: Some(prepared.source.clone()),
         recorded_at: req.recorded_at,
+        new_point: req.new_point,
     };
     // Who and why are checked before the changes are planned (a dry run too).
     crate::ledger::check_meta(&meta)?;
@@ -339,8 +346,13 @@ pub fn import_holding(
     let mut work = req.dry_run.then(|| base.clone());
     let mut kinds: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut size = Size::default();
+    // The layout the events will be written in: the ledger's (that of its event 0), or a new one's.
+    let version = match &ledger {
+        Some(l) if !l.is_empty() => l.event(0)?.event.version,
+        _ => crate::domain::event::SCHEMA_VERSION,
+    };
     if let Some(pc) = &plan_change {
-        size.add(&meta, pc.clone());
+        size.add(&meta, version, pc.clone());
     }
     let conflicts = each_change(
         &base,
@@ -353,7 +365,7 @@ pub fn import_holding(
                 None => c,
             };
             *kinds.entry(c.kind()).or_default() += 1;
-            size.add(&meta, c);
+            size.add(&meta, version, c);
             Ok::<(), ImportError>(())
         },
     )
@@ -478,6 +490,29 @@ impl Report {
 mod tests {
     use super::*;
 
+    /// The seed's ids are numbers: every change its import decides is one a ledger of event schema
+    /// version 1 can record, and each names its item by number.
+    #[test]
+    fn the_seed_imports_into_a_version_1_ledger() {
+        let seed = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/kodaira-followup-h26-h27.tsv"
+        ))
+        .unwrap();
+        let p = prepare(&seed, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
+        let mut state = State::default();
+        let pc = plan_for_new_ledger(&p, "plan", "example/plan");
+        state.apply(&pc).unwrap();
+        let planned = plan::plan_changes(&state, &Provenance::default(), &p, false).unwrap();
+        assert_eq!(planned.changes.len(), 62 + 5 + 62 * 3 + 42 + 62);
+        for c in std::iter::once(&pc).chain(&planned.changes) {
+            assert_eq!(crate::domain::event::check_version(1, c), Ok(()), "{c:?}");
+            if let Some(item) = c.item() {
+                assert!(item.number().is_some(), "{c:?}");
+            }
+        }
+    }
+
     /// What a front end shows while a table is recorded: from (0, n) to (n, n), never backwards, n
     /// being the changes the report counts.
     #[test]
@@ -496,6 +531,7 @@ mod tests {
             origin: Some("city.kodaira.example/reform-plan".into()),
             prefer_file: false,
             dry_run: false,
+            new_point: false,
             author: "山田".into(),
             reason: None,
             recorded_at: 1_443_657_600_000_000_000,

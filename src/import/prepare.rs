@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::domain::event::Source;
+use crate::domain::item_id::ItemId;
 use crate::domain::period::{Era, Period};
 use crate::domain::{ident, text};
 use crate::import::error::{ImportError, err};
@@ -129,7 +130,7 @@ pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> 
                 return err(format!(
                     "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
                     row.line,
-                    row.number,
+                    row.id,
                     text::escape(g),
                     grades.join(", ")
                 ));
@@ -187,8 +188,8 @@ pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
             .rows
             .iter()
             .filter(|r| r.follow_up)
-            .map(|r| r.relisting_of.unwrap_or(r.number))
-            .collect::<BTreeSet<u32>>()
+            .map(|r| r.relisting_of.as_ref().unwrap_or(&r.id))
+            .collect::<BTreeSet<&ItemId>>()
             .len() as u64;
         if found != stated {
             first_line.get_or_insert(line);

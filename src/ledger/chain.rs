@@ -18,6 +18,8 @@ pub struct Chain {
     last_time: Option<i64>,
     /// An event whose successor did not record its hash: decided by the next event (which side changed).
     suspect: Option<u64>,
+    /// The event schema version of event 0, which every event has.
+    version: Option<u16>,
     /// The first broken rule, reported by [`Chain::finish`] if the chain is intact (an edited event
     /// usually breaks both, and the hash mismatch is the precise diagnosis).
     rule_broken: Option<IntegrityError>,
@@ -74,6 +76,16 @@ impl Chain {
         }
         if self.last_time.is_some_and(|t| event.recorded_at < t) {
             return Err(IntegrityError::TimeWentBackwards { seq });
+        }
+        let first_version = *self.version.get_or_insert(event.version);
+        if self.rule_broken.is_none() && event.version != first_version {
+            self.rule_broken = Some(IntegrityError::RuleBroken {
+                seq,
+                why: format!(
+                    "the event is of schema version {}, but the ledger's event 0 is of version {first_version}",
+                    event.version
+                ),
+            });
         }
         if self.rule_broken.is_none()
             && let Err(r) = crate::domain::state::check_recorded_meta(event)

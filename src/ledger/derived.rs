@@ -16,7 +16,7 @@
 use bincode::config;
 
 use crate::domain::event::Hash;
-use crate::domain::state::State;
+use crate::domain::state::{State, StateV1};
 
 /// Events between two state snapshots in a new ledger, unless it is created with another interval
 /// ([`crate::ledger::Access::snapshot_interval`], a setting for tests and tuning).
@@ -26,7 +26,10 @@ pub const SNAPSHOT_EVERY: u64 = 65_536;
 pub const NO_ITEM: u32 = 0;
 
 const META_MAGIC: &[u8; 16] = b"hyoka-derived-v1";
-const SNAP_MAGIC: &[u8; 16] = b"hyoka-snapshot-1";
+/// Snapshots of the state as event schema version 2 holds it.
+const SNAP_MAGIC: &[u8; 16] = b"hyoka-snapshot-2";
+/// Snapshots taken before version 2 (items keyed by number): still read, never written.
+const SNAP_MAGIC_V1: &[u8; 16] = b"hyoka-snapshot-1";
 /// Upper bound on a decoded snapshot's allocations (damaged bytes never allocate past it).
 const SNAP_LIMIT: usize = 1 << 31;
 
@@ -108,18 +111,29 @@ pub(crate) fn snapshot_len(state: &State) -> u64 {
     n.0
 }
 
-/// A stored snapshot's seq, event hash and state; `None` if the bytes are not a snapshot.
+/// A stored snapshot's seq, event hash and state (of either layout); `None` if the bytes are not a
+/// snapshot.
 pub(crate) fn decode_snapshot(bytes: &[u8]) -> Option<(u64, Hash, State)> {
-    if bytes.get(..16)? != SNAP_MAGIC {
-        return None;
-    }
+    let magic = bytes.get(..16)?;
     let seq = u64::from_le_bytes(bytes.get(16..24)?.try_into().ok()?);
     let hash: Hash = bytes.get(24..56)?.try_into().ok()?;
     let body = bytes.get(56..)?;
-    let (state, read): (State, usize) =
-        bincode::serde::decode_from_slice(body, config::legacy().with_limit::<SNAP_LIMIT>())
-            .ok()?;
+    let limit = config::legacy().with_limit::<SNAP_LIMIT>();
+    let (state, read) = if magic == SNAP_MAGIC {
+        bincode::serde::decode_from_slice::<State, _>(body, limit).ok()?
+    } else if magic == SNAP_MAGIC_V1 {
+        let (s, read) = bincode::serde::decode_from_slice::<StateV1, _>(body, limit).ok()?;
+        (s.into_state(), read)
+    } else {
+        return None;
+    };
     (read == body.len()).then_some((seq, hash, state))
+}
+
+/// Whether stored snapshot bytes are of the layout of before event schema version 2, which is
+/// checked by the state it decodes to rather than byte for byte.
+pub(crate) fn is_v1_snapshot(bytes: &[u8]) -> bool {
+    bytes.get(..16) == Some(&SNAP_MAGIC_V1[..])
 }
 
 #[cfg(test)]

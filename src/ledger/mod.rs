@@ -50,7 +50,7 @@ mod write;
 
 use head::{HeadRecord, write_head};
 
-use crate::domain::event::{Change, Event, Hash, SCHEMA_VERSION, Source};
+use crate::domain::event::{Change, Event, Hash, Source};
 use crate::domain::ident;
 use crate::domain::state::State;
 use crate::domain::text;
@@ -74,15 +74,27 @@ pub struct Meta {
     pub source: Option<Source>,
     /// When, in nanoseconds since the epoch (UTC).
     pub recorded_at: i64,
+    /// Whether the batch may rate a point more than one step of the plan's cadence after the latest
+    /// rated point (which is otherwise refused as a likely typo:
+    /// [`crate::domain::state::Refused::NewPoint`]).
+    pub new_point: bool,
 }
 
 impl Meta {
     /// The event that records `change` at `seq` after the event whose hash is `prev_hash`, at
     /// `recorded_at` (the batch's time, which may be later than `self.recorded_at`: see
-    /// [`Ledger::append_iter`]), by this author, for this reason, from this source, unsigned.
-    pub fn event(&self, seq: u64, prev_hash: Hash, recorded_at: i64, change: Change) -> Event {
+    /// [`Ledger::append_iter`]), by this author, for this reason, from this source, unsigned, in the
+    /// layout of event schema `version` (the ledger's: that of its event 0).
+    pub fn event(
+        &self,
+        version: u16,
+        seq: u64,
+        prev_hash: Hash,
+        recorded_at: i64,
+        change: Change,
+    ) -> Event {
         Event {
-            version: SCHEMA_VERSION,
+            version,
             seq,
             prev_hash,
             recorded_at,

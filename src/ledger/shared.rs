@@ -73,6 +73,7 @@ impl SharedLedger {
                 reason: reason.to_string(),
                 source: None,
                 recorded_at: (self.clock)(),
+                new_point: false,
             };
             let receipt = l.append(&meta, changes)?;
             (receipt, self.sync.written(), l.anchors_every_commit())
@@ -124,21 +125,26 @@ mod tests {
             reason: "計画".into(),
             source: None,
             recorded_at: 1,
+            new_point: false,
         };
         let plan = Change::PlanDefined {
             name: "p".into(),
             grades: vec!["S".into(), "A".into(), "B".into()],
             default_era: None,
             origin: "example/plan".into(),
+            cadence: Default::default(),
+            years: None,
         };
         let mut more = vec![Change::CategoryAdded { name: "c".into() }];
         for number in 1..=4 {
             more.push(Change::ItemRegistered {
-                number,
+                id: number.into(),
                 title: format!("item {number}"),
                 department: "d".into(),
                 category: "c".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             });
         }
         Ledger::create(dir, &meta, plan, &more, Access::default()).unwrap()
@@ -146,7 +152,7 @@ mod tests {
 
     fn remark(item: u32, text: String) -> Change {
         Change::RemarkSet {
-            item,
+            item: item.into(),
             period: Period {
                 fiscal_year: 2015,
                 part: Part::FirstHalf,

@@ -10,6 +10,7 @@ use super::read::{check_position, decode_at};
 use super::{Ledger, VerifyReport, anchoring::anchor_name};
 use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Hash};
+use crate::domain::item_id::ItemId;
 use crate::domain::state::State;
 use crate::error::{Error, IntegrityError, Result};
 use crate::ledger::anchor;
@@ -103,7 +104,12 @@ impl<S: Store> Ledger<S> {
             chain.push_decoded(e, leaf)?;
             if let Some(k) = every {
                 expected_refs
-                    .entry(e.event.change.item().unwrap_or(derived::NO_ITEM))
+                    .entry(
+                        e.event
+                            .change
+                            .item()
+                            .map_or(derived::NO_ITEM, ItemId::index_key),
+                    )
                     .or_default()
                     .push(seq);
                 if derived_err.is_none()
@@ -343,7 +349,11 @@ impl<S: Store> Ledger<S> {
         let mismatch = |detail: String| IntegrityError::SnapshotMismatch { seq, detail };
         let expected = derived::encode_snapshot(seq, hash, state).map_err(mismatch)?;
         match self.store.snapshot_at_or_before(seq) {
-            Ok(Some((s, bytes))) if s == seq => match bytes == expected {
+            Ok(Some((s, bytes))) if s == seq => match bytes == expected
+                || (derived::is_v1_snapshot(&bytes)
+                    && derived::decode_snapshot(&bytes)
+                        .is_some_and(|(s, h, st)| s == seq && h == *hash && st == *state))
+            {
                 true => Ok(()),
                 false => Err(mismatch(
                     "its bytes differ from the state recomputed from the log".into(),

@@ -26,6 +26,7 @@ use super::derived::{self, Derived};
 use super::tree::push_leaf;
 use super::{ClockBehind, Ledger, Meta, Produce, Receipt, check_meta};
 use crate::domain::event::{self, Change, Hash};
+use crate::domain::item_id::ItemId;
 use crate::domain::state::{Refused, State};
 use crate::error::{Error, Result};
 use crate::store::{Committed, Store, StoreError, StoreWriter};
@@ -79,8 +80,13 @@ impl<S: Store> Ledger<S> {
             .take()
             .ok_or_else(|| Error::Internal("no state".into()))?;
         let first_seq = self.committed.events;
+        let version = match first_seq {
+            0 => event::SCHEMA_VERSION,
+            _ => self.event(0)?.event.version,
+        };
         let mut new = NewChanges {
             meta,
+            version,
             recorded_at,
             first_seq,
             behind,
@@ -170,6 +176,8 @@ pub(super) trait Check {
 /// the state after the last event, which it updates, and encoded here.
 pub(super) struct NewChanges<'a> {
     meta: &'a Meta,
+    /// The ledger's event schema version (that of its event 0).
+    version: u16,
     recorded_at: i64,
     first_seq: u64,
     /// Whether the batch begins with a `clock.behind` event (the only place one may be).
@@ -191,11 +199,20 @@ impl Check for NewChanges<'_> {
         }
         // The rules for what is written from now on (identifiers), then the domain rules.
         let change = self.state.admit(change)?;
+        if !self.meta.new_point {
+            self.state.check_new_point(&change)?;
+        }
+        event::check_version(self.version, &change).map_err(Refused::Rule)?;
         self.state.apply(&change)?;
         // A clock.behind event changes nothing: the state is still the cached one.
         self.applied |= !matches!(change, Change::ClockBehind { .. });
-        let item = change.item();
-        let bytes = event::encode(&self.meta.event(seq, *prev, self.recorded_at, change))?;
+        let item = change.item().map(ItemId::index_key);
+        let bytes =
+            event::encode(
+                &self
+                    .meta
+                    .event(self.version, seq, *prev, self.recorded_at, change),
+            )?;
         Ok(Checked {
             hash: event::event_hash(prev, &bytes),
             bytes,
@@ -224,7 +241,7 @@ impl Check for Chain {
         debug_assert_eq!(seq, self.len(), "a chain is written from event 0");
         let e = self.push(&bytes)?;
         Ok(Checked {
-            item: e.event.change.item(),
+            item: e.event.change.item().map(ItemId::index_key),
             hash: e.hash,
             bytes,
         })

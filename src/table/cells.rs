@@ -1,15 +1,23 @@
-//! Single cells of a table file: trimming, digits (ASCII or full-width), item numbers, grades,
-//! follow-up marks, re-listing markers, the identifier rule, and the CSV escape against formula
-//! injection. One place for both formats, so that a TSV and a CSV cell holding the same text read alike
-//! (and the writer escapes CSV cells with the function the reader undoes).
+//! Single cells of a table file: trimming, digits (ASCII or full-width), item ids, grades (and the
+//! 対象外 of a point not evaluated), follow-up marks, re-listing markers, the identifier rule, and the
+//! CSV escape against formula injection. One place for both formats, so that a TSV and a CSV cell
+//! holding the same text read alike (and the writer escapes CSV cells with the function the reader
+//! undoes).
 //!
-//! Invariants: a cell is trimmed of surrounding white space but U+2028 and U+2029; grades are read in
-//! NFKC; a heading, item number, department or grade holding a character that does not show is refused,
-//! naming it; [`unneutralise_cell`] exactly undoes [`neutralise_cell`]; nothing panics.
+//! Invariants: a cell is trimmed of surrounding white space but U+2028 and U+2029; grades and item ids
+//! are read in NFKC (ids by [`ItemId::parse`]); a heading, item id, department or grade holding a
+//! character that does not show is refused, naming it; [`unneutralise_cell`] exactly undoes
+//! [`neutralise_cell`]; nothing panics.
 
 use std::borrow::Cow;
 
 use super::error::{Result, TableFileError};
+use crate::domain::invisible::is_invisible;
+use crate::domain::item_id::ItemId;
+
+/// What a grade cell holds at a point where the item is not evaluated (対象外): written by the writer,
+/// read as no grade and reported in [`crate::table::read::ParsedRow::not_evaluated`].
+pub const NOT_EVALUATED: &str = "対象外";
 
 /// Characters that make a spreadsheet treat a cell as a formula (or that
 /// hyoka's escape itself starts with).
@@ -112,37 +120,115 @@ pub(super) fn unfold_mark(remark: &str) -> (bool, String) {
     }
 }
 
-/// Removes a re-listing marker `【No.27の再掲】` from a title.
-pub(super) fn split_relisting(title: &str) -> (String, Option<u32>) {
+/// Removes a re-listing marker `【No.27の再掲】` (`【No.R1-1の再掲】`) from a title: the title without it,
+/// and the id it names. A marker whose id [`item_id`] refuses is not one: it stays in the title.
+pub(super) fn split_relisting(title: &str) -> (String, Option<ItemId>) {
     for (start, _) in title.match_indices('【') {
         let (Some(before), Some(body)) = (title.get(..start), title.get(start + '【'.len_utf8()..))
         else {
             continue;
         };
-        if let Some((number, after)) = relisting_body(body) {
+        if let Some((id, after)) = relisting_body(body) {
             let joined = format!("{before}{after}");
-            return (trim(&joined).to_owned(), Some(number));
+            return (trim(&joined).to_owned(), Some(id));
         }
     }
     (title.to_owned(), None)
 }
 
-/// Parses `No.27の再掲】` (after the `【`), returning the number and the text
+/// Parses `No.27の再掲】` (after the `【`), returning the id and the text
 /// after the `】`.
-fn relisting_body(s: &str) -> Option<(u32, &str)> {
+fn relisting_body(s: &str) -> Option<(ItemId, &str)> {
     let s = s.trim_start_matches(char::is_whitespace);
     let s = s.strip_prefix(['N', 'n', 'Ｎ', 'ｎ'])?;
     let s = s.strip_prefix(['O', 'o', 'Ｏ', 'ｏ'])?;
     let s = s.strip_prefix(['.', '．']).unwrap_or(s);
-    let s = s.trim_start_matches(char::is_whitespace);
-    let end = s.find(|c: char| !is_digit(c)).unwrap_or(s.len());
-    let (digits, s) = s.split_at_checked(end)?;
-    let number = u32::try_from(parse_digits(digits)?).ok()?;
-    let s = s.trim_start_matches(char::is_whitespace);
+    let end = s.find("の再掲")?;
+    let (written, s) = s.split_at_checked(end)?;
+    if written.contains(['【', '】']) {
+        return None;
+    }
+    let id = item_id(0, 0, written).ok()?;
     let s = s.strip_prefix("の再掲")?;
     let s = s.trim_start_matches(char::is_whitespace);
     let s = s.strip_prefix('】')?;
-    Some((number, s))
+    Some((id, s))
+}
+
+/// Whether an id as written starts with `No.` (any width, any case): the re-listing marker's way of
+/// naming an item, never part of an id read from a file, where `No.5` would be an item apart from `5`.
+fn starts_with_no(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some('N' | 'n' | 'Ｎ' | 'ｎ'))
+        && matches!(chars.next(), Some('O' | 'o' | 'Ｏ' | 'ｏ'))
+        && matches!(chars.next(), Some('.' | '．'))
+}
+
+/// An item id cell (column `column`, 1-based, for the message): the rule of [`crate::domain::ident`]
+/// (naming a character that does not show), then [`ItemId::parse`] (NFKC: `１２` is 12), whose
+/// refusal is reported with its message. An id written `No.5` is refused, saying to write `5`.
+pub(super) fn item_id(line: usize, column: usize, raw: &str) -> Result<ItemId> {
+    let s = trim(raw);
+    check_ident(line, column, "item id", s)?;
+    if starts_with_no(s) {
+        return Err(TableFileError::IdWithNo {
+            line,
+            column,
+            cell: shown(s),
+        });
+    }
+    ItemId::parse(s).map_err(|problem| TableFileError::Identifier {
+        line,
+        column,
+        problem,
+    })
+}
+
+/// A character an id may be written with around its digits in a cell without a space after the id
+/// (`1-1-1タイトル`): the separators of [`ItemId`] in either width.
+fn is_id_separator(c: char) -> bool {
+    matches!(c, '-' | '－' | '.' | '．' | '_' | '＿' | '/' | '／')
+}
+
+/// Splits the item cell of a TSV row (`27 スクラップアンドビルドの徹底`, `R1-1 高槻市との連携`) into the
+/// id as written and the title: the id is the cell up to the first white space (ASCII, U+3000 or other,
+/// but not U+2028 or U+2029, which the identifier rule names), the title the rest. A cell without white
+/// space is split as published tables without a space write it (`27スクラップアンドビルドの徹底`):
+/// after its leading digits (ASCII or full-width; `1-1-1` also), or, not starting with a digit, it is
+/// all id and no title.
+pub(super) fn split_item_cell(item: &str) -> (&str, &str) {
+    if let Some((i, c)) = item
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace() && !is_invisible(*c))
+    {
+        let (id, rest) = item.split_at(i);
+        return (id, trim(rest.get(c.len_utf8()..).unwrap_or_default()));
+    }
+    if !item.starts_with(is_digit) {
+        return (item, "");
+    }
+    // Digits (and characters the identifier rule refuses, so that it names them), with separators
+    // between runs of digits.
+    let chars: Vec<(usize, char)> = item.char_indices().collect();
+    let mut end = 0;
+    let mut k = 0;
+    while let Some(&(i, c)) = chars.get(k) {
+        if is_digit(c) || is_invisible(c) {
+            end = i + c.len_utf8();
+            k += 1;
+        } else if is_id_separator(c) && chars.get(k + 1).is_some_and(|(_, d)| is_digit(*d)) {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    let (id, title) = item.split_at_checked(end).unwrap_or((item, ""));
+    (id, title)
+}
+
+/// Whether an id as written holds a digit (ASCII or full-width).
+pub(super) fn has_digit(s: &str) -> bool {
+    s.chars().any(is_digit)
 }
 
 /// The rule of [`crate::domain::ident`] on a cell holding an identifier (which may be
@@ -164,11 +250,25 @@ pub(super) fn grade(line: usize, column: usize, s: &str) -> Result<String> {
     })
 }
 
-/// A rating cell: `None` when empty, else one grade (column `column`, 1-based, for the message).
-pub(super) fn parse_rating(line: usize, column: usize, raw: &str) -> Result<Option<String>> {
+/// What a grade cell says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum GradeCell {
+    /// Empty: the file says nothing of that point.
+    Empty,
+    /// One grade, in NFKC.
+    Grade(String),
+    /// [`NOT_EVALUATED`]: the item is not evaluated at that point.
+    NotEvaluated,
+}
+
+/// A grade cell: empty, [`NOT_EVALUATED`] or one grade (column `column`, 1-based, for the message).
+pub(super) fn parse_grade_cell(line: usize, column: usize, raw: &str) -> Result<GradeCell> {
     let r = trim(raw);
     if r.is_empty() {
-        return Ok(None);
+        return Ok(GradeCell::Empty);
+    }
+    if r == NOT_EVALUATED {
+        return Ok(GradeCell::NotEvaluated);
     }
     // First, so that U+2028 (white space too) is named.
     check_ident(line, column, "grade", r)?;
@@ -179,24 +279,7 @@ pub(super) fn parse_rating(line: usize, column: usize, raw: &str) -> Result<Opti
             cell: shown(r),
         });
     }
-    grade(line, column, r).map(Some)
-}
-
-/// An item number: ASCII or full-width digits that fit a `u32`.
-pub(super) fn parse_number(line: usize, raw: &str) -> Result<u32> {
-    let n = trim(raw);
-    if !n.starts_with(is_digit) || !n.chars().all(is_digit) {
-        return Err(TableFileError::BadNumber {
-            line,
-            cell: shown(n),
-        });
-    }
-    parse_digits(n)
-        .and_then(|v| u32::try_from(v).ok())
-        .ok_or_else(|| TableFileError::NumberOutOfRange {
-            line,
-            cell: shown(n),
-        })
+    grade(line, column, r).map(GradeCell::Grade)
 }
 
 /// Cells from index `from` on must be empty.

@@ -5,6 +5,8 @@
 //! is wrong and how to fix it; cell contents in a message are quoted, escaped and shortened, so a message
 //! never holds a line break.
 
+use crate::domain::item_id::ItemId;
+
 /// Everything that can be wrong with a table file. `Display` is one line:
 /// `line N: what is wrong; how to fix it`. Cell contents are shown quoted and
 /// escaped (and shortened), so the message never contains a line break.
@@ -70,22 +72,31 @@ pub enum TableFileError {
         cell: String,
     },
     #[error(
-        "line {line}: the item cell {cell:?} does not start with an item number; write it as the number, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")"
+        "line {line}: the item cell {cell:?} does not start with an item id; write the id, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")"
     )]
-    BadNumber { line: usize, cell: String },
+    BadId { line: usize, cell: String },
     #[error(
-        "line {line}: item number {cell:?} is out of range; item numbers must be between 0 and 4294967295"
+        "line {line}: column {column}: the item id {cell:?} starts with No., which names an item only in a re-listing marker (【No.27の再掲】); write the id alone (e.g. 27 for No.27)"
     )]
-    NumberOutOfRange { line: usize, cell: String },
-    #[error("line {line}: item {number} has no title; write the item title after its number")]
-    MissingTitle { line: usize, number: u32 },
+    IdWithNo {
+        line: usize,
+        column: usize,
+        cell: String,
+    },
+    #[error("line {line}: item {id} has no title; write the item title after its id")]
+    MissingTitle { line: usize, id: ItemId },
     #[error(
-        "line {line}: item number {number} is already used on line {first_line}; give every item its own number"
+        "line {line}: item id {id} is already used on line {first_line}{}; give every item its own id",
+        spelled(written, first_written)
     )]
-    DuplicateNumber {
+    DuplicateId {
         line: usize,
         first_line: usize,
-        number: u32,
+        id: ItemId,
+        /// The id as this line writes it.
+        written: String,
+        /// The id as the first line writes it.
+        first_written: String,
     },
     #[error(
         "line {line}: the first item row has no heading (category) in column 1; write the heading on the first row of each group"
@@ -142,8 +153,8 @@ pub enum TableFileError {
     },
     #[error("line {line}: CSV error: {message}; save the file again as CSV (UTF-8)")]
     Csv { line: usize, message: String },
-    /// A heading, item number, department or grade that breaks the rule of
-    /// [`crate::domain::ident`]; `problem` names the character and says what to do.
+    /// A heading, item id, department or grade that breaks the rule of [`crate::domain::ident`], or an
+    /// item id that [`ItemId::parse`] refuses; `problem` says what is wrong and what to write.
     #[error("line {line}: column {column}: {problem}")]
     Identifier {
         line: usize,
@@ -168,10 +179,10 @@ impl TableFileError {
             | Self::NoDataRows { line }
             | Self::TooFewColumns { line, .. }
             | Self::TooManyColumns { line, .. }
-            | Self::BadNumber { line, .. }
-            | Self::NumberOutOfRange { line, .. }
+            | Self::BadId { line, .. }
+            | Self::IdWithNo { line, .. }
             | Self::MissingTitle { line, .. }
-            | Self::DuplicateNumber { line, .. }
+            | Self::DuplicateId { line, .. }
             | Self::MissingHeading { line }
             | Self::BadRating { line, .. }
             | Self::BadMark { line, .. }
@@ -183,6 +194,15 @@ impl TableFileError {
             | Self::Csv { line, .. }
             | Self::Identifier { line, .. } => *line,
         }
+    }
+}
+
+/// How two lines spell one id, when they spell it differently (`１２` and `12`).
+fn spelled(written: &str, first: &str) -> String {
+    if written == first {
+        String::new()
+    } else {
+        format!(" (written {written:?} here and {first:?} there, the same id)")
     }
 }
 

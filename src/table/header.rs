@@ -65,7 +65,7 @@ pub(super) fn tsv_header(
 
 /// The columns of a TSV item row with `p` periods, as error messages show them.
 pub(super) fn tsv_layout(p: usize) -> String {
-    format!("heading, number and title, department, {p} ratings, remark")
+    format!("heading, id and title, department, {p} ratings, remark")
 }
 
 /// The CSV header, as error messages show it.

@@ -23,29 +23,38 @@
 //! whose period cells are full labels. A repeated header (page break) must
 //! have the same periods as the first one and is skipped.
 //!
-//! Data rows, with P periods: `heading, "N title", department, P ratings`,
-//! then either `[remark]` (where a follow-up mark may be folded into the
-//! remark as `○ ` + text) or `[mark, remark]` (mark `○` or empty). Further
-//! trailing cells must be empty. An empty heading means "same as the row
-//! above". Total rows (at the end) have an empty first cell and a short
-//! label (`S`, `A`, `B`, `計`, ...) in column 2, followed by P counts and,
-//! optionally, the number of follow-up items.
+//! Data rows, with P periods: `heading, "ID title", department, P ratings`,
+//! where the item cell is the item's id, white space (a space, U+3000, ...)
+//! and the title (`27 スクラップアンドビルドの徹底`, `R1-1 高槻市との連携`; a
+//! cell without white space, as some tables write it, is split after its
+//! leading digits: `27スクラップアンドビルドの徹底`); then either `[remark]`
+//! (where a follow-up mark may be folded into the remark as `○ ` + text) or
+//! `[mark, remark]` (mark `○` or empty). Further trailing cells must be
+//! empty. An empty heading means "same as the row above". Total rows (at the
+//! end) have an empty first cell and a short label (`S`, `A`, `B`, `計`, ...)
+//! in column 2, followed by P counts and, optionally, the number of
+//! follow-up items (so an item row with an empty heading and an item cell of
+//! one word not starting with a digit, such as `R1-1` without its title, is
+//! read as a total row).
 //!
 //! **CSV (hyoka's open-data export).** RFC 4180, one header row
 //! `分類,番号,項目,主な推進担当課,<period labels…>,フォローアップ対象,理由等`,
-//! then one row per item. Every cell is passed through [`unneutralise_cell`]
-//! before it is interpreted.
+//! then one row per item, its id in the `番号` column. Every cell is passed
+//! through [`unneutralise_cell`] before it is interpreted.
 //!
-//! In both formats a title may carry a re-listing marker such as
-//! `【No.27の再掲】` (also `NO.`, `Ｎｏ．`, full-width digits, spaces around
-//! the number); it is removed from the title and returned as
-//! [`ParsedRow::relisting_of`].
+//! In both formats an id is read by [`ItemId::parse`] (NFKC: full-width `１２` is `12`, `Ｒ１－１` is
+//! `R1-1`; leading zeros of a number dropped); two rows with one id, however written, are refused, and
+//! so is an id written `No.5` (the re-listing marker's way of naming item 5). A title may carry a
+//! re-listing marker such as `【No.27の再掲】` or `【No.R1-1の再掲】` (also `NO.`, `Ｎｏ．`, full-width
+//! digits, spaces around the id); it is removed from the title and returned as
+//! [`ParsedRow::relisting_of`]. A grade cell holding `対象外` says that the item is not evaluated at
+//! that point: no grade, and the column in [`ParsedRow::not_evaluated`].
 //!
 //! All cells are trimmed of surrounding whitespace (ASCII, ideographic space
 //! U+3000 and other Unicode white space but the line and paragraph separators
 //! U+2028 and U+2029, which an identifier may not hold); the inside of a cell is kept
 //! verbatim, except grades (ratings and total-row labels), which are read in
-//! NFKC (a full-width `Ａ` is `A`). Identifiers (headings, item numbers,
+//! NFKC (a full-width `Ａ` is `A`). Identifiers (headings, item ids,
 //! departments, grades) follow the rule of [`crate::domain::ident`]: a cell holding a
 //! character that does not show when printed is refused, naming it.
 //!
@@ -66,12 +75,14 @@ use std::collections::HashMap;
 
 use super::TableFormat;
 use super::cells::{
-    cell, check_ident, check_no_extra, grade, is_blank, is_digit, is_mark, parse_digits,
-    parse_number, parse_rating, shown, split_relisting, trim, unfold_mark, unneutralise_cell,
+    GradeCell, cell, check_ident, check_no_extra, grade, has_digit, is_blank, is_digit, is_mark,
+    item_id, parse_digits, parse_grade_cell, shown, split_item_cell, split_relisting, trim,
+    unfold_mark, unneutralise_cell,
 };
 use super::decode::{LineCounter, check_csv_quoting, check_no_stray_bom, decode, detect, lines};
 use super::error::{Result, TableFileError};
 use super::header::{csv_header, tsv_header, tsv_layout};
+use crate::domain::item_id::ItemId;
 
 /// A parsed follow-up table. Line numbers are 1-based lines of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,15 +109,19 @@ pub struct ParsedRow {
     pub line: usize,
     /// Heading of the group (carried down from the row above when empty).
     pub category: String,
-    pub number: u32,
+    /// The item's id (`27`, `R1-1`), in its stored form.
+    pub id: ItemId,
     /// Title without any re-listing marker.
     pub title: String,
-    /// `Some(27)` when the title carried `【No.27の再掲】`.
-    pub relisting_of: Option<u32>,
+    /// The id `27` when the title carried `【No.27の再掲】`.
+    pub relisting_of: Option<ItemId>,
     pub department: String,
-    /// One entry per period; `None` for an empty cell. Equal grades share one string (a file of a
-    /// million cells holds a few grades, not a million strings).
+    /// One entry per period; `None` for an empty cell (and for `対象外`). Equal grades share one string
+    /// (a file of a million cells holds a few grades, not a million strings).
     pub ratings: Vec<Option<Grade>>,
+    /// The period columns (0-based, as in `ratings`) whose cell says `対象外`: the item is not
+    /// evaluated at that point. In column order.
+    pub not_evaluated: Vec<usize>,
     pub follow_up: bool,
     pub remark: String,
 }
@@ -145,7 +160,8 @@ pub fn parse(bytes: &[u8], format: Option<TableFormat>) -> Result<ParsedTable> {
 #[derive(Default)]
 struct RowCollector {
     rows: Vec<ParsedRow>,
-    seen: HashMap<u32, usize>,
+    /// Each id read so far: its line and how it was written.
+    seen: HashMap<ItemId, (usize, String)>,
     category: Option<String>,
     /// The distinct grades read so far.
     grades: Vec<Grade>,
@@ -154,10 +170,12 @@ struct RowCollector {
 struct RowInput<'a> {
     line: usize,
     heading: &'a str,
-    number: u32,
+    id: ItemId,
+    /// The id as the file writes it.
+    written: &'a str,
     title: &'a str,
     department: &'a str,
-    ratings: Vec<Option<String>>,
+    grades: Vec<GradeCell>,
     follow_up: bool,
     remark: String,
 }
@@ -184,30 +202,42 @@ impl RowCollector {
         if title.is_empty() {
             return Err(TableFileError::MissingTitle {
                 line: r.line,
-                number: r.number,
+                id: r.id,
             });
         }
-        if let Some(&first_line) = self.seen.get(&r.number) {
-            return Err(TableFileError::DuplicateNumber {
+        let written = trim(r.written);
+        if let Some((first_line, first_written)) = self.seen.get(&r.id) {
+            return Err(TableFileError::DuplicateId {
                 line: r.line,
-                first_line,
-                number: r.number,
+                first_line: *first_line,
+                id: r.id,
+                written: shown(written),
+                first_written: first_written.clone(),
             });
         }
-        self.seen.insert(r.number, r.line);
+        self.seen.insert(r.id.clone(), (r.line, shown(written)));
         // A new vector of the exact size (collecting in place would keep the larger one).
-        let mut ratings = Vec::with_capacity(r.ratings.len());
-        for g in r.ratings {
-            ratings.push(g.map(|g| self.grade(g)));
+        let mut ratings = Vec::with_capacity(r.grades.len());
+        let mut not_evaluated = Vec::new();
+        for (column, g) in r.grades.into_iter().enumerate() {
+            ratings.push(match g {
+                GradeCell::Empty => None,
+                GradeCell::Grade(g) => Some(self.grade(g)),
+                GradeCell::NotEvaluated => {
+                    not_evaluated.push(column);
+                    None
+                }
+            });
         }
         self.rows.push(ParsedRow {
             line: r.line,
             category,
-            number: r.number,
+            id: r.id,
             title,
             relisting_of,
             department: trim(r.department).to_owned(),
             ratings,
+            not_evaluated,
             follow_up: r.follow_up,
             remark: r.remark,
         });
@@ -350,32 +380,30 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
         }
     };
     let item = cell(cells, 1);
-    // The number's text ends at the first character that is neither a digit
-    // nor one the identifier rule refuses (which is then named).
-    let digits_end = item
-        .find(|c: char| !(is_digit(c) || crate::domain::invisible::is_invisible(c)))
-        .unwrap_or(item.len());
-    let (digits, title) = item.split_at_checked(digits_end).unwrap_or(("", item));
+    let (written, title) = split_item_cell(item);
     check_ident(line, 1, "heading", cell(cells, 0))?;
-    check_ident(line, 2, "item number", digits)?;
+    check_ident(line, 2, "item id", written)?;
     check_ident(line, 3, "department", cell(cells, 2))?;
-    if digits.is_empty() {
-        return Err(TableFileError::BadNumber {
+    // A cell of one word without a digit is a title without its id (`広域連携の推進`), not an id
+    // without its title.
+    if written.is_empty() || (title.is_empty() && !has_digit(written)) {
+        return Err(TableFileError::BadId {
             line,
             cell: shown(item),
         });
     }
-    let number = parse_number(line, digits)?;
-    let ratings = (3..base)
-        .map(|column| parse_rating(line, column + 1, cell(cells, column)))
+    let id = item_id(line, 2, written)?;
+    let grades = (3..base)
+        .map(|column| parse_grade_cell(line, column + 1, cell(cells, column)))
         .collect::<Result<Vec<_>>>()?;
     collector.push(RowInput {
         line,
         heading: cell(cells, 0),
-        number,
+        id,
+        written,
         title,
         department: cell(cells, 2),
-        ratings,
+        grades,
         follow_up,
         remark,
     })
@@ -428,11 +456,11 @@ fn parse_csv(text: &str) -> Result<ParsedTable> {
         }
         check_no_extra(line, &cells, *columns)?;
         check_ident(line, 1, "heading", cell(&cells, 0))?;
-        check_ident(line, 2, "item number", cell(&cells, 1))?;
+        check_ident(line, 2, "item id", cell(&cells, 1))?;
         check_ident(line, 4, "department", cell(&cells, 3))?;
-        let number = parse_number(line, cell(&cells, 1))?;
-        let ratings = (4..4 + p)
-            .map(|column| parse_rating(line, column + 1, cell(&cells, column)))
+        let id = item_id(line, 2, cell(&cells, 1))?;
+        let grades = (4..4 + p)
+            .map(|column| parse_grade_cell(line, column + 1, cell(&cells, column)))
             .collect::<Result<Vec<_>>>()?;
         let mark = cell(&cells, 4 + p);
         if !mark.is_empty() && !is_mark(mark) {
@@ -445,10 +473,11 @@ fn parse_csv(text: &str) -> Result<ParsedTable> {
         collector.push(RowInput {
             line,
             heading: cell(&cells, 0),
-            number,
+            id,
+            written: cell(&cells, 1),
             title: cell(&cells, 2),
             department: cell(&cells, 3),
-            ratings,
+            grades,
             follow_up: !mark.is_empty(),
             remark: cell(&cells, 5 + p).to_owned(),
         })?;
@@ -475,7 +504,7 @@ fn parse_csv(text: &str) -> Result<ParsedTable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::cells::neutralise_cell;
+    use crate::table::cells::{NOT_EVALUATED, neutralise_cell, split_item_cell};
     use proptest::prelude::*;
 
     const SEED: &str = concat!(
@@ -510,8 +539,15 @@ mod tests {
         }
     }
 
+    fn id(s: &str) -> ItemId {
+        match ItemId::parse(s) {
+            Ok(id) => id,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
     fn row(t: &ParsedTable, number: u32) -> &ParsedRow {
-        match t.rows.iter().find(|r| r.number == number) {
+        match t.rows.iter().find(|r| r.id.number() == Some(number)) {
             Some(r) => r,
             None => panic!("no item {number}"),
         }
@@ -530,8 +566,9 @@ mod tests {
         assert_eq!(t.header_line, 3);
         assert_eq!(t.periods, ["26年度上半期", "26年度年度末", "27年度上半期"]);
         assert_eq!(t.rows.len(), 62);
-        let numbers: Vec<u32> = t.rows.iter().map(|r| r.number).collect();
-        assert_eq!(numbers, (1..=62).collect::<Vec<u32>>());
+        let numbers: Vec<Option<u32>> = t.rows.iter().map(|r| r.id.number()).collect();
+        assert_eq!(numbers, (1..=62).map(Some).collect::<Vec<_>>());
+        assert!(t.rows.iter().all(|r| r.not_evaluated.is_empty()));
         let mut headings: Vec<&str> = Vec::new();
         for r in &t.rows {
             if headings.last() != Some(&r.category.as_str()) {
@@ -555,7 +592,7 @@ mod tests {
 
         let r39 = row(&t, 39);
         assert_eq!(r39.title, "スクラップアンドビルドの徹底");
-        assert_eq!(r39.relisting_of, Some(27));
+        assert_eq!(r39.relisting_of, Some(id("27")));
         assert_eq!(r39.line, 46);
         assert_eq!(row(&t, 27).relisting_of, None);
         assert!(t.rows.iter().filter(|r| r.relisting_of.is_some()).count() == 1);
@@ -663,7 +700,7 @@ mod tests {
                 1,
                 "heading",
             ),
-            (on_line_5("\t1 市民", "\t1\u{2060} 市民"), 2, "item number"),
+            (on_line_5("\t1 市民", "\t1\u{2060} 市民"), 2, "item id"),
             (
                 on_line_5("\t市民協働・", "\t市民協働・\u{00AD}"),
                 3,
@@ -720,44 +757,48 @@ mod tests {
             ParsedRow {
                 line: 3,
                 category: "地域協働の推進".into(),
-                number: 1,
+                id: id("1"),
                 title: "市民活動支援".into(),
                 relisting_of: None,
                 department: "市民協働課".into(),
                 ratings: some(&["A", "", "S"]),
+                not_evaluated: Vec::new(),
                 follow_up: true,
                 remark: "継続する。".into(),
             },
             ParsedRow {
                 line: 4,
                 category: "地域協働の推進".into(),
-                number: 2,
+                id: id("2"),
                 title: "協働推進体制".into(),
                 relisting_of: None,
                 department: "政策課".into(),
                 ratings: some(&["B", "A", "A"]),
+                not_evaluated: Vec::new(),
                 follow_up: false,
                 remark: String::new(),
             },
             ParsedRow {
                 line: 5,
                 category: "財政基盤の強化".into(),
-                number: 27,
+                id: id("27"),
                 title: "スクラップアンドビルドの徹底".into(),
                 relisting_of: None,
                 department: "財政課".into(),
                 ratings: some(&["A", "A", "A"]),
+                not_evaluated: Vec::new(),
                 follow_up: true,
                 remark: "○ 丸で始まる理由".into(),
             },
             ParsedRow {
                 line: 6,
                 category: "財政基盤の強化".into(),
-                number: 39,
+                id: id("39"),
                 title: "スクラップアンドビルドの徹底".into(),
-                relisting_of: Some(27),
+                relisting_of: Some(id("27")),
                 department: "財政課".into(),
                 ratings: some(&["A", "A", "A"]),
+                not_evaluated: Vec::new(),
                 follow_up: true,
                 remark: "同上".into(),
             },
@@ -807,17 +848,26 @@ mod tests {
     #[test]
     fn relisting_marker_variants() {
         for (title, want) in [
-            ("徹底【No.27の再掲】", Some(27)),
-            ("徹底【No.２７の再掲】", Some(27)),
-            ("徹底【NO.27の再掲】", Some(27)),
-            ("徹底 【Ｎｏ．27 の再掲】", Some(27)),
-            ("徹底【No. 5の再掲】", Some(5)),
+            ("徹底【No.27の再掲】", Some("27")),
+            ("徹底【No.２７の再掲】", Some("27")),
+            ("徹底【NO.27の再掲】", Some("27")),
+            ("徹底 【Ｎｏ．27 の再掲】", Some("27")),
+            ("徹底【No. 5の再掲】", Some("5")),
+            ("徹底【No.027の再掲】", Some("27")),
+            ("徹底【No.R1-1の再掲】", Some("R1-1")),
+            ("徹底【No.Ｒ１－１の再掲】", Some("R1-1")),
+            ("徹底【No.\u{3000}1-1-1\u{3000}の再掲】", Some("1-1-1")),
+            // An id of digits too long for a number is an id still.
+            ("徹底【No.99999999999の再掲】", Some("99999999999")),
             ("徹底【No.の再掲】", None),
             ("徹底【参考】", None),
-            ("徹底【No.99999999999の再掲】", None),
+            ("徹底【参考】の再掲】", None),
+            ("徹底【No.R1 1の再掲】", None),
+            ("徹底【No.No.5の再掲】", None),
+            ("徹底【No.123456789012345678901234567890123の再掲】", None),
         ] {
             let (t, n) = split_relisting(title);
-            assert_eq!(n, want, "{title}");
+            assert_eq!(n, want.map(id), "{title}");
             if want.is_some() {
                 assert_eq!(t, "徹底");
             } else {
@@ -826,8 +876,153 @@ mod tests {
         }
         assert_eq!(
             split_relisting("【No.3の再掲】前後"),
-            ("前後".to_owned(), Some(3))
+            ("前後".to_owned(), Some(id("3")))
         );
+    }
+
+    const TEXT_ID_TSV: &str = "項目\t主な推進担当課\t令和元年度\t\tフォローアップ対象項目\t理由等\n\
+        \t\t上半期\t年度末\t\t\n\
+        広域連携\tR1-1 高槻市との連携\t政策課\tA\tS\t○\t継続する。\n\
+        \t1-1-1\u{3000}窓口の一元化\t市民課\tA\t対象外\t\t\n\
+        \t１２ 全角の番号\t財政課\t\tB\t\t\n\
+        \tR1-10 高槻市との連携【No.R1-1の再掲】\t政策課\t対象外\tS\t○\t\n\
+        \t1-2-1窓口の電子化\t市民課\tA\tA\t\t\n";
+
+    #[test]
+    fn text_ids_are_read_from_a_tsv() {
+        let t = ok(TEXT_ID_TSV.as_bytes(), None);
+        let got: Vec<(&str, &str, Option<&str>, &[usize])> = t
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.title.as_str(),
+                    r.relisting_of.as_ref().map(ItemId::as_str),
+                    r.not_evaluated.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("R1-1", "高槻市との連携", None, &[][..]),
+                ("1-1-1", "窓口の一元化", None, &[1][..]),
+                ("12", "全角の番号", None, &[][..]),
+                ("R1-10", "高槻市との連携", Some("R1-1"), &[0][..]),
+                ("1-2-1", "窓口の電子化", None, &[][..]),
+            ]
+        );
+        assert_eq!(t.rows[0].ratings, some(&["A", "S"]));
+        // 対象外 is no grade.
+        assert_eq!(t.rows[1].ratings, some(&["A", ""]));
+        assert_eq!(t.rows[3].ratings, some(&["", "S"]));
+        assert_eq!(t.rows[2].id.number(), Some(12));
+        assert_eq!(t.rows[0].id.number(), None);
+    }
+
+    #[test]
+    fn text_ids_are_read_from_a_csv() {
+        let csv = "分類,番号,項目,主な推進担当課,令和元年度上半期,令和元年度末,フォローアップ対象,理由等\r\n\
+            広域連携,R1-1,高槻市との連携,政策課,A,S,○,継続する。\r\n\
+            広域連携,1-1-1,窓口の一元化,市民課,A,対象外,,\r\n\
+            財政,１２,全角の番号,財政課,,B,,\r\n\
+            財政,Ｒ１－１０,高槻市との連携【No.Ｒ１－１の再掲】,政策課,対象外,S,○,\r\n\
+            財政,007,先頭のゼロ,財政課,A,A,,\r\n";
+        let t = ok(csv.as_bytes(), None);
+        assert_eq!(t.format, TableFormat::Csv);
+        let got: Vec<(&str, Option<&str>, &[usize])> = t
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.relisting_of.as_ref().map(ItemId::as_str),
+                    r.not_evaluated.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("R1-1", None, &[][..]),
+                ("1-1-1", None, &[1][..]),
+                ("12", None, &[][..]),
+                ("R1-10", Some("R1-1"), &[0][..]),
+                ("7", None, &[][..]),
+            ]
+        );
+        assert_eq!(t.rows[3].title, "高槻市との連携");
+        assert_eq!(t.rows[1].ratings, some(&["A", ""]));
+    }
+
+    #[test]
+    fn an_id_written_twice_in_two_widths_is_refused_naming_both_lines() {
+        let tsv = format!("{TEXT_ID_TSV}\t12 半角の番号\t財政課\tA\tA\t\t\n");
+        let e = err(tsv.as_bytes(), None);
+        assert_eq!(
+            e,
+            TableFileError::DuplicateId {
+                line: 8,
+                first_line: 5,
+                id: id("12"),
+                written: "12".into(),
+                first_written: "１２".into(),
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "line 8: item id 12 is already used on line 5 (written \"12\" here and \"１２\" there, the same id); give every item its own id"
+        );
+        let csv = "分類,番号,項目,主な推進担当課,令和元年度上半期,フォローアップ対象,理由等\n\
+            a,12,t,d,A,,\n\
+            a,R1-1,t,d,A,,\n\
+            a,１２,t,d,A,,\n";
+        let e = err(csv.as_bytes(), None);
+        assert!(
+            matches!(
+                &e,
+                TableFileError::DuplicateId {
+                    line: 4,
+                    first_line: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("line 2"), "{e}");
+        // A text id too, in another width.
+        let csv = csv.replace("a,１２", "a,Ｒ１－１");
+        let e = err(csv.as_bytes(), None);
+        assert!(
+            e.to_string().starts_with(
+                "line 4: item id R1-1 is already used on line 3 (written \"Ｒ１－１\" here and \"R1-1\" there"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_item_cell_without_a_space_is_split_after_its_digits() {
+        for (cell, want_id, want_title) in [
+            (
+                "27スクラップアンドビルドの徹底",
+                "27",
+                "スクラップアンドビルドの徹底",
+            ),
+            ("２７スクラップ", "27", "スクラップ"),
+            ("1-1-1窓口", "1-1-1", "窓口"),
+            ("1-窓口", "1", "-窓口"),
+            ("R1-1 高槻市", "R1-1", "高槻市"),
+            ("R1-1\u{3000}高槻市 との連携", "R1-1", "高槻市 との連携"),
+        ] {
+            let (written, title) = split_item_cell(cell);
+            assert_eq!(
+                (ItemId::parse(written).ok(), title),
+                (Some(id(want_id)), want_title),
+                "{cell}"
+            );
+        }
     }
 
     const HYOKA_CSV: &str = "\u{FEFF}分類,番号,項目,主な推進担当課,平成26年度上半期,平成26年度年度末,フォローアップ対象,理由等\r\n\
@@ -848,44 +1043,48 @@ mod tests {
             ParsedRow {
                 line: 2,
                 category: "地域協働の推進".into(),
-                number: 1,
+                id: id("1"),
                 title: "市民活動支援, センター".into(),
                 relisting_of: None,
                 department: "市民協働課".into(),
                 ratings: some(&["A", ""]),
+                not_evaluated: Vec::new(),
                 follow_up: true,
                 remark: "理由は\r\n\"二行\", 続く".into(),
             },
             ParsedRow {
                 line: 4,
                 category: "地域協働の推進".into(),
-                number: 2,
+                id: id("2"),
                 title: "題".into(),
                 relisting_of: None,
                 department: "課".into(),
                 ratings: some(&["-", "B"]),
+                not_evaluated: Vec::new(),
                 follow_up: false,
                 remark: "=SUM(A1)".into(),
             },
             ParsedRow {
                 line: 5,
                 category: "財政基盤の強化".into(),
-                number: 39,
+                id: id("39"),
                 title: "スクラップアンドビルドの徹底".into(),
-                relisting_of: Some(27),
+                relisting_of: Some(id("27")),
                 department: "財政課".into(),
                 ratings: some(&["S", "A"]),
+                not_evaluated: Vec::new(),
                 follow_up: false,
                 remark: "'abc".into(),
             },
             ParsedRow {
                 line: 6,
                 category: "財政基盤の強化".into(),
-                number: 40,
+                id: id("40"),
                 title: "題".into(),
                 relisting_of: None,
                 department: "課".into(),
                 ratings: some(&["S", "A"]),
+                not_evaluated: Vec::new(),
                 follow_up: false,
                 remark: "'=x".into(),
             },
@@ -909,7 +1108,7 @@ mod tests {
             assert_eq!(t.header_line, 3, "{nl:?}");
             let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [5, 8], "{nl:?}");
-            let bad = text.replace("a,2", "a,x");
+            let bad = text.replace("a,2", "a,x!");
             assert_eq!(err(bad.as_bytes(), None).line(), 8, "{nl:?}");
         }
     }
@@ -1007,7 +1206,7 @@ mod tests {
         let e = tsv_err(12, "\t8 題\t課\tA");
         assert_eq!(
             e.to_string(),
-            "line 12: expected at least 7 columns (heading, number and title, department, 3 ratings, remark), found 4; check that the file is the tab-separated export of the table"
+            "line 12: expected at least 7 columns (heading, id and title, department, 3 ratings, remark), found 4; check that the file is the tab-separated export of the table"
         );
         let e = tsv_err(40, "\t33 題\t課\tA\tB\tA\t○\t理由\tはみ出し\t");
         assert!(
@@ -1035,28 +1234,73 @@ mod tests {
         );
         let e = tsv_err(9, "\tNo.5 題\t課\tA\tA\tA\t理由");
         assert!(
-            matches!(e, TableFileError::BadNumber { line: 9, .. }),
+            matches!(
+                e,
+                TableFileError::IdWithNo {
+                    line: 9,
+                    column: 2,
+                    ..
+                }
+            ),
             "{e}"
         );
+        assert!(e.to_string().contains("write the id alone"), "{e}");
         let e = tsv_err(9, "\t広域連携の推進\t課\tA\tA\tA\t理由");
+        assert!(matches!(e, TableFileError::BadId { line: 9, .. }), "{e}");
         assert!(
-            matches!(e, TableFileError::BadNumber { line: 9, .. }),
+            e.to_string().contains(
+                "write the id, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")"
+            ),
             "{e}"
         );
-        let e = tsv_err(9, "\t99999999999 題\t課\tA\tA\tA\t理由");
-        assert!(
-            matches!(e, TableFileError::NumberOutOfRange { line: 9, .. }),
-            "{e}"
-        );
+        // An id ItemId refuses: its message, with the line and column.
+        for (cell, why) in [
+            ("1,2 題", "holds `,`"),
+            ("(1) 題", "must begin with a letter or a digit"),
+            ("123456789012345678901234567890123 題", "longer than 32"),
+        ] {
+            let e = tsv_err(9, &format!("\t{cell}\t課\tA\tA\tA\t理由"));
+            match &e {
+                TableFileError::Identifier {
+                    line: 9,
+                    column: 2,
+                    problem,
+                } => assert!(problem.contains(why), "{e}"),
+                _ => panic!("{cell}: {e}"),
+            }
+            assert!(
+                e.to_string()
+                    .ends_with("write a number such as 12, or an id such as R1-1 or 1-1-1"),
+                "{e}"
+            );
+        }
         let e = tsv_err(9, "\t5\t課\tA\tA\tA\t理由");
-        assert_eq!(e, TableFileError::MissingTitle { line: 9, number: 5 });
+        assert_eq!(
+            e,
+            TableFileError::MissingTitle {
+                line: 9,
+                id: id("5")
+            }
+        );
+        // (With its heading: a row whose first cell is empty and whose second is one word not starting
+        // with a digit is a total row.)
+        let e = tsv_err(9, "見出し\tR1-1\t課\tA\tA\tA\t理由");
+        assert_eq!(
+            e,
+            TableFileError::MissingTitle {
+                line: 9,
+                id: id("R1-1")
+            }
+        );
         let e = tsv_err(45, "\t12 財産\t課\tA\tA\tA\t\t理由\t");
         assert_eq!(
             e,
-            TableFileError::DuplicateNumber {
+            TableFileError::DuplicateId {
                 line: 45,
                 first_line: 16,
-                number: 12
+                id: id("12"),
+                written: "12".into(),
+                first_written: "12".into(),
             }
         );
         assert!(e.to_string().contains("line 16"));
@@ -1161,7 +1405,39 @@ mod tests {
         );
         let e = err(format!("{header}a,1 t,t,d,A,,r\n").as_bytes(), None);
         assert!(
-            matches!(e, TableFileError::BadNumber { line: 2, .. }),
+            matches!(
+                e,
+                TableFileError::Identifier {
+                    line: 2,
+                    column: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.to_string().contains("the item id `1 t` holds ` `"), "{e}");
+        let e = err(format!("{header}a,,t,d,A,,r\n").as_bytes(), None);
+        assert!(
+            matches!(
+                e,
+                TableFileError::Identifier {
+                    line: 2,
+                    column: 2,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let e = err(format!("{header}a,No.1,t,d,A,,r\n").as_bytes(), None);
+        assert!(
+            matches!(
+                e,
+                TableFileError::IdWithNo {
+                    line: 2,
+                    column: 2,
+                    ..
+                }
+            ),
             "{e}"
         );
         let e = err(format!("{header}a,1,t,d,A,x,r\n").as_bytes(), None);
@@ -1184,10 +1460,12 @@ mod tests {
         );
         assert_eq!(
             e,
-            TableFileError::DuplicateNumber {
+            TableFileError::DuplicateId {
                 line: 3,
                 first_line: 2,
-                number: 1
+                id: id("1"),
+                written: "1".into(),
+                first_written: "1".into(),
             }
         );
         let e = err(format!("{header}a,1,t,d,A B,,r\n").as_bytes(), None);
@@ -1226,6 +1504,19 @@ mod tests {
         assert_eq!(e, TableFileError::NoPeriods { line: 1 });
     }
 
+    /// A row's grade cells: its grades, `対象外` where not evaluated.
+    fn grade_cells(r: &ParsedRow) -> Vec<String> {
+        r.ratings
+            .iter()
+            .enumerate()
+            .map(|(i, x)| match x {
+                _ if r.not_evaluated.contains(&i) => NOT_EVALUATED.to_string(),
+                Some(g) => g.to_string(),
+                None => String::new(),
+            })
+            .collect()
+    }
+
     /// Test-only writers mirroring hyoka's formats.
     fn write_tsv(t: &ParsedTable, years: &[(String, String)]) -> String {
         let mut out = String::new();
@@ -1254,18 +1545,14 @@ mod tests {
                 } else {
                     r.category.clone()
                 },
-                match r.relisting_of {
-                    Some(n) => format!("{} {}【No.{n}の再掲】", r.number, r.title),
-                    None => format!("{} {}", r.number, r.title),
+                match &r.relisting_of {
+                    Some(n) => format!("{} {}【No.{n}の再掲】", r.id, r.title),
+                    None => format!("{} {}", r.id, r.title),
                 },
                 r.department.clone(),
             ];
             previous = Some(&r.category);
-            cells.extend(
-                r.ratings
-                    .iter()
-                    .map(|x| x.as_deref().unwrap_or_default().to_string()),
-            );
+            cells.extend(grade_cells(r));
             cells.push(if r.follow_up {
                 "○".into()
             } else {
@@ -1301,18 +1588,14 @@ mod tests {
         for r in &t.rows {
             let mut cells = vec![
                 r.category.clone(),
-                r.number.to_string(),
-                match r.relisting_of {
+                r.id.to_string(),
+                match &r.relisting_of {
                     Some(n) => format!("{}【No.{n}の再掲】", r.title),
                     None => r.title.clone(),
                 },
                 r.department.clone(),
             ];
-            cells.extend(
-                r.ratings
-                    .iter()
-                    .map(|x| x.as_deref().unwrap_or_default().to_string()),
-            );
+            cells.extend(grade_cells(r));
             cells.push(if r.follow_up {
                 "○".into()
             } else {
@@ -1342,9 +1625,17 @@ mod tests {
                 let row = (
                     prop::sample::select(vec!["地域協働", "財政基盤の強化", "ＰＤＣＡ"]),
                     word(),
-                    prop::option::of(1u32..100),
+                    prop::option::of(prop_oneof![
+                        (1u32..100).prop_map(|n| n.to_string()),
+                        "R[1-9]-[1-9]",
+                        "[1-9]-[1-9]-[1-9]",
+                    ]),
                     "[a-zA-Zあ-ん・]{0,6}",
-                    prop::collection::vec(prop::option::of("[SABC]"), p),
+                    prop::collection::vec(
+                        prop_oneof!["", "[SABC]", Just(NOT_EVALUATED.to_string())],
+                        p,
+                    ),
+                    0u8..4,
                     any::<bool>(),
                     "[^\t\n\r]{0,12}",
                 );
@@ -1362,19 +1653,44 @@ mod tests {
                     .zip(1u32..)
                     .map(
                         |(
-                            (category, title, relisting_of, department, ratings, follow_up, remark),
-                            number,
-                        )| {
-                            ParsedRow {
-                                line: number as usize + 2,
-                                category: category.to_owned(),
-                                number,
+                            (
+                                category,
                                 title,
                                 relisting_of,
                                 department,
-                                ratings: ratings
-                                    .into_iter()
-                                    .map(|g: Option<String>| g.map(Grade::from))
+                                cells,
+                                style,
+                                follow_up,
+                                remark,
+                            ),
+                            number,
+                        )| {
+                            // Numbers and text ids, distinct by their number.
+                            let written = match style {
+                                0 => number.to_string(),
+                                1 => format!("R1-{number}"),
+                                2 => format!("{number}-1-1"),
+                                _ => format!("I-{number}"),
+                            };
+                            ParsedRow {
+                                line: number as usize + 2,
+                                category: category.to_owned(),
+                                id: id(&written),
+                                title,
+                                relisting_of: relisting_of.as_deref().map(id),
+                                department,
+                                ratings: cells
+                                    .iter()
+                                    .map(|g: &String| {
+                                        (!g.is_empty() && g != NOT_EVALUATED)
+                                            .then(|| Grade::from(g.as_str()))
+                                    })
+                                    .collect(),
+                                not_evaluated: cells
+                                    .iter()
+                                    .enumerate()
+                                    .filter(|(_, g)| *g == NOT_EVALUATED)
+                                    .map(|(i, _)| i)
                                     .collect(),
                                 follow_up,
                                 remark: trim(&remark).to_owned(),

@@ -1,6 +1,8 @@
 //! Writing a table view as the files the reader reads: TSV in exactly the layout
 //! [`crate::table::read::parse`] reads (two header rows, heading on the first row of each group,
-//! `N title【No.M の再掲】`, total rows at the end), and CSV, hyoka's open-data export (one value per cell,
+//! `ID title【No.M の再掲】` (`27 …`, `R1-1 …`), `対象外` at a point where the item is not evaluated, an
+//! empty cell at one where it is not part of the plan, total rows at the end), and CSV (the id in the
+//! `番号` column), hyoka's open-data export (one value per cell,
 //! heading on every row, cells neutralised against formula injection). Beside the reader, so that a
 //! format is changed on both sides at once.
 //!
@@ -11,9 +13,10 @@
 
 use std::io::Write;
 
+use crate::domain::item_id::ItemId;
 use crate::domain::period::Period;
 use crate::table::TableFormat;
-use crate::table::cells::neutralise_cell;
+use crate::table::cells::{NOT_EVALUATED, neutralise_cell};
 use crate::views::render::MARK;
 use crate::views::{self, TableView};
 
@@ -21,10 +24,10 @@ use crate::views::{self, TableView};
 /// the item and field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-#[error("item {number}, {field}: the text contains {what}, which a TSV cell cannot hold")]
+#[error("item {id}, {field}: the text contains {what}, which a TSV cell cannot hold")]
 pub struct RenderError {
-    /// The item.
-    pub number: u32,
+    /// The item's id.
+    pub id: ItemId,
     /// The field (`title`, `department`, `remark`, …).
     pub field: String,
     /// What the text contains: `a tab`, `a line break`, `a control character`.
@@ -47,10 +50,22 @@ fn year_and_term(p: Period) -> (String, &'static str) {
     p.year_and_term()
 }
 
+/// A row's grade cell at a point: empty where the item is not part of the plan, [`NOT_EVALUATED`]
+/// where it is not evaluated, else its grade (empty when not rated).
+fn grade_cell(row: &views::TableRow, p: Period) -> &str {
+    if row.outside.contains(&p) {
+        ""
+    } else if row.not_evaluated.contains(&p) {
+        NOT_EVALUATED
+    } else {
+        row.ratings.of(p).unwrap_or_default()
+    }
+}
+
 // ------------------------------------------------------------------------------------------ TSV
 
 /// Refuses a value a TSV cell cannot hold.
-fn tsv_cell(number: u32, field: &str, value: &str) -> Result<String, RenderError> {
+fn tsv_cell(id: &ItemId, field: &str, value: &str) -> Result<String, RenderError> {
     let what = if value.contains('\t') {
         Some("a tab")
     } else if value.contains('\n') || value.contains('\r') {
@@ -62,7 +77,7 @@ fn tsv_cell(number: u32, field: &str, value: &str) -> Result<String, RenderError
     };
     match what {
         Some(what) => Err(RenderError {
-            number,
+            id: id.clone(),
             field: field.to_string(),
             what,
         }),
@@ -100,10 +115,9 @@ pub fn table_tsv(view: &TableView) -> Result<String, RenderError> {
     h2.extend([String::new(), String::new()]);
     lines.push(h1);
     lines.push(h2);
-    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
     let mut heading: Option<&str> = None;
     for row in &view.items {
-        let n = row.number;
+        let n = &row.id;
         let first = heading != Some(row.category.as_str());
         heading = Some(row.category.as_str());
         let mut cells = vec![
@@ -118,9 +132,8 @@ pub fn table_tsv(view: &TableView) -> Result<String, RenderError> {
             ),
             tsv_cell(n, "department", &row.department)?,
         ];
-        for id in &ids {
-            let g = row.ratings.get(id).unwrap_or_default();
-            cells.push(tsv_cell(n, "grade", g)?);
+        for p in &view.period_values {
+            cells.push(tsv_cell(n, "grade", grade_cell(row, *p))?);
         }
         cells.push(if row.follow_up {
             MARK.into()
@@ -192,17 +205,17 @@ pub fn write_table_csv(view: &TableView, bom: bool, out: &mut dyn Write) -> std:
             .iter()
             .map(|c| neutralise_cell(c).into_owned()),
     )?;
-    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
     for row in &view.items {
         let mut cells = vec![
             row.category.clone(),
-            row.number.to_string(),
+            row.id.to_string(),
             views::title_with_marker(row),
             row.department.clone(),
         ];
         cells.extend(
-            ids.iter()
-                .map(|id| row.ratings.get(id).unwrap_or_default().to_string()),
+            view.period_values
+                .iter()
+                .map(|p| grade_cell(row, *p).to_string()),
         );
         cells.push(if row.follow_up {
             MARK.into()
@@ -230,7 +243,7 @@ pub fn table_csv(view: &TableView, bom: bool) -> String {
 mod tests {
     use super::*;
     use crate::domain::event::Change;
-    use crate::domain::period::Part;
+    use crate::domain::period::{Cadence, Part};
     use crate::domain::provenance::Provenance;
     use crate::domain::state::State;
     use crate::import;
@@ -367,31 +380,35 @@ mod tests {
                 grades: vec!["A".into(), "B".into(), "C".into(), "D".into()],
                 default_era: None,
                 origin: "example/plan".into(),
+                cadence: Cadence::HalfYear,
+                years: None,
             },
             Change::CategoryAdded { name: "甲".into() },
             Change::CategoryAdded { name: "乙".into() },
         ];
         for (n, cat, rel) in [(1, "甲", None), (2, "乙", None), (3, "甲", Some(2))] {
             changes.push(Change::ItemRegistered {
-                number: n,
+                id: ItemId::from_number(n),
                 title: format!("項目{n}"),
                 department: "課".into(),
                 category: cat.into(),
-                relisting_of: rel,
+                relisting_of: rel.map(ItemId::from_number),
+                from: None,
+                after: None,
             });
             changes.push(Change::RatingRecorded {
-                item: n,
+                item: ItemId::from_number(n),
                 period: p2,
                 grade: "D".into(),
             });
         }
         changes.push(Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p1,
             grade: "A".into(),
         });
         changes.push(Change::FollowUpSet {
-            item: 3,
+            item: ItemId::from_number(3),
             period: p2,
             flagged: true,
         });
@@ -421,6 +438,144 @@ mod tests {
             summary.contains("フォローアップ対象項目: 1 (令和元年度末)"),
             "{summary}"
         );
+    }
+
+    fn id(s: &str) -> ItemId {
+        match ItemId::parse(s) {
+            Ok(id) => id,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A ledger of text ids: `R1-1`, `1-1-1`, `12` and `R1-10` (re-listing `R1-1`), rated at two
+    /// points, `1-1-1` not evaluated (対象外) at the second, and, with `joins`, an item `R2-1` that joins
+    /// the plan at the second point.
+    fn text_id_state(joins: bool) -> (State, Period, Period) {
+        let p1 = Period {
+            fiscal_year: 2019,
+            part: Part::FirstHalf,
+        };
+        let p2 = Period {
+            fiscal_year: 2019,
+            part: Part::YearEnd,
+        };
+        let mut changes = vec![
+            Change::PlanDefined {
+                name: PLAN.into(),
+                grades: vec!["S".into(), "A".into(), "B".into()],
+                default_era: None,
+                origin: "example/plan".into(),
+                cadence: Cadence::HalfYear,
+                years: None,
+            },
+            Change::CategoryAdded { name: "甲".into() },
+            Change::CategoryAdded { name: "乙".into() },
+        ];
+        let mut items = vec![
+            ("R1-1", "甲", None, None),
+            ("1-1-1", "甲", None, None),
+            ("12", "乙", None, None),
+            ("R1-10", "乙", Some("R1-1"), None),
+        ];
+        if joins {
+            items.push(("R2-1", "乙", None, Some(p2)));
+        }
+        for (n, cat, rel, from) in items {
+            changes.push(Change::ItemRegistered {
+                id: id(n),
+                title: format!("項目{n}"),
+                department: "課".into(),
+                category: cat.into(),
+                relisting_of: rel.map(id),
+                from,
+                after: None,
+            });
+            if from.is_none() {
+                changes.push(Change::RatingRecorded {
+                    item: id(n),
+                    period: p1,
+                    grade: "A".into(),
+                });
+            }
+            if n != "1-1-1" {
+                changes.push(Change::RatingRecorded {
+                    item: id(n),
+                    period: p2,
+                    grade: "S".into(),
+                });
+            }
+        }
+        changes.push(Change::ItemExcluded {
+            item: id("1-1-1"),
+            period: p2,
+        });
+        changes.push(Change::FollowUpSet {
+            item: id("R1-10"),
+            period: p2,
+            flagged: true,
+        });
+        let mut state = State::default();
+        apply_all(&mut state, &changes);
+        (state, p1, p2)
+    }
+
+    #[test]
+    fn text_ids_not_evaluated_points_and_points_outside_the_plan_round_trip() {
+        let (state, _, p2) = text_id_state(false);
+        let view = views::table(&state, None);
+        let out = tsv(&view);
+        for line in [
+            "\n甲\t1-1-1 項目1-1-1\t課\tA\t対象外\t\t\n",
+            "\n乙\t12 項目12\t課\tA\tS\t\t\n",
+            "\n甲\tR1-1 項目R1-1\t課\tA\tS\t\t\n",
+            "\n乙\tR1-10 項目R1-10【No.R1-1の再掲】\t課\tA\tS\t○\t\n",
+        ] {
+            assert!(out.contains(line), "{line:?} in\n{out}");
+        }
+        // Rows in the ids' natural order; 対象外 is not counted.
+        assert!(
+            out.ends_with("\tS\t0\t3\t1\t\n\tA\t4\t0\t\t\n\tB\t0\t0\t\t\n\t計\t4\t3\t\t\n"),
+            "{out}"
+        );
+        assert!(reimport_changes(&state, out.as_bytes(), "x.tsv").is_empty());
+        let again = import_new(out.as_bytes(), "x.tsv");
+        assert_eq!(views::table(&again, None), view);
+        assert!(again.is_excluded(&id("1-1-1"), p2));
+        assert_eq!(tsv(&views::table(&again, None)), out);
+
+        let csv = table_csv(&view, false);
+        for line in [
+            "\r\n甲,R1-1,項目R1-1,課,A,S,,\r\n",
+            "\r\n甲,1-1-1,項目1-1-1,課,A,対象外,,\r\n",
+            "\r\n乙,R1-10,項目R1-10【No.R1-1の再掲】,課,A,S,○,\r\n",
+        ] {
+            assert!(csv.contains(line), "{line:?} in\n{csv}");
+        }
+        assert!(reimport_changes(&state, csv.as_bytes(), "x.csv").is_empty());
+        let again = import_new(csv.as_bytes(), "x.csv");
+        assert_eq!(views::table(&again, None).items, view.items);
+
+        // An item joining the plan at the second point: an empty cell at the first, which says nothing.
+        let (state, _, _) = text_id_state(true);
+        let view = views::table(&state, None);
+        let out = tsv(&view);
+        assert!(out.contains("\n\tR2-1 項目R2-1\t課\t\tS\t\t\n"), "{out}");
+        assert!(reimport_changes(&state, out.as_bytes(), "x.tsv").is_empty());
+        let csv = table_csv(&view, false);
+        assert!(csv.contains("\r\n乙,R2-1,項目R2-1,課,,S,,\r\n"), "{csv}");
+        assert!(reimport_changes(&state, csv.as_bytes(), "x.csv").is_empty());
+    }
+
+    #[test]
+    fn a_render_error_names_the_text_id() {
+        let (state, _, _) = text_id_state(false);
+        let mut view = views::table(&state, None);
+        if let Some(r) = view.items.iter_mut().find(|r| r.id == "1-1-1") {
+            r.remark = "a\tb".into();
+        }
+        let err = table_tsv(&view).map(|_| ()).unwrap_err();
+        assert_eq!(err.id, id("1-1-1"));
+        assert!(err.to_string().starts_with("item 1-1-1, remark: "), "{err}");
     }
 
     #[test]

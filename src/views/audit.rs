@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::domain::event::{Change, Event, Source};
+use crate::domain::item_id::ItemId;
 use crate::domain::period::{Era, Period};
 use crate::domain::provenance::{Field, Provenance, Setter};
 use crate::domain::state::{Refused, State};
@@ -19,6 +20,7 @@ use crate::error::{Error, IntegrityError, Result};
 use crate::ledger::Ledger;
 use crate::ledger::derived::{Derived, NO_ITEM};
 use crate::store::Store;
+use crate::views::ItemRef;
 
 /// A point in either time axis, as written on the command line: a period (`FY2014-YE`, `H26年度末`),
 /// `seq:N`, or `at:TIME` (RFC 3339, or a date meaning the end of that day in JST).
@@ -144,8 +146,8 @@ impl<S: Store> Ledger<S> {
     /// Every change to `item` (optionally only those of one period), oldest first. Reads only the item's
     /// events (and those of no item: the plan and headings) through the per-item index when the ledger
     /// has one; otherwise, or if the index does not agree with the events it names, folds the whole log.
-    pub fn history(&self, item: u32, period: Option<Period>) -> Result<Vec<HistoryEntry>> {
-        let keep = |h: &HistoryEntry| h.item == item && (period.is_none() || h.period == period);
+    pub fn history(&self, item: &ItemId, period: Option<Period>) -> Result<Vec<HistoryEntry>> {
+        let keep = |h: &HistoryEntry| h.item.0 == *item && (period.is_none() || h.period == period);
         if let Some(mut v) = self.history_indexed(item)? {
             v.retain(keep);
             return Ok(v);
@@ -157,12 +159,12 @@ impl<S: Store> Ledger<S> {
     /// reference that the indexed path is checked and measured against.
     pub fn history_by_full_fold(
         &self,
-        item: u32,
+        item: &ItemId,
         period: Option<Period>,
     ) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         self.fold_history(&mut |h| {
-            if h.item == item && (period.is_none() || h.period == period) {
+            if h.item.0 == *item && (period.is_none() || h.period == period) {
                 out.push(h);
             }
         })?;
@@ -183,12 +185,13 @@ impl<S: Store> Ledger<S> {
 
     /// The history of one item from the index: `None` when the ledger has no index or it disagrees with
     /// the events it names (the caller then folds the log; `verify` reports the index).
-    fn history_indexed(&self, item: u32) -> Result<Option<Vec<HistoryEntry>>> {
-        if !matches!(self.derived(), Derived::Every(_)) || item == NO_ITEM {
+    fn history_indexed(&self, item: &ItemId) -> Result<Option<Vec<HistoryEntry>>> {
+        let key = item.index_key();
+        if !matches!(self.derived(), Derived::Every(_)) || key == NO_ITEM {
             return Ok(None);
         }
         let (Ok(mut seqs), Ok(general)) = (
-            self.store_ref().item_refs(item),
+            self.store_ref().item_refs(key),
             self.store_ref().item_refs(NO_ITEM),
         ) else {
             return Ok(None);
@@ -218,27 +221,53 @@ impl<S: Store> Ledger<S> {
             folded = Some(seq);
             let e = self.event(seq)?;
             let c = &e.event.change;
-            if e.event.seq != seq || (c.item() != Some(item) && c.item().is_some()) {
+            if e.event.seq != seq {
                 return Ok(None);
             }
-            // The item-local fold needs the items another item re-lists to exist: a placeholder stands
-            // for them (history reads only this item's fields).
-            let of = match c {
-                Change::ItemRegistered { relisting_of, .. } => *relisting_of,
-                Change::ItemAmended { relisting_of, .. } => relisting_of.flatten(),
-                _ => None,
+            match c.item() {
+                // Another item under the same index key (ids share keys): not this item's.
+                Some(other) if other != item && other.index_key() == key => {
+                    fold.pass_over(&e.event);
+                    continue;
+                }
+                Some(other) if other != item => return Ok(None),
+                _ => {}
+            }
+            // The item-local fold needs the items this one refers to (the item it re-lists, is placed
+            // after or is merged into) to exist: a placeholder stands for them (history reads only this
+            // item's fields).
+            let refs: Vec<&ItemId> = match c {
+                Change::ItemRegistered {
+                    relisting_of,
+                    after,
+                    ..
+                } => relisting_of.iter().chain(after.iter()).collect(),
+                Change::ItemAmended {
+                    relisting_of,
+                    after,
+                    ..
+                } => relisting_of
+                    .iter()
+                    .flatten()
+                    .chain(after.iter().flatten())
+                    .collect(),
+                Change::ItemMerged { into, .. } => vec![into],
+                _ => Vec::new(),
             };
-            if let Some(of) = of {
+            for of in refs {
                 fold.state
                     .items
-                    .entry(of)
+                    .entry(of.clone())
                     .or_insert_with(|| crate::domain::state::Item {
-                        number: of,
+                        id: of.clone(),
                         title: String::new(),
                         department: String::new(),
                         category: String::new(),
                         relisting_of: None,
                         withdrawn: false,
+                        from: None,
+                        after: None,
+                        merged: None,
                     });
             }
             if fold.step(&e.event, &mut |h| out.push(h)).is_err() {
@@ -338,7 +367,12 @@ impl HistoryFold {
                 recorded_at: e.recorded_at,
                 author: e.author.clone(),
                 reason: e.reason.clone(),
-                item: e.change.item().unwrap_or(0),
+                item: ItemRef(
+                    e.change
+                        .item()
+                        .cloned()
+                        .unwrap_or_else(|| ItemId::from_number(0)),
+                ),
                 field,
                 period,
                 old,
@@ -362,9 +396,11 @@ pub struct HistoryEntry {
     pub author: String,
     /// Why.
     pub reason: String,
-    /// The item.
-    pub item: u32,
-    /// `rating`, `follow_up`, `remark`, `title`, `department`, `category`, `relisting_of` or `status`.
+    /// The item (JSON: `item`, its number for a numeric id, and `item_id`).
+    #[serde(flatten)]
+    pub item: ItemRef,
+    /// `rating`, `follow_up`, `remark`, `not_evaluated`, `title`, `department`, `category`,
+    /// `relisting_of`, `from`, `after`, `merged_into` or `status`.
     pub field: &'static str,
     /// The period, for rating, follow-up and remark.
     #[serde(serialize_with = "ser_period")]
@@ -395,18 +431,30 @@ fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S
 pub struct ItemView {
     item: Option<crate::domain::state::Item>,
     cell: Option<crate::domain::state::Cell>,
+    excluded: bool,
 }
 
 impl State {
     fn clone_item_view(&self, c: &Change) -> ItemView {
         ItemView {
-            item: c.item().and_then(|n| self.items.get(&n).cloned()),
+            item: c.item().and_then(|n| self.items.get(n).cloned()),
             cell: match (c.item(), c.period()) {
                 (Some(n), Some(p)) => self.cell_ref(n, p).map(|c| c.to_cell()),
                 _ => None,
             },
+            excluded: match (c.item(), c.period()) {
+                (Some(n), Some(p)) => self.is_excluded(n, p),
+                _ => false,
+            },
         }
     }
+}
+
+fn id_or_null(id: Option<&ItemId>) -> Value {
+    id.map_or(Value::Null, |id| match id.number() {
+        Some(n) => Value::from(n),
+        None => Value::String(id.to_string()),
+    })
 }
 
 fn text_or_null(s: &str) -> Value {
@@ -424,7 +472,7 @@ fn field_changes(
     c: &Change,
 ) -> Vec<(&'static str, Option<Period>, Value, Value)> {
     let Some(n) = c.item() else { return Vec::new() };
-    let now = after.items.get(&n);
+    let now = after.items.get(n);
     let mut out = Vec::new();
     let old_item = before.item.as_ref();
     let mut attr = |field: &'static str, get: &dyn Fn(&crate::domain::state::Item) -> Value| {
@@ -439,8 +487,18 @@ fn field_changes(
             attr("title", &|i| Value::String(i.title.clone()));
             attr("department", &|i| Value::String(i.department.clone()));
             attr("category", &|i| Value::String(i.category.clone()));
-            attr("relisting_of", &|i| {
-                i.relisting_of.map_or(Value::Null, Value::from)
+            attr("relisting_of", &|i| id_or_null(i.relisting_of.as_ref()));
+            attr("from", &|i| {
+                i.from.map_or(Value::Null, |p| Value::String(p.id()))
+            });
+            attr("after", &|i| id_or_null(i.after.as_ref()));
+        }
+        Change::ItemMerged { .. } | Change::MergeWithdrawn { .. } => {
+            attr("merged_into", &|i| match &i.merged {
+                Some((into, from)) => {
+                    serde_json::json!({"item_id": into.as_str(), "from": from.id()})
+                }
+                None => Value::Null,
             });
         }
         Change::ItemWithdrawn { .. } | Change::ItemReinstated { .. } => {
@@ -478,6 +536,12 @@ fn field_changes(
                 text_or_null(&old.remark),
                 text_or_null(&new.remark),
             )),
+            Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => out.push((
+                "not_evaluated",
+                Some(p),
+                Value::Bool(before.excluded),
+                Value::Bool(after.is_excluded(n, p)),
+            )),
             _ => {}
         }
     }
@@ -487,8 +551,9 @@ fn field_changes(
 /// Who set one current value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BlameEntry {
-    /// The item.
-    pub item: u32,
+    /// The item (JSON: `item`, its number for a numeric id, and `item_id`).
+    #[serde(flatten)]
+    pub item: ItemRef,
     /// The period (for cell fields).
     #[serde(serialize_with = "ser_period")]
     pub period: Option<Period>,
@@ -508,14 +573,14 @@ pub struct BlameEntry {
 }
 
 fn entry_of(
-    item: u32,
+    item: &ItemId,
     period: Option<Period>,
     field: &'static str,
     value: Value,
     s: &Setter,
 ) -> BlameEntry {
     BlameEntry {
-        item,
+        item: ItemRef(item.clone()),
         period,
         field,
         value,
@@ -537,19 +602,24 @@ pub fn blame(snap: &Snapshot, period: Option<Period>) -> Vec<BlameEntry> {
     let flag_period = period.or(view.latest);
     let mut out = Vec::new();
     for row in &view.items {
-        let n = row.number;
+        let n = &row.id;
         for p in &periods {
             let cell = snap.state.cell(n, *p);
             if let (Some(g), Some(s)) = (
                 &cell.rating,
-                snap.provenance.fields.get(&Field::Rating(n, *p)),
+                snap.provenance.fields.get(&Field::Rating(n.clone(), *p)),
             ) {
                 out.push(entry_of(n, Some(*p), "rating", Value::String(g.clone()), s));
+            }
+            if snap.state.is_excluded(n, *p)
+                && let Some(s) = snap.provenance.fields.get(&Field::Exclusion(n.clone(), *p))
+            {
+                out.push(entry_of(n, Some(*p), "not_evaluated", Value::Bool(true), s));
             }
         }
         if let Some(p) = flag_period {
             let cell = snap.state.cell(n, p);
-            if let Some(s) = snap.provenance.fields.get(&Field::FollowUp(n, p)) {
+            if let Some(s) = snap.provenance.fields.get(&Field::FollowUp(n.clone(), p)) {
                 out.push(entry_of(
                     n,
                     Some(p),
@@ -558,7 +628,7 @@ pub fn blame(snap: &Snapshot, period: Option<Period>) -> Vec<BlameEntry> {
                     s,
                 ));
             }
-            if let Some(s) = snap.provenance.fields.get(&Field::Remark(n, p))
+            if let Some(s) = snap.provenance.fields.get(&Field::Remark(n.clone(), p))
                 && !cell.remark.is_empty()
             {
                 out.push(entry_of(
@@ -577,8 +647,9 @@ pub fn blame(snap: &Snapshot, period: Option<Period>) -> Vec<BlameEntry> {
 /// One cell that differs between two points.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiffEntry {
-    /// The item.
-    pub item: u32,
+    /// The item (JSON: `item`, its number for a numeric id, and `item_id`).
+    #[serde(flatten)]
+    pub item: ItemRef,
     /// The period (for cell fields).
     #[serde(serialize_with = "ser_period")]
     pub period: Option<Period>,
@@ -600,34 +671,51 @@ pub struct DiffEntry {
 }
 
 /// Every field value of a snapshot, keyed for comparison.
-fn cells(snap: &Snapshot) -> BTreeMap<(u32, Option<Period>, &'static str), (Value, Field)> {
-    let mut m = BTreeMap::new();
+type Fields = BTreeMap<(ItemId, Option<Period>, &'static str), (Value, Field)>;
+
+/// Every field value of a snapshot, keyed for comparison.
+fn cells(snap: &Snapshot) -> Fields {
+    let mut m = Fields::new();
     for (n, item) in &snap.state.items {
+        let mut put = |field: &'static str, v: Value, f: Field| {
+            m.insert((n.clone(), None, field), (v, f));
+        };
         if item.withdrawn {
-            m.insert(
-                (*n, None, "status"),
-                ("withdrawn".into(), Field::Status(*n)),
+            put("status", "withdrawn".into(), Field::Status(n.clone()));
+        }
+        put(
+            "title",
+            Value::String(item.title.clone()),
+            Field::Title(n.clone()),
+        );
+        put(
+            "department",
+            Value::String(item.department.clone()),
+            Field::Department(n.clone()),
+        );
+        put(
+            "category",
+            Value::String(item.category.clone()),
+            Field::Category(n.clone()),
+        );
+        if let Some(r) = &item.relisting_of {
+            put(
+                "relisting_of",
+                id_or_null(Some(r)),
+                Field::Relisting(n.clone()),
             );
         }
-        m.insert(
-            (*n, None, "title"),
-            (Value::String(item.title.clone()), Field::Title(*n)),
-        );
-        m.insert(
-            (*n, None, "department"),
-            (
-                Value::String(item.department.clone()),
-                Field::Department(*n),
-            ),
-        );
-        m.insert(
-            (*n, None, "category"),
-            (Value::String(item.category.clone()), Field::Category(*n)),
-        );
-        if let Some(r) = item.relisting_of {
-            m.insert(
-                (*n, None, "relisting_of"),
-                (Value::from(r), Field::Relisting(*n)),
+        if let Some(f) = item.from {
+            put("from", Value::String(f.id()), Field::Placement(n.clone()));
+        }
+        if let Some(a) = &item.after {
+            put("after", id_or_null(Some(a)), Field::Placement(n.clone()));
+        }
+        if let Some((into, from)) = &item.merged {
+            put(
+                "merged_into",
+                serde_json::json!({"item_id": into.as_str(), "from": from.id()}),
+                Field::Placement(n.clone()),
             );
         }
     }
@@ -635,24 +723,39 @@ fn cells(snap: &Snapshot) -> BTreeMap<(u32, Option<Period>, &'static str), (Valu
         if snap.as_of.is_some_and(|a| p > a) {
             continue;
         }
+        let mut put = |field: &'static str, v: Value, f: Field| {
+            m.insert((n.clone(), Some(p), field), (v, f));
+        };
         if let Some(g) = cell.rating {
-            m.insert(
-                (n, Some(p), "rating"),
-                (Value::String(g.to_string()), Field::Rating(n, p)),
+            put(
+                "rating",
+                Value::String(g.to_string()),
+                Field::Rating(n.clone(), p),
             );
         }
         if cell.follow_up {
-            m.insert(
-                (n, Some(p), "follow_up"),
-                (Value::Bool(true), Field::FollowUp(n, p)),
+            put(
+                "follow_up",
+                Value::Bool(true),
+                Field::FollowUp(n.clone(), p),
             );
         }
         if !cell.remark.is_empty() {
-            m.insert(
-                (n, Some(p), "remark"),
-                (Value::String(cell.remark.to_string()), Field::Remark(n, p)),
+            put(
+                "remark",
+                Value::String(cell.remark.to_string()),
+                Field::Remark(n.clone(), p),
             );
         }
+    }
+    for (n, p) in &snap.state.excluded {
+        if snap.as_of.is_some_and(|a| *p > a) {
+            continue;
+        }
+        m.insert(
+            (n.clone(), Some(*p), "not_evaluated"),
+            (Value::Bool(true), Field::Exclusion(n.clone(), *p)),
+        );
     }
     m
 }
@@ -661,7 +764,7 @@ fn cells(snap: &Snapshot) -> BTreeMap<(u32, Option<Period>, &'static str), (Valu
 pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
     let a = cells(from);
     let b = cells(to);
-    let keys: BTreeSet<_> = a.keys().chain(b.keys()).copied().collect();
+    let keys: BTreeSet<_> = a.keys().chain(b.keys()).cloned().collect();
     let mut out = Vec::new();
     for key in keys {
         let va = a.get(&key);
@@ -671,13 +774,13 @@ pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
             continue;
         }
         let absent = |f: &str| {
-            if f == "follow_up" {
+            if f == "follow_up" || f == "not_evaluated" {
                 Value::Bool(false)
             } else {
                 Value::Null
             }
         };
-        let field = va.or(vb).map(|v| v.1);
+        let field = va.or(vb).map(|v| v.1.clone());
         let setter = field.and_then(|f| {
             to.provenance
                 .fields
@@ -685,7 +788,7 @@ pub fn diff(from: &Snapshot, to: &Snapshot) -> Vec<DiffEntry> {
                 .or_else(|| from.provenance.fields.get(&f))
         });
         out.push(DiffEntry {
-            item: key.0,
+            item: ItemRef(key.0.clone()),
             period: key.1,
             field: key.2,
             from: fa.cloned().unwrap_or_else(|| absent(key.2)),

@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::domain::item_id::ItemId;
 use crate::domain::period::Period;
 use crate::domain::state::State;
 
@@ -37,22 +38,104 @@ impl From<Period> for PeriodRef {
 /// One item's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableRow {
-    /// Item number.
-    pub number: u32,
+    /// The item's id (`27`, `R1-1`).
+    pub id: ItemId,
+    /// The item's number, for a numeric id (JSON: omitted otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
     /// Title (without any re-listing marker).
     pub title: String,
     /// Responsible department.
     pub department: String,
     /// Heading.
     pub category: String,
-    /// The item this row re-lists.
+    /// The number of the item this row re-lists, for a numeric id.
     pub relisting_of: Option<u32>,
+    /// The id of the item this row re-lists.
+    pub relisting_of_id: Option<ItemId>,
+    /// The point from which the item belongs to the plan (`None`: every point).
+    #[serde(serialize_with = "period_id")]
+    pub from: Option<Period>,
+    /// The item it is folded into (集約) and from which point.
+    pub merged_into: Option<MergedInto>,
+    /// The shown points at which the item is not evaluated (対象外), in order.
+    #[serde(serialize_with = "period_ids")]
+    pub not_evaluated: Vec<Period>,
+    /// The shown points at which the item is not part of the plan (before it joined, after its merge).
+    #[serde(skip)]
+    pub outside: Vec<Period>,
     /// Grade per period (only periods with a rating); JSON: an object from period id to grade.
     pub ratings: Ratings,
     /// Follow-up flag of the latest period.
     pub follow_up: bool,
     /// Remark of the latest period.
     pub remark: String,
+}
+
+/// An item named in an audit view's JSON: `item`, its number (for a numeric id; omitted otherwise, as
+/// before ids were text), and `item_id`, its id. Flattened into the entry that names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ItemRef(pub ItemId);
+
+impl Serialize for ItemRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let number = self.0.number();
+        let mut m = s.serialize_map(Some(1 + usize::from(number.is_some())))?;
+        if let Some(n) = number {
+            m.serialize_entry("item", &n)?;
+        }
+        m.serialize_entry("item_id", self.0.as_str())?;
+        m.end()
+    }
+}
+
+impl std::fmt::Display for ItemRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a table cell shows for a point at which the item is not evaluated.
+pub const NOT_EVALUATED: &str = "対象外";
+
+impl TableRow {
+    /// What the row's cell for a shown point holds: the grade, [`NOT_EVALUATED`], or nothing.
+    pub fn cell_text(&self, period: Period) -> String {
+        match self.ratings.of(period) {
+            Some(g) => g.to_string(),
+            None if self.not_evaluated.contains(&period) => NOT_EVALUATED.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+/// Where a merged item went (集約).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MergedInto {
+    /// The item's id.
+    pub id: ItemId,
+    /// Its number, for a numeric id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<u32>,
+    /// The first point at which it is part of that item.
+    #[serde(serialize_with = "period_id_of")]
+    pub from: Period,
+}
+
+fn period_id<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
+    match p {
+        Some(p) => s.serialize_str(&p.id()),
+        None => s.serialize_none(),
+    }
+}
+
+fn period_id_of<S: serde::Serializer>(p: &Period, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&p.id())
+}
+
+fn period_ids<S: serde::Serializer>(ps: &[Period], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ps.iter().map(Period::id))
 }
 
 /// A row's grades by period, in period order. A grade is shared with the view's other rows (no
@@ -112,7 +195,7 @@ pub struct TableView {
     pub plan: String,
     /// Rated periods, in order.
     pub periods: Vec<PeriodRef>,
-    /// Rows in item-number order.
+    /// Rows in the plan's order (ids in natural order, placed items after their anchor).
     pub items: Vec<TableRow>,
     /// The period whose follow-up flags and remarks are shown.
     #[serde(skip)]
@@ -136,6 +219,10 @@ pub struct PeriodCounts {
     pub counts: indexmap_like::OrderedCounts,
     /// Rated rows in the period.
     pub total: u64,
+    /// Rows not evaluated (対象外) in the period.
+    pub not_evaluated: u64,
+    /// Rows part of the plan in the period (re-listings included, as in `total`).
+    pub items: u64,
 }
 
 /// The table's totals, as the published table prints them below the rows.
@@ -178,7 +265,9 @@ pub mod indexmap_like {
 }
 
 /// The table as of `as_of` (valid time): only periods up to and including it; flags and remarks of the
-/// latest of those periods.
+/// latest of those periods. Its rows are the items (not withdrawn) that are part of the plan at one of
+/// those periods or at `as_of`; without `as_of`, also the items that join the plan after the latest (or
+/// every item, while nothing is rated).
 pub fn table(state: &State, as_of: Option<Period>) -> TableView {
     let periods: Vec<Period> = state
         .rated_periods()
@@ -198,24 +287,53 @@ pub fn table(state: &State, as_of: Option<Period>) -> TableView {
             .cloned()
             .unwrap_or_else(|| Arc::from(g))
     };
+    // Besides the items of the shown points: with `as_of`, the items of that point (which may have no
+    // rating yet); without, the items that join after the latest point (or every item, while nothing
+    // is rated).
+    let also = |i: &crate::domain::state::Item| match as_of {
+        Some(a) => i.in_plan_at(a),
+        None => latest.is_none_or(|l| i.from.is_some_and(|f| f > l)),
+    };
     let items = state
-        .items
-        .values()
+        .items_in_order()
+        .into_iter()
         .filter(|i| !i.withdrawn)
+        .filter(|i| periods.iter().any(|p| i.in_plan_at(*p)) || also(i))
         .map(|i| {
             let ratings = Ratings(
                 periods
                     .iter()
-                    .filter_map(|p| state.rating(i.number, *p).map(|g| (*p, grade(g))))
+                    .filter_map(|p| state.rating(&i.id, *p).map(|g| (*p, grade(g))))
                     .collect(),
             );
-            let latest_cell = latest.map(|p| state.cell(i.number, p)).unwrap_or_default();
+            let latest_cell = latest
+                .filter(|p| i.in_plan_at(*p))
+                .map(|p| state.cell(&i.id, p))
+                .unwrap_or_default();
             TableRow {
-                number: i.number,
+                id: i.id.clone(),
+                number: i.id.number(),
                 title: i.title.clone(),
                 department: i.department.clone(),
                 category: i.category.clone(),
-                relisting_of: i.relisting_of,
+                relisting_of: i.relisting_of.as_ref().and_then(ItemId::number),
+                relisting_of_id: i.relisting_of.clone(),
+                from: i.from,
+                merged_into: i.merged.as_ref().map(|(into, from)| MergedInto {
+                    id: into.clone(),
+                    number: into.number(),
+                    from: *from,
+                }),
+                not_evaluated: periods
+                    .iter()
+                    .copied()
+                    .filter(|p| state.is_excluded(&i.id, *p))
+                    .collect(),
+                outside: periods
+                    .iter()
+                    .copied()
+                    .filter(|p| !i.in_plan_at(*p))
+                    .collect(),
                 ratings,
                 follow_up: latest_cell.follow_up,
                 remark: latest_cell.remark,
@@ -251,7 +369,14 @@ pub fn summary(view: &TableView) -> SummaryView {
             let mut counts: Vec<(String, u64)> =
                 view.grades.iter().map(|g| (g.clone(), 0)).collect();
             let mut total = 0;
+            let (mut not_evaluated, mut items) = (0, 0);
             for row in &view.items {
+                if !row.outside.contains(p) {
+                    items += 1;
+                }
+                if row.not_evaluated.contains(p) {
+                    not_evaluated += 1;
+                }
                 if let Some(g) = row.ratings.get(&id) {
                     total += 1;
                     if let Some(slot) = counts.iter_mut().find(|(k, _)| k == g) {
@@ -264,14 +389,16 @@ pub fn summary(view: &TableView) -> SummaryView {
                 label: p.label(),
                 counts: indexmap_like::OrderedCounts(counts),
                 total,
+                not_evaluated,
+                items,
             }
         })
         .collect();
-    let flagged: BTreeSet<u32> = view
+    let flagged: BTreeSet<&ItemId> = view
         .items
         .iter()
         .filter(|r| r.follow_up)
-        .map(|r| r.relisting_of.unwrap_or(r.number))
+        .map(|r| r.relisting_of_id.as_ref().unwrap_or(&r.id))
         .collect();
     SummaryView {
         periods,
@@ -282,7 +409,7 @@ pub fn summary(view: &TableView) -> SummaryView {
 /// The row text of the table's "number title" cell, with the re-listing marker the published table uses
 /// (`スクラップアンドビルドの徹底【No.27の再掲】`).
 pub fn title_with_marker(row: &TableRow) -> String {
-    match row.relisting_of {
+    match &row.relisting_of_id {
         Some(n) => format!("{}【No.{n}の再掲】", row.title),
         None => row.title.clone(),
     }

@@ -7,6 +7,7 @@
 //! and uses no box-drawing characters. Every piece of user data in text and Markdown output goes through
 //! [`crate::domain::text::escape`] first, so no raw control character reaches a terminal.
 
+use crate::domain::item_id::ItemId;
 use crate::domain::period::Period;
 use crate::domain::text;
 use crate::views::width::{clip, display_width, pad, pad_left, truncate, wrap};
@@ -113,7 +114,15 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
         .unwrap_or(1);
     let period_w: Vec<usize> = periods
         .iter()
-        .map(|p| display_width(&short_label(*p)).max(grade_w))
+        .map(|p| {
+            let excluded = view.items.iter().any(|r| r.not_evaluated.contains(p));
+            let w = display_width(&short_label(*p)).max(grade_w);
+            if excluded {
+                w.max(display_width(views::NOT_EVALUATED))
+            } else {
+                w
+            }
+        })
         .collect();
     let flag_w = display_width(FLAG_HEADER);
     let natural = [
@@ -231,7 +240,6 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
         out.push_str("(項目なし)\n");
         return out;
     }
-    let shown_ids: Vec<String> = shown_periods.iter().map(Period::id).collect();
     let mut heading: Option<&str> = None;
     for (row, rt) in view.items.iter().zip(&rows) {
         if heading != Some(row.category.as_str()) {
@@ -263,9 +271,9 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
             number: vec![rt.number.clone()],
             title: cut(&rt.title, title_w),
             department: cut(&rt.department, dept_w),
-            ratings: shown_ids
+            ratings: shown_periods
                 .iter()
-                .map(|id| row.ratings.get(id).map(text::escape).unwrap_or_default())
+                .map(|p| text::escape(&row.cell_text(*p)))
                 .collect(),
             flag: if row.follow_up {
                 MARK.into()
@@ -309,12 +317,16 @@ struct RowText {
 }
 
 fn row_text(row: &TableRow) -> RowText {
-    let title = match row.relisting_of {
-        Some(n) => format!("〔再掲No.{n}〕{}", text::escape(&row.title)),
+    let title = match &row.relisting_of_id {
+        Some(n) => format!(
+            "〔再掲No.{}〕{}",
+            text::escape(n.as_str()),
+            text::escape(&row.title)
+        ),
         None => text::escape(&row.title),
     };
     RowText {
-        number: row.number.to_string(),
+        number: text::escape(row.id.as_str()),
         title,
         department: text::escape(&row.department),
         remark: text::escape(&row.remark),
@@ -435,7 +447,6 @@ pub fn md_escape(s: &str) -> String {
 pub fn table_markdown(view: &TableView) -> String {
     let mut out = format!("# {}\n", md_escape(&view.plan));
     let labels: Vec<String> = view.period_values.iter().map(|p| p.label()).collect();
-    let ids: Vec<String> = view.period_values.iter().map(Period::id).collect();
     let header = {
         let mut h = vec!["No.".to_string(), "項目".into(), "主な推進担当課".into()];
         h.extend(labels.iter().cloned());
@@ -458,13 +469,14 @@ pub fn table_markdown(view: &TableView) -> String {
             table_start(&mut out);
         }
         let mut cells = vec![
-            row.number.to_string(),
+            md_escape(row.id.as_str()),
             md_escape(&views::title_with_marker(row)),
             md_escape(&row.department),
         ];
         cells.extend(
-            ids.iter()
-                .map(|id| row.ratings.get(id).map(md_escape).unwrap_or_default()),
+            view.period_values
+                .iter()
+                .map(|p| md_escape(&row.cell_text(*p))),
         );
         cells.push(if row.follow_up {
             MARK.into()
@@ -728,16 +740,17 @@ pub fn corrections_markdown(
         out.push_str("No corrections have been recorded.\n");
         return out;
     }
-    let mut items: Vec<u32> = entries.iter().map(|e| e.item).collect();
+    let mut items: Vec<&ItemId> = entries.iter().map(|e| &e.item.0).collect();
     items.sort_unstable();
     items.dedup();
     for n in items {
         let (title, dept) = state
             .items
-            .get(&n)
+            .get(n)
             .map_or((String::new(), String::new()), |i| {
                 (i.title.clone(), i.department.clone())
             });
+        let n = md_escape(n.as_str());
         out.push_str(&format!(
             "## No.{n} {} ({})\n\n",
             md_escape(&title),
@@ -745,7 +758,7 @@ pub fn corrections_markdown(
         ));
         out.push_str("| seq | 日時 (日本時間) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
         out.push_str("| ---: | --- | --- | --- | --- | --- | --- | --- |\n");
-        for e in entries.iter().filter(|e| e.item == n) {
+        for e in entries.iter().filter(|e| md_escape(e.item.0.as_str()) == n) {
             out.push_str(&format!(
                 "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 e.seq,
@@ -849,29 +862,33 @@ pub(crate) mod tests {
                     grades: vec!["S".into(), "A".into(), "B".into()],
                     default_era: None,
                     origin: "example/plan".into(),
+                    cadence: Default::default(),
+                    years: None,
                 },
                 Change::CategoryAdded {
                     name: "# 見出し".into(),
                 },
                 Change::ItemRegistered {
-                    number: 1,
+                    id: ItemId::from_number(1),
                     title: "=SUM(A1)".into(),
                     department: "-課".into(),
                     category: "# 見出し".into(),
                     relisting_of: None,
+                    from: None,
+                    after: None,
                 },
                 Change::RatingRecorded {
-                    item: 1,
+                    item: ItemId::from_number(1),
                     period: p,
                     grade: "A".into(),
                 },
                 Change::FollowUpSet {
-                    item: 1,
+                    item: ItemId::from_number(1),
                     period: p,
                     flagged: true,
                 },
                 Change::RemarkSet {
-                    item: 1,
+                    item: ItemId::from_number(1),
                     period: p,
                     text: "一行目 | a\\b *x*\n2. 二行目\t<b>&".into(),
                 },
@@ -1000,7 +1017,7 @@ pub(crate) mod tests {
         let joined: String = full.split_whitespace().collect();
         for row in &view.items {
             let remark: String = row.remark.split_whitespace().collect();
-            assert!(joined.contains(&remark), "item {}", row.number);
+            assert!(joined.contains(&remark), "item {}", row.id);
         }
         let hostile = table_text(&hostile_view(), 80, true);
         assert!(!hostile.chars().any(|c| c.is_control() && c != '\n'));

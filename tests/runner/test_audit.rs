@@ -332,7 +332,7 @@ fn history_through_the_index_is_the_full_fold() {
     ));
     let state = l.state().unwrap();
     assert!(state.items.len() > 10);
-    for &n in state.items.keys() {
+    for n in state.items.keys() {
         let h = l.history(n, None).unwrap();
         assert!(!h.is_empty());
         assert_eq!(h, l.history_by_full_fold(n, None).unwrap(), "item {n}");
@@ -340,7 +340,7 @@ fn history_through_the_index_is_the_full_fold() {
     let corrected: Vec<_> = l.corrections().unwrap();
     assert!(!corrected.is_empty());
     for c in &corrected {
-        assert!(l.history(c.item, c.period).unwrap().contains(c));
+        assert!(l.history(&c.item.0, c.period).unwrap().contains(c));
     }
     l.verify(&mut |_, _| {}).unwrap();
 }

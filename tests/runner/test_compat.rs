@@ -179,6 +179,52 @@ fn the_806adaa_ledger_opens_verifies_takes_version_1_events_and_exports() {
         assert!(out.starts_with("recorded #375:"), "{out}");
         let (events, head, root) = verified(&env, &ledger);
         assert_eq!(events, EVENTS + 1);
+        // It is a version 1 event (its JSON has no `version`, as every version 1 event's), with a
+        // version 1 event's bytes: the item a number.
+        let log = env
+            .run_at(LATER, &["--ledger", l, "log", "--format", "jsonl"])
+            .ok()
+            .to_string();
+        let last: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
+        assert!(last.get("version").is_none(), "{last}");
+        assert_eq!(
+            (&last["change"]["item"], last["change"].get("item_id")),
+            (&serde_json::Value::from(1), None),
+            "{last}"
+        );
+        // What only version 2 can hold is refused on a version 1 ledger, saying why, and changes
+        // nothing.
+        for (args, why) in [
+            (
+                vec![
+                    "item",
+                    "add",
+                    "R1-1",
+                    "新規",
+                    "--department",
+                    "d",
+                    "--category",
+                    "c",
+                ],
+                "not a number, and a ledger of event schema version 1 numbers its items",
+            ),
+            (
+                vec!["item", "exclude", "1", "H27上半期"],
+                "needs event schema version 2, and this ledger is of version 1",
+            ),
+            (
+                vec!["heading", "rename", "地域協働の推進", "協働"],
+                "needs event schema version 2",
+            ),
+        ] {
+            let mut all = vec!["--ledger", l];
+            all.extend(args);
+            all.extend(["-a", "検証", "-m", "互換性の確認"]);
+            let run = env.run_at(LATER, &all);
+            let e = run.fails(1);
+            assert!(e.contains(why), "{e}");
+        }
+        assert_eq!(verified(&env, &ledger).0, EVENTS + 1);
         assert_ne!((head.as_str(), root.as_str()), (HEAD, ROOT));
 
         // A signed checkpoint consistent with the one 806adaa recorded in the ledger.

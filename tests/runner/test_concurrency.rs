@@ -201,9 +201,10 @@ fn threads_sharing_a_ledger_lose_nothing() {
                         reason: "並行".into(),
                         source: None,
                         recorded_at: hyoka::domain::when::now(),
+                        new_point: false,
                     };
                     let change = hyoka::domain::event::Change::RemarkSet {
-                        item: 1 + t % 2,
+                        item: (1 + t % 2).into(),
                         period,
                         text: format!("thread {t} append {m}"),
                     };

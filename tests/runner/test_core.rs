@@ -130,7 +130,7 @@ fn rate_unrate_flag_remark_and_log() {
     assert_eq!(events.len(), 9);
     assert_eq!(
         events[4]["change"],
-        serde_json::json!({"kind": "rating.recorded", "item": 1, "period": "FY2014-H1", "grade": "A"})
+        serde_json::json!({"kind": "rating.recorded", "item": 1, "item_id": "1", "period": "FY2014-H1", "grade": "A"})
     );
     assert_eq!(events[4]["author"], "山田");
     assert_eq!(events[4]["recorded_at"], "2015-09-30T15:03:00Z");
@@ -285,7 +285,12 @@ fn bad_input_changes_nothing() {
         (
             vec!["rate", "x", "FY2014-H1", "A", "-a", "a", "-m", "m"],
             1,
-            "the item number `x` is not a number; write it in digits",
+            "there is no item x",
+        ),
+        (
+            vec!["rate", "1 2", "FY2014-H1", "A", "-a", "a", "-m", "m"],
+            1,
+            "the item id `1 2` holds ` `; an id is letters, digits and - _ . / ( ) ・; write a number such as 12, or an id such as R1-1 or 1-1-1",
         ),
         (
             vec!["unrate", "2", "FY2014-H1", "-a", "a", "-m", "m"],

@@ -759,7 +759,9 @@ fn deleted_swapped_and_inserted_events_in_a_ledger_are_named() {
     // The last slot's event is dropped to make room: a forged event 4 inserted, the rest shifted.
     let insert_4: Edit = |l, b| {
         let mut forged: Event = event::decode(&b[4]).unwrap();
-        forged.change = Change::ItemWithdrawn { number: 2 };
+        forged.change = Change::ItemWithdrawn {
+            id: hyoka::domain::item_id::ItemId::from_number(2),
+        };
         let n = b.len();
         l.store_mut()
             .unwrap()
@@ -836,24 +838,28 @@ fn big_export(dir: &Path, n: u64) -> PathBuf {
         part: Part::FirstHalf,
     };
     let item = Change::ItemRegistered {
-        number: 1,
+        id: hyoka::domain::item_id::ItemId::from_number(1),
         title: "t".into(),
         department: "d".into(),
         category: "c".into(),
         relisting_of: None,
+        from: None,
+        after: None,
     };
     let plan = Change::PlanDefined {
         name: "p".into(),
         grades: vec!["A".into()],
         default_era: None,
         origin: ORIGIN.into(),
+        cadence: Default::default(),
+        years: None,
     };
     let fixed = [plan, Change::CategoryAdded { name: "c".into() }, item];
     for seq in 0..n + 3 {
         let change = match fixed.get(seq as usize) {
             Some(c) => c.clone(),
             None => Change::RemarkSet {
-                item: 1,
+                item: hyoka::domain::item_id::ItemId::from_number(1),
                 period,
                 text: format!("remark {seq}"),
             },

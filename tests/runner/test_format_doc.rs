@@ -1,7 +1,8 @@
 //! The worked examples in schema/FORMAT.md match the code, byte for byte.
 
 use hyoka::domain::event::{self, Change, Event};
-use hyoka::domain::period::{Part, Period};
+use hyoka::domain::item_id::ItemId;
+use hyoka::domain::period::{Cadence, Era, Part, Period};
 use hyoka::tlog::merkle;
 
 const DOC: &str = include_str!("../../schema/FORMAT.md");
@@ -17,6 +18,15 @@ fn section(name: &str) -> Vec<&'static str> {
         .skip_while(|l| l.trim().is_empty())
         .take_while(|l| !l.trim().is_empty())
         .collect()
+}
+
+/// FORMAT.md says `text`, white space (line breaks) aside.
+fn assert_says(text: &str) {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        squash(DOC).contains(&squash(text)),
+        "FORMAT.md does not say {text:?}"
+    );
 }
 
 /// The leading hex tokens of each line of a ```hex block, concatenated.
@@ -56,7 +66,7 @@ fn event_a() -> Event {
         reason: "上半期評価".into(),
         source: None,
         change: Change::RatingRecorded {
-            item: 5,
+            item: ItemId::from_number(5),
             period: Period {
                 fiscal_year: 2014,
                 part: Part::FirstHalf,
@@ -105,7 +115,7 @@ fn the_documented_example_matches_the_code() {
 
 #[test]
 fn the_documented_context_string_is_the_code_s() {
-    assert!(DOC.contains("`hyoka/event/v1` followed by one NUL byte (15 bytes in all)"));
+    assert_says("`hyoka/event/v1` followed by one NUL byte (15 bytes in all)");
     assert_eq!(event::HASH_CONTEXT, b"hyoka/event/v1\0");
     assert_eq!(event::HASH_CONTEXT.len(), 15);
 }
@@ -245,7 +255,7 @@ fn the_documented_clock_behind_event_matches_the_code() {
 }
 
 /// The variant name of a change: a new variant does not compile until it is named here, and the test
-/// below then wants it in section 3's table.
+/// below then wants it in section 3's table of version 2.
 fn variant_name(c: &Change) -> &'static str {
     match c {
         Change::PlanDefined { .. } => "PlanDefined",
@@ -259,78 +269,322 @@ fn variant_name(c: &Change) -> &'static str {
         Change::FollowUpSet { .. } => "FollowUpSet",
         Change::RemarkSet { .. } => "RemarkSet",
         Change::ClockBehind { .. } => "ClockBehind",
+        Change::ItemExcluded { .. } => "ItemExcluded",
+        Change::ExclusionWithdrawn { .. } => "ExclusionWithdrawn",
+        Change::ItemMerged { .. } => "ItemMerged",
+        Change::MergeWithdrawn { .. } => "MergeWithdrawn",
+        Change::HeadingRenamed { .. } => "HeadingRenamed",
     }
 }
 
-#[test]
-fn the_documented_change_tags_are_the_code_s() {
+fn id(s: &str) -> ItemId {
+    ItemId::parse(s).unwrap()
+}
+
+/// One change of every kind, in tag order; the first eleven are what version 1 can hold too.
+fn every_kind() -> Vec<Change> {
     let period = Period {
         fiscal_year: 2014,
         part: Part::FirstHalf,
     };
-    let samples = [
+    vec![
         Change::PlanDefined {
             name: "p".into(),
             grades: vec!["A".into()],
             default_era: None,
             origin: "o".into(),
+            cadence: Cadence::HalfYear,
+            years: None,
         },
         Change::CategoryAdded { name: "c".into() },
         Change::ItemRegistered {
-            number: 1,
+            id: id("1"),
             title: "t".into(),
             department: "d".into(),
             category: "c".into(),
             relisting_of: None,
+            from: None,
+            after: None,
         },
         Change::ItemAmended {
-            number: 1,
+            id: id("1"),
             title: None,
             department: None,
             category: None,
             relisting_of: None,
+            from: None,
+            after: None,
         },
-        Change::ItemWithdrawn { number: 1 },
-        Change::ItemReinstated { number: 1 },
+        Change::ItemWithdrawn { id: id("1") },
+        Change::ItemReinstated { id: id("1") },
         Change::RatingRecorded {
-            item: 1,
+            item: id("1"),
             period,
             grade: "A".into(),
         },
-        Change::RatingWithdrawn { item: 1, period },
+        Change::RatingWithdrawn {
+            item: id("1"),
+            period,
+        },
         Change::FollowUpSet {
-            item: 1,
+            item: id("1"),
             period,
             flagged: true,
         },
         Change::RemarkSet {
-            item: 1,
+            item: id("1"),
             period,
             text: "r".into(),
         },
         Change::ClockBehind { clock: 0 },
-    ];
-    // Rows `| tag | `Name` | fields |` of section 3's table.
-    let table = &DOC[DOC.find("## 3. Changes").unwrap()..DOC.find("### 3.1").unwrap()];
-    let rows: Vec<(u32, String)> = table
-        .lines()
+        Change::ItemExcluded {
+            item: id("1"),
+            period,
+        },
+        Change::ExclusionWithdrawn {
+            item: id("1"),
+            period,
+        },
+        Change::ItemMerged {
+            item: id("1"),
+            into: id("2"),
+            from: period,
+        },
+        Change::MergeWithdrawn { item: id("1") },
+        Change::HeadingRenamed {
+            from: "a".into(),
+            to: "b".into(),
+        },
+    ]
+}
+
+/// Rows `| tag | `Name` | fields |` of the table after `<!-- example: NAME -->`.
+fn tag_rows(name: &str) -> Vec<(u32, String)> {
+    section(name)
+        .iter()
         .filter_map(|l| {
             let mut cells = l.split('|').map(str::trim).skip(1);
             let tag = cells.next()?.parse().ok()?;
             Some((tag, cells.next()?.trim_matches('`').to_string()))
         })
-        .collect();
-    let mut want = Vec::new();
-    for change in samples {
-        let e = Event {
-            change,
-            ..event_a()
-        };
-        let bytes = event::encode(&e).unwrap();
-        // The tag follows the fixed fields, the two strings and the source's none byte.
-        let at = 50 + 8 + e.author.len() + 8 + e.reason.len() + 1;
-        let tag = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
-        want.push((tag, variant_name(&e.change).to_string()));
+        .collect()
+}
+
+#[test]
+fn the_documented_change_tags_are_the_code_s() {
+    // Both tables are in section 3, before its subsections.
+    let section_3 = &DOC[DOC.find("## 3. Changes").unwrap()..DOC.find("### 3.1").unwrap()];
+    for name in ["changes v2", "changes v1"] {
+        assert!(section_3.contains(&format!("<!-- example: {name} -->")));
     }
-    assert_eq!(rows, want, "section 3's table of tags");
+    for (version, table, kinds) in [(2u16, "changes v2", 16), (1, "changes v1", 11)] {
+        let mut want = Vec::new();
+        for change in every_kind().into_iter().take(kinds) {
+            let e = Event {
+                version,
+                change,
+                ..event_a()
+            };
+            let bytes = event::encode(&e).unwrap();
+            // The tag follows the fixed fields, the two strings and the source's none byte.
+            let at = 50 + 8 + e.author.len() + 8 + e.reason.len() + 1;
+            let tag = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+            want.push((tag, variant_name(&e.change).to_string()));
+        }
+        assert_eq!(
+            tag_rows(table),
+            want,
+            "section 3's table of version {version}"
+        );
+    }
+    // What version 1 cannot hold is refused in a version 1 event.
+    for change in every_kind().into_iter().skip(11) {
+        assert!(event::check_version(1, &change).is_err(), "{change:?}");
+    }
+}
+
+/// Events V and R of section 7.1: version 2, with the envelope of the unit tests' golden events.
+fn event_v2(change: Change) -> Event {
+    Event {
+        version: 2,
+        seq: 1,
+        prev_hash: [0x11; 32],
+        change,
+        ..event_a()
+    }
+}
+
+fn fy2019_ye() -> Period {
+    Period::new(2019, Part::YearEnd).unwrap()
+}
+
+fn event_v() -> Event {
+    event_v2(Change::ItemRegistered {
+        id: id("R1-1"),
+        title: "高槻市との連携".into(),
+        department: "学研企画課".into(),
+        category: "1. 協働の市政の推進".into(),
+        relisting_of: None,
+        from: Some(fy2019_ye()),
+        after: Some(id("9")),
+    })
+}
+
+fn event_r() -> Event {
+    event_v2(Change::RatingRecorded {
+        item: id("R1-1"),
+        period: fy2019_ye(),
+        grade: "A".into(),
+    })
+}
+
+#[test]
+fn the_documented_version_2_examples_match_the_code() {
+    for (e, name, label, len) in [
+        (event_v(), "V", "event_hash(V)", 210),
+        (event_r(), "R", "event_hash(R)", 120),
+    ] {
+        let bytes = event::encode(&e).unwrap();
+        assert_eq!(
+            hex_block(&format!("event {name}")),
+            bytes,
+            "event {name} in FORMAT.md section 7.1"
+        );
+        assert_eq!(bytes.len(), len);
+        assert_eq!(
+            value(&format!("hash {name}"), label),
+            event::hex(&event::event_hash(&e.prev_hash, &bytes))
+        );
+        assert_eq!(event::decode(&bytes).unwrap(), e);
+    }
+    assert_says("V is 210 bytes and R 120");
+    // The changes in JSON, as `log --format jsonl` and the export write them.
+    let documented: Vec<serde_json::Value> = fenced("changes V and R")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let want: Vec<serde_json::Value> = [event_v(), event_r()]
+        .iter()
+        .map(|e| hyoka::domain::describe::change_json(&e.change))
+        .collect();
+    assert_eq!(documented, want, "FORMAT.md section 7.1's JSON");
+    // Event A's change in version 2 holds the id "5" where version 1 holds the u32 5.
+    let a2 = event::encode(&Event {
+        version: 2,
+        ..event_a()
+    })
+    .unwrap();
+    assert!(hex::encode(a2).contains("06000000010000000000000035de0700000000"));
+    assert_says(
+        "would hold the id `\"5\"` (`0100000000000000 35`) where version 1 holds `05000000`",
+    );
+}
+
+/// The hex of an event of `version` whose change is `change`, from its change's tag on.
+fn change_hex(version: u16, change: Change) -> String {
+    let e = Event {
+        version,
+        change,
+        ..event_a()
+    };
+    let hex = hex::encode(event::encode(&e).unwrap());
+    let at = 2 * (50 + 8 + e.author.len() + 8 + e.reason.len() + 1);
+    hex[at..].to_string()
+}
+
+#[test]
+fn the_documented_encodings_of_section_3_are_the_code_s() {
+    // ItemAmended's nested options, in both versions.
+    let amend = |relisting_of: Option<Option<ItemId>>| Change::ItemAmended {
+        id: id("39"),
+        title: None,
+        department: None,
+        category: None,
+        relisting_of,
+        from: None,
+        after: None,
+    };
+    assert_says("`01 01 0200000000000000 3237` in version 2 and `01 01 1b000000` in version 1");
+    assert!(
+        change_hex(2, amend(Some(Some(id("27"))))).contains("00000001010200000000000000323700")
+    );
+    assert!(change_hex(1, amend(Some(Some(id("27"))))).contains("00000001011b00000000"));
+    assert!(change_hex(2, amend(Some(None))).ends_with("0000000100000000"));
+    // A whole plan's period and FY2019-YE; a plan's years.
+    assert_says("so FY2006-2010 is `da07 04000000 d607`, FY2019-YE `e307 01000000`");
+    let whole = Period::new(2010, Part::WholePlan { first_year: 2006 }).unwrap();
+    assert_eq!(whole.id(), "FY2006-2010");
+    let excluded = |period| Change::ItemExcluded {
+        item: id("1"),
+        period,
+    };
+    assert!(change_hex(2, excluded(whole)).contains("da0704000000d607"));
+    assert!(change_hex(2, excluded(fy2019_ye())).contains("e30701000000"));
+    assert_says("`01 e207 e607`: 2018 to 2022");
+    let plan = Change::PlanDefined {
+        name: "p".into(),
+        grades: vec!["A".into()],
+        default_era: Some(Era::Reiwa),
+        origin: "o".into(),
+        cadence: Cadence::YearEnd,
+        years: Some((2018, 2022)),
+    };
+    assert!(change_hex(2, plan).ends_with("010100000001000000000000006f0100000001e207e60700"));
+    // The part, cadence and period ids and labels of section 3's tables.
+    for (part, tag, id) in [
+        (Part::FirstHalf, 0, "FY2019-H1"),
+        (Part::YearEnd, 1, "FY2019-YE"),
+        (Part::FirstQuarter, 2, "FY2019-Q1"),
+        (Part::ThirdQuarter, 3, "FY2019-Q3"),
+    ] {
+        let p = Period::new(2019, part).unwrap();
+        assert_eq!(p.id(), id);
+        let row = format!("| {tag} | `{part:?}`");
+        let line = DOC.lines().find(|l| l.starts_with(&row)).unwrap();
+        assert!(
+            line.contains(&format!("`{id}` | {} |", p.label())),
+            "{line}"
+        );
+    }
+    let line = DOC
+        .lines()
+        .find(|l| l.starts_with("| 4 | `WholePlan {"))
+        .unwrap();
+    assert!(line.contains(&format!("| {} |", whole.label())), "{line}");
+    for (tag, cadence) in Cadence::ALL.iter().enumerate() {
+        let row = format!("| {tag} | `{cadence:?}` | `{}` |", cadence.id());
+        assert!(DOC.contains(&row), "{row}");
+    }
+}
+
+#[test]
+fn the_documented_item_ids_are_the_code_s() {
+    // Natural order.
+    let start = DOC.find("So `1` < ").unwrap() + 3;
+    let end = start + DOC[start..].find(", and only equal ids").unwrap();
+    let documented: Vec<&str> = DOC[start..end]
+        .split('<')
+        .map(|s| s.trim().trim_matches('`'))
+        .collect();
+    assert!(documented.len() > 10, "{documented:?}");
+    let mut ids: Vec<ItemId> = documented.iter().rev().map(|s| id(s)).collect();
+    ids.sort();
+    let sorted: Vec<&str> = ids.iter().map(ItemId::as_str).collect();
+    assert_eq!(sorted, documented);
+    // Index keys.
+    assert_says("So `27` is key 27 and `R1-1` is key `0xc126cca4`.");
+    assert_eq!(id("27").index_key(), 27);
+    assert_eq!(id("R1-1").index_key(), 0xc126_cca4);
+    let h = blake3::hash(b"R1-1");
+    let b = h.as_bytes();
+    assert_eq!(
+        id("R1-1").index_key(),
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]) | 0x8000_0000
+    );
+    // Stored forms.
+    for (typed, stored) in [("１２", "12"), ("Ｒ１－１", "R1-1"), ("007", "7")] {
+        assert_eq!(id(typed).as_str(), stored);
+    }
+    assert_eq!(id("4294967295").number(), Some(u32::MAX));
+    assert_eq!(id("4294967296").number(), None);
 }

@@ -142,7 +142,7 @@ proptest! {
             reason: "理由".into(),
             source: Some(event::Source { file_name: "f.tsv".into(), blake3: [5; 32] }),
             change: event::Change::RemarkSet {
-                item: 1,
+                item: hyoka::domain::item_id::ItemId::from_number(1),
                 period: Period::parse("FY2014-H1", None).unwrap(),
                 text: "継続".into(),
             },
@@ -168,6 +168,7 @@ fn seed_export() -> Vec<u8> {
         origin: Some("city.example/plan".into()),
         prefer_file: false,
         dry_run: false,
+        new_point: false,
         author: "山田".into(),
         reason: None,
         recorded_at: 1,

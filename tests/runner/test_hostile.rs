@@ -77,11 +77,13 @@ fn hostile_ledger(env: &Env) -> u64 {
                 name: HEADING.into(),
             },
             hyoka::domain::event::Change::ItemRegistered {
-                number: 3,
+                id: hyoka::domain::item_id::ItemId::from_number(3),
                 title: TITLE.into(),
                 department: DEPARTMENT.into(),
                 category: HEADING.into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
         ],
     );
@@ -278,9 +280,10 @@ fn control_characters_in_authors_reasons_and_titles_are_refused_in_one_line() {
         reason: reason.into(),
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        new_point: false,
     };
     let change = hyoka::domain::event::Change::RemarkSet {
-        item: 1,
+        item: hyoka::domain::item_id::ItemId::from_number(1),
         period,
         text: "ok".into(),
     };
@@ -381,9 +384,10 @@ fn big_texts_are_stored_up_to_the_event_limit_and_refused_clearly_past_it() {
         reason: "m".into(),
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        new_point: false,
     };
     let change = hyoka::domain::event::Change::RemarkSet {
-        item: 2,
+        item: hyoka::domain::item_id::ItemId::from_number(2),
         period: hyoka::domain::period::Period::parse("H26上半期", None).unwrap(),
         text: "z".repeat(1 << 20),
     };

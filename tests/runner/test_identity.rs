@@ -142,7 +142,7 @@ fn invisible_characters_no_longer_pass_as_identity_on_the_command_line() {
                 ]
                 .map(String::from)
                 .to_vec(),
-                "item number",
+                "item id",
                 2,
             ),
             (
@@ -180,10 +180,11 @@ fn invisible_characters_no_longer_pass_as_identity_on_the_command_line() {
         reason: "m".into(),
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+        new_point: false,
     };
     let period = Period::parse("H26上半期", None).unwrap();
     let rate = |grade: &str| Change::RatingRecorded {
-        item: 1,
+        item: hyoka::domain::item_id::ItemId::from_number(1),
         period,
         grade: grade.into(),
     };
@@ -201,11 +202,13 @@ fn invisible_characters_no_longer_pass_as_identity_on_the_command_line() {
             name: "見出し\u{3164}".into(),
         },
         Change::ItemAmended {
-            number: 2,
+            id: hyoka::domain::item_id::ItemId::from_number(2),
             title: None,
             department: Some("課\u{00AD}".into()),
             category: None,
             relisting_of: None,
+            from: None,
+            after: None,
         },
     ] {
         let e = ledger.append(&meta("山田"), &[change]).unwrap_err();
@@ -245,9 +248,9 @@ fn invisible_characters_no_longer_pass_as_identity_in_an_imported_file() {
                 6,
             ),
             (
-                "item number",
+                "item id",
                 seed_with(5, |l| l.replacen("\t1 ", &format!("\t1{c} "), 1)),
-                "line 5: column 2: the item number `",
+                "line 5: column 2: the item id `",
                 2,
             ),
             (
@@ -548,14 +551,16 @@ fn a_ledger_written_before_the_rule_still_verifies_and_shows_its_invisible_text_
                 name: "見出し\u{2067}".into(),
             },
             Change::ItemRegistered {
-                number: 3,
+                id: hyoka::domain::item_id::ItemId::from_number(3),
                 title: "題名".into(),
                 department: "課\u{FEFF}".into(),
                 category: "見出し\u{2067}".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
             Change::RatingRecorded {
-                item: 1,
+                item: hyoka::domain::item_id::ItemId::from_number(1),
                 period,
                 grade: "A".into(),
             },
@@ -652,6 +657,7 @@ fn a_ledger_written_before_the_rule_still_verifies_and_shows_its_invisible_text_
                 reason: "m".into(),
                 source: None,
                 recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
+                new_point: false,
             },
             &[Change::CategoryAdded {
                 name: "見出し".into(),

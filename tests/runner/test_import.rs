@@ -72,9 +72,9 @@ fn the_summary_equals_the_document_s_own_totals() {
         serde_json::from_str(env.run(&["summary", "--format", "json"]).ok()).unwrap();
     let expected = serde_json::json!({
         "periods": [
-            {"id": "FY2014-H1", "label": "平成26年度上半期", "counts": {"S": 1, "A": 59, "B": 2}, "total": 62},
-            {"id": "FY2014-YE", "label": "平成26年度末", "counts": {"S": 3, "A": 49, "B": 10}, "total": 62},
-            {"id": "FY2015-H1", "label": "平成27年度上半期", "counts": {"S": 0, "A": 59, "B": 3}, "total": 62},
+            {"id": "FY2014-H1", "label": "平成26年度上半期", "counts": {"S": 1, "A": 59, "B": 2}, "total": 62, "not_evaluated": 0, "items": 62},
+            {"id": "FY2014-YE", "label": "平成26年度末", "counts": {"S": 3, "A": 49, "B": 10}, "total": 62, "not_evaluated": 0, "items": 62},
+            {"id": "FY2015-H1", "label": "平成27年度上半期", "counts": {"S": 0, "A": 59, "B": 3}, "total": 62, "not_evaluated": 0, "items": 62},
         ],
         "follow_up": 41,
     });

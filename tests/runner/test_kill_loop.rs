@@ -94,7 +94,7 @@ fn period() -> Period {
 /// The change the child writes as event `seq`: a remark that names its seq, padded with dots.
 fn change_for(seq: u64, pad: usize) -> Change {
     Change::RemarkSet {
-        item: 1 + (seq % 3) as u32,
+        item: (1 + (seq % 3) as u32).into(),
         period: period(),
         text: format!("kill-loop {seq} {}", ".".repeat(pad)),
     }
@@ -106,6 +106,7 @@ fn meta(first: u64, reason: String) -> Meta {
         reason,
         source: None,
         recorded_at: BASE_NS + first as i64,
+        new_point: false,
     }
 }
 
@@ -151,15 +152,19 @@ fn child_if_asked() {
                 grades: vec!["S".into(), "A".into(), "B".into()],
                 default_era: None,
                 origin: "example/kill-loop".into(),
+                cadence: Default::default(),
+                years: None,
             };
             let mut more = vec![Change::CategoryAdded { name: "c".into() }];
             for number in 1..=3 {
                 more.push(Change::ItemRegistered {
-                    number,
+                    id: number.into(),
                     title: format!("item {number}"),
                     department: "d".into(),
                     category: "c".into(),
                     relisting_of: None,
+                    from: None,
+                    after: None,
                 });
             }
             let l = Ledger::create(&dir, &meta(0, "create".into()), plan, &more, access)

@@ -1,16 +1,31 @@
 //! The validity rules of `schema/FORMAT.md` section 12, one by one: for each, an export that breaks
 //! only that rule, re-chained as an attacker would (every event's hash recomputed and recorded by the
-//! next), fails `hyoka verify --export` with exit 3 and the documented kind, and `hyoka restore` with
-//! the same error.
+//! next), fails `hyoka verify --export` with exit 3, the documented kind and the event the rule names,
+//! and `hyoka restore` with the same error.
+//!
+//! Every case is built on a ledger of event schema version 2 (as every ledger created now is) and, where
+//! the rule applies to version 1 too, on the same ledger in version 1 (as every ledger created before
+//! version 2 is); rule M4 mixes the two. Byte-level cases find the bytes they edit from the encoding of
+//! the event they edit, so they hold in both layouts.
+
+use std::collections::BTreeSet;
 
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Change, Event, Hash, Source, ZERO_HASH};
-use hyoka::domain::period::{Part, Period};
+use hyoka::domain::item_id::ItemId;
+use hyoka::domain::period::{Cadence, Part, Period};
 
 use crate::common::Env;
 
-/// A ledger of 6 events: 0 the plan (S, A, B), 1 the heading `地域協働の推進`, 2 and 3 items 1 and 2,
-/// 4 item 1 rated A for FY2014-H1, 5 item 2 withdrawn; and its events, read back from its export.
+/// The rules only version 2 can break: what version 1 cannot hold (section 3.4).
+const VERSION_2_ONLY: [&str; 17] = [
+    "B6", "D22", "D23", "D24", "D25", "D26", "D27", "D28", "D29", "D30", "D31", "D32", "D33",
+    "D34", "D35", "D36", "D37",
+];
+
+/// A ledger of 6 events, of event schema version 2: 0 the plan (S, A, B; cadence half-year, no
+/// years), 1 the heading `地域協働の推進`, 2 and 3 items 1 and 2, 4 item 1 rated A for FY2014-H1, 5 item
+/// 2 withdrawn; and its events, read back from its export.
 fn base() -> (Env, Vec<Event>) {
     let env = Env::new();
     env.with_items();
@@ -18,19 +33,46 @@ fn base() -> (Env, Vec<Event>) {
         .ok();
     env.run(&["item", "withdraw", "2", "-a", "山田", "-m", "削除"])
         .ok();
+    let events = exported(&env);
+    assert_eq!(events.len(), 6);
+    assert!(events.iter().all(|e| e.version == 2), "{events:?}");
+    (env, events)
+}
+
+/// The same ledger in event schema version 1, as a ledger created before version 2 holds it: restored
+/// in the environment's ledger from a version 1 export of the same changes.
+fn base_v1() -> (Env, Vec<Event>) {
+    let (env, events) = base();
+    let v1: Vec<Event> = events
+        .into_iter()
+        .map(|mut e| {
+            event::check_version(1, &e.change).unwrap();
+            e.version = 1;
+            e
+        })
+        .collect();
+    let file = env.dir.path().join("v1.jsonl");
+    std::fs::write(&file, sealed(&v1)).unwrap();
+    std::fs::remove_dir_all(env.ledger()).unwrap();
+    env.run(&["restore", file.to_str().unwrap()]).ok();
+    let events = exported(&env);
+    assert_eq!(events.len(), 6);
+    assert!(events.iter().all(|e| e.version == 1), "{events:?}");
+    (env, events)
+}
+
+/// The events of the environment's ledger, read back from its export.
+fn exported(env: &Env) -> Vec<Event> {
     env.run(&["export", "--output", "base.jsonl"]).ok();
     let text = std::fs::read_to_string(env.dir.path().join("base.jsonl")).unwrap();
-    let events: Vec<Event> = text
-        .lines()
+    text.lines()
         .map(|l| {
             hyoka::evidence::export::parse_line(l.as_bytes(), 0)
                 .unwrap()
                 .event
                 .event
         })
-        .collect();
-    assert_eq!(events.len(), 6);
-    (env, events)
+        .collect()
 }
 
 /// A bytes-level edit of event `i`'s stored bytes, made before its hash is computed.
@@ -66,14 +108,31 @@ fn sealed(events: &[Event]) -> String {
     seal(events, &|_, _| {}, &|_, _| {})
 }
 
-/// `events` with `change` appended, recorded one second after the last event, by the last's author.
-fn with(events: &[Event], change: Change) -> Vec<Event> {
+/// `events` re-chained, with the stored bytes of event `at` edited by `f`.
+fn seal_bytes(events: &[Event], at: usize, f: &dyn Fn(&mut Vec<u8>)) -> String {
+    seal(events, &|_, _| {}, &|i, b| {
+        if i == at {
+            f(b)
+        }
+    })
+}
+
+/// `events` with `changes` appended, each recorded one second after the one before, by the last
+/// event's author, in the last event's version.
+fn then(events: &[Event], changes: &[Change]) -> Vec<Event> {
     let mut v = events.to_vec();
-    let mut e = v.last().unwrap().clone();
-    e.recorded_at += 1_000_000_000;
-    e.change = change;
-    v.push(e);
+    for change in changes {
+        let mut e = v.last().unwrap().clone();
+        e.recorded_at += 1_000_000_000;
+        e.change = change.clone();
+        v.push(e);
+    }
     v
+}
+
+/// `events` with `change` appended.
+fn with(events: &[Event], change: Change) -> Vec<Event> {
+    then(events, &[change])
 }
 
 /// `events` with the last event's meta edited.
@@ -101,6 +160,25 @@ fn with_plan(
     v
 }
 
+/// `events` with event 0's plan given `cadence` and `years` (version 2).
+fn with_cadence(events: &[Event], cadence: Cadence, years: Option<(u16, u16)>) -> Vec<Event> {
+    let mut v = events.to_vec();
+    match &mut v[0].change {
+        Change::PlanDefined {
+            cadence: c,
+            years: y,
+            ..
+        } => (*c, *y) = (cadence, years),
+        other => panic!("{other:?}"),
+    }
+    v
+}
+
+fn id(s: &str) -> ItemId {
+    ItemId::parse(s).unwrap()
+}
+
+/// 上半期 of fiscal year `y`.
 fn fy(y: u16) -> Period {
     Period {
         fiscal_year: y,
@@ -108,48 +186,158 @@ fn fy(y: u16) -> Period {
     }
 }
 
-fn register(number: u32, relisting_of: Option<u32>) -> Change {
-    Change::ItemRegistered {
-        number,
-        title: "新規".into(),
-        department: "市民協働課".into(),
-        category: "地域協働の推進".into(),
-        relisting_of,
+/// 年度末 of fiscal year `y`.
+fn ye(y: u16) -> Period {
+    Period {
+        fiscal_year: y,
+        part: Part::YearEnd,
     }
 }
 
-fn amend(number: u32) -> Change {
+/// 第1四半期 of fiscal year `y`.
+fn q1(y: u16) -> Period {
+    Period {
+        fiscal_year: y,
+        part: Part::FirstQuarter,
+    }
+}
+
+/// The whole plan of fiscal years `first..=last`.
+fn whole(first: u16, last: u16) -> Period {
+    Period {
+        fiscal_year: last,
+        part: Part::WholePlan { first_year: first },
+    }
+}
+
+fn register(item: &str, relisting_of: Option<&str>) -> Change {
+    Change::ItemRegistered {
+        id: id(item),
+        title: "新規".into(),
+        department: "市民協働課".into(),
+        category: "地域協働の推進".into(),
+        relisting_of: relisting_of.map(id),
+        from: None,
+        after: None,
+    }
+}
+
+/// An item registered part of the plan from `from`, placed after `after` (version 2).
+fn register_v2(item: &str, from: Option<Period>, after: Option<&str>) -> Change {
+    Change::ItemRegistered {
+        id: id(item),
+        title: "新規".into(),
+        department: "市民協働課".into(),
+        category: "地域協働の推進".into(),
+        relisting_of: None,
+        from,
+        after: after.map(id),
+    }
+}
+
+/// An item registered with `title`, `department` and `category`.
+fn register_as(item: &str, title: &str, department: &str, category: &str) -> Change {
+    Change::ItemRegistered {
+        id: id(item),
+        title: title.into(),
+        department: department.into(),
+        category: category.into(),
+        relisting_of: None,
+        from: None,
+        after: None,
+    }
+}
+
+/// An amendment of item `item`'s title, heading or re-listing.
+fn am(
+    item: &str,
+    title: Option<&str>,
+    category: Option<&str>,
+    relisting_of: Option<Option<&str>>,
+) -> Change {
     Change::ItemAmended {
-        number,
+        id: id(item),
+        title: title.map(Into::into),
+        department: None,
+        category: category.map(Into::into),
+        relisting_of: relisting_of.map(|r| r.map(id)),
+        from: None,
+        after: None,
+    }
+}
+
+/// An amendment of item `item`'s first point or place (version 2).
+fn am_v2(item: &str, from: Option<Option<Period>>, after: Option<Option<&str>>) -> Change {
+    Change::ItemAmended {
+        id: id(item),
         title: None,
         department: None,
         category: None,
         relisting_of: None,
+        from,
+        after: after.map(|a| a.map(id)),
     }
 }
 
-/// An amendment of item `number`'s title, heading or re-listing.
-fn am(
-    number: u32,
-    title: Option<String>,
-    category: Option<String>,
-    relisting_of: Option<Option<u32>>,
-) -> Change {
-    Change::ItemAmended {
-        number,
-        title,
-        department: None,
-        category,
-        relisting_of,
-    }
-}
-
-fn rate(item: u32, period: Period, grade: &str) -> Change {
+fn rate(item: &str, period: Period, grade: &str) -> Change {
     Change::RatingRecorded {
-        item,
+        item: id(item),
         period,
         grade: grade.into(),
     }
+}
+
+fn flag(item: &str, period: Period, flagged: bool) -> Change {
+    Change::FollowUpSet {
+        item: id(item),
+        period,
+        flagged,
+    }
+}
+
+fn remark(item: &str, period: Period, text: &str) -> Change {
+    Change::RemarkSet {
+        item: id(item),
+        period,
+        text: text.into(),
+    }
+}
+
+fn exclude(item: &str, period: Period) -> Change {
+    Change::ItemExcluded {
+        item: id(item),
+        period,
+    }
+}
+
+fn unexclude(item: &str, period: Period) -> Change {
+    Change::ExclusionWithdrawn {
+        item: id(item),
+        period,
+    }
+}
+
+fn merge(item: &str, into: &str, from: Period) -> Change {
+    Change::ItemMerged {
+        item: id(item),
+        into: id(into),
+        from,
+    }
+}
+
+fn unmerge(item: &str) -> Change {
+    Change::MergeWithdrawn { item: id(item) }
+}
+
+fn rename(from: &str, to: &str) -> Change {
+    Change::HeadingRenamed {
+        from: from.into(),
+        to: to.into(),
+    }
+}
+
+fn heading(name: &str) -> Change {
+    Change::CategoryAdded { name: name.into() }
 }
 
 fn source(name: &str) -> Option<Source> {
@@ -174,232 +362,382 @@ fn edit_line(text: &str, n: usize, f: &dyn Fn(&str) -> String) -> String {
         .collect()
 }
 
-/// Every rule of FORMAT.md section 12: (rule number, what, the export, the kind `verify` reports).
-fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)> {
-    let none: BytesEdit = &|_, _| {};
+/// Line `n` of `text` with its JSON edited by `f`.
+fn edit_json(text: &str, n: usize, f: &dyn Fn(&mut serde_json::Value)) -> String {
+    edit_line(text, n, &|l| {
+        let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+        f(&mut v);
+        v.to_string()
+    })
+}
+
+/// Where the change begins in an event's stored bytes (its `u32` tag): after the envelope's fixed
+/// fields (section 2: the author's length at 50), the author, the reason and the source, whose layout
+/// is the same in both versions.
+fn change_at(e: &Event) -> usize {
+    let source = e
+        .source
+        .as_ref()
+        .map_or(1, |s| 1 + 8 + s.file_name.len() + 32);
+    50 + 8 + e.author.len() + 8 + e.reason.len() + source
+}
+
+/// A `String` as stored: its `u64` length, then its bytes.
+fn string_bytes(s: &str) -> Vec<u8> {
+    let mut b = (s.len() as u64).to_le_bytes().to_vec();
+    b.extend_from_slice(s.as_bytes());
+    b
+}
+
+/// Where `pattern` occurs in `b`, which it does exactly once.
+fn find_once(b: &[u8], pattern: &[u8]) -> usize {
+    let hits: Vec<usize> = b
+        .windows(pattern.len())
+        .enumerate()
+        .filter(|(_, w)| *w == pattern)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(hits.len(), 1, "{pattern:02x?} in {b:02x?}");
+    hits[0]
+}
+
+/// The stored string `old` (an item id in version 2) replaced by `new`; the bytes must then fail to
+/// decode because of the id alone (rule B6).
+fn replace_id(b: &mut Vec<u8>, old: &str, new: &str) {
+    let old = string_bytes(old);
+    let at = find_once(b, &old);
+    b.splice(at..at + old.len(), string_bytes(new));
+    match event::decode(b) {
+        Err(event::DecodeError::Malformed(m)) if m.contains("stored item id") => {}
+        other => panic!("{new:?}: {other:?}"),
+    }
+}
+
+/// One tampered export: the rule it breaks, how, and what `verify --export` must report: the kind, the
+/// event (`error.seq`; none for a damaged line) and, for some, words of the message.
+struct Case {
+    rule: &'static str,
+    what: String,
+    text: String,
+    kind: &'static str,
+    seq: Option<u64>,
+    says: Option<&'static str>,
+}
+
+/// `text` fails with `kind` at event `seq`.
+fn case(rule: &'static str, what: &str, text: String, kind: &'static str, seq: u64) -> Case {
+    Case {
+        rule,
+        what: what.into(),
+        text,
+        kind,
+        seq: Some(seq),
+        says: None,
+    }
+}
+
+/// `text` has a damaged line, which names no event.
+fn damaged(rule: &'static str, what: &str, text: String) -> Case {
+    Case {
+        rule,
+        what: what.into(),
+        text,
+        kind: "export_line_damaged",
+        seq: None,
+        says: None,
+    }
+}
+
+/// `events`, re-chained, breaking a rule of the envelope or the domain at `seq`.
+fn broken(rule: &'static str, what: &str, events: &[Event], seq: u64) -> Case {
+    case(rule, what, sealed(events), "rule_broken", seq)
+}
+
+impl Case {
+    /// The message must hold `words`.
+    fn says(mut self, words: &'static str) -> Case {
+        self.says = Some(words);
+        self
+    }
+}
+
+/// Every rule of FORMAT.md section 12 that a ledger of `ev`'s version can break, with the cases of
+/// rule M4 that put an event of the other version in it.
+fn cases(ev: &[Event]) -> Vec<Case> {
+    let version = ev[0].version;
+    let mut v = common_cases(ev);
+    match version {
+        1 => v.extend(version_1_cases(ev)),
+        _ => v.extend(version_2_cases(ev)),
+    }
+    v
+}
+
+/// The cases of the rules of both versions, built alike on a ledger of either.
+fn common_cases(ev: &[Event]) -> Vec<Case> {
+    let version = ev[0].version;
+    let other = 3 - version;
+    // `last` is the seq of an appended event, `last - 1` the base's last event (item 2 withdrawn).
     let last = ev.len();
+    let (l, n) = (last as u64 - 1, last as u64);
+    let none: BytesEdit = &|_, _| {};
     let with_first = |c: Change| {
         let mut v = ev.to_vec();
         v[0].change = c;
         v
     };
-    let mut v: Vec<(&str, &str, String, &str)> = vec![
+    vec![
         // Export lines.
-        (
+        damaged(
             "E1",
             "a carriage return before the newline",
             edit_line(&sealed(ev), 2, &|l| format!("{l}\r")),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E1",
             "a carriage return as white space",
             edit_line(&sealed(ev), 2, &|l| l.replacen(",", ",\r", 1)),
-            "export_line_damaged",
         ),
-        (
-            "E1",
-            "no final newline",
-            sealed(ev).trim_end().to_string(),
-            "export_line_damaged",
-        ),
-        (
+        damaged("E1", "no final newline", sealed(ev).trim_end().to_string()),
+        damaged(
             "E2",
             "not JSON",
             edit_line(&sealed(ev), 2, &|l| l[..20].to_string()),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E2",
             "a JSON array",
             edit_line(&sealed(ev), 2, &|l| format!("[{l}]")),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E3",
             "a member given twice",
             edit_line(&sealed(ev), 2, &|l| l.replacen('{', "{\"seq\":2,", 1)),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E3",
             "a member of `event` given twice",
             edit_line(&sealed(ev), 2, &|l| {
                 l.replacen("\"event\":{", "\"event\":{\"author\":\"山田\",", 1)
             }),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E4",
             "an unknown member",
             edit_line(&sealed(ev), 2, &|l| l.replacen('{', "{\"x\":1,", 1)),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E4",
             "a member missing",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            edit_json(&sealed(ev), 2, &|v| {
                 v.as_object_mut().unwrap().remove("hash");
-                v.to_string()
             }),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E4",
             "upper-case hex",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            edit_json(&sealed(ev), 2, &|v| {
                 v["prev"] = v["prev"].as_str().unwrap().to_uppercase().into();
-                v.to_string()
             }),
-            "export_line_damaged",
         ),
-        (
+        damaged(
             "E4",
             "bytes not base64",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["bytes"] = "!!".into();
-                v.to_string()
-            }),
-            "export_line_damaged",
+            edit_json(&sealed(ev), 2, &|v| v["bytes"] = "!!".into()),
         ),
-        (
+        case(
             "E5",
             "`seq` not the event's",
             edit_line(&sealed(ev), 2, &|l| {
                 l.replacen("{\"seq\":2", "{\"seq\":3", 1)
             }),
             "export_field_mismatch",
+            2,
         ),
-        (
+        case(
             "E5",
             "`prev` not the event's",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["prev"] = "11".repeat(32).into();
-                v.to_string()
-            }),
+            edit_json(&sealed(ev), 2, &|v| v["prev"] = "11".repeat(32).into()),
             "export_field_mismatch",
+            2,
         ),
-        (
+        case(
             "E6",
             "`hash` not the bytes' hash",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["hash"] = "22".repeat(32).into();
-                v.to_string()
-            }),
+            edit_json(&sealed(ev), 2, &|v| v["hash"] = "22".repeat(32).into()),
             "hash_mismatch",
+            2,
         ),
-        (
+        case(
             "E7",
             "`event` not the event's",
-            edit_line(&sealed(ev), 2, &|l| {
-                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
-                v["event"]["author"] = "佐藤".into();
-                v.to_string()
+            edit_json(&sealed(ev), 2, &|v| v["event"]["author"] = "佐藤".into()),
+            "export_field_mismatch",
+            2,
+        )
+        .says("`event.author`"),
+        // A version 1 event's JSON is that of before version 2 (no `version`, no `…_id`, no cadence or
+        // years), a version 2 event's has them: the other version's form is not the event's.
+        case(
+            "E7",
+            "`event` with the other version's `version` member",
+            edit_json(&sealed(ev), 2, &|v| match version {
+                1 => v["event"]["version"] = 1.into(),
+                _ => {
+                    v["event"].as_object_mut().unwrap().remove("version");
+                }
             }),
             "export_field_mismatch",
-        ),
+            2,
+        )
+        .says("`event.version`"),
+        case(
+            "E7",
+            "an item in the other version's form",
+            edit_json(&sealed(ev), 2, &|v| {
+                let change = v["event"]["change"].as_object_mut().unwrap();
+                match version {
+                    1 => change.insert("item_id".into(), "1".into()),
+                    _ => change.remove("item_id"),
+                };
+            }),
+            "export_field_mismatch",
+            2,
+        )
+        .says("`event.change`"),
+        case(
+            "E7",
+            "a plan in the other version's form",
+            edit_json(&sealed(ev), 0, &|v| {
+                let change = v["event"]["change"].as_object_mut().unwrap();
+                match version {
+                    1 => change.insert("cadence".into(), "half-year".into()),
+                    _ => change.remove("cadence"),
+                };
+            }),
+            "export_field_mismatch",
+            0,
+        )
+        .says("`event.change`"),
         // Bytes.
-        (
+        case(
             "B1",
             "over 1 MiB",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    b.resize(event::MAX_EVENT_BYTES + 1, 0)
-                }
-            }),
+            seal_bytes(ev, last - 1, &|b| b.resize(event::MAX_EVENT_BYTES + 1, 0)),
             "undecodable",
+            l,
         ),
-        (
+        case(
             "B2",
             "a trailing byte",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    b.push(0)
-                }
-            }),
+            seal_bytes(ev, last - 1, &|b| b.push(0)),
             "undecodable",
-        ),
-        (
+            l,
+        )
+        .says("trailing"),
+        case(
             "B2",
             "cut short",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    b.pop();
-                }
+            seal_bytes(ev, last - 1, &|b| {
+                b.pop();
             }),
             "undecodable",
+            l,
         ),
-        (
+        case(
             "B3",
-            "version 2",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    b[0] = 2
-                }
+            "version 3",
+            seal_bytes(ev, last - 1, &|b| b[0] = 3),
+            "undecodable",
+            l,
+        )
+        .says("unknown event schema version 3"),
+        case(
+            "B3",
+            "version 0",
+            seal_bytes(ev, last - 1, &|b| b[0] = 0),
+            "undecodable",
+            l,
+        )
+        .says("unknown event schema version 0"),
+        case(
+            "B3",
+            "the other version's number on this version's layout",
+            seal_bytes(ev, last - 1, &|b| {
+                assert_eq!(b[..2], [version as u8, 0]);
+                b[0] = other as u8;
             }),
             "undecodable",
+            l,
         ),
-        (
+        case(
             "B4",
             "invalid UTF-8 in the author",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    b[58] = 0xff
-                }
+            seal_bytes(ev, last - 1, &|b| {
+                assert_eq!(b[50..58], 6u64.to_le_bytes(), "山田");
+                b[58] = 0xff
             }),
             "undecodable",
+            l,
         ),
-        (
+        case(
             "B4",
             "an option tag of 2 (the signature)",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    *b.last_mut().unwrap() = 2
-                }
-            }),
+            seal_bytes(ev, last - 1, &|b| *b.last_mut().unwrap() = 2),
             "undecodable",
+            l,
         ),
-        (
+        case(
             "B4",
             "a bool of 2",
-            seal(
-                &with(
-                    ev,
-                    Change::FollowUpSet {
-                        item: 1,
-                        period: fy(2014),
-                        flagged: true,
-                    },
-                ),
-                &|_, _| {},
-                &|i, b| {
-                    if i == last {
-                        let at = b.len() - 2;
-                        b[at] = 2
-                    }
-                },
-            ),
-            "undecodable",
-        ),
-        (
-            "B4",
-            "an unknown change tag",
-            seal(ev, &|_, _| {}, &|i, b| {
-                if i == last - 1 {
-                    // Item 2 withdrawn: tag 4, then the u32 number, then the signature's tag.
-                    let at = b.len() - 9;
-                    assert_eq!(b[at..at + 4], [4, 0, 0, 0]);
-                    b[at] = 11
-                }
+            seal_bytes(&with(ev, flag("1", fy(2014), true)), last, &|b| {
+                // The flag, then the signature's tag.
+                let at = b.len() - 2;
+                assert_eq!(b[at], 1);
+                b[at] = 2
             }),
             "undecodable",
+            n,
         ),
-        (
+        case(
+            "B4",
+            "an unknown change tag",
+            seal_bytes(ev, last - 1, &|b| {
+                // Item 2 withdrawn: tag 4 where the change begins.
+                let at = change_at(&ev[last - 1]);
+                assert_eq!(b[at..at + 4], [4, 0, 0, 0]);
+                // Version 1 has tags 0 to 10, version 2 0 to 15.
+                b[at] = if version == 1 { 11 } else { 16 };
+            }),
+            "undecodable",
+            l,
+        ),
+        case(
+            "B4",
+            "an unknown part",
+            seal_bytes(ev, 4, &|b| {
+                // Item 1 rated A at FY2014-H1: the part's tag, then the grade and the signature's tag.
+                let at = b.len() - 1 - string_bytes("A").len() - 4;
+                assert_eq!(b[at - 2..at + 4], [0xde, 0x07, 0, 0, 0, 0]);
+                // Version 1 has FirstHalf and YearEnd (a quarter is version 2's), version 2 tags 0 to 4.
+                b[at] = if version == 1 { 2 } else { 5 };
+            }),
+            "undecodable",
+            4,
+        ),
+        case(
+            "B4",
+            "an unknown era",
+            seal_bytes(ev, 0, &|b| {
+                // The plan's default era (Some(Heisei)) comes right before its origin in both versions.
+                let at = find_once(b, &string_bytes("city.example/plan-2")) - 4;
+                assert_eq!(b[at - 1..at + 4], [1, 0, 0, 0, 0]);
+                b[at] = 2
+            }),
+            "undecodable",
+            0,
+        ),
+        case(
             "B5",
             "the signature set",
             seal(
@@ -412,9 +750,11 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 none,
             ),
             "undecodable",
-        ),
+            l,
+        )
+        .says("signature"),
         // The chain.
-        (
+        case(
             "C1",
             "a seq out of place",
             seal(
@@ -427,8 +767,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 none,
             ),
             "missing_seq",
+            3,
         ),
-        (
+        case(
             "C2",
             "event 0 links to something",
             seal(
@@ -441,8 +782,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 none,
             ),
             "broken_link",
+            0,
         ),
-        (
+        case(
             "C3",
             "the last event's link edited",
             seal(
@@ -455,8 +797,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 none,
             ),
             "broken_link",
+            l,
         ),
-        (
+        case(
             "C3",
             "a link edited, the next event not re-chained",
             splice(
@@ -473,8 +816,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 3,
             ),
             "broken_link",
+            3,
         ),
-        (
+        case(
             "C3",
             "a link edited, the rest re-chained",
             seal(
@@ -487,8 +831,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 none,
             ),
             "hash_mismatch",
+            2,
         ),
-        (
+        case(
             "C3",
             "an event edited, its hash recomputed, the next not re-chained",
             splice(
@@ -497,8 +842,9 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 3,
             ),
             "hash_mismatch",
+            3,
         ),
-        (
+        case(
             "C4",
             "time going backwards",
             {
@@ -507,482 +853,1081 @@ fn cases(ev: &[Event]) -> Vec<(&'static str, &'static str, String, &'static str)
                 sealed(&v)
             },
             "time_went_backwards",
+            l,
         ),
-        // Who, why, where from.
-        (
+        // Who, why, where from, and the version.
+        broken(
             "M1",
             "an empty author",
-            sealed(&with_meta(ev, &|e| e.author = "".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.author = "".into()),
+            l,
         ),
-        (
+        broken(
             "M1",
             "a blank author",
-            sealed(&with_meta(ev, &|e| e.author = " ".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.author = " ".into()),
+            l,
         ),
-        (
+        broken(
             "M1",
             "a control character in the author",
-            sealed(&with_meta(ev, &|e| e.author = "山\u{1b}田".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.author = "山\u{1b}田".into()),
+            l,
         ),
-        (
+        broken(
             "M1",
             "a newline in the author",
-            sealed(&with_meta(ev, &|e| e.author = "山\n田".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.author = "山\n田".into()),
+            l,
         ),
-        (
+        broken(
             "M2",
             "an empty reason",
-            sealed(&with_meta(ev, &|e| e.reason = "".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.reason = "".into()),
+            l,
         ),
-        (
+        broken(
             "M2",
             "a blank reason",
-            sealed(&with_meta(ev, &|e| e.reason = "\n\t ".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.reason = "\n\t ".into()),
+            l,
         ),
-        (
+        broken(
             "M2",
             "a control character in the reason",
-            sealed(&with_meta(ev, &|e| e.reason = "理由\u{7}".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.reason = "理由\u{7}".into()),
+            l,
         ),
-        (
+        broken(
             "M2",
             "a carriage return in the reason",
-            sealed(&with_meta(ev, &|e| e.reason = "理由\r\n".into())),
-            "rule_broken",
+            &with_meta(ev, &|e| e.reason = "理由\r\n".into()),
+            l,
         ),
-        (
+        broken(
             "M3",
             "a source file name with a directory",
-            sealed(&with_meta(ev, &|e| e.source = source("dir/table.csv"))),
-            "rule_broken",
+            &with_meta(ev, &|e| e.source = source("dir/table.csv")),
+            l,
         ),
-        (
+        broken(
             "M3",
             "an empty source file name",
-            sealed(&with_meta(ev, &|e| e.source = source(""))),
-            "rule_broken",
+            &with_meta(ev, &|e| e.source = source("")),
+            l,
         ),
-        (
+        broken(
             "M3",
             "a source file name `..`",
-            sealed(&with_meta(ev, &|e| e.source = source(".."))),
-            "rule_broken",
+            &with_meta(ev, &|e| e.source = source("..")),
+            l,
         ),
-        (
+        broken(
             "M3",
             "a source file name `.`",
-            sealed(&with_meta(ev, &|e| e.source = source("."))),
-            "rule_broken",
+            &with_meta(ev, &|e| e.source = source(".")),
+            l,
         ),
-        (
+        broken(
             "M3",
             "a NUL in the source file name",
-            sealed(&with_meta(ev, &|e| e.source = source("a\0b.csv"))),
-            "rule_broken",
+            &with_meta(ev, &|e| e.source = source("a\0b.csv")),
+            l,
         ),
+        // M4: version 2 after a version 1 event 0 in the ledger of version 1, version 1 after a version
+        // 2 event 0 in the ledger of version 2.
+        broken(
+            "M4",
+            "the last event of the other version",
+            &with_meta(ev, &|e| e.version = other),
+            l,
+        )
+        .says("but the ledger's event 0 is of version"),
+        broken(
+            "M4",
+            "event 0 of the other version",
+            &{
+                let mut v = ev.to_vec();
+                v[0].version = other;
+                v
+            },
+            1,
+        )
+        .says("but the ledger's event 0 is of version"),
+        broken(
+            "M4",
+            "an event of the other version with a blank author (M4 is checked first)",
+            &with_meta(ev, &|e| {
+                e.version = other;
+                e.author = " ".into()
+            }),
+            l,
+        )
+        .says("but the ledger's event 0 is of version"),
         // The plan.
-        (
+        broken(
             "D1",
             "event 0 not a plan",
-            sealed(&with_first(Change::CategoryAdded {
-                name: "見出し".into(),
-            })),
-            "rule_broken",
+            &with_first(heading("見出し")),
+            0,
         ),
-        (
+        broken(
             "D1",
             "event 0 a clock.behind",
-            sealed(&with_first(Change::ClockBehind { clock: 0 })),
-            "rule_broken",
+            &with_first(Change::ClockBehind { clock: 0 }),
+            0,
         ),
-        (
-            "D2",
-            "a second plan",
-            sealed(&with(ev, ev[0].change.clone())),
-            "rule_broken",
-        ),
-        (
+        broken("D2", "a second plan", &with(ev, ev[0].change.clone()), n),
+        broken(
             "D3",
             "a blank plan name",
-            sealed(&with_plan(ev, &|n, _, _| *n = " ".into())),
-            "rule_broken",
+            &with_plan(ev, &|n, _, _| *n = " ".into()),
+            0,
         ),
-        (
+        broken(
             "D3",
             "a control character in the plan name",
-            sealed(&with_plan(ev, &|n, _, _| *n = "計画\u{0}".into())),
-            "rule_broken",
+            &with_plan(ev, &|n, _, _| *n = "計画\u{0}".into()),
+            0,
         ),
-        (
+        broken(
             "D4",
             "an empty origin",
-            sealed(&with_plan(ev, &|_, _, o| *o = "".into())),
-            "rule_broken",
+            &with_plan(ev, &|_, _, o| *o = "".into()),
+            0,
         ),
-        (
+        broken(
             "D4",
             "a space in the origin",
-            sealed(&with_plan(ev, &|_, _, o| *o = "city.example/plan 2".into())),
-            "rule_broken",
+            &with_plan(ev, &|_, _, o| *o = "city.example/plan 2".into()),
+            0,
         ),
-        (
+        broken(
             "D4",
             "a `+` in the origin",
-            sealed(&with_plan(ev, &|_, _, o| *o = "city.example/plan+2".into())),
-            "rule_broken",
+            &with_plan(ev, &|_, _, o| *o = "city.example/plan+2".into()),
+            0,
         ),
-        (
+        broken(
             "D4",
             "a control character in the origin",
-            sealed(&with_plan(ev, &|_, _, o| *o = "city.example/\u{7f}".into())),
-            "rule_broken",
+            &with_plan(ev, &|_, _, o| *o = "city.example/\u{7f}".into()),
+            0,
         ),
-        (
+        broken(
             "D5",
             "an empty grade scale",
-            sealed(&with_plan(ev, &|_, g, _| g.clear())),
-            "rule_broken",
+            &with_plan(ev, &|_, g, _| g.clear()),
+            0,
         ),
-        (
+        broken(
             "D6",
             "a blank grade",
-            sealed(&with_plan(ev, &|_, g, _| g.push(" ".into()))),
-            "rule_broken",
+            &with_plan(ev, &|_, g, _| g.push(" ".into())),
+            0,
         ),
-        (
+        broken(
             "D6",
             "a grade with white space",
-            sealed(&with_plan(ev, &|_, g, _| g.push("C D".into()))),
-            "rule_broken",
+            &with_plan(ev, &|_, g, _| g.push("C D".into())),
+            0,
         ),
-        (
+        broken(
             "D6",
             "a control character in a grade",
-            sealed(&with_plan(ev, &|_, g, _| g.push("C\u{1}".into()))),
-            "rule_broken",
+            &with_plan(ev, &|_, g, _| g.push("C\u{1}".into())),
+            0,
         ),
-        (
+        broken(
             "D7",
             "a grade twice",
-            sealed(&with_plan(ev, &|_, g, _| g.push("S".into()))),
-            "rule_broken",
+            &with_plan(ev, &|_, g, _| g.push("S".into())),
+            0,
         ),
         // Headings.
-        (
-            "D8",
-            "a blank heading",
-            sealed(&with(ev, Change::CategoryAdded { name: " ".into() })),
-            "rule_broken",
-        ),
-        (
+        broken("D8", "a blank heading", &with(ev, heading(" ")), n),
+        broken(
             "D8",
             "a control character in a heading",
-            sealed(&with(
-                ev,
-                Change::CategoryAdded {
-                    name: "見出し\u{9}".into(),
-                },
-            )),
-            "rule_broken",
+            &with(ev, heading("見出し\u{9}")),
+            n,
         ),
-        (
+        broken(
             "D9",
             "a heading twice",
-            sealed(&with(
-                ev,
-                Change::CategoryAdded {
-                    name: "地域協働の推進".into(),
-                },
-            )),
-            "rule_broken",
+            &with(ev, heading("地域協働の推進")),
+            n,
         ),
         // Items.
-        (
-            "D10",
-            "item 0",
-            sealed(&with(ev, register(0, None))),
-            "rule_broken",
-        ),
-        (
+        broken("D10", "item 0", &with(ev, register("0", None)), n),
+        broken(
             "D11",
             "an item registered twice",
-            sealed(&with(ev, register(1, None))),
-            "rule_broken",
+            &with(ev, register("1", None)),
+            n,
         ),
-        (
+        broken(
             "D11",
             "a withdrawn item registered again",
-            sealed(&with(ev, register(2, None))),
-            "rule_broken",
+            &with(ev, register("2", None)),
+            n,
         ),
-        (
+        broken(
             "D12",
             "a blank title",
-            sealed(&with(
-                ev,
-                Change::ItemRegistered {
-                    number: 3,
-                    title: " ".into(),
-                    department: "課".into(),
-                    category: "地域協働の推進".into(),
-                    relisting_of: None,
-                },
-            )),
-            "rule_broken",
+            &with(ev, register_as("3", " ", "課", "地域協働の推進")),
+            n,
         ),
-        (
+        broken(
             "D12",
             "a control character in a department",
-            sealed(&with(
-                ev,
-                Change::ItemRegistered {
-                    number: 3,
-                    title: "題".into(),
-                    department: "課\n".into(),
-                    category: "地域協働の推進".into(),
-                    relisting_of: None,
-                },
-            )),
-            "rule_broken",
+            &with(ev, register_as("3", "題", "課\n", "地域協働の推進")),
+            n,
         ),
-        (
+        broken(
             "D13",
             "an unknown heading",
-            sealed(&with(
-                ev,
-                Change::ItemRegistered {
-                    number: 3,
-                    title: "題".into(),
-                    department: "課".into(),
-                    category: "ない".into(),
-                    relisting_of: None,
-                },
-            )),
-            "rule_broken",
+            &with(ev, register_as("3", "題", "課", "ない")),
+            n,
         ),
-        (
+        broken(
             "D14",
             "an item re-listing itself",
-            sealed(&with(ev, register(3, Some(3)))),
-            "rule_broken",
+            &with(ev, register("3", Some("3"))),
+            n,
         ),
-        (
+        broken(
             "D14",
             "a re-listing of no item",
-            sealed(&with(ev, register(3, Some(9)))),
-            "rule_broken",
+            &with(ev, register("3", Some("9"))),
+            n,
         ),
-        (
+        broken(
             "D14",
             "a re-listing of a re-listing",
-            sealed(&with(&with(ev, register(3, Some(1))), register(4, Some(3)))),
-            "rule_broken",
+            &then(ev, &[register("3", Some("1")), register("4", Some("3"))]),
+            n + 1,
         ),
-        (
+        broken(
             "D15",
             "an amendment of no item",
-            sealed(&with(ev, am(9, Some("題".into()), None, None))),
-            "rule_broken",
+            &with(ev, am("9", Some("題"), None, None)),
+            n,
         ),
-        (
+        broken(
             "D15",
             "an amendment of a withdrawn item",
-            sealed(&with(ev, am(2, Some("題".into()), None, None))),
-            "rule_broken",
+            &with(ev, am("2", Some("題"), None, None)),
+            n,
         ),
-        (
+        broken(
             "D16",
             "an amendment that changes nothing",
-            sealed(&with(ev, amend(1))),
-            "rule_broken",
+            &with(ev, am("1", None, None, None)),
+            n,
         ),
-        (
+        broken(
             "D16",
             "an amendment to the same title",
-            sealed(&with(ev, am(1, Some("市民活動支援".into()), None, None))),
-            "rule_broken",
+            &with(ev, am("1", Some("市民活動支援"), None, None)),
+            n,
         ),
-        (
+        broken(
             "D12",
             "an amendment to a blank title",
-            sealed(&with(ev, am(1, Some("".into()), None, None))),
-            "rule_broken",
+            &with(ev, am("1", Some(""), None, None)),
+            n,
         ),
-        (
+        broken(
             "D13",
             "an amendment to an unknown heading",
-            sealed(&with(ev, am(1, None, Some("ない".into()), None))),
-            "rule_broken",
+            &with(ev, am("1", None, Some("ない"), None)),
+            n,
         ),
-        (
+        broken(
             "D14",
             "an amendment re-listing the item itself",
-            sealed(&with(ev, am(1, None, None, Some(Some(1))))),
-            "rule_broken",
+            &with(ev, am("1", None, None, Some(Some("1")))),
+            n,
         ),
-        (
+        broken(
             "D15",
             "a withdrawal of no item",
-            sealed(&with(ev, Change::ItemWithdrawn { number: 9 })),
-            "rule_broken",
+            &with(ev, Change::ItemWithdrawn { id: id("9") }),
+            n,
         ),
-        (
+        broken(
             "D15",
             "a withdrawal of a withdrawn item",
-            sealed(&with(ev, Change::ItemWithdrawn { number: 2 })),
-            "rule_broken",
+            &with(ev, Change::ItemWithdrawn { id: id("2") }),
+            n,
         ),
-        (
+        broken(
             "D17",
             "a reinstatement of an item not withdrawn",
-            sealed(&with(ev, Change::ItemReinstated { number: 1 })),
-            "rule_broken",
+            &with(ev, Change::ItemReinstated { id: id("1") }),
+            n,
         ),
-        (
+        broken(
             "D17",
             "a reinstatement of no item",
-            sealed(&with(ev, Change::ItemReinstated { number: 9 })),
-            "rule_broken",
+            &with(ev, Change::ItemReinstated { id: id("9") }),
+            n,
         ),
         // Ratings and cells.
-        (
+        broken(
             "D15",
             "a rating of no item",
-            sealed(&with(ev, rate(9, fy(2014), "A"))),
-            "rule_broken",
+            &with(ev, rate("9", fy(2014), "A")),
+            n,
         ),
-        (
+        broken(
             "D15",
             "a rating of a withdrawn item",
-            sealed(&with(ev, rate(2, fy(2014), "A"))),
-            "rule_broken",
+            &with(ev, rate("2", fy(2014), "A")),
+            n,
         ),
-        (
+        broken(
             "D18",
             "a grade not in the scale",
-            sealed(&with(ev, rate(1, fy(2015), "Ａ"))),
-            "rule_broken",
+            &with(ev, rate("1", fy(2015), "Ａ")),
+            n,
         ),
-        (
+        broken(
             "D19",
             "a rating that changes nothing",
-            sealed(&with(ev, rate(1, fy(2014), "A"))),
-            "rule_broken",
+            &with(ev, rate("1", fy(2014), "A")),
+            n,
         ),
-        (
+        broken(
             "D19",
             "a withdrawal of no rating",
-            sealed(&with(
+            &with(
                 ev,
                 Change::RatingWithdrawn {
-                    item: 1,
+                    item: id("1"),
                     period: fy(2015),
                 },
-            )),
-            "rule_broken",
+            ),
+            n,
         ),
-        (
+        broken(
             "D19",
             "a follow-up flag that changes nothing",
-            sealed(&with(
-                ev,
-                Change::FollowUpSet {
-                    item: 1,
-                    period: fy(2014),
-                    flagged: false,
-                },
-            )),
-            "rule_broken",
+            &with(ev, flag("1", fy(2014), false)),
+            n,
         ),
-        (
+        broken(
             "D19",
             "a remark that changes nothing",
-            sealed(&with(
-                ev,
-                Change::RemarkSet {
-                    item: 1,
-                    period: fy(2014),
-                    text: "".into(),
-                },
-            )),
-            "rule_broken",
+            &with(ev, remark("1", fy(2014), "")),
+            n,
         ),
-        (
+        broken(
             "D15",
             "a remark on a withdrawn item",
-            sealed(&with(
-                ev,
-                Change::RemarkSet {
-                    item: 2,
-                    period: fy(2014),
-                    text: "注".into(),
-                },
-            )),
-            "rule_broken",
+            &with(ev, remark("2", fy(2014), "注")),
+            n,
         ),
-        (
+        broken(
             "D20",
             "a control character in a remark",
-            sealed(&with(
-                ev,
-                Change::RemarkSet {
-                    item: 1,
-                    period: fy(2014),
-                    text: "注\u{1b}".into(),
-                },
-            )),
-            "rule_broken",
+            &with(ev, remark("1", fy(2014), "注\u{1b}")),
+            n,
         ),
-        (
+        broken(
             "D21",
             "fiscal year 1988",
-            sealed(&with(ev, rate(1, fy(1988), "A"))),
-            "rule_broken",
-        ),
-        (
+            &with(ev, rate("1", fy(1988), "A")),
+            n,
+        )
+        .says("fiscal year 1988 is out of range"),
+        broken(
             "D21",
             "fiscal year 2200",
-            sealed(&with(ev, rate(1, fy(2200), "A"))),
-            "rule_broken",
-        ),
-        (
+            &with(ev, rate("1", fy(2200), "A")),
+            n,
+        )
+        .says("fiscal year 2200 is out of range"),
+        broken(
             "D21",
             "fiscal year 0 in a follow-up",
-            sealed(&with(
-                ev,
-                Change::FollowUpSet {
-                    item: 1,
-                    period: fy(0),
-                    flagged: true,
-                },
-            )),
-            "rule_broken",
+            &with(ev, flag("1", fy(0), true)),
+            n,
+        )
+        .says("fiscal year 0 is out of range"),
+    ]
+}
+
+/// The byte-level cases that only a version 1 event can give.
+fn version_1_cases(ev: &[Event]) -> Vec<Case> {
+    vec![case(
+        "B4",
+        "a change tag of version 2 (an exclusion) in version 1",
+        seal_bytes(ev, ev.len() - 1, &|b| {
+            // Item 2 withdrawn (tag 4, the u32 number 2) made an exclusion (tag 11, version 2's) of
+            // item 2 at FY2014-H1, laid out as version 1 would: version 1's table ends at tag 10.
+            let at = change_at(&ev[ev.len() - 1]);
+            assert_eq!(b[at..], [4, 0, 0, 0, 2, 0, 0, 0, 0]);
+            b.truncate(at);
+            b.extend_from_slice(&[11, 0, 0, 0, 2, 0, 0, 0, 0xde, 0x07, 0, 0, 0, 0, 0]);
+        }),
+        "undecodable",
+        ev.len() as u64 - 1,
+    )]
+}
+
+/// The cases of what version 2 added: its byte values, item ids, plan cadences and years, an item's
+/// `from` and `after`, exclusions, merges and heading renames (rules B4, B6, D15, D16, D21 and D22 to
+/// D37).
+fn version_2_cases(ev: &[Event]) -> Vec<Case> {
+    let last = ev.len();
+    let (l, n) = (last as u64 - 1, last as u64);
+    vec![
+        // Bytes.
+        case(
+            "B4",
+            "an unknown cadence",
+            seal_bytes(ev, 0, &|b| {
+                // The plan ends with its cadence (HalfYear, tag 0), its years (none) and the signature.
+                let at = b.len() - 1 - 1 - 4;
+                assert_eq!(b[at..], [0, 0, 0, 0, 0, 0]);
+                b[at] = 4
+            }),
+            "undecodable",
+            0,
         ),
-    ];
-    v.retain(|c| !c.2.is_empty());
-    v
+        case(
+            "B4",
+            "an option tag of 2 (an item's `after`)",
+            seal_bytes(&with(ev, register_v2("3", None, None)), last, &|b| {
+                // `from`, `after` (both none), then the signature.
+                let at = b.len() - 2;
+                assert_eq!(b[at - 1..], [0, 0, 0]);
+                b[at] = 2
+            }),
+            "undecodable",
+            n,
+        ),
+        case(
+            "B6",
+            "a leading zero (the `id` of item.withdrawn)",
+            seal_bytes(ev, last - 1, &|b| replace_id(b, "2", "02")),
+            "undecodable",
+            l,
+        )
+        .says("stored item id"),
+        case(
+            "B6",
+            "full-width digits, not in NFKC (the `item` of rating.recorded)",
+            seal_bytes(ev, 4, &|b| replace_id(b, "1", "１")),
+            "undecodable",
+            4,
+        )
+        .says("stored item id"),
+        case(
+            "B6",
+            "an empty id (`relisting_of`)",
+            seal_bytes(&with(ev, register("3", Some("1"))), last, &|b| {
+                replace_id(b, "1", "")
+            }),
+            "undecodable",
+            n,
+        )
+        .says("stored item id"),
+        case(
+            "B6",
+            "a space (`after`)",
+            seal_bytes(&with(ev, register_v2("3", None, Some("1"))), last, &|b| {
+                replace_id(b, "1", "R 1")
+            }),
+            "undecodable",
+            n,
+        )
+        .says("stored item id"),
+        case(
+            "B6",
+            "beginning with `-` (`into`)",
+            seal_bytes(
+                &then(ev, &[register("3", None), merge("3", "1", fy(2015))]),
+                last + 1,
+                &|b| replace_id(b, "1", "-1"),
+            ),
+            "undecodable",
+            n + 1,
+        )
+        .says("stored item id"),
+        case(
+            "B6",
+            "33 characters (the `id` of item.registered)",
+            seal_bytes(&with(ev, register("3", None)), last, &|b| {
+                replace_id(b, "3", &"R".repeat(33))
+            }),
+            "undecodable",
+            n,
+        )
+        .says("stored item id"),
+        // What version 2 added to the rules of both versions.
+        broken(
+            "D10",
+            "item 0 (an id)",
+            &with(ev, register_v2("0", Some(fy(2015)), None)),
+            n,
+        ),
+        broken(
+            "D11",
+            "an id registered twice",
+            &then(ev, &[register("R1-1", None), register("R1-1", None)]),
+            n + 1,
+        ),
+        broken(
+            "D15",
+            "a rating of an id never registered",
+            &with(ev, rate("R1-1", fy(2015), "A")),
+            n,
+        )
+        .says("there is no item R1-1"),
+        broken(
+            "D15",
+            "an exclusion of no item",
+            &with(ev, exclude("9", fy(2015))),
+            n,
+        )
+        .says("there is no item 9"),
+        broken(
+            "D15",
+            "an exclusion of a withdrawn item",
+            &with(ev, exclude("2", fy(2015))),
+            n,
+        )
+        .says("item 2 is withdrawn"),
+        broken(
+            "D15",
+            "an exclusion withdrawn of a withdrawn item",
+            &with(ev, unexclude("2", fy(2015))),
+            n,
+        )
+        .says("item 2 is withdrawn"),
+        broken(
+            "D15",
+            "a merge of a withdrawn item",
+            &with(ev, merge("2", "1", fy(2015))),
+            n,
+        )
+        .says("item 2 is withdrawn"),
+        broken(
+            "D15",
+            "a merge withdrawn of no item",
+            &with(ev, unmerge("9")),
+            n,
+        )
+        .says("there is no item 9"),
+        broken(
+            "D16",
+            "an amendment to every point of an item at every point",
+            &with(ev, am_v2("1", Some(None), None)),
+            n,
+        )
+        .says("changes nothing"),
+        broken(
+            "D16",
+            "an amendment to its natural place of an item at it",
+            &with(ev, am_v2("1", None, Some(None))),
+            n,
+        )
+        .says("changes nothing"),
+        broken(
+            "D16",
+            "an amendment to the same place",
+            &then(
+                ev,
+                &[
+                    register_v2("3", Some(fy(2015)), Some("1")),
+                    am_v2("3", Some(Some(fy(2015))), Some(Some("1"))),
+                ],
+            ),
+            n + 1,
+        )
+        .says("changes nothing"),
+        broken(
+            "D21",
+            "a whole plan's first year after its last",
+            &with(ev, rate("1", whole(2016, 2015), "A")),
+            n,
+        )
+        .says("comes after its last year"),
+        broken(
+            "D21",
+            "a whole plan's first year 1988",
+            &with(ev, exclude("1", whole(1988, 1990))),
+            n,
+        )
+        .says("fiscal year 1988 is out of range"),
+        broken(
+            "D21",
+            "a quarter of fiscal year 2200",
+            &with(ev, remark("1", q1(2200), "注")),
+            n,
+        )
+        .says("fiscal year 2200 is out of range"),
+        broken(
+            "D21",
+            "the `from` of item.registered in 2200",
+            &with(ev, register_v2("3", Some(fy(2200)), None)),
+            n,
+        )
+        .says("fiscal year 2200 is out of range"),
+        broken(
+            "D21",
+            "the `from` of item.amended in 1988",
+            &with(ev, am_v2("1", Some(Some(fy(1988))), None)),
+            n,
+        )
+        .says("fiscal year 1988 is out of range"),
+        broken(
+            "D21",
+            "the `from` of item.merged in 2200",
+            &then(ev, &[register("3", None), merge("3", "1", ye(2200))]),
+            n + 1,
+        )
+        .says("fiscal year 2200 is out of range"),
+        // The plan's cadence and years.
+        broken(
+            "D22",
+            "years from 1988",
+            &with_cadence(ev, Cadence::HalfYear, Some((1988, 2016))),
+            0,
+        )
+        .says("fiscal year 1988 is out of range"),
+        broken(
+            "D22",
+            "years to 2200",
+            &with_cadence(ev, Cadence::HalfYear, Some((2014, 2200))),
+            0,
+        )
+        .says("fiscal year 2200 is out of range"),
+        broken(
+            "D22",
+            "years running backwards",
+            &with_cadence(ev, Cadence::HalfYear, Some((2016, 2014))),
+            0,
+        )
+        .says("run backwards"),
+        broken(
+            "D23",
+            "a whole plan without years",
+            &with_cadence(ev, Cadence::WholePlan, None),
+            0,
+        )
+        .says("must declare its years"),
+        broken(
+            "D24",
+            "a quarter in a half-year plan",
+            &with(ev, rate("1", q1(2015), "A")),
+            n,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "a whole plan's point in a half-year plan",
+            &with(ev, exclude("1", whole(2014, 2018))),
+            n,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "a first half in a year-end plan (the rating of event 4)",
+            &with_cadence(ev, Cadence::YearEnd, None),
+            4,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "a fiscal year after the plan's years",
+            &with(
+                &with_cadence(ev, Cadence::Quarterly, Some((2014, 2015))),
+                flag("1", q1(2016), true),
+            ),
+            n,
+        )
+        .says("is outside the plan's years"),
+        broken(
+            "D24",
+            "a fiscal year before the plan's years (the rating of event 4)",
+            &with_cadence(ev, Cadence::HalfYear, Some((2015, 2018))),
+            4,
+        )
+        .says("is outside the plan's years"),
+        broken(
+            "D24",
+            "another whole plan than the plan's years",
+            &{
+                let mut v = with_cadence(ev, Cadence::WholePlan, Some((2014, 2018)));
+                v[4].change = rate("1", whole(2014, 2018), "A");
+                with(&v, rate("1", whole(2015, 2018), "S"))
+            },
+            n,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "the `from` of item.registered at a quarter",
+            &with(ev, register_v2("3", Some(q1(2015)), None)),
+            n,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "the `from` of item.amended at a quarter",
+            &with(ev, am_v2("1", Some(Some(q1(2014))), None)),
+            n,
+        )
+        .says("is not a reporting point of this plan"),
+        broken(
+            "D24",
+            "the `from` of item.merged at a quarter",
+            &then(ev, &[register("3", None), merge("3", "1", q1(2015))]),
+            n + 1,
+        )
+        .says("is not a reporting point of this plan"),
+        // An item's place.
+        broken(
+            "D25",
+            "an item placed after itself",
+            &with(ev, register_v2("3", None, Some("3"))),
+            n,
+        )
+        .says("after itself"),
+        broken(
+            "D25",
+            "an item placed after no item",
+            &with(ev, register_v2("3", None, Some("9"))),
+            n,
+        )
+        .says("there is no item 9"),
+        broken(
+            "D25",
+            "an amendment placing an item after itself",
+            &with(ev, am_v2("1", None, Some(Some("1")))),
+            n,
+        )
+        .says("after itself"),
+        broken(
+            "D25",
+            "a placement leading back to the item",
+            &then(
+                ev,
+                &[
+                    register_v2("3", None, Some("1")),
+                    am_v2("1", None, Some(Some("3"))),
+                ],
+            ),
+            n + 1,
+        )
+        .says("which is placed after item 1"),
+        broken(
+            "D25",
+            "a placement leading back through two items",
+            &then(
+                ev,
+                &[
+                    register_v2("3", None, Some("1")),
+                    register_v2("R1-1", None, Some("3")),
+                    am_v2("1", None, Some(Some("R1-1"))),
+                ],
+            ),
+            n + 2,
+        )
+        .says("which is placed after item 1"),
+        // An item's first point.
+        broken(
+            "D26",
+            "a first point after a rating",
+            &with(ev, am_v2("1", Some(Some(ye(2014))), None)),
+            n,
+        )
+        .says("withdraw that rating first"),
+        broken(
+            "D27",
+            "a rating before the item's first point",
+            &then(
+                ev,
+                &[
+                    register_v2("3", Some(fy(2015)), None),
+                    rate("3", ye(2014), "A"),
+                ],
+            ),
+            n + 1,
+        )
+        .says("joins the plan at"),
+        broken(
+            "D27",
+            "a follow-up flag before the item's first point",
+            &then(
+                ev,
+                &[
+                    register_v2("3", Some(fy(2015)), None),
+                    flag("3", fy(2014), true),
+                ],
+            ),
+            n + 1,
+        )
+        .says("joins the plan at"),
+        broken(
+            "D27",
+            "a rating at the point of the item's merge",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    merge("3", "1", fy(2015)),
+                    rate("3", fy(2015), "A"),
+                ],
+            ),
+            n + 2,
+        )
+        .says("is merged into item 1"),
+        broken(
+            "D27",
+            "a remark after the item's merge",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    merge("3", "1", fy(2015)),
+                    remark("3", ye(2015), "注"),
+                ],
+            ),
+            n + 2,
+        )
+        .says("is merged into item 1"),
+        broken(
+            "D27",
+            "an exclusion after the item's merge",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    merge("3", "1", fy(2015)),
+                    exclude("3", ye(2016)),
+                ],
+            ),
+            n + 2,
+        )
+        .says("is merged into item 1"),
+        // Exclusions.
+        broken(
+            "D28",
+            "a rating of an excluded cell",
+            &then(ev, &[exclude("1", fy(2015)), rate("1", fy(2015), "S")]),
+            n + 1,
+        )
+        .says("withdraw the exclusion first"),
+        broken(
+            "D29",
+            "an exclusion twice",
+            &then(ev, &[exclude("1", fy(2015)), exclude("1", fy(2015))]),
+            n + 1,
+        )
+        .says("is already 対象外"),
+        broken(
+            "D29",
+            "an exclusion of a rated cell",
+            &with(ev, exclude("1", fy(2014))),
+            n,
+        )
+        .says("withdraw the rating before"),
+        broken(
+            "D30",
+            "an exclusion withdrawn that was never made",
+            &with(ev, unexclude("1", fy(2015))),
+            n,
+        )
+        .says("no exclusion to withdraw"),
+        broken(
+            "D30",
+            "an exclusion withdrawn twice",
+            &then(
+                ev,
+                &[
+                    exclude("1", fy(2015)),
+                    unexclude("1", fy(2015)),
+                    unexclude("1", fy(2015)),
+                ],
+            ),
+            n + 2,
+        )
+        .says("no exclusion to withdraw"),
+        // Merges.
+        broken(
+            "D31",
+            "an item merged into itself",
+            &with(ev, merge("1", "1", fy(2015))),
+            n,
+        )
+        .says("cannot be merged into itself"),
+        broken(
+            "D31",
+            "an item merged twice",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    register("4", None),
+                    merge("3", "1", fy(2015)),
+                    merge("3", "4", ye(2015)),
+                ],
+            ),
+            n + 3,
+        )
+        .says("is already merged into item 1"),
+        broken(
+            "D32",
+            "a merge into no item",
+            &then(ev, &[register("3", None), merge("3", "9", fy(2015))]),
+            n + 1,
+        )
+        .says("there is no item 9"),
+        broken(
+            "D32",
+            "a merge into a withdrawn item",
+            &then(ev, &[register("3", None), merge("3", "2", fy(2015))]),
+            n + 1,
+        )
+        .says("item 2 is withdrawn"),
+        broken(
+            "D32",
+            "a merge into a merged item",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    register("4", None),
+                    merge("3", "1", fy(2015)),
+                    merge("4", "3", fy(2015)),
+                ],
+            ),
+            n + 3,
+        )
+        .says("is itself merged into item 1"),
+        broken(
+            "D33",
+            "a merge of an item others are merged into",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    register("4", None),
+                    merge("3", "1", fy(2015)),
+                    merge("1", "4", fy(2015)),
+                ],
+            ),
+            n + 3,
+        )
+        .says("an item others are merged into cannot be merged itself"),
+        broken(
+            "D34",
+            "a merge from the point of a rating",
+            &then(ev, &[register("3", None), merge("1", "3", fy(2014))]),
+            n + 1,
+        )
+        .says("on or after"),
+        broken(
+            "D34",
+            "a merge from before a rating",
+            &then(ev, &[register("3", None), merge("1", "3", ye(2013))]),
+            n + 1,
+        )
+        .says("on or after"),
+        broken(
+            "D35",
+            "a merge withdrawn that was never made",
+            &with(ev, unmerge("1")),
+            n,
+        )
+        .says("is not merged into another"),
+        broken(
+            "D35",
+            "a merge withdrawn twice",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    merge("3", "1", fy(2015)),
+                    unmerge("3"),
+                    unmerge("3"),
+                ],
+            ),
+            n + 3,
+        )
+        .says("is not merged into another"),
+        // Heading renames.
+        broken(
+            "D36",
+            "a rename to a blank heading",
+            &with(ev, rename("地域協働の推進", " ")),
+            n,
+        ),
+        broken(
+            "D36",
+            "a rename to a heading with a control character",
+            &with(ev, rename("地域協働の推進", "見出し\u{1b}")),
+            n,
+        )
+        .says("control character"),
+        broken(
+            "D37",
+            "a rename of no heading",
+            &with(ev, rename("ない", "見出し")),
+            n,
+        )
+        .says("there is no heading"),
+        broken(
+            "D37",
+            "a rename of a heading spelled otherwise (byte for byte)",
+            &then(ev, &[heading("AB課"), rename("ＡＢ課", "見出し")]),
+            n + 1,
+        )
+        .says("there is no heading"),
+        broken(
+            "D37",
+            "a rename to an existing heading",
+            &then(ev, &[heading("財政"), rename("地域協働の推進", "財政")]),
+            n + 1,
+        )
+        .says("already exists"),
+        broken(
+            "D37",
+            "a rename to the same name",
+            &with(ev, rename("地域協働の推進", "地域協働の推進")),
+            n,
+        )
+        .says("changes nothing"),
+        // Tag 15 obeys D1 as every change does.
+        broken(
+            "D1",
+            "event 0 a heading rename",
+            &{
+                let mut v = ev.to_vec();
+                v[0].change = rename("地域協働の推進", "見出し");
+                v
+            },
+            0,
+        ),
+    ]
 }
 
 /// The numbers of the rules of FORMAT.md section 12, in order.
 fn documented_rules() -> Vec<String> {
-    let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/FORMAT.md"),
-    )
-    .unwrap();
+    let doc = format_md();
     let section = doc
         .split("\n## 12. ")
         .nth(1)
         .expect("FORMAT.md section 12")
         .split("\n## ")
         .next()
-        .unwrap();
+        .unwrap()
+        .to_string();
     section
         .lines()
         .filter_map(|l| l.strip_prefix("| **")?.split("**").next())
@@ -990,139 +1935,256 @@ fn documented_rules() -> Vec<String> {
         .collect()
 }
 
+fn format_md() -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/FORMAT.md"),
+    )
+    .unwrap()
+}
+
+/// Runs every case on `env`; returns what went otherwise than the case says.
+fn check(env: &Env, version: u16, cases: &[Case]) -> Vec<String> {
+    let doc = format_md();
+    let file = env.dir.path().join("t.jsonl");
+    let f = file.to_str().unwrap();
+    let mut failures = Vec::new();
+    for (i, c) in cases.iter().enumerate() {
+        let name = format!("v{version} {} {}", c.rule, c.what);
+        // The kind is the one FORMAT.md gives the rule.
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| **{}** |", c.rule)))
+            .unwrap();
+        assert!(
+            row.contains(&format!("`{}`", c.kind)),
+            "{name}: FORMAT.md says {row}"
+        );
+        std::fs::write(&file, &c.text).unwrap();
+        let run = env.run(&["verify", "--export", f, "--format", "json"]);
+        let j: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap_or_default();
+        let message = j["error"]["message"].as_str().unwrap_or_default();
+        if run.code != 3
+            || j["error"]["kind"] != c.kind
+            || j["error"]["seq"].as_u64() != c.seq
+            || !c.says.is_none_or(|s| message.contains(s))
+        {
+            failures.push(format!(
+                "{name}: want {} at {:?} saying {:?}, got {} {}{}",
+                c.kind, c.seq, c.says, run.code, run.stdout, run.stderr
+            ));
+            continue;
+        }
+        let dir = env.dir.path().join(format!("restored-{version}-{i}"));
+        let run = env.run(&["restore", f, "--ledger", dir.to_str().unwrap()]);
+        if run.code != 3 || !run.stderr.contains(message) || dir.exists() {
+            failures.push(format!("{name}: restore: {} {}", run.code, run.stderr));
+        }
+    }
+    failures
+}
+
 #[test]
 fn every_rule_broken_alone_fails_verify_and_restore_with_its_kind() {
-    let (env, ev) = base();
-    let cases = cases(&ev);
-    // Every documented rule has a case, and every case a documented rule.
     let documented = documented_rules();
-    let covered: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.0).collect();
+    let mut failures = Vec::new();
+    let mut covered: [BTreeSet<&str>; 2] = Default::default();
+    for (version, (env, ev)) in [(1, base_v1()), (2, base())] {
+        let cases = cases(&ev);
+        covered[version as usize - 1] = cases.iter().map(|c| c.rule).collect();
+        failures.extend(check(&env, version, &cases));
+    }
+    // Every documented rule has a case, in both versions unless only version 2 can break it, and every
+    // case a documented rule.
     for r in &documented {
         assert!(
-            covered.contains(r.as_str()),
-            "rule {r} of FORMAT.md has no case"
+            covered[1].contains(r.as_str()),
+            "rule {r} of FORMAT.md has no case in version 2"
+        );
+        assert_eq!(
+            covered[0].contains(r.as_str()),
+            !VERSION_2_ONLY.contains(&r.as_str()),
+            "rule {r} of FORMAT.md in version 1"
         );
     }
-    for r in &covered {
+    for r in covered[0].union(&covered[1]) {
         assert!(
             documented.iter().any(|d| d == r),
             "case of rule {r} not in FORMAT.md"
         );
     }
-    let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/FORMAT.md"),
-    )
-    .unwrap();
-    let file = env.dir.path().join("t.jsonl");
-    let f = file.to_str().unwrap();
-    let mut failures = Vec::new();
-    for (i, (rule, what, text, kind)) in cases.iter().enumerate() {
-        // The kind is the one FORMAT.md gives the rule.
-        let row = doc
-            .lines()
-            .find(|l| l.starts_with(&format!("| **{rule}** |")))
-            .unwrap();
-        assert!(
-            row.contains(&format!("`{kind}`")),
-            "{rule} {what}: FORMAT.md says {row}"
-        );
-        std::fs::write(&file, text).unwrap();
-        let run = env.run(&["verify", "--export", f, "--format", "json"]);
-        let j: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap_or_default();
-        if run.code != 3 || j["error"]["kind"] != *kind {
-            failures.push(format!(
-                "{rule} {what}: want {kind}, got {} {}{}",
-                run.code, run.stdout, run.stderr
-            ));
-            continue;
-        }
-        let dir = env.dir.path().join(format!("restored-{i}"));
-        let run = env.run(&["restore", f, "--ledger", dir.to_str().unwrap()]);
-        let message = j["error"]["message"].as_str().unwrap();
-        if run.code != 3 || !run.stderr.contains(message) || dir.exists() {
-            failures.push(format!(
-                "{rule} {what}: restore: {} {}",
-                run.code, run.stderr
-            ));
-        }
-    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The tampering above is the only thing wrong in each case: the same exports without it verify.
-#[test]
-fn the_re_chained_exports_are_valid_without_the_broken_rule() {
-    let (env, ev) = base();
-    let file = env.dir.path().join("t.jsonl");
-    let f = file.to_str().unwrap();
-    let valid = [
-        ("as exported", sealed(&ev)),
+/// Valid exports in both versions: the cases' setups without what breaks the rule.
+fn valid_common(ev: &[Event]) -> Vec<(&'static str, String)> {
+    vec![
+        ("as exported", sealed(ev)),
         (
             "a reason of two lines with a tab",
-            sealed(&with_meta(&ev, &|e| e.reason = "理由\n\t詳細".into())),
+            sealed(&with_meta(ev, &|e| e.reason = "理由\n\t詳細".into())),
         ),
         (
             "a source file name",
-            sealed(&with_meta(&ev, &|e| e.source = source("table 2015.csv"))),
+            sealed(&with_meta(ev, &|e| e.source = source("table 2015.csv"))),
         ),
-        (
-            "a new heading",
-            sealed(&with(
-                &ev,
-                Change::CategoryAdded {
-                    name: "見出し".into(),
-                },
-            )),
-        ),
-        ("item 3", sealed(&with(&ev, register(3, Some(1))))),
+        ("a new heading", sealed(&with(ev, heading("見出し")))),
+        ("item 3", sealed(&with(ev, register("3", Some("1"))))),
         (
             "fiscal years 1989 and 2199",
-            sealed(&with(
-                &with(&ev, rate(1, fy(1989), "S")),
-                rate(1, fy(2199), "B"),
+            sealed(&then(
+                ev,
+                &[rate("1", fy(1989), "S"), rate("1", fy(2199), "B")],
             )),
         ),
         (
             "an amendment",
-            sealed(&with(&ev, am(1, Some("題".into()), None, None))),
+            sealed(&with(ev, am("1", Some("題"), None, None))),
         ),
         (
             "a reinstatement",
-            sealed(&with(&ev, Change::ItemReinstated { number: 2 })),
+            sealed(&with(ev, Change::ItemReinstated { id: id("2") })),
         ),
         (
             "a follow-up and a remark",
-            sealed(&with(
-                &with(
-                    &ev,
-                    Change::FollowUpSet {
-                        item: 1,
-                        period: fy(2014),
-                        flagged: true,
-                    },
-                ),
-                Change::RemarkSet {
-                    item: 1,
-                    period: fy(2014),
-                    text: "注\n記".into(),
-                },
+            sealed(&then(
+                ev,
+                &[flag("1", fy(2014), true), remark("1", fy(2014), "注\n記")],
             )),
         ),
         (
             "a clock.behind",
-            sealed(&with(&ev, Change::ClockBehind { clock: 0 })),
+            sealed(&with(ev, Change::ClockBehind { clock: 0 })),
         ),
+    ]
+}
+
+/// Valid exports of what version 2 added.
+fn valid_version_2(ev: &[Event]) -> Vec<(&'static str, String)> {
+    let placed = [
+        register_v2("3", Some(fy(2015)), Some("1")),
+        register_v2("R1-1", None, Some("3")),
     ];
-    for (what, text) in valid {
-        std::fs::write(&file, &text).unwrap();
-        let run = env.run(&["verify", "--export", f]);
-        assert_eq!(run.code, 0, "{what}: {run:?}");
+    vec![
+        (
+            "a quarterly plan of fiscal years 2014 to 2018",
+            sealed(&with(
+                &with_cadence(ev, Cadence::Quarterly, Some((2014, 2018))),
+                rate("1", q1(2018), "B"),
+            )),
+        ),
+        (
+            "a whole plan",
+            sealed(&{
+                let mut v = with_cadence(ev, Cadence::WholePlan, Some((2014, 2018)));
+                v[4].change = rate("1", whole(2014, 2018), "A");
+                with(&v, remark("1", whole(2014, 2018), "注"))
+            }),
+        ),
+        (
+            "items with ids, a first point and places",
+            sealed(&then(
+                ev,
+                &[
+                    placed[0].clone(),
+                    placed[1].clone(),
+                    rate("3", fy(2015), "S"),
+                    am_v2("3", Some(Some(ye(2014))), Some(None)),
+                    rate("R1-1", fy(2014), "A"),
+                    am_v2("1", None, Some(Some("R1-1"))),
+                    Change::ItemWithdrawn { id: id("R1-1") },
+                ],
+            )),
+        ),
+        (
+            "exclusions made and withdrawn",
+            sealed(&then(
+                ev,
+                &[
+                    exclude("1", fy(2015)),
+                    unexclude("1", fy(2015)),
+                    rate("1", fy(2015), "S"),
+                    exclude("1", ye(2015)),
+                ],
+            )),
+        ),
+        (
+            "merges made and withdrawn; an exclusion withdrawn after the merge's point",
+            sealed(&then(
+                ev,
+                &[
+                    register("3", None),
+                    register("4", None),
+                    exclude("3", ye(2015)),
+                    merge("3", "1", fy(2015)),
+                    rate("3", ye(2014), "B"),
+                    unexclude("3", ye(2015)),
+                    Change::RatingWithdrawn {
+                        item: id("3"),
+                        period: ye(2014),
+                    },
+                    unmerge("3"),
+                    merge("3", "4", ye(2014)),
+                    merge("1", "4", ye(2014)),
+                ],
+            )),
+        ),
+        (
+            "a heading renamed, and an item registered under its new name",
+            sealed(&then(
+                ev,
+                &[
+                    rename("地域協働の推進", "協働の推進"),
+                    register_as("3", "題", "課", "協働の推進"),
+                    heading("地域協働の推進"),
+                ],
+            )),
+        ),
+    ]
+}
+
+/// The tampering above is the only thing wrong in each case: the same exports without it verify, in
+/// both versions; and each event's JSON in the export is of its version's form (section 10).
+#[test]
+fn the_re_chained_exports_are_valid_without_the_broken_rule() {
+    for (version, (env, ev)) in [(1, base_v1()), (2, base())] {
+        let file = env.dir.path().join("t.jsonl");
+        let f = file.to_str().unwrap();
+        let mut valid = valid_common(&ev);
+        if version == 2 {
+            valid.extend(valid_version_2(&ev));
+        }
+        for (what, text) in valid {
+            std::fs::write(&file, &text).unwrap();
+            let run = env.run(&["verify", "--export", f]);
+            assert_eq!(run.code, 0, "v{version} {what}: {run:?}");
+        }
+        for line in sealed(&ev).lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let e = &v["event"];
+            match version {
+                1 => assert!(
+                    e.get("version").is_none() && !line.contains("_id\""),
+                    "{line}"
+                ),
+                _ => assert_eq!(e["version"], 2, "{line}"),
+            }
+        }
+        let item = |line: &str| {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            v["event"]["change"].clone()
+        };
+        let registered = item(sealed(&ev).lines().nth(2).unwrap());
+        assert_eq!(registered["item"], 1);
+        assert_eq!(
+            registered.get("item_id").cloned(),
+            (version == 2).then(|| "1".into())
+        );
     }
 }
 
-/// A ledger holding an event that breaks a meta rule (written into its store as an attacker with file
-/// access could, its commit record and head record consistent) fails `hyoka verify` with `rule_broken`;
-/// the same ledger untouched verifies.
+/// A ledger holding an event that breaks a rule of the envelope or the domain (written into its store
+/// as an attacker with file access could, its commit record and head record consistent) fails `hyoka
+/// verify` with `rule_broken`; the same ledger untouched verifies. In both versions.
 #[test]
 fn verify_checks_the_meta_rules_of_stored_events() {
     for (what, edit, kind) in [
@@ -1144,38 +2206,47 @@ fn verify_checks_the_meta_rules_of_stored_events() {
         ),
         (
             "fiscal year 2200",
-            |e| e.change = rate(1, fy(2200), "S"),
+            |e| e.change = rate("1", fy(2200), "S"),
+            Some("rule_broken"),
+        ),
+        (
+            "an event of the other version",
+            |e| e.version = 3 - e.version,
             Some("rule_broken"),
         ),
     ] {
-        let (env, ev) = base();
-        {
-            let mut l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
-            let n = l.len();
-            let mut e = ev[n as usize - 1].clone();
-            edit(&mut e);
-            let bytes = event::encode(&e).unwrap();
-            let head: Hash = event::event_hash(&e.prev_hash, &bytes);
-            let c = l.store_mut().unwrap();
-            c.tamper_event(n - 1, &bytes).unwrap();
-            c.tamper_commit(hyoka::store::Committed {
-                events: n,
-                tree_hashes: hyoka::tlog::merkle::stored_hash_count(n),
-                head_hash: head,
-            })
-            .unwrap();
-            drop(l);
-            let body = format!("hyoka-head v1\nevents {n}\nhash {}\n", event::hex(&head));
-            let check = blake3::hash(body.as_bytes()).to_hex();
-            std::fs::write(env.ledger().join("HEAD"), format!("{body}check {check}\n")).unwrap();
-        }
-        let run = env.run(&["verify", "--format", "json"]);
-        match kind {
-            None => assert_eq!(run.code, 0, "{what}: {run:?}"),
-            Some(kind) => {
-                assert_eq!(run.code, 3, "{what}: {run:?}");
-                let j: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
-                assert_eq!(j["error"]["kind"], kind, "{what}: {run:?}");
+        for version in [1, 2] {
+            let (env, ev) = if version == 1 { base_v1() } else { base() };
+            {
+                let mut l = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+                let n = l.len();
+                let mut e = ev[n as usize - 1].clone();
+                edit(&mut e);
+                let bytes = event::encode(&e).unwrap();
+                let head: Hash = event::event_hash(&e.prev_hash, &bytes);
+                let c = l.store_mut().unwrap();
+                c.tamper_event(n - 1, &bytes).unwrap();
+                c.tamper_commit(hyoka::store::Committed {
+                    events: n,
+                    tree_hashes: hyoka::tlog::merkle::stored_hash_count(n),
+                    head_hash: head,
+                })
+                .unwrap();
+                drop(l);
+                let body = format!("hyoka-head v1\nevents {n}\nhash {}\n", event::hex(&head));
+                let check = blake3::hash(body.as_bytes()).to_hex();
+                std::fs::write(env.ledger().join("HEAD"), format!("{body}check {check}\n"))
+                    .unwrap();
+            }
+            let run = env.run(&["verify", "--format", "json"]);
+            match kind {
+                None => assert_eq!(run.code, 0, "v{version} {what}: {run:?}"),
+                Some(kind) => {
+                    assert_eq!(run.code, 3, "v{version} {what}: {run:?}");
+                    let j: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+                    assert_eq!(j["error"]["kind"], kind, "v{version} {what}: {run:?}");
+                    assert_eq!(j["error"]["seq"], 5, "v{version} {what}: {run:?}");
+                }
             }
         }
     }

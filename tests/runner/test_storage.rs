@@ -148,9 +148,10 @@ fn build_sweep_ledger(env: &Env) {
                 reason: format!("sweep {round}-{i}"),
                 source: None,
                 recorded_at: at,
+                new_point: false,
             };
             let change = hyoka::domain::event::Change::RemarkSet {
-                item: 1 + (round * 30 + i) % 60,
+                item: (1 + (round * 30 + i) % 60).into(),
                 period,
                 text,
             };
@@ -525,9 +526,10 @@ fn a_deleted_sled_blob_file_is_an_integrity_failure_not_an_io_error() {
             reason: "大きな備考".into(),
             source: None,
             recorded_at: hyoka::domain::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap(),
+            new_point: false,
         };
         let change = hyoka::domain::event::Change::RemarkSet {
-            item: 1,
+            item: hyoka::domain::item_id::ItemId::from_number(1),
             period: hyoka::domain::period::Period::parse("H27上半期", None).unwrap(),
             text: "あ".repeat(100_000),
         };

@@ -57,33 +57,35 @@ fn op() -> impl Strategy<Value = Op> {
 fn change(op: &Op) -> Change {
     match *op {
         Op::Rate(item, p, g) => Change::RatingRecorded {
-            item,
+            item: item.into(),
             period: period(p),
             grade: ["S", "A", "B"][g as usize].into(),
         },
         Op::Unrate(item, p) => Change::RatingWithdrawn {
-            item,
+            item: item.into(),
             period: period(p),
         },
         Op::Flag(item, p, flagged) => Change::FollowUpSet {
-            item,
+            item: item.into(),
             period: period(p),
             flagged,
         },
         Op::Remark(item, p, r) => Change::RemarkSet {
-            item,
+            item: item.into(),
             period: period(p),
             text: ["", "継続", "要改善"][r as usize].into(),
         },
         Op::Retitle(number, t) => Change::ItemAmended {
-            number,
+            id: number.into(),
             title: Some(["題名甲", "題名乙", "題名丙"][t as usize].into()),
             department: None,
             category: None,
             relisting_of: None,
+            from: None,
+            after: None,
         },
-        Op::Withdraw(number) => Change::ItemWithdrawn { number },
-        Op::Reinstate(number) => Change::ItemReinstated { number },
+        Op::Withdraw(number) => Change::ItemWithdrawn { id: number.into() },
+        Op::Reinstate(number) => Change::ItemReinstated { id: number.into() },
     }
 }
 
@@ -93,17 +95,21 @@ fn genesis() -> (Change, Vec<Change>) {
         grades: vec!["S".into(), "A".into(), "B".into()],
         default_era: None,
         origin: "example/plan".into(),
+        cadence: Default::default(),
+        years: None,
     };
     let mut more = vec![Change::CategoryAdded {
         name: "見出し".into(),
     }];
     for n in 1..=4 {
         more.push(Change::ItemRegistered {
-            number: n,
+            id: hyoka::domain::item_id::ItemId::from_number(n),
             title: format!("項目{n}"),
             department: "課".into(),
             category: "見出し".into(),
             relisting_of: None,
+            from: None,
+            after: None,
         });
     }
     (plan, more)
@@ -150,6 +156,7 @@ fn batches(ops: &[(Op, u8)], clock_goes_back: bool) -> Vec<(Meta, Vec<Change>)> 
                     reason: format!("理由{reason}"),
                     source: None,
                     recorded_at: BASE + clock * 60_000_000_000,
+                    new_point: true,
                 },
                 Vec::new(),
             ));
@@ -169,6 +176,7 @@ fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u
         reason: "setup".into(),
         source: None,
         recorded_at: BASE,
+        new_point: true,
     };
     // Small snapshot interval, so that the views at a seq start from stored snapshots.
     let access = Access {
@@ -197,10 +205,7 @@ fn restrict(full: &TableView, state: &State, p: Period) -> TableView {
     v.latest = v.period_values.last().copied();
     for row in &mut v.items {
         row.ratings.retain(|q| v.period_values.contains(&q));
-        let cell = v
-            .latest
-            .map(|l| state.cell(row.number, l))
-            .unwrap_or_default();
+        let cell = v.latest.map(|l| state.cell(&row.id, l)).unwrap_or_default();
         row.follow_up = cell.follow_up;
         row.remark = cell.remark;
     }
@@ -267,9 +272,9 @@ proptest! {
         }
         prop_assert_eq!(l.state().unwrap(), l.state_through_full_fold(None).unwrap());
         for item in 1..=4 {
-            prop_assert_eq!(l.history(item, None).unwrap(), l.history_by_full_fold(item, None).unwrap());
+            prop_assert_eq!(l.history(&item.into(), None).unwrap(), l.history_by_full_fold(&item.into(), None).unwrap());
             let p = Some(period(1));
-            prop_assert_eq!(l.history(item, p).unwrap(), l.history_by_full_fold(item, p).unwrap());
+            prop_assert_eq!(l.history(&item.into(), p).unwrap(), l.history_by_full_fold(&item.into(), p).unwrap());
         }
         l.verify(&mut |_, _| {}).unwrap();
     }
@@ -299,9 +304,10 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
         reason: "評価".into(),
         source: None,
         recorded_at: BASE + minute * 60_000_000_000,
+        new_point: true,
     };
-    let rate = |item, p, grade: &str| Change::RatingRecorded {
-        item,
+    let rate = |item: u32, p, grade: &str| Change::RatingRecorded {
+        item: item.into(),
         period: period(p),
         grade: grade.into(),
     };
@@ -317,7 +323,7 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
         assert_eq!(r.clock_behind, None);
     }
     let clock = BASE + 5 * 60_000_000_000;
-    let marks = |item| -> Vec<(u64, Option<i64>)> {
+    let marks = |item: &hyoka::domain::item_id::ItemId| -> Vec<(u64, Option<i64>)> {
         let h = l.history(item, None).unwrap();
         assert_eq!(
             h,
@@ -330,8 +336,8 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
             .collect()
     };
     // Events: 0-5 genesis, 6 rating, 7 clock.behind, 8-9 its batch, 10 鈴木, 11 山田 again.
-    assert_eq!(marks(1), [(6, None), (8, Some(clock)), (11, None)]);
-    assert_eq!(marks(2), [(9, Some(clock)), (10, None)]);
+    assert_eq!(marks(&1.into()), [(6, None), (8, Some(clock)), (11, None)]);
+    assert_eq!(marks(&2.into()), [(9, Some(clock)), (10, None)]);
     let corrections_marked = l
         .corrections()
         .unwrap()

@@ -142,7 +142,7 @@ fn points_written_as_dates() {
     exit: 1
     --- stdout
     --- stderr
-    error: cannot read period `平成18年12月末`: 12月 is not a reporting point of a half-year plan: its points are the end of September (上半期) and the end of March (年度末); write it as one of FY2014-H1, FY2014-YE, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末, 2019年度末, 平成28年3月末現在, 平成27年9月末, 令和2年3月31日現在
+    error: 平成18年度第3四半期 is not a reporting point of this plan, which reports at 上半期 and 年度末; write one of those points
     ");
 }
 

@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{Change, Event};
-use crate::domain::period::{Era, MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, Period};
+use crate::domain::item_id::ItemId;
+use crate::domain::period::{Cadence, Era, Period};
 use crate::domain::{ident, text};
 
 /// The plan a ledger evaluates.
@@ -28,13 +29,17 @@ pub struct Plan {
     pub default_era: Option<Era>,
     /// Ledger origin (checkpoint origin and key name).
     pub origin: String,
+    /// When the plan reports.
+    pub cadence: Cadence,
+    /// The plan's first and last fiscal years, if declared.
+    pub years: Option<(u16, u16)>,
 }
 
 /// An item of the plan as it currently stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item {
-    /// Number, unique in the plan.
-    pub number: u32,
+    /// Id, unique in the plan.
+    pub id: ItemId,
     /// Title.
     pub title: String,
     /// Responsible department.
@@ -42,9 +47,25 @@ pub struct Item {
     /// Heading.
     pub category: String,
     /// The item this one re-lists, if any.
-    pub relisting_of: Option<u32>,
+    pub relisting_of: Option<ItemId>,
     /// Withdrawn from the plan.
     pub withdrawn: bool,
+    /// The point from which it belongs to the plan (`None`: every point).
+    pub from: Option<Period>,
+    /// The item it is listed right after, instead of its id's natural place.
+    pub after: Option<ItemId>,
+    /// The item it is folded into (集約) and the first point at which it is.
+    pub merged: Option<(ItemId, Period)>,
+}
+
+impl Item {
+    /// Whether the item is part of the plan at a point: not withdrawn, joined by then and not yet
+    /// folded into another.
+    pub fn in_plan_at(&self, period: Period) -> bool {
+        !self.withdrawn
+            && self.from.is_none_or(|f| f <= period)
+            && self.merged.as_ref().is_none_or(|(_, m)| period < *m)
+    }
 }
 
 /// What was decided for one item in one period.
@@ -68,52 +89,54 @@ pub struct State {
     pub plan: Option<Plan>,
     /// Headings in the order they were added.
     pub categories: Vec<String>,
-    /// Items by number.
-    pub items: BTreeMap<u32, Item>,
+    /// Items by id, in the ids' natural order.
+    pub items: BTreeMap<ItemId, Item>,
     /// Cells by item and period.
     cells: Cells,
+    /// The points at which an item is not evaluated (対象外).
+    pub excluded: BTreeSet<(ItemId, Period)>,
 }
 
 /// The cells, by item, each item's in period order: a small sorted vector per item rather than one
 /// map entry per cell (a B-tree filled in order keeps its nodes about half full: 64 bytes a cell
 /// instead of about 36).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Cells(BTreeMap<u32, Vec<(Period, Slot)>>);
+struct Cells(BTreeMap<ItemId, Vec<(Period, Slot)>>);
 
 impl Cells {
-    fn get(&self, key: &(u32, Period)) -> Option<&Slot> {
-        let row = self.0.get(&key.0)?;
-        let i = row.binary_search_by_key(&key.1, |(p, _)| *p).ok()?;
+    fn get(&self, item: &ItemId, period: Period) -> Option<&Slot> {
+        let row = self.0.get(item)?;
+        let i = row.binary_search_by_key(&period, |(p, _)| *p).ok()?;
         Some(&row[i].1)
     }
 
-    fn get_mut(&mut self, key: &(u32, Period)) -> Option<&mut Slot> {
-        let row = self.0.get_mut(&key.0)?;
-        let i = row.binary_search_by_key(&key.1, |(p, _)| *p).ok()?;
+    fn get_mut(&mut self, item: &ItemId, period: Period) -> Option<&mut Slot> {
+        let row = self.0.get_mut(item)?;
+        let i = row.binary_search_by_key(&period, |(p, _)| *p).ok()?;
         Some(&mut row[i].1)
     }
 
     /// The slot of `key`, created empty if there is none.
-    fn or_default(&mut self, key: (u32, Period)) -> &mut Slot {
-        let row = self.0.entry(key.0).or_default();
-        let i = match row.binary_search_by_key(&key.1, |(p, _)| *p) {
+    fn or_default(&mut self, item: &ItemId, period: Period) -> &mut Slot {
+        let row = self.0.entry(item.clone()).or_default();
+        let i = match row.binary_search_by_key(&period, |(p, _)| *p) {
             Ok(i) => i,
             Err(i) => {
                 // Grow by a quarter, not double: an item has a few dozen cells at most.
                 if row.len() == row.capacity() {
                     row.reserve_exact(row.len() / 4 + 1);
                 }
-                row.insert(i, (key.1, Slot::default()));
+                row.insert(i, (period, Slot::default()));
                 i
             }
         };
         &mut row[i].1
     }
 
-    fn iter(&self) -> impl Iterator<Item = ((u32, Period), &Slot)> + '_ {
+    fn iter(&self) -> impl Iterator<Item = ((&ItemId, Period), &Slot)> + '_ {
         self.0
             .iter()
-            .flat_map(|(n, row)| row.iter().map(move |(p, s)| ((*n, *p), s)))
+            .flat_map(|(n, row)| row.iter().map(move |(p, s)| ((n, *p), s)))
     }
 
     /// The number of cells.
@@ -170,15 +193,26 @@ pub enum Refused {
     /// A change before the plan is defined, where a plan is needed.
     #[error("the ledger has no plan yet")]
     NoPlan,
-    /// A change to an item number that was never added.
+    /// A change to an item id that was never added.
     #[error("there is no item {0}")]
-    NoSuchItem(u32),
+    NoSuchItem(ItemId),
     /// A change to a withdrawn item (other than reinstating it).
     #[error("item {0} is withdrawn")]
-    ItemWithdrawn(u32),
-    /// Adding an item number that exists.
+    ItemWithdrawn(ItemId),
+    /// Adding an item id that exists.
     #[error("item {0} already exists")]
-    ItemExists(u32),
+    ItemExists(ItemId),
+    /// A point more than one step after the latest rated point, which may be a typo: the caller must
+    /// say that it opens a new point.
+    #[error("{period} is more than one reporting point after the latest rated point {latest}")]
+    NewPoint {
+        /// The point asked for (its label).
+        period: String,
+        /// The latest rated point (its label).
+        latest: String,
+        /// The next point of the plan's cadence (its label).
+        next: String,
+    },
     /// Any other rule of `schema/FORMAT.md` section 12, in words.
     #[error("{0}")]
     Rule(String),
@@ -192,6 +226,7 @@ impl Refused {
             Refused::NoSuchItem(_) => "no_such_item",
             Refused::ItemWithdrawn(_) => "item_withdrawn",
             Refused::ItemExists(_) => "item_exists",
+            Refused::NewPoint { .. } => "new_point",
             Refused::Rule(_) => "refused",
         }
     }
@@ -235,20 +270,25 @@ impl State {
     }
 
     /// The cell of an item in a period, borrowed (`None` if nothing was ever decided there).
-    pub fn cell_ref(&self, item: u32, period: Period) -> Option<CellRef<'_>> {
-        self.cells.get(&(item, period)).map(|s| self.view(s))
+    pub fn cell_ref(&self, item: &ItemId, period: Period) -> Option<CellRef<'_>> {
+        self.cells.get(item, period).map(|s| self.view(s))
     }
 
     /// Every cell where something was decided, by item then period.
-    pub fn cells(&self) -> impl Iterator<Item = ((u32, Period), CellRef<'_>)> + '_ {
+    pub fn cells(&self) -> impl Iterator<Item = ((&ItemId, Period), CellRef<'_>)> + '_ {
         self.cells.iter().map(|(k, s)| (k, self.view(s)))
     }
 
     /// The grade of an item in a period, if rated.
-    pub fn rating(&self, item: u32, period: Period) -> Option<&str> {
+    pub fn rating(&self, item: &ItemId, period: Period) -> Option<&str> {
         self.cells
-            .get(&(item, period))
+            .get(item, period)
             .and_then(|s| self.grade_name(s.grade))
+    }
+
+    /// Whether an item is not evaluated (対象外) at a point.
+    pub fn is_excluded(&self, item: &ItemId, period: Period) -> bool {
+        self.excluded.contains(&(item.clone(), period))
     }
 
     /// The latest period with a rating, if any.
@@ -257,11 +297,58 @@ impl State {
     }
 
     /// An item that exists and is not withdrawn.
-    pub fn active_item(&self, number: u32) -> Result<&Item, Refused> {
-        match self.items.get(&number) {
-            None => Err(Refused::NoSuchItem(number)),
-            Some(i) if i.withdrawn => Err(Refused::ItemWithdrawn(number)),
+    pub fn active_item(&self, id: &ItemId) -> Result<&Item, Refused> {
+        match self.items.get(id) {
+            None => Err(Refused::NoSuchItem(id.clone())),
+            Some(i) if i.withdrawn => Err(Refused::ItemWithdrawn(id.clone())),
             Some(i) => Ok(i),
+        }
+    }
+
+    /// The items in the order the plan lists them: by id in natural order, each item placed after
+    /// another ([`Item::after`]) right after it (after the items placed there before it, in natural
+    /// order).
+    pub fn items_in_order(&self) -> Vec<&Item> {
+        let mut placed: BTreeMap<&ItemId, Vec<&Item>> = BTreeMap::new();
+        let mut roots = Vec::new();
+        for item in self.items.values() {
+            match item.after.as_ref().filter(|a| self.items.contains_key(*a)) {
+                Some(a) => placed.entry(a).or_default().push(item),
+                None => roots.push(item),
+            }
+        }
+        let mut out = Vec::with_capacity(self.items.len());
+        // Depth first, with an explicit stack: a chain of placements may be long.
+        let mut stack: Vec<&Item> = roots.into_iter().rev().collect();
+        while let Some(item) = stack.pop() {
+            out.push(item);
+            if let Some(children) = placed.remove(&item.id) {
+                stack.extend(children.into_iter().rev());
+            }
+        }
+        out
+    }
+
+    /// The new-point rule for what is written from now on: a rating at a point more than one step of
+    /// the plan's cadence after the latest rated point is refused ([`Refused::NewPoint`]) unless the
+    /// caller says it opens a new point; the first rating of a plan may be at any point.
+    pub fn check_new_point(&self, change: &Change) -> Result<(), Refused> {
+        let Change::RatingRecorded { period, .. } = change else {
+            return Ok(());
+        };
+        let (Some(latest), Ok(plan)) = (self.latest_period(), self.plan()) else {
+            return Ok(());
+        };
+        if *period <= latest {
+            return Ok(());
+        }
+        match plan.cadence.next_after(latest) {
+            Some(next) if *period <= next => Ok(()),
+            next => Err(Refused::NewPoint {
+                period: period.label(),
+                latest: latest.label(),
+                next: next.map_or_else(String::new, |n| n.label()),
+            }),
         }
     }
 
@@ -291,6 +378,8 @@ impl State {
                 grades,
                 default_era,
                 origin,
+                cadence,
+                years,
             } => {
                 check("origin", &origin)?;
                 let grades = grades
@@ -302,7 +391,21 @@ impl State {
                     grades,
                     default_era,
                     origin,
+                    cadence,
+                    years,
                 }
+            }
+            Change::HeadingRenamed { from, to } => {
+                check("heading", &to)?;
+                let from = self.heading(&from).cloned().unwrap_or(from);
+                if let Some(other) = self.heading(&to).filter(|c| **c != from) {
+                    return refuse(format!(
+                        "heading `{}` already exists as `{}`; a heading is renamed to a name no other heading has",
+                        text::escape(&to),
+                        text::escape(other)
+                    ));
+                }
+                Change::HeadingRenamed { from, to }
             }
             Change::CategoryAdded { name } => {
                 check("heading", &name)?;
@@ -317,38 +420,46 @@ impl State {
                 Change::CategoryAdded { name }
             }
             Change::ItemRegistered {
-                number,
+                id,
                 title,
                 department,
                 category,
                 relisting_of,
+                from,
+                after,
             } => {
                 check("department", &department)?;
                 Change::ItemRegistered {
-                    number,
+                    id,
                     title,
                     department,
                     category: self.heading_for(category)?,
                     relisting_of,
+                    from,
+                    after,
                 }
             }
             Change::ItemAmended {
-                number,
+                id,
                 title,
                 department,
                 category,
                 relisting_of,
+                from,
+                after,
             } => {
                 if let Some(d) = &department {
                     check("department", d)?;
                 }
                 let category = category.map(|c| self.heading_for(c)).transpose()?;
                 Change::ItemAmended {
-                    number,
+                    id,
                     title,
                     department,
                     category,
                     relisting_of,
+                    from,
+                    after,
                 }
             }
             Change::RatingRecorded {
@@ -418,7 +529,7 @@ impl State {
             return refuse("the ledger has no plan yet: the first event must define it");
         }
         if let Some(period) = change.period() {
-            check_period(period)?;
+            self.check_point(period)?;
         }
         match change {
             Change::PlanDefined {
@@ -426,6 +537,8 @@ impl State {
                 grades,
                 default_era,
                 origin,
+                cadence,
+                years,
             } => {
                 if self.plan.is_some() {
                     return refuse("the plan is already defined");
@@ -442,11 +555,29 @@ impl State {
                         return refuse(format!("grade `{g}` appears twice in the scale"));
                     }
                 }
+                if let Some((first, last)) = *years {
+                    for fy in [first, last] {
+                        Period::new(fy, crate::domain::period::Part::YearEnd)
+                            .map_err(|e| Refused::Rule(e.to_string()))?;
+                    }
+                    if first > last {
+                        return refuse(format!(
+                            "the plan's years run backwards: FY{first} to FY{last}"
+                        ));
+                    }
+                }
+                if *cadence == Cadence::WholePlan && years.is_none() {
+                    return refuse(
+                        "a plan with one result for the whole plan must declare its years",
+                    );
+                }
                 self.plan = Some(Plan {
                     name: name.clone(),
                     grades: grades.clone(),
                     default_era: *default_era,
                     origin: origin.clone(),
+                    cadence: *cadence,
+                    years: *years,
                 });
             }
             Change::CategoryAdded { name } => {
@@ -456,45 +587,76 @@ impl State {
                 }
                 self.categories.push(name.clone());
             }
+            Change::HeadingRenamed { from, to } => {
+                text::check_line("heading", to).map_err(Refused::Rule)?;
+                self.check_category(from)?;
+                if from == to {
+                    return refuse(format!(
+                        "the rename changes nothing: the heading is already `{to}`"
+                    ));
+                }
+                if self.categories.contains(to) {
+                    return refuse(format!("heading `{to}` already exists"));
+                }
+                for c in self.categories.iter_mut().filter(|c| *c == from) {
+                    c.clone_from(to);
+                }
+                for item in self.items.values_mut().filter(|i| i.category == *from) {
+                    item.category.clone_from(to);
+                }
+            }
             Change::ItemRegistered {
-                number,
+                id,
                 title,
                 department,
                 category,
                 relisting_of,
+                from,
+                after,
             } => {
-                if *number == 0 {
+                if id.as_str() == "0" {
                     return refuse("item numbers start at 1");
                 }
-                if self.items.contains_key(number) {
-                    return Err(Refused::ItemExists(*number));
+                if self.items.contains_key(id) {
+                    return Err(Refused::ItemExists(id.clone()));
                 }
                 text::check_line("title", title).map_err(Refused::Rule)?;
                 text::check_line("department", department).map_err(Refused::Rule)?;
                 self.check_category(category)?;
                 if let Some(of) = relisting_of {
-                    self.check_relisting(*number, *of)?;
+                    self.check_relisting(id, of)?;
+                }
+                if let Some(f) = from {
+                    self.check_point(*f)?;
+                }
+                if let Some(a) = after {
+                    self.check_after(id, a)?;
                 }
                 self.items.insert(
-                    *number,
+                    id.clone(),
                     Item {
-                        number: *number,
+                        id: id.clone(),
                         title: title.clone(),
                         department: department.clone(),
                         category: category.clone(),
-                        relisting_of: *relisting_of,
+                        relisting_of: relisting_of.clone(),
                         withdrawn: false,
+                        from: *from,
+                        after: after.clone(),
+                        merged: None,
                     },
                 );
             }
             Change::ItemAmended {
-                number,
+                id,
                 title,
                 department,
                 category,
                 relisting_of,
+                from,
+                after,
             } => {
-                let item = self.active_item(*number)?.clone();
+                let item = self.active_item(id)?.clone();
                 let mut new = item.clone();
                 if let Some(t) = title {
                     text::check_line("title", t).map_err(Refused::Rule)?;
@@ -510,53 +672,81 @@ impl State {
                 }
                 if let Some(r) = relisting_of {
                     if let Some(of) = r {
-                        self.check_relisting(*number, *of)?;
+                        self.check_relisting(id, of)?;
                     }
-                    new.relisting_of = *r;
+                    new.relisting_of = r.clone();
+                }
+                if let Some(f) = from {
+                    if let Some(f) = f {
+                        self.check_point(*f)?;
+                        if let Some(p) = self.cells.0.get(id).and_then(|row| {
+                            row.iter()
+                                .find(|(p, s)| *p < *f && s.grade != 0)
+                                .map(|(p, _)| *p)
+                        }) {
+                            return refuse(format!(
+                                "item {id} is rated at {}, before {}; withdraw that rating first",
+                                p.label(),
+                                f.label()
+                            ));
+                        }
+                    }
+                    new.from = *f;
+                }
+                if let Some(a) = after {
+                    if let Some(a) = a {
+                        self.check_after(id, a)?;
+                    }
+                    new.after = a.clone();
                 }
                 if new == item {
                     return refuse(format!(
-                        "the amendment changes nothing: item {number} already reads so"
+                        "the amendment changes nothing: item {id} already reads so"
                     ));
                 }
-                self.items.insert(*number, new);
+                self.items.insert(id.clone(), new);
             }
-            Change::ItemWithdrawn { number } => {
-                self.active_item(*number)?;
-                if let Some(i) = self.items.get_mut(number) {
+            Change::ItemWithdrawn { id } => {
+                self.active_item(id)?;
+                if let Some(i) = self.items.get_mut(id) {
                     i.withdrawn = true;
                 }
             }
-            Change::ItemReinstated { number } => match self.items.get_mut(number) {
+            Change::ItemReinstated { id } => match self.items.get_mut(id) {
                 Some(i) if i.withdrawn => i.withdrawn = false,
-                Some(_) => return refuse(format!("item {number} is not withdrawn")),
-                None => return refuse(format!("there is no item {number}")),
+                Some(_) => return refuse(format!("item {id} is not withdrawn")),
+                None => return Err(Refused::NoSuchItem(id.clone())),
             },
             Change::RatingRecorded {
                 item,
                 period,
                 grade,
             } => {
-                self.active_item(*item)?;
+                self.item_at(item, *period)?;
                 self.check_grade(grade)?;
+                if self.is_excluded(item, *period) {
+                    return refuse(format!(
+                        "item {item} is 対象外 (not evaluated) at {}; withdraw the exclusion first",
+                        period.label()
+                    ));
+                }
                 let index = self.grade_index(grade).ok_or_else(|| {
                     Refused::Rule(format!(
                         "grade `{}` is not in the plan's scale",
                         text::escape(grade)
                     ))
                 })?;
-                let key = (*item, *period);
-                if self.cells.get(&key).map(|c| c.grade) == Some(index) {
+                if self.cells.get(item, *period).map(|c| c.grade) == Some(index) {
                     return refuse(format!(
                         "item {item} is already rated {grade} for {}; nothing to change",
                         period.label()
                     ));
                 }
-                self.cells.or_default(key).grade = index;
+                self.cells.or_default(item, *period).grade = index;
             }
             Change::RatingWithdrawn { item, period } => {
-                self.active_item(*item)?;
-                match self.cells.get_mut(&(*item, *period)) {
+                self.active_item(item)?;
+                match self.cells.get_mut(item, *period) {
                     Some(c) if c.grade != 0 => c.grade = 0,
                     _ => {
                         return refuse(format!(
@@ -571,50 +761,175 @@ impl State {
                 period,
                 flagged,
             } => {
-                self.active_item(*item)?;
-                let key = (*item, *period);
-                if self.cells.get(&key).is_some_and(|c| c.follow_up) == *flagged {
+                self.item_at(item, *period)?;
+                if self.cells.get(item, *period).is_some_and(|c| c.follow_up) == *flagged {
                     return refuse(format!(
                         "the follow-up flag of item {item} for {} is already {}; nothing to change",
                         period.label(),
                         if *flagged { "on" } else { "off" }
                     ));
                 }
-                self.cells.or_default(key).follow_up = *flagged;
+                self.cells.or_default(item, *period).follow_up = *flagged;
             }
             Change::RemarkSet { item, period, text } => {
-                self.active_item(*item)?;
+                self.item_at(item, *period)?;
                 text::check_multiline("remark", text, true).map_err(Refused::Rule)?;
-                let key = (*item, *period);
-                if self.cells.get(&key).map_or("", Slot::remark) == text {
+                if self.cells.get(item, *period).map_or("", Slot::remark) == text {
                     return refuse(format!(
                         "item {item} already has that remark for {}; nothing to change",
                         period.label()
                     ));
                 }
-                self.cells.or_default(key).remark =
+                self.cells.or_default(item, *period).remark =
                     (!text.is_empty()).then(|| text.as_str().into());
             }
             // A note on the batch's time, written by the ledger: nothing to check, nothing changes.
             Change::ClockBehind { .. } => {}
+            Change::ItemExcluded { item, period } => {
+                self.item_at(item, *period)?;
+                if self.is_excluded(item, *period) {
+                    return refuse(format!(
+                        "item {item} is already 対象外 at {}; nothing to change",
+                        period.label()
+                    ));
+                }
+                if let Some(g) = self.rating(item, *period) {
+                    return refuse(format!(
+                        "item {item} is rated {g} at {}; withdraw the rating before marking it 対象外",
+                        period.label()
+                    ));
+                }
+                self.excluded.insert((item.clone(), *period));
+            }
+            Change::ExclusionWithdrawn { item, period } => {
+                self.active_item(item)?;
+                if !self.excluded.remove(&(item.clone(), *period)) {
+                    return refuse(format!(
+                        "item {item} is not 対象外 at {}; no exclusion to withdraw",
+                        period.label()
+                    ));
+                }
+            }
+            Change::ItemMerged { item, into, from } => {
+                self.check_point(*from)?;
+                let merged = self.active_item(item)?;
+                if let Some((other, at)) = &merged.merged {
+                    return refuse(format!(
+                        "item {item} is already merged into item {other} from {}; withdraw that merge first",
+                        at.label()
+                    ));
+                }
+                if item == into {
+                    return refuse(format!("item {item} cannot be merged into itself"));
+                }
+                let target = self.active_item(into)?;
+                if let Some((other, _)) = &target.merged {
+                    return refuse(format!(
+                        "item {into} is itself merged into item {other}; merge into item {other} instead"
+                    ));
+                }
+                if let Some(i) = self
+                    .items
+                    .values()
+                    .find(|i| i.merged.as_ref().is_some_and(|(t, _)| t == item))
+                {
+                    return refuse(format!(
+                        "item {} is merged into item {item}; an item others are merged into cannot be merged itself",
+                        i.id
+                    ));
+                }
+                if let Some(p) = self.cells.0.get(item).and_then(|row| {
+                    row.iter()
+                        .find(|(p, s)| *p >= *from && s.grade != 0)
+                        .map(|(p, _)| *p)
+                }) {
+                    return refuse(format!(
+                        "item {item} is rated at {}, on or after {}; withdraw that rating first",
+                        p.label(),
+                        from.label()
+                    ));
+                }
+                if let Some(i) = self.items.get_mut(item) {
+                    i.merged = Some((into.clone(), *from));
+                }
+            }
+            Change::MergeWithdrawn { item } => {
+                self.active_item(item)?;
+                match self.items.get_mut(item) {
+                    Some(i) if i.merged.is_some() => i.merged = None,
+                    _ => return refuse(format!("item {item} is not merged into another")),
+                }
+            }
         }
         Ok(())
     }
 
     /// The cell of an item in a period (empty if nothing was decided).
-    pub fn cell(&self, item: u32, period: Period) -> Cell {
+    pub fn cell(&self, item: &ItemId, period: Period) -> Cell {
         self.cell_ref(item, period)
             .map(|c| c.to_cell())
             .unwrap_or_default()
     }
 
-    fn check_relisting(&self, number: u32, of: u32) -> Result<(), Refused> {
-        if of == number {
-            return refuse(format!("item {number} cannot re-list itself"));
+    /// An active item that is part of the plan at a point (joined by then, not merged into another).
+    fn item_at(&self, id: &ItemId, period: Period) -> Result<&Item, Refused> {
+        let item = self.active_item(id)?;
+        if let Some(f) = item.from.filter(|f| period < *f) {
+            return refuse(format!(
+                "item {id} joins the plan at {}, after {}; it has nothing at that point",
+                f.label(),
+                period.label()
+            ));
         }
-        match self.items.get(&of) {
+        if let Some((into, m)) = item.merged.as_ref().filter(|(_, m)| period >= *m) {
+            return refuse(format!(
+                "item {id} is merged into item {into} from {} (集約); record it on item {into}",
+                m.label()
+            ));
+        }
+        Ok(item)
+    }
+
+    /// A point the plan has: a valid period of its cadence and, if declared, its years.
+    fn check_point(&self, period: Period) -> Result<(), Refused> {
+        period.check().map_err(|e| Refused::Rule(e.to_string()))?;
+        if let Some(plan) = &self.plan {
+            plan.cadence
+                .check(period, plan.years)
+                .map_err(|e| Refused::Rule(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn check_after(&self, id: &ItemId, after: &ItemId) -> Result<(), Refused> {
+        if after == id {
+            return refuse(format!("item {id} cannot be placed after itself"));
+        }
+        let mut at = self
+            .items
+            .get(after)
+            .ok_or_else(|| Refused::NoSuchItem(after.clone()))?;
+        // Following the placements from `after` must not come back to `id`.
+        let mut steps = 0usize;
+        while let Some(next) = at.after.as_ref().and_then(|a| self.items.get(a)) {
+            steps += 1;
+            if next.id == *id || steps > self.items.len() {
+                return refuse(format!(
+                    "item {id} cannot be placed after item {after}, which is placed after item {id}"
+                ));
+            }
+            at = next;
+        }
+        Ok(())
+    }
+
+    fn check_relisting(&self, id: &ItemId, of: &ItemId) -> Result<(), Refused> {
+        if of == id {
+            return refuse(format!("item {id} cannot re-list itself"));
+        }
+        match self.items.get(of) {
             None => refuse(format!(
-                "item {number} re-lists item {of}, which does not exist; register item {of} first"
+                "item {id} re-lists item {of}, which does not exist; register item {of} first"
             )),
             Some(i) if i.relisting_of.is_some() => refuse(format!(
                 "item {of} is itself a re-listing; re-list the original item instead"
@@ -622,18 +937,6 @@ impl State {
             Some(_) => Ok(()),
         }
     }
-}
-
-/// Checks a period's fiscal year: within [`MIN_FISCAL_YEAR`]..=[`MAX_FISCAL_YEAR`], the only years
-/// [`Period::new`] (and so every reader of a period) ever accepted.
-fn check_period(period: Period) -> Result<(), Refused> {
-    let fy = period.fiscal_year;
-    if !(MIN_FISCAL_YEAR..=MAX_FISCAL_YEAR).contains(&fy) {
-        return refuse(format!(
-            "the period's fiscal year {fy} is out of range {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}"
-        ));
-    }
-    Ok(())
 }
 
 /// The rules on who, why and where from that every recorded event obeys (`schema/FORMAT.md`, section
@@ -678,6 +981,8 @@ pub fn check_origin(origin: &str) -> Result<(), Refused> {
 
 mod wire;
 
+pub(crate) use wire::StateV1;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,6 +994,8 @@ mod tests {
             grades: vec!["S".into(), "A".into(), "B".into()],
             default_era: None,
             origin: "example/plan".into(),
+            cadence: Default::default(),
+            years: None,
         }
     }
 
@@ -705,11 +1012,13 @@ mod tests {
             plan(),
             Change::CategoryAdded { name: "c".into() },
             Change::ItemRegistered {
-                number: 1,
+                id: ItemId::from_number(1),
                 title: "t".into(),
                 department: "d".into(),
                 category: "c".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
         ] {
             s.apply(&c).unwrap();
@@ -723,51 +1032,59 @@ mod tests {
         let before = s.clone();
         let bad = [
             Change::RatingRecorded {
-                item: 2,
+                item: ItemId::from_number(2),
                 period: p(),
                 grade: "A".into(),
             },
             Change::RatingRecorded {
-                item: 1,
+                item: ItemId::from_number(1),
                 period: p(),
                 grade: "Z".into(),
             },
             Change::RatingWithdrawn {
-                item: 1,
+                item: ItemId::from_number(1),
                 period: p(),
             },
             Change::FollowUpSet {
-                item: 1,
+                item: ItemId::from_number(1),
                 period: p(),
                 flagged: false,
             },
             Change::ItemRegistered {
-                number: 1,
+                id: ItemId::from_number(1),
                 title: "t".into(),
                 department: "d".into(),
                 category: "c".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
             Change::ItemRegistered {
-                number: 3,
+                id: ItemId::from_number(3),
                 title: "t".into(),
                 department: "d".into(),
                 category: "nope".into(),
                 relisting_of: None,
+                from: None,
+                after: None,
             },
             Change::ItemRegistered {
-                number: 3,
+                id: ItemId::from_number(3),
                 title: "t".into(),
                 department: "d".into(),
                 category: "c".into(),
-                relisting_of: Some(9),
+                relisting_of: Some(ItemId::from_number(9)),
+                from: None,
+                after: None,
             },
             Change::ItemAmended {
-                number: 1,
+                id: ItemId::from_number(1),
                 title: Some("t".into()),
                 department: None,
                 category: None,
                 relisting_of: None,
+                from: None,
+                after: None,
             },
             plan(),
         ];
@@ -778,7 +1095,7 @@ mod tests {
         }
         assert!(
             s.apply(&Change::RatingRecorded {
-                item: 1,
+                item: ItemId::from_number(1),
                 period: p(),
                 grade: "Z".into()
             })
@@ -792,52 +1109,58 @@ mod tests {
     fn ratings_flags_and_remarks_fold() {
         let mut s = with_item();
         s.apply(&Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             grade: "A".into(),
         })
         .unwrap();
         s.apply(&Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             grade: "B".into(),
         })
         .unwrap();
         s.apply(&Change::FollowUpSet {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             flagged: true,
         })
         .unwrap();
         s.apply(&Change::RemarkSet {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             text: "r".into(),
         })
         .unwrap();
-        let cell = &s.cell(1, p());
+        let cell = &s.cell(&ItemId::from_number(1), p());
         assert_eq!(cell.rating.as_deref(), Some("B"));
         assert!(cell.follow_up);
         assert_eq!(cell.remark, "r");
         assert_eq!(s.latest_period(), Some(p()));
         s.apply(&Change::RatingWithdrawn {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
         })
         .unwrap();
         assert_eq!(s.latest_period(), None);
-        s.apply(&Change::ItemWithdrawn { number: 1 }).unwrap();
+        s.apply(&Change::ItemWithdrawn {
+            id: ItemId::from_number(1),
+        })
+        .unwrap();
         assert!(
             s.apply(&Change::RatingRecorded {
-                item: 1,
+                item: ItemId::from_number(1),
                 period: p(),
                 grade: "A".into()
             })
             .is_err()
         );
-        s.apply(&Change::ItemReinstated { number: 1 }).unwrap();
+        s.apply(&Change::ItemReinstated {
+            id: ItemId::from_number(1),
+        })
+        .unwrap();
         s.apply(&Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             grade: "A".into(),
         })
@@ -859,24 +1182,28 @@ mod tests {
         s.apply(&invisible).unwrap();
         // Names given are put in the form the ledger holds: an NFKC-equal heading, the scale's grade.
         let amend = Change::ItemAmended {
-            number: 1,
+            id: ItemId::from_number(1),
             title: None,
             department: Some("ｄ課".into()),
             category: Some("c2".into()),
             relisting_of: None,
+            from: None,
+            after: None,
         };
         assert_eq!(
             s.admit(amend).unwrap(),
             Change::ItemAmended {
-                number: 1,
+                id: ItemId::from_number(1),
                 title: None,
                 department: Some("ｄ課".into()),
                 category: Some("c\u{200B}2".into()),
                 relisting_of: None,
+                from: None,
+                after: None,
             }
         );
         let rate = |grade: &str| Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             grade: grade.into(),
         };
@@ -894,6 +1221,8 @@ mod tests {
             grades: vec!["Ｓ".into(), "Ａ".into()],
             default_era: None,
             origin: "example/plan".into(),
+            cadence: Default::default(),
+            years: None,
         };
         match State::default().admit(plan).unwrap() {
             Change::PlanDefined { grades, .. } => assert_eq!(grades, ["S", "A"]),
@@ -922,63 +1251,126 @@ mod tests {
     /// stored snapshots have), and decode back to the same state.
     #[test]
     fn the_serialized_state_is_the_form_snapshots_have() {
+        // The form of before event schema version 2: items and cells keyed by number.
         #[derive(Serialize)]
-        struct Before {
+        struct PlanV1 {
+            name: String,
+            grades: Vec<String>,
+            default_era: Option<Era>,
+            origin: String,
+        }
+        #[derive(Serialize)]
+        struct ItemV1 {
+            number: u32,
+            title: String,
+            department: String,
+            category: String,
+            relisting_of: Option<u32>,
+            withdrawn: bool,
+        }
+        #[derive(Serialize)]
+        struct BeforeV2 {
+            plan: Option<PlanV1>,
+            categories: Vec<String>,
+            items: BTreeMap<u32, ItemV1>,
+            cells: BTreeMap<(u32, Period), Cell>,
+        }
+        #[derive(Serialize)]
+        struct Now {
             plan: Option<Plan>,
             categories: Vec<String>,
-            items: BTreeMap<u32, Item>,
-            cells: BTreeMap<(u32, Period), Cell>,
+            items: BTreeMap<ItemId, Item>,
+            cells: BTreeMap<(ItemId, Period), Cell>,
+            excluded: BTreeSet<(ItemId, Period)>,
         }
         let mut s = with_item();
         let later = Period {
             fiscal_year: 2015,
             part: Part::YearEnd,
         };
+        let one = ItemId::from_number(1);
         for c in [
             Change::RatingRecorded {
-                item: 1,
+                item: one.clone(),
                 period: p(),
                 grade: "B".into(),
             },
             Change::RemarkSet {
-                item: 1,
+                item: one.clone(),
                 period: p(),
                 text: "所見".into(),
             },
             Change::FollowUpSet {
-                item: 1,
+                item: one.clone(),
                 period: later,
                 flagged: true,
             },
             Change::RatingRecorded {
-                item: 1,
+                item: one.clone(),
                 period: later,
                 grade: "S".into(),
             },
             Change::RatingWithdrawn {
-                item: 1,
+                item: one.clone(),
                 period: later,
             },
         ] {
             s.apply(&c).unwrap();
         }
-        let before = Before {
+        let cells: BTreeMap<(ItemId, Period), Cell> = s
+            .cells()
+            .map(|((n, p), c)| ((n.clone(), p), c.to_cell()))
+            .collect();
+        let now = Now {
             plan: s.plan.clone(),
             categories: s.categories.clone(),
             items: s.items.clone(),
-            cells: s.cells().map(|(k, c)| (k, c.to_cell())).collect(),
+            cells: cells.clone(),
+            excluded: s.excluded.clone(),
         };
         let cfg = bincode::config::legacy();
-        let old = bincode::serde::encode_to_vec(&before, cfg).unwrap();
-        assert_eq!(bincode::serde::encode_to_vec(&s, cfg).unwrap(), old);
-        let (back, _): (State, usize) = bincode::serde::decode_from_slice(&old, cfg).unwrap();
+        let bytes = bincode::serde::encode_to_vec(&now, cfg).unwrap();
+        assert_eq!(bincode::serde::encode_to_vec(&s, cfg).unwrap(), bytes);
+        let (back, _): (State, usize) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
         assert_eq!(back, s);
-        assert_eq!(back.cell(1, later).rating, None);
-        assert!(back.cell(1, later).follow_up);
-        assert_eq!(back.rating(1, p()), Some("B"));
+        assert_eq!(back.cell(&one, later).rating, None);
+        assert!(back.cell(&one, later).follow_up);
+        assert_eq!(back.rating(&one, p()), Some("B"));
+
+        // A snapshot of before version 2 decodes to the same state.
+        let plan = s.plan.clone().unwrap();
+        let old = BeforeV2 {
+            plan: Some(PlanV1 {
+                name: plan.name,
+                grades: plan.grades,
+                default_era: plan.default_era,
+                origin: plan.origin,
+            }),
+            categories: s.categories.clone(),
+            items: [(
+                1,
+                ItemV1 {
+                    number: 1,
+                    title: "t".into(),
+                    department: "d".into(),
+                    category: "c".into(),
+                    relisting_of: None,
+                    withdrawn: false,
+                },
+            )]
+            .into(),
+            cells: cells
+                .iter()
+                .map(|((n, p), c)| ((n.number().unwrap(), *p), c.clone()))
+                .collect(),
+        };
+        let old_bytes = bincode::serde::encode_to_vec(&old, cfg).unwrap();
+        let (v1, _): (StateV1, usize) = bincode::serde::decode_from_slice(&old_bytes, cfg).unwrap();
+        assert_eq!(v1.into_state(), s);
+
         // A grade outside the scale, or cells out of order, are damage, not a state.
-        let mut bad = before;
-        bad.cells.get_mut(&(1, p())).unwrap().rating = Some("Z".into());
+        let mut bad = now;
+        bad.cells.get_mut(&(one, p())).unwrap().rating = Some("Z".into());
         let bytes = bincode::serde::encode_to_vec(&bad, cfg).unwrap();
         assert!(bincode::serde::decode_from_slice::<State, _>(&bytes, cfg).is_err());
     }
@@ -991,17 +1383,276 @@ mod tests {
         assert_eq!(std::mem::size_of::<(Period, Slot)>(), 32);
         let mut s = with_item();
         s.apply(&Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: p(),
             grade: "A".into(),
         })
         .unwrap();
         assert_eq!(
             s.cells
-                .get(&(1, p()))
+                .get(&ItemId::from_number(1), p())
                 .map(|c| (c.grade, c.remark.is_none())),
             Some((2, true))
         );
+    }
+
+    fn id(s: &str) -> ItemId {
+        ItemId::parse(s).unwrap()
+    }
+
+    fn pt(fy: u16, part: Part) -> Period {
+        Period::new(fy, part).unwrap()
+    }
+
+    fn register(id_: &str, from: Option<Period>, after: Option<&str>) -> Change {
+        Change::ItemRegistered {
+            id: id(id_),
+            title: format!("item {id_}"),
+            department: "d".into(),
+            category: "c".into(),
+            relisting_of: None,
+            from,
+            after: after.map(id),
+        }
+    }
+
+    fn rate(item: &str, period: Period, grade: &str) -> Change {
+        Change::RatingRecorded {
+            item: id(item),
+            period,
+            grade: grade.into(),
+        }
+    }
+
+    /// Applies each change, or panics naming it.
+    fn apply_all(s: &mut State, changes: impl IntoIterator<Item = Change>) {
+        for c in changes {
+            s.apply(&c).unwrap_or_else(|e| panic!("{c:?}: {e}"));
+        }
+    }
+
+    /// The refusal of `c`, after checking that it leaves the state as it was.
+    fn refusal(s: &mut State, c: Change) -> String {
+        let before = s.clone();
+        let e = s.apply(&c).expect_err(&format!("{c:?} was accepted"));
+        assert_eq!(*s, before, "{c:?} changed the state");
+        e.to_string()
+    }
+
+    #[test]
+    fn items_join_the_plan_at_a_point_and_are_listed_in_their_place() {
+        let mut s = with_item();
+        let (h1, ye) = (pt(2019, Part::FirstHalf), pt(2019, Part::YearEnd));
+        apply_all(
+            &mut s,
+            [
+                register("10", None, None),
+                register("2", None, None),
+                register("R1-2", Some(ye), Some("1")),
+                register("R1-1", Some(ye), Some("1")),
+                rate("R1-1", ye, "A"),
+            ],
+        );
+        let order: Vec<&str> = s.items_in_order().iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(order, ["1", "R1-1", "R1-2", "2", "10"]);
+        let r11 = &s.items[&id("R1-1")];
+        assert!(!r11.in_plan_at(h1) && r11.in_plan_at(ye));
+        let e = refusal(&mut s, rate("R1-1", h1, "A"));
+        assert!(e.contains("joins the plan at 令和元年度末"), "{e}");
+        // Moving the first point after a rating is refused; before it, accepted.
+        let amend = |from| Change::ItemAmended {
+            id: id("R1-1"),
+            title: None,
+            department: None,
+            category: None,
+            relisting_of: None,
+            from: Some(from),
+            after: None,
+        };
+        let e = refusal(&mut s, amend(Some(pt(2020, Part::YearEnd))));
+        assert!(e.contains("withdraw that rating first"), "{e}");
+        apply_all(&mut s, [amend(Some(h1)), rate("R1-1", h1, "B")]);
+        // A placement that would go round in a circle is refused.
+        let e = refusal(
+            &mut s,
+            Change::ItemAmended {
+                id: id("1"),
+                title: None,
+                department: None,
+                category: None,
+                relisting_of: None,
+                from: None,
+                after: Some(Some(id("R1-2"))),
+            },
+        );
+        assert!(e.contains("placed after item 1"), "{e}");
+        let e = refusal(&mut s, register("R1-3", None, Some("R1-3")));
+        assert!(e.contains("after itself"), "{e}");
+    }
+
+    #[test]
+    fn an_item_excluded_at_a_point_is_not_rated_there_until_the_exclusion_is_withdrawn() {
+        let mut s = with_item();
+        let ye = pt(2019, Part::YearEnd);
+        let exclude = Change::ItemExcluded {
+            item: id("1"),
+            period: ye,
+        };
+        apply_all(&mut s, [exclude.clone()]);
+        assert!(s.is_excluded(&id("1"), ye));
+        assert!(refusal(&mut s, exclude.clone()).contains("already 対象外"));
+        assert!(refusal(&mut s, rate("1", ye, "A")).contains("withdraw the exclusion first"));
+        let withdraw = Change::ExclusionWithdrawn {
+            item: id("1"),
+            period: ye,
+        };
+        apply_all(&mut s, [withdraw.clone(), rate("1", ye, "A")]);
+        assert!(refusal(&mut s, withdraw).contains("not 対象外"));
+        assert!(refusal(&mut s, exclude).contains("withdraw the rating before"));
+    }
+
+    #[test]
+    fn a_merged_item_is_part_of_another_from_a_point_on() {
+        let mut s = with_item();
+        let (h1, ye) = (pt(2015, Part::FirstHalf), pt(2015, Part::YearEnd));
+        apply_all(
+            &mut s,
+            [
+                register("24", None, None),
+                register("25", None, None),
+                rate("25", h1, "B"),
+            ],
+        );
+        let merge = |item: &str, into: &str, from| Change::ItemMerged {
+            item: id(item),
+            into: id(into),
+            from,
+        };
+        apply_all(&mut s, [rate("25", ye, "A")]);
+        assert!(refusal(&mut s, merge("25", "24", ye)).contains("withdraw that rating first"));
+        apply_all(
+            &mut s,
+            [
+                Change::RatingWithdrawn {
+                    item: id("25"),
+                    period: ye,
+                },
+                merge("25", "24", ye),
+            ],
+        );
+        let i25 = &s.items[&id("25")];
+        assert!(i25.in_plan_at(h1) && !i25.in_plan_at(ye));
+        let e = refusal(&mut s, rate("25", ye, "A"));
+        assert!(
+            e.contains("merged into item 24") && e.contains("集約"),
+            "{e}"
+        );
+        assert!(refusal(&mut s, merge("25", "1", ye)).contains("already merged"));
+        assert!(refusal(&mut s, merge("1", "25", ye)).contains("merge into item 24 instead"));
+        assert!(refusal(&mut s, merge("24", "1", ye)).contains("others are merged into"));
+        assert!(refusal(&mut s, merge("1", "1", ye)).contains("into itself"));
+        apply_all(
+            &mut s,
+            [
+                Change::MergeWithdrawn { item: id("25") },
+                rate("25", ye, "A"),
+            ],
+        );
+        assert!(refusal(&mut s, Change::MergeWithdrawn { item: id("25") }).contains("not merged"));
+    }
+
+    #[test]
+    fn a_heading_rename_is_one_change_for_every_item_under_it() {
+        let mut s = with_item();
+        apply_all(
+            &mut s,
+            [
+                register("2", None, None),
+                Change::CategoryAdded { name: "x".into() },
+            ],
+        );
+        let rename = |from: &str, to: &str| Change::HeadingRenamed {
+            from: from.into(),
+            to: to.into(),
+        };
+        apply_all(&mut s, [rename("c", "財政の健全化")]);
+        assert_eq!(s.categories, ["財政の健全化", "x"]);
+        assert!(s.items.values().all(|i| i.category == "財政の健全化"));
+        assert!(refusal(&mut s, rename("c", "y")).contains("no heading `c`"));
+        assert!(refusal(&mut s, rename("x", "財政の健全化")).contains("already exists"));
+        assert!(refusal(&mut s, rename("x", "x")).contains("changes nothing"));
+    }
+
+    #[test]
+    fn a_point_more_than_one_step_after_the_latest_is_a_new_point() {
+        let mut s = with_item();
+        let h1 = pt(2015, Part::FirstHalf);
+        // The first rating of a plan may be at any point.
+        assert_eq!(
+            s.check_new_point(&rate("1", pt(2030, Part::YearEnd), "A")),
+            Ok(())
+        );
+        apply_all(&mut s, [rate("1", h1, "A")]);
+        for ok in [h1, pt(2014, Part::YearEnd), pt(2015, Part::YearEnd)] {
+            assert_eq!(s.check_new_point(&rate("1", ok, "A")), Ok(()), "{ok}");
+        }
+        for typo in [
+            pt(2016, Part::FirstHalf),
+            pt(2025, Part::FirstHalf),
+            pt(2199, Part::YearEnd),
+        ] {
+            match s.check_new_point(&rate("1", typo, "A")) {
+                Err(Refused::NewPoint { latest, next, .. }) => {
+                    assert_eq!(
+                        (latest.as_str(), next.as_str()),
+                        ("平成27年度上半期", "平成27年度末")
+                    );
+                }
+                other => panic!("{typo}: {other:?}"),
+            }
+        }
+        // Only ratings open points.
+        let remark = Change::RemarkSet {
+            item: id("1"),
+            period: pt(2030, Part::YearEnd),
+            text: "x".into(),
+        };
+        assert_eq!(s.check_new_point(&remark), Ok(()));
+    }
+
+    #[test]
+    fn a_plan_reports_only_at_the_points_of_its_cadence_and_years() {
+        let mut s = State::default();
+        apply_all(
+            &mut s,
+            [
+                Change::PlanDefined {
+                    name: "p".into(),
+                    grades: vec!["A".into()],
+                    default_era: None,
+                    origin: "example/p".into(),
+                    cadence: Cadence::YearEnd,
+                    years: Some((2019, 2022)),
+                },
+                Change::CategoryAdded { name: "c".into() },
+                register("1", None, None),
+                rate("1", pt(2019, Part::YearEnd), "A"),
+            ],
+        );
+        assert!(
+            refusal(&mut s, rate("1", pt(2020, Part::FirstHalf), "A")).contains("reporting point")
+        );
+        assert!(refusal(&mut s, rate("1", pt(2023, Part::YearEnd), "A")).contains("outside"));
+        let mut s = State::default();
+        let whole = Change::PlanDefined {
+            name: "p".into(),
+            grades: vec!["A".into()],
+            default_era: None,
+            origin: "example/p".into(),
+            cadence: Cadence::WholePlan,
+            years: None,
+        };
+        assert!(refusal(&mut s, whole).contains("declare its years"));
     }
 
     #[test]
@@ -1015,7 +1666,7 @@ mod tests {
             let before = s.clone();
             let err = s
                 .apply(&Change::FollowUpSet {
-                    item: 1,
+                    item: ItemId::from_number(1),
                     period,
                     flagged: true,
                 })
@@ -1032,7 +1683,7 @@ mod tests {
                 part: Part::FirstHalf,
             };
             s.apply(&Change::FollowUpSet {
-                item: 1,
+                item: ItemId::from_number(1),
                 period,
                 flagged: true,
             })

@@ -1,7 +1,11 @@
-//! The serialized form of a [`State`](super::State): the four fields in order, the cells as a map from
-//! `(item, period)` to [`Cell`](super::Cell) (grade and remark as strings), exactly as when the state
-//! held them so; snapshots written before the compact form decode unchanged. Decoding groups the cells
-//! by item as they come (in order) and builds the map of items at once.
+//! The serialized form of a [`State`](super::State), in the state snapshots: the plan, the headings, the
+//! items, the cells as a map from `(item, period)` to [`Cell`](super::Cell) (grade and remark as
+//! strings), then the exclusions. Decoding groups the cells by item as they come (in order) and builds
+//! the map of items at once.
+//!
+//! Snapshots taken before event schema version 2 ([`StateV1`]) hold four fields: a plan without
+//! cadence or years, items and cells keyed by number (`u32`), no exclusions. They decode into the
+//! state they mean, so that a ledger's stored snapshots stay usable and checkable.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,6 +15,8 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Cells, Item, Period, Plan, Slot, State};
+use crate::domain::item_id::ItemId;
+use crate::domain::period::{Cadence, Era};
 
 #[derive(Serialize)]
 #[serde(rename = "Cell")]
@@ -49,34 +55,37 @@ impl Serialize for CellsOut<'_> {
 
 impl Serialize for State {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("State", 4)?;
+        let mut st = s.serialize_struct("State", 5)?;
         st.serialize_field("plan", &self.plan)?;
         st.serialize_field("categories", &self.categories)?;
         st.serialize_field("items", &self.items)?;
         st.serialize_field("cells", &CellsOut(self))?;
+        st.serialize_field("excluded", &self.excluded)?;
         st.end()
     }
 }
 
-/// Decodes the cells against the plan's scale (decoded before them).
-struct CellsSeed<'a>(&'a [String]);
+/// Decodes the cells against the plan's scale (decoded before them), their items keyed by `K` (an
+/// [`ItemId`], or a number in a snapshot of before version 2).
+struct CellsSeed<'a, K>(&'a [String], std::marker::PhantomData<K>);
 
-impl<'de> DeserializeSeed<'de> for CellsSeed<'_> {
+impl<'de, K: Deserialize<'de> + Ord + Into<ItemId>> DeserializeSeed<'de> for CellsSeed<'_, K> {
     type Value = Cells;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for CellsSeed<'_> {
+impl<'de, K: Deserialize<'de> + Ord + Into<ItemId>> Visitor<'de> for CellsSeed<'_, K> {
     type Value = Cells;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a map of cells")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-        let mut out: Vec<(u32, Vec<(Period, Slot)>)> = Vec::new();
-        let mut last: Option<(u32, Period)> = None;
-        while let Some((k, c)) = m.next_entry::<(u32, Period), CellIn>()? {
+        let mut out: Vec<(ItemId, Vec<(Period, Slot)>)> = Vec::new();
+        let mut last: Option<(ItemId, Period)> = None;
+        while let Some(((item, period), c)) = m.next_entry::<(K, Period), CellIn>()? {
+            let k: (ItemId, Period) = (item.into(), period);
             let grade = match &c.rating {
                 None => 0,
                 Some(g) => self
@@ -88,10 +97,10 @@ impl<'de> Visitor<'de> for CellsSeed<'_> {
                         de::Error::custom("a cell's grade is not in the plan's scale")
                     })?,
             };
-            if last.is_some_and(|last| last >= k) {
+            if last.as_ref().is_some_and(|last| *last >= k) {
                 return Err(de::Error::custom("the cells are not in order"));
             }
-            last = Some(k);
+            last = Some(k.clone());
             let slot = Slot {
                 grade,
                 follow_up: c.follow_up,
@@ -112,7 +121,7 @@ impl<'de> Visitor<'de> for CellsSeed<'_> {
 
 struct StateVisitor;
 
-const FIELDS: &[&str] = &["plan", "categories", "items", "cells"];
+const FIELDS: &[&str] = &["plan", "categories", "items", "cells", "excluded"];
 
 impl<'de> Visitor<'de> for StateVisitor {
     type Value = State;
@@ -120,19 +129,21 @@ impl<'de> Visitor<'de> for StateVisitor {
         f.write_str("a ledger state")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut q: A) -> Result<State, A::Error> {
-        let missing = |i| de::Error::invalid_length(i, &"four fields");
+        let missing = |i| de::Error::invalid_length(i, &"five fields");
         let plan: Option<Plan> = q.next_element()?.ok_or_else(|| missing(0))?;
         let categories: Vec<String> = q.next_element()?.ok_or_else(|| missing(1))?;
-        let items: BTreeMap<u32, Item> = q.next_element()?.ok_or_else(|| missing(2))?;
+        let items: BTreeMap<ItemId, Item> = q.next_element()?.ok_or_else(|| missing(2))?;
         let grades = plan.as_ref().map_or(&[][..], |p| &p.grades[..]);
         let cells = q
-            .next_element_seed(CellsSeed(grades))?
+            .next_element_seed(CellsSeed::<ItemId>(grades, Default::default()))?
             .ok_or_else(|| missing(3))?;
+        let excluded = q.next_element()?.ok_or_else(|| missing(4))?;
         Ok(State {
             plan,
             categories,
             items,
             cells,
+            excluded,
         })
     }
 }
@@ -140,5 +151,92 @@ impl<'de> Visitor<'de> for StateVisitor {
 impl<'de> Deserialize<'de> for State {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<State, D::Error> {
         d.deserialize_struct("State", FIELDS, StateVisitor)
+    }
+}
+
+/// A state as snapshots of before event schema version 2 hold it; [`StateV1::into_state`] gives the
+/// state it means.
+pub(crate) struct StateV1(State);
+
+impl StateV1 {
+    /// The state.
+    pub(crate) fn into_state(self) -> State {
+        self.0
+    }
+}
+
+#[derive(Deserialize)]
+struct PlanV1 {
+    name: String,
+    grades: Vec<String>,
+    default_era: Option<Era>,
+    origin: String,
+}
+
+#[derive(Deserialize)]
+struct ItemV1 {
+    number: u32,
+    title: String,
+    department: String,
+    category: String,
+    relisting_of: Option<u32>,
+    withdrawn: bool,
+}
+
+struct StateV1Visitor;
+
+impl<'de> Visitor<'de> for StateV1Visitor {
+    type Value = StateV1;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ledger state of before version 2")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut q: A) -> Result<StateV1, A::Error> {
+        let missing = |i| de::Error::invalid_length(i, &"four fields");
+        let plan: Option<PlanV1> = q.next_element()?.ok_or_else(|| missing(0))?;
+        let categories: Vec<String> = q.next_element()?.ok_or_else(|| missing(1))?;
+        let items: BTreeMap<u32, ItemV1> = q.next_element()?.ok_or_else(|| missing(2))?;
+        let plan = plan.map(|p| Plan {
+            name: p.name,
+            grades: p.grades,
+            default_era: p.default_era,
+            origin: p.origin,
+            cadence: Cadence::HalfYear,
+            years: None,
+        });
+        let grades = plan.as_ref().map_or(&[][..], |p| &p.grades[..]);
+        let cells = q
+            .next_element_seed(CellsSeed::<u32>(grades, Default::default()))?
+            .ok_or_else(|| missing(3))?;
+        let items = items
+            .into_values()
+            .map(|i| {
+                let id = ItemId::from_number(i.number);
+                let item = Item {
+                    id: id.clone(),
+                    title: i.title,
+                    department: i.department,
+                    category: i.category,
+                    relisting_of: i.relisting_of.map(ItemId::from_number),
+                    withdrawn: i.withdrawn,
+                    from: None,
+                    after: None,
+                    merged: None,
+                };
+                (id, item)
+            })
+            .collect();
+        Ok(StateV1(State {
+            plan,
+            categories,
+            items,
+            cells,
+            excluded: Default::default(),
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for StateV1 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<StateV1, D::Error> {
+        d.deserialize_struct("State", &FIELDS[..4], StateV1Visitor)
     }
 }

@@ -2,6 +2,7 @@
 //! Merkle tree's roots and proofs from the stored hashes.
 
 use super::*;
+use crate::domain::item_id::ItemId;
 
 #[test]
 fn edited_bytes_are_named_at_every_position() {
@@ -64,8 +65,13 @@ fn a_crash_between_store_commit_and_head_record_rolls_forward() {
     let (d, mut l) = ledger(2);
     let dir = d.path().join("l");
     let old_head = std::fs::read(dir.join(HEAD_FILE)).unwrap();
-    l.append(&meta(100), &[Change::ItemWithdrawn { number: 1 }])
-        .unwrap();
+    l.append(
+        &meta(100),
+        &[Change::ItemWithdrawn {
+            id: ItemId::from_number(1),
+        }],
+    )
+    .unwrap();
     // The engine takes the journal, and the process dies before the head record is written.
     l.store.settle().unwrap();
     let n = l.len();

@@ -2,6 +2,7 @@
 //! verify, ignored when they do not match, and rebuilt the same by restore.
 
 use super::*;
+use crate::domain::item_id::ItemId;
 
 /// Options that create (or restore) a ledger with a snapshot every 4 events.
 fn every_4() -> Access {
@@ -53,8 +54,8 @@ fn the_index_and_snapshots_are_written_with_the_events_and_used() {
         );
     }
     assert_eq!(
-        l.history(1, None).unwrap(),
-        l.history_by_full_fold(1, None).unwrap()
+        l.history(&1.into(), None).unwrap(),
+        l.history_by_full_fold(&1.into(), None).unwrap()
     );
     l.verify(&mut |_, _| {}).unwrap();
 }
@@ -63,7 +64,9 @@ fn the_index_and_snapshots_are_written_with_the_events_and_used() {
 fn a_refused_or_abandoned_batch_writes_no_derived_data() {
     let (_d, mut l) = small_k(2);
     let before = (refs(&l), l.store.snapshot_seqs().unwrap());
-    let w = Change::ItemWithdrawn { number: 1 };
+    let w = Change::ItemWithdrawn {
+        id: ItemId::from_number(1),
+    };
     assert!(l.append(&meta(50), &[w.clone(), w.clone()]).is_err());
     let boom = || -> Result<Change> { Err(Error::Invalid("stream failed".into())) };
     let mut it = [Ok(w.clone()), Ok(w.clone()), boom()].into_iter();
@@ -139,7 +142,7 @@ fn a_tampered_snapshot_is_caught_by_verify_and_ignored_unless_it_matches_its_eve
 #[test]
 fn a_tampered_index_is_caught_by_verify_and_history_never_shows_another_items_events() {
     let (_d, mut l) = small_k(6);
-    let good = l.history(1, None).unwrap();
+    let good = l.history(&1.into(), None).unwrap();
     // An entry dropped.
     let mut seqs = l.store.item_refs(1).unwrap();
     seqs.remove(3);
@@ -160,7 +163,7 @@ fn a_tampered_index_is_caught_by_verify_and_history_never_shows_another_items_ev
     let mut seqs = l.store.item_refs(1).unwrap();
     seqs.insert(0, 1);
     l.store_mut().unwrap().tamper_item_refs(1, &seqs).unwrap();
-    assert_eq!(l.history(1, None).unwrap(), good);
+    assert_eq!(l.history(&1.into(), None).unwrap(), good);
     assert_eq!(verify_err(&l).kind(), "index_mismatch");
     // Entries for an item that has no events.
     l.store_mut()
@@ -178,7 +181,7 @@ fn a_tampered_index_is_caught_by_verify_and_history_never_shows_another_items_ev
     ahead.extend([9, 12, 70_000]);
     l.store_mut().unwrap().tamper_item_refs(1, &ahead).unwrap();
     assert_eq!(l.store.item_refs(1).unwrap().last(), Some(&8));
-    assert_eq!(l.history(1, None).unwrap(), good);
+    assert_eq!(l.history(&1.into(), None).unwrap(), good);
     l.verify(&mut |_, _| {}).unwrap();
 }
 

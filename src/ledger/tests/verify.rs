@@ -2,6 +2,7 @@
 //! place, and a crash or a hang-up of either thread neither hanging nor escaping.
 
 use super::*;
+use crate::domain::item_id::ItemId;
 
 /// A ledger like [`ledger`] with `n` ratings appended in one batch: quick to make with many events.
 /// They go through the 422 periods of fiscal years 1989 to 2199, then again with the other grade.
@@ -9,7 +10,7 @@ fn long_ledger(n: usize) -> (tempfile::TempDir, Ledger) {
     let (d, mut l) = ledger(0);
     let changes: Vec<Change> = (0..n)
         .map(|i| Change::RatingRecorded {
-            item: 1,
+            item: ItemId::from_number(1),
             period: Period {
                 fiscal_year: 1989 + (i % 211) as u16,
                 part: [Part::FirstHalf, Part::YearEnd][(i / 211) % 2],

@@ -2,13 +2,18 @@
 //! state matches the log, and a create killed before its first commit can be repeated.
 
 use super::*;
+use crate::domain::item_id::ItemId;
 
 #[test]
 fn a_refused_batch_writes_nothing() {
     let (_d, mut l) = ledger(1);
     let before = (l.len(), l.head_hash());
-    let good = Change::ItemWithdrawn { number: 1 };
-    let bad = Change::ItemWithdrawn { number: 1 };
+    let good = Change::ItemWithdrawn {
+        id: ItemId::from_number(1),
+    };
+    let bad = Change::ItemWithdrawn {
+        id: ItemId::from_number(1),
+    };
     assert!(matches!(
         l.append(&meta(50), &[good, bad]),
         Err(Error::Refused(_))
@@ -47,7 +52,10 @@ fn one_future_time_never_locks_the_ledger() {
     for seq in first..l.len() {
         assert_eq!(l.event(seq).unwrap().event.recorded_at, i64::MAX);
     }
-    assert_eq!(l.current().unwrap().cell(1, fy2014_h1()).remark, "b");
+    assert_eq!(
+        l.current().unwrap().cell(&1.into(), fy2014_h1()).remark,
+        "b"
+    );
     // A refusal after the clock.behind event leaves nothing, that event included.
     let len = l.len();
     assert!(matches!(
@@ -91,21 +99,25 @@ fn a_clock_behind_change_cannot_be_given() {
 #[test]
 fn the_cached_state_survives_refusals_and_matches_the_log() {
     let (_d, mut l) = ledger(2);
-    let withdraw = Change::ItemWithdrawn { number: 1 };
+    let withdraw = Change::ItemWithdrawn {
+        id: ItemId::from_number(1),
+    };
     // A refused first change leaves the cache as it was; a refusal after an applied change drops it.
     l.append(&meta(60), std::slice::from_ref(&withdraw))
         .unwrap();
     assert!(l.append(&meta(61), &[withdraw]).is_err());
     assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
-    let reinstate = Change::ItemReinstated { number: 1 };
+    let reinstate = Change::ItemReinstated {
+        id: ItemId::from_number(1),
+    };
     assert!(
         l.append(&meta(62), &[reinstate.clone(), reinstate.clone()])
             .is_err()
     );
     assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
-    assert!(l.current().unwrap().items[&1].withdrawn);
+    assert!(l.current().unwrap().items[&crate::domain::item_id::ItemId::from_number(1)].withdrawn);
     l.append(&meta(63), &[reinstate]).unwrap();
-    assert!(!l.current().unwrap().items[&1].withdrawn);
+    assert!(!l.current().unwrap().items[&crate::domain::item_id::ItemId::from_number(1)].withdrawn);
     assert_eq!(l.current().unwrap().clone(), l.state().unwrap());
 }
 

@@ -1,0 +1,337 @@
+//! Event schema version 1: the layout every ledger was written in before version 2, kept so that those
+//! ledgers keep opening, verifying, exporting, restoring and taking appends (as version 1 events).
+//!
+//! Version 1 is version 2 without what version 2 added (`schema/FORMAT.md`, section "Event schema
+//! versions"): items are numbered (`u32`, not text), the plan reports at 上半期 and 年度末 only and
+//! declares no cadence or years, an item belongs to the plan at every point and sits at its number's
+//! place, and there are no exclusions, merges or heading renames (tags 0-10 only). Its envelope is the
+//! same field for field. A version 1 event reads as the version 2 [`Change`] it means
+//! ([`into_change`]); a change is written as version 1 only if version 1 can say it ([`from_change`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Change, Event, Hash, Source};
+use crate::domain::item_id::ItemId;
+use crate::domain::period::{Cadence, Era, Period};
+
+/// An event in the layout of version 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct EventV1 {
+    pub version: u16,
+    pub seq: u64,
+    pub prev_hash: Hash,
+    pub recorded_at: i64,
+    pub author: String,
+    pub reason: String,
+    pub source: Option<Source>,
+    pub change: ChangeV1,
+    pub signature: Option<Vec<u8>>,
+}
+
+/// The changes of version 1, tags 0-10, as they were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) enum ChangeV1 {
+    PlanDefined {
+        name: String,
+        grades: Vec<String>,
+        default_era: Option<Era>,
+        origin: String,
+    },
+    CategoryAdded {
+        name: String,
+    },
+    ItemRegistered {
+        number: u32,
+        title: String,
+        department: String,
+        category: String,
+        relisting_of: Option<u32>,
+    },
+    ItemAmended {
+        number: u32,
+        title: Option<String>,
+        department: Option<String>,
+        category: Option<String>,
+        relisting_of: Option<Option<u32>>,
+    },
+    ItemWithdrawn {
+        number: u32,
+    },
+    ItemReinstated {
+        number: u32,
+    },
+    RatingRecorded {
+        item: u32,
+        period: Period,
+        grade: String,
+    },
+    RatingWithdrawn {
+        item: u32,
+        period: Period,
+    },
+    FollowUpSet {
+        item: u32,
+        period: Period,
+        flagged: bool,
+    },
+    RemarkSet {
+        item: u32,
+        period: Period,
+        text: String,
+    },
+    ClockBehind {
+        clock: i64,
+    },
+}
+
+/// A decoded version 1 event as the event it means, or why it is not a valid version 1 event (a
+/// period that version 1 cannot hold: a quarter or a whole plan).
+pub(super) fn into_event(e: EventV1) -> Result<Event, String> {
+    Ok(Event {
+        version: e.version,
+        seq: e.seq,
+        prev_hash: e.prev_hash,
+        recorded_at: e.recorded_at,
+        author: e.author,
+        reason: e.reason,
+        source: e.source,
+        change: into_change(e.change)?,
+        signature: e.signature,
+    })
+}
+
+/// The version 1 layout of an event, or why version 1 cannot say it.
+pub(super) fn from_event(e: &Event) -> Result<EventV1, String> {
+    Ok(EventV1 {
+        version: e.version,
+        seq: e.seq,
+        prev_hash: e.prev_hash,
+        recorded_at: e.recorded_at,
+        author: e.author.clone(),
+        reason: e.reason.clone(),
+        source: e.source.clone(),
+        change: from_change(&e.change)?,
+        signature: e.signature.clone(),
+    })
+}
+
+fn half_year(p: Period) -> Result<Period, String> {
+    if p.part.is_half_year() {
+        Ok(p)
+    } else {
+        Err(format!(
+            "the point {} is not 上半期 or 年度末, the only points of event schema version 1",
+            p.id()
+        ))
+    }
+}
+
+fn into_change(c: ChangeV1) -> Result<Change, String> {
+    let id = ItemId::from_number;
+    Ok(match c {
+        ChangeV1::PlanDefined {
+            name,
+            grades,
+            default_era,
+            origin,
+        } => Change::PlanDefined {
+            name,
+            grades,
+            default_era,
+            origin,
+            cadence: Cadence::HalfYear,
+            years: None,
+        },
+        ChangeV1::CategoryAdded { name } => Change::CategoryAdded { name },
+        ChangeV1::ItemRegistered {
+            number,
+            title,
+            department,
+            category,
+            relisting_of,
+        } => Change::ItemRegistered {
+            id: id(number),
+            title,
+            department,
+            category,
+            relisting_of: relisting_of.map(id),
+            from: None,
+            after: None,
+        },
+        ChangeV1::ItemAmended {
+            number,
+            title,
+            department,
+            category,
+            relisting_of,
+        } => Change::ItemAmended {
+            id: id(number),
+            title,
+            department,
+            category,
+            relisting_of: relisting_of.map(|r| r.map(id)),
+            from: None,
+            after: None,
+        },
+        ChangeV1::ItemWithdrawn { number } => Change::ItemWithdrawn { id: id(number) },
+        ChangeV1::ItemReinstated { number } => Change::ItemReinstated { id: id(number) },
+        ChangeV1::RatingRecorded {
+            item,
+            period,
+            grade,
+        } => Change::RatingRecorded {
+            item: id(item),
+            period: half_year(period)?,
+            grade,
+        },
+        ChangeV1::RatingWithdrawn { item, period } => Change::RatingWithdrawn {
+            item: id(item),
+            period: half_year(period)?,
+        },
+        ChangeV1::FollowUpSet {
+            item,
+            period,
+            flagged,
+        } => Change::FollowUpSet {
+            item: id(item),
+            period: half_year(period)?,
+            flagged,
+        },
+        ChangeV1::RemarkSet { item, period, text } => Change::RemarkSet {
+            item: id(item),
+            period: half_year(period)?,
+            text,
+        },
+        ChangeV1::ClockBehind { clock } => Change::ClockBehind { clock },
+    })
+}
+
+/// The number of an item in version 1, or why it has none.
+fn number(id: &ItemId) -> Result<u32, String> {
+    id.number().ok_or_else(|| {
+        format!(
+            "the item id `{id}` is not a number, and a ledger of event schema version 1 numbers its items"
+        )
+    })
+}
+
+/// A change as version 1 writes it, or why version 1 cannot say it.
+pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
+    let only_v2 = |what: &str| {
+        Err(format!(
+            "{what} needs event schema version 2, and this ledger is of version 1"
+        ))
+    };
+    Ok(match c {
+        Change::PlanDefined {
+            name,
+            grades,
+            default_era,
+            origin,
+            cadence,
+            years,
+        } => {
+            if *cadence != Cadence::HalfYear || years.is_some() {
+                return only_v2("a plan's cadence or years");
+            }
+            ChangeV1::PlanDefined {
+                name: name.clone(),
+                grades: grades.clone(),
+                default_era: *default_era,
+                origin: origin.clone(),
+            }
+        }
+        Change::CategoryAdded { name } => ChangeV1::CategoryAdded { name: name.clone() },
+        Change::ItemRegistered {
+            id,
+            title,
+            department,
+            category,
+            relisting_of,
+            from,
+            after,
+        } => {
+            if from.is_some() {
+                return only_v2("an item that joins the plan at a point (from)");
+            }
+            if after.is_some() {
+                return only_v2("an item placed after another (after)");
+            }
+            ChangeV1::ItemRegistered {
+                number: number(id)?,
+                title: title.clone(),
+                department: department.clone(),
+                category: category.clone(),
+                relisting_of: relisting_of.as_ref().map(number).transpose()?,
+            }
+        }
+        Change::ItemAmended {
+            id,
+            title,
+            department,
+            category,
+            relisting_of,
+            from,
+            after,
+        } => {
+            if from.is_some() {
+                return only_v2("an item that joins the plan at a point (from)");
+            }
+            if after.is_some() {
+                return only_v2("an item placed after another (after)");
+            }
+            ChangeV1::ItemAmended {
+                number: number(id)?,
+                title: title.clone(),
+                department: department.clone(),
+                category: category.clone(),
+                relisting_of: match relisting_of {
+                    None => None,
+                    Some(None) => Some(None),
+                    Some(Some(r)) => Some(Some(number(r)?)),
+                },
+            }
+        }
+        Change::ItemWithdrawn { id } => ChangeV1::ItemWithdrawn {
+            number: number(id)?,
+        },
+        Change::ItemReinstated { id } => ChangeV1::ItemReinstated {
+            number: number(id)?,
+        },
+        Change::RatingRecorded {
+            item,
+            period,
+            grade,
+        } => ChangeV1::RatingRecorded {
+            item: number(item)?,
+            period: half_year(*period)?,
+            grade: grade.clone(),
+        },
+        Change::RatingWithdrawn { item, period } => ChangeV1::RatingWithdrawn {
+            item: number(item)?,
+            period: half_year(*period)?,
+        },
+        Change::FollowUpSet {
+            item,
+            period,
+            flagged,
+        } => ChangeV1::FollowUpSet {
+            item: number(item)?,
+            period: half_year(*period)?,
+            flagged: *flagged,
+        },
+        Change::RemarkSet { item, period, text } => ChangeV1::RemarkSet {
+            item: number(item)?,
+            period: half_year(*period)?,
+            text: text.clone(),
+        },
+        Change::ClockBehind { clock } => ChangeV1::ClockBehind { clock: *clock },
+        Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => {
+            return only_v2("an exclusion (対象外)");
+        }
+        Change::ItemMerged { .. } | Change::MergeWithdrawn { .. } => {
+            return only_v2("a merge (集約)");
+        }
+        Change::HeadingRenamed { .. } => return only_v2("a heading rename"),
+    })
+}
