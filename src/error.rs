@@ -79,6 +79,24 @@ pub enum IntegrityError {
         /// The rule.
         why: String,
     },
+    /// An event of a ledger with people whose signature is missing, malformed or not by its author's
+    /// current key (forged, or altered after it was signed).
+    #[error("event {seq}: bad signature: {why}")]
+    SignatureInvalid {
+        /// The event.
+        seq: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// The ledger's people begin with a log key and administrator other than the key given to check
+    /// against: the history was replaced from its start by someone without that key.
+    #[error("event {seq}: {detail}")]
+    PinnedKeyMismatch {
+        /// The `people.enabled` event.
+        seq: u64,
+        /// What differs.
+        detail: String,
+    },
     /// Recorded times go backwards.
     #[error("event {seq}: recorded earlier than event {prev}", prev = seq.wrapping_sub(1))]
     TimeWentBackwards {
@@ -234,6 +252,8 @@ impl IntegrityError {
             | IntegrityError::Undecodable { seq, .. }
             | IntegrityError::HeadMismatch { seq }
             | IntegrityError::RuleBroken { seq, .. }
+            | IntegrityError::SignatureInvalid { seq, .. }
+            | IntegrityError::PinnedKeyMismatch { seq, .. }
             | IntegrityError::TimeWentBackwards { seq } => Some(*seq),
             IntegrityError::MissingSeq { expected, .. } => Some(*expected),
             IntegrityError::BadGenesis => Some(0),
@@ -274,6 +294,8 @@ impl IntegrityError {
             IntegrityError::StoreUnreadable(_) => "store_unreadable",
             IntegrityError::StoreFileMissing(_) => "store_file_missing",
             IntegrityError::RuleBroken { .. } => "rule_broken",
+            IntegrityError::SignatureInvalid { .. } => "signature_invalid",
+            IntegrityError::PinnedKeyMismatch { .. } => "pinned_key_mismatch",
             IntegrityError::TimeWentBackwards { .. } => "time_went_backwards",
             IntegrityError::CheckpointRootMismatch { .. } => "checkpoint_root_mismatch",
             IntegrityError::LedgerShorterThanCheckpoint { .. } => "ledger_shorter_than_checkpoint",
@@ -327,6 +349,9 @@ pub enum Error {
     /// where it was read).
     #[error("{0}")]
     EraNeeded(String),
+    /// A change to a ledger with people without its author's key, or with another key.
+    #[error("{0}")]
+    Unsigned(String),
     /// An event newer than the checkpoint a proof is asked against (the events it covers, `size`).
     #[error("event {seq} is newer than the checkpoint: it covers {} only", covers(*.size))]
     NotInCheckpoint {
@@ -405,6 +430,7 @@ impl Error {
             Error::Busy(..) => "busy",
             Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
             Error::EraNeeded(_) => "era_needed",
+            Error::Unsigned(_) => "unsigned",
             Error::NoSuchSeq { .. } => "no_such_seq",
             Error::NotInCheckpoint { .. } => "not_in_checkpoint",
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",

@@ -266,6 +266,7 @@ impl Generator {
             source: None,
             recorded_at: T0 + self.batch_no as i64 * HOUR,
             new_point: false,
+            signer: None,
         };
         self.batch_no += 1;
         m
@@ -415,6 +416,7 @@ impl Singles {
             source: None,
             recorded_at: T_APPENDS + self.k * 1_000_000_000,
             new_point: false,
+            signer: None,
         };
         self.k += 1;
         let item = 1 + self.rng.below(ITEMS as u64) as u32;

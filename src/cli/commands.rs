@@ -25,6 +25,7 @@ fn meta(who: &Who) -> Result<Meta, Failure> {
         source: None,
         recorded_at: now()?,
         new_point: false,
+        signer: None,
     })
 }
 
@@ -83,6 +84,7 @@ pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result
         source: None,
         recorded_at: now()?,
         new_point: false,
+        signer: None,
     };
     let change = Change::PlanDefined {
         name: plan.to_string(),
@@ -565,6 +567,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         prefer_file: args.prefer_file,
         dry_run: args.dry_run,
         new_point: args.new_point,
+        signer: None,
         author: args.author,
         reason: args.reason,
         recorded_at: now()?,

@@ -48,6 +48,7 @@ pub fn demo() -> Result<(), Failure> {
         prefer_file: false,
         dry_run: false,
         new_point: false,
+        signer: None,
         author: "企画政策部 山田".into(),
         reason: None,
         recorded_at: t0,
@@ -102,6 +103,7 @@ pub fn demo() -> Result<(), Failure> {
         source: None,
         recorded_at: t0 + 60_000_000_000,
         new_point: false,
+        signer: None,
     };
     let receipt = ledger.append(
         &meta,

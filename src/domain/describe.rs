@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Change};
 use crate::domain::item_id::ItemId;
+use crate::domain::people::{Person, Role, Verdict};
 use crate::domain::when;
 
 /// One line saying what a change does, e.g. `item 5 平成26年度上半期: rating A`.
@@ -129,7 +130,82 @@ pub fn change(c: &Change) -> String {
             )
         }
         Change::MergeWithdrawn { item } => format!("item {item}: merge withdrawn"),
+        Change::PeopleEnabled { admin, .. } => format!(
+            "people enabled: administrator {} ({}), the log key recorded",
+            admin.id, admin.department
+        ),
+        Change::PersonRegistered { person } => format!(
+            "person {} registered: {}, {}",
+            person.id,
+            person.department,
+            roles_text(&person.roles)
+        ),
+        Change::RoleGranted { person, role } => {
+            format!(
+                "person {person}: role {} ({}) granted",
+                role.id(),
+                role.label()
+            )
+        }
+        Change::RoleRevoked { person, role } => {
+            format!(
+                "person {person}: role {} ({}) revoked",
+                role.id(),
+                role.label()
+            )
+        }
+        Change::KeyRotated { person, .. } => format!("person {person}: key rotated"),
+        Change::KeyRevoked { person } => format!("person {person}: key revoked"),
+        Change::RoundOpened { period, due } => {
+            format!("round {} opened (due {due})", period.label())
+        }
+        Change::Submitted { period, department } => {
+            format!("round {}: {department} submitted", period.label())
+        }
+        Change::Reviewed {
+            period,
+            item,
+            stage,
+            verdict,
+        } => format!(
+            "item {item} {}: {} {}",
+            period.label(),
+            stage.label(),
+            match verdict {
+                Verdict::Approve => "承認 approved",
+                Verdict::Return => "差し戻し returned",
+            }
+        ),
+        Change::OpinionRecorded { period, item, text } => match item {
+            Some(i) => format!("item {i} {}: 意見 {text}", period.label()),
+            None => format!("round {}: 意見 {text}", period.label()),
+        },
+        Change::RoundClosed { period } => format!("round {} closed", period.label()),
+        Change::RoundPublished {
+            period,
+            table_sha256,
+        } => format!(
+            "round {} published (table SHA-256 {})",
+            period.label(),
+            hex::encode(table_sha256)
+        ),
     }
+}
+
+/// `staff, head`.
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.id()).collect::<Vec<_>>().join(", ")
+}
+
+/// The JSON of a person as registered.
+fn person_json(p: &Person) -> Value {
+    json!({
+        "id": p.id,
+        "name_commitment": hex::encode(p.name_commitment),
+        "department": p.department,
+        "roles": p.roles.iter().map(|r| r.id()).collect::<Vec<_>>(),
+        "vkey": p.vkey,
+    })
 }
 
 /// Sets `key` to the id's number (for a numeric id) and `key_id` to its text: the JSON of an item
@@ -236,6 +312,53 @@ pub fn change_json(c: &Change) -> Value {
         Change::ItemMerged { into, from, .. } => {
             put_id(&mut v, "into", into);
             v["from"] = json!(from.id());
+        }
+        Change::PeopleEnabled { log_vkey, admin } => {
+            v["log_vkey"] = json!(log_vkey);
+            v["admin"] = person_json(admin);
+        }
+        Change::PersonRegistered { person } => v["person"] = person_json(person),
+        Change::RoleGranted { person, role } | Change::RoleRevoked { person, role } => {
+            v["person"] = json!(person);
+            v["role"] = json!(role.id());
+        }
+        Change::KeyRotated { person, vkey } => {
+            v["person"] = json!(person);
+            v["vkey"] = json!(vkey);
+        }
+        Change::KeyRevoked { person } => v["person"] = json!(person),
+        Change::RoundOpened { period, due } => {
+            v["period"] = json!(period.id());
+            v["due"] = json!(due);
+        }
+        Change::Submitted { period, department } => {
+            v["period"] = json!(period.id());
+            v["department"] = json!(department);
+        }
+        Change::Reviewed {
+            period,
+            stage,
+            verdict,
+            ..
+        } => {
+            v["period"] = json!(period.id());
+            v["stage"] = json!(stage.number());
+            v["verdict"] = json!(match verdict {
+                Verdict::Approve => "approve",
+                Verdict::Return => "return",
+            });
+        }
+        Change::OpinionRecorded { period, text, .. } => {
+            v["period"] = json!(period.id());
+            v["text"] = json!(text);
+        }
+        Change::RoundClosed { period } => v["period"] = json!(period.id()),
+        Change::RoundPublished {
+            period,
+            table_sha256,
+        } => {
+            v["period"] = json!(period.id());
+            v["table_sha256"] = json!(hex::encode(table_sha256));
         }
         Change::ItemWithdrawn { .. }
         | Change::ItemReinstated { .. }

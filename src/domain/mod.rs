@@ -7,6 +7,7 @@ pub mod event;
 pub mod ident;
 pub mod invisible;
 pub mod item_id;
+pub mod people;
 pub mod period;
 pub mod provenance;
 pub mod state;

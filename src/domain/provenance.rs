@@ -32,6 +32,8 @@ pub enum Field {
     Exclusion(ItemId, Period),
     /// An item's first point, place and merge.
     Placement(ItemId),
+    /// An item's review in a round.
+    Review(ItemId, Period),
 }
 
 /// The event that last changed a field.
@@ -64,7 +66,19 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
         Change::PlanDefined { .. }
         | Change::CategoryAdded { .. }
         | Change::ClockBehind { .. }
-        | Change::HeadingRenamed { .. } => Vec::new(),
+        | Change::HeadingRenamed { .. }
+        | Change::PeopleEnabled { .. }
+        | Change::PersonRegistered { .. }
+        | Change::RoleGranted { .. }
+        | Change::RoleRevoked { .. }
+        | Change::KeyRotated { .. }
+        | Change::KeyRevoked { .. }
+        | Change::RoundOpened { .. }
+        | Change::Submitted { .. }
+        | Change::OpinionRecorded { .. }
+        | Change::RoundClosed { .. }
+        | Change::RoundPublished { .. } => Vec::new(),
+        Change::Reviewed { item, period, .. } => vec![Field::Review(item.clone(), *period)],
         Change::ItemRegistered { id, .. } => vec![
             Field::Status(id.clone()),
             Field::Title(id.clone()),

@@ -366,6 +366,7 @@ mod tests {
             recorded_at: at,
             // These ledgers rate points years apart (the new-point rule has its own tests).
             new_point: true,
+            signer: None,
         }
     }
 

@@ -64,6 +64,8 @@ pub struct Request<'a> {
     /// The file may rate a point more than one step of the plan's cadence after the latest rated point
     /// (otherwise refused as a likely typo: [`crate::ledger::Meta::new_point`]).
     pub new_point: bool,
+    /// The importer's signing key, in a ledger with people.
+    pub signer: Option<crate::ledger::signing::Signer>,
     /// Who imports.
     pub author: String,
     /// Why (default: names the file).
@@ -310,6 +312,7 @@ pub fn import_holding(
         source: Some(prepared.source.clone()),
         recorded_at: req.recorded_at,
         new_point: req.new_point,
+        signer: req.signer.clone(),
     };
     // Who and why are checked before the changes are planned (a dry run too).
     crate::ledger::check_meta(&meta)?;
@@ -532,6 +535,7 @@ mod tests {
             prefer_file: false,
             dry_run: false,
             new_point: false,
+            signer: None,
             author: "山田".into(),
             reason: None,
             recorded_at: 1_443_657_600_000_000_000,

@@ -2,7 +2,8 @@
 //! decodes, has the next seq, links to its predecessor, is not recorded earlier, and obeys the domain
 //! and meta rules (`schema/FORMAT.md` section 12); the Merkle root is recomputed as they come.
 
-use crate::domain::event::{self, Hash, StoredEvent, ZERO_HASH};
+use super::signing;
+use crate::domain::event::{self, Change, Event, Hash, StoredEvent, ZERO_HASH};
 use crate::domain::state::State;
 use crate::error::IntegrityError;
 use crate::tlog::merkle::{self, StreamingRoot};
@@ -20,6 +21,8 @@ pub struct Chain {
     suspect: Option<u64>,
     /// The event schema version of event 0, which every event has.
     version: Option<u16>,
+    /// Keys the ledger's people must begin with (see [`Chain::pin`]).
+    pinned: Vec<String>,
     /// The first broken rule, reported by [`Chain::finish`] if the chain is intact (an edited event
     /// usually breaks both, and the hash mismatch is the precise diagnosis).
     rule_broken: Option<IntegrityError>,
@@ -40,14 +43,19 @@ impl Chain {
         })?;
         let hash = event::event_hash(&event.prev_hash, bytes);
         let stored = StoredEvent { event, hash };
-        self.push_decoded(&stored, &merkle::leaf_hash(&hash))?;
+        self.push_decoded(&stored, bytes, &merkle::leaf_hash(&hash))?;
         Ok(stored)
     }
 
     /// Checks the next event, already decoded from its stored bytes and hashed, with its Merkle leaf
     /// hash (so that a caller can decode and hash on another thread, as `verify` does): the same
     /// checks as [`Chain::push`], in the same order.
-    pub fn push_decoded(&mut self, e: &StoredEvent, leaf: &Hash) -> Result<(), IntegrityError> {
+    pub fn push_decoded(
+        &mut self,
+        e: &StoredEvent,
+        bytes: &[u8],
+        leaf: &Hash,
+    ) -> Result<(), IntegrityError> {
         let seq = self.root.len();
         let event = &e.event;
         if event.seq != seq {
@@ -87,8 +95,12 @@ impl Chain {
                 ),
             });
         }
+        if self.rule_broken.is_none() {
+            self.rule_broken = self.check_people(seq, bytes, event).err();
+        }
         if self.rule_broken.is_none()
             && let Err(r) = crate::domain::state::check_recorded_meta(event)
+                .and_then(|()| self.state.authorize(&event.author, &event.change))
                 .and_then(|()| self.state.apply(&event.change))
         {
             self.rule_broken = Some(IntegrityError::RuleBroken {
@@ -99,6 +111,36 @@ impl Chain {
         self.root.push(*leaf);
         self.prev = e.hash;
         self.last_time = Some(event.recorded_at);
+        Ok(())
+    }
+
+    /// Checks events against these keys too (verifier keys, C2SP encoding): the ledger's people must
+    /// begin with one of them as its log key or its first administrator's key.
+    pub fn pin(&mut self, keys: Vec<String>) {
+        self.pinned = keys;
+    }
+
+    /// The signature of an event (in a ledger with people), and its first administrator and log key
+    /// against the pinned keys.
+    fn check_people(&self, seq: u64, bytes: &[u8], e: &Event) -> Result<(), IntegrityError> {
+        signing::check(&self.state, bytes, e)
+            .map_err(|why| IntegrityError::SignatureInvalid { seq, why })?;
+        if let Change::PeopleEnabled { log_vkey, admin } = &e.change
+            && !self.pinned.is_empty()
+            && !self
+                .pinned
+                .iter()
+                .any(|k| k == log_vkey || *k == admin.vkey)
+        {
+            return Err(IntegrityError::PinnedKeyMismatch {
+                seq,
+                detail: format!(
+                    "the ledger's people begin with log key {} and administrator key {}, neither of which is the key given to check against: the history was replaced from its start",
+                    key_name(log_vkey),
+                    key_name(&admin.vkey)
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -156,5 +198,14 @@ impl Chain {
     /// The origin defined by event 0, once it was checked.
     pub fn origin(&self) -> Option<&str> {
         self.state.plan().ok().map(|p| p.origin.as_str())
+    }
+}
+
+/// `name+hexid` of a verifier key's text (its public key left out), for messages.
+fn key_name(vkey: &str) -> String {
+    let mut parts = vkey.splitn(3, '+');
+    match (parts.next(), parts.next()) {
+        (Some(n), Some(id)) => crate::domain::text::escape(&format!("{n}+{id}")),
+        _ => crate::domain::text::escape(vkey),
     }
 }

@@ -44,6 +44,7 @@ mod open;
 mod read;
 pub mod reader_copy;
 pub mod shared;
+pub mod signing;
 mod tree;
 mod verify;
 mod write;
@@ -78,6 +79,9 @@ pub struct Meta {
     /// rated point (which is otherwise refused as a likely typo:
     /// [`crate::domain::state::Refused::NewPoint`]).
     pub new_point: bool,
+    /// The key the batch is signed with: needed in a ledger with people, where it must be the author's
+    /// current key (the author being the person's id); ignored in a ledger without.
+    pub signer: Option<signing::Signer>,
 }
 
 impl Meta {

@@ -74,6 +74,7 @@ impl SharedLedger {
                 source: None,
                 recorded_at: (self.clock)(),
                 new_point: false,
+                signer: None,
             };
             let receipt = l.append(&meta, changes)?;
             (receipt, self.sync.written(), l.anchors_every_commit())
@@ -126,6 +127,7 @@ mod tests {
             source: None,
             recorded_at: 1,
             new_point: false,
+            signer: None,
         };
         let plan = Change::PlanDefined {
             name: "p".into(),

@@ -101,7 +101,7 @@ impl<S: Store> Ledger<S> {
             .map_err(Clone::clone)?;
             check_position(&e.event, seq, expected)?;
             expected += 1;
-            chain.push_decoded(e, leaf)?;
+            chain.push_decoded(e, bytes, leaf)?;
             if let Some(k) = every {
                 expected_refs
                     .entry(

@@ -23,6 +23,7 @@ use std::path::Path;
 
 use super::chain::Chain;
 use super::derived::{self, Derived};
+use super::signing;
 use super::tree::push_leaf;
 use super::{ClockBehind, Ledger, Meta, Produce, Receipt, check_meta};
 use crate::domain::event::{self, Change, Hash};
@@ -203,16 +204,39 @@ impl Check for NewChanges<'_> {
             self.state.check_new_point(&change)?;
         }
         event::check_version(self.version, &change).map_err(Refused::Rule)?;
+        // In a ledger with people: the author may record it, and signs it with their current key.
+        self.state.authorize(&self.meta.author, &change)?;
+        let signer = match signing::must_be_signed(&self.state, &change) {
+            false => None,
+            true => {
+                let want = signing::signer_vkey(&self.state, &self.meta.author, &change)
+                    .map_err(Refused::Rule)?;
+                let key = self.meta.signer.as_ref().ok_or_else(|| {
+                    Error::Unsigned(format!(
+                        "the ledger has people: a change by {} is signed with their key",
+                        self.meta.author
+                    ))
+                })?;
+                if key.0.verifier().to_text() != want {
+                    return Err(Error::Unsigned(format!(
+                        "the key given is not {}'s current key",
+                        self.meta.author
+                    )));
+                }
+                Some(key.clone())
+            }
+        };
         self.state.apply(&change)?;
         // A clock.behind event changes nothing: the state is still the cached one.
         self.applied |= !matches!(change, Change::ClockBehind { .. });
         let item = change.item().map(ItemId::index_key);
-        let bytes =
-            event::encode(
-                &self
-                    .meta
-                    .event(self.version, seq, *prev, self.recorded_at, change),
-            )?;
+        let mut e = self
+            .meta
+            .event(self.version, seq, *prev, self.recorded_at, change);
+        let bytes = match &signer {
+            Some(key) => signing::sign(&mut e, &key.0)?,
+            None => event::encode(&e)?,
+        };
         Ok(Checked {
             hash: event::event_hash(prev, &bytes),
             bytes,

@@ -202,6 +202,7 @@ fn threads_sharing_a_ledger_lose_nothing() {
                         source: None,
                         recorded_at: hyoka::domain::when::now(),
                         new_point: false,
+                        signer: None,
                     };
                     let change = hyoka::domain::event::Change::RemarkSet {
                         item: (1 + t % 2).into(),

@@ -274,6 +274,18 @@ fn variant_name(c: &Change) -> &'static str {
         Change::ItemMerged { .. } => "ItemMerged",
         Change::MergeWithdrawn { .. } => "MergeWithdrawn",
         Change::HeadingRenamed { .. } => "HeadingRenamed",
+        Change::PeopleEnabled { .. } => "PeopleEnabled",
+        Change::PersonRegistered { .. } => "PersonRegistered",
+        Change::RoleGranted { .. } => "RoleGranted",
+        Change::RoleRevoked { .. } => "RoleRevoked",
+        Change::KeyRotated { .. } => "KeyRotated",
+        Change::KeyRevoked { .. } => "KeyRevoked",
+        Change::RoundOpened { .. } => "RoundOpened",
+        Change::Submitted { .. } => "Submitted",
+        Change::Reviewed { .. } => "Reviewed",
+        Change::OpinionRecorded { .. } => "OpinionRecorded",
+        Change::RoundClosed { .. } => "RoundClosed",
+        Change::RoundPublished { .. } => "RoundPublished",
     }
 }
 

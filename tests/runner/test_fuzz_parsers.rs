@@ -169,6 +169,7 @@ fn seed_export() -> Vec<u8> {
         prefer_file: false,
         dry_run: false,
         new_point: false,
+        signer: None,
         author: "山田".into(),
         reason: None,
         recorded_at: 1,

@@ -281,6 +281,7 @@ fn control_characters_in_authors_reasons_and_titles_are_refused_in_one_line() {
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
         new_point: false,
+        signer: None,
     };
     let change = hyoka::domain::event::Change::RemarkSet {
         item: hyoka::domain::item_id::ItemId::from_number(1),
@@ -385,6 +386,7 @@ fn big_texts_are_stored_up_to_the_event_limit_and_refused_clearly_past_it() {
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
         new_point: false,
+        signer: None,
     };
     let change = hyoka::domain::event::Change::RemarkSet {
         item: hyoka::domain::item_id::ItemId::from_number(2),

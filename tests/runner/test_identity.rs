@@ -181,6 +181,7 @@ fn invisible_characters_no_longer_pass_as_identity_on_the_command_line() {
         source: None,
         recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
         new_point: false,
+        signer: None,
     };
     let period = Period::parse("H26上半期", None).unwrap();
     let rate = |grade: &str| Change::RatingRecorded {
@@ -658,6 +659,7 @@ fn a_ledger_written_before_the_rule_still_verifies_and_shows_its_invisible_text_
                 source: None,
                 recorded_at: hyoka::domain::when::parse_rfc3339("2016-01-01T00:00:00Z").unwrap(),
                 new_point: false,
+                signer: None,
             },
             &[Change::CategoryAdded {
                 name: "見出し".into(),

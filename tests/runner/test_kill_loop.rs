@@ -107,6 +107,7 @@ fn meta(first: u64, reason: String) -> Meta {
         source: None,
         recorded_at: BASE_NS + first as i64,
         new_point: false,
+        signer: None,
     }
 }
 

@@ -149,6 +149,7 @@ fn build_sweep_ledger(env: &Env) {
                 source: None,
                 recorded_at: at,
                 new_point: false,
+                signer: None,
             };
             let change = hyoka::domain::event::Change::RemarkSet {
                 item: (1 + (round * 30 + i) % 60).into(),
@@ -527,6 +528,7 @@ fn a_deleted_sled_blob_file_is_an_integrity_failure_not_an_io_error() {
             source: None,
             recorded_at: hyoka::domain::when::parse_rfc3339("2015-12-01T00:00:00Z").unwrap(),
             new_point: false,
+            signer: None,
         };
         let change = hyoka::domain::event::Change::RemarkSet {
             item: hyoka::domain::item_id::ItemId::from_number(1),

@@ -157,6 +157,7 @@ fn batches(ops: &[(Op, u8)], clock_goes_back: bool) -> Vec<(Meta, Vec<Change>)> 
                     source: None,
                     recorded_at: BASE + clock * 60_000_000_000,
                     new_point: true,
+                    signer: None,
                 },
                 Vec::new(),
             ));
@@ -177,6 +178,7 @@ fn build(dir: &std::path::Path, batches: &[(Meta, Vec<Change>)], limit: Option<u
         source: None,
         recorded_at: BASE,
         new_point: true,
+        signer: None,
     };
     // Small snapshot interval, so that the views at a seq start from stored snapshots.
     let access = Access {
@@ -305,6 +307,7 @@ fn history_marks_exactly_the_batch_that_began_with_clock_behind() {
         source: None,
         recorded_at: BASE + minute * 60_000_000_000,
         new_point: true,
+        signer: None,
     };
     let rate = |item: u32, p, grade: &str| Change::RatingRecorded {
         item: item.into(),

@@ -10,6 +10,7 @@ use bincode::config::{self, Config};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::item_id::ItemId;
+use crate::domain::people::{Person, Role, Stage, Verdict};
 use crate::domain::period::{Cadence, Era, Period};
 
 pub mod v1;
@@ -30,6 +31,10 @@ pub const SCHEMA_VERSIONS: [u16; 2] = [1, 2];
 
 /// Domain-separation prefix of the event-hash preimage (15 bytes, ends in a NUL).
 pub const HASH_CONTEXT: &[u8] = b"hyoka/event/v1\0";
+
+/// The bytes of a filled signature slot: the signer key's C2SP key id (4) and an Ed25519 signature
+/// (64). Only version 2 events may have one (`schema/FORMAT.md`, "Signed events").
+pub const SIGNATURE_LEN: usize = 4 + 64;
 
 /// The largest encoded event accepted, in bytes (1 MiB). The decoder refuses to allocate past it.
 pub const MAX_EVENT_BYTES: usize = 1 << 20;
@@ -53,8 +58,9 @@ pub struct Event {
     pub source: Option<Source>,
     /// What changed.
     pub change: Change,
-    /// Reserved for a signature by the author's key; `None` in both versions until signatures are
-    /// specified.
+    /// The author's signature ([`SIGNATURE_LEN`] bytes: key id, Ed25519 signature): set on every event
+    /// of a ledger with people from its `people.enabled` event on, `None` on every other (and always in
+    /// version 1).
     pub signature: Option<Vec<u8>>,
 }
 
@@ -224,6 +230,96 @@ pub enum Change {
         /// Its new name.
         to: String,
     },
+    /// Tag 16 (version 2). The ledger has people from here on: it records its log key and its first
+    /// administrator, and this event and every later one is signed by a registered person's key (this
+    /// one by the administrator's own).
+    PeopleEnabled {
+        /// The log key's verifier key (C2SP signed-note encoding), which signs the ledger's checkpoints.
+        log_vkey: String,
+        /// The first administrator (who holds at least the admin role).
+        admin: Person,
+    },
+    /// Tag 17 (version 2). A person is registered.
+    PersonRegistered {
+        /// The person.
+        person: Person,
+    },
+    /// Tag 18 (version 2). A role is granted to a person.
+    RoleGranted {
+        /// The person's id.
+        person: String,
+        /// The role.
+        role: Role,
+    },
+    /// Tag 19 (version 2). A role is revoked from a person.
+    RoleRevoked {
+        /// The person's id.
+        person: String,
+        /// The role.
+        role: Role,
+    },
+    /// Tag 20 (version 2). A person's key is replaced by a new one (rotation; the old key signs no more).
+    KeyRotated {
+        /// The person's id.
+        person: String,
+        /// The new verifier key (C2SP signed-note encoding).
+        vkey: String,
+    },
+    /// Tag 21 (version 2). A person's key is revoked (lost or compromised): the person signs nothing until
+    /// a new key is set.
+    KeyRevoked {
+        /// The person's id.
+        person: String,
+    },
+    /// Tag 22 (version 2). The evaluation round of a point is opened: ratings for it may be recorded.
+    RoundOpened {
+        /// The point.
+        period: Period,
+        /// The due date, `YYYY-MM-DD`.
+        due: String,
+    },
+    /// Tag 23 (version 2). A department submits its items of a round for review.
+    Submitted {
+        /// The round's point.
+        period: Period,
+        /// The department.
+        department: String,
+    },
+    /// Tag 24 (version 2). A reviewer approves an item of a round, or returns it for revision (差し戻し);
+    /// the event's reason says why.
+    Reviewed {
+        /// The round's point.
+        period: Period,
+        /// The item.
+        item: ItemId,
+        /// 1次評価 or 2次評価.
+        stage: Stage,
+        /// Approve or return.
+        verdict: Verdict,
+    },
+    /// Tag 25 (version 2). An opinion (意見) of the outside committee on an item of a round, or on the
+    /// round as a whole.
+    OpinionRecorded {
+        /// The round's point.
+        period: Period,
+        /// The item, or `None` for the whole round.
+        item: Option<ItemId>,
+        /// The opinion.
+        text: String,
+    },
+    /// Tag 26 (version 2). A round is closed: no more ratings.
+    RoundClosed {
+        /// The round's point.
+        period: Period,
+    },
+    /// Tag 27 (version 2). A round is published: the SHA-256 of its table in the canonical form of
+    /// `schema/FORMAT.md` is recorded. Later changes to its point are corrections (訂正).
+    RoundPublished {
+        /// The round's point.
+        period: Period,
+        /// SHA-256 of the published table.
+        table_sha256: [u8; 32],
+    },
 }
 
 /// Why stored bytes are not a valid event.
@@ -240,7 +336,9 @@ pub enum DecodeError {
     #[error("unknown event schema version {0}")]
     UnknownVersion(u16),
     /// The reserved signature field is set.
-    #[error("the reserved signature field is set, which this event schema version does not allow")]
+    #[error(
+        "the signature slot is set where this event schema version has none, or is not {SIGNATURE_LEN} bytes"
+    )]
     ReservedField,
     /// A version 1 event holding what version 1 cannot (a quarter or a whole plan's point).
     #[error("not a valid event of schema version 1: {0}")]
@@ -326,8 +424,11 @@ pub fn decode(bytes: &[u8]) -> Result<Event, DecodeError> {
     if read != bytes.len() {
         return Err(DecodeError::TrailingBytes(bytes.len() - read));
     }
-    if event.signature.is_some() {
-        return Err(DecodeError::ReservedField);
+    match &event.signature {
+        None => {}
+        // A signature slot holds a key id and an Ed25519 signature, only in version 2.
+        Some(s) if version == 2 && s.len() == SIGNATURE_LEN => {}
+        Some(_) => return Err(DecodeError::ReservedField),
     }
     Ok(event)
 }
@@ -362,7 +463,22 @@ impl Change {
             Change::PlanDefined { .. }
             | Change::CategoryAdded { .. }
             | Change::ClockBehind { .. }
-            | Change::HeadingRenamed { .. } => None,
+            | Change::HeadingRenamed { .. }
+            | Change::PeopleEnabled { .. }
+            | Change::PersonRegistered { .. }
+            | Change::RoleGranted { .. }
+            | Change::RoleRevoked { .. }
+            | Change::KeyRotated { .. }
+            | Change::KeyRevoked { .. }
+            | Change::RoundOpened { .. }
+            | Change::Submitted { .. }
+            | Change::RoundClosed { .. }
+            | Change::RoundPublished { .. }
+            | Change::OpinionRecorded { item: None, .. } => None,
+            Change::Reviewed { item, .. }
+            | Change::OpinionRecorded {
+                item: Some(item), ..
+            } => Some(item),
             Change::ItemRegistered { id, .. }
             | Change::ItemAmended { id, .. }
             | Change::ItemWithdrawn { id }
@@ -410,6 +526,18 @@ impl Change {
             Change::ItemMerged { .. } => "item.merged",
             Change::MergeWithdrawn { .. } => "merge.withdrawn",
             Change::HeadingRenamed { .. } => "heading.renamed",
+            Change::PeopleEnabled { .. } => "people.enabled",
+            Change::PersonRegistered { .. } => "person.registered",
+            Change::RoleGranted { .. } => "role.granted",
+            Change::RoleRevoked { .. } => "role.revoked",
+            Change::KeyRotated { .. } => "key.rotated",
+            Change::KeyRevoked { .. } => "key.revoked",
+            Change::RoundOpened { .. } => "round.opened",
+            Change::Submitted { .. } => "round.submitted",
+            Change::Reviewed { .. } => "review.recorded",
+            Change::OpinionRecorded { .. } => "opinion.recorded",
+            Change::RoundClosed { .. } => "round.closed",
+            Change::RoundPublished { .. } => "round.published",
         }
     }
 }

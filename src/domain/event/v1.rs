@@ -333,5 +333,17 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
             return only_v2("a merge (集約)");
         }
         Change::HeadingRenamed { .. } => return only_v2("a heading rename"),
+        Change::PeopleEnabled { .. }
+        | Change::PersonRegistered { .. }
+        | Change::RoleGranted { .. }
+        | Change::RoleRevoked { .. }
+        | Change::KeyRotated { .. }
+        | Change::KeyRevoked { .. } => return only_v2("people and their keys"),
+        Change::RoundOpened { .. }
+        | Change::Submitted { .. }
+        | Change::Reviewed { .. }
+        | Change::OpinionRecorded { .. }
+        | Change::RoundClosed { .. }
+        | Change::RoundPublished { .. } => return only_v2("an evaluation round"),
     })
 }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{Change, Event};
 use crate::domain::item_id::ItemId;
+use crate::domain::people::{People, Rounds};
 use crate::domain::period::{Cadence, Era, Period};
 use crate::domain::{ident, text};
 
@@ -95,6 +96,10 @@ pub struct State {
     cells: Cells,
     /// The points at which an item is not evaluated (対象外).
     pub excluded: BTreeSet<(ItemId, Period)>,
+    /// The people, in a ledger with people ([`crate::domain::people`]).
+    pub people: Option<People>,
+    /// The evaluation rounds, by point.
+    pub rounds: Rounds,
 }
 
 /// The cells, by item, each item's in period order: a small sorted vector per item rather than one
@@ -860,6 +865,31 @@ impl State {
                     _ => return refuse(format!("item {item} is not merged into another")),
                 }
             }
+            Change::PeopleEnabled { .. }
+            | Change::PersonRegistered { .. }
+            | Change::RoleGranted { .. }
+            | Change::RoleRevoked { .. }
+            | Change::KeyRotated { .. }
+            | Change::KeyRevoked { .. }
+            | Change::RoundOpened { .. }
+            | Change::Submitted { .. }
+            | Change::Reviewed { .. }
+            | Change::OpinionRecorded { .. }
+            | Change::RoundClosed { .. }
+            | Change::RoundPublished { .. } => self.apply_people(change)?,
+        }
+        // A cell changed in a round's point: the item's review starts again (it must be submitted and
+        // approved anew), unless the round is published (a correction keeps it published).
+        if let (
+            Change::RatingRecorded { item, period, .. } | Change::RatingWithdrawn { item, period },
+            Some(round),
+        ) = (
+            change,
+            change.period().and_then(|p| self.rounds.get_mut(&p)),
+        ) && round.status != crate::domain::people::RoundStatus::Published
+        {
+            let _ = period;
+            round.items.insert(item.clone(), Default::default());
         }
         Ok(())
     }
@@ -979,6 +1009,7 @@ pub fn check_origin(origin: &str) -> Result<(), Refused> {
     Ok(())
 }
 
+mod people;
 mod wire;
 
 pub(crate) use wire::StateV1;
@@ -1282,6 +1313,8 @@ mod tests {
             items: BTreeMap<ItemId, Item>,
             cells: BTreeMap<(ItemId, Period), Cell>,
             excluded: BTreeSet<(ItemId, Period)>,
+            people: Option<People>,
+            rounds: Rounds,
         }
         let mut s = with_item();
         let later = Period {
@@ -1327,6 +1360,8 @@ mod tests {
             items: s.items.clone(),
             cells: cells.clone(),
             excluded: s.excluded.clone(),
+            people: s.people.clone(),
+            rounds: s.rounds.clone(),
         };
         let cfg = bincode::config::legacy();
         let bytes = bincode::serde::encode_to_vec(&now, cfg).unwrap();

@@ -55,12 +55,14 @@ impl Serialize for CellsOut<'_> {
 
 impl Serialize for State {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("State", 5)?;
+        let mut st = s.serialize_struct("State", 7)?;
         st.serialize_field("plan", &self.plan)?;
         st.serialize_field("categories", &self.categories)?;
         st.serialize_field("items", &self.items)?;
         st.serialize_field("cells", &CellsOut(self))?;
         st.serialize_field("excluded", &self.excluded)?;
+        st.serialize_field("people", &self.people)?;
+        st.serialize_field("rounds", &self.rounds)?;
         st.end()
     }
 }
@@ -121,7 +123,15 @@ impl<'de, K: Deserialize<'de> + Ord + Into<ItemId>> Visitor<'de> for CellsSeed<'
 
 struct StateVisitor;
 
-const FIELDS: &[&str] = &["plan", "categories", "items", "cells", "excluded"];
+const FIELDS: &[&str] = &[
+    "plan",
+    "categories",
+    "items",
+    "cells",
+    "excluded",
+    "people",
+    "rounds",
+];
 
 impl<'de> Visitor<'de> for StateVisitor {
     type Value = State;
@@ -129,7 +139,7 @@ impl<'de> Visitor<'de> for StateVisitor {
         f.write_str("a ledger state")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut q: A) -> Result<State, A::Error> {
-        let missing = |i| de::Error::invalid_length(i, &"five fields");
+        let missing = |i| de::Error::invalid_length(i, &"seven fields");
         let plan: Option<Plan> = q.next_element()?.ok_or_else(|| missing(0))?;
         let categories: Vec<String> = q.next_element()?.ok_or_else(|| missing(1))?;
         let items: BTreeMap<ItemId, Item> = q.next_element()?.ok_or_else(|| missing(2))?;
@@ -138,12 +148,16 @@ impl<'de> Visitor<'de> for StateVisitor {
             .next_element_seed(CellsSeed::<ItemId>(grades, Default::default()))?
             .ok_or_else(|| missing(3))?;
         let excluded = q.next_element()?.ok_or_else(|| missing(4))?;
+        let people = q.next_element()?.ok_or_else(|| missing(5))?;
+        let rounds = q.next_element()?.ok_or_else(|| missing(6))?;
         Ok(State {
             plan,
             categories,
             items,
             cells,
             excluded,
+            people,
+            rounds,
         })
     }
 }
@@ -231,6 +245,8 @@ impl<'de> Visitor<'de> for StateV1Visitor {
             items,
             cells,
             excluded: Default::default(),
+            people: None,
+            rounds: Default::default(),
         }))
     }
 }

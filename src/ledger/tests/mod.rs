@@ -8,6 +8,7 @@
 
 mod chain;
 mod derived_data;
+mod people;
 mod verify;
 mod writes;
 
@@ -32,6 +33,7 @@ fn meta(at: i64) -> Meta {
         recorded_at: at,
         // These ledgers rate points years apart (the new-point rule has its own tests).
         new_point: true,
+        signer: None,
     }
 }
 

@@ -1,0 +1,609 @@
+//! The state of people and rounds: how their changes apply ([`State::apply_people`]), who may record
+//! what ([`State::authorize`]), and the canonical form of a published table
+//! ([`State::published_table`]). Specified in `schema/FORMAT.md`, sections "People and rounds" and
+//! "The published table".
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+use super::{Refused, State, refuse};
+use crate::domain::event::Change;
+use crate::domain::item_id::ItemId;
+use crate::domain::people::{
+    ItemReview, People, Person, PersonState, Role, Round, RoundStatus, Stage, Verdict, check_due,
+};
+use crate::domain::period::Period;
+use crate::domain::{ident, text};
+
+/// The first line of the canonical form of a published table (its version).
+pub const PUBLISHED_TABLE_V1: &str = "hyoka published table v1";
+
+impl State {
+    /// Whether the ledger has people (from its `people.enabled` event on).
+    pub fn has_people(&self) -> bool {
+        self.people.is_some()
+    }
+
+    fn people_mut(&mut self) -> Result<&mut People, Refused> {
+        self.people
+            .as_mut()
+            .ok_or_else(|| Refused::Rule("the ledger has no people: enable them first".into()))
+    }
+
+    fn person(&self, id: &str) -> Result<&PersonState, Refused> {
+        self.people
+            .as_ref()
+            .and_then(|p| p.get(id))
+            .ok_or_else(|| Refused::Rule(format!("there is no person `{}`", text::escape(id))))
+    }
+
+    fn round(&self, period: Period) -> Result<&Round, Refused> {
+        self.rounds.get(&period).ok_or_else(|| {
+            Refused::Rule(format!(
+                "no round is open for {}; {}",
+                period.label(),
+                self.open_rounds_text()
+            ))
+        })
+    }
+
+    /// The open rounds, in words (`open rounds: 令和2年度末`, or that there is none).
+    pub fn open_rounds_text(&self) -> String {
+        let open: Vec<String> = self
+            .rounds
+            .iter()
+            .filter(|(_, r)| r.status == RoundStatus::Open)
+            .map(|(p, _)| p.label())
+            .collect();
+        match open.is_empty() {
+            true => "no round is open".to_string(),
+            false => format!("open rounds: {}", open.join(", ")),
+        }
+    }
+
+    /// The items of a department that are part of the plan at a point, in the plan's order.
+    pub fn items_of(&self, department: &str, period: Period) -> Vec<&ItemId> {
+        self.items_in_order()
+            .into_iter()
+            .filter(|i| i.department == department && i.in_plan_at(period))
+            .map(|i| &i.id)
+            .collect()
+    }
+
+    fn check_person(&self, p: &Person) -> Result<(), Refused> {
+        text::check_token("person id", &p.id).map_err(Refused::Rule)?;
+        text::check_line("department", &p.department).map_err(Refused::Rule)?;
+        text::check_token("verifier key", &p.vkey).map_err(Refused::Rule)?;
+        if p.roles.is_empty() {
+            return refuse(format!(
+                "person `{}` is registered without a role; give at least one",
+                text::escape(&p.id)
+            ));
+        }
+        let distinct: BTreeSet<_> = p.roles.iter().collect();
+        if distinct.len() != p.roles.len() {
+            return refuse(format!(
+                "person `{}` is given a role twice",
+                text::escape(&p.id)
+            ));
+        }
+        if let Some(people) = &self.people {
+            if people.get(&p.id).is_some() {
+                return refuse(format!("person `{}` already exists", text::escape(&p.id)));
+            }
+            if let Some(other) = people.key_in_use(&p.vkey) {
+                return refuse(format!(
+                    "that key is (or was) person `{}`'s: every person has a key of their own",
+                    text::escape(other)
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn registered(p: &Person) -> PersonState {
+        PersonState {
+            name_commitment: p.name_commitment,
+            department: p.department.clone(),
+            roles: p.roles.iter().copied().collect(),
+            vkey: Some(p.vkey.clone()),
+            keys: vec![p.vkey.clone()],
+        }
+    }
+
+    /// Applies a change of people or rounds (the part of [`State::apply`] for them).
+    pub(super) fn apply_people(&mut self, change: &Change) -> Result<(), Refused> {
+        match change {
+            Change::PeopleEnabled { log_vkey, admin } => {
+                if self.people.is_some() {
+                    return refuse("the ledger already has people");
+                }
+                text::check_token("log key", log_vkey).map_err(Refused::Rule)?;
+                self.check_person(admin)?;
+                if !admin.roles.contains(&Role::Admin) {
+                    return refuse(
+                        "the first person of a ledger with people must be an administrator",
+                    );
+                }
+                let mut people = People {
+                    log_vkey: log_vkey.clone(),
+                    ..People::default()
+                };
+                people
+                    .people
+                    .insert(admin.id.clone(), Self::registered(admin));
+                self.people = Some(people);
+            }
+            Change::PersonRegistered { person } => {
+                self.people_mut()?;
+                self.check_person(person)?;
+                let p = Self::registered(person);
+                self.people_mut()?.people.insert(person.id.clone(), p);
+            }
+            Change::RoleGranted { person, role } => {
+                if self.person(person)?.has(*role) {
+                    return refuse(format!(
+                        "person `{}` already has the role {}",
+                        text::escape(person),
+                        role.id()
+                    ));
+                }
+                if let Some(p) = self.people_mut()?.people.get_mut(person) {
+                    p.roles.insert(*role);
+                }
+            }
+            Change::RoleRevoked { person, role } => {
+                if !self.person(person)?.has(*role) {
+                    return refuse(format!(
+                        "person `{}` does not have the role {}",
+                        text::escape(person),
+                        role.id()
+                    ));
+                }
+                let people = self.people_mut()?;
+                let admins = people
+                    .people
+                    .values()
+                    .filter(|p| p.has(Role::Admin) && p.vkey.is_some())
+                    .count();
+                if *role == Role::Admin && admins <= 1 {
+                    return refuse(
+                        "that is the last administrator with a key: grant the role to another person first",
+                    );
+                }
+                if let Some(p) = people.people.get_mut(person) {
+                    p.roles.remove(role);
+                }
+            }
+            Change::KeyRotated { person, vkey } => {
+                self.person(person)?;
+                text::check_token("verifier key", vkey).map_err(Refused::Rule)?;
+                let people = self.people_mut()?;
+                if let Some(other) = people.key_in_use(vkey) {
+                    return refuse(format!(
+                        "that key is (or was) person `{}`'s: a new key is a key never used before",
+                        text::escape(other)
+                    ));
+                }
+                if let Some(p) = people.people.get_mut(person) {
+                    p.vkey = Some(vkey.clone());
+                    p.keys.push(vkey.clone());
+                }
+            }
+            Change::KeyRevoked { person } => {
+                if self.person(person)?.vkey.is_none() {
+                    return refuse(format!(
+                        "person `{}` has no key to revoke",
+                        text::escape(person)
+                    ));
+                }
+                if let Some(p) = self.people_mut()?.people.get_mut(person) {
+                    p.vkey = None;
+                }
+            }
+            Change::RoundOpened { period, due } => {
+                self.people_mut()?;
+                self.check_point(*period)?;
+                check_due(due).map_err(Refused::Rule)?;
+                if let Some(r) = self.rounds.get(period) {
+                    return refuse(format!(
+                        "the round of {} already exists ({})",
+                        period.label(),
+                        r.status.id()
+                    ));
+                }
+                self.rounds.insert(*period, Round::open(due.clone()));
+            }
+            Change::Submitted { period, department } => {
+                let round = self.round(*period)?;
+                if round.status != RoundStatus::Open {
+                    return refuse(format!(
+                        "the round of {} is {}: nothing can be submitted",
+                        period.label(),
+                        round.status.id()
+                    ));
+                }
+                let items = self.items_of(department, *period);
+                if items.is_empty() {
+                    return refuse(format!(
+                        "department `{}` has no item at {}",
+                        text::escape(department),
+                        period.label()
+                    ));
+                }
+                let undecided: Vec<String> = items
+                    .iter()
+                    .filter(|i| self.rating(i, *period).is_none() && !self.is_excluded(i, *period))
+                    .map(|i| i.to_string())
+                    .collect();
+                if !undecided.is_empty() {
+                    return refuse(format!(
+                        "{} of department `{}` {} not rated at {}: rate {} first",
+                        plural_items(&undecided),
+                        text::escape(department),
+                        if undecided.len() == 1 { "is" } else { "are" },
+                        period.label(),
+                        if undecided.len() == 1 { "it" } else { "them" }
+                    ));
+                }
+                let returned: Vec<String> = items
+                    .iter()
+                    .filter(|i| round.review(i).returned)
+                    .map(|i| i.to_string())
+                    .collect();
+                if !returned.is_empty() {
+                    return refuse(format!(
+                        "{} of department `{}` {} returned for revision (差し戻し) and not rated again: rate {} again first",
+                        plural_items(&returned),
+                        text::escape(department),
+                        if returned.len() == 1 { "was" } else { "were" },
+                        if returned.len() == 1 { "it" } else { "them" }
+                    ));
+                }
+                if items.iter().all(|i| round.review(i).submitted) {
+                    return refuse(format!(
+                        "department `{}` has already submitted its items of {}; nothing changed since",
+                        text::escape(department),
+                        period.label()
+                    ));
+                }
+                let ids: Vec<ItemId> = items.into_iter().cloned().collect();
+                if let Some(round) = self.rounds.get_mut(period) {
+                    for id in ids {
+                        round.items.entry(id).or_default().submitted = true;
+                    }
+                }
+            }
+            Change::Reviewed {
+                period,
+                item,
+                stage,
+                verdict,
+            } => {
+                let round = self.round(*period)?;
+                if round.status == RoundStatus::Published {
+                    return refuse(format!(
+                        "the round of {} is published: a change is a correction, not a review",
+                        period.label()
+                    ));
+                }
+                self.item_at(item, *period)?;
+                let review = round.review(item);
+                if !review.submitted {
+                    return refuse(format!(
+                        "item {item} of {} is not submitted: its department submits it first",
+                        period.label()
+                    ));
+                }
+                match (stage, verdict) {
+                    (Stage::First, Verdict::Approve) if review.first => {
+                        return refuse(format!(
+                            "item {item} is already approved at 1次評価 for {}",
+                            period.label()
+                        ));
+                    }
+                    (Stage::Second, _) if !review.first => {
+                        return refuse(format!(
+                            "item {item} is not approved at 1次評価 for {}: 2次評価 comes after it",
+                            period.label()
+                        ));
+                    }
+                    (Stage::Second, Verdict::Approve) if review.second => {
+                        return refuse(format!(
+                            "item {item} is already approved at 2次評価 for {}",
+                            period.label()
+                        ));
+                    }
+                    _ => {}
+                }
+                let new = match verdict {
+                    Verdict::Approve => ItemReview {
+                        first: true,
+                        second: review.second || *stage == Stage::Second,
+                        ..review
+                    },
+                    Verdict::Return => ItemReview {
+                        submitted: false,
+                        first: false,
+                        second: false,
+                        returned: true,
+                    },
+                };
+                if let Some(round) = self.rounds.get_mut(period) {
+                    round.items.insert(item.clone(), new);
+                }
+            }
+            Change::OpinionRecorded { period, item, text } => {
+                self.round(*period)?;
+                if let Some(item) = item {
+                    self.items
+                        .get(item)
+                        .ok_or_else(|| Refused::NoSuchItem(item.clone()))?;
+                }
+                text::check_multiline("opinion", text, false).map_err(Refused::Rule)?;
+            }
+            Change::RoundClosed { period } => {
+                let round = self.round(*period)?;
+                if round.status != RoundStatus::Open {
+                    return refuse(format!(
+                        "the round of {} is {}, not open",
+                        period.label(),
+                        round.status.id()
+                    ));
+                }
+                if let Some(r) = self.rounds.get_mut(period) {
+                    r.status = RoundStatus::Closed;
+                }
+            }
+            Change::RoundPublished {
+                period,
+                table_sha256,
+            } => {
+                let round = self.round(*period)?;
+                if round.status == RoundStatus::Published {
+                    return refuse(format!(
+                        "the round of {} is already published",
+                        period.label()
+                    ));
+                }
+                let pending: Vec<String> = self
+                    .items_in_order()
+                    .into_iter()
+                    .filter(|i| i.in_plan_at(*period))
+                    .filter(|i| {
+                        let rated = self.rating(&i.id, *period).is_some();
+                        let excluded = self.is_excluded(&i.id, *period);
+                        !(excluded || rated && round.review(&i.id).second)
+                    })
+                    .map(|i| i.id.to_string())
+                    .collect();
+                if !pending.is_empty() {
+                    return refuse(format!(
+                        "the round of {} cannot be published: {} {} neither 対象外 nor rated and approved at 2次評価",
+                        period.label(),
+                        plural_items(&pending),
+                        if pending.len() == 1 { "is" } else { "are" }
+                    ));
+                }
+                let digest = self.published_table_sha256(*period);
+                if digest != *table_sha256 {
+                    return refuse(format!(
+                        "the recorded digest of the published table of {} is not the SHA-256 of its canonical form ({})",
+                        period.label(),
+                        hex::encode(digest)
+                    ));
+                }
+                if let Some(r) = self.rounds.get_mut(period) {
+                    r.status = RoundStatus::Published;
+                    r.published = Some(*table_sha256);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The person who may record `change` as `author`, or why not: in a ledger with people, the author
+    /// must be a registered person with a key, holding the role the change needs for the item's
+    /// department, and a cell may change only in an open round (or, in a published round, as a
+    /// correction by 行革本部). A ledger without people authorizes everything, as it always did.
+    pub fn authorize(&self, author: &str, change: &Change) -> Result<(), Refused> {
+        let Some(people) = &self.people else {
+            return Ok(());
+        };
+        let who = people.get(author).ok_or_else(|| {
+            Refused::Rule(format!(
+                "`{}` is not a registered person of this ledger: every change is recorded by one",
+                text::escape(author)
+            ))
+        })?;
+        if who.vkey.is_none() {
+            return refuse(format!(
+                "person `{}` has no key (it was revoked): an administrator sets a new one first",
+                text::escape(author)
+            ));
+        }
+        let needs = |roles: &[Role], what: &str| -> Result<(), Refused> {
+            if roles.iter().any(|r| who.has(*r)) {
+                Ok(())
+            } else {
+                let names: Vec<String> = roles
+                    .iter()
+                    .map(|r| format!("{} ({})", r.id(), r.label()))
+                    .collect();
+                refuse(format!(
+                    "person `{}` may not {what}: it needs the role {}",
+                    text::escape(author),
+                    names.join(" or ")
+                ))
+            }
+        };
+        let own_department = |item: &ItemId, what: &str| -> Result<(), Refused> {
+            let dept = &self
+                .items
+                .get(item)
+                .ok_or_else(|| Refused::NoSuchItem(item.clone()))?
+                .department;
+            if ident::same(dept, &who.department) {
+                Ok(())
+            } else {
+                refuse(format!(
+                    "person `{}` of `{}` may not {what} item {item}, which is `{}`'s",
+                    text::escape(author),
+                    text::escape(&who.department),
+                    text::escape(dept)
+                ))
+            }
+        };
+        match change {
+            Change::ClockBehind { .. } => Ok(()),
+            Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => {
+                refuse("the plan and its people are defined once, at the start")
+            }
+            Change::CategoryAdded { .. }
+            | Change::HeadingRenamed { .. }
+            | Change::ItemRegistered { .. }
+            | Change::ItemAmended { .. }
+            | Change::ItemWithdrawn { .. }
+            | Change::ItemReinstated { .. }
+            | Change::ItemMerged { .. }
+            | Change::MergeWithdrawn { .. } => needs(&[Role::Admin], "change the plan's items"),
+            Change::PersonRegistered { .. }
+            | Change::RoleGranted { .. }
+            | Change::RoleRevoked { .. } => needs(&[Role::Admin], "manage people"),
+            Change::KeyRotated { person, .. } | Change::KeyRevoked { person } => {
+                if person == author {
+                    Ok(())
+                } else {
+                    needs(&[Role::Admin], "change another person's key")
+                }
+            }
+            Change::RoundOpened { .. }
+            | Change::RoundClosed { .. }
+            | Change::RoundPublished { .. } => {
+                needs(&[Role::Admin], "open, close or publish a round")
+            }
+            Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => {
+                needs(&[Role::Hq, Role::Admin], "mark an item 対象外")
+            }
+            Change::OpinionRecorded { .. } => needs(&[Role::Committee], "record an opinion"),
+            Change::Submitted { department, .. } => {
+                needs(&[Role::Staff, Role::Head], "submit a department's items")?;
+                if ident::same(department, &who.department) {
+                    Ok(())
+                } else {
+                    refuse(format!(
+                        "person `{}` of `{}` may not submit the items of `{}`",
+                        text::escape(author),
+                        text::escape(&who.department),
+                        text::escape(department)
+                    ))
+                }
+            }
+            Change::Reviewed { item, stage, .. } => match stage {
+                Stage::First => {
+                    needs(&[Role::Head], "review at 1次評価")?;
+                    own_department(item, "review")
+                }
+                Stage::Second => needs(&[Role::Hq], "review at 2次評価"),
+            },
+            Change::RatingRecorded { item, period, .. }
+            | Change::RatingWithdrawn { item, period }
+            | Change::FollowUpSet { item, period, .. }
+            | Change::RemarkSet { item, period, .. } => {
+                let round = self.rounds.get(period);
+                match round.map(|r| r.status) {
+                    None => refuse(format!(
+                        "no round is open for {}; {}",
+                        period.label(),
+                        self.open_rounds_text()
+                    )),
+                    Some(RoundStatus::Closed) => refuse(format!(
+                        "the round of {} is closed: no more ratings",
+                        period.label()
+                    )),
+                    Some(RoundStatus::Published) => needs(
+                        &[Role::Hq],
+                        "correct a published round (訂正 is made by 行革本部)",
+                    ),
+                    Some(RoundStatus::Open) => {
+                        needs(&[Role::Staff, Role::Head], "rate or remark items")?;
+                        own_department(item, "rate or remark")?;
+                        let review = round.map(|r| r.review(item)).unwrap_or_default();
+                        if review.submitted {
+                            return refuse(format!(
+                                "item {item} of {} is submitted for review: it changes only once returned (差し戻し)",
+                                period.label()
+                            ));
+                        }
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The canonical form of the table of a point as published (`schema/FORMAT.md`, "The published
+    /// table"): UTF-8, lines ending in LF; [`PUBLISHED_TABLE_V1`], `plan<TAB>name`, `point<TAB>id`, then
+    /// one line per item part of the plan at the point, in the plan's order: id, heading, title,
+    /// department, the grade (or `対象外`, or empty), the follow-up flag (`1` or `0`) and the remark,
+    /// separated by TABs, each field with `\\`, TAB, LF and CR written `\\\\`, `\\t`, `\\n`, `\\r`.
+    pub fn published_table(&self, period: Period) -> String {
+        fn field(s: &str) -> String {
+            let mut out = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        let mut out = format!(
+            "{PUBLISHED_TABLE_V1}\nplan\t{}\npoint\t{}\n",
+            field(self.plan.as_ref().map_or("", |p| p.name.as_str())),
+            period.id()
+        );
+        for item in self.items_in_order() {
+            if !item.in_plan_at(period) {
+                continue;
+            }
+            let cell = self.cell(&item.id, period);
+            let grade = match (&cell.rating, self.is_excluded(&item.id, period)) {
+                (Some(g), _) => g.clone(),
+                (None, true) => "対象外".to_string(),
+                (None, false) => String::new(),
+            };
+            let fields = [
+                field(item.id.as_str()),
+                field(&item.category),
+                field(&item.title),
+                field(&item.department),
+                field(&grade),
+                (if cell.follow_up { "1" } else { "0" }).to_string(),
+                field(&cell.remark),
+            ];
+            out.push_str(&fields.join("\t"));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// SHA-256 of [`State::published_table`].
+    pub fn published_table_sha256(&self, period: Period) -> [u8; 32] {
+        Sha256::digest(self.published_table(period).as_bytes()).into()
+    }
+}
+
+/// `item 12`, `items 12, 13 and 2 more`.
+fn plural_items(ids: &[String]) -> String {
+    match ids {
+        [one] => format!("item {one}"),
+        _ if ids.len() <= 5 => format!("items {}", ids.join(", ")),
+        _ => format!("items {} and {} more", ids[..5].join(", "), ids.len() - 5),
+    }
+}
