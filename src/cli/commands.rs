@@ -18,15 +18,67 @@ use super::options::item_id;
 use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
 
-fn meta(who: &Who) -> Result<Meta, Failure> {
+/// Who records a change on `state`'s ledger, and the key that signs it ([`signer_for`]).
+pub(super) fn meta(who: &Who, state: &hyoka::domain::state::State) -> Result<Meta, Failure> {
+    let (author, signer) = signer_for(state, who.author.as_deref(), who.key.as_deref())?;
     Ok(Meta {
-        author: who.author.clone(),
+        author,
         reason: who.reason.clone(),
         source: None,
         recorded_at: now()?,
         new_point: false,
-        signer: None,
+        signer,
     })
+}
+
+/// The author of a change and the key that signs it. In a ledger with people: the person whose
+/// current key is in `key` (required; `-a`, if given, must name that person); otherwise `-a`
+/// (required), unsigned.
+pub(super) fn signer_for(
+    state: &hyoka::domain::state::State,
+    author: Option<&str>,
+    key: Option<&std::path::Path>,
+) -> Result<(String, Option<hyoka::ledger::signing::Signer>), Failure> {
+    let Some(people) = &state.people else {
+        let author = author.ok_or_else(|| {
+            Failure::usage("who makes the change? give -a NAME (your name or staff id)")
+        })?;
+        return Ok((author.to_string(), None));
+    };
+    let path = key.ok_or_else(|| {
+        Failure::from(
+            "this ledger has people: every change is signed by its author; give your key with --key FILE (or set HYOKA_KEY)"
+                .to_string(),
+        )
+    })?;
+    let signer = super::keys::read_signer(path)?;
+    let vkey = signer.verifier().to_text();
+    let (id, _) = people
+        .people
+        .iter()
+        .find(|(_, p)| p.vkey.as_deref() == Some(vkey.as_str()))
+        .ok_or_else(|| {
+            let was = people.key_in_use(&vkey).map_or(String::new(), |id| {
+                format!(" (it was person {}'s, and is revoked or replaced)", text::escape(id))
+            });
+            Failure::from(format!(
+                "the key in {} is not the current key of a person of this ledger{was}; use your own key, or ask an administrator to register it (hyoka person add, hyoka person key rotate)",
+                path.display()
+            ))
+        })?;
+    if let Some(a) = author
+        && !hyoka::domain::ident::same(a, id)
+    {
+        return Err(Failure::usage(format!(
+            "-a {} is not the person whose key is given ({}): leave -a out, the key says who you are",
+            text::escape(a),
+            text::escape(id)
+        )));
+    }
+    Ok((
+        id.clone(),
+        Some(hyoka::ledger::signing::Signer::new(signer)),
+    ))
 }
 
 fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
@@ -275,13 +327,13 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
 }
 
 /// Records `changes` as one batch by `who` and says what was recorded.
-fn record(
+pub(super) fn record(
     ledger: &mut Ledger,
     who: &Who,
     changes: &[Change],
     new_point: bool,
 ) -> Result<(), Failure> {
-    let mut meta = meta(who)?;
+    let mut meta = meta(who, ledger.current()?)?;
     meta.new_point = new_point;
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
@@ -316,7 +368,7 @@ fn record_one(
     let (change, note) = build(state)?;
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
-    let mut meta = meta(who)?;
+    let mut meta = meta(who, state)?;
     meta.new_point = new_point;
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(

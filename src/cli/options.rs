@@ -5,15 +5,20 @@ use clap::{Args, ValueEnum};
 
 use super::failure::Failure;
 
-/// Who and why, required for every change.
+/// Who and why, required for every change; in a ledger with people, the key that proves who.
 #[derive(Debug, Clone, Args)]
 pub struct Who {
-    /// Who makes the change (your name or staff id).
+    /// Who makes the change (your name or staff id). In a ledger with people it is the person whose
+    /// key --key is, and need not be given.
     #[arg(short = 'a', long, value_name = "NAME")]
-    pub(super) author: String,
+    pub(super) author: Option<String>,
     /// Why the change is made.
     #[arg(short = 'm', long, value_name = "TEXT")]
     pub(super) reason: String,
+    /// Your private key file (mode 0600): in a ledger with people every change is signed with its
+    /// author's key. Default: $HYOKA_KEY.
+    #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
+    pub(super) key: Option<std::path::PathBuf>,
 }
 
 /// Which point of history a view shows: valid time (`--as-of`) and transaction time (`--seq`, `--at`).
