@@ -122,7 +122,7 @@ impl SqliteLog {
     /// The current state (folded from the log on first use, then kept up to date).
     pub fn current(&mut self) -> R<&State> {
         if self.state.is_none() {
-            self.state = Some(self.fold(None, &mut |_| {})?);
+            self.state = Some(self.fold(None, &mut |_, _| {})?);
         }
         Ok(self.state.as_ref().ok_or("no state")?)
     }
@@ -239,11 +239,11 @@ impl SqliteLog {
     }
 
     /// The state after the events `0..=through`.
-    pub fn fold(&self, through: Option<u64>, prov: &mut dyn FnMut(&Event)) -> R<State> {
+    pub fn fold(&self, through: Option<u64>, prov: &mut dyn FnMut(&Event, &State)) -> R<State> {
         let mut state = State::default();
         self.scan(through, &mut |e, _, _| {
             state.apply(&e.change)?;
-            prov(&e);
+            prov(&e, &state);
             Ok(())
         })?;
         Ok(state)
@@ -252,7 +252,7 @@ impl SqliteLog {
     /// The state and provenance after event `through` (hyoka's `snapshot`).
     pub fn snapshot(&self, through: u64) -> R<(State, Provenance)> {
         let mut p = Provenance::default();
-        let s = self.fold(Some(through), &mut |e| p.apply(e))?;
+        let s = self.fold(Some(through), &mut |e, s| p.apply(e, s))?;
         Ok((s, p))
     }
 

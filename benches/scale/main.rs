@@ -426,7 +426,7 @@ fn sqlite_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
         "table_head" => {
             let log = baseline::open(dir)?;
             let t = Instant::now();
-            let view = views::table(&log.fold(None, &mut |_| {})?, None);
+            let view = views::table(&log.fold(None, &mut |_, _| {})?, None);
             let ms = ms(t);
             Ok(json!({"ms": ms, "check": digest(&view)?, "rows": view.items.len()}))
         }

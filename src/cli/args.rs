@@ -66,7 +66,7 @@ pub struct Cli {
 pub(super) enum Command {
     /// Create a ledger for a plan.
     #[command(
-        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint."
+        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第3次行財政改革行動計画 --grades S,A,B,C --cadence year-end --years 令和元年度-令和4年度 --era reiwa\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint."
     )]
     Init {
         /// The plan's name.
@@ -118,10 +118,6 @@ pub(super) enum Command {
         period: String,
         /// Grade from the plan's scale.
         grade: String,
-        /// Open a point more than one reporting point after the latest rated point (otherwise refused
-        /// as a likely typo).
-        #[arg(long)]
-        new_point: bool,
         #[command(flatten)]
         who: Who,
     },
@@ -353,7 +349,7 @@ pub(super) enum Command {
     /// One row per item under its heading, one column per period, and the follow-up flag and remark of
     /// the latest period; with the total rows in TSV and Markdown.
     #[command(
-        after_help = "Examples:\n  hyoka table\n  hyoka table --full\n  hyoka table --format csv --output followup.csv\n  hyoka table --format tsv > followup.tsv   (re-imports with hyoka import)\n  hyoka table --format json | jq '.items[] | select(.follow_up) | .number'"
+        after_help = "Examples:\n  hyoka table\n  hyoka table --full\n  hyoka table --format csv --output followup.csv\n  hyoka table --format tsv > followup.tsv   (re-imports with hyoka import)\n  hyoka table --format json | jq '.items[] | select(.follow_up) | .id'"
     )]
     Table {
         /// Output format (JSON: schema/table.schema.json).
@@ -514,7 +510,7 @@ pub(super) enum ItemCommand {
     },
     /// Correct an item's title, department, heading, re-listing, first point or place.
     #[command(
-        after_help = "Example:\n  hyoka item amend 63 --department 市民課窓口係 -a 山田 -m '組織改正'"
+        after_help = "Examples:\n  hyoka item amend 63 --department 市民課窓口係 -a 山田 -m '組織改正'\n  hyoka item amend R1-1 --from 令和2年度末 --after 9 -a 山田 -m '開始時期の訂正'"
     )]
     Amend {
         /// Item id.

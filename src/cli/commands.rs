@@ -26,7 +26,7 @@ pub(super) fn meta(who: &Who, state: &hyoka::domain::state::State) -> Result<Met
         reason: who.reason.clone(),
         source: None,
         recorded_at: now()?,
-        new_point: false,
+        new_point: who.new_point,
         signer,
     })
 }
@@ -323,18 +323,12 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
             who
         }
     };
-    record(&mut ledger, &who, &changes, false)
+    record(&mut ledger, &who, &changes)
 }
 
 /// Records `changes` as one batch by `who` and says what was recorded.
-pub(super) fn record(
-    ledger: &mut Ledger,
-    who: &Who,
-    changes: &[Change],
-    new_point: bool,
-) -> Result<(), Failure> {
-    let mut meta = meta(who, ledger.current()?)?;
-    meta.new_point = new_point;
+pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Result<(), Failure> {
+    let meta = meta(who, ledger.current()?)?;
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
@@ -352,7 +346,7 @@ pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
     match cmd {
         HeadingCommand::Rename { old, new, who } => {
             let change = Change::HeadingRenamed { from: old, to: new };
-            record(&mut ledger, &who, &[change], false)
+            record(&mut ledger, &who, &[change])
         }
     }
 }
@@ -360,7 +354,6 @@ pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
 fn record_one(
     ctx: &Ctx,
     who: &Who,
-    new_point: bool,
     build: impl FnOnce(&hyoka::domain::state::State) -> Result<(Change, String), Failure>,
 ) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
@@ -368,8 +361,7 @@ fn record_one(
     let (change, note) = build(state)?;
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
-    let mut meta = meta(who, state)?;
-    meta.new_point = new_point;
+    let meta = meta(who, state)?;
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
@@ -382,15 +374,8 @@ fn record_one(
     Ok(())
 }
 
-pub fn rate(
-    ctx: &Ctx,
-    item: ItemId,
-    period: &str,
-    grade: &str,
-    new_point: bool,
-    who: &Who,
-) -> Result<(), Failure> {
-    record_one(ctx, who, new_point, |state| {
+pub fn rate(ctx: &Ctx, item: ItemId, period: &str, grade: &str, who: &Who) -> Result<(), Failure> {
+    record_one(ctx, who, |state| {
         let period = parse_period(state, period)?;
         let was = state.cell(&item, period).rating;
         let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
@@ -406,7 +391,7 @@ pub fn rate(
 }
 
 pub fn unrate(ctx: &Ctx, item: ItemId, period: &str, who: &Who) -> Result<(), Failure> {
-    record_one(ctx, who, false, |state| {
+    record_one(ctx, who, |state| {
         let period = parse_period(state, period)?;
         let was = state.cell(&item, period).rating;
         let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
@@ -439,7 +424,7 @@ pub fn flag(
     period: Option<&str>,
     who: &Who,
 ) -> Result<(), Failure> {
-    record_one(ctx, who, false, |state| {
+    record_one(ctx, who, |state| {
         let (period, note) = period_or_latest(state, period)?;
         Ok((
             Change::FollowUpSet {
@@ -459,7 +444,7 @@ pub fn remark(
     period: Option<&str>,
     who: &Who,
 ) -> Result<(), Failure> {
-    record_one(ctx, who, false, |state| {
+    record_one(ctx, who, |state| {
         let (period, note) = period_or_latest(state, period)?;
         Ok((
             Change::RemarkSet {

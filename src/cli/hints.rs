@@ -63,6 +63,15 @@ pub fn refused(r: &Refused) -> String {
             format!(": reinstate it with `hyoka item reinstate {n}` first")
         }
         Refused::ItemExists(n) => format!("; correct it with `hyoka item amend {n}`"),
+        Refused::Version1(why) if why.contains("heading rename") => {
+            "; in this ledger rename it item by item (hyoka item amend ID --category NEW), or start a new ledger for the plan (hyoka export, then hyoka init and hyoka import)".into()
+        }
+        Refused::Version1(_) => {
+            "; this ledger was created by an earlier hyoka and keeps that version: to use this, start a new ledger for the plan (hyoka init, or hyoka import of its table into a new --ledger)".into()
+        }
+        Refused::EarlyPoint { .. } => {
+            "; check the point, and if it is right give --new-point".into()
+        }
         Refused::NewPoint { next, .. } if next.is_empty() => {
             "; check the point, and if it is right give --new-point".into()
         }

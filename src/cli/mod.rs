@@ -82,9 +82,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             item,
             period,
             grade,
-            new_point,
             who,
-        } => c::rate(ctx, item_id(&item)?, &period, &grade, new_point, &who),
+        } => c::rate(ctx, item_id(&item)?, &period, &grade, &who),
         Command::Unrate { item, period, who } => c::unrate(ctx, item_id(&item)?, &period, &who),
         Command::Heading(cmd) => c::heading(ctx, cmd),
         Command::Flag {

@@ -19,6 +19,10 @@ pub struct Who {
     /// author's key. Default: $HYOKA_KEY.
     #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
     pub(super) key: Option<std::path::PathBuf>,
+    /// Accept a point more than one reporting point away from the rated ones (refused otherwise, as a
+    /// likely typo: R7年度上半期 for H27上半期).
+    #[arg(long)]
+    pub(super) new_point: bool,
 }
 
 /// Which point of history a view shows: valid time (`--as-of`) and transaction time (`--seq`, `--at`).

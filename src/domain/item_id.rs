@@ -115,6 +115,24 @@ impl ItemId {
         }
     }
 
+    /// What two ids that a reader would take for the same are equal in: ASCII letters in upper case and
+    /// digit runs without leading zeros (`r1-01` and `R1-1`).
+    pub fn lookalike_key(&self) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        let mut rest: &str = &self.0;
+        while !rest.is_empty() {
+            let (run, tail) = run(rest);
+            if run.as_bytes()[0].is_ascii_digit() {
+                let t = run.trim_start_matches('0');
+                out.push_str(if t.is_empty() { "0" } else { t });
+            } else {
+                out.push_str(&run.to_ascii_uppercase());
+            }
+            rest = tail;
+        }
+        out
+    }
+
     /// The key of the store's per-item index: the number for a numeric id (as schema version 1 ledgers
     /// keyed it), else the first four bytes of BLAKE3 of the id with the top bit set. Ids may share a
     /// key; readers of the index check each event's own id.
@@ -296,6 +314,15 @@ mod tests {
         assert!(n("R1-1").index_key() >= 0x8000_0000);
         assert_eq!(n("R1-1").index_key(), n("Ｒ１－１").index_key());
         assert_eq!(ItemId::from_number(40), n("40"));
+    }
+
+    #[test]
+    fn lookalike_ids_share_a_key() {
+        let k = |s: &str| ItemId::parse(s).unwrap().lookalike_key();
+        assert_eq!(k("r1-01"), k("R1-1"));
+        assert_eq!(k("i-3"), k("I-3"));
+        assert_ne!(k("R1-1"), k("R1-10"));
+        assert_ne!(k("1-1"), k("11"));
     }
 
     #[test]

@@ -861,6 +861,9 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Reading, String> 
     if let Some(date) = lead.rest.strip_prefix('年')
         && date.starts_with(|c: char| c.is_ascii_digit())
     {
+        if let Some(era) = lead.era.or(default_era).filter(|_| !lead.gregorian) {
+            check_era_month(era, lead.n, date)?;
+        }
         return parse_date(lead.year(default_era)?, date).map(Reading::Point);
     }
     let term = lead.rest.strip_prefix("年度").unwrap_or(lead.rest);
@@ -910,6 +913,31 @@ fn quarter(term: &str) -> Result<Option<Part>, String> {
 /// `12月31日時点` after the calendar year. The end of June, September and December are the first
 /// quarter, first half and third quarter of the fiscal year that starts that April; the end of March is
 /// the end of the fiscal year that started the April before.
+/// Refuses a month that the era did not have: 平成 ended on 30 April 2019 (平成31年), 令和 began on
+/// 1 May 2019 (令和元年). `date` is what follows `年` (`3月末現在`).
+fn check_era_month(era: Era, n: u16, date: &str) -> Result<(), String> {
+    let digits = date.bytes().take_while(u8::is_ascii_digit).count();
+    let Ok(month) = date[..digits].parse::<u8>() else {
+        return Ok(());
+    };
+    let (gone, instead) = match era {
+        Era::Heisei if n > 31 || (n == 31 && month >= 5) => (
+            "平成 ended on 30 April 2019 (平成31年4月30日)",
+            format!("令和{}年{month}月", era_number(n - 30)),
+        ),
+        Era::Reiwa if n == 1 && month <= 4 => (
+            "令和 began on 1 May 2019 (令和元年5月1日)",
+            format!("平成31年{month}月"),
+        ),
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "{}{}年{month}月 never existed: {gone}; write {instead}",
+        era.kanji(),
+        era_number(n)
+    ))
+}
+
 fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
     let date = date
         .strip_suffix("現在")
@@ -1069,6 +1097,24 @@ mod tests {
                 assert_eq!(got, want, "{input}");
             }
         }
+    }
+
+    #[test]
+    fn dates_the_eras_never_had_are_refused() {
+        for (input, says) in [
+            ("令和元年3月末", "write 平成31年3月"),
+            ("平成31年9月末", "write 令和元年9月"),
+            ("平成32年3月31日現在", "write 令和2年3月"),
+            ("R1年3月末現在", "never existed"),
+        ] {
+            let e = Period::parse(input, None).unwrap_err().to_string();
+            assert!(e.contains(says), "{input}: {e}");
+        }
+        assert_eq!(p("平成31年3月末現在"), "FY2018-YE");
+        assert_eq!(p("令和元年6月末"), "FY2019-Q1");
+        assert_eq!(p("令和元年9月末"), "FY2019-H1");
+        // Fiscal years keep both names (plans written before the change say 平成32年度).
+        assert_eq!(p("平成32年度末"), "FY2020-YE");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::domain::event::{Change, Event};
 use crate::domain::item_id::ItemId;
 use crate::domain::period::Period;
+use crate::domain::state::State;
 
 /// A field whose last change is tracked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -30,8 +31,12 @@ pub enum Field {
     Remark(ItemId, Period),
     /// Whether an item is not evaluated (対象外) in a period.
     Exclusion(ItemId, Period),
-    /// An item's first point, place and merge.
-    Placement(ItemId),
+    /// An item's first point (`from`).
+    From(ItemId),
+    /// An item's place (`after`).
+    After(ItemId),
+    /// An item's merge into another (集約).
+    Merge(ItemId),
     /// An item's review in a round.
     Review(ItemId, Period),
 }
@@ -66,7 +71,6 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
         Change::PlanDefined { .. }
         | Change::CategoryAdded { .. }
         | Change::ClockBehind { .. }
-        | Change::HeadingRenamed { .. }
         | Change::PeopleEnabled { .. }
         | Change::PersonRegistered { .. }
         | Change::RoleGranted { .. }
@@ -79,13 +83,16 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
         | Change::RoundClosed { .. }
         | Change::RoundPublished { .. } => Vec::new(),
         Change::Reviewed { item, period, .. } => vec![Field::Review(item.clone(), *period)],
+        // The items it renames the heading of are known from the state: see `Provenance::apply`.
+        Change::HeadingRenamed { .. } => Vec::new(),
         Change::ItemRegistered { id, .. } => vec![
             Field::Status(id.clone()),
             Field::Title(id.clone()),
             Field::Department(id.clone()),
             Field::Category(id.clone()),
             Field::Relisting(id.clone()),
-            Field::Placement(id.clone()),
+            Field::From(id.clone()),
+            Field::After(id.clone()),
         ],
         Change::ItemAmended {
             id,
@@ -109,8 +116,11 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
             if relisting_of.is_some() {
                 v.push(Field::Relisting(id.clone()));
             }
-            if from.is_some() || after.is_some() {
-                v.push(Field::Placement(id.clone()));
+            if from.is_some() {
+                v.push(Field::From(id.clone()));
+            }
+            if after.is_some() {
+                v.push(Field::After(id.clone()));
             }
             v
         }
@@ -118,7 +128,7 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
             vec![Field::Status(id.clone())]
         }
         Change::ItemMerged { item, .. } | Change::MergeWithdrawn { item } => {
-            vec![Field::Placement(item.clone())]
+            vec![Field::Merge(item.clone())]
         }
         Change::RatingRecorded { item, period, .. } | Change::RatingWithdrawn { item, period } => {
             vec![Field::Rating(item.clone(), *period)]
@@ -132,13 +142,24 @@ pub fn fields_of(change: &Change) -> Vec<Field> {
 }
 
 impl Provenance {
-    /// Folds one event.
-    pub fn apply(&mut self, e: &Event) {
+    /// Folds one event, given the state after it (a heading rename sets the heading of every item
+    /// listed under the new name).
+    pub fn apply(&mut self, e: &Event, after: &State) {
         let imported = e.source.is_some();
         if imported {
             self.last_import = Some(e.seq);
         }
-        for f in fields_of(&e.change) {
+        let mut fields = fields_of(&e.change);
+        if let Change::HeadingRenamed { to, .. } = &e.change {
+            fields.extend(
+                after
+                    .items
+                    .values()
+                    .filter(|i| i.category == *to)
+                    .map(|i| Field::Category(i.id.clone())),
+            );
+        }
+        for f in fields {
             self.fields.insert(
                 f,
                 Setter {

@@ -28,7 +28,9 @@ use crate::domain::state::State;
 
 /// Changes that create a new ledger's plan from a file: the plan first, with the scale the file's total
 /// rows state (else S, A, B), reporting at 上半期 and 年度末 ([`Cadence::HalfYear`]) with no declared
-/// years, as every plan did before cadences.
+/// years, as every plan did before cadences. Its default era is the one `--era` gave: an era guessed to
+/// read the file's era-less years is not recorded, so that nothing later (an era-less `元年度`) is read
+/// by a guess.
 pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
     Change::PlanDefined {
         name: name.to_string(),
@@ -36,7 +38,10 @@ pub fn plan_for_new_ledger(p: &Prepared, name: &str, origin: &str) -> Change {
             .grades_from_totals
             .clone()
             .unwrap_or_else(|| vec!["S".into(), "A".into(), "B".into()]),
-        default_era: Some(p.era.era()),
+        default_era: match p.era {
+            EraChoice::Flag(e) => Some(e),
+            EraChoice::Plan(_) | EraChoice::Default(_) => None,
+        },
         origin: origin.to_string(),
         cadence: Cadence::HalfYear,
         years: None,

@@ -476,20 +476,23 @@ mod tests {
         if let Err(e) = state.apply(&c) {
             panic!("{c:?}: {e}");
         }
-        provenance.apply(&Event {
-            version: 2,
-            seq,
-            prev_hash: [0; 32],
-            recorded_at: 0,
-            author: "a".into(),
-            reason: "r".into(),
-            source: import.then(|| Source {
-                file_name: "t.tsv".into(),
-                blake3: [0; 32],
-            }),
-            change: c,
-            signature: None,
-        });
+        provenance.apply(
+            &Event {
+                version: 2,
+                seq,
+                prev_hash: [0; 32],
+                recorded_at: 0,
+                author: "a".into(),
+                reason: "r".into(),
+                source: import.then(|| Source {
+                    file_name: "t.tsv".into(),
+                    blake3: [0; 32],
+                }),
+                change: c,
+                signature: None,
+            },
+            state,
+        );
     }
 
     #[test]

@@ -184,7 +184,7 @@ impl<S: Store> Ledger<S> {
                     seq: e.event.seq,
                     why: r.to_string(),
                 })?;
-            prov.apply(&e.event);
+            prov.apply(&e.event, &state);
             Ok(true)
         })?;
         Ok((state, prov))

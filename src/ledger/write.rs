@@ -203,7 +203,7 @@ impl Check for NewChanges<'_> {
         if !self.meta.new_point {
             self.state.check_new_point(&change)?;
         }
-        event::check_version(self.version, &change).map_err(Refused::Rule)?;
+        event::check_version(self.version, &change).map_err(Refused::Version1)?;
         // In a ledger with people: the author may record it, and signs it with their current key.
         self.state.authorize(&self.meta.author, &change)?;
         let signer = match signing::must_be_signed(&self.state, &change) {

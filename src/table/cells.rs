@@ -261,13 +261,18 @@ pub(super) enum GradeCell {
     NotEvaluated,
 }
 
-/// A grade cell: empty, [`NOT_EVALUATED`] or one grade (column `column`, 1-based, for the message).
+/// A grade cell: empty, [`NOT_EVALUATED`] (spaces inside ignored, as in `対 象 外`) or one grade
+/// (column `column`, 1-based, for the message).
 pub(super) fn parse_grade_cell(line: usize, column: usize, raw: &str) -> Result<GradeCell> {
     let r = trim(raw);
     if r.is_empty() {
         return Ok(GradeCell::Empty);
     }
-    if r == NOT_EVALUATED {
+    // Published tables space their words out (`対 象 外`): spaces inside do not matter.
+    if r.chars()
+        .filter(|c| !c.is_whitespace())
+        .eq(NOT_EVALUATED.chars())
+    {
         return Ok(GradeCell::NotEvaluated);
     }
     // First, so that U+2028 (white space too) is named.
@@ -304,6 +309,20 @@ pub(super) fn check_no_extra(line: usize, cells: &[&str], from: usize) -> Result
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn not_evaluated_is_read_with_or_without_the_spaces_tables_print() {
+        for cell in ["対象外", "対 象 外", " 対　象　外 "] {
+            assert!(matches!(
+                parse_grade_cell(3, 4, cell),
+                Ok(GradeCell::NotEvaluated)
+            ));
+        }
+        assert!(matches!(parse_grade_cell(3, 4, ""), Ok(GradeCell::Empty)));
+        assert!(
+            parse_grade_cell(3, 4, "対象").is_ok_and(|g| !matches!(g, GradeCell::NotEvaluated))
+        );
+    }
 
     #[test]
     fn unneutralise_examples() {

@@ -341,6 +341,17 @@ impl HistoryFold {
     /// Applies one event and calls `f` for each field it changed, with its old and new value.
     pub fn step(&mut self, e: &Event, f: &mut dyn FnMut(HistoryEntry)) -> Result<(), Refused> {
         let before = self.state.clone_item_view(&e.change);
+        // A heading rename changes the heading of every item under it: each is an entry of its own.
+        let renamed: Vec<ItemId> = match &e.change {
+            Change::HeadingRenamed { from, .. } => self
+                .state
+                .items
+                .values()
+                .filter(|i| i.category == *from)
+                .map(|i| i.id.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
         self.state.apply(&e.change)?;
         if let Change::ClockBehind { clock } = e.change {
             self.clock_behind = Some(ClockBehindBatch {
@@ -358,6 +369,22 @@ impl HistoryFold {
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
         self.decided.extend(fields);
+        if let Change::HeadingRenamed { from, to } = &e.change {
+            for id in renamed {
+                f(HistoryEntry {
+                    seq: e.seq,
+                    recorded_at: e.recorded_at,
+                    author: e.author.clone(),
+                    reason: e.reason.clone(),
+                    item: ItemRef(id),
+                    field: "category",
+                    period: None,
+                    old: Value::String(from.clone()),
+                    new: Value::String(to.clone()),
+                    clock_behind,
+                });
+            }
+        }
         for (field, period, mut old, new) in field_changes(&before, &self.state, &e.change) {
             if first_flag && field == "follow_up" {
                 old = Value::Null;
@@ -450,6 +477,15 @@ impl State {
     }
 }
 
+/// The value of `merged_into`, as the table's JSON gives it: `{"id", "number" (numeric ids), "from"}`.
+fn merged_json(into: &ItemId, from: Period) -> Value {
+    let mut v = serde_json::json!({"id": into.as_str(), "from": from.id()});
+    if let Some(n) = into.number() {
+        v["number"] = Value::from(n);
+    }
+    v
+}
+
 fn id_or_null(id: Option<&ItemId>) -> Value {
     id.map_or(Value::Null, |id| match id.number() {
         Some(n) => Value::from(n),
@@ -495,9 +531,7 @@ fn field_changes(
         }
         Change::ItemMerged { .. } | Change::MergeWithdrawn { .. } => {
             attr("merged_into", &|i| match &i.merged {
-                Some((into, from)) => {
-                    serde_json::json!({"item_id": into.as_str(), "from": from.id()})
-                }
+                Some((into, from)) => merged_json(into, *from),
                 None => Value::Null,
             });
         }
@@ -706,16 +740,16 @@ fn cells(snap: &Snapshot) -> Fields {
             );
         }
         if let Some(f) = item.from {
-            put("from", Value::String(f.id()), Field::Placement(n.clone()));
+            put("from", Value::String(f.id()), Field::From(n.clone()));
         }
         if let Some(a) = &item.after {
-            put("after", id_or_null(Some(a)), Field::Placement(n.clone()));
+            put("after", id_or_null(Some(a)), Field::After(n.clone()));
         }
         if let Some((into, from)) = &item.merged {
             put(
                 "merged_into",
-                serde_json::json!({"item_id": into.as_str(), "from": from.id()}),
-                Field::Placement(n.clone()),
+                merged_json(into, *from),
+                Field::Merge(n.clone()),
             );
         }
     }

@@ -49,8 +49,10 @@ pub struct TableRow {
     pub department: String,
     /// Heading.
     pub category: String,
-    /// The number of the item this row re-lists, for a numeric id.
-    pub relisting_of: Option<u32>,
+    /// The item this row re-lists. JSON: its number for a numeric id (as before ids were text), else its
+    /// id as a string; `null` when the row re-lists none.
+    #[serde(serialize_with = "number_or_id")]
+    pub relisting_of: Option<ItemId>,
     /// The id of the item this row re-lists.
     pub relisting_of_id: Option<ItemId>,
     /// The point from which the item belongs to the plan (`None`: every point).
@@ -99,6 +101,12 @@ impl std::fmt::Display for ItemRef {
 /// What a table cell shows for a point at which the item is not evaluated.
 pub const NOT_EVALUATED: &str = "対象外";
 
+/// What a text table shows for a point from which the item is merged into another.
+pub const MERGED: &str = "集約";
+
+/// What a text table shows for a point before the item joined the plan.
+pub const NOT_YET: &str = "-";
+
 impl TableRow {
     /// What the row's cell for a shown point holds: the grade, [`NOT_EVALUATED`], or nothing.
     pub fn cell_text(&self, period: Period) -> String {
@@ -106,6 +114,20 @@ impl TableRow {
             Some(g) => g.to_string(),
             None if self.not_evaluated.contains(&period) => NOT_EVALUATED.to_string(),
             None => String::new(),
+        }
+    }
+
+    /// What a text view shows in the row's cell for a shown point: [`TableRow::cell_text`], or for a
+    /// point outside the item's time [`MERGED`] (from its merge on) or [`NOT_YET`] (before it joined).
+    pub fn shown_text(&self, period: Period) -> String {
+        let text = self.cell_text(period);
+        if !text.is_empty() || !self.outside.contains(&period) {
+            return text;
+        }
+        match (&self.merged_into, self.from) {
+            (Some(m), _) if m.from <= period => MERGED.to_string(),
+            (_, Some(f)) if period < f => NOT_YET.to_string(),
+            _ => String::new(),
         }
     }
 }
@@ -121,6 +143,16 @@ pub struct MergedInto {
     /// The first point at which it is part of that item.
     #[serde(serialize_with = "period_id_of")]
     pub from: Period,
+}
+
+fn number_or_id<S: serde::Serializer>(id: &Option<ItemId>, s: S) -> Result<S::Ok, S::Error> {
+    match id {
+        None => s.serialize_none(),
+        Some(id) => match id.number() {
+            Some(n) => s.serialize_u32(n),
+            None => s.serialize_str(id.as_str()),
+        },
+    }
 }
 
 fn period_id<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
@@ -316,18 +348,23 @@ pub fn table(state: &State, as_of: Option<Period>) -> TableView {
                 title: i.title.clone(),
                 department: i.department.clone(),
                 category: i.category.clone(),
-                relisting_of: i.relisting_of.as_ref().and_then(ItemId::number),
+                relisting_of: i.relisting_of.clone(),
                 relisting_of_id: i.relisting_of.clone(),
                 from: i.from,
-                merged_into: i.merged.as_ref().map(|(into, from)| MergedInto {
-                    id: into.clone(),
-                    number: into.number(),
-                    from: *from,
-                }),
+                // As of a point, a merge from a later point is not yet part of the plan.
+                merged_into: i
+                    .merged
+                    .as_ref()
+                    .filter(|(_, from)| as_of.is_none_or(|a| *from <= a))
+                    .map(|(into, from)| MergedInto {
+                        id: into.clone(),
+                        number: into.number(),
+                        from: *from,
+                    }),
                 not_evaluated: periods
                     .iter()
                     .copied()
-                    .filter(|p| state.is_excluded(&i.id, *p))
+                    .filter(|p| i.in_plan_at(*p) && state.is_excluded(&i.id, *p))
                     .collect(),
                 outside: periods
                     .iter()

@@ -115,13 +115,13 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
     let period_w: Vec<usize> = periods
         .iter()
         .map(|p| {
-            let excluded = view.items.iter().any(|r| r.not_evaluated.contains(p));
-            let w = display_width(&short_label(*p)).max(grade_w);
-            if excluded {
-                w.max(display_width(views::NOT_EVALUATED))
-            } else {
-                w
-            }
+            view.items
+                .iter()
+                .map(|r| display_width(&r.shown_text(*p)))
+                .max()
+                .unwrap_or(0)
+                .max(display_width(&short_label(*p)))
+                .max(grade_w)
         })
         .collect();
     let flag_w = display_width(FLAG_HEADER);
@@ -273,7 +273,7 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
             department: cut(&rt.department, dept_w),
             ratings: shown_periods
                 .iter()
-                .map(|p| text::escape(&row.cell_text(*p)))
+                .map(|p| text::escape(&row.shown_text(*p)))
                 .collect(),
             flag: if row.follow_up {
                 MARK.into()
@@ -476,7 +476,7 @@ pub fn table_markdown(view: &TableView) -> String {
         cells.extend(
             view.period_values
                 .iter()
-                .map(|p| md_escape(&row.cell_text(*p))),
+                .map(|p| md_escape(&row.shown_text(*p))),
         );
         cells.push(if row.follow_up {
             MARK.into()
@@ -692,6 +692,16 @@ pub fn value_text(v: &serde_json::Value) -> String {
         serde_json::Value::Bool(true) => "○".to_string(),
         serde_json::Value::Bool(false) => "×".to_string(),
         serde_json::Value::String(s) => s.clone(),
+        // A merge (`merged_into`): `24に集約 (平成27年度末から)`.
+        serde_json::Value::Object(m) if m.contains_key("id") && m.contains_key("from") => {
+            let id = m.get("id").and_then(|v| v.as_str()).unwrap_or("");
+            let from = m
+                .get("from")
+                .and_then(|v| v.as_str())
+                .and_then(|p| p.parse::<crate::domain::period::Period>().ok())
+                .map_or_else(String::new, |p| format!(" ({}から)", p.label()));
+            format!("{id}に集約{from}")
+        }
         other => other.to_string(),
     }
 }
@@ -707,6 +717,10 @@ pub fn field_label(field: &str) -> &'static str {
         "category" => "分類",
         "relisting_of" => "再掲元",
         "status" => "状態",
+        "not_evaluated" => "対象外",
+        "from" => "対象となる時点",
+        "after" => "表示位置",
+        "merged_into" => "集約先",
         _ => "その他",
     }
 }

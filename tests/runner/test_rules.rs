@@ -1646,7 +1646,7 @@ fn version_2_cases(ev: &[Event]) -> Vec<Case> {
             &with(ev, am_v2("1", Some(Some(ye(2014))), None)),
             n,
         )
-        .says("withdraw that rating first"),
+        .says("has a rating at 平成26年度上半期, before 平成26年度末; withdraw it first"),
         broken(
             "D27",
             "a rating before the item's first point",
@@ -1832,6 +1832,21 @@ fn version_2_cases(ev: &[Event]) -> Vec<Case> {
             n + 1,
         )
         .says("on or after"),
+        broken(
+            "D34",
+            "a merge from before an exclusion (対象外)",
+            &then(
+                ev,
+                &[
+                    register("3", None),
+                    register("4", None),
+                    exclude("4", ye(2014)),
+                    merge("4", "3", fy(2014)),
+                ],
+            ),
+            n + 3,
+        )
+        .says("has 対象外 at 平成26年度末, on or after"),
         broken(
             "D34",
             "a merge from before a rating",
@@ -2108,16 +2123,16 @@ fn valid_version_2(ev: &[Event]) -> Vec<(&'static str, String)> {
             )),
         ),
         (
-            "merges made and withdrawn; an exclusion withdrawn after the merge's point",
+            "merges made and withdrawn; an exclusion before the merge's point withdrawn after the merge",
             sealed(&then(
                 ev,
                 &[
                     register("3", None),
                     register("4", None),
-                    exclude("3", ye(2015)),
+                    exclude("3", ye(2014)),
                     merge("3", "1", fy(2015)),
+                    unexclude("3", ye(2014)),
                     rate("3", ye(2014), "B"),
-                    unexclude("3", ye(2015)),
                     Change::RatingWithdrawn {
                         item: id("3"),
                         period: ye(2014),

@@ -207,6 +207,15 @@ pub enum Refused {
     /// Adding an item id that exists.
     #[error("item {0} already exists")]
     ItemExists(ItemId),
+    /// A point more than one step before the earliest rated point, which may be a typo (`H9` for
+    /// `H29`): the caller must say that it opens a new point.
+    #[error("{period} is more than one reporting point before the earliest rated point {earliest}")]
+    EarlyPoint {
+        /// The point asked for (its label).
+        period: String,
+        /// The earliest rated point (its label).
+        earliest: String,
+    },
     /// A point more than one step after the latest rated point, which may be a typo: the caller must
     /// say that it opens a new point.
     #[error("{period} is more than one reporting point after the latest rated point {latest}")]
@@ -218,6 +227,10 @@ pub enum Refused {
         /// The next point of the plan's cadence (its label).
         next: String,
     },
+    /// What a ledger of event schema version 1 cannot hold (a text id, 対象外, 集約, a heading rename,
+    /// people, rounds); it keeps its version.
+    #[error("{0}")]
+    Version1(String),
     /// Any other rule of `schema/FORMAT.md` section 12, in words.
     #[error("{0}")]
     Rule(String),
@@ -231,7 +244,8 @@ impl Refused {
             Refused::NoSuchItem(_) => "no_such_item",
             Refused::ItemWithdrawn(_) => "item_withdrawn",
             Refused::ItemExists(_) => "item_exists",
-            Refused::NewPoint { .. } => "new_point",
+            Refused::NewPoint { .. } | Refused::EarlyPoint { .. } => "new_point",
+            Refused::Version1(_) => "version_1",
             Refused::Rule(_) => "refused",
         }
     }
@@ -334,25 +348,61 @@ impl State {
         out
     }
 
-    /// The new-point rule for what is written from now on: a rating at a point more than one step of
-    /// the plan's cadence after the latest rated point is refused ([`Refused::NewPoint`]) unless the
-    /// caller says it opens a new point; the first rating of a plan may be at any point.
+    /// The new-point rule for what is written from now on: a change at a point (a rating, flag, remark,
+    /// 対象外, an item's first point or merge, a round) more than one step of the plan's cadence after
+    /// the latest rated point ([`Refused::NewPoint`]) or before the earliest ([`Refused::EarlyPoint`])
+    /// is refused unless the caller says it opens a new point, or the point's round is open; the first
+    /// rating of a plan may be at any point.
     pub fn check_new_point(&self, change: &Change) -> Result<(), Refused> {
-        let Change::RatingRecorded { period, .. } = change else {
-            return Ok(());
+        let period = match change {
+            Change::RatingRecorded { period, .. }
+            | Change::FollowUpSet { period, .. }
+            | Change::RemarkSet { period, .. }
+            | Change::ItemExcluded { period, .. }
+            | Change::RoundOpened { period, .. } => *period,
+            Change::ItemRegistered {
+                from: Some(from), ..
+            }
+            | Change::ItemAmended {
+                from: Some(Some(from)),
+                ..
+            }
+            | Change::ItemMerged { from, .. } => *from,
+            _ => return Ok(()),
         };
-        let (Some(latest), Ok(plan)) = (self.latest_period(), self.plan()) else {
-            return Ok(());
-        };
-        if *period <= latest {
+        // A point whose round is open was opened on purpose.
+        if !matches!(change, Change::RoundOpened { .. })
+            && self
+                .rounds
+                .get(&period)
+                .is_some_and(|r| r.status == crate::domain::people::RoundStatus::Open)
+        {
             return Ok(());
         }
-        match plan.cadence.next_after(latest) {
-            Some(next) if *period <= next => Ok(()),
-            next => Err(Refused::NewPoint {
+        let rated = self.rated_periods();
+        let (Some(earliest), Some(latest), Ok(plan)) = (rated.first(), rated.last(), self.plan())
+        else {
+            return Ok(());
+        };
+        if (*earliest..=*latest).contains(&period) {
+            return Ok(());
+        }
+        if period > *latest {
+            return match plan.cadence.next_after(*latest) {
+                Some(next) if period <= next => Ok(()),
+                next => Err(Refused::NewPoint {
+                    period: period.label(),
+                    latest: latest.label(),
+                    next: next.map_or_else(String::new, |n| n.label()),
+                }),
+            };
+        }
+        // Before the earliest rated point: one step before it at most (a year's first half, say).
+        match plan.cadence.next_after(period) {
+            Some(next) if next >= *earliest => Ok(()),
+            _ => Err(Refused::EarlyPoint {
                 period: period.label(),
-                latest: latest.label(),
-                next: next.map_or_else(String::new, |n| n.label()),
+                earliest: earliest.label(),
             }),
         }
     }
@@ -434,6 +484,16 @@ impl State {
                 after,
             } => {
                 check("department", &department)?;
+                let key = id.lookalike_key();
+                if let Some(other) = self
+                    .items
+                    .keys()
+                    .find(|o| **o != id && o.lookalike_key() == key)
+                {
+                    return refuse(format!(
+                        "item id `{id}` reads as item {other}'s (they differ only in letter case or leading zeros); use {other}, or an id that differs"
+                    ));
+                }
                 Change::ItemRegistered {
                     id,
                     title,
@@ -684,13 +744,9 @@ impl State {
                 if let Some(f) = from {
                     if let Some(f) = f {
                         self.check_point(*f)?;
-                        if let Some(p) = self.cells.0.get(id).and_then(|row| {
-                            row.iter()
-                                .find(|(p, s)| *p < *f && s.grade != 0)
-                                .map(|(p, _)| *p)
-                        }) {
+                        if let Some((p, what)) = self.decided(id).find(|(p, _)| *p < *f) {
                             return refuse(format!(
-                                "item {id} is rated at {}, before {}; withdraw that rating first",
+                                "item {id} has {what} at {}, before {}; withdraw it first",
                                 p.label(),
                                 f.label()
                             ));
@@ -843,13 +899,9 @@ impl State {
                         i.id
                     ));
                 }
-                if let Some(p) = self.cells.0.get(item).and_then(|row| {
-                    row.iter()
-                        .find(|(p, s)| *p >= *from && s.grade != 0)
-                        .map(|(p, _)| *p)
-                }) {
+                if let Some((p, what)) = self.decided(item).find(|(p, _)| *p >= *from) {
                     return refuse(format!(
-                        "item {item} is rated at {}, on or after {}; withdraw that rating first",
+                        "item {item} has {what} at {}, on or after {}; withdraw it first",
                         p.label(),
                         from.label()
                     ));
@@ -899,6 +951,35 @@ impl State {
         self.cell_ref(item, period)
             .map(|c| c.to_cell())
             .unwrap_or_default()
+    }
+
+    /// Every point at which something is decided for an item, with what (a rating, a follow-up flag,
+    /// a remark, 対象外), in no particular order.
+    fn decided<'a>(&'a self, id: &'a ItemId) -> impl Iterator<Item = (Period, &'static str)> + 'a {
+        let cells = self
+            .cells
+            .0
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|(p, s)| {
+                let what = if s.grade != 0 {
+                    "a rating"
+                } else if s.follow_up {
+                    "a follow-up flag"
+                } else if s.remark.is_some() {
+                    "a remark"
+                } else {
+                    return None;
+                };
+                Some((*p, what))
+            });
+        let excluded = self
+            .excluded
+            .iter()
+            .filter(move |(i, _)| i == id)
+            .map(|(_, p)| (*p, "対象外"));
+        cells.chain(excluded)
     }
 
     /// An active item that is part of the plan at a point (joined by then, not merged into another).
@@ -1505,7 +1586,10 @@ mod tests {
             after: None,
         };
         let e = refusal(&mut s, amend(Some(pt(2020, Part::YearEnd))));
-        assert!(e.contains("withdraw that rating first"), "{e}");
+        assert!(
+            e.contains("has a rating at") && e.contains("withdraw it first"),
+            "{e}"
+        );
         apply_all(&mut s, [amend(Some(h1)), rate("R1-1", h1, "B")]);
         // A placement that would go round in a circle is refused.
         let e = refusal(
@@ -1564,7 +1648,10 @@ mod tests {
             from,
         };
         apply_all(&mut s, [rate("25", ye, "A")]);
-        assert!(refusal(&mut s, merge("25", "24", ye)).contains("withdraw that rating first"));
+        assert!(
+            refusal(&mut s, merge("25", "24", ye))
+                .contains("has a rating at 平成27年度末, on or after")
+        );
         apply_all(
             &mut s,
             [
@@ -1646,13 +1733,47 @@ mod tests {
                 other => panic!("{typo}: {other:?}"),
             }
         }
-        // Only ratings open points.
-        let remark = Change::RemarkSet {
-            item: id("1"),
-            period: pt(2030, Part::YearEnd),
-            text: "x".into(),
-        };
-        assert_eq!(s.check_new_point(&remark), Ok(()));
+        // Every change at a point is guarded: a remark, 対象外, an item's first point, a merge, a round.
+        let far = pt(2030, Part::YearEnd);
+        for c in [
+            Change::RemarkSet {
+                item: id("1"),
+                period: far,
+                text: "x".into(),
+            },
+            Change::ItemExcluded {
+                item: id("1"),
+                period: far,
+            },
+            register("9", Some(far), None),
+            Change::ItemMerged {
+                item: id("1"),
+                into: id("9"),
+                from: far,
+            },
+            Change::RoundOpened {
+                period: far,
+                due: "2031-04-30".into(),
+            },
+        ] {
+            assert!(
+                matches!(s.check_new_point(&c), Err(Refused::NewPoint { .. })),
+                "{c:?}"
+            );
+        }
+        // Far before the earliest rated point too (H9 for H29), but not the point just before it.
+        assert!(matches!(
+            s.check_new_point(&rate("1", pt(1997, Part::FirstHalf), "A")),
+            Err(Refused::EarlyPoint { .. })
+        ));
+        assert_eq!(
+            s.check_new_point(&rate("1", pt(2014, Part::YearEnd), "A")),
+            Ok(())
+        );
+        assert!(matches!(
+            s.check_new_point(&rate("1", pt(2014, Part::FirstHalf), "A")),
+            Err(Refused::EarlyPoint { .. })
+        ));
     }
 
     #[test]

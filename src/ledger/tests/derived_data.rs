@@ -208,3 +208,45 @@ fn restore_rebuilds_the_same_derived_data() {
     }
     r.verify(&mut |_, _| {}).unwrap();
 }
+
+/// Two ids under one key of the per-item index (`R1-1` and the number 3240545444): each item's history,
+/// read through the index, is its own and the same as a full fold's.
+#[test]
+fn items_sharing_an_index_key_each_have_their_own_history() {
+    let (a, b) = (
+        ItemId::parse("R1-1").unwrap(),
+        ItemId::parse("3240545444").unwrap(),
+    );
+    assert_eq!(a.index_key(), b.index_key());
+    let (_dir, mut l) = ledger_with(0, every_4());
+    let register = |id: &ItemId| Change::ItemRegistered {
+        id: id.clone(),
+        title: format!("item {id}"),
+        department: "d".into(),
+        category: "c".into(),
+        relisting_of: None,
+        from: None,
+        after: None,
+    };
+    l.append(&meta(2), &[register(&a), register(&b)]).unwrap();
+    for (i, grade) in ["A", "B", "S"].iter().enumerate() {
+        let rate = |id: &ItemId| Change::RatingRecorded {
+            item: id.clone(),
+            period: Period::new(2014 + i as u16, Part::FirstHalf).unwrap(),
+            grade: grade.to_string(),
+        };
+        l.append(&meta(3 + i as i64), &[rate(&a), rate(&b)])
+            .unwrap();
+    }
+    for id in [&a, &b] {
+        let h = l.history(id, None).unwrap();
+        assert_eq!(
+            h.len(),
+            3 + 3,
+            "title, department, category and three ratings of {id}"
+        );
+        assert!(h.iter().all(|e| e.item.0 == *id), "{h:?}");
+        assert_eq!(h, l.history_by_full_fold(id, None).unwrap());
+    }
+    l.verify(&mut |_, _| {}).unwrap();
+}
