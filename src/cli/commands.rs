@@ -105,7 +105,15 @@ pub struct InitArgs<'a> {
     pub years: Option<&'a str>,
 }
 
-pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result<(), Failure> {
+/// `hyoka init`: a ledger for a plan; with `admin`, a ledger with people (its first administrator
+/// registered and the log key recorded, in the same batch as the plan).
+pub fn init(
+    ctx: &Ctx,
+    args: InitArgs<'_>,
+    author: &str,
+    reason: &str,
+    admin: Option<&super::people::Admin<'_>>,
+) -> Result<(), Failure> {
     let InitArgs {
         plan,
         grades,
@@ -146,7 +154,16 @@ pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result
         cadence,
         years,
     };
-    let mut ledger = Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?;
+    let (mut ledger, founding) = match admin {
+        None => (
+            Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?,
+            None,
+        ),
+        Some(admin) => {
+            let (ledger, founding) = super::people::create(ctx, admin, &origin, reason, change)?;
+            (ledger, Some(founding))
+        }
+    };
     out(format!(
         "created ledger {} for plan {} (grades {}, era {})",
         ledger.dir().display(),
@@ -172,8 +189,13 @@ pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result
             ""
         }
     ));
-    if let Some(file) = &ctx.log_key {
-        super::anchoring::init_log_key(ctx, &mut ledger, file)?;
+    match founding {
+        Some(founding) => founding.finish(&mut ledger)?,
+        None => {
+            if let Some(file) = &ctx.log_key {
+                super::anchoring::init_log_key(ctx, &mut ledger, file)?;
+            }
+        }
     }
     Ok(())
 }
@@ -333,14 +355,19 @@ pub(super) fn record(
     changes: &[Change],
     new_point: bool,
 ) -> Result<(), Failure> {
-    let mut meta = meta(who, ledger.current()?)?;
+    let dir = ledger.dir().to_path_buf();
+    let state = ledger.current()?;
+    let mut meta = meta(who, state)?;
     meta.new_point = new_point;
+    super::people::authorized(&dir, state, &meta.author, changes)?;
+    let by = super::people::by(&dir, state, &meta.author);
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
-            "recorded #{}: {}",
+            "recorded #{}: {}{}",
             receipt.first_seq + i as u64,
-            text::escape(&describe::change(c))
+            text::escape(&describe::change(c)),
+            text::escape(&by)
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -370,12 +397,20 @@ fn record_one(
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
     let mut meta = meta(who, state)?;
     meta.new_point = new_point;
+    super::people::authorized(
+        &ctx.ledger,
+        state,
+        &meta.author,
+        std::slice::from_ref(&change),
+    )?;
+    let by = super::people::by(&ctx.ledger, state, &meta.author);
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
-        "recorded #{}: {}{} (head {})",
+        "recorded #{}: {}{}{} (head {})",
         receipt.first_seq,
         hyoka::views::width::truncate(&text::escape(&describe::change(&change)), 120),
         note,
+        text::escape(&by),
         output::short(&receipt.head_hash)
     ));
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -476,13 +511,14 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     // Read, release, write: the log is kept (in memory, then in a private temporary file) while the
     // ledger is read, and printed once it is released, so a reader whose output is not read holds
     // no lock.
-    let ledger = super::anchoring::open_read(ctx)?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
+    let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     let mut w = output::Spool::new();
     let mut write_failed = None;
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
             LogFormat::Jsonl => describe::event_json(e).to_string(),
-            LogFormat::Text => output::log_line(e),
+            LogFormat::Text => output::log_line(e, &names),
         };
         if let Err(err) = writeln!(w, "{line}") {
             write_failed = Some(err);
