@@ -339,9 +339,13 @@ pub(super) enum Command {
     Import {
         /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
         file: PathBuf,
-        /// Who imports.
+        /// Who imports (in a ledger with people, the person whose key --key is; need not be given).
         #[arg(short = 'a', long, value_name = "NAME")]
-        author: String,
+        author: Option<String>,
+        /// Your private key file (mode 0600): in a ledger with people the import is signed with it.
+        /// Default: $HYOKA_KEY.
+        #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
+        key: Option<PathBuf>,
         /// Why (default: names the file).
         #[arg(short = 'm', long, value_name = "TEXT")]
         reason: Option<String>,

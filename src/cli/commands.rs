@@ -593,7 +593,8 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
 /// Arguments of `hyoka import`.
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
-    pub author: String,
+    pub author: Option<String>,
+    pub key: Option<std::path::PathBuf>,
     pub reason: Option<String>,
     pub era: Option<Era>,
     pub plan: Option<String>,
@@ -638,7 +639,30 @@ fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// Who imports, and the key that signs the import: as for any change ([`signer_for`]), on the state of
+/// the ledger before the import (a new ledger has no people).
+fn importer(
+    ctx: &Ctx,
+    args: &ImportArgs,
+) -> Result<(String, Option<hyoka::ledger::signing::Signer>), Failure> {
+    let mut ledger = match super::anchoring::open_reading(ctx, false) {
+        Ok(ledger) => ledger,
+        Err(hyoka::error::Error::NotInitialised(_)) => {
+            let none = hyoka::domain::state::State::default();
+            return signer_for(&none, args.author.as_deref(), args.key.as_deref());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    signer_for(
+        ledger.current()?,
+        args.author.as_deref(),
+        args.key.as_deref(),
+    )
+}
+
 pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {
+    let (author, signer) = importer(ctx, &args)?;
+    let with_people = signer.is_some();
     let bytes = read_table_file(&args.file)?;
     let file_name = args
         .file
@@ -655,8 +679,8 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         prefer_file: args.prefer_file,
         dry_run: args.dry_run,
         new_point: args.new_point,
-        signer: None,
-        author: args.author,
+        signer,
+        author,
         reason: args.reason,
         recorded_at: now()?,
     };
@@ -682,7 +706,20 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let report = imported?;
+    let report = imported.map_err(|e| {
+        let refused = matches!(
+            e,
+            hyoka::error::Error::RefusedAt {
+                refused: hyoka::domain::state::Refused::Rule(_),
+                ..
+            }
+        );
+        let mut f = Failure::from(e);
+        if with_people && refused {
+            f.hint.push_str("; in a ledger with people an import is its author's changes, checked as any: ratings go into an open round (ask an administrator: `hyoka round open POINT --due YYYY-MM-DD`), by staff or the head of the item's department");
+        }
+        f
+    })?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => print_import_json(&report),

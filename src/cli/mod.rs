@@ -197,6 +197,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Import {
             file,
             author,
+            key,
             reason,
             era,
             plan,
@@ -211,6 +212,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             c::ImportArgs {
                 file,
                 author,
+                key,
                 reason,
                 era: era.map(Into::into),
                 plan,

@@ -832,6 +832,27 @@ fn people_enable_upgrades_an_imported_ledger_and_earlier_checkpoints_stay_consis
         1,
     );
     assert!(e.contains("has people already"), "{e}");
+    // import in a ledger with people: signed with --key; without one it is refused.
+    let v2 = crate::common::seed_v2();
+    let e = refused(&env, &["import", v2.to_str().unwrap(), "-a", "山田"], 1);
+    assert!(e.contains("give your key with --key FILE"), "{e}");
+    let run = env.run(&[
+        "import",
+        v2.to_str().unwrap(),
+        "--key",
+        admin.file(),
+        "--dry-run",
+    ]);
+    assert_ne!(run.code, 2, "-a is not needed with a key: {run:?}");
+    assert!(!run.stderr.contains("give -a"), "{run:?}");
+    // Its ratings need an open round (and staff of the department): the import is refused whole.
+    let e = refused(
+        &env,
+        &["import", v2.to_str().unwrap(), "--key", admin.file()],
+        1,
+    );
+    assert!(e.contains("no round is open"), "{e}");
+    assert!(e.contains("in a ledger with people an import"), "{e}");
     env.run(&["verify"]).ok();
 }
 
