@@ -198,7 +198,7 @@ pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
 }
 
 /// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.
-fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
+pub(super) fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
     if super::output::is_inside_ledger(ledger, key) {
         return Err(format!(
             "{} is inside the ledger directory: a private key must never be kept there (copies of the ledger would carry it); move it out, e.g. to {}",
@@ -274,6 +274,84 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     ledger.use_log_key(key)?;
     ledger.anchor()?;
     Ok(())
+}
+
+/// The log key of a ledger being given people (`init --admin`, `people enable`): read from its file,
+/// or made new and not yet written ([`LogKey::write`]), so that nothing is left behind if the ledger
+/// refuses the change.
+pub struct LogKey {
+    /// The private key.
+    pub key: SignerKey,
+    /// Its file.
+    pub path: PathBuf,
+    /// Made now: its file is written by [`LogKey::write`].
+    pub new: bool,
+}
+
+impl LogKey {
+    /// The log key in `--log-key FILE`, else in `DIR.log-key` beside the ledger: the key in that file
+    /// if it exists (read under the mode rule of every private key), else a new key named `origin`.
+    pub fn for_origin(ctx: &Ctx, origin: &str) -> Result<LogKey, Failure> {
+        let path = ctx
+            .log_key
+            .clone()
+            .unwrap_or_else(|| default_log_key(&ctx.ledger));
+        refuse_inside(&ctx.ledger, &path)?;
+        if std::fs::symlink_metadata(&path).is_err() {
+            let key = SignerKey::generate(origin).map_err(|e| e.to_string())?;
+            return Ok(LogKey {
+                key,
+                path,
+                new: true,
+            });
+        }
+        let key = super::keys::read_signer(&path)?;
+        if key.name() != origin {
+            return Err(format!(
+                "the log key in {} is named {}, but this ledger's origin is {}: a log key is named after its ledger's origin; give another file with --log-key FILE (a new key is made there if it does not exist)",
+                path.display(),
+                hyoka::domain::text::escape(key.name()),
+                hyoka::domain::text::escape(origin)
+            )
+            .into());
+        }
+        Ok(LogKey {
+            key,
+            path,
+            new: false,
+        })
+    }
+
+    /// Writes a new key's file (mode 0600, never overwriting); [`LogKey::adopt`] says where.
+    pub fn write(&self) -> Result<(), Failure> {
+        if self.new {
+            super::keys::create_secret_file(&self.path, &format!("{}\n", self.key.to_text()))?;
+        }
+        Ok(())
+    }
+
+    /// Removes the file [`LogKey::write`] made, after the ledger refused the change that named it.
+    pub fn unwrite(&self) {
+        if self.new {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    /// Makes it the ledger's log key, as `init --log-key` does: recorded, held, and the events so far
+    /// anchored by a checkpoint signed with it.
+    pub fn adopt(self, ledger: &mut Ledger) -> Result<(), Failure> {
+        if self.new {
+            out(format!(
+                "wrote a new log key to {} (mode 0600): keep it secret, outside the ledger directory, and back it up",
+                self.path.display()
+            ));
+        }
+        let new = ledger.set_log_key(&self.key)?;
+        say_log_key(ledger, &self.key, &self.path, new);
+        ledger.use_log_key(self.key)?;
+        ledger.anchor()?;
+        Ok(())
+    }
 }
 
 /// `hyoka anchor on|off`: anchors every commit (the anchor record), or stops.

@@ -66,7 +66,7 @@ pub struct Cli {
 pub(super) enum Command {
     /// Create a ledger for a plan.
     #[command(
-        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第3次行財政改革行動計画 --grades S,A,B,C --cadence year-end --years 令和元年度-令和4年度 --era reiwa\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint."
+        after_help = "Examples:\n  hyoka init --plan 第2次行財政改革 --grades S,A,B --era heisei --origin city.kodaira.example/reform-plan-2 -a 山田 -m '計画の登録'\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --log-key hyoka-ledger.log-key\n  hyoka init --plan 第3次行財政改革行動計画 --grades S,A,B,C --cadence year-end --years 令和元年度-令和4年度 --era reiwa\n  hyoka key generate --name admin --output admin.key > admin.vkey\n  hyoka init --plan 第2次行財政改革 --origin city.kodaira.example/reform-plan-2 --admin 山田太郎 --vkey admin.vkey --key admin.key\n\nWith --log-key FILE the key in FILE (a new one, written there with mode 0600, if FILE does not exist)\nbecomes the ledger's log key: every change by a writer holding it is anchored by a signed checkpoint.\nWith --admin the ledger has people: its first administrator is registered (by an id, P and the key's\nid; the name is kept in DIR/PEOPLE, never in the events) and every later change is signed by its\nauthor's key. The log key is then always made: FILE, else DIR.log-key beside the ledger directory."
     )]
     Init {
         /// The plan's name.
@@ -89,8 +89,28 @@ pub(super) enum Command {
         /// The plan's fiscal years, e.g. 2019-2022 or 令和元年度-令和4年度 (default: any from 1989 to 2199).
         #[arg(long, value_name = "YEARS")]
         years: Option<String>,
-        /// Who creates the ledger.
-        #[arg(short = 'a', long, value_name = "NAME", default_value = "hyoka")]
+        /// A ledger with people: its first administrator's name. Every change is then signed by a
+        /// registered person's key (see `hyoka person --help`); needs --vkey and --key.
+        #[arg(long, value_name = "NAME", requires_all = ["vkey", "key"])]
+        admin: Option<String>,
+        /// The administrator's department (default: 管理者).
+        #[arg(long, value_name = "D", requires = "admin")]
+        department: Option<String>,
+        /// The administrator's verifier key (the key text, or a file holding it), as `hyoka key
+        /// generate` printed it.
+        #[arg(long, value_name = "VKEY", requires = "admin")]
+        vkey: Option<String>,
+        /// The administrator's private key file (mode 0600), which signs the ledger's first people event.
+        #[arg(long, value_name = "FILE", requires = "admin")]
+        key: Option<PathBuf>,
+        /// Who creates the ledger (with --admin, the administrator does).
+        #[arg(
+            short = 'a',
+            long,
+            value_name = "NAME",
+            default_value = "hyoka",
+            conflicts_with = "admin"
+        )]
         author: String,
         /// Why.
         #[arg(
@@ -315,9 +335,13 @@ pub(super) enum Command {
     Import {
         /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
         file: PathBuf,
-        /// Who imports.
+        /// Who imports (in a ledger with people, the person whose key --key is; need not be given).
         #[arg(short = 'a', long, value_name = "NAME")]
-        author: String,
+        author: Option<String>,
+        /// Your private key file (mode 0600): in a ledger with people the import is signed with it.
+        /// Default: $HYOKA_KEY.
+        #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
+        key: Option<PathBuf>,
         /// Why (default: names the file).
         #[arg(short = 'm', long, value_name = "TEXT")]
         reason: Option<String>,
@@ -344,6 +368,12 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
     },
+    /// Register people, grant and revoke their roles, rotate and revoke their keys, list them.
+    #[command(subcommand)]
+    Person(PersonCommand),
+    /// Give a ledger without people its first administrator and log key: every later change is signed.
+    #[command(subcommand)]
+    People(PeopleCommand),
     /// Show the table in its published shape.
     ///
     /// One row per item under its heading, one column per period, and the follow-up flag and remark of
@@ -608,6 +638,126 @@ pub(super) enum ItemCommand {
         id: String,
         #[command(flatten)]
         who: Who,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum PersonCommand {
+    /// Register a person: their department, roles and verifier key (by an administrator).
+    #[command(
+        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki.key > suzuki.vkey   (by the person, who keeps suzuki.key)\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n\nRoles: staff (担当: rates their department's items in an open round), head (課長: 1次評価), hq\n(行革本部: 2次評価, 対象外, corrections), admin (管理者: people, the plan, rounds), committee (外部委員:\nopinions). The person's id is P and the 8 hex digits of their key's id; the name is kept in DIR/PEOPLE,\nbeside the events and never in them, and commands accept either."
+    )]
+    Add {
+        /// The person's name (kept in DIR/PEOPLE; the events hold only a salted commitment to it).
+        name: String,
+        /// Their department (課).
+        #[arg(long, value_name = "D")]
+        department: String,
+        /// Their roles: staff, head, hq, admin, committee (or 担当, 課長, 行革本部, 管理者, 外部委員),
+        /// comma-separated.
+        #[arg(long, value_name = "ROLES")]
+        role: String,
+        /// Their verifier key (the key text, or a file holding it), from `hyoka key generate`.
+        #[arg(long, value_name = "VKEY")]
+        vkey: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Grant or revoke a role (by an administrator).
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Rotate or revoke a person's key (by an administrator, or the person themself).
+    #[command(subcommand)]
+    Key(PersonKeyCommand),
+    /// List the people: id, name (when known here), department, roles, key id and whether it is current.
+    #[command(
+        after_help = "Examples:\n  hyoka person list\n  hyoka person list --format json | jq '.people[] | select(.key == \"revoked\")'"
+    )]
+    List {
+        /// Output format (JSON: schema/people.schema.json).
+        #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+        format: TextOrJson,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum RoleCommand {
+    /// Grant a person a role.
+    #[command(
+        after_help = "Example:\n  hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'"
+    )]
+    Grant {
+        /// The person: id (P…) or name.
+        person: String,
+        /// The role: staff, head, hq, admin or committee.
+        role: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Revoke a role from a person.
+    #[command(
+        after_help = "Example:\n  hyoka person role revoke 鈴木一郎 staff --key admin.key -m '異動'\n\nThe last administrator with a key keeps the admin role: grant it to another person first."
+    )]
+    Revoke {
+        /// The person: id (P…) or name.
+        person: String,
+        /// The role: staff, head, hq, admin or committee.
+        role: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum PersonKeyCommand {
+    /// Replace a person's key by a new one (the old key signs nothing from then on).
+    #[command(
+        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki-2.key > suzuki-2.vkey\n  hyoka person key rotate 鈴木一郎 --vkey suzuki-2.vkey --key suzuki.key -m '定期的な鍵の更新'\n  hyoka person key rotate 鈴木一郎 --vkey suzuki-2.vkey --key admin.key -m '鍵の紛失'\n\nBy the person with their current key, or by an administrator (a lost key). A key is never reused.\nThe person's id stays the same."
+    )]
+    Rotate {
+        /// The person: id (P…) or name.
+        person: String,
+        /// The new verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Revoke a person's key (lost, copied, or the person left): it signs nothing from then on.
+    #[command(
+        after_help = "Example:\n  hyoka person key revoke 鈴木一郎 --key admin.key -m '退職'\n\nThe person records nothing until an administrator sets a new key (hyoka person key rotate).\nThe key of the last administrator with a key is not revoked: grant admin to another person first."
+    )]
+    Revoke {
+        /// The person: id (P…) or name.
+        person: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum PeopleCommand {
+    /// Give an existing ledger people: its first administrator and its log key (appended to the same
+    /// log: the same origin, earlier events and checkpoints unchanged).
+    #[command(
+        after_help = "Examples:\n  hyoka key generate --name admin --output admin.key > admin.vkey\n  hyoka people enable --admin 山田太郎 --vkey admin.vkey --key admin.key -m '署名付き運用へ移行'\n\nFrom then on every change is signed by a registered person's key. The log key is the ledger's own if it\nhas one; else the key in --log-key FILE, or a new one written to FILE (default DIR.log-key beside the\nledger directory). A ledger of event schema version 1 cannot hold people: import it into a new one."
+    )]
+    Enable {
+        /// The first administrator's name (kept in DIR/PEOPLE, never in the events).
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+        /// The administrator's department.
+        #[arg(long, value_name = "D", default_value = "管理者")]
+        department: String,
+        /// The administrator's verifier key (the key text, or a file holding it).
+        #[arg(long, value_name = "VKEY")]
+        vkey: String,
+        /// The administrator's private key file (mode 0600). Default: $HYOKA_KEY.
+        #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
+        key: PathBuf,
+        /// Why.
+        #[arg(short = 'm', long, value_name = "TEXT")]
+        reason: String,
     },
 }
 

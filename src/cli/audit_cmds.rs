@@ -11,6 +11,7 @@ use hyoka::views::render;
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::names::shown;
 use super::options::{HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
 
@@ -160,11 +161,13 @@ pub fn history(
         }
         (false, None) => return Err(Failure::usage("give an item id, or --all")),
     };
+    let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     let entries: Vec<_> = match author {
         Some(a) => entries
             .into_iter()
-            // Compared under NFKC, as every name is (hyoka::domain::ident::same).
-            .filter(|e| hyoka::domain::ident::same(&e.author, a.trim()))
+            // Compared under NFKC, as every name is (hyoka::domain::ident::same); a person of a
+            // ledger with people by id or name.
+            .filter(|e| names.names(&e.author, a.trim()))
             .collect(),
         None => entries,
     };
@@ -211,7 +214,7 @@ pub fn history(
                 let mut r = vec![
                     format!("#{}", e.seq),
                     when::format_text(e.recorded_at),
-                    e.author.clone(),
+                    shown(&names, &e.author),
                     e.field.to_string(),
                     period_label(e.period),
                 ];
@@ -253,6 +256,7 @@ pub fn blame(
     let points = points_of(&mut ledger)?;
     let period = period.map(|p| period_arg(p, points)).transpose()?;
     let snap = snapshot(&ledger, time)?;
+    let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     drop(ledger);
     let entries = audit::blame(&snap, period);
     match format {
@@ -270,7 +274,7 @@ pub fn blame(
                     render::value_text(&e.value),
                     format!("#{}", e.seq),
                     when::format_text(e.recorded_at),
-                    e.author.clone(),
+                    shown(&names, &e.author),
                     e.reason.clone(),
                 ]
             });
@@ -314,6 +318,7 @@ pub fn diff(
     let b = Point::parse(to, era).map_err(Failure::from)?;
     let sa = point_snapshot(&ledger, a)?;
     let sb = point_snapshot(&ledger, b)?;
+    let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     drop(ledger);
     let changes = audit::diff(&sa, &sb);
     match format {
@@ -336,7 +341,10 @@ pub fn diff(
                 r.extend([
                     c.seq.map_or(String::new(), |s| format!("#{s}")),
                     c.recorded_at.map(when::format_text).unwrap_or_default(),
-                    c.author.clone().unwrap_or_default(),
+                    c.author
+                        .as_deref()
+                        .map(|a| shown(&names, a))
+                        .unwrap_or_default(),
                     c.reason.clone().unwrap_or_default(),
                 ]);
                 r

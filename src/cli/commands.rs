@@ -105,7 +105,15 @@ pub struct InitArgs<'a> {
     pub years: Option<&'a str>,
 }
 
-pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result<(), Failure> {
+/// `hyoka init`: a ledger for a plan; with `admin`, a ledger with people (its first administrator
+/// registered and the log key recorded, in the same batch as the plan).
+pub fn init(
+    ctx: &Ctx,
+    args: InitArgs<'_>,
+    author: &str,
+    reason: &str,
+    admin: Option<&super::people::Admin<'_>>,
+) -> Result<(), Failure> {
     let InitArgs {
         plan,
         grades,
@@ -146,7 +154,16 @@ pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result
         cadence,
         years,
     };
-    let mut ledger = Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?;
+    let (mut ledger, founding) = match admin {
+        None => (
+            Ledger::create(&ctx.ledger, &meta, change, &[], ctx.access())?,
+            None,
+        ),
+        Some(admin) => {
+            let (ledger, founding) = super::people::create(ctx, admin, &origin, reason, change)?;
+            (ledger, Some(founding))
+        }
+    };
     out(format!(
         "created ledger {} for plan {} (grades {}, era {})",
         ledger.dir().display(),
@@ -172,8 +189,13 @@ pub fn init(ctx: &Ctx, args: InitArgs<'_>, author: &str, reason: &str) -> Result
             ""
         }
     ));
-    if let Some(file) = &ctx.log_key {
-        super::anchoring::init_log_key(ctx, &mut ledger, file)?;
+    match founding {
+        Some(founding) => founding.finish(&mut ledger)?,
+        None => {
+            if let Some(file) = &ctx.log_key {
+                super::anchoring::init_log_key(ctx, &mut ledger, file)?;
+            }
+        }
     }
     Ok(())
 }
@@ -328,13 +350,18 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
 
 /// Records `changes` as one batch by `who` and says what was recorded.
 pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Result<(), Failure> {
-    let meta = meta(who, ledger.current()?)?;
+    let dir = ledger.dir().to_path_buf();
+    let state = ledger.current()?;
+    let meta = meta(who, state)?;
+    super::people::authorized(&dir, state, &meta.author, changes)?;
+    let by = super::people::by(&dir, state, &meta.author);
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
-            "recorded #{}: {}",
+            "recorded #{}: {}{}",
             receipt.first_seq + i as u64,
-            text::escape(&describe::change(c))
+            text::escape(&describe::change(c)),
+            text::escape(&by)
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -362,12 +389,20 @@ fn record_one(
     // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
     let meta = meta(who, state)?;
+    super::people::authorized(
+        &ctx.ledger,
+        state,
+        &meta.author,
+        std::slice::from_ref(&change),
+    )?;
+    let by = super::people::by(&ctx.ledger, state, &meta.author);
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
-        "recorded #{}: {}{} (head {})",
+        "recorded #{}: {}{}{} (head {})",
         receipt.first_seq,
         hyoka::views::width::truncate(&text::escape(&describe::change(&change)), 120),
         note,
+        text::escape(&by),
         output::short(&receipt.head_hash)
     ));
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -461,13 +496,14 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     // Read, release, write: the log is kept (in memory, then in a private temporary file) while the
     // ledger is read, and printed once it is released, so a reader whose output is not read holds
     // no lock.
-    let ledger = super::anchoring::open_read(ctx)?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
+    let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     let mut w = output::Spool::new();
     let mut write_failed = None;
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
             LogFormat::Jsonl => describe::event_json(e).to_string(),
-            LogFormat::Text => output::log_line(e),
+            LogFormat::Text => output::log_line(e, &names),
         };
         if let Err(err) = writeln!(w, "{line}") {
             write_failed = Some(err);
@@ -542,7 +578,8 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
 /// Arguments of `hyoka import`.
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
-    pub author: String,
+    pub author: Option<String>,
+    pub key: Option<std::path::PathBuf>,
     pub reason: Option<String>,
     pub era: Option<Era>,
     pub plan: Option<String>,
@@ -587,7 +624,30 @@ fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// Who imports, and the key that signs the import: as for any change ([`signer_for`]), on the state of
+/// the ledger before the import (a new ledger has no people).
+fn importer(
+    ctx: &Ctx,
+    args: &ImportArgs,
+) -> Result<(String, Option<hyoka::ledger::signing::Signer>), Failure> {
+    let mut ledger = match super::anchoring::open_reading(ctx, false) {
+        Ok(ledger) => ledger,
+        Err(hyoka::error::Error::NotInitialised(_)) => {
+            let none = hyoka::domain::state::State::default();
+            return signer_for(&none, args.author.as_deref(), args.key.as_deref());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    signer_for(
+        ledger.current()?,
+        args.author.as_deref(),
+        args.key.as_deref(),
+    )
+}
+
 pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {
+    let (author, signer) = importer(ctx, &args)?;
+    let with_people = signer.is_some();
     let bytes = read_table_file(&args.file)?;
     let file_name = args
         .file
@@ -604,8 +664,8 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         prefer_file: args.prefer_file,
         dry_run: args.dry_run,
         new_point: args.new_point,
-        signer: None,
-        author: args.author,
+        signer,
+        author,
         reason: args.reason,
         recorded_at: now()?,
     };
@@ -631,7 +691,20 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let report = imported?;
+    let report = imported.map_err(|e| {
+        let refused = matches!(
+            e,
+            hyoka::error::Error::RefusedAt {
+                refused: hyoka::domain::state::Refused::Rule(_),
+                ..
+            }
+        );
+        let mut f = Failure::from(e);
+        if with_people && refused {
+            f.hint.push_str("; in a ledger with people an import is its author's changes, checked as any: ratings go into an open round (ask an administrator: `hyoka round open POINT --due YYYY-MM-DD`), by staff or the head of the item's department");
+        }
+        f
+    })?;
     match format {
         TextOrJson::Text => print_import_report(&ctx.ledger, &report),
         TextOrJson::Json => print_import_json(&report),

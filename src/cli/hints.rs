@@ -33,6 +33,9 @@ pub fn hint(e: &Error) -> String {
         Error::KeyNotOfOrigin { .. } => {
             "; generate one with `hyoka key generate --output FILE`".into()
         }
+        Error::Unsigned(_) => {
+            "; give your key with --key FILE (or set HYOKA_KEY): your own, current key".into()
+        }
         Error::Unsettled(_) => "; run `hyoka verify` before going on".into(),
         Error::Internal(_) => {
             " (a bug in hyoka, not in your data: please report it with the command that caused it)"
@@ -186,6 +189,11 @@ mod tests {
                 }),
                 "integrity failure: index mismatch: the per-item index is damaged (item 3 lists event 9); it is derived data and the events are intact: rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data; the history cannot be trusted until the ledger is restored from a backup",
                 3,
+            ),
+            (
+                Error::Unsigned("the key given is not P1a2b3c4d's current key".into()),
+                "the key given is not P1a2b3c4d's current key; give your key with --key FILE (or set HYOKA_KEY): your own, current key",
+                1,
             ),
             (
                 Error::Internal("no state".into()),

@@ -13,9 +13,11 @@ mod demo;
 pub mod failure;
 mod hints;
 mod keys;
+mod names;
 mod offline;
 mod options;
 mod output;
+mod people;
 mod tlog;
 mod view_cmds;
 
@@ -24,7 +26,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use args::{Cli, Command, KeyCommand};
+use args::{Cli, Command, KeyCommand, PeopleCommand};
 use ctx::Ctx;
 use failure::{EXIT_USAGE, Failure};
 use options::{OnOff, Switch, item_id};
@@ -62,21 +64,43 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             origin,
             cadence,
             years,
+            admin,
+            department,
+            vkey,
+            key,
             author,
             reason,
-        } => c::init(
-            ctx,
-            c::InitArgs {
-                plan: &plan,
-                grades: &grades,
-                era: era.map(Into::into),
-                origin,
-                cadence: cadence.as_deref(),
-                years: years.as_deref(),
-            },
-            &author,
-            &reason,
-        ),
+        } => {
+            // clap requires --vkey and --key with --admin.
+            let admin = match (&admin, &vkey, &key) {
+                (Some(name), Some(vkey), Some(key)) => Some(people::Admin {
+                    name,
+                    department: department.as_deref().unwrap_or(people::ADMIN_DEPARTMENT),
+                    vkey,
+                    key,
+                }),
+                (Some(_), _, _) => {
+                    return Err(Failure::usage(
+                        "--admin needs the administrator's keys: give --vkey VKEY and --key FILE",
+                    ));
+                }
+                _ => None,
+            };
+            c::init(
+                ctx,
+                c::InitArgs {
+                    plan: &plan,
+                    grades: &grades,
+                    era: era.map(Into::into),
+                    origin,
+                    cadence: cadence.as_deref(),
+                    years: years.as_deref(),
+                },
+                &author,
+                &reason,
+                admin.as_ref(),
+            )
+        }
         Command::Item(cmd) => c::item(ctx, cmd),
         Command::Rate {
             item,
@@ -172,6 +196,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Import {
             file,
             author,
+            key,
             reason,
             era,
             plan,
@@ -186,6 +211,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             c::ImportArgs {
                 file,
                 author,
+                key,
                 reason,
                 era: era.map(Into::into),
                 plan,
@@ -194,6 +220,23 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 prefer_file,
                 new_point,
             },
+        ),
+        Command::Person(cmd) => people::person(ctx, cmd),
+        Command::People(PeopleCommand::Enable {
+            admin,
+            department,
+            vkey,
+            key,
+            reason,
+        }) => people::enable(
+            ctx,
+            &people::Admin {
+                name: &admin,
+                department: &department,
+                vkey: &vkey,
+                key: &key,
+            },
+            &reason,
         ),
         Command::Table {
             format,

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Hash};
-use hyoka::domain::{describe, text, when};
+use hyoka::domain::{text, when};
 use hyoka::evidence::transparency::{KeptCheck, KeySource};
 use hyoka::ledger::VouchedBy;
 use hyoka::ledger::anchor::Signature;
@@ -32,8 +32,9 @@ pub fn short(h: &Hash) -> String {
     event::hex(h)[..12].to_string()
 }
 
-/// One line of `hyoka log`: seq, time, author, what changed, reason, hash.
-pub fn log_line(e: &StoredEvent) -> String {
+/// One line of `hyoka log`: seq, time, author, what changed, reason, hash (people as
+/// [`super::names::shown`] shows them).
+pub fn log_line(e: &StoredEvent, names: &super::names::Names) -> String {
     let ev = &e.event;
     let source = ev.source.as_ref().map_or(String::new(), |s| {
         format!(" [from {}]", text::escape(&s.file_name))
@@ -42,8 +43,8 @@ pub fn log_line(e: &StoredEvent) -> String {
         "#{:<6} {}  {}  {}  reason: {}{}  hash {}",
         ev.seq,
         when::format_text(ev.recorded_at),
-        text::escape(&ev.author),
-        text::escape(&describe::change(&ev.change)),
+        text::escape(&super::names::shown(names, &ev.author)),
+        text::escape(&super::people::described(&ev.change, names)),
         text::escape(&ev.reason),
         source,
         short(&e.hash)

@@ -40,7 +40,7 @@ pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), 
     create_secret_file(output, &format!("{}\n", key.to_text()))?;
     if let Some(o) = origin.as_deref().filter(|o| *o != name) {
         eprintln!(
-            "warning: the key name {} is not the ledger's origin {}: `hyoka checkpoint` will refuse this key for this ledger",
+            "warning: the key name {} is not the ledger's origin {}: `hyoka checkpoint` will refuse this key for this ledger (a person's key, for `hyoka person add`, may have any name)",
             text::escape(&name),
             text::escape(o)
         );

@@ -57,7 +57,7 @@ impl State {
             .map(|(p, _)| p.label())
             .collect();
         match open.is_empty() {
-            true => "no round is open".to_string(),
+            true => "no other round is open either".to_string(),
             false => format!("open rounds: {}", open.join(", ")),
         }
     }
@@ -192,11 +192,23 @@ impl State {
                 }
             }
             Change::KeyRevoked { person } => {
-                if self.person(person)?.vkey.is_none() {
+                let who = self.person(person)?;
+                if who.vkey.is_none() {
                     return refuse(format!(
                         "person `{}` has no key to revoke",
                         text::escape(person)
                     ));
+                }
+                let keyed_admins = self
+                    .people
+                    .iter()
+                    .flat_map(|p| p.people.values())
+                    .filter(|p| p.has(Role::Admin) && p.vkey.is_some())
+                    .count();
+                if who.has(Role::Admin) && keyed_admins <= 1 {
+                    return refuse(
+                        "that is the key of the last administrator with a key: nobody could manage the ledger; rotate it instead, or make another administrator first",
+                    );
                 }
                 if let Some(p) = self.people_mut()?.people.get_mut(person) {
                     p.vkey = None;

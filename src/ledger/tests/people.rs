@@ -143,7 +143,7 @@ fn a_whole_round_for_three_departments() {
     assert!(e.contains("needs the role admin"), "{e}");
     let e = refused(&mut l, &by("s0", &c.staff[0], 3), rate("1", "A"));
     assert!(
-        e.contains("no round is open for 令和2年度末; no round is open"),
+        e.contains("no round is open for 令和2年度末; no other round is open either"),
         "{e}"
     );
     l.append(&by("admin", &c.admin, 3), &[open]).unwrap();
