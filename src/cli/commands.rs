@@ -87,7 +87,10 @@ fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
 
 /// A point of the ledger's plan: read with its era, cadence (a year alone is a year-end-only plan's
 /// point) and years.
-fn parse_period(state: &hyoka::domain::state::State, s: &str) -> Result<Period, Failure> {
+pub(super) fn parse_period(
+    state: &hyoka::domain::state::State,
+    s: &str,
+) -> Result<Period, Failure> {
     let plan = state.plan.as_ref();
     let era = plan.and_then(|p| p.default_era);
     let cadence = plan.map_or(Cadence::HalfYear, |p| p.cadence);
@@ -335,6 +338,7 @@ pub(super) fn record(
 ) -> Result<(), Failure> {
     let mut meta = meta(who, ledger.current()?)?;
     meta.new_point = new_point;
+    let drafts = super::rounds::drafts(ledger.current()?, changes);
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
@@ -344,7 +348,7 @@ pub(super) fn record(
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
-    Ok(())
+    super::rounds::print_drafts(ledger, &drafts, receipt.first_seq)
 }
 
 pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
@@ -370,6 +374,7 @@ fn record_one(
     let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
     let mut meta = meta(who, state)?;
     meta.new_point = new_point;
+    let drafts = super::rounds::drafts(state, std::slice::from_ref(&change));
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{} (head {})",
@@ -379,7 +384,7 @@ fn record_one(
         output::short(&receipt.head_hash)
     ));
     output::clock_behind(receipt.clock_behind.as_ref());
-    Ok(())
+    super::rounds::print_drafts(&mut ledger, &drafts, receipt.first_seq)
 }
 
 pub fn rate(

@@ -16,6 +16,8 @@ mod keys;
 mod offline;
 mod options;
 mod output;
+mod round_args;
+mod rounds;
 mod tlog;
 mod view_cmds;
 
@@ -87,6 +89,10 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => c::rate(ctx, item_id(&item)?, &period, &grade, new_point, &who),
         Command::Unrate { item, period, who } => c::unrate(ctx, item_id(&item)?, &period, &who),
         Command::Heading(cmd) => c::heading(ctx, cmd),
+        Command::Round(cmd) => rounds::round(ctx, cmd),
+        Command::Submit(args) => rounds::submit(ctx, args),
+        Command::Review(cmd) => rounds::review(ctx, cmd),
+        Command::Opinion(args) => rounds::opinion(ctx, args),
         Command::Flag {
             item,
             state,
