@@ -39,6 +39,8 @@ mod test_kill_loop;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_rounds.rs"]
+mod test_rounds;
 #[path = "runner/test_rules.rs"]
 mod test_rules;
 #[path = "runner/test_schema.rs"]

@@ -183,6 +183,22 @@ pub(super) enum Command {
         #[command(flatten)]
         who: Who,
     },
+    /// Open, close and publish evaluation rounds; where a round stands; the notice of its corrections.
+    #[command(subcommand)]
+    Round(super::round_args::RoundCommand),
+    /// Submit a department's items of a round for review (1次評価, then 2次評価).
+    #[command(
+        after_help = "Examples:\n  hyoka submit --key staff.key -m '総務課の評価を提出'\n  hyoka submit --department 総務課 --point 令和2年度末 --key head.key\n\nEvery item of the department at the point must be rated or 対象外, and a returned one rated again."
+    )]
+    Submit(super::round_args::SubmitArgs),
+    /// Approve or return (差し戻し) submitted items, at 1次評価 (head) or 2次評価 (行革本部).
+    #[command(subcommand)]
+    Review(super::round_args::ReviewCommand),
+    /// Record an opinion (意見) of the outside committee on a round or one of its items.
+    #[command(
+        after_help = "Example:\n  hyoka opinion '目標の設定が妥当か再検討されたい' --item 12 --key committee.key -m '第3回委員会'"
+    )]
+    Opinion(super::round_args::OpinionArgs),
     /// Show every event: seq, time, author, what changed, reason, hash.
     #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
     Log {
@@ -408,7 +424,7 @@ pub(super) enum Command {
     },
     /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
     #[command(
-        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item."
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item. A change to a published round's\npoint is marked [訂正] (JSON: correction: true). An item's history also shows its round's review\ntrail: submitted, review (承認, 差し戻し) and opinion."
     )]
     History {
         /// Item number (or --all).

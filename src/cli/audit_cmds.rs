@@ -215,7 +215,10 @@ pub fn history(
                     format!("#{}", e.seq),
                     when::format_text(e.recorded_at),
                     shown(&names, &e.author),
-                    e.field.to_string(),
+                    match e.correction {
+                        true => format!("{} {}", e.field, render::CORRECTION_MARK),
+                        false => e.field.to_string(),
+                    },
                     period_label(e.period),
                 ];
                 match full {

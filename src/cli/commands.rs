@@ -87,7 +87,10 @@ fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
 
 /// A point of the ledger's plan: read with its era, cadence (a year alone is a year-end-only plan's
 /// point) and years.
-fn parse_period(state: &hyoka::domain::state::State, s: &str) -> Result<Period, Failure> {
+pub(super) fn parse_period(
+    state: &hyoka::domain::state::State,
+    s: &str,
+) -> Result<Period, Failure> {
     let plan = state.plan.as_ref();
     let era = plan.and_then(|p| p.default_era);
     let cadence = plan.map_or(Cadence::HalfYear, |p| p.cadence);
@@ -355,6 +358,7 @@ pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Resu
     let meta = meta(who, state)?;
     super::people::authorized(&dir, state, &meta.author, changes)?;
     let by = super::people::by(&dir, state, &meta.author);
+    let drafts = super::rounds::drafts(state, changes);
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
         out(format!(
@@ -365,7 +369,7 @@ pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Resu
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
-    Ok(())
+    super::rounds::print_drafts(ledger, &drafts, receipt.first_seq)
 }
 
 pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
@@ -396,6 +400,7 @@ fn record_one(
         std::slice::from_ref(&change),
     )?;
     let by = super::people::by(&ctx.ledger, state, &meta.author);
+    let drafts = super::rounds::drafts(state, std::slice::from_ref(&change));
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
     out(format!(
         "recorded #{}: {}{}{} (head {})",
@@ -406,7 +411,7 @@ fn record_one(
         output::short(&receipt.head_hash)
     ));
     output::clock_behind(receipt.clock_behind.as_ref());
-    Ok(())
+    super::rounds::print_drafts(&mut ledger, &drafts, receipt.first_seq)
 }
 
 pub fn rate(ctx: &Ctx, item: ItemId, period: &str, grade: &str, who: &Who) -> Result<(), Failure> {

@@ -18,6 +18,8 @@ mod offline;
 mod options;
 mod output;
 mod people;
+mod round_args;
+mod rounds;
 mod tlog;
 mod view_cmds;
 
@@ -110,6 +112,10 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => c::rate(ctx, item_id(&item)?, &period, &grade, &who),
         Command::Unrate { item, period, who } => c::unrate(ctx, item_id(&item)?, &period, &who),
         Command::Heading(cmd) => c::heading(ctx, cmd),
+        Command::Round(cmd) => rounds::round(ctx, cmd),
+        Command::Submit(args) => rounds::submit(ctx, args),
+        Command::Review(cmd) => rounds::review(ctx, cmd),
+        Command::Opinion(args) => rounds::opinion(ctx, args),
         Command::Flag {
             item,
             state,

@@ -16,7 +16,7 @@ use super::keys::OUTPUT_MODE;
 use super::options::{TableFormat, TextOrJson, TimeArgs};
 
 /// Terminal width used when stdout is not a terminal (or its width is unknown).
-const DEFAULT_WIDTH: usize = 80;
+pub(super) const DEFAULT_WIDTH: usize = 80;
 
 /// The table the view commands show. The one place where it is built, so that options choosing the
 /// state (as of a period, a seq or a time) are added here.
@@ -34,7 +34,7 @@ fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
 /// The width of the terminal on stdout, if it is one.
 /// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
 /// else the terminal's, else none (a pipe or a file).
-fn terminal_width() -> Option<usize> {
+pub(super) fn terminal_width() -> Option<usize> {
     if let Some(n) = std::env::var("COLUMNS")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::domain::event::{Change, Event, Source};
 use crate::domain::item_id::ItemId;
+use crate::domain::people::{RoundStatus, Stage, Verdict};
 use crate::domain::period::{Era, Period};
 use crate::domain::provenance::{Field, Provenance, Setter};
 use crate::domain::state::{Refused, State};
@@ -171,12 +172,13 @@ impl<S: Store> Ledger<S> {
         Ok(out)
     }
 
-    /// Every correction in the ledger: each change that replaced or withdrew an existing value, and each
-    /// withdrawal or reinstatement of an item, in log order.
+    /// Every correction in the ledger: each change that replaced or withdrew an existing value, each
+    /// withdrawal or reinstatement of an item, and each change to a cell of a published round's point
+    /// (訂正, [`HistoryEntry::correction`]), in log order.
     pub fn corrections(&self) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         self.fold_history(&mut |h| {
-            if !h.old.is_null() {
+            if h.correction || !h.old.is_null() {
                 out.push(h);
             }
         })?;
@@ -352,6 +354,12 @@ impl HistoryFold {
                 .collect(),
             _ => Vec::new(),
         };
+        // A change to a cell of a point whose round is published is a correction (訂正).
+        let correction = e
+            .change
+            .period()
+            .and_then(|p| self.state.rounds.get(&p))
+            .is_some_and(|r| r.status == RoundStatus::Published);
         self.state.apply(&e.change)?;
         if let Change::ClockBehind { clock } = e.change {
             self.clock_behind = Some(ClockBehindBatch {
@@ -369,43 +377,53 @@ impl HistoryFold {
         let first_flag = matches!(e.change, Change::FollowUpSet { .. })
             && fields.iter().any(|fl| !self.decided.contains(fl));
         self.decided.extend(fields);
+        let entry = |item: ItemId, field, period, old, new| HistoryEntry {
+            seq: e.seq,
+            recorded_at: e.recorded_at,
+            author: e.author.clone(),
+            reason: e.reason.clone(),
+            item: ItemRef(item),
+            field,
+            period,
+            old,
+            new,
+            clock_behind,
+            correction,
+        };
         if let Change::HeadingRenamed { from, to } = &e.change {
             for id in renamed {
-                f(HistoryEntry {
-                    seq: e.seq,
-                    recorded_at: e.recorded_at,
-                    author: e.author.clone(),
-                    reason: e.reason.clone(),
-                    item: ItemRef(id),
-                    field: "category",
-                    period: None,
-                    old: Value::String(from.clone()),
-                    new: Value::String(to.clone()),
-                    clock_behind,
-                });
+                f(entry(
+                    id,
+                    "category",
+                    None,
+                    Value::String(from.clone()),
+                    Value::String(to.clone()),
+                ));
             }
+        }
+        // A department's submission is part of the review trail of each of its items.
+        if let Change::Submitted { period, department } = &e.change {
+            for id in self.state.items_of(department, *period) {
+                f(entry(
+                    id.clone(),
+                    "submitted",
+                    Some(*period),
+                    Value::Null,
+                    Value::Bool(true),
+                ));
+            }
+            return Ok(());
         }
         for (field, period, mut old, new) in field_changes(&before, &self.state, &e.change) {
             if first_flag && field == "follow_up" {
                 old = Value::Null;
             }
-            f(HistoryEntry {
-                seq: e.seq,
-                recorded_at: e.recorded_at,
-                author: e.author.clone(),
-                reason: e.reason.clone(),
-                item: ItemRef(
-                    e.change
-                        .item()
-                        .cloned()
-                        .unwrap_or_else(|| ItemId::from_number(0)),
-                ),
-                field,
-                period,
-                old,
-                new,
-                clock_behind,
-            });
+            let item = e
+                .change
+                .item()
+                .cloned()
+                .unwrap_or_else(|| ItemId::from_number(0));
+            f(entry(item, field, period, old, new));
         }
         Ok(())
     }
@@ -427,9 +445,10 @@ pub struct HistoryEntry {
     #[serde(flatten)]
     pub item: ItemRef,
     /// `rating`, `follow_up`, `remark`, `not_evaluated`, `title`, `department`, `category`,
-    /// `relisting_of`, `from`, `after`, `merged_into` or `status`.
+    /// `relisting_of`, `from`, `after`, `merged_into` or `status`; or, in a round's review trail,
+    /// `submitted`, `review` or `opinion`.
     pub field: &'static str,
-    /// The period, for rating, follow-up and remark.
+    /// The period, for rating, follow-up, remark and 対象外, and the round's point in a review trail.
     #[serde(serialize_with = "ser_period")]
     pub period: Option<Period>,
     /// The value before (`null` when there was none).
@@ -444,6 +463,22 @@ pub struct HistoryEntry {
         serialize_with = "when::serialize_jst_opt"
     )]
     pub clock_behind: Option<i64>,
+    /// Set when the change is to a cell of a point whose round was published before it: a correction
+    /// (訂正), which the city shows and announces (JSON: `correction: true`, absent otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub correction: bool,
+}
+
+/// The value of a review in the review trail: `1次評価 承認`, `2次評価 差し戻し`.
+pub fn review_text(stage: Stage, verdict: Verdict) -> String {
+    format!(
+        "{} {}",
+        stage.label(),
+        match verdict {
+            Verdict::Approve => "承認",
+            Verdict::Return => "差し戻し",
+        }
+    )
 }
 
 fn ser_period<S: serde::Serializer>(p: &Option<Period>, s: S) -> Result<S::Ok, S::Error> {
@@ -508,6 +543,23 @@ fn field_changes(
     c: &Change,
 ) -> Vec<(&'static str, Option<Period>, Value, Value)> {
     let Some(n) = c.item() else { return Vec::new() };
+    // The review trail of a round: a review, an opinion on the item.
+    match c {
+        Change::Reviewed {
+            period,
+            stage,
+            verdict,
+            ..
+        } => {
+            let v = Value::String(review_text(*stage, *verdict));
+            return vec![("review", Some(*period), Value::Null, v)];
+        }
+        Change::OpinionRecorded { period, text, .. } => {
+            let v = Value::String(text.clone());
+            return vec![("opinion", Some(*period), Value::Null, v)];
+        }
+        _ => {}
+    }
     let now = after.items.get(n);
     let mut out = Vec::new();
     let old_item = before.item.as_ref();

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod render;
+pub mod round;
 pub mod width;
 
 use std::collections::BTreeSet;

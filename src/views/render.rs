@@ -721,6 +721,9 @@ pub fn field_label(field: &str) -> &'static str {
         "from" => "対象となる時点",
         "after" => "表示位置",
         "merged_into" => "集約先",
+        "submitted" => "提出",
+        "review" => "審査",
+        "opinion" => "意見",
         _ => "その他",
     }
 }
@@ -733,6 +736,9 @@ pub fn clock_behind_note(clock: i64) -> String {
         crate::domain::when::format_text(clock)
     )
 }
+
+/// The mark of a change to a published round's point (a correction, 訂正) in the audit views.
+pub const CORRECTION_MARK: &str = "[訂正]";
 
 /// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
 ///
@@ -750,6 +756,11 @@ pub fn corrections_markdown(
     out.push_str(&format!(
         "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which {checked_by} cover.\n\n"
     ));
+    if entries.iter().any(|e| e.correction) {
+        out.push_str(&format!(
+            "Entries marked {CORRECTION_MARK} change a published round's point: corrections (訂正) of published results, which the city announces.\n\n"
+        ));
+    }
     if entries.is_empty() {
         out.push_str("No corrections have been recorded.\n");
         return out;
@@ -785,7 +796,10 @@ pub fn corrections_markdown(
                     None => crate::domain::when::format_text(e.recorded_at),
                 }),
                 md_escape(&e.author),
-                field_label(e.field),
+                match e.correction {
+                    true => format!("{} {CORRECTION_MARK}", field_label(e.field)),
+                    false => field_label(e.field).to_string(),
+                },
                 e.period.map(|p| p.label()).unwrap_or_default(),
                 md_escape(&value_text(&e.old)),
                 md_escape(&value_text(&e.new)),

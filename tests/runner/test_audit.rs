@@ -317,6 +317,30 @@ fn every_json_output_matches_its_schema() {
         let v: Value = serde_json::from_str(line).unwrap();
         assert_valid("event.schema.json", &v);
     }
+    // A ledger with people and a published, corrected round.
+    let rounds = crate::test_rounds::published_with_a_correction();
+    let point = crate::test_rounds::POINT;
+    for (schema, args) in [
+        (
+            "round-status.schema.json",
+            vec!["round", "status", point, "--format", "json"],
+        ),
+        (
+            "round-notice.schema.json",
+            vec!["round", "notice", point, "--format", "json"],
+        ),
+        (
+            "history.schema.json",
+            vec!["history", "--all", "--format", "json"],
+        ),
+        (
+            "history.schema.json",
+            vec!["history", "2", "--format", "json"],
+        ),
+        ("verify.schema.json", vec!["verify", "--format", "json"]),
+    ] {
+        assert_valid(schema, &json(&rounds.env, &args));
+    }
 }
 
 /// History through the per-item index equals the full fold of the log for every item of the fixture

@@ -1,0 +1,554 @@
+//! Evaluation rounds on the command line: `round open|close|publish|status|notice`, `submit`, `review
+//! approve|return` and `opinion`, and the draft notice (訂正のお知らせ) printed after a correction to a
+//! published round. The domain decides who may do what (`State::authorize`, `State::apply`); this
+//! module chooses defaults (the only open round, the stage from the reviewer's role, the reviewer's
+//! department's awaiting items), builds the changes and says what happened and what comes next.
+
+use std::path::Path;
+
+use hyoka::domain::event::Change;
+use hyoka::domain::item_id::ItemId;
+use hyoka::domain::people::{Role, RoundStatus, Stage, Verdict};
+use hyoka::domain::period::Period;
+use hyoka::domain::state::State;
+use hyoka::domain::{ident, text};
+use hyoka::evidence::transparency;
+use hyoka::ledger::Ledger;
+use hyoka::views::round as view;
+
+use super::commands::{parse_period, record, signer_for};
+use super::ctx::Ctx;
+use super::failure::Failure;
+use super::options::{TextOrJson, Who, item_id};
+use super::output::{self, out};
+use super::round_args::{
+    NoticeFormat, OpinionArgs, ReviewArgs, ReviewCommand, RoundCommand, RoundWho, SubmitArgs,
+};
+
+/// `hyoka round ...`.
+pub fn round(ctx: &Ctx, cmd: RoundCommand) -> Result<(), Failure> {
+    match cmd {
+        RoundCommand::Open { point, due, who } => open_round(ctx, &point, &due, &who),
+        RoundCommand::Close { point, who } => close_round(ctx, &point, &who),
+        RoundCommand::Publish { point, output, who } => {
+            publish(ctx, &point, output.as_deref(), &who)
+        }
+        RoundCommand::Status { point, format } => status(ctx, &point, format),
+        RoundCommand::Notice { point, format } => notice(ctx, &point, format),
+    }
+}
+
+/// A due date as people write it (2021-04-30, 2021/4/30, 令和3年4月30日): the day, `YYYY-MM-DD`, in
+/// Japan time.
+fn due_date(s: &str) -> Result<String, Failure> {
+    let ns =
+        hyoka::domain::when::parse_instant(s).map_err(|e| Failure::usage(format!("--due: {e}")))?;
+    Ok(view::jst_date(ns))
+}
+
+/// The points of the rounds of `state` whose status is one of `statuses`.
+fn rounds_in(state: &State, statuses: &[RoundStatus]) -> Vec<Period> {
+    state
+        .rounds
+        .iter()
+        .filter(|(_, r)| statuses.contains(&r.status))
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// The point given, or else the only round whose status is one of `statuses` (`what` names them in
+/// the messages: "open", "not yet published").
+fn point_or_only(
+    state: &State,
+    point: Option<&str>,
+    statuses: &[RoundStatus],
+    what: &str,
+) -> Result<Period, Failure> {
+    if let Some(p) = point {
+        return parse_period(state, p);
+    }
+    match rounds_in(state, statuses).as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Failure::from(format!(
+            "no round is {what}: an administrator opens one with `hyoka round open POINT --due DATE`, or give the point with --point POINT"
+        ))),
+        several => {
+            let labels: Vec<String> = several.iter().map(|p| p.label()).collect();
+            Err(Failure::usage(format!(
+                "{} rounds are {what} ({}): say which with --point POINT",
+                several.len(),
+                labels.join(", ")
+            )))
+        }
+    }
+}
+
+/// The round of `period`, or the failure saying there is none (with the open rounds).
+fn no_round(state: &State, period: Period) -> Failure {
+    Failure::from(format!(
+        "there is no round for {} ({}): an administrator opens it with `hyoka round open {} --due DATE`",
+        period.label(),
+        state.open_rounds_text(),
+        period.label()
+    ))
+}
+
+fn open_round(ctx: &Ctx, point: &str, due: &str, who: &RoundWho) -> Result<(), Failure> {
+    let due = due_date(due)?;
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let period = parse_period(ledger.current()?, point)?;
+    let change = Change::RoundOpened {
+        period,
+        due: due.clone(),
+    };
+    record(&mut ledger, &who.or_reason("評価ラウンドの開始"), &[change])?;
+    out(format!(
+        "the round of {} is open until {due}: each department rates its items (hyoka rate), then submits them (hyoka submit)",
+        period.label()
+    ));
+    Ok(())
+}
+
+fn close_round(ctx: &Ctx, point: &str, who: &RoundWho) -> Result<(), Failure> {
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let period = parse_period(ledger.current()?, point)?;
+    record(
+        &mut ledger,
+        &who.or_reason("評価ラウンドの締切"),
+        &[Change::RoundClosed { period }],
+    )?;
+    out(format!(
+        "the round of {} is closed: no more ratings; reviews go on, then `hyoka round publish {}`",
+        period.label(),
+        period.label()
+    ));
+    Ok(())
+}
+
+fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Result<(), Failure> {
+    if let Some(path) = output {
+        output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
+    }
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let state = ledger.current()?;
+    let period = parse_period(state, point)?;
+    let round = state
+        .rounds
+        .get(&period)
+        .ok_or_else(|| no_round(state, period))?;
+    // Publication signs a checkpoint with the log key: refused before anything is recorded when this
+    // writer does not hold it.
+    let Some(log_key) = super::anchoring::held_log_key(ctx)? else {
+        return Err(Failure::from(format!(
+            "publishing signs a checkpoint with the ledger's log key, and this writer does not hold it: it is expected at {} (beside the ledger directory); put the log key there, or give it with --log-key FILE",
+            super::anchoring::default_log_key(&ctx.ledger).display()
+        )));
+    };
+    if let Some(people) = &state.people
+        && people.log_vkey != log_key.verifier().to_text()
+    {
+        return Err(Failure::from(format!(
+            "the log key held ({}+{:08x}) is not the one this ledger's people were enabled with: give the ledger's log key with --log-key FILE",
+            text::escape(log_key.name()),
+            log_key.key_id()
+        )));
+    }
+    let mut changes = Vec::new();
+    // Publication closes an open round, in the same batch. Closing changes no cell, so the table of
+    // the state now is the one published; the publication is the batch's last change.
+    if round.status == RoundStatus::Open {
+        changes.push(Change::RoundClosed { period });
+    }
+    let table = state.published_table(period);
+    let digest = state.published_table_sha256(period);
+    changes.push(Change::RoundPublished {
+        period,
+        table_sha256: digest,
+    });
+    record(&mut ledger, &who.or_reason("評価結果の公表"), &changes)?;
+    if let Some(path) = output {
+        super::keys::replace_file(path, &table)?;
+        eprintln!(
+            "wrote the published table of {} (canonical form, {} bytes) to {}",
+            period.label(),
+            table.len(),
+            path.display()
+        );
+    }
+    out(format!(
+        "published {}: SHA-256 of its table {}",
+        period.label(),
+        hex::encode(digest)
+    ));
+    let bar = output::progress(ledger.len(), "verifying");
+    let signed = transparency::sign(
+        &ledger,
+        &log_key,
+        super::clock::file_time(),
+        &mut |done, _| bar.set_position(done),
+    );
+    bar.finish_and_clear();
+    let signed = signed.map_err(|e| {
+        let f = super::tlog::refusal(e, ledger.dir());
+        Failure {
+            message: format!(
+                "the publication is recorded, but its checkpoint was not signed: {}",
+                f.message
+            ),
+            ..f
+        }
+    })?;
+    out(format!(
+        "checkpoint of {} events, signed with the log key {}+{:08x}:",
+        signed.checkpoint.size,
+        text::escape(log_key.name()),
+        log_key.key_id()
+    ));
+    super::tlog::print_text(&signed.note);
+    Ok(())
+}
+
+fn status(ctx: &Ctx, point: &str, format: TextOrJson) -> Result<(), Failure> {
+    let now = super::clock::now()?;
+    let mut ledger = super::anchoring::open_read(ctx)?;
+    let state = ledger.current()?;
+    let period = parse_period(state, point)?;
+    let v = view::round_status(state, period, now).ok_or_else(|| no_round(state, period))?;
+    drop(ledger);
+    match format {
+        TextOrJson::Json => out(serde_json::to_string(&v)
+            .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?),
+        TextOrJson::Text => {
+            let width =
+                super::view_cmds::terminal_width().unwrap_or(super::view_cmds::DEFAULT_WIDTH);
+            out(view::round_status_text(&v, width).trim_end());
+        }
+    }
+    Ok(())
+}
+
+fn notice(ctx: &Ctx, point: &str, format: NoticeFormat) -> Result<(), Failure> {
+    let mut ledger = super::anchoring::open_read(ctx)?;
+    let state = ledger.current()?;
+    let period = parse_period(state, point)?;
+    let round = state
+        .rounds
+        .get(&period)
+        .ok_or_else(|| no_round(state, period))?;
+    if round.status != RoundStatus::Published {
+        return Err(Failure::from(format!(
+            "the round of {} is {}, not published: corrections (訂正) are the changes made after `hyoka round publish {}`",
+            period.label(),
+            round.status.id(),
+            period.label()
+        )));
+    }
+    let n = ledger.round_notice(period)?;
+    drop(ledger);
+    match format {
+        NoticeFormat::Json => out(serde_json::to_string(&n)
+            .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?),
+        NoticeFormat::Md => out(view::notice_markdown(&n).trim_end()),
+    }
+    Ok(())
+}
+
+/// The department named `name` among those with items at `period` (its spelling in the ledger:
+/// names compare under NFKC), or the failure listing them.
+fn department_named(state: &State, period: Period, name: &str) -> Result<String, Failure> {
+    let mut departments: Vec<&str> = Vec::new();
+    for i in state.items_in_order() {
+        if i.in_plan_at(period) && !departments.contains(&i.department.as_str()) {
+            departments.push(&i.department);
+        }
+    }
+    departments
+        .iter()
+        .find(|d| ident::same(d, name.trim()))
+        .map(|d| d.to_string())
+        .ok_or_else(|| {
+            Failure::from(format!(
+                "department `{}` has no item at {}: the departments are {}; check the name",
+                text::escape(name),
+                period.label(),
+                text::escape(&departments.join(", "))
+            ))
+        })
+}
+
+/// The registered person whose key `who` gives (in a ledger with people), with their id.
+fn person<'a>(
+    state: &'a State,
+    who: &Who,
+) -> Result<Option<&'a hyoka::domain::people::PersonState>, Failure> {
+    if state.people.is_none() {
+        return Ok(None);
+    }
+    let (id, _) = signer_for(state, who.author.as_deref(), who.key.as_deref())?;
+    Ok(state.people.as_ref().and_then(|p| p.get(&id)))
+}
+
+pub fn submit(ctx: &Ctx, args: SubmitArgs) -> Result<(), Failure> {
+    let who = args.who.or_reason("評価の提出");
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let state = ledger.current()?;
+    let period = point_or_only(state, args.point.as_deref(), &[RoundStatus::Open], "open")?;
+    let department = match &args.department {
+        Some(d) => department_named(state, period, d)?,
+        None => match person(state, &who)? {
+            Some(p) => p.department.clone(),
+            None => {
+                return Err(Failure::usage(
+                    "which department submits? give --department D",
+                ));
+            }
+        },
+    };
+    let n = state.items_of(&department, period).len();
+    let change = Change::Submitted {
+        period,
+        department: department.clone(),
+    };
+    record(&mut ledger, &who, &[change])?;
+    out(format!(
+        "submitted the {n} item{} of {} for {}: next, 1次評価 by its head (hyoka review approve --department {})",
+        if n == 1 { "" } else { "s" },
+        text::escape(&department),
+        period.label(),
+        text::escape(&department)
+    ));
+    Ok(())
+}
+
+/// The stage a reviewer reviews at by default: a head (課長) at 1次評価, 行革本部 at 2次評価.
+fn stage_of(state: &State, who: &Who) -> Result<Stage, Failure> {
+    let Some(p) = person(state, who)? else {
+        return Err(Failure::usage("which stage? give --stage 1 or --stage 2"));
+    };
+    match (p.has(Role::Head), p.has(Role::Hq)) {
+        (true, true) => Err(Failure::usage(
+            "you review at both stages (head and hq): say which with --stage 1 or --stage 2",
+        )),
+        (false, true) => Ok(Stage::Second),
+        // Anyone else is refused by the ledger, saying which role reviewing needs.
+        _ => Ok(Stage::First),
+    }
+}
+
+pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> Result<(), Failure> {
+    let (verdict, args) = match cmd {
+        ReviewCommand::Approve(a) => (Verdict::Approve, a),
+        ReviewCommand::Return(a) => (Verdict::Return, a),
+    };
+    let ReviewArgs {
+        item,
+        department,
+        stage,
+        point,
+        who,
+    } = args;
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let state = ledger.current()?;
+    let period = point_or_only(
+        state,
+        point.as_deref(),
+        &[RoundStatus::Open, RoundStatus::Closed],
+        "under way",
+    )?;
+    let stage = match stage {
+        Some(1) => Stage::First,
+        Some(_) => Stage::Second,
+        None => stage_of(state, &who)?,
+    };
+    let review = |item: ItemId| Change::Reviewed {
+        period,
+        item,
+        stage,
+        verdict,
+    };
+    let (changes, dept) = match (item, department) {
+        (Some(id), _) => (vec![review(item_id(&id)?)], None),
+        (None, Some(d)) => {
+            let d = department_named(state, period, &d)?;
+            let round = state
+                .rounds
+                .get(&period)
+                .ok_or_else(|| no_round(state, period))?;
+            let items = state.items_of(&d, period);
+            let awaiting: Vec<ItemId> = items
+                .iter()
+                .filter(|i| !state.is_excluded(i, period))
+                .filter(|i| {
+                    let r = round.review(i);
+                    r.submitted
+                        && match stage {
+                            Stage::First => !r.first,
+                            Stage::Second => r.first && !r.second,
+                        }
+                })
+                .map(|i| (*i).clone())
+                .collect();
+            if awaiting.is_empty() {
+                let submitted = items.iter().any(|i| round.review(i).submitted);
+                return Err(Failure::from(format!(
+                    "no item of {} awaits {} for {}: {}",
+                    text::escape(&d),
+                    stage.label(),
+                    period.label(),
+                    match submitted {
+                        false => format!(
+                            "its items are not submitted; the department submits them first (hyoka submit --department {})",
+                            text::escape(&d)
+                        ),
+                        true => format!(
+                            "see where each stands with `hyoka round status {}`",
+                            period.label()
+                        ),
+                    }
+                )));
+            }
+            (awaiting.into_iter().map(review).collect(), Some(d))
+        }
+        (None, None) => return Err(Failure::usage("give an item id, or --department D")),
+    };
+    let n = changes.len();
+    record(&mut ledger, &who, &changes)?;
+    let what = match &dept {
+        Some(d) => format!(
+            "{n} item{} of {}",
+            if n == 1 { "" } else { "s" },
+            text::escape(d)
+        ),
+        None => "the item".to_string(),
+    };
+    out(match (verdict, stage) {
+        (Verdict::Return, _) => format!(
+            "returned {what} for revision (差し戻し): the department rates {} again, then submits again",
+            if n == 1 { "it" } else { "them" }
+        ),
+        (Verdict::Approve, Stage::First) => {
+            format!("approved {what} at 1次評価: next, 2次評価 by 行革本部")
+        }
+        (Verdict::Approve, Stage::Second) => format!(
+            "approved {what} at 2次評価: once every item is approved, an administrator publishes the round (hyoka round publish {})",
+            period.label()
+        ),
+    });
+    Ok(())
+}
+
+pub fn opinion(ctx: &Ctx, args: OpinionArgs) -> Result<(), Failure> {
+    let who = args.who.or_reason("外部委員会の意見");
+    let mut ledger = super::anchoring::open_write(ctx)?;
+    let state = ledger.current()?;
+    let period = point_or_only(
+        state,
+        args.point.as_deref(),
+        &[RoundStatus::Open, RoundStatus::Closed],
+        "under way",
+    )?;
+    let item = args.item.as_deref().map(item_id).transpose()?;
+    let change = Change::OpinionRecorded {
+        period,
+        item,
+        text: args.text,
+    };
+    record(&mut ledger, &who, &[change])
+}
+
+// ------------------------------------------------------------------------------ corrections
+
+/// A change of a batch that sets a cell of a published round's point (a correction, 訂正), with the
+/// cell's value before it.
+pub(super) struct Draft {
+    /// Its place in the batch.
+    index: usize,
+    /// The change.
+    change: Change,
+    /// The field and its value before.
+    field: &'static str,
+    old: serde_json::Value,
+}
+
+/// The corrections among `changes`, about to be recorded on `state`.
+pub(super) fn drafts(state: &State, changes: &[Change]) -> Vec<Draft> {
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| view::is_correction(state, c))
+        .filter_map(|(index, c)| {
+            let (field, old) = view::cell_value(state, c)?;
+            Some(Draft {
+                index,
+                change: c.clone(),
+                field,
+                old,
+            })
+        })
+        .collect()
+}
+
+/// After a batch whose first change is event `first_seq`: the draft notice (訂正のお知らせ) of the
+/// corrections it made, per point, on stdout.
+pub(super) fn print_drafts(
+    ledger: &mut Ledger,
+    drafts: &[Draft],
+    first_seq: u64,
+) -> Result<(), Failure> {
+    if drafts.is_empty() {
+        return Ok(());
+    }
+    let mut events = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        events.push(ledger.event(first_seq + d.index as u64)?.event);
+    }
+    let state = ledger.current()?;
+    let mut points: Vec<Period> = drafts.iter().filter_map(|d| d.change.period()).collect();
+    points.dedup();
+    for point in points {
+        let corrections: Vec<view::NoticeEntry> = drafts
+            .iter()
+            .zip(&events)
+            .filter(|(d, _)| d.change.period() == Some(point))
+            .filter_map(|(d, e)| {
+                let item = d.change.item()?.clone();
+                let (title, department) = state
+                    .items
+                    .get(&item)
+                    .map_or((String::new(), String::new()), |i| {
+                        (i.title.clone(), i.department.clone())
+                    });
+                Some(view::NoticeEntry {
+                    seq: e.seq,
+                    recorded_at: e.recorded_at,
+                    author: e.author.clone(),
+                    reason: e.reason.clone(),
+                    item: hyoka::views::ItemRef(item),
+                    title,
+                    department,
+                    field: d.field,
+                    old: d.old.clone(),
+                    new: view::cell_value(state, &d.change)
+                        .map_or(serde_json::Value::Null, |v| v.1),
+                })
+            })
+            .collect();
+        let notice = view::Notice {
+            plan: state
+                .plan
+                .as_ref()
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            point: point.into(),
+            published: None,
+            corrections,
+        };
+        out(format!(
+            "this corrects the published results of {} (訂正): a draft of the notice to publish follows (every correction since publication: hyoka round notice {})",
+            point.label(),
+            point.label()
+        ));
+        out(view::notice_markdown(&notice).trim_end());
+    }
+    Ok(())
+}
