@@ -392,7 +392,11 @@ pub fn verify_export(
     };
     let (mut reader, len) = open_export(file)?;
     let bar = byte_progress(len, "verifying");
-    let r = export::verify(&mut reader, cp.as_ref(), &mut |n| bar.set_position(n));
+    // The key given is also pinned: the ledger's people must begin with it (FORMAT.md section 13).
+    let pinned = key.iter().map(|k| k.to_text()).collect();
+    let r = export::verify_pinned(&mut reader, cp.as_ref(), pinned, &mut |n| {
+        bar.set_position(n)
+    });
     bar.finish_and_clear();
     let s = r.map_err(|e| failure(e, file, format, &why))?;
     match format {

@@ -337,8 +337,20 @@ pub fn verify(
     checkpoint: Option<&Checkpoint>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Summary> {
+    verify_pinned(reader, checkpoint, Vec::new(), progress)
+}
+
+/// [`verify`], with the ledger's people required to begin with one of the `pinned` verifier keys
+/// ([`Chain::pin`]; `schema/FORMAT.md` section 13, rule S8).
+pub fn verify_pinned(
+    reader: &mut dyn BufRead,
+    checkpoint: Option<&Checkpoint>,
+    pinned: Vec<String>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Summary> {
     let mut lines = Lines::new(reader);
     let mut chain = Chain::default();
+    chain.pin(pinned);
     let mut root_at_checkpoint = checkpoint
         .filter(|c| c.size == 0)
         .map(|_| merkle::empty_tree_hash());

@@ -2,8 +2,12 @@
 
 use hyoka::domain::event::{self, Change, Event};
 use hyoka::domain::item_id::ItemId;
+use hyoka::domain::people::{Person, Role, Stage, Verdict, name_commitment};
 use hyoka::domain::period::{Cadence, Era, Part, Period};
+use hyoka::domain::state::State;
+use hyoka::ledger::signing;
 use hyoka::tlog::merkle;
+use hyoka::tlog::note::SignerKey;
 
 const DOC: &str = include_str!("../../schema/FORMAT.md");
 
@@ -299,6 +303,62 @@ fn every_kind() -> Vec<Change> {
         fiscal_year: 2014,
         part: Part::FirstHalf,
     };
+    let mut v = kinds_of_version_1_and_2();
+    v.extend([
+        Change::PeopleEnabled {
+            log_vkey: log_key().verifier().to_text(),
+            admin: admin(),
+        },
+        Change::PersonRegistered { person: admin() },
+        Change::RoleGranted {
+            person: "admin".into(),
+            role: Role::Hq,
+        },
+        Change::RoleRevoked {
+            person: "admin".into(),
+            role: Role::Committee,
+        },
+        Change::KeyRotated {
+            person: "admin".into(),
+            vkey: log_key().verifier().to_text(),
+        },
+        Change::KeyRevoked {
+            person: "admin".into(),
+        },
+        Change::RoundOpened {
+            period,
+            due: "2014-10-31".into(),
+        },
+        Change::Submitted {
+            period,
+            department: "d".into(),
+        },
+        Change::Reviewed {
+            period,
+            item: id("R1-1"),
+            stage: Stage::Second,
+            verdict: Verdict::Return,
+        },
+        Change::OpinionRecorded {
+            period,
+            item: None,
+            text: "意見".into(),
+        },
+        Change::RoundClosed { period },
+        Change::RoundPublished {
+            period,
+            table_sha256: [0xab; 32],
+        },
+    ]);
+    v
+}
+
+/// The changes of tags 0 to 15.
+fn kinds_of_version_1_and_2() -> Vec<Change> {
+    let period = Period {
+        fiscal_year: 2014,
+        part: Part::FirstHalf,
+    };
     vec![
         Change::PlanDefined {
             name: "p".into(),
@@ -389,7 +449,7 @@ fn the_documented_change_tags_are_the_code_s() {
     for name in ["changes v2", "changes v1"] {
         assert!(section_3.contains(&format!("<!-- example: {name} -->")));
     }
-    for (version, table, kinds) in [(2u16, "changes v2", 16), (1, "changes v1", 11)] {
+    for (version, table, kinds) in [(2u16, "changes v2", 28), (1, "changes v1", 11)] {
         let mut want = Vec::new();
         for change in every_kind().into_iter().take(kinds) {
             let e = Event {
@@ -599,4 +659,249 @@ fn the_documented_item_ids_are_the_code_s() {
     }
     assert_eq!(id("4294967295").number(), Some(u32::MAX));
     assert_eq!(id("4294967296").number(), None);
+}
+
+/// The administrator's key of section 13.1: `SignerKey::from_seed("admin", &[1; 32])`.
+fn admin_key() -> SignerKey {
+    SignerKey::from_seed("admin", &[1; 32]).unwrap()
+}
+
+/// The log key of section 13.1, named after the ledger's origin.
+fn log_key() -> SignerKey {
+    SignerKey::from_seed("city.example/plan", &[2; 32]).unwrap()
+}
+
+/// The first administrator of section 13.1.
+fn admin() -> Person {
+    Person {
+        id: "admin".into(),
+        name_commitment: name_commitment(&[7; 16], "山田太郎"),
+        department: "行政経営課".into(),
+        roles: vec![Role::Admin],
+        vkey: admin_key().verifier().to_text(),
+    }
+}
+
+/// Event P of section 13.1, unsigned.
+fn event_p() -> Event {
+    Event {
+        author: "admin".into(),
+        reason: "職員の登録".into(),
+        ..event_v2(Change::PeopleEnabled {
+            log_vkey: log_key().verifier().to_text(),
+            admin: admin(),
+        })
+    }
+}
+
+#[test]
+fn the_documented_signed_event_matches_the_code() {
+    // The keys.
+    assert_eq!(
+        fenced("people keys"),
+        format!(
+            "{}\n{}\n",
+            log_key().verifier().to_text(),
+            admin_key().verifier().to_text()
+        )
+    );
+    // The bytes, signed as hyoka signs, and the hash over them (signature included).
+    let mut e = event_p();
+    let unsigned = event::encode(&e).unwrap();
+    let signed = signing::sign(&mut e, &admin_key()).unwrap();
+    assert_eq!(
+        hex_block("event P"),
+        signed,
+        "event P in FORMAT.md section 13.1"
+    );
+    assert_eq!(
+        value("hash P", "event_hash(P)"),
+        event::hex(&event::event_hash(&e.prev_hash, &signed))
+    );
+    assert_eq!(event::decode(&signed).unwrap(), e);
+    // The slot: `01`, the length 68, the key id (big-endian) and the signature, at the end.
+    let slot = &signed[signed.len() - 77..];
+    assert_eq!(&slot[..9], &[1, 68, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(&slot[9..13], &admin_key().key_id().to_be_bytes());
+    // The unsigned bytes are the stored ones with the slot replaced by `00`.
+    let mut cut = signed[..signed.len() - 77].to_vec();
+    cut.push(0);
+    assert_eq!(cut, unsigned);
+    assert_says(&format!("which is `00` ({} bytes in all)", unsigned.len()));
+    assert_eq!(signed.len(), unsigned.len() + 76);
+    // The message, as documented: the context string and the unsigned bytes.
+    assert_says("`hyoka/event-signature/v1` followed by one NUL byte (25 bytes in all)");
+    assert_eq!(signing::SIGNATURE_CONTEXT, b"hyoka/event-signature/v1\0");
+    assert_says(&format!("`{}`", hex::encode(signing::SIGNATURE_CONTEXT)));
+    let mut msg = signing::SIGNATURE_CONTEXT.to_vec();
+    msg.extend_from_slice(&unsigned);
+    assert!(admin_key().verifier().verify(&msg, &slot[13..]));
+    // The chain's check accepts it before people, and refuses it recorded by another or re-signed.
+    let before = State::default();
+    assert_eq!(signing::check(&before, &signed, &e), Ok(()));
+    let mut other = event_p();
+    let forged = signing::sign(
+        &mut other,
+        &SignerKey::from_seed("admin", &[9; 32]).unwrap(),
+    )
+    .unwrap();
+    assert!(signing::check(&before, &forged, &other).is_err());
+    // Its change in JSON.
+    let documented: serde_json::Value = serde_json::from_str(&fenced("change P")).unwrap();
+    assert_eq!(documented, hyoka::domain::describe::change_json(&e.change));
+    // The name commitment of the example, and its context string.
+    assert_eq!(
+        hyoka::domain::people::NAME_CONTEXT,
+        b"hyoka/person-name/v1\0"
+    );
+    assert_says("`hyoka/person-name/v1` followed by one NUL byte (21 bytes)");
+    let c = hex::encode(name_commitment(&[7; 16], "山田太郎"));
+    assert_says(&format!("`山田太郎` give `{c}`"));
+    assert_says(&format!("`name_commitment` = `{c}`"));
+}
+
+#[test]
+fn the_documented_roles_are_the_code_s() {
+    for (tag, role) in Role::ALL.iter().enumerate() {
+        let row = format!(
+            "| {tag} | `{role:?}` | `{}` | {} |",
+            role.id(),
+            role.label()
+        );
+        assert!(DOC.contains(&row), "{row}");
+    }
+    // Stage and Verdict tags, as encoded.
+    let tail = |stage, verdict| {
+        change_hex(
+            2,
+            Change::Reviewed {
+                period: fy2019_ye(),
+                item: id("1"),
+                stage,
+                verdict,
+            },
+        )
+    };
+    assert!(tail(Stage::First, Verdict::Approve).ends_with("000000000000000000"));
+    assert!(tail(Stage::Second, Verdict::Return).ends_with("010000000100000000"));
+    assert_says("`Stage`: tag 0 `First` (1次評価");
+    assert_says(
+        "`Verdict`: tag 0 `Approve` (承認; JSON `approve`), tag 1 `Return` (差し戻し; JSON `return`)",
+    );
+}
+
+/// The state of section 15's example: items 1 (rated A, flagged, a remark of two lines), 2 (withdrawn)
+/// and R1-1 (excluded) at FY2020-YE.
+fn published_example() -> State {
+    let ye = Period::new(2020, Part::YearEnd).unwrap();
+    let mut s = State::default();
+    let item = |n: &str, title: &str| Change::ItemRegistered {
+        id: id(n),
+        title: title.into(),
+        department: "市民協働課".into(),
+        category: "地域協働の推進".into(),
+        relisting_of: None,
+        from: None,
+        after: None,
+    };
+    for c in [
+        Change::PlanDefined {
+            name: "第2次行財政改革".into(),
+            grades: vec!["S".into(), "A".into(), "B".into()],
+            default_era: Some(Era::Reiwa),
+            origin: "city.example/plan".into(),
+            cadence: Cadence::HalfYear,
+            years: None,
+        },
+        Change::CategoryAdded {
+            name: "地域協働の推進".into(),
+        },
+        item("1", "市民活動支援"),
+        item("2", "窓口の見直し"),
+        item("R1-1", "高槻市との連携"),
+        Change::ItemWithdrawn { id: id("2") },
+        Change::RatingRecorded {
+            item: id("1"),
+            period: ye,
+            grade: "A".into(),
+        },
+        Change::FollowUpSet {
+            item: id("1"),
+            period: ye,
+            flagged: true,
+        },
+        Change::RemarkSet {
+            item: id("1"),
+            period: ye,
+            text: "計画どおり\n一部\\遅れ".into(),
+        },
+        Change::ItemExcluded {
+            item: id("R1-1"),
+            period: ye,
+        },
+    ] {
+        s.apply(&c).unwrap();
+    }
+    s
+}
+
+#[test]
+fn the_documented_published_table_is_the_code_s() {
+    let s = published_example();
+    let ye = Period::new(2020, Part::YearEnd).unwrap();
+    let table = s.published_table(ye);
+    assert_eq!(fenced("published table").replace('→', "\t"), table);
+    assert_eq!(
+        value("published table sha256", "table_sha256"),
+        hex::encode(s.published_table_sha256(ye))
+    );
+    // Its first line names the version of the form (`PUBLISHED_TABLE_V1`, private to the state).
+    assert!(table.starts_with("hyoka published table v1\n"));
+    assert_says("`hyoka published table v1`: the version of the form");
+}
+
+/// The JSON of one event of every kind (version 2) against `schema/event.schema.json`.
+#[test]
+fn every_kind_s_json_matches_the_event_schema() {
+    let path = format!("{}/schema/event.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert!(jsonschema::meta::is_valid(&schema));
+    let v = jsonschema::draft202012::new(&schema).unwrap();
+    let mut changes = every_kind();
+    changes.push(Change::OpinionRecorded {
+        period: fy2019_ye(),
+        item: Some(id("27")),
+        text: "改行\nあり".into(),
+    });
+    for change in changes {
+        let mut e = event_v2(change);
+        let bytes = signing::sign(&mut e, &admin_key()).unwrap();
+        let stored = event::StoredEvent {
+            hash: event::event_hash(&e.prev_hash, &bytes),
+            event: e,
+        };
+        let json = hyoka::domain::describe::event_json(&stored);
+        let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{json}");
+        assert!(json.get("signature").is_none());
+    }
+    // What hyoka never writes is refused.
+    let e = event_v2(Change::Reviewed {
+        period: fy2019_ye(),
+        item: id("1"),
+        stage: Stage::First,
+        verdict: Verdict::Approve,
+    });
+    let bytes = event::encode(&e).unwrap();
+    let mut json = hyoka::domain::describe::event_json(&event::StoredEvent {
+        hash: event::event_hash(&e.prev_hash, &bytes),
+        event: e,
+    });
+    json["change"]["stage"] = serde_json::json!(3);
+    assert!(!v.is_valid(&json));
+    json["change"]["stage"] = serde_json::json!(1);
+    assert!(v.is_valid(&json));
+    json["change"]["role"] = serde_json::json!("mayor");
+    assert!(!v.is_valid(&json));
 }

@@ -6,21 +6,31 @@
 //! Every case is built on a ledger of event schema version 2 (as every ledger created now is) and, where
 //! the rule applies to version 1 too, on the same ledger in version 1 (as every ledger created before
 //! version 2 is); rule M4 mixes the two. Byte-level cases find the bytes they edit from the encoding of
-//! the event they edit, so they hold in both layouts.
+//! the event they edit, so they hold in both layouts. The rules of people, keys, rounds and signatures
+//! (S, A, and D38 onwards: version 2 only) are broken on that ledger with people enabled, its events
+//! signed through the library as hyoka signs them (`hyoka::ledger::signing::sign`).
 
 use std::collections::BTreeSet;
 
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::event::{self, Change, Event, Hash, Source, ZERO_HASH};
 use hyoka::domain::item_id::ItemId;
+use hyoka::domain::people::{Person, Role, Stage, Verdict, name_commitment};
 use hyoka::domain::period::{Cadence, Part, Period};
+use hyoka::domain::state::State;
+use hyoka::ledger::signing;
+use hyoka::tlog::note::SignerKey;
 
 use crate::common::Env;
 
-/// The rules only version 2 can break: what version 1 cannot hold (section 3.4).
-const VERSION_2_ONLY: [&str; 17] = [
+/// The rules only version 2 can break: what version 1 cannot hold (section 3.4), people, keys, rounds
+/// and signatures among them.
+const VERSION_2_ONLY: &[&str] = &[
     "B6", "D22", "D23", "D24", "D25", "D26", "D27", "D28", "D29", "D30", "D31", "D32", "D33",
-    "D34", "D35", "D36", "D37",
+    "D34", "D35", "D36", "D37", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "A1", "A2", "A3",
+    "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "D38", "D39", "D40",
+    "D41", "D42", "D43", "D44", "D45", "D46", "D47", "D48", "D49", "D50", "D51", "D52", "D53",
+    "D54", "D55", "D56",
 ];
 
 /// A ledger of 6 events, of event schema version 2: 0 the plan (S, A, B; cadence half-year, no
@@ -422,6 +432,8 @@ struct Case {
     kind: &'static str,
     seq: Option<u64>,
     says: Option<&'static str>,
+    /// A key pinned with `verify --export --vkey` (`restore` pins none, and is not run).
+    vkey: Option<String>,
 }
 
 /// `text` fails with `kind` at event `seq`.
@@ -433,6 +445,7 @@ fn case(rule: &'static str, what: &str, text: String, kind: &'static str, seq: u
         kind,
         seq: Some(seq),
         says: None,
+        vkey: None,
     }
 }
 
@@ -445,6 +458,7 @@ fn damaged(rule: &'static str, what: &str, text: String) -> Case {
         kind: "export_line_damaged",
         seq: None,
         says: None,
+        vkey: None,
     }
 }
 
@@ -459,6 +473,12 @@ impl Case {
         self.says = Some(words);
         self
     }
+
+    /// Verified with `key` pinned (`verify --export --vkey`).
+    fn pinned(mut self, key: &SignerKey) -> Case {
+        self.vkey = Some(key.verifier().to_text());
+        self
+    }
 }
 
 /// Every rule of FORMAT.md section 12 that a ledger of `ev`'s version can break, with the cases of
@@ -468,7 +488,10 @@ fn cases(ev: &[Event]) -> Vec<Case> {
     let mut v = common_cases(ev);
     match version {
         1 => v.extend(version_1_cases(ev)),
-        _ => v.extend(version_2_cases(ev)),
+        _ => {
+            v.extend(version_2_cases(ev));
+            v.extend(people_cases(ev));
+        }
     }
     v
 }
@@ -1932,6 +1955,857 @@ fn version_2_cases(ev: &[Event]) -> Vec<Case> {
     ]
 }
 
+/// The key of a person (or of the log) in the ledger with people: fixed seeds, so that each case signs
+/// as hyoka would. `x` is a stranger's key, never registered.
+fn pk(id: &str) -> SignerKey {
+    let seed = match id {
+        "admin" => 1,
+        "log" => 2,
+        "s1" => 10,
+        "s2" => 11,
+        "h1" => 20,
+        "hq" => 30,
+        "c" => 40,
+        "x" => 66,
+        other => panic!("no key for {other}"),
+    };
+    let name = if id == "log" {
+        "city.example/plan-2"
+    } else {
+        id
+    };
+    SignerKey::from_seed(name, &[seed; 32]).unwrap()
+}
+
+/// The department of items 1 and 2, and of `s1` and `h1`.
+const DEPT: &str = "市民協働課";
+/// The department of item 3 and of `s2`.
+const OTHER: &str = "財政課";
+
+fn person(id: &str, department: &str, roles: &[Role]) -> Person {
+    Person {
+        id: id.into(),
+        name_commitment: name_commitment(&[7; 16], id),
+        department: department.into(),
+        roles: roles.to_vec(),
+        vkey: pk(id).verifier().to_text(),
+    }
+}
+
+fn enable(admin: Person) -> Change {
+    Change::PeopleEnabled {
+        log_vkey: pk("log").verifier().to_text(),
+        admin,
+    }
+}
+
+fn register_person(p: Person) -> Change {
+    Change::PersonRegistered { person: p }
+}
+
+/// Events, each with the key it is signed with (none: unsigned, as every event before people).
+type Signed = Vec<(Event, Option<SignerKey>)>;
+
+/// `ev` with `changes` appended, recorded by `author` one second apart and signed with `key`.
+fn signed_by(ev: &Signed, author: &str, key: &SignerKey, changes: &[Change]) -> Signed {
+    let mut v = ev.clone();
+    for change in changes {
+        let mut e = v.last().unwrap().0.clone();
+        e.recorded_at += 1_000_000_000;
+        e.author = author.into();
+        e.reason = "評価".into();
+        e.source = None;
+        e.signature = None;
+        e.change = change.clone();
+        v.push((e, Some(key.clone())));
+    }
+    v
+}
+
+/// `ev` with `changes` by `author`, signed with their own key.
+fn by(ev: &Signed, author: &str, changes: &[Change]) -> Signed {
+    signed_by(ev, author, &pk(author), changes)
+}
+
+/// The export of `ev` re-chained and each event signed again with its key (a forger's, where a case
+/// gives one), then `after` applied to the signed event (which then keeps its signature as it was) and
+/// `edit_bytes` to its stored bytes.
+fn seal_people(ev: &Signed, after: EventEdit, edit_bytes: BytesEdit) -> String {
+    let mut prev = ZERO_HASH;
+    let mut out = String::new();
+    for (i, (e, key)) in ev.iter().enumerate() {
+        let mut e = e.clone();
+        e.seq = i as u64;
+        e.prev_hash = prev;
+        e.signature = None;
+        if let Some(k) = key {
+            signing::sign(&mut e, k).unwrap();
+        }
+        after(i, &mut e);
+        let mut bytes = event::encode(&e).unwrap();
+        edit_bytes(i, &mut bytes);
+        let hash = event::event_hash(&e.prev_hash, &bytes);
+        out.push_str(&hyoka::evidence::export::line(
+            &StoredEvent { event: e, hash },
+            &bytes,
+        ));
+        out.push('\n');
+        prev = hash;
+    }
+    out
+}
+
+fn sealed_people(ev: &Signed) -> String {
+    seal_people(ev, &|_, _| {}, &|_, _| {})
+}
+
+/// The state after `ev`.
+fn fold(ev: &Signed) -> State {
+    let mut s = State::default();
+    for (e, _) in ev {
+        s.apply(&e.change).unwrap();
+    }
+    s
+}
+
+/// The base ledger of version 2 with people: after its 6 events, 6 `people.enabled` by `admin` (行政経営課),
+/// 7-11 the persons `s1` (staff of 市民協働課), `h1` (its head), `s2` (staff of 財政課), `hq` (行革本部) and
+/// `c` (外部委員), 12 item 3 of 財政課, 13 the round of FY2014-YE opened (items 1 and 3 are in it; item 2
+/// is withdrawn).
+fn with_people(ev: &[Event]) -> Signed {
+    let base: Signed = ev.iter().map(|e| (e.clone(), None)).collect();
+    by(
+        &base,
+        "admin",
+        &[
+            enable(person("admin", "行政経営課", &[Role::Admin])),
+            register_person(person("s1", DEPT, &[Role::Staff])),
+            register_person(person("h1", DEPT, &[Role::Head])),
+            register_person(person("s2", OTHER, &[Role::Staff])),
+            register_person(person("hq", "行革本部", &[Role::Hq])),
+            register_person(person("c", "外部委員会", &[Role::Committee])),
+            register_as("3", "財政健全化", OTHER, "地域協働の推進"),
+            open_round(ye(2014), "2015-04-30"),
+        ],
+    )
+}
+
+fn open_round(period: Period, due: &str) -> Change {
+    Change::RoundOpened {
+        period,
+        due: due.into(),
+    }
+}
+
+fn submit(department: &str) -> Change {
+    Change::Submitted {
+        period: ye(2014),
+        department: department.into(),
+    }
+}
+
+fn review(item: &str, stage: Stage, verdict: Verdict) -> Change {
+    Change::Reviewed {
+        period: ye(2014),
+        item: id(item),
+        stage,
+        verdict,
+    }
+}
+
+fn opinion(item: Option<&str>, text: &str) -> Change {
+    Change::OpinionRecorded {
+        period: ye(2014),
+        item: item.map(id),
+        text: text.into(),
+    }
+}
+
+fn publish(state: &State) -> Change {
+    Change::RoundPublished {
+        period: ye(2014),
+        table_sha256: state.published_table_sha256(ye(2014)),
+    }
+}
+
+/// The people ledger with item 1 rated, item 3 excluded, 市民協働課 submitted and item 1 approved at
+/// both stages: ready to publish.
+fn approved(p: &Signed) -> Signed {
+    let v = by(p, "s1", &[rate("1", ye(2014), "A"), submit(DEPT)]);
+    let v = by(&v, "hq", &[exclude("3", ye(2014))]);
+    let v = by(&v, "h1", &[review("1", Stage::First, Verdict::Approve)]);
+    by(&v, "hq", &[review("1", Stage::Second, Verdict::Approve)])
+}
+
+/// `ev` with its `people.enabled` (event 6) edited by `f`.
+fn with_enabled(ev: &Signed, f: &dyn Fn(&mut Event)) -> Signed {
+    let mut v = ev.clone();
+    f(&mut v[6].0);
+    v
+}
+
+/// The ledger with people `p` replaced from event 0 by a forger holding none of its keys: the same
+/// events, but its administrator's key and log key the forger's own, and every event of the
+/// administrator signed again with the forger's key; valid in itself. Also the forger's administrator key.
+fn replaced_start(p: &Signed) -> (Signed, SignerKey) {
+    let admin = SignerKey::from_seed("admin", &[99; 32]).unwrap();
+    let log = SignerKey::from_seed("city.example/plan-2", &[98; 32]).unwrap();
+    let mut v = p.clone();
+    if let Change::PeopleEnabled { log_vkey, admin: a } = &mut v[6].0.change {
+        *log_vkey = log.verifier().to_text();
+        a.vkey = admin.verifier().to_text();
+    }
+    for (e, k) in v.iter_mut() {
+        if e.author == "admin" && k.is_some() {
+            *k = Some(admin.clone());
+        }
+    }
+    (v, admin)
+}
+
+/// The people rules (S, A, D38-D56), each broken alone on the base ledger with people.
+fn people_cases(ev: &[Event]) -> Vec<Case> {
+    let p = with_people(ev);
+    let none: BytesEdit = &|_, _| {};
+    let keep: EventEdit = &|_, _| {};
+    let rated = by(&p, "s1", &[rate("1", ye(2014), "A")]);
+    let submitted = by(&rated, "s1", &[submit(DEPT)]);
+    let broken_p = |rule, what: &str, v: &Signed| {
+        case(
+            rule,
+            what,
+            sealed_people(v),
+            "rule_broken",
+            v.len() as u64 - 1,
+        )
+    };
+    let forged = |rule, what: &str, v: &Signed, at: usize| {
+        case(rule, what, sealed_people(v), "signature_invalid", at as u64)
+    };
+    // The signature `people.enabled` has in the ledger with people.
+    let enabled_signature = {
+        let text = sealed_people(&p);
+        let line = text.lines().nth(6).unwrap();
+        hyoka::evidence::export::parse_line(line.as_bytes(), 7)
+            .unwrap()
+            .event
+            .event
+            .signature
+    };
+    vec![
+        // Bytes of what people brought.
+        case(
+            "B4",
+            "an unknown role",
+            seal_people(&p, keep, &|i, b| {
+                if i == 7 {
+                    // s1's roles: one role, Staff (tag 0), right before the key.
+                    let mut roles = 1u64.to_le_bytes().to_vec();
+                    roles.extend_from_slice(&[0, 0, 0, 0]);
+                    roles.extend(string_bytes(&pk("s1").verifier().to_text()));
+                    let at = find_once(b, &roles) + 8;
+                    b[at] = 5;
+                }
+            }),
+            "undecodable",
+            7,
+        ),
+        case(
+            "B5",
+            "a signature slot of 67 bytes",
+            seal_people(
+                &rated,
+                &|i, e| {
+                    if i == 14 {
+                        e.signature.as_mut().unwrap().pop();
+                    }
+                },
+                none,
+            ),
+            "undecodable",
+            14,
+        )
+        .says("signature"),
+        // Signatures.
+        case(
+            "S1",
+            "an event before people.enabled signed",
+            seal_people(
+                &p,
+                &|i, e| {
+                    if i == 5 {
+                        e.signature = Some(vec![0; 68]);
+                    }
+                },
+                none,
+            ),
+            "signature_invalid",
+            5,
+        )
+        .says("no people"),
+        case(
+            "S2",
+            "an event after people.enabled unsigned",
+            seal_people(
+                &p,
+                &|i, e| {
+                    if i == 7 {
+                        e.signature = None;
+                    }
+                },
+                none,
+            ),
+            "signature_invalid",
+            7,
+        )
+        .says("not signed"),
+        forged(
+            "S3",
+            "people.enabled recorded by another than its administrator",
+            &with_enabled(&p, &|e| e.author = "山田".into()),
+            6,
+        )
+        .says("administrator it names"),
+        forged(
+            "S4",
+            "an event by a stranger, signed with the stranger's key",
+            &by(&p, "x", &[heading("見出し")]),
+            p.len(),
+        )
+        .says("not a registered person"),
+        forged(
+            "S4",
+            "a rating signed with a revoked key",
+            &by(
+                &by(
+                    &p,
+                    "admin",
+                    &[Change::KeyRevoked {
+                        person: "s1".into(),
+                    }],
+                ),
+                "s1",
+                &[rate("1", ye(2014), "A")],
+            ),
+            p.len() + 1,
+        )
+        .says("has no key"),
+        forged(
+            "S5",
+            "a person whose recorded key is not a verifier key",
+            &signed_by(
+                &by(
+                    &p,
+                    "admin",
+                    &[register_person(Person {
+                        id: "s3".into(),
+                        vkey: "s3+00000000+not-a-key".into(),
+                        ..person("x", DEPT, &[Role::Staff])
+                    })],
+                ),
+                "s3",
+                &pk("x"),
+                &[rate("1", ye(2014), "A")],
+            ),
+            p.len() + 1,
+        )
+        .says("not a verifier key"),
+        forged(
+            "S6",
+            "an event re-signed with another person's key",
+            &signed_by(&p, "s1", &pk("s2"), &[rate("1", ye(2014), "A")]),
+            p.len(),
+        )
+        .says("not by s1's key")
+        .pinned(&pk("admin")),
+        forged(
+            "S6",
+            "an event's author changed, re-signed by the forger",
+            &signed_by(&p, "s2", &pk("s1"), &[rate("3", ye(2014), "A")]),
+            p.len(),
+        )
+        .says("not by s2's key")
+        .pinned(&pk("admin")),
+        case(
+            "S7",
+            "an event altered after it was signed",
+            seal_people(
+                &rated,
+                &|i, e| {
+                    if i == 14 {
+                        e.change = rate("1", ye(2014), "S");
+                    }
+                },
+                none,
+            ),
+            "signature_invalid",
+            14,
+        )
+        .says("does not verify"),
+        case(
+            "S7",
+            "an event before people.enabled altered, the chain recomputed",
+            seal_people(
+                &{
+                    let mut v = p.clone();
+                    v[4].0.change = rate("1", fy(2014), "B");
+                    v
+                },
+                &|i, e| {
+                    // people.enabled keeps the signature it had over the old link.
+                    if i == 6 {
+                        e.signature = enabled_signature.clone();
+                    }
+                },
+                none,
+            ),
+            "signature_invalid",
+            6,
+        )
+        .says("does not verify"),
+        case(
+            "S8",
+            "the whole log replaced, its people begun with a forger's keys",
+            sealed_people(&replaced_start(&p).0),
+            "pinned_key_mismatch",
+            6,
+        )
+        .pinned(&pk("admin")),
+        // Who may record what.
+        broken_p(
+            "A1",
+            "a second people.enabled by a stranger naming itself",
+            &by(
+                &p,
+                "x",
+                &[enable(person("x", "行政経営課", &[Role::Admin]))],
+            ),
+        )
+        .says("not a registered person"),
+        broken_p(
+            "A2",
+            "a second people.enabled",
+            &by(
+                &p,
+                "admin",
+                &[enable(person("admin", "行政経営課", &[Role::Admin]))],
+            ),
+        )
+        .says("defined once"),
+        broken_p(
+            "A3",
+            "staff adding a heading",
+            &by(&p, "s1", &[heading("見出し")]),
+        )
+        .says("needs the role admin"),
+        broken_p(
+            "A4",
+            "staff registering a person",
+            &by(
+                &p,
+                "s1",
+                &[register_person(person("x", DEPT, &[Role::Staff]))],
+            ),
+        )
+        .says("manage people"),
+        broken_p(
+            "A5",
+            "staff rotating another person's key",
+            &by(
+                &p,
+                "s1",
+                &[Change::KeyRotated {
+                    person: "s2".into(),
+                    vkey: pk("x").verifier().to_text(),
+                }],
+            ),
+        )
+        .says("another person's key"),
+        broken_p(
+            "A6",
+            "staff closing the round",
+            &by(&p, "s1", &[Change::RoundClosed { period: ye(2014) }]),
+        )
+        .says("needs the role admin"),
+        broken_p(
+            "A7",
+            "staff marking an item 対象外",
+            &by(&p, "s1", &[exclude("1", ye(2014))]),
+        )
+        .says("needs the role hq"),
+        broken_p(
+            "A8",
+            "staff recording an opinion",
+            &by(&p, "s1", &[opinion(None, "意見")]),
+        )
+        .says("needs the role committee"),
+        broken_p(
+            "A9",
+            "staff submitting another department's items",
+            &by(
+                &by(&p, "s2", &[rate("3", ye(2014), "B")]),
+                "s1",
+                &[submit(OTHER)],
+            ),
+        )
+        .says("may not submit the items of"),
+        broken_p(
+            "A10",
+            "a head reviewing another department's item",
+            &by(
+                &by(&p, "s2", &[rate("3", ye(2014), "B"), submit(OTHER)]),
+                "h1",
+                &[review("3", Stage::First, Verdict::Approve)],
+            ),
+        )
+        .says("may not review item 3"),
+        broken_p(
+            "A11",
+            "a head reviewing at 2次評価",
+            &by(
+                &by(
+                    &submitted,
+                    "h1",
+                    &[review("1", Stage::First, Verdict::Approve)],
+                ),
+                "h1",
+                &[review("1", Stage::Second, Verdict::Approve)],
+            ),
+        )
+        .says("needs the role hq"),
+        broken_p(
+            "A12",
+            "a rating into a point with no round",
+            &by(&p, "s1", &[rate("1", fy(2015), "A")]),
+        )
+        .says("no round is open for"),
+        broken_p(
+            "A12",
+            "a rating into a closed round",
+            &by(
+                &by(&p, "admin", &[Change::RoundClosed { period: ye(2014) }]),
+                "s1",
+                &[rate("1", ye(2014), "A")],
+            ),
+        )
+        .says("closed"),
+        broken_p("A13", "staff changing a published round", &{
+            let v = approved(&p);
+            let v = by(&v, "admin", &[publish(&fold(&v))]);
+            by(&v, "s1", &[remark("1", ye(2014), "訂正")])
+        })
+        .says("correct a published round"),
+        broken_p(
+            "A14",
+            "staff rating another department's item",
+            &by(&p, "s1", &[rate("3", ye(2014), "A")]),
+        )
+        .says("which is `財政課`'s"),
+        broken_p(
+            "A14",
+            "staff rating a submitted item",
+            &by(&submitted, "s1", &[rate("1", ye(2014), "S")]),
+        )
+        .says("submitted for review"),
+        // People and keys.
+        broken_p(
+            "D38",
+            "a person id with a space",
+            &by(
+                &p,
+                "admin",
+                &[register_person(Person {
+                    id: "s 3".into(),
+                    ..person("x", DEPT, &[Role::Staff])
+                })],
+            ),
+        ),
+        broken_p(
+            "D38",
+            "a person without a role",
+            &by(&p, "admin", &[register_person(person("x", DEPT, &[]))]),
+        )
+        .says("without a role"),
+        broken_p(
+            "D39",
+            "a person registered twice",
+            &by(
+                &p,
+                "admin",
+                &[register_person(Person {
+                    vkey: pk("x").verifier().to_text(),
+                    ..person("s1", DEPT, &[Role::Staff])
+                })],
+            ),
+        )
+        .says("already exists"),
+        broken_p(
+            "D39",
+            "a person with another person's key",
+            &by(
+                &p,
+                "admin",
+                &[register_person(Person {
+                    vkey: pk("s1").verifier().to_text(),
+                    ..person("x", DEPT, &[Role::Staff])
+                })],
+            ),
+        )
+        .says("person `s1`'s"),
+        case(
+            "D40",
+            "a first administrator without the role admin",
+            sealed_people(&with_enabled(&p, &|e| {
+                if let Change::PeopleEnabled { admin, .. } = &mut e.change {
+                    admin.roles = vec![Role::Staff];
+                }
+            })),
+            "rule_broken",
+            6,
+        )
+        .says("must be an administrator"),
+        broken(
+            "D41",
+            "a person registered in a ledger without people",
+            &with(ev, register_person(person("s1", DEPT, &[Role::Staff]))),
+            ev.len() as u64,
+        )
+        .says("no people"),
+        broken(
+            "D41",
+            "a round opened in a ledger without people",
+            &with(ev, open_round(ye(2014), "2015-04-30")),
+            ev.len() as u64,
+        )
+        .says("no people"),
+        broken_p(
+            "D42",
+            "a role granted to no one",
+            &by(
+                &p,
+                "admin",
+                &[Change::RoleGranted {
+                    person: "nobody".into(),
+                    role: Role::Staff,
+                }],
+            ),
+        )
+        .says("no person `nobody`"),
+        broken_p(
+            "D43",
+            "a role granted twice",
+            &by(
+                &p,
+                "admin",
+                &[Change::RoleGranted {
+                    person: "s1".into(),
+                    role: Role::Staff,
+                }],
+            ),
+        )
+        .says("already has the role"),
+        broken_p(
+            "D43",
+            "a role revoked that is not held",
+            &by(
+                &p,
+                "admin",
+                &[Change::RoleRevoked {
+                    person: "s1".into(),
+                    role: Role::Head,
+                }],
+            ),
+        )
+        .says("does not have the role"),
+        broken_p(
+            "D44",
+            "the last administrator's role revoked",
+            &by(
+                &p,
+                "admin",
+                &[Change::RoleRevoked {
+                    person: "admin".into(),
+                    role: Role::Admin,
+                }],
+            ),
+        )
+        .says("last administrator"),
+        broken_p(
+            "D45",
+            "a key rotated to another person's key",
+            &by(
+                &p,
+                "admin",
+                &[Change::KeyRotated {
+                    person: "s1".into(),
+                    vkey: pk("s2").verifier().to_text(),
+                }],
+            ),
+        )
+        .says("person `s2`'s"),
+        broken_p(
+            "D46",
+            "a key revoked twice",
+            &by(
+                &p,
+                "admin",
+                &[
+                    Change::KeyRevoked {
+                        person: "s1".into(),
+                    },
+                    Change::KeyRevoked {
+                        person: "s1".into(),
+                    },
+                ],
+            ),
+        )
+        .says("no key to revoke"),
+        // Rounds.
+        broken_p(
+            "D47",
+            "a round opened twice",
+            &by(&p, "admin", &[open_round(ye(2014), "2015-05-31")]),
+        )
+        .says("already exists"),
+        broken_p(
+            "D47",
+            "a due date that is not a date",
+            &by(&p, "admin", &[open_round(fy(2015), "2015-02-30")]),
+        )
+        .says("YYYY-MM-DD"),
+        broken_p(
+            "D47",
+            "a round of a point the plan does not have",
+            &by(&p, "admin", &[open_round(q1(2015), "2015-07-31")]),
+        ),
+        broken_p(
+            "D48",
+            "a submission to a point with no round",
+            &by(
+                &p,
+                "s1",
+                &[Change::Submitted {
+                    period: fy(2015),
+                    department: DEPT.into(),
+                }],
+            ),
+        )
+        .says("no round is open for"),
+        broken_p(
+            "D49",
+            "a submission to a closed round",
+            &by(
+                &by(&rated, "admin", &[Change::RoundClosed { period: ye(2014) }]),
+                "s1",
+                &[submit(DEPT)],
+            ),
+        )
+        .says("nothing can be submitted"),
+        broken_p(
+            "D50",
+            "a submission of an unrated item",
+            &by(&p, "s1", &[submit(DEPT)]),
+        )
+        .says("not rated"),
+        broken_p(
+            "D50",
+            "a returned item submitted again without a new rating",
+            &by(
+                &by(
+                    &submitted,
+                    "h1",
+                    &[review("1", Stage::First, Verdict::Return)],
+                ),
+                "s1",
+                &[submit(DEPT)],
+            ),
+        )
+        .says("returned for revision"),
+        broken_p(
+            "D50",
+            "a submission twice",
+            &by(&submitted, "s1", &[submit(DEPT)]),
+        )
+        .says("already submitted"),
+        broken_p(
+            "D51",
+            "a review of an item not submitted",
+            &by(&rated, "h1", &[review("1", Stage::First, Verdict::Approve)]),
+        )
+        .says("not submitted"),
+        broken_p(
+            "D52",
+            "an approval at 1次評価 twice",
+            &by(
+                &submitted,
+                "h1",
+                &[
+                    review("1", Stage::First, Verdict::Approve),
+                    review("1", Stage::First, Verdict::Approve),
+                ],
+            ),
+        )
+        .says("already approved"),
+        broken_p(
+            "D52",
+            "2次評価 before 1次評価",
+            &by(
+                &submitted,
+                "hq",
+                &[review("1", Stage::Second, Verdict::Return)],
+            ),
+        )
+        .says("2次評価 comes after it"),
+        broken_p(
+            "D53",
+            "a blank opinion",
+            &by(&p, "c", &[opinion(Some("1"), " ")]),
+        )
+        .says("opinion is empty"),
+        broken_p(
+            "D54",
+            "a round closed twice",
+            &by(
+                &p,
+                "admin",
+                &[
+                    Change::RoundClosed { period: ye(2014) },
+                    Change::RoundClosed { period: ye(2014) },
+                ],
+            ),
+        )
+        .says("not open"),
+        broken_p(
+            "D55",
+            "a round published with an item not approved at 2次評価",
+            &{
+                let v = by(&submitted, "hq", &[exclude("3", ye(2014))]);
+                by(&v, "admin", &[publish(&fold(&v))])
+            },
+        )
+        .says("cannot be published"),
+        broken_p("D55", "a round published twice", &{
+            let v = approved(&p);
+            let v = by(&v, "admin", &[publish(&fold(&v))]);
+            by(&v, "admin", &[publish(&fold(&v))])
+        })
+        .says("already published"),
+        broken_p(
+            "D56",
+            "a published table's digest that is not its table's",
+            &by(
+                &approved(&p),
+                "admin",
+                &[Change::RoundPublished {
+                    period: ye(2014),
+                    table_sha256: [0; 32],
+                }],
+            ),
+        )
+        .says("canonical form"),
+    ]
+}
+
 /// The numbers of the rules of FORMAT.md section 12, in order.
 fn documented_rules() -> Vec<String> {
     let doc = format_md();
@@ -1975,7 +2849,11 @@ fn check(env: &Env, version: u16, cases: &[Case]) -> Vec<String> {
             "{name}: FORMAT.md says {row}"
         );
         std::fs::write(&file, &c.text).unwrap();
-        let run = env.run(&["verify", "--export", f, "--format", "json"]);
+        let mut args = vec!["verify", "--export", f, "--format", "json"];
+        if let Some(k) = &c.vkey {
+            args.extend(["--vkey", k.as_str()]);
+        }
+        let run = env.run(&args);
         let j: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap_or_default();
         let message = j["error"]["message"].as_str().unwrap_or_default();
         if run.code != 3
@@ -1987,6 +2865,10 @@ fn check(env: &Env, version: u16, cases: &[Case]) -> Vec<String> {
                 "{name}: want {} at {:?} saying {:?}, got {} {}{}",
                 c.kind, c.seq, c.says, run.code, run.stdout, run.stderr
             ));
+            continue;
+        }
+        if c.vkey.is_some() {
+            // `restore` pins no key (FORMAT.md section 10).
             continue;
         }
         let dir = env.dir.path().join(format!("restored-{version}-{i}"));
@@ -2195,6 +3077,134 @@ fn the_re_chained_exports_are_valid_without_the_broken_rule() {
             (version == 2).then(|| "1".into())
         );
     }
+}
+
+/// A whole round on the ledger with people (open, rate, submit, return, rate again, approve at both
+/// stages, opinions, close, publish, a correction by 行革本部), then keys granted, rotated and revoked:
+/// valid, with or without its administrator's key or its log key pinned. The cases' forgeries without
+/// their forgery are valid too, and the log replaced from its start is valid unless a key is pinned.
+#[test]
+fn a_ledger_with_people_verifies_and_a_pinned_key_tells_its_start() {
+    let (env, ev) = base();
+    let p = with_people(&ev);
+    let v = by(&p, "s1", &[rate("1", ye(2014), "A"), submit(DEPT)]);
+    let v = by(&v, "h1", &[review("1", Stage::First, Verdict::Return)]);
+    let v = by(&v, "s1", &[rate("1", ye(2014), "S"), submit(DEPT)]);
+    let v = by(&v, "h1", &[review("1", Stage::First, Verdict::Approve)]);
+    let v = by(
+        &v,
+        "hq",
+        &[
+            exclude("3", ye(2014)),
+            review("1", Stage::Second, Verdict::Approve),
+        ],
+    );
+    let v = by(
+        &v,
+        "c",
+        &[opinion(Some("1"), "妥当"), opinion(None, "おおむね妥当")],
+    );
+    let v = by(&v, "admin", &[Change::RoundClosed { period: ye(2014) }]);
+    let v = by(&v, "admin", &[publish(&fold(&v))]);
+    let v = by(&v, "hq", &[rate("1", ye(2014), "A")]);
+    let new = SignerKey::from_seed("s1", &[77; 32]).unwrap();
+    let v = by(
+        &v,
+        "admin",
+        &[Change::RoleGranted {
+            person: "s1".into(),
+            role: Role::Head,
+        }],
+    );
+    let v = by(
+        &v,
+        "s1",
+        &[Change::KeyRotated {
+            person: "s1".into(),
+            vkey: new.verifier().to_text(),
+        }],
+    );
+    let v = signed_by(
+        &v,
+        "s1",
+        &new,
+        &[Change::KeyRevoked {
+            person: "s1".into(),
+        }],
+    );
+    let (replaced, forger) = replaced_start(&p);
+    let text = |k: &SignerKey| k.verifier().to_text();
+    let file = env.dir.path().join("t.jsonl");
+    let f = file.to_str().unwrap();
+    for (what, export, vkey, code) in [
+        ("with people", sealed_people(&p), None, 0),
+        ("a whole round", sealed_people(&v), None, 0),
+        (
+            "a whole round, the administrator's key pinned",
+            sealed_people(&v),
+            Some(text(&pk("admin"))),
+            0,
+        ),
+        (
+            "a whole round, the log key pinned",
+            sealed_people(&v),
+            Some(text(&pk("log"))),
+            0,
+        ),
+        (
+            "a rating signed with its author's key",
+            sealed_people(&by(&p, "s1", &[rate("1", ye(2014), "A")])),
+            Some(text(&pk("admin"))),
+            0,
+        ),
+        (
+            "the replaced log, no key pinned",
+            sealed_people(&replaced),
+            None,
+            0,
+        ),
+        (
+            "the replaced log, its own key pinned",
+            sealed_people(&replaced),
+            Some(text(&forger)),
+            0,
+        ),
+        (
+            "the replaced log, the log key pinned",
+            sealed_people(&replaced),
+            Some(text(&pk("log"))),
+            3,
+        ),
+        (
+            "without people, a key pinned",
+            sealed(&ev),
+            Some(text(&pk("admin"))),
+            0,
+        ),
+    ] {
+        std::fs::write(&file, &export).unwrap();
+        let mut args = vec!["verify", "--export", f];
+        if let Some(k) = &vkey {
+            args.extend(["--vkey", k.as_str()]);
+        }
+        let run = env.run(&args);
+        assert_eq!(run.code, code, "{what}: {run:?}");
+    }
+    // Every event from people.enabled on is signed, none before it, and the JSON carries no signature.
+    let export = sealed_people(&v);
+    for (i, line) in export.lines().enumerate() {
+        let parsed = hyoka::evidence::export::parse_line(line.as_bytes(), i as u64 + 1).unwrap();
+        assert_eq!(parsed.event.event.signature.is_some(), i >= 6, "event {i}");
+        assert!(!line.contains("\"signature\""), "{line}");
+    }
+    // The round's state, as folded.
+    let s = fold(&v);
+    let round = &s.rounds[&ye(2014)];
+    assert_eq!(round.status, hyoka::domain::people::RoundStatus::Published);
+    assert_eq!(
+        round.published,
+        Some(fold(&v[..v.len() - 5].to_vec()).published_table_sha256(ye(2014)))
+    );
 }
 
 /// A ledger holding an event that breaks a rule of the envelope or the domain (written into its store
