@@ -227,6 +227,9 @@ pub struct ItemReview {
     pub second: bool,
     /// Returned for revision (差し戻し) and not rated again since.
     pub returned: bool,
+    /// Returned at some time and not approved at 2次評価 since: what a closed round takes back
+    /// (the department changes it and submits it again).
+    pub reopened: bool,
 }
 
 /// An evaluation round for one point.

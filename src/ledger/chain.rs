@@ -99,6 +99,11 @@ impl Chain {
             self.rule_broken = self.check_people(seq, bytes, event).err();
         }
         if self.rule_broken.is_none()
+            && let Err(why) = signing::check_keys(&event.change)
+        {
+            self.rule_broken = Some(IntegrityError::RuleBroken { seq, why });
+        }
+        if self.rule_broken.is_none()
             && let Err(r) = crate::domain::state::check_recorded_meta(event)
                 .and_then(|()| self.state.authorize(&event.author, &event.change))
                 .and_then(|()| self.state.apply(&event.change))

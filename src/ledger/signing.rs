@@ -63,6 +63,31 @@ pub fn sign(event: &mut Event, key: &SignerKey) -> Result<Vec<u8>, EncodeError> 
     event::encode(event)
 }
 
+/// Checks that every verifier key a change records (a person's, the log key) is one: a key that could
+/// never verify a signature is refused when it is registered, not at its first use.
+pub fn check_keys(change: &Change) -> Result<(), String> {
+    let keys: Vec<(&str, &str)> = match change {
+        Change::PeopleEnabled { log_vkey, admin } => {
+            vec![
+                ("the log key", log_vkey),
+                ("the administrator's key", &admin.vkey),
+            ]
+        }
+        Change::PersonRegistered { person } => vec![("the person's key", &person.vkey)],
+        Change::KeyRotated { vkey, .. } => vec![("the new key", vkey)],
+        _ => return Ok(()),
+    };
+    for (what, k) in keys {
+        VerifierKey::parse(k).map_err(|e| {
+            format!(
+                "{what} `{}` is not a verifier key: {e}",
+                crate::domain::text::escape(k)
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// The key whose signature `change`, recorded by `author`, must carry: the administrator's named by a
 /// `people.enabled` change, else the author's current key. `Err` says why there is none.
 pub fn signer_vkey<'a>(

@@ -72,6 +72,11 @@ impl<S: Store> Ledger<S> {
         // The chain's rules, the state and the Merkle root, checked as the events come (the one checker
         // of the chain, as for an export and a restore).
         let mut chain = Chain::default();
+        // The log key kept in the directory (LOGKEY, the copy kept when people were enabled) is pinned:
+        // the ledger's people must begin with it (a damaged LOGKEY is reported below, not pinned).
+        if let Ok(Some(key)) = anchor::log_key(&self.dir) {
+            chain.pin(vec![key.to_text()]);
+        }
         // Derived data, recomputed while folding: the index entries, and each snapshot compared as it
         // comes (the state is only at hand then). Reported after the events' own checks.
         let every = match self.derived {

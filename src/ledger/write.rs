@@ -206,6 +206,7 @@ impl Check for NewChanges<'_> {
         event::check_version(self.version, &change).map_err(Refused::Version1)?;
         // In a ledger with people: the author may record it, and signs it with their current key.
         self.state.authorize(&self.meta.author, &change)?;
+        signing::check_keys(&change).map_err(Refused::Rule)?;
         let signer = match signing::must_be_signed(&self.state, &change) {
             false => None,
             true => {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::domain::event::{Change, Event, Source};
 use crate::domain::item_id::ItemId;
-use crate::domain::people::{RoundStatus, Stage, Verdict};
+use crate::domain::people::{Stage, Verdict};
 use crate::domain::period::{Era, Period};
 use crate::domain::provenance::{Field, Provenance, Setter};
 use crate::domain::state::{Refused, State};
@@ -272,8 +272,25 @@ impl<S: Store> Ledger<S> {
                         merged: None,
                     });
             }
-            if fold.step(&e.event, &mut |h| out.push(h)).is_err() {
-                return Ok(None);
+            if let Err(refused) = fold.step(&e.event, &mut |h| out.push(h)) {
+                // The item-local fold lacks the other items: an event of no item that needs them (a
+                // department's submission, a publication's digest) is refused here and left out (it
+                // changes none of this item's fields). A refusal of this item's own event means the
+                // index is wrong: fold the whole log.
+                let own_department = match c {
+                    Change::Submitted { department, .. } => fold
+                        .state
+                        .items
+                        .get(item)
+                        .is_some_and(|i| crate::domain::ident::same(&i.department, department)),
+                    _ => false,
+                };
+                // Its own department's submission concerns it, and the local fold cannot tell what
+                // the department's other items did: the whole log decides.
+                if c.item().is_some() || own_department {
+                    let _ = refused;
+                    return Ok(None);
+                }
             }
         }
         Ok(Some(out))
@@ -301,6 +318,9 @@ pub struct HistoryFold {
     pub state: State,
     decided: BTreeSet<Field>,
     clock_behind: Option<ClockBehindBatch>,
+    /// The points whose round was published by the events folded so far (kept apart from the state:
+    /// an item-local fold cannot check a publication's digest, yet its later changes are corrections).
+    published: BTreeSet<Period>,
 }
 
 /// A batch that began with a `clock.behind` event: the clock's reading, and what the batch's events
@@ -358,8 +378,10 @@ impl HistoryFold {
         let correction = e
             .change
             .period()
-            .and_then(|p| self.state.rounds.get(&p))
-            .is_some_and(|r| r.status == RoundStatus::Published);
+            .is_some_and(|p| self.published.contains(&p));
+        if let Change::RoundPublished { period, .. } = &e.change {
+            self.published.insert(*period);
+        }
         self.state.apply(&e.change)?;
         if let Change::ClockBehind { clock } = e.change {
             self.clock_behind = Some(ClockBehindBatch {

@@ -274,7 +274,7 @@ fn a_whole_round_for_three_departments() {
     // Before any round: a rating is refused, saying no round is open; staff may not open one.
     let e = r.refused("s0", &["rate", "1", POINT, "A", "-m", "評価"]);
     assert!(
-        e.contains("no round is open for 令和2年度末; no round is open"),
+        e.contains("no round is open for 令和2年度末; no other round is open either"),
         "{e}"
     );
     let e = r.refused("s0", &["round", "open", POINT, "--due", "2021-04-30"]);

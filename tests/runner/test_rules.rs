@@ -30,7 +30,7 @@ const VERSION_2_ONLY: &[&str] = &[
     "D34", "D35", "D36", "D37", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "A1", "A2", "A3",
     "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "D38", "D39", "D40",
     "D41", "D42", "D43", "D44", "D45", "D46", "D47", "D48", "D49", "D50", "D51", "D52", "D53",
-    "D54", "D55", "D56",
+    "D54", "D55", "D56", "D57",
 ];
 
 /// A ledger of 6 events, of event schema version 2: 0 the plan (S, A, B; cadence half-year, no
@@ -2290,10 +2290,11 @@ fn people_cases(ev: &[Event]) -> Vec<Case> {
             p.len() + 1,
         )
         .says("has no key"),
-        forged(
+        // D57 refuses a key that is not one when it is recorded, before its first use would break S5.
+        case(
             "S5",
             "a person whose recorded key is not a verifier key",
-            &signed_by(
+            sealed_people(&signed_by(
                 &by(
                     &p,
                     "admin",
@@ -2306,8 +2307,9 @@ fn people_cases(ev: &[Event]) -> Vec<Case> {
                 "s3",
                 &pk("x"),
                 &[rate("1", ye(2014), "A")],
-            ),
-            p.len() + 1,
+            )),
+            "rule_broken",
+            p.len() as u64,
         )
         .says("not a verifier key"),
         forged(
@@ -2643,6 +2645,19 @@ fn people_cases(ev: &[Event]) -> Vec<Case> {
             ),
         )
         .says("person `s2`'s"),
+        broken_p(
+            "D57",
+            "a key rotated to text that is no verifier key",
+            &by(
+                &p,
+                "admin",
+                &[Change::KeyRotated {
+                    person: "s1".into(),
+                    vkey: "s1+00000000+AAAA".into(),
+                }],
+            ),
+        )
+        .says("is not a verifier key"),
         broken_p(
             "D46",
             "a key revoked twice",

@@ -933,7 +933,10 @@ impl State {
         // A cell changed in a round's point: the item's review starts again (it must be submitted and
         // approved anew), unless the round is published (a correction keeps it published).
         if let (
-            Change::RatingRecorded { item, period, .. } | Change::RatingWithdrawn { item, period },
+            Change::RatingRecorded { item, period, .. }
+            | Change::RatingWithdrawn { item, period }
+            | Change::FollowUpSet { item, period, .. }
+            | Change::RemarkSet { item, period, .. },
             Some(round),
         ) = (
             change,
@@ -941,7 +944,15 @@ impl State {
         ) && round.status != crate::domain::people::RoundStatus::Published
         {
             let _ = period;
-            round.items.insert(item.clone(), Default::default());
+            // A returned item keeps being one its round takes back until it is approved.
+            let reopened = round.items.get(item).is_some_and(|r| r.reopened);
+            round.items.insert(
+                item.clone(),
+                crate::domain::people::ItemReview {
+                    reopened,
+                    ..Default::default()
+                },
+            );
         }
         Ok(())
     }

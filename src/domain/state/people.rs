@@ -66,7 +66,7 @@ impl State {
     pub fn items_of(&self, department: &str, period: Period) -> Vec<&ItemId> {
         self.items_in_order()
             .into_iter()
-            .filter(|i| i.department == department && i.in_plan_at(period))
+            .filter(|i| ident::same(&i.department, department) && i.in_plan_at(period))
             .map(|i| &i.id)
             .collect()
     }
@@ -167,7 +167,8 @@ impl State {
                     .values()
                     .filter(|p| p.has(Role::Admin) && p.vkey.is_some())
                     .count();
-                if *role == Role::Admin && admins <= 1 {
+                let keyed = people.people.get(person).is_some_and(|p| p.vkey.is_some());
+                if *role == Role::Admin && keyed && admins <= 1 {
                     return refuse(
                         "that is the last administrator with a key: grant the role to another person first",
                     );
@@ -229,14 +230,24 @@ impl State {
             }
             Change::Submitted { period, department } => {
                 let round = self.round(*period)?;
-                if round.status != RoundStatus::Open {
+                let items = self.items_of(department, *period);
+                // A closed round takes back what it returned (差し戻し).
+                let reopened = round.status == RoundStatus::Closed
+                    && items.iter().any(|i| {
+                        round
+                            .items
+                            .get(*i)
+                            .is_some_and(|r| r.reopened && !r.submitted)
+                    });
+                if round.status == RoundStatus::Published
+                    || (round.status == RoundStatus::Closed && !reopened)
+                {
                     return refuse(format!(
                         "the round of {} is {}: nothing can be submitted",
                         period.label(),
                         round.status.id()
                     ));
                 }
-                let items = self.items_of(department, *period);
                 if items.is_empty() {
                     return refuse(format!(
                         "department `{}` has no item at {}",
@@ -309,6 +320,12 @@ impl State {
                     ));
                 }
                 match (stage, verdict) {
+                    (Stage::First, _) if review.second => {
+                        return refuse(format!(
+                            "item {item} is approved at 2次評価 for {}: 1次評価 is over; a return now is 行革本部's",
+                            period.label()
+                        ));
+                    }
                     (Stage::First, Verdict::Approve) if review.first => {
                         return refuse(format!(
                             "item {item} is already approved at 1次評価 for {}",
@@ -333,6 +350,7 @@ impl State {
                     Verdict::Approve => ItemReview {
                         first: true,
                         second: review.second || *stage == Stage::Second,
+                        reopened: review.reopened && *stage != Stage::Second,
                         ..review
                     },
                     Verdict::Return => ItemReview {
@@ -340,6 +358,7 @@ impl State {
                         first: false,
                         second: false,
                         returned: true,
+                        reopened: true,
                     },
                 };
                 if let Some(round) = self.rounds.get_mut(period) {
@@ -496,8 +515,14 @@ impl State {
             | Change::RoundPublished { .. } => {
                 needs(&[Role::Admin], "open, close or publish a round")
             }
-            Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => {
-                needs(&[Role::Hq, Role::Admin], "mark an item 対象外")
+            Change::ItemExcluded { period, .. } | Change::ExclusionWithdrawn { period, .. } => {
+                match self.rounds.get(period).map(|r| r.status) {
+                    Some(RoundStatus::Published) => needs(
+                        &[Role::Hq],
+                        "change 対象外 in a published round (訂正 is made by 行革本部)",
+                    ),
+                    _ => needs(&[Role::Hq, Role::Admin], "mark an item 対象外"),
+                }
             }
             Change::OpinionRecorded { .. } => needs(&[Role::Committee], "record an opinion"),
             Change::Submitted { department, .. } => {
@@ -531,10 +556,18 @@ impl State {
                         period.label(),
                         self.open_rounds_text()
                     )),
-                    Some(RoundStatus::Closed) => refuse(format!(
-                        "the round of {} is closed: no more ratings",
-                        period.label()
-                    )),
+                    Some(RoundStatus::Closed)
+                        if !round.is_some_and(|r| r.review(item).returned) =>
+                    {
+                        refuse(format!(
+                            "the round of {} is closed: no more ratings (only items returned for revision are rated again)",
+                            period.label()
+                        ))
+                    }
+                    Some(RoundStatus::Closed) => {
+                        needs(&[Role::Staff, Role::Head], "rate or remark items")?;
+                        own_department(item, "rate or remark")
+                    }
                     Some(RoundStatus::Published) => needs(
                         &[Role::Hq],
                         "correct a published round (訂正 is made by 行革本部)",

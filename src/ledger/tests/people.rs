@@ -410,3 +410,24 @@ fn events_before_people_stay_unsigned_and_a_pinned_key_names_a_replaced_start() 
     assert!(ok.rule_broken().is_none());
     assert!(decode_at_seq(&l, 0).signature.is_none());
 }
+
+/// `verify` of a ledger directory pins the log key kept there (LOGKEY): a ledger whose people begin with
+/// another log key and administrator (its start replaced) fails, naming the `people.enabled` event.
+#[test]
+fn verify_pins_the_log_key_kept_in_the_directory() {
+    let (dir, l, _c) = with_people();
+    let path = dir.path().join("l");
+    let origin = "example/plan";
+    // The ledger's people begin with a log key named `log`; the directory keeps another one.
+    let other = SignerKey::from_seed(origin, &[3; 32]).unwrap();
+    crate::ledger::anchor::set_log_key(&path, origin, &other.verifier()).unwrap();
+    match verify_err(&l) {
+        IntegrityError::PinnedKeyMismatch { seq, .. } => {
+            assert!(matches!(
+                decode_at_seq(&l, seq).change,
+                Change::PeopleEnabled { .. }
+            ));
+        }
+        e => panic!("{e:?}"),
+    }
+}
