@@ -218,9 +218,13 @@ fn number(id: &ItemId) -> Result<u32, String> {
 /// A change as version 1 writes it, or why version 1 cannot say it.
 pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
     let only_v2 = |what: &str| {
-        Err(format!(
-            "{what} needs event schema version 2, and this ledger is of version 1"
-        ))
+        format!("{what} needs event schema version 2, and this ledger is of version 1")
+    };
+    // What version 1 has no field for: an item's first point and its place.
+    let placed = |from: bool, after: bool| match (from, after) {
+        (true, _) => Err(only_v2("an item that joins the plan at a point (from)")),
+        (_, true) => Err(only_v2("an item placed after another (after)")),
+        _ => Ok(()),
     };
     Ok(match c {
         Change::PlanDefined {
@@ -232,7 +236,7 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
             years,
         } => {
             if *cadence != Cadence::HalfYear || years.is_some() {
-                return only_v2("a plan's cadence or years");
+                return Err(only_v2("a plan's cadence or years"));
             }
             ChangeV1::PlanDefined {
                 name: name.clone(),
@@ -251,12 +255,7 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
             from,
             after,
         } => {
-            if from.is_some() {
-                return only_v2("an item that joins the plan at a point (from)");
-            }
-            if after.is_some() {
-                return only_v2("an item placed after another (after)");
-            }
+            placed(from.is_some(), after.is_some())?;
             ChangeV1::ItemRegistered {
                 number: number(id)?,
                 title: title.clone(),
@@ -274,12 +273,7 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
             from,
             after,
         } => {
-            if from.is_some() {
-                return only_v2("an item that joins the plan at a point (from)");
-            }
-            if after.is_some() {
-                return only_v2("an item placed after another (after)");
-            }
+            placed(from.is_some(), after.is_some())?;
             ChangeV1::ItemAmended {
                 number: number(id)?,
                 title: title.clone(),
@@ -327,23 +321,23 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
         },
         Change::ClockBehind { clock } => ChangeV1::ClockBehind { clock: *clock },
         Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => {
-            return only_v2("an exclusion (対象外)");
+            return Err(only_v2("an exclusion (対象外)"));
         }
         Change::ItemMerged { .. } | Change::MergeWithdrawn { .. } => {
-            return only_v2("a merge (集約)");
+            return Err(only_v2("a merge (集約)"));
         }
-        Change::HeadingRenamed { .. } => return only_v2("a heading rename"),
+        Change::HeadingRenamed { .. } => return Err(only_v2("a heading rename")),
         Change::PeopleEnabled { .. }
         | Change::PersonRegistered { .. }
         | Change::RoleGranted { .. }
         | Change::RoleRevoked { .. }
         | Change::KeyRotated { .. }
-        | Change::KeyRevoked { .. } => return only_v2("people and their keys"),
+        | Change::KeyRevoked { .. } => return Err(only_v2("people and their keys")),
         Change::RoundOpened { .. }
         | Change::Submitted { .. }
         | Change::Reviewed { .. }
         | Change::OpinionRecorded { .. }
         | Change::RoundClosed { .. }
-        | Change::RoundPublished { .. } => return only_v2("an evaluation round"),
+        | Change::RoundPublished { .. } => return Err(only_v2("an evaluation round")),
     })
 }
