@@ -164,13 +164,7 @@ impl SqliteLog {
                 };
                 state.apply(&change)?;
                 let item = change.item().map(|i| i.index_key());
-                let mut e = meta.event(
-                    event::SCHEMA_VERSION,
-                    seq,
-                    prev,
-                    meta.recorded_at,
-                    change,
-                );
+                let mut e = meta.event(event::SCHEMA_VERSION, seq, prev, meta.recorded_at, change);
                 let bytes = match signer {
                     Some(key) => signing::sign(&mut e, &key.0)?,
                     None => event::encode(&e)?,

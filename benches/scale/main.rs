@@ -215,8 +215,10 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
                 return Err(e.into());
             }
             let per = |s: f64| s * 1e6 / signed.max(1) as f64;
-            Ok(json!({"signed": signed, "check_us": per(check_s), "parse_us": per(parse_s),
-                      "ed25519_us": per(ed_s)}))
+            Ok(
+                json!({"signed": signed, "check_us": per(check_s), "parse_us": per(parse_s),
+                      "ed25519_us": per(ed_s)}),
+            )
         }
         "verify" => {
             let t = Instant::now();
