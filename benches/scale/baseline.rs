@@ -23,6 +23,7 @@ use hyoka::Meta;
 use hyoka::domain::event::{self, Change, Event, Hash, ZERO_HASH};
 use hyoka::domain::provenance::Provenance;
 use hyoka::domain::state::State;
+use hyoka::ledger::signing;
 use hyoka::tlog::merkle::{self, HashReader, MerkleError};
 use hyoka::views::audit::HistoryEntry;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -147,15 +148,27 @@ impl SqliteLog {
                 tx.prepare_cached("INSERT INTO events(seq, item, bytes) VALUES (?1, ?2, ?3)")?;
             let mut ins_tree = tx.prepare_cached("INSERT INTO tree(idx, hash) VALUES (?1, ?2)")?;
             for change in changes {
+                // In a ledger with people: the author may record it, and signs it with their current
+                // key (as hyoka's write path checks it).
+                state.authorize(&meta.author, &change)?;
+                let signer = match signing::must_be_signed(&state, &change) {
+                    false => None,
+                    true => {
+                        let want = signing::signer_vkey(&state, &meta.author, &change)?;
+                        let key = meta.signer.as_ref().ok_or("unsigned")?;
+                        if key.0.verifier().to_text() != want {
+                            return Err("not the author's current key".into());
+                        }
+                        Some(key)
+                    }
+                };
                 state.apply(&change)?;
                 let item = change.item().map(|i| i.index_key());
-                let bytes = event::encode(&meta.event(
-                    event::SCHEMA_VERSION,
-                    seq,
-                    prev,
-                    meta.recorded_at,
-                    change,
-                ))?;
+                let mut e = meta.event(event::SCHEMA_VERSION, seq, prev, meta.recorded_at, change);
+                let bytes = match signer {
+                    Some(key) => signing::sign(&mut e, &key.0)?,
+                    None => event::encode(&e)?,
+                };
                 prev = event::event_hash(&prev, &bytes);
                 ins.execute(params![seq as i64, item, bytes])?;
                 let leaf = merkle::leaf_hash(&prev);
@@ -263,7 +276,8 @@ impl SqliteLog {
         let mut expected_link = ZERO_HASH;
         let mut last_time = i64::MIN;
         let mut stack: Vec<(u64, Hash)> = Vec::new();
-        self.scan(None, &mut |e, h, _| {
+        let mut keys = Keys::default();
+        self.scan(None, &mut |e, h, bytes| {
             if e.prev_hash != expected_link {
                 return Err(format!("broken link at {}", e.seq).into());
             }
@@ -271,6 +285,9 @@ impl SqliteLog {
                 return Err("time went backwards".into());
             }
             last_time = e.recorded_at;
+            keys.check(&state, &e, bytes)
+                .map_err(|why| format!("event {}: {why}", e.seq))?;
+            state.authorize(&e.author, &e.change)?;
             state.apply(&e.change)?;
             let mut cur = (1u64, merkle::leaf_hash(&h));
             while let Some(&(size, l)) = stack.last() {
@@ -350,5 +367,56 @@ impl SqliteLog {
             })?;
         }
         Ok(out)
+    }
+}
+
+/// The signature check of a ledger with people, as a careful user would write it with ed25519-dalek:
+/// the signer's key read from the state before the event (the author's current key, as the people
+/// events recorded it: `signing::signer_vkey`), each key parsed once, and every signed event's
+/// Ed25519 signature verified over the domain-separation prefix and its unsigned bytes.
+#[derive(Default)]
+struct Keys {
+    /// Verifier key text -> its key id and public key.
+    parsed: HashMap<String, (u32, ed25519_dalek::VerifyingKey)>,
+}
+
+impl Keys {
+    fn check(&mut self, before: &State, e: &Event, stored: &[u8]) -> Result<(), String> {
+        use ed25519_dalek::Verifier;
+        const SLOT_LEN: usize = 1 + 8 + event::SIGNATURE_LEN;
+        if !signing::must_be_signed(before, &e.change) {
+            return match e.signature {
+                None => Ok(()),
+                Some(_) => Err("signed before the ledger has people".into()),
+            };
+        }
+        let sig = e.signature.as_deref().ok_or("not signed")?;
+        if sig.len() != event::SIGNATURE_LEN || stored.len() < SLOT_LEN {
+            return Err("bad signature slot".into());
+        }
+        let text = signing::signer_vkey(before, &e.author, &e.change)?;
+        let (id, key) = match self.parsed.get(text) {
+            Some(k) => *k,
+            None => {
+                let v = hyoka::tlog::note::VerifierKey::parse(text).map_err(|e| e.to_string())?;
+                let k = (
+                    v.key_id(),
+                    ed25519_dalek::VerifyingKey::from_bytes(&v.public_key())
+                        .map_err(|e| e.to_string())?,
+                );
+                self.parsed.insert(text.to_owned(), k);
+                k
+            }
+        };
+        if u32::from_be_bytes([sig[0], sig[1], sig[2], sig[3]]) != id {
+            return Err("signed by another key".into());
+        }
+        // The unsigned bytes: the stored ones with an empty signature slot (its last field).
+        let mut msg = signing::SIGNATURE_CONTEXT.to_vec();
+        msg.extend_from_slice(&stored[..stored.len() - SLOT_LEN]);
+        msg.push(0);
+        let sig = ed25519_dalek::Signature::from_slice(&sig[4..]).map_err(|e| e.to_string())?;
+        key.verify(&msg, &sig)
+            .map_err(|_| "the signature does not verify".to_string())
     }
 }

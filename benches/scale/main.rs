@@ -37,7 +37,7 @@ use hyoka::{Access, Ledger, views};
 use serde_json::{Value, json};
 
 use baseline::R;
-use workload::{Generator, Singles};
+use workload::{Generator, PeopleBatches, Singles};
 
 #[derive(Debug, Clone)]
 struct Opts {
@@ -149,6 +149,76 @@ fn hyoka_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
             }
             let secs = t.elapsed().as_secs_f64();
             Ok(json!({"secs": secs, "head": event::hex(&l.head_hash()), "events": l.len()}))
+        }
+        "import_people" => {
+            let t = Instant::now();
+            let (mut p, meta, plan, more) = PeopleBatches::new(o.seed, n, o.batch);
+            let mut l = Ledger::create(dir, &meta, plan, &more, access)?;
+            drop(more);
+            let mut batches = 1u64;
+            while let Some((meta, changes)) = p.next_batch() {
+                l.append(&meta, &changes)?;
+                batches += 1;
+            }
+            let secs = t.elapsed().as_secs_f64();
+            Ok(
+                json!({"secs": secs, "head": event::hex(&l.head_hash()), "events": l.len(),
+                      "batches": batches}),
+            )
+        }
+        "breakdown_people" => {
+            // One thread, outside verify: what the signature check of each signed event costs
+            // (`signing::check`, the one definition of a valid signature), and its parts: parsing the
+            // signer's recorded key, and the Ed25519 verification alone.
+            use hyoka::ledger::signing;
+            use hyoka::store::Store;
+            let total = Ledger::open(dir, access)?.len();
+            let store = hyoka::store::sled_store::SledStore::open(&dir.join("store"))?;
+            let mut state = hyoka::domain::state::State::default();
+            let (mut signed, mut check_s, mut parse_s, mut ed_s) = (0u64, 0f64, 0f64, 0f64);
+            let mut err: Option<String> = None;
+            store.scan_events(0, total, &mut |_, b| {
+                let r = (|| -> R<()> {
+                    let e = event::decode(b)?;
+                    let t = Instant::now();
+                    signing::check(&state, b, &e)?;
+                    let took = t.elapsed().as_secs_f64();
+                    if let Some(sig) = &e.signature {
+                        signed += 1;
+                        check_s += took;
+                        let text = signing::signer_vkey(&state, &e.author, &e.change)?;
+                        let t = Instant::now();
+                        let key = hyoka::tlog::note::VerifierKey::parse(text)?;
+                        parse_s += t.elapsed().as_secs_f64();
+                        let mut msg = signing::SIGNATURE_CONTEXT.to_vec();
+                        msg.extend_from_slice(&b[..b.len() - 1 - 8 - event::SIGNATURE_LEN]);
+                        msg.push(0);
+                        let t = Instant::now();
+                        if !key.verify(&msg, &sig[4..]) {
+                            return Err("a signature does not verify".into());
+                        }
+                        ed_s += t.elapsed().as_secs_f64();
+                    }
+                    state.authorize(&e.author, &e.change)?;
+                    state.apply(&e.change)?;
+                    Ok(())
+                })();
+                match r {
+                    Ok(()) => Ok(true),
+                    Err(e) => {
+                        err = Some(e.to_string());
+                        Ok(false)
+                    }
+                }
+            })?;
+            if let Some(e) = err {
+                return Err(e.into());
+            }
+            let per = |s: f64| s * 1e6 / signed.max(1) as f64;
+            Ok(
+                json!({"signed": signed, "check_us": per(check_s), "parse_us": per(parse_s),
+                      "ed25519_us": per(ed_s)}),
+            )
         }
         "verify" => {
             let t = Instant::now();
@@ -411,6 +481,22 @@ fn sqlite_phase(o: &Opts, phase: &str, dir: &Path, n: u64) -> R<Value> {
             }
             let secs = t.elapsed().as_secs_f64();
             Ok(json!({"secs": secs, "head": event::hex(&log.head), "events": log.events}))
+        }
+        "import_people" => {
+            let t = Instant::now();
+            let (mut p, meta, plan, more) = PeopleBatches::new(o.seed, n, o.batch);
+            let mut log = baseline::open(dir)?;
+            log.append(&meta, &mut std::iter::once(plan).chain(more))?;
+            let mut batches = 1u64;
+            while let Some((meta, changes)) = p.next_batch() {
+                log.append(&meta, &mut changes.into_iter())?;
+                batches += 1;
+            }
+            let secs = t.elapsed().as_secs_f64();
+            Ok(
+                json!({"secs": secs, "head": event::hex(&log.head), "events": log.events,
+                      "batches": batches}),
+            )
         }
         "verify" => {
             let t = Instant::now();
@@ -715,6 +801,63 @@ fn orchestrate(o: &Opts) -> R<()> {
             "ms",
             Better::Lower,
         );
+
+        // The same workload in a ledger with people: every event from `people.enabled` on is signed
+        // by its author's key, and verify checks each signature (hyoka: `signing::check`; SQLite:
+        // ed25519-dalek, the key read from the state the same way).
+        let hpd = base.join("hyoka-people");
+        let spd = base.join("sqlite-people");
+        let hpi = run_child(o, "hyoka", "import_people", &hpd, n)?;
+        let spi = run_child(o, "sqlite", "import_people", &spd, n)?;
+        same(&hpi, &spi, "head", "head hash after the import with people")?;
+        same(&hpi, &spi, "events", "events of the ledger with people")?;
+        let pe = f(&hpi, "events")?;
+        em.emit(
+            "bulk_import_signed",
+            n,
+            pe / f(&hpi, "secs")?,
+            Some(pe / f(&spi, "secs")?),
+            "events/s (with people: every event signed)",
+            Better::Higher,
+        );
+        let hpv = run_child(o, "hyoka", "verify", &hpd, n)?;
+        let spv = run_child(o, "sqlite", "verify", &spd, n)?;
+        same(&hpv, &spv, "root", "Merkle root of the ledger with people")?;
+        let (hs, ss) = (pe / f(&hpv, "secs")?, pe / f(&spv, "secs")?);
+        em.emit(
+            "verify_signed",
+            n,
+            hs,
+            Some(ss),
+            "events/s (with people: every signature checked)",
+            Better::Higher,
+        );
+        let (hu, su) = (n as f64 / f(&hv, "secs")?, n as f64 / f(&sv, "secs")?);
+        eprintln!(
+            "  ledger with people: {pe} events in {} batches, {} signed; verify with signatures / without: hyoka {hs:.0} / {hu:.0} events/s ({:.2}x), sqlite {ss:.0} / {su:.0} events/s ({:.2}x)",
+            f(&hpi, "batches")?,
+            pe - 1.0,
+            hs / hu,
+            ss / su
+        );
+        let hb = run_child(o, "hyoka", "breakdown_people", &hpd, n)?;
+        eprintln!(
+            "  per signed event, one thread: signing::check {:.1} us (parsing the recorded key {:.1} us, Ed25519 verification {:.1} us)",
+            f(&hb, "check_us")?,
+            f(&hb, "parse_us")?,
+            f(&hb, "ed25519_us")?
+        );
+        for k in ["check_us", "parse_us", "ed25519_us"] {
+            println!(
+                "{}",
+                json!({"measure": format!("cost_per_signed_event.{}", k.trim_end_matches("_us")),
+                       "events": n, "hyoka": round(f(&hb, k)?), "sqlite": null,
+                       "unit": "us/signed event (one thread)", "ratio": null})
+            );
+        }
+        rss.push(("verify_signed", hpv, spv));
+        std::fs::remove_dir_all(&hpd)?;
+        std::fs::remove_dir_all(&spd)?;
         rss.push(("verify", hv, sv));
 
         let hk = run_child(o, "hyoka", "breakdown", &hd, n)?;

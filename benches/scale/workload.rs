@@ -482,3 +482,215 @@ pub fn table_csv(seed: u64, items: u32) -> String {
     }
     s
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The same workload in a ledger with people: every event from `people.enabled` on is signed.
+
+/// The administrator's person id: records the plan, its headings and items, the amendments and the
+/// rounds.
+pub const ADMIN: &str = "admin";
+/// One minute in ns: the time between two batches of the ledger with people.
+const MINUTE: i64 = 60_000_000_000;
+
+/// The person id of the staff member of department `d` (one per department).
+pub fn staff_id(d: usize) -> String {
+    format!("staff{d:02}")
+}
+
+fn key(name: &str, seed: u8) -> hyoka::tlog::note::SignerKey {
+    hyoka::tlog::note::SignerKey::from_seed(name, &[seed; 32]).expect("a valid key name")
+}
+
+/// The key of department `d`'s staff member (`None`: the administrator's).
+pub fn person_key(d: Option<usize>) -> hyoka::tlog::note::SignerKey {
+    match d {
+        None => key("bench-admin", 1),
+        Some(d) => key(&format!("bench-{}", staff_id(d)), 10 + d as u8),
+    }
+}
+
+fn person(
+    id: String,
+    department: String,
+    role: hyoka::domain::people::Role,
+    k: &hyoka::tlog::note::SignerKey,
+) -> hyoka::domain::people::Person {
+    hyoka::domain::people::Person {
+        name_commitment: hyoka::domain::people::name_commitment(&[7; 16], &id),
+        id,
+        department,
+        roles: vec![role],
+        vkey: k.verifier().to_text(),
+    }
+}
+
+/// The [`Generator`]'s changes, in the same order, as a ledger with people records them: the first
+/// batch (by the administrator) is the plan, `people.enabled`, the 40 staff members (one per
+/// department), the headings and the items; then, period by period, the administrator closes the
+/// previous round and opens the period's, and each change is recorded by the staff member of its
+/// item's department (an amendment by the administrator). Consecutive changes of one department are
+/// one batch: between two of the administrator's events (an amendment every ~200 changes, a round per
+/// period) the changes are grouped by department, each group keeping its order (changes of different
+/// items do not depend on each other; an item's department changes only at an amendment). Each batch
+/// is signed with its author's key; the reasons are the generator's, one per bulk batch of `batch`
+/// changes, as in the log without people.
+pub struct PeopleBatches {
+    g: Generator,
+    batch: u64,
+    /// Changes left before the generator's next bulk batch (and its reason).
+    left: u64,
+    reason: String,
+    batch_no: i64,
+    /// The department of each item (by number).
+    departments: Vec<usize>,
+    department_index: std::collections::HashMap<String, usize>,
+    /// The period whose round is open.
+    open: Option<Period>,
+    /// Changes waiting, grouped by department in the order of their first change.
+    groups: Vec<(usize, Vec<Change>)>,
+    ready: std::collections::VecDeque<(Meta, Vec<Change>)>,
+    admin: hyoka::ledger::signing::Signer,
+    staff: Vec<hyoka::ledger::signing::Signer>,
+}
+
+impl PeopleBatches {
+    /// The batches of a ledger with people built from the generator of a `total`-event log, and its
+    /// first batch: (meta, event 0's change, the rest of the first batch).
+    pub fn new(seed: u64, total: u64, batch: u64) -> (PeopleBatches, Meta, Change, Vec<Change>) {
+        let mut g = Generator::new(seed, total);
+        let reason = g.meta().reason;
+        let (plan, more) = g.setup();
+        let admin_key = person_key(None);
+        let mut first = vec![Change::PeopleEnabled {
+            log_vkey: key("bench-log", 2).verifier().to_text(),
+            admin: person(
+                ADMIN.into(),
+                "行政経営課".into(),
+                hyoka::domain::people::Role::Admin,
+                &admin_key,
+            ),
+        }];
+        let mut staff = Vec::new();
+        let mut department_index = std::collections::HashMap::new();
+        for d in 0..DEPARTMENTS {
+            let k = person_key(Some(d));
+            first.push(Change::PersonRegistered {
+                person: person(
+                    staff_id(d),
+                    department(d),
+                    hyoka::domain::people::Role::Staff,
+                    &k,
+                ),
+            });
+            staff.push(hyoka::ledger::signing::Signer::new(k));
+            department_index.insert(department(d), d);
+        }
+        let mut departments = vec![0; ITEMS as usize + 1];
+        for c in &more {
+            if let Change::ItemRegistered { id, department, .. } = c {
+                departments[id.index_key() as usize] = department_index[department];
+            }
+        }
+        first.extend(more);
+        let mut p = PeopleBatches {
+            g,
+            batch,
+            left: 0,
+            reason,
+            batch_no: 0,
+            departments,
+            department_index,
+            open: None,
+            groups: Vec::new(),
+            ready: Default::default(),
+            admin: hyoka::ledger::signing::Signer::new(admin_key),
+            staff,
+        };
+        let meta = p.meta(None);
+        (p, meta, plan, first)
+    }
+
+    fn meta(&mut self, department: Option<usize>) -> Meta {
+        let (author, signer) = match department {
+            None => (ADMIN.to_string(), self.admin.clone()),
+            Some(d) => (staff_id(d), self.staff[d].clone()),
+        };
+        let m = Meta {
+            author,
+            reason: self.reason.clone(),
+            source: None,
+            recorded_at: T0 + self.batch_no * MINUTE,
+            new_point: false,
+            signer: Some(signer),
+        };
+        self.batch_no += 1;
+        m
+    }
+
+    fn flush(&mut self) {
+        for (d, changes) in std::mem::take(&mut self.groups) {
+            let meta = self.meta(Some(d));
+            self.ready.push_back((meta, changes));
+        }
+    }
+
+    fn admin_batch(&mut self, changes: Vec<Change>) {
+        self.flush();
+        let meta = self.meta(None);
+        self.ready.push_back((meta, changes));
+    }
+
+    /// The next batch, or `None` at the end.
+    pub fn next_batch(&mut self) -> Option<(Meta, Vec<Change>)> {
+        while self.ready.is_empty() {
+            if self.g.remaining() == 0 {
+                self.flush();
+                return self.ready.pop_front();
+            }
+            if self.left == 0 {
+                self.reason = self.g.meta().reason;
+                self.left = self.g.remaining().min(self.batch);
+            }
+            self.left -= 1;
+            let c = self.g.change();
+            let item = c.item().map(|i| i.index_key() as usize);
+            match &c {
+                Change::ItemAmended {
+                    department: Some(new),
+                    ..
+                } => {
+                    let new = self.department_index[new];
+                    self.admin_batch(vec![c]);
+                    if let Some(i) = item {
+                        self.departments[i] = new;
+                    }
+                    continue;
+                }
+                Change::RatingRecorded { period, .. }
+                | Change::RatingWithdrawn { period, .. }
+                | Change::FollowUpSet { period, .. }
+                | Change::RemarkSet { period, .. }
+                    if self.open != Some(*period) =>
+                {
+                    let mut round = Vec::new();
+                    if let Some(prev) = self.open {
+                        round.push(Change::RoundClosed { period: prev });
+                    }
+                    round.push(Change::RoundOpened {
+                        period: *period,
+                        due: format!("{}-04-30", period.fiscal_year + 1),
+                    });
+                    self.open = Some(*period);
+                    self.admin_batch(round);
+                }
+                _ => {}
+            }
+            let d = self.departments[item.expect("a cell change names its item")];
+            match self.groups.iter_mut().find(|(g, _)| *g == d) {
+                Some((_, changes)) => changes.push(c),
+                None => self.groups.push((d, vec![c])),
+            }
+        }
+        self.ready.pop_front()
+    }
+}

@@ -56,6 +56,18 @@ impl Chain {
         bytes: &[u8],
         leaf: &Hash,
     ) -> Result<(), IntegrityError> {
+        self.push_prechecked(e, bytes, leaf, None)
+    }
+
+    /// [`Chain::push_decoded`], with the event's signature verified ahead if `pre` (see
+    /// [`signing::check_prechecked`]: the same checks, the same failures).
+    pub fn push_prechecked(
+        &mut self,
+        e: &StoredEvent,
+        bytes: &[u8],
+        leaf: &Hash,
+        pre: Option<&signing::Prechecked>,
+    ) -> Result<(), IntegrityError> {
         let seq = self.root.len();
         let event = &e.event;
         if event.seq != seq {
@@ -96,7 +108,7 @@ impl Chain {
             });
         }
         if self.rule_broken.is_none() {
-            self.rule_broken = self.check_people(seq, bytes, event).err();
+            self.rule_broken = self.check_people(seq, bytes, event, pre).err();
         }
         if self.rule_broken.is_none()
             && let Err(why) = signing::check_keys(&event.change)
@@ -127,8 +139,14 @@ impl Chain {
 
     /// The signature of an event (in a ledger with people), and its first administrator and log key
     /// against the pinned keys.
-    fn check_people(&self, seq: u64, bytes: &[u8], e: &Event) -> Result<(), IntegrityError> {
-        signing::check(&self.state, bytes, e)
+    fn check_people(
+        &self,
+        seq: u64,
+        bytes: &[u8],
+        e: &Event,
+        pre: Option<&signing::Prechecked>,
+    ) -> Result<(), IntegrityError> {
+        signing::check_prechecked(&self.state, bytes, e, pre)
             .map_err(|why| IntegrityError::SignatureInvalid { seq, why })?;
         if let Change::PeopleEnabled { log_vkey, admin } = &e.change
             && !self.pinned.is_empty()

@@ -8,13 +8,13 @@ use super::chain::Chain;
 use super::head::read_head;
 use super::read::{check_position, decode_at};
 use super::{Ledger, VerifyReport, anchoring::anchor_name};
-use crate::domain::event::StoredEvent;
-use crate::domain::event::{self, Hash};
+use crate::domain::event::{self, Event, Hash, StoredEvent};
 use crate::domain::item_id::ItemId;
 use crate::domain::state::State;
 use crate::error::{Error, IntegrityError, Result};
 use crate::ledger::anchor;
 use crate::ledger::derived::{self, Derived};
+use crate::ledger::signing::{self, KeyRing, Prechecked};
 use crate::store::{Store, StoreError};
 use crate::tlog::merkle;
 
@@ -92,13 +92,25 @@ impl<S: Store> Ledger<S> {
         let mut expected_refs: std::collections::BTreeMap<u32, Vec<u64>> = Default::default();
         // The seq of the next event.
         let mut expected = 0u64;
-        // Checks the next event: event `seq`, with its stored `bytes`, decoded and hashed if `ready`.
-        let mut check = |seq: u64, bytes: &[u8], ready: Option<&Prepared>| -> Result<()> {
+        // The keys the people events record, learnt as the events are prepared: each thread verifies
+        // the signatures of the events it prepares with them (see `Keys`).
+        let keys = Keys::default();
+        // Checks the next event: event `seq`, with its stored `bytes`, decoded and hashed if `ready`
+        // (and its signature verified ahead if `pre`).
+        let mut check = |seq: u64,
+                         bytes: &[u8],
+                         ready: Option<&Prepared>,
+                         pre: Option<&Prechecked>|
+         -> Result<()> {
             let local;
+            let mut local_pre = None;
             let (e, leaf) = match ready {
                 Some(p) => p,
                 None => {
                     local = prepare(seq, bytes);
+                    if let Ok((e, _)) = &local {
+                        local_pre = keys.precheck(bytes, &e.event);
+                    }
                     &local
                 }
             }
@@ -106,7 +118,7 @@ impl<S: Store> Ledger<S> {
             .map_err(Clone::clone)?;
             check_position(&e.event, seq, expected)?;
             expected += 1;
-            chain.push_decoded(e, bytes, leaf)?;
+            chain.push_prechecked(e, bytes, leaf, pre.or(local_pre.as_ref()))?;
             if let Some(k) = every {
                 expected_refs
                     .entry(
@@ -142,18 +154,23 @@ impl<S: Store> Ledger<S> {
         let store_failure = std::thread::scope(|scope| -> Result<Option<StoreError>> {
             let (tx, rx) = std::sync::mpsc::sync_channel(VERIFY_QUEUE);
             let (back_tx, back_rx) = std::sync::mpsc::channel();
-            let (store, queued) = (&self.store, &queued);
+            let (store, queued, keys) = (&self.store, &queued, &keys);
             let reader = std::thread::Builder::new()
                 .name("hyoka-verify-reader".into())
                 .spawn_scoped(scope, move || {
-                    read_for_verify(store, total, &tx, queued, &back_rx)
+                    read_for_verify_with(store, total, &tx, queued, &back_rx, Some(keys))
                 })
                 .map_err(Error::io("cannot start a thread to verify the ledger"))?;
             let checked = rx.iter().try_for_each(|batch| -> Result<()> {
                 queued.fetch_sub(1, Ordering::Relaxed);
                 let mut start = 0;
                 for e in &batch.events {
-                    check(e.seq, &batch.bytes[start..e.end], e.ready.as_ref())?;
+                    check(
+                        e.seq,
+                        &batch.bytes[start..e.end],
+                        e.ready.as_ref(),
+                        e.pre.as_ref(),
+                    )?;
                     start = e.end;
                 }
                 // Back to the reader, to be reused; it frees the events it decoded.
@@ -253,6 +270,36 @@ pub(super) struct Stored {
     pub(super) end: usize,
     /// The event, if the reader prepared it.
     pub(super) ready: Option<Prepared>,
+    /// Its signature verified with the key its key id names, if the reader prepared it and knew the
+    /// key.
+    pub(super) pre: Option<Prechecked>,
+}
+
+/// The keys of a ledger's people, learnt by `verify`'s two threads from the events each prepares (every
+/// event is prepared by one of them), so that each verifies the signatures of the events it prepares:
+/// the costliest part of checking an event of a ledger with people (an Ed25519 verification: 50-100 µs,
+/// over ten times the rest) is then shared by both cores like decoding and hashing. The checker still checks, in the log's order, that the key was
+/// the author's current key ([`signing::check_prechecked`]). An event signed by a key not learnt yet
+/// (recorded in an event the other thread is still to prepare) is checked from scratch there.
+#[derive(Default)]
+pub(super) struct Keys(std::sync::RwLock<KeyRing>);
+
+impl Keys {
+    /// Learns the key `e` records, if any, then verifies its signature if it is signed by a key learnt.
+    pub(super) fn precheck(&self, stored: &[u8], e: &Event) -> Option<Prechecked> {
+        if KeyRing::records_a_key(&e.change) {
+            self.0
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .learn(&e.change);
+        }
+        e.signature.as_ref()?;
+        let keys = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        signing::precheck(&keys, stored, e)
+    }
 }
 
 /// Consecutive events, as `verify`'s reader hands them on.
@@ -272,17 +319,30 @@ impl Batch {
             seq,
             end: self.bytes.len(),
             ready: None,
+            pre: None,
         });
     }
 
-    /// Prepares up to `n` more events; false once all are.
+    /// Prepares up to `n` more events, without keys; false once all are.
+    #[cfg(test)]
     pub(super) fn prepare_some(&mut self, n: usize) -> bool {
+        self.prepare_some_with(n, None)
+    }
+
+    /// Prepares up to `n` more events, verifying their signatures ahead with `keys` if given; false
+    /// once all are.
+    pub(super) fn prepare_some_with(&mut self, n: usize, keys: Option<&Keys>) -> bool {
         let mut start = match self.prepared.checked_sub(1) {
             Some(i) => self.events[i].end,
             None => 0,
         };
         for e in self.events.iter_mut().skip(self.prepared).take(n) {
-            e.ready = Some(prepare(e.seq, &self.bytes[start..e.end]));
+            let bytes = &self.bytes[start..e.end];
+            let ready = prepare(e.seq, bytes);
+            if let (Some(keys), Ok((stored, _))) = (keys, &ready) {
+                e.pre = keys.precheck(bytes, &stored.event);
+            }
+            e.ready = Some(ready);
             start = e.end;
             self.prepared += 1;
         }
@@ -297,17 +357,31 @@ impl Batch {
     }
 }
 
-/// `verify`'s reader: scans the events `0..total` and hands their stored bytes on `tx`, in order and in
-/// batches, until the end, a store failure (returned) or the checker hangs up.
-///
-/// Batches come back on `back` to be reused, so the events prepared here are also freed here, by the
-/// thread that allocated them (freeing them on the other thread makes both contend for the allocator).
+/// [`read_for_verify_with`] without keys.
+#[cfg(test)]
 pub(super) fn read_for_verify<S: Store>(
     store: &S,
     total: u64,
     tx: &std::sync::mpsc::SyncSender<Batch>,
     queued: &AtomicUsize,
     back: &std::sync::mpsc::Receiver<Batch>,
+) -> Option<StoreError> {
+    read_for_verify_with(store, total, tx, queued, back, None)
+}
+
+/// `verify`'s reader: scans the events `0..total` and hands their stored bytes on `tx`, in order and in
+/// batches, until the end, a store failure (returned) or the checker hangs up. The events it prepares
+/// have their signatures verified ahead with `keys`, if given.
+///
+/// Batches come back on `back` to be reused, so the events prepared here are also freed here, by the
+/// thread that allocated them (freeing them on the other thread makes both contend for the allocator).
+pub(super) fn read_for_verify_with<S: Store>(
+    store: &S,
+    total: u64,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+    queued: &AtomicUsize,
+    back: &std::sync::mpsc::Receiver<Batch>,
+    keys: Option<&Keys>,
 ) -> Option<StoreError> {
     let mut batch = Batch::default();
     let mut hung_up = false;
@@ -316,25 +390,28 @@ pub(super) fn read_for_verify<S: Store>(
         if batch.events.len() == VERIFY_BATCH {
             let mut next = back.try_recv().unwrap_or_default();
             next.clear();
-            hung_up = !hand_on(tx, queued, std::mem::replace(&mut batch, next));
+            hung_up = !hand_on(tx, queued, std::mem::replace(&mut batch, next), keys);
         }
         Ok(!hung_up)
     });
     if !hung_up && !batch.events.is_empty() {
         // This fails only if the checker hung up, and then it reports its own failure.
-        hand_on(tx, queued, batch);
+        hand_on(tx, queued, batch, keys);
     }
     r.err()
 }
 
-/// Sends `batch` on `tx`, after preparing its events while the checker has [`VERIFY_AHEAD`] batches
-/// queued (`queued`) to work on meanwhile. False if the checker hung up.
+/// Sends `batch` on `tx`, after preparing its events (with `keys`, if given) while the checker has
+/// [`VERIFY_AHEAD`] batches queued (`queued`) to work on meanwhile. False if the checker hung up.
 pub(super) fn hand_on(
     tx: &std::sync::mpsc::SyncSender<Batch>,
     queued: &AtomicUsize,
     mut batch: Batch,
+    keys: Option<&Keys>,
 ) -> bool {
-    while queued.load(Ordering::Relaxed) >= VERIFY_AHEAD && batch.prepare_some(VERIFY_STEP) {}
+    while queued.load(Ordering::Relaxed) >= VERIFY_AHEAD
+        && batch.prepare_some_with(VERIFY_STEP, keys)
+    {}
     queued.fetch_add(1, Ordering::Relaxed);
     tx.send(batch).is_ok()
 }
