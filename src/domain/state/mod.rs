@@ -105,25 +105,60 @@ pub struct State {
 /// The cells, by item, each item's in period order: a small sorted vector per item rather than one
 /// map entry per cell (a B-tree filled in order keeps its nodes about half full: 64 bytes a cell
 /// instead of about 36).
+///
+/// Beside them, derived from them and kept in step by [`Cells::set_grade`] (the only way a grade
+/// changes): how many cells of each period are rated, so that the rated periods are known without
+/// reading every cell (the new-point rule asks for them on every change).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Cells(BTreeMap<ItemId, Vec<(Period, Slot)>>);
+struct Cells {
+    rows: BTreeMap<ItemId, Vec<(Period, Slot)>>,
+    rated: BTreeMap<Period, usize>,
+}
 
 impl Cells {
+    /// The cells of sorted rows, with their rated counts.
+    fn from_rows(rows: BTreeMap<ItemId, Vec<(Period, Slot)>>) -> Cells {
+        let mut rated: BTreeMap<Period, usize> = BTreeMap::new();
+        for (p, s) in rows.values().flatten() {
+            if s.grade != 0 {
+                *rated.entry(*p).or_default() += 1;
+            }
+        }
+        Cells { rows, rated }
+    }
+
+    /// Sets the grade of a cell (0: unrated), creating the cell if needed, and keeps the counts.
+    fn set_grade(&mut self, item: &ItemId, period: Period, grade: u32) {
+        let slot = self.or_default(item, period);
+        let was = std::mem::replace(&mut slot.grade, grade);
+        match (was != 0, grade != 0) {
+            (false, true) => *self.rated.entry(period).or_default() += 1,
+            (true, false) => {
+                if let Some(n) = self.rated.get_mut(&period) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        self.rated.remove(&period);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The periods with at least one rated cell, in order.
+    fn rated_periods(&self) -> impl DoubleEndedIterator<Item = Period> + '_ {
+        self.rated.keys().copied()
+    }
+
     fn get(&self, item: &ItemId, period: Period) -> Option<&Slot> {
-        let row = self.0.get(item)?;
+        let row = self.rows.get(item)?;
         let i = row.binary_search_by_key(&period, |(p, _)| *p).ok()?;
         Some(&row[i].1)
     }
 
-    fn get_mut(&mut self, item: &ItemId, period: Period) -> Option<&mut Slot> {
-        let row = self.0.get_mut(item)?;
-        let i = row.binary_search_by_key(&period, |(p, _)| *p).ok()?;
-        Some(&mut row[i].1)
-    }
-
     /// The slot of `key`, created empty if there is none.
     fn or_default(&mut self, item: &ItemId, period: Period) -> &mut Slot {
-        let row = self.0.entry(item.clone()).or_default();
+        let row = self.rows.entry(item.clone()).or_default();
         let i = match row.binary_search_by_key(&period, |(p, _)| *p) {
             Ok(i) => i,
             Err(i) => {
@@ -139,14 +174,14 @@ impl Cells {
     }
 
     fn iter(&self) -> impl Iterator<Item = ((&ItemId, Period), &Slot)> + '_ {
-        self.0
+        self.rows
             .iter()
             .flat_map(|(n, row)| row.iter().map(move |(p, s)| ((n, *p), s)))
     }
 
     /// The number of cells.
     fn len(&self) -> usize {
-        self.0.values().map(Vec::len).sum()
+        self.rows.values().map(Vec::len).sum()
     }
 }
 
@@ -263,11 +298,7 @@ impl State {
 
     /// Periods that have at least one rating, in order.
     pub fn rated_periods(&self) -> BTreeSet<Period> {
-        self.cells
-            .iter()
-            .filter(|(_, c)| c.grade != 0)
-            .map(|((_, p), _)| p)
-            .collect()
+        self.cells.rated_periods().collect()
     }
 
     fn grade_name(&self, grade: u32) -> Option<&str> {
@@ -312,7 +343,7 @@ impl State {
 
     /// The latest period with a rating, if any.
     pub fn latest_period(&self) -> Option<Period> {
-        self.rated_periods().last().copied()
+        self.cells.rated_periods().next_back()
     }
 
     /// An item that exists and is not withdrawn.
@@ -379,16 +410,18 @@ impl State {
         {
             return Ok(());
         }
-        let rated = self.rated_periods();
-        let (Some(earliest), Some(latest), Ok(plan)) = (rated.first(), rated.last(), self.plan())
-        else {
+        let (Some(earliest), Some(latest), Ok(plan)) = (
+            self.cells.rated_periods().next(),
+            self.cells.rated_periods().next_back(),
+            self.plan(),
+        ) else {
             return Ok(());
         };
-        if (*earliest..=*latest).contains(&period) {
+        if (earliest..=latest).contains(&period) {
             return Ok(());
         }
-        if period > *latest {
-            return match plan.cadence.next_after(*latest) {
+        if period > latest {
+            return match plan.cadence.next_after(latest) {
                 Some(next) if period <= next => Ok(()),
                 next => Err(Refused::NewPoint {
                     period: period.label(),
@@ -399,7 +432,7 @@ impl State {
         }
         // Before the earliest rated point: one step before it at most (a year's first half, say).
         match plan.cadence.next_after(period) {
-            Some(next) if next >= *earliest => Ok(()),
+            Some(next) if next >= earliest => Ok(()),
             _ => Err(Refused::EarlyPoint {
                 period: period.label(),
                 earliest: earliest.label(),
@@ -803,12 +836,12 @@ impl State {
                         period.label()
                     ));
                 }
-                self.cells.or_default(item, *period).grade = index;
+                self.cells.set_grade(item, *period, index);
             }
             Change::RatingWithdrawn { item, period } => {
                 self.active_item(item)?;
-                match self.cells.get_mut(item, *period) {
-                    Some(c) if c.grade != 0 => c.grade = 0,
+                match self.cells.get(item, *period) {
+                    Some(c) if c.grade != 0 => self.cells.set_grade(item, *period, 0),
                     _ => {
                         return refuse(format!(
                             "item {item} has no rating for {} to withdraw",
@@ -969,7 +1002,7 @@ impl State {
     fn decided<'a>(&'a self, id: &'a ItemId) -> impl Iterator<Item = (Period, &'static str)> + 'a {
         let cells = self
             .cells
-            .0
+            .rows
             .get(id)
             .into_iter()
             .flatten()
@@ -1714,6 +1747,46 @@ mod tests {
         assert!(refusal(&mut s, rename("c", "y")).contains("no heading `c`"));
         assert!(refusal(&mut s, rename("x", "財政の健全化")).contains("already exists"));
         assert!(refusal(&mut s, rename("x", "x")).contains("changes nothing"));
+    }
+
+    #[test]
+    fn the_rated_periods_follow_ratings_and_withdrawals() {
+        let mut s = with_item();
+        apply_all(&mut s, [register("2", None, None)]);
+        let (h1, ye) = (pt(2015, Part::FirstHalf), pt(2015, Part::YearEnd));
+        let withdraw = |item: &str, period| Change::RatingWithdrawn {
+            item: id(item),
+            period,
+        };
+        assert_eq!(s.latest_period(), None);
+        apply_all(
+            &mut s,
+            [rate("1", h1, "A"), rate("2", h1, "B"), rate("1", ye, "A")],
+        );
+        assert_eq!(s.rated_periods().into_iter().collect::<Vec<_>>(), [h1, ye]);
+        // Re-rating a cell does not count it twice.
+        apply_all(&mut s, [rate("1", ye, "B"), withdraw("1", ye)]);
+        assert_eq!(s.latest_period(), Some(h1));
+        apply_all(&mut s, [withdraw("1", h1)]);
+        assert_eq!(s.latest_period(), Some(h1), "item 2 is still rated");
+        // A cell with only a remark is not rated.
+        apply_all(
+            &mut s,
+            [
+                withdraw("2", h1),
+                Change::RemarkSet {
+                    item: id("1"),
+                    period: ye,
+                    text: "x".into(),
+                },
+            ],
+        );
+        assert_eq!(s.latest_period(), None);
+        assert!(s.rated_periods().is_empty());
+        assert_eq!(
+            s.check_new_point(&rate("1", pt(2030, Part::YearEnd), "A")),
+            Ok(())
+        );
     }
 
     #[test]

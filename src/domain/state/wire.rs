@@ -117,7 +117,7 @@ impl<'de, K: Deserialize<'de> + Ord + Into<ItemId>> Visitor<'de> for CellsSeed<'
             row.shrink_to_fit();
         }
         // From sorted items: the map is built with full nodes.
-        Ok(Cells(out.into_iter().collect()))
+        Ok(Cells::from_rows(out.into_iter().collect()))
     }
 }
 
