@@ -58,6 +58,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "HYOKA_LOG_KEY", value_name = "FILE")]
     pub(super) log_key: Option<PathBuf>,
 
+    /// The language of messages, help and reports: ja (日本語) or en (default: $HYOKA_LANG, else the
+    /// locale: the first of LC_ALL, LC_MESSAGES and LANG that is set). Machine formats never change.
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub(super) lang: Option<super::i18n::Lang>,
+
     #[command(subcommand)]
     pub(super) command: Command,
 }

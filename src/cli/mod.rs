@@ -12,6 +12,7 @@ mod ctx;
 mod demo;
 pub mod failure;
 mod hints;
+mod i18n;
 mod keys;
 mod names;
 mod offline;
@@ -26,20 +27,42 @@ mod view_cmds;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command, KeyCommand, PeopleCommand};
 use ctx::Ctx;
 use failure::{EXIT_USAGE, Failure};
+use i18n::t;
 use options::{OnOff, Switch, item_id};
 
-/// Parses arguments, runs the command, prints errors, returns the exit code.
+/// The language the config file sets, when there is one: the hook through which hyoka's own config
+/// file gives its `language` (passed to [`i18n::choose`] below `--lang` and `HYOKA_LANG`, above the
+/// locale). None until hyoka has a config file.
+fn configured_language() -> Option<String> {
+    None
+}
+
+/// Chooses the language (from the arguments, then the environment), parses the arguments with the
+/// help in that language, runs the command, prints errors, returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = i18n::choose(
+        i18n::lang_flag(&args).as_deref(),
+        configured_language().as_deref(),
+        &|name| std::env::var(name).ok(),
+    );
+    i18n::set(lang);
+    let cli = match i18n::localized_command(Cli::command(), lang)
+        .try_get_matches_from(args)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
         Duration::from_secs_f64(cli.wait.min(86_400.0))
     } else {
-        eprintln!("error: --wait must be a number of seconds, 0 or more");
+        eprintln!("{}", t!("error-line", line = t!("wait-not-seconds")));
         return ExitCode::from(EXIT_USAGE);
     };
     let ctx = Ctx {
@@ -50,7 +73,8 @@ pub fn main() -> ExitCode {
     match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
+            let line = hyoka::domain::text::escape(&f.line());
+            eprintln!("{}", t!("error-line", line = line));
             ExitCode::from(f.code)
         }
     }
@@ -298,17 +322,16 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
 
 /// `hyoka completions SHELL`: the completion script, generated from the argument definitions.
 fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
-    use clap::CommandFactory;
     let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "hyoka", &mut out);
+    let mut cmd = i18n::localized_command(Cli::command(), i18n::lang());
+    clap_complete::generate(shell, &mut cmd, "hyoka", &mut out);
     output::write_stdout(&out)
 }
 
 /// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`).
 fn manual() -> Result<(), Failure> {
-    use clap::CommandFactory;
     let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(i18n::localized_command(Cli::command(), i18n::lang()))
         .render(&mut out)
         .map_err(|e| Failure::from(format!("cannot render the manual page: {e}")))?;
     output::write_stdout(&out)

@@ -115,9 +115,24 @@ impl Env {
 
     /// Runs `hyoka ARGS` with HYOKA_NOW set to `now`.
     pub fn run_at(&self, now: &str, args: &[&str]) -> Run {
-        let out = Command::cargo_bin("hyoka")
-            .expect("binary")
-            .env("HYOKA_LEDGER", self.ledger())
+        self.run_with_at(now, &[], args)
+    }
+
+    /// Runs `hyoka ARGS` at the next minute with the variables `vars` set (`Some`) or removed (`None`)
+    /// over the pinned ones, e.g. `[("LC_ALL", None), ("LANG", Some("ja_JP.UTF-8"))]` for a Japanese
+    /// locale.
+    pub fn run_with(&self, vars: &[(&str, Option<&str>)], args: &[&str]) -> Run {
+        let now = self.now();
+        self.minute.set(self.minute.get() + 1);
+        self.run_with_at(&now, vars, args)
+    }
+
+    /// Runs `hyoka ARGS` with HYOKA_NOW set to `now` and `vars` as in [`Env::run_with`]. The locale is
+    /// pinned to C (English messages; `LC_ALL` wins over `LANG`, `HYOKA_LANG` is removed) unless `vars`
+    /// say otherwise.
+    pub fn run_with_at(&self, now: &str, vars: &[(&str, Option<&str>)], args: &[&str]) -> Run {
+        let mut cmd = Command::cargo_bin("hyoka").expect("binary");
+        cmd.env("HYOKA_LEDGER", self.ledger())
             .env("HYOKA_NOW", now)
             // Test threads fork children while other tests hold ledgers open in-process; a forked child
             // shares those lock descriptors until it execs. Wait out that window instead of failing.
@@ -127,12 +142,19 @@ impl Env {
             .env_remove("HYOKA_LOG_KEY")
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
+            .env_remove("LC_MESSAGES")
+            .env_remove("HYOKA_LANG")
             .env("TZ", "UTC")
             .env("COLUMNS", self.columns.get().to_string())
             .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("run hyoka");
+            .args(args);
+        for (name, value) in vars {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
+        let out = cmd.output().expect("run hyoka");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -13,6 +13,9 @@ fn hyoka(env: &Env, args: &[String]) -> Command {
     c.env("HYOKA_LEDGER", env.ledger())
         .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
         .env_remove("HYOKA_WAIT")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -398,6 +398,9 @@ fn a_waiting_writer_proceeds_when_the_ledger_is_released() {
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hyoka"))
         .env("HYOKA_LEDGER", env.ledger())
         .env("HYOKA_NOW", "2016-01-01T00:00:00Z")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .args([
             "--wait",
             "30",

@@ -649,6 +649,9 @@ fn hyoka_cmd(dir: &Path, now: &str, file: &str) -> Command {
     c.env("HYOKA_LEDGER", dir)
         .env("HYOKA_NOW", now)
         .env("HYOKA_WAIT", "20")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .args(["import", file, "-a", "山田"])
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
         .stdin(Stdio::null())

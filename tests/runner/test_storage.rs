@@ -42,6 +42,9 @@ fn run_bounded(ledger: &Path, env: &[(&str, &str)], args: &[&str], limit: Durati
     cmd.env("HYOKA_LEDGER", ledger)
         .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
         .env_remove("HYOKA_WAIT")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .env_remove("HYOKA_MIN_FREE_BYTES")
         .args(args)
         .stdin(Stdio::null())
@@ -693,6 +696,9 @@ fn run_in_address_space(ledger: &Path, bytes: u64, args: &[&str]) -> Run {
     cmd.env("HYOKA_LEDGER", ledger)
         .env("HYOKA_NOW", "2016-01-05T10:00:00+09:00")
         .env_remove("HYOKA_WAIT")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .args(args)
         .stdin(Stdio::null());
     let limit = libc::rlimit {

@@ -38,6 +38,9 @@ fn hyoka(ledger: &Path) -> Command {
     // its exec): wait for it rather than fail as busy.
     cmd.env_remove("HYOKA_LEDGER")
         .env("HYOKA_WAIT", "5")
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("HYOKA_LANG")
         .arg("--ledger")
         .arg(ledger);
     cmd
