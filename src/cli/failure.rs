@@ -62,7 +62,7 @@ impl From<hyoka::error::Error> for Failure {
             hyoka::error::Error::Busy(dir, holders) => {
                 (super::hints::busy(dir, holders), String::new())
             }
-            _ => (e.to_string(), super::hints::hint(&e)),
+            _ => (super::errors::error(&e), super::hints::hint(&e)),
         };
         Failure {
             code: exit_code(&e),

@@ -10,47 +10,34 @@ use hyoka::domain::text;
 use hyoka::error::Error;
 use hyoka::import::prepare::EraChoice;
 
+use super::i18n::t;
+
 /// The hint for `e`, with its leading separator; empty when the message says it all.
 pub fn hint(e: &Error) -> String {
     match e {
-        Error::NotInitialised(_) => ": create one with `hyoka init --plan NAME` or `hyoka import FILE`, or point --ledger at an existing one".into(),
-        Error::AlreadyInitialised(_) => {
-            ": use it as it is, or choose another directory with --ledger".into()
-        }
+        Error::NotInitialised(_) => t!("hint-not-initialised"),
+        Error::AlreadyInitialised(_) => t!("hint-already-initialised"),
         Error::Refused(r) => refused(r),
         Error::RefusedAt {
             refused: Refused::ItemWithdrawn(n),
             ..
-        } => format!(" in the ledger; reinstate it with `hyoka item reinstate {n}` or remove its row"),
+        } => t!("hint-item-withdrawn-at", id = n.as_str()),
         Error::RefusedAt { refused: r, .. } => refused(r),
-        Error::NoSuchSeq { .. } => "; see `hyoka log`".into(),
-        Error::NotInCheckpoint { .. } => {
-            "; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)".into()
-        }
-        Error::EraNeeded(_) => {
-            "; give it with --era heisei or --era reiwa, or write the era in the file's header".into()
-        }
-        Error::KeyNotOfOrigin { .. } => {
-            "; generate one with `hyoka key generate --output FILE`".into()
-        }
-        Error::Unsigned(_) => {
-            "; give your key with --key FILE (or set HYOKA_KEY): your own, current key".into()
-        }
-        Error::Unsettled(_) => "; run `hyoka verify` before going on".into(),
-        Error::Internal(_) => {
-            " (a bug in hyoka, not in your data: please report it with the command that caused it)"
-                .into()
-        }
+        Error::NoSuchSeq { .. } => t!("hint-no-such-seq"),
+        Error::NotInCheckpoint { .. } => t!("hint-not-in-checkpoint"),
+        Error::EraNeeded(_) => t!("hint-era-needed"),
+        Error::KeyNotOfOrigin { .. } => t!("hint-key-not-of-origin"),
+        Error::Unsigned(_) => t!("hint-unsigned"),
+        Error::Unsettled(_) => t!("hint-unsettled"),
+        Error::Internal(_) => t!("hint-internal"),
         Error::Integrity(
             hyoka::error::IntegrityError::IndexMismatch { .. }
             | hyoka::error::IntegrityError::SnapshotMismatch { .. },
-        ) => ": rebuild it by restoring the ledger from an export or backup (`hyoka export`, then `hyoka restore`), which rebuilds all derived data; the history cannot be trusted until the ledger is restored from a backup".into(),
-        Error::Integrity(_) => {
-            "; the history cannot be trusted until the ledger is restored from a backup".into()
-        }
-        Error::Io { .. } => "; check the path, permissions and free space, then try again".into(),
-        Error::DiskFull { .. } => "; free some space on that disk, or move the ledger to a disk with room (copy its whole directory there with `cp -a` and give the copy as --ledger), then try again".into(),
-        Error::NoRoom { .. } => "; free some space on that disk, or use a disk with room: give --ledger a directory there (to move an existing ledger, copy its whole directory with `cp -a`, or `hyoka backup DIR` there then `hyoka restore`), then try again".into(),
+        ) => t!("hint-derived-data"),
+        Error::Integrity(_) => t!("hint-integrity"),
+        Error::Io { .. } => t!("hint-io"),
+        Error::DiskFull { .. } => t!("hint-disk-full"),
+        Error::NoRoom { .. } => t!("hint-no-room"),
         _ => String::new(),
     }
 }
@@ -58,31 +45,15 @@ pub fn hint(e: &Error) -> String {
 /// The hint for a refusal of the domain rules.
 pub fn refused(r: &Refused) -> String {
     match r {
-        Refused::NoPlan => ": run `hyoka init` first".into(),
-        Refused::NoSuchItem(_) => {
-            ": list the items with `hyoka table`, or add it with `hyoka item add`".into()
-        }
-        Refused::ItemWithdrawn(n) => {
-            format!(": reinstate it with `hyoka item reinstate {n}` first")
-        }
-        Refused::ItemExists(n) => format!("; correct it with `hyoka item amend {n}`"),
-        Refused::Version1(why) if why.contains("heading rename") => {
-            "; in this ledger rename it item by item (hyoka item amend ID --category NEW), or start a new ledger for the plan (hyoka export, then hyoka init and hyoka import)".into()
-        }
-        Refused::Version1(_) => {
-            "; this ledger was created by an earlier hyoka and keeps that version: to use this, start a new ledger for the plan (hyoka init, or hyoka import of its table into a new --ledger)".into()
-        }
-        Refused::EarlyPoint { .. } => {
-            "; check the point, and if it is right give --new-point".into()
-        }
-        Refused::NewPoint { next, .. } if next.is_empty() => {
-            "; check the point, and if it is right give --new-point".into()
-        }
-        Refused::NewPoint { next, .. } => {
-            format!(
-                " (the next point is {next}); check the point, and if it is right give --new-point"
-            )
-        }
+        Refused::NoPlan => t!("hint-no-plan"),
+        Refused::NoSuchItem(_) => t!("hint-no-such-item"),
+        Refused::ItemWithdrawn(n) => t!("hint-item-withdrawn", id = n.as_str()),
+        Refused::ItemExists(n) => t!("hint-item-exists", id = n.as_str()),
+        Refused::Version1(why) if why.contains("heading rename") => t!("hint-version-1-rename"),
+        Refused::Version1(_) => t!("hint-version-1"),
+        Refused::EarlyPoint { .. } => t!("hint-new-point"),
+        Refused::NewPoint { next, .. } if next.is_empty() => t!("hint-new-point"),
+        Refused::NewPoint { next, .. } => t!("hint-new-point-next", next = next.as_str()),
         _ => String::new(),
     }
 }
@@ -104,42 +75,39 @@ pub fn holders_text(holders: &hyoka::os::lock::Holders) -> String {
                         if shown.len() < c.len() {
                             shown.push('…');
                         }
-                        format!("process {} ({})", h.pid, text::escape(&shown))
+                        t!(
+                            "holder-process-command",
+                            pid = h.pid,
+                            command = text::escape(&shown)
+                        )
                     }
-                    None => format!("process {}", h.pid),
+                    None => t!("holder-process", pid = h.pid),
                 })
                 .collect();
-            format!(
-                "{} {} using it",
-                named.join(", "),
-                if h.len() == 1 { "is" } else { "are" }
+            t!(
+                "holders-using",
+                processes = named.join(&t!("list-separator")),
+                count = h.len()
             )
         }
         // Released between the attempt and the look (try again), or held where this system does
         // not show it.
-        Holders::Known(_) => "another process was using it".to_string(),
-        Holders::Unknown => {
-            "another process is using it (which one cannot be told here: no /proc/locks)"
-                .to_string()
-        }
+        Holders::Known(_) => t!("holders-was-using"),
+        Holders::Unknown => t!("holders-unknown"),
     }
 }
 
 /// The message for a busy ledger: who holds it, and what to do.
 pub fn busy(dir: &std::path::Path, holders: &hyoka::os::lock::Holders) -> String {
-    let who = holders_text(holders);
-    format!(
-        "the ledger at {} is busy: {who}; try again, or pass --wait SECONDS",
-        dir.display()
-    )
+    t!("busy", dir = dir.display(), who = holders_text(holders))
 }
 
 /// Where an import's era came from, e.g. `heisei (from --era)`.
 pub fn era_choice(c: EraChoice) -> String {
     match c {
-        EraChoice::Flag(e) => format!("{} (from --era)", e.romaji()),
-        EraChoice::Plan(e) => format!("{} (the plan's default era)", e.romaji()),
-        EraChoice::Default(e) => format!("{} (no era given; set one with --era)", e.romaji()),
+        EraChoice::Flag(e) => t!("era-from-flag", era = e.romaji()),
+        EraChoice::Plan(e) => t!("era-from-plan", era = e.romaji()),
+        EraChoice::Default(e) => t!("era-default", era = e.romaji()),
     }
 }
 
@@ -147,6 +115,24 @@ pub fn era_choice(c: EraChoice) -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    /// In Japanese, the line of the contract (`rate 999` on a ledger without that item) and a hint.
+    #[test]
+    fn the_hints_are_in_japanese_when_japanese_is_chosen() {
+        use super::super::i18n::{Lang, in_lang};
+        in_lang(Lang::Ja, || {
+            let e = Error::Refused(Refused::NoSuchItem(999.into()));
+            assert_eq!(
+                format!("{}{}", super::super::errors::error(&e), hint(&e)),
+                "項目 999 はありません。`hyoka table` で項目を確かめるか、`hyoka item add` で登録してください"
+            );
+            let busy = busy(
+                std::path::Path::new("l"),
+                &hyoka::os::lock::Holders::Known(vec![]),
+            );
+            assert!(busy.contains("使用中"), "{busy}");
+        });
+    }
 
     /// Every kind the command line hints for, with the full line a user sees.
     #[test]
@@ -207,7 +193,10 @@ mod tests {
             ),
         ];
         for (e, line, code) in cases {
-            assert_eq!(format!("{e}{}", hint(&e)), line);
+            assert_eq!(
+                format!("{}{}", super::super::errors::error(&e), hint(&e)),
+                line
+            );
             assert_eq!(super::super::failure::exit_code(&e), code, "{line}");
         }
     }

@@ -10,6 +10,7 @@ mod clock;
 mod commands;
 mod ctx;
 mod demo;
+mod errors;
 pub mod failure;
 mod hints;
 mod i18n;

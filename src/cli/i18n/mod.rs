@@ -117,7 +117,27 @@ pub fn set(lang: Lang) {
 
 /// The language chosen at start (English where none was, as in unit tests).
 pub fn lang() -> Lang {
+    #[cfg(test)]
+    if let Some(lang) = TEST_LANG.with(std::cell::Cell::get) {
+        return lang;
+    }
     LANG.get().copied().unwrap_or(Lang::En)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The language of this test thread, set by [`in_lang`].
+    static TEST_LANG: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with the messages of this thread in `lang` (unit tests run in parallel threads: the
+/// process's language is never set by them).
+#[cfg(test)]
+pub fn in_lang<T>(lang: Lang, f: impl FnOnce() -> T) -> T {
+    let before = TEST_LANG.with(|l| l.replace(Some(lang)));
+    let out = f();
+    TEST_LANG.with(|l| l.set(before));
+    out
 }
 
 /// The catalogue of `lang`, parsed once.
