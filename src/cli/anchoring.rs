@@ -8,6 +8,7 @@ use hyoka::tlog::note::SignerKey;
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::output::out;
 
 /// Where a writer looks for the ledger's private log key when none is named: `DIR.log-key` beside the

@@ -11,6 +11,7 @@ use hyoka::views::render;
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::names::shown;
 use super::options::{Bound, HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
@@ -66,10 +67,13 @@ pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure>
 /// The error for a selection that includes no event.
 pub fn no_events(ledger: &Ledger, time: &TimeArgs) -> Failure {
     match ledger.event(0) {
-        Ok(first) => Failure::from(format!(
-            "the ledger had no events yet at {}; its first event was recorded at {}",
-            time.at.as_deref().unwrap_or("that point"),
-            when::format_text(first.event.recorded_at)
+        Ok(first) => Failure::from(t!(
+            "no-events-yet",
+            at = time
+                .at
+                .as_deref()
+                .map_or_else(|| t!("that-point"), str::to_string),
+            first = when::format_text(first.event.recorded_at)
         )),
         Err(e) => e.into(),
     }
@@ -86,8 +90,14 @@ pub fn snapshot(ledger: &Ledger, time: &TimeArgs) -> Result<Snapshot, Failure> {
 
 fn json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     out(serde_json::to_string(v)
-        .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?);
+        .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?);
     Ok(())
+}
+
+/// A field of a cell as the text views name it: its machine name in English (`rating`), the
+/// document's word in Japanese (評価).
+fn field_name(field: &str) -> String {
+    t!("field-name", field = field)
 }
 
 fn period_label(p: Option<Period>) -> String {
@@ -99,10 +109,12 @@ fn period_label(p: Option<Period>) -> String {
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
 /// output quietly.
 fn print_rows(
-    header: &[&str],
+    header: &[String],
     rows: impl Iterator<Item = Vec<String>> + Clone,
     full: bool,
 ) -> Result<(), Failure> {
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let header = header.as_slice();
     let mut w = std::io::BufWriter::new(std::io::stdout().lock());
     let written = (|| {
         if full {
@@ -122,7 +134,7 @@ fn print_rows(
     })();
     match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write to stdout: {e}").into())
+            Err(super::output::cannot_write_stdout(&e))
         }
         _ => Ok(()),
     }
@@ -163,9 +175,9 @@ pub fn history(
     if let Some(n) = &q.item
         && !state.items.contains_key(n)
     {
-        return Err(Failure::from(format!(
-            "there is no item {}: list the items with `hyoka table`",
-            hyoka::domain::text::escape(n.as_str())
+        return Err(Failure::from(t!(
+            "history-no-item",
+            id = hyoka::domain::text::escape(n.as_str())
         )));
     }
     let department = q
@@ -182,7 +194,7 @@ pub fn history(
             v
         }
         (false, Some(n)) => ledger.history(n, None)?,
-        (false, None) => return Err(Failure::usage("give an item id, or --all")),
+        (false, None) => return Err(Failure::usage(t!("history-no-item-given"))),
     };
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     entries.retain(|e| {
@@ -211,13 +223,14 @@ pub fn history(
                 .as_ref()
                 .map(|p| p.name.clone())
                 .unwrap_or_default();
-            let md = render::corrections_markdown(
-                &plan,
-                &event::hex(&head),
-                "`hyoka verify` and the ledger's checkpoints",
-                &entries,
-                &state,
-            );
+            let intro = t!("report-intro", head = event::hex(&head));
+            let (marked, none) = (t!("report-marked"), t!("report-none"));
+            let words = render::ReportWords {
+                intro: &intro,
+                marked: &marked,
+                none: &none,
+            };
+            let md = render::corrections_markdown(&plan, &words, &entries, &state);
             out(md.trim_end());
             Ok(())
         }
@@ -225,17 +238,20 @@ pub fn history(
             if let (false, Some(n)) = (q.all, &q.item)
                 && let Some(i) = state.items.get(n)
             {
-                out(hyoka::domain::text::escape(&format!(
-                    "item {n} {} ({}; {})",
-                    i.title, i.department, i.category
+                out(hyoka::domain::text::escape(&t!(
+                    "history-item",
+                    id = n.as_str(),
+                    title = i.title.as_str(),
+                    department = i.department.as_str(),
+                    heading = i.category.as_str()
                 )));
             }
             if entries.is_empty() {
                 out(match (q.all, q.filtered()) {
-                    (true, false) => "no corrections have been recorded",
-                    (true, true) => "no corrections match these filters",
-                    (false, false) => "no changes",
-                    (false, true) => "no changes match these filters",
+                    (true, false) => t!("history-no-corrections"),
+                    (true, true) => t!("history-no-corrections-match"),
+                    (false, false) => t!("history-no-changes"),
+                    (false, true) => t!("history-no-changes-match"),
                 });
                 return Ok(());
             }
@@ -259,10 +275,10 @@ fn department_arg(state: &hyoka::domain::state::State, d: &str) -> Result<String
         .map(|x| x.to_string())
         .ok_or_else(|| {
             let list: Vec<&str> = departments.iter().map(|x| x.as_str()).collect();
-            Failure::from(hyoka::domain::text::escape(&format!(
-                "no item is of the department `{}`; the departments are: {}",
-                d.trim(),
-                list.join(", ")
+            Failure::from(hyoka::domain::text::escape(&t!(
+                "history-no-department",
+                department = d.trim(),
+                departments = list.join(&t!("list-separator"))
             )))
         })
 }
@@ -280,8 +296,8 @@ fn print_history_rows(
             when::format_text(e.recorded_at),
             shown(names, &e.author),
             match e.correction {
-                true => format!("{} {}", e.field, render::CORRECTION_MARK),
-                false => e.field.to_string(),
+                true => format!("{} {}", field_name(e.field), render::CORRECTION_MARK),
+                false => field_name(e.field),
             },
             period_label(e.period),
         ];
@@ -298,14 +314,20 @@ fn print_history_rows(
         }
         r
     });
-    let mut header = vec!["seq", "time", "author", "field", "period"];
+    let mut header = vec![
+        t!("column-seq"),
+        t!("column-time"),
+        t!("column-author"),
+        t!("column-field"),
+        t!("column-period"),
+    ];
     match full {
-        true => header.extend(["old", "new"]),
-        false => header.push("old → new"),
+        true => header.extend([t!("column-old"), t!("column-new")]),
+        false => header.push(t!("column-old-new")),
     }
-    header.push("reason");
+    header.push(t!("column-reason"));
     if with_item {
-        header.insert(1, "item");
+        header.insert(1, t!("column-item"));
     }
     print_rows(&header, rows, full)
 }
@@ -327,7 +349,7 @@ pub fn blame(
     match format {
         TextOrJson::Json => json(&entries),
         TextOrJson::Text if entries.is_empty() => {
-            out("no ratings, flags or remarks have been recorded for the periods shown");
+            out(t!("blame-nothing"));
             Ok(())
         }
         TextOrJson::Text => {
@@ -335,7 +357,7 @@ pub fn blame(
                 vec![
                     e.item.to_string(),
                     period_label(e.period),
-                    e.field.to_string(),
+                    field_name(e.field),
                     render::value_text(&e.value),
                     format!("#{}", e.seq),
                     when::format_text(e.recorded_at),
@@ -344,7 +366,14 @@ pub fn blame(
                 ]
             });
             let header = [
-                "item", "period", "field", "value", "seq", "time", "author", "reason",
+                t!("column-item"),
+                t!("column-period"),
+                t!("column-field"),
+                t!("column-value"),
+                t!("column-seq"),
+                t!("column-time"),
+                t!("column-author"),
+                t!("column-reason"),
             ];
             print_rows(&header, rows, full)
         }
@@ -383,9 +412,7 @@ pub fn diff(
     let a = Point::parse(from, era).map_err(Failure::from)?;
     let b = Point::parse(to, era).map_err(Failure::from)?;
     if every && (matches!(a, Point::Period(_)) || matches!(b, Point::Period(_))) {
-        return Err(Failure::usage(
-            "--every lists the changes recorded between two moments of the log: give seq:N or at:TIME points, e.g. hyoka diff seq:359 seq:365 --every",
-        ));
+        return Err(Failure::usage(t!("diff-every-needs-moments")));
     }
     let sa = point_snapshot(&ledger, a)?;
     let sb = point_snapshot(&ledger, b)?;
@@ -411,7 +438,7 @@ pub fn diff(
             let mut v = serde_json::json!({"from": from, "to": to, "changes": changes});
             if let Some(between) = &between {
                 v["every"] = serde_json::to_value(between)
-                    .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?;
+                    .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?;
             }
             json(&v)
         }
@@ -423,12 +450,14 @@ pub fn diff(
             printed?;
             out("");
             if between.is_empty() {
-                out(format!("no change was recorded between {from} and {to}"));
+                out(t!("diff-no-change-between", from = from, to = to));
                 return Ok(());
             }
-            out(format!(
-                "every change recorded between {from} and {to} ({}), in order:",
-                between.len()
+            out(t!(
+                "diff-every-change",
+                from = from,
+                to = to,
+                count = between.len()
             ));
             print_history_rows(&between, &names, true, full)
         }
@@ -444,14 +473,14 @@ fn print_diff(
     full: bool,
 ) -> Result<(), Failure> {
     if changes.is_empty() {
-        out(format!("no differences between {from} and {to}"));
+        out(t!("diff-none", from = from, to = to));
         return Ok(());
     }
     let rows = changes.iter().map(|c| {
         let mut r = vec![
             c.item.to_string(),
             period_label(c.period),
-            c.field.to_string(),
+            field_name(c.field),
         ];
         match full {
             true => r.extend([render::value_text(&c.from), render::value_text(&c.to)]),
@@ -468,16 +497,22 @@ fn print_diff(
         ]);
         r
     });
-    let mut header = vec!["item", "period", "field"];
+    let mut header = vec![t!("column-item"), t!("column-period"), t!("column-field")];
     match full {
-        true => header.extend(["from", "to"]),
-        false => header.push("change"),
+        true => header.extend([t!("column-from"), t!("column-to")]),
+        false => header.push(t!("column-change")),
     }
-    header.extend(["seq", "time", "author", "reason"]);
-    out(format!(
-        "{} difference{} from {from} to {to}",
-        changes.len(),
-        if changes.len() == 1 { "" } else { "s" }
+    header.extend([
+        t!("column-seq"),
+        t!("column-time"),
+        t!("column-author"),
+        t!("column-reason"),
+    ]);
+    out(t!(
+        "diff-count",
+        count = changes.len(),
+        from = from,
+        to = to
     ));
     print_rows(&header, rows, full)
 }

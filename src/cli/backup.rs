@@ -14,6 +14,7 @@ use hyoka::tlog::note::{Note, VerifierKey};
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::keys::{read_signer, replace_file};
 use super::offline::{export_to_file, open_export};
 use super::output::{self, out};
@@ -171,9 +172,9 @@ fn check_extends_old(
 }
 
 pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> {
-    output::refuse_inside_ledger(&ctx.ledger, dir, "the backup directory")?;
+    output::refuse_inside_ledger(&ctx.ledger, dir, &t!("flag-backup-dir"))?;
     for name in [EXPORT_FILE, CHECKPOINT_FILE] {
-        output::refuse_inside_ledger(&ctx.ledger, &dir.join(name), "the backup file")?;
+        output::refuse_inside_ledger(&ctx.ledger, &dir.join(name), &t!("flag-backup-file"))?;
     }
     let signer = key.map(read_signer).transpose()?;
     // A backup already there is replaced only by one that extends it.
@@ -199,7 +200,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         }
     }
     // Verify (and sign) first: a damaged ledger must never replace a good backup.
-    let bar = output::progress(ledger.len(), "verifying");
+    let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let (cp, note) = match &signer {
         Some(k) => {
             let s = transparency::sign(&ledger, k, super::clock::file_time(), &mut |n, _| {
@@ -228,7 +229,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
     // export, which the next backup and a restore against it notice; the other order would leave a
     // newer export beside an older checkpoint, which a shorter ledger could then replace unseen.
     replace_file(&dir.join(CHECKPOINT_FILE), &note)?;
-    let bar = output::progress(ledger.len(), "exporting");
+    let bar = output::progress(ledger.len(), &t!("progress-exporting"));
     let summary = export_to_file(&ledger, &export_path, &mut |n| bar.set_position(n));
     bar.finish_and_clear();
     let summary = summary?;

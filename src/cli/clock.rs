@@ -2,6 +2,7 @@
 //! `test-clock` feature (the one tests use).
 
 use super::failure::Failure;
+use super::i18n::t;
 
 /// Where the recorded time comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,9 +38,7 @@ pub fn now() -> Result<i64, Failure> {
         Clock::OverrideIgnored => {
             static WARNED: std::sync::Once = std::sync::Once::new();
             WARNED.call_once(|| {
-                eprintln!(
-                    "warning: HYOKA_NOW is ignored: this build of hyoka records the system clock's time (only a build with the test-clock feature, as tests use, reads HYOKA_NOW)"
-                );
+                eprintln!("{}", t!("warning-line", line = t!("clock-now-ignored")));
             });
             Ok(hyoka::domain::when::now())
         }

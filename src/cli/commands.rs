@@ -14,6 +14,7 @@ use super::args::{HeadingCommand, ItemCommand};
 use super::clock::now;
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::options::item_id;
 use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
@@ -40,17 +41,10 @@ pub(super) fn signer_for(
     key: Option<&std::path::Path>,
 ) -> Result<(String, Option<hyoka::ledger::signing::Signer>), Failure> {
     let Some(people) = &state.people else {
-        let author = author.ok_or_else(|| {
-            Failure::usage("who makes the change? give -a NAME (your name or staff id)")
-        })?;
+        let author = author.ok_or_else(|| Failure::usage(t!("who-no-author")))?;
         return Ok((author.to_string(), None));
     };
-    let path = key.ok_or_else(|| {
-        Failure::from(
-            "this ledger has people: every change is signed by its author; give your key with --key FILE (or set HYOKA_KEY)"
-                .to_string(),
-        )
-    })?;
+    let path = key.ok_or_else(|| Failure::from(t!("who-no-key")))?;
     let signer = super::keys::read_signer(path)?;
     let vkey = signer.verifier().to_text();
     let (id, _) = people
@@ -59,20 +53,17 @@ pub(super) fn signer_for(
         .find(|(_, p)| p.vkey.as_deref() == Some(vkey.as_str()))
         .ok_or_else(|| {
             let was = people.key_in_use(&vkey).map_or(String::new(), |id| {
-                format!(" (it was person {}'s, and is revoked or replaced)", text::escape(id))
+                t!("who-key-was", person = text::escape(id))
             });
-            Failure::from(format!(
-                "the key in {} is not the current key of a person of this ledger{was}; use your own key, or ask an administrator to register it (hyoka person add, hyoka person key rotate)",
-                path.display()
-            ))
+            Failure::from(t!("who-key-not-current", file = path.display(), was = was))
         })?;
     if let Some(a) = author
         && !hyoka::domain::ident::same(a, id)
     {
-        return Err(Failure::usage(format!(
-            "-a {} is not the person whose key is given ({}): leave -a out, the key says who you are",
-            text::escape(a),
-            text::escape(id)
+        return Err(Failure::usage(t!(
+            "who-author-not-key",
+            author = text::escape(a),
+            person = text::escape(id)
         )));
     }
     Ok((
@@ -167,31 +158,26 @@ pub fn init(
             (ledger, Some(founding))
         }
     };
-    out(format!(
-        "created ledger {} for plan {} (grades {}, era {})",
-        ledger.dir().display(),
-        text::escape(plan),
-        text::escape(&grades.join(",")),
-        era.map_or("none", Era::romaji)
+    out(t!(
+        "init-created",
+        dir = ledger.dir().display(),
+        plan = text::escape(plan),
+        grades = text::escape(&grades.join(",")),
+        era = era.map_or_else(|| t!("era-none"), |e| Era::romaji(e).to_string())
     ));
-    out(format!(
-        "reporting points: {} ({}){}",
-        cadence.label(),
-        cadence.id(),
-        years.map_or(String::new(), |(a, b)| format!(
-            ", fiscal years {}",
-            hyoka::domain::period::years_label(a, b)
+    out(t!(
+        "init-points",
+        label = cadence.label(),
+        cadence = cadence.id(),
+        years = years.map_or(String::new(), |(a, b)| t!(
+            "init-years",
+            years = hyoka::domain::period::years_label(a, b)
         ))
     ));
-    out(format!(
-        "origin: {}{}",
-        text::escape(&origin),
-        if derived {
-            " (derived from the plan name; set it with --origin)"
-        } else {
-            ""
-        }
-    ));
+    out(match derived {
+        true => t!("init-origin-derived", origin = text::escape(&origin)),
+        false => t!("init-origin", origin = text::escape(&origin)),
+    });
     match founding {
         Some(founding) => founding.finish(&mut ledger)?,
         None => {
@@ -290,9 +276,7 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
                 && from.is_none()
                 && after.is_none()
             {
-                return Err(Failure::usage(
-                    "nothing to amend: give --title, --department, --category, --relisting-of, --not-relisting, --from, --every-point, --after or --natural-place",
-                ));
+                return Err(Failure::usage(t!("amend-nothing")));
             }
             let category = category.map(|c| with_category(&state, c, &mut changes));
             changes.push(Change::ItemAmended {
@@ -361,11 +345,11 @@ pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Resu
     let drafts = super::rounds::drafts(state, changes);
     let receipt = ledger.append(&meta, changes)?;
     for (i, c) in changes.iter().enumerate() {
-        out(format!(
-            "recorded #{}: {}{}",
-            receipt.first_seq + i as u64,
-            text::escape(&describe::change(c)),
-            text::escape(&by)
+        out(t!(
+            "recorded",
+            seq = receipt.first_seq + i as u64,
+            what = text::escape(&super::words::change(c)),
+            by = text::escape(&by)
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -402,13 +386,13 @@ fn record_one(
     let by = super::people::by(&ctx.ledger, state, &meta.author);
     let drafts = super::rounds::drafts(state, std::slice::from_ref(&change));
     let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
-    out(format!(
-        "recorded #{}: {}{}{} (head {})",
-        receipt.first_seq,
-        hyoka::views::width::truncate(&text::escape(&describe::change(&change)), 120),
-        note,
-        text::escape(&by),
-        output::short(&receipt.head_hash)
+    out(t!(
+        "recorded-one",
+        seq = receipt.first_seq,
+        what = hyoka::views::width::truncate(&text::escape(&super::words::change(&change)), 120),
+        note = note,
+        by = text::escape(&by),
+        head = output::short(&receipt.head_hash)
     ));
     output::clock_behind(receipt.clock_behind.as_ref());
     super::rounds::print_drafts(&mut ledger, &drafts, receipt.first_seq)
@@ -418,7 +402,9 @@ pub fn rate(ctx: &Ctx, item: ItemId, period: &str, grade: &str, who: &Who) -> Re
     record_one(ctx, who, |state| {
         let period = parse_period(state, period)?;
         let was = state.cell(&item, period).rating;
-        let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
+        let note = was.map_or(String::new(), |g| {
+            t!("recorded-was", grade = text::escape(&g))
+        });
         Ok((
             Change::RatingRecorded {
                 item,
@@ -434,7 +420,9 @@ pub fn unrate(ctx: &Ctx, item: ItemId, period: &str, who: &Who) -> Result<(), Fa
     record_one(ctx, who, |state| {
         let period = parse_period(state, period)?;
         let was = state.cell(&item, period).rating;
-        let note = was.map_or(String::new(), |g| format!(" (was {})", text::escape(&g)));
+        let note = was.map_or(String::new(), |g| {
+            t!("recorded-was", grade = text::escape(&g))
+        });
         Ok((Change::RatingWithdrawn { item, period }, note))
     })
 }
@@ -447,12 +435,10 @@ fn period_or_latest(
     match period {
         Some(p) => Ok((parse_period(state, p)?, String::new())),
         None => {
-            let p = state.latest_period().ok_or_else(|| {
-                Failure::from(
-                    "no period has ratings yet: give the period with --period".to_string(),
-                )
-            })?;
-            Ok((p, format!(" [period {}: the latest with ratings]", p.id())))
+            let p = state
+                .latest_period()
+                .ok_or_else(|| Failure::from(t!("period-none-rated")))?;
+            Ok((p, t!("period-latest", period = p.id())))
         }
     }
 }
@@ -518,7 +504,7 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     })?;
     drop(ledger);
     if let Some(e) = write_failed.or_else(|| w.flush().err()) {
-        return Err(format!("cannot keep the log to print it: {e}").into());
+        return Err(t!("log-cannot-keep", error = e.to_string()).into());
     }
     w.print()
 }
@@ -527,7 +513,7 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
     let key = vkey.map(super::keys::read_verifier).transpose()?;
     let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
         super::anchoring::tell_recovery(&ledger);
-        let bar = output::progress(ledger.len(), "verifying");
+        let bar = output::progress(ledger.len(), &t!("progress-verifying"));
         let r = ledger.verify(&mut |done, _| bar.set_position(done));
         bar.finish_and_clear();
         let report = r?;
@@ -603,28 +589,31 @@ const MAX_TABLE_BYTES: u64 = 64 << 20;
 fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     use std::io::Read;
     let cannot = |e: std::io::Error| {
-        Failure::from(format!(
-            "cannot read {}: {e}; check the file name",
-            path.display()
+        Failure::from(t!(
+            "import-cannot-read",
+            file = path.display(),
+            error = e.to_string()
         ))
     };
     let too_big = |size: String| {
-        Failure::from(format!(
-            "{} {size}, more than a table can be ({MAX_TABLE_BYTES} bytes); check that it is the right file",
-            path.display()
+        Failure::from(t!(
+            "import-too-big",
+            file = path.display(),
+            size = size,
+            max = MAX_TABLE_BYTES
         ))
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
     if len > MAX_TABLE_BYTES {
-        return Err(too_big(format!("is {len} bytes")));
+        return Err(too_big(t!("import-size-is", bytes = len)));
     }
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(MAX_TABLE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(cannot)?;
     if bytes.len() as u64 > MAX_TABLE_BYTES {
-        return Err(too_big(format!("holds more than {MAX_TABLE_BYTES} bytes")));
+        return Err(too_big(t!("import-size-more", max = MAX_TABLE_BYTES)));
     }
     Ok(bytes)
 }
@@ -689,7 +678,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         ctx.access(),
         log_key,
         &mut |done, total| {
-            bar.get_or_insert_with(|| output::progress(total, "importing"))
+            bar.get_or_insert_with(|| output::progress(total, &t!("progress-importing")))
                 .set_position(done)
         },
     );
@@ -706,7 +695,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         );
         let mut f = Failure::from(e);
         if with_people && refused {
-            f.hint.push_str("; in a ledger with people an import is its author's changes, checked as any: ratings go into an open round (ask an administrator: `hyoka round open POINT --due YYYY-MM-DD`), by staff or the head of the item's department");
+            f.hint.push_str(&t!("hint-import-with-people"));
         }
         f
     })?;
@@ -724,11 +713,7 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     }
     output::clock_behind(report.clock_behind.as_ref());
     if !report.conflicts.is_empty() {
-        return Err(format!(
-            "{} conflict(s) with changes made since the last import; nothing was imported; keep the ledger's values by fixing the file, or rerun with --prefer-file to record the file's",
-            report.conflicts.len()
-        )
-        .into());
+        return Err(t!("import-conflicts", count = report.conflicts.len()).into());
     }
     Ok(())
 }
@@ -802,70 +787,66 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
         .iter()
         .map(|p| format!("{} ({})", p.label(), p.id()))
         .collect();
-    out(format!(
-        "file: {} items; periods {}",
-        r.rows,
-        periods.join(", ")
+    out(t!(
+        "import-file",
+        items = r.rows,
+        periods = periods.join(&t!("list-separator"))
     ));
-    out(format!("era: {}", super::hints::era_choice(r.era)));
+    out(t!("import-era", era = super::hints::era_choice(r.era)));
     if r.created {
-        out(format!(
-            "{} ledger {} for plan {}",
-            if r.dry_run { "would create" } else { "created" },
-            dir.display(),
-            text::escape(&r.plan)
+        out(t!(
+            "import-created",
+            dry_run = if r.dry_run { "yes" } else { "no" },
+            dir = dir.display(),
+            plan = text::escape(&r.plan)
         ));
-        out(format!(
-            "origin: {}{}",
-            text::escape(&r.origin),
-            if r.derived_names {
-                " (derived; set the plan name and origin with --plan and --origin)"
-            } else {
-                ""
-            }
-        ));
+        out(match r.derived_names {
+            true => t!("import-origin-derived", origin = text::escape(&r.origin)),
+            false => t!("init-origin", origin = text::escape(&r.origin)),
+        });
     }
     for c in &r.conflicts {
         eprintln!(
-            "conflict: line {}: {}: the ledger has {} (set by {} in #{} at {}: {}), the file has {}",
-            c.line,
-            text::escape(&c.what),
-            text::escape(&c.ledger),
-            text::escape(&c.setter.author),
-            c.setter.seq,
-            hyoka::domain::when::format_text(c.setter.recorded_at),
-            text::escape(&c.setter.reason),
-            text::escape(&c.file)
+            "{}",
+            t!(
+                "import-conflict",
+                line = c.line,
+                what = text::escape(&c.what),
+                ledger = text::escape(&c.ledger),
+                author = text::escape(&c.setter.author),
+                seq = c.setter.seq,
+                time = hyoka::domain::when::format_text(c.setter.recorded_at),
+                reason = text::escape(&c.setter.reason),
+                file = text::escape(&c.file)
+            )
         );
     }
     if !r.conflicts.is_empty() {
         return;
     }
     if r.count == 0 {
-        out("the file matches the ledger: nothing to record");
+        out(t!("import-nothing"));
         return;
     }
     if r.created {
+        // The kinds are the events' machine names (`rating.recorded`), as the log's JSON has them.
         let parts: Vec<String> = r.kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        out(format!("changes: {}", parts.join(", ")));
+        out(t!("import-changes", kinds = parts.join(", ")));
     } else {
         use std::io::Write;
         let mut o = std::io::BufWriter::new(std::io::stdout().lock());
         r.for_each_change(&mut |c| {
-            let _ = writeln!(o, "  {}", text::escape(&describe::change(c)));
+            let _ = writeln!(o, "  {}", text::escape(&super::words::change(c)));
         });
         let _ = o.flush();
     }
     match r.first_seq {
-        Some(first) => out(format!(
-            "recorded {} events (#{}..#{}) as one batch",
-            r.count + u64::from(r.created),
-            first,
-            first + r.count - u64::from(!r.created)
+        Some(first) => out(t!(
+            "import-recorded",
+            count = r.count + u64::from(r.created),
+            first = first,
+            last = first + r.count - u64::from(!r.created)
         )),
-        None => out(format!(
-            "dry run: {} changes would be recorded; nothing was",
-            r.count
-        )),
+        None => out(t!("import-dry-run", count = r.count)),
     }
 }

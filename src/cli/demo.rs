@@ -13,6 +13,7 @@ use hyoka::os::safe_fs;
 use super::clock::now;
 use super::commands::print_import_report;
 use super::failure::{EXIT_INTEGRITY, Failure};
+use super::i18n::t;
 use super::options::TextOrJson;
 use super::output::{self, out};
 

@@ -9,6 +9,7 @@ use hyoka::os::safe_fs::{self, NewFileError};
 use hyoka::tlog::note::{SignerKey, VerifierKey};
 
 use super::failure::Failure;
+use super::i18n::t;
 
 /// The largest key file read (a key text is under 200 bytes).
 const MAX_KEY_BYTES: usize = 4096;

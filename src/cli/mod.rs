@@ -24,6 +24,7 @@ mod round_args;
 mod rounds;
 mod tlog;
 mod view_cmds;
+mod words;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -107,9 +108,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                     key,
                 }),
                 (Some(_), _, _) => {
-                    return Err(Failure::usage(
-                        "--admin needs the administrator's keys: give --vkey VKEY and --key FILE",
-                    ));
+                    return Err(Failure::usage(t!("init-admin-needs-keys")));
                 }
                 _ => None,
             };
@@ -189,8 +188,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             seq.map(|s| {
                 if s.bare {
                     eprintln!(
-                        "note: read {n} as the event seq:{n} (events are named seq:N, as in `hyoka diff`)",
-                        n = s.seq
+                        "{}",
+                        t!("note-line", line = t!("prove-bare-seq", seq = s.seq))
                     );
                 }
                 s.seq
@@ -334,6 +333,6 @@ fn manual() -> Result<(), Failure> {
     let mut out = Vec::new();
     clap_mangen::Man::new(i18n::localized_command(Cli::command(), i18n::lang()))
         .render(&mut out)
-        .map_err(|e| Failure::from(format!("cannot render the manual page: {e}")))?;
+        .map_err(|e| Failure::from(t!("man-cannot-render", error = e.to_string())))?;
     output::write_stdout(&out)
 }

@@ -22,6 +22,7 @@ use hyoka::tlog::note::VerifierKey;
 use serde::{Deserialize, Serialize};
 
 use super::failure::Failure;
+use super::i18n::t;
 
 /// The file beside the events holding the names.
 pub const PEOPLE_FILE: &str = "PEOPLE";

@@ -18,6 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::keys::{OUTPUT_MODE, read_signer, read_small, read_verifier, replace_file};
 use super::options::TextOrJson;
 use super::output::{self, out};
@@ -98,7 +99,7 @@ fn new_checkpoint(
         return read_text(path, MAX_CHECKPOINT_BYTES, "a checkpoint");
     }
     let signer = key.map(read_signer).transpose()?;
-    let bar = output::progress(ledger.len(), "verifying");
+    let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let mut progress = |done, _| bar.set_position(done);
     let r = match &signer {
         Some(k) => {
@@ -220,7 +221,7 @@ pub fn verify_proof(file: &Path, vkey: Option<&str>, format: TextOrJson) -> Resu
             out(format!("  who:  {}", text::escape(&ev.author)));
             out(format!(
                 "  what: {}",
-                text::escape(&describe::change(&ev.change))
+                text::escape(&super::words::change(&ev.change))
             ));
             out(format!("  when: {}", when::format_text(ev.recorded_at)));
             out(format!("  why:  {}", text::escape(&ev.reason)));
@@ -316,7 +317,7 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
         output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
     }
     let ledger = super::anchoring::open_read(ctx)?;
-    let bar = output::progress(ledger.len(), "exporting");
+    let bar = output::progress(ledger.len(), &t!("progress-exporting"));
     let mut progress = |n| bar.set_position(n);
     let summary = match output {
         Some(path) => {
@@ -391,7 +392,7 @@ pub fn verify_export(
         None => None,
     };
     let (mut reader, len) = open_export(file)?;
-    let bar = byte_progress(len, "verifying");
+    let bar = byte_progress(len, &t!("progress-verifying"));
     // The key given is also pinned: the ledger's people must begin with it (FORMAT.md section 13).
     let pinned = key.iter().map(|k| k.to_text()).collect();
     let r = export::verify_pinned(&mut reader, cp.as_ref(), pinned, &mut |n| {
@@ -467,7 +468,7 @@ pub fn restore(
                     .map_err(|e| failure(e, path, TextOrJson::Text, &why))?;
             }
             let (mut reader, len) = open_export(file)?;
-            let bar = byte_progress(len, "checking");
+            let bar = byte_progress(len, &t!("progress-checking"));
             let r = export::verify(&mut reader, Some(&cp), &mut |n| bar.set_position(n));
             bar.finish_and_clear();
             r.map_err(|e| failure(e, file, TextOrJson::Text, &why))?;
@@ -476,7 +477,7 @@ pub fn restore(
         None => None,
     };
     let (reader, len) = open_export(file)?;
-    let bar = byte_progress(len, "restoring");
+    let bar = byte_progress(len, &t!("progress-restoring"));
     let mut events = export::events(reader, |n| bar.set_position(n));
     let r = Ledger::restore_from(&ctx.ledger, &mut events, ctx.access());
     bar.finish_and_clear();

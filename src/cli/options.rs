@@ -4,6 +4,7 @@
 use clap::{Args, ValueEnum};
 
 use super::failure::Failure;
+use super::i18n::t;
 
 /// Who and why, required for every change; in a ledger with people, the key that proves who.
 #[derive(Debug, Clone, Args)]
@@ -149,9 +150,10 @@ pub fn event_seq(s: &str) -> Result<EventSeq, String> {
     };
     match digits.parse::<u64>() {
         Ok(seq) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(EventSeq { seq, bare }),
-        _ => Err(format!(
-            "`{}` is not an event: write seq:N, e.g. seq:12 (N as `hyoka log` shows #N)",
-            hyoka::domain::text::escape(s)
+        _ => Err(t!(
+            "not-an-event",
+            value = hyoka::domain::text::escape(s),
+            example = "seq:12"
         )),
     }
 }
@@ -191,15 +193,16 @@ pub fn bound(s: &str) -> Result<Bound, String> {
     if let Some(digits) = normalized.strip_prefix("seq:") {
         return match digits.parse::<u64>() {
             Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Bound::Seq(n)),
-            _ => Err(format!(
-                "`{}` is not an event: write seq:N, e.g. seq:359 (N as `hyoka log` shows #N)",
-                hyoka::domain::text::escape(s)
+            _ => Err(t!(
+                "not-an-event",
+                value = hyoka::domain::text::escape(s),
+                example = "seq:359"
             )),
         };
     }
     let t = normalized.strip_prefix("at:").unwrap_or(&normalized);
     let start = hyoka::domain::when::parse_instant_start(t)
-        .map_err(|e| format!("{e}, or name an event as seq:N"))?;
+        .map_err(|e| t!("bound-not-a-time", error = e))?;
     let end = hyoka::domain::when::parse_instant(t)?;
     Ok(Bound::Time { start, end })
 }

@@ -10,6 +10,8 @@ use hyoka::ledger::VouchedBy;
 use hyoka::ledger::anchor::Signature;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::i18n::t;
+
 /// Prints one line to stdout, ignoring a closed pipe (`hyoka log | head`).
 pub fn out(line: impl AsRef<str>) {
     let mut stdout = std::io::stdout().lock();
@@ -20,11 +22,14 @@ pub fn out(line: impl AsRef<str>) {
 pub fn write_stdout(bytes: &[u8]) -> Result<(), super::failure::Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write to stdout: {e}").into())
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(cannot_write_stdout(&e)),
         _ => Ok(()),
     }
+}
+
+/// The failure to write to stdout.
+pub fn cannot_write_stdout(e: &std::io::Error) -> super::failure::Failure {
+    t!("cannot-write-stdout", error = e.to_string()).into()
 }
 
 /// The first 12 hex digits of a hash.
@@ -37,17 +42,17 @@ pub fn short(h: &Hash) -> String {
 pub fn log_line(e: &StoredEvent, names: &super::names::Names) -> String {
     let ev = &e.event;
     let source = ev.source.as_ref().map_or(String::new(), |s| {
-        format!(" [from {}]", text::escape(&s.file_name))
+        t!("log-source", file = text::escape(&s.file_name))
     });
-    format!(
-        "#{:<6} {}  {}  {}  reason: {}{}  hash {}",
-        ev.seq,
-        when::format_text(ev.recorded_at),
-        text::escape(&super::names::shown(names, &ev.author)),
-        text::escape(&super::people::described(&ev.change, names)),
-        text::escape(&ev.reason),
-        source,
-        short(&e.hash)
+    t!(
+        "log-line",
+        seq = format!("{:<6}", ev.seq),
+        time = when::format_text(ev.recorded_at),
+        author = text::escape(&super::names::shown(names, &ev.author)),
+        what = text::escape(&super::people::described(&ev.change, names)),
+        reason = text::escape(&ev.reason),
+        source = source,
+        hash = short(&e.hash)
     )
 }
 
@@ -55,13 +60,13 @@ pub fn log_line(e: &StoredEvent, names: &super::names::Names) -> String {
 /// stdout, JSON included, are unchanged).
 pub fn clock_behind(c: Option<&hyoka::ledger::ClockBehind>) {
     if let Some(c) = c {
-        eprintln!(
-            "warning: 時計遅れ (clock behind): this machine's clock read {}, earlier than the last event's time {}, so the change was recorded at {} after a clock.behind event (#{}); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed",
-            when::format_text(c.clock),
-            when::format_text(c.recorded_at),
-            when::format_text(c.recorded_at),
-            c.seq
+        let line = t!(
+            "clock-behind",
+            clock = when::format_text(c.clock),
+            recorded = when::format_text(c.recorded_at),
+            seq = c.seq
         );
+        eprintln!("{}", t!("warning-line", line = line));
     }
 }
 
@@ -71,8 +76,11 @@ pub fn progress(total: u64, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} events ({per_sec})")
-    {
+    let template = format!(
+        "{{msg}} {{bar:30}} {{pos}}/{{len}} {} ({{per_sec}})",
+        t!("progress-events")
+    );
+    if let Ok(style) = ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
     bar.set_message(what.to_string());
@@ -84,36 +92,37 @@ pub fn progress(total: u64, what: &str) -> ProgressBar {
 pub fn verified(report: &hyoka::ledger::VerifyReport) {
     let v = report.vouched;
     let by = match v.by {
-        VouchedBy::Store => "the store and its head record",
-        VouchedBy::Anchor => "the anchor record",
-        VouchedBy::SignedAnchor => "the anchor record signed with the log key",
-        VouchedBy::SignedCheckpoint => "the checkpoint signed with the log key",
-        VouchedBy::GivenCheckpoint => "the checkpoint given",
+        VouchedBy::Store => t!("vouched-by-store"),
+        VouchedBy::Anchor => t!("by-anchor-record"),
+        VouchedBy::SignedAnchor => t!("by-signed-anchor"),
+        VouchedBy::SignedCheckpoint => t!("by-signed-checkpoint"),
+        VouchedBy::GivenCheckpoint => t!("vouched-by-given-checkpoint"),
     };
     match v.events {
-        0 => out("ok: the chain checks, but the directory itself vouches for no event"),
-        n => out(format!(
-            "ok: verified #0..#{} ({n} event{}, vouched for by {by}): the history is intact through #{}",
-            n - 1,
-            if n == 1 { "" } else { "s" },
-            n - 1
-        )),
+        0 => out(t!("verified-none")),
+        n => out(t!("verified", last = n - 1, count = n, by = by)),
     }
     if report.events > v.events {
         let (from, to) = (v.events, report.events - 1);
-        out(format!(
-            "journal only: #{from}..#{to} ({} event{}) held only by the journal: the chain checks, but nothing outside the journal records {}, so a loss would leave no trace here; prove {} against a checkpoint kept elsewhere (hyoka verify --checkpoint FILE), or anchor every change (hyoka anchor on, or a log key: hyoka key use FILE)",
-            report.events - v.events,
-            if to > from { "s" } else { "" },
-            if to > from { "them" } else { "it" },
-            if to > from { "them" } else { "it" },
+        out(t!(
+            "verified-journal-only",
+            first = from,
+            last = to,
+            count = report.events - v.events
         ));
     }
-    out(format!("head: {}", event::hex(&report.head_hash)));
-    out(format!(
-        "root: {} (RFC 6962, SHA-256)",
-        event::hex(&report.root)
-    ));
+    out(head_line(&report.head_hash));
+    out(root_line(&report.root));
+}
+
+/// `head: HASH`.
+pub fn head_line(h: &Hash) -> String {
+    t!("head-line", hash = event::hex(h))
+}
+
+/// `root: HASH (RFC 6962, SHA-256)`.
+pub fn root_line(h: &Hash) -> String {
+    t!("root-line", hash = event::hex(h))
 }
 
 /// The JSON object of a successful verification (schema/verify.schema.json); callers add fields.
@@ -129,29 +138,28 @@ pub fn verified_json(report: &hyoka::ledger::VerifyReport) -> serde_json::Value 
     })
 }
 
-fn key_source(k: &KeptCheck) -> &'static str {
+fn key_source(k: &KeptCheck) -> String {
     match k.key {
-        KeySource::Given => "given with --vkey",
-        KeySource::LogKey => "the ledger's log key, kept in its directory",
-        KeySource::None => "none",
+        KeySource::Given => t!("key-source-given"),
+        KeySource::LogKey => t!("key-source-log-key"),
+        KeySource::None => t!("key-source-none"),
     }
 }
 
 /// What `verify` found of the last checkpoint the ledger signed.
 pub fn kept_lines(k: &KeptCheck) {
     match (&k.ignored, &k.signature, k.size) {
-        (Some(why), _, _) => out(format!(
-            "warning: the last signed checkpoint (CHECKPOINT) is ignored: {}; it proves nothing about this ledger; the next `hyoka checkpoint --key` moves it aside",
-            text::escape(why)
+        (Some(why), _, _) => out(t!(
+            "warning-line",
+            line = t!("kept-ignored", why = text::escape(why))
         )),
-        (None, Signature::Verified { key }, Some(size)) => out(format!(
-            "it extends the last checkpoint this ledger signed ({size} events); signature verified with {} ({})",
-            text::escape(key),
-            key_source(k)
+        (None, Signature::Verified { key }, Some(size)) => out(t!(
+            "kept-verified",
+            size = size,
+            key = text::escape(key),
+            source = key_source(k)
         )),
-        (None, _, Some(size)) => out(format!(
-            "it extends the last checkpoint this ledger signed ({size} events); its signature was not checked (no log key is set: give --vkey, or set one with hyoka key use FILE)"
-        )),
+        (None, _, Some(size)) => out(t!("kept-unchecked", size = size)),
         (None, _, None) => {}
     }
 }
@@ -190,11 +198,11 @@ pub fn refuse_inside_ledger(
     if !is_inside_ledger(ledger, target) {
         return Ok(());
     }
-    Err(super::failure::Failure::usage(format!(
-        "{flag} {} is inside the ledger directory {}: hyoka does not write its outputs among the ledger's own files; give a path outside {}",
-        target.display(),
-        ledger.display(),
-        ledger.display()
+    Err(super::failure::Failure::usage(t!(
+        "output-inside-ledger",
+        flag = flag,
+        target = target.display(),
+        ledger = ledger.display()
     )))
 }
 
@@ -273,9 +281,7 @@ impl Spool {
     pub fn print(self) -> Result<(), super::failure::Failure> {
         let mut stdout = std::io::stdout().lock();
         match self.copy_to(&mut stdout).and_then(|()| stdout.flush()) {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                Err(format!("cannot write to stdout: {e}").into())
-            }
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(cannot_write_stdout(&e)),
             _ => Ok(()),
         }
     }

@@ -10,7 +10,6 @@
 
 use std::path::Path;
 
-use hyoka::domain::describe;
 use hyoka::domain::event::Change;
 use hyoka::domain::people::{Person, Role, RoundStatus};
 use hyoka::domain::state::{Refused, State};
@@ -24,6 +23,7 @@ use super::args::{PersonCommand, PersonKeyCommand, RoleCommand};
 use super::clock::now;
 use super::ctx::Ctx;
 use super::failure::{EXIT_ERROR, Failure};
+use super::i18n::t;
 use super::names::{self, Directory, Entry, Names, shown};
 use super::options::TextOrJson;
 use super::output::{self, out};
@@ -374,7 +374,7 @@ fn recorded(
 
 /// What a change does, in words, with the person it concerns shown as [`shown`] does.
 pub fn described(c: &Change, names: &Names) -> String {
-    let words = describe::change(c);
+    let words = super::words::change(c);
     let person = match c {
         Change::PeopleEnabled { admin: p, .. } | Change::PersonRegistered { person: p } => &p.id,
         Change::RoleGranted { person, .. }

@@ -19,6 +19,7 @@ use hyoka::views::round as view;
 use super::commands::{parse_period, record, signer_for};
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::options::{TextOrJson, Who, item_id};
 use super::output::{self, out};
 use super::round_args::{
@@ -180,7 +181,7 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
         period.label(),
         hex::encode(digest)
     ));
-    let bar = output::progress(ledger.len(), "verifying");
+    let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let signed = transparency::sign(
         &ledger,
         &log_key,

@@ -11,6 +11,7 @@ use hyoka::tlog::note::SignerKey;
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::keys::{create_secret_file, read_signer, read_small, read_verifier, replace_file};
 use super::options::TextOrJson;
 use super::output::{self, out};
@@ -78,7 +79,7 @@ pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Resul
         Some(_) => super::anchoring::open_write(ctx)?.into(),
         None => super::anchoring::open_read(ctx)?,
     };
-    let bar = output::progress(ledger.len(), "verifying");
+    let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let mut progress = |done, _| bar.set_position(done);
     let result = match &signer {
         Some(k) => transparency::sign(&ledger, k, super::clock::file_time(), &mut progress).map(|s| {
@@ -138,7 +139,7 @@ pub fn verify(
     let bytes = read_small(file, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
     let key = vkey.map(read_verifier).transpose()?;
     let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
-        let bar = output::progress(ledger.len(), "verifying");
+        let bar = output::progress(ledger.len(), &t!("progress-verifying"));
         let r = transparency::check(&ledger, &bytes, key.as_ref(), &mut |done, _| {
             bar.set_position(done)
         });

@@ -12,6 +12,7 @@ use hyoka::views::{self, TableView};
 
 use super::ctx::Ctx;
 use super::failure::Failure;
+use super::i18n::t;
 use super::keys::OUTPUT_MODE;
 use super::options::{TableFormat, TextOrJson, TimeArgs};
 
@@ -50,7 +51,7 @@ pub(super) fn terminal_width() -> Option<usize> {
 
 fn json_line<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     let mut s = serde_json::to_string(value)
-        .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?;
+        .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?;
     s.push('\n');
     Ok(s)
 }
@@ -73,6 +74,7 @@ pub fn table(
                 Some(_) => DEFAULT_WIDTH,
                 None => terminal_width().unwrap_or(DEFAULT_WIDTH),
             };
+            // The table is the city's document, in Japanese whatever the language (as its legend).
             render::table_text_with(&view, width, full, " (--full で全期間)")
         }
         TableFormat::Tsv => {
@@ -89,9 +91,17 @@ pub fn table(
 
 /// A table the asked format cannot hold, with what to do instead.
 fn cannot_write(e: write::RenderError) -> Failure {
-    Failure::from(format!(
-        "{e}; export with --format csv or --format json, or change the {} of item {}",
-        e.field, e.id
+    let what = match e.what {
+        "a tab" => t!("text-has-tab"),
+        "a line break" => t!("text-has-line-break"),
+        "a control character" => t!("text-has-control"),
+        other => other.to_string(),
+    };
+    Failure::from(t!(
+        "table-cannot-render",
+        id = e.id.as_str(),
+        field = e.field,
+        what = what
     ))
 }
 
@@ -113,7 +123,7 @@ fn emit(s: &str, output: Option<&Path>) -> Result<(), Failure> {
             let mut stdout = std::io::stdout().lock();
             match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(format!("cannot write to stdout: {e}").into())
+                    Err(super::output::cannot_write_stdout(&e))
                 }
                 _ => Ok(()),
             }
@@ -121,7 +131,7 @@ fn emit(s: &str, output: Option<&Path>) -> Result<(), Failure> {
         Some(path) => safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(s.as_bytes()))
             .map_err(|e| {
                 let shown = text::escape(&path.display().to_string());
-                Failure::from(format!("cannot write {shown}: {e}"))
+                Failure::from(t!("cannot-write-file", file = shown, error = e.to_string()))
             }),
     }
 }

@@ -740,29 +740,37 @@ pub fn clock_behind_note(clock: i64) -> String {
 /// The mark of a change to a published round's point (a correction, 訂正) in the audit views.
 pub const CORRECTION_MARK: &str = "[訂正]";
 
-/// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown.
-///
-/// `checked_by` says what covers each entry's event, as the front end names it (e.g. "`hyoka verify`
-/// and the ledger's checkpoints").
+/// The sentences of the correction report around its tables, in the front end's language (the library
+/// words no sentence of its own).
+#[derive(Debug, Clone, Copy)]
+pub struct ReportWords<'a> {
+    /// The paragraph under the title: what the report holds, the ledger's head, what checks it.
+    pub intro: &'a str,
+    /// The paragraph said when some entry is marked [`CORRECTION_MARK`].
+    pub marked: &'a str,
+    /// The line said when there is no entry.
+    pub none: &'a str,
+}
+
+/// The printable correction report (訂正・削除履歴): every correction, grouped by item, as Markdown, with
+/// the front end's `words` around the tables.
 pub fn corrections_markdown(
     plan: &str,
-    head: &str,
-    checked_by: &str,
+    words: &ReportWords<'_>,
     entries: &[crate::views::audit::HistoryEntry],
     state: &crate::domain::state::State,
 ) -> String {
     let mut out = String::new();
     out.push_str(&format!("# 訂正・削除履歴: {}\n\n", md_escape(plan)));
-    out.push_str(&format!(
-        "Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{head}`; each entry names its event (seq), which {checked_by} cover.\n\n"
-    ));
+    out.push_str(words.intro);
+    out.push_str("\n\n");
     if entries.iter().any(|e| e.correction) {
-        out.push_str(&format!(
-            "Entries marked {CORRECTION_MARK} change a published round's point: corrections (訂正) of published results, which the city announces.\n\n"
-        ));
+        out.push_str(words.marked);
+        out.push_str("\n\n");
     }
     if entries.is_empty() {
-        out.push_str("No corrections have been recorded.\n");
+        out.push_str(words.none);
+        out.push('\n');
         return out;
     }
     let mut items: Vec<&ItemId> = entries.iter().map(|e| &e.item.0).collect();

@@ -105,3 +105,196 @@ busy = the ledger at { $dir } is busy: { $who }; try again, or pass --wait SECON
 era-from-flag = { $era } (from --era)
 era-from-plan = { $era } (the plan's default era)
 era-default = { $era } (no era given; set one with --era)
+
+## What a change does (words.rs): the same words as the library's describe::change
+era-none = none
+change-plan-defined = plan defined: { $name } (grades { $grades }, era { $era }, origin { $origin }, cadence { $cadence }{ $years })
+change-plan-years = , years FY{ $first }-FY{ $last }
+change-heading-added = heading added: { $name }
+change-heading-renamed = heading renamed: { $from } → { $to }
+change-item-registered = item { $id } registered: { $title } ({ $department }; { $category }{ $more })
+change-registered-relisting = , re-listing of item { $id }
+change-registered-from = , from { $point }
+change-registered-after = , after item { $id }
+change-item-amended = item { $id } amended: { $parts }
+change-amended-separator = {"; "}
+change-amended-title = title → { $value }
+change-amended-department = department → { $value }
+change-amended-heading = heading → { $value }
+change-amended-relisting = re-listing of item { $id }
+change-amended-not-relisting = not a re-listing
+change-amended-from = from { $point }
+change-amended-every-point = at every point
+change-amended-after = after item { $id }
+change-amended-natural-place = at its id's place
+change-item-withdrawn = item { $id } withdrawn
+change-item-reinstated = item { $id } reinstated
+change-rating = item { $item } { $point }: rating { $grade }
+change-rating-withdrawn = item { $item } { $point }: rating withdrawn
+change-follow-up = item { $item } { $point }: follow-up { $state ->
+    [on] on
+   *[off] off
+}
+change-remark-cleared = item { $item } { $point }: remark cleared
+change-remark = item { $item } { $point }: remark { $text }
+change-clock-behind = 時計遅れ clock behind: the clock read { $clock }, earlier than the previous event; recorded at its time
+change-excluded = item { $item } { $point }: 対象外 (not evaluated)
+change-exclusion-withdrawn = item { $item } { $point }: 対象外 withdrawn
+change-merged = item { $item } merged into item { $into } from { $point } (集約)
+change-merge-withdrawn = item { $item }: merge withdrawn
+change-people-enabled = people enabled: administrator { $id } ({ $department }), the log key recorded
+change-person-registered = person { $id } registered: { $department }, { $roles }
+change-role-granted = person { $person }: role { $role } ({ $label }) granted
+change-role-revoked = person { $person }: role { $role } ({ $label }) revoked
+change-key-rotated = person { $person }: key rotated
+change-key-revoked = person { $person }: key revoked
+change-round-opened = round { $point } opened (due { $due })
+change-submitted = round { $point }: { $department } submitted
+change-reviewed = item { $item } { $point }: { $stage } { $verdict ->
+    [approve] 承認 approved
+   *[return] 差し戻し returned
+}
+change-opinion-item = item { $item } { $point }: 意見 { $text }
+change-opinion-round = round { $point }: 意見 { $text }
+change-round-closed = round { $point } closed
+change-round-published = round { $point } published (table SHA-256 { $sha256 })
+
+## Who records a change (commands.rs)
+who-no-author = who makes the change? give -a NAME (your name or staff id)
+who-no-key = this ledger has people: every change is signed by its author; give your key with --key FILE (or set HYOKA_KEY)
+who-key-was = { " " }(it was person { $person }'s, and is revoked or replaced)
+who-key-not-current = the key in { $file } is not the current key of a person of this ledger{ $was }; use your own key, or ask an administrator to register it (hyoka person add, hyoka person key rotate)
+who-author-not-key = -a { $author } is not the person whose key is given ({ $person }): leave -a out, the key says who you are
+
+## init
+init-created = created ledger { $dir } for plan { $plan } (grades { $grades }, era { $era })
+init-points = reporting points: { $label } ({ $cadence }){ $years }
+init-years = , fiscal years { $years }
+init-origin = origin: { $origin }
+init-origin-derived = origin: { $origin } (derived from the plan name; set it with --origin)
+
+## item, rate, unrate, flag, remark: what was recorded
+amend-nothing = nothing to amend: give --title, --department, --category, --relisting-of, --not-relisting, --from, --every-point, --after or --natural-place
+recorded = recorded #{ $seq }: { $what }{ $by }
+recorded-one = recorded #{ $seq }: { $what }{ $note }{ $by } (head { $head })
+recorded-was = { " " }(was { $grade })
+period-none-rated = no period has ratings yet: give the period with --period
+period-latest = { " " }[period { $period }: the latest with ratings]
+
+## log, verify: progress
+log-cannot-keep = cannot keep the log to print it: { $error }
+progress-verifying = verifying
+progress-importing = importing
+progress-exporting = exporting
+progress-checking = checking
+progress-restoring = restoring
+progress-events = events
+
+## import
+import-cannot-read = cannot read { $file }: { $error }; check the file name
+import-too-big = { $file } { $size }, more than a table can be ({ $max } bytes); check that it is the right file
+import-size-is = is { $bytes } bytes
+import-size-more = holds more than { $max } bytes
+hint-import-with-people = ; in a ledger with people an import is its author's changes, checked as any: ratings go into an open round (ask an administrator: `hyoka round open POINT --due YYYY-MM-DD`), by staff or the head of the item's department
+import-conflicts = { $count } conflict(s) with changes made since the last import; nothing was imported; keep the ledger's values by fixing the file, or rerun with --prefer-file to record the file's
+import-file = file: { $items } items; periods { $periods }
+import-era = era: { $era }
+import-created = { $dry_run ->
+    [yes] would create
+   *[no] created
+} ledger { $dir } for plan { $plan }
+import-origin-derived = origin: { $origin } (derived; set the plan name and origin with --plan and --origin)
+import-conflict = conflict: line { $line }: { $what }: the ledger has { $ledger } (set by { $author } in #{ $seq } at { $time }: { $reason }), the file has { $file }
+import-nothing = the file matches the ledger: nothing to record
+import-changes = changes: { $kinds }
+import-recorded = recorded { $count } events (#{ $first }..#{ $last }) as one batch
+import-dry-run = dry run: { $count } changes would be recorded; nothing was
+
+## Printing (output.rs): log lines, verify's lines, outputs
+warning-line = warning: { $line }
+note-line = note: { $line }
+cannot-write-stdout = cannot write to stdout: { $error }
+log-source = { " " }[from { $file }]
+log-line = #{ $seq } { $time }  { $author }  { $what }  reason: { $reason }{ $source }  hash { $hash }
+clock-behind = 時計遅れ (clock behind): this machine's clock read { $clock }, earlier than the last event's time { $recorded }, so the change was recorded at { $recorded } after a clock.behind event (#{ $seq }); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed
+vouched-by-store = the store and its head record
+vouched-by-given-checkpoint = the checkpoint given
+verified-none = ok: the chain checks, but the directory itself vouches for no event
+verified = ok: verified #0..#{ $last } ({ $count } { $count ->
+    [1] event
+   *[other] events
+}, vouched for by { $by }): the history is intact through #{ $last }
+verified-journal-only = journal only: #{ $first }..#{ $last } ({ $count } { $count ->
+    [1] event
+   *[other] events
+}) held only by the journal: the chain checks, but nothing outside the journal records { $count ->
+    [1] it
+   *[other] them
+}, so a loss would leave no trace here; prove { $count ->
+    [1] it
+   *[other] them
+} against a checkpoint kept elsewhere (hyoka verify --checkpoint FILE), or anchor every change (hyoka anchor on, or a log key: hyoka key use FILE)
+head-line = head: { $hash }
+root-line = root: { $hash } (RFC 6962, SHA-256)
+key-source-given = given with --vkey
+key-source-log-key = the ledger's log key, kept in its directory
+key-source-none = none
+kept-ignored = the last signed checkpoint (CHECKPOINT) is ignored: { $why }; it proves nothing about this ledger; the next `hyoka checkpoint --key` moves it aside
+kept-verified = it extends the last checkpoint this ledger signed ({ $size } events); signature verified with { $key } ({ $source })
+kept-unchecked = it extends the last checkpoint this ledger signed ({ $size } events); its signature was not checked (no log key is set: give --vkey, or set one with hyoka key use FILE)
+output-inside-ledger = { $flag } { $target } is inside the ledger directory { $ledger }: hyoka does not write its outputs among the ledger's own files; give a path outside { $ledger }
+flag-backup-dir = the backup directory
+flag-backup-file = the backup file
+init-admin-needs-keys = --admin needs the administrator's keys: give --vkey VKEY and --key FILE
+prove-bare-seq = read { $seq } as the event seq:{ $seq } (events are named seq:N, as in `hyoka diff`)
+man-cannot-render = cannot render the manual page: { $error }
+not-an-event = `{ $value }` is not an event: write seq:N, e.g. { $example } (N as `hyoka log` shows #N)
+bound-not-a-time = { $error }, or name an event as seq:N
+clock-now-ignored = HYOKA_NOW is ignored: this build of hyoka records the system clock's time (only a build with the test-clock feature, as tests use, reads HYOKA_NOW)
+
+## table, summary (view_cmds.rs)
+cannot-write-json = cannot write the JSON: { $error }
+cannot-write-file = cannot write { $file }: { $error }
+table-cannot-render = item { $id }, { $field }: the text contains { $what }, which a TSV cell cannot hold; export with --format csv or --format json, or change the { $field } of item { $id }
+text-has-tab = a tab
+text-has-line-break = a line break
+text-has-control = a control character
+
+## history, blame, diff (audit_cmds.rs)
+no-events-yet = the ledger had no events yet at { $at }; its first event was recorded at { $first }
+that-point = that point
+history-no-item = there is no item { $id }: list the items with `hyoka table`
+history-no-item-given = give an item id, or --all
+history-item = item { $id } { $title } ({ $department }; { $heading })
+history-no-corrections = no corrections have been recorded
+history-no-corrections-match = no corrections match these filters
+history-no-changes = no changes
+history-no-changes-match = no changes match these filters
+history-no-department = no item is of the department `{ $department }`; the departments are: { $departments }
+report-intro = Every correction recorded in the ledger (a change that replaced or withdrew an existing value), grouped by item. Ledger head: `{ $head }`; each entry names its event (seq), which `hyoka verify` and the ledger's checkpoints cover.
+report-marked = Entries marked [訂正] change a published round's point: corrections (訂正) of published results, which the city announces.
+report-none = No corrections have been recorded.
+blame-nothing = no ratings, flags or remarks have been recorded for the periods shown
+diff-every-needs-moments = --every lists the changes recorded between two moments of the log: give seq:N or at:TIME points, e.g. hyoka diff seq:359 seq:365 --every
+diff-no-change-between = no change was recorded between { $from } and { $to }
+diff-every-change = every change recorded between { $from } and { $to } ({ $count }), in order:
+diff-none = no differences between { $from } and { $to }
+diff-count = { $count } { $count ->
+    [1] difference
+   *[other] differences
+} from { $from } to { $to }
+field-name = { $field }
+column-seq = seq
+column-time = time
+column-author = author
+column-field = field
+column-period = period
+column-old = old
+column-new = new
+column-old-new = old → new
+column-reason = reason
+column-item = item
+column-value = value
+column-from = from
+column-to = to
+column-change = change

@@ -102,3 +102,198 @@ busy = { $dir } の台帳は使用中です: { $who }。やり直すか、--wait
 era-from-flag = { $era } (--era による)
 era-from-plan = { $era } (計画の既定の元号)
 era-default = { $era } (元号の指定なし。--era で指定できます)
+
+## 変更の内容 (words.rs)
+era-none = なし
+change-plan-defined = 計画を登録: { $name } (評価 { $grades }、元号 { $era }、origin { $origin }、評価時点 { $cadence }{ $years })
+change-plan-years = 、年度 FY{ $first }-FY{ $last }
+change-heading-added = 見出しを追加: { $name }
+change-heading-renamed = 見出しの名前を変更: { $from } → { $to }
+change-item-registered = 項目 { $id } を登録: { $title } ({ $department }、{ $category }{ $more })
+change-registered-relisting = 、項目 { $id } の再掲
+change-registered-from = 、{ $point }から
+change-registered-after = 、項目 { $id } の後
+change-item-amended = 項目 { $id } を訂正: { $parts }
+change-amended-separator = 、
+change-amended-title = 項目名 → { $value }
+change-amended-department = 所管課 → { $value }
+change-amended-heading = 見出し → { $value }
+change-amended-relisting = 項目 { $id } の再掲にする
+change-amended-not-relisting = 再掲でなくする
+change-amended-from = { $point }から計画に含める
+change-amended-every-point = すべての時点で計画に含める
+change-amended-after = 項目 { $id } の後に並べる
+change-amended-natural-place = 番号どおりの位置に並べる
+change-item-withdrawn = 項目 { $id } を削除
+change-item-reinstated = 項目 { $id } を復活
+change-rating = 項目 { $item } { $point }: 評価 { $grade }
+change-rating-withdrawn = 項目 { $item } { $point }: 評価を取消
+change-follow-up = 項目 { $item } { $point }: フォローアップ{ $state ->
+    [on] の印を付ける
+   *[off] の印を外す
+}
+change-remark-cleared = 項目 { $item } { $point }: 理由等を消去
+change-remark = 項目 { $item } { $point }: 理由等 { $text }
+change-clock-behind = 時計遅れ: 端末の時計は { $clock } で、前のイベントより前だったため、その時刻で記録
+change-excluded = 項目 { $item } { $point }: 対象外
+change-exclusion-withdrawn = 項目 { $item } { $point }: 対象外を取消
+change-merged = 項目 { $item } を { $point }から項目 { $into } に集約
+change-merge-withdrawn = 項目 { $item }: 集約を取消
+change-people-enabled = 職員の登録を開始: 管理者 { $id } ({ $department })、ログ鍵を記録
+change-person-registered = 職員 { $id } を登録: { $department }、{ $roles }
+change-role-granted = 職員 { $person }: 役割 { $role } ({ $label }) を付与
+change-role-revoked = 職員 { $person }: 役割 { $role } ({ $label }) を取消
+change-key-rotated = 職員 { $person }: 鍵を更新
+change-key-revoked = 職員 { $person }: 鍵を失効
+change-round-opened = ラウンド { $point } を開始 (期限 { $due })
+change-submitted = ラウンド { $point }: { $department } が提出
+change-reviewed = 項目 { $item } { $point }: { $stage } { $verdict ->
+    [approve] 承認
+   *[return] 差し戻し
+}
+change-opinion-item = 項目 { $item } { $point }: 意見 { $text }
+change-opinion-round = ラウンド { $point }: 意見 { $text }
+change-round-closed = ラウンド { $point } を締切
+change-round-published = ラウンド { $point } を公表 (表の SHA-256 { $sha256 })
+
+## 変更する人 (commands.rs)
+who-no-author = 変更する人が指定されていません: -a NAME (氏名または職員番号) を付けてください
+who-no-key = この台帳には職員が登録されています: 変更はすべて記録者の鍵で署名します。--key FILE (または HYOKA_KEY) で自分の鍵を指定してください
+who-key-was = { " " }(職員 { $person } の鍵でしたが、失効したか更新されています)
+who-key-not-current = { $file } の鍵は、この台帳の職員の今の鍵ではありません{ $was }。自分の鍵を使うか、管理者に登録を頼んでください (hyoka person add、hyoka person key rotate)
+who-author-not-key = -a { $author } は、指定した鍵の持ち主 ({ $person }) ではありません: -a は省いてください。鍵で誰かが分かります
+
+## init
+init-created = 台帳 { $dir } を作りました。計画 { $plan } (評価 { $grades }、元号 { $era })
+init-points = 評価時点: { $label } ({ $cadence }){ $years }
+init-years = 、年度 { $years }
+init-origin = origin: { $origin }
+init-origin-derived = origin: { $origin } (計画の名称から作りました。--origin で指定できます)
+
+## item、rate、unrate、flag、remark: 記録した内容
+amend-nothing = 訂正する内容がありません: --title、--department、--category、--relisting-of、--not-relisting、--from、--every-point、--after、--natural-place のいずれかを付けてください
+recorded = 記録 #{ $seq }: { $what }{ $by }
+recorded-one = 記録 #{ $seq }: { $what }{ $note }{ $by } (ヘッド { $head })
+recorded-was = { " " }(前は { $grade })
+period-none-rated = 評価のある時点がまだありません: --period で時点を指定してください
+period-latest = { " " }[時点 { $period }: 評価のある最も新しい時点]
+
+## log、verify: 進み具合
+log-cannot-keep = 表示するためにログを保持できません: { $error }
+progress-verifying = 検証中
+progress-importing = 取り込み中
+progress-exporting = エクスポート中
+progress-checking = 確認中
+progress-restoring = 復元中
+progress-events = イベント
+
+## import
+import-cannot-read = { $file } を読めません: { $error }。ファイル名を確かめてください
+import-too-big = { $file } は { $size } で、表としては大きすぎます (上限 { $max } バイト)。正しいファイルか確かめてください
+import-size-is = { $bytes } バイト
+import-size-more = { $max } バイトを超える大きさ
+hint-import-with-people = 。職員の登録された台帳では、取り込みは記録者による変更として、ほかの変更と同じく確かめられます: 評価は開始中のラウンドに、その項目の課の担当か課長が記録します (管理者に `hyoka round open POINT --due YYYY-MM-DD` を頼んでください)
+import-conflicts = 前回の取り込みの後の変更と { $count } か所食い違います。何も取り込んでいません。台帳の値を残すならファイルを直し、ファイルの値を記録するなら --prefer-file を付けてやり直してください
+import-file = ファイル: { $items } 項目。時点 { $periods }
+import-era = 元号: { $era }
+import-created = { $dry_run ->
+    [yes] 台帳 { $dir } を作ります
+   *[no] 台帳 { $dir } を作りました
+}。計画 { $plan }
+import-origin-derived = origin: { $origin } (ファイル名から作りました。計画の名称と origin は --plan と --origin で指定できます)
+import-conflict = 食い違い: { $line } 行目: { $what }: 台帳の値は { $ledger } ({ $author } が #{ $seq } で { $time } に設定: { $reason })、ファイルの値は { $file }
+import-nothing = ファイルは台帳と同じです: 記録するものはありません
+import-changes = 変更: { $kinds }
+import-recorded = { $count } イベント (#{ $first }..#{ $last }) を一つのバッチとして記録しました
+import-dry-run = 試行: { $count } 件の変更が記録されます。何も記録していません
+
+## 表示 (output.rs): ログの行、verify の行、出力先
+warning-line = 警告: { $line }
+note-line = 注: { $line }
+cannot-write-stdout = 標準出力に書けません: { $error }
+log-source = { " " }[取込元 { $file }]
+log-line = #{ $seq } { $time }  { $author }  { $what }  理由: { $reason }{ $source }  ハッシュ { $hash }
+clock-behind = 時計遅れ: この端末の時計は { $clock } で、最後のイベントの時刻 { $recorded } より前だったため、変更は clock.behind イベント (#{ $seq }) の後に { $recorded } の時刻で記録しました。この端末の時計が誤っているなら直してください。正しいなら、以前の変更が進んだ時計で記録されたもので、その時刻を過ぎるまで変更はその時刻で記録されます
+vouched-by-store = ストアとそのヘッド記録
+vouched-by-given-checkpoint = 指定したチェックポイント
+verified-none = ok: 連鎖は正しいものの、ディレクトリ自身が保証するイベントはありません
+verified = ok: #0..#{ $last } ({ $count } イベント、保証: { $by }) を検証しました: #{ $last } まで履歴は完全です
+verified-journal-only = ジャーナルのみ: #{ $first }..#{ $last } ({ $count } イベント) はジャーナルだけが保持しています: 連鎖は正しいものの、ジャーナルの外に記録がないため、失われても跡が残りません。別の場所に保管したチェックポイントに対して証明するか (hyoka verify --checkpoint FILE)、変更のたびにアンカーしてください (hyoka anchor on、またはログ鍵: hyoka key use FILE)
+head-line = ヘッド: { $hash }
+root-line = 根: { $hash } (RFC 6962、SHA-256)
+key-source-given = --vkey で指定
+key-source-log-key = 台帳のログ鍵、台帳ディレクトリに保存
+key-source-none = なし
+kept-ignored = 最後に署名したチェックポイント (CHECKPOINT) は使いません: { $why }。この台帳については何も証明しません。次の `hyoka checkpoint --key` が別の名前に移します
+kept-verified = 台帳が最後に署名したチェックポイント ({ $size } イベント) の延長です。署名は { $key } で検証しました ({ $source })
+kept-unchecked = 台帳が最後に署名したチェックポイント ({ $size } イベント) の延長です。署名は確かめていません (ログ鍵が設定されていません: --vkey を付けるか、hyoka key use FILE で設定してください)
+output-inside-ledger = { $flag } { $target } は台帳ディレクトリ { $ledger } の中です: hyoka は台帳のファイルの間に出力を書きません。{ $ledger } の外のパスを指定してください
+flag-backup-dir = バックアップのディレクトリ
+flag-backup-file = バックアップのファイル
+init-admin-needs-keys = --admin には管理者の鍵が必要です: --vkey VKEY と --key FILE を付けてください
+prove-bare-seq = { $seq } をイベント seq:{ $seq } と読みました (イベントは `hyoka diff` と同じく seq:N で指定します)
+man-cannot-render = マニュアルページを作れません: { $error }
+not-an-event = `{ $value }` はイベントではありません: seq:N と書いてください。例: { $example } (N は `hyoka log` が #N と表示するもの)
+bound-not-a-time = { $error }。または seq:N でイベントを指定してください
+clock-now-ignored = HYOKA_NOW は使いません: この hyoka はシステムの時計の時刻で記録します (HYOKA_NOW を読むのは、テストが使う test-clock 機能付きのビルドだけです)
+
+## table、summary (view_cmds.rs)
+cannot-write-json = JSON を書けません: { $error }
+cannot-write-file = { $file } を書けません: { $error }
+table-cannot-render = 項目 { $id } の { $field }: { $what }を含んでいて、TSV のセルに入りません。--format csv か --format json で書き出すか、項目 { $id } の { $field } を直してください
+text-has-tab = タブ
+text-has-line-break = 改行
+text-has-control = 制御文字
+
+## history、blame、diff (audit_cmds.rs)
+no-events-yet = { $at } には台帳にまだイベントがありません。最初のイベントは { $first } に記録されました
+that-point = その時点
+history-no-item = 項目 { $id } はありません。`hyoka table` で項目を確かめてください
+history-no-item-given = 項目番号か --all を指定してください
+history-item = 項目 { $id } { $title } ({ $department }、{ $heading })
+history-no-corrections = 訂正は記録されていません
+history-no-corrections-match = この条件に合う訂正はありません
+history-no-changes = 変更はありません
+history-no-changes-match = この条件に合う変更はありません
+history-no-department = 所管課 `{ $department }` の項目はありません。所管課は次のとおりです: { $departments }
+report-intro = 台帳に記録されたすべての訂正 (既存の値を置き換えた、または取り消した変更) を項目ごとにまとめたものです。台帳のヘッド: `{ $head }`。各行はイベント (seq) を示し、`hyoka verify` と台帳のチェックポイントで確かめられます。
+report-marked = [訂正] の印のある行は公表したラウンドの時点への変更で、公表した結果の訂正として市が公表するものです。
+report-none = 訂正は記録されていません。
+blame-nothing = 表示する時点には、評価・フォローアップ・理由等が記録されていません
+diff-every-needs-moments = --every はログの二つの時点の間に記録された変更を並べます: seq:N か at:TIME の点を指定してください。例: hyoka diff seq:359 seq:365 --every
+diff-no-change-between = { $from } と { $to } の間に記録された変更はありません
+diff-every-change = { $from } と { $to } の間に記録されたすべての変更 ({ $count } 件、記録順):
+diff-none = { $from } と { $to } の間に違いはありません
+diff-count = { $from } から { $to } への違い: { $count } 件
+field-name = { $field ->
+    [rating] 評価
+    [follow_up] フォローアップ
+    [remark] 理由等
+    [title] 項目名
+    [department] 所管課
+    [category] 見出し
+    [relisting_of] 再掲元
+    [status] 状態
+    [not_evaluated] 対象外
+    [from] 対象となる時点
+    [after] 表示位置
+    [merged_into] 集約先
+    [submitted] 提出
+    [review] 審査
+    [opinion] 意見
+   *[other] { $field }
+}
+column-seq = seq
+column-time = 日時
+column-author = 記録者
+column-field = 内容
+column-period = 時点
+column-old = 前
+column-new = 後
+column-old-new = 前 → 後
+column-reason = 理由
+column-item = 項目
+column-value = 値
+column-from = 前
+column-to = 後
+column-change = 変更
