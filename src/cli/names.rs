@@ -61,27 +61,29 @@ impl Directory {
     /// that is not an entry is an error naming it.
     pub fn read(dir: &Path) -> Result<Directory, Failure> {
         let path = dir.join(PEOPLE_FILE);
-        let bytes = safe_fs::read_bounded(&path, MAX_PEOPLE_BYTES)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = safe_fs::read_bounded(&path, MAX_PEOPLE_BYTES).map_err(|e| {
+            t!(
+                "cannot-read-file",
+                file = path.display(),
+                error = e.to_string()
+            )
+        })?;
         let Some(bytes) = bytes else {
             return Ok(Directory::default());
         };
-        let text = String::from_utf8(bytes).map_err(|_| {
-            format!(
-                "{} is not UTF-8: it holds people's names as JSON lines; restore it from your private copy",
-                path.display()
-            )
-        })?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| t!("names-not-utf8", file = path.display()))?;
         let mut entries = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
             let entry: Entry = serde_json::from_str(line).map_err(|e| {
-                format!(
-                    "{} line {}: not a person's entry ({e}); restore the file from your private copy, or remove that line (the person is then shown by id)",
-                    path.display(),
-                    i + 1
+                t!(
+                    "names-bad-line",
+                    file = path.display(),
+                    line = i + 1,
+                    error = e.to_string()
                 )
             })?;
             entries.push(entry);
@@ -93,10 +95,8 @@ impl Directory {
     /// then shown by id.
     pub fn read_for_display(dir: &Path) -> Directory {
         Directory::read(dir).unwrap_or_else(|f| {
-            eprintln!(
-                "warning: {}; people are shown by id",
-                text::escape(&f.line())
-            );
+            let line = t!("names-shown-by-id", error = text::escape(&f.line()));
+            eprintln!("{}", t!("warning-line", line = line));
             Directory::default()
         })
     }
@@ -118,14 +118,15 @@ impl Directory {
         let mut text = String::new();
         for e in &self.entries {
             let line = serde_json::to_string(e)
-                .map_err(|err| format!("cannot write a person's entry: {err}"))?;
+                .map_err(|err| t!("names-cannot-write-entry", error = err.to_string()))?;
             text.push_str(&line);
             text.push('\n');
         }
         safe_fs::replace(dir, PEOPLE_FILE, text.as_bytes()).map_err(|e| {
-            format!(
-                "cannot write {}: {e}; check the permissions and free space of the ledger directory",
-                dir.join(PEOPLE_FILE).display()
+            t!(
+                "names-cannot-write",
+                file = dir.join(PEOPLE_FILE).display(),
+                error = e.to_string()
             )
             .into()
         })
@@ -201,16 +202,13 @@ impl Names {
             .collect();
         match found.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(format!(
-                "there is no person `{}` in this ledger (by id or by name); list them with `hyoka person list`",
-                text::escape(who)
-            )
-            .into()),
-            many => Err(format!(
-                "{} people are named `{}` ({}); give the id instead",
-                many.len(),
-                text::escape(who),
-                many.iter()
+            [] => Err(t!("names-no-person", who = text::escape(who)).into()),
+            many => Err(t!(
+                "names-several",
+                count = many.len(),
+                who = text::escape(who),
+                ids = many
+                    .iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -231,10 +229,7 @@ pub fn shown(names: &Names, id: &str) -> String {
 
 /// The refusal of a command that needs people in a ledger without them.
 pub fn no_people() -> Failure {
-    Failure::from(
-        "this ledger has no people; give it its first administrator with `hyoka people enable --admin NAME --vkey FILE --key FILE -m REASON`"
-            .to_string(),
-    )
+    Failure::from(t!("names-no-people"))
 }
 
 /// The id of a person whose first key is `vkey`: `P` and the 8 lowercase hex digits of its C2SP key
@@ -256,8 +251,7 @@ pub fn new_person(
     let department = ident::trim(department);
     ident::check("department", department)?;
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| format!("cannot draw a random salt for the name's commitment: {e}"))?;
+    getrandom::fill(&mut salt).map_err(|e| t!("names-no-salt", error = e.to_string()))?;
     let id = person_id(vkey);
     let person = Person {
         id: id.clone(),

@@ -48,12 +48,12 @@ fn key_pair(vkey: &str, key: &Path) -> Result<(SignerKey, VerifierKey), Failure>
     let signer = super::keys::read_signer(key)?;
     let verifier = super::keys::read_verifier(vkey)?;
     if signer.verifier().to_text() != verifier.to_text() {
-        return Err(Failure::usage(format!(
-            "--vkey {} ({}) is not the verifier key of the private key in {} ({}); give the pair `hyoka key generate` made: its --output file to --key, the line it printed to --vkey",
-            text::escape(vkey),
-            key_label(&verifier),
-            key.display(),
-            key_label(&signer.verifier())
+        return Err(Failure::usage(t!(
+            "people-vkey-not-pair",
+            vkey = text::escape(vkey),
+            vkey_id = key_label(&verifier),
+            file = key.display(),
+            key_id = key_label(&signer.verifier())
         )));
     }
     Ok((signer, verifier))
@@ -111,16 +111,16 @@ impl Founding {
         people.write(&dir)?;
         let file = self.log.path.clone();
         self.log.adopt(ledger).map_err(|f| {
-            Failure::from(format!(
-                "{}; the ledger and its people are created: make the key its log key with `hyoka key use {}`",
-                f.line(),
-                file.display()
+            Failure::from(t!(
+                "people-created-key-not-adopted",
+                error = f.line(),
+                file = file.display()
             ))
         })?;
         let names = Names::of(ledger.current()?, &people);
-        out(format!(
-            "people: {} is the first administrator; every change from now on is signed by its author's key (--key FILE, or HYOKA_KEY); register people with `hyoka person add`",
-            text::escape(&shown(&names, &id))
+        out(t!(
+            "people-first-admin",
+            admin = text::escape(&shown(&names, &id))
         ));
         Ok(())
     }
@@ -133,18 +133,10 @@ pub fn enable(ctx: &Ctx, admin: &Admin<'_>, reason: &str) -> Result<(), Failure>
     let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
     anchoring::tell_recovery(&ledger);
     if ledger.event(0)?.event.version < 2 {
-        return Err(
-            "this ledger is of event schema version 1, which cannot hold people or signatures: a new ledger is needed; create one with `hyoka init --admin NAME --vkey FILE --key FILE` and import the published tables into it with `hyoka import FILE --key FILE`"
-                .to_string()
-                .into(),
-        );
+        return Err(t!("people-version-1").into());
     }
     if let Some(people) = &ledger.current()?.people {
-        return Err(format!(
-            "this ledger has people already ({} registered); register more with `hyoka person add`, and list them with `hyoka person list`",
-            people.people.len()
-        )
-        .into());
+        return Err(t!("people-already", count = people.people.len()).into());
     }
     let origin = ledger.origin()?;
     let (log_vkey, log) = match hyoka::ledger::anchor::log_key(ledger.dir())? {
@@ -153,10 +145,7 @@ pub fn enable(ctx: &Ctx, admin: &Admin<'_>, reason: &str) -> Result<(), Failure>
             if let Some(k) = anchoring::held_log_key(ctx)? {
                 ledger.use_log_key(k)?;
             }
-            out(format!(
-                "log key: {}, already this ledger's log key, is recorded as its people's log key",
-                key_label(&v)
-            ));
+            out(t!("people-log-key-kept", key = key_label(&v)));
             (v.to_text(), None)
         }
         None => {
@@ -190,16 +179,14 @@ pub fn enable(ctx: &Ctx, admin: &Admin<'_>, reason: &str) -> Result<(), Failure>
     if let Some(log) = log {
         let file = log.path.clone();
         log.adopt(&mut ledger).map_err(|f| {
-            Failure::from(format!(
-                "{}; the ledger has people: make the key its log key with `hyoka key use {}`",
-                f.line(),
-                file.display()
+            Failure::from(t!(
+                "people-enabled-key-not-adopted",
+                error = f.line(),
+                file = file.display()
             ))
         })?;
     }
-    out(
-        "every change from now on is signed by its author's key (--key FILE, or HYOKA_KEY); register people with `hyoka person add`",
-    );
+    out(t!("people-enabled"));
     Ok(())
 }
 
@@ -214,9 +201,7 @@ fn roles(list: &str) -> Result<Vec<Role>, Failure> {
         }
     }
     match roles.is_empty() {
-        true => Err(Failure::usage(
-            "--role is empty; give one or more of staff, head, hq, admin, committee",
-        )),
+        true => Err(Failure::usage(t!("people-role-empty"))),
         false => Ok(roles),
     }
 }
@@ -231,11 +216,7 @@ fn not_registered(state: &State, names: &Names, person: &Person) -> Result<(), F
         None => people.key_in_use(&person.vkey),
     };
     match owner {
-        Some(id) => Err(format!(
-            "that key is (or was) {}'s: every person has a key of their own, never used before; have the person make one with `hyoka key generate --name NAME --output FILE`",
-            text::escape(&shown(names, id))
-        )
-        .into()),
+        Some(id) => Err(t!("people-key-used", person = text::escape(&shown(names, id))).into()),
         None => Ok(()),
     }
 }
@@ -303,7 +284,7 @@ pub fn person(ctx: &Ctx, cmd: PersonCommand) -> Result<(), Failure> {
     if let Change::KeyRotated { person, .. } = &changes[0]
         && *person == meta.author
     {
-        out("sign with the new key from now on: the old one signs nothing more (never reuse it)");
+        out(t!("people-key-rotated-own"));
     }
     Ok(())
 }
@@ -316,9 +297,9 @@ fn last_admin_keeps_key(state: &State, names: &Names, person: &str) -> Result<()
     let with_key = |p: &hyoka::domain::people::PersonState| p.has(Role::Admin) && p.vkey.is_some();
     let is_admin = people.get(person).is_some_and(with_key);
     if is_admin && people.people.values().filter(|p| with_key(p)).count() <= 1 {
-        return Err(format!(
-            "{} is the last administrator with a key: revoking it would leave nobody to manage people; grant admin to another person first (`hyoka person role grant PERSON admin`), or rotate the key instead (`hyoka person key rotate`)",
-            text::escape(&shown(names, person))
+        return Err(t!(
+            "people-last-admin",
+            person = text::escape(&shown(names, person))
         )
         .into());
     }
@@ -360,12 +341,12 @@ fn recorded(
     let dir = ledger.dir().to_path_buf();
     let names = Names::of(ledger.current()?, &Directory::read_for_display(&dir));
     for (i, c) in changes.iter().enumerate() {
-        out(format!(
-            "recorded #{}: {} by {} (head {})",
-            receipt.first_seq + i as u64,
-            text::escape(&described(c, &names)),
-            text::escape(&shown(&names, author)),
-            output::short(&receipt.head_hash)
+        out(t!(
+            "people-recorded",
+            seq = receipt.first_seq + i as u64,
+            what = text::escape(&described(c, &names)),
+            by = text::escape(&shown(&names, author)),
+            head = output::short(&receipt.head_hash)
         ));
     }
     output::clock_behind(receipt.clock_behind.as_ref());
@@ -390,9 +371,9 @@ pub fn described(c: &Change, names: &Names) -> String {
 /// empty in a ledger without people, whose lines never named the author.
 pub fn by(dir: &Path, state: &State, author: &str) -> String {
     match state.has_people() {
-        true => format!(
-            " by {}",
-            shown(&Names::of(state, &Directory::read_for_display(dir)), author)
+        true => t!(
+            "recorded-by",
+            name = shown(&Names::of(state, &Directory::read_for_display(dir)), author)
         ),
         false => String::new(),
     }
@@ -436,20 +417,14 @@ fn what_to_do(state: &State, c: &Change) -> String {
         _ => None,
     };
     let Some((item, period)) = cell else {
-        return "; ask an administrator to grant you the role it needs (`hyoka person role grant`), or ask a person who holds it".into();
+        return t!("hint-ask-for-role");
     };
     match state.rounds.get(&period) {
-        None => "; ask an administrator to open the round of that point (`hyoka round open POINT --due YYYY-MM-DD`), or check the point".into(),
-        Some(r) if r.status == RoundStatus::Closed => {
-            "; the round is closed: ask an administrator; once it is published, 行革本部 (hq) records corrections".into()
-        }
-        Some(r) if r.status == RoundStatus::Published => {
-            "; ask 行革本部 (hq) to record the correction (訂正)".into()
-        }
-        Some(r) if r.review(item).submitted => {
-            "; ask its reviewer to return it (差し戻し) if it must change".into()
-        }
-        Some(_) => "; ask a person of the item's department (staff or head) to record it, or an administrator to grant you the role (`hyoka person role grant`)".into(),
+        None => t!("hint-ask-to-open-round"),
+        Some(r) if r.status == RoundStatus::Closed => t!("hint-round-closed"),
+        Some(r) if r.status == RoundStatus::Published => t!("hint-ask-hq-correction"),
+        Some(r) if r.review(item).submitted => t!("hint-ask-to-return"),
+        Some(_) => t!("hint-ask-department"),
     }
 }
 
@@ -490,7 +465,15 @@ fn list(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
             out(serde_json::json!({"log_key": log_key, "people": rows}).to_string());
         }
         TextOrJson::Text => {
-            let header = ["id", "name", "department", "roles", "key", "status"];
+            let header = [
+                t!("column-id"),
+                t!("column-name"),
+                t!("column-department"),
+                t!("column-roles"),
+                t!("column-key"),
+                t!("column-status"),
+            ];
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
             let cells: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
@@ -505,7 +488,10 @@ fn list(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
                         text::escape(&s("department")),
                         roles.join(","),
                         s("key_id"),
-                        s("key"),
+                        match s("key").as_str() {
+                            "current" => t!("key-current"),
+                            _ => t!("key-revoked"),
+                        },
                     ]
                 })
                 .collect();
@@ -516,7 +502,11 @@ fn list(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
                 text.push_str(&layout.line(row));
             }
             output::write_stdout(text.as_bytes())?;
-            out(format!("{} people; log key {log_key}", people.people.len()));
+            out(t!(
+                "people-count",
+                count = people.people.len(),
+                key = log_key
+            ));
         }
     }
     Ok(())

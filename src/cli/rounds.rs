@@ -58,27 +58,30 @@ fn rounds_in(state: &State, statuses: &[RoundStatus]) -> Vec<Period> {
 }
 
 /// The point given, or else the only round whose status is one of `statuses` (`what` names them in
-/// the messages: "open", "not yet published").
+/// the messages: `open`, `under way`, as the catalogue words them).
 fn point_or_only(
     state: &State,
     point: Option<&str>,
     statuses: &[RoundStatus],
     what: &str,
 ) -> Result<Period, Failure> {
+    let what = match what {
+        "open" => t!("rounds-open"),
+        _ => t!("rounds-under-way"),
+    };
     if let Some(p) = point {
         return parse_period(state, p);
     }
     match rounds_in(state, statuses).as_slice() {
         [one] => Ok(*one),
-        [] => Err(Failure::from(format!(
-            "no round is {what}: an administrator opens one with `hyoka round open POINT --due DATE`, or give the point with --point POINT"
-        ))),
+        [] => Err(Failure::from(t!("round-none", what = what))),
         several => {
             let labels: Vec<String> = several.iter().map(|p| p.label()).collect();
-            Err(Failure::usage(format!(
-                "{} rounds are {what} ({}): say which with --point POINT",
-                several.len(),
-                labels.join(", ")
+            Err(Failure::usage(t!(
+                "round-several",
+                count = several.len(),
+                what = what,
+                points = labels.join(&t!("list-separator"))
             )))
         }
     }
@@ -86,12 +89,19 @@ fn point_or_only(
 
 /// The round of `period`, or the failure saying there is none (with the open rounds).
 fn no_round(state: &State, period: Period) -> Failure {
-    Failure::from(format!(
-        "there is no round for {} ({}): an administrator opens it with `hyoka round open {} --due DATE`",
-        period.label(),
-        state.open_rounds_text(),
-        period.label()
-    ))
+    let open = rounds_in(state, &[RoundStatus::Open]);
+    let open = match open.is_empty() {
+        true => t!("round-no-other-open"),
+        false => t!(
+            "round-open-list",
+            points = open
+                .iter()
+                .map(|p| p.label())
+                .collect::<Vec<_>>()
+                .join(&t!("list-separator"))
+        ),
+    };
+    Failure::from(t!("round-no-round", point = period.label(), open = open))
 }
 
 fn open_round(ctx: &Ctx, point: &str, due: &str, who: &RoundWho) -> Result<(), Failure> {
@@ -103,10 +113,7 @@ fn open_round(ctx: &Ctx, point: &str, due: &str, who: &RoundWho) -> Result<(), F
         due: due.clone(),
     };
     record(&mut ledger, &who.or_reason("評価ラウンドの開始"), &[change])?;
-    out(format!(
-        "the round of {} is open until {due}: each department rates its items (hyoka rate), then submits them (hyoka submit)",
-        period.label()
-    ));
+    out(t!("round-opened", point = period.label(), due = due));
     Ok(())
 }
 
@@ -118,11 +125,7 @@ fn close_round(ctx: &Ctx, point: &str, who: &RoundWho) -> Result<(), Failure> {
         &who.or_reason("評価ラウンドの締切"),
         &[Change::RoundClosed { period }],
     )?;
-    out(format!(
-        "the round of {} is closed: no more ratings; reviews go on, then `hyoka round publish {}`",
-        period.label(),
-        period.label()
-    ));
+    out(t!("round-closed", point = period.label()));
     Ok(())
 }
 
@@ -140,18 +143,17 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
     // Publication signs a checkpoint with the log key: refused before anything is recorded when this
     // writer does not hold it.
     let Some(log_key) = super::anchoring::held_log_key(ctx)? else {
-        return Err(Failure::from(format!(
-            "publishing signs a checkpoint with the ledger's log key, and this writer does not hold it: it is expected at {} (beside the ledger directory); put the log key there, or give it with --log-key FILE",
-            super::anchoring::default_log_key(&ctx.ledger).display()
+        return Err(Failure::from(t!(
+            "publish-no-log-key",
+            file = super::anchoring::default_log_key(&ctx.ledger).display()
         )));
     };
     if let Some(people) = &state.people
         && people.log_vkey != log_key.verifier().to_text()
     {
-        return Err(Failure::from(format!(
-            "the log key held ({}+{:08x}) is not the one this ledger's people were enabled with: give the ledger's log key with --log-key FILE",
-            text::escape(log_key.name()),
-            log_key.key_id()
+        return Err(Failure::from(t!(
+            "publish-other-log-key",
+            key = format!("{}+{:08x}", text::escape(log_key.name()), log_key.key_id())
         )));
     }
     let mut changes = Vec::new();
@@ -170,16 +172,19 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
     if let Some(path) = output {
         super::keys::replace_file(path, &table)?;
         eprintln!(
-            "wrote the published table of {} (canonical form, {} bytes) to {}",
-            period.label(),
-            table.len(),
-            path.display()
+            "{}",
+            t!(
+                "publish-wrote-table",
+                point = period.label(),
+                bytes = table.len(),
+                file = path.display()
+            )
         );
     }
-    out(format!(
-        "published {}: SHA-256 of its table {}",
-        period.label(),
-        hex::encode(digest)
+    out(t!(
+        "publish-published",
+        point = period.label(),
+        sha256 = hex::encode(digest)
     ));
     let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let signed = transparency::sign(
@@ -192,18 +197,14 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
     let signed = signed.map_err(|e| {
         let f = super::tlog::refusal(e, ledger.dir());
         Failure {
-            message: format!(
-                "the publication is recorded, but its checkpoint was not signed: {}",
-                f.message
-            ),
+            message: t!("publish-not-signed", error = f.message),
             ..f
         }
     })?;
-    out(format!(
-        "checkpoint of {} events, signed with the log key {}+{:08x}:",
-        signed.checkpoint.size,
-        text::escape(log_key.name()),
-        log_key.key_id()
+    out(t!(
+        "publish-checkpoint",
+        size = signed.checkpoint.size,
+        key = format!("{}+{:08x}", text::escape(log_key.name()), log_key.key_id())
     ));
     super::tlog::print_text(&signed.note);
     Ok(())
@@ -218,7 +219,7 @@ fn status(ctx: &Ctx, point: &str, format: TextOrJson) -> Result<(), Failure> {
     drop(ledger);
     match format {
         TextOrJson::Json => out(serde_json::to_string(&v)
-            .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?),
+            .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?),
         TextOrJson::Text => {
             let width =
                 super::view_cmds::terminal_width().unwrap_or(super::view_cmds::DEFAULT_WIDTH);
@@ -237,18 +238,17 @@ fn notice(ctx: &Ctx, point: &str, format: NoticeFormat) -> Result<(), Failure> {
         .get(&period)
         .ok_or_else(|| no_round(state, period))?;
     if round.status != RoundStatus::Published {
-        return Err(Failure::from(format!(
-            "the round of {} is {}, not published: corrections (訂正) are the changes made after `hyoka round publish {}`",
-            period.label(),
-            round.status.id(),
-            period.label()
+        return Err(Failure::from(t!(
+            "notice-not-published",
+            point = period.label(),
+            status = round.status.id()
         )));
     }
     let n = ledger.round_notice(period)?;
     drop(ledger);
     match format {
         NoticeFormat::Json => out(serde_json::to_string(&n)
-            .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?),
+            .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?),
         NoticeFormat::Md => out(view::notice_markdown(&n).trim_end()),
     }
     Ok(())
@@ -268,11 +268,11 @@ fn department_named(state: &State, period: Period, name: &str) -> Result<String,
         .find(|d| ident::same(d, name.trim()))
         .map(|d| d.to_string())
         .ok_or_else(|| {
-            Failure::from(format!(
-                "department `{}` has no item at {}: the departments are {}; check the name",
-                text::escape(name),
-                period.label(),
-                text::escape(&departments.join(", "))
+            Failure::from(t!(
+                "round-no-department",
+                department = text::escape(name),
+                point = period.label(),
+                departments = text::escape(&departments.join(&t!("list-separator")))
             ))
         })
 }
@@ -299,9 +299,7 @@ pub fn submit(ctx: &Ctx, args: SubmitArgs) -> Result<(), Failure> {
         None => match person(state, &who)? {
             Some(p) => p.department.clone(),
             None => {
-                return Err(Failure::usage(
-                    "which department submits? give --department D",
-                ));
+                return Err(Failure::usage(t!("submit-which-department")));
             }
         },
     };
@@ -311,12 +309,11 @@ pub fn submit(ctx: &Ctx, args: SubmitArgs) -> Result<(), Failure> {
         department: department.clone(),
     };
     record(&mut ledger, &who, &[change])?;
-    out(format!(
-        "submitted the {n} item{} of {} for {}: next, 1次評価 by its head (hyoka review approve --department {})",
-        if n == 1 { "" } else { "s" },
-        text::escape(&department),
-        period.label(),
-        text::escape(&department)
+    out(t!(
+        "submitted",
+        count = n,
+        department = text::escape(&department),
+        point = period.label()
     ));
     Ok(())
 }
@@ -324,12 +321,10 @@ pub fn submit(ctx: &Ctx, args: SubmitArgs) -> Result<(), Failure> {
 /// The stage a reviewer reviews at by default: a head (課長) at 1次評価, 行革本部 at 2次評価.
 fn stage_of(state: &State, who: &Who) -> Result<Stage, Failure> {
     let Some(p) = person(state, who)? else {
-        return Err(Failure::usage("which stage? give --stage 1 or --stage 2"));
+        return Err(Failure::usage(t!("review-which-stage")));
     };
     match (p.has(Role::Head), p.has(Role::Hq)) {
-        (true, true) => Err(Failure::usage(
-            "you review at both stages (head and hq): say which with --stage 1 or --stage 2",
-        )),
+        (true, true) => Err(Failure::usage(t!("review-both-stages"))),
         (false, true) => Ok(Stage::Second),
         // Anyone else is refused by the ledger, saying which role reviewing needs.
         _ => Ok(Stage::First),
@@ -391,49 +386,38 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> Result<(), Failure> {
                 .collect();
             if awaiting.is_empty() {
                 let submitted = items.iter().any(|i| round.review(i).submitted);
-                return Err(Failure::from(format!(
-                    "no item of {} awaits {} for {}: {}",
-                    text::escape(&d),
-                    stage.label(),
-                    period.label(),
-                    match submitted {
-                        false => format!(
-                            "its items are not submitted; the department submits them first (hyoka submit --department {})",
-                            text::escape(&d)
-                        ),
-                        true => format!(
-                            "see where each stands with `hyoka round status {}`",
-                            period.label()
-                        ),
-                    }
+                let next = match submitted {
+                    false => t!("review-not-submitted", department = text::escape(&d)),
+                    true => t!("review-see-status", point = period.label()),
+                };
+                return Err(Failure::from(t!(
+                    "review-nothing-awaits",
+                    department = text::escape(&d),
+                    stage = stage.label(),
+                    point = period.label(),
+                    next = next
                 )));
             }
             (awaiting.into_iter().map(review).collect(), Some(d))
         }
-        (None, None) => return Err(Failure::usage("give an item id, or --department D")),
+        (None, None) => return Err(Failure::usage(t!("review-no-item"))),
     };
     let n = changes.len();
     record(&mut ledger, &who, &changes)?;
     let what = match &dept {
-        Some(d) => format!(
-            "{n} item{} of {}",
-            if n == 1 { "" } else { "s" },
-            text::escape(d)
-        ),
-        None => "the item".to_string(),
+        Some(d) => t!("review-items-of", count = n, department = text::escape(d)),
+        None => t!("review-the-item"),
     };
     out(match (verdict, stage) {
-        (Verdict::Return, _) => format!(
-            "returned {what} for revision (差し戻し): the department rates {} again, then submits again",
-            if n == 1 { "it" } else { "them" }
-        ),
-        (Verdict::Approve, Stage::First) => {
-            format!("approved {what} at 1次評価: next, 2次評価 by 行革本部")
+        (Verdict::Return, _) => t!("review-returned", what = what, count = n),
+        (Verdict::Approve, Stage::First) => t!("review-approved-first", what = what),
+        (Verdict::Approve, Stage::Second) => {
+            t!(
+                "review-approved-second",
+                what = what,
+                point = period.label()
+            )
         }
-        (Verdict::Approve, Stage::Second) => format!(
-            "approved {what} at 2次評価: once every item is approved, an administrator publishes the round (hyoka round publish {})",
-            period.label()
-        ),
     });
     Ok(())
 }
@@ -544,11 +528,7 @@ pub(super) fn print_drafts(
             published: None,
             corrections,
         };
-        out(format!(
-            "this corrects the published results of {} (訂正): a draft of the notice to publish follows (every correction since publication: hyoka round notice {})",
-            point.label(),
-            point.label()
-        ));
+        out(t!("correction-draft", point = point.label()));
         out(view::notice_markdown(&notice).trim_end());
     }
     Ok(())

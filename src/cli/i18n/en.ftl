@@ -298,3 +298,86 @@ column-value = value
 column-from = from
 column-to = to
 column-change = change
+
+## round, submit, review, opinion (rounds.rs)
+rounds-open = open
+rounds-under-way = under way
+round-none = no round is { $what }: an administrator opens one with `hyoka round open POINT --due DATE`, or give the point with --point POINT
+round-several = { $count } rounds are { $what } ({ $points }): say which with --point POINT
+round-no-other-open = no other round is open either
+round-open-list = open rounds: { $points }
+round-no-round = there is no round for { $point } ({ $open }): an administrator opens it with `hyoka round open { $point } --due DATE`
+round-opened = the round of { $point } is open until { $due }: each department rates its items (hyoka rate), then submits them (hyoka submit)
+round-closed = the round of { $point } is closed: no more ratings; reviews go on, then `hyoka round publish { $point }`
+publish-no-log-key = publishing signs a checkpoint with the ledger's log key, and this writer does not hold it: it is expected at { $file } (beside the ledger directory); put the log key there, or give it with --log-key FILE
+publish-other-log-key = the log key held ({ $key }) is not the one this ledger's people were enabled with: give the ledger's log key with --log-key FILE
+publish-wrote-table = wrote the published table of { $point } (canonical form, { $bytes } bytes) to { $file }
+publish-published = published { $point }: SHA-256 of its table { $sha256 }
+publish-not-signed = the publication is recorded, but its checkpoint was not signed: { $error }
+publish-checkpoint = checkpoint of { $size } events, signed with the log key { $key }:
+notice-not-published = the round of { $point } is { $status }, not published: corrections (訂正) are the changes made after `hyoka round publish { $point }`
+round-no-department = department `{ $department }` has no item at { $point }: the departments are { $departments }; check the name
+submit-which-department = which department submits? give --department D
+submitted = submitted the { $count } { $count ->
+    [1] item
+   *[other] items
+} of { $department } for { $point }: next, 1次評価 by its head (hyoka review approve --department { $department })
+review-which-stage = which stage? give --stage 1 or --stage 2
+review-both-stages = you review at both stages (head and hq): say which with --stage 1 or --stage 2
+review-not-submitted = its items are not submitted; the department submits them first (hyoka submit --department { $department })
+review-see-status = see where each stands with `hyoka round status { $point }`
+review-nothing-awaits = no item of { $department } awaits { $stage } for { $point }: { $next }
+review-no-item = give an item id, or --department D
+review-items-of = { $count } { $count ->
+    [1] item
+   *[other] items
+} of { $department }
+review-the-item = the item
+review-returned = returned { $what } for revision (差し戻し): the department rates { $count ->
+    [1] it
+   *[other] them
+} again, then submits again
+review-approved-first = approved { $what } at 1次評価: next, 2次評価 by 行革本部
+review-approved-second = approved { $what } at 2次評価: once every item is approved, an administrator publishes the round (hyoka round publish { $point })
+correction-draft = this corrects the published results of { $point } (訂正): a draft of the notice to publish follows (every correction since publication: hyoka round notice { $point })
+
+## People and keys (people.rs, names.rs)
+people-vkey-not-pair = --vkey { $vkey } ({ $vkey_id }) is not the verifier key of the private key in { $file } ({ $key_id }); give the pair `hyoka key generate` made: its --output file to --key, the line it printed to --vkey
+people-created-key-not-adopted = { $error }; the ledger and its people are created: make the key its log key with `hyoka key use { $file }`
+people-first-admin = people: { $admin } is the first administrator; every change from now on is signed by its author's key (--key FILE, or HYOKA_KEY); register people with `hyoka person add`
+people-version-1 = this ledger is of event schema version 1, which cannot hold people or signatures: a new ledger is needed; create one with `hyoka init --admin NAME --vkey FILE --key FILE` and import the published tables into it with `hyoka import FILE --key FILE`
+people-already = this ledger has people already ({ $count } registered); register more with `hyoka person add`, and list them with `hyoka person list`
+people-log-key-kept = log key: { $key }, already this ledger's log key, is recorded as its people's log key
+people-enabled-key-not-adopted = { $error }; the ledger has people: make the key its log key with `hyoka key use { $file }`
+people-enabled = every change from now on is signed by its author's key (--key FILE, or HYOKA_KEY); register people with `hyoka person add`
+people-role-empty = --role is empty; give one or more of staff, head, hq, admin, committee
+people-key-used = that key is (or was) { $person }'s: every person has a key of their own, never used before; have the person make one with `hyoka key generate --name NAME --output FILE`
+people-key-rotated-own = sign with the new key from now on: the old one signs nothing more (never reuse it)
+people-last-admin = { $person } is the last administrator with a key: revoking it would leave nobody to manage people; grant admin to another person first (`hyoka person role grant PERSON admin`), or rotate the key instead (`hyoka person key rotate`)
+people-recorded = recorded #{ $seq }: { $what } by { $by } (head { $head })
+recorded-by = { " " }by { $name }
+hint-ask-for-role = ; ask an administrator to grant you the role it needs (`hyoka person role grant`), or ask a person who holds it
+hint-ask-to-open-round = ; ask an administrator to open the round of that point (`hyoka round open POINT --due YYYY-MM-DD`), or check the point
+hint-round-closed = ; the round is closed: ask an administrator; once it is published, 行革本部 (hq) records corrections
+hint-ask-hq-correction = ; ask 行革本部 (hq) to record the correction (訂正)
+hint-ask-to-return = ; ask its reviewer to return it (差し戻し) if it must change
+hint-ask-department = ; ask a person of the item's department (staff or head) to record it, or an administrator to grant you the role (`hyoka person role grant`)
+column-id = id
+column-name = name
+column-department = department
+column-roles = roles
+column-key = key
+column-status = status
+key-current = current
+key-revoked = revoked
+people-count = { $count } people; log key { $key }
+cannot-read-file = cannot read { $file }: { $error }
+names-not-utf8 = { $file } is not UTF-8: it holds people's names as JSON lines; restore it from your private copy
+names-bad-line = { $file } line { $line }: not a person's entry ({ $error }); restore the file from your private copy, or remove that line (the person is then shown by id)
+names-shown-by-id = { $error }; people are shown by id
+names-cannot-write-entry = cannot write a person's entry: { $error }
+names-cannot-write = cannot write { $file }: { $error }; check the permissions and free space of the ledger directory
+names-no-person = there is no person `{ $who }` in this ledger (by id or by name); list them with `hyoka person list`
+names-several = { $count } people are named `{ $who }` ({ $ids }); give the id instead
+names-no-people = this ledger has no people; give it its first administrator with `hyoka people enable --admin NAME --vkey FILE --key FILE -m REASON`
+names-no-salt = cannot draw a random salt for the name's commitment: { $error }
