@@ -17,10 +17,8 @@ fn main() -> ExitCode {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("no message");
-            eprintln!(
-                "error: internal error ({}); run `hyoka verify` to check the ledger, and please report this with the command you ran",
-                hyoka::domain::text::escape(msg)
-            );
+            let line = cli::i18n::t!("panic", message = hyoka::domain::text::escape(msg));
+            eprintln!("{}", cli::i18n::t!("error-line", line = line));
             ExitCode::from(cli::failure::EXIT_INTERNAL)
         }
     }

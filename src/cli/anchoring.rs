@@ -29,13 +29,19 @@ pub fn tell_recovery(ledger: &Ledger) {
             file,
             bytes,
             first_seq,
-        }) => eprintln!(
-            "note: the journal ended in an unfinished record (an append cut short by a kill or a power cut, never acknowledged): its {bytes} bytes, from #{first_seq}, were kept in {} and cut off",
-            ledger.dir().join(file).display()
-        ),
-        Some(Recovery::Unfinished { bytes, first_seq }) => eprintln!(
-            "note: the journal ends in an unfinished record ({bytes} bytes from #{first_seq}: an append cut short, never acknowledged); left as it is: the next change keeps it aside and cuts it off"
-        ),
+        }) => {
+            let line = t!(
+                "journal-cut",
+                bytes = *bytes,
+                seq = *first_seq,
+                file = ledger.dir().join(file).display()
+            );
+            eprintln!("{}", t!("note-line", line = line));
+        }
+        Some(Recovery::Unfinished { bytes, first_seq }) => {
+            let line = t!("journal-unfinished", bytes = *bytes, seq = *first_seq);
+            eprintln!("{}", t!("note-line", line = line));
+        }
         None => {}
     }
 }
@@ -88,11 +94,12 @@ fn open_waiting(
     }) {
         Err(hyoka::error::Error::Busy(_, holders)) => {
             let rest = access.wait - quiet;
-            eprintln!(
-                "note: the ledger is busy: {}; waiting up to {} s more for it",
-                super::hints::holders_text(&holders),
-                rest.as_secs()
+            let line = t!(
+                "busy-waiting",
+                who = super::hints::holders_text(&holders),
+                seconds = rest.as_secs()
             );
+            eprintln!("{}", t!("note-line", line = line));
             open(hyoka::ledger::Access {
                 wait: rest,
                 ..access
@@ -118,22 +125,21 @@ pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::error:
         .prefix("hyoka-read-")
         .tempdir()
         .map_err(|source| hyoka::error::Error::Io {
-            context: format!("{e}; and cannot create a temporary directory to read a copy of it"),
+            context: t!("read-copy-no-temp", error = super::errors::error(&e)),
             source,
         })?;
     let why = match reader_copy::on_read_only_fs(&ctx.ledger) {
-        true => "the ledger is on a read-only file system",
-        false => "the ledger's directory cannot be written by this user",
+        true => t!("read-copy-read-only"),
+        false => t!("read-copy-not-writable"),
     };
-    eprintln!(
-        "note: {why}; reading a private copy of it ({}) in {}, removed afterwards{}",
-        mib(copy.bytes()),
-        tmp.path().display(),
-        match verifying {
-            true => "; the copy is byte for byte the ledger's files, so verifying it verifies them",
-            false => "",
-        }
+    let line = t!(
+        "read-copy",
+        why = why,
+        size = mib(copy.bytes()),
+        dir = tmp.path().display(),
+        verifying = if verifying { "yes" } else { "no" }
     );
+    eprintln!("{}", t!("note-line", line = line));
     let dir = tmp.path().join("ledger");
     copy.make(&ctx.ledger, &dir)?;
     let ledger = Ledger::open_read(&dir, ctx.access())?;
@@ -188,12 +194,7 @@ pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
         return Ok(None);
     }
     if !has_log_key {
-        return Err(format!(
-            "--log-key {}: this ledger has no log key yet; make that key its log key with `hyoka key use {}`",
-            path.display(),
-            path.display()
-        )
-        .into());
+        return Err(t!("log-key-none-yet", file = path.display()).into());
     }
     Ok(Some(super::keys::read_signer(&path)?))
 }
@@ -201,10 +202,10 @@ pub fn held_log_key(ctx: &Ctx) -> Result<Option<SignerKey>, Failure> {
 /// Refuses a private key file inside the ledger directory: copies of the ledger must not carry it.
 pub(super) fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
     if super::output::is_inside_ledger(ledger, key) {
-        return Err(format!(
-            "{} is inside the ledger directory: a private key must never be kept there (copies of the ledger would carry it); move it out, e.g. to {}",
-            key.display(),
-            default_log_key(ledger).display()
+        return Err(t!(
+            "key-inside-ledger",
+            file = key.display(),
+            suggested = default_log_key(ledger).display()
         )
         .into());
     }
@@ -231,28 +232,26 @@ fn say_log_key(ledger: &Ledger, key: &SignerKey, file: &Path, new: bool) {
         key.key_id()
     );
     match new {
-        true => out(format!(
-            "log key: {label} is now this ledger's log key (its verifier key is kept in {})",
-            ledger
+        true => out(t!(
+            "log-key-now",
+            key = label,
+            file = ledger
                 .dir()
                 .join(hyoka::ledger::anchor::LOG_KEY_FILE)
                 .display()
         )),
-        false => out(format!("log key: {label} is already this ledger's log key")),
+        false => out(t!("log-key-already", key = label)),
     }
     let default = default_log_key(ledger.dir());
     let found = match file.canonicalize().ok() == default.canonicalize().ok() {
-        true => "writers find it there by themselves".to_string(),
-        false => format!(
-            "writers use it when given --log-key {} (or when it is at {})",
-            file.display(),
-            default.display()
+        true => t!("log-key-found-there"),
+        false => t!(
+            "log-key-found-with-flag",
+            file = file.display(),
+            default = default.display()
         ),
     };
-    out(format!(
-        "every change made by a writer holding the private key is anchored, signed with it; {found}; keep {} secret",
-        file.display()
-    ));
+    out(t!("log-key-anchors", found = found, file = file.display()));
 }
 
 /// `init --log-key FILE`: the new ledger's log key, from FILE, or a new key written to FILE (0600).
@@ -263,10 +262,7 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
         Err(_) => {
             let key = SignerKey::generate(&ledger.origin()?).map_err(|e| e.to_string())?;
             super::keys::create_secret_file(file, &format!("{}\n", key.to_text()))?;
-            eprintln!(
-                "wrote a new log key to {} (mode 0600; keep it secret, and outside the ledger directory)",
-                file.display()
-            );
+            eprintln!("{}", t!("log-key-wrote", file = file.display()));
             key
         }
     };
@@ -308,11 +304,11 @@ impl LogKey {
         }
         let key = super::keys::read_signer(&path)?;
         if key.name() != origin {
-            return Err(format!(
-                "the log key in {} is named {}, but this ledger's origin is {}: a log key is named after its ledger's origin; give another file with --log-key FILE (a new key is made there if it does not exist)",
-                path.display(),
-                hyoka::domain::text::escape(key.name()),
-                hyoka::domain::text::escape(origin)
+            return Err(t!(
+                "log-key-other-origin",
+                file = path.display(),
+                name = hyoka::domain::text::escape(key.name()),
+                origin = hyoka::domain::text::escape(origin)
             )
             .into());
         }
@@ -342,10 +338,7 @@ impl LogKey {
     /// anchored by a checkpoint signed with it.
     pub fn adopt(self, ledger: &mut Ledger) -> Result<(), Failure> {
         if self.new {
-            out(format!(
-                "wrote a new log key to {} (mode 0600): keep it secret, outside the ledger directory, and back it up",
-                self.path.display()
-            ));
+            out(t!("log-key-wrote-new", file = self.path.display()));
         }
         let new = ledger.set_log_key(&self.key)?;
         say_log_key(ledger, &self.key, &self.path, new);
@@ -365,29 +358,24 @@ pub fn anchor(ctx: &Ctx, on: Option<bool>) -> Result<(), Failure> {
         ledger.set_anchoring(on)?;
     }
     let has_log_key = hyoka::ledger::anchor::log_key(ledger.dir())?.is_some();
-    out(format!(
-        "anchoring every change: {}",
-        match ledger.anchoring_setting() {
-            true => "on",
-            false => "off",
+    out(t!(
+        "anchor-setting",
+        state = if ledger.anchoring_setting() {
+            "on"
+        } else {
+            "off"
         }
     ));
-    out(format!(
-        "log key: {}",
-        match has_log_key {
-            true => "set: a writer holding it anchors every change, signed",
-            false => "none (set one with `hyoka key use FILE`)",
-        }
-    ));
+    out(match has_log_key {
+        true => t!("anchor-log-key-set"),
+        false => t!("anchor-log-key-none"),
+    });
     let v = ledger.vouched();
-    out(format!(
-        "vouched for from this directory: {} of {} events{}",
-        v.events,
-        ledger.len(),
-        match v.events < ledger.len() {
-            true => " (the rest are held only by the journal)",
-            false => "",
-        }
+    out(t!(
+        "anchor-vouched",
+        vouched = v.events,
+        count = ledger.len(),
+        rest = if v.events < ledger.len() { "yes" } else { "no" }
     ));
     Ok(())
 }

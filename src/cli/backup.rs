@@ -3,7 +3,6 @@
 use std::io::Read;
 use std::path::Path;
 
-use hyoka::domain::event;
 use hyoka::error::IntegrityError;
 use hyoka::evidence::transparency;
 use hyoka::evidence::{export, proof};
@@ -32,9 +31,11 @@ struct OldBackup {
 
 /// A refusal to replace the backup in `dir` (exit 3): `why`, then what to do.
 fn keep_old(dir: &Path, why: String, todo: &str) -> Failure {
-    Failure::integrity(format!(
-        "the backup in {} {why}, so the old backup is left untouched; {todo}",
-        dir.display()
+    Failure::integrity(t!(
+        "backup-keep-old",
+        dir = dir.display(),
+        why = why,
+        todo = todo
     ))
 }
 
@@ -43,13 +44,16 @@ fn keep_old(dir: &Path, why: String, todo: &str) -> Failure {
 fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
     let cp_path = dir.join(CHECKPOINT_FILE);
     let present = |p: &Path| p.symlink_metadata().is_ok();
-    let move_away = "look at it, then move it away or back up into another directory";
+    let move_away = t!("backup-todo-move-away");
+    let move_away = move_away.as_str();
     if !present(&cp_path) {
         if present(&dir.join(EXPORT_FILE)) {
             return Err(keep_old(
                 dir,
-                format!(
-                    "cannot be checked: it has {EXPORT_FILE} but no {CHECKPOINT_FILE} to check this ledger against"
+                t!(
+                    "backup-no-checkpoint",
+                    export = EXPORT_FILE,
+                    checkpoint = CHECKPOINT_FILE
                 ),
                 move_away,
             ));
@@ -57,9 +61,10 @@ fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
         return Ok(None);
     }
     let cannot_read = |e: std::io::Error| {
-        Failure::from(format!(
-            "cannot read {} ({e}), so the old backup is left untouched; check its permissions, or back up into another directory",
-            cp_path.display()
+        Failure::from(t!(
+            "backup-cannot-read-old",
+            file = cp_path.display(),
+            error = e.to_string()
         ))
     };
     let mut bytes = Vec::new();
@@ -71,14 +76,12 @@ fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
     let damaged = |why: String| {
         keep_old(
             dir,
-            format!("cannot be checked: its {CHECKPOINT_FILE} is damaged ({why})"),
+            t!("backup-damaged", checkpoint = CHECKPOINT_FILE, why = why),
             move_away,
         )
     };
     if bytes.len() > MAX_CHECKPOINT_BYTES {
-        return Err(damaged(format!(
-            "it has more than {MAX_CHECKPOINT_BYTES} bytes"
-        )));
+        return Err(damaged(t!("backup-too-big", max = MAX_CHECKPOINT_BYTES)));
     }
     let (checkpoint, note) =
         checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
@@ -93,27 +96,29 @@ fn check_old_signature(dir: &Path, old: &OldBackup, key: &VerifierKey) -> Result
     proof::check_signature(&old.checkpoint, &old.note, key).map_err(|e| {
         let why = match e {
             hyoka::error::Error::Integrity(IntegrityError::CheckpointNotSignedByKey { key }) => {
-                format!("has a {CHECKPOINT_FILE} signed, but not by the key of --key ({key})")
+                t!("backup-other-key", checkpoint = CHECKPOINT_FILE, key = key)
             }
-            hyoka::error::Error::Integrity(ie) => {
-                format!("has a {CHECKPOINT_FILE} that fails its check: {ie}")
-            }
-            e => format!("has a {CHECKPOINT_FILE} that cannot be checked: {e}"),
+            hyoka::error::Error::Integrity(ie) => t!(
+                "backup-fails-check",
+                checkpoint = CHECKPOINT_FILE,
+                error = super::errors::integrity(&ie)
+            ),
+            e => t!(
+                "backup-cannot-check",
+                checkpoint = CHECKPOINT_FILE,
+                error = super::errors::error(&e)
+            ),
         };
-        keep_old(
-            dir,
-            why,
-            "back up into another directory, or with the key that signed it",
-        )
+        keep_old(dir, why, &t!("backup-todo-other-key"))
     })
 }
 
 /// What to do when this ledger does not extend the backup in `dir`.
 fn restore_instead(dir: &Path) -> String {
-    format!(
-        "if this ledger is an older or damaged copy, restore the backup instead (`hyoka restore {} --checkpoint {} --ledger NEW_DIR`), otherwise back up into another directory",
-        dir.join(EXPORT_FILE).display(),
-        dir.join(CHECKPOINT_FILE).display()
+    t!(
+        "backup-todo-restore",
+        export = dir.join(EXPORT_FILE).display(),
+        checkpoint = dir.join(CHECKPOINT_FILE).display()
     )
 }
 
@@ -121,9 +126,7 @@ fn restore_instead(dir: &Path) -> String {
 fn refuse_shorter(dir: &Path, old: u64, new: u64) -> Failure {
     keep_old(
         dir,
-        format!(
-            "holds {old} events but this ledger has {new}: writing it would replace the backup with a shorter history"
-        ),
+        t!("backup-shorter", old = old, new = new),
         &restore_instead(dir),
     )
 }
@@ -132,11 +135,14 @@ fn refuse_shorter(dir: &Path, old: u64, new: u64) -> Failure {
 fn refuse_other(dir: &Path, old: &Checkpoint, origin: &str, events: u64) -> Failure {
     keep_old(
         dir,
-        format!(
-            "is of another ledger (origin {}, {} events; this ledger's origin is {origin}, {events} events)",
-            old.origin, old.size
+        t!(
+            "backup-other-ledger",
+            old_origin = old.origin.as_str(),
+            old = old.size,
+            origin = origin,
+            events = events
         ),
-        "back up into another directory",
+        &t!("backup-todo-elsewhere"),
     )
 }
 
@@ -153,17 +159,24 @@ fn check_extends_old(
         return Err(shorter());
     }
     transparency::check_checkpoint_extends(ledger, n, o).map_err(|e| match e {
-        hyoka::error::Error::Integrity(IntegrityError::LedgerShorterThanCheckpoint { .. }) => shorter(),
+        hyoka::error::Error::Integrity(IntegrityError::LedgerShorterThanCheckpoint { .. }) => {
+            shorter()
+        }
         hyoka::error::Error::Integrity(IntegrityError::CheckpointOtherOrigin { .. }) => {
             refuse_other(dir, o, &n.origin, n.size)
         }
         hyoka::error::Error::Integrity(IntegrityError::CheckpointRootMismatch {
-            ledger, checkpoint, ..
+            ledger,
+            checkpoint,
+            ..
         }) => keep_old(
             dir,
-            format!(
-                "holds {} events and this ledger has {}, but this ledger's first {} events are not the backup's (root {ledger}, the backup's checkpoint has {checkpoint}): this ledger rewrote the history the backup holds",
-                o.size, n.size, o.size
+            t!(
+                "backup-rewritten",
+                old = o.size,
+                new = n.size,
+                ledger = ledger,
+                checkpoint = checkpoint
             ),
             &restore_instead(dir),
         ),
@@ -219,9 +232,10 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         check_extends_old(&ledger, dir, old, &cp)?;
     }
     std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; check the path and permissions",
-            dir.display()
+        t!(
+            "backup-cannot-create",
+            dir = dir.display(),
+            error = e.to_string()
         )
     })?;
     let export_path = dir.join(EXPORT_FILE);
@@ -236,42 +250,32 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
     // Read the written export back and prove it against the checkpoint.
     let (mut reader, _) = open_export(&export_path)?;
     let check = export::verify(&mut reader, Some(&cp), &mut |_| {}).map_err(|e| {
-        Failure::from(format!(
-            "the backup in {} does not read back correctly ({e}); the disk may be failing: try another",
-            dir.display()
+        Failure::from(t!(
+            "backup-read-back",
+            dir = dir.display(),
+            error = super::errors::error(&e)
         ))
     })?;
     if check.events != cp.size || check.root != cp.root {
-        return Err(Failure::from(format!(
-            "the backup in {} does not match the ledger's checkpoint; try again",
-            dir.display()
-        )));
+        return Err(Failure::from(t!("backup-mismatch", dir = dir.display())));
     }
-    out(format!(
-        "backup of {} events written to {} and read back: {EXPORT_FILE} (export), {CHECKPOINT_FILE} ({} checkpoint)",
-        summary.events,
-        dir.display(),
-        if signer.is_some() {
-            "signed"
-        } else {
-            "unsigned"
-        }
+    out(t!(
+        "backup-written",
+        count = summary.events,
+        dir = dir.display(),
+        export = EXPORT_FILE,
+        checkpoint = CHECKPOINT_FILE,
+        signed = if signer.is_some() { "yes" } else { "no" }
     ));
     if let Some(old) = &old {
-        out(format!(
-            "it extends the backup it replaced ({} events)",
-            old.checkpoint.size
-        ));
+        out(t!("backup-extends", size = old.checkpoint.size));
     }
-    out(format!("head: {}", event::hex(&summary.head_hash)));
-    out(format!(
-        "root: {} (RFC 6962, SHA-256)",
-        event::hex(&summary.root)
-    ));
-    out(format!(
-        "restore with: hyoka restore {} --checkpoint {} --ledger NEW_DIR",
-        export_path.display(),
-        dir.join(CHECKPOINT_FILE).display()
+    out(output::head_line(&summary.head_hash));
+    out(output::root_line(&summary.root));
+    out(t!(
+        "backup-restore-with",
+        export = export_path.display(),
+        checkpoint = dir.join(CHECKPOINT_FILE).display()
     ));
     Ok(())
 }

@@ -26,20 +26,25 @@ fn heading(n: u32, s: &str) {
     out(format!("== {n}. {s}"));
 }
 
+/// The demo's one change: item 12's rating at H27上半期, corrected.
+fn correction(period: Period) -> Change {
+    Change::RatingRecorded {
+        item: 12.into(),
+        period,
+        grade: "A".into(),
+    }
+}
+
 /// `hyoka demo`: a throwaway ledger in a temporary directory, built from the bundled table, showing the
 /// import, the rebuilt table and totals, a correction and its audit trail, verification, and what a
 /// single edited byte does to it.
 pub fn demo() -> Result<(), Failure> {
-    let tmp =
-        tempfile::tempdir().map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+    let tmp = tempfile::tempdir().map_err(|e| t!("demo-no-temp-dir", error = e.to_string()))?;
     let dir = tmp.path().join("ledger");
     let t0 = now()?;
-    out("hyoka demo: a throwaway ledger in a temporary directory, deleted at the end.");
+    out(t!("demo-intro"));
 
-    heading(
-        1,
-        "Import the published table (Kodaira City follow-up table, FY2014-FY2015, bundled)",
-    );
+    heading(1, &t!("demo-heading-import"));
     let req = hyoka::import::Request {
         bytes: SEED.into(),
         file_name: SEED_NAME,
@@ -61,10 +66,7 @@ pub fn demo() -> Result<(), Failure> {
     print_import_report(&dir, &report);
 
     let mut ledger = Ledger::open(&dir, Access::default())?;
-    heading(
-        2,
-        "The table, rebuilt from the events alone (first rows; `hyoka table` shows all)",
-    );
+    heading(2, &t!("demo-heading-table"));
     let view = hyoka::views::table(ledger.current()?, None);
     let text = hyoka::views::render::table_text(&view, 80, false);
     for line in text.lines().take(16) {
@@ -72,10 +74,7 @@ pub fn demo() -> Result<(), Failure> {
     }
     out("   …");
 
-    heading(
-        3,
-        "Its totals, rebuilt from the events, against the document's own total rows",
-    );
+    heading(3, &t!("demo-heading-totals"));
     let summary = hyoka::views::summary(&view);
     out(hyoka::views::render::summary_text(&summary, &view.grades).trim_end());
     let parsed = hyoka::table::read::parse(SEED, Some(hyoka::table::TableFormat::Tsv))
@@ -88,15 +87,15 @@ pub fn demo() -> Result<(), Failure> {
             format!("{} {}", t.label, counts.join("/"))
         })
         .collect();
-    out(format!(
-        "   the file's own total rows (lines {}-{}): {}, follow-up {}: the same, as the import checked",
-        parsed.totals.first().map_or(0, |t| t.line),
-        parsed.totals.last().map_or(0, |t| t.line),
-        stated.join(", "),
-        parsed.follow_up_total.map_or(0, |(_, n)| n)
+    out(t!(
+        "demo-file-totals",
+        first = parsed.totals.first().map_or(0, |t| t.line),
+        last = parsed.totals.last().map_or(0, |t| t.line),
+        totals = stated.join(&t!("list-separator")),
+        follow_up = parsed.follow_up_total.map_or(0, |(_, n)| n)
     ));
 
-    heading(4, "A correction: a new event, never an overwrite");
+    heading(4, &t!("demo-heading-correction"));
     let period = Period::parse("H27上半期", None).map_err(|e| Failure::from(e.to_string()))?;
     let meta = Meta {
         author: "行政経営課 鈴木".into(),
@@ -106,18 +105,18 @@ pub fn demo() -> Result<(), Failure> {
         new_point: false,
         signer: None,
     };
-    let receipt = ledger.append(
-        &meta,
-        &[Change::RatingRecorded {
-            item: 12.into(),
-            period,
-            grade: "A".into(),
-        }],
-    )?;
-    out(format!(
-        "$ hyoka rate 12 H27上半期 A -a 行政経営課鈴木 -m 所管課からの報告により評価を訂正
-recorded #{}: item 12 平成27年度上半期: rating A (was B)",
-        receipt.first_seq
+    let was = ledger.current()?.cell(&12.into(), period).rating;
+    let receipt = ledger.append(&meta, &[correction(period)])?;
+    out("$ hyoka rate 12 H27上半期 A -a 行政経営課鈴木 -m 所管課からの報告により評価を訂正");
+    out(t!(
+        "recorded",
+        seq = receipt.first_seq,
+        what = format!(
+            "{}{}",
+            super::words::change(&correction(period)),
+            was.map_or(String::new(), |g| t!("recorded-was", grade = g))
+        ),
+        by = ""
     ));
     out("$ hyoka history 12 --period H27上半期");
     let entries = ledger.history(&12.into(), Some(period))?;
@@ -127,62 +126,65 @@ recorded #{}: item 12 平成27年度上半期: rating A (was B)",
             vec![
                 format!("#{}", e.seq),
                 e.author.clone(),
-                e.field.to_string(),
+                t!("field-name", field = e.field),
                 hyoka::views::render::change_cell(&e.old, &e.new),
                 e.reason.clone(),
             ]
         })
         .collect();
-    out(
-        hyoka::views::render::columns(&["seq", "author", "field", "old → new", "reason"], &rows)
-            .trim_end(),
-    );
+    let header = [
+        t!("column-seq"),
+        t!("column-author"),
+        t!("column-field"),
+        t!("column-old-new"),
+        t!("column-reason"),
+    ];
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    out(hyoka::views::render::columns(&header, &rows).trim_end());
 
-    heading(
-        5,
-        "Verify: recompute every hash, the chain, the rules and the Merkle tree",
-    );
+    heading(5, &t!("demo-heading-verify"));
     let report = ledger.verify(&mut |_, _| {})?;
     output::verified(&report);
 
-    heading(
-        6,
-        "Tamper evidence: change one byte of event 100 in an exported copy",
-    );
+    heading(6, &t!("demo-heading-tamper"));
     let copy = tmp.path().join(COPY_NAME);
     let summary = super::offline::export_to_file(&ledger, &copy, &mut |_| {})?;
     out(format!("$ hyoka export --output {}", copy.display()));
     out(super::offline::exported(&summary, Some(&copy)));
     let edit = damage_export(&copy, 100)?;
-    out(format!(
-        "(edited by hand: {COPY_NAME} line {}, event 100: character {} of its stored bytes (\"bytes\", base64) changed from {} to {}, one bit of one byte)",
-        edit.line,
-        edit.column,
-        char::from(edit.old),
-        char::from(edit.new)
+    out(t!(
+        "demo-edited",
+        file = COPY_NAME,
+        line = edit.line,
+        column = edit.column,
+        old = char::from(edit.old).to_string(),
+        new = char::from(edit.new).to_string()
     ));
     out(format!("$ hyoka verify --export {}", copy.display()));
     match super::offline::verify_export(&copy, None, None, TextOrJson::Text) {
-        Err(f) if f.code == EXIT_INTEGRITY => out(format!(
-            "error: {} (exit code {})",
-            text::escape(&f.line()),
-            f.code
+        Err(f) if f.code == EXIT_INTEGRITY => out(t!(
+            "demo-caught",
+            line = t!("error-line", line = text::escape(&f.line())),
+            code = f.code
         )),
         Err(f) => return Err(f),
-        Ok(()) => {
-            return Err(Failure::from(
-                "the demo's tampering went unnoticed: please report this".to_string(),
-            ));
-        }
+        Ok(()) => return Err(Failure::from(t!("demo-unnoticed"))),
     }
 
-    heading(7, "Next");
-    out("  hyoka import FILE --author NAME     bring in your own table (creates ./hyoka-ledger)");
+    heading(7, &t!("demo-heading-next"));
+    out(format!(
+        "  hyoka import FILE --author NAME     {}",
+        t!("demo-next-import")
+    ));
     out("  hyoka table | summary | log | history ITEM | blame | diff FROM TO");
-    out(
-        "  hyoka checkpoint --key KEY          publish a signed checkpoint; verify --checkpoint proves append-only",
-    );
-    out("  hyoka --help                        every command, with examples");
+    out(format!(
+        "  hyoka checkpoint --key KEY          {}",
+        t!("demo-next-checkpoint")
+    ));
+    out(format!(
+        "  hyoka --help                        {}",
+        t!("demo-next-help")
+    ));
     drop(ledger);
     let _ = std::io::stderr().is_terminal();
     Ok(())
@@ -212,9 +214,10 @@ fn damage_export(path: &std::path::Path, seq: u64) -> Result<Edit, Failure> {
     // bits are the high four of character 78, so flipping that character's bit 2 flips its bit 0.
     const COLUMN: usize = 58 / 3 * 4 + 2;
     let cannot = |e: &dyn std::fmt::Display| {
-        Failure::from(format!(
-            "the demo could not edit its copy {}: {e}",
-            path.display()
+        Failure::from(t!(
+            "demo-cannot-edit",
+            file = path.display(),
+            error = e.to_string()
         ))
     };
     let text = std::fs::read(path).map_err(|e| cannot(&e))?;

@@ -16,9 +16,19 @@ const MAX_KEY_BYTES: usize = 4096;
 
 /// Reads a small file, refusing one larger than `max` bytes.
 pub(super) fn read_small(path: &Path, max: usize, what: &str) -> Result<Vec<u8>, Failure> {
-    let file =
-        File::open(path).map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+    let file = File::open(path).map_err(|e| cannot_read(what, path, &e))?;
     read_open(file, path, max, what)
+}
+
+/// The failure to read `what` (a private key, a checkpoint) from `path`.
+fn cannot_read(what: &str, path: &Path, e: &std::io::Error) -> Failure {
+    t!(
+        "keys-cannot-read",
+        what = what,
+        file = path.display(),
+        error = e.to_string()
+    )
+    .into()
 }
 
 /// Reads the open file `file` (from `path`), refusing one larger than `max` bytes.
@@ -26,11 +36,13 @@ fn read_open(file: File, path: &Path, max: usize, what: &str) -> Result<Vec<u8>,
     let mut buf = Vec::new();
     file.take(max as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?;
+        .map_err(|e| cannot_read(what, path, &e))?;
     if buf.len() > max {
-        return Err(format!(
-            "{} is larger than {max} bytes: it is not {what}",
-            path.display()
+        return Err(t!(
+            "keys-too-big",
+            file = path.display(),
+            max = max,
+            what = what
         )
         .into());
     }
@@ -39,8 +51,8 @@ fn read_open(file: File, path: &Path, max: usize, what: &str) -> Result<Vec<u8>,
 
 /// Key file bytes as trimmed UTF-8 text.
 fn key_text(bytes: Vec<u8>, path: &Path, what: &str) -> Result<String, Failure> {
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| t!("not-utf8", file = path.display(), what = what))?;
     Ok(text.trim().to_string())
 }
 
@@ -55,25 +67,24 @@ fn read_key_text(path: &Path, what: &str) -> Result<String, Failure> {
 /// user's path is followed (a symlink is fine); the mode checked is that of the file itself, taken from
 /// the open file, so it is the file that is read.
 pub(super) fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
-    const WHAT: &str = "a private key";
-    let file =
-        File::open(path).map_err(|e| format!("cannot read {WHAT} {}: {e}", path.display()))?;
+    let what = t!("what-private-key");
+    let file = File::open(path).map_err(|e| cannot_read(&what, path, &e))?;
     let mode = file_mode(&file, path)?;
-    let text = key_text(read_open(file, path, MAX_KEY_BYTES, WHAT)?, path, WHAT)?;
+    let text = key_text(read_open(file, path, MAX_KEY_BYTES, &what)?, path, &what)?;
     let key = SignerKey::parse(&text).map_err(|e| {
-        Failure::from(format!(
-            "{}: {e}; give the file written by `hyoka key generate`",
-            path.display()
+        Failure::from(t!(
+            "keys-not-a-key",
+            file = path.display(),
+            error = e.to_string()
         ))
     })?;
     // Checked once the file is known to hold a private key: a file of another kind gets the clearer
     // message above.
     if let Some(mode) = mode.filter(|m| m & 0o077 != 0) {
-        return Err(format!(
-            "the private key file {} can be accessed by others (mode {:04o}): refusing to use it, a signing key must be readable by its owner only; run `chmod 600 {}` and try again (and make a new key if others may have copied it)",
-            path.display(),
-            mode & 0o7777,
-            path.display()
+        return Err(t!(
+            "keys-mode",
+            file = path.display(),
+            mode = format!("{:04o}", mode & 0o7777)
         )
         .into());
     }
@@ -87,7 +98,7 @@ fn file_mode(file: &File, path: &Path) -> Result<Option<u32>, Failure> {
         use std::os::unix::fs::PermissionsExt;
         let meta = file
             .metadata()
-            .map_err(|e| format!("cannot read a private key {}: {e}", path.display()))?;
+            .map_err(|e| cannot_read(&t!("what-private-key"), path, &e))?;
         Ok(Some(meta.permissions().mode()))
     }
     #[cfg(not(unix))]
@@ -105,18 +116,11 @@ pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
     };
     let path = Path::new(arg);
     if !path.is_file() {
-        return Err(format!(
-            "--vkey: {as_text}; give the verifier key text (NAME+ID+KEY, as printed by `hyoka key generate`) or a file holding it"
-        )
-        .into());
+        return Err(t!("keys-vkey-not-a-key", error = as_text.to_string()).into());
     }
-    let text = read_key_text(path, "a verifier key")?;
+    let text = read_key_text(path, &t!("what-verifier-key"))?;
     if text.trim_start().starts_with("PRIVATE+KEY+") {
-        return Err(format!(
-            "--vkey: {} holds a private (signing) key; give the verifier key instead, the line `hyoka key generate` printed (it does not start with PRIVATE+KEY), and keep the private key secret",
-            path.display()
-        )
-        .into());
+        return Err(t!("keys-vkey-private", file = path.display()).into());
     }
     VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
 }
@@ -134,15 +138,24 @@ pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Fail
         safe_fs::write_new_path(path, SECRET_MODE, &mut |f| f.write_all(contents.as_bytes()));
     written.map_err(|e| {
         match e {
-            NewFileError::Create(e) if e.kind() == std::io::ErrorKind::AlreadyExists => format!(
-                "{} already exists: refusing to overwrite it (it may be a key); choose another --output",
-                path.display()
-            ),
-            NewFileError::Create(e) => format!("cannot create {}: {e}", path.display()),
-            NewFileError::Write(e) => format!("cannot write {}: {e}", path.display()),
-            NewFileError::SyncDir(e) => {
-                format!("cannot fsync {}: {e}", safe_fs::parent_dir(path).display())
+            NewFileError::Create(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                t!("keys-exists", file = path.display())
             }
+            NewFileError::Create(e) => t!(
+                "cannot-create-file",
+                file = path.display(),
+                error = e.to_string()
+            ),
+            NewFileError::Write(e) => t!(
+                "cannot-write-file",
+                file = path.display(),
+                error = e.to_string()
+            ),
+            NewFileError::SyncDir(e) => t!(
+                "cannot-fsync",
+                dir = safe_fs::parent_dir(path).display(),
+                error = e.to_string()
+            ),
         }
         .into()
     })
@@ -151,6 +164,14 @@ pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Fail
 /// Replaces `path` with `contents` atomically and durably (a temporary file beside it, synced, then
 /// renamed, then the directory synced).
 pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
-    safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(contents.as_bytes()))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+    safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(contents.as_bytes())).map_err(
+        |e| {
+            t!(
+                "cannot-write-file",
+                file = path.display(),
+                error = e.to_string()
+            )
+            .into()
+        },
+    )
 }

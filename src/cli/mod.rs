@@ -13,7 +13,7 @@ mod demo;
 mod errors;
 pub mod failure;
 mod hints;
-mod i18n;
+pub(crate) mod i18n;
 mod keys;
 mod names;
 mod offline;

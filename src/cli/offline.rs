@@ -36,7 +36,11 @@ fn failure(e: hyoka::error::Error, file: &Path, format: TextOrJson, why: &str) -
                 })
                 .to_string());
             }
-            Failure::integrity(format!("integrity failure: {ie}; {why}"))
+            Failure::integrity(t!(
+                "err-integrity-why",
+                detail = super::errors::integrity(&ie),
+                why = why
+            ))
         }
         hyoka::error::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
         e => e.into(),
@@ -52,6 +56,7 @@ fn byte_progress(total: u64, what: &str) -> ProgressBar {
     if let Ok(style) =
         ProgressStyle::with_template("{msg} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec})")
     {
+        // Numbers and units only: nothing to translate.
         bar.set_style(style);
     }
     bar.set_message(what.to_string());
@@ -60,7 +65,7 @@ fn byte_progress(total: u64, what: &str) -> ProgressBar {
 
 fn read_text(path: &Path, max: usize, what: &str) -> Result<String, Failure> {
     String::from_utf8(read_small(path, max, what)?)
-        .map_err(|_| format!("{} is not UTF-8: it is not {what}", path.display()).into())
+        .map_err(|_| t!("not-utf8", file = path.display(), what = what).into())
 }
 
 /// Writes `text` to `output` (replaced atomically) or stdout.
@@ -68,7 +73,7 @@ fn emit(text: &str, output: Option<&Path>, what: &str) -> Result<(), Failure> {
     match output {
         Some(path) => {
             replace_file(path, text)?;
-            eprintln!("wrote {what} to {}", path.display());
+            eprintln!("{}", t!("wrote", what = what, file = path.display()));
         }
         None => print_text(text),
     }
@@ -77,14 +82,11 @@ fn emit(text: &str, output: Option<&Path>, what: &str) -> Result<(), Failure> {
 
 fn signature_line(key: Option<&VerifierKey>, unchecked: &str) -> String {
     match key {
-        Some(k) => format!(
-            "signature: verified (key {}+{:08x})",
-            text::escape(k.name()),
-            k.key_id()
+        Some(k) => t!(
+            "signature-verified",
+            key = format!("{}+{:08x}", text::escape(k.name()), k.key_id())
         ),
-        None => {
-            format!("signature: not checked (no --vkey): authenticity was not checked; {unchecked}")
-        }
+        None => t!("signature-unchecked", what = unchecked),
     }
 }
 
@@ -96,7 +98,7 @@ fn new_checkpoint(
     key: Option<&Path>,
 ) -> Result<String, Failure> {
     if let Some(path) = checkpoint {
-        return read_text(path, MAX_CHECKPOINT_BYTES, "a checkpoint");
+        return read_text(path, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"));
     }
     let signer = key.map(read_signer).transpose()?;
     let bar = output::progress(ledger.len(), &t!("progress-verifying"));
@@ -113,12 +115,12 @@ fn new_checkpoint(
 
 /// A refusal to prove: the checkpoint given is not one of this ledger (exit 3), or bad input.
 fn not_provable(e: hyoka::error::Error, checkpoint: Option<&Path>) -> Failure {
-    let name = checkpoint.map_or("the fresh checkpoint".to_string(), |p| {
-        p.display().to_string()
-    });
+    let name = checkpoint.map_or_else(|| t!("the-fresh-checkpoint"), |p| p.display().to_string());
     match e {
-        hyoka::error::Error::Integrity(ie) => Failure::integrity(format!(
-            "refusing to prove: {ie}; {name} is not a checkpoint of this ledger as it stands"
+        hyoka::error::Error::Integrity(ie) => Failure::integrity(t!(
+            "prove-refused",
+            detail = super::errors::integrity(&ie),
+            name = name
         )),
         e => e.into(),
     }
@@ -136,7 +138,7 @@ pub fn prove(
         output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
     }
     let old_text = old
-        .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, "a checkpoint"))
+        .map(|p| read_text(p, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint")))
         .transpose()?;
     let ledger = match key {
         Some(_) => super::anchoring::open_write(ctx)?.into(),
@@ -145,9 +147,10 @@ pub fn prove(
     if let Some(seq) = seq
         && seq >= ledger.len()
     {
-        return Err(format!(
-            "there is no event {seq}: the ledger holds {}",
-            hyoka::error::covers(ledger.len())
+        return Err(t!(
+            "prove-no-event",
+            seq = seq,
+            covers = super::errors::covers(ledger.len())
         )
         .into());
     }
@@ -156,27 +159,26 @@ pub fn prove(
         (_, Some(old_text)) => {
             let body = proof::prove_consistency(&ledger, &old_text, &new_text)
                 .map_err(|e| not_provable(e, checkpoint.or(old)))?;
-            emit(&body.to_text(), output, "the consistency proof")?;
+            emit(&body.to_text(), output, &t!("what-consistency-proof"))?;
             eprintln!(
-                "consistency proof from {} to {} events; check it with `hyoka verify-consistency FILE --old OLD_CHECKPOINT --vkey VKEY`",
-                body.old_size,
-                body.checkpoint().map(|(c, _)| c.size).unwrap_or_default()
+                "{}",
+                t!(
+                    "prove-consistency-done",
+                    old = body.old_size,
+                    new = body.checkpoint().map(|(c, _)| c.size).unwrap_or_default()
+                )
             );
         }
         (Some(seq), None) => {
             let p = proof::prove_inclusion(&ledger, seq, &new_text)
                 .map_err(|e| not_provable(e, checkpoint))?;
-            emit(&p.to_text(), output, "the inclusion proof")?;
-            eprintln!(
-                "inclusion proof of event {seq}; check it with `hyoka verify-proof FILE --vkey VKEY` (no ledger needed)"
-            );
+            emit(&p.to_text(), output, &t!("what-inclusion-proof"))?;
+            eprintln!("{}", t!("prove-inclusion-done", seq = seq));
         }
-        (None, None) => return Err(Failure::usage("give SEQ or --consistency OLD_CHECKPOINT")),
+        (None, None) => return Err(Failure::usage(t!("prove-what"))),
     }
     if checkpoint.is_none() && key.is_none() {
-        eprintln!(
-            "note: the checkpoint in the proof is unsigned: it pins the content (integrity), not who vouches for it; sign it with --key FILE"
-        );
+        eprintln!("{}", t!("note-line", line = t!("prove-unsigned")));
     }
     Ok(())
 }
@@ -191,9 +193,9 @@ fn checkpoint_json(cp: &Checkpoint, signature_checked: bool) -> serde_json::Valu
 }
 
 pub fn verify_proof(file: &Path, vkey: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
-    let bytes = read_small(file, MAX_PROOF_BYTES, "a proof")?;
+    let bytes = read_small(file, MAX_PROOF_BYTES, &t!("what-proof"))?;
     let key = vkey.map(read_verifier).transpose()?;
-    let why = format!("the proof {} does not show what it claims", file.display());
+    let why = t!("proof-does-not-show", file = file.display());
     let inc =
         proof::check_inclusion(&bytes, key.as_ref()).map_err(|e| failure(e, file, format, &why))?;
     let (cp, ev) = (&inc.checkpoint, &inc.event.event);
@@ -206,33 +208,30 @@ pub fn verify_proof(file: &Path, vkey: Option<&str>, format: TextOrJson) -> Resu
         })
         .to_string()),
         TextOrJson::Text => {
-            out(format!(
-                "ok: event {} is in the checkpoint of {} events (origin {}, root {})",
-                ev.seq,
-                cp.size,
-                text::escape(&cp.origin),
-                event::hex(&cp.root)
+            out(t!(
+                "proof-ok",
+                seq = ev.seq,
+                size = cp.size,
+                origin = text::escape(&cp.origin),
+                root = event::hex(&cp.root)
             ));
-            out(signature_line(
-                key.as_ref(),
-                "this shows the event is in the tree with that root, not who published the checkpoint",
+            out(signature_line(key.as_ref(), &t!("proof-unchecked-means")));
+            out(t!("proof-event", seq = ev.seq));
+            out(t!("proof-who", value = text::escape(&ev.author)));
+            out(t!(
+                "proof-what",
+                value = text::escape(&super::words::change(&ev.change))
             ));
-            out(format!("event {}", ev.seq));
-            out(format!("  who:  {}", text::escape(&ev.author)));
-            out(format!(
-                "  what: {}",
-                text::escape(&super::words::change(&ev.change))
-            ));
-            out(format!("  when: {}", when::format_text(ev.recorded_at)));
-            out(format!("  why:  {}", text::escape(&ev.reason)));
+            out(t!("proof-when", value = when::format_text(ev.recorded_at)));
+            out(t!("proof-why", value = text::escape(&ev.reason)));
             if let Some(s) = &ev.source {
-                out(format!(
-                    "  from: {} (blake3 {})",
-                    text::escape(&s.file_name),
-                    event::hex(&s.blake3)
+                out(t!(
+                    "proof-from",
+                    file = text::escape(&s.file_name),
+                    blake3 = event::hex(&s.blake3)
                 ));
             }
-            out(format!("  hash: {}", event::hex(&inc.event.hash)));
+            out(t!("proof-hash", value = event::hex(&inc.event.hash)));
         }
     }
     Ok(())
@@ -244,13 +243,17 @@ pub fn verify_consistency(
     vkey: Option<&str>,
     format: TextOrJson,
 ) -> Result<(), Failure> {
-    let body = read_small(file, MAX_CHECKPOINT_BYTES + 8192, "a consistency proof")?;
-    let old_bytes = read_small(old, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+    let body = read_small(
+        file,
+        MAX_CHECKPOINT_BYTES + 8192,
+        &t!("what-a-consistency-proof"),
+    )?;
+    let old_bytes = read_small(old, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
     let key = vkey.map(read_verifier).transpose()?;
-    let why = format!(
-        "the proof {} does not show that the log extends {}",
-        file.display(),
-        old.display()
+    let why = t!(
+        "consistency-does-not-show",
+        file = file.display(),
+        old = old.display()
     );
     let c = proof::check_consistency(&body, &old_bytes, key.as_ref())
         .map_err(|e| failure(e, file, format, &why))?;
@@ -263,21 +266,20 @@ pub fn verify_consistency(
         })
         .to_string()),
         TextOrJson::Text => {
-            out(format!(
-                "ok: consistent: the checkpoint of {} events extends the checkpoint of {} events (origin {}): the first {} events are unchanged",
-                c.new.size,
-                c.old.size,
-                text::escape(&c.new.origin),
-                c.old.size
+            out(t!(
+                "consistency-ok",
+                new = c.new.size,
+                old = c.old.size,
+                origin = text::escape(&c.new.origin)
             ));
-            out(format!("old root: {}", event::hex(&c.old.root)));
-            out(format!("new root: {}", event::hex(&c.new.root)));
+            out(t!("consistency-old-root", hash = event::hex(&c.old.root)));
+            out(t!("consistency-new-root", hash = event::hex(&c.new.root)));
             out(signature_line(
                 key.as_ref(),
-                "this shows the two trees are consistent, not who published them",
+                &t!("consistency-unchecked-means"),
             ));
             if key.is_some() && !c.old_signature_checked {
-                out("old checkpoint: unsigned, taken as given");
+                out(t!("consistency-old-unsigned"));
             }
         }
     }
@@ -299,16 +301,16 @@ pub(super) fn export_to_file(
         let failed = r.is_err();
         exported = Some(r);
         match failed {
-            true => Err(std::io::Error::other("the export failed")),
+            true => Err(std::io::Error::other(t!("export-failed"))),
             false => w.flush(),
         }
     });
-    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    let cannot = |e: String| t!("cannot-write-file", file = path.display(), error = e);
     match (written, exported) {
         (_, Some(Err(e))) => Err(e.into()),
         (Ok(()), Some(Ok(summary))) => Ok(summary),
-        (Err(e), _) => Err(cannot(&e).into()),
-        (Ok(()), None) => Err(cannot(&"nothing was exported").into()),
+        (Err(e), _) => Err(cannot(e.to_string()).into()),
+        (Ok(()), None) => Err(cannot(t!("export-nothing")).into()),
     }
 }
 
@@ -334,7 +336,7 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
             let summary = summary?;
             drop(ledger);
             w.flush()
-                .map_err(|e| format!("cannot keep the export to print it: {e}"))?;
+                .map_err(|e| t!("export-cannot-keep", error = e.to_string()))?;
             w.print()?;
             summary
         }
@@ -345,18 +347,24 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
 
 /// What `hyoka export` says it exported (on stderr), and where.
 pub(super) fn exported(summary: &export::Summary, output: Option<&Path>) -> String {
-    format!(
-        "exported {} events{} (origin {}); head {}; root {}",
-        summary.events,
-        output.map_or(String::new(), |p| format!(" to {}", p.display())),
-        text::escape(&summary.origin),
-        event::hex(&summary.head_hash),
-        event::hex(&summary.root)
+    t!(
+        "exported",
+        count = summary.events,
+        to = output.map_or(String::new(), |p| t!("exported-to", file = p.display())),
+        origin = text::escape(&summary.origin),
+        head = event::hex(&summary.head_hash),
+        root = event::hex(&summary.root)
     )
 }
 
 pub(super) fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure> {
-    let f = File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let f = File::open(file).map_err(|e| {
+        t!(
+            "cannot-read-file",
+            file = file.display(),
+            error = e.to_string()
+        )
+    })?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     Ok((BufReader::with_capacity(1 << 20, f), len))
 }
@@ -368,10 +376,10 @@ pub fn verify_export(
     format: TextOrJson,
 ) -> Result<(), Failure> {
     let key = vkey.map(read_verifier).transpose()?;
-    let why = format!("the export {} cannot be trusted", file.display());
+    let why = t!("export-not-trusted", file = file.display());
     let cp = match checkpoint {
         Some(path) => {
-            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
             let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
                 .map_err(|e| failure(e, path, format, &why))?;
             if let Some(k) = &key {
@@ -380,10 +388,7 @@ pub fn verify_export(
                         e,
                         path,
                         format,
-                        &format!(
-                            "the checkpoint {} does not vouch for the export",
-                            path.display()
-                        ),
+                        &t!("checkpoint-not-vouching-export", file = path.display()),
                     )
                 })?;
             }
@@ -418,28 +423,23 @@ pub fn verify_export(
             out(v.to_string());
         }
         TextOrJson::Text => {
-            out(format!(
-                "ok: {} events in the export verified: every line matches its stored bytes, the chain and the rules hold",
-                s.events
-            ));
-            out(format!("origin: {}", text::escape(&s.origin)));
-            out(format!("head: {}", event::hex(&s.head_hash)));
-            out(format!("root: {} (RFC 6962, SHA-256)", event::hex(&s.root)));
+            out(t!("export-verified", count = s.events));
+            out(t!("init-origin", origin = text::escape(&s.origin)));
+            out(output::head_line(&s.head_hash));
+            out(output::root_line(&s.root));
             match &cp {
                 Some(cp) => {
-                    out(format!(
-                        "checkpoint: consistent: the export's first {} events have the checkpoint's root; {} more events after them",
-                        cp.size,
-                        s.events - cp.size
+                    out(t!(
+                        "export-checkpoint-consistent",
+                        size = cp.size,
+                        more = s.events - cp.size
                     ));
                     out(signature_line(
                         key.as_ref(),
-                        "this shows consistency with the checkpoint, not who issued it",
+                        &t!("checkpoint-unchecked-means"),
                     ));
                 }
-                None => out(
-                    "checkpoint: none given: an export alone cannot show that it is complete or the published history; give --checkpoint FILE",
-                ),
+                None => out(t!("export-no-checkpoint")),
             }
         }
     }
@@ -452,14 +452,11 @@ pub fn restore(
     checkpoint: Option<&Path>,
     vkey: Option<&str>,
 ) -> Result<(), Failure> {
-    let why = format!(
-        "nothing was restored: the export {} cannot be trusted",
-        file.display()
-    );
+    let why = t!("restore-not-trusted", file = file.display());
     // With a checkpoint, the export is proved to hold the published history before anything is built.
     let cp_bytes = match checkpoint {
         Some(path) => {
-            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+            let bytes = read_small(path, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
             let key = vkey.map(read_verifier).transpose()?;
             let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
                 .map_err(|e| failure(e, path, TextOrJson::Text, &why))?;
@@ -486,29 +483,23 @@ pub fn restore(
         e => e.into(),
     })?;
     let root = ledger.tree_root(ledger.len())?;
-    out(format!(
-        "restored {} events into {}",
-        ledger.len(),
-        ctx.ledger.display()
+    out(t!(
+        "restored",
+        count = ledger.len(),
+        dir = ctx.ledger.display()
     ));
-    out(format!("head: {}", event::hex(&ledger.head_hash())));
-    out(format!("root: {} (RFC 6962, SHA-256)", event::hex(&root)));
+    out(output::head_line(&ledger.head_hash()));
+    out(output::root_line(&root));
     match cp_bytes {
         Some((bytes, key)) => {
             let checked = transparency::adopt(&ledger, &bytes, key.as_ref(), &mut |_, _| {})?;
-            out(format!(
-                "it extends the checkpoint ({} events){}",
-                checked.checkpoint.size,
-                if is_signed(&bytes) {
-                    "; recorded as the ledger's last signed checkpoint"
-                } else {
-                    ""
-                }
+            out(t!(
+                "restore-extends",
+                size = checked.checkpoint.size,
+                signed = if is_signed(&bytes) { "yes" } else { "no" }
             ));
         }
-        None => eprintln!(
-            "note: no --checkpoint: the export was checked in itself, not against a published checkpoint; the ledger's last signed checkpoint (CHECKPOINT) is not part of an export, give it with --checkpoint"
-        ),
+        None => eprintln!("{}", t!("note-line", line = t!("restore-no-checkpoint"))),
     }
     Ok(())
 }

@@ -28,28 +28,23 @@ pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), 
         (Ok(l), _) => Some(transparency::origin(&l)?),
         (Err(_), Some(_)) => None,
         (Err(e), None) => {
-            return Err(format!(
-                "the key name defaults to the ledger's origin, but: {e}; or give the name with --name NAME"
-            )
-            .into());
+            return Err(t!("key-name-from-origin", error = super::errors::error(&e)).into());
         }
     };
     let Some(name) = name.map(str::to_string).or_else(|| origin.clone()) else {
-        return Err("give the key name with --name NAME".to_string().into());
+        return Err(t!("key-give-name").into());
     };
     let key = SignerKey::generate(&name).map_err(|e| e.to_string())?;
     create_secret_file(output, &format!("{}\n", key.to_text()))?;
     if let Some(o) = origin.as_deref().filter(|o| *o != name) {
-        eprintln!(
-            "warning: the key name {} is not the ledger's origin {}: `hyoka checkpoint` will refuse this key for this ledger (a person's key, for `hyoka person add`, may have any name)",
-            text::escape(&name),
-            text::escape(o)
+        let line = t!(
+            "key-name-not-origin",
+            name = text::escape(&name),
+            origin = text::escape(o)
         );
+        eprintln!("{}", t!("warning-line", line = line));
     }
-    eprintln!(
-        "wrote the private key to {} (keep it secret); the verifier key, to publish, is:",
-        output.display()
-    );
+    eprintln!("{}", t!("key-wrote", file = output.display()));
     out(key.verifier().to_text());
     Ok(())
 }
@@ -62,9 +57,10 @@ pub(super) fn refusal(e: hyoka::error::Error, dir: &Path) -> Failure {
             | IntegrityError::LedgerShorterThanCheckpoint { .. }
             | IntegrityError::CheckpointOtherOrigin { .. }
             | IntegrityError::SignedCheckpointDamaged(_)),
-        ) => Failure::integrity(format!(
-            "refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({}): {ie}; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from",
-            dir.join(hyoka::ledger::anchor::CHECKPOINT_FILE).display()
+        ) => Failure::integrity(t!(
+            "sign-refused",
+            file = dir.join(hyoka::ledger::anchor::CHECKPOINT_FILE).display(),
+            detail = super::errors::integrity(&ie)
         )),
         e => e.into(),
     }
@@ -81,50 +77,48 @@ pub fn checkpoint(ctx: &Ctx, key: Option<&Path>, output: Option<&Path>) -> Resul
     };
     let bar = output::progress(ledger.len(), &t!("progress-verifying"));
     let mut progress = |done, _| bar.set_position(done);
-    let result = match &signer {
-        Some(k) => transparency::sign(&ledger, k, super::clock::file_time(), &mut progress).map(|s| {
-            if let Some(name) = &s.moved_aside {
-                eprintln!(
-                    "note: the last signed checkpoint kept in the ledger directory failed its check (damaged, forged, or signed by another key): moved aside to {}",
-                    ledger.dir().join(name).display()
-                );
-            }
-            if s.log_key_set {
-                eprintln!(
-                    "note: this key is now the ledger's log key (its verifier key is kept in {}); checkpoints are signed with it only",
-                    ledger.dir().join(hyoka::ledger::anchor::LOG_KEY_FILE).display()
-                );
-            }
-            (s.note, s.checkpoint, s.previous)
-        }),
-        None => {
-            transparency::current(&ledger, &mut progress).map(|(cp, _)| (cp.to_text(), cp, None))
-        }
-    };
+    let result =
+        match &signer {
+            Some(k) => transparency::sign(&ledger, k, super::clock::file_time(), &mut progress)
+                .map(|s| {
+                    if let Some(name) = &s.moved_aside {
+                        let line = t!(
+                            "checkpoint-moved-aside",
+                            file = ledger.dir().join(name).display()
+                        );
+                        eprintln!("{}", t!("note-line", line = line));
+                    }
+                    if s.log_key_set {
+                        let file = ledger.dir().join(hyoka::ledger::anchor::LOG_KEY_FILE);
+                        let line = t!("checkpoint-log-key-set", file = file.display());
+                        eprintln!("{}", t!("note-line", line = line));
+                    }
+                    (s.note, s.checkpoint, s.previous)
+                }),
+            None => transparency::current(&ledger, &mut progress)
+                .map(|(cp, _)| (cp.to_text(), cp, None)),
+        };
     bar.finish_and_clear();
     let (text, cp, previous) = result.map_err(|e| refusal(e, ledger.dir()))?;
     match output {
         Some(path) => {
             replace_file(path, &text)?;
             eprintln!(
-                "wrote the checkpoint of {} events to {}",
-                cp.size,
-                path.display()
+                "{}",
+                t!("checkpoint-wrote", size = cp.size, file = path.display())
             );
         }
         None => print_text(&text),
     }
     match (&signer, previous) {
-        (None, _) => eprintln!(
-            "note: this checkpoint is unsigned: it pins the ledger's content (integrity) but does not show who vouches for it (authenticity); sign it with --key FILE"
-        ),
+        (None, _) => eprintln!("{}", t!("note-line", line = t!("checkpoint-unsigned"))),
         (Some(k), previous) => eprintln!(
-            "signed by {}+{:08x}; recorded as the ledger's last signed checkpoint{}",
-            text::escape(k.name()),
-            k.key_id(),
-            previous.map_or(String::new(), |m| format!(
-                " (it extends the previous one, of {m} events)"
-            ))
+            "{}",
+            t!(
+                "checkpoint-signed",
+                key = format!("{}+{:08x}", text::escape(k.name()), k.key_id()),
+                previous = previous.map_or(String::new(), |m| t!("checkpoint-extends", size = m))
+            )
         ),
     }
     Ok(())
@@ -136,7 +130,7 @@ pub fn verify(
     file: &Path,
     vkey: Option<&str>,
 ) -> Result<(), Failure> {
-    let bytes = read_small(file, MAX_CHECKPOINT_BYTES, "a checkpoint")?;
+    let bytes = read_small(file, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
     let key = vkey.map(read_verifier).transpose()?;
     let result = super::anchoring::open_reading(ctx, true).and_then(|ledger| {
         let bar = output::progress(ledger.len(), &t!("progress-verifying"));
@@ -163,9 +157,10 @@ pub fn verify(
             return Err(match ie {
                 IntegrityError::CheckpointBadSignature { .. }
                 | IntegrityError::CheckpointNotSignedByKey { .. }
-                | IntegrityError::CheckpointOtherOrigin { .. } => Failure::integrity(format!(
-                    "integrity failure: {ie}; the checkpoint {} does not vouch for this ledger",
-                    file.display()
+                | IntegrityError::CheckpointOtherOrigin { .. } => Failure::integrity(t!(
+                    "err-integrity-why",
+                    detail = super::errors::integrity(&ie),
+                    why = t!("checkpoint-not-vouching", file = file.display())
                 )),
                 ie => hyoka::error::Error::Integrity(ie).into(),
             });
@@ -185,22 +180,19 @@ pub fn verify(
         }
         TextOrJson::Text => {
             output::verified(report);
-            out(format!(
-                "checkpoint: consistent: the ledger extends the checkpoint of {} events (origin {}, root {}); {} events appended since",
-                cp.size,
-                text::escape(&cp.origin),
-                event::hex(&cp.root),
-                report.events.saturating_sub(cp.size)
+            out(t!(
+                "checkpoint-consistent",
+                size = cp.size,
+                origin = text::escape(&cp.origin),
+                root = event::hex(&cp.root),
+                more = report.events.saturating_sub(cp.size)
             ));
             match &key {
-                Some(k) => out(format!(
-                    "signature: verified (key {}+{:08x})",
-                    text::escape(k.name()),
-                    k.key_id()
+                Some(k) => out(t!(
+                    "signature-verified",
+                    key = format!("{}+{:08x}", text::escape(k.name()), k.key_id())
                 )),
-                None => out(
-                    "signature: not checked (no --vkey): this shows consistency with the checkpoint, not who issued it",
-                ),
+                None => out(t!("signature-not-checked-consistency")),
             }
         }
     }

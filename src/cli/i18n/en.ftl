@@ -381,3 +381,161 @@ names-no-person = there is no person `{ $who }` in this ledger (by id or by name
 names-several = { $count } people are named `{ $who }` ({ $ids }); give the id instead
 names-no-people = this ledger has no people; give it its first administrator with `hyoka people enable --admin NAME --vkey FILE --key FILE -m REASON`
 names-no-salt = cannot draw a random salt for the name's commitment: { $error }
+
+## Proofs, export, restore (offline.rs)
+err-integrity-why = integrity failure: { $detail }; { $why }
+not-utf8 = { $file } is not UTF-8: it is not { $what }
+wrote = wrote { $what } to { $file }
+signature-verified = signature: verified (key { $key })
+signature-unchecked = signature: not checked (no --vkey): authenticity was not checked; { $what }
+signature-not-checked-consistency = signature: not checked (no --vkey): this shows consistency with the checkpoint, not who issued it
+what-checkpoint = a checkpoint
+what-proof = a proof
+what-a-consistency-proof = a consistency proof
+what-consistency-proof = the consistency proof
+what-inclusion-proof = the inclusion proof
+what-private-key = a private key
+what-verifier-key = a verifier key
+the-fresh-checkpoint = the fresh checkpoint
+prove-refused = refusing to prove: { $detail }; { $name } is not a checkpoint of this ledger as it stands
+prove-no-event = there is no event { $seq }: the ledger holds { $covers }
+prove-consistency-done = consistency proof from { $old } to { $new } events; check it with `hyoka verify-consistency FILE --old OLD_CHECKPOINT --vkey VKEY`
+prove-inclusion-done = inclusion proof of event { $seq }; check it with `hyoka verify-proof FILE --vkey VKEY` (no ledger needed)
+prove-what = give SEQ or --consistency OLD_CHECKPOINT
+prove-unsigned = the checkpoint in the proof is unsigned: it pins the content (integrity), not who vouches for it; sign it with --key FILE
+proof-does-not-show = the proof { $file } does not show what it claims
+proof-ok = ok: event { $seq } is in the checkpoint of { $size } events (origin { $origin }, root { $root })
+proof-unchecked-means = this shows the event is in the tree with that root, not who published the checkpoint
+proof-event = event { $seq }
+proof-who = {"  "}who:  { $value }
+proof-what = {"  "}what: { $value }
+proof-when = {"  "}when: { $value }
+proof-why = {"  "}why:  { $value }
+proof-from = {"  "}from: { $file } (blake3 { $blake3 })
+proof-hash = {"  "}hash: { $value }
+consistency-does-not-show = the proof { $file } does not show that the log extends { $old }
+consistency-ok = ok: consistent: the checkpoint of { $new } events extends the checkpoint of { $old } events (origin { $origin }): the first { $old } events are unchanged
+consistency-old-root = old root: { $hash }
+consistency-new-root = new root: { $hash }
+consistency-unchecked-means = this shows the two trees are consistent, not who published them
+consistency-old-unsigned = old checkpoint: unsigned, taken as given
+export-failed = the export failed
+export-nothing = nothing was exported
+export-cannot-keep = cannot keep the export to print it: { $error }
+exported = exported { $count } events{ $to } (origin { $origin }); head { $head }; root { $root }
+exported-to = { " " }to { $file }
+export-not-trusted = the export { $file } cannot be trusted
+checkpoint-not-vouching-export = the checkpoint { $file } does not vouch for the export
+export-verified = ok: { $count } events in the export verified: every line matches its stored bytes, the chain and the rules hold
+export-checkpoint-consistent = checkpoint: consistent: the export's first { $size } events have the checkpoint's root; { $more } more events after them
+checkpoint-unchecked-means = this shows consistency with the checkpoint, not who issued it
+export-no-checkpoint = checkpoint: none given: an export alone cannot show that it is complete or the published history; give --checkpoint FILE
+restore-not-trusted = nothing was restored: the export { $file } cannot be trusted
+restored = restored { $count } events into { $dir }
+restore-extends = it extends the checkpoint ({ $size } events){ $signed ->
+    [yes] ; recorded as the ledger's last signed checkpoint
+   *[no] {""}
+}
+restore-no-checkpoint = no --checkpoint: the export was checked in itself, not against a published checkpoint; the ledger's last signed checkpoint (CHECKPOINT) is not part of an export, give it with --checkpoint
+
+## Keys and checkpoints (tlog.rs, keys.rs)
+key-name-from-origin = the key name defaults to the ledger's origin, but: { $error }; or give the name with --name NAME
+key-give-name = give the key name with --name NAME
+key-name-not-origin = the key name { $name } is not the ledger's origin { $origin }: `hyoka checkpoint` will refuse this key for this ledger (a person's key, for `hyoka person add`, may have any name)
+key-wrote = wrote the private key to { $file } (keep it secret); the verifier key, to publish, is:
+sign-refused = refusing to sign: this ledger is not an append-only extension of the last checkpoint signed for it ({ $file }): { $detail }; a log must never sign two inconsistent checkpoints: restore the ledger that checkpoint was signed from
+checkpoint-moved-aside = the last signed checkpoint kept in the ledger directory failed its check (damaged, forged, or signed by another key): moved aside to { $file }
+checkpoint-log-key-set = this key is now the ledger's log key (its verifier key is kept in { $file }); checkpoints are signed with it only
+checkpoint-wrote = wrote the checkpoint of { $size } events to { $file }
+checkpoint-unsigned = this checkpoint is unsigned: it pins the ledger's content (integrity) but does not show who vouches for it (authenticity); sign it with --key FILE
+checkpoint-signed = signed by { $key }; recorded as the ledger's last signed checkpoint{ $previous }
+checkpoint-extends = { " " }(it extends the previous one, of { $size } events)
+checkpoint-not-vouching = the checkpoint { $file } does not vouch for this ledger
+checkpoint-consistent = checkpoint: consistent: the ledger extends the checkpoint of { $size } events (origin { $origin }, root { $root }); { $more } events appended since
+keys-cannot-read = cannot read { $what } { $file }: { $error }
+keys-too-big = { $file } is larger than { $max } bytes: it is not { $what }
+keys-not-a-key = { $file }: { $error }; give the file written by `hyoka key generate`
+keys-mode = the private key file { $file } can be accessed by others (mode { $mode }): refusing to use it, a signing key must be readable by its owner only; run `chmod 600 { $file }` and try again (and make a new key if others may have copied it)
+keys-vkey-not-a-key = --vkey: { $error }; give the verifier key text (NAME+ID+KEY, as printed by `hyoka key generate`) or a file holding it
+keys-vkey-private = --vkey: { $file } holds a private (signing) key; give the verifier key instead, the line `hyoka key generate` printed (it does not start with PRIVATE+KEY), and keep the private key secret
+keys-exists = { $file } already exists: refusing to overwrite it (it may be a key); choose another --output
+cannot-create-file = cannot create { $file }: { $error }
+cannot-fsync = cannot fsync { $dir }: { $error }
+
+## backup
+backup-keep-old = the backup in { $dir } { $why }, so the old backup is left untouched; { $todo }
+backup-todo-move-away = look at it, then move it away or back up into another directory
+backup-no-checkpoint = cannot be checked: it has { $export } but no { $checkpoint } to check this ledger against
+backup-cannot-read-old = cannot read { $file } ({ $error }), so the old backup is left untouched; check its permissions, or back up into another directory
+backup-damaged = cannot be checked: its { $checkpoint } is damaged ({ $why })
+backup-too-big = it has more than { $max } bytes
+backup-other-key = has a { $checkpoint } signed, but not by the key of --key ({ $key })
+backup-fails-check = has a { $checkpoint } that fails its check: { $error }
+backup-cannot-check = has a { $checkpoint } that cannot be checked: { $error }
+backup-todo-other-key = back up into another directory, or with the key that signed it
+backup-todo-restore = if this ledger is an older or damaged copy, restore the backup instead (`hyoka restore { $export } --checkpoint { $checkpoint } --ledger NEW_DIR`), otherwise back up into another directory
+backup-shorter = holds { $old } events but this ledger has { $new }: writing it would replace the backup with a shorter history
+backup-other-ledger = is of another ledger (origin { $old_origin }, { $old } events; this ledger's origin is { $origin }, { $events } events)
+backup-todo-elsewhere = back up into another directory
+backup-rewritten = holds { $old } events and this ledger has { $new }, but this ledger's first { $old } events are not the backup's (root { $ledger }, the backup's checkpoint has { $checkpoint }): this ledger rewrote the history the backup holds
+backup-cannot-create = cannot create { $dir }: { $error }; check the path and permissions
+backup-read-back = the backup in { $dir } does not read back correctly ({ $error }); the disk may be failing: try another
+backup-mismatch = the backup in { $dir } does not match the ledger's checkpoint; try again
+backup-written = backup of { $count } events written to { $dir } and read back: { $export } (export), { $checkpoint } ({ $signed ->
+    [yes] signed
+   *[no] unsigned
+} checkpoint)
+backup-extends = it extends the backup it replaced ({ $size } events)
+backup-restore-with = restore with: hyoka restore { $export } --checkpoint { $checkpoint } --ledger NEW_DIR
+
+## Opening a ledger, the log key, anchoring (anchoring.rs)
+journal-cut = the journal ended in an unfinished record (an append cut short by a kill or a power cut, never acknowledged): its { $bytes } bytes, from #{ $seq }, were kept in { $file } and cut off
+journal-unfinished = the journal ends in an unfinished record ({ $bytes } bytes from #{ $seq }: an append cut short, never acknowledged); left as it is: the next change keeps it aside and cuts it off
+busy-waiting = the ledger is busy: { $who }; waiting up to { $seconds } s more for it
+read-copy-no-temp = { $error }; and cannot create a temporary directory to read a copy of it
+read-copy-read-only = the ledger is on a read-only file system
+read-copy-not-writable = the ledger's directory cannot be written by this user
+read-copy = { $why }; reading a private copy of it ({ $size }) in { $dir }, removed afterwards{ $verifying ->
+    [yes] ; the copy is byte for byte the ledger's files, so verifying it verifies them
+   *[no] {""}
+}
+log-key-none-yet = --log-key { $file }: this ledger has no log key yet; make that key its log key with `hyoka key use { $file }`
+key-inside-ledger = { $file } is inside the ledger directory: a private key must never be kept there (copies of the ledger would carry it); move it out, e.g. to { $suggested }
+log-key-now = log key: { $key } is now this ledger's log key (its verifier key is kept in { $file })
+log-key-already = log key: { $key } is already this ledger's log key
+log-key-found-there = writers find it there by themselves
+log-key-found-with-flag = writers use it when given --log-key { $file } (or when it is at { $default })
+log-key-anchors = every change made by a writer holding the private key is anchored, signed with it; { $found }; keep { $file } secret
+log-key-wrote = wrote a new log key to { $file } (mode 0600; keep it secret, and outside the ledger directory)
+log-key-other-origin = the log key in { $file } is named { $name }, but this ledger's origin is { $origin }: a log key is named after its ledger's origin; give another file with --log-key FILE (a new key is made there if it does not exist)
+log-key-wrote-new = wrote a new log key to { $file } (mode 0600): keep it secret, outside the ledger directory, and back it up
+anchor-setting = anchoring every change: { $state ->
+    [on] on
+   *[off] off
+}
+anchor-log-key-set = log key: set: a writer holding it anchors every change, signed
+anchor-log-key-none = log key: none (set one with `hyoka key use FILE`)
+anchor-vouched = vouched for from this directory: { $vouched } of { $count } events{ $rest ->
+    [yes] {" "}(the rest are held only by the journal)
+   *[no] {""}
+}
+
+## demo
+demo-no-temp-dir = cannot create a temporary directory: { $error }
+demo-intro = hyoka demo: a throwaway ledger in a temporary directory, deleted at the end.
+demo-heading-import = Import the published table (Kodaira City follow-up table, FY2014-FY2015, bundled)
+demo-heading-table = The table, rebuilt from the events alone (first rows; `hyoka table` shows all)
+demo-heading-totals = Its totals, rebuilt from the events, against the document's own total rows
+demo-file-totals = {"   "}the file's own total rows (lines { $first }-{ $last }): { $totals }, follow-up { $follow_up }: the same, as the import checked
+demo-heading-correction = A correction: a new event, never an overwrite
+demo-heading-verify = Verify: recompute every hash, the chain, the rules and the Merkle tree
+demo-heading-tamper = Tamper evidence: change one byte of event 100 in an exported copy
+demo-edited = (edited by hand: { $file } line { $line }, event 100: character { $column } of its stored bytes ("bytes", base64) changed from { $old } to { $new }, one bit of one byte)
+demo-caught = { $line } (exit code { $code })
+demo-unnoticed = the demo's tampering went unnoticed: please report this
+demo-heading-next = Next
+demo-next-import = bring in your own table (creates ./hyoka-ledger)
+demo-next-checkpoint = publish a signed checkpoint; verify --checkpoint proves append-only
+demo-next-help = every command, with examples
+demo-cannot-edit = the demo could not edit its copy { $file }: { $error }
+panic = internal error ({ $message }); run `hyoka verify` to check the ledger, and please report this with the command you ran

@@ -371,3 +371,161 @@ names-no-person = この台帳に職員 `{ $who }` はいません (ID でも氏
 names-several = `{ $who }` という名前の職員が { $count } 人います ({ $ids }): 代わりに ID を指定してください
 names-no-people = この台帳には職員が登録されていません: `hyoka people enable --admin NAME --vkey FILE --key FILE -m REASON` で最初の管理者を登録してください
 names-no-salt = 氏名のコミットメントのソルトを作れません: { $error }
+
+## 証明、エクスポート、復元 (offline.rs)
+err-integrity-why = 完全性の破綻: { $detail }。{ $why }
+not-utf8 = { $file } は UTF-8 ではありません: { $what }ではありません
+wrote = { $what }を { $file } に書きました
+signature-verified = 署名: 検証済み (鍵 { $key })
+signature-unchecked = 署名: 確かめていません (--vkey なし): 真正性は確かめていません。{ $what }
+signature-not-checked-consistency = 署名: 確かめていません (--vkey なし): これはチェックポイントとの一貫性を示すもので、誰が発行したかは示しません
+what-checkpoint = チェックポイント
+what-proof = 証明
+what-a-consistency-proof = 一貫性証明
+what-consistency-proof = 一貫性証明
+what-inclusion-proof = 包含証明
+what-private-key = 秘密鍵
+what-verifier-key = 検証鍵
+the-fresh-checkpoint = 新しいチェックポイント
+prove-refused = 証明しません: { $detail }。{ $name } は今のこの台帳のチェックポイントではありません
+prove-no-event = イベント { $seq } はありません: 台帳にあるのは { $covers } です
+prove-consistency-done = { $old } イベントから { $new } イベントへの一貫性証明です。`hyoka verify-consistency FILE --old OLD_CHECKPOINT --vkey VKEY` で確かめられます
+prove-inclusion-done = イベント { $seq } の包含証明です。`hyoka verify-proof FILE --vkey VKEY` で確かめられます (台帳は不要)
+prove-what = SEQ か --consistency OLD_CHECKPOINT を指定してください
+prove-unsigned = 証明の中のチェックポイントは署名されていません: 内容 (完全性) は固定しますが、誰が保証するかは示しません。--key FILE で署名してください
+proof-does-not-show = 証明 { $file } は主張する内容を示していません
+proof-ok = ok: イベント { $seq } は { $size } イベントのチェックポイントに含まれています (origin { $origin }、根 { $root })
+proof-unchecked-means = これはイベントがその根の木に含まれることを示すもので、誰がチェックポイントを公表したかは示しません
+proof-event = イベント { $seq }
+proof-who = {"  "}記録者: { $value }
+proof-what = {"  "}内容: { $value }
+proof-when = {"  "}日時: { $value }
+proof-why = {"  "}理由: { $value }
+proof-from = {"  "}取込元: { $file } (blake3 { $blake3 })
+proof-hash = {"  "}ハッシュ: { $value }
+consistency-does-not-show = 証明 { $file } は、ログが { $old } の延長であることを示していません
+consistency-ok = ok: 一貫しています: { $new } イベントのチェックポイントは { $old } イベントのチェックポイントの延長です (origin { $origin }): 最初の { $old } イベントは変わっていません
+consistency-old-root = 古い根: { $hash }
+consistency-new-root = 新しい根: { $hash }
+consistency-unchecked-means = これは二つの木が一貫していることを示すもので、誰が公表したかは示しません
+consistency-old-unsigned = 古いチェックポイント: 署名なし。与えられたとおりに扱いました
+export-failed = エクスポートに失敗しました
+export-nothing = 何もエクスポートされませんでした
+export-cannot-keep = 表示するためにエクスポートを保持できません: { $error }
+exported = { $count } イベントをエクスポートしました{ $to } (origin { $origin })。ヘッド { $head }、根 { $root }
+exported-to = { " " }(出力先 { $file })
+export-not-trusted = エクスポート { $file } は信頼できません
+checkpoint-not-vouching-export = チェックポイント { $file } はこのエクスポートを保証しません
+export-verified = ok: エクスポートの { $count } イベントを検証しました: どの行も保存バイト列と合い、連鎖と規則も正しいです
+export-checkpoint-consistent = チェックポイント: 一貫しています: エクスポートの最初の { $size } イベントの根はチェックポイントの根と同じです。その後に { $more } イベントあります
+checkpoint-unchecked-means = これはチェックポイントとの一貫性を示すもので、誰が発行したかは示しません
+export-no-checkpoint = チェックポイント: 指定なし: エクスポートだけでは、完全であることも公表した履歴であることも示せません。--checkpoint FILE を指定してください
+restore-not-trusted = 何も復元していません: エクスポート { $file } は信頼できません
+restored = { $count } イベントを { $dir } に復元しました
+restore-extends = チェックポイント ({ $size } イベント) の延長です{ $signed ->
+    [yes] 。台帳が最後に署名したチェックポイントとして記録しました
+   *[no] {""}
+}
+restore-no-checkpoint = --checkpoint なし: エクスポートはそれ自体で確かめただけで、公表したチェックポイントとは照合していません。台帳が最後に署名したチェックポイント (CHECKPOINT) はエクスポートに含まれないので、--checkpoint で指定してください
+
+## 鍵とチェックポイント (tlog.rs、keys.rs)
+key-name-from-origin = 鍵の名前の既定は台帳の origin ですが、読めません: { $error }。--name NAME で名前を指定することもできます
+key-give-name = --name NAME で鍵の名前を指定してください
+key-name-not-origin = 鍵の名前 { $name } は台帳の origin { $origin } ではありません: この台帳の `hyoka checkpoint` はこの鍵を拒否します (`hyoka person add` 用の職員の鍵なら、名前は何でもかまいません)
+key-wrote = 秘密鍵を { $file } に書きました (秘密にしてください)。公表する検証鍵は次のとおりです:
+sign-refused = 署名しません: この台帳は、この台帳について最後に署名したチェックポイント ({ $file }) の追記だけによる延長ではありません: { $detail }。ログは矛盾する二つのチェックポイントに署名してはなりません: そのチェックポイントに署名した台帳を復元してください
+checkpoint-moved-aside = 台帳ディレクトリに保存していた最後の署名付きチェックポイントは検証に失敗しました (傷んでいる、偽造、または別の鍵の署名): { $file } に移しました
+checkpoint-log-key-set = この鍵が台帳のログ鍵になりました (検証鍵は { $file } に保存)。チェックポイントにはこの鍵でだけ署名します
+checkpoint-wrote = { $size } イベントのチェックポイントを { $file } に書きました
+checkpoint-unsigned = このチェックポイントは署名されていません: 台帳の内容 (完全性) は固定しますが、誰が保証するか (真正性) は示しません。--key FILE で署名してください
+checkpoint-signed = { $key } で署名し、台帳が最後に署名したチェックポイントとして記録しました{ $previous }
+checkpoint-extends = { " " }(前回の { $size } イベントのものの延長です)
+checkpoint-not-vouching = チェックポイント { $file } はこの台帳を保証しません
+checkpoint-consistent = チェックポイント: 一貫しています: 台帳は { $size } イベントのチェックポイント (origin { $origin }、根 { $root }) の延長です。その後に { $more } イベント追記されています
+keys-cannot-read = { $what } { $file } を読めません: { $error }
+keys-too-big = { $file } は { $max } バイトより大きく、{ $what }ではありません
+keys-not-a-key = { $file }: { $error }。`hyoka key generate` が書いたファイルを指定してください
+keys-mode = 秘密鍵ファイル { $file } はほかの人も読み書きできます (モード { $mode }): 使いません。署名鍵は所有者だけが読めるようにしてください。`chmod 600 { $file }` を実行してやり直してください (ほかの人が複製したおそれがあれば、新しい鍵を作ってください)
+keys-vkey-not-a-key = --vkey: { $error }。検証鍵の文字列 (`hyoka key generate` が表示する NAME+ID+KEY) か、それを書いたファイルを指定してください
+keys-vkey-private = --vkey: { $file } は秘密 (署名) 鍵です。代わりに検証鍵 (`hyoka key generate` が表示した、PRIVATE+KEY で始まらない行) を指定し、秘密鍵は秘密にしてください
+keys-exists = { $file } はすでにあります: 上書きしません (鍵かもしれません)。別の --output を指定してください
+cannot-create-file = { $file } を作れません: { $error }
+cannot-fsync = { $dir } を fsync できません: { $error }
+
+## backup
+backup-keep-old = { $dir } のバックアップ: { $why }。古いバックアップはそのままにしました。{ $todo }
+backup-todo-move-away = 中身を確かめてから別の場所に移すか、別のディレクトリにバックアップしてください
+backup-no-checkpoint = 確かめられません: { $export } はありますが、この台帳と照合する { $checkpoint } がありません
+backup-cannot-read-old = { $file } を読めません ({ $error })。古いバックアップはそのままにしました。権限を確かめるか、別のディレクトリにバックアップしてください
+backup-damaged = 確かめられません: { $checkpoint } が傷んでいます ({ $why })
+backup-too-big = { $max } バイトを超えています
+backup-other-key = { $checkpoint } は署名されていますが、--key の鍵 ({ $key }) によるものではありません
+backup-fails-check = { $checkpoint } が検証に失敗しました: { $error }
+backup-cannot-check = { $checkpoint } を確かめられません: { $error }
+backup-todo-other-key = 別のディレクトリにバックアップするか、署名した鍵でバックアップしてください
+backup-todo-restore = この台帳が古いか傷んだ写しなら、代わりにバックアップを復元し (`hyoka restore { $export } --checkpoint { $checkpoint } --ledger NEW_DIR`)、そうでなければ別のディレクトリにバックアップしてください
+backup-shorter = { $old } イベントありますが、この台帳は { $new } イベントです: 書くとバックアップを短い履歴で置き換えることになります
+backup-other-ledger = 別の台帳のものです (origin { $old_origin }、{ $old } イベント。この台帳は origin { $origin }、{ $events } イベント)
+backup-todo-elsewhere = 別のディレクトリにバックアップしてください
+backup-rewritten = { $old } イベントあり、この台帳は { $new } イベントですが、この台帳の最初の { $old } イベントはバックアップのものと違います (根 { $ledger }、バックアップのチェックポイントは { $checkpoint }): この台帳はバックアップが持つ履歴を書き換えています
+backup-cannot-create = { $dir } を作れません: { $error }。パスと権限を確かめてください
+backup-read-back = { $dir } のバックアップが正しく読み戻せません ({ $error }): ディスクが故障しかけているかもしれません。別のディスクを使ってください
+backup-mismatch = { $dir } のバックアップが台帳のチェックポイントと合いません: やり直してください
+backup-written = { $count } イベントのバックアップを { $dir } に書き、読み戻しました: { $export } (エクスポート)、{ $checkpoint } ({ $signed ->
+    [yes] 署名付き
+   *[no] 署名なし
+}のチェックポイント)
+backup-extends = 置き換えたバックアップ ({ $size } イベント) の延長です
+backup-restore-with = 復元するには: hyoka restore { $export } --checkpoint { $checkpoint } --ledger NEW_DIR
+
+## 台帳を開く、ログ鍵、アンカー (anchoring.rs)
+journal-cut = ジャーナルの最後は書きかけの記録でした (強制終了か停電で中断した追記で、確認済みではありません): その { $bytes } バイト (#{ $seq } から) は { $file } に保存して切り取りました
+journal-unfinished = ジャーナルの最後は書きかけの記録です ({ $bytes } バイト、#{ $seq } から。中断した追記で、確認済みではありません)。そのままにしてあり、次の変更が別に保存して切り取ります
+busy-waiting = 台帳は使用中です: { $who }。あと最大 { $seconds } 秒待ちます
+read-copy-no-temp = { $error }。さらに、その複製を読むための一時ディレクトリを作れません
+read-copy-read-only = 台帳は読み取り専用のファイルシステムにあります
+read-copy-not-writable = 台帳のディレクトリにはこのユーザーが書き込めません
+read-copy = { $why }。台帳の複製 ({ $size }) を { $dir } に作って読み、後で消します{ $verifying ->
+    [yes] 。複製は台帳のファイルとバイト単位で同じなので、複製の検証は台帳の検証になります
+   *[no] {""}
+}
+log-key-none-yet = --log-key { $file }: この台帳にはまだログ鍵がありません。`hyoka key use { $file }` でその鍵を台帳のログ鍵にしてください
+key-inside-ledger = { $file } は台帳ディレクトリの中にあります: 秘密鍵はそこに置いてはいけません (台帳の複製に含まれてしまいます)。外に移してください。例: { $suggested }
+log-key-now = ログ鍵: { $key } がこの台帳のログ鍵になりました (検証鍵は { $file } に保存)
+log-key-already = ログ鍵: { $key } はすでにこの台帳のログ鍵です
+log-key-found-there = 書き込むコマンドはそこにある鍵を自動で使います
+log-key-found-with-flag = 書き込むコマンドは --log-key { $file } を付けたとき (または { $default } にあるとき) にこの鍵を使います
+log-key-anchors = 秘密鍵を持つコマンドによる変更は、すべてこの鍵で署名してアンカーします。{ $found }。{ $file } は秘密にしてください
+log-key-wrote = 新しいログ鍵を { $file } に書きました (モード 0600。秘密にし、台帳ディレクトリの外に置いてください)
+log-key-other-origin = { $file } のログ鍵の名前は { $name } ですが、この台帳の origin は { $origin } です: ログ鍵は台帳の origin を名前とします。--log-key FILE で別のファイルを指定してください (なければそこに新しい鍵を作ります)
+log-key-wrote-new = 新しいログ鍵を { $file } に書きました (モード 0600): 秘密にし、台帳ディレクトリの外に置き、控えを取ってください
+anchor-setting = 変更のたびのアンカー: { $state ->
+    [on] 入
+   *[off] 切
+}
+anchor-log-key-set = ログ鍵: 設定済み: それを持つコマンドは変更のたびに署名してアンカーします
+anchor-log-key-none = ログ鍵: なし (`hyoka key use FILE` で設定できます)
+anchor-vouched = このディレクトリが保証するイベント: { $count } イベントのうち { $vouched }{ $rest ->
+    [yes] {" "}(残りはジャーナルだけが保持しています)
+   *[no] {""}
+}
+
+## demo
+demo-no-temp-dir = 一時ディレクトリを作れません: { $error }
+demo-intro = hyoka demo: 一時ディレクトリに使い捨ての台帳を作ります (最後に消します)。
+demo-heading-import = 公表された表を取り込む (小平市のフォローアップ表、平成26〜27年度、同梱)
+demo-heading-table = イベントだけから作り直した表 (最初の行。すべては `hyoka table` で)
+demo-heading-totals = イベントから作り直した集計と、表自身の合計の行
+demo-file-totals = {"   "}ファイル自身の合計の行 ({ $first }-{ $last } 行目): { $totals }、フォローアップ { $follow_up }: 取り込みで確かめたとおり同じです
+demo-heading-correction = 訂正: 上書きではなく、新しいイベント
+demo-heading-verify = 検証: すべてのハッシュ、連鎖、規則、マークル木を計算し直す
+demo-heading-tamper = 改ざんの検出: エクスポートした写しのイベント 100 の 1 バイトを変える
+demo-edited = (手で書き換え: { $file } の { $line } 行目、イベント 100: 保存バイト列 ("bytes"、base64) の { $column } 文字目を { $old } から { $new } に変更。1 バイトの 1 ビット)
+demo-caught = { $line } (終了コード { $code })
+demo-unnoticed = デモの改ざんが検出されませんでした: 報告してください
+demo-heading-next = 次に
+demo-next-import = 自分の表を取り込む (./hyoka-ledger を作る)
+demo-next-checkpoint = 署名付きチェックポイントを公表する。verify --checkpoint で追記だけであることを証明
+demo-next-help = すべてのコマンドと例
+demo-cannot-edit = デモが写し { $file } を書き換えられませんでした: { $error }
+panic = 内部エラー ({ $message })。`hyoka verify` で台帳を確かめ、実行したコマンドを添えて報告してください

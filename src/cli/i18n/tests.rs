@@ -106,13 +106,16 @@ fn both_catalogues_have_the_same_messages_and_placeholders() {
     }
 }
 
-/// The keys of `t!("key", ...)` in the command line's sources, with the file each is in.
+/// The keys of `t!("key", ...)` in the command line's sources (`src/cli/`, `src/main.rs`), with the file each is in.
 fn used_keys() -> BTreeMap<String, String> {
     fn walk(dir: &Path, out: &mut BTreeMap<String, String>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir)
-            .expect("src/cli")
-            .map(|e| e.expect("entry").path())
-            .collect();
+        let mut entries: Vec<_> = match dir.is_dir() {
+            true => std::fs::read_dir(dir)
+                .expect("src/cli")
+                .map(|e| e.expect("entry").path())
+                .collect(),
+            false => vec![dir.to_path_buf()],
+        };
         entries.sort();
         for path in entries {
             if path.is_dir() {
@@ -150,10 +153,9 @@ fn used_keys() -> BTreeMap<String, String> {
         }
     }
     let mut out = BTreeMap::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli"),
-        &mut out,
-    );
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    walk(&src.join("cli"), &mut out);
+    walk(&src.join("main.rs"), &mut out);
     out
 }
 
