@@ -27,6 +27,8 @@ mod test_fuzz_parsers;
 mod test_guards;
 #[path = "runner/test_hostile.rs"]
 mod test_hostile;
+#[path = "runner/test_i18n.rs"]
+mod test_i18n;
 #[path = "runner/test_identity.rs"]
 mod test_identity;
 #[path = "runner/test_import.rs"]

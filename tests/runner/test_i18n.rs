@@ -1,0 +1,294 @@
+//! The language of the command line: Japanese when the locale (LC_ALL, LC_MESSAGES, LANG, the first set)
+//! is Japanese or `--lang ja` is given, English otherwise; errors, notices, reports and help in it; the
+//! machine formats the same in both. Every other test runs in the C locale (`tests/common`).
+
+use crate::common::{Env, Run, seed};
+
+/// A Japanese locale as a clerk's terminal has it (LANG only).
+const JA: &[(&str, Option<&str>)] = &[("LC_ALL", None), ("LANG", Some("ja_JP.UTF-8"))];
+
+/// Whether `s` has Japanese kana (a sentence in Japanese, not only Japanese data).
+fn has_kana(s: &str) -> bool {
+    s.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c))
+}
+
+/// Asserts failure with `code` and a one-line error in Japanese, and returns the error line.
+#[track_caller]
+fn fails_in_japanese(run: &Run, code: i32) -> String {
+    assert_eq!(
+        run.code, code,
+        "unexpected exit: {}{}",
+        run.stdout, run.stderr
+    );
+    let last = run.stderr.lines().next_back().unwrap_or("");
+    assert!(
+        last.starts_with("エラー: "),
+        "no Japanese error line: {}",
+        run.stderr
+    );
+    last.to_string()
+}
+
+/// The contract: `LANG=ja_JP.UTF-8 hyoka rate 999 H27上半期 A -a x -m y` fails with a message in
+/// Japanese, with the exit code it has in English, and nothing is appended.
+#[test]
+fn a_japanese_locale_gets_japanese_errors_and_the_same_exit_code() {
+    let env = Env::new();
+    // No ledger yet.
+    let none = env.run_with(JA, &["rate", "999", "H27上半期", "A", "-a", "x", "-m", "y"]);
+    let line = fails_in_japanese(&none, 1);
+    assert!(line.contains("台帳がありません"), "{line}");
+    env.with_items();
+    let before = env.snapshot();
+    let run = env.run_with(JA, &["rate", "999", "H27上半期", "A", "-a", "x", "-m", "y"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "エラー: 項目 999 はありません。`hyoka table` で項目を確かめるか、`hyoka item add` で登録してください\n"
+    );
+    assert_eq!(env.snapshot(), before, "nothing is appended");
+    // The same in English, with the same exit code.
+    let en = env.run(&["rate", "999", "H27上半期", "A", "-a", "x", "-m", "y"]);
+    assert_eq!(en.code, 1);
+    assert_eq!(
+        en.stderr,
+        "error: there is no item 999: list the items with `hyoka table`, or add it with `hyoka item add`\n"
+    );
+    // A usage error keeps its exit code (2) in Japanese too.
+    let usage = env.run_with(JA, &["rate", "1", "H27上半期", "A", "-m", "y"]);
+    assert_eq!(usage.code, 2, "{}", usage.stderr);
+    assert!(usage.stderr.contains("-a NAME"), "{}", usage.stderr);
+    assert!(has_kana(&usage.stderr), "{}", usage.stderr);
+}
+
+#[test]
+fn lang_chooses_the_language_over_the_locale() {
+    let env = Env::new();
+    env.with_items();
+    let args = ["rate", "999", "H27上半期", "A", "-a", "x", "-m", "y"];
+    let en = env.run_with(JA, &[&["--lang", "en"][..], &args].concat());
+    assert!(
+        en.fails(1).starts_with("error: there is no item 999"),
+        "{}",
+        en.stderr
+    );
+    // --lang after the command, and with `=`.
+    let en = env.run_with(JA, &[&args[..], &["--lang=en"]].concat());
+    assert!(en.fails(1).starts_with("error: "), "{}", en.stderr);
+    let c = [("LC_ALL", None), ("LANG", Some("C"))];
+    let ja = env.run_with(&c, &[&["--lang", "ja"][..], &args].concat());
+    assert!(
+        fails_in_japanese(&ja, 1).starts_with("エラー: 項目 999 はありません"),
+        "{}",
+        ja.stderr
+    );
+    // HYOKA_LANG, below --lang and above the locale.
+    let ja = env.run_with(&[("HYOKA_LANG", Some("ja"))], &args);
+    fails_in_japanese(&ja, 1);
+    let en = env.run_with(
+        &[("HYOKA_LANG", Some("ja"))],
+        &[&["--lang", "en"][..], &args].concat(),
+    );
+    assert!(en.fails(1).starts_with("error: "), "{}", en.stderr);
+    // An unknown language is a usage error.
+    let bad = env.run_with(JA, &["--lang", "fr", "table"]);
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}
+
+/// POSIX: the first of LC_ALL, LC_MESSAGES and LANG that is set and not empty.
+#[test]
+fn lc_all_overrides_lc_messages_which_overrides_lang() {
+    let env = Env::new();
+    let args = ["table"];
+    let lang = |vars: &[(&str, Option<&str>)]| -> &'static str {
+        let run = env.run_with(vars, &args);
+        assert_eq!(run.code, 1);
+        match run.stderr.starts_with("エラー: ") {
+            true => "ja",
+            false => "en",
+        }
+    };
+    assert_eq!(
+        lang(&[("LC_ALL", Some("C")), ("LANG", Some("ja_JP.UTF-8"))]),
+        "en"
+    );
+    assert_eq!(
+        lang(&[("LC_ALL", Some("ja_JP.UTF-8")), ("LANG", Some("C"))]),
+        "ja"
+    );
+    assert_eq!(
+        lang(&[
+            ("LC_ALL", Some("")),
+            ("LC_MESSAGES", Some("ja_JP.eucJP")),
+            ("LANG", Some("C"))
+        ]),
+        "ja"
+    );
+    assert_eq!(
+        lang(&[
+            ("LC_ALL", None),
+            ("LC_MESSAGES", Some("C")),
+            ("LANG", Some("ja_JP.UTF-8"))
+        ]),
+        "en"
+    );
+    assert_eq!(lang(&[("LC_ALL", None), ("LANG", Some("ja"))]), "ja");
+    assert_eq!(lang(&[("LC_ALL", None), ("LANG", None)]), "en");
+}
+
+#[test]
+fn the_help_is_in_japanese() {
+    let env = Env::new();
+    let main = env.run_with(JA, &["--help"]);
+    let help = main.ok();
+    for expected in [
+        "行財政改革計画の評価を記録する",
+        "使い方: hyoka [OPTIONS] <COMMAND>",
+        "コマンド:",
+        "項目のある時点の評価を記録する",
+        "例:",
+        "  hyoka rate 12 H27上半期 A -a 山田 -m '再評価の結果'",
+        "終了コード",
+    ] {
+        assert!(help.contains(expected), "no {expected:?} in:\n{help}");
+    }
+    let rate = env.run_with(JA, &["rate", "--help"]);
+    let help = rate.ok();
+    for expected in [
+        "使い方: hyoka rate",
+        "引数:",
+        "オプション:",
+        "項目番号 (12、R1-1、1-1-1)",
+        "変更の理由",
+        "  hyoka rate R1-1 令和2年3月31日現在 A -a 山田 -m '年度末評価'",
+        "打ち間違い",
+    ] {
+        assert!(help.contains(expected), "no {expected:?} in:\n{help}");
+    }
+    // The Japanese is wrapped to the width (COLUMNS=80 here), between characters, never past it but for
+    // the example command lines and clap's own notes.
+    for line in help.lines() {
+        let examples = line.starts_with("  hyoka ") || line.contains("[env: ");
+        assert!(
+            examples || hyoka::views::width::display_width(line) <= 80,
+            "wider than 80 columns: {line:?}"
+        );
+    }
+    // English where the locale is not Japanese.
+    let en = env.run(&["rate", "--help"]);
+    assert!(en.ok().contains("Record a rating for an item in a period"));
+    assert!(en.ok().contains("Usage: hyoka rate"));
+}
+
+/// The seed, then a correction by 鈴木 (as the audit tests build it).
+fn corrected() -> Env {
+    let env = Env::new();
+    env.run_at(
+        "2015-10-01T09:00:00+09:00",
+        &[
+            "import",
+            seed().to_str().unwrap(),
+            "-a",
+            "山田",
+            "--plan",
+            "小平市行財政改革推進プラン",
+            "--origin",
+            "city.kodaira.example/reform-plan",
+        ],
+    )
+    .ok();
+    env.run_at(
+        "2015-10-05T10:00:00+09:00",
+        &[
+            "rate",
+            "12",
+            "H27上半期",
+            "A",
+            "-a",
+            "鈴木",
+            "-m",
+            "所管課からの報告により訂正",
+        ],
+    )
+    .ok();
+    env
+}
+
+#[test]
+fn the_correction_report_and_the_views_speak_japanese() {
+    let env = corrected();
+    let md = env.run_with(JA, &["history", "--all", "--format", "md"]);
+    let md = md.ok();
+    assert!(
+        md.contains("台帳に記録されたすべての訂正 (既存の値を置き換えた、または取り消した変更) を項目ごとにまとめたもの"),
+        "{md}"
+    );
+    assert!(!md.contains("Every correction"), "{md}");
+    let en = env.run(&["history", "--all", "--format", "md"]);
+    assert!(en.ok().contains("Every correction recorded in the ledger"));
+    insta::assert_snapshot!("ja_history_all_md", md);
+    insta::assert_snapshot!(
+        "ja_history_12",
+        env.run_with(JA, &["history", "12", "--period", "H27上半期"])
+            .ok()
+    );
+    insta::assert_snapshot!("ja_verify", env.run_with(JA, &["verify"]).transcript(&env));
+    insta::assert_snapshot!(
+        "ja_diff",
+        env.run_with(JA, &["diff", "at:2015-10-02", "at:2015-10-31"])
+            .ok()
+    );
+    insta::assert_snapshot!(
+        "ja_rate",
+        env.run_with_at(
+            "2015-10-06T09:00:00+09:00",
+            JA,
+            &["rate", "12", "H27上半期", "B", "-a", "鈴木", "-m", "再確認"]
+        )
+        .transcript(&env)
+    );
+}
+
+#[test]
+fn the_import_summary_speaks_japanese() {
+    let env = Env::new();
+    let run = env.run_with(
+        JA,
+        &[
+            "import",
+            seed().to_str().unwrap(),
+            "-a",
+            "山田",
+            "--plan",
+            "小平市行財政改革推進プラン",
+            "--origin",
+            "city.kodaira.example/reform-plan",
+        ],
+    );
+    insta::assert_snapshot!("ja_import", run.transcript(&env));
+}
+
+/// Machine formats never change with the language.
+#[test]
+fn machine_formats_are_the_same_in_both_languages() {
+    let env = corrected();
+    for args in [
+        &["table", "--format", "json"][..],
+        &["table", "--format", "csv"],
+        &["table", "--format", "tsv"],
+        &["summary", "--format", "json"],
+        &["history", "12", "--format", "json"],
+        &["blame", "--format", "json"],
+        &["diff", "seq:0", "seq:358", "--format", "json"],
+        &["log", "--format", "jsonl"],
+        &["verify", "--format", "json"],
+        &["export"],
+    ] {
+        let at = "2016-01-01T00:00:00Z";
+        let en = env.run_at(at, args);
+        let ja = env.run_with_at(at, JA, args);
+        assert_eq!(en.code, 0, "{args:?}: {}", en.stderr);
+        assert_eq!(ja.stdout, en.stdout, "{args:?}");
+    }
+}
