@@ -17,6 +17,7 @@ mod names;
 mod offline;
 mod options;
 mod output;
+mod pager;
 mod people;
 mod round_args;
 mod rounds;
@@ -47,13 +48,30 @@ pub fn main() -> ExitCode {
         wait,
         log_key: cli.log_key,
     };
-    match run(&ctx, cli.command) {
+    hyoka::views::width::set_ambiguous_wide(cli.ambiguous_width == 2);
+    let pager = pager::Pager::start(!cli.no_pager && paged(&cli.command));
+    let code = match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
             ExitCode::from(f.code)
         }
-    }
+    };
+    pager.finish();
+    code
+}
+
+/// Whether a command's output is a view read on screen, paged on a terminal ([`pager`]).
+fn paged(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Table { output: None, .. }
+            | Command::Summary { .. }
+            | Command::History { .. }
+            | Command::Blame { .. }
+            | Command::Diff { .. }
+            | Command::Log { .. }
+    )
 }
 
 fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
@@ -134,7 +152,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             who,
         } => c::remark(ctx, item_id(&item)?, &text, period.as_deref(), &who),
-        Command::Log { format } => c::log(ctx, format),
+        Command::Log { format, full } => c::log(ctx, format, full),
         Command::Verify {
             format,
             checkpoint,
