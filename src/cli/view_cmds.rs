@@ -53,7 +53,17 @@ fn table_view(
         }
         (None, true) => Marks::Latest,
         (None, false) => Marks::Kept,
-        (Some(p), false) => Marks::At(super::commands::parse_period(&state, p)?),
+        (Some(p), false) => {
+            let p = super::commands::parse_period(&state, p)?;
+            if let Some(a) = as_of.filter(|a| p > *a) {
+                return Err(Failure::usage(format!(
+                    "--marks: {} is after --as-of {}; name a point up to it",
+                    p.label(),
+                    a.label()
+                )));
+            }
+            Marks::At(p)
+        }
     };
     let view = views::table_marked(&state, as_of, marks);
     Ok((state, view))

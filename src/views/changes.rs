@@ -9,6 +9,8 @@
 //! Every item of the plan is compared once: a row that re-lists another item (`【No.27の再掲】`) is the
 //! same item and is left out.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::domain::item_id::ItemId;
@@ -87,7 +89,13 @@ pub fn changes(state: &State, from: Period, to: Period, ordered: bool) -> Change
         .as_ref()
         .map(|p| p.grades.clone())
         .unwrap_or_default();
-    let rank = |g: &str| grades.iter().position(|x| x == g);
+    let places: HashMap<&str, usize> = grades
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
+    let rank = |g: &str| places.get(g).copied();
+    let mut heading_of: HashMap<&str, usize> = HashMap::new();
     let mut view = ChangesView {
         from: from.into(),
         to: to.into(),
@@ -113,16 +121,13 @@ pub fn changes(state: &State, from: Period, to: Period, ordered: bool) -> Change
         if a.is_none() && b.is_none() {
             continue;
         }
-        let heading = match view.headings.iter().position(|h| h.name == item.category) {
-            Some(i) => i,
-            None => {
-                view.headings.push(HeadingCounts {
-                    name: item.category.clone(),
-                    ..HeadingCounts::default()
-                });
-                view.headings.len() - 1
-            }
-        };
+        let heading = *heading_of.entry(&item.category).or_insert_with(|| {
+            view.headings.push(HeadingCounts {
+                name: item.category.clone(),
+                ..HeadingCounts::default()
+            });
+            view.headings.len() - 1
+        });
         let counts = &mut view.headings[heading];
         let (list, count) = match (&a, &b) {
             (Some(_), None) => (&mut view.dropped, &mut counts.dropped),

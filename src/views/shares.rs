@@ -7,12 +7,11 @@
 //! again, as in the published table, and its follow-up flag counts once. Shares are rounded half up to
 //! 0.1 ([`scale::percent`]), the rule `summary --help` and `schema/summary.schema.json` state.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::domain::item_id::ItemId;
-use crate::domain::period::Period;
 use crate::domain::scale;
 use crate::domain::state::State;
 use crate::domain::text;
@@ -114,85 +113,119 @@ pub fn progress_stats(counts: &OrderedCounts) -> (OrderedCounts, Option<f64>) {
     (OrderedCounts(bands), average)
 }
 
-/// The tally of `rows` at `period`.
-fn tally<'a>(
-    state: &State,
-    grades: &[String],
-    rows: impl Iterator<Item = &'a TableRow>,
-    period: Period,
-    name: Option<String>,
-) -> Tally {
-    let mut counts: Vec<(String, u64)> = grades.iter().map(|g| (g.clone(), 0)).collect();
-    let (mut rated, mut not_evaluated, mut items) = (0, 0, 0);
-    let mut flagged: BTreeSet<&ItemId> = BTreeSet::new();
-    for row in rows {
-        if row.outside.contains(&period) {
-            continue;
-        }
-        items += 1;
-        if row.not_evaluated.contains(&period) {
-            not_evaluated += 1;
-        }
-        if let Some(g) = row.ratings.of(period) {
-            rated += 1;
-            if let Some(slot) = counts.iter_mut().find(|(k, _)| k == g) {
-                slot.1 += 1;
-            }
-        }
-        if state.cell_ref(&row.id, period).is_some_and(|c| c.follow_up) {
-            flagged.insert(row.relisting_of_id.as_ref().unwrap_or(&row.id));
+/// A tally being counted: one per group and one for the whole plan, filled in one pass over the rows.
+#[derive(Default)]
+struct Acc<'a> {
+    /// Rated rows per grade, by the grade's place in the scale.
+    counts: Vec<u64>,
+    rated: u64,
+    not_evaluated: u64,
+    items: u64,
+    /// The items flagged, a re-listing as the item it re-lists.
+    flagged: BTreeSet<&'a ItemId>,
+}
+
+impl<'a> Acc<'a> {
+    fn new(grades: usize) -> Acc<'a> {
+        Acc {
+            counts: vec![0; grades],
+            ..Acc::default()
         }
     }
-    let counts = OrderedCounts(counts);
-    let (bands, average) = match scale::is_progress(grades) {
-        true => {
-            let (b, a) = progress_stats(&counts);
-            (Some(b), a)
+
+    /// Counts a row of the plan at the point: its grade's place in the scale, whether it is not
+    /// evaluated there, whether it is flagged there.
+    fn add(&mut self, row: &'a TableRow, grade: Option<usize>, excluded: bool, flagged: bool) {
+        self.items += 1;
+        if excluded {
+            self.not_evaluated += 1;
         }
-        false => (None, None),
-    };
-    let shares_of = bands.as_ref().unwrap_or(&counts);
-    let percent = Shares(
-        shares_of
-            .0
-            .iter()
-            .map(|(g, c)| (g.clone(), scale::percent(*c, rated)))
-            .collect(),
-    );
-    Tally {
-        name,
-        counts,
-        rated,
-        not_evaluated,
-        items,
-        percent,
-        follow_up: flagged.len() as u64,
-        bands,
-        average,
+        if let Some(slot) = grade.and_then(|g| self.counts.get_mut(g)) {
+            *slot += 1;
+            self.rated += 1;
+        }
+        if flagged {
+            self.flagged
+                .insert(row.relisting_of_id.as_ref().unwrap_or(&row.id));
+        }
+    }
+
+    fn finish(self, grades: &[String], name: Option<String>) -> Tally {
+        let counts = OrderedCounts(grades.iter().cloned().zip(self.counts).collect());
+        let (bands, average) = match scale::is_progress(grades) {
+            true => {
+                let (b, a) = progress_stats(&counts);
+                (Some(b), a)
+            }
+            false => (None, None),
+        };
+        let shares_of = bands.as_ref().unwrap_or(&counts);
+        let percent = Shares(
+            shares_of
+                .0
+                .iter()
+                .map(|(g, c)| (g.clone(), scale::percent(*c, self.rated)))
+                .collect(),
+        );
+        Tally {
+            name,
+            counts,
+            rated: self.rated,
+            not_evaluated: self.not_evaluated,
+            items: self.items,
+            percent,
+            follow_up: self.flagged.len() as u64,
+            bands,
+            average,
+        }
     }
 }
 
 /// The summary with, at each point, a [`Tally`] per group (in the order the table first lists them)
-/// and one for the whole plan.
+/// and one for the whole plan. One pass over the rows per point, whatever the number of groups.
 pub fn grouped(state: &State, view: &TableView, by: GroupBy) -> SummaryView {
     let mut summary = crate::views::summary(view);
     let mut names: Vec<&str> = Vec::new();
-    for row in &view.items {
-        let name = by.of(row);
-        if !names.contains(&name) {
-            names.push(name);
-        }
-    }
+    let mut group_of: HashMap<&str, usize> = HashMap::new();
+    let rows: Vec<(&TableRow, usize)> = view
+        .items
+        .iter()
+        .map(|row| {
+            let name = by.of(row);
+            let g = *group_of.entry(name).or_insert_with(|| {
+                names.push(name);
+                names.len() - 1
+            });
+            (row, g)
+        })
+        .collect();
+    let place: HashMap<&str, usize> = view
+        .grades
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.as_str(), i))
+        .collect();
     for (pc, p) in summary.periods.iter_mut().zip(&view.period_values) {
-        let groups = names
-            .iter()
-            .map(|name| {
-                let rows = view.items.iter().filter(|r| by.of(r) == *name);
-                tally(state, &view.grades, rows, *p, Some(name.to_string()))
-            })
-            .collect();
-        pc.groups = Some(groups);
-        pc.overall = Some(tally(state, &view.grades, view.items.iter(), *p, None));
+        let mut groups: Vec<Acc> = names.iter().map(|_| Acc::new(view.grades.len())).collect();
+        let mut overall = Acc::new(view.grades.len());
+        for (row, g) in &rows {
+            if row.outside.contains(p) {
+                continue;
+            }
+            let grade = row.ratings.of(*p).and_then(|g| place.get(g).copied());
+            let excluded = row.not_evaluated.contains(p);
+            let flagged = state.cell_ref(&row.id, *p).is_some_and(|c| c.follow_up);
+            groups[*g].add(row, grade, excluded, flagged);
+            overall.add(row, grade, excluded, flagged);
+        }
+        pc.groups = Some(
+            groups
+                .into_iter()
+                .zip(&names)
+                .map(|(acc, name)| acc.finish(&view.grades, Some(name.to_string())))
+                .collect(),
+        );
+        pc.overall = Some(overall.finish(&view.grades, None));
     }
     summary
 }

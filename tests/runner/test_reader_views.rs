@@ -494,6 +494,15 @@ fn follow_up_marks_stay_visible_after_a_later_point_is_partly_rated() {
     .ok();
     let table = json(&env.run(&["table", "--format", "json"]));
     assert_eq!(table["marks"], "FY2015-YE");
+    // As of an earlier point, marks of that time only: none there, so the latest shown point's; a
+    // later point's marks are refused.
+    let before = json(&env.run(&["table", "--as-of", "H26年度末", "--format", "json"]));
+    assert_eq!(before["marks"], "FY2014-YE");
+    let e = env
+        .run(&["table", "--as-of", "H26年度末", "--marks", "H27上半期"])
+        .fails(2)
+        .to_string();
+    assert!(e.contains("after --as-of 平成26年度末"), "{e}");
     // A table file holds the latest point's marks, as its re-import reads them.
     let e = env
         .run(&["table", "--format", "tsv", "--marks", "H27上半期"])
