@@ -29,9 +29,6 @@ pub struct Move {
     pub from: Option<String>,
     /// Its grade at the second point.
     pub to: Option<String>,
-    /// Its heading (text only).
-    #[serde(skip)]
-    pub heading: String,
     /// Its title (text only).
     #[serde(skip)]
     pub title: String,
@@ -144,7 +141,6 @@ pub fn changes(state: &State, from: Period, to: Period, ordered: bool) -> Change
             id: item.id.clone(),
             from: a,
             to: b,
-            heading: item.category.clone(),
             title: item.title.clone(),
         });
     }
@@ -158,8 +154,8 @@ pub fn changes(state: &State, from: Period, to: Period, ordered: bool) -> Change
     view
 }
 
-/// The changes as text: a line of counts, the items of each list but the unchanged (moves grouped by
-/// their two labels), and the counts per heading.
+/// The changes as text: a line of counts, the items of each list but the unchanged, and the counts
+/// per heading.
 pub fn changes_text(v: &ChangesView) -> String {
     let mut out = format!(
         "{} → {}\n",
