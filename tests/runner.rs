@@ -39,6 +39,8 @@ mod test_kill_loop;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_reader_views.rs"]
+mod test_reader_views;
 #[path = "runner/test_rounds.rs"]
 mod test_rounds;
 #[path = "runner/test_rules.rs"]

@@ -7,7 +7,7 @@ use hyoka::domain::event::Change;
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::item_id::ItemId;
 use hyoka::domain::period::{Cadence, Era, Period};
-use hyoka::domain::{describe, text};
+use hyoka::domain::{describe, scale, text};
 use hyoka::ledger::{Ledger, Meta};
 
 use super::args::{HeadingCommand, ItemCommand};
@@ -134,11 +134,19 @@ pub fn init(
         .map(|y| hyoka::domain::period::parse_years(y, era))
         .transpose()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them.
-    let grades = grades
-        .split(',')
-        .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
-        .collect::<Result<Vec<String>, String>>()?;
+    // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them; `0-100` is
+    // the progress scale, its 101 grades best first.
+    let progress = matches!(
+        hyoka::domain::ident::normalize(hyoka::domain::ident::trim(grades)).as_str(),
+        scale::PROGRESS | "0-100%"
+    );
+    let grades = match progress {
+        true => scale::progress_grades(),
+        false => grades
+            .split(',')
+            .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
+            .collect::<Result<Vec<String>, String>>()?,
+    };
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));
     let meta = Meta {
@@ -171,7 +179,10 @@ pub fn init(
         "created ledger {} for plan {} (grades {}, era {})",
         ledger.dir().display(),
         text::escape(plan),
-        text::escape(&grades.join(",")),
+        match progress {
+            true => format!("{} (progress in percent)", scale::PROGRESS),
+            false => text::escape(&grades.join(",")),
+        },
         era.map_or("none", Era::romaji)
     ));
     out(format!(

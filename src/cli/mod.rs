@@ -70,6 +70,7 @@ fn paged(command: &Command) -> bool {
             | Command::History { .. }
             | Command::Blame { .. }
             | Command::Diff { .. }
+            | Command::Changes { .. }
             | Command::Log { .. }
     )
 }
@@ -267,9 +268,30 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
             no_bom,
             output,
+            marks,
             time,
-        } => view_cmds::table(ctx, &time, format, full, !no_bom, output.as_deref()),
-        Command::Summary { format, time } => view_cmds::summary(ctx, &time, format),
+        } => view_cmds::table(
+            ctx,
+            &time,
+            marks.as_deref(),
+            format,
+            full,
+            !no_bom,
+            output.as_deref(),
+        ),
+        Command::Summary {
+            format,
+            by,
+            marks,
+            time,
+        } => view_cmds::summary(ctx, &time, marks.as_deref(), by.map(Into::into), format),
+        Command::Changes {
+            from,
+            to,
+            moves,
+            format,
+            time,
+        } => view_cmds::changes(ctx, &time, &from, &to, moves, format),
         Command::History {
             item,
             all,

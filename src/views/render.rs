@@ -179,8 +179,8 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
         .iter()
         .map(|p| format!("{}={}", short_label(*p), p.label()))
         .collect();
-    if let Some(latest) = view.latest {
-        legend.push(format!("フォロー・理由等は{}", latest.label()));
+    if let Some(marks) = view.marks {
+        legend.push(format!("フォロー・理由等は{}", marks.label()));
     }
     if first_shown > 0 {
         legend.push(format!("古い{first_shown}期は省略{show_all}"));
@@ -446,6 +446,12 @@ pub fn md_escape(s: &str) -> String {
 /// 主な推進担当課, one column per period, フォローアップ対象, 理由等), then the totals.
 pub fn table_markdown(view: &TableView) -> String {
     let mut out = format!("# {}\n", md_escape(&view.plan));
+    if let Some(marks) = view.marks.filter(|m| Some(*m) != view.latest) {
+        out.push_str(&format!(
+            "\nフォローアップ対象・理由等は{}\n",
+            md_escape(&marks.label())
+        ));
+    }
     let labels: Vec<String> = view.period_values.iter().map(|p| p.label()).collect();
     let header = {
         let mut h = vec!["No.".to_string(), "項目".into(), "主な推進担当課".into()];
@@ -494,9 +500,14 @@ pub fn table_markdown(view: &TableView) -> String {
     let mut rule = vec!["---"];
     rule.extend(std::iter::repeat_n("--:", labels.len()));
     out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    for g in &view.grades {
+    for g in &views::shares::columns(&view.grades) {
         let mut cells = vec![md_escape(g)];
-        cells.extend(summary.periods.iter().map(|p| p.counts.get(g).to_string()));
+        cells.extend(
+            summary
+                .periods
+                .iter()
+                .map(|p| p.bands.as_ref().unwrap_or(&p.counts).get(g).to_string()),
+        );
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     let mut cells = vec!["計".to_string()];
@@ -512,61 +523,50 @@ pub fn table_markdown(view: &TableView) -> String {
 // ------------------------------------------------------------------------------------------ summary
 
 /// The summary as text: one line per period with the count of each grade of `grades` (the plan's scale,
-/// zeros included) and the total, then the number of follow-up items.
+/// zeros included; a progress scale's bands, and its average) and the total, then the number of
+/// follow-up items.
 pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
-    let label_w = s
-        .periods
-        .iter()
-        .map(|p| display_width(&text::escape(&p.label)))
-        .chain([display_width("期間")])
-        .max()
-        .unwrap_or(4);
-    let grade_w: Vec<usize> = grades
-        .iter()
-        .map(|g| {
-            s.periods
-                .iter()
-                .map(|p| p.counts.get(g).to_string().len())
-                .chain([display_width(&text::escape(g)), 3])
+    let cols = crate::views::shares::columns(grades);
+    let progress = crate::domain::scale::is_progress(grades);
+    let mut header: Vec<String> = vec!["期間".into()];
+    header.extend(cols.iter().map(|g| text::escape(g)));
+    header.push("計".into());
+    if progress {
+        header.push("平均%".into());
+    }
+    let mut rows = vec![header];
+    for p in &s.periods {
+        let counts = p.bands.as_ref().unwrap_or(&p.counts);
+        let mut cells = vec![text::escape(&p.label)];
+        cells.extend(cols.iter().map(|g| counts.get(g).to_string()));
+        cells.push(p.total.to_string());
+        if progress {
+            cells.push(crate::views::shares::share_text(p.average));
+        }
+        rows.push(cells);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| display_width(&r[i]))
+                .chain([if i == 0 { 4 } else { 3 }])
                 .max()
                 .unwrap_or(3)
         })
         .collect();
-    let total_w = s
-        .periods
-        .iter()
-        .map(|p| p.total.to_string().len())
-        .chain([display_width("計"), 3])
-        .max()
-        .unwrap_or(3);
     let mut out = String::new();
-    let mut line = |first: String, cells: Vec<String>, total: String| {
-        let mut l = pad(&first, label_w);
-        for (c, w) in cells.iter().zip(&grade_w) {
+    for r in &rows {
+        let mut l = pad(&r[0], widths[0]);
+        for (c, w) in r.iter().zip(&widths).skip(1) {
             l.push_str(GAP);
             l.push_str(&pad_left(c, *w));
         }
-        l.push_str(GAP);
-        l.push_str(&pad_left(&total, total_w));
         out.push_str(l.trim_end());
         out.push('\n');
-    };
-    line(
-        "期間".into(),
-        grades.iter().map(|g| text::escape(g)).collect(),
-        "計".into(),
-    );
-    for p in &s.periods {
-        line(
-            text::escape(&p.label),
-            grades.iter().map(|g| p.counts.get(g).to_string()).collect(),
-            p.total.to_string(),
-        );
     }
     let when = s
-        .periods
-        .last()
-        .map_or(String::new(), |p| format!(" ({})", text::escape(&p.label)));
+        .follow_up_period
+        .map_or(String::new(), |p| format!(" ({})", p.label()));
     out.push_str(&format!("フォローアップ対象項目: {}{when}\n", s.follow_up));
     out
 }
