@@ -41,6 +41,8 @@ mod test_kill_loop;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_reader_views.rs"]
+mod test_reader_views;
 #[path = "runner/test_rounds.rs"]
 mod test_rounds;
 #[path = "runner/test_rules.rs"]
@@ -49,6 +51,8 @@ mod test_rules;
 mod test_schema;
 #[path = "runner/test_storage.rs"]
 mod test_storage;
+#[path = "runner/test_terminal.rs"]
+mod test_terminal;
 #[path = "runner/test_time_axes.rs"]
 mod test_time_axes;
 #[path = "runner/test_transcripts.rs"]

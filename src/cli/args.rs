@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::options::{
-    EraArg, HistoryFormat, LogFormat, OnOff, Switch, TableFormat, TextOrJson, TimeArgs, Who,
+    EraArg, GroupByArg, HistoryFormat, LogFormat, OnOff, SummaryFormat, Switch, TableFormat,
+    TextOrJson, TimeArgs, Who,
 };
 
 const AFTER_HELP: &str = "\
@@ -63,6 +64,24 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub(super) lang: Option<super::i18n::Lang>,
 
+    /// Never page: print the views straight to the terminal (by default, on a terminal, `table`,
+    /// `summary`, `changes`, `history`, `blame`, `diff` and `log` go through $PAGER, default `less -FRX`; never
+    /// when piped; PAGER=cat or an empty PAGER also turns it off).
+    #[arg(long, global = true)]
+    pub(super) no_pager: bool,
+
+    /// How wide your terminal draws the characters of ambiguous width (○ … ■ →): 1 column, or 2 as
+    /// many Japanese terminals and fonts do; the views' columns are aligned for it.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_AMBIGUOUS_WIDTH",
+        value_name = "1|2",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=2)
+    )]
+    pub(super) ambiguous_width: u8,
+
     #[command(subcommand)]
     pub(super) command: Command,
 }
@@ -77,7 +96,9 @@ pub(super) enum Command {
         /// The plan's name.
         #[arg(long, value_name = "NAME")]
         plan: String,
-        /// The grade scale, best first.
+        /// The grade scale, best first (S,A,B; S,A,B,C; 完了,一部実施,その他), or 0-100 for a progress
+        /// rate in percent (rated 80 or 80%; summaries show the average and bands 100, 75-99, 50-74,
+        /// 25-49, 0-24).
         #[arg(long, value_name = "LIST", default_value = "S,A,B")]
         grades: String,
         /// Era of fiscal years written without one (`26年度上半期`).
@@ -205,11 +226,16 @@ pub(super) enum Command {
     )]
     Opinion(super::round_args::OpinionArgs),
     /// Show every event: seq, time, author, what changed, reason, hash.
-    #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
+    #[command(
+        after_help = "Examples:\n  hyoka log\n  hyoka log --full   (every line whole, however wide the terminal)\n  hyoka log --format jsonl | jq .change\n\nOn a terminal (or with COLUMNS) each line fits its width: what changed and why are cut with …,\nthe seq, time, author and hash stay whole."
+    )]
     Log {
         /// Output format (jsonl: one event a line, schema/event.schema.json).
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         format: LogFormat,
+        /// Text: every line whole, however wide the terminal.
+        #[arg(long)]
+        full: bool,
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
@@ -415,13 +441,45 @@ pub(super) enum Command {
         /// Write to FILE (replaced atomically; outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// The point whose follow-up marks and remarks are shown (default: the latest shown point that
+        /// has any, so that a later point partly rated does not hide them). TSV and CSV always hold the
+        /// latest point's, as their re-import reads them.
+        #[arg(long, value_name = "PERIOD")]
+        marks: Option<String>,
         #[command(flatten)]
         time: TimeArgs,
     },
-    /// Count the ratings per period and grade, and the follow-up items.
-    #[command(after_help = "Examples:\n  hyoka summary\n  hyoka summary --format json")]
+    /// Count the ratings per period and grade, and the follow-up items; with --by, per heading or
+    /// department with the shares of each grade.
+    #[command(
+        after_help = "Examples:\n  hyoka summary\n  hyoka summary --format json\n  hyoka summary --by heading\n  hyoka summary --by department --format csv --as-of 令和元年度末\n\nWith --by, each point has a line per heading (or department) and one for the whole plan (全体):\nthe count of each grade, 評価対象 (rated), 対象外 (not evaluated), 合計 (items in the plan at that\npoint), フォロー (items flagged for follow-up there) and each grade's share of the rated items in\npercent, rounded half up to 0.1 (46.45 is 46.5), so the shares may not add up to 100. A progress\nscale (init --grades 0-100) is shown as its average and bands (100, 75-99, 50-74, 25-49, 0-24)."
+    )]
     Summary {
-        /// Output format (JSON: schema/summary.schema.json).
+        /// Output format (JSON: schema/summary.schema.json; CSV needs --by).
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        format: SummaryFormat,
+        /// Subtotals and shares per heading or per department, and for the whole plan.
+        #[arg(long, value_enum)]
+        by: Option<GroupByArg>,
+        /// The point whose follow-up items are counted (default: the latest that has any).
+        #[arg(long, value_name = "PERIOD")]
+        marks: Option<String>,
+        #[command(flatten)]
+        time: TimeArgs,
+    },
+    /// What changed between two points: items improved, worsened, unchanged, newly rated or dropped.
+    #[command(
+        after_help = "Examples:\n  hyoka changes H26年度末 H27上半期\n  hyoka changes 平成26年度末 平成27年度上半期 --format json\n  hyoka changes 令和元年度 令和2年度 --moves\n\nThe scale's order (best first, as given to init --grades) decides improved and worsened. An\noutcome scale whose order means nothing (完了 / 一部実施 / その他) is compared with --moves: items\nwhose label changed are listed as moves between labels. Dropped: rated at the first point and not\nat the second (not yet rated, 対象外, merged or withdrawn). A re-listed row is the item it re-lists\nand counts once. Counts per heading follow the lists."
+    )]
+    Changes {
+        /// The first point.
+        from: String,
+        /// The second point.
+        to: String,
+        /// The scale's order means nothing: list moves between labels instead of improved and worsened.
+        #[arg(long)]
+        moves: bool,
+        /// Output format (JSON: schema/changes.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         #[command(flatten)]
@@ -468,7 +526,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
     },
@@ -484,7 +543,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
         #[command(flatten)]
@@ -507,7 +567,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
     },

@@ -104,8 +104,20 @@ fn period_label(p: Option<Period>) -> String {
     p.map(|p| p.label()).unwrap_or_default()
 }
 
+/// The columns of the audit views that give way first when they must fit a width (their headers in
+/// the chosen language).
+fn free_text() -> [String; 4] {
+    [
+        t!("column-old-new"),
+        t!("column-change"),
+        t!("column-value"),
+        t!("column-reason"),
+    ]
+}
+
 /// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
-/// [`render::CELL_MAX`] columns (the rows are gone through twice: their widths, then their lines), or
+/// [`render::CELL_MAX`] columns and, on a terminal or with `COLUMNS`, to fit its width (the rows are
+/// gone through twice: their widths, then their lines), or
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
 /// output quietly.
 fn print_rows(
@@ -123,7 +135,17 @@ fn print_rows(
                 write!(w, "{sep}{}", render::record(header, &row))?;
             }
         } else {
-            let layout = render::Columns::measure(header, rows.clone());
+            let mut layout = render::Columns::measure(header, rows.clone());
+            // On a terminal (or with COLUMNS), the columns fit its width; --full shows cells whole.
+            if let Some(width) = super::view_cmds::terminal_width() {
+                // Free text gives way first; seq, time, author and the cell's place stay whole
+                // while they can.
+                let free = free_text();
+                let flexible: Vec<usize> = (0..header.len())
+                    .filter(|i| free.iter().any(|f| f == header[*i]))
+                    .collect();
+                layout = layout.fit(width, &flexible);
+            }
             let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
             w.write_all(layout.line(&names).as_bytes())?;
             for row in rows {
@@ -238,13 +260,17 @@ pub fn history(
             if let (false, Some(n)) = (q.all, &q.item)
                 && let Some(i) = state.items.get(n)
             {
-                out(hyoka::domain::text::escape(&t!(
+                let title = hyoka::domain::text::escape(&t!(
                     "history-item",
                     id = n.as_str(),
                     title = i.title.as_str(),
                     department = i.department.as_str(),
                     heading = i.category.as_str()
-                )));
+                ));
+                out(match (full, super::view_cmds::terminal_width()) {
+                    (false, Some(w)) => hyoka::views::width::truncate(&title, w),
+                    _ => title,
+                });
             }
             if entries.is_empty() {
                 out(match (q.all, q.filtered()) {

@@ -7,7 +7,7 @@ use hyoka::domain::event::Change;
 use hyoka::domain::event::StoredEvent;
 use hyoka::domain::item_id::ItemId;
 use hyoka::domain::period::{Cadence, Era, Period};
-use hyoka::domain::{describe, text};
+use hyoka::domain::{describe, scale, text};
 use hyoka::ledger::{Ledger, Meta};
 
 use super::args::{HeadingCommand, ItemCommand};
@@ -125,11 +125,19 @@ pub fn init(
         .map(|y| hyoka::domain::period::parse_years(y, era))
         .transpose()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them.
-    let grades = grades
-        .split(',')
-        .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
-        .collect::<Result<Vec<String>, String>>()?;
+    // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them; `0-100` is
+    // the progress scale, its 101 grades best first.
+    let progress = matches!(
+        hyoka::domain::ident::normalize(hyoka::domain::ident::trim(grades)).as_str(),
+        scale::PROGRESS | "0-100%"
+    );
+    let grades = match progress {
+        true => scale::progress_grades(),
+        false => grades
+            .split(',')
+            .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
+            .collect::<Result<Vec<String>, String>>()?,
+    };
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));
     let meta = Meta {
@@ -162,7 +170,10 @@ pub fn init(
         "init-created",
         dir = ledger.dir().display(),
         plan = text::escape(plan),
-        grades = text::escape(&grades.join(",")),
+        grades = match progress {
+            true => t!("init-progress-scale", scale = scale::PROGRESS),
+            false => text::escape(&grades.join(",")),
+        },
         era = era.map_or_else(|| t!("era-none"), |e| Era::romaji(e).to_string())
     ));
     out(t!(
@@ -483,7 +494,7 @@ pub fn remark(
     })
 }
 
-pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
+pub fn log(ctx: &Ctx, format: LogFormat, full: bool) -> Result<(), Failure> {
     // Read, release, write: the log is kept (in memory, then in a private temporary file) while the
     // ledger is read, and printed once it is released, so a reader whose output is not read holds
     // no lock.
@@ -491,10 +502,12 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     let mut w = output::Spool::new();
     let mut write_failed = None;
+    // On a terminal (or with COLUMNS) each line fits its width; --full keeps lines whole.
+    let width = (!full).then(super::view_cmds::terminal_width).flatten();
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
             LogFormat::Jsonl => describe::event_json(e).to_string(),
-            LogFormat::Text => output::log_line(e, &names),
+            LogFormat::Text => output::log_line(e, &names, width),
         };
         if let Err(err) = writeln!(w, "{line}") {
             write_failed = Some(err);

@@ -19,6 +19,7 @@ mod names;
 mod offline;
 mod options;
 mod output;
+mod pager;
 mod people;
 mod round_args;
 mod rounds;
@@ -72,14 +73,32 @@ pub fn main() -> ExitCode {
         wait,
         log_key: cli.log_key,
     };
-    match run(&ctx, cli.command) {
+    hyoka::views::width::set_ambiguous_wide(cli.ambiguous_width == 2);
+    let pager = pager::Pager::start(!cli.no_pager && paged(&cli.command));
+    let code = match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let line = hyoka::domain::text::escape(&f.line());
             eprintln!("{}", t!("error-line", line = line));
             ExitCode::from(f.code)
         }
-    }
+    };
+    pager.finish();
+    code
+}
+
+/// Whether a command's output is a view read on screen, paged on a terminal ([`pager`]).
+fn paged(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Table { output: None, .. }
+            | Command::Summary { .. }
+            | Command::History { .. }
+            | Command::Blame { .. }
+            | Command::Diff { .. }
+            | Command::Changes { .. }
+            | Command::Log { .. }
+    )
 }
 
 fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
@@ -158,7 +177,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             who,
         } => c::remark(ctx, item_id(&item)?, &text, period.as_deref(), &who),
-        Command::Log { format } => c::log(ctx, format),
+        Command::Log { format, full } => c::log(ctx, format, full),
         Command::Verify {
             format,
             checkpoint,
@@ -273,9 +292,30 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
             no_bom,
             output,
+            marks,
             time,
-        } => view_cmds::table(ctx, &time, format, full, !no_bom, output.as_deref()),
-        Command::Summary { format, time } => view_cmds::summary(ctx, &time, format),
+        } => view_cmds::table(
+            ctx,
+            &time,
+            marks.as_deref(),
+            format,
+            full,
+            !no_bom,
+            output.as_deref(),
+        ),
+        Command::Summary {
+            format,
+            by,
+            marks,
+            time,
+        } => view_cmds::summary(ctx, &time, marks.as_deref(), by.map(Into::into), format),
+        Command::Changes {
+            from,
+            to,
+            moves,
+            format,
+            time,
+        } => view_cmds::changes(ctx, &time, &from, &to, moves, format),
         Command::History {
             item,
             all,

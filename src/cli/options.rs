@@ -73,6 +73,35 @@ pub enum TextOrJson {
     Json,
 }
 
+/// Output formats of `summary`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SummaryFormat {
+    /// Aligned lines.
+    Text,
+    /// CSV (with --by): a row per point and group, UTF-8 with a BOM.
+    Csv,
+    /// JSON (schema/summary.schema.json).
+    Json,
+}
+
+/// What `summary --by` groups by.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum GroupByArg {
+    /// The item's heading.
+    Heading,
+    /// The item's responsible department.
+    Department,
+}
+
+impl From<GroupByArg> for hyoka::views::shares::GroupBy {
+    fn from(g: GroupByArg) -> Self {
+        match g {
+            GroupByArg::Heading => hyoka::views::shares::GroupBy::Heading,
+            GroupByArg::Department => hyoka::views::shares::GroupBy::Department,
+        }
+    }
+}
+
 /// Output formats of `table`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TableFormat {

@@ -39,21 +39,40 @@ pub fn short(h: &Hash) -> String {
 
 /// One line of `hyoka log`: seq, time, author, what changed, reason, hash (people as
 /// [`super::names::shown`] shows them).
-pub fn log_line(e: &StoredEvent, names: &super::names::Names) -> String {
+///
+/// With a `width` (a terminal's, or `COLUMNS`) the line fits it: what changed and why are cut with `…`
+/// so that the seq, time and author at its start and the hash at its end stay whole.
+pub fn log_line(e: &StoredEvent, names: &super::names::Names, width: Option<usize>) -> String {
     let ev = &e.event;
     let source = ev.source.as_ref().map_or(String::new(), |s| {
         t!("log-source", file = text::escape(&s.file_name))
     });
-    t!(
-        "log-line",
-        seq = format!("{:<6}", ev.seq),
-        time = when::format_text(ev.recorded_at),
-        author = text::escape(&super::names::shown(names, &ev.author)),
+    let head = format!(
+        "{}  ",
+        t!(
+            "log-head",
+            seq = format!("{:<6}", ev.seq),
+            time = when::format_text(ev.recorded_at),
+            author = text::escape(&super::names::shown(names, &ev.author))
+        )
+    );
+    let middle = t!(
+        "log-middle",
         what = text::escape(&super::people::described(&ev.change, names)),
         reason = text::escape(&ev.reason),
-        source = source,
-        hash = short(&e.hash)
-    )
+        source = source
+    );
+    let tail = format!("  {}", t!("log-tail", hash = short(&e.hash)));
+    let Some(width) = width else {
+        return format!("{head}{middle}{tail}");
+    };
+    use hyoka::views::width::{display_width, truncate};
+    let room = width.saturating_sub(display_width(&head) + display_width(&tail));
+    match room {
+        // Too narrow for the ends: the line cut whole.
+        0..=2 => truncate(&format!("{head}{middle}{tail}"), width),
+        _ => format!("{head}{}{tail}", truncate(&middle, room)),
+    }
 }
 
 /// After an append whose clock was behind the last event: one line on stderr saying so (the results on

@@ -4,24 +4,26 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
+use hyoka::domain::period::Period;
+use hyoka::domain::state::State;
 use hyoka::domain::text;
 use hyoka::os::safe_fs;
 use hyoka::table::{self, write};
 use hyoka::views::render;
-use hyoka::views::{self, TableView};
+use hyoka::views::shares::{self, GroupBy};
+use hyoka::views::{self, Marks, TableView};
 
 use super::ctx::Ctx;
 use super::failure::Failure;
 use super::i18n::t;
 use super::keys::OUTPUT_MODE;
-use super::options::{TableFormat, TextOrJson, TimeArgs};
+use super::options::{SummaryFormat, TableFormat, TextOrJson, TimeArgs};
 
 /// Terminal width used when stdout is not a terminal (or its width is unknown).
 pub(super) const DEFAULT_WIDTH: usize = 80;
 
-/// The table the view commands show. The one place where it is built, so that options choosing the
-/// state (as of a period, a seq or a time) are added here.
-fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
+/// The state the view commands show, as the time options choose it.
+fn view_state(ctx: &Ctx, time: &TimeArgs) -> Result<(State, Option<Period>), Failure> {
     let ledger = super::anchoring::open_read(ctx)?;
     // The state only (no provenance): it starts from the nearest checked snapshot.
     let sel = super::audit_cmds::selection(&ledger, time)?;
@@ -29,10 +31,42 @@ fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
     if last.is_none() {
         return Err(super::audit_cmds::no_events(&ledger, time));
     }
-    Ok(views::table(&state, sel.as_of))
+    Ok((state, sel.as_of))
 }
 
-/// The width of the terminal on stdout, if it is one.
+/// The table the view commands show, with the follow-up marks of the point `marks` names (default:
+/// the latest that has any; `None` and `file`: the latest point's, as a table file holds them). The one
+/// place where it is built, so that options choosing the state (as of a period, a seq or a time) are
+/// added here.
+fn table_view(
+    ctx: &Ctx,
+    time: &TimeArgs,
+    marks: Option<&str>,
+    file: bool,
+) -> Result<(State, TableView), Failure> {
+    let (state, as_of) = view_state(ctx, time)?;
+    let marks = match (marks, file) {
+        (Some(_), true) => {
+            return Err(Failure::usage(t!("marks-in-file")));
+        }
+        (None, true) => Marks::Latest,
+        (None, false) => Marks::Kept,
+        (Some(p), false) => {
+            let p = super::commands::parse_period(&state, p)?;
+            if let Some(a) = as_of.filter(|a| p > *a) {
+                return Err(Failure::usage(t!(
+                    "marks-after-as-of",
+                    point = p.label(),
+                    as_of = a.label()
+                )));
+            }
+            Marks::At(p)
+        }
+    };
+    let view = views::table_marked(&state, as_of, marks);
+    Ok((state, view))
+}
+
 /// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
 /// else the terminal's, else none (a pipe or a file).
 pub(super) fn terminal_width() -> Option<usize> {
@@ -42,6 +76,10 @@ pub(super) fn terminal_width() -> Option<usize> {
         .filter(|n| (20..=10_000).contains(n))
     {
         return Some(n);
+    }
+    // Stdout is the pager's pipe once it runs: the terminal's width was read before.
+    if let Some(w) = super::pager::width() {
+        return Some(w);
     }
     if !std::io::stdout().is_terminal() {
         return None;
@@ -59,6 +97,7 @@ fn json_line<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
 pub fn table(
     ctx: &Ctx,
     time: &TimeArgs,
+    marks: Option<&str>,
     format: TableFormat,
     full: bool,
     bom: bool,
@@ -67,7 +106,8 @@ pub fn table(
     if let Some(path) = output {
         super::output::refuse_inside_ledger(&ctx.ledger, path, "--output")?;
     }
-    let view = table_view(ctx, time)?;
+    let file = matches!(format, TableFormat::Tsv | TableFormat::Csv);
+    let (_, view) = table_view(ctx, time, marks, file)?;
     let rendered = match format {
         TableFormat::Text => {
             let width = match output {
@@ -105,12 +145,57 @@ fn cannot_write(e: write::RenderError) -> Failure {
     ))
 }
 
-pub fn summary(ctx: &Ctx, time: &TimeArgs, format: TextOrJson) -> Result<(), Failure> {
-    let view = table_view(ctx, time)?;
-    let summary = views::summary(&view);
+pub fn summary(
+    ctx: &Ctx,
+    time: &TimeArgs,
+    marks: Option<&str>,
+    by: Option<GroupBy>,
+    format: SummaryFormat,
+) -> Result<(), Failure> {
+    let (state, view) = table_view(ctx, time, marks, false)?;
+    let summary = match by {
+        Some(by) => shares::grouped(&state, &view, by),
+        None => views::summary(&view),
+    };
+    let rendered = match (format, by) {
+        (SummaryFormat::Text, None) => render::summary_text(&summary, &view.grades),
+        (SummaryFormat::Text, Some(by)) => shares::grouped_text(&summary, &view.grades, by),
+        (SummaryFormat::Csv, Some(by)) => table::summary::grouped_csv(&summary, &view.grades, by),
+        (SummaryFormat::Csv, None) => {
+            return Err(Failure::usage(t!("summary-csv-needs-by")));
+        }
+        (SummaryFormat::Json, _) => json_line(&summary)?,
+    };
+    emit(&rendered, None)
+}
+
+/// `hyoka changes FROM TO`: what changed between two points.
+pub fn changes(
+    ctx: &Ctx,
+    time: &TimeArgs,
+    from: &str,
+    to: &str,
+    moves: bool,
+    format: TextOrJson,
+) -> Result<(), Failure> {
+    let (state, _) = view_state(ctx, time)?;
+    let from = super::commands::parse_period(&state, from)?;
+    let to = super::commands::parse_period(&state, to)?;
+    if from == to {
+        return Err(Failure::usage(t!(
+            "changes-same-points",
+            point = from.label(),
+            next = state
+                .plan
+                .as_ref()
+                .and_then(|p| p.cadence.next_after(from))
+                .map_or_else(|| t!("changes-the-next-one"), |n| n.label())
+        )));
+    }
+    let view = hyoka::views::changes::changes(&state, from, to, !moves);
     let rendered = match format {
-        TextOrJson::Text => render::summary_text(&summary, &view.grades),
-        TextOrJson::Json => json_line(&summary)?,
+        TextOrJson::Text => hyoka::views::changes::changes_text(&view),
+        TextOrJson::Json => json_line(&view)?,
     };
     emit(&rendered, None)
 }

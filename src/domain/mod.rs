@@ -10,6 +10,7 @@ pub mod item_id;
 pub mod people;
 pub mod period;
 pub mod provenance;
+pub mod scale;
 pub mod state;
 pub mod text;
 pub mod when;

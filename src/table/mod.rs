@@ -15,6 +15,7 @@ mod decode;
 pub mod error;
 mod header;
 pub mod read;
+pub mod summary;
 pub mod write;
 
 /// A table file format: what [`read::parse`] reads and [`write::table_file`] writes.

@@ -5,8 +5,10 @@
 //! CSV is `table::write`'s.
 
 pub mod audit;
+pub mod changes;
 pub mod render;
 pub mod round;
+pub mod shares;
 pub mod width;
 
 use std::collections::BTreeSet;
@@ -69,9 +71,9 @@ pub struct TableRow {
     pub outside: Vec<Period>,
     /// Grade per period (only periods with a rating); JSON: an object from period id to grade.
     pub ratings: Ratings,
-    /// Follow-up flag of the latest period.
+    /// Follow-up flag at the table's marks point ([`TableView::marks`]).
     pub follow_up: bool,
-    /// Remark of the latest period.
+    /// Remark at the table's marks point.
     pub remark: String,
 }
 
@@ -230,7 +232,11 @@ pub struct TableView {
     pub periods: Vec<PeriodRef>,
     /// Rows in the plan's order (ids in natural order, placed items after their anchor).
     pub items: Vec<TableRow>,
-    /// The period whose follow-up flags and remarks are shown.
+    /// The point whose follow-up flags and remarks the rows hold (JSON: its id, or `null`): by
+    /// default the latest shown point that has any ([`Marks`]).
+    #[serde(serialize_with = "period_id")]
+    pub marks: Option<Period>,
+    /// The latest shown period.
     #[serde(skip)]
     pub latest: Option<Period>,
     /// The periods as values, in order.
@@ -242,7 +248,7 @@ pub struct TableView {
 }
 
 /// Counts for one period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeriodCounts {
     /// Period id.
     pub id: String,
@@ -256,16 +262,32 @@ pub struct PeriodCounts {
     pub not_evaluated: u64,
     /// Rows part of the plan in the period (re-listings included, as in `total`).
     pub items: u64,
+    /// A progress scale only: rated rows per band, best first ([`crate::domain::scale::BANDS`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bands: Option<indexmap_like::OrderedCounts>,
+    /// A progress scale only: the average rate in percent, rounded half up to 0.1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub average: Option<f64>,
+    /// With `--by`: a tally per heading or department ([`shares::grouped`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<shares::Tally>>,
+    /// With `--by`: the tally of the whole plan.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overall: Option<shares::Tally>,
 }
 
 /// The table's totals, as the published table prints them below the rows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryView {
     /// Per period.
     pub periods: Vec<PeriodCounts>,
-    /// Items flagged for follow-up in the latest period. A re-listing and the item it re-lists count
-    /// once: the published table counts 41 for 42 marked rows because item 39 re-lists item 27.
+    /// Items flagged for follow-up at the table's marks point ([`TableView::marks`]). A re-listing and
+    /// the item it re-lists count once: the published table counts 41 for 42 marked rows because item
+    /// 39 re-lists item 27.
     pub follow_up: u64,
+    /// The point of `follow_up` (JSON: its id; absent while nothing is rated).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "period_id")]
+    pub follow_up_period: Option<Period>,
 }
 
 /// Grade counts that serialise as a JSON object in scale order.
@@ -297,17 +319,57 @@ pub mod indexmap_like {
     }
 }
 
+/// Which point's follow-up flags and remarks a table's rows hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Marks {
+    /// The latest shown point: what a table file holds (its flags and remarks are the last period's
+    /// column's, and re-import records them there).
+    #[default]
+    Latest,
+    /// The latest shown point at which an item of the plan has a flag or a remark, else the latest
+    /// shown point: a later point that is only partly rated does not hide the earlier one's marks.
+    Kept,
+    /// This point.
+    At(Period),
+}
+
 /// The table as of `as_of` (valid time): only periods up to and including it; flags and remarks of the
 /// latest of those periods. Its rows are the items (not withdrawn) that are part of the plan at one of
 /// those periods or at `as_of`; without `as_of`, also the items that join the plan after the latest (or
 /// every item, while nothing is rated).
 pub fn table(state: &State, as_of: Option<Period>) -> TableView {
+    table_marked(state, as_of, Marks::Latest)
+}
+
+/// [`table`] with the flags and remarks of the point `marks` chooses.
+pub fn table_marked(state: &State, as_of: Option<Period>, marks: Marks) -> TableView {
     let periods: Vec<Period> = state
         .rated_periods()
         .into_iter()
         .filter(|p| as_of.is_none_or(|a| *p <= a))
         .collect();
     let latest = periods.last().copied();
+    let marks = match marks {
+        Marks::Latest => latest,
+        Marks::At(p) => Some(p),
+        Marks::Kept => {
+            // One pass over the cells: the points at which an item of the plan has a mark.
+            let marked: BTreeSet<Period> = state
+                .cells()
+                .filter(|((id, p), c)| {
+                    (c.follow_up || !c.remark.is_empty())
+                        && state.items.get(*id).is_some_and(|i| i.in_plan_at(*p))
+                })
+                .map(|((_, p), _)| p)
+                .collect();
+            periods
+                .iter()
+                .rev()
+                .copied()
+                .find(|p| marked.contains(p))
+                .or(latest)
+        }
+    };
     let shared: Vec<Arc<str>> = state
         .plan
         .as_ref()
@@ -339,7 +401,7 @@ pub fn table(state: &State, as_of: Option<Period>) -> TableView {
                     .filter_map(|p| state.rating(&i.id, *p).map(|g| (*p, grade(g))))
                     .collect(),
             );
-            let latest_cell = latest
+            let latest_cell = marks
                 .filter(|p| i.in_plan_at(*p))
                 .map(|p| state.cell(&i.id, p))
                 .unwrap_or_default();
@@ -386,6 +448,7 @@ pub fn table(state: &State, as_of: Option<Period>) -> TableView {
             .unwrap_or_default(),
         periods: periods.iter().copied().map(PeriodRef::from).collect(),
         items,
+        marks,
         latest,
         period_values: periods,
         grades: state
@@ -422,13 +485,25 @@ pub fn summary(view: &TableView) -> SummaryView {
                     }
                 }
             }
+            let counts = indexmap_like::OrderedCounts(counts);
+            let (bands, average) = match crate::domain::scale::is_progress(&view.grades) {
+                true => {
+                    let (b, a) = shares::progress_stats(&counts);
+                    (Some(b), a)
+                }
+                false => (None, None),
+            };
             PeriodCounts {
                 id,
                 label: p.label(),
-                counts: indexmap_like::OrderedCounts(counts),
+                counts,
                 total,
                 not_evaluated,
                 items,
+                bands,
+                average,
+                groups: None,
+                overall: None,
             }
         })
         .collect();
@@ -441,6 +516,7 @@ pub fn summary(view: &TableView) -> SummaryView {
     SummaryView {
         periods,
         follow_up: flagged.len() as u64,
+        follow_up_period: view.marks,
     }
 }
 

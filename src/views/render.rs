@@ -179,8 +179,8 @@ pub fn table_text_with(view: &TableView, width: usize, full: bool, show_all: &st
         .iter()
         .map(|p| format!("{}={}", short_label(*p), p.label()))
         .collect();
-    if let Some(latest) = view.latest {
-        legend.push(format!("フォロー・理由等は{}", latest.label()));
+    if let Some(marks) = view.marks {
+        legend.push(format!("フォロー・理由等は{}", marks.label()));
     }
     if first_shown > 0 {
         legend.push(format!("古い{first_shown}期は省略{show_all}"));
@@ -446,6 +446,12 @@ pub fn md_escape(s: &str) -> String {
 /// 主な推進担当課, one column per period, フォローアップ対象, 理由等), then the totals.
 pub fn table_markdown(view: &TableView) -> String {
     let mut out = format!("# {}\n", md_escape(&view.plan));
+    if let Some(marks) = view.marks.filter(|m| Some(*m) != view.latest) {
+        out.push_str(&format!(
+            "\nフォローアップ対象・理由等は{}\n",
+            md_escape(&marks.label())
+        ));
+    }
     let labels: Vec<String> = view.period_values.iter().map(|p| p.label()).collect();
     let header = {
         let mut h = vec!["No.".to_string(), "項目".into(), "主な推進担当課".into()];
@@ -494,9 +500,14 @@ pub fn table_markdown(view: &TableView) -> String {
     let mut rule = vec!["---"];
     rule.extend(std::iter::repeat_n("--:", labels.len()));
     out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    for g in &view.grades {
+    for g in &views::shares::columns(&view.grades) {
         let mut cells = vec![md_escape(g)];
-        cells.extend(summary.periods.iter().map(|p| p.counts.get(g).to_string()));
+        cells.extend(
+            summary
+                .periods
+                .iter()
+                .map(|p| p.bands.as_ref().unwrap_or(&p.counts).get(g).to_string()),
+        );
         out.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     let mut cells = vec!["計".to_string()];
@@ -512,61 +523,50 @@ pub fn table_markdown(view: &TableView) -> String {
 // ------------------------------------------------------------------------------------------ summary
 
 /// The summary as text: one line per period with the count of each grade of `grades` (the plan's scale,
-/// zeros included) and the total, then the number of follow-up items.
+/// zeros included; a progress scale's bands, and its average) and the total, then the number of
+/// follow-up items.
 pub fn summary_text(s: &SummaryView, grades: &[String]) -> String {
-    let label_w = s
-        .periods
-        .iter()
-        .map(|p| display_width(&text::escape(&p.label)))
-        .chain([display_width("期間")])
-        .max()
-        .unwrap_or(4);
-    let grade_w: Vec<usize> = grades
-        .iter()
-        .map(|g| {
-            s.periods
-                .iter()
-                .map(|p| p.counts.get(g).to_string().len())
-                .chain([display_width(&text::escape(g)), 3])
+    let cols = crate::views::shares::columns(grades);
+    let progress = crate::domain::scale::is_progress(grades);
+    let mut header: Vec<String> = vec!["期間".into()];
+    header.extend(cols.iter().map(|g| text::escape(g)));
+    header.push("計".into());
+    if progress {
+        header.push("平均%".into());
+    }
+    let mut rows = vec![header];
+    for p in &s.periods {
+        let counts = p.bands.as_ref().unwrap_or(&p.counts);
+        let mut cells = vec![text::escape(&p.label)];
+        cells.extend(cols.iter().map(|g| counts.get(g).to_string()));
+        cells.push(p.total.to_string());
+        if progress {
+            cells.push(crate::views::shares::share_text(p.average));
+        }
+        rows.push(cells);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| display_width(&r[i]))
+                .chain([if i == 0 { 4 } else { 3 }])
                 .max()
                 .unwrap_or(3)
         })
         .collect();
-    let total_w = s
-        .periods
-        .iter()
-        .map(|p| p.total.to_string().len())
-        .chain([display_width("計"), 3])
-        .max()
-        .unwrap_or(3);
     let mut out = String::new();
-    let mut line = |first: String, cells: Vec<String>, total: String| {
-        let mut l = pad(&first, label_w);
-        for (c, w) in cells.iter().zip(&grade_w) {
+    for r in &rows {
+        let mut l = pad(&r[0], widths[0]);
+        for (c, w) in r.iter().zip(&widths).skip(1) {
             l.push_str(GAP);
             l.push_str(&pad_left(c, *w));
         }
-        l.push_str(GAP);
-        l.push_str(&pad_left(&total, total_w));
         out.push_str(l.trim_end());
         out.push('\n');
-    };
-    line(
-        "期間".into(),
-        grades.iter().map(|g| text::escape(g)).collect(),
-        "計".into(),
-    );
-    for p in &s.periods {
-        line(
-            text::escape(&p.label),
-            grades.iter().map(|g| p.counts.get(g).to_string()).collect(),
-            p.total.to_string(),
-        );
     }
     let when = s
-        .periods
-        .last()
-        .map_or(String::new(), |p| format!(" ({})", text::escape(&p.label)));
+        .follow_up_period
+        .map_or(String::new(), |p| format!(" ({})", p.label()));
     out.push_str(&format!("フォローアップ対象項目: {}{when}\n", s.follow_up));
     out
 }
@@ -620,12 +620,72 @@ impl Columns {
         Columns { widths }
     }
 
-    /// One row (or the header) as a line, cells cut and padded, ending in a newline.
+    /// The widths narrowed so that a line takes at most `width` display columns, gaps included: the
+    /// `flexible` columns (by index: free text such as a reason) first, then, if that is not enough,
+    /// all of them; the widest are narrowed first (to one width, the widest that fits), none below
+    /// [`MIN_FIT`] columns or its own width, so a view of `n` columns fits any width of at least
+    /// `n * (MIN_FIT + 2) - 2`. Their cells are then cut with `…` ([`Columns::line`]).
+    pub fn fit(mut self, width: usize, flexible: &[usize]) -> Columns {
+        let n = self.widths.len();
+        let room = width.saturating_sub(GAP.len() * n.saturating_sub(1));
+        let all: Vec<usize> = (0..n).collect();
+        for set in [flexible, &all[..]] {
+            let fixed: usize = (0..n)
+                .filter(|i| !set.contains(i))
+                .map(|i| self.widths[i])
+                .sum();
+            self.narrow(set, room.saturating_sub(fixed));
+            if self.widths.iter().sum::<usize>() <= room {
+                break;
+            }
+        }
+        self
+    }
+
+    /// Narrows the columns of `set` to take `room` columns in all, if they can.
+    fn narrow(&mut self, set: &[usize], room: usize) {
+        let set: Vec<usize> = set
+            .iter()
+            .copied()
+            .filter(|i| *i < self.widths.len())
+            .collect();
+        let capped = |widths: &[usize], cap: usize| -> usize {
+            set.iter().map(|i| widths[*i].min(cap)).sum()
+        };
+        if capped(&self.widths, usize::MAX) <= room {
+            return;
+        }
+        // The widest cap at which they fit (the sum grows with the cap).
+        let max = set.iter().map(|i| self.widths[*i]).max().unwrap_or(0);
+        let (mut lo, mut hi) = (MIN_FIT.min(max), max);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if capped(&self.widths, mid) <= room {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut left = room.saturating_sub(capped(&self.widths, lo));
+        for i in set {
+            let w = &mut self.widths[i];
+            if *w > lo {
+                // What the cap leaves over goes to the narrowed columns, left to right.
+                let extra = left.min(*w - lo);
+                left -= extra;
+                *w = lo + extra;
+            }
+        }
+    }
+
+    /// One row (or the header) as a line, cells cut to their column's width (after [`Columns::fit`]:
+    /// an `old → new` cell keeps both sides, the shorter whole when it can) and padded, ending in a
+    /// newline.
     pub fn line(&self, row: &[String]) -> String {
         let n = self.widths.len();
         let mut line = String::new();
         for (i, (c, w)) in row.iter().zip(&self.widths).enumerate() {
-            let c = cell(c);
+            let c = fit_cell(cell(c), *w);
             line.push_str(&c);
             if i + 1 < n {
                 line.push_str(&" ".repeat(w.saturating_sub(display_width(&c)) + 2));
@@ -635,6 +695,37 @@ impl Columns {
         line.truncate(end);
         line.push('\n');
         line
+    }
+}
+
+/// The narrowest width to which [`Columns::fit`] narrows a column.
+pub const MIN_FIT: usize = 3;
+
+const ARROW: &str = " → ";
+
+/// A cut cell further cut to `w` columns: an `old → new` cell on both sides of its arrow (the shorter
+/// side whole when it can be, as [`change_cell`] does), any other at its end.
+fn fit_cell(c: String, w: usize) -> String {
+    if display_width(&c) <= w {
+        return c;
+    }
+    match c.split_once(ARROW) {
+        Some((old, new)) if w >= display_width(ARROW) + 2 => {
+            let room = w - display_width(ARROW);
+            let (wo, wn) = (display_width(old), display_width(new));
+            let half = room / 2;
+            let (ko, kn) = match (wo <= half, wn <= half) {
+                (true, _) => (wo, room - wo),
+                (_, true) => (room - wn, wn),
+                _ => (half, room - half),
+            };
+            format!(
+                "{}{ARROW}{}",
+                clip(old, ko, usize::MAX),
+                clip(new, kn, usize::MAX)
+            )
+        }
+        _ => clip(&c, w, usize::MAX),
     }
 }
 
@@ -665,7 +756,6 @@ pub fn record(header: &[&str], row: &[String]) -> String {
 /// it, escaped, and cut so that the whole fits [`CELL_MAX`] columns (the shorter side kept whole when
 /// it can be), so that a long old value never hides the new one.
 pub fn change_cell(old: &serde_json::Value, new: &serde_json::Value) -> String {
-    const ARROW: &str = " → ";
     let (old, new) = (
         text::escape(&value_text(old)),
         text::escape(&value_text(new)),
@@ -1149,5 +1239,61 @@ pub(crate) mod tests {
         view.items.truncate(2);
         insta::assert_json_snapshot!("seed_table_json_first_items", view);
         insta::assert_json_snapshot!("seed_summary_json", views::summary(&seed_view()));
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn fitted_columns_take_at_most_the_width_free_text_first() {
+        let header = ["seq", "time", "old → new", "reason"];
+        let rows = [
+            row(&[
+                "#1",
+                "2015-11-06 08:30:00 +09:00",
+                "B → A",
+                "所管課からの報告により訂正",
+            ]),
+            row(&[
+                "#2",
+                "2015-11-06 08:31:00 +09:00",
+                "長い旧い値の文章 → 新しい値",
+                "再評価",
+            ]),
+        ];
+        let natural = Columns::measure(&header, rows.iter().cloned());
+        for width in [20, 40, 60, 80, 200] {
+            let layout = natural.clone().fit(width, &[2, 3]);
+            for r in std::iter::once(row(&header)).chain(rows.iter().cloned()) {
+                let line = layout.line(&r);
+                let w = display_width(line.trim_end());
+                assert!(w <= width.max(4 * (MIN_FIT + 2) - 2), "{width}: {w} {line}");
+            }
+        }
+        // Wide enough: nothing changes.
+        assert_eq!(natural.clone().fit(200, &[2, 3]), natural);
+        // At 60 the seq and time stay whole; the free text gives way.
+        let layout = natural.clone().fit(60, &[2, 3]);
+        let line = layout.line(&rows[0]);
+        assert!(
+            line.starts_with("#1   2015-11-06 08:30:00 +09:00  "),
+            "{line}"
+        );
+        let line = layout.line(&rows[1]);
+        assert!(
+            line.contains(" → 新"),
+            "an old → new cell keeps its new side: {line}"
+        );
+        // Narrower than the fixed columns: every column gives way.
+        let layout = natural.clone().fit(30, &[2, 3]);
+        let line = layout.line(&rows[0]);
+        assert!(display_width(line.trim_end()) <= 30, "{line}");
+        assert!(line.contains('…'), "{line}");
     }
 }

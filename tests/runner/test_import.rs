@@ -77,6 +77,7 @@ fn the_summary_equals_the_document_s_own_totals() {
             {"id": "FY2015-H1", "label": "平成27年度上半期", "counts": {"S": 0, "A": 59, "B": 3}, "total": 62, "not_evaluated": 0, "items": 62},
         ],
         "follow_up": 41,
+        "follow_up_period": "FY2015-H1",
     });
     assert_eq!(json, expected);
 }

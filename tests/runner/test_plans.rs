@@ -28,15 +28,15 @@ fn json(run: &crate::common::Run) -> Value {
 }
 
 /// One heading of Kizugawa's page: its name and its counts.
-struct Heading {
-    name: String,
-    grades: [u64; 4],
-    rated: u64,
-    excluded: u64,
-    total: u64,
+pub(crate) struct Heading {
+    pub(crate) name: String,
+    pub(crate) grades: [u64; 4],
+    pub(crate) rated: u64,
+    pub(crate) excluded: u64,
+    pub(crate) total: u64,
 }
 
-fn kizugawa_headings() -> Vec<Heading> {
+pub(crate) fn kizugawa_headings() -> Vec<Heading> {
     rows("kizugawa-3rd-r1-yearend.tsv")
         .into_iter()
         .map(|r| {
@@ -55,7 +55,7 @@ fn kizugawa_headings() -> Vec<Heading> {
 /// Builds Kizugawa's plan at 令和元年度末 through the command line: the items of before the point
 /// numbered 1.. in heading order, the five items added at that point (`R1-1` ... `R1-5`, joining
 /// there), the page's grades per heading and its 対象外 items (the new items first).
-fn build_kizugawa(env: &Env) {
+pub(crate) fn build_kizugawa(env: &Env) {
     let w = |args: &[&str]| {
         let mut all = args.to_vec();
         all.extend(["-a", "行革推進室", "-m", "令和元年度末の進捗状況"]);

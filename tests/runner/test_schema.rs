@@ -15,7 +15,7 @@ fn load(name: &str) -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn validator(name: &str) -> jsonschema::Validator {
+pub(crate) fn validator(name: &str) -> jsonschema::Validator {
     let schema = load(name);
     if let Err(e) = jsonschema::meta::validate(&schema) {
         panic!("{name} is not a valid JSON Schema: {e}");
@@ -27,7 +27,7 @@ fn validator(name: &str) -> jsonschema::Validator {
     jsonschema::draft202012::new(&schema).unwrap()
 }
 
-fn assert_valid(v: &jsonschema::Validator, instance: &Value) {
+pub(crate) fn assert_valid(v: &jsonschema::Validator, instance: &Value) {
     let errors: Vec<String> = v
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))

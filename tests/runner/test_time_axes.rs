@@ -205,6 +205,7 @@ fn restrict(full: &TableView, state: &State, p: Period) -> TableView {
     v.periods
         .retain(|q| v.period_values.iter().any(|x| x.id() == q.id));
     v.latest = v.period_values.last().copied();
+    v.marks = v.latest;
     for row in &mut v.items {
         row.ratings.retain(|q| v.period_values.contains(&q));
         let cell = v.latest.map(|l| state.cell(&row.id, l)).unwrap_or_default();

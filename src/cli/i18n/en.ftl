@@ -215,7 +215,9 @@ warning-line = warning: { $line }
 note-line = note: { $line }
 cannot-write-stdout = cannot write to stdout: { $error }
 log-source = { " " }[from { $file }]
-log-line = #{ $seq } { $time }  { $author }  { $what }  reason: { $reason }{ $source }  hash { $hash }
+log-head = #{ $seq } { $time }  { $author }
+log-middle = { $what }  reason: { $reason }{ $source }
+log-tail = hash { $hash }
 clock-behind = 時計遅れ (clock behind): this machine's clock read { $clock }, earlier than the last event's time { $recorded }, so the change was recorded at { $recorded } after a clock.behind event (#{ $seq }); if this machine's clock is wrong, fix it; if it is right, an earlier change was recorded by a clock that ran ahead, and changes are recorded at that time until it has passed
 vouched-by-store = the store and its head record
 vouched-by-given-checkpoint = the checkpoint given
@@ -539,3 +541,11 @@ demo-next-checkpoint = publish a signed checkpoint; verify --checkpoint proves a
 demo-next-help = every command, with examples
 demo-cannot-edit = the demo could not edit its copy { $file }: { $error }
 panic = internal error ({ $message }); run `hyoka verify` to check the ledger, and please report this with the command you ran
+init-progress-scale = { $scale } (progress in percent)
+
+## table --marks, summary --by, changes (view_cmds.rs)
+marks-in-file = --marks: a TSV or CSV table holds the latest point's follow-up marks and remarks (its re-import records them there); show another point's with --format text, md or json
+marks-after-as-of = --marks: { $point } is after --as-of { $as_of }; name a point up to it
+summary-csv-needs-by = --format csv: give --by heading or --by department (CSV has a row per point and group)
+changes-same-points = the two points are the same ({ $point }); name two points, e.g. { $point } { $next }
+changes-the-next-one = the next one

@@ -25,6 +25,8 @@ hyoka = hyoka (評価): 行財政改革計画の評価を記録する、改ざ�
 arg--ledger = 台帳のディレクトリ
 arg--wait = ほかの hyoka が台帳を使っているとき、空くまで最大 SECS 秒待つ (1 秒を過ぎたら待っていると表示)。0 なら待たずに失敗する。使用中のエラーには、システムが示す範囲で使っているプロセスを表示する
 arg--log_key = 台帳のログ鍵 (秘密鍵)。書き込むコマンドに渡すと、変更のたびに署名付きチェックポイントでアンカーする (既定: 台帳にログ鍵があれば、台帳ディレクトリの隣の DIR.log-key)
+arg--no_pager = ページャを使わない: 表示をそのまま端末に出す (既定では、端末のとき `table`、`summary`、`changes`、`history`、`blame`、`diff`、`log` は $PAGER (既定 `less -FRX`) を通す。パイプのときは通さない。PAGER=cat や空の PAGER でも通さない)
+arg--ambiguous_width = 端末が幅の曖昧な文字 (○ … ■ →) を何桁で描くか: 1 桁、または多くの日本語の端末やフォントのように 2 桁。表示の列はそれに合わせてそろえる
 arg--lang = メッセージ・ヘルプ・報告の言語: ja (日本語) または en (既定: $HYOKA_LANG、なければロケール: LC_ALL、LC_MESSAGES、LANG のうち最初に設定されているもの)。機械向けの形式は言語によって変わらない
 
 ## hyoka-init
@@ -43,7 +45,7 @@ hyoka-init = 計画の台帳を作る
         DIR/PEOPLE に保存し、イベントには入れません)、以後の変更はすべて記録者の鍵で署名されます。このときログ鍵は
         必ず作られます: FILE、なければ台帳ディレクトリの隣の DIR.log-key。
 arg--plan = 計画の名称
-arg--grades = 評価の段階 (よいものから順に)
+arg--grades = 評価の段階 (よいものから順に。S,A,B、S,A,B,C、完了,一部実施,その他 など)、または進捗率 (パーセント) なら 0-100 (80 や 80% と評価する。集計では平均と 100、75-99、50-74、25-49、0-24 の区分を表示する)
 arg--era = 元号を書いていない年度 (`26年度上半期`) の元号
 arg--origin = 台帳の変わらない識別子 (チェックポイントの origin と鍵の名前)。空白と `+` は使えない。省略すると計画の名称から作る
 arg--cadence = 計画の評価時点: half-year (上半期と年度末。既定)、year-end (年度末のみ)、quarterly (四半期)、whole-plan (計画期間で一つの評価。--years が必要)
@@ -316,7 +318,11 @@ hyoka-log = すべてのイベントを表示する: seq、時刻、記録者、
     .after =
         例:
           hyoka log
+          hyoka log --full   (端末の幅にかかわらず、すべての行を切らずに)
           hyoka log --format jsonl | jq .change
+
+        端末では (または COLUMNS があれば) 各行をその幅に収めます: 変更内容と理由を … で切り、seq、時刻、記録者、ハッシュは切りません。
+hyoka-log--full = テキスト: 端末の幅にかかわらず、すべての行を切らずに表示する
 hyoka-log--format = 出力形式 (jsonl は 1 行に 1 イベント。schema/event.schema.json)
 
 ## hyoka-verify
@@ -613,18 +619,39 @@ hyoka-table = 表を公表した形で表示する
           hyoka table --format json | jq '.items[] | select(.follow_up) | .id'
 hyoka-table--format = 出力形式 (JSON は schema/table.schema.json)
 hyoka-table--full = テキスト: 項目名・所管課・理由等を幅で切らず、折り返してすべて表示する
+hyoka-table--marks = フォローアップと理由等を表示する時点 (既定: 表示する時点のうち、それらのある最も新しい時点。後の時点が一部だけ評価されていても隠れないように)。TSV と CSV は取り込み直すときに読むので、常に最も新しい時点のものを持つ
 arg--no_bom = CSV: UTF-8 の BOM を付けない (Excel には必要。付けないほうがよいツールもある)
 arg--as_of = 有効時点: PERIOD までの時点だけを、その評価・フォローアップ・理由等とともに表示する
 arg--seq = 記録時点: イベント N の直後の台帳 (イベント 0..=N) をそのまま表示する。取り込みのバッチの途中なら、取り込み途中の状態になる
 arg--at = 記録時点: TIME かそれ以前に記録されたすべてのイベントの後の台帳。RFC 3339、または日本時間の日付 (2015-11-05、2015/11/05、平成27年11月5日: その日の終わり) か日時 (2015-11-05 14:00: その分の終わり)
 
 ## hyoka-summary
-hyoka-summary = 時点と評価ごとの件数、フォローアップの項目数を集計する
+hyoka-summary = 時点と評価ごとの件数、フォローアップの項目数を集計する。--by では見出しごと・所管課ごとに、評価ごとの割合とともに
     .after =
         例:
           hyoka summary
           hyoka summary --format json
-hyoka-summary--format = 出力形式 (JSON は schema/summary.schema.json)
+          hyoka summary --by heading
+          hyoka summary --by department --format csv --as-of 令和元年度末
+
+        --by を付けると、時点ごとに見出し (または所管課) ごとの行と計画全体 (全体) の行を表示します: 評価ごとの件数、評価対象、対象外、合計 (その時点で計画に含まれる項目)、フォロー (その時点でフォローアップの印のある項目)、評価対象に対する評価ごとの割合 (パーセント、小数第2位を四捨五入: 46.45 は 46.5。合計が 100 にならないことがある)。進捗率の段階 (init --grades 0-100) は平均と区分 (100、75-99、50-74、25-49、0-24) で表示します。
+hyoka-summary--format = 出力形式 (JSON は schema/summary.schema.json。CSV には --by が必要)
+arg--by = 見出しごと、または所管課ごとの小計と割合、計画全体の合計
+hyoka-summary--marks = フォローアップの項目を数える時点 (既定: フォローアップのある最も新しい時点)
+
+## hyoka-changes
+hyoka-changes = 二つの時点の間の変化: 改善、悪化、変化なし、新たに評価、評価なしの項目
+    .after =
+        例:
+          hyoka changes H26年度末 H27上半期
+          hyoka changes 平成26年度末 平成27年度上半期 --format json
+          hyoka changes 令和元年度 令和2年度 --moves
+
+        改善と悪化は評価の段階の順 (init --grades に与えた、よいものから順) で決まります。順に意味のない成果の段階 (完了 / 一部実施 / その他) は --moves で比べます: 区分の変わった項目を、区分の間の移り変わりとして並べます。評価なし: 一つ目の時点で評価され、二つ目の時点で評価されていない (まだ評価していない、対象外、集約、削除)。再掲の行は再掲元の項目として一度だけ数えます。見出しごとの件数が一覧の後に続きます。
+hyoka-changes--from = 一つ目の時点
+hyoka-changes--to = 二つ目の時点
+arg--moves = 評価の段階の順に意味がない: 改善・悪化の代わりに、区分の間の移り変わりを並べる
+hyoka-changes--format = 出力形式 (JSON は schema/changes.schema.json)
 
 ## hyoka-history
 hyoka-history = 項目へのすべての変更: 誰が、いつ、何を (前 → 後)、なぜ。`--all` ですべての訂正
@@ -649,7 +676,7 @@ hyoka-history--department = この所管課の項目だけ (NFKC で比べる。
 hyoka-history--period = この時点の変更だけ
 hyoka-history--author = この人が記録した変更だけ (名前は NFKC で比べる: 全角と半角は同じ名前)
 hyoka-history--format = 出力形式 (JSON は schema/history.schema.json)
-arg--full = テキスト: 列をそろえてセルを 160 桁で切る代わりに、1 行に 1 項目、行の間に空行を入れて、すべてのセルを切らずに表示する
+arg--full = テキスト: 端末の幅 (COLUMNS が優先) に収めて列をそろえ、セルを … で切る (最大 160 桁) 代わりに、1 行に 1 項目、行の間に空行を入れて、すべてのセルを切らずに表示する
 
 ## hyoka-blame
 hyoka-blame = すべてのセルについて、今の値を誰が、いつ、どのイベントで、なぜ設定したか
@@ -724,4 +751,9 @@ value-table-format-json = 1 つの JSON オブジェクト (schema/table.schema.
 value-table-format-md = Markdown の表 (見出しごとに一つ)
 value-history-format-text = 列をそろえた行
 value-history-format-json = JSON (schema/history.schema.json)
+value-summary-format-text = 列をそろえた行
+value-summary-format-csv = CSV (--by とともに): 時点と区分ごとに 1 行。BOM 付き UTF-8
+value-summary-format-json = JSON (schema/summary.schema.json)
+value-group-by-heading = 項目の見出し
+value-group-by-department = 項目の所管課
 value-history-format-md = Markdown (印刷したり、訂正のお知らせに添付したりできる)

@@ -212,7 +212,9 @@ warning-line = 警告: { $line }
 note-line = 注: { $line }
 cannot-write-stdout = 標準出力に書けません: { $error }
 log-source = { " " }[取込元 { $file }]
-log-line = #{ $seq } { $time }  { $author }  { $what }  理由: { $reason }{ $source }  ハッシュ { $hash }
+log-head = #{ $seq } { $time }  { $author }
+log-middle = { $what }  理由: { $reason }{ $source }
+log-tail = ハッシュ { $hash }
 clock-behind = 時計遅れ: この端末の時計は { $clock } で、最後のイベントの時刻 { $recorded } より前だったため、変更は clock.behind イベント (#{ $seq }) の後に { $recorded } の時刻で記録しました。この端末の時計が誤っているなら直してください。正しいなら、以前の変更が進んだ時計で記録されたもので、その時刻を過ぎるまで変更はその時刻で記録されます
 vouched-by-store = ストアとそのヘッド記録
 vouched-by-given-checkpoint = 指定したチェックポイント
@@ -529,3 +531,11 @@ demo-next-checkpoint = 署名付きチェックポイントを公表する。ver
 demo-next-help = すべてのコマンドと例
 demo-cannot-edit = デモが写し { $file } を書き換えられませんでした: { $error }
 panic = 内部エラー ({ $message })。`hyoka verify` で台帳を確かめ、実行したコマンドを添えて報告してください
+init-progress-scale = { $scale } (進捗率、パーセント)
+
+## table --marks、summary --by、changes (view_cmds.rs)
+marks-in-file = --marks: TSV や CSV の表が持つのは最も新しい時点のフォローアップと理由等です (取り込み直すとそこに記録されます)。ほかの時点のものは --format text、md、json で表示してください
+marks-after-as-of = --marks: { $point } は --as-of { $as_of } より後です。それまでの時点を指定してください
+summary-csv-needs-by = --format csv: --by heading か --by department を付けてください (CSV は時点と区分ごとに 1 行です)
+changes-same-points = 二つの点が同じです ({ $point }): 違う二つの点を指定してください。例: { $point } { $next }
+changes-the-next-one = 次の時点

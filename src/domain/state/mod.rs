@@ -17,7 +17,7 @@ use crate::domain::event::{Change, Event};
 use crate::domain::item_id::ItemId;
 use crate::domain::people::{People, Rounds};
 use crate::domain::period::{Cadence, Era, Period};
-use crate::domain::{ident, text};
+use crate::domain::{ident, scale, text};
 
 /// The plan a ledger evaluates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -606,6 +606,13 @@ impl State {
                 let grade = match grades.contains(&grade) {
                     // One of the scale's grades as the ledger holds it (if recorded before the rule).
                     true => grade,
+                    // A progress rate as typed (`80%`, `８０％`) is its number.
+                    false
+                        if scale::is_progress(grades)
+                            && scale::progress_input(&grade).is_some() =>
+                    {
+                        scale::progress_input(&grade).unwrap_or(grade)
+                    }
                     false => {
                         let grade = ident::token("grade", &grade).map_err(Refused::Rule)?;
                         let in_scale = grades.iter().find(|g| ident::same(g, &grade));
