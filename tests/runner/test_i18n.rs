@@ -140,6 +140,7 @@ fn lc_all_overrides_lc_messages_which_overrides_lang() {
 #[test]
 fn the_help_is_in_japanese() {
     let env = Env::new();
+    env.columns(80);
     let main = env.run_with(JA, &["--help"]);
     let help = main.ok();
     for expected in [
@@ -166,8 +167,8 @@ fn the_help_is_in_japanese() {
     ] {
         assert!(help.contains(expected), "no {expected:?} in:\n{help}");
     }
-    // The Japanese is wrapped to the width (COLUMNS=80 here), between characters, never past it but for
-    // the example command lines and clap's own notes.
+    // The Japanese is wrapped to the width (COLUMNS=80), between characters, never past it but for the
+    // example command lines and clap's own notes.
     for line in help.lines() {
         let examples = line.starts_with("  hyoka ") || line.contains("[env: ");
         assert!(
