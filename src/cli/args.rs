@@ -17,7 +17,18 @@ Examples:
   hyoka table
   hyoka verify
 
-The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
+The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else the config file's
+`ledger`, else ./hyoka-ledger.
+Config file: $HYOKA_CONFIG, else hyoka/config.toml in the platform's config directory
+($XDG_CONFIG_HOME/hyoka/config.toml, else ~/.config/hyoka/config.toml on Linux), in TOML:
+  ledger = \"/srv/hyoka/plan\"    # relative paths from the file's directory; ~/ from home
+  key = \"~/.hyoka/me.key\"       # your private key (as --key, $HYOKA_KEY)
+  language = \"ja\"               # ja or en
+  time_zone = \"Asia/Tokyo\"      # as --tz, $HYOKA_TZ
+  wait = 10                     # seconds, as --wait, $HYOKA_WAIT
+A flag wins over its environment variable, which wins over the config file, which wins over the
+default. Times are shown in Japan time (2015-11-06 08:30:00 +09:00) unless --tz or the file says
+otherwise.
 HYOKA_NOW (RFC 3339) sets the recorded time in builds with the test-clock feature (tests);
 other builds ignore it, with a warning. A clock behind the last event records at that event's time.
 Outputs (-o FILE, backup DIR) must be outside the ledger directory. A private key file (--key) must
@@ -31,7 +42,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure, 70 a bug in 
 #[derive(Debug, Parser)]
 #[command(name = "hyoka", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// The ledger directory.
+    /// The ledger directory (default: the config file's `ledger`, else hyoka-ledger).
     #[arg(
         long,
         global = true,
@@ -43,7 +54,7 @@ pub struct Cli {
 
     /// Wait up to SECS for another hyoka process to release the ledger (saying so after a second)
     /// before failing; 0 fails at once. A busy ledger's error names the process holding it, where the
-    /// system shows it.
+    /// system shows it. Default: the config file's `wait`, else 10.
     #[arg(
         long,
         global = true,
@@ -52,6 +63,18 @@ pub struct Cli {
         default_value_t = 10.0
     )]
     pub(super) wait: f64,
+
+    /// Show times in this zone, and read times written without an offset (--at, at:TIME) in it:
+    /// Asia/Tokyo (or JST), UTC, an offset such as +09:00, or another IANA zone name. Japan time unless
+    /// the config file's time_zone says otherwise. The export and `log --format jsonl` keep UTC.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_TZ",
+        value_name = "ZONE",
+        default_value = "Asia/Tokyo"
+    )]
+    pub(super) tz: String,
 
     /// The ledger's private log key, for writers: every change is then anchored by a signed checkpoint
     /// (default: DIR.log-key beside the ledger directory, when the ledger has a log key).
@@ -355,7 +378,7 @@ pub(super) enum Command {
         #[arg(short = 'a', long, value_name = "NAME")]
         author: Option<String>,
         /// Your private key file (mode 0600): in a ledger with people the import is signed with it.
-        /// Default: $HYOKA_KEY.
+        /// Default: $HYOKA_KEY, else the config file's `key`.
         #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
         key: Option<PathBuf>,
         /// Why (default: names the file).
@@ -768,7 +791,7 @@ pub(super) enum PeopleCommand {
         /// The administrator's verifier key (the key text, or a file holding it).
         #[arg(long, value_name = "VKEY")]
         vkey: String,
-        /// The administrator's private key file (mode 0600). Default: $HYOKA_KEY.
+        /// The administrator's private key file (mode 0600). Default: $HYOKA_KEY, else the config file's `key`.
         #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
         key: PathBuf,
         /// Why.

@@ -787,7 +787,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
             "file": c.file,
             "set_by": {
                 "seq": c.setter.seq,
-                "recorded_at": hyoka::domain::when::format_jst(c.setter.recorded_at),
+                "recorded_at": hyoka::domain::when::format_shown(c.setter.recorded_at),
                 "author": c.setter.author,
                 "reason": c.setter.reason,
             },

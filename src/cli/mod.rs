@@ -8,6 +8,7 @@ mod audit_cmds;
 mod backup;
 mod clock;
 mod commands;
+mod config;
 mod ctx;
 mod demo;
 pub mod failure;
@@ -26,34 +27,69 @@ mod view_cmds;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-
 use args::{Cli, Command, KeyCommand, PeopleCommand};
 use ctx::Ctx;
-use failure::{EXIT_USAGE, Failure};
+use failure::Failure;
 use options::{OnOff, Switch, item_id};
 
-/// Parses arguments, runs the command, prints errors, returns the exit code.
+/// Reads the config file, parses arguments (the file's values as their defaults), runs the command in
+/// the time zone asked for, prints errors, returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory, FromArgMatches};
+    let config = config::load();
+    let command = match &config {
+        Ok(c) => c.apply(Cli::command()),
+        // A bad config file still lets --help, --version, completions and the manual page work.
+        Err(_) => Cli::command(),
+    };
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let config = match (config, &cli.command) {
+        (Ok(c), _) => c,
+        (Err(_), Command::Completions { .. } | Command::Man) => config::Config::default(),
+        (Err(f), _) => return fail(&f),
+    };
+    match context(&cli, &config) {
+        Ok(ctx) => {
+            let zone = ctx.zone.clone();
+            match hyoka::domain::when::in_zone(&zone, || run(&ctx, cli.command)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(f) => fail(&f),
+            }
+        }
+        Err(f) => fail(&f),
+    }
+}
+
+/// Prints a failure as one line and returns its exit code.
+fn fail(f: &Failure) -> ExitCode {
+    eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
+    ExitCode::from(f.code)
+}
+
+/// The context of a command from its global options (their defaults from the config file).
+fn context(cli: &Cli, config: &config::Config) -> Result<Ctx, Failure> {
     let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
         Duration::from_secs_f64(cli.wait.min(86_400.0))
     } else {
-        eprintln!("error: --wait must be a number of seconds, 0 or more");
-        return ExitCode::from(EXIT_USAGE);
+        return Err(Failure::usage(
+            "--wait must be a number of seconds, 0 or more",
+        ));
     };
-    let ctx = Ctx {
-        ledger: cli.ledger,
+    let zone = hyoka::domain::when::Zone::parse(&cli.tz)
+        .map_err(|e| Failure::usage(format!("--tz: {e}")))?;
+    Ok(Ctx {
+        ledger: cli.ledger.clone(),
         wait,
-        log_key: cli.log_key,
-    };
-    match run(&ctx, cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
-            ExitCode::from(f.code)
-        }
-    }
+        log_key: cli.log_key.clone(),
+        zone,
+        language: config.language,
+    })
 }
 
 fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {

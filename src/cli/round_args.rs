@@ -19,7 +19,7 @@ pub struct RoundWho {
     #[arg(short = 'm', long, value_name = "TEXT")]
     pub(super) reason: Option<String>,
     /// Your private key file (mode 0600): in a ledger with people every change is signed with its
-    /// author's key. Default: $HYOKA_KEY.
+    /// author's key. Default: $HYOKA_KEY, else the config file's `key`.
     #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
     pub(super) key: Option<PathBuf>,
     /// Accept a point more than one reporting point away from the rated ones (refused otherwise, as a
