@@ -98,8 +98,8 @@ pub(super) enum Command {
         /// The grade scale, best first.
         #[arg(long, value_name = "LIST", default_value = "S,A,B")]
         grades: String,
-        /// Era of fiscal years written without one (`26年度上半期`).
-        #[arg(long, value_enum)]
+        /// Era of fiscal years written without one (`26年度上半期`): heisei (平成) or reiwa (令和).
+        #[arg(long, value_parser = super::options::nfkc_enum::<EraArg>())]
         era: Option<EraArg>,
         /// Stable identifier of this ledger (checkpoint origin and key name): no spaces, no `+`.
         /// Derived from the plan name when not given.
@@ -183,7 +183,8 @@ pub(super) enum Command {
     Flag {
         /// Item id.
         item: String,
-        /// on or off.
+        /// on or off (○ or —, as the views print the flag).
+        #[arg(value_parser = super::options::nfkc_enum::<OnOff>())]
         state: OnOff,
         /// Period (default: the latest period with ratings).
         #[arg(long, value_name = "PERIOD")]
@@ -365,6 +366,7 @@ pub(super) enum Command {
     )]
     Anchor {
         /// on or off (omit to show the current setting).
+        #[arg(value_parser = super::options::nfkc_enum::<Switch>())]
         state: Option<Switch>,
     },
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
@@ -384,8 +386,8 @@ pub(super) enum Command {
         /// Why (default: names the file).
         #[arg(short = 'm', long, value_name = "TEXT")]
         reason: Option<String>,
-        /// Era of the file's fiscal years (default: the plan's, else heisei).
-        #[arg(long, value_enum)]
+        /// Era of the file's fiscal years (default: the plan's, else heisei): heisei (平成) or reiwa (令和).
+        #[arg(long, value_parser = super::options::nfkc_enum::<EraArg>())]
         era: Option<EraArg>,
         /// Plan name for a new ledger (default: the file name).
         #[arg(long, value_name = "NAME")]
@@ -491,7 +493,7 @@ pub(super) enum Command {
     },
     /// Every cell that differs between two points, with who changed it and why.
     #[command(
-        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
     )]
     Diff {
         /// The first point.
@@ -518,9 +520,16 @@ pub(super) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff, section 1), generated from the same definitions as --help.
-    #[command(after_help = "Examples:\n  hyoka man | man -l -\n  hyoka man > hyoka.1")]
-    Man,
+    /// Print the manual page (roff, section 1), generated from the same definitions as --help; with
+    /// --out DIR, write it and one page per command (hyoka-rate.1, hyoka-person-key-rotate.1, ...).
+    #[command(
+        after_help = "Examples:\n  hyoka man | man -l -\n  hyoka man > hyoka.1\n  hyoka man --out /usr/local/share/man/man1   (then: man hyoka-rate)"
+    )]
+    Man {
+        /// Write hyoka.1 and a page for every command into DIR (created if needed; pages replaced).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -94,6 +94,21 @@ fn period_label(p: Option<Period>) -> String {
     p.map(|p| p.label()).unwrap_or_default()
 }
 
+/// A point of `diff`: a `seq:N` or `at:TIME` that cannot be read is a usage error (exit 2), as a bad
+/// `--seq` or `--at` is; a period that cannot be read is an error (exit 1), as everywhere else.
+fn point_arg(s: &str, era: Option<Era>) -> Result<Point, Failure> {
+    Point::parse(s, era).map_err(|e| {
+        let written = hyoka::domain::ident::normalize(s.trim());
+        match ["seq:", "at:", "#", "@"]
+            .iter()
+            .any(|p| written.starts_with(p))
+        {
+            true => Failure::usage(e),
+            false => Failure::from(e),
+        }
+    })
+}
+
 /// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
 /// [`render::CELL_MAX`] columns (the rows are gone through twice: their widths, then their lines), or
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
@@ -317,8 +332,8 @@ pub fn diff(
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
     let (era, _, _) = points_of(&mut ledger)?;
-    let a = Point::parse(from, era).map_err(Failure::from)?;
-    let b = Point::parse(to, era).map_err(Failure::from)?;
+    let a = point_arg(from, era)?;
+    let b = point_arg(to, era)?;
     let sa = point_snapshot(&ledger, a)?;
     let sb = point_snapshot(&ledger, b)?;
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);

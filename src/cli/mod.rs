@@ -51,7 +51,7 @@ pub fn main() -> ExitCode {
     };
     let config = match (config, &cli.command) {
         (Ok(c), _) => c,
-        (Err(_), Command::Completions { .. } | Command::Man) => config::Config::default(),
+        (Err(_), Command::Completions { .. } | Command::Man { .. }) => config::Config::default(),
         (Err(f), _) => return fail(&f),
     };
     match context(&cli, &config) {
@@ -318,7 +318,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => audit_cmds::diff(ctx, &from, &to, format, full),
         Command::Demo => demo::demo(),
         Command::Completions { shell } => completions(shell),
-        Command::Man => manual(),
+        Command::Man { out } => manual(out.as_deref()),
     }
 }
 
@@ -330,12 +330,87 @@ fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
     output::write_stdout(&out)
 }
 
-/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`).
-fn manual() -> Result<(), Failure> {
+/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`); with
+/// `out`, it and one page per command, written into that directory.
+fn manual(out: Option<&std::path::Path>) -> Result<(), Failure> {
+    let pages = manual_pages().map_err(|e| format!("cannot render the manual page: {e}"))?;
+    let Some(dir) = out else {
+        return match pages.first() {
+            Some((_, page)) => output::write_stdout(page),
+            None => Err(Failure::from("no manual page was rendered".to_string())),
+        };
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, page) in &pages {
+        let path = dir.join(name);
+        hyoka::os::safe_fs::replace_path(&path, 0o644, &mut |f| std::io::Write::write_all(f, page))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    eprintln!("wrote {} manual pages to {}", pages.len(), dir.display());
+    Ok(())
+}
+
+/// Every manual page: `hyoka.1` first, then one per command and subcommand (`hyoka-person-key-rotate.1`),
+/// with their file names.
+fn manual_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     use clap::CommandFactory;
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| Failure::from(format!("cannot render the manual page: {e}")))?;
-    output::write_stdout(&out)
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        pages.push((man.get_filename(), page));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The manual has a page for every command and subcommand, and each page lists its subcommands.
+    #[test]
+    fn the_manual_has_every_command() {
+        use clap::CommandFactory;
+        /// Every command's page name, with its parent's.
+        fn paths(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, String)>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{prefix}-{}", sub.get_name());
+                out.push((path.clone(), prefix.to_string()));
+                paths(sub, &path, out);
+            }
+        }
+        let mut all = Vec::new();
+        paths(&super::Cli::command(), "hyoka", &mut all);
+        assert!(all.len() > 40, "{all:?}");
+        let pages = super::manual_pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[0], "hyoka.1");
+        assert_eq!(names.len(), all.len() + 1, "{names:?}");
+        for (path, parent) in &all {
+            let file = format!("{path}.1");
+            let page = pages
+                .iter()
+                .find(|(n, _)| *n == file)
+                .unwrap_or_else(|| panic!("no page {file}"));
+            let text = String::from_utf8_lossy(&page.1);
+            assert!(text.contains(".SH SYNOPSIS"), "{file}");
+            // The page of its parent lists it.
+            let parent_page = &pages
+                .iter()
+                .find(|(n, _)| *n == format!("{parent}.1"))
+                .unwrap()
+                .1;
+            assert!(
+                String::from_utf8_lossy(parent_page)
+                    .contains(&format!("{}(1)", path.replace('-', "\\-"))),
+                "{parent}.1 does not list {path}"
+            );
+        }
+    }
 }

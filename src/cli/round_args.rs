@@ -153,7 +153,7 @@ pub(super) struct ReviewArgs {
     #[arg(long, value_name = "D")]
     pub(super) department: Option<String>,
     /// 1 (1次評価, by the department head) or 2 (2次評価, by 行革本部); default: from your role.
-    #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, value_name = "1|2", value_parser = super::options::stage_number)]
     pub(super) stage: Option<u8>,
     /// The round's point (default: the only round not yet published).
     #[arg(long, value_name = "POINT")]
