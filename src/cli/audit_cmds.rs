@@ -330,6 +330,11 @@ pub fn diff(
     format: TextOrJson,
     full: bool,
 ) -> Result<(), Failure> {
+    // The points as read (NFKC: `ｓｅｑ：１２` is shown as `seq:12`).
+    let (from, to) = (
+        &hyoka::domain::ident::normalize(from.trim()),
+        &hyoka::domain::ident::normalize(to.trim()),
+    );
     let mut ledger = super::anchoring::open_read(ctx)?;
     let (era, _, _) = points_of(&mut ledger)?;
     let a = point_arg(from, era)?;

@@ -681,6 +681,8 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         true => None,
         false => super::anchoring::held_log_key(ctx)?,
     };
+    // A busy ledger: say so, and whom for, while waiting (the import then opens it itself).
+    super::anchoring::wait_turn(ctx)?;
     // Progress on stderr when it is a terminal and the import is large (the bar decides).
     let mut bar: Option<indicatif::ProgressBar> = None;
     let imported = hyoka::import::import_holding(

@@ -44,7 +44,7 @@ impl Point {
         let s = normalized.trim();
         if let Some(n) = s.strip_prefix("seq:") {
             return n.trim().parse::<u64>().map(Point::Seq).map_err(|_| {
-                format!("`{s}` is not a point: seq: takes an event number, e.g. seq:42")
+                format!("`{s}` is not a point: write seq:N, N an event's number, e.g. seq:42")
             });
         }
         if let Some(t) = s.strip_prefix("at:") {
