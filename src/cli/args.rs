@@ -72,7 +72,8 @@ pub struct Cli {
         global = true,
         env = "HYOKA_TZ",
         value_name = "ZONE",
-        default_value = "Asia/Tokyo"
+        default_value = "Asia/Tokyo",
+        allow_hyphen_values = true
     )]
     pub(super) tz: String,
 

@@ -58,6 +58,21 @@ fn rating(env: &Env, args: &[&str]) -> Value {
     item["ratings"]["FY2015-H1"].clone()
 }
 
+fn validator(name: &str) -> jsonschema::Validator {
+    let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::draft202012::new(&schema).unwrap()
+}
+
+#[track_caller]
+fn assert_valid(schema: &str, v: &Value) {
+    let errors: Vec<String> = validator(schema)
+        .iter_errors(v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{schema}: {errors:#?}");
+}
+
 #[test]
 fn every_view_shows_japan_time_whatever_the_system_zone() {
     let env = corrected();
@@ -171,6 +186,28 @@ fn tz_shows_times_in_another_zone() {
             "{zone}"
         );
     }
+    // The views' JSON in any zone matches its schema (RFC 3339 with an offset).
+    for zone in ["Asia/Tokyo", "UTC", "-03:30"] {
+        for (schema, args) in [
+            (
+                "history.schema.json",
+                &["history", "1", "--format", "json"][..],
+            ),
+            ("blame.schema.json", &["blame", "--format", "json"]),
+            (
+                "diff.schema.json",
+                &["diff", "at:2015-11-01", "at:2015-11-07", "--format", "json"],
+            ),
+        ] {
+            let mut all = vec!["--tz", zone];
+            all.extend_from_slice(args);
+            assert_valid(schema, &json(&env, &all));
+        }
+    }
+    // A time that is not RFC 3339 with an offset is refused by the schemas.
+    let mut h = json(&env, &["history", "1", "--format", "json"]);
+    h[0]["recorded_at"] = "2015-11-06 08:30:00 +09:00".into();
+    assert!(!validator("history.schema.json").is_valid(&h));
     // The correction report names the zone of its times.
     let md = env.run(&["--tz", "UTC", "history", "--all", "--format", "md"]);
     assert!(md.ok().contains("| seq | 日時 (UTC) |"), "{}", md.stdout);
