@@ -450,15 +450,34 @@ pub(super) enum Command {
     },
     /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
     #[command(
-        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item. A change to a published round's\npoint is marked [訂正] (JSON: correction: true). An item's history also shows its round's review\ntrail: submitted, review (承認, 差し戻し) and opinion."
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --since seq:359   (corrections from event #359 on)\n  hyoka history --all --department 財政課 --since 2015-11-01 --until 2015-11-30\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item. A change to a published round's\npoint is marked [訂正] (JSON: correction: true). An item's history also shows its round's review\ntrail: submitted, review (承認, 差し戻し) and opinion."
     )]
     History {
-        /// Item number (or --all).
-        #[arg(required_unless_present = "all")]
+        /// Item id (or --all).
+        #[arg(required_unless_present_any = ["all", "item_flag"])]
         item: Option<String>,
         /// Every correction in the ledger, grouped by item.
         #[arg(long, conflicts_with = "item")]
         all: bool,
+        /// The item, as an option: with --all, only that item's corrections.
+        #[arg(
+            long = "item",
+            id = "item_flag",
+            value_name = "ID",
+            conflicts_with = "item"
+        )]
+        item_flag: Option<String>,
+        /// Only changes from this point on: seq:N (that event and later) or a time (at:TIME, or TIME as
+        /// --at reads it; a date alone is from the start of that day in Japan time, or the zone of --tz).
+        #[arg(long, value_name = "seq:N|TIME")]
+        since: Option<String>,
+        /// Only changes up to this point: seq:N (up to and including that event) or a time (a date
+        /// alone is up to the end of that day in Japan time, or the zone of --tz).
+        #[arg(long, value_name = "seq:N|TIME")]
+        until: Option<String>,
+        /// Only items of this department (所管課; compared under NFKC), as the items name it now.
+        #[arg(long, value_name = "DEPARTMENT")]
+        department: Option<String>,
         /// Only changes of this period.
         #[arg(long, value_name = "PERIOD")]
         period: Option<String>,
@@ -494,13 +513,17 @@ pub(super) enum Command {
     },
     /// Every cell that differs between two points, with who changed it and why.
     #[command(
-        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n  hyoka diff seq:359 seq:365 --every   (and every change in between, in order)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
     )]
     Diff {
         /// The first point.
         from: String,
         /// The second point.
         to: String,
+        /// Also list every change recorded between the two points, in order (seq:N or at:TIME points):
+        /// the steps a comparison does not show, such as a rating changed and changed back.
+        #[arg(long)]
+        every: bool,
         /// Output format (JSON: schema/diff.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,

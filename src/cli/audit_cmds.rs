@@ -12,7 +12,7 @@ use hyoka::views::render;
 use super::ctx::Ctx;
 use super::failure::Failure;
 use super::names::shown;
-use super::options::{HistoryFormat, TextOrJson, TimeArgs};
+use super::options::{Bound, HistoryFormat, TextOrJson, TimeArgs};
 use super::output::out;
 
 /// How the plan writes its points: era, cadence and years.
@@ -143,49 +143,77 @@ fn print_rows(
     }
 }
 
+/// What `hyoka history` lists: an item's changes or, with `all`, every correction; narrowed by the
+/// filters.
+pub struct HistoryQuery<'a> {
+    pub item: Option<ItemId>,
+    pub all: bool,
+    pub period: Option<&'a str>,
+    pub author: Option<&'a str>,
+    pub department: Option<&'a str>,
+    pub since: Option<Bound>,
+    pub until: Option<Bound>,
+}
+
+impl HistoryQuery<'_> {
+    fn filtered(&self) -> bool {
+        self.period.is_some()
+            || self.author.is_some()
+            || self.department.is_some()
+            || self.since.is_some()
+            || self.until.is_some()
+    }
+}
+
 pub fn history(
     ctx: &Ctx,
-    item: Option<ItemId>,
-    all: bool,
-    period: Option<&str>,
-    author: Option<&str>,
+    q: &HistoryQuery,
     format: HistoryFormat,
     full: bool,
 ) -> Result<(), Failure> {
     let mut ledger = super::anchoring::open_read(ctx)?;
     let points = points_of(&mut ledger)?;
-    let period = period.map(|p| period_arg(p, points)).transpose()?;
+    let period = q.period.map(|p| period_arg(p, points)).transpose()?;
     let state = ledger.current()?.clone();
-    let entries = match (all, &item) {
+    if let Some(n) = &q.item
+        && !state.items.contains_key(n)
+    {
+        return Err(Failure::from(format!(
+            "there is no item {}: list the items with `hyoka table`",
+            hyoka::domain::text::escape(n.as_str())
+        )));
+    }
+    let department = q
+        .department
+        .map(|d| department_arg(&state, d))
+        .transpose()?;
+    let mut entries = match (q.all, &q.item) {
         (true, _) => {
             let mut v = ledger.corrections()?;
-            if let Some(p) = period {
-                v.retain(|e| e.period == Some(p));
+            if let Some(n) = &q.item {
+                v.retain(|e| e.item.0 == *n);
             }
             v.sort_by(|a, b| (&a.item, a.seq).cmp(&(&b.item, b.seq)));
             v
         }
-        (false, Some(n)) => {
-            if !state.items.contains_key(n) {
-                return Err(Failure::from(format!(
-                    "there is no item {}: list the items with `hyoka table`",
-                    hyoka::domain::text::escape(n.as_str())
-                )));
-            }
-            ledger.history(n, period)?
-        }
+        (false, Some(n)) => ledger.history(n, None)?,
         (false, None) => return Err(Failure::usage("give an item id, or --all")),
     };
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
-    let entries: Vec<_> = match author {
-        Some(a) => entries
-            .into_iter()
+    entries.retain(|e| {
+        period.is_none_or(|p| e.period == Some(p))
             // Compared under NFKC, as every name is (hyoka::domain::ident::same); a person of a
             // ledger with people by id or name.
-            .filter(|e| names.names(&e.author, a.trim()))
-            .collect(),
-        None => entries,
-    };
+            && q.author.is_none_or(|a| names.names(&e.author, a.trim()))
+            && department.as_ref().is_none_or(|d| {
+                state
+                    .items
+                    .get(&e.item.0)
+                    .is_some_and(|i| i.department == *d)
+            })
+            && q.since.as_ref().is_none_or(|b| b.admits_from(e.seq, e.recorded_at))
+            && q.until.as_ref().is_none_or(|b| b.admits_until(e.seq, e.recorded_at))
+    });
     // Read, release, write: everything printed is in hand, so the ledger is released before a line is
     // written (a reader whose output is not read must hold no lock).
     let head = ledger.head_hash();
@@ -209,7 +237,7 @@ pub fn history(
             Ok(())
         }
         HistoryFormat::Text => {
-            if let (false, Some(n)) = (all, &item)
+            if let (false, Some(n)) = (q.all, &q.item)
                 && let Some(i) = state.items.get(n)
             {
                 out(hyoka::domain::text::escape(&format!(
@@ -218,49 +246,83 @@ pub fn history(
                 )));
             }
             if entries.is_empty() {
-                out(if all {
-                    "no corrections have been recorded"
-                } else {
-                    "no changes"
+                out(match (q.all, q.filtered()) {
+                    (true, false) => "no corrections have been recorded",
+                    (true, true) => "no corrections match these filters",
+                    (false, false) => "no changes",
+                    (false, true) => "no changes match these filters",
                 });
                 return Ok(());
             }
-            let rows = entries.iter().map(|e| {
-                let mut r = vec![
-                    format!("#{}", e.seq),
-                    when::format_text(e.recorded_at),
-                    shown(&names, &e.author),
-                    match e.correction {
-                        true => format!("{} {}", e.field, render::CORRECTION_MARK),
-                        false => e.field.to_string(),
-                    },
-                    period_label(e.period),
-                ];
-                match full {
-                    true => r.extend([render::value_text(&e.old), render::value_text(&e.new)]),
-                    false => r.push(render::change_cell(&e.old, &e.new)),
-                }
-                r.push(match &e.clock_behind {
-                    Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(*clock)),
-                    None => e.reason.clone(),
-                });
-                if all {
-                    r.insert(1, format!("{}", e.item));
-                }
-                r
-            });
-            let mut header = vec!["seq", "time", "author", "field", "period"];
-            match full {
-                true => header.extend(["old", "new"]),
-                false => header.push("old → new"),
-            }
-            header.push("reason");
-            if all {
-                header.insert(1, "item");
-            }
-            print_rows(&header, rows, full)
+            print_history_rows(&entries, &names, q.all, full)
         }
     }
+}
+
+/// The department named on the command line, as the items write it (NFKC-equal), or the list of them.
+fn department_arg(state: &hyoka::domain::state::State, d: &str) -> Result<String, Failure> {
+    let departments: std::collections::BTreeSet<&String> =
+        state.items.values().map(|i| &i.department).collect();
+    departments
+        .iter()
+        .find(|x| x.as_str() == d.trim())
+        .or_else(|| {
+            departments
+                .iter()
+                .find(|x| hyoka::domain::ident::same(x, d.trim()))
+        })
+        .map(|x| x.to_string())
+        .ok_or_else(|| {
+            let list: Vec<&str> = departments.iter().map(|x| x.as_str()).collect();
+            Failure::from(hyoka::domain::text::escape(&format!(
+                "no item is of the department `{}`; the departments are: {}",
+                d.trim(),
+                list.join(", ")
+            )))
+        })
+}
+
+/// Prints history entries as the text of `hyoka history` (with `with_item`, an item column).
+fn print_history_rows(
+    entries: &[audit::HistoryEntry],
+    names: &super::names::Names,
+    with_item: bool,
+    full: bool,
+) -> Result<(), Failure> {
+    let rows = entries.iter().map(|e| {
+        let mut r = vec![
+            format!("#{}", e.seq),
+            when::format_text(e.recorded_at),
+            shown(names, &e.author),
+            match e.correction {
+                true => format!("{} {}", e.field, render::CORRECTION_MARK),
+                false => e.field.to_string(),
+            },
+            period_label(e.period),
+        ];
+        match full {
+            true => r.extend([render::value_text(&e.old), render::value_text(&e.new)]),
+            false => r.push(render::change_cell(&e.old, &e.new)),
+        }
+        r.push(match &e.clock_behind {
+            Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(*clock)),
+            None => e.reason.clone(),
+        });
+        if with_item {
+            r.insert(1, format!("{}", e.item));
+        }
+        r
+    });
+    let mut header = vec!["seq", "time", "author", "field", "period"];
+    match full {
+        true => header.extend(["old", "new"]),
+        false => header.push("old → new"),
+    }
+    header.push("reason");
+    if with_item {
+        header.insert(1, "item");
+    }
+    print_rows(&header, rows, full)
 }
 
 pub fn blame(
@@ -327,6 +389,7 @@ pub fn diff(
     ctx: &Ctx,
     from: &str,
     to: &str,
+    every: bool,
     format: TextOrJson,
     full: bool,
 ) -> Result<(), Failure> {
@@ -339,51 +402,102 @@ pub fn diff(
     let (era, _, _) = points_of(&mut ledger)?;
     let a = point_arg(from, era)?;
     let b = point_arg(to, era)?;
+    if every && (matches!(a, Point::Period(_)) || matches!(b, Point::Period(_))) {
+        return Err(Failure::usage(
+            "--every lists the changes recorded between two moments of the log: give seq:N or at:TIME points, e.g. hyoka diff seq:359 seq:365 --every",
+        ));
+    }
     let sa = point_snapshot(&ledger, a)?;
     let sb = point_snapshot(&ledger, b)?;
+    let between = match every {
+        // The events after the earlier point, up to and including the later one.
+        true => {
+            let (lo, hi) = match (sa.last_seq, sb.last_seq) {
+                (x, y) if x <= y => (x, y),
+                (x, y) => (y, x),
+            };
+            match hi {
+                Some(hi) => Some(ledger.changes_between(lo, hi)?),
+                None => Some(Vec::new()),
+            }
+        }
+        false => None,
+    };
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     drop(ledger);
     let changes = audit::diff(&sa, &sb);
     match format {
-        TextOrJson::Json => json(&serde_json::json!({"from": from, "to": to, "changes": changes})),
+        TextOrJson::Json => {
+            let mut v = serde_json::json!({"from": from, "to": to, "changes": changes});
+            if let Some(between) = &between {
+                v["every"] = serde_json::to_value(between)
+                    .map_err(|e| Failure::from(format!("cannot write the JSON: {e}")))?;
+            }
+            json(&v)
+        }
         TextOrJson::Text => {
-            if changes.is_empty() {
-                out(format!("no differences between {from} and {to}"));
+            let printed = print_diff(&changes, &names, from, to, full);
+            let Some(between) = between else {
+                return printed;
+            };
+            printed?;
+            out("");
+            if between.is_empty() {
+                out(format!("no change was recorded between {from} and {to}"));
                 return Ok(());
             }
-            let rows = changes.iter().map(|c| {
-                let mut r = vec![
-                    c.item.to_string(),
-                    period_label(c.period),
-                    c.field.to_string(),
-                ];
-                match full {
-                    true => r.extend([render::value_text(&c.from), render::value_text(&c.to)]),
-                    false => r.push(render::change_cell(&c.from, &c.to)),
-                }
-                r.extend([
-                    c.seq.map_or(String::new(), |s| format!("#{s}")),
-                    c.recorded_at.map(when::format_text).unwrap_or_default(),
-                    c.author
-                        .as_deref()
-                        .map(|a| shown(&names, a))
-                        .unwrap_or_default(),
-                    c.reason.clone().unwrap_or_default(),
-                ]);
-                r
-            });
-            let mut header = vec!["item", "period", "field"];
-            match full {
-                true => header.extend(["from", "to"]),
-                false => header.push("change"),
-            }
-            header.extend(["seq", "time", "author", "reason"]);
             out(format!(
-                "{} difference{} from {from} to {to}",
-                changes.len(),
-                if changes.len() == 1 { "" } else { "s" }
+                "every change recorded between {from} and {to} ({}), in order:",
+                between.len()
             ));
-            print_rows(&header, rows, full)
+            print_history_rows(&between, &names, true, full)
         }
     }
+}
+
+/// Prints the differences of `hyoka diff` as text.
+fn print_diff(
+    changes: &[audit::DiffEntry],
+    names: &super::names::Names,
+    from: &str,
+    to: &str,
+    full: bool,
+) -> Result<(), Failure> {
+    if changes.is_empty() {
+        out(format!("no differences between {from} and {to}"));
+        return Ok(());
+    }
+    let rows = changes.iter().map(|c| {
+        let mut r = vec![
+            c.item.to_string(),
+            period_label(c.period),
+            c.field.to_string(),
+        ];
+        match full {
+            true => r.extend([render::value_text(&c.from), render::value_text(&c.to)]),
+            false => r.push(render::change_cell(&c.from, &c.to)),
+        }
+        r.extend([
+            c.seq.map_or(String::new(), |s| format!("#{s}")),
+            c.recorded_at.map(when::format_text).unwrap_or_default(),
+            c.author
+                .as_deref()
+                .map(|a| shown(names, a))
+                .unwrap_or_default(),
+            c.reason.clone().unwrap_or_default(),
+        ]);
+        r
+    });
+    let mut header = vec!["item", "period", "field"];
+    match full {
+        true => header.extend(["from", "to"]),
+        false => header.push("change"),
+    }
+    header.extend(["seq", "time", "author", "reason"]);
+    out(format!(
+        "{} difference{} from {from} to {to}",
+        changes.len(),
+        if changes.len() == 1 { "" } else { "s" }
+    ));
+    print_rows(&header, rows, full)
 }

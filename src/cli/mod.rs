@@ -291,16 +291,26 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::History {
             item,
             all,
+            item_flag,
+            since,
+            until,
+            department,
             period,
             author,
             format,
             full,
         } => audit_cmds::history(
             ctx,
-            item.as_deref().map(item_id).transpose()?,
-            all,
-            period.as_deref(),
-            author.as_deref(),
+            &audit_cmds::HistoryQuery {
+                item: item.or(item_flag).as_deref().map(item_id).transpose()?,
+                all,
+                period: period.as_deref(),
+                author: author.as_deref(),
+                department: department.as_deref(),
+                // Read here, not by clap, so that a date is a day in the zone asked for.
+                since: bound_arg("--since", since.as_deref())?,
+                until: bound_arg("--until", until.as_deref())?,
+            },
             format,
             full,
         ),
@@ -313,13 +323,21 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Diff {
             from,
             to,
+            every,
             format,
             full,
-        } => audit_cmds::diff(ctx, &from, &to, format, full),
+        } => audit_cmds::diff(ctx, &from, &to, every, format, full),
         Command::Demo => demo::demo(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => manual(out.as_deref()),
     }
+}
+
+/// A bound of `history --since/--until` ([`options::bound`]); one that cannot be read is a usage error.
+fn bound_arg(flag: &str, s: Option<&str>) -> Result<Option<options::Bound>, Failure> {
+    s.map(options::bound)
+        .transpose()
+        .map_err(|e| Failure::usage(format!("{flag}: {e}")))
 }
 
 /// `hyoka completions SHELL`: the completion script, generated from the argument definitions.

@@ -215,3 +215,51 @@ pub fn event_seq(s: &str) -> Result<EventSeq, String> {
         )),
     }
 }
+
+/// A bound of `hyoka history --since/--until`: an event (`seq:N`), or a time (`at:TIME`, or TIME as
+/// `--at` reads it), kept as the start and the end of what it names (a date: the day's first and last
+/// moment in the shown zone, Japan time unless --tz says otherwise), so that `--since` and `--until` of one day both include that whole day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// `seq:N`.
+    Seq(u64),
+    /// A time: its start and its end (ns).
+    Time { start: i64, end: i64 },
+}
+
+impl Bound {
+    /// Whether an event is at or after this bound.
+    pub fn admits_from(&self, seq: u64, recorded_at: i64) -> bool {
+        match *self {
+            Bound::Seq(n) => seq >= n,
+            Bound::Time { start, .. } => recorded_at >= start,
+        }
+    }
+
+    /// Whether an event is at or before this bound.
+    pub fn admits_until(&self, seq: u64, recorded_at: i64) -> bool {
+        match *self {
+            Bound::Seq(n) => seq <= n,
+            Bound::Time { end, .. } => recorded_at <= end,
+        }
+    }
+}
+
+/// The parser of [`Bound`] (NFKC, so `ｓｅｑ：３５９` is `seq:359`).
+pub fn bound(s: &str) -> Result<Bound, String> {
+    let normalized = hyoka::domain::ident::normalize(s.trim());
+    if let Some(digits) = normalized.strip_prefix("seq:") {
+        return match digits.parse::<u64>() {
+            Ok(n) if digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Bound::Seq(n)),
+            _ => Err(format!(
+                "`{}` is not an event: write seq:N, e.g. seq:359 (N as `hyoka log` shows #N)",
+                hyoka::domain::text::escape(s)
+            )),
+        };
+    }
+    let t = normalized.strip_prefix("at:").unwrap_or(&normalized);
+    let start = hyoka::domain::when::parse_instant_start(t)
+        .map_err(|e| format!("{e}, or name an event as seq:N"))?;
+    let end = hyoka::domain::when::parse_instant(t)?;
+    Ok(Bound::Time { start, end })
+}

@@ -243,17 +243,17 @@ pub fn parse_instant_in(s: &str, zone: &Zone) -> Result<i64, String> {
         .ok_or_else(|| format!("time `{s}` is out of range"))
 }
 
-/// The end of the day, minute or second `s` names on a zone's clocks, if it is one of the forms of
-/// [`parse_instant`] other than RFC 3339.
-fn local_end(s: &str) -> Option<PrimitiveDateTime> {
+/// The start and the end of the day, minute or second `s` names on a zone's clocks, if it is one of
+/// the forms of [`parse_instant`] other than RFC 3339.
+fn local_span(s: &str) -> Option<(PrimitiveDateTime, PrimitiveDateTime)> {
     let (date, time) = match s.split_once([' ', 'T']) {
         Some((d, t)) => (d, Some(t.trim())),
         None => (s, None),
     };
     let (y, m, d) = japanese_date(date).or_else(|| numeric_date(date))?;
     let date = Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
-    let time = match time {
-        None => Time::MAX,
+    let (start, end) = match time {
+        None => (Time::MIDNIGHT, Time::MAX),
         Some(t) => {
             let parts: Vec<&str> = t.split(':').collect();
             let n = |i: usize| -> Option<u8> {
@@ -263,13 +263,50 @@ fn local_end(s: &str) -> Option<PrimitiveDateTime> {
                     .flatten()
             };
             match parts.len() {
-                2 => Time::from_hms_nano(n(0)?, n(1)?, 59, 999_999_999).ok()?,
-                3 => Time::from_hms_nano(n(0)?, n(1)?, n(2)?, 999_999_999).ok()?,
+                2 => (
+                    Time::from_hms(n(0)?, n(1)?, 0).ok()?,
+                    Time::from_hms_nano(n(0)?, n(1)?, 59, 999_999_999).ok()?,
+                ),
+                3 => (
+                    Time::from_hms(n(0)?, n(1)?, n(2)?).ok()?,
+                    Time::from_hms_nano(n(0)?, n(1)?, n(2)?, 999_999_999).ok()?,
+                ),
                 _ => return None,
             }
         }
     };
-    Some(PrimitiveDateTime::new(date, time))
+    Some((
+        PrimitiveDateTime::new(date, start),
+        PrimitiveDateTime::new(date, end),
+    ))
+}
+
+/// The end of what `s` names (see [`local_span`]).
+fn local_end(s: &str) -> Option<PrimitiveDateTime> {
+    local_span(s).map(|(_, end)| end)
+}
+
+/// Nanoseconds of the start of what `s` names, in the forms of [`parse_instant`]: RFC 3339 is the
+/// instant itself, a date alone the start of that day in the shown zone (`00:00:00`; Japan time unless
+/// [`in_zone`] says otherwise), `2015-06-30 14:00` the start of that minute. With [`parse_instant`] it
+/// bounds a range from both sides (a range from a day to that day is the whole day).
+pub fn parse_instant_start(s: &str) -> Result<i64, String> {
+    let zone = shown_zone();
+    parse_instant_start_in(s, &zone)
+}
+
+/// [`parse_instant_start`] with a date and time read in `zone`.
+pub fn parse_instant_start_in(s: &str, zone: &Zone) -> Result<i64, String> {
+    use unicode_normalization::UnicodeNormalization;
+    let normalized: String = s.trim().nfkc().collect();
+    let s = normalized.trim();
+    if let Ok(ns) = parse_rfc3339(s) {
+        return Ok(ns);
+    }
+    let (start, _) = local_span(s)
+        .ok_or_else(|| format!("cannot read the time `{s}`; write it as {INSTANT_FORMS}"))?;
+    zone.instant_of(start)
+        .ok_or_else(|| format!("time `{s}` is out of range"))
 }
 
 /// `2015-06-30` or `2015/6/30`.
@@ -529,6 +566,26 @@ mod tests {
             format(parse_instant_in("2015-07-01 08:00", &ny).unwrap()),
             "2015-07-01T12:00:59.999999999Z"
         );
+    }
+
+    #[test]
+    fn the_start_of_what_an_instant_names_bounds_it_with_its_end() {
+        let jst = |s: &str| format_jst(parse_instant_start(s).unwrap());
+        for (input, want) in [
+            ("2026-11-30", "2026-11-30T00:00:00+09:00"),
+            ("令和8年11月30日", "2026-11-30T00:00:00+09:00"),
+            ("2026-11-30 14:00", "2026-11-30T14:00:00+09:00"),
+            ("2026/11/30 14:00:30", "2026-11-30T14:00:30+09:00"),
+            ("2015-06-30T14:00:00Z", "2015-06-30T23:00:00+09:00"),
+        ] {
+            assert_eq!(jst(input), want, "{input}");
+            let (start, end) = (
+                parse_instant_start(input).unwrap(),
+                parse_instant(input).unwrap(),
+            );
+            assert!(start <= end, "{input}");
+        }
+        assert!(parse_instant_start("2026-11-31").is_err());
     }
 
     #[test]

@@ -188,6 +188,27 @@ impl<S: Store> Ledger<S> {
         Ok(out)
     }
 
+    /// Every change recorded after event `after` (from the first when `None`) up to and including event
+    /// `through`, in log order, each as [`Ledger::history`] shows it: the intermediate steps that a
+    /// comparison of two points does not show (a rating changed and changed back).
+    pub fn changes_between(&self, after: Option<u64>, through: u64) -> Result<Vec<HistoryEntry>> {
+        let mut out = Vec::new();
+        let mut fold = HistoryFold::default();
+        self.scan(0, through.saturating_add(1), &mut |e| {
+            fold.step(&e.event, &mut |h| {
+                if after.is_none_or(|a| h.seq > a) {
+                    out.push(h);
+                }
+            })
+            .map_err(|r| IntegrityError::RuleBroken {
+                seq: e.event.seq,
+                why: r.to_string(),
+            })?;
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
     /// The history of one item from the index: `None` when the ledger has no index or it disagrees with
     /// the events it names (the caller then folds the log; `verify` reports the index).
     fn history_indexed(&self, item: &ItemId) -> Result<Option<Vec<HistoryEntry>>> {

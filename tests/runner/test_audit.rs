@@ -487,3 +487,210 @@ fn blame_and_diff_never_pad_rows_to_the_longest_text() {
         &diff[..300]
     );
 }
+
+/// `audited()` plus item 12 re-rated B and back to A: the step a comparison of two points does not show.
+fn changed_back() -> Env {
+    let env = audited();
+    for (at, grade, why) in [
+        ("2015-11-05T23:30:00Z", "B", "入力誤り"),
+        ("2015-11-06T09:00:00+09:00", "A", "入力誤りの取り消し"),
+    ] {
+        env.run_at(
+            at,
+            &["rate", "12", "H27上半期", grade, "-a", "鈴木", "-m", why],
+        )
+        .ok();
+    }
+    env
+}
+
+fn seqs(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("not an array: {v}"))
+        .iter()
+        .map(|e| e["seq"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn history_filters_by_event_time_department_and_item() {
+    let env = changed_back();
+    let all = json(&env, &["history", "--all", "--format", "json"]);
+    let every: Vec<u64> = seqs(&all);
+    assert!(
+        every.contains(&358) && every.contains(&362) && every.contains(&363),
+        "{every:?}"
+    );
+    // seq bounds are inclusive; the entries stay grouped by item.
+    let since = seqs(&json(
+        &env,
+        &["history", "--all", "--since", "seq:362", "--format", "json"],
+    ));
+    assert_eq!(since, [362, 363]);
+    let upto = seqs(&json(
+        &env,
+        &[
+            "history", "--all", "--since", "seq:359", "--until", "seq:362", "--format", "json",
+        ],
+    ));
+    let want: Vec<u64> = every
+        .iter()
+        .copied()
+        .filter(|s| (359..=362).contains(s))
+        .collect();
+    assert_eq!(upto, want);
+    // A date is a whole day in Japan time: 23:30 UTC on the 5th is 08:30 on the 6th in Japan.
+    let day = seqs(&json(
+        &env,
+        &[
+            "history",
+            "12",
+            "--since",
+            "2015-11-06",
+            "--until",
+            "2015年11月6日",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(day, [362, 363]);
+    let before = seqs(&json(
+        &env,
+        &["history", "12", "--until", "2015/11/05", "--format", "json"],
+    ));
+    assert!(
+        before.iter().all(|s| *s < 362) && !before.is_empty(),
+        "{before:?}"
+    );
+    // One item's corrections, with --all and --item.
+    let twelve = json(
+        &env,
+        &["history", "--all", "--item", "１２", "--format", "json"],
+    );
+    assert!(
+        twelve
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["item_id"] == "12")
+    );
+    assert_eq!(seqs(&twelve), [358, 359, 362, 363]);
+    // By department: the items' department now, compared under NFKC.
+    let t = json(&env, &["table", "--format", "json"]);
+    let dept = t["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "12")
+        .map(|i| i["department"].as_str().unwrap().to_string())
+        .unwrap();
+    let by_dept = json(
+        &env,
+        &[
+            "history",
+            "--all",
+            "--department",
+            &dept,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(!by_dept.as_array().unwrap().is_empty());
+    for e in by_dept.as_array().unwrap() {
+        let item = t["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == e["item_id"])
+            .unwrap();
+        assert_eq!(item["department"].as_str(), Some(dept.as_str()), "{e}");
+    }
+    assert!(
+        env.run(&["history", "--all", "--department", "存在しない課"])
+            .fails(1)
+            .contains("the departments are:")
+    );
+    // Filters that leave nothing say so; bad bounds are usage errors.
+    assert_eq!(
+        run(&env, &["history", "--all", "--since", "seq:900"]).trim(),
+        "no corrections match these filters"
+    );
+    for bad in ["yesterday", "seq:x", "#359", "2015-13-01"] {
+        let r = env.run(&["history", "--all", "--since", bad]);
+        assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
+        assert!(r.stderr.contains("seq:N"), "{bad}: {}", r.stderr);
+    }
+}
+
+#[test]
+fn diff_every_lists_the_steps_between_two_moments() {
+    let env = changed_back();
+    // The comparison alone shows no difference for item 12: it went A → B → A.
+    let plain = json(&env, &["diff", "seq:361", "seq:363", "--format", "json"]);
+    assert_eq!(plain["changes"], serde_json::json!([]));
+    assert!(plain.get("every").is_none());
+    let every = json(
+        &env,
+        &["diff", "seq:361", "seq:363", "--every", "--format", "json"],
+    );
+    assert_valid("diff.schema.json", &every);
+    let steps: Vec<(u64, &str, &str)> = every["every"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["seq"].as_u64().unwrap(),
+                e["old"].as_str().unwrap(),
+                e["new"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(steps, [(362, "A", "B"), (363, "B", "A")]);
+    // The points may be given in either order, and as times.
+    let back = json(
+        &env,
+        &[
+            "diff",
+            "at:2015-11-06T09:00:00+09:00",
+            "at:2015-10-31",
+            "--every",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(back["every"], every["every"]);
+    let text = run(&env, &["diff", "seq:361", "seq:363", "--every"]);
+    assert!(
+        text.starts_with("no differences between seq:361 and seq:363"),
+        "{text}"
+    );
+    assert!(
+        text.contains("every change recorded between seq:361 and seq:363 (2), in order:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("A → B") && text.contains("入力誤りの取り消し"),
+        "{text}"
+    );
+    // A period is a point of valid time, not a moment of the log.
+    let e = env
+        .run(&["diff", "H26年度末", "H27上半期", "--every"])
+        .fails(2)
+        .to_string();
+    assert!(e.contains("seq:N or at:TIME"), "{e}");
+}
+
+/// The entries of `diff --every` are those of `history`: the two schemas say the same.
+#[test]
+fn the_diff_schema_describes_every_entry_as_the_history_schema_does() {
+    let read = |name: &str| -> Value {
+        let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let (diff, history) = (read("diff.schema.json"), read("history.schema.json"));
+    assert_eq!(diff["$defs"]["historyEntry"], history["items"]);
+    for def in ["itemId", "itemNumber", "periodId", "value"] {
+        assert_eq!(diff["$defs"][def], history["$defs"][def], "{def}");
+    }
+}

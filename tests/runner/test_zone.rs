@@ -137,6 +137,22 @@ fn a_date_is_a_day_in_the_zone_times_are_shown_in() {
     }
     assert_eq!(rating(&env, &["--at", "2015-11-06 08:29"]), "B");
     assert_eq!(rating(&env, &["--at", "2015-11-06 08:30"]), "A");
+    // history's --since and --until read a day in the same zone.
+    let corrections = |env: &Env, args: &[&str]| {
+        let mut all = vec!["history", "--all", "--format", "json"];
+        all.extend_from_slice(args);
+        json(env, &all).as_array().unwrap().len()
+    };
+    assert_eq!(corrections(&env, &["--since", "2015-11-06"]), 1);
+    assert_eq!(corrections(&env, &["--until", "2015-11-05"]), 0);
+    assert_eq!(
+        corrections(&env, &["--tz", "UTC", "--since", "2015-11-06"]),
+        0
+    );
+    assert_eq!(
+        corrections(&env, &["--tz", "UTC", "--until", "2015-11-05"]),
+        1
+    );
     // In UTC the change was made on the 5th.
     env.var("HYOKA_TZ", "UTC");
     assert_eq!(rating(&env, &["--at", "2015-11-04"]), "B");

@@ -100,6 +100,10 @@ pub struct State {
     pub people: Option<People>,
     /// The evaluation rounds, by point.
     pub rounds: Rounds,
+    /// Derived from `items` (kept in step where an item is registered, rebuilt when a snapshot is
+    /// decoded): for each [`ItemId::lookalike_key`], the least id that has it, so that a new id that
+    /// reads as an existing one is found without reading every id.
+    lookalikes: BTreeMap<String, ItemId>,
 }
 
 /// The cells, by item, each item's in period order: a small sorted vector per item rather than one
@@ -294,6 +298,44 @@ impl State {
     /// The plan, or a refusal for a ledger without one.
     pub fn plan(&self) -> Result<&Plan, Refused> {
         self.plan.as_ref().ok_or(Refused::NoPlan)
+    }
+
+    /// An item other than `id` whose id reads as `id` (differs only in letter case or leading zeros).
+    fn lookalike_of(&self, id: &ItemId) -> Option<&ItemId> {
+        let key = id.lookalike_key();
+        if let Some(o) = self.lookalikes.get(&key).filter(|o| *o != id) {
+            return Some(o);
+        }
+        // The least id of the key may be `id` itself; another may share it (a log need not obey a
+        // rule of what is written from now on).
+        self.lookalikes.get(&key).and_then(|_| {
+            self.items
+                .keys()
+                .find(|o| *o != id && o.lookalike_key() == key)
+        })
+    }
+
+    /// Records a registered id in the lookalike index (the least id of each key is kept, so that a fold
+    /// and a decoded snapshot agree).
+    fn note_lookalike(&mut self, id: &ItemId) {
+        self.lookalikes
+            .entry(id.lookalike_key())
+            .and_modify(|o| {
+                if id < o {
+                    *o = id.clone();
+                }
+            })
+            .or_insert_with(|| id.clone());
+    }
+
+    /// The lookalike index of a set of items.
+    pub(crate) fn lookalikes_of(items: &BTreeMap<ItemId, Item>) -> BTreeMap<String, ItemId> {
+        let mut out: BTreeMap<String, ItemId> = BTreeMap::new();
+        // In order: the first id of each key is its least.
+        for id in items.keys() {
+            out.entry(id.lookalike_key()).or_insert_with(|| id.clone());
+        }
+        out
     }
 
     /// Periods that have at least one rating, in order.
@@ -517,12 +559,7 @@ impl State {
                 after,
             } => {
                 check("department", &department)?;
-                let key = id.lookalike_key();
-                if let Some(other) = self
-                    .items
-                    .keys()
-                    .find(|o| **o != id && o.lookalike_key() == key)
-                {
+                if let Some(other) = self.lookalike_of(&id) {
                     return refuse(format!(
                         "item id `{id}` reads as item {other}'s (they differ only in letter case or leading zeros); use {other}, or an id that differs"
                     ));
@@ -730,6 +767,7 @@ impl State {
                 if let Some(a) = after {
                     self.check_after(id, a)?;
                 }
+                self.note_lookalike(id);
                 self.items.insert(
                     id.clone(),
                     Item {
@@ -1321,6 +1359,47 @@ mod tests {
             grade: "A".into(),
         })
         .unwrap();
+    }
+
+    #[test]
+    fn an_id_that_reads_as_another_is_refused_however_the_state_was_built() {
+        let mut s = with_item();
+        // The fold takes what admit would refuse (a rule of what is written from now on).
+        apply_all(
+            &mut s,
+            [
+                register("R1-1", None, None),
+                register("r1-01", None, None),
+                register("R1-2", None, None),
+            ],
+        );
+        let cfg = bincode::config::legacy();
+        let bytes = bincode::serde::encode_to_vec(&s, cfg).unwrap();
+        let (decoded, _): (State, usize) = bincode::serde::decode_from_slice(&bytes, cfg).unwrap();
+        assert_eq!(
+            decoded, s,
+            "a decoded snapshot has the fold's lookalike index"
+        );
+        for state in [&s, &decoded] {
+            for (new, other) in [("r1-1", "R1-1"), ("R01-001", "R1-1"), ("r1-2", "R1-2")] {
+                let err = state
+                    .admit(register(new, None, None))
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    err.contains(&format!("reads as item {other}'s")),
+                    "{new}: {err}"
+                );
+            }
+            // Registering an id again finds its lookalike, not itself.
+            let err = state
+                .admit(register("R1-1", None, None))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("reads as item r1-01's"), "{err}");
+            assert!(state.admit(register("R1-3", None, None)).is_ok());
+            assert!(state.admit(register("R11", None, None)).is_ok());
+        }
     }
 
     #[test]

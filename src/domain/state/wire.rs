@@ -153,6 +153,7 @@ impl<'de> Visitor<'de> for StateVisitor {
         Ok(State {
             plan,
             categories,
+            lookalikes: State::lookalikes_of(&items),
             items,
             cells,
             excluded,
@@ -242,6 +243,7 @@ impl<'de> Visitor<'de> for StateV1Visitor {
         Ok(StateV1(State {
             plan,
             categories,
+            lookalikes: State::lookalikes_of(&items),
             items,
             cells,
             excluded: Default::default(),
