@@ -51,6 +51,8 @@ mod test_rules;
 mod test_schema;
 #[path = "runner/test_storage.rs"]
 mod test_storage;
+#[path = "runner/test_terminal.rs"]
+mod test_terminal;
 #[path = "runner/test_time_axes.rs"]
 mod test_time_axes;
 #[path = "runner/test_transcripts.rs"]

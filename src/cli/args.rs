@@ -82,6 +82,24 @@ pub struct Cli {
     #[arg(long, global = true, env = "HYOKA_LOG_KEY", value_name = "FILE")]
     pub(super) log_key: Option<PathBuf>,
 
+    /// Never page: print the views straight to the terminal (by default, on a terminal, `table`,
+    /// `summary`, `history`, `blame`, `diff` and `log` go through $PAGER, default `less -FRX`; never
+    /// when piped; PAGER=cat or an empty PAGER also turns it off).
+    #[arg(long, global = true)]
+    pub(super) no_pager: bool,
+
+    /// How wide your terminal draws the characters of ambiguous width (○ … ■ →): 1 column, or 2 as
+    /// many Japanese terminals and fonts do; the views' columns are aligned for it.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_AMBIGUOUS_WIDTH",
+        value_name = "1|2",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=2)
+    )]
+    pub(super) ambiguous_width: u8,
+
     #[command(subcommand)]
     pub(super) command: Command,
 }
@@ -225,11 +243,16 @@ pub(super) enum Command {
     )]
     Opinion(super::round_args::OpinionArgs),
     /// Show every event: seq, time, author, what changed, reason, hash.
-    #[command(after_help = "Examples:\n  hyoka log\n  hyoka log --format jsonl | jq .change")]
+    #[command(
+        after_help = "Examples:\n  hyoka log\n  hyoka log --full   (every line whole, however wide the terminal)\n  hyoka log --format jsonl | jq .change\n\nOn a terminal (or with COLUMNS) each line fits its width: what changed and why are cut with …,\nthe seq, time, author and hash stay whole."
+    )]
     Log {
         /// Output format (jsonl: one event a line, schema/event.schema.json).
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         format: LogFormat,
+        /// Text: every line whole, however wide the terminal.
+        #[arg(long)]
+        full: bool,
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
@@ -489,7 +512,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
     },
@@ -505,7 +529,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
         #[command(flatten)]
@@ -528,7 +553,8 @@ pub(super) enum Command {
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
         /// Text: show every cell whole, one field per line and a blank line between rows, instead of
-        /// aligned columns whose cells are cut at 160 columns.
+        /// aligned columns that fit the terminal's width (COLUMNS wins), cells cut with … (at 160
+        /// columns at most).
         #[arg(long)]
         full: bool,
     },

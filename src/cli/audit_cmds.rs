@@ -109,8 +109,12 @@ fn point_arg(s: &str, era: Option<Era>) -> Result<Point, Failure> {
     })
 }
 
+/// The columns of the audit views that give way first when they must fit a width.
+const FREE_TEXT: &[&str] = &["old → new", "change", "value", "reason"];
+
 /// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
-/// [`render::CELL_MAX`] columns (the rows are gone through twice: their widths, then their lines), or
+/// [`render::CELL_MAX`] columns and, on a terminal or with `COLUMNS`, to fit its width (the rows are
+/// gone through twice: their widths, then their lines), or
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
 /// output quietly.
 fn print_rows(
@@ -126,7 +130,16 @@ fn print_rows(
                 write!(w, "{sep}{}", render::record(header, &row))?;
             }
         } else {
-            let layout = render::Columns::measure(header, rows.clone());
+            let mut layout = render::Columns::measure(header, rows.clone());
+            // On a terminal (or with COLUMNS), the columns fit its width; --full shows cells whole.
+            if let Some(width) = super::view_cmds::terminal_width() {
+                // Free text gives way first; seq, time, author and the cell's place stay whole
+                // while they can.
+                let flexible: Vec<usize> = (0..header.len())
+                    .filter(|i| FREE_TEXT.contains(&header[*i]))
+                    .collect();
+                layout = layout.fit(width, &flexible);
+            }
             let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
             w.write_all(layout.line(&names).as_bytes())?;
             for row in rows {
@@ -240,10 +253,14 @@ pub fn history(
             if let (false, Some(n)) = (q.all, &q.item)
                 && let Some(i) = state.items.get(n)
             {
-                out(hyoka::domain::text::escape(&format!(
+                let title = hyoka::domain::text::escape(&format!(
                     "item {n} {} ({}; {})",
                     i.title, i.department, i.category
-                )));
+                ));
+                out(match (full, super::view_cmds::terminal_width()) {
+                    (false, Some(w)) => hyoka::views::width::truncate(&title, w),
+                    _ => title,
+                });
             }
             if entries.is_empty() {
                 out(match (q.all, q.filtered()) {

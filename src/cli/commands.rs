@@ -497,7 +497,7 @@ pub fn remark(
     })
 }
 
-pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
+pub fn log(ctx: &Ctx, format: LogFormat, full: bool) -> Result<(), Failure> {
     // Read, release, write: the log is kept (in memory, then in a private temporary file) while the
     // ledger is read, and printed once it is released, so a reader whose output is not read holds
     // no lock.
@@ -505,10 +505,12 @@ pub fn log(ctx: &Ctx, format: LogFormat) -> Result<(), Failure> {
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     let mut w = output::Spool::new();
     let mut write_failed = None;
+    // On a terminal (or with COLUMNS) each line fits its width; --full keeps lines whole.
+    let width = (!full).then(super::view_cmds::terminal_width).flatten();
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
             LogFormat::Jsonl => describe::event_json(e).to_string(),
-            LogFormat::Text => output::log_line(e, &names),
+            LogFormat::Text => output::log_line(e, &names, width),
         };
         if let Err(err) = writeln!(w, "{line}") {
             write_failed = Some(err);

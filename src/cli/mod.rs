@@ -18,6 +18,7 @@ mod names;
 mod offline;
 mod options;
 mod output;
+mod pager;
 mod people;
 mod round_args;
 mod rounds;
@@ -54,16 +55,18 @@ pub fn main() -> ExitCode {
         (Err(_), Command::Completions { .. } | Command::Man { .. }) => config::Config::default(),
         (Err(f), _) => return fail(&f),
     };
-    match context(&cli, &config) {
-        Ok(ctx) => {
-            let zone = ctx.zone.clone();
-            match hyoka::domain::when::in_zone(&zone, || run(&ctx, cli.command)) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(f) => fail(&f),
-            }
-        }
+    let ctx = match context(&cli, &config) {
+        Ok(ctx) => ctx,
+        Err(f) => return fail(&f),
+    };
+    hyoka::views::width::set_ambiguous_wide(cli.ambiguous_width == 2);
+    let pager = pager::Pager::start(!cli.no_pager && paged(&cli.command));
+    let code = match hyoka::domain::when::in_zone(&ctx.zone, || run(&ctx, cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(f) => fail(&f),
-    }
+    };
+    pager.finish();
+    code
 }
 
 /// Prints a failure as one line and returns its exit code.
@@ -90,6 +93,19 @@ fn context(cli: &Cli, config: &config::Config) -> Result<Ctx, Failure> {
         zone,
         language: config.language,
     })
+}
+
+/// Whether a command's output is a view read on screen, paged on a terminal ([`pager`]).
+fn paged(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Table { output: None, .. }
+            | Command::Summary { .. }
+            | Command::History { .. }
+            | Command::Blame { .. }
+            | Command::Diff { .. }
+            | Command::Log { .. }
+    )
 }
 
 fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
@@ -170,7 +186,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             period,
             who,
         } => c::remark(ctx, item_id(&item)?, &text, period.as_deref(), &who),
-        Command::Log { format } => c::log(ctx, format),
+        Command::Log { format, full } => c::log(ctx, format, full),
         Command::Verify {
             format,
             checkpoint,

@@ -34,21 +34,37 @@ pub fn short(h: &Hash) -> String {
 
 /// One line of `hyoka log`: seq, time, author, what changed, reason, hash (people as
 /// [`super::names::shown`] shows them).
-pub fn log_line(e: &StoredEvent, names: &super::names::Names) -> String {
+///
+/// With a `width` (a terminal's, or `COLUMNS`) the line fits it: what changed and why are cut with `…`
+/// so that the seq, time and author at its start and the hash at its end stay whole.
+pub fn log_line(e: &StoredEvent, names: &super::names::Names, width: Option<usize>) -> String {
     let ev = &e.event;
     let source = ev.source.as_ref().map_or(String::new(), |s| {
         format!(" [from {}]", text::escape(&s.file_name))
     });
-    format!(
-        "#{:<6} {}  {}  {}  reason: {}{}  hash {}",
+    let head = format!(
+        "#{:<6} {}  {}  ",
         ev.seq,
         when::format_text(ev.recorded_at),
         text::escape(&super::names::shown(names, &ev.author)),
+    );
+    let middle = format!(
+        "{}  reason: {}{}",
         text::escape(&super::people::described(&ev.change, names)),
         text::escape(&ev.reason),
         source,
-        short(&e.hash)
-    )
+    );
+    let tail = format!("  hash {}", short(&e.hash));
+    let Some(width) = width else {
+        return format!("{head}{middle}{tail}");
+    };
+    use hyoka::views::width::{display_width, truncate};
+    let room = width.saturating_sub(display_width(&head) + display_width(&tail));
+    match room {
+        // Too narrow for the ends: the line cut whole.
+        0..=2 => truncate(&format!("{head}{middle}{tail}"), width),
+        _ => format!("{head}{}{tail}", truncate(&middle, room)),
+    }
 }
 
 /// After an append whose clock was behind the last event: one line on stderr saying so (the results on

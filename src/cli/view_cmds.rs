@@ -31,7 +31,6 @@ fn table_view(ctx: &Ctx, time: &TimeArgs) -> Result<TableView, Failure> {
     Ok(views::table(&state, sel.as_of))
 }
 
-/// The width of the terminal on stdout, if it is one.
 /// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
 /// else the terminal's, else none (a pipe or a file).
 pub(super) fn terminal_width() -> Option<usize> {
@@ -41,6 +40,10 @@ pub(super) fn terminal_width() -> Option<usize> {
         .filter(|n| (20..=10_000).contains(n))
     {
         return Some(n);
+    }
+    // Stdout is the pager's pipe once it runs: the terminal's width was read before.
+    if let Some(w) = super::pager::width() {
+        return Some(w);
     }
     if !std::io::stdout().is_terminal() {
         return None;

@@ -620,12 +620,72 @@ impl Columns {
         Columns { widths }
     }
 
-    /// One row (or the header) as a line, cells cut and padded, ending in a newline.
+    /// The widths narrowed so that a line takes at most `width` display columns, gaps included: the
+    /// `flexible` columns (by index: free text such as a reason) first, then, if that is not enough,
+    /// all of them; the widest are narrowed first (to one width, the widest that fits), none below
+    /// [`MIN_FIT`] columns or its own width, so a view of `n` columns fits any width of at least
+    /// `n * (MIN_FIT + 2) - 2`. Their cells are then cut with `…` ([`Columns::line`]).
+    pub fn fit(mut self, width: usize, flexible: &[usize]) -> Columns {
+        let n = self.widths.len();
+        let room = width.saturating_sub(GAP.len() * n.saturating_sub(1));
+        let all: Vec<usize> = (0..n).collect();
+        for set in [flexible, &all[..]] {
+            let fixed: usize = (0..n)
+                .filter(|i| !set.contains(i))
+                .map(|i| self.widths[i])
+                .sum();
+            self.narrow(set, room.saturating_sub(fixed));
+            if self.widths.iter().sum::<usize>() <= room {
+                break;
+            }
+        }
+        self
+    }
+
+    /// Narrows the columns of `set` to take `room` columns in all, if they can.
+    fn narrow(&mut self, set: &[usize], room: usize) {
+        let set: Vec<usize> = set
+            .iter()
+            .copied()
+            .filter(|i| *i < self.widths.len())
+            .collect();
+        let capped = |widths: &[usize], cap: usize| -> usize {
+            set.iter().map(|i| widths[*i].min(cap)).sum()
+        };
+        if capped(&self.widths, usize::MAX) <= room {
+            return;
+        }
+        // The widest cap at which they fit (the sum grows with the cap).
+        let max = set.iter().map(|i| self.widths[*i]).max().unwrap_or(0);
+        let (mut lo, mut hi) = (MIN_FIT.min(max), max);
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if capped(&self.widths, mid) <= room {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let mut left = room.saturating_sub(capped(&self.widths, lo));
+        for i in set {
+            let w = &mut self.widths[i];
+            if *w > lo {
+                // What the cap leaves over goes to the narrowed columns, left to right.
+                let extra = left.min(*w - lo);
+                left -= extra;
+                *w = lo + extra;
+            }
+        }
+    }
+
+    /// One row (or the header) as a line, cells cut to their column's width (after [`Columns::fit`]:
+    /// an `old → new` cell keeps both sides, the shorter whole when it can) and padded, ending in a
+    /// newline.
     pub fn line(&self, row: &[String]) -> String {
         let n = self.widths.len();
         let mut line = String::new();
         for (i, (c, w)) in row.iter().zip(&self.widths).enumerate() {
-            let c = cell(c);
+            let c = fit_cell(cell(c), *w);
             line.push_str(&c);
             if i + 1 < n {
                 line.push_str(&" ".repeat(w.saturating_sub(display_width(&c)) + 2));
@@ -635,6 +695,37 @@ impl Columns {
         line.truncate(end);
         line.push('\n');
         line
+    }
+}
+
+/// The narrowest width to which [`Columns::fit`] narrows a column.
+pub const MIN_FIT: usize = 3;
+
+const ARROW: &str = " → ";
+
+/// A cut cell further cut to `w` columns: an `old → new` cell on both sides of its arrow (the shorter
+/// side whole when it can be, as [`change_cell`] does), any other at its end.
+fn fit_cell(c: String, w: usize) -> String {
+    if display_width(&c) <= w {
+        return c;
+    }
+    match c.split_once(ARROW) {
+        Some((old, new)) if w >= display_width(ARROW) + 2 => {
+            let room = w - display_width(ARROW);
+            let (wo, wn) = (display_width(old), display_width(new));
+            let half = room / 2;
+            let (ko, kn) = match (wo <= half, wn <= half) {
+                (true, _) => (wo, room - wo),
+                (_, true) => (room - wn, wn),
+                _ => (half, room - half),
+            };
+            format!(
+                "{}{ARROW}{}",
+                clip(old, ko, usize::MAX),
+                clip(new, kn, usize::MAX)
+            )
+        }
+        _ => clip(&c, w, usize::MAX),
     }
 }
 
@@ -665,7 +756,6 @@ pub fn record(header: &[&str], row: &[String]) -> String {
 /// it, escaped, and cut so that the whole fits [`CELL_MAX`] columns (the shorter side kept whole when
 /// it can be), so that a long old value never hides the new one.
 pub fn change_cell(old: &serde_json::Value, new: &serde_json::Value) -> String {
-    const ARROW: &str = " → ";
     let (old, new) = (
         text::escape(&value_text(old)),
         text::escape(&value_text(new)),
@@ -1153,5 +1243,61 @@ pub(crate) mod tests {
         view.items.truncate(2);
         insta::assert_json_snapshot!("seed_table_json_first_items", view);
         insta::assert_json_snapshot!("seed_summary_json", views::summary(&seed_view()));
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn fitted_columns_take_at_most_the_width_free_text_first() {
+        let header = ["seq", "time", "old → new", "reason"];
+        let rows = [
+            row(&[
+                "#1",
+                "2015-11-06 08:30:00 +09:00",
+                "B → A",
+                "所管課からの報告により訂正",
+            ]),
+            row(&[
+                "#2",
+                "2015-11-06 08:31:00 +09:00",
+                "長い旧い値の文章 → 新しい値",
+                "再評価",
+            ]),
+        ];
+        let natural = Columns::measure(&header, rows.iter().cloned());
+        for width in [20, 40, 60, 80, 200] {
+            let layout = natural.clone().fit(width, &[2, 3]);
+            for r in std::iter::once(row(&header)).chain(rows.iter().cloned()) {
+                let line = layout.line(&r);
+                let w = display_width(line.trim_end());
+                assert!(w <= width.max(4 * (MIN_FIT + 2) - 2), "{width}: {w} {line}");
+            }
+        }
+        // Wide enough: nothing changes.
+        assert_eq!(natural.clone().fit(200, &[2, 3]), natural);
+        // At 60 the seq and time stay whole; the free text gives way.
+        let layout = natural.clone().fit(60, &[2, 3]);
+        let line = layout.line(&rows[0]);
+        assert!(
+            line.starts_with("#1   2015-11-06 08:30:00 +09:00  "),
+            "{line}"
+        );
+        let line = layout.line(&rows[1]);
+        assert!(
+            line.contains(" → 新"),
+            "an old → new cell keeps its new side: {line}"
+        );
+        // Narrower than the fixed columns: every column gives way.
+        let layout = natural.clone().fit(30, &[2, 3]);
+        let line = layout.line(&rows[0]);
+        assert!(display_width(line.trim_end()) <= 30, "{line}");
+        assert!(line.contains('…'), "{line}");
     }
 }

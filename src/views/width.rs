@@ -3,7 +3,8 @@
 //! the renderers, as every aligned view measures with it.
 //!
 //! Invariants: widths are UAX #11 as the `unicode-width` crate reads it (East Asian wide and full-width
-//! characters two columns, ambiguous ones such as `○` and `…` one, controls none); nothing here splits a
+//! characters two columns, ambiguous ones such as `○` and `…` one, or two after
+//! [`set_ambiguous_wide`], controls none); nothing here splits a
 //! character, and a zero-width character (a combining mark) stays with the one before it.
 
 use unicode_width::UnicodeWidthChar;
@@ -14,7 +15,24 @@ pub fn display_width(s: &str) -> usize {
 }
 
 fn char_width(c: char) -> usize {
-    c.width().unwrap_or(0)
+    match AMBIGUOUS_WIDE.with(std::cell::Cell::get) {
+        false => c.width().unwrap_or(0),
+        true => c.width_cjk().unwrap_or(0),
+    }
+}
+
+thread_local! {
+    /// Whether characters of ambiguous East Asian width count two columns (see
+    /// [`set_ambiguous_wide`]).
+    static AMBIGUOUS_WIDE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Lays out the calling thread's text for a terminal that draws the characters of ambiguous East Asian
+/// width (UAX #11 "A": `○`, `…`, `■`, `→`, Greek and Cyrillic letters) two columns wide, as many
+/// Japanese terminals and fonts do (`true`), or one column (`false`, the default). A setting of the
+/// front end, per thread, so that it never leaks into another thread's layout.
+pub fn set_ambiguous_wide(wide: bool) {
+    AMBIGUOUS_WIDE.with(|w| w.set(wide));
 }
 
 /// `s` cut to at most `max` columns, ending in `…` when something was cut. Never splits a character;
@@ -29,7 +47,9 @@ pub(super) fn clip(s: &str, max: usize, max_bytes: usize) -> String {
     if s.len() <= max_bytes && display_width(s) <= max {
         return s.to_string();
     }
-    if max == 0 || max_bytes < '…'.len_utf8() {
+    // `…` is of ambiguous width: one column, or two on a terminal that draws those wide.
+    let ellipsis = char_width('…');
+    if max < ellipsis || max_bytes < '…'.len_utf8() {
         return String::new();
     }
     let room = max_bytes - '…'.len_utf8();
@@ -37,7 +57,7 @@ pub(super) fn clip(s: &str, max: usize, max_bytes: usize) -> String {
     let mut used = 0;
     for c in s.chars() {
         let w = char_width(c);
-        if used + w > max - 1 || out.len() + c.len_utf8() > room {
+        if used + w > max - ellipsis || out.len() + c.len_utf8() > room {
             break;
         }
         used += w;
@@ -109,6 +129,22 @@ pub fn wrap(s: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ambiguous_characters_count_as_the_terminal_draws_them() {
+        let s = "○…■→A評";
+        assert_eq!(display_width(s), 7);
+        assert_eq!(truncate("○○○○", 3), "○○…");
+        set_ambiguous_wide(true);
+        assert_eq!(display_width(s), 11);
+        // `…` takes two columns too: two ○ and it would be 6.
+        assert_eq!(truncate("○○○○", 5), "○…");
+        assert_eq!(truncate("○○○○", 6), "○○…");
+        // Another thread's layout is its own.
+        assert_eq!(std::thread::spawn(|| display_width("○")).join().unwrap(), 1);
+        set_ambiguous_wide(false);
+        assert_eq!(display_width(s), 7);
+    }
 
     #[test]
     fn widths_count_japanese_as_two_columns() {

@@ -73,7 +73,7 @@ impl Run {
 pub struct Env {
     pub dir: tempfile::TempDir,
     minute: std::cell::Cell<u32>,
-    columns: std::cell::Cell<u16>,
+    columns: std::cell::Cell<Option<u16>>,
     /// Environment variables set ([`Env::var`]) for the commands run from now on.
     vars: std::cell::RefCell<Vec<(String, String)>>,
 }
@@ -83,7 +83,7 @@ impl Env {
         Env {
             dir: tempfile::tempdir().expect("temp dir"),
             minute: std::cell::Cell::new(0),
-            columns: std::cell::Cell::new(80),
+            columns: std::cell::Cell::new(None),
             vars: Default::default(),
         }
     }
@@ -106,9 +106,10 @@ impl Env {
         self.dir.path().join("ledger")
     }
 
-    /// Sets the terminal width (`COLUMNS`) of the commands run from now on (80 unless set).
+    /// Sets the terminal width (`COLUMNS`) of the commands run from now on. Unset, commands run as
+    /// into a pipe: no width (the table is laid out for 80 columns, the audit views are not fitted).
     pub fn columns(&self, n: u16) -> &Env {
-        self.columns.set(n);
+        self.columns.set(Some(n));
         self
     }
 
@@ -145,7 +146,8 @@ impl Env {
             .env("LANG", "C.UTF-8")
             .env("LC_ALL", "C.UTF-8")
             .env("TZ", "UTC")
-            .env("COLUMNS", self.columns.get().to_string())
+            .env_remove("COLUMNS")
+            .envs(self.columns.get().map(|n| ("COLUMNS", n.to_string())))
             // No config file but the one a test writes, and no zone but the one it asks for.
             .env("XDG_CONFIG_HOME", self.config_dir())
             .env_remove("HYOKA_CONFIG")
