@@ -1,5 +1,5 @@
-//! The context of a command: the ledger directory, how long to wait for it, the log key, and the
-//! options the library is opened with (the clock and the free-space margin are read here, never by
+//! The context of a command: the ledger directory, how long to wait for it, the log key, the time zone
+//! and language asked for, and the options the library is opened with (the clock and the free-space margin are read here, never by
 //! the library).
 
 use std::path::PathBuf;
@@ -10,6 +10,13 @@ pub struct Ctx {
     pub(super) ledger: PathBuf,
     pub(super) wait: Duration,
     pub(super) log_key: Option<PathBuf>,
+    /// The zone times are shown in (`--tz`, `HYOKA_TZ`, the config file's `time_zone`, else Japan
+    /// time); `main` runs the command inside `when::in_zone` of it.
+    pub(super) zone: hyoka::domain::when::Zone,
+    /// The config file's `language` (None: not set). Messages are not translated yet: the front end
+    /// that translates them combines it with the locale.
+    #[allow(dead_code)]
+    pub(super) language: Option<super::config::Language>,
 }
 
 impl Ctx {

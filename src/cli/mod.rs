@@ -8,6 +8,7 @@ mod audit_cmds;
 mod backup;
 mod clock;
 mod commands;
+mod config;
 mod ctx;
 mod demo;
 pub mod failure;
@@ -27,38 +28,71 @@ mod view_cmds;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-
 use args::{Cli, Command, KeyCommand, PeopleCommand};
 use ctx::Ctx;
-use failure::{EXIT_USAGE, Failure};
+use failure::Failure;
 use options::{OnOff, Switch, item_id};
 
-/// Parses arguments, runs the command, prints errors, returns the exit code.
+/// Reads the config file, parses arguments (the file's values as their defaults), runs the command in
+/// the time zone asked for, prints errors, returns the exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
-        Duration::from_secs_f64(cli.wait.min(86_400.0))
-    } else {
-        eprintln!("error: --wait must be a number of seconds, 0 or more");
-        return ExitCode::from(EXIT_USAGE);
+    use clap::{CommandFactory, FromArgMatches};
+    let config = config::load();
+    let command = match &config {
+        Ok(c) => c.apply(Cli::command()),
+        // A bad config file still lets --help, --version, completions and the manual page work.
+        Err(_) => Cli::command(),
     };
-    let ctx = Ctx {
-        ledger: cli.ledger,
-        wait,
-        log_key: cli.log_key,
+    let cli = match command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let config = match (config, &cli.command) {
+        (Ok(c), _) => c,
+        (Err(_), Command::Completions { .. } | Command::Man { .. }) => config::Config::default(),
+        (Err(f), _) => return fail(&f),
+    };
+    let ctx = match context(&cli, &config) {
+        Ok(ctx) => ctx,
+        Err(f) => return fail(&f),
     };
     hyoka::views::width::set_ambiguous_wide(cli.ambiguous_width == 2);
     let pager = pager::Pager::start(!cli.no_pager && paged(&cli.command));
-    let code = match run(&ctx, cli.command) {
+    let code = match hyoka::domain::when::in_zone(&ctx.zone, || run(&ctx, cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
-            ExitCode::from(f.code)
-        }
+        Err(f) => fail(&f),
     };
     pager.finish();
     code
+}
+
+/// Prints a failure as one line and returns its exit code.
+fn fail(f: &Failure) -> ExitCode {
+    eprintln!("error: {}", hyoka::domain::text::escape(&f.line()));
+    ExitCode::from(f.code)
+}
+
+/// The context of a command from its global options (their defaults from the config file).
+fn context(cli: &Cli, config: &config::Config) -> Result<Ctx, Failure> {
+    let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
+        Duration::from_secs_f64(cli.wait.min(86_400.0))
+    } else {
+        return Err(Failure::usage(
+            "--wait must be a number of seconds, 0 or more",
+        ));
+    };
+    let zone = hyoka::domain::when::Zone::parse(&cli.tz)
+        .map_err(|e| Failure::usage(format!("--tz: {e}")))?;
+    Ok(Ctx {
+        ledger: cli.ledger.clone(),
+        wait,
+        log_key: cli.log_key.clone(),
+        zone,
+        language: config.language,
+    })
 }
 
 /// Whether a command's output is a view read on screen, paged on a terminal ([`pager`]).
@@ -311,8 +345,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 period: period.as_deref(),
                 author: author.as_deref(),
                 department: department.as_deref(),
-                since,
-                until,
+                // Read here, not by clap, so that a date is a day in the zone asked for.
+                since: bound_arg("--since", since.as_deref())?,
+                until: bound_arg("--until", until.as_deref())?,
             },
             format,
             full,
@@ -332,8 +367,15 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => audit_cmds::diff(ctx, &from, &to, every, format, full),
         Command::Demo => demo::demo(),
         Command::Completions { shell } => completions(shell),
-        Command::Man => manual(),
+        Command::Man { out } => manual(out.as_deref()),
     }
+}
+
+/// A bound of `history --since/--until` ([`options::bound`]); one that cannot be read is a usage error.
+fn bound_arg(flag: &str, s: Option<&str>) -> Result<Option<options::Bound>, Failure> {
+    s.map(options::bound)
+        .transpose()
+        .map_err(|e| Failure::usage(format!("{flag}: {e}")))
 }
 
 /// `hyoka completions SHELL`: the completion script, generated from the argument definitions.
@@ -344,12 +386,87 @@ fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
     output::write_stdout(&out)
 }
 
-/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`).
-fn manual() -> Result<(), Failure> {
+/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`); with
+/// `out`, it and one page per command, written into that directory.
+fn manual(out: Option<&std::path::Path>) -> Result<(), Failure> {
+    let pages = manual_pages().map_err(|e| format!("cannot render the manual page: {e}"))?;
+    let Some(dir) = out else {
+        return match pages.first() {
+            Some((_, page)) => output::write_stdout(page),
+            None => Err(Failure::from("no manual page was rendered".to_string())),
+        };
+    };
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for (name, page) in &pages {
+        let path = dir.join(name);
+        hyoka::os::safe_fs::replace_path(&path, 0o644, &mut |f| std::io::Write::write_all(f, page))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    eprintln!("wrote {} manual pages to {}", pages.len(), dir.display());
+    Ok(())
+}
+
+/// Every manual page: `hyoka.1` first, then one per command and subcommand (`hyoka-person-key-rotate.1`),
+/// with their file names.
+fn manual_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     use clap::CommandFactory;
-    let mut out = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut out)
-        .map_err(|e| Failure::from(format!("cannot render the manual page: {e}")))?;
-    output::write_stdout(&out)
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        pages.push((man.get_filename(), page));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut pages = Vec::new();
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The manual has a page for every command and subcommand, and each page lists its subcommands.
+    #[test]
+    fn the_manual_has_every_command() {
+        use clap::CommandFactory;
+        /// Every command's page name, with its parent's.
+        fn paths(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, String)>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{prefix}-{}", sub.get_name());
+                out.push((path.clone(), prefix.to_string()));
+                paths(sub, &path, out);
+            }
+        }
+        let mut all = Vec::new();
+        paths(&super::Cli::command(), "hyoka", &mut all);
+        assert!(all.len() > 40, "{all:?}");
+        let pages = super::manual_pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[0], "hyoka.1");
+        assert_eq!(names.len(), all.len() + 1, "{names:?}");
+        for (path, parent) in &all {
+            let file = format!("{path}.1");
+            let page = pages
+                .iter()
+                .find(|(n, _)| *n == file)
+                .unwrap_or_else(|| panic!("no page {file}"));
+            let text = String::from_utf8_lossy(&page.1);
+            assert!(text.contains(".SH SYNOPSIS"), "{file}");
+            // The page of its parent lists it.
+            let parent_page = &pages
+                .iter()
+                .find(|(n, _)| *n == format!("{parent}.1"))
+                .unwrap()
+                .1;
+            assert!(
+                String::from_utf8_lossy(parent_page)
+                    .contains(&format!("{}(1)", path.replace('-', "\\-"))),
+                "{parent}.1 does not list {path}"
+            );
+        }
+    }
 }

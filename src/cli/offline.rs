@@ -145,7 +145,7 @@ pub fn prove(
         && seq >= ledger.len()
     {
         return Err(format!(
-            "there is no event {seq}: the ledger holds {}",
+            "there is no event seq:{seq}: the ledger holds {}",
             hyoka::error::covers(ledger.len())
         )
         .into());
@@ -167,7 +167,7 @@ pub fn prove(
                 .map_err(|e| not_provable(e, checkpoint))?;
             emit(&p.to_text(), output, "the inclusion proof")?;
             eprintln!(
-                "inclusion proof of event {seq}; check it with `hyoka verify-proof FILE --vkey VKEY` (no ledger needed)"
+                "inclusion proof of event seq:{seq}; check it with `hyoka verify-proof FILE --vkey VKEY` (no ledger needed)"
             );
         }
         (None, None) => return Err(Failure::usage("give SEQ or --consistency OLD_CHECKPOINT")),
