@@ -48,7 +48,8 @@ pub enum IntegrityError {
     },
     /// The store has fewer events than its independent head record says were acknowledged.
     #[error(
-        "the store is behind its head record: it holds {store} events but {head} were acknowledged (events {store}..{head} are lost)"
+        "the store is behind its head record: it holds {store} events but {head} were acknowledged ({} lost)",
+        span(*.store, *.head)
     )]
     StoreBehindHead {
         /// Events in the store.
@@ -117,7 +118,8 @@ pub enum IntegrityError {
     },
     /// The ledger has fewer events than a checkpoint of it covers.
     #[error(
-        "the ledger is shorter than the checkpoint: it holds {ledger} events but the checkpoint covers {checkpoint} (events {ledger}..{checkpoint} are missing: a truncated ledger or an older copy)"
+        "the ledger is shorter than the checkpoint: it holds {ledger} events but the checkpoint covers {checkpoint} ({} missing: a truncated ledger or an older copy)",
+        span(*.ledger, *.checkpoint)
     )]
     LedgerShorterThanCheckpoint {
         /// Events in the ledger.
@@ -172,7 +174,8 @@ pub enum IntegrityError {
     },
     /// An export has fewer events than a checkpoint covers.
     #[error(
-        "the export is shorter than the checkpoint: it holds {export} events but the checkpoint covers {checkpoint} (events {export}..{checkpoint} are missing: a truncated or older export)"
+        "the export is shorter than the checkpoint: it holds {export} events but the checkpoint covers {checkpoint} ({} missing: a truncated or older export)",
+        span(*.export, *.checkpoint)
     )]
     ExportShorterThanCheckpoint {
         /// Events in the export.
@@ -214,8 +217,8 @@ pub enum IntegrityError {
     JournalLost(String),
     /// An anchor (the head record's, or the signed checkpoint) covers events the ledger no longer holds.
     #[error(
-        "events #{ledger}..#{last} are missing: {by} records {anchored} events, but the ledger holds {ledger}",
-        last = anchored.saturating_sub(1)
+        "events {} are missing: {by} records {anchored} events, but the ledger holds {ledger}",
+        span(*.ledger, *.anchored)
     )]
     AnchoredEventsMissing {
         /// Events in the ledger.
@@ -353,7 +356,7 @@ pub enum Error {
     #[error("{0}")]
     Unsigned(String),
     /// An event newer than the checkpoint a proof is asked against (the events it covers, `size`).
-    #[error("event {seq} is newer than the checkpoint: it covers {} only", covers(*.size))]
+    #[error("event seq:{seq} is newer than the checkpoint: it covers {} only", covers(*.size))]
     NotInCheckpoint {
         /// The event.
         seq: u64,
@@ -361,7 +364,7 @@ pub enum Error {
         size: u64,
     },
     /// A seq past the ledger's last event.
-    #[error("seq {seq} does not exist: the ledger has events 0..={}", .len.saturating_sub(1))]
+    #[error("there is no event seq:{seq}: the ledger holds {}", covers(*.len))]
     NoSuchSeq {
         /// The seq asked for.
         seq: u64,
@@ -482,6 +485,15 @@ fn disk_full_detail(e: &std::io::Error) -> String {
         None => e
             .get_ref()
             .map_or_else(|| e.to_string(), |inner| inner.to_string()),
+    }
+}
+
+/// The events from `from` up to, not including, `end`, as the command line names them: `#5..#9`, or
+/// `#5` for one (`from..end` is never empty where it is used).
+pub fn span(from: u64, end: u64) -> String {
+    match end.saturating_sub(from) {
+        0 | 1 => format!("#{from}"),
+        _ => format!("#{from}..#{}", end - 1),
     }
 }
 

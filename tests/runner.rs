@@ -15,6 +15,8 @@ mod test_clock;
 mod test_compat;
 #[path = "runner/test_concurrency.rs"]
 mod test_concurrency;
+#[path = "runner/test_config.rs"]
+mod test_config;
 #[path = "runner/test_core.rs"]
 mod test_core;
 #[path = "runner/test_export.rs"]
@@ -33,6 +35,8 @@ mod test_i18n;
 mod test_identity;
 #[path = "runner/test_import.rs"]
 mod test_import;
+#[path = "runner/test_input.rs"]
+mod test_input;
 #[path = "runner/test_integrity.rs"]
 mod test_integrity;
 #[path = "runner/test_kill_loop.rs"]
@@ -59,3 +63,5 @@ mod test_time_axes;
 mod test_transcripts;
 #[path = "runner/test_view_cli.rs"]
 mod test_view_cli;
+#[path = "runner/test_zone.rs"]
+mod test_zone;

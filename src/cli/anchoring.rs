@@ -75,12 +75,21 @@ impl std::ops::DerefMut for Reading {
     }
 }
 
+/// Waits for the ledger as [`open_waiting`] does, saying so, for a command that then opens it through
+/// the library (an import): a ledger still busy after the wait is the error.
+pub(super) fn wait_turn(ctx: &Ctx) -> hyoka::error::Result<()> {
+    open_waiting(ctx, |a| {
+        Ledger::wait_until_free(&ctx.ledger, a.wait)?;
+        Ok(())
+    })
+}
+
 /// Opens the ledger with `open`; when it is busy and the command may wait (`--wait`), says on stderr
-/// who holds it before waiting for it.
-fn open_waiting(
+/// (once) who holds it before waiting for it.
+pub(super) fn open_waiting<T>(
     ctx: &Ctx,
-    open: impl Fn(hyoka::ledger::Access) -> hyoka::error::Result<Ledger>,
-) -> hyoka::error::Result<Ledger> {
+    open: impl Fn(hyoka::ledger::Access) -> hyoka::error::Result<T>,
+) -> hyoka::error::Result<T> {
     let access = ctx.access();
     if access.wait.is_zero() {
         return open(access);
@@ -216,7 +225,7 @@ pub(super) fn refuse_inside(ledger: &Path, key: &Path) -> Result<(), Failure> {
 pub fn key_use(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
     refuse_inside(&ctx.ledger, file)?;
     let key = super::keys::read_signer(file)?;
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = open_waiting(ctx, |a| Ledger::open(&ctx.ledger, a))?;
     tell_recovery(&ledger);
     let new = ledger.set_log_key(&key)?;
     say_log_key(&ledger, &key, file, new);

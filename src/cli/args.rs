@@ -18,7 +18,18 @@ Examples:
   hyoka table
   hyoka verify
 
-The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else ./hyoka-ledger.
+The ledger is the directory given by --ledger, else $HYOKA_LEDGER, else the config file's
+`ledger`, else ./hyoka-ledger.
+Config file: $HYOKA_CONFIG, else hyoka/config.toml in the platform's config directory
+($XDG_CONFIG_HOME/hyoka/config.toml, else ~/.config/hyoka/config.toml on Linux), in TOML:
+  ledger = \"/srv/hyoka/plan\"    # relative paths from the file's directory; ~/ from home
+  key = \"~/.hyoka/me.key\"       # your private key (as --key, $HYOKA_KEY)
+  language = \"ja\"               # ja or en
+  time_zone = \"Asia/Tokyo\"      # as --tz, $HYOKA_TZ
+  wait = 10                     # seconds, as --wait, $HYOKA_WAIT
+A flag wins over its environment variable, which wins over the config file, which wins over the
+default. Times are shown in Japan time (2015-11-06 08:30:00 +09:00) unless --tz or the file says
+otherwise.
 HYOKA_NOW (RFC 3339) sets the recorded time in builds with the test-clock feature (tests);
 other builds ignore it, with a warning. A clock behind the last event records at that event's time.
 Outputs (-o FILE, backup DIR) must be outside the ledger directory. A private key file (--key) must
@@ -32,7 +43,7 @@ Exit codes: 0 success, 1 error, 2 usage error, 3 integrity failure, 70 a bug in 
 #[derive(Debug, Parser)]
 #[command(name = "hyoka", version, after_help = AFTER_HELP, max_term_width = 100)]
 pub struct Cli {
-    /// The ledger directory.
+    /// The ledger directory (default: the config file's `ledger`, else hyoka-ledger).
     #[arg(
         long,
         global = true,
@@ -44,7 +55,7 @@ pub struct Cli {
 
     /// Wait up to SECS for another hyoka process to release the ledger (saying so after a second)
     /// before failing; 0 fails at once. A busy ledger's error names the process holding it, where the
-    /// system shows it.
+    /// system shows it. Default: the config file's `wait`, else 10.
     #[arg(
         long,
         global = true,
@@ -53,6 +64,19 @@ pub struct Cli {
         default_value_t = 10.0
     )]
     pub(super) wait: f64,
+
+    /// Show times in this zone, and read times written without an offset (--at, at:TIME) in it:
+    /// Asia/Tokyo (or JST), UTC, an offset such as +09:00, or another IANA zone name. Japan time unless
+    /// the config file's time_zone says otherwise. The export and `log --format jsonl` keep UTC.
+    #[arg(
+        long,
+        global = true,
+        env = "HYOKA_TZ",
+        value_name = "ZONE",
+        default_value = "Asia/Tokyo",
+        allow_hyphen_values = true
+    )]
+    pub(super) tz: String,
 
     /// The ledger's private log key, for writers: every change is then anchored by a signed checkpoint
     /// (default: DIR.log-key beside the ledger directory, when the ledger has a log key).
@@ -101,8 +125,8 @@ pub(super) enum Command {
         /// 25-49, 0-24).
         #[arg(long, value_name = "LIST", default_value = "S,A,B")]
         grades: String,
-        /// Era of fiscal years written without one (`26年度上半期`).
-        #[arg(long, value_enum)]
+        /// Era of fiscal years written without one (`26年度上半期`): heisei (平成) or reiwa (令和).
+        #[arg(long, value_parser = super::options::nfkc_enum::<EraArg>())]
         era: Option<EraArg>,
         /// Stable identifier of this ledger (checkpoint origin and key name): no spaces, no `+`.
         /// Derived from the plan name when not given.
@@ -186,7 +210,8 @@ pub(super) enum Command {
     Flag {
         /// Item id.
         item: String,
-        /// on or off.
+        /// on or off (○ or —, as the views print the flag).
+        #[arg(value_parser = super::options::nfkc_enum::<OnOff>())]
         state: OnOff,
         /// Period (default: the latest period with ratings).
         #[arg(long, value_name = "PERIOD")]
@@ -373,6 +398,7 @@ pub(super) enum Command {
     )]
     Anchor {
         /// on or off (omit to show the current setting).
+        #[arg(value_parser = super::options::nfkc_enum::<Switch>())]
         state: Option<Switch>,
     },
     /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
@@ -386,14 +412,14 @@ pub(super) enum Command {
         #[arg(short = 'a', long, value_name = "NAME")]
         author: Option<String>,
         /// Your private key file (mode 0600): in a ledger with people the import is signed with it.
-        /// Default: $HYOKA_KEY.
+        /// Default: $HYOKA_KEY, else the config file's `key`.
         #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
         key: Option<PathBuf>,
         /// Why (default: names the file).
         #[arg(short = 'm', long, value_name = "TEXT")]
         reason: Option<String>,
-        /// Era of the file's fiscal years (default: the plan's, else heisei).
-        #[arg(long, value_enum)]
+        /// Era of the file's fiscal years (default: the plan's, else heisei): heisei (平成) or reiwa (令和).
+        #[arg(long, value_parser = super::options::nfkc_enum::<EraArg>())]
         era: Option<EraArg>,
         /// Plan name for a new ledger (default: the file name).
         #[arg(long, value_name = "NAME")]
@@ -505,13 +531,13 @@ pub(super) enum Command {
         )]
         item_flag: Option<String>,
         /// Only changes from this point on: seq:N (that event and later) or a time (at:TIME, or TIME as
-        /// --at reads it; a date alone is from the start of that day in Japan time).
-        #[arg(long, value_name = "seq:N|TIME", value_parser = super::options::bound)]
-        since: Option<super::options::Bound>,
+        /// --at reads it; a date alone is from the start of that day in Japan time, or the zone of --tz).
+        #[arg(long, value_name = "seq:N|TIME")]
+        since: Option<String>,
         /// Only changes up to this point: seq:N (up to and including that event) or a time (a date
-        /// alone is up to the end of that day in Japan time).
-        #[arg(long, value_name = "seq:N|TIME", value_parser = super::options::bound)]
-        until: Option<super::options::Bound>,
+        /// alone is up to the end of that day in Japan time, or the zone of --tz).
+        #[arg(long, value_name = "seq:N|TIME")]
+        until: Option<String>,
         /// Only items of this department (所管課; compared under NFKC), as the items name it now.
         #[arg(long, value_name = "DEPARTMENT")]
         department: Option<String>,
@@ -552,7 +578,7 @@ pub(super) enum Command {
     },
     /// Every cell that differs between two points, with who changed it and why.
     #[command(
-        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n  hyoka diff seq:359 seq:365 --every   (and every change in between, in order)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time). No # or @ prefixes: the shell treats them specially."
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n  hyoka diff seq:359 seq:365 --every   (and every change in between, in order)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
     )]
     Diff {
         /// The first point.
@@ -584,9 +610,16 @@ pub(super) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff, section 1), generated from the same definitions as --help.
-    #[command(after_help = "Examples:\n  hyoka man | man -l -\n  hyoka man > hyoka.1")]
-    Man,
+    /// Print the manual page (roff, section 1), generated from the same definitions as --help; with
+    /// --out DIR, write it and one page per command (hyoka-rate.1, hyoka-person-key-rotate.1, ...).
+    #[command(
+        after_help = "Examples:\n  hyoka man | man -l -\n  hyoka man > hyoka.1\n  hyoka man --out /usr/local/share/man/man1   (then: man hyoka-rate)"
+    )]
+    Man {
+        /// Write hyoka.1 and a page for every command into DIR (created if needed; pages replaced).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -857,7 +890,7 @@ pub(super) enum PeopleCommand {
         /// The administrator's verifier key (the key text, or a file holding it).
         #[arg(long, value_name = "VKEY")]
         vkey: String,
-        /// The administrator's private key file (mode 0600). Default: $HYOKA_KEY.
+        /// The administrator's private key file (mode 0600). Default: $HYOKA_KEY, else the config file's `key`.
         #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
         key: PathBuf,
         /// Why.

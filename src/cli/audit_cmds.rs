@@ -104,6 +104,21 @@ fn period_label(p: Option<Period>) -> String {
     p.map(|p| p.label()).unwrap_or_default()
 }
 
+/// A point of `diff`: a `seq:N` or `at:TIME` that cannot be read is a usage error (exit 2), as a bad
+/// `--seq` or `--at` is; a period that cannot be read is an error (exit 1), as everywhere else.
+fn point_arg(s: &str, era: Option<Era>) -> Result<Point, Failure> {
+    Point::parse(s, era).map_err(|e| {
+        let written = hyoka::domain::ident::normalize(s.trim());
+        match ["seq:", "at:", "#", "@"]
+            .iter()
+            .any(|p| written.starts_with(p))
+        {
+            true => Failure::usage(e),
+            false => Failure::from(e),
+        }
+    })
+}
+
 /// The columns of the audit views that give way first when they must fit a width (their headers in
 /// the chosen language).
 fn free_text() -> [String; 4] {
@@ -433,10 +448,15 @@ pub fn diff(
     format: TextOrJson,
     full: bool,
 ) -> Result<(), Failure> {
+    // The points as read (NFKC: `ｓｅｑ：１２` is shown as `seq:12`).
+    let (from, to) = (
+        &hyoka::domain::ident::normalize(from.trim()),
+        &hyoka::domain::ident::normalize(to.trim()),
+    );
     let mut ledger = super::anchoring::open_read(ctx)?;
     let (era, _, _) = points_of(&mut ledger)?;
-    let a = Point::parse(from, era).map_err(Failure::from)?;
-    let b = Point::parse(to, era).map_err(Failure::from)?;
+    let a = point_arg(from, era)?;
+    let b = point_arg(to, era)?;
     if every && (matches!(a, Point::Period(_)) || matches!(b, Point::Period(_))) {
         return Err(Failure::usage(t!("diff-every-needs-moments")));
     }

@@ -683,6 +683,8 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
         true => None,
         false => super::anchoring::held_log_key(ctx)?,
     };
+    // A busy ledger: say so, and whom for, while waiting (the import then opens it itself).
+    super::anchoring::wait_turn(ctx)?;
     // Progress on stderr when it is a terminal and the import is large (the bar decides).
     let mut bar: Option<indicatif::ProgressBar> = None;
     let imported = hyoka::import::import_holding(
@@ -785,7 +787,7 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
             "file": c.file,
             "set_by": {
                 "seq": c.setter.seq,
-                "recorded_at": hyoka::domain::when::format_jst(c.setter.recorded_at),
+                "recorded_at": hyoka::domain::when::format_shown(c.setter.recorded_at),
                 "author": c.setter.author,
                 "reason": c.setter.reason,
             },

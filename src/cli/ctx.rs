@@ -1,5 +1,5 @@
-//! The context of a command: the ledger directory, how long to wait for it, the log key, and the
-//! options the library is opened with (the clock and the free-space margin are read here, never by
+//! The context of a command: the ledger directory, how long to wait for it, the log key, the time zone
+//! asked for (the language is chosen before the arguments are parsed, `i18n`), and the options the library is opened with (the clock and the free-space margin are read here, never by
 //! the library).
 
 use std::path::PathBuf;
@@ -10,6 +10,9 @@ pub struct Ctx {
     pub(super) ledger: PathBuf,
     pub(super) wait: Duration,
     pub(super) log_key: Option<PathBuf>,
+    /// The zone times are shown in (`--tz`, `HYOKA_TZ`, the config file's `time_zone`, else Japan
+    /// time); `main` runs the command inside `when::in_zone` of it.
+    pub(super) zone: hyoka::domain::when::Zone,
 }
 
 impl Ctx {

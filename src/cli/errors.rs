@@ -23,7 +23,7 @@ pub fn error(e: &Error) -> String {
             t!("err-not-in-checkpoint", seq = *seq, covers = covers(*size))
         }
         Error::NoSuchSeq { seq, len } => {
-            t!("err-no-such-seq", seq = *seq, last = len.saturating_sub(1))
+            t!("err-no-such-seq", seq = *seq, covers = covers(*len))
         }
         Error::KeyNotOfOrigin { key, origin } => {
             t!(
@@ -122,9 +122,12 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::Undecodable { seq, why } => {
             t!("integrity-undecodable", seq = *seq, why = why.as_str())
         }
-        I::StoreBehindHead { store, head } => {
-            t!("integrity-store-behind-head", store = *store, head = *head)
-        }
+        I::StoreBehindHead { store, head } => t!(
+            "integrity-store-behind-head",
+            store = *store,
+            head = *head,
+            span = hyoka::error::span(*store, *head)
+        ),
         I::HeadMismatch { seq } => t!("integrity-head-mismatch", seq = *seq),
         I::HeadRecordDamaged(d) => t!("integrity-head-record-damaged", detail = d.as_str()),
         I::StoreUnreadable(d) => t!("integrity-store-unreadable", detail = d.as_str()),
@@ -162,7 +165,8 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::LedgerShorterThanCheckpoint { ledger, checkpoint } => t!(
             "integrity-ledger-shorter",
             ledger = *ledger,
-            checkpoint = *checkpoint
+            checkpoint = *checkpoint,
+            span = hyoka::error::span(*ledger, *checkpoint)
         ),
         I::CheckpointOtherOrigin { ledger, checkpoint } => t!(
             "integrity-checkpoint-other-origin",
@@ -191,7 +195,8 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::ExportShorterThanCheckpoint { export, checkpoint } => t!(
             "integrity-export-shorter",
             export = *export,
-            checkpoint = *checkpoint
+            checkpoint = *checkpoint,
+            span = hyoka::error::span(*export, *checkpoint)
         ),
         I::EventNotInCheckpoint { seq, size } => t!(
             "integrity-event-not-in-checkpoint",
@@ -215,7 +220,7 @@ pub fn integrity(e: &IntegrityError) -> String {
         } => t!(
             "integrity-anchored-events-missing",
             ledger = *ledger,
-            last = anchored.saturating_sub(1),
+            span = hyoka::error::span(*ledger, *anchored),
             anchored = *anchored,
             by = recorder(by)
         ),

@@ -166,7 +166,7 @@ mod tests {
             ),
             (
                 Error::NoSuchSeq { seq: 9, len: 3 },
-                "seq 9 does not exist: the ledger has events 0..=2; see `hyoka log`",
+                "there is no event seq:9: the ledger holds #0..#2 (3 events); see `hyoka log`",
                 1,
             ),
             (

@@ -8,6 +8,7 @@ mod audit_cmds;
 mod backup;
 mod clock;
 mod commands;
+mod config;
 mod ctx;
 mod demo;
 mod errors;
@@ -30,61 +31,84 @@ mod words;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, FromArgMatches};
-
 use args::{Cli, Command, KeyCommand, PeopleCommand};
 use ctx::Ctx;
-use failure::{EXIT_USAGE, Failure};
+use failure::Failure;
 use i18n::t;
 use options::{OnOff, Switch, item_id};
 
-/// The language the config file sets, when there is one: the hook through which hyoka's own config
-/// file gives its `language` (passed to [`i18n::choose`] below `--lang` and `HYOKA_LANG`, above the
-/// locale). None until hyoka has a config file.
-fn configured_language() -> Option<String> {
-    None
-}
-
-/// Chooses the language (from the arguments, then the environment), parses the arguments with the
-/// help in that language, runs the command, prints errors, returns the exit code.
+/// Reads the config file, chooses the language (`--lang`, `HYOKA_LANG`, the file's `language`, the
+/// locale), parses arguments (the file's values as their defaults, the help in that language), runs the
+/// command in the time zone asked for, prints errors, returns the exit code.
 pub fn main() -> ExitCode {
+    use clap::{CommandFactory, FromArgMatches};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let lang = i18n::choose(
-        i18n::lang_flag(&args).as_deref(),
-        configured_language().as_deref(),
-        &|name| std::env::var(name).ok(),
-    );
+    let env = |name: &str| std::env::var(name).ok();
+    // What reading the config file says is in the language chosen without it.
+    i18n::set(i18n::choose(i18n::lang_flag(&args).as_deref(), None, &env));
+    let config = config::load();
+    let configured = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.language)
+        .map(|l| match l {
+            config::Language::Ja => "ja",
+            config::Language::En => "en",
+        });
+    let lang = i18n::choose(i18n::lang_flag(&args).as_deref(), configured, &env);
     i18n::set(lang);
-    let cli = match i18n::localized_command(Cli::command(), lang)
+    let command = match &config {
+        Ok(c) => c.apply(Cli::command()),
+        // A bad config file still lets --help, --version, completions and the manual page work.
+        Err(_) => Cli::command(),
+    };
+    let cli = match i18n::localized_command(command, lang)
         .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m))
     {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
-        Duration::from_secs_f64(cli.wait.min(86_400.0))
-    } else {
-        eprintln!("{}", t!("error-line", line = t!("wait-not-seconds")));
-        return ExitCode::from(EXIT_USAGE);
-    };
-    let ctx = Ctx {
-        ledger: cli.ledger,
-        wait,
-        log_key: cli.log_key,
+    match (config, &cli.command) {
+        (Ok(_), _) | (Err(_), Command::Completions { .. } | Command::Man { .. }) => {}
+        (Err(f), _) => return fail(&f),
+    }
+    let ctx = match context(&cli) {
+        Ok(ctx) => ctx,
+        Err(f) => return fail(&f),
     };
     hyoka::views::width::set_ambiguous_wide(cli.ambiguous_width == 2);
     let pager = pager::Pager::start(!cli.no_pager && paged(&cli.command));
-    let code = match run(&ctx, cli.command) {
+    let code = match hyoka::domain::when::in_zone(&ctx.zone, || run(&ctx, cli.command)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            let line = hyoka::domain::text::escape(&f.line());
-            eprintln!("{}", t!("error-line", line = line));
-            ExitCode::from(f.code)
-        }
+        Err(f) => fail(&f),
     };
     pager.finish();
     code
+}
+
+/// Prints a failure as one line and returns its exit code.
+fn fail(f: &Failure) -> ExitCode {
+    let line = hyoka::domain::text::escape(&f.line());
+    eprintln!("{}", t!("error-line", line = line));
+    ExitCode::from(f.code)
+}
+
+/// The context of a command from its global options (their defaults from the config file).
+fn context(cli: &Cli) -> Result<Ctx, Failure> {
+    let wait = if cli.wait.is_finite() && cli.wait >= 0.0 {
+        Duration::from_secs_f64(cli.wait.min(86_400.0))
+    } else {
+        return Err(Failure::usage(t!("wait-not-seconds")));
+    };
+    let zone = hyoka::domain::when::Zone::parse(&cli.tz)
+        .map_err(|e| Failure::usage(format!("--tz: {e}")))?;
+    Ok(Ctx {
+        ledger: cli.ledger.clone(),
+        wait,
+        log_key: cli.log_key.clone(),
+        zone,
+    })
 }
 
 /// Whether a command's output is a view read on screen, paged on a terminal ([`pager`]).
@@ -335,8 +359,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
                 period: period.as_deref(),
                 author: author.as_deref(),
                 department: department.as_deref(),
-                since,
-                until,
+                // Read here, not by clap, so that a date is a day in the zone asked for.
+                since: bound_arg("--since", since.as_deref())?,
+                until: bound_arg("--until", until.as_deref())?,
             },
             format,
             full,
@@ -356,23 +381,121 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         } => audit_cmds::diff(ctx, &from, &to, every, format, full),
         Command::Demo => demo::demo(),
         Command::Completions { shell } => completions(shell),
-        Command::Man => manual(),
+        Command::Man { out } => manual(out.as_deref()),
     }
+}
+
+/// A bound of `history --since/--until` ([`options::bound`]); one that cannot be read is a usage error.
+fn bound_arg(flag: &str, s: Option<&str>) -> Result<Option<options::Bound>, Failure> {
+    s.map(options::bound)
+        .transpose()
+        .map_err(|e| Failure::usage(format!("{flag}: {e}")))
 }
 
 /// `hyoka completions SHELL`: the completion script, generated from the argument definitions.
 fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
     let mut out = Vec::new();
-    let mut cmd = i18n::localized_command(Cli::command(), i18n::lang());
+    let mut cmd = i18n::localized_command(<Cli as clap::CommandFactory>::command(), i18n::lang());
     clap_complete::generate(shell, &mut cmd, "hyoka", &mut out);
     output::write_stdout(&out)
 }
 
-/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`).
-fn manual() -> Result<(), Failure> {
-    let mut out = Vec::new();
-    clap_mangen::Man::new(i18n::localized_command(Cli::command(), i18n::lang()))
-        .render(&mut out)
-        .map_err(|e| Failure::from(t!("man-cannot-render", error = e.to_string())))?;
-    output::write_stdout(&out)
+/// `hyoka man`: the manual page, generated from the argument definitions (the text of `--help`); with
+/// `out`, it and one page per command, written into that directory.
+fn manual(out: Option<&std::path::Path>) -> Result<(), Failure> {
+    let pages = manual_pages().map_err(|e| t!("man-cannot-render", error = e.to_string()))?;
+    let Some(dir) = out else {
+        return match pages.first() {
+            Some((_, page)) => output::write_stdout(page),
+            None => Err(Failure::from(t!("man-none"))),
+        };
+    };
+    std::fs::create_dir_all(dir).map_err(|e| {
+        t!(
+            "cannot-create-file",
+            file = dir.display(),
+            error = e.to_string()
+        )
+    })?;
+    for (name, page) in &pages {
+        let path = dir.join(name);
+        hyoka::os::safe_fs::replace_path(&path, 0o644, &mut |f| std::io::Write::write_all(f, page))
+            .map_err(|e| {
+                t!(
+                    "cannot-write-file",
+                    file = path.display(),
+                    error = e.to_string()
+                )
+            })?;
+    }
+    eprintln!(
+        "{}",
+        t!("man-wrote", count = pages.len(), dir = dir.display())
+    );
+    Ok(())
+}
+
+/// Every manual page: `hyoka.1` first, then one per command and subcommand (`hyoka-person-key-rotate.1`),
+/// with their file names.
+fn manual_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, pages: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        pages.push((man.get_filename(), page));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            walk(sub, pages)?;
+        }
+        Ok(())
+    }
+    let cmd = Cli::command().disable_help_subcommand(true);
+    let cmd = i18n::localized_command(cmd, i18n::lang());
+    let mut pages = Vec::new();
+    walk(&cmd, &mut pages)?;
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The manual has a page for every command and subcommand, and each page lists its subcommands.
+    #[test]
+    fn the_manual_has_every_command() {
+        use clap::CommandFactory;
+        /// Every command's page name, with its parent's.
+        fn paths(cmd: &clap::Command, prefix: &str, out: &mut Vec<(String, String)>) {
+            for sub in cmd.get_subcommands() {
+                let path = format!("{prefix}-{}", sub.get_name());
+                out.push((path.clone(), prefix.to_string()));
+                paths(sub, &path, out);
+            }
+        }
+        let mut all = Vec::new();
+        paths(&super::Cli::command(), "hyoka", &mut all);
+        assert!(all.len() > 40, "{all:?}");
+        let pages = super::manual_pages().unwrap();
+        let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names[0], "hyoka.1");
+        assert_eq!(names.len(), all.len() + 1, "{names:?}");
+        for (path, parent) in &all {
+            let file = format!("{path}.1");
+            let page = pages
+                .iter()
+                .find(|(n, _)| *n == file)
+                .unwrap_or_else(|| panic!("no page {file}"));
+            let text = String::from_utf8_lossy(&page.1);
+            assert!(text.contains(".SH SYNOPSIS"), "{file}");
+            // The page of its parent lists it.
+            let parent_page = &pages
+                .iter()
+                .find(|(n, _)| *n == format!("{parent}.1"))
+                .unwrap()
+                .1;
+            assert!(
+                String::from_utf8_lossy(parent_page)
+                    .contains(&format!("{}(1)", path.replace('-', "\\-"))),
+                "{parent}.1 does not list {path}"
+            );
+        }
+    }
 }

@@ -17,7 +17,7 @@ pub struct Who {
     #[arg(short = 'm', long, value_name = "TEXT")]
     pub(super) reason: String,
     /// Your private key file (mode 0600): in a ledger with people every change is signed with its
-    /// author's key. Default: $HYOKA_KEY.
+    /// author's key. Default: $HYOKA_KEY, else the config file's `key`.
     #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
     pub(super) key: Option<std::path::PathBuf>,
     /// Accept a point more than one reporting point away from the rated ones (refused otherwise, as a
@@ -32,13 +32,13 @@ pub struct TimeArgs {
     /// Valid time: only the periods up to and including PERIOD, with their ratings, flags and remarks.
     #[arg(long, value_name = "PERIOD")]
     pub(super) as_of: Option<String>,
-    /// Transaction time: the ledger exactly as it stood after event N (events 0..=N). Inside an import
-    /// batch this is the state after that event, part way through the import.
-    #[arg(long, value_name = "N")]
+    /// Transaction time: the ledger exactly as it stood after event N (#0..#N; N or seq:N). Inside an
+    /// import batch this is the state after that event, part way through the import.
+    #[arg(long, value_name = "N", value_parser = seq_number)]
     pub(super) seq: Option<u64>,
     /// Transaction time: the ledger as it stood after every event recorded at or before TIME: RFC 3339,
-    /// or in Japan time a day (2015-11-05, 2015/11/05, 平成27年11月5日: its end) or a day and time
-    /// (2015-11-05 14:00: the end of that minute).
+    /// or in Japan time (or the zone of --tz) a day (2015-11-05, 2015/11/05, 平成27年11月5日: its end) or
+    /// a day and time (2015-11-05 14:00: the end of that minute).
     #[arg(long, value_name = "TIME")]
     pub(super) at: Option<String>,
 }
@@ -117,12 +117,14 @@ pub enum TableFormat {
     Md,
 }
 
-/// on / off.
+/// on / off (also as the views print a flag: ○ set, — not set).
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum OnOff {
-    /// Flag for follow-up.
+    /// Flag for follow-up (○).
+    #[value(alias = "○")]
     On,
-    /// Clear the flag.
+    /// Clear the flag (—).
+    #[value(alias = "—")]
     Off,
 }
 
@@ -139,8 +141,10 @@ pub enum Switch {
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum EraArg {
     /// 平成 (1989-2019).
+    #[value(alias = "平成")]
     Heisei,
     /// 令和 (2019-).
+    #[value(alias = "令和")]
     Reiwa,
 }
 
@@ -150,6 +154,57 @@ impl From<EraArg> for hyoka::domain::period::Era {
             EraArg::Heisei => hyoka::domain::period::Era::Heisei,
             EraArg::Reiwa => hyoka::domain::period::Era::Reiwa,
         }
+    }
+}
+
+/// A value parser that reads its argument in NFKC, as every identifier is read, before `inner` does:
+/// full-width `ｏｎ` is `on`.
+#[derive(Clone)]
+pub struct Nfkc<P>(P);
+
+impl<P: clap::builder::TypedValueParser> clap::builder::TypedValueParser for Nfkc<P> {
+    type Value = P::Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        match value.to_str() {
+            Some(s) => {
+                let normalized = hyoka::domain::ident::normalize(s.trim());
+                self.0
+                    .parse_ref(cmd, arg, std::ffi::OsStr::new(&normalized))
+            }
+            None => self.0.parse_ref(cmd, arg, value),
+        }
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
+}
+
+/// The parser of a [`ValueEnum`] argument, read in NFKC ([`Nfkc`]).
+pub fn nfkc_enum<E: ValueEnum + Clone + Send + Sync + 'static>()
+-> Nfkc<clap::builder::EnumValueParser<E>> {
+    Nfkc(clap::builder::EnumValueParser::new())
+}
+
+/// The parser of a review stage: `1` or `2`, or as the views print it, `1次評価`, `2次` (NFKC: `２`).
+pub fn stage_number(s: &str) -> Result<u8, String> {
+    let normalized = hyoka::domain::ident::normalize(s.trim());
+    let digits = normalized
+        .strip_suffix("次評価")
+        .or_else(|| normalized.strip_suffix("次"))
+        .unwrap_or(&normalized);
+    match digits {
+        "1" => Ok(1),
+        "2" => Ok(2),
+        _ => Err(t!("stage-not-1-or-2")),
     }
 }
 
@@ -168,6 +223,11 @@ pub struct EventSeq {
     pub seq: u64,
     /// Whether it was written bare.
     pub bare: bool,
+}
+
+/// The parser of `--seq`: `N` or `seq:N` (the option names an event already, so a bare N needs no note).
+pub fn seq_number(s: &str) -> Result<u64, String> {
+    event_seq(s).map(|e| e.seq)
 }
 
 /// The parser of [`EventSeq`] (NFKC, so `ｓｅｑ：１２` is `seq:12`).
@@ -189,7 +249,7 @@ pub fn event_seq(s: &str) -> Result<EventSeq, String> {
 
 /// A bound of `hyoka history --since/--until`: an event (`seq:N`), or a time (`at:TIME`, or TIME as
 /// `--at` reads it), kept as the start and the end of what it names (a date: the day's first and last
-/// moment in Japan time), so that `--since` and `--until` of one day both include that whole day.
+/// moment in the shown zone, Japan time unless --tz says otherwise), so that `--since` and `--until` of one day both include that whole day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bound {
     /// `seq:N`.

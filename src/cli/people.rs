@@ -130,7 +130,7 @@ impl Founding {
 /// key, appended to the same log.
 pub fn enable(ctx: &Ctx, admin: &Admin<'_>, reason: &str) -> Result<(), Failure> {
     let (signer, verifier) = key_pair(admin.vkey, admin.key)?;
-    let mut ledger = Ledger::open(&ctx.ledger, ctx.access())?;
+    let mut ledger = anchoring::open_waiting(ctx, |a| Ledger::open(&ctx.ledger, a))?;
     anchoring::tell_recovery(&ledger);
     if ledger.event(0)?.event.version < 2 {
         return Err(t!("people-version-1").into());

@@ -19,7 +19,7 @@ pub struct RoundWho {
     #[arg(short = 'm', long, value_name = "TEXT")]
     pub(super) reason: Option<String>,
     /// Your private key file (mode 0600): in a ledger with people every change is signed with its
-    /// author's key. Default: $HYOKA_KEY.
+    /// author's key. Default: $HYOKA_KEY, else the config file's `key`.
     #[arg(long, value_name = "FILE", env = "HYOKA_KEY")]
     pub(super) key: Option<PathBuf>,
     /// Accept a point more than one reporting point away from the rated ones (refused otherwise, as a
@@ -153,7 +153,7 @@ pub(super) struct ReviewArgs {
     #[arg(long, value_name = "D")]
     pub(super) department: Option<String>,
     /// 1 (1次評価, by the department head) or 2 (2次評価, by 行革本部); default: from your role.
-    #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2))]
+    #[arg(long, value_name = "1|2", value_parser = super::options::stage_number)]
     pub(super) stage: Option<u8>,
     /// The round's point (default: the only round not yet published).
     #[arg(long, value_name = "POINT")]

@@ -42,8 +42,10 @@ pub fn round(ctx: &Ctx, cmd: RoundCommand) -> Result<(), Failure> {
 /// A due date as people write it (2021-04-30, 2021/4/30, 令和3年4月30日): the day, `YYYY-MM-DD`, in
 /// Japan time.
 fn due_date(s: &str) -> Result<String, Failure> {
-    let ns =
-        hyoka::domain::when::parse_instant(s).map_err(|e| Failure::usage(format!("--due: {e}")))?;
+    use hyoka::domain::when;
+    // The city's calendar: Japan time whatever zone times are shown in.
+    let ns = when::parse_instant_in(s, &when::Zone::japan())
+        .map_err(|e| Failure::usage(format!("--due: {e}")))?;
     Ok(view::jst_date(ns))
 }
 

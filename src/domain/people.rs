@@ -67,7 +67,9 @@ impl Role {
 
     /// A role from its id or Japanese name.
     pub fn parse(s: &str) -> Result<Role, String> {
-        let s = s.trim();
+        // NFKC, as every identifier: full-width `ｓｔａｆｆ` is `staff`.
+        let normalized = crate::domain::ident::normalize(s.trim());
+        let s = normalized.as_str();
         Role::ALL
             .into_iter()
             .find(|r| r.id().eq_ignore_ascii_case(s) || r.label() == s)

@@ -186,6 +186,18 @@ impl Ledger<SledStore> {
         Self::open_as(dir, access, false)
     }
 
+    /// Waits up to `wait` until no process holds the ledger in `dir`, then lets it go at once: Ok when
+    /// it was free within that time, or when `dir` holds no ledger yet; [`Error::Busy`], naming who
+    /// holds it, otherwise. For a front end that says it is waiting before a call that opens the
+    /// ledger itself (an import); the ledger may be taken again before that call, which then waits
+    /// as its `Access` says.
+    pub fn wait_until_free(dir: &Path, wait: Duration) -> Result<()> {
+        match std::fs::symlink_metadata(dir.join(LOCK_FILE)) {
+            Ok(_) => lock_as(dir, wait, false).map(drop),
+            Err(_) => Ok(()),
+        }
+    }
+
     fn open_as(dir: &Path, access: Access, writable: bool) -> Result<Self> {
         let exists = |name: &str| std::fs::symlink_metadata(dir.join(name)).is_ok();
         if !exists(HEAD_FILE) && !exists(STORE_DIR) {

@@ -24,7 +24,8 @@ use crate::store::Store;
 use crate::views::ItemRef;
 
 /// A point in either time axis, as written on the command line: a period (`FY2014-YE`, `H26年度末`),
-/// `seq:N`, or `at:TIME` (RFC 3339, or a date meaning the end of that day in JST).
+/// `seq:N`, or `at:TIME` (RFC 3339, or a date meaning the end of that day in the shown zone, Japan time
+/// by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Point {
     /// Valid time: the current ledger, periods up to this one.
@@ -38,10 +39,12 @@ pub enum Point {
 impl Point {
     /// Parses `seq:N`, `at:TIME` or a period (era-less periods use `era`).
     pub fn parse(s: &str, era: Option<Era>) -> Result<Point, String> {
-        let s = s.trim();
+        // NFKC, as every identifier: `ｓｅｑ：１２` is `seq:12`.
+        let normalized = crate::domain::ident::normalize(s.trim());
+        let s = normalized.trim();
         if let Some(n) = s.strip_prefix("seq:") {
             return n.trim().parse::<u64>().map(Point::Seq).map_err(|_| {
-                format!("`{s}` is not a point: seq: takes an event number, e.g. seq:42")
+                format!("`{s}` is not a point: write seq:N, N an event's number, e.g. seq:42")
             });
         }
         if let Some(t) = s.strip_prefix("at:") {
@@ -477,8 +480,8 @@ impl HistoryFold {
 pub struct HistoryEntry {
     /// The event.
     pub seq: u64,
-    /// When (ns since the epoch; in JSON RFC 3339 in Japan time).
-    #[serde(serialize_with = "when::serialize_jst")]
+    /// When (ns since the epoch; in JSON RFC 3339 in the shown zone, Japan time by default).
+    #[serde(serialize_with = "when::serialize_shown")]
     pub recorded_at: i64,
     /// Who.
     pub author: String,
@@ -499,11 +502,11 @@ pub struct HistoryEntry {
     /// The value after (`null` when withdrawn).
     pub new: Value,
     /// Set when the event was recorded in a batch that began with a `clock.behind` event: what the
-    /// clock read (ns; in JSON RFC 3339 in Japan time), earlier than `recorded_at`, the time of the
+    /// clock read (ns; in JSON RFC 3339 in the shown zone, Japan time by default), earlier than `recorded_at`, the time of the
     /// event before the batch.
     #[serde(
         skip_serializing_if = "Option::is_none",
-        serialize_with = "when::serialize_jst_opt"
+        serialize_with = "when::serialize_shown_opt"
     )]
     pub clock_behind: Option<i64>,
     /// Set when the change is to a cell of a point whose round was published before it: a correction
@@ -692,8 +695,8 @@ pub struct BlameEntry {
     pub value: Value,
     /// The event that set it.
     pub seq: u64,
-    /// When (ns since the epoch; in JSON RFC 3339 in Japan time).
-    #[serde(serialize_with = "when::serialize_jst")]
+    /// When (ns since the epoch; in JSON RFC 3339 in the shown zone, Japan time by default).
+    #[serde(serialize_with = "when::serialize_shown")]
     pub recorded_at: i64,
     /// Who.
     pub author: String,
@@ -790,8 +793,8 @@ pub struct DiffEntry {
     pub to: Value,
     /// The event that last changed the field at the second point (or the first, if only it has one).
     pub seq: Option<u64>,
-    /// When it was recorded (ns since the epoch; in JSON RFC 3339 in Japan time).
-    #[serde(serialize_with = "when::serialize_jst_opt")]
+    /// When it was recorded (ns since the epoch; in JSON RFC 3339 in the shown zone, Japan time by default).
+    #[serde(serialize_with = "when::serialize_shown_opt")]
     pub recorded_at: Option<i64>,
     /// Who recorded it.
     pub author: Option<String>,

@@ -827,6 +827,15 @@ pub fn clock_behind_note(clock: i64) -> String {
     )
 }
 
+/// How a report's column header names the zone its times are in: `日本時間` for Japan time, else the
+/// zone's name (`UTC`, `America/New_York`, `+05:30`).
+pub fn zone_label(zone: &crate::domain::when::Zone) -> String {
+    match zone.is_japan() {
+        true => "日本時間".to_string(),
+        false => zone.name().to_string(),
+    }
+}
+
 /// The mark of a change to a published round's point (a correction, 訂正) in the audit views.
 pub const CORRECTION_MARK: &str = "[訂正]";
 
@@ -879,7 +888,10 @@ pub fn corrections_markdown(
             md_escape(&title),
             md_escape(&dept)
         ));
-        out.push_str("| seq | 日時 (日本時間) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n");
+        out.push_str(&format!(
+            "| seq | 日時 ({}) | 記録者 | 内容 | 期間 | 訂正前 | 訂正後 | 理由 |\n",
+            zone_label(&crate::domain::when::shown_zone())
+        ));
         out.push_str("| ---: | --- | --- | --- | --- | --- | --- | --- |\n");
         for e in entries.iter().filter(|e| md_escape(e.item.0.as_str()) == n) {
             out.push_str(&format!(

@@ -321,8 +321,8 @@ pub fn round_status_text(v: &RoundStatusView, width: usize) -> String {
 pub struct Publication {
     /// The `round.published` event.
     pub seq: u64,
-    /// When (ns; in JSON RFC 3339 in Japan time).
-    #[serde(serialize_with = "when::serialize_jst")]
+    /// When (ns; in JSON RFC 3339 in the shown zone, Japan time by default).
+    #[serde(serialize_with = "when::serialize_shown")]
     pub recorded_at: i64,
     /// SHA-256 (hex) of the published table.
     pub table_sha256: String,
@@ -333,8 +333,8 @@ pub struct Publication {
 pub struct NoticeEntry {
     /// The event.
     pub seq: u64,
-    /// When (ns; in JSON RFC 3339 in Japan time).
-    #[serde(serialize_with = "when::serialize_jst")]
+    /// When (ns; in JSON RFC 3339 in the shown zone, Japan time by default).
+    #[serde(serialize_with = "when::serialize_shown")]
     pub recorded_at: i64,
     /// Who.
     pub author: String,
@@ -518,7 +518,7 @@ pub fn notice_markdown(n: &Notice) -> String {
                 "#{} ({}、{})",
                 c.seq,
                 md_escape(&c.author),
-                when::format_text(c.recorded_at)
+                when::format_text_in(c.recorded_at, &when::Zone::japan())
             )
         })
         .collect();

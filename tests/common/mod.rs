@@ -74,6 +74,8 @@ pub struct Env {
     pub dir: tempfile::TempDir,
     minute: std::cell::Cell<u32>,
     columns: std::cell::Cell<Option<u16>>,
+    /// Environment variables set ([`Env::var`]) for the commands run from now on.
+    vars: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 impl Env {
@@ -82,7 +84,22 @@ impl Env {
             dir: tempfile::tempdir().expect("temp dir"),
             minute: std::cell::Cell::new(0),
             columns: std::cell::Cell::new(None),
+            vars: Default::default(),
         }
+    }
+
+    /// Sets the environment variable `name` to `value` for the commands run from now on.
+    pub fn var(&self, name: &str, value: &str) -> &Env {
+        let mut vars = self.vars.borrow_mut();
+        vars.retain(|(n, _)| n != name);
+        vars.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The directory the commands take as the platform's config directory (`XDG_CONFIG_HOME`): a
+    /// config file is `config_dir()/hyoka/config.toml`. None is there unless a test writes it.
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("xdg-config")
     }
 
     pub fn ledger(&self) -> PathBuf {
@@ -148,6 +165,16 @@ impl Env {
             .env("TZ", "UTC")
             .env_remove("COLUMNS")
             .envs(self.columns.get().map(|n| ("COLUMNS", n.to_string())))
+            // No config file but the one a test writes, and no zone but the one it asks for.
+            .env("XDG_CONFIG_HOME", self.config_dir())
+            .env_remove("HYOKA_CONFIG")
+            .env_remove("HYOKA_TZ")
+            .envs(
+                self.vars
+                    .borrow()
+                    .iter()
+                    .map(|(n, v)| (n.as_str(), v.as_str())),
+            )
             .current_dir(self.dir.path())
             .args(args);
         for (name, value) in vars {

@@ -212,14 +212,15 @@ fn diff_between_points_on_both_axes() {
             .iter()
             .all(|c| c["period"] == "FY2015-H1")
     );
+    // A point of the wrong form is a usage error (exit 2), as a bad --seq or --at is.
     assert!(
         env.run(&["diff", "#3", "seq:4"])
-            .fails(1)
+            .fails(2)
             .contains("no # or @")
     );
     assert!(
         env.run(&["diff", "seq:x", "seq:4"])
-            .fails(1)
+            .fails(2)
             .contains("seq:42")
     );
 }
@@ -262,7 +263,7 @@ fn both_time_axes_on_the_table_and_summary() {
         "before 佐藤's re-evaluation"
     );
     let err = env.run(&["table", "--seq", "9999"]).fails(1).to_string();
-    assert!(err.contains("seq 9999 does not exist"), "{err}");
+    assert!(err.contains("there is no event seq:9999"), "{err}");
     let err = env
         .run(&["table", "--at", "2014-01-01"])
         .fails(1)

@@ -1,7 +1,7 @@
 //! Several writers and readers at once: one process holds a ledger at a time, the others wait
 //! (`--wait`) or say it is busy; nothing acknowledged is lost and the chain stays dense.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -16,6 +16,7 @@ fn hyoka(env: &Env, args: &[String]) -> Command {
         // English messages whatever the machine's locale (as tests/common pins them).
         .env("LC_ALL", "C.UTF-8")
         .env_remove("HYOKA_LANG")
+        .env("HYOKA_CONFIG", "")
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -396,4 +397,121 @@ fn simultaneous_writers_take_turns_by_default() {
         );
     }
     assert_eq!(logged(&env).1, before + 5);
+}
+
+/// The case (finding 7): five colleagues rate at the same moment with hyoka's defaults (no
+/// --wait, no HYOKA_WAIT, no config file): all five are recorded, each at its own seq.
+#[test]
+fn five_simultaneous_ratings_are_all_recorded_by_default() {
+    let env = Env::new();
+    env.with_items();
+    let before = logged(&env).1;
+    // Adjacent points only (a point two after the rated ones is refused as a likely typo, and the
+    // order is the scheduler's); item 1's first half-year twice, with two grades, so that either
+    // order records both.
+    let cells = [
+        ("1", "H26上半期", "A"),
+        ("2", "H26上半期", "A"),
+        ("1", "H26年度末", "A"),
+        ("2", "H26年度末", "A"),
+        ("1", "H26上", "B"),
+    ];
+    let children: Vec<_> = cells
+        .iter()
+        .map(|(item, period, grade)| {
+            let args: Vec<String> = ["rate", item, period, grade, "-a", "山田", "-m", "同時入力"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            hyoka(&env, &args).spawn().unwrap()
+        })
+        .collect();
+    let mut seqs = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seq: u64 = stdout
+            .strip_prefix("recorded #")
+            .and_then(|s| s.split(':').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no acknowledgement: {stdout}"));
+        seqs.push(seq);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (before as u64..before as u64 + 5).collect::<Vec<_>>());
+    assert_eq!(logged(&env).1, before + 5);
+}
+
+/// Reads `child`'s stderr up to its first line, which must say it is waiting for this process; then
+/// `release` lets the ledger go, and the rest of stderr is returned with that line.
+fn note_then_release(child: &mut std::process::Child, release: impl FnOnce()) -> Vec<String> {
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    stderr.read_line(&mut first).unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "note: the ledger is busy: process {} (",
+            std::process::id()
+        )) && first.contains("is using it; waiting up to "),
+        "{first}"
+    );
+    release();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    std::iter::once(first.trim_end().to_string())
+        .chain(rest.lines().map(str::to_string))
+        .collect()
+}
+
+/// A writer that finds the ledger held waits by default, says once on stderr whom it waits for, and
+/// records its change when the ledger is released (the test releases it on reading that line: no
+/// sleep orders the two). An import waits and says so the same way.
+#[test]
+fn a_writer_waits_by_default_says_whom_for_once_and_records() {
+    let env = Env::new();
+    env.with_items();
+    let before = logged(&env).1;
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let args: Vec<String> = ["rate", "1", "H27上半期", "A", "-a", "山田", "-m", "報告"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut child = hyoka(&env, &args).spawn().unwrap();
+    let lines = note_then_release(&mut child, || drop(held));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{lines:?}");
+    assert_eq!(lines.len(), 1, "one note, nothing else: {lines:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!("recorded #{before}:")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // An import (of the ledger's own table, so nothing new): the same.
+    let table = env.dir.path().join("table.tsv");
+    let exported = env.run(&["table", "--format", "tsv"]).ok().to_string();
+    std::fs::write(&table, exported).unwrap();
+    let held = hyoka::Ledger::open(&env.ledger(), hyoka::Access::default()).unwrap();
+    let args: Vec<String> = ["import", table.to_str().unwrap(), "-a", "山田"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut child = hyoka(&env, &args).spawn().unwrap();
+    let lines = note_then_release(&mut child, || drop(held));
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{lines:?}");
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("note: the ledger is busy"))
+            .count(),
+        1,
+        "{lines:?}"
+    );
 }

@@ -177,11 +177,11 @@ fn an_inclusion_proof_verifies_without_the_ledger() {
         .to_string();
     assert_eq!(
         err,
-        "error: event 7 is newer than the checkpoint: it covers #0..#6 (7 events) only; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)"
+        "error: event seq:7 is newer than the checkpoint: it covers #0..#6 (7 events) only; prove it against a newer checkpoint (`hyoka checkpoint` prints the ledger's)"
     );
     let err = env.run(&["prove", "seq:99"]).fails(1).to_string();
     assert!(
-        err.contains("there is no event 99: the ledger holds #0..#7 (8 events)"),
+        err.contains("there is no event seq:99: the ledger holds #0..#7 (8 events)"),
         "{err}"
     );
 }

@@ -293,3 +293,47 @@ fn machine_formats_are_the_same_in_both_languages() {
         assert_eq!(ja.stdout, en.stdout, "{args:?}");
     }
 }
+
+/// The config file's `language` is below --lang and HYOKA_LANG and above the locale; a bad config
+/// file is said in the language chosen without it.
+#[test]
+fn the_config_file_sets_the_language() {
+    let env = Env::new();
+    let dir = env.config_dir().join("hyoka");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "language = \"ja\"\n").unwrap();
+    // LANG=C (the pinned locale): the file wins over it.
+    let ja = env.run(&["table"]);
+    assert!(
+        fails_in_japanese(&ja, 1).contains("台帳がありません"),
+        "{}",
+        ja.stderr
+    );
+    let en = env.run(&["--lang", "en", "table"]);
+    assert!(
+        en.fails(1).starts_with("error: no ledger at"),
+        "{}",
+        en.stderr
+    );
+    let en = env.run_with(&[("HYOKA_LANG", Some("en"))], &["table"]);
+    assert!(
+        en.fails(1).starts_with("error: no ledger at"),
+        "{}",
+        en.stderr
+    );
+    std::fs::write(dir.join("config.toml"), "language = \"en\"\n").unwrap();
+    let en = env.run_with(JA, &["table"]);
+    assert!(
+        en.fails(1).starts_with("error: no ledger at"),
+        "{}",
+        en.stderr
+    );
+    // A bad file: one line, in the locale's language.
+    std::fs::write(dir.join("config.toml"), "language = \"fr\"\n").unwrap();
+    let bad = env.run_with(JA, &["table"]);
+    let line = fails_in_japanese(&bad, 2);
+    assert!(
+        line.contains("設定ファイル") && line.contains("`language` は ja か en です"),
+        "{line}"
+    );
+}

@@ -84,7 +84,7 @@ fn a_seq_past_the_end() {
     exit: 1
     --- stdout
     --- stderr
-    error: seq 99 does not exist: the ledger has events 0..=3; see `hyoka log`
+    error: there is no event seq:99: the ledger holds #0..#3 (4 events); see `hyoka log`
     ");
 }
 

@@ -15,15 +15,25 @@ hyoka = hyoka (評価): 行財政改革計画の評価を記録する、改ざ�
           hyoka table
           hyoka verify
 
-        台帳は --ledger で指定したディレクトリ、なければ $HYOKA_LEDGER、なければ ./hyoka-ledger です。
+        台帳は --ledger で指定したディレクトリ、なければ $HYOKA_LEDGER、なければ設定ファイルの `ledger`、なければ ./hyoka-ledger です。
+        設定ファイルは $HYOKA_CONFIG、なければプラットフォームの設定ディレクトリの hyoka/config.toml
+        (Linux では $XDG_CONFIG_HOME/hyoka/config.toml、なければ ~/.config/hyoka/config.toml) で、TOML で書きます:
+          ledger = "/srv/hyoka/plan"    # 相対パスはファイルのディレクトリから、~/ はホームから
+          key = "~/.hyoka/me.key"       # 自分の秘密鍵 (--key、$HYOKA_KEY と同じ)
+          language = "ja"               # ja か en
+          time_zone = "Asia/Tokyo"      # --tz、$HYOKA_TZ と同じ
+          wait = 10                     # 秒数。--wait、$HYOKA_WAIT と同じ
+        オプションはその環境変数に、環境変数は設定ファイルに、設定ファイルは既定に優先します。時刻は、--tz
+        か設定ファイルで指定しない限り日本時間 (2015-11-06 08:30:00 +09:00) で表示します。
         HYOKA_NOW (RFC 3339) は test-clock 機能付きのビルド (テスト用) でだけ記録時刻を決めます。それ以外の
         ビルドは警告を出して無視します。時計が最後のイベントより遅れているときは、そのイベントの時刻で記録します。
         出力先 (-o FILE、backup DIR) は台帳ディレクトリの外にしてください。秘密鍵ファイル (--key) は ssh と
         同じく所有者だけが読めるようにしてください (chmod 600)。
 
         終了コード: 0 成功、1 エラー、2 使い方の誤り、3 完全性の破綻 (改ざん・欠落)、70 hyoka の不具合。
-arg--ledger = 台帳のディレクトリ
-arg--wait = ほかの hyoka が台帳を使っているとき、空くまで最大 SECS 秒待つ (1 秒を過ぎたら待っていると表示)。0 なら待たずに失敗する。使用中のエラーには、システムが示す範囲で使っているプロセスを表示する
+arg--ledger = 台帳のディレクトリ (既定: 設定ファイルの `ledger`、なければ hyoka-ledger)
+arg--wait = ほかの hyoka が台帳を使っているとき、空くまで最大 SECS 秒待つ (1 秒を過ぎたら待っていると表示)。0 なら待たずに失敗する。使用中のエラーには、システムが示す範囲で使っているプロセスを表示する。既定: 設定ファイルの `wait`、なければ 10
+arg--tz = 時刻をこのタイムゾーンで表示し、オフセットのない時刻 (--at、at:TIME) もこのタイムゾーンで読む: Asia/Tokyo (または JST)、UTC、+09:00 のようなオフセット、ほかの IANA のタイムゾーン名。設定ファイルの time_zone で指定しない限り日本時間。エクスポートと `log --format jsonl` は UTC のまま
 arg--log_key = 台帳のログ鍵 (秘密鍵)。書き込むコマンドに渡すと、変更のたびに署名付きチェックポイントでアンカーする (既定: 台帳にログ鍵があれば、台帳ディレクトリの隣の DIR.log-key)
 arg--no_pager = ページャを使わない: 表示をそのまま端末に出す (既定では、端末のとき `table`、`summary`、`changes`、`history`、`blame`、`diff`、`log` は $PAGER (既定 `less -FRX`) を通す。パイプのときは通さない。PAGER=cat や空の PAGER でも通さない)
 arg--ambiguous_width = 端末が幅の曖昧な文字 (○ … ■ →) を何桁で描くか: 1 桁、または多くの日本語の端末やフォントのように 2 桁。表示の列はそれに合わせてそろえる
@@ -46,7 +56,7 @@ hyoka-init = 計画の台帳を作る
         必ず作られます: FILE、なければ台帳ディレクトリの隣の DIR.log-key。
 arg--plan = 計画の名称
 arg--grades = 評価の段階 (よいものから順に。S,A,B、S,A,B,C、完了,一部実施,その他 など)、または進捗率 (パーセント) なら 0-100 (80 や 80% と評価する。集計では平均と 100、75-99、50-74、25-49、0-24 の区分を表示する)
-arg--era = 元号を書いていない年度 (`26年度上半期`) の元号
+arg--era = 元号を書いていない年度 (`26年度上半期`) の元号: heisei (平成) または reiwa (令和)
 arg--origin = 台帳の変わらない識別子 (チェックポイントの origin と鍵の名前)。空白と `+` は使えない。省略すると計画の名称から作る
 arg--cadence = 計画の評価時点: half-year (上半期と年度末。既定)、year-end (年度末のみ)、quarterly (四半期)、whole-plan (計画期間で一つの評価。--years が必要)
 arg--years = 計画の年度。例: 2019-2022、令和元年度-令和4年度 (既定: 1989 年度から 2199 年度まで)
@@ -79,7 +89,7 @@ arg--from = 項目が計画に含まれる最初の時点
 arg--after = 項目 ID のすぐ後に並べる
 arg--author = 変更する人 (氏名または職員番号)。職員の登録された台帳では --key の鍵の持ち主で、指定しなくてよい
 arg--reason = 変更の理由
-arg--key = 自分の秘密鍵ファイル (モード 0600)。職員の登録された台帳では、変更はすべて記録者の鍵で署名する。既定: $HYOKA_KEY
+arg--key = 自分の秘密鍵ファイル (モード 0600)。職員の登録された台帳では、変更はすべて記録者の鍵で署名する。既定: $HYOKA_KEY、なければ設定ファイルの `key`
 arg--new_point = 評価済みの時点から 2 時点以上離れた時点を受け付ける (打ち間違いと見て拒否するところ: H27上半期 のつもりの R7年度上半期 など)
 
 ## hyoka-item-amend
@@ -185,7 +195,7 @@ hyoka-flag = 項目のある時点のフォローアップ (要フォロー) の
           hyoka flag 12 on -a 山田 -m '次期も継続して確認'
 
         時点を省くと、評価のある最も新しい時点になります (その時点を表示します)。
-arg--state = on または off
+arg--state = on または off (表示と同じく ○ または — でもよい)
 arg--period = 時点 (既定: 評価のある最も新しい時点)
 
 ## hyoka-remark
@@ -506,9 +516,9 @@ hyoka-import = 公表されたフォローアップ表 (公表どおりの TSV�
         して記録するか、何も記録しないかのどちらかです。
 hyoka-import--file = 表のファイル (タブ区切りまたは CSV、UTF-8。BOM と CRLF があってもよい)
 hyoka-import--author = 取り込む人 (職員の登録された台帳では --key の鍵の持ち主で、指定しなくてよい)
-hyoka-import--key = 自分の秘密鍵ファイル (モード 0600)。職員の登録された台帳では、取り込みをこの鍵で署名する。既定: $HYOKA_KEY
+hyoka-import--key = 自分の秘密鍵ファイル (モード 0600)。職員の登録された台帳では、取り込みをこの鍵で署名する。既定: $HYOKA_KEY、なければ設定ファイルの `key`
 hyoka-import--reason = 理由 (既定: ファイル名を挙げた文)
-hyoka-import--era = ファイルの年度の元号 (既定: 計画のもの、なければ平成)
+hyoka-import--era = ファイルの年度の元号 (既定: 計画のもの、なければ平成): heisei (平成) または reiwa (令和)
 hyoka-import--plan = 新しい台帳の計画の名称 (既定: ファイル名)
 hyoka-import--origin = 新しい台帳の origin (既定: 計画の名称から作る)
 arg--dry_run = 記録される内容を表示するだけで、何も記録しない
@@ -601,7 +611,7 @@ hyoka-people-enable = 既存の台帳を職員の登録された台帳にする:
 hyoka-people-enable--admin = 最初の管理者の氏名 (DIR/PEOPLE に保存し、イベントには入れない)
 hyoka-people-enable--department = 管理者の所属
 hyoka-people-enable--vkey = 管理者の検証鍵 (鍵の文字列、またはそれを書いたファイル)
-hyoka-people-enable--key = 管理者の秘密鍵ファイル (モード 0600)。既定: $HYOKA_KEY
+hyoka-people-enable--key = 管理者の秘密鍵ファイル (モード 0600)。既定: $HYOKA_KEY、なければ設定ファイルの `key`
 hyoka-people-enable--reason = 理由
 
 ## hyoka-table
@@ -622,8 +632,8 @@ hyoka-table--full = テキスト: 項目名・所管課・理由等を幅で切�
 hyoka-table--marks = フォローアップと理由等を表示する時点 (既定: 表示する時点のうち、それらのある最も新しい時点。後の時点が一部だけ評価されていても隠れないように)。TSV と CSV は取り込み直すときに読むので、常に最も新しい時点のものを持つ
 arg--no_bom = CSV: UTF-8 の BOM を付けない (Excel には必要。付けないほうがよいツールもある)
 arg--as_of = 有効時点: PERIOD までの時点だけを、その評価・フォローアップ・理由等とともに表示する
-arg--seq = 記録時点: イベント N の直後の台帳 (イベント 0..=N) をそのまま表示する。取り込みのバッチの途中なら、取り込み途中の状態になる
-arg--at = 記録時点: TIME かそれ以前に記録されたすべてのイベントの後の台帳。RFC 3339、または日本時間の日付 (2015-11-05、2015/11/05、平成27年11月5日: その日の終わり) か日時 (2015-11-05 14:00: その分の終わり)
+arg--seq = 記録時点: イベント N の直後の台帳 (#0..#N。N または seq:N) をそのまま表示する。取り込みのバッチの途中なら、取り込み途中の状態になる
+arg--at = 記録時点: TIME かそれ以前に記録されたすべてのイベントの後の台帳。RFC 3339、または日本時間 (--tz があればそのタイムゾーン) の日付 (2015-11-05、2015/11/05、平成27年11月5日: その日の終わり) か日時 (2015-11-05 14:00: その分の終わり)
 
 ## hyoka-summary
 hyoka-summary = 時点と評価ごとの件数、フォローアップの項目数を集計する。--by では見出しごと・所管課ごとに、評価ごとの割合とともに
@@ -670,8 +680,8 @@ hyoka-history = 項目へのすべての変更: 誰が、いつ、何を (前 �
 hyoka-history--item = 項目番号 (または --all)
 arg--all = 台帳のすべての訂正を項目ごとに
 arg--item_flag = オプションで指定する項目: --all と合わせると、その項目の訂正だけ
-arg--since = この点からの変更だけ: seq:N (そのイベントから) または時刻 (at:TIME、または --at と同じ書き方の TIME。日付だけなら日本時間のその日の始めから)
-arg--until = この点までの変更だけ: seq:N (そのイベントまで) または時刻 (日付だけなら日本時間のその日の終わりまで)
+arg--since = この点からの変更だけ: seq:N (そのイベントから) または時刻 (at:TIME、または --at と同じ書き方の TIME。日付だけなら日本時間 (--tz があればそのタイムゾーン) のその日の始めから)
+arg--until = この点までの変更だけ: seq:N (そのイベントまで) または時刻 (日付だけなら日本時間 (--tz があればそのタイムゾーン) のその日の終わりまで)
 hyoka-history--department = この所管課の項目だけ (NFKC で比べる。項目の今の所管課で)
 hyoka-history--period = この時点の変更だけ
 hyoka-history--author = この人が記録した変更だけ (名前は NFKC で比べる: 全角と半角は同じ名前)
@@ -700,7 +710,7 @@ hyoka-diff = 二つの点の間で違うすべてのセルを、誰がなぜ変�
           hyoka diff seq:359 seq:365 --every   (間のすべての変更も、順に)
 
         点は、時点 (FY2014-YE、H26年度末: 今の台帳の、その時点までの時点)、seq:N (イベント N の後の台帳)、
-        at:TIME (TIME かそれ以前に記録されたすべてのイベントの後。日付だけなら日本時間のその日の終わり) の
+        at:TIME (TIME かそれ以前に記録されたすべてのイベントの後。日付だけなら日本時間 (--tz があればそのタイムゾーン) のその日の終わり) の
         いずれかです。# や @ を前に付けないでください: シェルが特別に扱います。
 hyoka-diff--from = 一つ目の点
 arg--to = 二つ目の点
@@ -723,19 +733,22 @@ hyoka-completions = シェル (bash、zsh、fish、powershell、elvish) の補�
 arg--shell = シェル
 
 ## hyoka-man
-hyoka-man = マニュアルページ (roff、セクション 1) を表示する。--help と同じ定義から作る
+hyoka-man = マニュアルページ (roff、セクション 1) を表示する。--help と同じ定義から作る。--out DIR では、それとコマンドごとのページ (hyoka-rate.1、hyoka-person-key-rotate.1 など) を書き出す
     .after =
         例:
           hyoka man | man -l -
           hyoka man > hyoka.1
+          hyoka man --out /usr/local/share/man/man1   (その後: man hyoka-rate)
+
+arg--out = hyoka.1 とコマンドごとのページを DIR に書き出す (なければ作る。ページは置き換える)
 
 ## 値
 value-lang-ja = 日本語
 value-lang-en = English (英語)
 value-era-heisei = 平成 (1989-2019)
 value-era-reiwa = 令和 (2019-)
-value-on-off-on = フォローアップの印を付ける
-value-on-off-off = 印を外す
+value-on-off-on = フォローアップの印を付ける (○)
+value-on-off-off = 印を外す (—)
 value-switch-on = 入れる
 value-switch-off = 切る
 value-text-or-json-text = 文

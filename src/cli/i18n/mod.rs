@@ -11,7 +11,8 @@
 //! text passed in is escaped by the caller as before (`text::escape`); machine formats (JSON, CSV,
 //! TSV, the export, `log --format jsonl`) never go through here.
 //!
-//! Invariants: the language is set once, before the arguments are parsed, and never changes; no
+//! Invariants: the language is chosen before the arguments are parsed (from the arguments and the
+//! environment, then with the config file's `language`) and never changes after; no
 //! Unicode bidi isolation marks are added around placeables (`set_use_isolating(false)`), so nothing
 //! invisible reaches a terminal; a message that cannot be found or formatted never panics (its key is
 //! printed instead, and the tests keep that from happening).
@@ -108,11 +109,18 @@ pub fn lang_flag(args: &[std::ffi::OsString]) -> Option<String> {
     None
 }
 
-static LANG: OnceLock<Lang> = OnceLock::new();
+/// The language chosen: 0 none yet (English), 1 English, 2 Japanese.
+static LANG: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
-/// Sets the language, once, at start (a second call is ignored).
+/// Sets the language, at start: once from the arguments and the environment, so that what reading the
+/// config file says is in that language, then again with the config file's `language`, before the
+/// arguments are parsed; never after.
 pub fn set(lang: Lang) {
-    let _ = LANG.set(lang);
+    let n = match lang {
+        Lang::En => 1,
+        Lang::Ja => 2,
+    };
+    LANG.store(n, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// The language chosen at start (English where none was, as in unit tests).
@@ -121,7 +129,10 @@ pub fn lang() -> Lang {
     if let Some(lang) = TEST_LANG.with(std::cell::Cell::get) {
         return lang;
     }
-    LANG.get().copied().unwrap_or(Lang::En)
+    match LANG.load(std::sync::atomic::Ordering::Relaxed) {
+        2 => Lang::Ja,
+        _ => Lang::En,
+    }
 }
 
 #[cfg(test)]

@@ -410,8 +410,9 @@ impl<S: Store> Journaled<S> {
             let hashes: Vec<u64> = (r.first_hash..r.first_hash + h).collect();
             if !same || i as u64 != n || self.inner.tree_hashes(&hashes)? != r.pushes.hashes {
                 return Err(StoreError::Damaged(format!(
-                    "the journal's record of events {}..{end} differs from the store's copy",
-                    r.first_seq
+                    "the journal's record of events #{}..#{} differs from the store's copy",
+                    r.first_seq,
+                    end.saturating_sub(1)
                 )));
             }
             return Ok(());

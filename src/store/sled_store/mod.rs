@@ -957,7 +957,7 @@ mod tests {
         assert!(matches!(err, StoreError::Damaged(_)), "{err}");
         assert!(
             err.to_string()
-                .contains(&format!("chunk of events 0..{n} is malformed")),
+                .contains(&format!("chunk of events #0..#{} is malformed", n - 1)),
             "{err}"
         );
         guard("t", || s.db.remove(key(b'E', 0))).unwrap();
@@ -965,7 +965,7 @@ mod tests {
         assert!(matches!(err, StoreError::Missing(_)), "{err}");
         assert!(
             err.to_string()
-                .contains(&format!("events 0..{n} are missing")),
+                .contains(&format!("events #0..#{} are missing", n - 1)),
             "{err}"
         );
     }

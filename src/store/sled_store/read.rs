@@ -100,7 +100,8 @@ impl Store for SledStore {
             let (start, end) = bounds(c);
             let malformed = || {
                 StoreError::Damaged(format!(
-                    "the store's chunk of events {start}..{end} is malformed"
+                    "the store's chunk of events #{start}..#{} is malformed",
+                    end - 1
                 ))
             };
             let recs = split_records(v).ok_or_else(malformed)?;
@@ -119,7 +120,10 @@ impl Store for SledStore {
         for c in first..=last {
             let v = self.get(&key(b'E', c))?.ok_or_else(|| {
                 let (start, end) = bounds(c);
-                StoreError::Missing(format!("events {start}..{end} are missing from the store"))
+                StoreError::Missing(format!(
+                    "events #{start}..#{} are missing from the store",
+                    end - 1
+                ))
             })?;
             if !visit(c, &v)? {
                 return Ok(());
