@@ -46,10 +46,14 @@ fn bare(env: &Env, vars: &[(&str, &str)], args: &[&str]) -> (i32, String, String
         "HYOKA_CONFIG",
         "HYOKA_KEY",
         "HYOKA_LOG_KEY",
+        "HYOKA_LANG",
+        "LC_MESSAGES",
     ] {
         cmd.env_remove(v);
     }
     let out = cmd
+        // English messages whatever the machine's locale (as tests/common pins them).
+        .env("LC_ALL", "C.UTF-8")
         .env("XDG_CONFIG_HOME", env.config_dir())
         .env("TZ", "Asia/Kolkata")
         .envs(vars.iter().copied())
@@ -102,9 +106,10 @@ fn the_file_sets_the_ledger_the_zone_and_the_wait() {
         &["--tz", "Asia/Tokyo", "history", "1"],
     );
     assert!(stdout.contains("2015-11-06 08:30:00 +09:00"), "{stdout}");
+    // The file's `language = "ja"`: messages in Japanese from here on.
     let (code, _, stderr) = bare(&env, &[("HYOKA_LEDGER", "elsewhere")], &["history", "1"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("no ledger at elsewhere"), "{stderr}");
+    assert!(stderr.contains("elsewhere に台帳がありません"), "{stderr}");
 
     // `wait = 0`: a busy ledger fails at once, without the note of a writer that waits; HYOKA_WAIT
     // wins over it (here a short wait, said once).
@@ -113,7 +118,7 @@ fn the_file_sets_the_ledger_the_zone_and_the_wait() {
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("error: the ledger at ") && stderr.contains("is busy"),
+        stderr.starts_with("エラー: ") && stderr.contains("の台帳は使用中です"),
         "{stderr}"
     );
     let (code, _, stderr) = bare(&env, &[("HYOKA_WAIT", "1.5")], &["history", "1"]);
@@ -122,7 +127,7 @@ fn the_file_sets_the_ledger_the_zone_and_the_wait() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{stderr}");
     assert!(
-        lines[0].starts_with("note: the ledger is busy: process "),
+        lines[0].starts_with("注: 台帳は使用中です: プロセス "),
         "{stderr}"
     );
 }
