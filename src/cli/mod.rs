@@ -201,6 +201,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Anchor { state } => anchoring::anchor(ctx, state.map(|s| s == Switch::On)),
         Command::Import {
             file,
+            layout,
+            sheet,
+            point,
             author,
             key,
             reason,
@@ -216,6 +219,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             format,
             c::ImportArgs {
                 file,
+                layout,
+                sheet,
+                point,
                 author,
                 key,
                 reason,

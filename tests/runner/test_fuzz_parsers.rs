@@ -163,6 +163,9 @@ fn seed_export() -> Vec<u8> {
     let req = hyoka::import::Request {
         bytes: include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv")[..].into(),
         file_name: "seed.tsv",
+        layout: None,
+        sheet: None,
+        point: None,
         era: None,
         plan: Some("plan".into()),
         origin: Some("city.example/plan".into()),
