@@ -21,7 +21,7 @@ pub enum ImportError {
     },
     /// The file's layout or cells are wrong: one problem, or several ([`TableFileError::Many`]).
     #[error("{0}")]
-    Table(TableFileError),
+    Table(Box<TableFileError>),
     /// A point column whose header does not say its point (the layout's, e.g. 評価), and no point given.
     #[error(
         "line {line}, column {column} ({header}): the column's header does not say which reporting point its grades are for"
@@ -47,6 +47,13 @@ pub enum ImportError {
     },
 }
 
+impl ImportError {
+    /// The file's problem (or problems).
+    pub fn table(e: TableFileError) -> ImportError {
+        ImportError::Table(Box::new(e))
+    }
+}
+
 impl From<ImportError> for crate::error::Error {
     fn from(e: ImportError) -> crate::error::Error {
         match e {
@@ -57,16 +64,16 @@ impl From<ImportError> for crate::error::Error {
             },
             e @ ImportError::EraNeeded { .. } => crate::error::Error::EraNeeded(e.to_string()),
             e @ ImportError::PointNeeded { .. } => crate::error::Error::PointNeeded(e.to_string()),
-            ImportError::Table(TableFileError::Many { problems, omitted }) => {
-                crate::error::Error::Problems {
+            ImportError::Table(e) => match *e {
+                TableFileError::Many { problems, omitted } => crate::error::Error::Problems {
                     problems: problems.iter().map(ToString::to_string).collect(),
                     omitted,
+                },
+                e @ TableFileError::NoKnownLayout { .. } => {
+                    crate::error::Error::NoLayout(e.to_string())
                 }
-            }
-            ImportError::Table(e @ TableFileError::NoKnownLayout { .. }) => {
-                crate::error::Error::NoLayout(e.to_string())
-            }
-            ImportError::Table(e) => crate::error::Error::Invalid(e.to_string()),
+                e => crate::error::Error::Invalid(e.to_string()),
+            },
         }
     }
 }

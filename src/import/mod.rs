@@ -525,7 +525,7 @@ mod tests {
             "/fixtures/kodaira-followup-h26-h27.tsv"
         ))
         .unwrap();
-        let p = prepare(&seed, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
+        let p = prepare::prepare(&seed, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
         let mut state = State::default();
         let pc = plan_for_new_ledger(&p, "plan", "example/plan");
         state.apply(&pc).unwrap();

@@ -9,7 +9,7 @@ use crate::domain::period::{Era, Period};
 use crate::domain::{ident, text};
 use crate::import::error::{ImportError, err};
 use crate::table::TableFormat;
-use crate::table::error::{Problems, TableFileError};
+use crate::table::error::{OutOfScale, Problems, TableFileError};
 use crate::table::grid::{ReadAs, Source};
 use crate::table::layout::Layout;
 use crate::table::read::{self as table_file, ParsedTable};
@@ -89,7 +89,7 @@ pub fn prepare(
     p.problems
         .clone()
         .into_result()
-        .map_err(ImportError::Table)?;
+        .map_err(ImportError::table)?;
     Ok(p)
 }
 
@@ -114,7 +114,7 @@ pub fn prepare_with(
             layout: reading.layout,
         },
     )
-    .map_err(ImportError::Table)?;
+    .map_err(ImportError::table)?;
     let table = read.table;
     let unnamed = table.periods.iter().position(String::is_empty);
     match (unnamed, reading.point) {
@@ -212,7 +212,7 @@ pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> 
                 && !grades.iter().any(|s| ident::same(s, g))
             {
                 let (column, header) = p.table.point_columns.get(col).cloned().unwrap_or_default();
-                scale.push(TableFileError::NotInScale {
+                scale.push(TableFileError::NotInScale(Box::new(OutOfScale {
                     line: row.line,
                     column,
                     header,
@@ -220,7 +220,7 @@ pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> 
                     point: p.periods.get(col).map(Period::label).unwrap_or_default(),
                     grade: text::escape(g),
                     scale: grades.to_vec(),
-                });
+                })));
             }
         }
     }
@@ -228,7 +228,7 @@ pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> 
         .clone()
         .merge(scale)
         .into_result()
-        .map_err(ImportError::Table)
+        .map_err(ImportError::table)
 }
 
 fn is_total_label(l: &str) -> bool {

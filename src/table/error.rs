@@ -205,22 +205,8 @@ pub enum TableFileError {
         cell: String,
     },
     /// A grade the plan's scale does not have (spaces inside a grade do not count).
-    #[error(
-        "{}: item {id}, {point}: grade `{grade}` is not in the plan's scale; use one of {}, 対象外, or leave the cell empty",
-        place(*line, *column, header),
-        scale.join(", ")
-    )]
-    NotInScale {
-        line: usize,
-        column: usize,
-        header: String,
-        id: ItemId,
-        /// The point's label.
-        point: String,
-        /// The cell, escaped.
-        grade: String,
-        scale: Vec<String>,
-    },
+    #[error("{0}")]
+    NotInScale(Box<OutOfScale>),
     #[error(
         "line {line}: a second follow-up item count (the first is on line {first_line}); keep the count only on the first total row"
     )]
@@ -259,6 +245,25 @@ pub enum TableFileError {
         problems: Vec<TableFileError>,
         omitted: usize,
     },
+}
+
+/// A grade the plan's scale does not have: where, for which item and point, and the scale.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{}: item {id}, {point}: grade `{grade}` is not in the plan's scale; use one of {}, 対象外, or leave the cell empty",
+    place(*line, *column, header),
+    scale.join(", ")
+)]
+pub struct OutOfScale {
+    pub line: usize,
+    pub column: usize,
+    pub header: String,
+    pub id: ItemId,
+    /// The point's label.
+    pub point: String,
+    /// The cell, escaped.
+    pub grade: String,
+    pub scale: Vec<String>,
 }
 
 /// The most problems of a file reported one by one; the rest are counted.
@@ -345,6 +350,7 @@ impl TableFileError {
     pub fn line(&self) -> usize {
         match self {
             Self::Workbook { .. } | Self::NoSuchSheet { .. } => 1,
+            Self::NotInScale(n) => n.line,
             Self::Many { problems, .. } => problems.first().map_or(1, TableFileError::line),
             Self::InvalidUtf8 { line }
             | Self::NotText { line, .. }
@@ -368,7 +374,6 @@ impl TableFileError {
             | Self::MissingHeading { line, .. }
             | Self::BadMark { line, .. }
             | Self::BadCount { line, .. }
-            | Self::NotInScale { line, .. }
             | Self::DuplicateFollowUpTotal { line, .. }
             | Self::RowAfterTotals { line, .. }
             | Self::CsvQuoting { line, .. }
@@ -391,9 +396,9 @@ impl TableFileError {
             | Self::MissingHeading { column, .. }
             | Self::BadMark { column, .. }
             | Self::BadCount { column, .. }
-            | Self::NotInScale { column, .. }
             | Self::Identifier { column, .. }
             | Self::PeriodWithoutYear { column, .. } => *column,
+            Self::NotInScale(n) => n.column,
             _ => 0,
         }
     }

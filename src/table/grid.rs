@@ -60,12 +60,15 @@ pub(super) enum Grid<'a> {
         format: TableFormat,
     },
     Sheet {
-        rows: Vec<(usize, Vec<String>)>,
+        rows: SheetRows,
     },
 }
 
 /// A row: its line and its cells.
 pub(super) type Row<'a> = (usize, Vec<Cow<'a, str>>);
+
+/// A sheet's rows: each row's number and its cells.
+type SheetRows = Vec<(usize, Vec<String>)>;
 
 /// Whether the bytes are a zip archive (what an `.xlsx` workbook is).
 #[must_use]
@@ -236,7 +239,7 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<()> {
 
 /// A sheet's rows: the named sheet, else the first; each row with its number and its cells up to the
 /// last one it uses.
-fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<(String, Vec<(usize, Vec<String>)>)> {
+fn read_workbook(bytes: &[u8], sheet: Option<&str>) -> Result<(String, SheetRows)> {
     use calamine::Reader;
     check_unpacked_size(bytes)?;
     let mut book: calamine::Xlsx<_> =

@@ -403,7 +403,9 @@ fn read_header(
         }
     }
     let last_point = points.last().map(|(d, _)| *d);
+    // A column named twice is found once; the total rows' label shares a column with another.
     let mut resolve = |key: &'static str, spec: &ColumnSpec| -> Result<Option<usize>> {
+        let shared = key == "totals.label";
         match spec {
             ColumnSpec::At(n) => {
                 if let Some(j) = header_of(n - 1)
@@ -425,7 +427,7 @@ fn read_header(
             ColumnSpec::Header(texts) => {
                 let mut found: Option<usize> = None;
                 for (j, label) in labels.iter().enumerate() {
-                    if claimed.get(j).copied().unwrap_or(true)
+                    if (!shared && claimed.get(j).copied().unwrap_or(true))
                         || !texts.iter().any(|t| header_matches(label, t))
                     {
                         continue;
