@@ -328,3 +328,96 @@ fn cell_text(value: &calamine::DataRef<'_>) -> String {
         DataRef::Empty => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn book(cells: &[(u32, u16, &str)], number: Option<(u32, u16, f64)>) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let first = book.add_worksheet();
+        first.set_name("表紙").unwrap();
+        first.write_string(0, 0, "表紙").unwrap();
+        let sheet = book.add_worksheet();
+        sheet.set_name("評価").unwrap();
+        for (r, c, text) in cells {
+            sheet.write_string(*r, *c, *text).unwrap();
+        }
+        if let Some((r, c, n)) = number {
+            sheet.write_number(r, c, n).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    fn sheet(bytes: &[u8], name: Option<&str>) -> Result<(String, SheetRows)> {
+        read_workbook(bytes, name)
+    }
+
+    #[test]
+    fn a_sheet_is_read_by_name_or_first_with_its_row_numbers_and_numbers_as_text() {
+        let bytes = book(
+            &[(2, 0, "見出し"), (2, 3, "A"), (5, 1, "題")],
+            Some((2, 1, 27.0)),
+        );
+        let (name, rows) = sheet(&bytes, None).unwrap();
+        assert_eq!(name, "表紙");
+        assert_eq!(rows, [(1, vec!["表紙".to_string()])]);
+        let (name, rows) = sheet(&bytes, Some("評価")).unwrap();
+        assert_eq!(name, "評価");
+        let want: SheetRows = vec![
+            (
+                3,
+                vec!["見出し".into(), "27".into(), String::new(), "A".into()],
+            ),
+            (6, vec![String::new(), "題".into()]),
+        ];
+        assert_eq!(rows, want);
+        match sheet(&bytes, Some("集計")) {
+            Err(TableFileError::NoSuchSheet { sheet, sheets }) => {
+                assert_eq!(sheet, "集計");
+                assert_eq!(sheets, ["表紙", "評価"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(cell_text(&calamine::DataRef::Float(2.5)), "2.5");
+        assert_eq!(cell_text(&calamine::DataRef::Float(-3.0)), "-3");
+    }
+
+    #[test]
+    fn a_sheet_past_its_columns_or_a_broken_workbook_is_refused() {
+        let bytes = book(&[(0, 0, "a"), (1, MAX_SHEET_COLUMNS as u16, "遠い")], None);
+        match sheet(&bytes, Some("評価")) {
+            Err(TableFileError::Workbook { problem }) => {
+                assert!(problem.contains("uses column 1025"), "{problem}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut cut = bytes.clone();
+        cut.truncate(bytes.len() / 2);
+        assert!(matches!(
+            grid(&cut, &Source::default()),
+            Err(TableFileError::Workbook { .. })
+        ));
+    }
+
+    #[test]
+    fn text_is_split_as_its_name_or_its_content_says() {
+        for (bytes, name, want) in [
+            (&b"a\tb\n"[..], "x.txt", TableFormat::Tsv),
+            (b"a,b\n", "x.txt", TableFormat::Csv),
+            (b"title\na,b\tc\n", "x.txt", TableFormat::Tsv),
+            (b"a,b\n", "x.tsv", TableFormat::Tsv),
+            (b"a\tb\n", "x.csv", TableFormat::Csv),
+        ] {
+            let source = Source {
+                file_name: name,
+                ..Source::default()
+            };
+            match grid(bytes, &source) {
+                Ok((_, ReadAs::Text { format, .. })) => assert_eq!(format, want, "{name}"),
+                Ok(_) => panic!("not text"),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}

@@ -461,13 +461,95 @@ pub(super) fn normalized(s: &str) -> String {
         .collect()
 }
 
+/// A header text to match cells against, normalized once ([`normalized`]; a trailing `*` matches any
+/// rest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Pattern {
+    text: String,
+    prefix: bool,
+}
+
+impl Pattern {
+    pub(super) fn new(pattern: &str) -> Pattern {
+        let n = normalized(pattern);
+        match n.strip_suffix('*') {
+            Some(p) => Pattern {
+                text: p.to_string(),
+                prefix: true,
+            },
+            None => Pattern {
+                text: n,
+                prefix: false,
+            },
+        }
+    }
+
+    /// Whether a cell says it. A cell already in NFKC (most text) is compared as it is, without
+    /// allocating: every row of a file is asked whether it is a header again.
+    pub(super) fn matches(&self, cell: &str) -> bool {
+        use unicode_normalization::{IsNormalized, is_nfkc_quick};
+        // A cell much longer than the text (a title, a remark) is not it, and a prefix is in the
+        // cell's first characters: only those are read (NFKC composes a few characters into one at
+        // most, as a kana and its sound mark).
+        let bound = 4 * self.text.chars().count() + 16;
+        let end = cell
+            .char_indices()
+            .filter(|(_, c)| !c.is_whitespace())
+            .nth(bound)
+            .map(|(i, _)| i);
+        let cell = match end {
+            Some(_) if !self.prefix => return false,
+            Some(i) => cell.get(..i).unwrap_or(cell),
+            None => cell,
+        };
+        if matches!(is_nfkc_quick(cell.chars()), IsNormalized::Yes) {
+            let mut c = cell
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| c.to_ascii_lowercase());
+            let mut p = self.text.chars();
+            loop {
+                match (p.next(), c.next()) {
+                    (None, None) => return true,
+                    (None, Some(_)) => return self.prefix,
+                    (Some(a), Some(b)) if a == b => {}
+                    _ => return false,
+                }
+            }
+        }
+        let n = normalized(cell);
+        match self.prefix {
+            true => n.starts_with(&self.text),
+            false => n == self.text,
+        }
+    }
+}
+
 /// Whether a header cell says `pattern` (both as [`normalized`]; a trailing `*` matches any rest).
 pub(super) fn header_matches(cell: &str, pattern: &str) -> bool {
-    let cell = normalized(cell);
-    let p = normalized(pattern);
-    match p.strip_suffix('*') {
-        Some(prefix) => cell.starts_with(prefix),
-        None => cell == p,
+    Pattern::new(pattern).matches(cell)
+}
+
+/// How a row is recognised as a layout's header row: its first cell, or every group of texts held by
+/// some cell.
+#[derive(Debug, Clone)]
+pub(super) enum HeaderTest {
+    FirstCell(Pattern),
+    Texts(Vec<Vec<Pattern>>),
+}
+
+impl Layout {
+    /// The test of a header row, its texts normalized once.
+    pub(super) fn header_test(&self) -> HeaderTest {
+        match &self.first_cell {
+            Some(f) => HeaderTest::FirstCell(Pattern::new(f)),
+            None => HeaderTest::Texts(
+                self.header_texts()
+                    .iter()
+                    .map(|ts| ts.iter().map(|t| Pattern::new(t)).collect())
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -538,5 +620,8 @@ mod tests {
         ));
         assert!(!header_matches("対象", "フォローアップ対象*"));
         assert!(header_matches("no.", "No."));
+        assert!(header_matches("ＮＯ．", "No."));
+        assert!(!header_matches("No", "No."));
+        assert!(!header_matches("No.1", "No."));
     }
 }

@@ -70,7 +70,9 @@ use super::cells::{
 };
 use super::error::{Problems, Result, TableFileError};
 use super::grid::{Grid, ReadAs, Source, grid};
-use super::layout::{ColumnSpec, CountsUnder, Layout, TermsRow, header_matches, normalized};
+use super::layout::{
+    ColumnSpec, CountsUnder, HeaderTest, Layout, TermsRow, header_matches, normalized,
+};
 use crate::domain::item_id::ItemId;
 
 /// A parsed follow-up table. Line numbers are 1-based lines of the file (a sheet's row numbers).
@@ -198,6 +200,7 @@ pub fn read(bytes: &[u8], options: &Options<'_>) -> Result<Read> {
 /// most of its texts; then the first in [`super::layout::known`]'s order).
 fn choose(grid: &Grid<'_>) -> Result<Layout> {
     let known = super::layout::known();
+    let tests: Vec<HeaderTest> = known.iter().map(Layout::header_test).collect();
     let mut first_line = None;
     for row in grid.rows() {
         let (line, cells) = row?;
@@ -207,7 +210,8 @@ fn choose(grid: &Grid<'_>) -> Result<Layout> {
         first_line.get_or_insert(line);
         let best = known
             .iter()
-            .filter_map(|l| header_score(l, &cells).map(|s| (s, l)))
+            .zip(&tests)
+            .filter_map(|(l, t)| header_score(t, &cells).map(|s| (s, l)))
             .fold(None::<(usize, &Layout)>, |best, (s, l)| match best {
                 Some((b, _)) if b >= s => best,
                 _ => Some((s, l)),
@@ -226,15 +230,14 @@ fn choose(grid: &Grid<'_>) -> Result<Layout> {
 }
 
 /// Whether a row is the layout's header row, and then how many of its texts it recognises.
-fn header_score(layout: &Layout, cells: &[Cow<'_, str>]) -> Option<usize> {
-    if let Some(first) = &layout.first_cell {
-        return header_matches(cell(cells, 0), first).then_some(1);
-    }
+fn header_score(test: &HeaderTest, cells: &[Cow<'_, str>]) -> Option<usize> {
+    let texts = match test {
+        HeaderTest::FirstCell(first) => return first.matches(cell(cells, 0)).then_some(1),
+        HeaderTest::Texts(texts) => texts,
+    };
     let mut score = 0;
-    for texts in layout.header_texts() {
-        let found = cells
-            .iter()
-            .any(|c| texts.iter().any(|t| header_matches(c, t)));
+    for texts in texts {
+        let found = cells.iter().any(|c| texts.iter().any(|t| t.matches(c)));
         if !found {
             return None;
         }
@@ -650,6 +653,7 @@ impl<'l> Reader<'l> {
 
     fn run(mut self, grid: &Grid<'_>) -> Result<(ParsedTable, Problems)> {
         let mut rows = grid.rows().peekable();
+        let header_test = self.layout.header_test();
         let mut header: Option<(usize, Columns)> = None;
         let mut first_nonblank: Option<usize> = None;
         while let Some(row) = rows.next() {
@@ -667,7 +671,7 @@ impl<'l> Reader<'l> {
                 }
             }
             first_nonblank.get_or_insert(line);
-            if header_score(self.layout, &cells).is_some() {
+            if header_score(&header_test, &cells).is_some() {
                 let next = match rows.peek() {
                     Some(Ok((next_line, next))) if *next_line == line + 1 => Some(next.as_slice()),
                     _ => None,
