@@ -596,6 +596,9 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
 /// Arguments of `hyoka import`.
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
+    pub layout: Option<std::path::PathBuf>,
+    pub sheet: Option<String>,
+    pub point: Option<String>,
     pub author: Option<String>,
     pub key: Option<std::path::PathBuf>,
     pub reason: Option<String>,
@@ -614,6 +617,12 @@ const MAX_TABLE_BYTES: u64 = 64 << 20;
 /// itself stopped past [`MAX_TABLE_BYTES`] (a file that grows, a pipe, a device such as `/dev/zero`
 /// has no size to check first).
 fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    read_bounded_file(path, MAX_TABLE_BYTES, "a table")
+}
+
+/// Reads a file of at most `max` bytes (`what` it is, for the message), checking its size before
+/// reading and stopping the read past `max`.
+fn read_bounded_file(path: &std::path::Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
     use std::io::Read;
     let cannot = |e: std::io::Error| {
         Failure::from(format!(
@@ -623,23 +632,52 @@ fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
     };
     let too_big = |size: String| {
         Failure::from(format!(
-            "{} {size}, more than a table can be ({MAX_TABLE_BYTES} bytes); check that it is the right file",
+            "{} {size}, more than {what} can be ({max} bytes); check that it is the right file",
             path.display()
         ))
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
-    if len > MAX_TABLE_BYTES {
+    if len > max {
         return Err(too_big(format!("is {len} bytes")));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_TABLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_TABLE_BYTES {
-        return Err(too_big(format!("holds more than {MAX_TABLE_BYTES} bytes")));
+    file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(format!("holds more than {max} bytes")));
     }
     Ok(bytes)
+}
+
+/// The layout `--layout` gives: a layout file, else a known layout by its name.
+fn layout_arg(arg: &std::path::Path) -> Result<hyoka::table::layout::Layout, Failure> {
+    use hyoka::table::layout::{self, Layout, MAX_LAYOUT_BYTES};
+    let shown = arg.display();
+    let bytes = match std::fs::metadata(arg) {
+        Ok(_) => Some(read_bounded_file(arg, MAX_LAYOUT_BYTES, "a layout")?),
+        Err(_) => None,
+    };
+    let Some(bytes) = bytes else {
+        return arg
+            .to_str()
+            .and_then(layout::known_by_name)
+            .ok_or_else(|| {
+                Failure::from(format!(
+                    "no layout file {shown}, and no known layout of that name; give a layout file (README: \"Your own sheet\"), or one of {}",
+                    layout::known_names().join(", ")
+                ))
+            });
+    };
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::from(format!(
+            "the layout {shown} is not UTF-8 text; save it as UTF-8"
+        ))
+    })?;
+    Layout::parse(&text).map_err(|e| {
+        Failure::from(format!(
+            "{shown}: {e}; see schema/LAYOUT.md for what a layout holds"
+        ))
+    })
 }
 
 /// Who imports, and the key that signs the import: as for any change ([`signer_for`]), on the state of
@@ -666,7 +704,16 @@ fn importer(
 pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {
     let (author, signer) = importer(ctx, &args)?;
     let with_people = signer.is_some();
+    let layout = args.layout.as_deref().map(layout_arg).transpose()?;
     let bytes = read_table_file(&args.file)?;
+    if !hyoka::table::grid::is_workbook(&bytes)
+        && hyoka::table::decode::sniff(&bytes) == Some(hyoka::table::decode::Encoding::Cp932)
+    {
+        eprintln!(
+            "notice: {} read as CP932 (Shift_JIS, the encoding of Excel's CSV on Japanese Windows): it is not UTF-8",
+            args.file.display()
+        );
+    }
     let file_name = args
         .file
         .file_name()
@@ -676,6 +723,9 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     let req = hyoka::import::Request {
         bytes: bytes.into(),
         file_name: &file_name,
+        layout,
+        sheet: args.sheet,
+        point: args.point,
         era: args.era,
         plan: args.plan,
         origin: args.origin,
@@ -710,6 +760,20 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     );
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if let Err(hyoka::error::Error::Problems { problems, omitted }) = &imported {
+        for p in problems {
+            eprintln!("problem: {}", text::escape(p));
+        }
+        if *omitted > 0 {
+            eprintln!("problem: … and {omitted} more, not shown");
+        }
+        return Err(format!(
+            "{} problems in {}; nothing was imported; correct every cell listed above (line, column and its header; what it would accept) and import again",
+            problems.len() + omitted,
+            args.file.display()
+        )
+        .into());
     }
     let report = imported.map_err(|e| {
         let refused = matches!(
@@ -793,6 +857,22 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
         "origin": r.origin,
         "era": {"era": era, "from": era_from},
         "items": r.rows,
+        "layout": r.layout,
+        "read_as": match &r.read_as {
+            hyoka::table::grid::ReadAs::Text { format, encoding } => serde_json::json!({
+                "format": match format {
+                    hyoka::table::TableFormat::Tsv => "tsv",
+                    hyoka::table::TableFormat::Csv => "csv",
+                },
+                "encoding": encoding.name(),
+                "sheet": null,
+            }),
+            hyoka::table::grid::ReadAs::Sheet { name } => serde_json::json!({
+                "format": "xlsx",
+                "encoding": null,
+                "sheet": name,
+            }),
+        },
         "periods": r.periods.iter().map(|p| serde_json::json!({"id": p.id(), "label": p.label()})).collect::<Vec<_>>(),
         "changes": [],
         "conflicts": r.conflicts.iter().map(|c| serde_json::json!({
@@ -822,6 +902,13 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
         r.rows,
         periods.join(", ")
     ));
+    // The layout, when it is not one of hyoka's own (the published table's, hyoka's CSV).
+    if !matches!(r.layout.as_str(), "kodaira" | "hyoka") {
+        out(format!("layout: {}", r.layout));
+    }
+    if let hyoka::table::grid::ReadAs::Sheet { name } = &r.read_as {
+        out(format!("sheet: {}", text::escape(name)));
+    }
     out(format!("era: {}", super::hints::era_choice(r.era)));
     if r.created {
         out(format!(

@@ -30,6 +30,12 @@ pub fn hint(e: &Error) -> String {
         Error::EraNeeded(_) => {
             "; give it with --era heisei or --era reiwa, or write the era in the file's header".into()
         }
+        Error::PointNeeded(_) => {
+            "; give it with --point (e.g. --point 令和元年度末)".into()
+        }
+        Error::NoLayout(_) => {
+            " (README: \"Your own sheet\"; the known layouts are in fixtures/layouts/) and give it with --layout FILE".into()
+        }
         Error::KeyNotOfOrigin { .. } => {
             "; generate one with `hyoka key generate --output FILE`".into()
         }
