@@ -352,6 +352,26 @@ pub enum Error {
     /// where it was read).
     #[error("{0}")]
     EraNeeded(String),
+    /// A file's column of grades whose header does not say its point, where nothing gives the point (the
+    /// message names the column).
+    #[error("{0}")]
+    PointNeeded(String),
+    /// A file that no known layout reads (the message names each and what it expects).
+    #[error("{0}")]
+    NoLayout(String),
+    /// Invalid input with several problems (an imported file's cells), each one line with its place, in
+    /// the file's order: the first ones, and how many more were found.
+    #[error(
+        "{} problems: {}",
+        problems.len() + omitted,
+        problems.join("; ")
+    )]
+    Problems {
+        /// Each problem, one line.
+        problems: Vec<String>,
+        /// How many more were found.
+        omitted: usize,
+    },
     /// A change to a ledger with people without its author's key, or with another key.
     #[error("{0}")]
     Unsigned(String),
@@ -433,6 +453,9 @@ impl Error {
             Error::Busy(..) => "busy",
             Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
             Error::EraNeeded(_) => "era_needed",
+            Error::PointNeeded(_) => "point_needed",
+            Error::NoLayout(_) => "no_layout",
+            Error::Problems { .. } => "invalid",
             Error::Unsigned(_) => "unsigned",
             Error::NoSuchSeq { .. } => "no_such_seq",
             Error::NotInCheckpoint { .. } => "not_in_checkpoint",

@@ -41,6 +41,8 @@ mod test_input;
 mod test_integrity;
 #[path = "runner/test_kill_loop.rs"]
 mod test_kill_loop;
+#[path = "runner/test_layouts.rs"]
+mod test_layouts;
 #[path = "runner/test_people.rs"]
 mod test_people;
 #[path = "runner/test_plans.rs"]

@@ -401,13 +401,25 @@ pub(super) enum Command {
         #[arg(value_parser = super::options::nfkc_enum::<Switch>())]
         state: Option<Switch>,
     },
-    /// Import a published follow-up table (TSV as published, or hyoka's own TSV or CSV).
+    /// Import a city's table: TSV, CSV (UTF-8 or Shift_JIS) or an .xlsx workbook, in any layout.
     #[command(
-        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is."
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n  hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室\n  hyoka import 評価.csv --layout my-city.toml --sheet 集計 -a 山田\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is.\n\nA layout (a small TOML file, see README \"Your own sheet\" and schema/LAYOUT.md) says which column\nholds what, by its header text. Without --layout the known layouts are tried: hyoka (hyoka's CSV),\nkodaira (the published table and hyoka's TSV), kizugawa and dated (fixtures/layouts/). A CSV not in\nUTF-8 is read as CP932 (Shift_JIS) if it is, and said so. Every bad cell is listed (100 at most,\nthen a count), and nothing is recorded while one remains."
     )]
     Import {
-        /// The table file (tab-separated text or CSV, UTF-8; a BOM and CRLF are fine).
+        /// The table file: tab-separated text or CSV (UTF-8 with or without BOM, UTF-16, or CP932), or an
+        /// Excel workbook (.xlsx).
         file: PathBuf,
+        /// The file's layout: a layout file (TOML), or the name of a known one (hyoka, kodaira,
+        /// kizugawa, dated). Default: the known layouts are tried.
+        #[arg(long, value_name = "LAYOUT")]
+        layout: Option<PathBuf>,
+        /// The sheet of a workbook to read (default: its first).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// The reporting point of a grade column whose header does not name one (a layout whose points
+        /// header is a plain text such as 評価), e.g. 令和元年度末.
+        #[arg(long, value_name = "POINT")]
+        point: Option<String>,
         /// Who imports (in a ledger with people, the person whose key --key is; need not be given).
         #[arg(short = 'a', long, value_name = "NAME")]
         author: Option<String>,

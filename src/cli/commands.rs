@@ -582,6 +582,9 @@ pub fn verify(ctx: &Ctx, format: TextOrJson, vkey: Option<&str>) -> Result<(), F
 /// Arguments of `hyoka import`.
 pub struct ImportArgs {
     pub file: std::path::PathBuf,
+    pub layout: Option<std::path::PathBuf>,
+    pub sheet: Option<String>,
+    pub point: Option<String>,
     pub author: Option<String>,
     pub key: Option<std::path::PathBuf>,
     pub reason: Option<String>,
@@ -600,6 +603,12 @@ const MAX_TABLE_BYTES: u64 = 64 << 20;
 /// itself stopped past [`MAX_TABLE_BYTES`] (a file that grows, a pipe, a device such as `/dev/zero`
 /// has no size to check first).
 fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    read_bounded_file(path, MAX_TABLE_BYTES, &t!("what-table"))
+}
+
+/// Reads a file of at most `max` bytes (`what` it is, for the message), checking its size before
+/// reading and stopping the read past `max`.
+fn read_bounded_file(path: &std::path::Path, max: u64, what: &str) -> Result<Vec<u8>, Failure> {
     use std::io::Read;
     let cannot = |e: std::io::Error| {
         Failure::from(t!(
@@ -613,22 +622,53 @@ fn read_table_file(path: &std::path::Path) -> Result<Vec<u8>, Failure> {
             "import-too-big",
             file = path.display(),
             size = size,
-            max = MAX_TABLE_BYTES
+            what = what,
+            max = max
         ))
     };
     let file = std::fs::File::open(path).map_err(cannot)?;
     let len = file.metadata().map_err(cannot)?.len();
-    if len > MAX_TABLE_BYTES {
+    if len > max {
         return Err(too_big(t!("import-size-is", bytes = len)));
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_TABLE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > MAX_TABLE_BYTES {
-        return Err(too_big(t!("import-size-more", max = MAX_TABLE_BYTES)));
+    file.take(max + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(t!("import-size-more", max = max)));
     }
     Ok(bytes)
+}
+
+/// The layout `--layout` gives: a layout file, else a known layout by its name.
+fn layout_arg(arg: &std::path::Path) -> Result<hyoka::table::layout::Layout, Failure> {
+    use hyoka::table::layout::{self, Layout, MAX_LAYOUT_BYTES};
+    let shown = arg.display();
+    let bytes = match std::fs::metadata(arg) {
+        Ok(_) => Some(read_bounded_file(
+            arg,
+            MAX_LAYOUT_BYTES,
+            &t!("what-layout"),
+        )?),
+        Err(_) => None,
+    };
+    let Some(bytes) = bytes else {
+        return arg.to_str().and_then(layout::known_by_name).ok_or_else(|| {
+            Failure::from(t!(
+                "layout-none",
+                layout = shown.to_string(),
+                known = layout::known_names().join(", ")
+            ))
+        });
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::from(t!("layout-not-utf8", layout = shown.to_string())))?;
+    Layout::parse(&text).map_err(|e| {
+        Failure::from(t!(
+            "layout-bad",
+            layout = shown.to_string(),
+            error = e.to_string()
+        ))
+    })
 }
 
 /// Who imports, and the key that signs the import: as for any change ([`signer_for`]), on the state of
@@ -655,7 +695,13 @@ fn importer(
 pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Failure> {
     let (author, signer) = importer(ctx, &args)?;
     let with_people = signer.is_some();
+    let layout = args.layout.as_deref().map(layout_arg).transpose()?;
     let bytes = read_table_file(&args.file)?;
+    if !hyoka::table::grid::is_workbook(&bytes)
+        && hyoka::table::decode::sniff(&bytes) == Some(hyoka::table::decode::Encoding::Cp932)
+    {
+        eprintln!("{}", t!("import-cp932", file = args.file.display()));
+    }
     let file_name = args
         .file
         .file_name()
@@ -665,6 +711,9 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     let req = hyoka::import::Request {
         bytes: bytes.into(),
         file_name: &file_name,
+        layout,
+        sheet: args.sheet,
+        point: args.point,
         era: args.era,
         plan: args.plan,
         origin: args.origin,
@@ -699,6 +748,20 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     );
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    if let Err(hyoka::error::Error::Problems { problems, omitted }) = &imported {
+        for p in problems {
+            eprintln!("{}", t!("import-problem", problem = text::escape(p)));
+        }
+        if *omitted > 0 {
+            eprintln!("{}", t!("import-problems-omitted", count = *omitted));
+        }
+        return Err(t!(
+            "import-problems",
+            count = problems.len() + omitted,
+            file = args.file.display()
+        )
+        .into());
     }
     let report = imported.map_err(|e| {
         let refused = matches!(
@@ -778,6 +841,22 @@ fn import_json(r: &hyoka::import::Report) -> serde_json::Value {
         "origin": r.origin,
         "era": {"era": era, "from": era_from},
         "items": r.rows,
+        "layout": r.layout,
+        "read_as": match &r.read_as {
+            hyoka::table::grid::ReadAs::Text { format, encoding } => serde_json::json!({
+                "format": match format {
+                    hyoka::table::TableFormat::Tsv => "tsv",
+                    hyoka::table::TableFormat::Csv => "csv",
+                },
+                "encoding": encoding.name(),
+                "sheet": null,
+            }),
+            hyoka::table::grid::ReadAs::Sheet { name } => serde_json::json!({
+                "format": "xlsx",
+                "encoding": null,
+                "sheet": name,
+            }),
+        },
         "periods": r.periods.iter().map(|p| serde_json::json!({"id": p.id(), "label": p.label()})).collect::<Vec<_>>(),
         "changes": [],
         "conflicts": r.conflicts.iter().map(|c| serde_json::json!({
@@ -807,6 +886,13 @@ pub fn print_import_report(dir: &std::path::Path, r: &hyoka::import::Report) {
         items = r.rows,
         periods = periods.join(&t!("list-separator"))
     ));
+    // The layout, when it is not one of hyoka's own (the published table's, hyoka's CSV).
+    if !matches!(r.layout.as_str(), "kodaira" | "hyoka") {
+        out(t!("import-layout", layout = r.layout.as_str()));
+    }
+    if let hyoka::table::grid::ReadAs::Sheet { name } = &r.read_as {
+        out(t!("import-sheet", sheet = text::escape(name)));
+    }
     out(t!("import-era", era = super::hints::era_choice(r.era)));
     if r.created {
         out(t!(

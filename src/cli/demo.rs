@@ -48,6 +48,9 @@ pub fn demo() -> Result<(), Failure> {
     let req = hyoka::import::Request {
         bytes: SEED.into(),
         file_name: SEED_NAME,
+        layout: None,
+        sheet: None,
+        point: None,
         era: None,
         plan: Some("小平市行財政改革推進プラン".into()),
         origin: Some("city.kodaira.example/reform-plan".into()),

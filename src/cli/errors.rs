@@ -44,6 +44,11 @@ pub fn error(e: &Error) -> String {
             context = context.as_str(),
             detail = detail.as_str()
         ),
+        Error::Problems { problems, omitted } => t!(
+            "err-problems",
+            count = problems.len() + omitted,
+            problems = problems.join("; ")
+        ),
         // Free text: the library's words (a rule, an OS error, an input check).
         _ => e.to_string(),
     }
@@ -373,6 +378,10 @@ mod tests {
             Error::NoRoom {
                 context: "import".into(),
                 detail: "needs 5 MiB".into(),
+            },
+            Error::Problems {
+                problems: vec!["line 5: 評価 `Z`".into(), "line 6: 評価 `Y`".into()],
+                omitted: 3,
             },
         ];
         out.extend(integrity.into_iter().map(Error::Integrity));

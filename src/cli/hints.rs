@@ -26,6 +26,8 @@ pub fn hint(e: &Error) -> String {
         Error::NoSuchSeq { .. } => t!("hint-no-such-seq"),
         Error::NotInCheckpoint { .. } => t!("hint-not-in-checkpoint"),
         Error::EraNeeded(_) => t!("hint-era-needed"),
+        Error::PointNeeded(_) => t!("hint-point-needed"),
+        Error::NoLayout(_) => t!("hint-no-layout"),
         Error::KeyNotOfOrigin { .. } => t!("hint-key-not-of-origin"),
         Error::Unsigned(_) => t!("hint-unsigned"),
         Error::Unsettled(_) => t!("hint-unsettled"),

@@ -1,6 +1,8 @@
-//! Why an import cannot go ahead: the file is wrong, or a change it decides is refused at a line.
+//! Why an import cannot go ahead: the file is wrong (its problems, every bad cell's at once), or a change
+//! it decides is refused at a line.
 
 use crate::domain::state::Refused;
+use crate::table::error::TableFileError;
 
 /// An import that cannot go ahead. One line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -17,6 +19,21 @@ pub enum ImportError {
         /// The refusal.
         refused: Refused,
     },
+    /// The file's layout or cells are wrong: one problem, or several ([`TableFileError::Many`]).
+    #[error("{0}")]
+    Table(Box<TableFileError>),
+    /// A point column whose header does not say its point (the layout's, e.g. 評価), and no point given.
+    #[error(
+        "line {line}, column {column} ({header}): the column's header does not say which reporting point its grades are for"
+    )]
+    PointNeeded {
+        /// The header's line.
+        line: usize,
+        /// The column, 1-based.
+        column: usize,
+        /// Its header text.
+        header: String,
+    },
     /// A period column whose year is 元 without an era, when neither the command nor the plan gives
     /// one: 元年 is the first year of both 平成 and 令和, and guessing would file a year 30 years off.
     #[error(
@@ -30,6 +47,13 @@ pub enum ImportError {
     },
 }
 
+impl ImportError {
+    /// The file's problem (or problems).
+    pub fn table(e: TableFileError) -> ImportError {
+        ImportError::Table(Box::new(e))
+    }
+}
+
 impl From<ImportError> for crate::error::Error {
     fn from(e: ImportError) -> crate::error::Error {
         match e {
@@ -39,6 +63,17 @@ impl From<ImportError> for crate::error::Error {
                 refused,
             },
             e @ ImportError::EraNeeded { .. } => crate::error::Error::EraNeeded(e.to_string()),
+            e @ ImportError::PointNeeded { .. } => crate::error::Error::PointNeeded(e.to_string()),
+            ImportError::Table(e) => match *e {
+                TableFileError::Many { problems, omitted } => crate::error::Error::Problems {
+                    problems: problems.iter().map(ToString::to_string).collect(),
+                    omitted,
+                },
+                e @ TableFileError::NoKnownLayout { .. } => {
+                    crate::error::Error::NoLayout(e.to_string())
+                }
+                e => crate::error::Error::Invalid(e.to_string()),
+            },
         }
     }
 }

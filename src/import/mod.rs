@@ -17,7 +17,7 @@ pub mod prepare;
 
 use error::ImportError;
 use plan::{Conflict, admit, each_change};
-use prepare::{EraChoice, Prepared, check_grades, check_totals, prepare};
+use prepare::{EraChoice, Prepared, Reading, check_grades, check_totals, prepare_with};
 
 use std::collections::BTreeMap;
 
@@ -56,6 +56,12 @@ pub struct Request<'a> {
     pub bytes: std::borrow::Cow<'a, [u8]>,
     /// The file's name (without its directory): recorded in every event, and the format hint.
     pub file_name: &'a str,
+    /// The file's layout (else the known layouts are tried).
+    pub layout: Option<crate::table::layout::Layout>,
+    /// The sheet of a workbook to read (else its first).
+    pub sheet: Option<String>,
+    /// The point of a grade column whose header names none (a layout's `評価`).
+    pub point: Option<String>,
     /// `--era`.
     pub era: Option<Era>,
     /// Plan name for a new ledger (else derived from the file name).
@@ -110,6 +116,10 @@ pub struct Report {
     pub dry_run: bool,
     /// Items in the file.
     pub rows: usize,
+    /// The layout the file was read with.
+    pub layout: String,
+    /// What the file was read as (text in an encoding, or a workbook's sheet).
+    pub read_as: crate::table::grid::ReadAs,
     /// What shows the changes again ([`Report::for_each_change`]).
     replay: Option<Replay>,
 }
@@ -306,7 +316,13 @@ pub fn import_holding(
         None => (State::default(), Provenance::default()),
     };
     let plan_era = state.plan.as_ref().and_then(|p| p.default_era);
-    let prepared = prepare(&req.bytes, req.file_name, req.era, plan_era).map_err(Error::from)?;
+    let reading = Reading {
+        file_name: req.file_name,
+        layout: req.layout.as_ref(),
+        sheet: req.sheet.as_deref(),
+        point: req.point.as_deref(),
+    };
+    let prepared = prepare_with(&req.bytes, &reading, req.era, plan_era).map_err(Error::from)?;
     req.bytes = std::borrow::Cow::Borrowed(&[]);
     let meta = Meta {
         author: req.author.clone(),
@@ -394,6 +410,8 @@ pub fn import_holding(
         clock_behind: None,
         dry_run: req.dry_run,
         rows: prepared.table.rows.len(),
+        layout: prepared.table.layout.clone(),
+        read_as: prepared.read_as.clone(),
         replay: None,
     };
     if !report.conflicts.is_empty() || req.dry_run || (count == 0 && exists) {
@@ -507,7 +525,7 @@ mod tests {
             "/fixtures/kodaira-followup-h26-h27.tsv"
         ))
         .unwrap();
-        let p = prepare(&seed, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
+        let p = prepare::prepare(&seed, "kodaira-followup-h26-h27.tsv", None, None).unwrap();
         let mut state = State::default();
         let pc = plan_for_new_ledger(&p, "plan", "example/plan");
         state.apply(&pc).unwrap();
@@ -534,6 +552,9 @@ mod tests {
         let req = Request {
             bytes: seed.into(),
             file_name: "kodaira-followup-h26-h27.tsv",
+            layout: None,
+            sheet: None,
+            point: None,
             era: None,
             plan: Some("小平市行財政改革推進プラン".into()),
             origin: Some("city.kodaira.example/reform-plan".into()),

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use crate::domain::event::Source;
 use crate::domain::item_id::ItemId;
 use crate::domain::period::{Era, Period};
 use crate::domain::{ident, text};
 use crate::import::error::{ImportError, err};
 use crate::table::TableFormat;
+use crate::table::error::{OutOfScale, Problems, TableFileError};
+use crate::table::grid::{ReadAs, Source};
+use crate::table::layout::Layout;
 use crate::table::read::{self as table_file, ParsedTable};
 
 /// Where the era used for the file's era-less years came from.
@@ -44,7 +46,23 @@ pub struct Prepared {
     /// The grade scale stated by the total rows (best first), if the file has them.
     pub grades_from_totals: Option<Vec<String>>,
     /// The file's name and BLAKE3.
-    pub source: Source,
+    pub source: crate::domain::event::Source,
+    /// What the file was read as (its encoding, or its sheet).
+    pub read_as: ReadAs,
+    /// The problems of its cells, reported with those of its grades against the plan's scale
+    /// ([`check_grades`]).
+    pub problems: Problems,
+}
+
+/// How to read a file: its name (whose extension says its format), its layout (else the known ones
+/// are tried), the sheet of a workbook (else its first), and the point of a grade column whose header
+/// names none (a layout's `評価`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Reading<'a> {
+    pub file_name: &'a str,
+    pub layout: Option<&'a Layout>,
+    pub sheet: Option<&'a str>,
+    pub point: Option<&'a str>,
 }
 
 impl Prepared {
@@ -54,17 +72,75 @@ impl Prepared {
     }
 }
 
-/// Reads a file and resolves its periods (with `era_flag`, else `plan_era`, else Heisei). Its grades
-/// ([`check_grades`]) and its own total rows ([`check_totals`]) are checked by the caller, which knows
-/// the plan's scale.
+/// Reads a file with the known layouts and resolves its periods (with `era_flag`, else `plan_era`,
+/// else Heisei), refusing it if a cell has a problem. Its grades ([`check_grades`]) and its own total
+/// rows ([`check_totals`]) are checked by the caller, which knows the plan's scale.
 pub fn prepare(
     bytes: &[u8],
     file_name: &str,
     era_flag: Option<Era>,
     plan_era: Option<Era>,
 ) -> Result<Prepared, ImportError> {
-    let table = table_file::parse(bytes, TableFormat::from_file_name(file_name))
-        .map_err(|e| ImportError::File(e.to_string()))?;
+    let reading = Reading {
+        file_name,
+        ..Reading::default()
+    };
+    let p = prepare_with(bytes, &reading, era_flag, plan_era)?;
+    p.problems
+        .clone()
+        .into_result()
+        .map_err(ImportError::table)?;
+    Ok(p)
+}
+
+/// Reads a file as `reading` says and resolves its periods (with `era_flag`, else `plan_era`, else
+/// Heisei). The problems of its cells are kept in [`Prepared::problems`], for [`check_grades`] to
+/// report with those of its grades.
+pub fn prepare_with(
+    bytes: &[u8],
+    reading: &Reading<'_>,
+    era_flag: Option<Era>,
+    plan_era: Option<Era>,
+) -> Result<Prepared, ImportError> {
+    let file_name = reading.file_name;
+    let read = table_file::read(
+        bytes,
+        &table_file::Options {
+            source: Source {
+                sheet: reading.sheet,
+                format: TableFormat::from_file_name(file_name),
+                file_name,
+            },
+            layout: reading.layout,
+        },
+    )
+    .map_err(ImportError::table)?;
+    let table = read.table;
+    let unnamed = table.periods.iter().position(String::is_empty);
+    match (unnamed, reading.point) {
+        (Some(i), None) => {
+            let (column, header) = table.point_columns.get(i).cloned().unwrap_or_default();
+            return Err(ImportError::PointNeeded {
+                line: table.header_line,
+                column,
+                header: text::escape(&header),
+            });
+        }
+        (None, Some(point)) => {
+            return err(format!(
+                "line {}: a point ({}) was given, but the header names the point of every grade column ({}); the file says its points itself",
+                table.header_line,
+                text::escape(point),
+                table
+                    .periods
+                    .iter()
+                    .map(|l| text::escape(l))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        _ => {}
+    }
     let era = match (era_flag, plan_era) {
         (Some(e), _) => EraChoice::Flag(e),
         (None, Some(e)) => EraChoice::Plan(e),
@@ -72,6 +148,10 @@ pub fn prepare(
     };
     let mut periods = Vec::with_capacity(table.periods.len());
     for label in &table.periods {
+        let label = match (label.is_empty(), reading.point) {
+            (true, Some(point)) => point,
+            _ => label.as_str(),
+        };
         if matches!(era, EraChoice::Default(_))
             && Period::parse(label, None).is_err()
             && label.trim_start().starts_with('元')
@@ -107,10 +187,12 @@ pub fn prepare(
         (!g.is_empty()).then_some(g)
     };
     let prepared = Prepared {
-        source: Source {
+        source: crate::domain::event::Source {
             file_name: file_name.to_string(),
             blake3: *blake3::hash(bytes).as_bytes(),
         },
+        read_as: read.read_as,
+        problems: read.problems,
         table,
         periods,
         era,
@@ -119,25 +201,34 @@ pub fn prepare(
     Ok(prepared)
 }
 
-/// Checks every rating of the file against a grade scale, naming the first bad cell's line.
+/// Checks every rating of the file against a grade scale (spaces inside a grade do not count: the
+/// reader has dropped them), and reports the problems of its cells ([`Prepared::problems`]) with
+/// those of its grades, every bad cell at once, in the file's order.
 pub fn check_grades(p: &Prepared, grades: &[String]) -> Result<(), ImportError> {
+    let mut scale = Problems::default();
     for row in &p.table.rows {
         for (col, g) in row.ratings.iter().enumerate() {
             if let Some(g) = g
                 && !grades.iter().any(|s| ident::same(s, g))
             {
-                let label = p.periods.get(col).map(Period::label).unwrap_or_default();
-                return err(format!(
-                    "line {}: item {}, {label}: grade `{}` is not in the plan's scale; use one of {}",
-                    row.line,
-                    row.id,
-                    text::escape(g),
-                    grades.join(", ")
-                ));
+                let (column, header) = p.table.point_columns.get(col).cloned().unwrap_or_default();
+                scale.push(TableFileError::NotInScale(Box::new(OutOfScale {
+                    line: row.line,
+                    column,
+                    header,
+                    id: row.id.clone(),
+                    point: p.periods.get(col).map(Period::label).unwrap_or_default(),
+                    grade: text::escape(g),
+                    scale: grades.to_vec(),
+                })));
             }
         }
     }
-    Ok(())
+    p.problems
+        .clone()
+        .merge(scale)
+        .into_result()
+        .map_err(ImportError::table)
 }
 
 fn is_total_label(l: &str) -> bool {

@@ -57,16 +57,6 @@ pub(super) fn trim(s: &str) -> &str {
     crate::domain::ident::trim(s)
 }
 
-/// Cell `index` of a row, trimmed; empty when the row is shorter.
-pub(super) fn cell<'a>(cells: &[&'a str], index: usize) -> &'a str {
-    cells.get(index).map_or("", |c| trim(c))
-}
-
-/// Whether every cell of a row is empty once trimmed.
-pub(super) fn is_blank(cells: &[&str]) -> bool {
-    cells.iter().all(|c| trim(c).is_empty())
-}
-
 /// A cell content for an error message: at most 40 characters.
 pub(super) fn shown(s: &str) -> String {
     const MAX: usize = 40;
@@ -148,7 +138,7 @@ fn relisting_body(s: &str) -> Option<(ItemId, &str)> {
     if written.contains(['【', '】']) {
         return None;
     }
-    let id = item_id(0, 0, written).ok()?;
+    let id = item_id(0, 0, "", written).ok()?;
     let s = s.strip_prefix("の再掲")?;
     let s = s.trim_start_matches(char::is_whitespace);
     let s = s.strip_prefix('】')?;
@@ -167,19 +157,21 @@ fn starts_with_no(s: &str) -> bool {
 /// An item id cell (column `column`, 1-based, for the message): the rule of [`crate::domain::ident`]
 /// (naming a character that does not show), then [`ItemId::parse`] (NFKC: `１２` is 12), whose
 /// refusal is reported with its message. An id written `No.5` is refused, saying to write `5`.
-pub(super) fn item_id(line: usize, column: usize, raw: &str) -> Result<ItemId> {
+pub(super) fn item_id(line: usize, column: usize, header: &str, raw: &str) -> Result<ItemId> {
     let s = trim(raw);
-    check_ident(line, column, "item id", s)?;
+    check_ident(line, column, header, "item id", s)?;
     if starts_with_no(s) {
         return Err(TableFileError::IdWithNo {
             line,
             column,
+            header: header.to_string(),
             cell: shown(s),
         });
     }
     ItemId::parse(s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
+        header: header.to_string(),
         problem,
     })
 }
@@ -233,10 +225,17 @@ pub(super) fn has_digit(s: &str) -> bool {
 
 /// The rule of [`crate::domain::ident`] on a cell holding an identifier (which may be
 /// empty).
-pub(super) fn check_ident(line: usize, column: usize, field: &str, s: &str) -> Result<()> {
+pub(super) fn check_ident(
+    line: usize,
+    column: usize,
+    header: &str,
+    field: &str,
+    s: &str,
+) -> Result<()> {
     crate::domain::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
+        header: header.to_string(),
         problem,
     })
 }
@@ -246,6 +245,7 @@ pub(super) fn grade(line: usize, column: usize, s: &str) -> Result<String> {
     crate::domain::ident::token("grade", s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
+        header: String::new(),
         problem,
     })
 }
@@ -261,48 +261,33 @@ pub(super) enum GradeCell {
     NotEvaluated,
 }
 
-/// A grade cell: empty, [`NOT_EVALUATED`] (spaces inside ignored, as in `対 象 外`) or one grade
-/// (column `column`, 1-based, for the message).
-pub(super) fn parse_grade_cell(line: usize, column: usize, raw: &str) -> Result<GradeCell> {
+/// A grade cell: empty, [`NOT_EVALUATED`] or one grade, spaces inside ignored as published tables
+/// space their words out (`対 象 外`, `完 了`) (column `column`, 1-based, and its header, for the
+/// message).
+pub(super) fn parse_grade_cell(
+    line: usize,
+    column: usize,
+    header: &str,
+    raw: &str,
+) -> Result<GradeCell> {
     let r = trim(raw);
     if r.is_empty() {
         return Ok(GradeCell::Empty);
     }
-    // Published tables space their words out (`対 象 外`): spaces inside do not matter.
-    if r.chars()
-        .filter(|c| !c.is_whitespace())
-        .eq(NOT_EVALUATED.chars())
-    {
+    // First, so that U+2028 (white space too) is named.
+    check_ident(line, column, header, "grade", r)?;
+    let joined: String = r.chars().filter(|c| !c.is_whitespace()).collect();
+    if joined == NOT_EVALUATED {
         return Ok(GradeCell::NotEvaluated);
     }
-    // First, so that U+2028 (white space too) is named.
-    check_ident(line, column, "grade", r)?;
-    if r.contains(char::is_whitespace) {
-        return Err(TableFileError::BadRating {
+    crate::domain::ident::token("grade", &joined)
+        .map(GradeCell::Grade)
+        .map_err(|problem| TableFileError::Identifier {
             line,
             column,
-            cell: shown(r),
-        });
-    }
-    grade(line, column, r).map(GradeCell::Grade)
-}
-
-/// Cells from index `from` on must be empty.
-pub(super) fn check_no_extra(line: usize, cells: &[&str], from: usize) -> Result<()> {
-    match cells
-        .iter()
-        .enumerate()
-        .skip(from)
-        .find(|(_, c)| !trim(c).is_empty())
-    {
-        Some((index, c)) => Err(TableFileError::TooManyColumns {
-            line,
-            column: index + 1,
-            max: from,
-            cell: shown(trim(c)),
-        }),
-        None => Ok(()),
-    }
+            header: header.to_string(),
+            problem,
+        })
 }
 
 #[cfg(test)]
@@ -314,14 +299,25 @@ mod tests {
     fn not_evaluated_is_read_with_or_without_the_spaces_tables_print() {
         for cell in ["対象外", "対 象 外", " 対　象　外 "] {
             assert!(matches!(
-                parse_grade_cell(3, 4, cell),
+                parse_grade_cell(3, 4, "", cell),
                 Ok(GradeCell::NotEvaluated)
             ));
         }
-        assert!(matches!(parse_grade_cell(3, 4, ""), Ok(GradeCell::Empty)));
+        assert!(matches!(
+            parse_grade_cell(3, 4, "", ""),
+            Ok(GradeCell::Empty)
+        ));
         assert!(
-            parse_grade_cell(3, 4, "対象").is_ok_and(|g| !matches!(g, GradeCell::NotEvaluated))
+            parse_grade_cell(3, 4, "", "対象").is_ok_and(|g| !matches!(g, GradeCell::NotEvaluated))
         );
+        // Grades as published with spaces inside: the grade without them.
+        for (cell, want) in [("完 了", "完了"), ("そ　の　他", "その他"), (" Ａ ", "A")]
+        {
+            assert_eq!(
+                parse_grade_cell(3, 4, "", cell),
+                Ok(GradeCell::Grade(want.into()))
+            );
+        }
     }
 
     #[test]

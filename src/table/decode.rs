@@ -1,4 +1,5 @@
-//! From a file's bytes to numbered lines: decoding (UTF-8 with or without a BOM, UTF-16 with a BOM),
+//! From a file's bytes to numbered lines: decoding (UTF-8 with or without a BOM, UTF-16 with a BOM,
+//! CP932 when the bytes are not UTF-8 and are CP932, and reported as such),
 //! the refusal of a BOM inside the file, line numbering, the detection of the format, and for CSV the
 //! strict quoting check and the mapping of the `csv` crate's byte positions to lines. Apart from the rows'
 //! grammar, so that every error of either format counts its line the same way.
@@ -12,22 +13,98 @@ use std::borrow::Cow;
 use super::TableFormat;
 use super::error::{Result, TableFileError};
 
-/// The file's text: UTF-16 after its BOM, else UTF-8 without its BOM (borrowed when it needs no
-/// conversion).
-pub(super) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>> {
+/// How a text file's bytes were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 without a byte-order mark.
+    Utf8,
+    /// UTF-8 after its byte-order mark (Excel's "CSV UTF-8").
+    Utf8Bom,
+    /// UTF-16 after its byte-order mark (Excel's "Unicode text").
+    Utf16,
+    /// Shift_JIS as Windows writes it (CP932, Excel's "CSV" on a Japanese system): read because the
+    /// bytes are not UTF-8 and are all CP932, and reported as such.
+    Cp932,
+}
+
+impl Encoding {
+    /// Its stable name: `utf-8`, `utf-8-bom`, `utf-16`, `cp932`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Utf8Bom => "utf-8-bom",
+            Encoding::Utf16 => "utf-16",
+            Encoding::Cp932 => "cp932",
+        }
+    }
+}
+
+/// The encoding [`decode`] reads `bytes` in, without keeping the text (for a notice before a long
+/// read); `None` when it reads them in none.
+#[must_use]
+pub fn sniff(bytes: &[u8]) -> Option<Encoding> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Some(Encoding::Utf16);
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Some(Encoding::Utf8Bom);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Some(Encoding::Utf8);
+    }
+    cp932_error_line(bytes).is_none().then_some(Encoding::Cp932)
+}
+
+/// The file's text and how it was read: UTF-16 after its BOM, UTF-8 after its BOM (which says the
+/// file is UTF-8: it must be), else UTF-8 if the bytes are, else CP932 if they are (borrowed when it
+/// needs no conversion).
+pub(super) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Encoding)> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return decode_utf16(rest, u16::from_le_bytes).map(Cow::Owned);
+        return decode_utf16(rest, u16::from_le_bytes).map(|s| (Cow::Owned(s), Encoding::Utf16));
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return decode_utf16(rest, u16::from_be_bytes).map(Cow::Owned);
+        return decode_utf16(rest, u16::from_be_bytes).map(|s| (Cow::Owned(s), Encoding::Utf16));
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Cow::Borrowed(s)),
-        Err(e) => {
-            let valid = bytes.get(..e.valid_up_to()).unwrap_or_default();
-            let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-            Err(TableFileError::InvalidUtf8 { line })
+    let (bytes, bom) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(s) if bom => return Ok((Cow::Borrowed(s), Encoding::Utf8Bom)),
+        Ok(s) => return Ok((Cow::Borrowed(s), Encoding::Utf8)),
+        Err(e) => e,
+    };
+    let valid = bytes.get(..utf8_error.valid_up_to()).unwrap_or_default();
+    let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+    if bom {
+        return Err(TableFileError::InvalidUtf8 { line });
+    }
+    match encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok((text, Encoding::Cp932)),
+        None => Err(TableFileError::NotText {
+            line,
+            cp932_line: cp932_error_line(bytes).unwrap_or(line),
+        }),
+    }
+}
+
+/// The line of the first byte that is not CP932, if any.
+fn cp932_error_line(bytes: &[u8]) -> Option<usize> {
+    let mut decoder = encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(64 << 10);
+    let mut at = 0;
+    loop {
+        let rest = bytes.get(at..).unwrap_or_default();
+        out.clear();
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, true);
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return None,
+            encoding_rs::DecoderResult::OutputFull => at += read,
+            encoding_rs::DecoderResult::Malformed(..) => {
+                let upto = bytes.get(..at + read).unwrap_or_default();
+                return Some(1 + upto.iter().filter(|&&b| b == b'\n').count());
+            }
         }
     }
 }
@@ -68,26 +145,15 @@ fn decode_utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String> {
     Ok(out)
 }
 
-/// Lines with their 1-based numbers, without line terminators.
-pub(super) fn lines(text: &str) -> Vec<(usize, &str)> {
-    text.split(newline_char(text))
-        .map(|l| l.strip_suffix('\r').unwrap_or(l))
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .collect()
-}
-
-/// The format the content shows: CSV when the first non-empty line has no tab and starts with the
-/// `分類` header cell, TSV otherwise.
+/// The format the content shows: CSV when the first non-empty line with a tab or a comma has a comma
+/// and no tab, TSV otherwise.
 pub(super) fn detect(text: &str) -> TableFormat {
-    let first = lines(text)
-        .into_iter()
-        .map(|(_, l)| l)
-        .find(|l| !l.chars().all(char::is_whitespace));
+    let first = text
+        .split(newline_char(text))
+        .take(64)
+        .find(|l| l.contains(['\t', ',']));
     match first {
-        Some(l) if !l.contains('\t') && (l.starts_with("分類,") || l.starts_with("\"分類\",")) => {
-            TableFormat::Csv
-        }
+        Some(l) if !l.contains('\t') => TableFormat::Csv,
         _ => TableFormat::Tsv,
     }
 }

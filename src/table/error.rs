@@ -1,8 +1,8 @@
 //! Everything that can be wrong with a table file, as one error type, so that the importer reports a
 //! problem of either format, and of any stage of reading, the same way.
 //!
-//! Invariants: `Display` is one line that starts `line N: ` with N = [`TableFileError::line`], says what
-//! is wrong and how to fix it; cell contents in a message are quoted, escaped and shortened, so a message
+//! Invariants: `Display` is one line that starts `line N: ` (a cell's: `line N, column M (header): `) with
+//! N = [`TableFileError::line`], says what is wrong and how to fix it (a cell's, what it would accept); cell contents in a message are quoted, escaped and shortened, so a message
 //! never holds a line break.
 
 use crate::domain::item_id::ItemId;
@@ -14,9 +14,23 @@ use crate::domain::item_id::ItemId;
 #[non_exhaustive]
 pub enum TableFileError {
     #[error(
-        "line {line}: the file is not valid UTF-8 text; save it as UTF-8 (Excel: \"CSV UTF-8\" or \"Unicode text\"), not Shift_JIS"
+        "line {line}: the file starts with the UTF-8 byte-order mark but is not valid UTF-8 text from here; save it again as UTF-8 (Excel: \"CSV UTF-8\")"
     )]
     InvalidUtf8 { line: usize },
+    /// Bytes that are neither UTF-8 nor CP932 (Shift_JIS) text: where each reading fails.
+    #[error(
+        "line {line}: the file is neither UTF-8 text (not from this line) nor Shift_JIS (CP932) text (not from line {cp932_line}); save it as CSV UTF-8, CSV or an Excel workbook (.xlsx)"
+    )]
+    NotText { line: usize, cp932_line: usize },
+    /// A workbook that cannot be read, or is too large to.
+    #[error("line 1: the file cannot be read as a table: {problem}")]
+    Workbook { problem: String },
+    /// A sheet asked for by name that the workbook does not have.
+    #[error(
+        "line 1: the workbook has no sheet {sheet:?}; its sheets are {}",
+        quoted(sheets)
+    )]
+    NoSuchSheet { sheet: String, sheets: Vec<String> },
     #[error(
         "line {line}: the file is not valid UTF-16 text (broken surrogate pair or odd length); save it again as UTF-8"
     )]
@@ -28,9 +42,46 @@ pub enum TableFileError {
     )]
     StrayBom { line: usize },
     #[error(
-        "line {line}: no header row found (expected a row starting with {expected:?}); check that the file is the export of the follow-up table"
+        "line {line}: no header row found (layout {layout} expects {expected}); check that the file is the table, or use a layout that fits its sheet"
     )]
-    NoHeader { line: usize, expected: &'static str },
+    NoHeader {
+        line: usize,
+        layout: String,
+        expected: String,
+    },
+    /// No known layout finds its header row in the file: each layout and what it expects.
+    #[error(
+        "line {line}: the file matches none of the known layouts ({}); write a layout for its sheet",
+        tried.iter().map(|(name, expects)| format!("{name}: {expects}")).collect::<Vec<_>>().join("; ")
+    )]
+    NoKnownLayout {
+        line: usize,
+        tried: Vec<(String, String)>,
+    },
+    /// A header cell that the layout names as no column.
+    #[error(
+        "line {line}: column {column} of the header ({header:?}) is not a column of layout {layout}{}; name it in the layout (or list it under ignore), or remove the column",
+        if *looks_like_point { " and not a reporting point" } else { "" }
+    )]
+    UnknownColumn {
+        line: usize,
+        column: usize,
+        header: String,
+        layout: String,
+        /// Whether the layout reads points from header texts (so the cell is not one either).
+        looks_like_point: bool,
+    },
+    /// Two header cells for one column of the layout.
+    #[error(
+        "line {line}: columns {first_column} and {column} of the header both hold the {key} ({header:?}); keep one"
+    )]
+    DuplicateColumn {
+        line: usize,
+        first_column: usize,
+        column: usize,
+        key: &'static str,
+        header: String,
+    },
     #[error(
         "line {line}: the header has no period columns; put the fiscal years (e.g. 26年度) from column 3 of the header and the terms (e.g. 上半期) in the row below, or the full period labels in the CSV header"
     )]
@@ -53,44 +104,69 @@ pub enum TableFileError {
     )]
     NoDataRows { line: usize },
     #[error(
-        "line {line}: expected at least {expected} columns ({layout}), found {found}; check that the file is the {format} export of the table"
+        "line {line}: expected at least {expected} columns ({layout}), found {found}; check that the row is complete and that the file is the table (read with layout {format})"
     )]
     TooFewColumns {
         line: usize,
         expected: usize,
         layout: String,
         found: usize,
-        format: &'static str,
+        /// The layout's name.
+        format: String,
     },
     #[error(
-        "line {line}: unexpected content {cell:?} in column {column} (this row has at most {max} columns); remove it, and check that no cell contains a tab"
+        "{}: unexpected content {cell:?} (this row has at most {max} columns); remove it, and check that no cell contains a tab",
+        place(*line, *column, header)
     )]
     TooManyColumns {
         line: usize,
         column: usize,
+        header: String,
         max: usize,
         cell: String,
     },
     #[error(
-        "line {line}: the item cell {cell:?} does not start with an item id; write the id, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")"
+        "{}: the item cell {cell:?} does not start with an item id; write the id, a space and the title (e.g. \"27 スクラップアンドビルドの徹底\")",
+        place(*line, *column, header)
     )]
-    BadId { line: usize, cell: String },
+    BadId {
+        line: usize,
+        column: usize,
+        header: String,
+        cell: String,
+    },
     #[error(
-        "line {line}: column {column}: the item id {cell:?} starts with No., which names an item only in a re-listing marker (【No.27の再掲】); write the id alone (e.g. 27 for No.27)"
+        "{}: the item id {cell:?} starts with No., which names an item only in a re-listing marker (【No.27の再掲】); write the id alone (e.g. 27 for No.27)",
+        place(*line, *column, header)
     )]
     IdWithNo {
         line: usize,
         column: usize,
+        header: String,
         cell: String,
     },
-    #[error("line {line}: item {id} has no title; write the item title after its id")]
-    MissingTitle { line: usize, id: ItemId },
     #[error(
-        "line {line}: item id {id} is already used on line {first_line}{}; give every item its own id",
+        "{}: item {id} has no title; write the item title{}",
+        place(*line, *column, header),
+        if *with_id { " after its id" } else { "" }
+    )]
+    MissingTitle {
+        line: usize,
+        column: usize,
+        header: String,
+        id: ItemId,
+        /// The title is written after the id in one cell.
+        with_id: bool,
+    },
+    #[error(
+        "{}: item id {id} is already used on line {first_line}{}; give every item its own id",
+        place(*line, *column, header),
         spelled(written, first_written)
     )]
     DuplicateId {
         line: usize,
+        column: usize,
+        header: String,
         first_line: usize,
         id: ItemId,
         /// The id as this line writes it.
@@ -99,34 +175,38 @@ pub enum TableFileError {
         first_written: String,
     },
     #[error(
-        "line {line}: the first item row has no heading (category) in column 1; write the heading on the first row of each group"
+        "{}: the first item row has no heading (category); write the heading on the first row of each group",
+        place(*line, *column, header)
     )]
-    MissingHeading { line: usize },
-    #[error(
-        "line {line}: rating {cell:?} in column {column} is not a single token; write one grade such as S, A or B, or leave the cell empty"
-    )]
-    BadRating {
+    MissingHeading {
         line: usize,
         column: usize,
-        cell: String,
+        header: String,
     },
     #[error(
-        "line {line}: follow-up mark {cell:?} in column {column} is not ○; write ○ for a follow-up item or leave the cell empty"
+        "{}: follow-up mark {cell:?} is not ○; write ○ for a follow-up item or leave the cell empty",
+        place(*line, *column, header)
     )]
     BadMark {
         line: usize,
         column: usize,
+        header: String,
         cell: String,
     },
     #[error(
-        "line {line}: count {cell:?} in column {column} of total row {label:?} is not a whole number; write the count in digits (0 when there is none)"
+        "{}: count {cell:?} of total row {label:?} is not a whole number; write the count in digits (0 when there is none)",
+        place(*line, *column, header)
     )]
     BadCount {
         line: usize,
-        label: String,
         column: usize,
+        header: String,
+        label: String,
         cell: String,
     },
+    /// A grade the plan's scale does not have (spaces inside a grade do not count).
+    #[error("{0}")]
+    NotInScale(Box<OutOfScale>),
     #[error(
         "line {line}: a second follow-up item count (the first is on line {first_line}); keep the count only on the first total row"
     )]
@@ -135,16 +215,6 @@ pub enum TableFileError {
         "line {line}: item row after the total rows (which start on line {totals_line}); move the total rows to the end of the table"
     )]
     RowAfterTotals { line: usize, totals_line: usize },
-    #[error(
-        "line {line}: CSV header column {column} should be {expected:?} but is {found:?}; use the header hyoka writes ({layout})"
-    )]
-    CsvHeader {
-        line: usize,
-        column: usize,
-        expected: &'static str,
-        found: String,
-        layout: &'static str,
-    },
     #[error("line {line}: CSV quoting error: {problem}; {fix}")]
     CsvQuoting {
         line: usize,
@@ -155,12 +225,123 @@ pub enum TableFileError {
     Csv { line: usize, message: String },
     /// A heading, item id, department or grade that breaks the rule of [`crate::domain::ident`], or an
     /// item id that [`ItemId::parse`] refuses; `problem` says what is wrong and what to write.
-    #[error("line {line}: column {column}: {problem}")]
+    #[error("{}: {problem}", place(*line, *column, header))]
     Identifier {
         line: usize,
         column: usize,
+        header: String,
         problem: String,
     },
+    /// Several problems (each cell's), in the file's order: the first [`MAX_PROBLEMS`] of them, and how
+    /// many more there are. Never holds one problem alone, nor another `Many`.
+    #[error(
+        "line {}: {} problems in the file{}: {}",
+        problems.first().map_or(1, TableFileError::line),
+        problems.len() + omitted,
+        if *omitted > 0 { format!(" ({omitted} not shown)") } else { String::new() },
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Many {
+        problems: Vec<TableFileError>,
+        omitted: usize,
+    },
+}
+
+/// A grade the plan's scale does not have: where, for which item and point, and the scale.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{}: item {id}, {point}: grade `{grade}` is not in the plan's scale; use one of {}, 対象外, or leave the cell empty",
+    place(*line, *column, header),
+    scale.join(", ")
+)]
+pub struct OutOfScale {
+    pub line: usize,
+    pub column: usize,
+    pub header: String,
+    pub id: ItemId,
+    /// The point's label.
+    pub point: String,
+    /// The cell, escaped.
+    pub grade: String,
+    pub scale: Vec<String>,
+}
+
+/// The most problems of a file reported one by one; the rest are counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// Problems of a file, collected as they are found: the first [`MAX_PROBLEMS`] kept, the rest
+/// counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems {
+    /// The problems kept.
+    pub list: Vec<TableFileError>,
+    /// How many more were found.
+    pub omitted: usize,
+}
+
+impl Problems {
+    /// Adds one.
+    pub fn push(&mut self, e: TableFileError) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(e);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Whether none was found.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Merges two lists, in the file's order (line, then column), keeping the first [`MAX_PROBLEMS`].
+    #[must_use]
+    pub fn merge(mut self, other: Problems) -> Problems {
+        let omitted = self.omitted + other.omitted;
+        self.list.extend(other.list);
+        self.list.sort_by_key(|e| (e.line(), e.column()));
+        let extra = self.list.len().saturating_sub(MAX_PROBLEMS);
+        self.list.truncate(MAX_PROBLEMS);
+        Problems {
+            list: self.list,
+            omitted: omitted + extra,
+        }
+    }
+
+    /// None: `Ok`; one: that error; more: [`TableFileError::Many`].
+    ///
+    /// # Errors
+    ///
+    /// When there is a problem.
+    pub fn into_result(mut self) -> Result<()> {
+        self.list.sort_by_key(|e| (e.line(), e.column()));
+        match (self.list.len(), self.omitted) {
+            (0, _) => Ok(()),
+            (1, 0) => Err(self.list.remove(0)),
+            _ => Err(TableFileError::Many {
+                problems: self.list,
+                omitted: self.omitted,
+            }),
+        }
+    }
+}
+
+/// Where a cell is, for a message: `line 12, column 4 (26年度上半期)`.
+fn place(line: usize, column: usize, header: &str) -> String {
+    if header.is_empty() {
+        format!("line {line}, column {column}")
+    } else {
+        format!("line {line}, column {column} ({header})")
+    }
+}
+
+fn quoted(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl TableFileError {
@@ -168,11 +349,18 @@ impl TableFileError {
     #[must_use]
     pub fn line(&self) -> usize {
         match self {
+            Self::Workbook { .. } | Self::NoSuchSheet { .. } => 1,
+            Self::NotInScale(n) => n.line,
+            Self::Many { problems, .. } => problems.first().map_or(1, TableFileError::line),
             Self::InvalidUtf8 { line }
+            | Self::NotText { line, .. }
             | Self::InvalidUtf16 { line }
             | Self::Empty { line }
             | Self::StrayBom { line }
             | Self::NoHeader { line, .. }
+            | Self::NoKnownLayout { line, .. }
+            | Self::UnknownColumn { line, .. }
+            | Self::DuplicateColumn { line, .. }
             | Self::NoPeriods { line }
             | Self::PeriodWithoutYear { line, .. }
             | Self::HeaderMismatch { line, .. }
@@ -183,16 +371,35 @@ impl TableFileError {
             | Self::IdWithNo { line, .. }
             | Self::MissingTitle { line, .. }
             | Self::DuplicateId { line, .. }
-            | Self::MissingHeading { line }
-            | Self::BadRating { line, .. }
+            | Self::MissingHeading { line, .. }
             | Self::BadMark { line, .. }
             | Self::BadCount { line, .. }
             | Self::DuplicateFollowUpTotal { line, .. }
             | Self::RowAfterTotals { line, .. }
-            | Self::CsvHeader { line, .. }
             | Self::CsvQuoting { line, .. }
             | Self::Csv { line, .. }
             | Self::Identifier { line, .. } => *line,
+        }
+    }
+
+    /// The 1-based column the error refers to, 0 for a whole row or file.
+    #[must_use]
+    pub fn column(&self) -> usize {
+        match self {
+            Self::UnknownColumn { column, .. }
+            | Self::DuplicateColumn { column, .. }
+            | Self::TooManyColumns { column, .. }
+            | Self::BadId { column, .. }
+            | Self::IdWithNo { column, .. }
+            | Self::MissingTitle { column, .. }
+            | Self::DuplicateId { column, .. }
+            | Self::MissingHeading { column, .. }
+            | Self::BadMark { column, .. }
+            | Self::BadCount { column, .. }
+            | Self::Identifier { column, .. }
+            | Self::PeriodWithoutYear { column, .. } => *column,
+            Self::NotInScale(n) => n.column,
+            _ => 0,
         }
     }
 }

@@ -1,19 +1,23 @@
-//! The published table's file formats: a city's follow-up table as published (TSV), and the TSV and CSV
-//! hyoka writes of a table view, read back by the same reader.
+//! The published table's file formats: a city's table of evaluations as it publishes it (TSV, CSV in
+//! UTF-8 or CP932, an `.xlsx` workbook), read through a layout, and the TSV and CSV hyoka writes of a
+//! table view, read back by the same reader.
 //!
 //! The reader ([`read`]) and the writer ([`write`](mod@write)) live together so that each format is
 //! defined in one place: a change to one side is made beside the other. The reader is split by job:
-//! `decode` turns the bytes into numbered lines, `header` reads the header rows' period columns,
-//! [`cells`] single cells, [`read`] the rows, and [`error`] holds everything that can be wrong with a file.
+//! `decode` turns the bytes into text (encodings, BOM, format detection, CSV quoting), [`grid`] a file
+//! into rows of cells (text or a workbook's sheet), [`layout`] says what a sheet's columns are,
+//! [`cells`] single cells, [`read`] the header and the rows, and [`error`] holds everything that can
+//! be wrong with a file.
 //!
 //! Invariants: what [`write`](mod@write) writes, [`read::parse`] reads back as the same table (the
 //! round-trip tests of both pin it); reading never panics, whatever the bytes, and every error names a
 //! line of the file.
 
 pub mod cells;
-mod decode;
+pub mod decode;
 pub mod error;
-mod header;
+pub mod grid;
+pub mod layout;
 pub mod read;
 pub mod summary;
 pub mod write;

@@ -1,96 +1,93 @@
-//! Parser for a city's published follow-up table of an administrative-reform
-//! plan, and for the TSV and CSV files hyoka writes itself.
+//! Reading a city's table of evaluations through a layout ([`super::layout`]): the rows of a file
+//! (`grid`: TSV, CSV, a workbook's sheet) read as a header, items and total rows.
 //!
-//! # Input formats
+//! # How a file is read
 //!
-//! **TSV (Excel "tab-separated text" export, and hyoka's own TSV).**
-//! Empty lines (also lines of only tabs/whitespace) are ignored anywhere;
-//! non-empty lines before the first header are ignored too (titles).
-//! The header is two rows and starts at the first row whose first cell is
-//! `項目`. It is shifted one column left of the data, because `項目` spans the
-//! heading and item columns:
+//! Empty rows (also rows of only tabs or white space) are ignored anywhere, and so are the rows before
+//! the header row (titles). The header row is found as its layout says: the first row whose first cell
+//! says `header.first_cell`, else the first row holding the header text of every column the layout
+//! names by text. Without a layout, each known layout looks for its header row, and the first found
+//! wins (on one row, the layout that recognises the most of its texts). A later copy of the header (a
+//! page break) must name the same points in the same columns, and is skipped.
 //!
-//! ```text
-//! 項目  主な推進担当課  26年度  ""      27年度  フォローアップ対象項目  理由等
-//! ""    ""              上半期  年度末  上半期  ""                      ""
-//! ```
+//! The header's cells name the columns. With `terms_row`, a second header row gives terms (上半期,
+//! 年度末) under fiscal years (26年度), a year applying to the empty cells after it: a point's label is
+//! the year and the term (`26年度上半期`). The data may sit `data_shift` columns right of its header
+//! cells (Kodaira's, where 項目 spans the heading and item columns). Point columns are either a run
+//! of columns from `points.from_column` while the header names a fiscal year or a term, or each header
+//! cell that matches `points.header` (`{point}` standing for the point's label; a text without it
+//! names one column whose point the file does not say: its label is empty, for the importer to fill).
+//! In a layout that finds its header by texts, a header cell it names as no column is refused (with
+//! its column and text), unless the layout lists it under `ignore`.
 //!
-//! Period columns are header columns 3, 4, ... as long as row 2 has a term or
-//! row 1 has a year (a cell containing `年`). A year cell applies to the
-//! following empty cells (carry forward); a period label is year + term
-//! (`26年度上半期`, `平成26年度年度末`). If the row after `項目…` is not a term
-//! row (its first two cells are not both empty), the header is a single row
-//! whose period cells are full labels. A repeated header (page break) must
-//! have the same periods as the first one and is skipped.
+//! Item rows: the heading (an empty cell is the heading of the row above), the item's id and title
+//! (apart, or in one cell: the id, white space and the title, as `27 スクラップアンドビルドの徹底` or
+//! `R1-1 高槻市との連携`; a cell without white space is split after its leading digits), the
+//! department, one grade per point, the follow-up mark (`○`, or empty) and the remark. With
+//! `mark_in_remark` a mark may open the remark (`○ 継続する。`) and a row may stop at the follow-up
+//! column (Kodaira's first page). Total rows (when the layout has them) come last: an empty heading and
+//! a label of one word not starting with a digit (`S`, `A`, `計`), four characters at most unless a
+//! count follows, then a count per point and, in the follow-up column, the number of follow-up items.
 //!
-//! Data rows, with P periods: `heading, "ID title", department, P ratings`,
-//! where the item cell is the item's id, white space (a space, U+3000, ...)
-//! and the title (`27 スクラップアンドビルドの徹底`, `R1-1 高槻市との連携`; a
-//! cell without white space, as some tables write it, is split after its
-//! leading digits: `27スクラップアンドビルドの徹底`); then either `[remark]`
-//! (where a follow-up mark may be folded into the remark as `○ ` + text) or
-//! `[mark, remark]` (mark `○` or empty). Further trailing cells must be
-//! empty. An empty heading means "same as the row above". Total rows (at the
-//! end) have an empty first cell and a short label (`S`, `A`, `B`, `計`, ...)
-//! in column 2, followed by P counts and, optionally, the number of
-//! follow-up items (so an item row with an empty heading and an item cell of
-//! one word not starting with a digit, such as `R1-1` without its title, is
-//! read as a total row).
-//!
-//! **CSV (hyoka's open-data export).** RFC 4180, one header row
-//! `分類,番号,項目,主な推進担当課,<period labels…>,フォローアップ対象,理由等`,
-//! then one row per item, its id in the `番号` column. Every cell is passed
-//! through [`unneutralise_cell`] before it is interpreted.
-//!
-//! In both formats an id is read by [`ItemId::parse`] (NFKC: full-width `１２` is `12`, `Ｒ１－１` is
+//! In every layout an id is read by [`ItemId::parse`] (NFKC: full-width `１２` is `12`, `Ｒ１－１` is
 //! `R1-1`; leading zeros of a number dropped); two rows with one id, however written, are refused, and
 //! so is an id written `No.5` (the re-listing marker's way of naming item 5). A title may carry a
 //! re-listing marker such as `【No.27の再掲】` or `【No.R1-1の再掲】` (also `NO.`, `Ｎｏ．`, full-width
 //! digits, spaces around the id); it is removed from the title and returned as
 //! [`ParsedRow::relisting_of`]. A grade cell holding `対象外` says that the item is not evaluated at
-//! that point: no grade, and the column in [`ParsedRow::not_evaluated`].
+//! that point: no grade, and the column in [`ParsedRow::not_evaluated`]. A grade is read in NFKC
+//! without the spaces published tables put inside (`完 了` is `完了`).
 //!
-//! All cells are trimmed of surrounding whitespace (ASCII, ideographic space
-//! U+3000 and other Unicode white space but the line and paragraph separators
-//! U+2028 and U+2029, which an identifier may not hold); the inside of a cell is kept
-//! verbatim, except grades (ratings and total-row labels), which are read in
-//! NFKC (a full-width `Ａ` is `A`). Identifiers (headings, item ids,
-//! departments, grades) follow the rule of [`crate::domain::ident`]: a cell holding a
-//! character that does not show when printed is refused, naming it.
+//! All cells are trimmed of surrounding whitespace (ASCII, ideographic space U+3000 and other Unicode
+//! white space but the line and paragraph separators U+2028 and U+2029, which an identifier may not
+//! hold); the inside of a cell is kept verbatim, except grades and total-row labels. Identifiers
+//! (headings, item ids, departments, grades) follow the rule of [`crate::domain::ident`]: a cell
+//! holding a character that does not show when printed is refused, naming it. With `formula_escape`
+//! (hyoka's CSV) every cell is first passed through [`unneutralise_cell`].
 //!
-//! Encodings: UTF-8 with or without BOM, and UTF-16 with BOM (Excel's
-//! "Unicode text"). Line ends LF, CRLF or CR. A BOM (U+FEFF) is accepted
-//! only at the very start of the file: one starting any line after it (two
-//! files joined, or a stray mark) is refused with its line number, as it
-//! would otherwise make an invisible heading that the rows below fall under.
+//! Every problem of a row is reported, and every row's: the reader goes on past a bad cell and
+//! returns the problems together ([`Problems`], the first [`super::error::MAX_PROBLEMS`] and a count);
+//! a problem of the file as a whole (its encoding, its header) stops it at once.
 //!
-//! Everything here is total: no panics on any input, and allocations are
-//! proportional to the input size.
+//! Encodings (`decode`): UTF-8 with or without BOM, UTF-16 with BOM (Excel's "Unicode text"), and
+//! CP932 (Shift_JIS as Excel writes CSV on a Japanese system) when the bytes are not UTF-8 and are
+//! CP932, said in [`Read::read_as`]. Line ends LF, CRLF or CR. A BOM (U+FEFF) is accepted only at the
+//! very start of the file: one starting any line after it (two files joined, or a stray mark) is
+//! refused with its line number, as it would otherwise make an invisible heading that the rows below
+//! fall under.
 //!
-//! This file holds the rows' grammar: [`parse`], item rows and total rows. Bytes to lines (and the
-//! format's detection) are `decode`'s job, the header rows `header`'s, single cells [`super::cells`]'s.
+//! Everything here is total: no panics on any input, and allocations are proportional to the input
+//! size (a workbook's, to the bounds of `grid`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::TableFormat;
 use super::cells::{
-    GradeCell, cell, check_ident, check_no_extra, grade, has_digit, is_blank, is_digit, is_mark,
-    item_id, parse_digits, parse_grade_cell, shown, split_item_cell, split_relisting, trim,
-    unfold_mark, unneutralise_cell,
+    GradeCell, check_ident, grade, has_digit, is_digit, is_mark, item_id, parse_digits,
+    parse_grade_cell, shown, split_item_cell, split_relisting, trim, unfold_mark,
+    unneutralise_cell,
 };
-use super::decode::{LineCounter, check_csv_quoting, check_no_stray_bom, decode, detect, lines};
-use super::error::{Result, TableFileError};
-use super::header::{csv_header, tsv_header, tsv_layout};
+use super::error::{Problems, Result, TableFileError};
+use super::grid::{Grid, ReadAs, Source, grid};
+use super::layout::{
+    ColumnSpec, CountsUnder, HeaderTest, Layout, TermsRow, header_matches, normalized,
+};
 use crate::domain::item_id::ItemId;
 
-/// A parsed follow-up table. Line numbers are 1-based lines of the file.
+/// A parsed follow-up table. Line numbers are 1-based lines of the file (a sheet's row numbers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedTable {
-    pub format: TableFormat,
-    /// Period labels in column order: year cell + term cell, e.g.
-    /// `26年度上半期` (TSV), or the header cell as is (CSV).
+    /// The text format the file was split as; `None` for a workbook's sheet.
+    pub format: Option<TableFormat>,
+    /// The name of the layout it was read with.
+    pub layout: String,
+    /// Point labels in column order, as the header writes them: year cell + term cell
+    /// (`26年度上半期`), or the header cell (without the text around `{point}`); empty for a column
+    /// whose point the file does not say.
     pub periods: Vec<String>,
+    /// The 1-based column of each point, and its header text (for messages).
+    pub point_columns: Vec<(usize, String)>,
     /// Line of the (first) header row.
     pub header_line: usize,
     pub rows: Vec<ParsedRow>,
@@ -134,53 +131,616 @@ pub struct TotalRow {
     pub counts: Vec<u64>,
 }
 
-/// Parses a follow-up table file (TSV or CSV, see the module documentation) as `format`; without one,
-/// as CSV if the first non-empty line contains no tab and starts with `分類,`, and as TSV otherwise.
+/// What was read of a file: the table, what the file was read as, and the problems of its cells
+/// (the rows that have one may be missing from the table, or lack the bad cell's value).
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub table: ParsedTable,
+    pub read_as: ReadAs,
+    pub problems: Problems,
+}
+
+/// How to read a file: where (the sheet, the text format, the name), and with which layout (else the
+/// known ones are tried).
+#[derive(Debug, Clone, Default)]
+pub struct Options<'a> {
+    pub source: Source<'a>,
+    pub layout: Option<&'a Layout>,
+}
+
+/// Parses a table file with the known layouts, as `format` (else as the content shows: CSV if the
+/// first non-empty line with a tab or a comma has a comma and no tab, TSV otherwise).
 ///
 /// # Errors
 ///
-/// A [`TableFileError`] naming the offending line when the file is not
-/// valid text, has no header, period columns or item rows, or a row is
-/// malformed.
+/// A [`TableFileError`] naming the offending line when the file is not valid text, has no header,
+/// period columns or item rows; its cells' problems together ([`TableFileError::Many`]) when there
+/// are several.
 pub fn parse(bytes: &[u8], format: Option<TableFormat>) -> Result<ParsedTable> {
-    let text = decode(bytes)?;
-    let text: &str = &text;
-    if text.chars().all(char::is_whitespace) {
-        return Err(TableFileError::Empty { line: 1 });
+    let read = read(
+        bytes,
+        &Options {
+            source: Source {
+                format,
+                ..Source::default()
+            },
+            layout: None,
+        },
+    )?;
+    read.problems.into_result()?;
+    Ok(read.table)
+}
+
+/// Reads a file through a layout (else the known layouts): the table, and the problems of its cells
+/// apart, so that a caller can add its own (grades against a scale) before reporting them together.
+///
+/// # Errors
+///
+/// A problem of the file as a whole: not text nor a workbook, no header, no point columns, no item
+/// rows (when no cell has a problem either).
+pub fn read(bytes: &[u8], options: &Options<'_>) -> Result<Read> {
+    let (grid, read_as) = grid(bytes, &options.source)?;
+    let chosen;
+    let layout = match options.layout {
+        Some(l) => l,
+        None => {
+            chosen = choose(&grid)?;
+            &chosen
+        }
+    };
+    let (table, problems) = Reader::new(layout, &grid).run(&grid)?;
+    Ok(Read {
+        table,
+        read_as,
+        problems,
+    })
+}
+
+/// The known layout whose header row comes first in the file (on one row, the one that recognises
+/// most of its texts; then the first in [`super::layout::known`]'s order).
+fn choose(grid: &Grid<'_>) -> Result<Layout> {
+    let known = super::layout::known();
+    let tests: Vec<HeaderTest> = known.iter().map(Layout::header_test).collect();
+    let mut first_line = None;
+    for row in grid.rows() {
+        let (line, cells) = row?;
+        if is_blank(&cells) {
+            continue;
+        }
+        first_line.get_or_insert(line);
+        let best = known
+            .iter()
+            .zip(&tests)
+            .filter_map(|(l, t)| header_score(t, &cells).map(|s| (s, l)))
+            .fold(None::<(usize, &Layout)>, |best, (s, l)| match best {
+                Some((b, _)) if b >= s => best,
+                _ => Some((s, l)),
+            });
+        if let Some((_, l)) = best {
+            return Ok(l.clone());
+        }
     }
-    check_no_stray_bom(text)?;
-    let format = format.unwrap_or_else(|| detect(text));
-    match format {
-        TableFormat::Tsv => parse_tsv(text),
-        TableFormat::Csv => parse_csv(text),
+    Err(TableFileError::NoKnownLayout {
+        line: first_line.unwrap_or(1),
+        tried: known
+            .iter()
+            .map(|l| (l.name.clone(), l.expects()))
+            .collect(),
+    })
+}
+
+/// Whether a row is the layout's header row, and then how many of its texts it recognises.
+fn header_score(test: &HeaderTest, cells: &[Cow<'_, str>]) -> Option<usize> {
+    let texts = match test {
+        HeaderTest::FirstCell(first) => return first.matches(cell(cells, 0)).then_some(1),
+        HeaderTest::Texts(texts) => texts,
+    };
+    let mut score = 0;
+    for texts in texts {
+        let found = cells.iter().any(|c| texts.iter().any(|t| t.matches(c)));
+        if !found {
+            return None;
+        }
+        score += 1;
+    }
+    Some(score)
+}
+
+/// Cell `index` of a row, trimmed; empty when the row is shorter.
+fn cell<'a>(cells: &'a [Cow<'_, str>], index: usize) -> &'a str {
+    cells.get(index).map_or("", |c| trim(c))
+}
+
+/// Whether every cell of a row is empty once trimmed.
+fn is_blank(cells: &[Cow<'_, str>]) -> bool {
+    cells.iter().all(|c| trim(c).is_empty())
+}
+
+/// A header cell that looks like a reporting point: it names a year (`26年度`, `平成28年3月末現在`)
+/// or a fiscal year (`FY2014-H1`). What it says exactly is the importer's to read.
+fn looks_like_point(label: &str) -> bool {
+    let n = normalized(label);
+    n.contains('年') || (n.starts_with("fy") && n.chars().any(|c| c.is_ascii_digit()))
+}
+
+// ------------------------------------------------------------------------------------ the header
+
+/// What the header row says: where each column is (0-based data columns) and what it is headed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Columns {
+    heading: usize,
+    id: usize,
+    /// `None`: id and title in one cell.
+    title: Option<usize>,
+    department: usize,
+    follow_up: Option<usize>,
+    remark: Option<usize>,
+    /// Each point's data column and label.
+    points: Vec<(usize, String)>,
+    /// Header text of each data column.
+    headers: Vec<String>,
+    /// Cells from this column on must be empty.
+    limit: usize,
+    /// A text row has at least this many cells.
+    min_cells: usize,
+    /// Total rows: the label's column, each point's count column, the follow-up count's column.
+    totals: Option<(usize, Vec<usize>, Option<usize>)>,
+}
+
+impl Columns {
+    fn header(&self, column: usize) -> String {
+        self.headers
+            .get(column)
+            .map_or_else(String::new, |h| shown(h))
+    }
+
+    /// Whether another copy of the header (a page break) reads the same columns.
+    fn reads_as(&self, other: &Columns) -> bool {
+        (
+            self.heading,
+            self.id,
+            self.title,
+            self.department,
+            self.follow_up,
+            self.remark,
+            &self.points,
+        ) == (
+            other.heading,
+            other.id,
+            other.title,
+            other.department,
+            other.follow_up,
+            other.remark,
+            &other.points,
+        )
+    }
+
+    fn labels(&self) -> Vec<String> {
+        self.points.iter().map(|(_, l)| l.clone()).collect()
     }
 }
 
-/// Shared bookkeeping for item rows of both formats.
-#[derive(Default)]
-struct RowCollector {
+/// Whether the row below a header row is its row of terms.
+fn is_terms_row(layout: &Layout, next: Option<&[Cow<'_, str>]>) -> bool {
+    match (layout.terms_row, next) {
+        (TermsRow::None, _) | (_, None) => false,
+        (TermsRow::Required, Some(_)) => true,
+        (TermsRow::Optional, Some(r2)) => {
+            cell(r2, 0).is_empty()
+                && cell(r2, 1).is_empty()
+                && r2.iter().skip(2).any(|c| !trim(c).is_empty())
+        }
+    }
+}
+
+/// Reads the header row (and its row of terms, `row2`, when there is one).
+fn read_header(
+    layout: &Layout,
+    line: usize,
+    row1: &[Cow<'_, str>],
+    row2: Option<&[Cow<'_, str>]>,
+) -> Result<Columns> {
+    let shift = layout.data_shift;
+    let width = row1.len().max(row2.map_or(0, <[_]>::len));
+    // The header's labels: with a row of terms, a year (a cell with 年) carried over the terms after it.
+    let mut labels: Vec<String> = Vec::with_capacity(width);
+    let mut no_year: Vec<bool> = Vec::with_capacity(width);
+    let mut year: Option<&str> = None;
+    for j in 0..width {
+        let y = cell(row1, j);
+        let t = row2.map_or("", |r| cell(r, j));
+        if !y.is_empty() {
+            year = y.contains('年').then_some(y);
+        }
+        match (t.is_empty(), y.is_empty(), year) {
+            (true, _, _) => {
+                labels.push(y.to_owned());
+                no_year.push(false);
+            }
+            (false, false, _) => {
+                labels.push(format!("{y}{t}"));
+                no_year.push(false);
+            }
+            (false, true, Some(y)) => {
+                labels.push(format!("{y}{t}"));
+                no_year.push(false);
+            }
+            (false, true, None) => {
+                labels.push(t.to_owned());
+                no_year.push(true);
+            }
+        }
+    }
+    let last_used = labels
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |i| i + 1);
+    // claimed[j]: the header column j is a column the layout names.
+    let mut claimed = vec![false; width];
+    let header_of = |d: usize| -> Option<usize> { d.checked_sub(shift).filter(|j| *j < width) };
+    let mut points: Vec<(usize, String)> = Vec::new();
+    if let Some(from) = layout.points_from {
+        // By position: the run of columns from `from` while the header names a year or a term.
+        let mut year: Option<&str> = None;
+        let mut d = from - 1;
+        while let Some(j) = header_of(d) {
+            let y = cell(row1, j);
+            let t = row2.map_or("", |r| cell(r, j));
+            if t.is_empty() && !y.contains('年') {
+                break;
+            }
+            if !y.is_empty() {
+                year = Some(y);
+            }
+            let Some(year) = year else {
+                return Err(TableFileError::PeriodWithoutYear {
+                    line,
+                    column: j + 1,
+                });
+            };
+            points.push((d, format!("{year}{t}")));
+            if let Some(c) = claimed.get_mut(j) {
+                *c = true;
+            }
+            d += 1;
+        }
+    }
+    let last_point = points.last().map(|(d, _)| *d);
+    // A column named twice is found once; the total rows' label shares a column with another.
+    let mut resolve = |key: &'static str, spec: &ColumnSpec| -> Result<Option<usize>> {
+        let shared = key == "totals.label";
+        match spec {
+            ColumnSpec::At(n) => {
+                if let Some(j) = header_of(n - 1)
+                    && let Some(c) = claimed.get_mut(j)
+                {
+                    *c = true;
+                }
+                Ok(Some(n - 1))
+            }
+            ColumnSpec::AfterPoints(n) => {
+                let d = last_point.map(|p| p + n);
+                if let Some(j) = d.and_then(header_of)
+                    && let Some(c) = claimed.get_mut(j)
+                {
+                    *c = true;
+                }
+                Ok(d)
+            }
+            ColumnSpec::Header(texts) => {
+                let mut found: Option<usize> = None;
+                for (j, label) in labels.iter().enumerate() {
+                    if (!shared && claimed.get(j).copied().unwrap_or(true))
+                        || !texts.iter().any(|t| header_matches(label, t))
+                    {
+                        continue;
+                    }
+                    if let Some(first) = found {
+                        return Err(TableFileError::DuplicateColumn {
+                            line,
+                            first_column: first + shift + 1,
+                            column: j + shift + 1,
+                            key,
+                            header: shown(label),
+                        });
+                    }
+                    found = Some(j);
+                }
+                if let Some(j) = found
+                    && let Some(c) = claimed.get_mut(j)
+                {
+                    *c = true;
+                }
+                Ok(found.map(|j| j + shift))
+            }
+        }
+    };
+    let heading = resolve("heading", &layout.heading)?;
+    let id = resolve(
+        if layout.title.is_some() { "id" } else { "item" },
+        &layout.id,
+    )?;
+    let title = match &layout.title {
+        Some(t) => resolve("title", t)?,
+        None => None,
+    };
+    let department = resolve("department", &layout.department)?;
+    let follow_up = match &layout.follow_up {
+        Some(s) => resolve("follow_up", s)?,
+        None => None,
+    };
+    let remark = match &layout.remark {
+        Some(s) => resolve("remark", s)?,
+        None => None,
+    };
+    let total_label = match &layout.totals {
+        Some(t) => resolve("totals.label", &t.label)?,
+        None => None,
+    };
+    let (Some(heading), Some(id), Some(department)) = (heading, id, department) else {
+        return Err(TableFileError::NoHeader {
+            line,
+            layout: layout.name.clone(),
+            expected: layout.expects(),
+        });
+    };
+    if layout.title.is_some() && title.is_none() {
+        return Err(TableFileError::NoHeader {
+            line,
+            layout: layout.name.clone(),
+            expected: layout.expects(),
+        });
+    }
+    // The other header cells: points, ignored, or refused.
+    let template = layout.points_header.split_once("{point}");
+    let mut ignored: Vec<usize> = Vec::new();
+    for (j, label) in labels.iter().enumerate() {
+        if label.is_empty() || claimed.get(j).copied().unwrap_or(true) {
+            continue;
+        }
+        let d = j + shift;
+        if layout.points_from.is_none() {
+            match template {
+                Some((before, after)) => {
+                    let n = normalized(label);
+                    let (b, a) = (normalized(before), normalized(after));
+                    if let Some(mid) = n
+                        .strip_prefix(b.as_str())
+                        .and_then(|m| m.strip_suffix(a.as_str()))
+                        && looks_like_point(mid)
+                    {
+                        if no_year.get(j).copied().unwrap_or(false) {
+                            return Err(TableFileError::PeriodWithoutYear {
+                                line,
+                                column: d + 1,
+                            });
+                        }
+                        let point = if before.is_empty() && after.is_empty() {
+                            label.clone()
+                        } else {
+                            mid.to_string()
+                        };
+                        points.push((d, point));
+                        continue;
+                    }
+                }
+                None => {
+                    if header_matches(label, &layout.points_header) {
+                        if points.is_empty() {
+                            points.push((d, String::new()));
+                            continue;
+                        }
+                        return Err(TableFileError::DuplicateColumn {
+                            line,
+                            first_column: points.first().map_or(0, |(p, _)| p + 1),
+                            column: d + 1,
+                            key: "points",
+                            header: shown(label),
+                        });
+                    }
+                }
+            }
+        }
+        if layout.ignore.iter().any(|t| header_matches(label, t)) {
+            ignored.push(d);
+            continue;
+        }
+        if layout.first_cell.is_none() {
+            return Err(TableFileError::UnknownColumn {
+                line,
+                column: d + 1,
+                header: shown(label),
+                layout: layout.name.clone(),
+                looks_like_point: template.is_some(),
+            });
+        }
+    }
+    if points.is_empty() {
+        return Err(TableFileError::NoPeriods { line });
+    }
+    let mut headers = vec![String::new(); width + shift];
+    for (j, label) in labels.iter().enumerate() {
+        if let Some(h) = headers.get_mut(j + shift) {
+            h.clone_from(label);
+        }
+    }
+    for (d, label) in &points {
+        if let Some(h) = headers.get_mut(*d)
+            && h.is_empty()
+        {
+            h.clone_from(label);
+        }
+    }
+    let used = [
+        Some(heading),
+        Some(id),
+        title,
+        Some(department),
+        follow_up,
+        remark,
+        total_label,
+    ]
+    .into_iter()
+    .flatten()
+    .chain(points.iter().map(|(d, _)| *d))
+    .chain(ignored.iter().copied())
+    .max()
+    .unwrap_or(0);
+    let min_cells = match (layout.mark_in_remark, follow_up) {
+        (true, Some(f)) => f + 1,
+        _ => last_used + shift,
+    };
+    let totals = layout.totals.as_ref().and_then(|t| {
+        let under = |d: usize| match t.counts_under {
+            CountsUnder::Data => d,
+            CountsUnder::Header => d.saturating_sub(shift),
+        };
+        let label = total_label?;
+        let counts = points.iter().map(|(d, _)| under(*d)).collect();
+        let follow = follow_up.filter(|_| t.follow_up_count).map(under);
+        Some((label, counts, follow))
+    });
+    Ok(Columns {
+        heading,
+        id,
+        title,
+        department,
+        follow_up,
+        remark,
+        points,
+        headers,
+        limit: used + 1,
+        min_cells,
+        totals,
+    })
+}
+
+// ------------------------------------------------------------------------------------ the rows
+
+/// Shared bookkeeping for item rows.
+struct Reader<'l> {
+    layout: &'l Layout,
+    /// Rows come from a sheet (whose rows leave out their empty cells at the end).
+    sheet: bool,
     rows: Vec<ParsedRow>,
     /// Each id read so far: its line and how it was written.
     seen: HashMap<ItemId, (usize, String)>,
     category: Option<String>,
     /// The distinct grades read so far.
     grades: Vec<Grade>,
+    totals: Vec<TotalRow>,
+    follow_up_total: Option<(usize, u64)>,
+    problems: Problems,
+    /// The first item row had no heading (said once).
+    heading_missing: bool,
 }
 
-struct RowInput<'a> {
-    line: usize,
-    heading: &'a str,
-    id: ItemId,
-    /// The id as the file writes it.
-    written: &'a str,
-    title: &'a str,
-    department: &'a str,
-    grades: Vec<GradeCell>,
-    follow_up: bool,
-    remark: String,
-}
+impl<'l> Reader<'l> {
+    fn new(layout: &'l Layout, grid: &Grid<'_>) -> Reader<'l> {
+        Reader {
+            layout,
+            sheet: grid.is_sheet(),
+            rows: Vec::new(),
+            seen: HashMap::new(),
+            category: None,
+            grades: Vec::new(),
+            totals: Vec::new(),
+            follow_up_total: None,
+            problems: Problems::default(),
+            heading_missing: false,
+        }
+    }
 
-impl RowCollector {
+    fn run(mut self, grid: &Grid<'_>) -> Result<(ParsedTable, Problems)> {
+        let mut rows = grid.rows().peekable();
+        let header_test = self.layout.header_test();
+        let mut header: Option<(usize, Columns)> = None;
+        let mut first_nonblank: Option<usize> = None;
+        while let Some(row) = rows.next() {
+            let (line, mut cells) = row?;
+            if is_blank(&cells) {
+                continue;
+            }
+            if self.layout.formula_escape {
+                for c in &mut cells {
+                    if let Cow::Borrowed(rest) = unneutralise_cell(c)
+                        && rest.len() != c.len()
+                    {
+                        *c = Cow::Owned(rest.to_string());
+                    }
+                }
+            }
+            first_nonblank.get_or_insert(line);
+            if header_score(&header_test, &cells).is_some() {
+                let next = match rows.peek() {
+                    Some(Ok((next_line, next))) if *next_line == line + 1 => Some(next.as_slice()),
+                    _ => None,
+                };
+                let terms = is_terms_row(self.layout, next);
+                let columns = read_header(self.layout, line, &cells, next.filter(|_| terms))?;
+                if terms {
+                    rows.next();
+                }
+                match &header {
+                    None => header = Some((line, columns)),
+                    Some((first_line, first)) if !first.reads_as(&columns) => {
+                        return Err(TableFileError::HeaderMismatch {
+                            line,
+                            first_line: *first_line,
+                            expected: first.labels(),
+                            found: columns.labels(),
+                        });
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+            let Some((_, columns)) = &header else {
+                continue; // title lines before the header
+            };
+            if self.is_total_row(columns, &cells) {
+                self.total_row(columns, line, &cells)?;
+                continue;
+            }
+            if let Some(first) = self.totals.first() {
+                self.problems.push(TableFileError::RowAfterTotals {
+                    line,
+                    totals_line: first.line,
+                });
+                continue;
+            }
+            self.item_row(columns, line, &cells);
+        }
+        let Some((header_line, columns)) = header else {
+            return Err(TableFileError::NoHeader {
+                line: first_nonblank.unwrap_or(1),
+                layout: self.layout.name.clone(),
+                expected: self.layout.expects(),
+            });
+        };
+        if self.rows.is_empty() && self.problems.is_empty() {
+            return Err(TableFileError::NoDataRows { line: header_line });
+        }
+        let table = ParsedTable {
+            format: match grid {
+                Grid::Text { format, .. } => Some(*format),
+                Grid::Sheet { .. } => None,
+            },
+            layout: self.layout.name.clone(),
+            periods: columns.labels(),
+            point_columns: columns
+                .points
+                .iter()
+                .map(|(d, _)| (d + 1, columns.header(*d)))
+                .collect(),
+            header_line,
+            rows: self.rows,
+            totals: self.totals,
+            follow_up_total: self.follow_up_total,
+        };
+        Ok((table, self.problems))
+    }
+
     fn grade(&mut self, g: String) -> Grade {
         if let Some(known) = self.grades.iter().find(|k| ***k == *g) {
             return known.clone();
@@ -190,36 +750,261 @@ impl RowCollector {
         new
     }
 
-    fn push(&mut self, r: RowInput<'_>) -> Result<()> {
-        let heading = trim(r.heading);
+    fn is_total_row(&self, columns: &Columns, cells: &[Cow<'_, str>]) -> bool {
+        let Some((label_at, counts, _)) = &columns.totals else {
+            return false;
+        };
+        let label = cell(cells, *label_at);
+        let first_count = counts.first().map_or("", |c| cell(cells, *c));
+        cell(cells, columns.heading).is_empty()
+            && !label.is_empty()
+            && !label.contains(char::is_whitespace)
+            && !label.starts_with(is_digit)
+            && (!self.totals.is_empty()
+                || label.chars().count() <= 4
+                || first_count.starts_with(is_digit))
+    }
+
+    fn total_row(&mut self, columns: &Columns, line: usize, cells: &[Cow<'_, str>]) -> Result<()> {
+        let Some((label_at, count_at, follow_at)) = &columns.totals else {
+            return Ok(());
+        };
+        let label_cell: String = cell(cells, *label_at)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let label = match grade(line, label_at + 1, &label_cell) {
+            Ok(l) => l,
+            Err(e) => {
+                self.problems.push(e);
+                return Ok(());
+            }
+        };
+        let shift = match self.layout.totals.as_ref().map(|t| t.counts_under) {
+            Some(CountsUnder::Header) => self.layout.data_shift,
+            _ => 0,
+        };
+        let header = |c: usize| columns.header(c + shift);
+        let mut problems = Vec::new();
+        let mut count = |column: usize| -> Option<u64> {
+            let c = cell(cells, column);
+            let n = parse_digits(c);
+            if n.is_none() {
+                problems.push(TableFileError::BadCount {
+                    line,
+                    column: column + 1,
+                    header: header(column),
+                    label: shown(&label),
+                    cell: shown(c),
+                });
+            }
+            n
+        };
+        let counts: Vec<Option<u64>> = count_at.iter().map(|c| count(*c)).collect();
+        let mut end = count_at.iter().max().map_or(0, |c| c + 1);
+        if let Some(f) = follow_at {
+            end = end.max(f + 1);
+            if !cell(cells, *f).is_empty()
+                && let Some(n) = count(*f)
+            {
+                match self.follow_up_total {
+                    Some((first_line, _)) => {
+                        problems.push(TableFileError::DuplicateFollowUpTotal { line, first_line })
+                    }
+                    None => self.follow_up_total = Some((line, n)),
+                }
+            }
+        }
+        let end = end.max(label_at + 1);
+        if let Some(e) = self.extra(columns, line, cells, end) {
+            problems.push(e);
+        }
+        let ok = problems.is_empty();
+        for p in problems {
+            self.problems.push(p);
+        }
+        if ok {
+            self.totals.push(TotalRow {
+                line,
+                label,
+                counts: counts.into_iter().flatten().collect(),
+            });
+        } else if self.totals.is_empty() {
+            // Later rows are total rows still.
+            self.totals.push(TotalRow {
+                line,
+                label,
+                counts: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The first non-empty cell from column `from` on, as a problem.
+    fn extra(
+        &self,
+        columns: &Columns,
+        line: usize,
+        cells: &[Cow<'_, str>],
+        from: usize,
+    ) -> Option<TableFileError> {
+        cells
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, c)| !trim(c).is_empty())
+            .map(|(index, c)| TableFileError::TooManyColumns {
+                line,
+                column: index + 1,
+                header: columns.header(index),
+                max: from,
+                cell: shown(trim(c)),
+            })
+    }
+
+    fn item_row(&mut self, columns: &Columns, line: usize, cells: &[Cow<'_, str>]) {
+        let mut problems: Vec<TableFileError> = Vec::new();
+        if !self.sheet && cells.len() < columns.min_cells {
+            self.problems.push(TableFileError::TooFewColumns {
+                line,
+                expected: columns.min_cells,
+                layout: columns_description(columns),
+                found: cells.len(),
+                format: self.layout.name.clone(),
+            });
+            return;
+        }
+        if let Some(e) = self.extra(columns, line, cells, columns.limit) {
+            problems.push(e);
+        }
+        let at = |d: usize| (d + 1, columns.header(d));
+        let ident = |problems: &mut Vec<TableFileError>, d: usize, field: &str| {
+            let (column, header) = at(d);
+            if let Err(e) = check_ident(line, column, &header, field, cell(cells, d)) {
+                problems.push(e);
+            }
+        };
+        ident(&mut problems, columns.heading, "heading");
+        ident(&mut problems, columns.department, "department");
+        // The id and the title.
+        let (id_column, id_header) = at(columns.id);
+        let (written, title) = match columns.title {
+            None => {
+                let item = cell(cells, columns.id);
+                let (written, title) = split_item_cell(item);
+                match check_ident(line, id_column, &id_header, "item id", written) {
+                    Err(e) => {
+                        problems.push(e);
+                        (None, title)
+                    }
+                    // A cell of one word without a digit is a title without its id (`広域連携の推進`),
+                    // not an id without its title.
+                    Ok(()) if written.is_empty() || (title.is_empty() && !has_digit(written)) => {
+                        problems.push(TableFileError::BadId {
+                            line,
+                            column: id_column,
+                            header: id_header.clone(),
+                            cell: shown(item),
+                        });
+                        (None, title)
+                    }
+                    Ok(()) => (Some(written), title),
+                }
+            }
+            Some(t) => (Some(cell(cells, columns.id)), cell(cells, t)),
+        };
+        let id = written.and_then(|w| match item_id(line, id_column, &id_header, w) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        });
+        // The grades.
+        let mut grades = Vec::with_capacity(columns.points.len());
+        for (d, _) in &columns.points {
+            let (column, header) = at(*d);
+            match parse_grade_cell(line, column, &header, cell(cells, *d)) {
+                Ok(g) => grades.push(g),
+                Err(e) => {
+                    problems.push(e);
+                    grades.push(GradeCell::Empty);
+                }
+            }
+        }
+        // The follow-up mark and the remark.
+        let (follow_up, remark) = self.mark_and_remark(columns, line, cells, &mut problems);
+        // The heading, carried down.
+        let heading = cell(cells, columns.heading);
         if !heading.is_empty() {
             self.category = Some(heading.to_owned());
         }
-        let Some(category) = self.category.clone() else {
-            return Err(TableFileError::MissingHeading { line: r.line });
+        let category = self.category.clone();
+        // Said once: the rows after the first lack it for the same reason.
+        if category.is_none() && !self.heading_missing {
+            self.heading_missing = true;
+            let (column, header) = at(columns.heading);
+            problems.push(TableFileError::MissingHeading {
+                line,
+                column,
+                header,
+            });
+        }
+        let (title, relisting_of) = split_relisting(trim(title));
+        if let Some(id) = &id
+            && title.is_empty()
+        {
+            let (column, header) = at(columns.title.unwrap_or(columns.id));
+            problems.push(TableFileError::MissingTitle {
+                line,
+                column,
+                header,
+                id: id.clone(),
+                with_id: columns.title.is_none(),
+            });
+        }
+        if let (Some(id), Some(written)) = (&id, written) {
+            let written = trim(written);
+            match self.seen.get(id) {
+                Some((first_line, first_written)) => {
+                    problems.push(TableFileError::DuplicateId {
+                        line,
+                        column: id_column,
+                        header: id_header.clone(),
+                        first_line: *first_line,
+                        id: id.clone(),
+                        written: shown(written),
+                        first_written: first_written.clone(),
+                    });
+                }
+                None => {
+                    self.seen.insert(id.clone(), (line, shown(written)));
+                }
+            }
+        }
+        // A row whose id, title or heading is wrong is left out; one with another bad cell is kept
+        // without it, so that its other cells are checked too (nothing is recorded while a problem
+        // remains).
+        let whole = problems.iter().all(|p| {
+            !matches!(
+                p,
+                TableFileError::BadId { .. }
+                    | TableFileError::IdWithNo { .. }
+                    | TableFileError::MissingTitle { .. }
+                    | TableFileError::MissingHeading { .. }
+                    | TableFileError::DuplicateId { .. }
+            ) && !matches!(p, TableFileError::Identifier { column, .. } if *column == id_column)
+        });
+        for p in problems {
+            self.problems.push(p);
+        }
+        let (Some(id), Some(category), true) = (id, category, whole) else {
+            return;
         };
-        let (title, relisting_of) = split_relisting(trim(r.title));
-        if title.is_empty() {
-            return Err(TableFileError::MissingTitle {
-                line: r.line,
-                id: r.id,
-            });
-        }
-        let written = trim(r.written);
-        if let Some((first_line, first_written)) = self.seen.get(&r.id) {
-            return Err(TableFileError::DuplicateId {
-                line: r.line,
-                first_line: *first_line,
-                id: r.id,
-                written: shown(written),
-                first_written: first_written.clone(),
-            });
-        }
-        self.seen.insert(r.id.clone(), (r.line, shown(written)));
         // A new vector of the exact size (collecting in place would keep the larger one).
-        let mut ratings = Vec::with_capacity(r.grades.len());
+        let mut ratings = Vec::with_capacity(grades.len());
         let mut not_evaluated = Vec::new();
-        for (column, g) in r.grades.into_iter().enumerate() {
+        for (column, g) in grades.into_iter().enumerate() {
             ratings.push(match g {
                 GradeCell::Empty => None,
                 GradeCell::Grade(g) => Some(self.grade(g)),
@@ -230,140 +1015,51 @@ impl RowCollector {
             });
         }
         self.rows.push(ParsedRow {
-            line: r.line,
+            line,
             category,
-            id: r.id,
+            id,
             title,
             relisting_of,
-            department: trim(r.department).to_owned(),
+            department: cell(cells, columns.department).to_owned(),
             ratings,
             not_evaluated,
-            follow_up: r.follow_up,
-            remark: r.remark,
+            follow_up,
+            remark,
         });
-        Ok(())
     }
-}
 
-// --------------------------------------------------------------------- TSV
-
-fn is_total_row(cells: &[&str], in_totals: bool) -> bool {
-    let label = cell(cells, 1);
-    cell(cells, 0).is_empty()
-        && !label.is_empty()
-        && !label.contains(char::is_whitespace)
-        && !label.starts_with(is_digit)
-        && (in_totals || label.chars().count() <= 4 || cell(cells, 2).starts_with(is_digit))
-}
-
-fn parse_tsv(text: &str) -> Result<ParsedTable> {
-    let all = lines(text);
-    let mut header: Option<(usize, Vec<String>)> = None;
-    let mut collector = RowCollector::default();
-    let mut totals: Vec<TotalRow> = Vec::new();
-    let mut follow_up_total: Option<(usize, u64)> = None;
-    let mut first_nonblank: Option<usize> = None;
-    let mut i = 0;
-    while let Some(&(line, text)) = all.get(i) {
-        i += 1;
-        let cells: Vec<&str> = text.split('\t').collect();
-        if is_blank(&cells) {
-            continue;
-        }
-        first_nonblank.get_or_insert(line);
-        if cell(&cells, 0) == "項目" {
-            let next: Option<Vec<&str>> = all.get(i).map(|(_, l)| l.split('\t').collect());
-            let (periods, used) = tsv_header(line, &cells, next.as_deref())?;
-            i += used - 1;
-            match &header {
-                None => header = Some((line, periods)),
-                Some((first_line, expected)) if *expected != periods => {
-                    return Err(TableFileError::HeaderMismatch {
-                        line,
-                        first_line: *first_line,
-                        expected: expected.clone(),
-                        found: periods,
-                    });
-                }
-                Some(_) => {}
-            }
-            continue;
-        }
-        let Some((_, periods)) = &header else {
-            continue; // title lines before the header
+    /// The follow-up mark and the remark of an item row.
+    fn mark_and_remark(
+        &self,
+        columns: &Columns,
+        line: usize,
+        cells: &[Cow<'_, str>],
+        problems: &mut Vec<TableFileError>,
+    ) -> (bool, String) {
+        let remark = columns.remark.map_or("", |r| cell(cells, r));
+        let Some(f) = columns.follow_up else {
+            return (false, remark.to_owned());
         };
-        let p = periods.len();
-        if is_total_row(&cells, !totals.is_empty()) {
-            let label = grade(line, 2, cell(&cells, 1))?;
-            let count = |column: usize| -> Result<u64> {
-                let c = cell(&cells, column);
-                parse_digits(c).ok_or_else(|| TableFileError::BadCount {
-                    line,
-                    label: shown(&label),
-                    column: column + 1,
-                    cell: shown(c),
-                })
+        let mark = cell(cells, f);
+        let bad = |problems: &mut Vec<TableFileError>| {
+            problems.push(TableFileError::BadMark {
+                line,
+                column: f + 1,
+                header: columns.header(f),
+                cell: shown(mark),
+            });
+            (false, remark.to_owned())
+        };
+        if !self.layout.mark_in_remark {
+            return match mark.is_empty() || is_mark(mark) {
+                true => (!mark.is_empty(), remark.to_owned()),
+                false => bad(problems),
             };
-            let counts = (2..2 + p).map(count).collect::<Result<Vec<u64>>>()?;
-            if !cell(&cells, 2 + p).is_empty() {
-                let n = count(2 + p)?;
-                if let Some((first_line, _)) = follow_up_total {
-                    return Err(TableFileError::DuplicateFollowUpTotal { line, first_line });
-                }
-                follow_up_total = Some((line, n));
-            }
-            check_no_extra(line, &cells, 3 + p)?;
-            totals.push(TotalRow {
-                line,
-                label,
-                counts,
-            });
-            continue;
         }
-        if let Some(first) = totals.first() {
-            return Err(TableFileError::RowAfterTotals {
-                line,
-                totals_line: first.line,
-            });
+        // A row that stops at the follow-up column holds the remark there, a mark perhaps opening it.
+        if columns.remark.is_some_and(|r| cells.len() <= r) {
+            return unfold_mark(mark);
         }
-        tsv_row(line, &cells, p, &mut collector)?;
-    }
-    let Some((header_line, periods)) = header else {
-        return Err(TableFileError::NoHeader {
-            line: first_nonblank.unwrap_or(1),
-            expected: "項目",
-        });
-    };
-    if collector.rows.is_empty() {
-        return Err(TableFileError::NoDataRows { line: header_line });
-    }
-    Ok(ParsedTable {
-        format: TableFormat::Tsv,
-        periods,
-        header_line,
-        rows: collector.rows,
-        totals,
-        follow_up_total,
-    })
-}
-
-fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) -> Result<()> {
-    let base = 3 + p;
-    if cells.len() < base + 1 {
-        return Err(TableFileError::TooFewColumns {
-            line,
-            expected: base + 1,
-            layout: tsv_layout(p),
-            found: cells.len(),
-            format: "tab-separated",
-        });
-    }
-    let (follow_up, remark) = if cells.len() == base + 1 {
-        unfold_mark(cell(cells, base))
-    } else {
-        check_no_extra(line, cells, base + 2)?;
-        let mark = cell(cells, base);
-        let remark = cell(cells, base + 1);
         if mark.is_empty() {
             (false, remark.to_owned())
         } else if is_mark(mark) {
@@ -372,133 +1068,31 @@ fn tsv_row(line: usize, cells: &[&str], p: usize, collector: &mut RowCollector) 
             // A [remark] row with a trailing empty cell.
             unfold_mark(mark)
         } else {
-            return Err(TableFileError::BadMark {
-                line,
-                column: base + 1,
-                cell: shown(mark),
-            });
+            bad(problems)
         }
-    };
-    let item = cell(cells, 1);
-    let (written, title) = split_item_cell(item);
-    check_ident(line, 1, "heading", cell(cells, 0))?;
-    check_ident(line, 2, "item id", written)?;
-    check_ident(line, 3, "department", cell(cells, 2))?;
-    // A cell of one word without a digit is a title without its id (`広域連携の推進`), not an id
-    // without its title.
-    if written.is_empty() || (title.is_empty() && !has_digit(written)) {
-        return Err(TableFileError::BadId {
-            line,
-            cell: shown(item),
-        });
     }
-    let id = item_id(line, 2, written)?;
-    let grades = (3..base)
-        .map(|column| parse_grade_cell(line, column + 1, cell(cells, column)))
-        .collect::<Result<Vec<_>>>()?;
-    collector.push(RowInput {
-        line,
-        heading: cell(cells, 0),
-        id,
-        written,
-        title,
-        department: cell(cells, 2),
-        grades,
-        follow_up,
-        remark,
-    })
 }
 
-// --------------------------------------------------------------------- CSV
-
-fn parse_csv(text: &str) -> Result<ParsedTable> {
-    check_csv_quoting(text)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let mut lines = LineCounter::new(text);
-    let mut header: Option<(usize, usize, Vec<String>)> = None; // line, columns, periods
-    let mut collector = RowCollector::default();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(TableFileError::Csv {
-                    line: lines.line_of(e.position()),
-                    message: shown(&e.to_string().replace(['\n', '\r'], " ")),
-                });
-            }
+/// The columns of an item row, as messages show them: `heading, id and title, department, 3 points,
+/// follow-up, remark`.
+fn columns_description(c: &Columns) -> String {
+    let mut parts = vec!["heading".to_string()];
+    match c.title {
+        None => parts.push("id and title".into()),
+        Some(_) => {
+            parts.push("id".into());
+            parts.push("title".into());
         }
-        let line = lines.line_of(record.position());
-        let owned: Vec<Cow<'_, str>> = record.iter().map(unneutralise_cell).collect();
-        let cells: Vec<&str> = owned.iter().map(AsRef::as_ref).collect();
-        if is_blank(&cells) {
-            continue;
-        }
-        let Some((_, columns, periods)) = &header else {
-            header = Some(csv_header(line, &cells)?);
-            continue;
-        };
-        let p = periods.len();
-        if cells.len() < *columns {
-            return Err(TableFileError::TooFewColumns {
-                line,
-                expected: *columns,
-                layout: format!(
-                    "分類, 番号, 項目, 主な推進担当課, {p} periods, フォローアップ対象, 理由等"
-                ),
-                found: cells.len(),
-                format: "CSV",
-            });
-        }
-        check_no_extra(line, &cells, *columns)?;
-        check_ident(line, 1, "heading", cell(&cells, 0))?;
-        check_ident(line, 2, "item id", cell(&cells, 1))?;
-        check_ident(line, 4, "department", cell(&cells, 3))?;
-        let id = item_id(line, 2, cell(&cells, 1))?;
-        let grades = (4..4 + p)
-            .map(|column| parse_grade_cell(line, column + 1, cell(&cells, column)))
-            .collect::<Result<Vec<_>>>()?;
-        let mark = cell(&cells, 4 + p);
-        if !mark.is_empty() && !is_mark(mark) {
-            return Err(TableFileError::BadMark {
-                line,
-                column: 5 + p,
-                cell: shown(mark),
-            });
-        }
-        collector.push(RowInput {
-            line,
-            heading: cell(&cells, 0),
-            id,
-            written: cell(&cells, 1),
-            title: cell(&cells, 2),
-            department: cell(&cells, 3),
-            grades,
-            follow_up: !mark.is_empty(),
-            remark: cell(&cells, 5 + p).to_owned(),
-        })?;
     }
-    let Some((header_line, _, periods)) = header else {
-        return Err(TableFileError::NoHeader {
-            line: 1,
-            expected: "分類",
-        });
-    };
-    if collector.rows.is_empty() {
-        return Err(TableFileError::NoDataRows { line: header_line });
+    parts.push("department".into());
+    parts.push(format!("{} points", c.points.len()));
+    if c.follow_up.is_some() {
+        parts.push("follow-up".into());
     }
-    Ok(ParsedTable {
-        format: TableFormat::Csv,
-        periods,
-        header_line,
-        rows: collector.rows,
-        totals: Vec::new(),
-        follow_up_total: None,
-    })
+    if c.remark.is_some() {
+        parts.push("remark".into());
+    }
+    parts.join(", ")
 }
 
 #[cfg(test)]
@@ -532,7 +1126,11 @@ mod tests {
             Err(e) => {
                 let msg = e.to_string();
                 assert!(!msg.contains('\n') && !msg.contains('\r'), "{msg}");
-                assert!(msg.starts_with(&format!("line {}: ", e.line())), "{msg}");
+                let line = format!("line {}", e.line());
+                assert!(
+                    msg.starts_with(&format!("{line}: ")) || msg.starts_with(&format!("{line}, ")),
+                    "{msg}"
+                );
                 assert!(msg.contains("; "), "{msg}");
                 e
             }
@@ -562,7 +1160,7 @@ mod tests {
     #[test]
     fn seed_parses() {
         let t = ok(&seed_bytes(), None);
-        assert_eq!(t.format, TableFormat::Tsv);
+        assert_eq!(t.format, Some(TableFormat::Tsv));
         assert_eq!(t.header_line, 3);
         assert_eq!(t.periods, ["26年度上半期", "26年度年度末", "27年度上半期"]);
         assert_eq!(t.rows.len(), 62);
@@ -713,6 +1311,7 @@ mod tests {
                     line: 5,
                     column: c,
                     problem,
+                    ..
                 } if c == column => {
                     assert!(problem.starts_with(&format!("the {field} `")), "{problem}");
                     assert!(problem.contains("U+"), "{problem}");
@@ -747,7 +1346,7 @@ mod tests {
     #[test]
     fn hyoka_tsv_parses() {
         let t = ok(HYOKA_TSV.as_bytes(), None);
-        assert_eq!(t.format, TableFormat::Tsv);
+        assert_eq!(t.format, Some(TableFormat::Tsv));
         assert_eq!(t.header_line, 1);
         assert_eq!(
             t.periods,
@@ -930,7 +1529,7 @@ mod tests {
             財政,Ｒ１－１０,高槻市との連携【No.Ｒ１－１の再掲】,政策課,対象外,S,○,\r\n\
             財政,007,先頭のゼロ,財政課,A,A,,\r\n";
         let t = ok(csv.as_bytes(), None);
-        assert_eq!(t.format, TableFormat::Csv);
+        assert_eq!(t.format, Some(TableFormat::Csv));
         let got: Vec<(&str, Option<&str>, &[usize])> = t
             .rows
             .iter()
@@ -964,6 +1563,8 @@ mod tests {
             e,
             TableFileError::DuplicateId {
                 line: 8,
+                column: 2,
+                header: "項目".into(),
                 first_line: 5,
                 id: id("12"),
                 written: "12".into(),
@@ -972,7 +1573,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "line 8: item id 12 is already used on line 5 (written \"12\" here and \"１２\" there, the same id); give every item its own id"
+            "line 8, column 2 (項目): item id 12 is already used on line 5 (written \"12\" here and \"１２\" there, the same id); give every item its own id"
         );
         let csv = "分類,番号,項目,主な推進担当課,令和元年度上半期,フォローアップ対象,理由等\n\
             a,12,t,d,A,,\n\
@@ -996,7 +1597,7 @@ mod tests {
         let e = err(csv.as_bytes(), None);
         assert!(
             e.to_string().starts_with(
-                "line 4: item id R1-1 is already used on line 3 (written \"Ｒ１－１\" here and \"R1-1\" there"
+                "line 4, column 2 (番号): item id R1-1 is already used on line 3 (written \"Ｒ１－１\" here and \"R1-1\" there"
             ),
             "{e}"
         );
@@ -1034,7 +1635,7 @@ mod tests {
     #[test]
     fn hyoka_csv_parses() {
         let t = ok(HYOKA_CSV.as_bytes(), None);
-        assert_eq!(t.format, TableFormat::Csv);
+        assert_eq!(t.format, Some(TableFormat::Csv));
         assert_eq!(t.header_line, 1);
         assert_eq!(t.periods, ["平成26年度上半期", "平成26年度年度末"]);
         assert!(t.totals.is_empty());
@@ -1135,8 +1736,22 @@ mod tests {
         let pos = bytes.len() - 5;
         bytes.insert(pos, 0xFF);
         assert_eq!(err(&bytes, None), TableFileError::InvalidUtf8 { line: 73 });
+        // Shift_JIS (CP932) is read as such, and said.
         let sjis = b"\x8d\x80\x96\xda\n"; // 項目 in Shift_JIS
-        assert_eq!(err(sjis, None), TableFileError::InvalidUtf8 { line: 1 });
+        assert_eq!(err(sjis, None), TableFileError::NoPeriods { line: 1 });
+        assert_eq!(
+            super::super::decode::sniff(sjis),
+            Some(super::super::decode::Encoding::Cp932)
+        );
+        // Neither UTF-8 nor CP932: both places said.
+        let e = err(b"a\nb\xff\n\xa0", None);
+        assert_eq!(
+            e,
+            TableFileError::NotText {
+                line: 2,
+                cp932_line: 2
+            }
+        );
         assert_eq!(
             err(&[0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8], None),
             TableFileError::InvalidUtf16 { line: 2 }
@@ -1155,7 +1770,7 @@ mod tests {
     fn header_errors() {
         let e = err("\n地域\t1 題\t課\tA\t理由\n".as_bytes(), None);
         assert_eq!(e.line(), 2);
-        assert!(matches!(e, TableFileError::NoHeader { .. }));
+        assert!(matches!(e, TableFileError::NoKnownLayout { .. }), "{e}");
         let e = tsv_err(
             3,
             "項目\t主な推進担当課\t\t\t\tフォローアップ対象項目\t理由等",
@@ -1197,7 +1812,7 @@ mod tests {
         // The seed forced as CSV has no CSV header.
         assert!(matches!(
             err(&seed_bytes(), Some(TableFormat::Csv)),
-            TableFileError::NoHeader { line: 3, .. }
+            TableFileError::NoKnownLayout { line: 3, .. }
         ));
     }
 
@@ -1206,7 +1821,7 @@ mod tests {
         let e = tsv_err(12, "\t8 題\t課\tA");
         assert_eq!(
             e.to_string(),
-            "line 12: expected at least 7 columns (heading, id and title, department, 3 ratings, remark), found 4; check that the file is the tab-separated export of the table"
+            "line 12: expected at least 7 columns (heading, id and title, department, 3 points, follow-up, remark), found 4; check that the row is complete and that the file is the table (read with layout kodaira)"
         );
         let e = tsv_err(40, "\t33 題\t課\tA\tB\tA\t○\t理由\tはみ出し\t");
         assert!(
@@ -1265,6 +1880,7 @@ mod tests {
                     line: 9,
                     column: 2,
                     problem,
+                    ..
                 } => assert!(problem.contains(why), "{e}"),
                 _ => panic!("{cell}: {e}"),
             }
@@ -1279,7 +1895,10 @@ mod tests {
             e,
             TableFileError::MissingTitle {
                 line: 9,
-                id: id("5")
+                column: 2,
+                header: "項目".into(),
+                id: id("5"),
+                with_id: true,
             }
         );
         // (With its heading: a row whose first cell is empty and whose second is one word not starting
@@ -1289,7 +1908,10 @@ mod tests {
             e,
             TableFileError::MissingTitle {
                 line: 9,
-                id: id("R1-1")
+                column: 2,
+                header: "項目".into(),
+                id: id("R1-1"),
+                with_id: true,
             }
         );
         let e = tsv_err(45, "\t12 財産\t課\tA\tA\tA\t\t理由\t");
@@ -1297,6 +1919,8 @@ mod tests {
             e,
             TableFileError::DuplicateId {
                 line: 45,
+                column: 2,
+                header: "項目".into(),
                 first_line: 16,
                 id: id("12"),
                 written: "12".into(),
@@ -1305,17 +1929,32 @@ mod tests {
         );
         assert!(e.to_string().contains("line 16"));
         let e = tsv_err(5, "\t1 題\t課\tA\tA\tA\t理由");
-        assert_eq!(e, TableFileError::MissingHeading { line: 5 });
-        let e = tsv_err(20, "見出し\t16 題\t課\tA\tA A\tA\t理由");
+        assert_eq!(
+            e,
+            TableFileError::MissingHeading {
+                line: 5,
+                column: 1,
+                header: String::new()
+            }
+        );
+        // Spaces inside a grade do not count (`完 了` is `完了`); the scale is the importer's to check.
+        let t = ok(&seed_with(20, "見出し\t16 題\t課\tA\tA A\tA\t理由"), None);
+        assert_eq!(row(&t, 16).ratings, some(&["A", "AA", "A"]));
+        let e = tsv_err(20, "見出し\t16 題\t課\tA\tA\u{200B}\tA\t理由");
         assert!(
             matches!(
                 e,
-                TableFileError::BadRating {
+                TableFileError::Identifier {
                     line: 20,
                     column: 5,
                     ..
                 }
             ),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with("line 20, column 5 (26年度年度末): the grade"),
             "{e}"
         );
         let e = tsv_err(71, "\tA\t59\tx\t59\t\t\t");
@@ -1453,7 +2092,17 @@ mod tests {
             "{e}"
         );
         let e = err(format!("{header},1,t,d,A,,r\n").as_bytes(), None);
-        assert_eq!(e, TableFileError::MissingHeading { line: 2 });
+        assert!(
+            matches!(
+                e,
+                TableFileError::MissingHeading {
+                    line: 2,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let e = err(
             format!("{header}a,1,t,d,A,,r\n\"a\",1,t,d,A,,r\n").as_bytes(),
             None,
@@ -1462,39 +2111,30 @@ mod tests {
             e,
             TableFileError::DuplicateId {
                 line: 3,
+                column: 2,
+                header: "番号".into(),
                 first_line: 2,
                 id: id("1"),
                 written: "1".into(),
                 first_written: "1".into(),
             }
         );
-        let e = err(format!("{header}a,1,t,d,A B,,r\n").as_bytes(), None);
-        assert!(
-            matches!(
-                e,
-                TableFileError::BadRating {
-                    line: 2,
-                    column: 5,
-                    ..
-                }
-            ),
-            "{e}"
-        );
+        let t = ok(format!("{header}a,1,t,d,A B,,r\n").as_bytes(), None);
+        assert_eq!(t.rows[0].ratings, some(&["AB"]));
         let e = err(header.as_bytes(), None);
         assert_eq!(e, TableFileError::NoDataRows { line: 1 });
         let e = err(
             "分類,番号,題,主な推進担当課,26年度上半期,フォローアップ対象,理由等\n".as_bytes(),
             None,
         );
+        // Without its 項目 column the header is no known layout's.
         assert!(
-            matches!(
-                e,
-                TableFileError::CsvHeader {
-                    line: 1,
-                    column: 3,
-                    ..
-                }
-            ),
+            matches!(e, TableFileError::NoKnownLayout { line: 1, .. }),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("hyoka: a row holding 分類, 番号, 項目, 主な推進担当課"),
             "{e}"
         );
         let e = err(
@@ -1716,8 +2356,15 @@ mod tests {
                     .into_iter()
                     .map(|(y, t)| (y.to_owned(), t.to_owned()))
                     .collect();
+                let point_columns = periods
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (4 + i, p.clone()))
+                    .collect();
                 let table = ParsedTable {
-                    format: TableFormat::Tsv,
+                    format: Some(TableFormat::Tsv),
+                    layout: "kodaira".into(),
+                    point_columns,
                     periods,
                     header_line: 1,
                     rows,
@@ -1751,8 +2398,8 @@ mod tests {
                 if let Err(e) = parse(text.as_bytes(), hint) {
                     let msg = e.to_string();
                     prop_assert!(!msg.contains('\n'));
-                    let prefix = format!("line {}: ", e.line());
-                    prop_assert!(msg.starts_with(&prefix), "{}", msg);
+                    let line = format!("line {}", e.line());
+                    prop_assert!(msg.starts_with(&format!("{line}: ")) || msg.starts_with(&format!("{line}, ")), "{}", msg);
                 }
             }
         }
@@ -1764,7 +2411,11 @@ mod tests {
             prop_assert_eq!(parsed.as_ref().ok(), Some(&table), "{:?}\n{}", parsed, tsv);
 
             let mut csv_table = table.clone();
-            csv_table.format = TableFormat::Csv;
+            csv_table.format = Some(TableFormat::Csv);
+            csv_table.layout = "hyoka".into();
+            for (i, (column, _)) in csv_table.point_columns.iter_mut().enumerate() {
+                *column = 5 + i;
+            }
             csv_table.totals.clear();
             csv_table.follow_up_total = None;
             for (r, remark) in csv_table.rows.iter_mut().zip(csv_remarks) {

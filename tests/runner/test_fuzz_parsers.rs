@@ -51,6 +51,31 @@ fn mutate(bytes: &[u8], ms: &[Mutation]) -> Vec<u8> {
     v
 }
 
+/// A small workbook holding the cells of a table in hyoka's CSV layout.
+fn small_workbook() -> Vec<u8> {
+    let rows = [
+        [
+            "分類",
+            "番号",
+            "項目",
+            "主な推進担当課",
+            "令和元年度末",
+            "フォローアップ対象",
+            "理由等",
+        ],
+        ["見出し", "1", "題", "課", "A", "○", "理由"],
+        ["", "2", "題2", "課", "対象外", "", ""],
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
 fn key() -> SignerKey {
     SignerKey::from_seed("city.example/plan", &[7; 32]).unwrap()
 }
@@ -132,6 +157,27 @@ proptest! {
     }
 
     #[test]
+    fn the_workbook_reader_survives_mutation_of_a_workbook(ms in proptest::collection::vec(mutation(), 1..4)) {
+        let bytes = mutate(&small_workbook(), &ms);
+        if let Err(e) = table_file::parse(&bytes, None) {
+            prop_assert_eq!(e.to_string().lines().count(), 1, "one line: {}", e);
+        }
+    }
+
+    #[test]
+    fn the_layout_reader_survives_mutation_of_a_layout(ms in proptest::collection::vec(mutation(), 1..6)) {
+        let layout = include_bytes!("../../fixtures/layouts/kodaira.toml");
+        let bytes = mutate(layout, &ms);
+        if let Ok(text) = std::str::from_utf8(&bytes)
+            && let Ok(l) = hyoka::table::layout::Layout::parse(text)
+        {
+            let seed = include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv");
+            let options = table_file::Options { layout: Some(&l), ..Default::default() };
+            let _ = table_file::read(seed, &options);
+        }
+    }
+
+    #[test]
     fn event_decoding_survives_mutation(ms in proptest::collection::vec(mutation(), 1..6)) {
         let e = event::Event {
             version: 1,
@@ -163,6 +209,9 @@ fn seed_export() -> Vec<u8> {
     let req = hyoka::import::Request {
         bytes: include_bytes!("../../fixtures/kodaira-followup-h26-h27.tsv")[..].into(),
         file_name: "seed.tsv",
+        layout: None,
+        sheet: None,
+        point: None,
         era: None,
         plan: Some("plan".into()),
         origin: Some("city.example/plan".into()),

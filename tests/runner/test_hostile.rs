@@ -412,7 +412,7 @@ fn malformed_files_are_refused_in_one_line() {
     let run = env.run(&["import", &file.to_string_lossy(), "-a", "a"]);
     let err = run.fails(1).to_string();
     assert_eq!(run.stderr.lines().count(), 1);
-    assert!(err.contains("is not valid UTF-8"), "{err}");
+    assert!(err.contains("is neither UTF-8 text"), "{err}");
     assert_eq!(env.snapshot(), before);
 
     // A checkpoint file that is not UTF-8, or not a checkpoint.

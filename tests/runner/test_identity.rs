@@ -245,13 +245,13 @@ fn invisible_characters_no_longer_pass_as_identity_in_an_imported_file() {
                 seed_with(5, |l| {
                     l.replacen("地域協働の", &format!("地域協働の{c}"), 1)
                 }),
-                "line 5: column 1: the heading `",
+                "line 5, column 1: the heading `",
                 6,
             ),
             (
                 "item id",
                 seed_with(5, |l| l.replacen("\t1 ", &format!("\t1{c} "), 1)),
-                "line 5: column 2: the item id `",
+                "line 5, column 2 (項目): the item id `",
                 2,
             ),
             (
@@ -259,13 +259,13 @@ fn invisible_characters_no_longer_pass_as_identity_in_an_imported_file() {
                 seed_with(5, |l| {
                     l.replacen("\t市民協働・", &format!("\t市民協働・{c}"), 1)
                 }),
-                "line 5: column 3: the department `",
+                "line 5, column 3 (主な推進担当課): the department `",
                 6,
             ),
             (
                 "grade",
                 seed_with(5, |l| l.replacen("\tA\t", &format!("\tA{c}\t"), 1)),
-                "line 5: column 4: the grade `",
+                "line 5, column 4 (26年度上半期): the grade `",
                 2,
             ),
         ];

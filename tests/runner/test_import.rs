@@ -437,7 +437,7 @@ fn bad_files_import_nothing() {
                 b[at] = 0xff;
                 b
             },
-            "line 5: the file is not valid UTF-8",
+            "line 5: the file is neither UTF-8 text",
         ),
         (
             "missing-columns",
@@ -449,7 +449,7 @@ fn bad_files_import_nothing() {
         (
             "unknown-grade",
             replace_line(12, &|l| l.replacen("\tA\t", "\tC\t", 1)),
-            "line 12: item 8, 平成26年度上半期: grade `C` is not in the plan's scale",
+            "line 12, column 4 (26年度上半期): item 8, 平成26年度上半期: grade `C` is not in the plan's scale",
         ),
         (
             "duplicate-number",

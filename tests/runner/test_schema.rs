@@ -183,3 +183,44 @@ fn the_schemas_refuse_what_hyoka_never_writes() {
     assert!(!summary.is_valid(&json!({"periods": [], "follow_up": -1})));
     assert!(summary.is_valid(&json!({"periods": [], "follow_up": 0})));
 }
+
+/// Every known layout (fixtures/layouts/) is a layout file of schema/layout.schema.json, and what the
+/// schema refuses, hyoka refuses too.
+#[test]
+fn the_known_layouts_match_the_layout_schema() {
+    use hyoka::table::layout::{Layout, known_names};
+    let v = validator("layout.schema.json");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/layouts");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let value: Value = toml::from_str(&text).unwrap();
+        assert_valid(&v, &value);
+        let layout = Layout::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        names.push(layout.name);
+    }
+    names.sort();
+    let mut known: Vec<String> = known_names().iter().map(|n| n.to_string()).collect();
+    known.sort();
+    assert_eq!(
+        names, known,
+        "the files of fixtures/layouts/ are the known layouts"
+    );
+    let good = "name = \"x\"\n[columns]\nheading = \"見出し\"\nid = \"番号\"\ntitle = \"項目\"\ndepartment = \"課\"\n[points]\nheader = \"{point}\"\n";
+    let value: Value = toml::from_str(good).unwrap();
+    assert_valid(&v, &value);
+    for bad in [
+        good.replace("name = \"x\"", "name = \"X Y\""),
+        good.replace("id = \"番号\"\n", "item = \"番号\"\n"),
+        good.replace("title = \"項目\"\n", ""),
+        format!("{good}[cells]\ncolour = true\n"),
+        good.replace("heading = \"見出し\"", "heading = { column = 0 }"),
+        good.replace("heading = \"見出し\"", "heading = { place = 1 }"),
+        format!("{good}[totals]\ncounts_under = \"header\"\n"),
+    ] {
+        let value: Value = toml::from_str(&bad).unwrap();
+        assert!(!v.is_valid(&value), "the schema accepts {bad}");
+        assert!(Layout::parse(&bad).is_err(), "hyoka accepts {bad}");
+    }
+}

@@ -699,10 +699,6 @@ fn run_in_address_space(ledger: &Path, bytes: u64, args: &[&str]) -> Run {
         // English messages whatever the machine's locale (as tests/common pins them).
         .env("LC_ALL", "C.UTF-8")
         .env_remove("HYOKA_LANG")
-        // What the limit measures is hyoka's own memory: glibc reserves 64 MiB of address space for
-        // each thread's malloc arena (seven here, about 450 MiB, whether used or not), which left a few
-        // MiB of the limit to the program itself and made the test fail as the binary grew.
-        .env("MALLOC_ARENA_MAX", "2")
         .args(args)
         .stdin(Stdio::null());
     let limit = libc::rlimit {

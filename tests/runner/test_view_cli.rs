@@ -17,6 +17,9 @@ fn seed_ledger() -> (tempfile::TempDir, PathBuf) {
     let req = hyoka::import::Request {
         bytes: (&bytes[..]).into(),
         file_name: "kodaira-followup-h26-h27.tsv",
+        layout: None,
+        sheet: None,
+        point: None,
         era: None,
         plan: Some("第2次行財政改革推進プラン".into()),
         origin: Some("city.kodaira.example/reform-plan-2".into()),
@@ -97,6 +100,9 @@ fn table_to_a_file_re_imports_without_changes() {
         let req = hyoka::import::Request {
             bytes: (&bytes[..]).into(),
             file_name: name,
+            layout: None,
+            sheet: None,
+            point: None,
             era: None,
             plan: None,
             origin: None,

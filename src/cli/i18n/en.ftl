@@ -192,7 +192,7 @@ progress-events = events
 
 ## import
 import-cannot-read = cannot read { $file }: { $error }; check the file name
-import-too-big = { $file } { $size }, more than a table can be ({ $max } bytes); check that it is the right file
+import-too-big = { $file } { $size }, more than { $what } can be ({ $max } bytes); check that it is the right file
 import-size-is = is { $bytes } bytes
 import-size-more = holds more than { $max } bytes
 hint-import-with-people = ; in a ledger with people an import is its author's changes, checked as any: ratings go into an open round (ask an administrator: `hyoka round open POINT --due YYYY-MM-DD`), by staff or the head of the item's department
@@ -572,3 +572,19 @@ config-a-table = a table
 man-none = no manual page was rendered
 man-wrote = wrote { $count } manual pages to { $dir }
 stage-not-1-or-2 = write 1 (1次評価, by the department head) or 2 (2次評価, by 行革本部)
+
+## import: layouts, workbooks, every bad cell (commands.rs)
+what-table = a table
+what-layout = a layout
+layout-none = no layout file { $layout }, and no known layout of that name; give a layout file (README: "Your own sheet"), or one of { $known }
+layout-not-utf8 = the layout { $layout } is not UTF-8 text; save it as UTF-8
+layout-bad = { $layout }: { $error }; see schema/LAYOUT.md for what a layout holds
+import-cp932 = notice: { $file } read as CP932 (Shift_JIS, the encoding of Excel's CSV on Japanese Windows): it is not UTF-8
+import-problem = problem: { $problem }
+import-problems-omitted = problem: … and { $count } more, not shown
+import-problems = { $count } problems in { $file }; nothing was imported; correct every cell listed above (line, column and its header; what it would accept) and import again
+import-layout = layout: { $layout }
+import-sheet = sheet: { $sheet }
+hint-point-needed = ; give it with --point (e.g. --point 令和元年度末)
+hint-no-layout = { " " }(README: "Your own sheet"; the known layouts are in fixtures/layouts/) and give it with --layout FILE
+err-problems = { $count } problems: { $problems }

@@ -504,17 +504,28 @@ hyoka-anchor = 変更のたびにアンカーする (on)、やめる (off)、ま
 hyoka-anchor--state = on または off (省くと今の設定を表示する)
 
 ## hyoka-import
-hyoka-import = 公表されたフォローアップ表 (公表どおりの TSV、または hyoka 自身の TSV・CSV) を取り込む
+hyoka-import = 市の表を取り込む: TSV、CSV (UTF-8 または Shift_JIS)、.xlsx のブック。どんなレイアウトでも
     .after =
         例:
           hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田
           hyoka import 2015-h2.tsv --author 山田 --dry-run --format json
+          hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室
+          hyoka import 評価.csv --layout my-city.toml --sheet 集計 -a 山田
 
         台帳がなければ新しく作ります (--plan/--origin がなければ、計画の名称と origin はファイル名から作り
         ます)。台帳があれば、違うところだけを記録します。前回の取り込みの後に手で変えた値とファイルが食い違う
         ときは、取り込みを止めます (--prefer-file を参照)。空のセルは「変更なし」です。すべてを一つのバッチと
         して記録するか、何も記録しないかのどちらかです。
-hyoka-import--file = 表のファイル (タブ区切りまたは CSV、UTF-8。BOM と CRLF があってもよい)
+
+        レイアウト (小さな TOML ファイル。README の "Your own sheet" と schema/LAYOUT.md を参照) は、どの列に何が
+        あるかを見出しの文字で示します。--layout がなければ既知のレイアウトを順に試します: hyoka (hyoka の CSV)、
+        kodaira (公表された表と hyoka の TSV)、kizugawa、dated (fixtures/layouts/)。UTF-8 でない CSV は、CP932
+        (Shift_JIS) ならそのように読み、そう表示します。誤ったセルはすべて挙げ (最大 100 件、その先は件数)、
+        一つでも残っている間は何も記録しません。
+hyoka-import--file = 表のファイル: タブ区切りのテキストか CSV (BOM の有無を問わない UTF-8、UTF-16、または CP932)、または Excel のブック (.xlsx)
+arg--layout = ファイルのレイアウト: レイアウトファイル (TOML)、または既知のレイアウトの名前 (hyoka、kodaira、kizugawa、dated)。既定: 既知のレイアウトを順に試す
+arg--sheet = 読むブックのシート (既定: 最初のシート)
+hyoka-import--point = 見出しが時点を示していない評価の列の時点 (時点の見出しが 評価 のような普通の文字であるレイアウト)。例: 令和元年度末
 hyoka-import--author = 取り込む人 (職員の登録された台帳では --key の鍵の持ち主で、指定しなくてよい)
 hyoka-import--key = 自分の秘密鍵ファイル (モード 0600)。職員の登録された台帳では、取り込みをこの鍵で署名する。既定: $HYOKA_KEY、なければ設定ファイルの `key`
 hyoka-import--reason = 理由 (既定: ファイル名を挙げた文)

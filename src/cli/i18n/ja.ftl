@@ -189,7 +189,7 @@ progress-events = イベント
 
 ## import
 import-cannot-read = { $file } を読めません: { $error }。ファイル名を確かめてください
-import-too-big = { $file } は { $size } で、表としては大きすぎます (上限 { $max } バイト)。正しいファイルか確かめてください
+import-too-big = { $file } は { $size } で、{ $what }としては大きすぎます (上限 { $max } バイト)。正しいファイルか確かめてください
 import-size-is = { $bytes } バイト
 import-size-more = { $max } バイトを超える大きさ
 hint-import-with-people = 。職員の登録された台帳では、取り込みは記録者による変更として、ほかの変更と同じく確かめられます: 評価は開始中のラウンドに、その項目の課の担当か課長が記録します (管理者に `hyoka round open POINT --due YYYY-MM-DD` を頼んでください)
@@ -562,3 +562,19 @@ config-a-table = テーブル
 man-none = マニュアルページが作られませんでした
 man-wrote = { $count } 個のマニュアルページを { $dir } に書きました
 stage-not-1-or-2 = 1 (1次評価、課長が行う) か 2 (2次評価、行革本部が行う) を書いてください
+
+## import: レイアウト、ブック、すべての誤ったセル (commands.rs)
+what-table = 表
+what-layout = レイアウト
+layout-none = レイアウトファイル { $layout } はなく、その名前の既知のレイアウトもありません: レイアウトファイル (README の "Your own sheet") か、次のいずれかを指定してください: { $known }
+layout-not-utf8 = レイアウト { $layout } は UTF-8 のテキストではありません: UTF-8 で保存してください
+layout-bad = { $layout }: { $error }。レイアウトに書く内容は schema/LAYOUT.md を見てください
+import-cp932 = お知らせ: { $file } は UTF-8 ではないため、CP932 (Shift_JIS、日本語版 Windows の Excel の CSV の文字コード) として読みました
+import-problem = 問題: { $problem }
+import-problems-omitted = 問題: … ほか { $count } 件 (表示していません)
+import-problems = { $file } に問題が { $count } 件あります。何も取り込んでいません。上に挙げたすべてのセル (行、列とその見出し、受け付ける値) を直してから、もう一度取り込んでください
+import-layout = レイアウト: { $layout }
+import-sheet = シート: { $sheet }
+hint-point-needed = 。--point で指定してください (例: --point 令和元年度末)
+hint-no-layout = { " " }(README の "Your own sheet"。既知のレイアウトは fixtures/layouts/ にあります)。--layout FILE で指定してください
+err-problems = 問題が { $count } 件あります: { $problems }
