@@ -159,7 +159,10 @@ fn print_rows(
                 let flexible: Vec<usize> = (0..header.len())
                     .filter(|i| free.iter().any(|f| f == header[*i]))
                     .collect();
-                layout = layout.fit(width, &flexible);
+                // The time is read whole: it gives way last.
+                let time = t!("column-time");
+                let keep: Vec<usize> = (0..header.len()).filter(|i| header[*i] == time).collect();
+                layout = layout.fit_keeping(width, &flexible, &keep);
             }
             let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
             w.write_all(layout.line(&names).as_bytes())?;

@@ -625,11 +625,18 @@ impl Columns {
     /// all of them; the widest are narrowed first (to one width, the widest that fits), none below
     /// [`MIN_FIT`] columns or its own width, so a view of `n` columns fits any width of at least
     /// `n * (MIN_FIT + 2) - 2`. Their cells are then cut with `…` ([`Columns::line`]).
-    pub fn fit(mut self, width: usize, flexible: &[usize]) -> Columns {
+    pub fn fit(self, width: usize, flexible: &[usize]) -> Columns {
+        self.fit_keeping(width, flexible, &[])
+    }
+
+    /// [`Columns::fit`], narrowing the `keep` columns (by index: a time people read whole) only when
+    /// narrowing every other one is not enough.
+    pub fn fit_keeping(mut self, width: usize, flexible: &[usize], keep: &[usize]) -> Columns {
         let n = self.widths.len();
         let room = width.saturating_sub(GAP.len() * n.saturating_sub(1));
         let all: Vec<usize> = (0..n).collect();
-        for set in [flexible, &all[..]] {
+        let not_kept: Vec<usize> = (0..n).filter(|i| !keep.contains(i)).collect();
+        for set in [flexible, &not_kept[..], &all[..]] {
             let fixed: usize = (0..n)
                 .filter(|i| !set.contains(i))
                 .map(|i| self.widths[i])
@@ -1302,6 +1309,11 @@ mod fit_tests {
             line.contains(" → 新"),
             "an old → new cell keeps its new side: {line}"
         );
+        // The time kept whole while the other columns can give way.
+        let layout = natural.clone().fit_keeping(42, &[2, 3], &[1]);
+        let line = layout.line(&rows[0]);
+        assert!(line.contains("2015-11-06 08:30:00 +09:00"), "{line}");
+        assert!(display_width(line.trim_end()) <= 42, "{line}");
         // Narrower than the fixed columns: every column gives way.
         let layout = natural.clone().fit(30, &[2, 3]);
         let line = layout.line(&rows[0]);
