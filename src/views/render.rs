@@ -710,6 +710,17 @@ pub const MIN_FIT: usize = 3;
 
 const ARROW: &str = " → ";
 
+/// The columns of `room` given to the old and the new side of an `old → new` cell (`wo` and `wn`
+/// wide): the shorter side whole when it takes at most half, else half each.
+fn share_sides(wo: usize, wn: usize, room: usize) -> (usize, usize) {
+    let half = room / 2;
+    match (wo <= half, wn <= half) {
+        (true, _) => (wo, room - wo),
+        (_, true) => (room - wn, wn),
+        _ => (half, room - half),
+    }
+}
+
 /// A cut cell further cut to `w` columns: an `old → new` cell on both sides of its arrow (the shorter
 /// side whole when it can be, as [`change_cell`] does), any other at its end.
 fn fit_cell(c: String, w: usize) -> String {
@@ -719,13 +730,7 @@ fn fit_cell(c: String, w: usize) -> String {
     match c.split_once(ARROW) {
         Some((old, new)) if w >= display_width(ARROW) + 2 => {
             let room = w - display_width(ARROW);
-            let (wo, wn) = (display_width(old), display_width(new));
-            let half = room / 2;
-            let (ko, kn) = match (wo <= half, wn <= half) {
-                (true, _) => (wo, room - wo),
-                (_, true) => (room - wn, wn),
-                _ => (half, room - half),
-            };
+            let (ko, kn) = share_sides(display_width(old), display_width(new), room);
             format!(
                 "{}{ARROW}{}",
                 clip(old, ko, usize::MAX),
@@ -772,12 +777,7 @@ pub fn change_cell(old: &serde_json::Value, new: &serde_json::Value) -> String {
     if wo + wn <= room && old.len() + new.len() <= CELL_MAX_BYTES - ARROW.len() {
         return format!("{old}{ARROW}{new}");
     }
-    let half = room / 2;
-    let (ko, kn) = match (wo <= half, wn <= half) {
-        (true, _) => (wo, room - wo),
-        (_, true) => (room - wn, wn),
-        _ => (half, room - half),
-    };
+    let (ko, kn) = share_sides(wo, wn, room);
     let bytes = (CELL_MAX_BYTES - ARROW.len()) / 2;
     format!("{}{ARROW}{}", clip(&old, ko, bytes), clip(&new, kn, bytes))
 }
