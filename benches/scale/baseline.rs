@@ -25,7 +25,7 @@ use hyoka::domain::provenance::Provenance;
 use hyoka::domain::state::State;
 use hyoka::ledger::signing;
 use hyoka::tlog::merkle::{self, HashReader, MerkleError};
-use hyoka::views::audit::HistoryEntry;
+use hyoka::views::audit::history::HistoryEntry;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub type R<T> = Result<T, Box<dyn std::error::Error>>;
@@ -356,7 +356,7 @@ impl SqliteLog {
             "SELECT seq, bytes FROM events WHERE item IS NULL OR item = ?1 ORDER BY seq",
         )?;
         let mut rows = stmt.query([item])?;
-        let mut fold = hyoka::views::audit::HistoryFold::default();
+        let mut fold = hyoka::views::audit::history::HistoryFold::default();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let e = event::decode(row.get_ref(1)?.as_blob()?)?;

@@ -7,7 +7,7 @@ use hyoka::domain::period::{Cadence, Era, Period};
 use hyoka::domain::{event, when};
 use hyoka::ledger::Ledger;
 use hyoka::views::audit::{self, Point, Selection, Snapshot};
-use hyoka::views::render;
+use hyoka::views::audit_text;
 
 use super::ctx::Ctx;
 use super::failure::Failure;
@@ -131,7 +131,7 @@ fn free_text() -> [String; 4] {
 }
 
 /// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
-/// [`render::CELL_MAX`] columns and, on a terminal or with `COLUMNS`, to fit its width (the rows are
+/// [`audit_text::CELL_MAX`] columns and, on a terminal or with `COLUMNS`, to fit its width (the rows are
 /// gone through twice: their widths, then their lines), or
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
 /// output quietly.
@@ -147,12 +147,12 @@ fn print_rows(
         if full {
             for (i, row) in rows.enumerate() {
                 let sep = if i == 0 { "" } else { "\n" };
-                write!(w, "{sep}{}", render::record(header, &row))?;
+                write!(w, "{sep}{}", audit_text::record(header, &row))?;
             }
         } else {
-            let mut layout = render::Columns::measure(header, rows.clone());
+            let mut layout = audit_text::Columns::measure(header, rows.clone());
             // On a terminal (or with COLUMNS), the columns fit its width; --full shows cells whole.
-            if let Some(width) = super::view_cmds::terminal_width() {
+            if let Some(width) = super::output::terminal_width() {
                 // Free text gives way first; seq, time, author and the cell's place stay whole
                 // while they can.
                 let free = free_text();
@@ -265,12 +265,12 @@ pub fn history(
                 .unwrap_or_default();
             let intro = t!("report-intro", head = event::hex(&head));
             let (marked, none) = (t!("report-marked"), t!("report-none"));
-            let words = render::ReportWords {
+            let words = audit_text::ReportWords {
                 intro: &intro,
                 marked: &marked,
                 none: &none,
             };
-            let md = render::corrections_markdown(&plan, &words, &entries, &state);
+            let md = audit_text::corrections_markdown(&plan, &words, &entries, &state);
             out(md.trim_end());
             Ok(())
         }
@@ -285,7 +285,7 @@ pub fn history(
                     department = i.department.as_str(),
                     heading = i.category.as_str()
                 ));
-                out(match (full, super::view_cmds::terminal_width()) {
+                out(match (full, super::output::terminal_width()) {
                     (false, Some(w)) => hyoka::views::width::truncate(&title, w),
                     _ => title,
                 });
@@ -329,7 +329,7 @@ fn department_arg(state: &hyoka::domain::state::State, d: &str) -> Result<String
 
 /// Prints history entries as the text of `hyoka history` (with `with_item`, an item column).
 fn print_history_rows(
-    entries: &[audit::HistoryEntry],
+    entries: &[audit::history::HistoryEntry],
     names: &super::names::Names,
     with_item: bool,
     full: bool,
@@ -340,17 +340,20 @@ fn print_history_rows(
             when::format_text(e.recorded_at),
             shown(names, &e.author),
             match e.correction {
-                true => format!("{} {}", field_name(e.field), render::CORRECTION_MARK),
+                true => format!("{} {}", field_name(e.field), audit_text::CORRECTION_MARK),
                 false => field_name(e.field),
             },
             period_label(e.period),
         ];
         match full {
-            true => r.extend([render::value_text(&e.old), render::value_text(&e.new)]),
-            false => r.push(render::change_cell(&e.old, &e.new)),
+            true => r.extend([
+                audit_text::value_text(&e.old),
+                audit_text::value_text(&e.new),
+            ]),
+            false => r.push(audit_text::change_cell(&e.old, &e.new)),
         }
         r.push(match &e.clock_behind {
-            Some(clock) => format!("{} {}", e.reason, render::clock_behind_note(*clock)),
+            Some(clock) => format!("{} {}", e.reason, audit_text::clock_behind_note(*clock)),
             None => e.reason.clone(),
         });
         if with_item {
@@ -389,7 +392,7 @@ pub fn blame(
     let snap = snapshot(&ledger, time)?;
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     drop(ledger);
-    let entries = audit::blame(&snap, period);
+    let entries = audit::blame::blame(&snap, period);
     match format {
         TextOrJson::Json => json(&entries),
         TextOrJson::Text if entries.is_empty() => {
@@ -402,7 +405,7 @@ pub fn blame(
                     e.item.to_string(),
                     period_label(e.period),
                     field_name(e.field),
-                    render::value_text(&e.value),
+                    audit_text::value_text(&e.value),
                     format!("#{}", e.seq),
                     when::format_text(e.recorded_at),
                     shown(&names, &e.author),
@@ -481,7 +484,7 @@ pub fn diff(
     };
     let names = super::names::Names::for_ledger(&ctx.ledger, &mut ledger);
     drop(ledger);
-    let changes = audit::diff(&sa, &sb);
+    let changes = audit::diff::diff(&sa, &sb);
     match format {
         TextOrJson::Json => {
             let mut v = serde_json::json!({"from": from, "to": to, "changes": changes});
@@ -515,7 +518,7 @@ pub fn diff(
 
 /// Prints the differences of `hyoka diff` as text.
 fn print_diff(
-    changes: &[audit::DiffEntry],
+    changes: &[audit::diff::DiffEntry],
     names: &super::names::Names,
     from: &str,
     to: &str,
@@ -532,8 +535,11 @@ fn print_diff(
             field_name(c.field),
         ];
         match full {
-            true => r.extend([render::value_text(&c.from), render::value_text(&c.to)]),
-            false => r.push(render::change_cell(&c.from, &c.to)),
+            true => r.extend([
+                audit_text::value_text(&c.from),
+                audit_text::value_text(&c.to),
+            ]),
+            false => r.push(audit_text::change_cell(&c.from, &c.to)),
         }
         r.extend([
             c.seq.map_or(String::new(), |s| format!("#{s}")),

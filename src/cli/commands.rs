@@ -18,59 +18,8 @@ use super::i18n::t;
 use super::options::item_id;
 use super::options::{LogFormat, TextOrJson, Who};
 use super::output::{self, out};
-
-/// Who records a change on `state`'s ledger, and the key that signs it ([`signer_for`]).
-pub(super) fn meta(who: &Who, state: &hyoka::domain::state::State) -> Result<Meta, Failure> {
-    let (author, signer) = signer_for(state, who.author.as_deref(), who.key.as_deref())?;
-    Ok(Meta {
-        author,
-        reason: who.reason.clone(),
-        source: None,
-        recorded_at: now()?,
-        new_point: who.new_point,
-        signer,
-    })
-}
-
-/// The author of a change and the key that signs it. In a ledger with people: the person whose
-/// current key is in `key` (required; `-a`, if given, must name that person); otherwise `-a`
-/// (required), unsigned.
-pub(super) fn signer_for(
-    state: &hyoka::domain::state::State,
-    author: Option<&str>,
-    key: Option<&std::path::Path>,
-) -> Result<(String, Option<hyoka::ledger::signing::Signer>), Failure> {
-    let Some(people) = &state.people else {
-        let author = author.ok_or_else(|| Failure::usage(t!("who-no-author")))?;
-        return Ok((author.to_string(), None));
-    };
-    let path = key.ok_or_else(|| Failure::from(t!("who-no-key")))?;
-    let signer = super::keys::read_signer(path)?;
-    let vkey = signer.verifier().to_text();
-    let (id, _) = people
-        .people
-        .iter()
-        .find(|(_, p)| p.vkey.as_deref() == Some(vkey.as_str()))
-        .ok_or_else(|| {
-            let was = people.key_in_use(&vkey).map_or(String::new(), |id| {
-                t!("who-key-was", person = text::escape(id))
-            });
-            Failure::from(t!("who-key-not-current", file = path.display(), was = was))
-        })?;
-    if let Some(a) = author
-        && !hyoka::domain::ident::same(a, id)
-    {
-        return Err(Failure::usage(t!(
-            "who-author-not-key",
-            author = text::escape(a),
-            person = text::escape(id)
-        )));
-    }
-    Ok((
-        id.clone(),
-        Some(hyoka::ledger::signing::Signer::new(signer)),
-    ))
-}
+use super::record::{record, record_one};
+use super::who::signer_for;
 
 fn open(ctx: &Ctx) -> Result<Ledger, Failure> {
     super::anchoring::open_write(ctx)
@@ -346,27 +295,6 @@ pub fn item(ctx: &Ctx, cmd: ItemCommand) -> Result<(), Failure> {
     record(&mut ledger, &who, &changes)
 }
 
-/// Records `changes` as one batch by `who` and says what was recorded.
-pub(super) fn record(ledger: &mut Ledger, who: &Who, changes: &[Change]) -> Result<(), Failure> {
-    let dir = ledger.dir().to_path_buf();
-    let state = ledger.current()?;
-    let meta = meta(who, state)?;
-    super::people::authorized(&dir, state, &meta.author, changes)?;
-    let by = super::people::by(&dir, state, &meta.author);
-    let drafts = super::rounds::drafts(state, changes);
-    let receipt = ledger.append(&meta, changes)?;
-    for (i, c) in changes.iter().enumerate() {
-        out(t!(
-            "recorded",
-            seq = receipt.first_seq + i as u64,
-            what = text::escape(&super::words::change(c)),
-            by = text::escape(&by)
-        ));
-    }
-    output::clock_behind(receipt.clock_behind.as_ref());
-    super::rounds::print_drafts(ledger, &drafts, receipt.first_seq)
-}
-
 pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
     let mut ledger = open(ctx)?;
     match cmd {
@@ -375,38 +303,6 @@ pub fn heading(ctx: &Ctx, cmd: HeadingCommand) -> Result<(), Failure> {
             record(&mut ledger, &who, &[change])
         }
     }
-}
-
-fn record_one(
-    ctx: &Ctx,
-    who: &Who,
-    build: impl FnOnce(&hyoka::domain::state::State) -> Result<(Change, String), Failure>,
-) -> Result<(), Failure> {
-    let mut ledger = open(ctx)?;
-    let state = ledger.current()?;
-    let (change, note) = build(state)?;
-    // As the ledger will record it (a full-width grade in NFKC), so that is what is printed.
-    let change = state.admit(change).map_err(hyoka::error::Error::Refused)?;
-    let meta = meta(who, state)?;
-    super::people::authorized(
-        &ctx.ledger,
-        state,
-        &meta.author,
-        std::slice::from_ref(&change),
-    )?;
-    let by = super::people::by(&ctx.ledger, state, &meta.author);
-    let drafts = super::rounds::drafts(state, std::slice::from_ref(&change));
-    let receipt = ledger.append(&meta, std::slice::from_ref(&change))?;
-    out(t!(
-        "recorded-one",
-        seq = receipt.first_seq,
-        what = hyoka::views::width::truncate(&text::escape(&super::words::change(&change)), 120),
-        note = note,
-        by = text::escape(&by),
-        head = output::short(&receipt.head_hash)
-    ));
-    output::clock_behind(receipt.clock_behind.as_ref());
-    super::rounds::print_drafts(&mut ledger, &drafts, receipt.first_seq)
 }
 
 pub fn rate(ctx: &Ctx, item: ItemId, period: &str, grade: &str, who: &Who) -> Result<(), Failure> {
@@ -503,7 +399,7 @@ pub fn log(ctx: &Ctx, format: LogFormat, full: bool) -> Result<(), Failure> {
     let mut w = output::Spool::new();
     let mut write_failed = None;
     // On a terminal (or with COLUMNS) each line fits its width; --full keeps lines whole.
-    let width = (!full).then(super::view_cmds::terminal_width).flatten();
+    let width = (!full).then(super::output::terminal_width).flatten();
     ledger.scan(0, u64::MAX, &mut |e: &StoredEvent| {
         let line = match format {
             LogFormat::Jsonl => describe::event_json(e).to_string(),

@@ -130,7 +130,7 @@ pub fn demo() -> Result<(), Failure> {
                 format!("#{}", e.seq),
                 e.author.clone(),
                 t!("field-name", field = e.field),
-                hyoka::views::render::change_cell(&e.old, &e.new),
+                hyoka::views::audit_text::change_cell(&e.old, &e.new),
                 e.reason.clone(),
             ]
         })
@@ -143,7 +143,7 @@ pub fn demo() -> Result<(), Failure> {
         t!("column-reason"),
     ];
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    out(hyoka::views::render::columns(&header, &rows).trim_end());
+    out(hyoka::views::audit_text::columns(&header, &rows).trim_end());
 
     heading(5, &t!("demo-heading-verify"));
     let report = ledger.verify(&mut |_, _| {})?;

@@ -22,10 +22,12 @@ mod options;
 mod output;
 mod pager;
 mod people;
+mod record;
 mod round_args;
 mod rounds;
 mod tlog;
 mod view_cmds;
+mod who;
 mod words;
 
 use std::process::ExitCode;

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use hyoka::domain::event::Change;
 use hyoka::domain::ident;
 use hyoka::domain::people::{Person, Role, name_commitment};
 use hyoka::domain::state::State;
@@ -266,6 +267,20 @@ pub fn new_person(
         salt: hex::encode(salt),
     };
     Ok((person, entry))
+}
+
+/// What a change does, in words, with the person it concerns shown as [`shown`] does.
+pub fn described(c: &Change, names: &Names) -> String {
+    let words = super::words::change(c);
+    let person = match c {
+        Change::PeopleEnabled { admin: p, .. } | Change::PersonRegistered { person: p } => &p.id,
+        Change::RoleGranted { person, .. }
+        | Change::RoleRevoked { person, .. }
+        | Change::KeyRotated { person, .. }
+        | Change::KeyRevoked { person } => person,
+        _ => return words,
+    };
+    words.replacen(person.as_str(), &shown(names, person), 1)
 }
 
 #[cfg(test)]

@@ -58,7 +58,7 @@ pub fn log_line(e: &StoredEvent, names: &super::names::Names, width: Option<usiz
     );
     let middle = t!(
         "log-middle",
-        what = text::escape(&super::people::described(&ev.change, names)),
+        what = text::escape(&super::names::described(&ev.change, names)),
         reason = text::escape(&ev.reason),
         source = source
     );
@@ -339,6 +339,26 @@ impl Write for Spool {
             None => Ok(()),
         }
     }
+}
+
+/// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
+/// else the terminal's, else none (a pipe or a file).
+pub(super) fn terminal_width() -> Option<usize> {
+    if let Some(n) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| (20..=10_000).contains(n))
+    {
+        return Some(n);
+    }
+    // Stdout is the pager's pipe once it runs: the terminal's width was read before.
+    if let Some(w) = super::pager::width() {
+        return Some(w);
+    }
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
 }
 
 #[cfg(test)]

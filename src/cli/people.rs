@@ -24,7 +24,7 @@ use super::clock::now;
 use super::ctx::Ctx;
 use super::failure::{EXIT_ERROR, Failure};
 use super::i18n::t;
-use super::names::{self, Directory, Entry, Names, shown};
+use super::names::{self, Directory, Entry, Names, described, shown};
 use super::options::TextOrJson;
 use super::output::{self, out};
 
@@ -276,7 +276,7 @@ pub fn person(ctx: &Ctx, cmd: PersonCommand) -> Result<(), Failure> {
         }
         PersonCommand::List { .. } => return Ok(()),
     };
-    let meta = super::commands::meta(&who, state)?;
+    let meta = super::who::meta(&who, state)?;
     authorized(dir, state, &meta.author, std::slice::from_ref(&change))?;
     let changes = [change];
     let receipt = commit(&mut ledger, &meta, &changes, entry)?;
@@ -351,20 +351,6 @@ fn recorded(
     }
     output::clock_behind(receipt.clock_behind.as_ref());
     Ok(())
-}
-
-/// What a change does, in words, with the person it concerns shown as [`shown`] does.
-pub fn described(c: &Change, names: &Names) -> String {
-    let words = super::words::change(c);
-    let person = match c {
-        Change::PeopleEnabled { admin: p, .. } | Change::PersonRegistered { person: p } => &p.id,
-        Change::RoleGranted { person, .. }
-        | Change::RoleRevoked { person, .. }
-        | Change::KeyRotated { person, .. }
-        | Change::KeyRevoked { person } => person,
-        _ => return words,
-    };
-    words.replacen(person.as_str(), &shown(names, person), 1)
 }
 
 /// ` by NAME (ID)` for what an author recorded in a ledger with people (read from its directory `dir`);
@@ -495,7 +481,7 @@ fn list(ctx: &Ctx, format: TextOrJson) -> Result<(), Failure> {
                     ]
                 })
                 .collect();
-            let layout = hyoka::views::render::Columns::measure(&header, cells.iter().cloned());
+            let layout = hyoka::views::audit_text::Columns::measure(&header, cells.iter().cloned());
             let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
             let mut text = layout.line(&names);
             for row in &cells {

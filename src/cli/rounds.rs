@@ -13,18 +13,19 @@ use hyoka::domain::period::Period;
 use hyoka::domain::state::State;
 use hyoka::domain::{ident, text};
 use hyoka::evidence::transparency;
-use hyoka::ledger::Ledger;
 use hyoka::views::round as view;
 
-use super::commands::{parse_period, record, signer_for};
+use super::commands::parse_period;
 use super::ctx::Ctx;
 use super::failure::Failure;
 use super::i18n::t;
 use super::options::{TextOrJson, Who, item_id};
 use super::output::{self, out};
+use super::record::record;
 use super::round_args::{
     NoticeFormat, OpinionArgs, ReviewArgs, ReviewCommand, RoundCommand, RoundWho, SubmitArgs,
 };
+use super::who::signer_for;
 
 /// `hyoka round ...`.
 pub fn round(ctx: &Ctx, cmd: RoundCommand) -> Result<(), Failure> {
@@ -223,8 +224,7 @@ fn status(ctx: &Ctx, point: &str, format: TextOrJson) -> Result<(), Failure> {
         TextOrJson::Json => out(serde_json::to_string(&v)
             .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?),
         TextOrJson::Text => {
-            let width =
-                super::view_cmds::terminal_width().unwrap_or(super::view_cmds::DEFAULT_WIDTH);
+            let width = super::output::terminal_width().unwrap_or(super::view_cmds::DEFAULT_WIDTH);
             out(view::round_status_text(&v, width).trim_end());
         }
     }
@@ -441,97 +441,4 @@ pub fn opinion(ctx: &Ctx, args: OpinionArgs) -> Result<(), Failure> {
         text: args.text,
     };
     record(&mut ledger, &who, &[change])
-}
-
-// ------------------------------------------------------------------------------ corrections
-
-/// A change of a batch that sets a cell of a published round's point (a correction, 訂正), with the
-/// cell's value before it.
-pub(super) struct Draft {
-    /// Its place in the batch.
-    index: usize,
-    /// The change.
-    change: Change,
-    /// The field and its value before.
-    field: &'static str,
-    old: serde_json::Value,
-}
-
-/// The corrections among `changes`, about to be recorded on `state`.
-pub(super) fn drafts(state: &State, changes: &[Change]) -> Vec<Draft> {
-    changes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| view::is_correction(state, c))
-        .filter_map(|(index, c)| {
-            let (field, old) = view::cell_value(state, c)?;
-            Some(Draft {
-                index,
-                change: c.clone(),
-                field,
-                old,
-            })
-        })
-        .collect()
-}
-
-/// After a batch whose first change is event `first_seq`: the draft notice (訂正のお知らせ) of the
-/// corrections it made, per point, on stdout.
-pub(super) fn print_drafts(
-    ledger: &mut Ledger,
-    drafts: &[Draft],
-    first_seq: u64,
-) -> Result<(), Failure> {
-    if drafts.is_empty() {
-        return Ok(());
-    }
-    let mut events = Vec::with_capacity(drafts.len());
-    for d in drafts {
-        events.push(ledger.event(first_seq + d.index as u64)?.event);
-    }
-    let state = ledger.current()?;
-    let mut points: Vec<Period> = drafts.iter().filter_map(|d| d.change.period()).collect();
-    points.dedup();
-    for point in points {
-        let corrections: Vec<view::NoticeEntry> = drafts
-            .iter()
-            .zip(&events)
-            .filter(|(d, _)| d.change.period() == Some(point))
-            .filter_map(|(d, e)| {
-                let item = d.change.item()?.clone();
-                let (title, department) = state
-                    .items
-                    .get(&item)
-                    .map_or((String::new(), String::new()), |i| {
-                        (i.title.clone(), i.department.clone())
-                    });
-                Some(view::NoticeEntry {
-                    seq: e.seq,
-                    recorded_at: e.recorded_at,
-                    author: e.author.clone(),
-                    reason: e.reason.clone(),
-                    item: hyoka::views::ItemRef(item),
-                    title,
-                    department,
-                    field: d.field,
-                    old: d.old.clone(),
-                    new: view::cell_value(state, &d.change)
-                        .map_or(serde_json::Value::Null, |v| v.1),
-                })
-            })
-            .collect();
-        let notice = view::Notice {
-            plan: state
-                .plan
-                .as_ref()
-                .map(|p| p.name.clone())
-                .unwrap_or_default(),
-            point: point.into(),
-            published: None,
-            corrections,
-        };
-        out(t!("correction-draft", point = point.label()));
-        out(view::notice_markdown(&notice).trim_end());
-    }
-    Ok(())
 }

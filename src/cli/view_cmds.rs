@@ -1,7 +1,7 @@
 //! `hyoka table` and `hyoka summary`: the views of the ledger, rendered by `hyoka::views::render` (the
 //! table's TSV and CSV files written by `hyoka::table::write`).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::Path;
 
 use hyoka::domain::period::Period;
@@ -67,26 +67,6 @@ fn table_view(
     Ok((state, view))
 }
 
-/// The width to lay text out for: `COLUMNS` when it is set to a width (it wins, as for git and ls),
-/// else the terminal's, else none (a pipe or a file).
-pub(super) fn terminal_width() -> Option<usize> {
-    if let Some(n) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| (20..=10_000).contains(n))
-    {
-        return Some(n);
-    }
-    // Stdout is the pager's pipe once it runs: the terminal's width was read before.
-    if let Some(w) = super::pager::width() {
-        return Some(w);
-    }
-    if !std::io::stdout().is_terminal() {
-        return None;
-    }
-    terminal_size::terminal_size().map(|(w, _)| usize::from(w.0))
-}
-
 fn json_line<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     let mut s = serde_json::to_string(value)
         .map_err(|e| Failure::from(t!("cannot-write-json", error = e.to_string())))?;
@@ -112,7 +92,7 @@ pub fn table(
         TableFormat::Text => {
             let width = match output {
                 Some(_) => DEFAULT_WIDTH,
-                None => terminal_width().unwrap_or(DEFAULT_WIDTH),
+                None => super::output::terminal_width().unwrap_or(DEFAULT_WIDTH),
             };
             // The table is the city's document, in Japanese whatever the language (as its legend).
             render::table_text_with(&view, width, full, " (--full で全期間)")

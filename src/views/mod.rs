@@ -5,6 +5,7 @@
 //! CSV is `table::write`'s.
 
 pub mod audit;
+pub mod audit_text;
 pub mod changes;
 pub mod render;
 pub mod round;

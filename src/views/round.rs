@@ -19,8 +19,9 @@ use crate::domain::{text, when};
 use crate::error::{IntegrityError, Result};
 use crate::ledger::Ledger;
 use crate::store::Store;
-use crate::views::audit::{HistoryEntry, HistoryFold};
-use crate::views::render::{field_label, md_escape, value_text};
+use crate::views::audit::history::{HistoryEntry, HistoryFold};
+use crate::views::audit_text::{field_label, value_text};
+use crate::views::render::md_escape;
 use crate::views::width::{display_width, pad, pad_left, truncate};
 use crate::views::{ItemRef, PeriodRef};
 

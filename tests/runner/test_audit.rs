@@ -432,7 +432,7 @@ fn the_import_report_in_json_matches_its_schema() {
 
 /// One 120 KB remark on the bundled table made `blame` print 23 MB and `diff` 38 MB (every row padded
 /// to its width), and abort on a 200,000-event ledger (a 5 GB string). Cells are now cut at
-/// `render::CELL_MAX` columns, and `--full` prints every value whole, row by row, unpadded.
+/// `audit_text::CELL_MAX` columns, and `--full` prints every value whole, row by row, unpadded.
 #[test]
 fn blame_and_diff_never_pad_rows_to_the_longest_text() {
     let env = audited();
@@ -455,7 +455,8 @@ fn blame_and_diff_never_pad_rows_to_the_longest_text() {
         );
         for l in text.lines() {
             assert!(
-                hyoka::views::width::display_width(l) <= 8 * hyoka::views::render::CELL_MAX + 7 * 2,
+                hyoka::views::width::display_width(l)
+                    <= 8 * hyoka::views::audit_text::CELL_MAX + 7 * 2,
                 "{args:?}: {l}"
             );
         }
