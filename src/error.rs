@@ -244,6 +244,40 @@ pub enum IntegrityError {
     /// The ledger's log key file (`LOGKEY`) is damaged.
     #[error("the ledger's log key (the LOGKEY file) is damaged: {0}")]
     LogKeyDamaged(String),
+    /// A file a mirror's checkpoint needs is not in the mirror.
+    #[error("the mirror has no file {path}, which its checkpoint needs")]
+    MirrorFileMissing {
+        /// The file's path in the mirror (`tile/0/001`, `checkpoint`).
+        path: String,
+    },
+    /// A tile of a mirror holds other hashes than the tree its events make.
+    #[error(
+        "the mirror's {path} differs from the tree its events make (from event seq:{first_seq})"
+    )]
+    MirrorFileMismatch {
+        /// The tile's path in the mirror.
+        path: String,
+        /// The first event the tile covers.
+        first_seq: u64,
+    },
+    /// A bundle of a mirror cannot be read as its kind.
+    #[error("the mirror's {path} is damaged: {why}")]
+    MirrorBundleDamaged {
+        /// The bundle's path in the mirror.
+        path: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An entry of a mirror's entry bundle is not the hash of the event stored for it.
+    #[error(
+        "event seq:{seq}'s entry in the mirror's {path} is not the hash of the event stored for it"
+    )]
+    MirrorEntryMismatch {
+        /// The event.
+        seq: u64,
+        /// The entry bundle's path in the mirror.
+        path: String,
+    },
 }
 
 impl IntegrityError {
@@ -273,6 +307,10 @@ impl IntegrityError {
             | IntegrityError::AnchorRootMismatch { .. }
             | IntegrityError::LogKeyDamaged(_)
             | IntegrityError::AnchorRecordDamaged(_) => None,
+            IntegrityError::MirrorFileMismatch { first_seq, .. } => Some(*first_seq),
+            IntegrityError::MirrorEntryMismatch { seq, .. } => Some(*seq),
+            IntegrityError::MirrorFileMissing { .. }
+            | IntegrityError::MirrorBundleDamaged { .. } => None,
             IntegrityError::HeadRecordDamaged(_)
             | IntegrityError::StoreUnreadable(_)
             | IntegrityError::StoreFileMissing(_)
@@ -318,6 +356,10 @@ impl IntegrityError {
             IntegrityError::AnchorRootMismatch { .. } => "anchor_root_mismatch",
             IntegrityError::LogKeyDamaged(_) => "log_key_damaged",
             IntegrityError::AnchorRecordDamaged(_) => "anchor_record_damaged",
+            IntegrityError::MirrorFileMissing { .. } => "mirror_file_missing",
+            IntegrityError::MirrorFileMismatch { .. } => "mirror_file_mismatch",
+            IntegrityError::MirrorBundleDamaged { .. } => "mirror_bundle_damaged",
+            IntegrityError::MirrorEntryMismatch { .. } => "mirror_entry_mismatch",
         }
     }
 }
@@ -405,6 +447,10 @@ pub enum Error {
     /// the ledger is consistent on disk, and a full check tells whether anything else is wrong.
     #[error("{0}")]
     Unsettled(String),
+    /// A mirror directory holds a file, or a non-directory, where writing this ledger's mirror needs
+    /// another: it is another log's mirror, or was changed. Nothing more was written.
+    #[error("the mirror's {0} differs from what this ledger's mirror holds there")]
+    MirrorConflict(String),
     /// Invalid input that is not a domain rule (empty author, bad option value, a damaged input file).
     #[error("{0}")]
     Invalid(String),
@@ -461,6 +507,7 @@ impl Error {
             Error::NotInCheckpoint { .. } => "not_in_checkpoint",
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",
+            Error::MirrorConflict(_) => "mirror_conflict",
             Error::Invalid(_) => "invalid",
             Error::Internal(_) => "internal",
             Error::Integrity(e) => e.kind(),

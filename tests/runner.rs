@@ -43,6 +43,8 @@ mod test_integrity;
 mod test_kill_loop;
 #[path = "runner/test_layouts.rs"]
 mod test_layouts;
+#[path = "runner/test_mirror.rs"]
+mod test_mirror;
 #[path = "runner/test_people.rs"]
 mod test_people;
 #[path = "runner/test_plans.rs"]

@@ -281,6 +281,10 @@ pub(super) enum Command {
         /// Verify this export (from `hyoka export`) instead of a ledger; no ledger is opened.
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
+        /// Verify this static mirror (from `hyoka mirror`: C2SP tlog-tiles and the stored events)
+        /// instead of a ledger; no ledger is opened (JSON: schema/verify-mirror.schema.json).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["export", "checkpoint"])]
+        mirror: Option<PathBuf>,
     },
     /// Write an offline proof that event seq:N is in a checkpoint (C2SP tlog-proof), or with
     /// --consistency that the ledger at a checkpoint extends an older one.
@@ -388,6 +392,15 @@ pub(super) enum Command {
         /// Write the checkpoint to FILE (outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Write the static verifiable mirror of the last signed checkpoint into DIR (C2SP tlog-tiles:
+    /// checkpoint, hash tiles, entry bundles, and the stored events beside them), adding what is new.
+    #[command(
+        after_help = "Examples:\n  hyoka checkpoint --key plan.key\n  hyoka mirror site/tiles\n  hyoka verify --mirror site/tiles --vkey plan.vkey\n\nDIR can be served as it is by any web server: a reader recomputes from it alone the tree the\ncheckpoint commits to, the chain, the rules and the table (`hyoka verify --mirror`). Full tiles are\nwritten once and never change; run it again after each new checkpoint to add the new ones. A file in\nDIR that differs from this ledger's mirror stops it, changing nothing more (exit 1)."
+    )]
+    Mirror {
+        /// The mirror's directory (created if missing; outside the ledger directory).
+        dir: PathBuf,
     },
     /// Manage checkpoint signing keys.
     #[command(subcommand)]

@@ -33,6 +33,7 @@ pub fn error(e: &Error) -> String {
             )
         }
         Error::Internal(detail) => t!("err-internal", detail = detail.as_str()),
+        Error::MirrorConflict(path) => t!("err-mirror-conflict", path = path.as_str()),
         Error::Integrity(ie) => t!("err-integrity", detail = integrity(ie)),
         Error::DiskFull { context, detail } => t!(
             "err-disk-full",
@@ -238,6 +239,24 @@ pub fn integrity(e: &IntegrityError) -> String {
         }
         I::AnchorRecordDamaged(d) => t!("integrity-anchor-record-damaged", detail = d.as_str()),
         I::LogKeyDamaged(d) => t!("integrity-log-key-damaged", detail = d.as_str()),
+        I::MirrorFileMissing { path } => {
+            t!("integrity-mirror-file-missing", path = path.as_str())
+        }
+        I::MirrorFileMismatch { path, first_seq } => t!(
+            "integrity-mirror-file-mismatch",
+            path = path.as_str(),
+            seq = *first_seq
+        ),
+        I::MirrorBundleDamaged { path, why } => t!(
+            "integrity-mirror-bundle-damaged",
+            path = path.as_str(),
+            detail = why.as_str()
+        ),
+        I::MirrorEntryMismatch { seq, path } => t!(
+            "integrity-mirror-entry-mismatch",
+            seq = *seq,
+            path = path.as_str()
+        ),
         _ => e.to_string(),
     }
 }
@@ -339,6 +358,21 @@ mod tests {
             },
             I::AnchorRecordDamaged("x".into()),
             I::LogKeyDamaged("x".into()),
+            I::MirrorFileMissing {
+                path: "tile/0/000".into(),
+            },
+            I::MirrorFileMismatch {
+                path: "tile/1/000".into(),
+                first_seq: 0,
+            },
+            I::MirrorBundleDamaged {
+                path: "events/000.p/7".into(),
+                why: "x".into(),
+            },
+            I::MirrorEntryMismatch {
+                seq: 3,
+                path: "tile/entries/000.p/7".into(),
+            },
         ];
         let mut out = vec![
             Error::NotInitialised(PathBuf::from("l")),
@@ -371,6 +405,7 @@ mod tests {
                 origin: "b".into(),
             },
             Error::Internal("no state".into()),
+            Error::MirrorConflict("tile/0/000".into()),
             Error::DiskFull {
                 context: "writing".into(),
                 detail: "0 bytes free".into(),

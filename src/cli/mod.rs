@@ -219,9 +219,16 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Log { format, full } => c::log(ctx, format, full),
         Command::Verify {
             format,
+            vkey,
+            mirror: Some(dir),
+            ..
+        } => offline::verify_mirror(&dir, vkey.as_deref(), format),
+        Command::Verify {
+            format,
             checkpoint,
             vkey,
             export: Some(file),
+            ..
         } => offline::verify_export(&file, checkpoint.as_deref(), vkey.as_deref(), format),
         Command::Verify {
             format,
@@ -276,6 +283,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Checkpoint { key, output } => {
             tlog::checkpoint(ctx, key.as_deref(), output.as_deref())
         }
+        Command::Mirror { dir } => tlog::mirror(ctx, &dir),
         Command::Key(KeyCommand::Generate { name, output }) => {
             tlog::key_generate(ctx, name.as_deref(), &output)
         }

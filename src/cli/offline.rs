@@ -508,3 +508,70 @@ pub fn restore(
 pub(super) fn is_signed(bytes: &[u8]) -> bool {
     hyoka::tlog::checkpoint::parse_signed(bytes).is_ok_and(|(_, n)| n.is_signed())
 }
+
+/// `hyoka verify --mirror DIR`: a static mirror checked from its files alone.
+pub fn verify_mirror(dir: &Path, vkey: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+    let key = vkey.map(read_verifier).transpose()?;
+    if !dir.is_dir() {
+        return Err(Failure::from(t!(
+            "mirror-not-a-directory",
+            dir = dir.display()
+        )));
+    }
+    let why = t!("mirror-not-trusted", dir = dir.display());
+    let bar = output::progress(0, &t!("progress-verifying"));
+    let r = hyoka::evidence::mirror::verify(
+        &hyoka::evidence::mirror::Dir(dir),
+        key.as_ref(),
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done)
+        },
+    );
+    bar.finish_and_clear();
+    let v = r.map_err(|e| failure(e, dir, format, &why))?;
+    let items = v.state.items.len();
+    let latest = v.state.latest_period();
+    match format {
+        TextOrJson::Json => {
+            let j = serde_json::json!({
+                "ok": true,
+                "events": v.checkpoint.size,
+                "files": v.files,
+                "head_hash": event::hex(&v.head),
+                "root": event::hex(&v.checkpoint.root),
+                "origin": v.checkpoint.origin,
+                "checkpoint": {
+                    "size": v.checkpoint.size,
+                    "root": event::hex(&v.checkpoint.root),
+                    "signature_checked": v.signature_checked,
+                },
+                "table": {
+                    "items": items,
+                    "latest_point": latest.map(|p| p.id()),
+                },
+            });
+            out(j.to_string());
+        }
+        TextOrJson::Text => {
+            out(t!(
+                "mirror-verified",
+                count = v.checkpoint.size,
+                files = v.files
+            ));
+            out(t!(
+                "init-origin",
+                origin = text::escape(&v.checkpoint.origin)
+            ));
+            out(output::head_line(&v.head));
+            out(output::root_line(&v.checkpoint.root));
+            out(t!(
+                "mirror-table",
+                items = items,
+                latest = latest.map_or_else(|| "-".to_string(), |p| p.label())
+            ));
+            out(signature_line(key.as_ref(), &t!("mirror-unchecked-means")));
+        }
+    }
+    Ok(())
+}

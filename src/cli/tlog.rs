@@ -198,3 +198,33 @@ pub fn verify(
     }
     Ok(())
 }
+
+/// `hyoka mirror DIR`: the static verifiable mirror of the last signed checkpoint.
+pub fn mirror(ctx: &Ctx, dir: &Path) -> Result<(), Failure> {
+    output::refuse_inside_ledger(&ctx.ledger, dir, "DIR")?;
+    let ledger = super::anchoring::open_read(ctx)?;
+    let Some((cp, signed)) = transparency::last_signed(ledger.dir())? else {
+        return Err(Failure::from(t!("mirror-no-checkpoint")));
+    };
+    let bar = output::progress(cp.size, &t!("progress-writing"));
+    let r =
+        hyoka::evidence::mirror::write(&ledger, &cp, &signed, dir, &mut |n| bar.set_position(n));
+    bar.finish_and_clear();
+    let w = r.map_err(|e| match e {
+        hyoka::error::Error::MirrorConflict(path) => Failure::from(t!(
+            "mirror-conflict",
+            dir = dir.display(),
+            path = text::escape(&path)
+        )),
+        e => e.into(),
+    })?;
+    out(t!(
+        "mirror-wrote",
+        dir = dir.display(),
+        size = w.size,
+        written = w.written,
+        kept = w.kept
+    ));
+    out(output::root_line(&cp.root));
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! without the ledger.
 
 pub mod export;
+pub mod mirror;
 pub mod prefix;
 pub mod proof;
 pub mod transparency;

@@ -588,3 +588,19 @@ import-sheet = sheet: { $sheet }
 hint-point-needed = ; give it with --point (e.g. --point 令和元年度末)
 hint-no-layout = { " " }(README: "Your own sheet"; the known layouts are in fixtures/layouts/) and give it with --layout FILE
 err-problems = { $count } problems: { $problems }
+
+## The static mirror (`mirror`, `verify --mirror`)
+progress-writing = writing
+mirror-no-checkpoint = the ledger has no signed checkpoint to mirror: sign one with `hyoka checkpoint --key FILE`, then run this again
+mirror-conflict = { $dir } is not this ledger's mirror: its { $path } differs from what this ledger's mirror holds there; nothing more was written; choose an empty directory, or the one this ledger's mirror was written to
+mirror-wrote = wrote the mirror of the checkpoint of { $size } events to { $dir }: { $written } files new, { $kept } already there and checked
+mirror-not-a-directory = { $dir } is not a directory: give the directory `hyoka mirror` wrote
+mirror-not-trusted = the mirror { $dir } cannot be trusted
+mirror-verified = ok: { $count } events of the mirror verified: the entry bundles, tiles and event bundles ({ $files } files) make the checkpoint's tree, and the chain and the rules hold
+mirror-table = table: { $items } items; latest rated point { $latest }
+mirror-unchecked-means = this shows that the mirror is whole and consistent with its checkpoint, not who issued it
+integrity-mirror-file-missing = the mirror has no file { $path }, which its checkpoint needs
+integrity-mirror-file-mismatch = the mirror's { $path } differs from the tree its events make (from event seq:{ $seq })
+integrity-mirror-bundle-damaged = the mirror's { $path } is damaged: { $detail }
+integrity-mirror-entry-mismatch = event seq:{ $seq }'s entry in the mirror's { $path } is not the hash of the event stored for it
+err-mirror-conflict = the mirror's { $path } differs from what this ledger's mirror holds there

@@ -360,6 +360,21 @@ hyoka-verify--format = 出力形式 (JSON は schema/verify.schema.json)
 arg--checkpoint = 台帳がこのチェックポイント (署名の有無を問わない) の追記だけによる延長であることも証明する
 hyoka-verify--vkey = チェックポイントの署名をこの検証鍵 (鍵の文字列、またはそれを書いたファイル) で確かめる。--checkpoint がなければ、台帳が最後に署名したチェックポイントの署名を確かめる (既定: 台帳のログ鍵)
 arg--export = 台帳の代わりにこのエクスポート (`hyoka export` の出力) を検証する。台帳は開かない
+arg--mirror = 台帳の代わりにこの静的ミラー (`hyoka mirror` の出力: C2SP tlog-tiles と保存イベント) を検証する。台帳は開かない (JSON は schema/verify-mirror.schema.json)
+
+## hyoka-mirror
+hyoka-mirror = 最後に署名したチェックポイントの静的な検証可能ミラー (C2SP tlog-tiles: チェックポイント、ハッシュタイル、エントリ束、その横に保存イベント) を DIR に書き、新しい分を加える
+    .after =
+        例:
+          hyoka checkpoint --key plan.key
+          hyoka mirror site/tiles
+          hyoka verify --mirror site/tiles --vkey plan.vkey
+
+        DIR はそのまま任意のウェブサーバーで公開できます。読む人はそれだけから、チェックポイントが約束する
+        木、連鎖、規則、表を計算し直せます (`hyoka verify --mirror`)。満杯のタイルは一度だけ書かれ、以後
+        変わりません。新しいチェックポイントのたびにもう一度実行すると、新しい分が加わります。DIR にこの
+        台帳のミラーと違うファイルがあれば、それ以上は何も変えずに止まります (終了コード 1)。
+hyoka-mirror--dir = ミラーのディレクトリ (なければ作る。台帳ディレクトリの外)
 
 ## hyoka-prove
 hyoka-prove = イベント seq:N がチェックポイントに含まれることのオフライン証明 (C2SP tlog-proof) を書き出す。--consistency では、あるチェックポイントの台帳が古いチェックポイントの延長であることの証明

@@ -578,3 +578,19 @@ import-sheet = シート: { $sheet }
 hint-point-needed = 。--point で指定してください (例: --point 令和元年度末)
 hint-no-layout = { " " }(README の "Your own sheet"。既知のレイアウトは fixtures/layouts/ にあります)。--layout FILE で指定してください
 err-problems = 問題が { $count } 件あります: { $problems }
+
+## 静的ミラー (`mirror`, `verify --mirror`)
+progress-writing = 書き込み中
+mirror-no-checkpoint = 台帳には写すべき署名付きチェックポイントがありません: `hyoka checkpoint --key FILE` で署名してから、もう一度実行してください
+mirror-conflict = { $dir } はこの台帳のミラーではありません: その { $path } が、この台帳のミラーがそこに持つ内容と違います。これ以上は何も書いていません。空のディレクトリか、この台帳のミラーを書いたディレクトリを指定してください
+mirror-wrote = { $size } イベントのチェックポイントのミラーを { $dir } に書きました: 新しいファイル { $written } 個、既にあって確かめたファイル { $kept } 個
+mirror-not-a-directory = { $dir } はディレクトリではありません: `hyoka mirror` が書いたディレクトリを指定してください
+mirror-not-trusted = ミラー { $dir } は信頼できません
+mirror-verified = ok: ミラーの { $count } イベントを検証しました: エントリ束・タイル・イベント束 ({ $files } ファイル) がチェックポイントの木を作り、連鎖と規則も正しいです
+mirror-table = 表: { $items } 項目、評価のある最新の時点 { $latest }
+mirror-unchecked-means = これはミラーが欠けずにチェックポイントと一貫していることを示すもので、誰が発行したかは示しません
+integrity-mirror-file-missing = ミラーに、チェックポイントが必要とするファイル { $path } がありません
+integrity-mirror-file-mismatch = ミラーの { $path } が、イベントから作った木と違います (イベント seq:{ $seq } から)
+integrity-mirror-bundle-damaged = ミラーの { $path } が傷んでいます: { $detail }
+integrity-mirror-entry-mismatch = ミラーの { $path } にあるイベント seq:{ $seq } のエントリが、そのイベントの保存バイト列のハッシュではありません
+err-mirror-conflict = ミラーの { $path } が、この台帳のミラーがそこに持つ内容と違います
