@@ -49,6 +49,8 @@ mod test_people;
 mod test_plans;
 #[path = "runner/test_reader_views.rs"]
 mod test_reader_views;
+#[path = "runner/test_readme.rs"]
+mod test_readme;
 #[path = "runner/test_rounds.rs"]
 mod test_rounds;
 #[path = "runner/test_rules.rs"]
