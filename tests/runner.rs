@@ -27,6 +27,8 @@ mod test_format_doc;
 mod test_fuzz_parsers;
 #[path = "runner/test_guards.rs"]
 mod test_guards;
+#[path = "runner/test_help_examples.rs"]
+mod test_help_examples;
 #[path = "runner/test_hostile.rs"]
 mod test_hostile;
 #[path = "runner/test_i18n.rs"]
