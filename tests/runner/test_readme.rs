@@ -11,7 +11,8 @@
 //! - `? N` right after the command: it exits with N (else it must succeed);
 //! - a line `...` stands for any number of lines, and `[..]` inside a line for any text in it (the
 //!   elision markers of snapbox, which compares); `[ROOT]` stands for the temporary directory;
-//! - `$ export NAME=VALUE` sets a variable for the commands after it.
+//! - `$ export NAME=VALUE` sets a variable for the commands after it (`HYOKA_LEDGER` for another
+//!   ledger, `LANG=ja_JP.UTF-8` for the clerk's round in Japanese).
 //!
 //! Times come from a pinned clock (HYOKA_NOW; the binary tests run has the `test-clock` feature):
 //! one minute after the command before, except where [`CLOCK`] sets it, which is what the README says.
