@@ -27,6 +27,8 @@ mod test_format_doc;
 mod test_fuzz_parsers;
 #[path = "runner/test_guards.rs"]
 mod test_guards;
+#[path = "runner/test_help_examples.rs"]
+mod test_help_examples;
 #[path = "runner/test_hostile.rs"]
 mod test_hostile;
 #[path = "runner/test_i18n.rs"]
@@ -51,6 +53,8 @@ mod test_people;
 mod test_plans;
 #[path = "runner/test_reader_views.rs"]
 mod test_reader_views;
+#[path = "runner/test_readme.rs"]
+mod test_readme;
 #[path = "runner/test_rounds.rs"]
 mod test_rounds;
 #[path = "runner/test_rules.rs"]

@@ -172,10 +172,16 @@ pub(super) enum Command {
         reason: String,
     },
     /// Register, correct, withdraw or reinstate plan items; mark them 対象外 at a point; merge them (集約).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'\n  hyoka item withdraw 63 -a 山田 -m '計画から削除'\n  hyoka item exclude R1-1 令和元年度末 -a 山田 -m '年度途中の追加のため評価対象外'"
+    )]
     Item(ItemCommand),
     /// Rename a heading (one event for every item under it).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hyoka heading rename 地域協働の推進 市民協働の推進 -a 山田 -m '計画改定で改称'"
+    )]
     Heading(HeadingCommand),
     /// Record a rating for an item in a period.
     #[command(
@@ -235,7 +241,10 @@ pub(super) enum Command {
         who: Who,
     },
     /// Open, close and publish evaluation rounds; where a round stands; the notice of its corrections.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka round open 令和2年度末 --due 2021-04-30 --key admin.key -m '令和2年度末の評価を開始'\n  hyoka round status 令和2年度末\n  hyoka round publish 令和2年度末 --key admin.key --output 令和2年度末.tsv -m '評価結果の公表'"
+    )]
     Round(super::round_args::RoundCommand),
     /// Submit a department's items of a round for review (1次評価, then 2次評価).
     #[command(
@@ -243,7 +252,10 @@ pub(super) enum Command {
     )]
     Submit(super::round_args::SubmitArgs),
     /// Approve or return (差し戻し) submitted items, at 1次評価 (head) or 2次評価 (行革本部).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka review approve --department 総務課 --key head.key -m '内容を確認'\n  hyoka review return 12 --key head.key -m '実績の記載が不足しているため差し戻し'"
+    )]
     Review(super::round_args::ReviewCommand),
     /// Record an opinion (意見) of the outside committee on a round or one of its items.
     #[command(
@@ -403,7 +415,10 @@ pub(super) enum Command {
         dir: PathBuf,
     },
     /// Manage checkpoint signing keys.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka key generate --output plan.key > plan.vkey\n  hyoka key use hyoka-ledger.log-key"
+    )]
     Key(KeyCommand),
     /// Anchor every change (on), stop (off), or show how the ledger is anchored.
     #[command(
@@ -416,7 +431,7 @@ pub(super) enum Command {
     },
     /// Import a city's table: TSV, CSV (UTF-8 or Shift_JIS) or an .xlsx workbook, in any layout.
     #[command(
-        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n  hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室\n  hyoka import 評価.csv --layout my-city.toml --sheet 集計 -a 山田\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is.\n\nA layout (a small TOML file, see README \"Your own sheet\" and schema/LAYOUT.md) says which column\nholds what, by its header text. Without --layout the known layouts are tried: hyoka (hyoka's CSV),\nkodaira (the published table and hyoka's TSV), kizugawa and dated (fixtures/layouts/). A CSV not in\nUTF-8 is read as CP932 (Shift_JIS) if it is, and said so. Every bad cell is listed (100 at most,\nthen a count), and nothing is recorded while one remains."
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n  hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室\n  hyoka import 評価.xlsx --layout my-city.toml --sheet 集計 -a 山田\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is.\n\nA layout (a small TOML file, see README \"Your own sheet\" and schema/LAYOUT.md) says which column\nholds what, by its header text. Without --layout the known layouts are tried: hyoka (hyoka's CSV),\nkodaira (the published table and hyoka's TSV), kizugawa and dated (fixtures/layouts/). A CSV not in\nUTF-8 is read as CP932 (Shift_JIS) if it is, and said so. Every bad cell is listed (100 at most,\nthen a count), and nothing is recorded while one remains."
     )]
     Import {
         /// The table file: tab-separated text or CSV (UTF-8 with or without BOM, UTF-16, or CP932), or an
@@ -467,10 +482,16 @@ pub(super) enum Command {
         format: TextOrJson,
     },
     /// Register people, grant and revoke their roles, rotate and revoke their keys, list them.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n  hyoka person list"
+    )]
     Person(PersonCommand),
     /// Give a ledger without people its first administrator and log key: every later change is signed.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hyoka people enable --admin 山田太郎 --vkey admin.vkey --key admin.key -m '署名付き運用へ移行'"
+    )]
     People(PeopleCommand),
     /// Show the table in its published shape.
     ///
@@ -603,7 +624,7 @@ pub(super) enum Command {
     },
     /// Every cell that differs between two points, with who changed it and why.
     #[command(
-        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:400\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:400 --full   (every value whole)\n  hyoka diff seq:359 seq:365 --every   (and every change in between, in order)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
+        after_help = "Examples:\n  hyoka diff H26年度末 H27上半期\n  hyoka diff seq:357 seq:365\n  hyoka diff at:2015-06-30 at:2015-12-31 --format json\n  hyoka diff seq:357 seq:365 --full   (every value whole)\n  hyoka diff seq:359 seq:365 --every   (and every change in between, in order)\n\nA point is a period (FY2014-YE, H26年度末: the current ledger, periods up to it), seq:N (the ledger\nafter event N) or at:TIME (after every event recorded at or before TIME; a date alone is the end of\nthat day in Japan time, or the zone of --tz). No # or @ prefixes: the shell treats them specially."
     )]
     Diff {
         /// The first point.
@@ -827,10 +848,16 @@ pub(super) enum PersonCommand {
         who: Who,
     },
     /// Grant or revoke a role (by an administrator).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'"
+    )]
     Role(RoleCommand),
     /// Rotate or revoke a person's key (by an administrator, or the person themself).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  hyoka person key rotate 鈴木一郎 --vkey suzuki-2.vkey --key suzuki.key -m '定期的な鍵の更新'\n  hyoka person key revoke 鈴木一郎 --key admin.key -m '退職'"
+    )]
     Key(PersonKeyCommand),
     /// List the people: id, name (when known here), department, roles, key id and whether it is current.
     #[command(
@@ -950,53 +977,92 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Every command's help has an example, a command of commands (`item`, `key`) too.
     #[test]
-    fn every_subcommand_has_an_example() {
-        fn walk(cmd: &clap::Command, path: &str) {
+    fn every_command_has_an_example() {
+        fn walk(cmd: &clap::Command, path: &str, n: &mut usize) {
+            let after = cmd
+                .get_after_help()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            assert!(
+                after.contains("Example") && after.contains("\n  hyoka "),
+                "`{path} --help` has no example"
+            );
+            *n += 1;
             for sub in cmd.get_subcommands() {
-                let name = format!("{path} {}", sub.get_name());
-                if sub.has_subcommands() {
-                    walk(sub, &name);
-                    continue;
-                }
-                let after = sub
-                    .get_after_help()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                assert!(after.contains("Example"), "`{name} --help` has no example");
+                walk(sub, &format!("{path} {}", sub.get_name()), n);
             }
         }
-        walk(&Cli::command(), "hyoka");
+        let mut n = 0;
+        walk(&Cli::command(), "hyoka", &mut n);
+        assert!(n > 60, "only {n} commands");
     }
 
-    /// Every schema a `--help` names exists, and each command names its own (not verify's).
+    /// Every schema a `--help` names exists and is that command's: its description names the command
+    /// (`` `hyoka verify …` ``, not `` `hyoka verify-proof …` ``); and every command that prints JSON
+    /// (`--format json` or `jsonl`) names its schema.
     #[test]
     fn every_help_names_its_own_schema() {
+        /// The description of `schema/NAME`, if the file exists.
+        fn description(name: &str) -> Option<String> {
+            let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("schema")
+                .join(name);
+            let text = std::fs::read_to_string(file).ok()?;
+            let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+            Some(json["description"].as_str().unwrap_or("").to_string())
+        }
+        /// Whether `text` names the command `path` (and not one whose name only starts the same).
+        fn names(text: &str, path: &str) -> bool {
+            let quoted = format!("`{path}");
+            text.match_indices(&quoted)
+                .any(|(i, _)| matches!(text[i + quoted.len()..].chars().next(), Some(' ' | '`')))
+        }
         fn walk(cmd: &mut clap::Command, path: &str, seen: &mut usize) {
             // Unwrapped, so that a schema's name is never cut at a line end.
             let mut wide = cmd.clone().term_width(10_000).max_term_width(10_000);
             let help = wide.render_long_help().to_string();
+            let mut named = 0;
             for (i, _) in help.match_indices("schema/") {
                 let name: String = help[i + 7..]
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
                     .collect();
                 let name = name.trim_end_matches('.');
-                let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("schema")
-                    .join(name);
-                assert!(
-                    file.is_file(),
-                    "`{path} --help` names schema/{name}, which does not exist"
-                );
-                if name == "verify.schema.json" {
+                if !name.ends_with(".schema.json") {
+                    // FORMAT.md, LAYOUT.md: documents, checked to exist.
+                    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("schema")
+                        .join(name);
                     assert!(
-                        path.ends_with(" verify"),
-                        "`{path} --help` names verify's schema"
+                        file.is_file(),
+                        "`{path} --help` names schema/{name}, which does not exist"
                     );
+                    continue;
                 }
+                let Some(about) = description(name) else {
+                    panic!(
+                        "`{path} --help` names schema/{name}, which does not exist (or is not JSON)"
+                    );
+                };
+                assert!(
+                    names(&about, path),
+                    "`{path} --help` names schema/{name}, whose description is of another command: {about}"
+                );
+                named += 1;
                 *seen += 1;
             }
+            let prints_json = cmd.get_arguments().any(|a| {
+                a.get_id() == "format"
+                    && a.get_possible_values()
+                        .iter()
+                        .any(|v| matches!(v.get_name(), "json" | "jsonl"))
+            });
+            assert!(
+                !prints_json || named > 0,
+                "`{path} --help` has --format json but names no schema/*.schema.json"
+            );
             for sub in cmd.get_subcommands_mut() {
                 let name = format!("{path} {}", sub.get_name());
                 walk(sub, &name, seen);
@@ -1004,6 +1070,15 @@ mod tests {
         }
         let mut seen = 0;
         walk(&mut Cli::command(), "hyoka", &mut seen);
-        assert!(seen >= 10, "only {seen} schemas are named");
+        assert!(seen >= 14, "only {seen} schemas are named");
+        // The check can fail: verify's schema is not verify-proof's.
+        assert!(names(
+            "Output of `hyoka verify --format json`",
+            "hyoka verify"
+        ));
+        assert!(!names(
+            "Output of `hyoka verify-proof FILE`",
+            "hyoka verify"
+        ));
     }
 }

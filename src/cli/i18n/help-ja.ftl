@@ -69,6 +69,11 @@ hyoka-init--reason = 理由
 
 ## hyoka-item
 hyoka-item = 計画の項目を登録・訂正・削除・復活する。時点ごとに対象外とする。ほかの項目に集約する
+    .after =
+        例:
+          hyoka item add 63 '窓口サービスの改善' --department 市民課 --category 地域協働の推進 -a 山田 -m '計画改定'
+          hyoka item withdraw 63 -a 山田 -m '計画から削除'
+          hyoka item exclude R1-1 令和元年度末 -a 山田 -m '年度途中の追加のため評価対象外'
 
 ## hyoka-item-add
 hyoka-item-add = 新しい項目を登録する
@@ -156,6 +161,9 @@ hyoka-item-unmerge = 誤って記録した集約を取り消す: 項目はまた
 
 ## hyoka-heading
 hyoka-heading = 見出しの名前を変える (その下の項目すべてについて一つのイベント)
+    .after =
+        例:
+          hyoka heading rename 地域協働の推進 市民協働の推進 -a 山田 -m '計画改定で改称'
 
 ## hyoka-heading-rename
 hyoka-heading-rename = 見出しの名前を変える: その下に並ぶ項目すべてについて一つのイベント
@@ -209,6 +217,11 @@ arg--text = 理由等の文
 
 ## hyoka-round
 hyoka-round = 評価ラウンドを開始・締切・公表する。ラウンドの進み具合。公表後の訂正のお知らせ
+    .after =
+        例:
+          hyoka round open 令和2年度末 --due 2021-04-30 --key admin.key -m '令和2年度末の評価を開始'
+          hyoka round status 令和2年度末
+          hyoka round publish 令和2年度末 --key admin.key --output 令和2年度末.tsv -m '評価結果の公表'
 
 ## hyoka-round-open
 hyoka-round-open = ある時点の評価ラウンドを開始する: その時点の項目を評価・提出・審査できるようになる
@@ -287,6 +300,10 @@ hyoka-submit--new_point = 評価済みの時点から 2 時点以上離れた時
 
 ## hyoka-review
 hyoka-review = 提出された項目を承認する、または差し戻す (1次評価 は課長、2次評価 は行革本部)
+    .after =
+        例:
+          hyoka review approve --department 総務課 --key head.key -m '内容を確認'
+          hyoka review return 12 --key head.key -m '実績の記載が不足しているため差し戻し'
 
 ## hyoka-review-approve
 hyoka-review-approve = 項目を承認する。または課の、この段階の審査を待つすべての項目を承認する
@@ -480,6 +497,10 @@ hyoka-checkpoint--output = チェックポイントを標準出力でなく FILE
 
 ## hyoka-key
 hyoka-key = チェックポイントに署名する鍵を管理する
+    .after =
+        例:
+          hyoka key generate --output plan.key > plan.vkey
+          hyoka key use hyoka-ledger.log-key
 
 ## hyoka-key-generate
 hyoka-key-generate = Ed25519 の署名鍵を作る: 秘密鍵を FILE に書き、検証鍵を表示する
@@ -525,7 +546,7 @@ hyoka-import = 市の表を取り込む: TSV、CSV (UTF-8 または Shift_JIS)�
           hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田
           hyoka import 2015-h2.tsv --author 山田 --dry-run --format json
           hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室
-          hyoka import 評価.csv --layout my-city.toml --sheet 集計 -a 山田
+          hyoka import 評価.xlsx --layout my-city.toml --sheet 集計 -a 山田
 
         台帳がなければ新しく作ります (--plan/--origin がなければ、計画の名称と origin はファイル名から作り
         ます)。台帳があれば、違うところだけを記録します。前回の取り込みの後に手で変えた値とファイルが食い違う
@@ -554,6 +575,10 @@ hyoka-import--format = 出力形式 (JSON は schema/import.schema.json)
 
 ## hyoka-person
 hyoka-person = 職員を登録し、役割を付与・取消し、鍵を更新・失効し、一覧を表示する
+    .after =
+        例:
+          hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'
+          hyoka person list
 
 ## hyoka-person-add
 hyoka-person-add = 職員を登録する: 所属、役割、検証鍵 (管理者が行う)
@@ -573,6 +598,9 @@ hyoka-person-add--vkey = 本人の検証鍵 (鍵の文字列、またはそれ�
 
 ## hyoka-person-role
 hyoka-person-role = 役割を付与する・取り消す (管理者が行う)
+    .after =
+        例:
+          hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'
 
 ## hyoka-person-role-grant
 hyoka-person-role-grant = 職員に役割を付与する
@@ -592,6 +620,10 @@ hyoka-person-role-revoke = 職員の役割を取り消す
 
 ## hyoka-person-key
 hyoka-person-key = 職員の鍵を更新する・失効させる (管理者、または本人が行う)
+    .after =
+        例:
+          hyoka person key rotate 鈴木一郎 --vkey suzuki-2.vkey --key suzuki.key -m '定期的な鍵の更新'
+          hyoka person key revoke 鈴木一郎 --key admin.key -m '退職'
 
 ## hyoka-person-key-rotate
 hyoka-person-key-rotate = 職員の鍵を新しい鍵に替える (以後、古い鍵では何も署名できない)
@@ -623,6 +655,9 @@ hyoka-person-list--format = 出力形式 (JSON は schema/people.schema.json)
 
 ## hyoka-people
 hyoka-people = 職員の登録されていない台帳に最初の管理者とログ鍵を与える: 以後の変更はすべて署名される
+    .after =
+        例:
+          hyoka people enable --admin 山田太郎 --vkey admin.vkey --key admin.key -m '署名付き運用へ移行'
 
 ## hyoka-people-enable
 hyoka-people-enable = 既存の台帳を職員の登録された台帳にする: 最初の管理者とログ鍵 (同じログに追記する。origin、それまでのイベントとチェックポイントはそのまま)
@@ -730,9 +765,9 @@ hyoka-diff = 二つの点の間で違うすべてのセルを、誰がなぜ変�
     .after =
         例:
           hyoka diff H26年度末 H27上半期
-          hyoka diff seq:357 seq:400
+          hyoka diff seq:357 seq:365
           hyoka diff at:2015-06-30 at:2015-12-31 --format json
-          hyoka diff seq:357 seq:400 --full   (すべての値を切らずに)
+          hyoka diff seq:357 seq:365 --full   (すべての値を切らずに)
           hyoka diff seq:359 seq:365 --every   (間のすべての変更も、順に)
 
         点は、時点 (FY2014-YE、H26年度末: 今の台帳の、その時点までの時点)、seq:N (イベント N の後の台帳)、
