@@ -186,6 +186,9 @@ const GROUPS: &[(&str, &[Step])] = &[
             ),
             Ex("hyoka export --output ledger.jsonl"),
             Ex("hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey"),
+            Ex("hyoka checkpoint --key plan.key"),
+            Ex("hyoka mirror site/tiles"),
+            Ex("hyoka verify --mirror site/tiles --vkey plan.vkey"),
             Ex("hyoka restore ledger.jsonl --ledger /srv/hyoka/plan-2"),
             Ex("hyoka backup /mnt/backup/plan-2 --key plan.key"),
             Ex(
