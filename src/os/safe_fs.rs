@@ -175,6 +175,30 @@ fn replace_at(
     sync_dir(dir)
 }
 
+/// Writes the new file at `path` (which must not exist: a file or a link of that name is refused,
+/// never replaced) whole or not at all: a temporary file (exclusive, random name) beside it, written
+/// and synced, then moved to `path` only if nothing is there (`persist_noclobber`), then the directory
+/// synced. A reader never sees a part of the file, and no name but `path` is left behind.
+pub fn create_path_atomic(
+    path: &Path,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = parent_dir(path);
+    let name = path
+        .file_name()
+        .map_or_else(|| "hyoka".into(), |n| n.to_string_lossy());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
 /// Writes `bytes` to the new file `dir/name` (which must not exist) durably.
 pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     write_new_with(dir, name, &mut |f| f.write_all(bytes))
