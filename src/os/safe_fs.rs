@@ -322,6 +322,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_new_file_is_made_whole_and_never_over_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.csv");
+        create_path_atomic(&path, 0o600, &mut |f| f.write_all(b"one")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        // An existing file is refused and kept.
+        let e = create_path_atomic(&path, 0o600, &mut |f| f.write_all(b"two")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        // A link of that name is refused, and what it points at is left alone.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_path_atomic(&link, 0o600, &mut |f| f.write_all(b"x")).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        // A write that fails leaves nothing behind.
+        let other = dir.path().join("other.csv");
+        assert!(create_path_atomic(&other, 0o600, &mut |_| Err(io::Error::other("full"))).is_err());
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["link.csv", "sheet.csv", "victim"]);
+    }
+
+    #[test]
     fn links_are_refused_and_never_followed() {
         let d = tempfile::tempdir().unwrap();
         let outside = d.path().join("outside");

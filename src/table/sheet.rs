@@ -253,7 +253,7 @@ fn grade_validation(view: &SheetView) -> Result<Option<DataValidation>, SheetErr
 /// file systems allow).
 const MAX_NAME_CHARS: usize = 60;
 
-/// The stem of a sheet's file name: the point's canonical id and the department, `FY2015-H2_市民協働課`,
+/// The stem of a sheet's file name: the point's canonical id and the department, `FY2015-YE_市民協働課`,
 /// made safe on Windows and Linux: no path separator, no control or invisible character, none of
 /// `<>:"/\|?*`, no trailing dot or space (Windows drops them), and never a reserved device name (`CON`, `NUL`: the
 /// point's id comes first); each character refused is `_` (white space too), trailing ones dropped.
@@ -336,25 +336,25 @@ mod tests {
     use super::*;
     use crate::domain::period::{Part, Period};
 
-    const H2: Period = Period {
+    const YE: Period = Period {
         fiscal_year: 2015,
         part: Part::YearEnd,
     };
 
     #[test]
     fn file_names_are_safe_and_unique() {
-        assert_eq!(file_stem(H2, "市民協働課"), "FY2015-H2_市民協働課");
-        assert_eq!(file_stem(H2, "総務/財政"), "FY2015-H2_総務_財政");
-        assert_eq!(file_stem(H2, "a\\b:c*?\"<>|"), "FY2015-H2_a_b_c");
-        assert_eq!(file_stem(H2, "課.. "), "FY2015-H2_課");
-        assert_eq!(file_stem(H2, "../.."), "FY2015-H2_dept");
-        assert_eq!(file_stem(H2, "CON"), "FY2015-H2_CON");
-        assert_eq!(file_stem(H2, "市民 協働課\n"), "FY2015-H2_市民_協働課");
-        assert_eq!(file_stem(H2, "\u{202E}\u{7}"), "FY2015-H2_dept");
-        assert_eq!(file_stem(H2, &"課".repeat(300)).chars().count(), 70);
+        assert_eq!(file_stem(YE, "市民協働課"), "FY2015-YE_市民協働課");
+        assert_eq!(file_stem(YE, "総務/財政"), "FY2015-YE_総務_財政");
+        assert_eq!(file_stem(YE, "a\\b:c*?\"<>|"), "FY2015-YE_a_b_c");
+        assert_eq!(file_stem(YE, "課.. "), "FY2015-YE_課");
+        assert_eq!(file_stem(YE, "../.."), "FY2015-YE_dept");
+        assert_eq!(file_stem(YE, "CON"), "FY2015-YE_CON");
+        assert_eq!(file_stem(YE, "市民 協働課\n"), "FY2015-YE_市民_協働課");
+        assert_eq!(file_stem(YE, "\u{202E}\u{7}"), "FY2015-YE_dept");
+        assert_eq!(file_stem(YE, &"課".repeat(300)).chars().count(), 70);
         assert_eq!(
             unique_stems(
-                H2,
+                YE,
                 &[
                     "総務/課".into(),
                     "総務:課".into(),
@@ -363,10 +363,10 @@ mod tests {
                 ]
             ),
             [
-                "FY2015-H2_総務_課",
-                "FY2015-H2_総務_課-2",
-                "FY2015-H2_ABC",
-                "FY2015-H2_abc-2"
+                "FY2015-YE_総務_課",
+                "FY2015-YE_総務_課-2",
+                "FY2015-YE_ABC",
+                "FY2015-YE_abc-2"
             ]
         );
     }
