@@ -739,3 +739,88 @@ fn the_sheets_command_speaks_japanese() {
             .contains("Write each department's sheet for a point")
     );
 }
+
+/// The README's part of the tour, "The next half-year", is what hyoka prints: its ledger (the seed, and
+/// 鈴木's correction), each `$ hyoka …` line run and its output compared; the sheet filled in between
+/// as the comment on the import line says.
+#[test]
+fn the_readme_s_next_half_year_is_what_hyoka_prints() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README");
+    let start = readme
+        .find("### The next half-year")
+        .expect("the README's section");
+    let section = &readme[start..];
+    let section = &section[..section[4..].find("\n### ").map_or(section.len(), |i| i + 4)];
+    let env = Env::new();
+    env.run(&[
+        "import",
+        seed().to_str().expect("path"),
+        "--author",
+        "山田",
+        "--plan",
+        "小平市行財政改革推進プラン",
+        "--origin",
+        "city.kodaira.example/reform-plan",
+    ])
+    .ok();
+    env.run(&["rate", "12", "H27上半期", "A", "-a", "鈴木", "-m", "訂正"])
+        .ok();
+    let mut blocks = section.split("```console\n").skip(1);
+    let mut commands = 0;
+    while let Some(block) = blocks.next() {
+        let block = &block[..block.find("```").expect("end of block")];
+        let mut lines = block.lines().peekable();
+        while let Some(line) = lines.next() {
+            let command = line.strip_prefix("$ hyoka ").expect("a command line");
+            let command = command.split("   #").next().unwrap_or(command);
+            let args = words(command);
+            let mut expected = String::new();
+            while let Some(l) = lines.next_if(|l| !l.starts_with("$ ")) {
+                expected.push_str(l);
+                expected.push('\n');
+            }
+            if args.first().map(String::as_str) == Some("import") {
+                fill(&env.dir.path().join(&args[1]));
+            }
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            assert_eq!(env.run(&args).ok(), expected, "hyoka {command}");
+            commands += 1;
+        }
+    }
+    assert_eq!(commands, 2);
+
+    /// The command line's words (single quotes group).
+    fn words(line: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut word = String::new();
+        let mut quoted = false;
+        for c in line.trim().chars() {
+            match c {
+                '\'' => quoted = !quoted,
+                ' ' if !quoted => {
+                    if !word.is_empty() {
+                        out.push(std::mem::take(&mut word));
+                    }
+                }
+                c => word.push(c),
+            }
+        }
+        if !word.is_empty() {
+            out.push(word);
+        }
+        out
+    }
+
+    /// 12: A; 21: B, ○ and a remark.
+    fn fill(path: &Path) {
+        let mut rows = read_csv(path);
+        let (g, m, r) = (col(&rows, GRADE), col(&rows, MARK), col(&rows, REMARK));
+        let (i12, i21) = (line(&rows, "12"), line(&rows, "21"));
+        rows[i12][g] = "A".into();
+        rows[i21][g] = "B".into();
+        rows[i21][m] = "○".into();
+        rows[i21][r] = "進捗管理の方法を見直す。".into();
+        write_csv(path, &rows);
+    }
+}
