@@ -766,9 +766,9 @@ fn the_readme_s_next_half_year_is_what_hyoka_prints() {
     .ok();
     env.run(&["rate", "12", "H27上半期", "A", "-a", "鈴木", "-m", "訂正"])
         .ok();
-    let mut blocks = section.split("```console\n").skip(1);
+    let blocks = section.split("```console\n").skip(1);
     let mut commands = 0;
-    while let Some(block) = blocks.next() {
+    for block in blocks {
         let block = &block[..block.find("```").expect("end of block")];
         let mut lines = block.lines().peekable();
         while let Some(line) = lines.next() {
