@@ -175,7 +175,10 @@ pub fn xlsx(view: &SheetView, created: i64) -> Result<Vec<u8>, SheetError> {
     let fill = border(Format::new().set_text_wrap().set_unlocked())
         .set_background_color(Color::RGB(0x00FF_FBE6));
     let sheet = book.add_worksheet();
-    sheet.set_name(sheet_name(&view.department))?;
+    // A name rust_xlsxwriter still refuses (a rule of Excel's not known here) falls back to a plain one.
+    if sheet.set_name(sheet_name(&view.department)).is_err() {
+        sheet.set_name("sheet")?;
+    }
     for (c, (text, kind, width)) in cols.iter().enumerate() {
         let c = u16::try_from(c).map_err(|_| SheetError("too many columns".into()))?;
         let f = match kind {

@@ -247,8 +247,18 @@ fn a_sheet_filled_in_and_imported_records_only_its_cells_at_the_new_point() {
         .collect();
     assert_eq!(marked, [("28", true, "引き続き取り組む。")]);
 
-    // The same sheet again changes nothing; the sheet as written (all empty) neither.
+    // The same sheet again changes nothing (read by itself, or with --layout sheet); the sheet as
+    // written (all empty) neither.
     let run = env.run(&["import", filled.to_str().expect("path"), "-a", "財政課"]);
+    assert!(run.ok().contains("nothing to record"), "{}", run.stdout);
+    let run = env.run(&[
+        "import",
+        filled.to_str().expect("path"),
+        "--layout",
+        "sheet",
+        "-a",
+        "財政課",
+    ]);
     assert!(run.ok().contains("nothing to record"), "{}", run.stdout);
     let run = env.run(&["import", path.to_str().expect("path"), "-a", "財政課"]);
     assert!(run.ok().contains("nothing to record"), "{}", run.stdout);
