@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::options::{
-    EraArg, GroupByArg, HistoryFormat, LogFormat, OnOff, SummaryFormat, Switch, TableFormat,
-    TextOrJson, TimeArgs, Who,
+    EraArg, GroupByArg, HistoryFormat, LogFormat, OnOff, SheetFormat, SummaryFormat, Switch,
+    TableFormat, TextOrJson, TimeArgs, Who,
 };
 
 const AFTER_HELP: &str = "\
@@ -431,14 +431,14 @@ pub(super) enum Command {
     },
     /// Import a city's table: TSV, CSV (UTF-8 or Shift_JIS) or an .xlsx workbook, in any layout.
     #[command(
-        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n  hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室\n  hyoka import 評価.xlsx --layout my-city.toml --sheet 集計 -a 山田\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is.\n\nA layout (a small TOML file, see README \"Your own sheet\" and schema/LAYOUT.md) says which column\nholds what, by its header text. Without --layout the known layouts are tried: hyoka (hyoka's CSV),\nkodaira (the published table and hyoka's TSV), kizugawa and dated (fixtures/layouts/). A CSV not in\nUTF-8 is read as CP932 (Shift_JIS) if it is, and said so. Every bad cell is listed (100 at most,\nthen a count), and nothing is recorded while one remains."
+        after_help = "Examples:\n  hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田\n  hyoka import 2015-h2.tsv --author 山田 --dry-run --format json\n  hyoka import 進捗状況.xlsx --layout kizugawa --point 令和元年度末 -a 行革推進室\n  hyoka import 評価.xlsx --layout my-city.toml --sheet 集計 -a 山田\n\nA new ledger is created if none exists (plan name and origin derived from the file name unless\n--plan/--origin are given). On an existing ledger only what differs is recorded; a value changed by\nhand since the last import that the file contradicts stops the import (see --prefer-file).\nEmpty cells mean \"no change\". Everything is recorded as one atomic batch, or nothing is.\n\nA layout (a small TOML file, see README \"Your own sheet\" and schema/LAYOUT.md) says which column\nholds what, by its header text. Without --layout the known layouts are tried: hyoka (hyoka's CSV),\nkodaira (the published table and hyoka's TSV), kizugawa, dated and sheet (the sheets of\n`hyoka sheets`; fixtures/layouts/). A CSV not in UTF-8 is read as CP932 (Shift_JIS) if it is, and\nsaid so. Every bad cell is listed (100 at most, then a count), and nothing is recorded while one\nremains."
     )]
     Import {
         /// The table file: tab-separated text or CSV (UTF-8 with or without BOM, UTF-16, or CP932), or an
         /// Excel workbook (.xlsx).
         file: PathBuf,
         /// The file's layout: a layout file (TOML), or the name of a known one (hyoka, kodaira,
-        /// kizugawa, dated). Default: the known layouts are tried.
+        /// kizugawa, dated, sheet). Default: the known layouts are tried.
         #[arg(long, value_name = "LAYOUT")]
         layout: Option<PathBuf>,
         /// The sheet of a workbook to read (default: its first).
@@ -480,6 +480,30 @@ pub(super) enum Command {
         /// Output format (JSON: schema/import.schema.json).
         #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
         format: TextOrJson,
+    },
+    /// Write each department's sheet for a point (CSV and .xlsx) to fill in and import back.
+    #[command(
+        after_help = "Examples:\n  hyoka sheets --out sheets --point H27末\n  hyoka sheets --out sheets --department 総務課 --format csv   (during an open round)\n  hyoka import sheets/FY2015-YE_財政課.csv -a 山田\n\nOne file per department that has items at the point, named by the point's id and the department\n(FY2015-YE_財政課.csv): its items in the plan's order (withdrawn ones left out) with 区分, No., 項目\nand 所管課; the previous rated point's 評価, フォローアップ対象 and 理由等 for reference, in columns headed\n（参考）, which the import never reads; then this point's 評価, フォローアップ対象 and 理由等, empty, to\nfill in. `hyoka import` reads a sheet back by itself (layout sheet): only the cells filled in are\nrecorded, at the point its header names; an empty cell changes nothing.\nIn a ledger with rounds the point is the open round's (--point must name an open round); without\nrounds, --point is required. The CSV is UTF-8 with a BOM (Excel opens it as it is); the workbook has\na drop-down of the plan's grades, its reference columns shaded and locked, and the same bytes for\nthe same ledger. Files already in DIR are never replaced unless --force; links are never followed."
+    )]
+    Sheets {
+        /// The directory to write the sheets into (created if it does not exist; outside the ledger
+        /// directory, not a link).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The point to fill in, e.g. 令和2年度末 or H27末 (default: the open round's; required in a
+        /// ledger without rounds).
+        #[arg(long, value_name = "POINT")]
+        point: Option<String>,
+        /// Only this department's sheet (as the ledger names it; repeat for several). Default: every
+        /// department with items at the point.
+        #[arg(long = "department", value_name = "NAME")]
+        departments: Vec<String>,
+        /// Which files: csv, xlsx, or both.
+        #[arg(long, value_enum, default_value_t = SheetFormat::Both)]
+        format: SheetFormat,
+        /// Replace sheets of the same names already in DIR.
+        #[arg(long)]
+        force: bool,
     },
     /// Register people, grant and revoke their roles, rotate and revoke their keys, list them.
     #[command(

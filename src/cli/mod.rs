@@ -25,6 +25,7 @@ mod people;
 mod record;
 mod round_args;
 mod rounds;
+mod sheets;
 mod tlog;
 mod view_cmds;
 mod who;
@@ -289,6 +290,22 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         }
         Command::Key(KeyCommand::Use { file }) => anchoring::key_use(ctx, &file),
         Command::Anchor { state } => anchoring::anchor(ctx, state.map(|s| s == Switch::On)),
+        Command::Sheets {
+            out,
+            point,
+            departments,
+            format,
+            force,
+        } => sheets::sheets(
+            ctx,
+            sheets::SheetsArgs {
+                out,
+                point,
+                departments,
+                format,
+                force,
+            },
+        ),
         Command::Import {
             file,
             layout,

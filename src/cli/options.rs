@@ -73,6 +73,17 @@ pub enum TextOrJson {
     Json,
 }
 
+/// The files `sheets` writes for each department.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum SheetFormat {
+    /// CSV (UTF-8 with BOM, as Excel in Japan opens it).
+    Csv,
+    /// An Excel workbook (.xlsx).
+    Xlsx,
+    /// Both.
+    Both,
+}
+
 /// Output formats of `summary`.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum SummaryFormat {

@@ -175,6 +175,30 @@ fn replace_at(
     sync_dir(dir)
 }
 
+/// Writes the new file at `path` (which must not exist: a file or a link of that name is refused,
+/// never replaced) whole or not at all: a temporary file (exclusive, random name) beside it, written
+/// and synced, then moved to `path` only if nothing is there (`persist_noclobber`), then the directory
+/// synced. A reader never sees a part of the file, and no name but `path` is left behind.
+pub fn create_path_atomic(
+    path: &Path,
+    mode: u32,
+    write: &mut dyn FnMut(&mut File) -> io::Result<()>,
+) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = parent_dir(path);
+    let name = path
+        .file_name()
+        .map_or_else(|| "hyoka".into(), |n| n.to_string_lossy());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .permissions(std::fs::Permissions::from_mode(mode))
+        .tempfile_in(dir)?;
+    write(tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    sync_dir(dir)
+}
+
 /// Writes `bytes` to the new file `dir/name` (which must not exist) durably.
 pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<()> {
     write_new_with(dir, name, &mut |f| f.write_all(bytes))
@@ -296,6 +320,34 @@ pub fn refuse_links_below(dir: &Path, depth: u32) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_made_whole_and_never_over_anything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sheet.csv");
+        create_path_atomic(&path, 0o600, &mut |f| f.write_all(b"one")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        // An existing file is refused and kept.
+        let e = create_path_atomic(&path, 0o600, &mut |f| f.write_all(b"two")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read(&path).unwrap(), b"one");
+        // A link of that name is refused, and what it points at is left alone.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(create_path_atomic(&link, 0o600, &mut |f| f.write_all(b"x")).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        // A write that fails leaves nothing behind.
+        let other = dir.path().join("other.csv");
+        assert!(create_path_atomic(&other, 0o600, &mut |_| Err(io::Error::other("full"))).is_err());
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["link.csv", "sheet.csv", "victim"]);
+    }
 
     #[test]
     fn links_are_refused_and_never_followed() {

@@ -4,7 +4,8 @@
 //! reporting point, the follow-up mark and the remark; how to find the header row and how it names the
 //! points; and which rows are totals. The layouts hyoka knows ([`known`]) are the files of
 //! `fixtures/layouts/`, compiled in: Kodaira's published table (which hyoka's TSV also is), hyoka's
-//! CSV, Kizugawa's progress table and a plan that reports its points as dates.
+//! CSV, Kizugawa's progress table, a plan that reports its points as dates, and the sheets hyoka writes
+//! for a department to fill in at a point (`table::sheet`).
 //!
 //! Invariants: a [`Layout`] is valid once made (every check is in [`Layout::parse`]); header texts
 //! are compared in NFKC, without white space, ASCII case ignored, a trailing `*` matching any rest;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use crate::domain::ident;
 
 /// The layouts hyoka knows, in the order they are tried on a file given without one.
-const KNOWN: [(&str, &str); 4] = [
+const KNOWN: [(&str, &str); 5] = [
     ("hyoka", include_str!("../../fixtures/layouts/hyoka.toml")),
     (
         "kodaira",
@@ -26,6 +27,7 @@ const KNOWN: [(&str, &str); 4] = [
         include_str!("../../fixtures/layouts/kizugawa.toml"),
     ),
     ("dated", include_str!("../../fixtures/layouts/dated.toml")),
+    ("sheet", include_str!("../../fixtures/layouts/sheet.toml")),
 ];
 
 /// The largest layout file read (a layout is a few hundred bytes).

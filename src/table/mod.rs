@@ -19,6 +19,7 @@ pub mod error;
 pub mod grid;
 pub mod layout;
 pub mod read;
+pub mod sheet;
 pub mod summary;
 pub mod write;
 

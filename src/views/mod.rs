@@ -10,6 +10,7 @@ pub mod changes;
 pub mod render;
 pub mod round;
 pub mod shares;
+pub mod sheet;
 pub mod width;
 
 use std::collections::BTreeSet;

@@ -83,6 +83,8 @@ const GROUPS: &[(&str, &[Step])] = &[
             Ex("hyoka diff at:2015-06-30 at:2015-12-31 --format json"),
             Ex("hyoka diff seq:357 seq:365 --full"),
             Ex("hyoka diff seq:359 seq:365 --every"),
+            Ex("hyoka sheets --out sheets --point H27末"),
+            Ex("hyoka import sheets/FY2015-YE_財政課.csv -a 山田"),
         ],
     ),
     (
@@ -278,6 +280,7 @@ const GROUPS: &[(&str, &[Step])] = &[
             Ex(
                 "hyoka round open 令和2年度末 --due 2021-04-30 --key admin.key -m '令和2年度末の評価を開始'",
             ),
+            Ex("hyoka sheets --out sheets --department 総務課 --format csv"),
             Run("hyoka rate 12 令和2年度末 A --key staff.key -m 評価"),
             Run("hyoka rate 13 令和2年度末 B --key staff.key -m 評価"),
             Ex("hyoka submit --key staff.key -m '総務課の評価を提出'"),

@@ -604,3 +604,35 @@ integrity-mirror-file-mismatch = the mirror's { $path } differs from the tree it
 integrity-mirror-bundle-damaged = the mirror's { $path } is damaged: { $detail }
 integrity-mirror-entry-mismatch = event seq:{ $seq }'s entry in the mirror's { $path } is not the hash of the event stored for it
 err-mirror-conflict = the mirror's { $path } differs from what this ledger's mirror holds there
+
+## sheets: each department's sheet for a point (sheets.rs)
+sheets-point = sheets of { $point } ({ $id }) for { $count } { $count ->
+    [1] department
+   *[other] departments
+}; for reference, the previous rated point: { $reference }
+sheets-no-reference = none (the point is the first rated)
+sheets-wrote = wrote { $file } ({ $department }, { $items } { $items ->
+    [1] item
+   *[other] items
+})
+sheets-next = next: each department fills in its 評価 column (and フォローアップ対象, 理由等 where needed); then `hyoka import FILE` records the cells filled in, at this point only
+sheets-point-needed = which point are the sheets for? the ledger has no rounds: give it with --point (e.g. --point 令和2年度末)
+sheets-round = { $point } ({ $status })
+sheets-status-open = open
+sheets-status-closed = closed
+sheets-status-published = published
+sheets-no-open-round = no round is open (rounds: { $rounds }): an administrator opens the next one with `hyoka round open POINT --due DATE`, then its sheets are written
+sheets-not-open = the round of { $point } is not open (rounds: { $rounds }): sheets are written for an open round; an administrator opens it with `hyoka round open { $point } --due DATE`
+sheets-not-open-list = the round of { $point } is not open (open rounds: { $open }): give --point one of them, or leave it out when one is open
+sheets-no-items = no item of the plan is part of it at { $point }: there is no sheet to write; check the point
+sheets-dir-link = { $dir } is a symbolic link: hyoka never follows links when it writes; nothing was written; give the directory itself
+sheets-dir-not-dir = { $dir } exists and is not a directory; nothing was written; give a directory for --out
+sheets-cannot-create = cannot create { $dir }: { $error }; nothing was written; check the path and permissions
+sheets-link = { $file } is a symbolic link: hyoka never follows or replaces one; nothing was written; remove it, or choose another --out
+sheets-not-file = { $file } exists and is not a file; nothing was written; move it away, or choose another --out
+sheets-exists = { $file } already exists; nothing was written; move it away, choose another --out, or give --force to replace the sheets
+sheets-cannot-make = the workbook of { $department } could not be made ({ $error }); nothing was written; write it with --format csv
+sheets-cannot-write = cannot write { $file }: { $error }; { $done } { $done ->
+    [1] file was
+   *[other] files were
+} written before it; check the directory and run again with --force

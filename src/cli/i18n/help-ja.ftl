@@ -555,11 +555,12 @@ hyoka-import = 市の表を取り込む: TSV、CSV (UTF-8 または Shift_JIS)�
 
         レイアウト (小さな TOML ファイル。README の "Your own sheet" と schema/LAYOUT.md を参照) は、どの列に何が
         あるかを見出しの文字で示します。--layout がなければ既知のレイアウトを順に試します: hyoka (hyoka の CSV)、
-        kodaira (公表された表と hyoka の TSV)、kizugawa、dated (fixtures/layouts/)。UTF-8 でない CSV は、CP932
+        kodaira (公表された表と hyoka の TSV)、kizugawa、dated、sheet (`hyoka sheets` の評価シート)
+        (fixtures/layouts/)。UTF-8 でない CSV は、CP932
         (Shift_JIS) ならそのように読み、そう表示します。誤ったセルはすべて挙げ (最大 100 件、その先は件数)、
         一つでも残っている間は何も記録しません。
 hyoka-import--file = 表のファイル: タブ区切りのテキストか CSV (BOM の有無を問わない UTF-8、UTF-16、または CP932)、または Excel のブック (.xlsx)
-arg--layout = ファイルのレイアウト: レイアウトファイル (TOML)、または既知のレイアウトの名前 (hyoka、kodaira、kizugawa、dated)。既定: 既知のレイアウトを順に試す
+arg--layout = ファイルのレイアウト: レイアウトファイル (TOML)、または既知のレイアウトの名前 (hyoka、kodaira、kizugawa、dated、sheet)。既定: 既知のレイアウトを順に試す
 arg--sheet = 読むブックのシート (既定: 最初のシート)
 hyoka-import--point = 見出しが時点を示していない評価の列の時点 (時点の見出しが 評価 のような普通の文字であるレイアウト)。例: 令和元年度末
 hyoka-import--author = 取り込む人 (職員の登録された台帳では --key の鍵の持ち主で、指定しなくてよい)
@@ -572,6 +573,30 @@ arg--dry_run = 記録される内容を表示するだけで、何も記録し�
 hyoka-import--new_point = 評価済みの最も新しい時点より 2 時点以上先の時点の評価を受け付ける (打ち間違いと見て拒否するところ)
 arg--prefer_file = 前回の取り込みの後の変更と食い違うところも、ファイルの値を記録する
 hyoka-import--format = 出力形式 (JSON は schema/import.schema.json)
+
+## hyoka-sheets
+hyoka-sheets = 時点の各課の評価シート (CSV と .xlsx) を書き出す: 記入して取り込む
+    .after =
+        例:
+          hyoka sheets --out sheets --point H27末
+          hyoka sheets --out sheets --department 総務課 --format csv   (ラウンドの開始中)
+          hyoka import sheets/FY2015-YE_財政課.csv -a 山田
+
+        その時点に項目のある課ごとに一つのファイルを、時点の ID と課の名前で書き出します
+        (FY2015-YE_財政課.csv): 計画の順に並べた項目 (取り下げた項目は除く) の 区分、No.、項目、所管課。
+        参考として直前の評価時点の 評価、フォローアップ対象、理由等 を、見出しが （参考） で始まる列に
+        (取り込みはこれらの列を読みません)。そして記入する、この時点の空の 評価、フォローアップ対象、
+        理由等。`hyoka import` はシートをそのまま読みます (レイアウト sheet): 記入したセルだけを、見出しが
+        示す時点に記録し、空のセルは何も変えません。
+        ラウンドのある台帳では時点は開始中のラウンドのもの (--point は開始中のラウンドであること)、
+        ラウンドのない台帳では --point が必要です。CSV は BOM 付きの UTF-8 (Excel でそのまま開けます)。
+        ブックには計画の評価段階のドロップダウンがあり、参考の列は網掛けして保護し、同じ台帳からは同じ
+        バイト列になります。DIR にすでにあるファイルは --force がなければ置き換えず、リンクはたどりません。
+hyoka-sheets--out = シートを書き出すディレクトリ (なければ作る。台帳ディレクトリの外で、リンクでないこと)
+hyoka-sheets--point = 記入する時点。例: 令和2年度末、H27末 (既定: 開始中のラウンドの時点。ラウンドのない台帳では必須)
+hyoka-sheets--departments = この課のシートだけ (台帳での課の名前。繰り返して複数)。既定: その時点に項目のあるすべての課
+hyoka-sheets--format = 書き出すファイル: csv、xlsx、both (両方)
+hyoka-sheets--force = DIR にある同じ名前のシートを置き換える
 
 ## hyoka-person
 hyoka-person = 職員を登録し、役割を付与・取消し、鍵を更新・失効し、一覧を表示する
@@ -823,6 +848,9 @@ value-table-format-tsv = タブ区切り。`hyoka import` が読む形 (合計�
 value-table-format-csv = Excel とオープンデータ向けの CSV: BOM 付き UTF-8、全行に見出し
 value-table-format-json = 1 つの JSON オブジェクト (schema/table.schema.json)
 value-table-format-md = Markdown の表 (見出しごとに一つ)
+value-sheet-format-csv = CSV (BOM 付き UTF-8。日本語の Excel でそのまま開ける)
+value-sheet-format-xlsx = Excel のブック (.xlsx)
+value-sheet-format-both = 両方
 value-history-format-text = 列をそろえた行
 value-history-format-json = JSON (schema/history.schema.json)
 value-summary-format-text = 列をそろえた行

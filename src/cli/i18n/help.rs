@@ -301,6 +301,7 @@ fn value_enums(arg: Arg, seen: &mut dyn FnMut(&str)) -> Arg {
         o::LogFormat => "log-format",
         o::TextOrJson => "text-or-json",
         o::TableFormat => "table-format",
+        o::SheetFormat => "sheet-format",
         o::OnOff => "on-off",
         o::Switch => "switch",
         o::EraArg => "era",

@@ -594,3 +594,26 @@ integrity-mirror-file-mismatch = ミラーの { $path } が、イベントから
 integrity-mirror-bundle-damaged = ミラーの { $path } が傷んでいます: { $detail }
 integrity-mirror-entry-mismatch = ミラーの { $path } にあるイベント seq:{ $seq } のエントリが、そのイベントの保存バイト列のハッシュではありません
 err-mirror-conflict = ミラーの { $path } が、この台帳のミラーがそこに持つ内容と違います
+
+## sheets: each department's sheet for a point (sheets.rs)
+sheets-point = { $point } ({ $id }) の評価シート: { $count } 課。参考として直前の評価時点: { $reference }
+sheets-no-reference = なし (最初の評価時点です)
+sheets-wrote = { $file } を書きました ({ $department }、{ $items } 項目)
+sheets-next = 次に: 各課が 評価 の列 (必要なら フォローアップ対象、理由等) を記入し、`hyoka import FILE` で取り込むと、記入したセルだけがこの時点に記録されます
+sheets-point-needed = どの時点のシートですか? この台帳にはラウンドがありません: --point で指定してください (例: --point 令和2年度末)
+sheets-round = { $point } ({ $status })
+sheets-status-open = 開始中
+sheets-status-closed = 締切済み
+sheets-status-published = 公表済み
+sheets-no-open-round = 開始中のラウンドがありません (ラウンド: { $rounds }): 管理者が `hyoka round open POINT --due DATE` で次のラウンドを開始してから、そのシートを書き出してください
+sheets-not-open = { $point } のラウンドは開始中ではありません (ラウンド: { $rounds }): シートは開始中のラウンドについて書き出します。管理者が `hyoka round open { $point } --due DATE` で開始します
+sheets-not-open-list = { $point } のラウンドは開始中ではありません (開始中のラウンド: { $open }): --point でそのどれかを指定するか、省略してください
+sheets-no-items = { $point } に計画の項目がありません: 書き出すシートはありません。時点を確かめてください
+sheets-dir-link = { $dir } はシンボリックリンクです: hyoka は書き込むときにリンクをたどりません。何も書いていません。ディレクトリそのものを指定してください
+sheets-dir-not-dir = { $dir } はディレクトリではありません。何も書いていません。--out にはディレクトリを指定してください
+sheets-cannot-create = { $dir } を作れません: { $error }。何も書いていません。パスと権限を確かめてください
+sheets-link = { $file } はシンボリックリンクです: hyoka はリンクをたどることも置き換えることもしません。何も書いていません。リンクを消すか、別の --out を指定してください
+sheets-not-file = { $file } はファイルではありません。何も書いていません。移動するか、別の --out を指定してください
+sheets-exists = { $file } はすでにあります。何も書いていません。移動するか、別の --out を指定するか、--force で置き換えてください
+sheets-cannot-make = { $department } のブックを作れません ({ $error })。何も書いていません。--format csv で書き出してください
+sheets-cannot-write = { $file } を書けません: { $error }。その前に { $done } 個のファイルを書きました。ディレクトリを確かめ、--force を付けてもう一度実行してください
