@@ -136,7 +136,7 @@ pub fn init(
         false => grades
             .split(',')
             .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
-            .collect::<Result<Vec<String>, String>>()?,
+            .collect::<Result<Vec<String>, _>>()?,
     };
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));

@@ -4,8 +4,11 @@
 //! words, an OS error, a detail) is passed on as it is; a variant added to the library later is shown
 //! with its own `Display` until it is worded here.
 
-use hyoka::domain::state::Refused;
-use hyoka::error::{Error, IntegrityError};
+use hyoka::domain::event::{V2Only, Version1};
+use hyoka::domain::people::{Role, RoundStatus};
+use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
+use hyoka::domain::text::TextProblem;
+use hyoka::error::{Error, IntegrityError, Unsettled, Unsigned};
 
 use super::i18n::t;
 
@@ -49,7 +52,45 @@ pub fn error(e: &Error) -> String {
             count = problems.len() + omitted,
             problems = problems.join("; ")
         ),
-        // Free text: the library's words (a rule, an OS error, an input check).
+        Error::Text(p) => text(p),
+        Error::EraNeeded { line, label } => {
+            t!("err-era-needed", line = *line, label = label.as_str())
+        }
+        Error::PointNeeded {
+            line,
+            column,
+            header,
+        } => t!(
+            "err-point-needed",
+            line = *line,
+            column = *column,
+            header = header.as_str()
+        ),
+        Error::NoLayout { line, tried } => t!(
+            "err-no-layout",
+            line = *line,
+            tried = tried
+                .iter()
+                .map(|(name, expects)| format!("{name}: {expects}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Error::Unsigned(Unsigned::NoKey { author }) => {
+            t!("err-unsigned-no-key", author = author.as_str())
+        }
+        Error::Unsigned(Unsigned::NotCurrent { author }) => {
+            t!("err-unsigned-not-current", author = author.as_str())
+        }
+        Error::Unsettled(Unsettled::Head { why }) => {
+            t!("err-unsettled-head", why = why.as_str())
+        }
+        Error::Unsettled(Unsettled::Anchor { first, last, why }) => t!(
+            "err-unsettled-anchor",
+            first = *first,
+            last = *last,
+            why = why.as_str()
+        ),
+        // Free text: the library's words (an OS error, an input check).
         _ => e.to_string(),
     }
 }
@@ -71,7 +112,488 @@ pub fn refused(r: &Refused) -> String {
             period = period.as_str(),
             latest = latest.as_str()
         ),
-        // The rule's own words.
+        Refused::Version1(v) => version1(v),
+        Refused::Rule(rule) => self::rule(rule),
+        _ => r.to_string(),
+    }
+}
+
+/// Why a ledger of event schema version 1 cannot hold a change, in words.
+pub fn version1(v: &Version1) -> String {
+    match v {
+        Version1::NeedsVersion2(what) => {
+            let what = match what {
+                V2Only::From => t!("v2-from"),
+                V2Only::After => t!("v2-after"),
+                V2Only::Cadence => t!("v2-cadence"),
+                V2Only::Exclusion => t!("v2-exclusion"),
+                V2Only::Merge => t!("v2-merge"),
+                V2Only::HeadingRename => t!("v2-heading-rename"),
+                V2Only::People => t!("v2-people"),
+                V2Only::Round => t!("v2-round"),
+            };
+            t!("version1-needs-2", what = what)
+        }
+        Version1::TextId(id) => t!("version1-text-id", id = id.as_str()),
+        Version1::NotHalfYear(point) => t!("version1-not-half-year", point = point.as_str()),
+        Version1::Unknown(v) => t!("version1-unknown", version = *v),
+        _ => v.to_string(),
+    }
+}
+
+/// A field of text as the library names it (`title`, `grade`), in words.
+pub fn field(name: &str) -> String {
+    match name {
+        "plan name" => t!("field-plan-name"),
+        "heading" => t!("field-heading"),
+        "title" => t!("field-title"),
+        "department" => t!("field-department"),
+        "grade" => t!("field-grade"),
+        "remark" => t!("field-remark"),
+        "opinion" => t!("field-opinion"),
+        "reason" => t!("field-reason"),
+        "author" => t!("field-author"),
+        "person id" => t!("field-person-id"),
+        "person's name" => t!("field-person-name"),
+        "verifier key" => t!("field-verifier-key"),
+        "log key" => t!("field-log-key"),
+        "item id" => t!("field-item-id"),
+        "item number" => t!("field-item-number"),
+        other => other.to_string(),
+    }
+}
+
+/// A text that breaks the rule on text, in words.
+pub fn text(p: &TextProblem) -> String {
+    match p {
+        TextProblem::Empty { field: f } => t!("text-empty", field = field(f)),
+        TextProblem::EmptyWhy { field: f } => t!("text-empty-why", field = field(f)),
+        TextProblem::Control { field: f, c } => t!(
+            "text-control",
+            field = field(f),
+            char = c.escape_unicode().to_string()
+        ),
+        TextProblem::WhiteSpace { field: f, value } => {
+            t!("text-white-space", field = field(f), value = value.as_str())
+        }
+        TextProblem::Invisible {
+            field: f,
+            value,
+            named,
+            position,
+            selector,
+        } => t!(
+            "text-invisible",
+            field = field(f),
+            value = value.as_str(),
+            named = named.as_str(),
+            position = *position,
+            selector = match selector {
+                true => t!("text-invisible-selector"),
+                false => String::new(),
+            }
+        ),
+        _ => p.to_string(),
+    }
+}
+
+/// Items by id, in words: `item 12`, `items 12, 13`, `items 1, 2, 3, 4, 5 and 2 more`.
+fn items(ids: &[String]) -> String {
+    match ids {
+        [one] => t!("items-one", id = one.as_str()),
+        _ if ids.len() <= 5 => t!("items-some", ids = ids.join(", ")),
+        _ => t!(
+            "items-more",
+            ids = ids[..5].join(", "),
+            more = ids.len() - 5
+        ),
+    }
+}
+
+fn status(s: RoundStatus) -> String {
+    match s {
+        RoundStatus::Open => t!("round-state-open"),
+        RoundStatus::Closed => t!("round-state-closed"),
+        RoundStatus::Published => t!("round-state-published"),
+    }
+}
+
+fn decided(d: Decided) -> String {
+    match d {
+        Decided::Rating => t!("decided-rating"),
+        Decided::FollowUp => t!("decided-follow-up"),
+        Decided::Remark => t!("decided-remark"),
+        Decided::Excluded => t!("decided-excluded"),
+    }
+}
+
+fn action(a: Action) -> String {
+    match a {
+        Action::ChangeItems => t!("action-change-items"),
+        Action::ManagePeople => t!("action-manage-people"),
+        Action::ChangeOthersKey => t!("action-change-others-key"),
+        Action::ManageRounds => t!("action-manage-rounds"),
+        Action::ExcludePublished => t!("action-exclude-published"),
+        Action::Exclude => t!("action-exclude"),
+        Action::RecordOpinion => t!("action-record-opinion"),
+        Action::Submit => t!("action-submit"),
+        Action::ReviewFirst => t!("action-review-first"),
+        Action::ReviewSecond => t!("action-review-second"),
+        Action::Rate => t!("action-rate"),
+        Action::CorrectPublished => t!("action-correct-published"),
+    }
+}
+
+fn key_of(k: KeyOf) -> String {
+    match k {
+        KeyOf::Log => t!("key-of-log"),
+        KeyOf::Admin => t!("key-of-admin"),
+        KeyOf::Person => t!("key-of-person"),
+        KeyOf::New => t!("key-of-new"),
+    }
+}
+
+fn roles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| t!("role-named", id = r.id(), label = r.label()))
+        .collect::<Vec<_>>()
+        .join(&t!("or-separator"))
+}
+
+fn open_rounds(open: &[String]) -> String {
+    match open.is_empty() {
+        true => t!("rounds-none-open"),
+        false => t!("rounds-open", points = open.join(&t!("list-separator"))),
+    }
+}
+
+/// A rule of the ledger a change breaks, in words.
+pub fn rule(r: &Rule) -> String {
+    use Rule as R;
+    match r {
+        R::Text(p) => text(p),
+        // A period's problem: its own words (the period's parser is worded apart).
+        R::Period(p) => p.to_string(),
+        R::FileName { name } => t!("rule-file-name", name = name.as_str()),
+        R::Origin { origin } => t!("rule-origin", origin = origin.as_str()),
+        R::FirstIsPlan => t!("rule-first-is-plan"),
+        R::PlanFirst => t!("rule-plan-first"),
+        R::PlanDefined => t!("rule-plan-defined"),
+        R::EmptyScale => t!("rule-empty-scale"),
+        R::GradeTwice { grade } => t!("rule-grade-twice", grade = grade.as_str()),
+        R::YearsBackwards { first, last } => {
+            t!("rule-years-backwards", first = first.to_string(), last = last.to_string())
+        }
+        R::WholePlanNeedsYears => t!("rule-whole-plan-needs-years"),
+        R::RenameTaken { name, existing } => t!(
+            "rule-rename-taken",
+            name = name.as_str(),
+            existing = existing.as_str()
+        ),
+        R::HeadingLookalike { name, existing } => t!(
+            "rule-heading-lookalike",
+            name = name.as_str(),
+            existing = existing.as_str()
+        ),
+        R::HeadingExists { name } => t!("rule-heading-exists", name = name.as_str()),
+        R::RenameChangesNothing { name } => {
+            t!("rule-rename-changes-nothing", name = name.as_str())
+        }
+        R::NoSuchHeading { name, headings } => t!(
+            "rule-no-such-heading",
+            name = name.as_str(),
+            headings = headings.join(", ")
+        ),
+        R::IdLookalike { id, other } => t!(
+            "rule-id-lookalike",
+            id = id.as_str(),
+            other = other.as_str()
+        ),
+        R::ItemZero => t!("rule-item-zero"),
+        R::GradeNotInScale { grade, scale } => t!(
+            "rule-grade-not-in-scale",
+            grade = grade.as_str(),
+            scale = scale.join(", ")
+        ),
+        R::DecidedBefore { id, what, at, from } => t!(
+            "rule-decided-before",
+            id = id.as_str(),
+            what = decided(*what),
+            at = at.as_str(),
+            from = from.as_str()
+        ),
+        R::AmendChangesNothing { id } => t!("rule-amend-changes-nothing", id = id.as_str()),
+        R::NotWithdrawn { id } => t!("rule-not-withdrawn", id = id.as_str()),
+        R::RatingExcluded { id, period } => t!(
+            "rule-rating-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyRated { id, grade, period } => t!(
+            "rule-already-rated",
+            id = id.as_str(),
+            grade = grade.as_str(),
+            period = period.as_str()
+        ),
+        R::NoRating { id, period } => t!(
+            "rule-no-rating",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FollowUpAlready { id, period, on } => t!(
+            "rule-follow-up-already",
+            id = id.as_str(),
+            period = period.as_str(),
+            on = if *on { "on" } else { "off" }
+        ),
+        R::RemarkAlready { id, period } => t!(
+            "rule-remark-already",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyExcluded { id, period } => t!(
+            "rule-already-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::ExcludeRated { id, grade, period } => t!(
+            "rule-exclude-rated",
+            id = id.as_str(),
+            grade = grade.as_str(),
+            period = period.as_str()
+        ),
+        R::NotExcluded { id, period } => t!(
+            "rule-not-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyMerged { id, into, from } => t!(
+            "rule-already-merged",
+            id = id.as_str(),
+            into = into.as_str(),
+            from = from.as_str()
+        ),
+        R::MergeIntoItself { id } => t!("rule-merge-into-itself", id = id.as_str()),
+        R::MergeIntoMerged { into, other } => t!(
+            "rule-merge-into-merged",
+            into = into.as_str(),
+            other = other.as_str()
+        ),
+        R::MergedInto { id, other } => t!(
+            "rule-merged-into",
+            id = id.as_str(),
+            other = other.as_str()
+        ),
+        R::DecidedAfter { id, what, at, from } => t!(
+            "rule-decided-after",
+            id = id.as_str(),
+            what = decided(*what),
+            at = at.as_str(),
+            from = from.as_str()
+        ),
+        R::NotMerged { id } => t!("rule-not-merged", id = id.as_str()),
+        R::NotYetJoined { id, joins, period } => t!(
+            "rule-not-yet-joined",
+            id = id.as_str(),
+            joins = joins.as_str(),
+            period = period.as_str()
+        ),
+        R::MergedAway { id, into, from } => t!(
+            "rule-merged-away",
+            id = id.as_str(),
+            into = into.as_str(),
+            from = from.as_str()
+        ),
+        R::AfterItself { id } => t!("rule-after-itself", id = id.as_str()),
+        R::AfterCycle { id, after } => t!(
+            "rule-after-cycle",
+            id = id.as_str(),
+            after = after.as_str()
+        ),
+        R::RelistItself { id } => t!("rule-relist-itself", id = id.as_str()),
+        R::RelistMissing { id, of } => t!(
+            "rule-relist-missing",
+            id = id.as_str(),
+            of = of.as_str()
+        ),
+        R::RelistOfRelisting { of } => t!("rule-relist-of-relisting", of = of.as_str()),
+        R::VersionMixed { version, first } => t!(
+            "rule-version-mixed",
+            version = *version,
+            first = *first
+        ),
+        R::ClockBehindGiven => t!("rule-clock-behind-given"),
+        R::NotAKey { of, key, why } => t!(
+            "rule-not-a-key",
+            of = key_of(*of),
+            key = key.as_str(),
+            why = why.as_str()
+        ),
+        R::EnabledByOther { admin, author } => t!(
+            "rule-enabled-by-other",
+            admin = admin.as_str(),
+            author = author.as_str()
+        ),
+        R::AuthorNotPerson { author } => t!("rule-author-not-person", author = author.as_str()),
+        R::AuthorNoKey { author } => t!("rule-author-no-key", author = author.as_str()),
+        R::NoPeople => t!("rule-no-people"),
+        R::HasPeople => t!("rule-has-people"),
+        R::NoSuchPerson { person } => t!("rule-no-such-person", person = person.as_str()),
+        R::NoRound { period, open } => t!(
+            "rule-no-round",
+            period = period.as_str(),
+            open = open_rounds(open)
+        ),
+        R::NoRoleGiven { person } => t!("rule-no-role-given", person = person.as_str()),
+        R::RoleTwice { person } => t!("rule-role-twice", person = person.as_str()),
+        R::PersonExists { person } => t!("rule-person-exists", person = person.as_str()),
+        R::KeyOfAnother { other } => t!("rule-key-of-another", other = other.as_str()),
+        R::KeyUsedBefore { other } => t!("rule-key-used-before", other = other.as_str()),
+        R::FirstNotAdmin => t!("rule-first-not-admin"),
+        R::HasRole { person, role } => t!(
+            "rule-has-role",
+            person = person.as_str(),
+            role = roles(&[*role])
+        ),
+        R::LacksRole { person, role } => t!(
+            "rule-lacks-role",
+            person = person.as_str(),
+            role = roles(&[*role])
+        ),
+        R::LastAdmin => t!("rule-last-admin"),
+        R::NoKeyToRevoke { person } => t!("rule-no-key-to-revoke", person = person.as_str()),
+        R::LastAdminKey => t!("rule-last-admin-key"),
+        R::BadDue { due } => t!("rule-bad-due", due = due.as_str()),
+        R::RoundExists { period, status: s } => t!(
+            "rule-round-exists",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::CannotSubmit { period, status: s } => t!(
+            "rule-cannot-submit",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::DepartmentEmpty { department, period } => t!(
+            "rule-department-empty",
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::NotRated {
+            department,
+            period,
+            items: ids,
+        } => t!(
+            "rule-not-rated",
+            items = items(ids),
+            count = ids.len(),
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::ReturnedNotRated {
+            department,
+            items: ids,
+        } => t!(
+            "rule-returned-not-rated",
+            items = items(ids),
+            count = ids.len(),
+            department = department.as_str()
+        ),
+        R::AlreadySubmitted { department, period } => t!(
+            "rule-already-submitted",
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::ReviewPublished { period } => t!("rule-review-published", period = period.as_str()),
+        R::NotSubmitted { id, period } => t!(
+            "rule-not-submitted",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstOver { id, period } => t!(
+            "rule-first-over",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstApproved { id, period } => t!(
+            "rule-first-approved",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstNeeded { id, period } => t!(
+            "rule-first-needed",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::SecondApproved { id, period } => t!(
+            "rule-second-approved",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::RoundNotOpen { period, status: s } => t!(
+            "rule-round-not-open",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::AlreadyPublished { period } => t!("rule-already-published", period = period.as_str()),
+        R::Unfinished { period, items: ids } => t!(
+            "rule-unfinished",
+            period = period.as_str(),
+            items = items(ids),
+            count = ids.len()
+        ),
+        R::DigestMismatch { period, digest } => t!(
+            "rule-digest-mismatch",
+            period = period.as_str(),
+            digest = digest.as_str()
+        ),
+        R::NotAPerson { author } => t!("rule-not-a-person", author = author.as_str()),
+        R::NoKey { person } => t!("rule-no-key", person = person.as_str()),
+        R::NeedsRole {
+            person,
+            action: a,
+            roles: r,
+        } => t!(
+            "rule-needs-role",
+            person = person.as_str(),
+            action = action(*a),
+            roles = roles(r)
+        ),
+        R::OtherDepartment {
+            person,
+            department,
+            review,
+            id,
+            owner,
+        } => t!(
+            "rule-other-department",
+            person = person.as_str(),
+            department = department.as_str(),
+            action = match review {
+                true => t!("action-review"),
+                false => t!("action-rate-or-remark"),
+            },
+            id = id.as_str(),
+            owner = owner.as_str()
+        ),
+        R::SubmitOther {
+            person,
+            department,
+            other,
+        } => t!(
+            "rule-submit-other",
+            person = person.as_str(),
+            department = department.as_str(),
+            other = other.as_str()
+        ),
+        R::DefinedOnce => t!("rule-defined-once"),
+        R::RoundClosed { period } => t!("rule-round-closed", period = period.as_str()),
+        R::UnderReview { id, period } => t!(
+            "rule-under-review",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
         _ => r.to_string(),
     }
 }
@@ -138,7 +660,7 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::StoreUnreadable(d) => t!("integrity-store-unreadable", detail = d.as_str()),
         I::StoreFileMissing(d) => t!("integrity-store-file-missing", detail = d.as_str()),
         I::RuleBroken { seq, why } => {
-            t!("integrity-rule-broken", seq = *seq, why = why.as_str())
+            t!("integrity-rule-broken", seq = *seq, why = refused(why))
         }
         I::SignatureInvalid { seq, why } => {
             t!(

@@ -202,7 +202,7 @@ impl<S: Store> Ledger<S> {
             })
             .map_err(|r| IntegrityError::RuleBroken {
                 seq: e.event.seq,
-                why: r.to_string(),
+                why: r,
             })?;
             Ok(true)
         })?;
@@ -326,7 +326,7 @@ impl<S: Store> Ledger<S> {
             fold.step(&e.event, f)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.to_string(),
+                    why: r,
                 })?;
             Ok(true)
         })
