@@ -643,8 +643,8 @@ key-of-person = 職員の鍵
 key-of-new = 新しい鍵
 role-named = { $label } ({ $id })
 or-separator = {" "}または{" "}
-rounds-none-open = ほかに開始中のラウンドもありません
-rounds-open = 開始中のラウンド: { $points }
+open-rounds-none = ほかに開始中のラウンドもありません
+open-rounds-list = 開始中のラウンド: { $points }
 rule-file-name = 取り込み元のファイル名 `{ $name }` は、ディレクトリを含まないファイル名ではありません
 rule-origin = origin `{ $origin }` は使えません: 空でなく、空白や `+` を含まない名前にしてください (例: city.kodaira.example/reform-plan-2)
 rule-first-is-plan = 最初のイベントは計画の登録でなければなりません
@@ -668,10 +668,9 @@ rule-not-withdrawn = 項目 { $id } は削除されていません
 rule-rating-excluded = 項目 { $id } は { $period } で対象外 (評価しない) です。先に対象外を取り消してください
 rule-already-rated = 項目 { $id } の { $period } の評価はすでに { $grade } です。変えるものはありません
 rule-no-rating = 項目 { $id } には取り消す { $period } の評価がありません
-rule-follow-up-already = 項目 { $id } の { $period } のフォローアップの印はすでに{ $on ->
-    [on] 付いています
-   *[off] 外れています
-}。変えるものはありません
+rule-follow-up-already = 項目 { $id } の { $period } のフォローアップの印はすでに{ $on }。変えるものはありません
+follow-up-is-on = 付いています
+follow-up-is-off = 外れています
 rule-remark-already = 項目 { $id } の { $period } の理由等はすでにそのとおりです。変えるものはありません
 rule-already-excluded = 項目 { $id } は { $period } ですでに対象外です。変えるものはありません
 rule-exclude-rated = 項目 { $id } は { $period } で { $grade } と評価されています。対象外にする前に評価を取り消してください

@@ -556,7 +556,7 @@ pub enum Rule {
     #[error("the first person of a ledger with people must be an administrator")]
     FirstNotAdmin,
     /// A role granted twice.
-    #[error("person `{person}` already has the role {}", .role.id())]
+    #[error("person `{person}` already has the role {} ({})", .role.id(), .role.label())]
     HasRole {
         /// The id, escaped.
         person: String,
@@ -564,7 +564,7 @@ pub enum Rule {
         role: Role,
     },
     /// A role revoked that is not held.
-    #[error("person `{person}` does not have the role {}", .role.id())]
+    #[error("person `{person}` does not have the role {} ({})", .role.id(), .role.label())]
     LacksRole {
         /// The id, escaped.
         person: String,
