@@ -264,7 +264,10 @@ fn roles(roles: &[Role]) -> String {
 fn open_rounds(open: &[String]) -> String {
     match open.is_empty() {
         true => t!("open-rounds-none"),
-        false => t!("open-rounds-list", points = open.join(&t!("list-separator"))),
+        false => t!(
+            "open-rounds-list",
+            points = open.join(&t!("list-separator"))
+        ),
     }
 }
 
@@ -283,7 +286,11 @@ pub fn rule(r: &Rule) -> String {
         R::EmptyScale => t!("rule-empty-scale"),
         R::GradeTwice { grade } => t!("rule-grade-twice", grade = grade.as_str()),
         R::YearsBackwards { first, last } => {
-            t!("rule-years-backwards", first = first.to_string(), last = last.to_string())
+            t!(
+                "rule-years-backwards",
+                first = first.to_string(),
+                last = last.to_string()
+            )
         }
         R::WholePlanNeedsYears => t!("rule-whole-plan-needs-years"),
         R::RenameTaken { name, existing } => t!(
@@ -336,11 +343,9 @@ pub fn rule(r: &Rule) -> String {
             grade = grade.as_str(),
             period = period.as_str()
         ),
-        R::NoRating { id, period } => t!(
-            "rule-no-rating",
-            id = id.as_str(),
-            period = period.as_str()
-        ),
+        R::NoRating { id, period } => {
+            t!("rule-no-rating", id = id.as_str(), period = period.as_str())
+        }
         R::FollowUpAlready { id, period, on } => t!(
             "rule-follow-up-already",
             id = id.as_str(),
@@ -383,11 +388,9 @@ pub fn rule(r: &Rule) -> String {
             into = into.as_str(),
             other = other.as_str()
         ),
-        R::MergedInto { id, other } => t!(
-            "rule-merged-into",
-            id = id.as_str(),
-            other = other.as_str()
-        ),
+        R::MergedInto { id, other } => {
+            t!("rule-merged-into", id = id.as_str(), other = other.as_str())
+        }
         R::DecidedAfter { id, what, at, from } => t!(
             "rule-decided-after",
             id = id.as_str(),
@@ -409,23 +412,17 @@ pub fn rule(r: &Rule) -> String {
             from = from.as_str()
         ),
         R::AfterItself { id } => t!("rule-after-itself", id = id.as_str()),
-        R::AfterCycle { id, after } => t!(
-            "rule-after-cycle",
-            id = id.as_str(),
-            after = after.as_str()
-        ),
+        R::AfterCycle { id, after } => {
+            t!("rule-after-cycle", id = id.as_str(), after = after.as_str())
+        }
         R::RelistItself { id } => t!("rule-relist-itself", id = id.as_str()),
-        R::RelistMissing { id, of } => t!(
-            "rule-relist-missing",
-            id = id.as_str(),
-            of = of.as_str()
-        ),
+        R::RelistMissing { id, of } => {
+            t!("rule-relist-missing", id = id.as_str(), of = of.as_str())
+        }
         R::RelistOfRelisting { of } => t!("rule-relist-of-relisting", of = of.as_str()),
-        R::VersionMixed { version, first } => t!(
-            "rule-version-mixed",
-            version = *version,
-            first = *first
-        ),
+        R::VersionMixed { version, first } => {
+            t!("rule-version-mixed", version = *version, first = *first)
+        }
         R::ClockBehindGiven => t!("rule-clock-behind-given"),
         R::NotAKey { of, key, why } => t!(
             "rule-not-a-key",
@@ -1037,7 +1034,9 @@ mod tests {
             R::Text(TextProblem::Empty { field: "title" }),
             R::Period(hyoka::domain::period::Period::parse("H27下半期", None).unwrap_err()),
             R::FileName { name: "a/b".into() },
-            R::Origin { origin: "a b".into() },
+            R::Origin {
+                origin: "a b".into(),
+            },
             R::FirstIsPlan,
             R::PlanFirst,
             R::PlanDefined,
@@ -1077,21 +1076,36 @@ mod tests {
             },
             R::AmendChangesNothing { id: id() },
             R::NotWithdrawn { id: id() },
-            R::RatingExcluded { id: id(), period: p() },
+            R::RatingExcluded {
+                id: id(),
+                period: p(),
+            },
             R::AlreadyRated {
                 id: id(),
                 grade: "A".into(),
                 period: p(),
             },
-            R::NoRating { id: id(), period: p() },
-            R::RemarkAlready { id: id(), period: p() },
-            R::AlreadyExcluded { id: id(), period: p() },
+            R::NoRating {
+                id: id(),
+                period: p(),
+            },
+            R::RemarkAlready {
+                id: id(),
+                period: p(),
+            },
+            R::AlreadyExcluded {
+                id: id(),
+                period: p(),
+            },
             R::ExcludeRated {
                 id: id(),
                 grade: "A".into(),
                 period: p(),
             },
-            R::NotExcluded { id: id(), period: p() },
+            R::NotExcluded {
+                id: id(),
+                period: p(),
+            },
             R::AlreadyMerged {
                 id: id(),
                 into: other(),
@@ -1123,7 +1137,10 @@ mod tests {
                 after: other(),
             },
             R::RelistItself { id: id() },
-            R::RelistMissing { id: id(), of: other() },
+            R::RelistMissing {
+                id: id(),
+                of: other(),
+            },
             R::RelistOfRelisting { of: other() },
             R::VersionMixed {
                 version: 2,
@@ -1180,11 +1197,26 @@ mod tests {
                 period: p(),
             },
             R::ReviewPublished { period: p() },
-            R::NotSubmitted { id: id(), period: p() },
-            R::FirstOver { id: id(), period: p() },
-            R::FirstApproved { id: id(), period: p() },
-            R::FirstNeeded { id: id(), period: p() },
-            R::SecondApproved { id: id(), period: p() },
+            R::NotSubmitted {
+                id: id(),
+                period: p(),
+            },
+            R::FirstOver {
+                id: id(),
+                period: p(),
+            },
+            R::FirstApproved {
+                id: id(),
+                period: p(),
+            },
+            R::FirstNeeded {
+                id: id(),
+                period: p(),
+            },
+            R::SecondApproved {
+                id: id(),
+                period: p(),
+            },
             R::AlreadyPublished { period: p() },
             R::DigestMismatch {
                 period: p(),
@@ -1201,7 +1233,10 @@ mod tests {
             },
             R::DefinedOnce,
             R::RoundClosed { period: p() },
-            R::UnderReview { id: id(), period: p() },
+            R::UnderReview {
+                id: id(),
+                period: p(),
+            },
         ];
         for what in [
             Decided::Rating,

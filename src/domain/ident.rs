@@ -341,12 +341,23 @@ mod tests {
     fn grades_and_item_numbers_are_read_in_nfkc() {
         assert_eq!(token("grade", "Ａ"), Ok("A".to_string()));
         assert_eq!(token("grade", "S"), Ok("S".to_string()));
-        assert!(token("grade", "A\u{200B}").unwrap_err().to_string().contains("U+200B"));
-        assert!(token("grade", "A B").unwrap_err().to_string().contains("white space"));
+        assert!(
+            token("grade", "A\u{200B}")
+                .unwrap_err()
+                .to_string()
+                .contains("U+200B")
+        );
+        assert!(
+            token("grade", "A B")
+                .unwrap_err()
+                .to_string()
+                .contains("white space")
+        );
         // NFKC may make white space: U+00A8 is a space and a combining diaeresis.
         assert!(
             token("grade", "\u{00A8}")
-                .unwrap_err().to_string()
+                .unwrap_err()
+                .to_string()
                 .contains("white space")
         );
         assert_eq!(item_number("12"), Ok(12));

@@ -173,17 +173,20 @@ mod tests {
     fn checks_say_what_is_wrong() {
         assert!(
             check_line("author", " ")
-                .unwrap_err().to_string()
+                .unwrap_err()
+                .to_string()
                 .contains("author is empty")
         );
         assert!(
             check_line("author", "a\u{7}")
-                .unwrap_err().to_string()
+                .unwrap_err()
+                .to_string()
                 .contains("control character")
         );
         assert!(
             check_token("grade", "A B")
-                .unwrap_err().to_string()
+                .unwrap_err()
+                .to_string()
                 .contains("white space")
         );
         assert!(check_multiline("reason", "line 1\nline 2\tok", false).is_ok());

@@ -62,7 +62,9 @@ impl From<ImportError> for crate::error::Error {
                 line: line as u64,
                 refused,
             },
-            ImportError::EraNeeded { line, label } => crate::error::Error::EraNeeded { line, label },
+            ImportError::EraNeeded { line, label } => {
+                crate::error::Error::EraNeeded { line, label }
+            }
             ImportError::PointNeeded {
                 line,
                 column,

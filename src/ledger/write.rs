@@ -123,9 +123,8 @@ impl<S: Store> Ledger<S> {
         self.derived = derived;
         self.last_recorded_at = Some(recorded_at);
         self.cache = Some(state);
-        self.update_head().map_err(|e| {
-            Error::Unsettled(crate::error::Unsettled::Head { why: e.to_string() })
-        })?;
+        self.update_head()
+            .map_err(|e| Error::Unsettled(crate::error::Unsettled::Head { why: e.to_string() }))?;
         if self.anchors_every_commit() && !self.store.defers_sync() {
             self.anchor_commit().map_err(|e| {
                 Error::Unsettled(crate::error::Unsettled::Anchor {

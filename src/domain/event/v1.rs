@@ -252,9 +252,7 @@ pub enum Version1 {
     )]
     TextId(ItemId),
     /// A point other than 上半期 and 年度末 (its id).
-    #[error(
-        "the point {0} is not 上半期 or 年度末, the only points of event schema version 1"
-    )]
+    #[error("the point {0} is not 上半期 or 年度末, the only points of event schema version 1")]
     NotHalfYear(String),
     /// An unknown version.
     #[error("unknown event schema version {0}")]

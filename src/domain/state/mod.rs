@@ -874,7 +874,11 @@ impl State {
                 let index = self.grade_index(grade).ok_or_else(|| {
                     Refused::Rule(Rule::GradeNotInScale {
                         grade: text::escape(grade),
-                        scale: self.plan.as_ref().map(|p| p.grades.clone()).unwrap_or_default(),
+                        scale: self
+                            .plan
+                            .as_ref()
+                            .map(|p| p.grades.clone())
+                            .unwrap_or_default(),
                     })
                 })?;
                 if self.cells.get(item, *period).map(|c| c.grade) == Some(index) {
@@ -1141,7 +1145,9 @@ impl State {
                 id: id.clone(),
                 of: of.clone(),
             }),
-            Some(i) if i.relisting_of.is_some() => refuse(Rule::RelistOfRelisting { of: of.clone() }),
+            Some(i) if i.relisting_of.is_some() => {
+                refuse(Rule::RelistOfRelisting { of: of.clone() })
+            }
             Some(_) => Ok(()),
         }
     }

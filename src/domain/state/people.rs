@@ -26,20 +26,15 @@ impl State {
     }
 
     fn people_mut(&mut self) -> Result<&mut People, Refused> {
-        self.people
-            .as_mut()
-            .ok_or(Refused::Rule(Rule::NoPeople))
+        self.people.as_mut().ok_or(Refused::Rule(Rule::NoPeople))
     }
 
     fn person(&self, id: &str) -> Result<&PersonState, Refused> {
-        self.people
-            .as_ref()
-            .and_then(|p| p.get(id))
-            .ok_or_else(|| {
-                Refused::Rule(Rule::NoSuchPerson {
-                    person: text::escape(id),
-                })
+        self.people.as_ref().and_then(|p| p.get(id)).ok_or_else(|| {
+            Refused::Rule(Rule::NoSuchPerson {
+                person: text::escape(id),
             })
+        })
     }
 
     fn round(&self, period: Period) -> Result<&Round, Refused> {
@@ -459,9 +454,7 @@ impl State {
         };
         match change {
             Change::ClockBehind { .. } => Ok(()),
-            Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => {
-                refuse(Rule::DefinedOnce)
-            }
+            Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => refuse(Rule::DefinedOnce),
             Change::CategoryAdded { .. }
             | Change::HeadingRenamed { .. }
             | Change::ItemRegistered { .. }
@@ -482,15 +475,10 @@ impl State {
             }
             Change::RoundOpened { .. }
             | Change::RoundClosed { .. }
-            | Change::RoundPublished { .. } => {
-                needs(&[Role::Admin], Action::ManageRounds)
-            }
+            | Change::RoundPublished { .. } => needs(&[Role::Admin], Action::ManageRounds),
             Change::ItemExcluded { period, .. } | Change::ExclusionWithdrawn { period, .. } => {
                 match self.rounds.get(period).map(|r| r.status) {
-                    Some(RoundStatus::Published) => needs(
-                        &[Role::Hq],
-                        Action::ExcludePublished,
-                    ),
+                    Some(RoundStatus::Published) => needs(&[Role::Hq], Action::ExcludePublished),
                     _ => needs(&[Role::Hq, Role::Admin], Action::Exclude),
                 }
             }
@@ -535,10 +523,7 @@ impl State {
                         needs(&[Role::Staff, Role::Head], Action::Rate)?;
                         own_department(item, false)
                     }
-                    Some(RoundStatus::Published) => needs(
-                        &[Role::Hq],
-                        Action::CorrectPublished,
-                    ),
+                    Some(RoundStatus::Published) => needs(&[Role::Hq], Action::CorrectPublished),
                     Some(RoundStatus::Open) => {
                         needs(&[Role::Staff, Role::Head], Action::Rate)?;
                         own_department(item, false)?;

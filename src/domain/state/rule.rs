@@ -200,7 +200,9 @@ pub enum Rule {
         existing: String,
     },
     /// A heading that reads as one that exists.
-    #[error("heading `{name}` already exists as `{existing}` (the same name in NFKC); use `{existing}`")]
+    #[error(
+        "heading `{name}` already exists as `{existing}` (the same name in NFKC); use `{existing}`"
+    )]
     HeadingLookalike {
         /// The name, escaped.
         name: String,
@@ -328,9 +330,7 @@ pub enum Rule {
         period: String,
     },
     /// 対象外 on a rated cell.
-    #[error(
-        "item {id} is rated {grade} at {period}; withdraw the rating before marking it 対象外"
-    )]
+    #[error("item {id} is rated {grade} at {period}; withdraw the rating before marking it 対象外")]
     ExcludeRated {
         /// The item.
         id: ItemId,
@@ -348,9 +348,7 @@ pub enum Rule {
         period: String,
     },
     /// Merging an item already merged.
-    #[error(
-        "item {id} is already merged into item {into} from {from}; withdraw that merge first"
-    )]
+    #[error("item {id} is already merged into item {into} from {from}; withdraw that merge first")]
     AlreadyMerged {
         /// The item.
         id: ItemId,
@@ -572,9 +570,7 @@ pub enum Rule {
         role: Role,
     },
     /// Revoking the role of the last administrator with a key.
-    #[error(
-        "that is the last administrator with a key: grant the role to another person first"
-    )]
+    #[error("that is the last administrator with a key: grant the role to another person first")]
     LastAdmin,
     /// A key revoked that is not there.
     #[error("person `{person}` has no key to revoke")]
@@ -735,15 +731,15 @@ pub enum Rule {
         digest: String,
     },
     /// A change by someone who is not a person of the ledger.
-    #[error("`{author}` is not a registered person of this ledger: every change is recorded by one")]
+    #[error(
+        "`{author}` is not a registered person of this ledger: every change is recorded by one"
+    )]
     NotAPerson {
         /// The author, escaped.
         author: String,
     },
     /// A change by a person without a key.
-    #[error(
-        "person `{person}` has no key (it was revoked): an administrator sets a new one first"
-    )]
+    #[error("person `{person}` has no key (it was revoked): an administrator sets a new one first")]
     NoKey {
         /// The id, escaped.
         person: String,
