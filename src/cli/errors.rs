@@ -8,6 +8,7 @@ use hyoka::domain::event::{V2Only, Version1};
 use hyoka::domain::people::{Role, RoundStatus};
 use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
 use hyoka::domain::text::TextProblem;
+use hyoka::domain::when::TimeProblem;
 use hyoka::error::{Error, IntegrityError, Unsettled, Unsigned};
 
 use super::i18n::t;
@@ -138,6 +139,19 @@ pub fn version1(v: &Version1) -> String {
         Version1::NotHalfYear(point) => t!("version1-not-half-year", point = point.as_str()),
         Version1::Unknown(v) => t!("version1-unknown", version = *v),
         _ => v.to_string(),
+    }
+}
+
+/// Why a time people wrote cannot be read, in words.
+pub fn time(p: &TimeProblem) -> String {
+    match p {
+        TimeProblem::Unreadable { input } => t!(
+            "time-unreadable",
+            input = input.as_str(),
+            forms = t!("time-forms")
+        ),
+        TimeProblem::OutOfRange { input } => t!("time-out-of-range", input = input.as_str()),
+        _ => p.to_string(),
     }
 }
 
@@ -1351,6 +1365,25 @@ mod tests {
             distinct(&every_text_problem()),
             declared(include_str!("../domain/text.rs"))
         );
+    }
+
+    /// A time that cannot be read: the library's English, and Japanese without English.
+    #[test]
+    fn times_are_worded() {
+        let problems = [
+            TimeProblem::Unreadable {
+                input: "yesterday".into(),
+            },
+            TimeProblem::OutOfRange {
+                input: "9999-12-31".into(),
+            },
+        ];
+        for p in &problems {
+            assert_eq!(in_lang(Lang::En, || time(p)), p.to_string());
+            let ja = in_lang(Lang::Ja, || time(p));
+            assert!(english_run(&ja).is_none(), "{ja}");
+            assert_ne!(ja, p.to_string());
+        }
     }
 
     /// In Japanese, no rule's words hold a run of English words: the data (ids, periods, keys) only.

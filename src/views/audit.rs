@@ -48,7 +48,9 @@ impl Point {
             });
         }
         if let Some(t) = s.strip_prefix("at:") {
-            return when::parse_instant(t).map(Point::At);
+            return when::parse_instant(t)
+                .map(Point::At)
+                .map_err(|e| e.to_string());
         }
         if s.starts_with('#') || s.starts_with('@') {
             return Err(format!(

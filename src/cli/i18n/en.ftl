@@ -762,3 +762,7 @@ err-unsigned-no-key = the ledger has people: a change by { $author } is signed w
 err-unsigned-not-current = the key given is not { $author }'s current key
 err-unsettled-head = the change was stored but the head record could not be updated ({ $why })
 err-unsettled-anchor = the change was recorded (#{ $first }..#{ $last }) but could not be anchored ({ $why })
+time-unreadable = cannot read the time `{ $input }`; write it as { $forms }
+time-out-of-range = time `{ $input }` is out of range
+flag-value-problem = { $flag }: { $problem }
+time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00

@@ -743,3 +743,7 @@ err-unsigned-no-key = 台帳には職員が登録されています: { $author }
 err-unsigned-not-current = 指定された鍵は { $author } の今の鍵ではありません
 err-unsettled-head = 変更は保存されましたが、ヘッド記録を更新できませんでした ({ $why })
 err-unsettled-anchor = 変更は記録されました (#{ $first }..#{ $last }) が、アンカーを書けませんでした ({ $why })
+time-unreadable = 日時 `{ $input }` を読めません。次のいずれかの形で書いてください: { $forms }
+time-out-of-range = 日時 `{ $input }` は扱える範囲の外です
+flag-value-problem = { $flag }: { $problem }
+time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, または RFC 3339 (例: 2015-06-30T14:00:00+09:00)
