@@ -54,7 +54,13 @@ pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure>
             .as_deref()
             .map(when::parse_instant)
             .transpose()
-            .map_err(|e| Failure::usage(t!("flag-value-problem", flag = "--at", problem = super::errors::time(&e))))?,
+            .map_err(|e| {
+                Failure::usage(t!(
+                    "flag-value-problem",
+                    flag = "--at",
+                    problem = super::errors::time(&e)
+                ))
+            })?,
         as_of: time
             .as_of
             .as_deref()

@@ -326,9 +326,10 @@ pub fn parse_instant_start_in(s: &str, zone: &Zone) -> Result<i64, TimeProblem> 
     let (start, _) = local_span(s).ok_or_else(|| TimeProblem::Unreadable {
         input: s.to_string(),
     })?;
-    zone.instant_of(start).ok_or_else(|| TimeProblem::OutOfRange {
-        input: s.to_string(),
-    })
+    zone.instant_of(start)
+        .ok_or_else(|| TimeProblem::OutOfRange {
+            input: s.to_string(),
+        })
 }
 
 /// `2015-06-30` or `2015/6/30`.

@@ -668,6 +668,17 @@ fn refusals_speak_one_language() {
         ),
         case("people list without people", &["person", "list"], 1),
         case("no such event", &["diff", "seq:99", "seq:100"], 1),
+        case("a bad --at", &["table", "--at", "nonsense"], 2),
+        case(
+            "a bad full-width --at",
+            &["table", "--at", "２０１５年１３月１日"],
+            2,
+        ),
+        case(
+            "a bad time as a bound",
+            &["history", "--all", "--since", "明日"],
+            2,
+        ),
     ];
     let lines = run_table(&env, &|args| env.run(args), &cases);
     assert_eq!(lines.len(), cases.len());
@@ -776,6 +787,21 @@ fn the_rules_of_rounds_and_people_speak_one_language() {
             "2次評価 before 1次評価",
             &["review", "approve", "1", "-m", "x", "--key", &hq],
             1,
+        ),
+        case(
+            "a due date that is not a date",
+            &[
+                "round",
+                "open",
+                "令和3年度末",
+                "--due",
+                "来月",
+                "-m",
+                "x",
+                "--key",
+                &admin,
+            ],
+            2,
         ),
         case(
             "opening a round twice",
