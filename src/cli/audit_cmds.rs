@@ -29,7 +29,7 @@ fn points_of(ledger: &mut Ledger) -> Result<Points, Failure> {
 }
 
 fn period_arg(s: &str, (era, cadence, years): Points) -> Result<Period, Failure> {
-    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(e.to_string()))
+    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(super::errors::period(&e)))
 }
 
 /// The selection the time-axis options make.

@@ -6,6 +6,7 @@
 
 use hyoka::domain::event::{V2Only, Version1};
 use hyoka::domain::people::{Role, RoundStatus};
+use hyoka::domain::period::{Cadence, Era, PeriodError, Why};
 use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
 use hyoka::domain::text::TextProblem;
 use hyoka::domain::when::TimeProblem;
@@ -139,6 +140,151 @@ pub fn version1(v: &Version1) -> String {
         Version1::NotHalfYear(point) => t!("version1-not-half-year", point = point.as_str()),
         Version1::Unknown(v) => t!("version1-unknown", version = *v),
         _ => v.to_string(),
+    }
+}
+
+/// Which side of a plan's years.
+fn side(last: bool) -> String {
+    match last {
+        true => t!("period-side-last"),
+        false => t!("period-side-first"),
+    }
+}
+
+/// A period that cannot be read, or is not a point of the plan, in words.
+pub fn period(e: &PeriodError) -> String {
+    use PeriodError as P;
+    match e {
+        P::UnknownEra(era) => t!("period-unknown-era", era = era.as_str()),
+        P::WholePlanNeedsItsYears { input, years } => t!(
+            "period-whole-plan-needs-its-years",
+            input = input.as_str(),
+            years = years.as_str()
+        ),
+        P::PlanYears(e) => t!("period-plan-years", why = period(e)),
+        P::NotAPointOf { label, cadence } => t!(
+            "period-not-a-point-of",
+            label = label.as_str(),
+            points = match cadence {
+                Cadence::HalfYear => t!("cadence-points-half-year"),
+                Cadence::YearEnd => t!("cadence-points-year-end"),
+                Cadence::Quarterly => t!("cadence-points-quarterly"),
+                Cadence::WholePlan => t!("cadence-points-whole-plan"),
+            }
+        ),
+        P::WholePlanWithoutYears { label } => {
+            t!("period-whole-plan-without-years", label = label.as_str())
+        }
+        P::NotTheWholePlan { label, years } => t!(
+            "period-not-the-whole-plan",
+            label = label.as_str(),
+            years = years.as_str()
+        ),
+        P::OutsideYears { label, years } => t!(
+            "period-outside-years",
+            label = label.as_str(),
+            years = years.as_str()
+        ),
+        P::UnknownCadence(c) => t!("period-unknown-cadence", cadence = c.as_str()),
+        P::Years { input, why: w } => t!(
+            "period-years",
+            input = input.as_str(),
+            why = why(w),
+            forms = t!("period-years-forms")
+        ),
+        P::YearOutOfRange(fy) => t!(
+            "period-year-out-of-range",
+            year = fy.to_string(),
+            min = hyoka::domain::period::MIN_FISCAL_YEAR.to_string(),
+            max = hyoka::domain::period::MAX_FISCAL_YEAR.to_string()
+        ),
+        P::YearsReversed { first, last } => t!(
+            "period-years-reversed",
+            first = first.as_str(),
+            last = last.as_str()
+        ),
+        P::Empty => t!("period-empty", forms = t!("period-forms")),
+        P::Unreadable { input, why: w } => t!(
+            "period-unreadable",
+            input = input.as_str(),
+            why = why(w),
+            forms = t!("period-forms")
+        ),
+        P::YearAlone { input, year } => t!(
+            "period-year-alone",
+            input = input.as_str(),
+            year = year.as_str()
+        ),
+        P::FourDigits(input) => t!("period-four-digits", input = input.as_str()),
+        P::UnknownPart { input, part } => t!(
+            "period-unknown-part",
+            input = input.as_str(),
+            part = part.as_str()
+        ),
+        P::Canonical { input, why: e } => {
+            t!("period-canonical", input = input.as_str(), why = period(e))
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Why a period written in Japanese cannot be read, in words.
+fn why(w: &Why) -> String {
+    match w {
+        Why::YearExpected => t!("why-year-expected"),
+        Why::BadYear => t!("why-bad-year"),
+        Why::EraYearZero => t!("why-era-year-zero"),
+        Why::NoEra => t!("why-no-era"),
+        Why::YearMissing { last } => t!("why-year-missing", side = side(*last)),
+        Why::PlanYear {
+            last,
+            input,
+            why: w,
+        } => t!(
+            "why-plan-year",
+            side = side(*last),
+            input = input.as_str(),
+            why = why(w)
+        ),
+        Why::PlanYearUnreadable { last, input } => t!(
+            "why-plan-year-unreadable",
+            side = side(*last),
+            input = input.as_str()
+        ),
+        Why::LastInFull { first, last } => t!(
+            "why-last-in-full",
+            first = first.to_string(),
+            last = last.to_string()
+        ),
+        Why::Period(e) => period(e),
+        Why::UnknownTerm(term) => t!("why-unknown-term", term = term.as_str()),
+        Why::NoQuarter(n) => t!("why-no-quarter", quarter = n.as_str()),
+        Why::NeverExisted {
+            era,
+            era_year,
+            month,
+            instead,
+        } => t!(
+            "why-never-existed",
+            era_year = era_year.as_str(),
+            month = *month,
+            gone = match era {
+                Era::Heisei => t!("why-heisei-ended"),
+                Era::Reiwa => t!("why-reiwa-began"),
+            },
+            instead = instead.as_str()
+        ),
+        Why::MonthExpected => t!("why-month-expected"),
+        Why::TsukiExpected(rest) => t!("why-tsuki-expected", rest = rest.as_str()),
+        Why::NotReportingMonth(m) => t!("why-not-reporting-month", month = *m),
+        Why::NoMonth(m) => t!("why-no-month", month = *m),
+        Why::BadDay { day, last } => t!("why-bad-day", day = day.as_str(), last = *last),
+        Why::NotEndDay { month, day, last } => {
+            t!("why-not-end-day", month = *month, day = *day, last = *last)
+        }
+        Why::YearsEmpty => t!("why-years-empty"),
+        Why::AfterYear(rest) => t!("why-after-year", rest = rest.as_str()),
+        _ => w.to_string(),
     }
 }
 
@@ -290,8 +436,7 @@ pub fn rule(r: &Rule) -> String {
     use Rule as R;
     match r {
         R::Text(p) => text(p),
-        // A period's problem: its own words (the period's parser is worded apart).
-        R::Period(p) => p.to_string(),
+        R::Period(p) => period(p),
         R::FileName { name } => t!("rule-file-name", name = name.as_str()),
         R::Origin { origin } => t!("rule-origin", origin = origin.as_str()),
         R::FirstIsPlan => t!("rule-first-is-plan"),
@@ -1348,6 +1493,141 @@ mod tests {
         out
     }
 
+    /// One of every period error and of every reason a period cannot be read.
+    fn every_period_error() -> (Vec<PeriodError>, Vec<Why>) {
+        let label = || "令和5年度末".to_string();
+        let whys = vec![
+            Why::YearExpected,
+            Why::BadYear,
+            Why::EraYearZero,
+            Why::NoEra,
+            Why::YearMissing { last: false },
+            Why::YearMissing { last: true },
+            Why::PlanYear {
+                last: true,
+                input: "x".into(),
+                why: Box::new(Why::YearExpected),
+            },
+            Why::PlanYearUnreadable {
+                last: false,
+                input: "平成18年度末".into(),
+            },
+            Why::LastInFull {
+                first: 2006,
+                last: 2010,
+            },
+            Why::Period(Box::new(PeriodError::YearOutOfRange(2300))),
+            Why::UnknownTerm("下半期".into()),
+            Why::NoQuarter("5".into()),
+            Why::NeverExisted {
+                era: Era::Heisei,
+                era_year: "平成32".into(),
+                month: 3,
+                instead: "令和2年3月".into(),
+            },
+            Why::NeverExisted {
+                era: Era::Reiwa,
+                era_year: "令和元".into(),
+                month: 3,
+                instead: "平成31年3月".into(),
+            },
+            Why::MonthExpected,
+            Why::TsukiExpected("末".into()),
+            Why::NotReportingMonth(5),
+            Why::NoMonth(13),
+            Why::BadDay {
+                day: "x日".into(),
+                last: 30,
+            },
+            Why::NotEndDay {
+                month: 6,
+                day: 29,
+                last: 30,
+            },
+            Why::YearsEmpty,
+            Why::AfterYear("上半期".into()),
+        ];
+        let mut errors = vec![
+            PeriodError::UnknownEra("showa".into()),
+            PeriodError::WholePlanNeedsItsYears {
+                input: "令和元年度".into(),
+                years: "平成18-22年度".into(),
+            },
+            PeriodError::PlanYears(Box::new(PeriodError::YearOutOfRange(1900))),
+            PeriodError::WholePlanWithoutYears { label: label() },
+            PeriodError::NotTheWholePlan {
+                label: label(),
+                years: "平成18-22年度".into(),
+            },
+            PeriodError::OutsideYears {
+                label: label(),
+                years: "令和元年度-令和4年度".into(),
+            },
+            PeriodError::UnknownCadence("monthly".into()),
+            PeriodError::YearOutOfRange(2300),
+            PeriodError::YearsReversed {
+                first: "令和4年度".into(),
+                last: "令和元年度".into(),
+            },
+            PeriodError::Empty,
+            PeriodError::YearAlone {
+                input: "令和元年度".into(),
+                year: "令和元年度".into(),
+            },
+            PeriodError::FourDigits("FY14-H1".into()),
+            PeriodError::UnknownPart {
+                input: "FY2014-X".into(),
+                part: "X".into(),
+            },
+            PeriodError::Canonical {
+                input: "FY2010-2006".into(),
+                why: Box::new(PeriodError::YearsReversed {
+                    first: "平成22年度".into(),
+                    last: "平成18年度".into(),
+                }),
+            },
+        ];
+        for cadence in [
+            Cadence::HalfYear,
+            Cadence::YearEnd,
+            Cadence::Quarterly,
+            Cadence::WholePlan,
+        ] {
+            errors.push(PeriodError::NotAPointOf {
+                label: label(),
+                cadence,
+            });
+        }
+        for why in &whys {
+            errors.push(PeriodError::Unreadable {
+                input: "H27?".into(),
+                why: why.clone(),
+            });
+            errors.push(PeriodError::Years {
+                input: "H27?".into(),
+                why: why.clone(),
+            });
+        }
+        (errors, whys)
+    }
+
+    /// Periods: the library's English, and Japanese without English, for every variant.
+    #[test]
+    fn periods_are_worded() {
+        let (errors, whys) = every_period_error();
+        assert_eq!(
+            distinct(&errors) + distinct(&whys),
+            declared(include_str!("../domain/period.rs")),
+            "a variant of PeriodError or Why has no sample"
+        );
+        for e in &errors {
+            assert_eq!(in_lang(Lang::En, || period(e)), e.to_string());
+            let ja = in_lang(Lang::Ja, || period(e));
+            assert_ne!(ja, e.to_string());
+            assert!(english_run(&ja).is_none(), "{e:?}: {ja}");
+        }
+    }
+
     /// Every variant of the typed refusals has a sample above: a variant added to the library without
     /// one (and so, maybe, without words) fails here.
     #[test]
@@ -1391,10 +1671,6 @@ mod tests {
     fn no_rule_speaks_english_in_japanese() {
         in_lang(Lang::Ja, || {
             for r in every_rule() {
-                // A period's problem is worded by the period's parser, apart.
-                if matches!(r, Rule::Period(_)) {
-                    continue;
-                }
                 let ja = rule(&r);
                 assert!(english_run(&ja).is_none(), "{r:?}: {ja}");
             }
@@ -1441,10 +1717,6 @@ mod tests {
     fn every_kind_is_worded_in_japanese() {
         in_lang(Lang::Ja, || {
             for e in every_kind() {
-                // A period's problem is the period parser's words, not worded yet.
-                if matches!(e, Error::Refused(Refused::Rule(Rule::Period(_)))) {
-                    continue;
-                }
                 let ja = error(&e);
                 assert_ne!(ja, e.to_string(), "{e:?}");
                 assert!(

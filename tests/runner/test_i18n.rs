@@ -670,6 +670,40 @@ fn refusals_speak_one_language() {
         case("no such event", &["diff", "seq:99", "seq:100"], 1),
         case("a bad --at", &["table", "--at", "nonsense"], 2),
         case(
+            "a bad period",
+            &["rate", "1", "H27下半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a bad full-width period",
+            &[
+                "rate",
+                "1",
+                "Ｈ２７第５四半期",
+                "A",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "a year alone",
+            &["rate", "1", "平成27年度", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a month the era never had",
+            &["rate", "1", "平成32年3月末", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a period without an era",
+            &["rate", "1", "27年度上半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
             "a bad full-width --at",
             &["table", "--at", "２０１５年１３月１日"],
             2,
@@ -686,6 +720,7 @@ fn refusals_speak_one_language() {
         .iter()
         .filter(|(name, _)| {
             [
+                "a bad period",
                 "grade not in the scale",
                 "withdrawn item",
                 "invisible character in the author",
