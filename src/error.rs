@@ -78,7 +78,7 @@ pub enum IntegrityError {
         /// The event.
         seq: u64,
         /// The rule.
-        why: String,
+        why: Refused,
     },
     /// An event of a ledger with people whose signature is missing, malformed or not by its author's
     /// current key (forged, or altered after it was signed).
@@ -390,17 +390,40 @@ pub enum Error {
         /// The refusal.
         refused: Refused,
     },
-    /// A period written with the year 元 and no era, where nothing gives the era (the message names
-    /// where it was read).
-    #[error("{0}")]
-    EraNeeded(String),
-    /// A file's column of grades whose header does not say its point, where nothing gives the point (the
-    /// message names the column).
-    #[error("{0}")]
-    PointNeeded(String),
-    /// A file that no known layout reads (the message names each and what it expects).
-    #[error("{0}")]
-    NoLayout(String),
+    /// A period column whose year is 元 without an era, where nothing gives the era: 元年 is the first
+    /// year of both 平成 and 令和.
+    #[error(
+        "line {line}: period column `{label}`: 元年 without an era is the first year of both 平成 and 令和, and nothing says which"
+    )]
+    EraNeeded {
+        /// The header's line.
+        line: usize,
+        /// The column's label, escaped.
+        label: String,
+    },
+    /// A file's column of grades whose header does not say its point, where nothing gives the point.
+    #[error(
+        "line {line}, column {column} ({header}): the column's header does not say which reporting point its grades are for"
+    )]
+    PointNeeded {
+        /// The header's line.
+        line: usize,
+        /// The column, 1-based.
+        column: usize,
+        /// Its header text.
+        header: String,
+    },
+    /// A file that no known layout reads: each layout's name and what it expects.
+    #[error(
+        "line {line}: the file matches none of the known layouts ({}); write a layout for its sheet",
+        tried.iter().map(|(name, expects)| format!("{name}: {expects}")).collect::<Vec<_>>().join("; ")
+    )]
+    NoLayout {
+        /// The line where the header was looked for.
+        line: usize,
+        /// Each layout tried and what it expects.
+        tried: Vec<(String, String)>,
+    },
     /// Invalid input with several problems (an imported file's cells), each one line with its place, in
     /// the file's order: the first ones, and how many more were found.
     #[error(
@@ -416,7 +439,7 @@ pub enum Error {
     },
     /// A change to a ledger with people without its author's key, or with another key.
     #[error("{0}")]
-    Unsigned(String),
+    Unsigned(Unsigned),
     /// An event newer than the checkpoint a proof is asked against (the events it covers, `size`).
     #[error("event seq:{seq} is newer than the checkpoint: it covers {} only", covers(*.size))]
     NotInCheckpoint {
@@ -446,7 +469,11 @@ pub enum Error {
     /// Events were made durable but what follows them (the head record, the anchor) was not written:
     /// the ledger is consistent on disk, and a full check tells whether anything else is wrong.
     #[error("{0}")]
-    Unsettled(String),
+    Unsettled(Unsettled),
+    /// A text a person gave that breaks the rule on text (an empty reason, an author with a character
+    /// that does not show).
+    #[error("{0}")]
+    Text(crate::domain::text::TextProblem),
     /// A mirror directory holds a file, or a non-directory, where writing this ledger's mirror needs
     /// another: it is another log's mirror, or was changed. Nothing more was written.
     #[error("the mirror's {0} differs from what this ledger's mirror holds there")]
@@ -498,9 +525,9 @@ impl Error {
             Error::AlreadyInitialised(_) => "already_initialised",
             Error::Busy(..) => "busy",
             Error::Refused(r) | Error::RefusedAt { refused: r, .. } => r.kind(),
-            Error::EraNeeded(_) => "era_needed",
-            Error::PointNeeded(_) => "point_needed",
-            Error::NoLayout(_) => "no_layout",
+            Error::EraNeeded { .. } => "era_needed",
+            Error::PointNeeded { .. } => "point_needed",
+            Error::NoLayout { .. } => "no_layout",
             Error::Problems { .. } => "invalid",
             Error::Unsigned(_) => "unsigned",
             Error::NoSuchSeq { .. } => "no_such_seq",
@@ -508,7 +535,7 @@ impl Error {
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",
             Error::MirrorConflict(_) => "mirror_conflict",
-            Error::Invalid(_) => "invalid",
+            Error::Invalid(_) | Error::Text(_) => "invalid",
             Error::Internal(_) => "internal",
             Error::Integrity(e) => e.kind(),
             Error::Io { .. } => "io",
@@ -538,6 +565,46 @@ impl Error {
             StoreError::Internal(m) => Error::Internal(m),
         }
     }
+}
+
+/// Why a change to a ledger with people is not signed as it must be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unsigned {
+    /// No key was given.
+    #[error("the ledger has people: a change by {author} is signed with their key")]
+    NoKey {
+        /// The author.
+        author: String,
+    },
+    /// A key other than the author's current one.
+    #[error("the key given is not {author}'s current key")]
+    NotCurrent {
+        /// The author.
+        author: String,
+    },
+}
+
+/// What was not written after events were made durable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unsettled {
+    /// The head record.
+    #[error("the change was stored but the head record could not be updated ({why})")]
+    Head {
+        /// The error, in the library's words.
+        why: String,
+    },
+    /// The anchor.
+    #[error("the change was recorded (#{first}..#{last}) but could not be anchored ({why})")]
+    Anchor {
+        /// The first event written.
+        first: u64,
+        /// The last.
+        last: u64,
+        /// The error, in the library's words.
+        why: String,
+    },
 }
 
 /// Whether an OS error means the disk (or the user's quota) is full.

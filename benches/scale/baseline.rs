@@ -394,7 +394,7 @@ impl Keys {
         if sig.len() != event::SIGNATURE_LEN || stored.len() < SLOT_LEN {
             return Err("bad signature slot".into());
         }
-        let text = signing::signer_vkey(before, &e.author, &e.change)?;
+        let text = signing::signer_vkey(before, &e.author, &e.change).map_err(|r| r.to_string())?;
         let (id, key) = match self.parsed.get(text) {
             Some(k) => *k,
             None => {

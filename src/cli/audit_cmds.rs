@@ -29,7 +29,7 @@ fn points_of(ledger: &mut Ledger) -> Result<Points, Failure> {
 }
 
 fn period_arg(s: &str, (era, cadence, years): Points) -> Result<Period, Failure> {
-    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(e.to_string()))
+    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(super::errors::period(&e)))
 }
 
 /// The selection the time-axis options make.
@@ -54,7 +54,13 @@ pub fn selection(ledger: &Ledger, time: &TimeArgs) -> Result<Selection, Failure>
             .as_deref()
             .map(when::parse_instant)
             .transpose()
-            .map_err(|e| Failure::usage(format!("--at: {e}")))?,
+            .map_err(|e| {
+                Failure::usage(t!(
+                    "flag-value-problem",
+                    flag = "--at",
+                    problem = super::errors::time(&e)
+                ))
+            })?,
         as_of: time
             .as_of
             .as_deref()

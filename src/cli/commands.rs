@@ -35,7 +35,7 @@ pub(super) fn parse_period(
     let era = plan.and_then(|p| p.default_era);
     let cadence = plan.map_or(Cadence::HalfYear, |p| p.cadence);
     let years = plan.and_then(|p| p.years);
-    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(e.to_string()))
+    Period::parse_for(s, era, cadence, years).map_err(|e| Failure::from(super::errors::period(&e)))
 }
 
 /// The plan `init` defines, as given on the command line.
@@ -68,12 +68,12 @@ pub fn init(
     let cadence: Cadence = cadence
         .map(str::parse)
         .transpose()
-        .map_err(|e: hyoka::domain::period::PeriodError| Failure::usage(e.to_string()))?
+        .map_err(|e: hyoka::domain::period::PeriodError| Failure::usage(super::errors::period(&e)))?
         .unwrap_or_default();
     let years = years
         .map(|y| hyoka::domain::period::parse_years(y, era))
         .transpose()
-        .map_err(|e| Failure::usage(e.to_string()))?;
+        .map_err(|e| Failure::usage(super::errors::period(&e)))?;
     // Grades are stored in NFKC (a full-width Ａ is A), as the ledger would record them; `0-100` is
     // the progress scale, its 101 grades best first.
     let progress = matches!(
@@ -85,7 +85,7 @@ pub fn init(
         false => grades
             .split(',')
             .map(|g| hyoka::domain::ident::token("grade", hyoka::domain::ident::trim(g)))
-            .collect::<Result<Vec<String>, String>>()?,
+            .collect::<Result<Vec<String>, _>>()?,
     };
     let derived = origin.is_none();
     let origin = origin.unwrap_or_else(|| hyoka::import::origin_from_plan(plan));

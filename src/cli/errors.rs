@@ -4,8 +4,13 @@
 //! words, an OS error, a detail) is passed on as it is; a variant added to the library later is shown
 //! with its own `Display` until it is worded here.
 
-use hyoka::domain::state::Refused;
-use hyoka::error::{Error, IntegrityError};
+use hyoka::domain::event::{V2Only, Version1};
+use hyoka::domain::people::{Role, RoundStatus};
+use hyoka::domain::period::{Cadence, Era, PeriodError, Why};
+use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
+use hyoka::domain::text::TextProblem;
+use hyoka::domain::when::TimeProblem;
+use hyoka::error::{Error, IntegrityError, Unsettled, Unsigned};
 
 use super::i18n::t;
 
@@ -50,7 +55,45 @@ pub fn error(e: &Error) -> String {
             count = problems.len() + omitted,
             problems = problems.join("; ")
         ),
-        // Free text: the library's words (a rule, an OS error, an input check).
+        Error::Text(p) => text(p),
+        Error::EraNeeded { line, label } => {
+            t!("err-era-needed", line = *line, label = label.as_str())
+        }
+        Error::PointNeeded {
+            line,
+            column,
+            header,
+        } => t!(
+            "err-point-needed",
+            line = *line,
+            column = *column,
+            header = header.as_str()
+        ),
+        Error::NoLayout { line, tried } => t!(
+            "err-no-layout",
+            line = *line,
+            tried = tried
+                .iter()
+                .map(|(name, expects)| format!("{name}: {expects}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Error::Unsigned(Unsigned::NoKey { author }) => {
+            t!("err-unsigned-no-key", author = author.as_str())
+        }
+        Error::Unsigned(Unsigned::NotCurrent { author }) => {
+            t!("err-unsigned-not-current", author = author.as_str())
+        }
+        Error::Unsettled(Unsettled::Head { why }) => {
+            t!("err-unsettled-head", why = why.as_str())
+        }
+        Error::Unsettled(Unsettled::Anchor { first, last, why }) => t!(
+            "err-unsettled-anchor",
+            first = *first,
+            last = *last,
+            why = why.as_str()
+        ),
+        // Free text: the library's words (an OS error, an input check).
         _ => e.to_string(),
     }
 }
@@ -72,7 +115,645 @@ pub fn refused(r: &Refused) -> String {
             period = period.as_str(),
             latest = latest.as_str()
         ),
-        // The rule's own words.
+        Refused::Version1(v) => version1(v),
+        Refused::Rule(rule) => self::rule(rule),
+        _ => r.to_string(),
+    }
+}
+
+/// Why a ledger of event schema version 1 cannot hold a change, in words.
+pub fn version1(v: &Version1) -> String {
+    match v {
+        Version1::NeedsVersion2(what) => {
+            let what = match what {
+                V2Only::From => t!("v2-from"),
+                V2Only::After => t!("v2-after"),
+                V2Only::Cadence => t!("v2-cadence"),
+                V2Only::Exclusion => t!("v2-exclusion"),
+                V2Only::Merge => t!("v2-merge"),
+                V2Only::HeadingRename => t!("v2-heading-rename"),
+                V2Only::People => t!("v2-people"),
+                V2Only::Round => t!("v2-round"),
+            };
+            t!("version1-needs-2", what = what)
+        }
+        Version1::TextId(id) => t!("version1-text-id", id = id.as_str()),
+        Version1::NotHalfYear(point) => t!("version1-not-half-year", point = point.as_str()),
+        Version1::Unknown(v) => t!("version1-unknown", version = *v),
+        _ => v.to_string(),
+    }
+}
+
+/// Which side of a plan's years.
+fn side(last: bool) -> String {
+    match last {
+        true => t!("period-side-last"),
+        false => t!("period-side-first"),
+    }
+}
+
+/// A period that cannot be read, or is not a point of the plan, in words.
+pub fn period(e: &PeriodError) -> String {
+    use PeriodError as P;
+    match e {
+        P::UnknownEra(era) => t!("period-unknown-era", era = era.as_str()),
+        P::WholePlanNeedsItsYears { input, years } => t!(
+            "period-whole-plan-needs-its-years",
+            input = input.as_str(),
+            years = years.as_str()
+        ),
+        P::PlanYears(e) => t!("period-plan-years", why = period(e)),
+        P::NotAPointOf { label, cadence } => t!(
+            "period-not-a-point-of",
+            label = label.as_str(),
+            points = match cadence {
+                Cadence::HalfYear => t!("cadence-points-half-year"),
+                Cadence::YearEnd => t!("cadence-points-year-end"),
+                Cadence::Quarterly => t!("cadence-points-quarterly"),
+                Cadence::WholePlan => t!("cadence-points-whole-plan"),
+            }
+        ),
+        P::WholePlanWithoutYears { label } => {
+            t!("period-whole-plan-without-years", label = label.as_str())
+        }
+        P::NotTheWholePlan { label, years } => t!(
+            "period-not-the-whole-plan",
+            label = label.as_str(),
+            years = years.as_str()
+        ),
+        P::OutsideYears { label, years } => t!(
+            "period-outside-years",
+            label = label.as_str(),
+            years = years.as_str()
+        ),
+        P::UnknownCadence(c) => t!("period-unknown-cadence", cadence = c.as_str()),
+        P::Years { input, why: w } => t!(
+            "period-years",
+            input = input.as_str(),
+            why = why(w),
+            forms = t!("period-years-forms")
+        ),
+        P::YearOutOfRange(fy) => t!(
+            "period-year-out-of-range",
+            year = fy.to_string(),
+            min = hyoka::domain::period::MIN_FISCAL_YEAR.to_string(),
+            max = hyoka::domain::period::MAX_FISCAL_YEAR.to_string()
+        ),
+        P::YearsReversed { first, last } => t!(
+            "period-years-reversed",
+            first = first.as_str(),
+            last = last.as_str()
+        ),
+        P::Empty => t!("period-empty", forms = t!("period-forms")),
+        P::Unreadable { input, why: w } => t!(
+            "period-unreadable",
+            input = input.as_str(),
+            why = why(w),
+            forms = t!("period-forms")
+        ),
+        P::YearAlone { input, year } => t!(
+            "period-year-alone",
+            input = input.as_str(),
+            year = year.as_str()
+        ),
+        P::FourDigits(input) => t!("period-four-digits", input = input.as_str()),
+        P::UnknownPart { input, part } => t!(
+            "period-unknown-part",
+            input = input.as_str(),
+            part = part.as_str()
+        ),
+        P::Canonical { input, why: e } => {
+            t!("period-canonical", input = input.as_str(), why = period(e))
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Why a period written in Japanese cannot be read, in words.
+fn why(w: &Why) -> String {
+    match w {
+        Why::YearExpected => t!("why-year-expected"),
+        Why::BadYear => t!("why-bad-year"),
+        Why::EraYearZero => t!("why-era-year-zero"),
+        Why::NoEra => t!("why-no-era"),
+        Why::YearMissing { last } => t!("why-year-missing", side = side(*last)),
+        Why::PlanYear {
+            last,
+            input,
+            why: w,
+        } => t!(
+            "why-plan-year",
+            side = side(*last),
+            input = input.as_str(),
+            why = why(w)
+        ),
+        Why::PlanYearUnreadable { last, input } => t!(
+            "why-plan-year-unreadable",
+            side = side(*last),
+            input = input.as_str()
+        ),
+        Why::LastInFull { first, last } => t!(
+            "why-last-in-full",
+            first = first.to_string(),
+            last = last.to_string()
+        ),
+        Why::Period(e) => period(e),
+        Why::UnknownTerm(term) => t!("why-unknown-term", term = term.as_str()),
+        Why::NoQuarter(n) => t!("why-no-quarter", quarter = n.as_str()),
+        Why::NeverExisted {
+            era,
+            era_year,
+            month,
+            instead,
+        } => t!(
+            "why-never-existed",
+            era_year = era_year.as_str(),
+            month = *month,
+            gone = match era {
+                Era::Heisei => t!("why-heisei-ended"),
+                Era::Reiwa => t!("why-reiwa-began"),
+            },
+            instead = instead.as_str()
+        ),
+        Why::MonthExpected => t!("why-month-expected"),
+        Why::TsukiExpected(rest) => t!("why-tsuki-expected", rest = rest.as_str()),
+        Why::NotReportingMonth(m) => t!("why-not-reporting-month", month = *m),
+        Why::NoMonth(m) => t!("why-no-month", month = *m),
+        Why::BadDay { day, last } => t!("why-bad-day", day = day.as_str(), last = *last),
+        Why::NotEndDay { month, day, last } => {
+            t!("why-not-end-day", month = *month, day = *day, last = *last)
+        }
+        Why::YearsEmpty => t!("why-years-empty"),
+        Why::AfterYear(rest) => t!("why-after-year", rest = rest.as_str()),
+        _ => w.to_string(),
+    }
+}
+
+/// Why a time people wrote cannot be read, in words.
+pub fn time(p: &TimeProblem) -> String {
+    match p {
+        TimeProblem::Unreadable { input } => t!(
+            "time-unreadable",
+            input = input.as_str(),
+            forms = t!("time-forms")
+        ),
+        TimeProblem::OutOfRange { input } => t!("time-out-of-range", input = input.as_str()),
+        _ => p.to_string(),
+    }
+}
+
+/// A field of text as the library names it (`title`, `grade`), in words.
+pub fn field(name: &str) -> String {
+    match name {
+        "plan name" => t!("field-plan-name"),
+        "heading" => t!("field-heading"),
+        "title" => t!("field-title"),
+        "department" => t!("field-department"),
+        "grade" => t!("field-grade"),
+        "remark" => t!("field-remark"),
+        "opinion" => t!("field-opinion"),
+        "reason" => t!("field-reason"),
+        "author" => t!("field-author"),
+        "person id" => t!("field-person-id"),
+        "person's name" => t!("field-person-name"),
+        "verifier key" => t!("field-verifier-key"),
+        "log key" => t!("field-log-key"),
+        "item id" => t!("field-item-id"),
+        "item number" => t!("field-item-number"),
+        other => other.to_string(),
+    }
+}
+
+/// A text that breaks the rule on text, in words.
+pub fn text(p: &TextProblem) -> String {
+    match p {
+        TextProblem::Empty { field: f } => t!("text-empty", field = field(f)),
+        TextProblem::EmptyWhy { field: f } => t!("text-empty-why", field = field(f)),
+        TextProblem::Control { field: f, c } => t!(
+            "text-control",
+            field = field(f),
+            char = c.escape_unicode().to_string()
+        ),
+        TextProblem::WhiteSpace { field: f, value } => {
+            t!("text-white-space", field = field(f), value = value.as_str())
+        }
+        TextProblem::Invisible {
+            field: f,
+            value,
+            named,
+            position,
+            selector,
+        } => t!(
+            "text-invisible",
+            field = field(f),
+            value = value.as_str(),
+            named = named.as_str(),
+            position = *position,
+            selector = match selector {
+                true => t!("text-invisible-selector"),
+                false => String::new(),
+            }
+        ),
+        _ => p.to_string(),
+    }
+}
+
+/// Items by id, in words: `item 12`, `items 12, 13`, `items 1, 2, 3, 4, 5 and 2 more`.
+fn items(ids: &[String]) -> String {
+    match ids {
+        [one] => t!("items-one", id = one.as_str()),
+        _ if ids.len() <= 5 => t!("items-some", ids = ids.join(", ")),
+        _ => t!(
+            "items-more",
+            ids = ids[..5].join(", "),
+            more = ids.len() - 5
+        ),
+    }
+}
+
+fn status(s: RoundStatus) -> String {
+    match s {
+        RoundStatus::Open => t!("round-state-open"),
+        RoundStatus::Closed => t!("round-state-closed"),
+        RoundStatus::Published => t!("round-state-published"),
+    }
+}
+
+fn decided(d: Decided) -> String {
+    match d {
+        Decided::Rating => t!("decided-rating"),
+        Decided::FollowUp => t!("decided-follow-up"),
+        Decided::Remark => t!("decided-remark"),
+        Decided::Excluded => t!("decided-excluded"),
+    }
+}
+
+fn action(a: Action) -> String {
+    match a {
+        Action::ChangeItems => t!("action-change-items"),
+        Action::ManagePeople => t!("action-manage-people"),
+        Action::ChangeOthersKey => t!("action-change-others-key"),
+        Action::ManageRounds => t!("action-manage-rounds"),
+        Action::ExcludePublished => t!("action-exclude-published"),
+        Action::Exclude => t!("action-exclude"),
+        Action::RecordOpinion => t!("action-record-opinion"),
+        Action::Submit => t!("action-submit"),
+        Action::ReviewFirst => t!("action-review-first"),
+        Action::ReviewSecond => t!("action-review-second"),
+        Action::Rate => t!("action-rate"),
+        Action::CorrectPublished => t!("action-correct-published"),
+    }
+}
+
+fn key_of(k: KeyOf) -> String {
+    match k {
+        KeyOf::Log => t!("key-of-log"),
+        KeyOf::Admin => t!("key-of-admin"),
+        KeyOf::Person => t!("key-of-person"),
+        KeyOf::New => t!("key-of-new"),
+    }
+}
+
+fn roles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| t!("role-named", id = r.id(), label = r.label()))
+        .collect::<Vec<_>>()
+        .join(&t!("or-separator"))
+}
+
+fn open_rounds(open: &[String]) -> String {
+    match open.is_empty() {
+        true => t!("open-rounds-none"),
+        false => t!(
+            "open-rounds-list",
+            points = open.join(&t!("list-separator"))
+        ),
+    }
+}
+
+/// A rule of the ledger a change breaks, in words.
+pub fn rule(r: &Rule) -> String {
+    use Rule as R;
+    match r {
+        R::Text(p) => text(p),
+        R::Period(p) => period(p),
+        R::FileName { name } => t!("rule-file-name", name = name.as_str()),
+        R::Origin { origin } => t!("rule-origin", origin = origin.as_str()),
+        R::FirstIsPlan => t!("rule-first-is-plan"),
+        R::PlanFirst => t!("rule-plan-first"),
+        R::PlanDefined => t!("rule-plan-defined"),
+        R::EmptyScale => t!("rule-empty-scale"),
+        R::GradeTwice { grade } => t!("rule-grade-twice", grade = grade.as_str()),
+        R::YearsBackwards { first, last } => {
+            t!(
+                "rule-years-backwards",
+                first = first.to_string(),
+                last = last.to_string()
+            )
+        }
+        R::WholePlanNeedsYears => t!("rule-whole-plan-needs-years"),
+        R::RenameTaken { name, existing } => t!(
+            "rule-rename-taken",
+            name = name.as_str(),
+            existing = existing.as_str()
+        ),
+        R::HeadingLookalike { name, existing } => t!(
+            "rule-heading-lookalike",
+            name = name.as_str(),
+            existing = existing.as_str()
+        ),
+        R::HeadingExists { name } => t!("rule-heading-exists", name = name.as_str()),
+        R::RenameChangesNothing { name } => {
+            t!("rule-rename-changes-nothing", name = name.as_str())
+        }
+        R::NoSuchHeading { name, headings } => t!(
+            "rule-no-such-heading",
+            name = name.as_str(),
+            headings = headings.join(", ")
+        ),
+        R::IdLookalike { id, other } => t!(
+            "rule-id-lookalike",
+            id = id.as_str(),
+            other = other.as_str()
+        ),
+        R::ItemZero => t!("rule-item-zero"),
+        R::GradeNotInScale { grade, scale } => t!(
+            "rule-grade-not-in-scale",
+            grade = grade.as_str(),
+            scale = scale.join(", ")
+        ),
+        R::DecidedBefore { id, what, at, from } => t!(
+            "rule-decided-before",
+            id = id.as_str(),
+            what = decided(*what),
+            at = at.as_str(),
+            from = from.as_str()
+        ),
+        R::AmendChangesNothing { id } => t!("rule-amend-changes-nothing", id = id.as_str()),
+        R::NotWithdrawn { id } => t!("rule-not-withdrawn", id = id.as_str()),
+        R::RatingExcluded { id, period } => t!(
+            "rule-rating-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyRated { id, grade, period } => t!(
+            "rule-already-rated",
+            id = id.as_str(),
+            grade = grade.as_str(),
+            period = period.as_str()
+        ),
+        R::NoRating { id, period } => {
+            t!("rule-no-rating", id = id.as_str(), period = period.as_str())
+        }
+        R::FollowUpAlready { id, period, on } => t!(
+            "rule-follow-up-already",
+            id = id.as_str(),
+            period = period.as_str(),
+            on = match on {
+                true => t!("follow-up-is-on"),
+                false => t!("follow-up-is-off"),
+            }
+        ),
+        R::RemarkAlready { id, period } => t!(
+            "rule-remark-already",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyExcluded { id, period } => t!(
+            "rule-already-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::ExcludeRated { id, grade, period } => t!(
+            "rule-exclude-rated",
+            id = id.as_str(),
+            grade = grade.as_str(),
+            period = period.as_str()
+        ),
+        R::NotExcluded { id, period } => t!(
+            "rule-not-excluded",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::AlreadyMerged { id, into, from } => t!(
+            "rule-already-merged",
+            id = id.as_str(),
+            into = into.as_str(),
+            from = from.as_str()
+        ),
+        R::MergeIntoItself { id } => t!("rule-merge-into-itself", id = id.as_str()),
+        R::MergeIntoMerged { into, other } => t!(
+            "rule-merge-into-merged",
+            into = into.as_str(),
+            other = other.as_str()
+        ),
+        R::MergedInto { id, other } => {
+            t!("rule-merged-into", id = id.as_str(), other = other.as_str())
+        }
+        R::DecidedAfter { id, what, at, from } => t!(
+            "rule-decided-after",
+            id = id.as_str(),
+            what = decided(*what),
+            at = at.as_str(),
+            from = from.as_str()
+        ),
+        R::NotMerged { id } => t!("rule-not-merged", id = id.as_str()),
+        R::NotYetJoined { id, joins, period } => t!(
+            "rule-not-yet-joined",
+            id = id.as_str(),
+            joins = joins.as_str(),
+            period = period.as_str()
+        ),
+        R::MergedAway { id, into, from } => t!(
+            "rule-merged-away",
+            id = id.as_str(),
+            into = into.as_str(),
+            from = from.as_str()
+        ),
+        R::AfterItself { id } => t!("rule-after-itself", id = id.as_str()),
+        R::AfterCycle { id, after } => {
+            t!("rule-after-cycle", id = id.as_str(), after = after.as_str())
+        }
+        R::RelistItself { id } => t!("rule-relist-itself", id = id.as_str()),
+        R::RelistMissing { id, of } => {
+            t!("rule-relist-missing", id = id.as_str(), of = of.as_str())
+        }
+        R::RelistOfRelisting { of } => t!("rule-relist-of-relisting", of = of.as_str()),
+        R::VersionMixed { version, first } => {
+            t!("rule-version-mixed", version = *version, first = *first)
+        }
+        R::ClockBehindGiven => t!("rule-clock-behind-given"),
+        R::NotAKey { of, key, why } => t!(
+            "rule-not-a-key",
+            of = key_of(*of),
+            key = key.as_str(),
+            why = why.as_str()
+        ),
+        R::EnabledByOther { admin, author } => t!(
+            "rule-enabled-by-other",
+            admin = admin.as_str(),
+            author = author.as_str()
+        ),
+        R::AuthorNotPerson { author } => t!("rule-author-not-person", author = author.as_str()),
+        R::AuthorNoKey { author } => t!("rule-author-no-key", author = author.as_str()),
+        R::NoPeople => t!("rule-no-people"),
+        R::HasPeople => t!("rule-has-people"),
+        R::NoSuchPerson { person } => t!("rule-no-such-person", person = person.as_str()),
+        R::NoRound { period, open } => t!(
+            "rule-no-round",
+            period = period.as_str(),
+            open = open_rounds(open)
+        ),
+        R::NoRoleGiven { person } => t!("rule-no-role-given", person = person.as_str()),
+        R::RoleTwice { person } => t!("rule-role-twice", person = person.as_str()),
+        R::PersonExists { person } => t!("rule-person-exists", person = person.as_str()),
+        R::KeyOfAnother { other } => t!("rule-key-of-another", other = other.as_str()),
+        R::KeyUsedBefore { other } => t!("rule-key-used-before", other = other.as_str()),
+        R::FirstNotAdmin => t!("rule-first-not-admin"),
+        R::HasRole { person, role } => t!(
+            "rule-has-role",
+            person = person.as_str(),
+            role = roles(&[*role])
+        ),
+        R::LacksRole { person, role } => t!(
+            "rule-lacks-role",
+            person = person.as_str(),
+            role = roles(&[*role])
+        ),
+        R::LastAdmin => t!("rule-last-admin"),
+        R::NoKeyToRevoke { person } => t!("rule-no-key-to-revoke", person = person.as_str()),
+        R::LastAdminKey => t!("rule-last-admin-key"),
+        R::BadDue { due } => t!("rule-bad-due", due = due.as_str()),
+        R::RoundExists { period, status: s } => t!(
+            "rule-round-exists",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::CannotSubmit { period, status: s } => t!(
+            "rule-cannot-submit",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::DepartmentEmpty { department, period } => t!(
+            "rule-department-empty",
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::NotRated {
+            department,
+            period,
+            items: ids,
+        } => t!(
+            "rule-not-rated",
+            items = items(ids),
+            count = ids.len(),
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::ReturnedNotRated {
+            department,
+            items: ids,
+        } => t!(
+            "rule-returned-not-rated",
+            items = items(ids),
+            count = ids.len(),
+            department = department.as_str()
+        ),
+        R::AlreadySubmitted { department, period } => t!(
+            "rule-already-submitted",
+            department = department.as_str(),
+            period = period.as_str()
+        ),
+        R::ReviewPublished { period } => t!("rule-review-published", period = period.as_str()),
+        R::NotSubmitted { id, period } => t!(
+            "rule-not-submitted",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstOver { id, period } => t!(
+            "rule-first-over",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstApproved { id, period } => t!(
+            "rule-first-approved",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::FirstNeeded { id, period } => t!(
+            "rule-first-needed",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::SecondApproved { id, period } => t!(
+            "rule-second-approved",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
+        R::RoundNotOpen { period, status: s } => t!(
+            "rule-round-not-open",
+            period = period.as_str(),
+            status = status(*s)
+        ),
+        R::AlreadyPublished { period } => t!("rule-already-published", period = period.as_str()),
+        R::Unfinished { period, items: ids } => t!(
+            "rule-unfinished",
+            period = period.as_str(),
+            items = items(ids),
+            count = ids.len()
+        ),
+        R::DigestMismatch { period, digest } => t!(
+            "rule-digest-mismatch",
+            period = period.as_str(),
+            digest = digest.as_str()
+        ),
+        R::NotAPerson { author } => t!("rule-not-a-person", author = author.as_str()),
+        R::NoKey { person } => t!("rule-no-key", person = person.as_str()),
+        R::NeedsRole {
+            person,
+            action: a,
+            roles: r,
+        } => t!(
+            "rule-needs-role",
+            person = person.as_str(),
+            action = action(*a),
+            roles = roles(r)
+        ),
+        R::OtherDepartment {
+            person,
+            department,
+            review,
+            id,
+            owner,
+        } => t!(
+            "rule-other-department",
+            person = person.as_str(),
+            department = department.as_str(),
+            action = match review {
+                true => t!("action-review"),
+                false => t!("action-rate-or-remark"),
+            },
+            id = id.as_str(),
+            owner = owner.as_str()
+        ),
+        R::SubmitOther {
+            person,
+            department,
+            other,
+        } => t!(
+            "rule-submit-other",
+            person = person.as_str(),
+            department = department.as_str(),
+            other = other.as_str()
+        ),
+        R::DefinedOnce => t!("rule-defined-once"),
+        R::RoundClosed { period } => t!("rule-round-closed", period = period.as_str()),
+        R::UnderReview { id, period } => t!(
+            "rule-under-review",
+            id = id.as_str(),
+            period = period.as_str()
+        ),
         _ => r.to_string(),
     }
 }
@@ -139,7 +820,7 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::StoreUnreadable(d) => t!("integrity-store-unreadable", detail = d.as_str()),
         I::StoreFileMissing(d) => t!("integrity-store-file-missing", detail = d.as_str()),
         I::RuleBroken { seq, why } => {
-            t!("integrity-rule-broken", seq = *seq, why = why.as_str())
+            t!("integrity-rule-broken", seq = *seq, why = refused(why))
         }
         I::SignatureInvalid { seq, why } => {
             t!(
@@ -296,7 +977,7 @@ mod tests {
             I::StoreFileMissing("blob 3".into()),
             I::RuleBroken {
                 seq: 1,
-                why: "no plan".into(),
+                why: Refused::NoPlan,
             },
             I::SignatureInvalid {
                 seq: 1,
@@ -420,7 +1101,639 @@ mod tests {
             },
         ];
         out.extend(integrity.into_iter().map(Error::Integrity));
+        out.extend(
+            every_rule()
+                .into_iter()
+                .map(|r| Error::Refused(Refused::Rule(r))),
+        );
+        out.extend(
+            every_version1()
+                .into_iter()
+                .map(|v| Error::Refused(Refused::Version1(v))),
+        );
+        out.extend(every_text_problem().into_iter().map(Error::Text));
+        out.push(Error::Integrity(I::RuleBroken {
+            seq: 4,
+            why: Refused::Rule(Rule::GradeNotInScale {
+                grade: "Z".into(),
+                scale: vec!["A".into(), "B".into()],
+            }),
+        }));
+        out.extend([
+            Error::EraNeeded {
+                line: 2,
+                label: "元年度末".into(),
+            },
+            Error::PointNeeded {
+                line: 3,
+                column: 4,
+                header: "評価".into(),
+            },
+            Error::NoLayout {
+                line: 1,
+                tried: vec![("kodaira".into(), "番号, 項目".into())],
+            },
+            Error::Unsigned(Unsigned::NoKey {
+                author: "P1".into(),
+            }),
+            Error::Unsigned(Unsigned::NotCurrent {
+                author: "P1".into(),
+            }),
+            Error::Unsettled(Unsettled::Head { why: "disk".into() }),
+            Error::Unsettled(Unsettled::Anchor {
+                first: 3,
+                last: 5,
+                why: "disk".into(),
+            }),
+        ]);
         out
+    }
+
+    /// How many variants an enum declares in its source: its `#[error(...)]` lines.
+    fn declared(source: &str) -> usize {
+        source
+            .lines()
+            .filter(|l| l.starts_with("    #[error"))
+            .count()
+    }
+
+    /// Distinct variants among samples.
+    fn distinct<T>(samples: &[T]) -> usize {
+        samples
+            .iter()
+            .map(std::mem::discriminant)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    }
+
+    fn every_text_problem() -> Vec<TextProblem> {
+        vec![
+            TextProblem::Empty { field: "title" },
+            TextProblem::EmptyWhy { field: "reason" },
+            TextProblem::Control {
+                field: "remark",
+                c: '\u{7}',
+            },
+            TextProblem::WhiteSpace {
+                field: "grade",
+                value: "A B".into(),
+            },
+            TextProblem::Invisible {
+                field: "author",
+                value: "や\\u{200b}まだ".into(),
+                named: "U+200B ZERO WIDTH SPACE".into(),
+                position: 2,
+                selector: false,
+            },
+            TextProblem::Invisible {
+                field: "heading",
+                value: "a\\u{fe00}".into(),
+                named: "U+FE00 VARIATION SELECTOR-1".into(),
+                position: 2,
+                selector: true,
+            },
+        ]
+    }
+
+    fn every_version1() -> Vec<Version1> {
+        let mut out: Vec<Version1> = [
+            V2Only::From,
+            V2Only::After,
+            V2Only::Cadence,
+            V2Only::Exclusion,
+            V2Only::Merge,
+            V2Only::HeadingRename,
+            V2Only::People,
+            V2Only::Round,
+        ]
+        .into_iter()
+        .map(Version1::NeedsVersion2)
+        .collect();
+        out.extend([
+            Version1::TextId(hyoka::domain::item_id::ItemId::parse("R1-1").unwrap()),
+            Version1::NotHalfYear("FY2014-Q1".into()),
+            Version1::Unknown(7),
+        ]);
+        out
+    }
+
+    /// One of every rule of the ledger (and of each kind of data a rule's words select on).
+    fn every_rule() -> Vec<Rule> {
+        use Rule as R;
+        let id = || hyoka::domain::item_id::ItemId::from_number(12);
+        let other = || hyoka::domain::item_id::ItemId::from_number(13);
+        let p = || "平成27年度上半期".to_string();
+        let person = || "P1a2b".to_string();
+        let mut out = vec![
+            R::Text(TextProblem::Empty { field: "title" }),
+            R::Period(hyoka::domain::period::Period::parse("H27下半期", None).unwrap_err()),
+            R::FileName { name: "a/b".into() },
+            R::Origin {
+                origin: "a b".into(),
+            },
+            R::FirstIsPlan,
+            R::PlanFirst,
+            R::PlanDefined,
+            R::EmptyScale,
+            R::GradeTwice { grade: "A".into() },
+            R::YearsBackwards {
+                first: 2020,
+                last: 2014,
+            },
+            R::WholePlanNeedsYears,
+            R::RenameTaken {
+                name: "総務".into(),
+                existing: "総務".into(),
+            },
+            R::HeadingLookalike {
+                name: "ＩＴ".into(),
+                existing: "IT".into(),
+            },
+            R::HeadingExists {
+                name: "総務".into(),
+            },
+            R::RenameChangesNothing {
+                name: "総務".into(),
+            },
+            R::NoSuchHeading {
+                name: "x".into(),
+                headings: vec!["総務".into(), "財政".into()],
+            },
+            R::IdLookalike {
+                id: hyoka::domain::item_id::ItemId::parse("r1-1").unwrap(),
+                other: hyoka::domain::item_id::ItemId::parse("R1-1").unwrap(),
+            },
+            R::ItemZero,
+            R::GradeNotInScale {
+                grade: "Z".into(),
+                scale: vec!["A".into(), "B".into(), "C".into()],
+            },
+            R::AmendChangesNothing { id: id() },
+            R::NotWithdrawn { id: id() },
+            R::RatingExcluded {
+                id: id(),
+                period: p(),
+            },
+            R::AlreadyRated {
+                id: id(),
+                grade: "A".into(),
+                period: p(),
+            },
+            R::NoRating {
+                id: id(),
+                period: p(),
+            },
+            R::RemarkAlready {
+                id: id(),
+                period: p(),
+            },
+            R::AlreadyExcluded {
+                id: id(),
+                period: p(),
+            },
+            R::ExcludeRated {
+                id: id(),
+                grade: "A".into(),
+                period: p(),
+            },
+            R::NotExcluded {
+                id: id(),
+                period: p(),
+            },
+            R::AlreadyMerged {
+                id: id(),
+                into: other(),
+                from: p(),
+            },
+            R::MergeIntoItself { id: id() },
+            R::MergeIntoMerged {
+                into: id(),
+                other: other(),
+            },
+            R::MergedInto {
+                id: id(),
+                other: other(),
+            },
+            R::NotMerged { id: id() },
+            R::NotYetJoined {
+                id: id(),
+                joins: "平成27年度末".into(),
+                period: p(),
+            },
+            R::MergedAway {
+                id: id(),
+                into: other(),
+                from: p(),
+            },
+            R::AfterItself { id: id() },
+            R::AfterCycle {
+                id: id(),
+                after: other(),
+            },
+            R::RelistItself { id: id() },
+            R::RelistMissing {
+                id: id(),
+                of: other(),
+            },
+            R::RelistOfRelisting { of: other() },
+            R::VersionMixed {
+                version: 2,
+                first: 1,
+            },
+            R::ClockBehindGiven,
+            R::EnabledByOther {
+                admin: "P1".into(),
+                author: "P2".into(),
+            },
+            R::AuthorNotPerson {
+                author: "P9".into(),
+            },
+            R::AuthorNoKey {
+                author: "P9".into(),
+            },
+            R::NoPeople,
+            R::HasPeople,
+            R::NoSuchPerson { person: person() },
+            R::NoRound {
+                period: p(),
+                open: vec![],
+            },
+            R::NoRound {
+                period: p(),
+                open: vec!["平成27年度末".into()],
+            },
+            R::NoRoleGiven { person: person() },
+            R::RoleTwice { person: person() },
+            R::PersonExists { person: person() },
+            R::KeyOfAnother { other: person() },
+            R::KeyUsedBefore { other: person() },
+            R::FirstNotAdmin,
+            R::HasRole {
+                person: person(),
+                role: Role::Staff,
+            },
+            R::LacksRole {
+                person: person(),
+                role: Role::Head,
+            },
+            R::LastAdmin,
+            R::NoKeyToRevoke { person: person() },
+            R::LastAdminKey,
+            R::BadDue {
+                due: "2021/4/30".into(),
+            },
+            R::DepartmentEmpty {
+                department: "財政課".into(),
+                period: p(),
+            },
+            R::AlreadySubmitted {
+                department: "財政課".into(),
+                period: p(),
+            },
+            R::ReviewPublished { period: p() },
+            R::NotSubmitted {
+                id: id(),
+                period: p(),
+            },
+            R::FirstOver {
+                id: id(),
+                period: p(),
+            },
+            R::FirstApproved {
+                id: id(),
+                period: p(),
+            },
+            R::FirstNeeded {
+                id: id(),
+                period: p(),
+            },
+            R::SecondApproved {
+                id: id(),
+                period: p(),
+            },
+            R::AlreadyPublished { period: p() },
+            R::DigestMismatch {
+                period: p(),
+                digest: "ab".into(),
+            },
+            R::NotAPerson {
+                author: "誰か".into(),
+            },
+            R::NoKey { person: person() },
+            R::SubmitOther {
+                person: person(),
+                department: "財政課".into(),
+                other: "企画課".into(),
+            },
+            R::DefinedOnce,
+            R::RoundClosed { period: p() },
+            R::UnderReview {
+                id: id(),
+                period: p(),
+            },
+        ];
+        for what in [
+            Decided::Rating,
+            Decided::FollowUp,
+            Decided::Remark,
+            Decided::Excluded,
+        ] {
+            out.push(R::DecidedBefore {
+                id: id(),
+                what,
+                at: p(),
+                from: "平成27年度末".into(),
+            });
+            out.push(R::DecidedAfter {
+                id: id(),
+                what,
+                at: p(),
+                from: "平成27年度末".into(),
+            });
+        }
+        for on in [true, false] {
+            out.push(R::FollowUpAlready {
+                id: id(),
+                period: p(),
+                on,
+            });
+        }
+        for of in [KeyOf::Log, KeyOf::Admin, KeyOf::Person, KeyOf::New] {
+            out.push(R::NotAKey {
+                of,
+                key: "x".into(),
+                why: "not base64".into(),
+            });
+        }
+        for status in [
+            RoundStatus::Open,
+            RoundStatus::Closed,
+            RoundStatus::Published,
+        ] {
+            out.push(R::RoundExists {
+                period: p(),
+                status,
+            });
+            out.push(R::CannotSubmit {
+                period: p(),
+                status,
+            });
+            out.push(R::RoundNotOpen {
+                period: p(),
+                status,
+            });
+        }
+        for n in [1usize, 2, 7] {
+            let items: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+            out.push(R::NotRated {
+                department: "財政課".into(),
+                period: p(),
+                items: items.clone(),
+            });
+            out.push(R::ReturnedNotRated {
+                department: "財政課".into(),
+                items: items.clone(),
+            });
+            out.push(R::Unfinished { period: p(), items });
+        }
+        for action in [
+            Action::ChangeItems,
+            Action::ManagePeople,
+            Action::ChangeOthersKey,
+            Action::ManageRounds,
+            Action::ExcludePublished,
+            Action::Exclude,
+            Action::RecordOpinion,
+            Action::Submit,
+            Action::ReviewFirst,
+            Action::ReviewSecond,
+            Action::Rate,
+            Action::CorrectPublished,
+        ] {
+            out.push(R::NeedsRole {
+                person: person(),
+                action,
+                roles: vec![Role::Staff, Role::Head],
+            });
+        }
+        for review in [true, false] {
+            out.push(R::OtherDepartment {
+                person: person(),
+                department: "財政課".into(),
+                review,
+                id: id(),
+                owner: "企画課".into(),
+            });
+        }
+        out
+    }
+
+    /// One of every period error and of every reason a period cannot be read.
+    fn every_period_error() -> (Vec<PeriodError>, Vec<Why>) {
+        let label = || "令和5年度末".to_string();
+        let whys = vec![
+            Why::YearExpected,
+            Why::BadYear,
+            Why::EraYearZero,
+            Why::NoEra,
+            Why::YearMissing { last: false },
+            Why::YearMissing { last: true },
+            Why::PlanYear {
+                last: true,
+                input: "x".into(),
+                why: Box::new(Why::YearExpected),
+            },
+            Why::PlanYearUnreadable {
+                last: false,
+                input: "平成18年度末".into(),
+            },
+            Why::LastInFull {
+                first: 2006,
+                last: 2010,
+            },
+            Why::Period(Box::new(PeriodError::YearOutOfRange(2300))),
+            Why::UnknownTerm("下半期".into()),
+            Why::NoQuarter("5".into()),
+            Why::NeverExisted {
+                era: Era::Heisei,
+                era_year: "平成32".into(),
+                month: 3,
+                instead: "令和2年3月".into(),
+            },
+            Why::NeverExisted {
+                era: Era::Reiwa,
+                era_year: "令和元".into(),
+                month: 3,
+                instead: "平成31年3月".into(),
+            },
+            Why::MonthExpected,
+            Why::TsukiExpected("末".into()),
+            Why::NotReportingMonth(5),
+            Why::NoMonth(13),
+            Why::BadDay {
+                day: "x日".into(),
+                last: 30,
+            },
+            Why::NotEndDay {
+                month: 6,
+                day: 29,
+                last: 30,
+            },
+            Why::YearsEmpty,
+            Why::AfterYear("上半期".into()),
+        ];
+        let mut errors = vec![
+            PeriodError::UnknownEra("showa".into()),
+            PeriodError::WholePlanNeedsItsYears {
+                input: "令和元年度".into(),
+                years: "平成18-22年度".into(),
+            },
+            PeriodError::PlanYears(Box::new(PeriodError::YearOutOfRange(1900))),
+            PeriodError::WholePlanWithoutYears { label: label() },
+            PeriodError::NotTheWholePlan {
+                label: label(),
+                years: "平成18-22年度".into(),
+            },
+            PeriodError::OutsideYears {
+                label: label(),
+                years: "令和元年度-令和4年度".into(),
+            },
+            PeriodError::UnknownCadence("monthly".into()),
+            PeriodError::YearOutOfRange(2300),
+            PeriodError::YearsReversed {
+                first: "令和4年度".into(),
+                last: "令和元年度".into(),
+            },
+            PeriodError::Empty,
+            PeriodError::YearAlone {
+                input: "令和元年度".into(),
+                year: "令和元年度".into(),
+            },
+            PeriodError::FourDigits("FY14-H1".into()),
+            PeriodError::UnknownPart {
+                input: "FY2014-X".into(),
+                part: "X".into(),
+            },
+            PeriodError::Canonical {
+                input: "FY2010-2006".into(),
+                why: Box::new(PeriodError::YearsReversed {
+                    first: "平成22年度".into(),
+                    last: "平成18年度".into(),
+                }),
+            },
+        ];
+        for cadence in [
+            Cadence::HalfYear,
+            Cadence::YearEnd,
+            Cadence::Quarterly,
+            Cadence::WholePlan,
+        ] {
+            errors.push(PeriodError::NotAPointOf {
+                label: label(),
+                cadence,
+            });
+        }
+        for why in &whys {
+            errors.push(PeriodError::Unreadable {
+                input: "H27?".into(),
+                why: why.clone(),
+            });
+            errors.push(PeriodError::Years {
+                input: "H27?".into(),
+                why: why.clone(),
+            });
+        }
+        (errors, whys)
+    }
+
+    /// Periods: the library's English, and Japanese without English, for every variant.
+    #[test]
+    fn periods_are_worded() {
+        let (errors, whys) = every_period_error();
+        assert_eq!(
+            distinct(&errors) + distinct(&whys),
+            declared(include_str!("../domain/period.rs")),
+            "a variant of PeriodError or Why has no sample"
+        );
+        for e in &errors {
+            assert_eq!(in_lang(Lang::En, || period(e)), e.to_string());
+            let ja = in_lang(Lang::Ja, || period(e));
+            assert_ne!(ja, e.to_string());
+            assert!(english_run(&ja).is_none(), "{e:?}: {ja}");
+        }
+    }
+
+    /// Every variant of the typed refusals has a sample above: a variant added to the library without
+    /// one (and so, maybe, without words) fails here.
+    #[test]
+    fn every_variant_has_a_sample() {
+        assert_eq!(
+            distinct(&every_rule()),
+            declared(include_str!("../domain/state/rule.rs")),
+            "a variant of Rule has no sample in every_rule"
+        );
+        assert_eq!(
+            distinct(&every_version1()),
+            declared(include_str!("../domain/event/v1.rs"))
+        );
+        assert_eq!(
+            distinct(&every_text_problem()),
+            declared(include_str!("../domain/text.rs"))
+        );
+    }
+
+    /// A time that cannot be read: the library's English, and Japanese without English.
+    #[test]
+    fn times_are_worded() {
+        let problems = [
+            TimeProblem::Unreadable {
+                input: "yesterday".into(),
+            },
+            TimeProblem::OutOfRange {
+                input: "9999-12-31".into(),
+            },
+        ];
+        for p in &problems {
+            assert_eq!(in_lang(Lang::En, || time(p)), p.to_string());
+            let ja = in_lang(Lang::Ja, || time(p));
+            assert!(english_run(&ja).is_none(), "{ja}");
+            assert_ne!(ja, p.to_string());
+        }
+    }
+
+    /// In Japanese, no rule's words hold a run of English words: the data (ids, periods, keys) only.
+    #[test]
+    fn no_rule_speaks_english_in_japanese() {
+        in_lang(Lang::Ja, || {
+            for r in every_rule() {
+                let ja = rule(&r);
+                assert!(english_run(&ja).is_none(), "{r:?}: {ja}");
+            }
+            for v in every_version1() {
+                let ja = version1(&v);
+                assert!(english_run(&ja).is_none(), "{v:?}: {ja}");
+            }
+        });
+    }
+
+    /// The first run of three or more English words (ASCII letters only, two or more each) in `s`;
+    /// any other word (Japanese, digits, an id) ends a run.
+    pub(crate) fn english_run(s: &str) -> Option<String> {
+        let mut run: Vec<&str> = Vec::new();
+        // Words are parted by spaces and the punctuation around them; `.`, `/`, `-` and `_` join the
+        // parts of a value (an origin, a file name, an id).
+        let separator = |c: char| c.is_whitespace() || ",;:()`\"".contains(c);
+        for w in s.split(separator).filter(|w| !w.is_empty()) {
+            if w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic() || c == '\'') {
+                run.push(w);
+                if run.len() >= 3 {
+                    return Some(run.join(" "));
+                }
+            } else {
+                run.clear();
+            }
+        }
+        None
     }
 
     /// In English the words are the library's own, so that an embedder and the command line say the

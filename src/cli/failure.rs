@@ -72,6 +72,16 @@ impl From<hyoka::error::Error> for Failure {
     }
 }
 
+impl From<hyoka::domain::text::TextProblem> for Failure {
+    fn from(p: hyoka::domain::text::TextProblem) -> Self {
+        Failure {
+            code: EXIT_ERROR,
+            message: super::errors::text(&p),
+            hint: String::new(),
+        }
+    }
+}
+
 impl From<String> for Failure {
     fn from(message: String) -> Self {
         Failure {

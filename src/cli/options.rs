@@ -302,7 +302,7 @@ pub fn bound(s: &str) -> Result<Bound, String> {
     }
     let t = normalized.strip_prefix("at:").unwrap_or(&normalized);
     let start = hyoka::domain::when::parse_instant_start(t)
-        .map_err(|e| t!("bound-not-a-time", error = e))?;
-    let end = hyoka::domain::when::parse_instant(t)?;
+        .map_err(|e| t!("bound-not-a-time", error = super::errors::time(&e)))?;
+    let end = hyoka::domain::when::parse_instant(t).map_err(|e| super::errors::time(&e))?;
     Ok(Bound::Time { start, end })
 }

@@ -378,9 +378,10 @@ pub fn authorized(
         if let Err(r @ Refused::Rule(_)) = state.authorize(author, c) {
             // The author named as people are shown (the ledger's words name the id).
             let names = Names::of(state, &Directory::read_for_display(dir));
-            let message = r.to_string().replacen(
-                &format!("person `{author}`"),
-                &format!("person {}", shown(&names, author)),
+            let person = text::escape(author);
+            let message = super::errors::refused(&r).replacen(
+                &t!("person-quoted", person = person.as_str()),
+                &t!("person-shown", person = shown(&names, author)),
                 1,
             );
             return Err(Failure {

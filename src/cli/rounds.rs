@@ -45,8 +45,13 @@ pub fn round(ctx: &Ctx, cmd: RoundCommand) -> Result<(), Failure> {
 fn due_date(s: &str) -> Result<String, Failure> {
     use hyoka::domain::when;
     // The city's calendar: Japan time whatever zone times are shown in.
-    let ns = when::parse_instant_in(s, &when::Zone::japan())
-        .map_err(|e| Failure::usage(format!("--due: {e}")))?;
+    let ns = when::parse_instant_in(s, &when::Zone::japan()).map_err(|e| {
+        Failure::usage(t!(
+            "flag-value-problem",
+            flag = "--due",
+            problem = super::errors::time(&e)
+        ))
+    })?;
     Ok(view::jst_date(ns))
 }
 

@@ -29,36 +29,33 @@ use unicode_normalization::UnicodeNormalization;
 use crate::domain::invisible::{
     find_invisible, invisible_after, is_invisible, is_variation_selector,
 };
-use crate::domain::text;
+use crate::domain::text::{self, TextProblem};
 
 /// Checks the rule on an identifier that may be empty (a cell of a file): only its characters.
 /// The refusal names the character and its position, and says what to do.
-pub fn check_visible(field: &str, s: &str) -> Result<(), String> {
+pub fn check_visible(field: &'static str, s: &str) -> Result<(), TextProblem> {
     let Some((position, c)) = find_invisible(s) else {
         return Ok(());
     };
-    let selector = if is_variation_selector(c) {
-        " (a variation selector is accepted only directly after a kanji)"
-    } else {
-        ""
-    };
-    Err(format!(
-        "the {field} `{}` contains {} at position {position}, a character that does not show when printed{selector}; type the {field} again without it",
-        text::escape(s),
-        describe(c)
-    ))
+    Err(TextProblem::Invisible {
+        field,
+        value: text::escape(s),
+        named: describe(c),
+        position,
+        selector: is_variation_selector(c),
+    })
 }
 
 /// The rule for an identifier: not empty or blank, no control character ([`text::check_line`]), and
 /// no character the rule refuses ([`check_visible`]).
-pub fn check(field: &str, s: &str) -> Result<(), String> {
+pub fn check(field: &'static str, s: &str) -> Result<(), TextProblem> {
     text::check_line(field, s)?;
     check_visible(field, s)
 }
 
 /// A single-word identifier (a grade) as it is stored: checked by [`check`], in NFKC, and without
 /// white space once normalized.
-pub fn token(field: &str, s: &str) -> Result<String, String> {
+pub fn token(field: &'static str, s: &str) -> Result<String, TextProblem> {
     check(field, s)?;
     let normalized = normalize(s);
     text::check_token(field, &normalized)?;
@@ -68,7 +65,7 @@ pub fn token(field: &str, s: &str) -> Result<String, String> {
 /// An item number from its text: checked by [`check`], read in NFKC (so full-width `１２` is 12), and
 /// only digits.
 pub fn item_number(s: &str) -> Result<u32, String> {
-    check("item number", s)?;
+    check("item number", s).map_err(|e| e.to_string())?;
     let normalized = normalize(trim(s));
     if normalized.is_empty() || !normalized.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(
@@ -282,7 +279,7 @@ mod tests {
         for &(c, named) in REFUSED {
             // After a kana: a variation selector after a kanji is the exception.
             let author = format!("やま{c}だ");
-            let err = check("author", &author).unwrap_err();
+            let err = check("author", &author).unwrap_err().to_string();
             assert!(
                 err.contains(&format!("{named} at position 3,")),
                 "{named}: {err}"
@@ -319,7 +316,7 @@ mod tests {
             ("葛\u{E0100}\u{E0101}", 3),
             ("か\u{E0100}", 2),
         ] {
-            let err = check("department", bad).unwrap_err();
+            let err = check("department", bad).unwrap_err().to_string();
             assert!(err.contains(&format!("at position {position}")), "{err}");
             assert!(err.contains("only directly after a kanji"), "{err}");
         }
@@ -344,12 +341,23 @@ mod tests {
     fn grades_and_item_numbers_are_read_in_nfkc() {
         assert_eq!(token("grade", "Ａ"), Ok("A".to_string()));
         assert_eq!(token("grade", "S"), Ok("S".to_string()));
-        assert!(token("grade", "A\u{200B}").unwrap_err().contains("U+200B"));
-        assert!(token("grade", "A B").unwrap_err().contains("white space"));
+        assert!(
+            token("grade", "A\u{200B}")
+                .unwrap_err()
+                .to_string()
+                .contains("U+200B")
+        );
+        assert!(
+            token("grade", "A B")
+                .unwrap_err()
+                .to_string()
+                .contains("white space")
+        );
         // NFKC may make white space: U+00A8 is a space and a combining diaeresis.
         assert!(
             token("grade", "\u{00A8}")
                 .unwrap_err()
+                .to_string()
                 .contains("white space")
         );
         assert_eq!(item_number("12"), Ok(12));

@@ -37,7 +37,7 @@ impl ItemId {
     /// An id from what a person or a file wrote: checked by the identifier rule, put in its stored
     /// form (NFKC, trimmed, leading zeros of a number dropped), or why it cannot be an id.
     pub fn parse(input: &str) -> Result<ItemId, String> {
-        ident::check("item id", input)?;
+        ident::check("item id", input).map_err(|e| e.to_string())?;
         let normalized = ident::normalize(ident::trim(input));
         let id = Self::checked(&normalized).map_err(|why| {
             format!(

@@ -87,9 +87,7 @@ impl FromStr for Era {
         match s.trim().to_ascii_lowercase().as_str() {
             "heisei" | "h" | "平成" => Ok(Era::Heisei),
             "reiwa" | "r" | "令和" => Ok(Era::Reiwa),
-            _ => Err(PeriodError(format!(
-                "unknown era `{s}`; use heisei or reiwa"
-            ))),
+            _ => Err(PeriodError::UnknownEra(s.to_string())),
         }
     }
 }
@@ -165,11 +163,262 @@ pub struct Period {
     pub part: Part,
 }
 
-/// A period that could not be parsed or is out of range.
+/// A period that could not be parsed or is out of range, or is not a point of the plan: typed, with
+/// `Display` the library's English (the front ends word each variant).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-#[error("{0}")]
-pub struct PeriodError(String);
+pub enum PeriodError {
+    /// An era other than 平成 and 令和.
+    #[error("unknown era `{0}`; use heisei or reiwa")]
+    UnknownEra(String),
+    /// A year alone in a whole-plan plan.
+    #[error(
+        "cannot read period `{input}`: this plan reports once for its whole period (計画期間); write its years, as in {years}"
+    )]
+    WholePlanNeedsItsYears {
+        /// The input.
+        input: String,
+        /// The plan's years, as written.
+        years: String,
+    },
+    /// The plan's own years are not valid.
+    #[error("the plan's years are not valid: {0}")]
+    PlanYears(Box<PeriodError>),
+    /// A point of a part the plan does not report at.
+    #[error(
+        "{label} is not a reporting point of this plan, which reports at {}; write one of those points",
+        .cadence.points()
+    )]
+    NotAPointOf {
+        /// The point's label.
+        label: String,
+        /// The plan's cadence.
+        cadence: Cadence,
+    },
+    /// A whole-plan plan without years.
+    #[error(
+        "{label} cannot be checked: a plan that reports once for its whole period (計画期間) needs its years declared, as in 平成18-22年度"
+    )]
+    WholePlanWithoutYears {
+        /// The point's label.
+        label: String,
+    },
+    /// Another whole plan than the plan's.
+    #[error(
+        "{label} is not a reporting point of this plan, which reports once, for its years {years}; write {years}"
+    )]
+    NotTheWholePlan {
+        /// The point's label.
+        label: String,
+        /// The plan's years.
+        years: String,
+    },
+    /// A point outside the plan's years.
+    #[error("{label} is outside the plan's years {years}; write a point within them")]
+    OutsideYears {
+        /// The point's label.
+        label: String,
+        /// The plan's years.
+        years: String,
+    },
+    /// An unknown cadence.
+    #[error("unknown reporting cadence `{0}`; use {CADENCE_FORMS}")]
+    UnknownCadence(String),
+    /// A plan's years that cannot be read.
+    #[error("cannot read the plan's years `{input}`: {why}; write them as {YEARS_FORMS}")]
+    Years {
+        /// The input.
+        input: String,
+        /// Why.
+        why: Why,
+    },
+    /// A fiscal year out of range.
+    #[error("fiscal year {0} is out of range {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}")]
+    YearOutOfRange(u16),
+    /// A plan's first year after its last.
+    #[error(
+        "the plan's first year {first} comes after its last year {last}; write the earlier year first, as in 平成18-22年度 or FY2006-2010"
+    )]
+    YearsReversed {
+        /// The first year's label.
+        first: String,
+        /// The last year's label.
+        last: String,
+    },
+    /// Nothing given.
+    #[error("empty period; write it as one of {FORMS}")]
+    Empty,
+    /// A period that cannot be read.
+    #[error("cannot read period `{input}`: {why}; write it as one of {FORMS}")]
+    Unreadable {
+        /// The input.
+        input: String,
+        /// Why.
+        why: Why,
+    },
+    /// A year alone where it names no point.
+    #[error(
+        "cannot read period `{input}`: a year alone ({year}) names a point only in a year-end-only plan (年度末のみ); write {year}末 or {year}上半期"
+    )]
+    YearAlone {
+        /// The input.
+        input: String,
+        /// The year's label.
+        year: String,
+    },
+    /// `FY` without four digits.
+    #[error("cannot read period `{0}`: the fiscal year must have four digits, as in FY2014-H1")]
+    FourDigits(String),
+    /// `FY2014-X`.
+    #[error(
+        "cannot read period `{input}`: unknown part `{part}`; use Q1 (第1四半期), H1 (上半期), Q3 (第3四半期), YE (年度末), or for a whole plan its last year, as in FY2006-2010"
+    )]
+    UnknownPart {
+        /// The input.
+        input: String,
+        /// The part.
+        part: String,
+    },
+    /// `FY2010-2006` and the like.
+    #[error("cannot read period `{input}`: {why}")]
+    Canonical {
+        /// The input.
+        input: String,
+        /// Why.
+        why: Box<PeriodError>,
+    },
+}
+
+/// Why a period or a plan's years written in Japanese cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Why {
+    /// No year where one is expected.
+    #[error("expected an era year such as 26 or 元, or a year such as 2019")]
+    YearExpected,
+    /// A year that is not a number.
+    #[error("bad year")]
+    BadYear,
+    /// 平成0年.
+    #[error("era years start at 1 (元)")]
+    EraYearZero,
+    /// No era and no default.
+    #[error("the year has no era; write 平成 or 令和 (H or R) before it, or set the plan's era")]
+    NoEra,
+    /// One side of a range of years missing.
+    #[error(
+        "the plan's {} year is missing; a plan's years are written as 平成18-22年度 or 平成30年度-令和4年度",
+        if *.last { "last" } else { "first" }
+    )]
+    YearMissing {
+        /// The last (else the first).
+        last: bool,
+    },
+    /// One side of a range of years unreadable.
+    #[error("the plan's {} year `{input}`: {why}", if *.last { "last" } else { "first" })]
+    PlanYear {
+        /// The last (else the first).
+        last: bool,
+        /// That side.
+        input: String,
+        /// Why.
+        why: Box<Why>,
+    },
+    /// One side of a range of years followed by something else.
+    #[error(
+        "cannot read the plan's {} year `{input}`; a plan's years are written as 平成18-22年度 or 平成30年度-令和4年度",
+        if *.last { "last" } else { "first" }
+    )]
+    PlanYearUnreadable {
+        /// The last (else the first).
+        last: bool,
+        /// That side.
+        input: String,
+    },
+    /// `2006-10年度`.
+    #[error("write the last year in full too, as in {first}-{last}年度")]
+    LastInFull {
+        /// The first year.
+        first: u16,
+        /// An example last year.
+        last: u16,
+    },
+    /// A year or range out of range.
+    #[error("{0}")]
+    Period(Box<PeriodError>),
+    /// An unknown term.
+    #[error("unknown term `{0}` (use 上半期, 年度末, 第1四半期 or 第3四半期)")]
+    UnknownTerm(String),
+    /// `第5四半期`.
+    #[error("there is no quarter `{0}`: the quarters are 第1四半期 to 第4四半期 (Q1 to Q4)")]
+    NoQuarter(String),
+    /// 平成32年, 令和元年3月.
+    #[error(
+        "{era_year}年{month}月 never existed: {}; write {instead}",
+        match .era {
+            Era::Heisei => "平成 ended on 30 April 2019 (平成31年4月30日)",
+            Era::Reiwa => "令和 began on 1 May 2019 (令和元年5月1日)",
+        }
+    )]
+    NeverExisted {
+        /// The era.
+        era: Era,
+        /// The era year as written (`平成32`).
+        era_year: String,
+        /// The month.
+        month: u8,
+        /// What to write instead (`令和2年5月`).
+        instead: String,
+    },
+    /// No month.
+    #[error("expected a month")]
+    MonthExpected,
+    /// No 月 after the month.
+    #[error("expected 月 after the month, found `{0}`")]
+    TsukiExpected(String),
+    /// A month that ends no reporting period.
+    #[error(
+        "{0}月 is not a reporting point: a reporting point is the end of June (第1四半期), September (上半期), December (第3四半期) or March (年度末)"
+    )]
+    NotReportingMonth(u8),
+    /// Month 13.
+    #[error("there is no month {0}")]
+    NoMonth(u8),
+    /// A day that cannot be read.
+    #[error("cannot read the day `{day}`; write 末 or the last day, e.g. {last}日")]
+    BadDay {
+        /// The day as written.
+        day: String,
+        /// The month's last day.
+        last: u8,
+    },
+    /// A day that is not the month's last.
+    #[error(
+        "{month}月{day}日 is not the end of a reporting period: write {month}月末 or {month}月{last}日"
+    )]
+    NotEndDay {
+        /// The month.
+        month: u8,
+        /// The day.
+        day: u8,
+        /// The month's last day.
+        last: u8,
+    },
+    /// Nothing given for the plan's years.
+    #[error("they are empty")]
+    YearsEmpty,
+    /// Something after a year of the plan's years.
+    #[error(
+        "`{0}` after the year is not part of a year (a plan's years name no half, quarter or date)"
+    )]
+    AfterYear(String),
+}
+
+impl From<PeriodError> for Why {
+    fn from(e: PeriodError) -> Why {
+        Why::Period(Box::new(e))
+    }
+}
 
 const FORMS: &str = "FY2014-H1, FY2014-YE, FY2014-Q1, FY2014-Q3, FY2006-2010, H26上半期, 平成26年度末, R7年度上半期, 令和元年度末, 2019年度末, 平成26年度第1四半期, H26Q3, 平成18-22年度, 平成30年度-令和4年度, 2006-2010年度, 平成28年3月末現在, 平成27年9月末, 平成26年6月末, 平成26年12月31日現在, 令和2年3月31日現在";
 
@@ -307,12 +556,11 @@ impl Period {
             Reading::YearAlone(fy) => match cadence {
                 Cadence::YearEnd => Period::new(fy, Part::YearEnd)?,
                 Cadence::WholePlan => {
-                    return Err(PeriodError(format!(
-                        "cannot read period `{}`: this plan reports once for its whole period (計画期間); write its years, as in {}",
-                        input.trim(),
-                        years
-                            .map_or_else(|| "平成18-22年度".to_string(), |(f, l)| plan_label(f, l))
-                    )));
+                    return Err(PeriodError::WholePlanNeedsItsYears {
+                        input: input.trim().to_string(),
+                        years: years
+                            .map_or_else(|| "平成18-22年度".to_string(), |(f, l)| plan_label(f, l)),
+                    });
                 }
                 Cadence::HalfYear | Cadence::Quarterly => return Err(year_alone(input, fy)),
             },
@@ -433,21 +681,18 @@ impl Cadence {
     pub fn check(&self, p: Period, years: Option<(u16, u16)>) -> Result<(), PeriodError> {
         p.check()?;
         if let Some((first, last)) = years {
-            check_years(first, last)
-                .map_err(|e| PeriodError(format!("the plan's years are not valid: {e}")))?;
+            check_years(first, last).map_err(|e| PeriodError::PlanYears(Box::new(e)))?;
         }
         if !self.accepts(p.part) {
-            return Err(PeriodError(format!(
-                "{} is not a reporting point of this plan, which reports at {}; write one of those points",
-                p.label(),
-                self.points()
-            )));
+            return Err(PeriodError::NotAPointOf {
+                label: p.label(),
+                cadence: *self,
+            });
         }
         match (self, years) {
-            (Cadence::WholePlan, None) => Err(PeriodError(format!(
-                "{} cannot be checked: a plan that reports once for its whole period (計画期間) needs its years declared, as in 平成18-22年度",
-                p.label()
-            ))),
+            (Cadence::WholePlan, None) => {
+                Err(PeriodError::WholePlanWithoutYears { label: p.label() })
+            }
             (Cadence::WholePlan, Some((first, last))) => {
                 if p == (Period {
                     fiscal_year: last,
@@ -455,20 +700,17 @@ impl Cadence {
                 }) {
                     Ok(())
                 } else {
-                    Err(PeriodError(format!(
-                        "{} is not a reporting point of this plan, which reports once, for its years {}; write {}",
-                        p.label(),
-                        plan_label(first, last),
-                        plan_label(first, last)
-                    )))
+                    Err(PeriodError::NotTheWholePlan {
+                        label: p.label(),
+                        years: plan_label(first, last),
+                    })
                 }
             }
             (_, Some((first, last))) if !(first..=last).contains(&p.fiscal_year) => {
-                Err(PeriodError(format!(
-                    "{} is outside the plan's years {}; write a point within them",
-                    p.label(),
-                    years_label(first, last)
-                )))
+                Err(PeriodError::OutsideYears {
+                    label: p.label(),
+                    years: years_label(first, last),
+                })
             }
             _ => Ok(()),
         }
@@ -521,10 +763,7 @@ impl FromStr for Cadence {
             "year-end" | "年度末" | "年度末のみ" => Ok(Cadence::YearEnd),
             "quarterly" | "四半期" => Ok(Cadence::Quarterly),
             "whole-plan" | "計画期間" => Ok(Cadence::WholePlan),
-            _ => Err(PeriodError(format!(
-                "unknown reporting cadence `{}`; use {CADENCE_FORMS}",
-                s.trim()
-            ))),
+            _ => Err(PeriodError::UnknownCadence(s.trim().to_string())),
         }
     }
 }
@@ -548,27 +787,22 @@ impl fmt::Display for Cadence {
 /// ```
 pub fn parse_years(input: &str, default_era: Option<Era>) -> Result<(u16, u16), PeriodError> {
     let s = normalise(input);
-    let fail = |why: String| {
-        PeriodError(format!(
-            "cannot read the plan's years `{}`: {why}; write them as {YEARS_FORMS}",
-            input.trim()
-        ))
+    let fail = |why: Why| PeriodError::Years {
+        input: input.trim().to_string(),
+        why,
     };
     if s.is_empty() {
-        return Err(fail("they are empty".to_string()));
+        return Err(fail(Why::YearsEmpty));
     }
     if let Some((left, right)) = split_range(&s) {
         return parse_range(strip_fy(left), strip_fy(right), default_era).map_err(fail);
     }
     let lead = Lead::read(strip_fy(&s)).map_err(fail)?;
     if !matches!(lead.rest, "" | "年度") {
-        return Err(fail(format!(
-            "`{}` after the year is not part of a year (a plan's years name no half, quarter or date)",
-            lead.rest
-        )));
+        return Err(fail(Why::AfterYear(lead.rest.to_string())));
     }
     let fy = lead.year(default_era).map_err(fail)?;
-    check_fiscal_year(fy).map_err(|e| fail(e.0))?;
+    check_fiscal_year(fy).map_err(|e| fail(e.into()))?;
     Ok((fy, fy))
 }
 
@@ -592,9 +826,7 @@ fn strip_fy(s: &str) -> &str {
 
 fn check_fiscal_year(fy: u16) -> Result<(), PeriodError> {
     if !(MIN_FISCAL_YEAR..=MAX_FISCAL_YEAR).contains(&fy) {
-        return Err(PeriodError(format!(
-            "fiscal year {fy} is out of range {MIN_FISCAL_YEAR}..={MAX_FISCAL_YEAR}"
-        )));
+        return Err(PeriodError::YearOutOfRange(fy));
     }
     Ok(())
 }
@@ -604,11 +836,10 @@ fn check_years(first: u16, last: u16) -> Result<(), PeriodError> {
     check_fiscal_year(first)?;
     check_fiscal_year(last)?;
     if first > last {
-        return Err(PeriodError(format!(
-            "the plan's first year {} comes after its last year {}; write the earlier year first, as in 平成18-22年度 or FY2006-2010",
-            year_label(first),
-            year_label(last)
-        )));
+        return Err(PeriodError::YearsReversed {
+            first: year_label(first),
+            last: year_label(last),
+        });
     }
     Ok(())
 }
@@ -658,28 +889,23 @@ enum Reading {
 fn read(input: &str, default_era: Option<Era>) -> Result<Reading, PeriodError> {
     let s = normalise(input);
     if s.is_empty() {
-        return Err(PeriodError(format!(
-            "empty period; write it as one of {FORMS}"
-        )));
+        return Err(PeriodError::Empty);
     }
     if let Some(r) = parse_canonical(&s)? {
         return Ok(r);
     }
-    parse_japanese(&s, default_era).map_err(|why| {
-        PeriodError(format!(
-            "cannot read period `{}`: {why}; write it as one of {FORMS}",
-            input.trim()
-        ))
+    parse_japanese(&s, default_era).map_err(|why| PeriodError::Unreadable {
+        input: input.trim().to_string(),
+        why,
     })
 }
 
 /// The refusal of a year alone where the plan does not report at 年度末 only.
 fn year_alone(input: &str, fy: u16) -> PeriodError {
-    let year = year_label(fy);
-    PeriodError(format!(
-        "cannot read period `{}`: a year alone ({year}) names a point only in a year-end-only plan (年度末のみ); write {year}末 or {year}上半期",
-        input.trim()
-    ))
+    PeriodError::YearAlone {
+        input: input.trim().to_string(),
+        year: year_label(fy),
+    }
 }
 
 /// The input in Unicode Normalization Form KC, as every identifier is read (full-width digits and
@@ -708,9 +934,7 @@ fn parse_canonical(s: &str) -> Result<Option<Reading>, PeriodError> {
         None => (rest, None),
     };
     let Some(fy) = four_digits(year) else {
-        return Err(PeriodError(format!(
-            "cannot read period `{s}`: the fiscal year must have four digits, as in FY2014-H1"
-        )));
+        return Err(PeriodError::FourDigits(s.to_string()));
     };
     let part = match part {
         None => {
@@ -724,20 +948,21 @@ fn parse_canonical(s: &str) -> Result<Option<Reading>, PeriodError> {
         Some(other) => {
             let last = other.strip_prefix("FY").unwrap_or(other);
             let Some(last) = four_digits(last) else {
-                return Err(PeriodError(format!(
-                    "cannot read period `{s}`: unknown part `{other}`; use Q1 (第1四半期), H1 (上半期), Q3 (第3四半期), YE (年度末), or for a whole plan its last year, as in FY2006-2010"
-                )));
+                return Err(PeriodError::UnknownPart {
+                    input: s.to_string(),
+                    part: other.to_string(),
+                });
             };
             return Period::new(last, Part::WholePlan { first_year: fy })
                 .map(|p| Some(Reading::Point(p)))
-                .map_err(|e| PeriodError(format!("cannot read period `{s}`: {e}")));
+                .map_err(|e| PeriodError::Canonical {
+                    input: s.to_string(),
+                    why: Box::new(e),
+                });
         }
     };
     Period::new(fy, part).map(|p| Some(Reading::Point(p)))
 }
-
-const NO_ERA: &str =
-    "the year has no era; write 平成 or 令和 (H or R) before it, or set the plan's era";
 
 /// A year at the start of a Japanese form: an optional era, then `元` or digits, and what follows.
 struct Lead<'a> {
@@ -749,7 +974,7 @@ struct Lead<'a> {
 }
 
 impl Lead<'_> {
-    fn read(s: &str) -> Result<Lead<'_>, String> {
+    fn read(s: &str) -> Result<Lead<'_>, Why> {
         let (era, rest) = if let Some(r) = s.strip_prefix("平成") {
             (Some(Era::Heisei), r)
         } else if let Some(r) = s.strip_prefix("令和") {
@@ -772,15 +997,13 @@ impl Lead<'_> {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         let gregorian = era.is_none() && digits == 4;
         if digits == 0 || (digits > 3 && !gregorian) {
-            return Err(
-                "expected an era year such as 26 or 元, or a year such as 2019".to_string(),
-            );
+            return Err(Why::YearExpected);
         }
         // ASCII digits are one byte each, so this splits at a character boundary.
         let (d, rest) = rest.split_at(digits);
-        let n = d.parse::<u16>().map_err(|_| "bad year".to_string())?;
+        let n = d.parse::<u16>().map_err(|_| Why::BadYear)?;
         if n == 0 && !gregorian {
-            return Err("era years start at 1 (元)".to_string());
+            return Err(Why::EraYearZero);
         }
         Ok(Lead {
             era,
@@ -791,11 +1014,11 @@ impl Lead<'_> {
     }
 
     /// The Gregorian year, the era taken from the form or else from `era`.
-    fn year(&self, era: Option<Era>) -> Result<u16, String> {
+    fn year(&self, era: Option<Era>) -> Result<u16, Why> {
         if self.gregorian {
             return Ok(self.n);
         }
-        let era = self.era.or(era).ok_or_else(|| NO_ERA.to_string())?;
+        let era = self.era.or(era).ok_or(Why::NoEra)?;
         // An era year past the range ends in the range check (令和181 is FY2199, the last).
         Ok(era.first_year().saturating_add(self.n.saturating_sub(1)))
     }
@@ -812,43 +1035,46 @@ fn split_range(s: &str) -> Option<(&str, &str)> {
 
 /// A plan's years written as a range: `平成18-22年度`, `平成18年度-22年度`, `H18-22`, `平成30年度-令和4年度`,
 /// `H30-R4`, `2006-2010年度`. The last year takes the first's era unless it has its own.
-fn parse_range(left: &str, right: &str, default_era: Option<Era>) -> Result<(u16, u16), String> {
-    for (side, which) in [(left, "first"), (right, "last")] {
+/// One side of a plan's range of years: a year alone (with `年度` or nothing after it).
+fn plan_side(last: bool, input: &str) -> Result<Lead<'_>, Why> {
+    let lead = Lead::read(input).map_err(|why| Why::PlanYear {
+        last,
+        input: input.to_string(),
+        why: Box::new(why),
+    })?;
+    match matches!(lead.rest, "" | "年度") {
+        true => Ok(lead),
+        false => Err(Why::PlanYearUnreadable {
+            last,
+            input: input.to_string(),
+        }),
+    }
+}
+
+fn parse_range(left: &str, right: &str, default_era: Option<Era>) -> Result<(u16, u16), Why> {
+    for (side, last) in [(left, false), (right, true)] {
         if side.is_empty() {
-            return Err(format!(
-                "the plan's {which} year is missing; a plan's years are written as 平成18-22年度 or 平成30年度-令和4年度"
-            ));
+            return Err(Why::YearMissing { last });
         }
     }
-    let a = Lead::read(left).map_err(|e| format!("the plan's first year `{left}`: {e}"))?;
-    if !matches!(a.rest, "" | "年度") {
-        return Err(format!(
-            "cannot read the plan's first year `{left}`; a plan's years are written as 平成18-22年度 or 平成30年度-令和4年度"
-        ));
-    }
-    let b = Lead::read(right).map_err(|e| format!("the plan's last year `{right}`: {e}"))?;
-    if !matches!(b.rest, "" | "年度") {
-        return Err(format!(
-            "cannot read the plan's last year `{right}`; a plan's years are written as 平成18-22年度 or 平成30年度-令和4年度"
-        ));
-    }
+    let a = plan_side(false, left)?;
+    let b = plan_side(true, right)?;
     let first = a.year(default_era)?;
     let last = if b.gregorian || b.era.is_some() {
         b.year(None)?
     } else if a.gregorian {
-        return Err(format!(
-            "write the last year in full too, as in {}-{}年度",
-            a.n,
-            a.n.saturating_add(4)
-        ));
+        return Err(Why::LastInFull {
+            first: a.n,
+            last: a.n.saturating_add(4),
+        });
     } else {
         b.year(a.era.or(default_era))?
     };
-    check_years(first, last).map_err(|e| e.0)?;
+    check_years(first, last)?;
     Ok((first, last))
 }
 
-fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Reading, String> {
+fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Reading, Why> {
     if let Some((left, right)) = split_range(s) {
         let (first, last) = parse_range(left, right, default_era)?;
         return Ok(Reading::Point(Period {
@@ -873,21 +1099,17 @@ fn parse_japanese(s: &str, default_era: Option<Era>) -> Result<Reading, String> 
         "年度末" | "末" => Part::YearEnd,
         "" => {
             let fy = lead.year(default_era)?;
-            check_fiscal_year(fy).map_err(|e| e.0)?;
+            check_fiscal_year(fy)?;
             return Ok(Reading::YearAlone(fy));
         }
-        other => quarter(other)?.ok_or_else(|| {
-            format!("unknown term `{other}` (use 上半期, 年度末, 第1四半期 or 第3四半期)")
-        })?,
+        other => quarter(other)?.ok_or_else(|| Why::UnknownTerm(other.to_string()))?,
     };
-    Period::new(lead.year(default_era)?, part)
-        .map(Reading::Point)
-        .map_err(|e| e.0)
+    Ok(Reading::Point(Period::new(lead.year(default_era)?, part)?))
 }
 
 /// A quarter: `第1四半期` (or `第一四半期`), `Q1` (as the narrow table prints it); the second and fourth
 /// quarters end with the first half and the year. `None` if the term is not a quarter.
-fn quarter(term: &str) -> Result<Option<Part>, String> {
+fn quarter(term: &str) -> Result<Option<Part>, Why> {
     let n = if let Some(n) = term.strip_prefix(['Q', 'q']) {
         n
     } else if let Some(n) = term
@@ -903,9 +1125,7 @@ fn quarter(term: &str) -> Result<Option<Part>, String> {
         "2" | "二" => Ok(Some(Part::FirstHalf)),
         "3" | "三" => Ok(Some(Part::ThirdQuarter)),
         "4" | "四" => Ok(Some(Part::YearEnd)),
-        other => Err(format!(
-            "there is no quarter `{other}`: the quarters are 第1四半期 to 第4四半期 (Q1 to Q4)"
-        )),
+        other => Err(Why::NoQuarter(other.to_string())),
     }
 }
 
@@ -915,39 +1135,36 @@ fn quarter(term: &str) -> Result<Option<Part>, String> {
 /// the end of the fiscal year that started the April before.
 /// Refuses a month that the era did not have: 平成 ended on 30 April 2019 (平成31年), 令和 began on
 /// 1 May 2019 (令和元年). `date` is what follows `年` (`3月末現在`).
-fn check_era_month(era: Era, n: u16, date: &str) -> Result<(), String> {
+fn check_era_month(era: Era, n: u16, date: &str) -> Result<(), Why> {
     let digits = date.bytes().take_while(u8::is_ascii_digit).count();
     let Ok(month) = date[..digits].parse::<u8>() else {
         return Ok(());
     };
-    let (gone, instead) = match era {
-        Era::Heisei if n > 31 || (n == 31 && month >= 5) => (
-            "平成 ended on 30 April 2019 (平成31年4月30日)",
-            format!("令和{}年{month}月", era_number(n - 30)),
-        ),
-        Era::Reiwa if n == 1 && month <= 4 => (
-            "令和 began on 1 May 2019 (令和元年5月1日)",
-            format!("平成31年{month}月"),
-        ),
+    let instead = match era {
+        Era::Heisei if n > 31 || (n == 31 && month >= 5) => {
+            format!("令和{}年{month}月", era_number(n - 30))
+        }
+        Era::Reiwa if n == 1 && month <= 4 => format!("平成31年{month}月"),
         _ => return Ok(()),
     };
-    Err(format!(
-        "{}{}年{month}月 never existed: {gone}; write {instead}",
-        era.kanji(),
-        era_number(n)
-    ))
+    Err(Why::NeverExisted {
+        era,
+        era_year: format!("{}{}", era.kanji(), era_number(n)),
+        month,
+        instead,
+    })
 }
 
-fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
+fn parse_date(calendar_year: u16, date: &str) -> Result<Period, Why> {
     let date = date
         .strip_suffix("現在")
         .or_else(|| date.strip_suffix("時点"))
         .unwrap_or(date);
     let digits = date.bytes().take_while(u8::is_ascii_digit).count();
     let (m, rest) = date.split_at(digits);
-    let month: u8 = m.parse().map_err(|_| "expected a month".to_string())?;
+    let month: u8 = m.parse().map_err(|_| Why::MonthExpected)?;
     let Some(day) = rest.strip_prefix('月') else {
-        return Err(format!("expected 月 after the month, found `{rest}`"));
+        return Err(Why::TsukiExpected(rest.to_string()));
     };
     let (last, part, fy) = match month {
         6 => (30, Part::FirstQuarter, calendar_year),
@@ -955,11 +1172,9 @@ fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
         12 => (31, Part::ThirdQuarter, calendar_year),
         3 => (31, Part::YearEnd, calendar_year.saturating_sub(1)),
         1..=12 => {
-            return Err(format!(
-                "{month}月 is not a reporting point: a reporting point is the end of June (第1四半期), September (上半期), December (第3四半期) or March (年度末)"
-            ));
+            return Err(Why::NotReportingMonth(month));
         }
-        _ => return Err(format!("there is no month {month}")),
+        _ => return Err(Why::NoMonth(month)),
     };
     match day {
         "末" | "" => {}
@@ -967,17 +1182,20 @@ fn parse_date(calendar_year: u16, date: &str) -> Result<Period, String> {
             let n: u8 = d
                 .strip_suffix('日')
                 .and_then(|d| d.parse().ok())
-                .ok_or_else(|| {
-                    format!("cannot read the day `{d}`; write 末 or the last day, e.g. {last}日")
+                .ok_or_else(|| Why::BadDay {
+                    day: d.to_string(),
+                    last,
                 })?;
             if n != last {
-                return Err(format!(
-                    "{month}月{n}日 is not the end of a reporting period: write {month}月末 or {month}月{last}日"
-                ));
+                return Err(Why::NotEndDay {
+                    month,
+                    day: n,
+                    last,
+                });
             }
         }
     }
-    Period::new(fy, part).map_err(|e| e.0)
+    Ok(Period::new(fy, part)?)
 }
 
 #[cfg(test)]
@@ -987,7 +1205,7 @@ mod tests {
     fn p(s: &str) -> String {
         Period::parse(s, None)
             .map(|p| p.id())
-            .unwrap_or_else(|e| e.0)
+            .unwrap_or_else(|e| e.to_string())
     }
 
     fn period(fiscal_year: u16, part: Part) -> Period {
@@ -1144,7 +1362,7 @@ mod tests {
             ("平成27年9月末日現在", "cannot read the day"),
             ("平成元年3月末", "out of range"),
         ] {
-            let err = Period::parse(bad, None).unwrap_err().0;
+            let err = Period::parse(bad, None).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");
             assert!(
                 err.contains("平成28年3月末現在"),
@@ -1154,7 +1372,7 @@ mod tests {
         for month in [1, 2, 4, 5, 7, 8, 10, 11] {
             let err = Period::parse(&format!("平成20年{month}月末"), None)
                 .unwrap_err()
-                .0;
+                .to_string();
             assert!(
                 err.contains(&format!("{month}月 is not a reporting point"))
                     && err.contains("June")
@@ -1203,7 +1421,7 @@ mod tests {
             "元-4年度",
             "H18Q1x",
         ] {
-            let err = Period::parse(bad, None).unwrap_err().0;
+            let err = Period::parse(bad, None).unwrap_err().to_string();
             if bad != "H18Q1x" {
                 assert!(err.contains("no era"), "{bad}: {err}");
             }
@@ -1220,7 +1438,7 @@ mod tests {
             ("FY2019", "令和元年度"),
             ("H26", "平成26年度"),
         ] {
-            let err = Period::parse(bad, None).unwrap_err().0;
+            let err = Period::parse(bad, None).unwrap_err().to_string();
             assert!(
                 err.contains("a year alone")
                     && err.contains("year-end-only plan")
@@ -1231,7 +1449,7 @@ mod tests {
         assert!(
             Period::parse("26年度", Some(Era::Heisei))
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("write 平成26年度末 or 平成26年度上半期")
         );
         // Out of range is said first.
@@ -1415,13 +1633,13 @@ mod tests {
         assert!(
             Period::new(1988, Part::YearEnd)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("out of range")
         );
         assert!(
             Period::new(2200, Part::FirstQuarter)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("out of range")
         );
         assert!(Period::new(2199, Part::ThirdQuarter).is_ok());
@@ -1429,20 +1647,20 @@ mod tests {
         assert!(whole(2006, 2010).check().is_ok());
         assert!(whole(2010, 2010).check().is_ok());
         assert!(whole(1989, 2199).check().is_ok());
-        let err = whole(2011, 2010).check().unwrap_err().0;
+        let err = whole(2011, 2010).check().unwrap_err().to_string();
         assert!(err.contains("comes after its last year"), "{err}");
         assert!(
             whole(1988, 2010)
                 .check()
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("out of range")
         );
         assert!(
             whole(2006, 2200)
                 .check()
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("out of range")
         );
         assert!(Period::new(2010, Part::WholePlan { first_year: 2011 }).is_err());
@@ -1558,13 +1776,15 @@ mod tests {
             "平成",
             "H2006上",
         ] {
-            let err = Period::parse(bad, Some(Era::Heisei)).unwrap_err().0;
+            let err = Period::parse(bad, Some(Era::Heisei))
+                .unwrap_err()
+                .to_string();
             assert!(!err.is_empty(), "{bad}");
         }
         assert!(
             Period::parse("H26下半期", None)
                 .unwrap_err()
-                .0
+                .to_string()
                 .contains("FY2014-H1")
         );
         let err = p("H26第5四半期");
@@ -1625,7 +1845,7 @@ mod tests {
         assert_eq!(labels, ["上半期・年度末", "年度末", "四半期", "計画期間"]);
         assert_eq!(Cadence::default(), Cadence::HalfYear);
         for bad in ["", "monthly", "下半期", "half year x"] {
-            let err = bad.parse::<Cadence>().unwrap_err().0;
+            let err = bad.parse::<Cadence>().unwrap_err().to_string();
             assert!(
                 err.contains("unknown reporting cadence")
                     && err.contains("half-year (上半期・年度末)")
@@ -1668,33 +1888,42 @@ mod tests {
         assert!(accepted(Cadence::WholePlan, plan, years));
         assert!(Cadence::WholePlan.accepts(plan.part));
 
-        let err = Cadence::HalfYear.check(q3, None).unwrap_err().0;
+        let err = Cadence::HalfYear.check(q3, None).unwrap_err().to_string();
         assert_eq!(
             err,
             "平成18年度第3四半期 is not a reporting point of this plan, which reports at 上半期 and 年度末; write one of those points"
         );
-        let err = Cadence::YearEnd.check(h1, None).unwrap_err().0;
+        let err = Cadence::YearEnd.check(h1, None).unwrap_err().to_string();
         assert!(
             err.contains("平成18年度上半期 is not a reporting point")
                 && err.contains("年度末 only"),
             "{err}"
         );
-        let err = Cadence::Quarterly.check(plan, None).unwrap_err().0;
+        let err = Cadence::Quarterly
+            .check(plan, None)
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("平成18-22年度 is not a reporting point")
                 && err.contains("第1四半期, 上半期, 第3四半期 and 年度末"),
             "{err}"
         );
-        let err = Cadence::WholePlan.check(ye, years).unwrap_err().0;
+        let err = Cadence::WholePlan.check(ye, years).unwrap_err().to_string();
         assert!(
             err.contains("平成18年度末 is not a reporting point") && err.contains("計画期間"),
             "{err}"
         );
         // A whole plan needs its years, and its point is exactly them.
-        let err = Cadence::WholePlan.check(plan, None).unwrap_err().0;
+        let err = Cadence::WholePlan
+            .check(plan, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("needs its years declared"), "{err}");
         for other in [whole(2006, 2009), whole(2007, 2010), whole(2006, 2011)] {
-            let err = Cadence::WholePlan.check(other, years).unwrap_err().0;
+            let err = Cadence::WholePlan
+                .check(other, years)
+                .unwrap_err()
+                .to_string();
             assert!(
                 err.contains(&format!("{} is not a reporting point", other.label()))
                     && err.contains("its years 平成18-22年度"),
@@ -1709,7 +1938,7 @@ mod tests {
         let err = Cadence::YearEnd
             .check(period(2023, Part::YearEnd), years)
             .unwrap_err()
-            .0;
+            .to_string();
         assert_eq!(
             err,
             "令和5年度末 is outside the plan's years 令和元年度-令和4年度; write a point within them"
@@ -1717,7 +1946,7 @@ mod tests {
         let err = Cadence::Quarterly
             .check(period(2018, Part::ThirdQuarter), years)
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(
             err.contains("平成30年度第3四半期 is outside the plan's years"),
             "{err}"
@@ -1737,18 +1966,18 @@ mod tests {
         let err = Cadence::HalfYear
             .check(period(2030, Part::FirstQuarter), years)
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(err.contains("not a reporting point"), "{err}");
         // Years that are not valid, and periods that are not, are refused.
         let err = Cadence::HalfYear
             .check(period(2020, Part::YearEnd), Some((2022, 2019)))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(err.contains("the plan's years are not valid"), "{err}");
         let err = Cadence::HalfYear
             .check(period(1900, Part::YearEnd), None)
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(err.contains("out of range"), "{err}");
         assert!(
             Cadence::WholePlan
@@ -1853,15 +2082,17 @@ mod tests {
             Period::parse_for("元年度", Some(Era::Reiwa), ye, None).map(|p| p.id()),
             Ok("FY2019-YE".to_string())
         );
-        let err = Period::parse_for("元年度", None, ye, None).unwrap_err().0;
+        let err = Period::parse_for("元年度", None, ye, None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("no era"), "{err}");
         let err = Period::parse_for("令和元年度上半期", None, ye, None)
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(err.contains("年度末 only"), "{err}");
         let err = Period::parse_for("令和5年度", None, ye, Some((2019, 2022)))
             .unwrap_err()
-            .0;
+            .to_string();
         assert_eq!(
             err,
             "令和5年度末 is outside the plan's years 令和元年度-令和4年度; write a point within them"
@@ -1871,7 +2102,7 @@ mod tests {
         for c in [Cadence::HalfYear, Cadence::Quarterly] {
             let err = Period::parse_for("令和元年度", None, c, None)
                 .unwrap_err()
-                .0;
+                .to_string();
             assert!(
                 err.contains("a year alone")
                     && err.contains("write 令和元年度末 or 令和元年度上半期"),
@@ -1880,7 +2111,7 @@ mod tests {
         }
         let err = Period::parse_for("令和元年度", None, Cadence::WholePlan, Some((2019, 2022)))
             .unwrap_err()
-            .0;
+            .to_string();
         assert!(
             err.contains("reports once for its whole period") && err.contains("令和元-4年度"),
             "{err}"
@@ -1893,7 +2124,7 @@ mod tests {
         );
         let err = Period::parse_for("平成18年12月末", None, h, None)
             .unwrap_err()
-            .0;
+            .to_string();
         assert_eq!(
             err,
             "平成18年度第3四半期 is not a reporting point of this plan, which reports at 上半期 and 年度末; write one of those points"
@@ -1971,7 +2202,7 @@ mod tests {
             ("2019-", "the plan's last year is missing"),
             ("x", "expected an era year"),
         ] {
-            let err = parse_years(bad, None).unwrap_err().0;
+            let err = parse_years(bad, None).unwrap_err().to_string();
             assert!(
                 err.contains(why) && err.contains("令和元年度-令和4年度, R1-R4"),
                 "{bad}: {err}"

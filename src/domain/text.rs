@@ -11,47 +11,96 @@
 
 use crate::domain::invisible;
 
+/// What is wrong with a text a person gave: a typed refusal, one line in English by `Display` (the
+/// front ends word it in their languages). `field` names the field in English (`title`, `grade`,
+/// `remark`, ...), one of a fixed set of names the library uses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextProblem {
+    /// A single-line field that is empty or blank.
+    #[error("the {field} is empty; give a non-empty {field}")]
+    Empty {
+        /// The field.
+        field: &'static str,
+    },
+    /// A reason, opinion or other text that says why, empty.
+    #[error("the {field} is empty; say why with a non-empty {field}")]
+    EmptyWhy {
+        /// The field.
+        field: &'static str,
+    },
+    /// A control character.
+    #[error("the {field} contains the control character {}; remove it", .c.escape_unicode())]
+    Control {
+        /// The field.
+        field: &'static str,
+        /// The character.
+        c: char,
+    },
+    /// White space inside a single word.
+    #[error("the {field} `{value}` contains white space; use a single word such as S, A or B")]
+    WhiteSpace {
+        /// The field.
+        field: &'static str,
+        /// The value, escaped.
+        value: String,
+    },
+    /// A character that does not show when printed ([`crate::domain::ident::check_visible`]).
+    #[error(
+        "the {field} `{value}` contains {named} at position {position}, a character that does not show when printed{}; type the {field} again without it",
+        if *.selector { " (a variation selector is accepted only directly after a kanji)" } else { "" }
+    )]
+    Invisible {
+        /// The field.
+        field: &'static str,
+        /// The value, escaped.
+        value: String,
+        /// The character, named (`U+200B ZERO WIDTH SPACE`).
+        named: String,
+        /// Its position, 1-based.
+        position: usize,
+        /// Whether it is a variation selector (accepted only after a kanji).
+        selector: bool,
+    },
+}
+
 /// Refuses an empty or blank value, or one with control characters.
-pub fn check_line(field: &str, s: &str) -> Result<(), String> {
+pub fn check_line(field: &'static str, s: &str) -> Result<(), TextProblem> {
     if s.trim().is_empty() {
-        return Err(format!("the {field} is empty; give a non-empty {field}"));
+        return Err(TextProblem::Empty { field });
     }
     if let Some(c) = s.chars().find(|c| c.is_control()) {
-        return Err(format!(
-            "the {field} contains the control character {}; remove it",
-            c.escape_unicode()
-        ));
+        return Err(TextProblem::Control { field, c });
     }
     Ok(())
 }
 
 /// Like [`check_line`], and also refuses white space inside (grades are single tokens).
-pub fn check_token(field: &str, s: &str) -> Result<(), String> {
+pub fn check_token(field: &'static str, s: &str) -> Result<(), TextProblem> {
     check_line(field, s)?;
     if s.chars().any(char::is_whitespace) {
-        return Err(format!(
-            "the {field} `{}` contains white space; use a single word such as S, A or B",
-            escape(s)
-        ));
+        return Err(TextProblem::WhiteSpace {
+            field,
+            value: escape(s),
+        });
     }
     Ok(())
 }
 
 /// Refuses control characters other than newline and tab, and (unless `may_be_empty`) blank text.
-pub fn check_multiline(field: &str, s: &str, may_be_empty: bool) -> Result<(), String> {
+pub fn check_multiline(
+    field: &'static str,
+    s: &str,
+    may_be_empty: bool,
+) -> Result<(), TextProblem> {
     if !may_be_empty && s.trim().is_empty() {
-        return Err(format!(
-            "the {field} is empty; say why with a non-empty {field}"
-        ));
+        return Err(TextProblem::EmptyWhy { field });
     }
     if let Some(c) = s
         .chars()
         .find(|c| c.is_control() && *c != '\n' && *c != '\t')
     {
-        return Err(format!(
-            "the {field} contains the control character {}; remove it",
-            c.escape_unicode()
-        ));
+        return Err(TextProblem::Control { field, c });
     }
     Ok(())
 }
@@ -125,16 +174,19 @@ mod tests {
         assert!(
             check_line("author", " ")
                 .unwrap_err()
+                .to_string()
                 .contains("author is empty")
         );
         assert!(
             check_line("author", "a\u{7}")
                 .unwrap_err()
+                .to_string()
                 .contains("control character")
         );
         assert!(
             check_token("grade", "A B")
                 .unwrap_err()
+                .to_string()
                 .contains("white space")
         );
         assert!(check_multiline("reason", "line 1\nline 2\tok", false).is_ok());

@@ -216,6 +216,24 @@ pub fn parse_rfc3339(s: &str) -> Result<i64, String> {
     i64::try_from(t.unix_timestamp_nanos()).map_err(|_| format!("time `{s}` is out of range"))
 }
 
+/// Why a time people wrote cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TimeProblem {
+    /// Not a time of any form [`parse_instant`] reads.
+    #[error("cannot read the time `{input}`; write it as {INSTANT_FORMS}")]
+    Unreadable {
+        /// The input, in NFKC.
+        input: String,
+    },
+    /// A time outside what can be held.
+    #[error("time `{input}` is out of range")]
+    OutOfRange {
+        /// The input, in NFKC.
+        input: String,
+    },
+}
+
 /// The forms [`parse_instant`] reads, for its messages.
 pub const INSTANT_FORMS: &str = "2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00";
 
@@ -224,23 +242,25 @@ pub const INSTANT_FORMS: &str = "2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/
 /// date alone (`2015-06-30`, `2015/6/30`, `平成27年6月30日`, `2015年6月30日`) is the end of that day,
 /// `2015-06-30 14:00` the end of that minute, `14:00:30` the end of that second. Full-width digits
 /// are read (NFKC).
-pub fn parse_instant(s: &str) -> Result<i64, String> {
+pub fn parse_instant(s: &str) -> Result<i64, TimeProblem> {
     let zone = shown_zone();
     parse_instant_in(s, &zone)
 }
 
 /// [`parse_instant`] with a date and time read in `zone`.
-pub fn parse_instant_in(s: &str, zone: &Zone) -> Result<i64, String> {
+pub fn parse_instant_in(s: &str, zone: &Zone) -> Result<i64, TimeProblem> {
     use unicode_normalization::UnicodeNormalization;
     let normalized: String = s.trim().nfkc().collect();
     let s = normalized.trim();
     if let Ok(ns) = parse_rfc3339(s) {
         return Ok(ns);
     }
-    let end = local_end(s)
-        .ok_or_else(|| format!("cannot read the time `{s}`; write it as {INSTANT_FORMS}"))?;
-    zone.instant_of(end)
-        .ok_or_else(|| format!("time `{s}` is out of range"))
+    let end = local_end(s).ok_or_else(|| TimeProblem::Unreadable {
+        input: s.to_string(),
+    })?;
+    zone.instant_of(end).ok_or_else(|| TimeProblem::OutOfRange {
+        input: s.to_string(),
+    })
 }
 
 /// The start and the end of the day, minute or second `s` names on a zone's clocks, if it is one of
@@ -290,23 +310,26 @@ fn local_end(s: &str) -> Option<PrimitiveDateTime> {
 /// instant itself, a date alone the start of that day in the shown zone (`00:00:00`; Japan time unless
 /// [`in_zone`] says otherwise), `2015-06-30 14:00` the start of that minute. With [`parse_instant`] it
 /// bounds a range from both sides (a range from a day to that day is the whole day).
-pub fn parse_instant_start(s: &str) -> Result<i64, String> {
+pub fn parse_instant_start(s: &str) -> Result<i64, TimeProblem> {
     let zone = shown_zone();
     parse_instant_start_in(s, &zone)
 }
 
 /// [`parse_instant_start`] with a date and time read in `zone`.
-pub fn parse_instant_start_in(s: &str, zone: &Zone) -> Result<i64, String> {
+pub fn parse_instant_start_in(s: &str, zone: &Zone) -> Result<i64, TimeProblem> {
     use unicode_normalization::UnicodeNormalization;
     let normalized: String = s.trim().nfkc().collect();
     let s = normalized.trim();
     if let Ok(ns) = parse_rfc3339(s) {
         return Ok(ns);
     }
-    let (start, _) = local_span(s)
-        .ok_or_else(|| format!("cannot read the time `{s}`; write it as {INSTANT_FORMS}"))?;
+    let (start, _) = local_span(s).ok_or_else(|| TimeProblem::Unreadable {
+        input: s.to_string(),
+    })?;
     zone.instant_of(start)
-        .ok_or_else(|| format!("time `{s}` is out of range"))
+        .ok_or_else(|| TimeProblem::OutOfRange {
+            input: s.to_string(),
+        })
 }
 
 /// `2015-06-30` or `2015/6/30`.
@@ -459,6 +482,7 @@ mod tests {
         assert!(
             parse_instant("2015-13-01")
                 .unwrap_err()
+                .to_string()
                 .contains("2015/06/30")
         );
         assert!(parse_rfc3339("yesterday").unwrap_err().contains("RFC 3339"));
@@ -496,7 +520,7 @@ mod tests {
             "yesterday",
             "",
         ] {
-            let e = parse_instant(bad).unwrap_err();
+            let e = parse_instant(bad).unwrap_err().to_string();
             assert!(e.contains("平成27年6月30日"), "{bad}: {e}");
         }
     }

@@ -62,15 +62,25 @@ impl From<ImportError> for crate::error::Error {
                 line: line as u64,
                 refused,
             },
-            e @ ImportError::EraNeeded { .. } => crate::error::Error::EraNeeded(e.to_string()),
-            e @ ImportError::PointNeeded { .. } => crate::error::Error::PointNeeded(e.to_string()),
+            ImportError::EraNeeded { line, label } => {
+                crate::error::Error::EraNeeded { line, label }
+            }
+            ImportError::PointNeeded {
+                line,
+                column,
+                header,
+            } => crate::error::Error::PointNeeded {
+                line,
+                column,
+                header,
+            },
             ImportError::Table(e) => match *e {
                 TableFileError::Many { problems, omitted } => crate::error::Error::Problems {
                     problems: problems.iter().map(ToString::to_string).collect(),
                     omitted,
                 },
-                e @ TableFileError::NoKnownLayout { .. } => {
-                    crate::error::Error::NoLayout(e.to_string())
+                TableFileError::NoKnownLayout { line, tried } => {
+                    crate::error::Error::NoLayout { line, tried }
                 }
                 e => crate::error::Error::Invalid(e.to_string()),
             },

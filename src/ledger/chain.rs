@@ -4,7 +4,7 @@
 
 use super::signing;
 use crate::domain::event::{self, Change, Event, Hash, StoredEvent, ZERO_HASH};
-use crate::domain::state::State;
+use crate::domain::state::{Refused, Rule, State};
 use crate::error::IntegrityError;
 use crate::tlog::merkle::{self, StreamingRoot};
 
@@ -101,10 +101,10 @@ impl Chain {
         if self.rule_broken.is_none() && event.version != first_version {
             self.rule_broken = Some(IntegrityError::RuleBroken {
                 seq,
-                why: format!(
-                    "the event is of schema version {}, but the ledger's event 0 is of version {first_version}",
-                    event.version
-                ),
+                why: Refused::Rule(Rule::VersionMixed {
+                    version: event.version,
+                    first: first_version,
+                }),
             });
         }
         if self.rule_broken.is_none() {
@@ -113,17 +113,17 @@ impl Chain {
         if self.rule_broken.is_none()
             && let Err(why) = signing::check_keys(&event.change)
         {
-            self.rule_broken = Some(IntegrityError::RuleBroken { seq, why });
+            self.rule_broken = Some(IntegrityError::RuleBroken {
+                seq,
+                why: Refused::Rule(why),
+            });
         }
         if self.rule_broken.is_none()
             && let Err(r) = crate::domain::state::check_recorded_meta(event)
                 .and_then(|()| self.state.authorize(&event.author, &event.change))
                 .and_then(|()| self.state.apply(&event.change))
         {
-            self.rule_broken = Some(IntegrityError::RuleBroken {
-                seq,
-                why: r.to_string(),
-            });
+            self.rule_broken = Some(IntegrityError::RuleBroken { seq, why: r });
         }
         self.root.push(*leaf);
         self.prev = e.hash;

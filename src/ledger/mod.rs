@@ -273,8 +273,8 @@ pub struct Ledger<S: Store = SledStore> {
 /// ([`crate::domain::state::check_file_name`]). The identifier rule is checked on new writes only; the rest
 /// also on recorded events ([`crate::domain::state::check_recorded_meta`]).
 pub(crate) fn check_meta(meta: &Meta) -> Result<()> {
-    ident::check("author", &meta.author).map_err(Error::Invalid)?;
-    text::check_multiline("reason", &meta.reason, false).map_err(Error::Invalid)?;
+    ident::check("author", &meta.author).map_err(Error::Text)?;
+    text::check_multiline("reason", &meta.reason, false).map_err(Error::Text)?;
     if let Some(s) = &meta.source {
         crate::domain::state::check_file_name(&s.file_name).map_err(Error::Invalid)?;
     }

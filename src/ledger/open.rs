@@ -26,7 +26,7 @@ use super::head::{HEAD_FILE, HeadRecord, read_head, sync_dir, write_head};
 use super::write::write_batch;
 use super::{Access, Ledger, Meta, Produce, STORE_DIR, check_meta};
 use crate::domain::event::{Change, ZERO_HASH};
-use crate::domain::state::{Refused, State};
+use crate::domain::state::{Refused, Rule, State};
 use crate::error::{Error, IntegrityError, Result};
 use crate::os::safe_fs;
 use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
@@ -114,7 +114,7 @@ impl Ledger<SledStore> {
     ) -> Result<Self> {
         check_meta(meta)?;
         if !matches!(plan, Change::PlanDefined { .. }) {
-            return Err(Refused::Rule("the first event must define the plan".into()).into());
+            return Err(Refused::Rule(Rule::FirstIsPlan).into());
         }
         let mut probe = State::default();
         probe.apply(&probe.admit(plan.clone())?)?;

@@ -15,7 +15,7 @@
 use super::Ledger;
 use super::derived::{self, Derived};
 use crate::domain::event::{self, Change, Event, StoredEvent};
-use crate::domain::state::State;
+use crate::domain::state::{Refused, Rule, State};
 use crate::error::{Error, IntegrityError, Result};
 use crate::store::{Store, StoreError};
 
@@ -26,7 +26,7 @@ impl<S: Store> Ledger<S> {
             Change::PlanDefined { origin, .. } => Ok(origin),
             _ => Err(IntegrityError::RuleBroken {
                 seq: 0,
-                why: "the first event does not define the plan".into(),
+                why: Refused::Rule(Rule::FirstIsPlan),
             }
             .into()),
         }
@@ -153,7 +153,7 @@ impl<S: Store> Ledger<S> {
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.to_string(),
+                    why: r,
                 })?;
             Ok(true)
         })
@@ -182,7 +182,7 @@ impl<S: Store> Ledger<S> {
                 .apply(&e.event.change)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.to_string(),
+                    why: r,
                 })?;
             prov.apply(&e.event, &state);
             Ok(true)

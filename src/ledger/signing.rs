@@ -13,7 +13,7 @@
 //! signed by the administrator it names) every event is signed by its author's key current at that seq.
 
 use crate::domain::event::{self, Change, EncodeError, Event};
-use crate::domain::state::State;
+use crate::domain::state::{KeyOf, Rule, State};
 use crate::tlog::note::{SignerKey, VerifierKey};
 
 /// The key a batch is signed with (in a ledger with people): a person's signing key, shared cheaply.
@@ -65,24 +65,20 @@ pub fn sign(event: &mut Event, key: &SignerKey) -> Result<Vec<u8>, EncodeError> 
 
 /// Checks that every verifier key a change records (a person's, the log key) is one: a key that could
 /// never verify a signature is refused when it is registered, not at its first use.
-pub fn check_keys(change: &Change) -> Result<(), String> {
-    let keys: Vec<(&str, &str)> = match change {
+pub fn check_keys(change: &Change) -> Result<(), Rule> {
+    let keys: Vec<(KeyOf, &str)> = match change {
         Change::PeopleEnabled { log_vkey, admin } => {
-            vec![
-                ("the log key", log_vkey),
-                ("the administrator's key", &admin.vkey),
-            ]
+            vec![(KeyOf::Log, log_vkey), (KeyOf::Admin, &admin.vkey)]
         }
-        Change::PersonRegistered { person } => vec![("the person's key", &person.vkey)],
-        Change::KeyRotated { vkey, .. } => vec![("the new key", vkey)],
+        Change::PersonRegistered { person } => vec![(KeyOf::Person, &person.vkey)],
+        Change::KeyRotated { vkey, .. } => vec![(KeyOf::New, vkey)],
         _ => return Ok(()),
     };
-    for (what, k) in keys {
-        VerifierKey::parse(k).map_err(|e| {
-            format!(
-                "{what} `{}` is not a verifier key: {e}",
-                crate::domain::text::escape(k)
-            )
+    for (of, k) in keys {
+        VerifierKey::parse(k).map_err(|e| Rule::NotAKey {
+            of,
+            key: crate::domain::text::escape(k),
+            why: e.to_string(),
         })?;
     }
     Ok(())
@@ -94,13 +90,13 @@ pub fn signer_vkey<'a>(
     before: &'a State,
     author: &str,
     change: &'a Change,
-) -> Result<&'a str, String> {
+) -> Result<&'a str, Rule> {
     if let Change::PeopleEnabled { admin, .. } = change {
         if admin.id != author {
-            return Err(format!(
-                "the people.enabled event must be recorded by the administrator it names ({}), not by {author}",
-                admin.id
-            ));
+            return Err(Rule::EnabledByOther {
+                admin: admin.id.clone(),
+                author: author.to_string(),
+            });
         }
         return Ok(&admin.vkey);
     }
@@ -108,11 +104,12 @@ pub fn signer_vkey<'a>(
         .people
         .as_ref()
         .and_then(|p| p.get(author))
-        .ok_or_else(|| format!("its author {author} is not a registered person"))?;
-    person
-        .vkey
-        .as_deref()
-        .ok_or_else(|| format!("its author {author} has no key at this point (it was revoked)"))
+        .ok_or_else(|| Rule::AuthorNotPerson {
+            author: author.to_string(),
+        })?;
+    person.vkey.as_deref().ok_or_else(|| Rule::AuthorNoKey {
+        author: author.to_string(),
+    })
 }
 
 /// Checks the signature of a stored event against the state before it: none before `people.enabled`;
@@ -233,7 +230,7 @@ pub fn check_prechecked(
             sig.len()
         ));
     }
-    let vkey_text = signer_vkey(before, &e.author, &e.change)?;
+    let vkey_text = signer_vkey(before, &e.author, &e.change).map_err(|r| r.to_string())?;
     // The signer's key: as the verdict ahead found it, or parsed here.
     let vkey = match pre.filter(|p| *p.vkey == *vkey_text) {
         Some(p) => Err(p),

@@ -28,7 +28,7 @@ use super::tree::push_leaf;
 use super::{ClockBehind, Ledger, Meta, Produce, Receipt, check_meta};
 use crate::domain::event::{self, Change, Hash};
 use crate::domain::item_id::ItemId;
-use crate::domain::state::{Refused, State};
+use crate::domain::state::{Refused, Rule, State};
 use crate::error::{Error, Result};
 use crate::store::{Committed, Store, StoreError, StoreWriter};
 
@@ -123,17 +123,15 @@ impl<S: Store> Ledger<S> {
         self.derived = derived;
         self.last_recorded_at = Some(recorded_at);
         self.cache = Some(state);
-        self.update_head().map_err(|e| {
-            Error::Unsettled(format!(
-                "the change was stored but the head record could not be updated ({e})"
-            ))
-        })?;
+        self.update_head()
+            .map_err(|e| Error::Unsettled(crate::error::Unsettled::Head { why: e.to_string() }))?;
         if self.anchors_every_commit() && !self.store.defers_sync() {
             self.anchor_commit().map_err(|e| {
-                Error::Unsettled(format!(
-                    "the change was recorded (#{first_seq}..#{}) but could not be anchored ({e})",
-                    seq - 1
-                ))
+                Error::Unsettled(crate::error::Unsettled::Anchor {
+                    first: first_seq,
+                    last: seq - 1,
+                    why: e.to_string(),
+                })
             })?;
         }
         let first_change = first_seq + u64::from(behind);
@@ -193,10 +191,7 @@ impl Check for NewChanges<'_> {
 
     fn check(&mut self, seq: u64, prev: &Hash, change: Change) -> Result<Checked> {
         if matches!(change, Change::ClockBehind { .. }) && !(self.behind && seq == self.first_seq) {
-            return Err(Refused::Rule(
-                "clock.behind events are written by the ledger itself, when the clock is behind the last event; they cannot be given as a change".into(),
-            )
-            .into());
+            return Err(Refused::Rule(Rule::ClockBehindGiven).into());
         }
         // The rules for what is written from now on (identifiers), then the domain rules.
         let change = self.state.admit(change)?;
@@ -213,16 +208,14 @@ impl Check for NewChanges<'_> {
                 let want = signing::signer_vkey(&self.state, &self.meta.author, &change)
                     .map_err(Refused::Rule)?;
                 let key = self.meta.signer.as_ref().ok_or_else(|| {
-                    Error::Unsigned(format!(
-                        "the ledger has people: a change by {} is signed with their key",
-                        self.meta.author
-                    ))
+                    Error::Unsigned(crate::error::Unsigned::NoKey {
+                        author: self.meta.author.clone(),
+                    })
                 })?;
                 if key.0.verifier().to_text() != want {
-                    return Err(Error::Unsigned(format!(
-                        "the key given is not {}'s current key",
-                        self.meta.author
-                    )));
+                    return Err(Error::Unsigned(crate::error::Unsigned::NotCurrent {
+                        author: self.meta.author.clone(),
+                    }));
                 }
                 Some(key.clone())
             }

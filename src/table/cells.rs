@@ -172,7 +172,7 @@ pub(super) fn item_id(line: usize, column: usize, header: &str, raw: &str) -> Re
         line,
         column,
         header: header.to_string(),
-        problem,
+        problem: problem.to_string(),
     })
 }
 
@@ -229,14 +229,14 @@ pub(super) fn check_ident(
     line: usize,
     column: usize,
     header: &str,
-    field: &str,
+    field: &'static str,
     s: &str,
 ) -> Result<()> {
     crate::domain::ident::check_visible(field, s).map_err(|problem| TableFileError::Identifier {
         line,
         column,
         header: header.to_string(),
-        problem,
+        problem: problem.to_string(),
     })
 }
 
@@ -246,7 +246,7 @@ pub(super) fn grade(line: usize, column: usize, s: &str) -> Result<String> {
         line,
         column,
         header: String::new(),
-        problem,
+        problem: problem.to_string(),
     })
 }
 
@@ -286,7 +286,7 @@ pub(super) fn parse_grade_cell(
             line,
             column,
             header: header.to_string(),
-            problem,
+            problem: problem.to_string(),
         })
 }
 

@@ -878,7 +878,7 @@ impl<'l> Reader<'l> {
             problems.push(e);
         }
         let at = |d: usize| (d + 1, columns.header(d));
-        let ident = |problems: &mut Vec<TableFileError>, d: usize, field: &str| {
+        let ident = |problems: &mut Vec<TableFileError>, d: usize, field: &'static str| {
             let (column, header) = at(d);
             if let Err(e) = check_ident(line, column, &header, field, cell(cells, d)) {
                 problems.push(e);

@@ -454,7 +454,7 @@ impl<S: Store> Ledger<S> {
             })
             .map_err(|r| IntegrityError::RuleBroken {
                 seq: e.event.seq,
-                why: r.to_string(),
+                why: r,
             })?;
             Ok(true)
         })?;

@@ -337,3 +337,547 @@ fn the_config_file_sets_the_language() {
         "{line}"
     );
 }
+
+/// The first run of three or more English words (ASCII letters only, two or more each) in `s`; any
+/// other word (Japanese, digits, an id, a file name) ends a run. Spaces and the punctuation around
+/// words part them; `.`, `/`, `-` and `_` join the parts of a value; what is quoted in backticks (a
+/// command, a value) is passed over.
+fn english_run(s: &str) -> Option<String> {
+    // What is quoted in backticks is a command, a flag or a value.
+    let unquoted: String = s
+        .split('`')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(_, part)| part)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut run: Vec<&str> = Vec::new();
+    let separator = |c: char| c.is_whitespace() || ",;:()\"".contains(c);
+    for w in unquoted.split(separator).filter(|w| !w.is_empty()) {
+        if w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphabetic() || c == '\'') {
+            run.push(w);
+            if run.len() >= 3 {
+                return Some(run.join(" "));
+            }
+        } else {
+            run.clear();
+        }
+    }
+    None
+}
+
+/// Words of the Japanese frame and its sentences: none of them may reach an English run.
+/// (Terms the English keeps in Japanese, 2次評価, 対象外, 差し戻し, are not among them.)
+const JAPANESE_FRAME: &[&str] = &["エラー", "ください", "ません", "です", "ます", "台帳", "。"];
+
+/// `english_run` finds English sentences and passes over Japanese ones holding values.
+#[test]
+fn the_english_finder_finds_english_only() {
+    assert_eq!(
+        english_run("error: there is no item 999"),
+        Some("error there is".to_string())
+    );
+    assert_eq!(
+        english_run("エラー: 項目 999 はありません。`hyoka table` で確かめてください"),
+        None
+    );
+    assert_eq!(
+        english_run("origin `a b` は使えません (例: city.kodaira.example/reform-plan-2)"),
+        None
+    );
+    assert_eq!(
+        english_run("職員 `s0` には役割 staff (担当) または head (課長) が必要です"),
+        None
+    );
+}
+
+/// A failing command of the table: a name, its arguments (before `--lang`), and its exit code.
+struct Case {
+    name: &'static str,
+    args: Vec<String>,
+    code: i32,
+}
+
+fn case(name: &'static str, args: &[&str], code: i32) -> Case {
+    Case {
+        name,
+        args: args.iter().map(ToString::to_string).collect(),
+        code,
+    }
+}
+
+/// Runs every case under `--lang ja` and `--lang en`: each fails with its exit code, changes
+/// nothing, and says it in the one language: in Japanese no run of three English words (but the
+/// values, commands and flags), in English none of the Japanese frame's words. Returns the Japanese
+/// lines, by name.
+fn run_table(
+    env: &Env,
+    run: &dyn Fn(&[&str]) -> Run,
+    cases: &[Case],
+) -> Vec<(&'static str, String)> {
+    let mut english_in_japanese = Vec::new();
+    let mut japanese_in_english = Vec::new();
+    let mut lines = Vec::new();
+    for c in cases {
+        let before = env.snapshot();
+        for lang in ["ja", "en"] {
+            let mut args: Vec<&str> = vec!["--lang", lang];
+            args.extend(c.args.iter().map(String::as_str));
+            let out = run(&args);
+            assert_eq!(
+                out.code, c.code,
+                "{} ({lang}): {}{}",
+                c.name, out.stdout, out.stderr
+            );
+            let last = out.stderr.lines().next_back().unwrap_or("").to_string();
+            match lang {
+                "ja" => {
+                    assert!(last.starts_with("エラー: "), "{}: {}", c.name, out.stderr);
+                    if let Some(run) = english_run(&last) {
+                        english_in_japanese.push(format!("{}: `{run}` in {last}", c.name));
+                    }
+                    lines.push((c.name, last));
+                }
+                _ => {
+                    assert!(last.starts_with("error: "), "{}: {}", c.name, out.stderr);
+                    if let Some(w) = JAPANESE_FRAME
+                        .iter()
+                        .find(|w| last.contains(*w) && !c.args.iter().any(|a| a.contains(*w)))
+                    {
+                        japanese_in_english.push(format!("{}: `{w}` in {last}", c.name));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            env.snapshot(),
+            before,
+            "{}: a failing command changed the ledger",
+            c.name
+        );
+    }
+    assert!(
+        english_in_japanese.is_empty(),
+        "English in Japanese:\n{}",
+        english_in_japanese.join("\n")
+    );
+    assert!(
+        japanese_in_english.is_empty(),
+        "Japanese in English:\n{}",
+        japanese_in_english.join("\n")
+    );
+    lines
+}
+
+/// The everyday refusals of a ledger without people, in Japanese and in English.
+#[test]
+fn refusals_speak_one_language() {
+    let env = Env::new();
+    env.with_items();
+    for args in [
+        &["rate", "1", "H27上半期", "A", "-a", "山田", "-m", "評価"][..],
+        &["item", "withdraw", "2", "-a", "山田", "-m", "廃止"],
+        &[
+            "remark",
+            "1",
+            "実施済み",
+            "--period",
+            "H27上半期",
+            "-a",
+            "山田",
+            "-m",
+            "記入",
+        ],
+    ] {
+        env.run(args).ok();
+    }
+    let other = env.dir.path().join("other");
+    let other = other.to_str().expect("path");
+    let cases = [
+        case(
+            "grade not in the scale",
+            &["rate", "1", "H27上半期", "Z", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "full-width input",
+            &["rate", "１", "Ｈ２７上", "Ｚ", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "unknown item",
+            &["rate", "999", "H27上半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "withdrawn item",
+            &["rate", "2", "H27上半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "already rated",
+            &["rate", "1", "H27上半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "empty author",
+            &["rate", "1", "H27上半期", "B", "-a", " ", "-m", "x"],
+            1,
+        ),
+        case(
+            "empty reason",
+            &["rate", "1", "H27上半期", "B", "-a", "山田", "-m", " "],
+            1,
+        ),
+        case(
+            "invisible character in the author",
+            &[
+                "rate",
+                "1",
+                "H27上半期",
+                "B",
+                "-a",
+                "山\u{200B}田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "early point",
+            &["rate", "1", "H9上半期", "B", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "second init",
+            &["init", "--plan", "別の計画", "--era", "heisei"],
+            1,
+        ),
+        case(
+            "no ledger",
+            &[
+                "--ledger",
+                other,
+                "rate",
+                "1",
+                "H27上半期",
+                "A",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "item exists",
+            &[
+                "item",
+                "add",
+                "1",
+                "x",
+                "--department",
+                "y",
+                "--category",
+                "地域協働の推進",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "reinstate an item not withdrawn",
+            &["item", "reinstate", "1", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "exclude a rated item",
+            &["item", "exclude", "1", "H27上半期", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "include an item not excluded",
+            &["item", "include", "1", "H27上半期", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "unrate what is not rated",
+            &["unrate", "1", "H26上半期", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "remark unchanged",
+            &[
+                "remark",
+                "1",
+                "実施済み",
+                "--period",
+                "H27上半期",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "amend that changes nothing",
+            &[
+                "item",
+                "amend",
+                "1",
+                "--title",
+                "市民活動支援",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "rename to the same name",
+            &[
+                "heading",
+                "rename",
+                "地域協働の推進",
+                "地域協働の推進",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "round without people",
+            &[
+                "round",
+                "open",
+                "H27上半期",
+                "--due",
+                "2015-10-31",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case("people list without people", &["person", "list"], 1),
+        case("no such event", &["diff", "seq:99", "seq:100"], 1),
+        case("a bad --at", &["table", "--at", "nonsense"], 2),
+        case(
+            "a bad period",
+            &["rate", "1", "H27下半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a bad full-width period",
+            &[
+                "rate",
+                "1",
+                "Ｈ２７第５四半期",
+                "A",
+                "-a",
+                "山田",
+                "-m",
+                "x",
+            ],
+            1,
+        ),
+        case(
+            "a year alone",
+            &["rate", "1", "平成27年度", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a month the era never had",
+            &["rate", "1", "平成32年3月末", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a period without an era",
+            &["rate", "1", "27年度上半期", "A", "-a", "山田", "-m", "x"],
+            1,
+        ),
+        case(
+            "a bad full-width --at",
+            &["table", "--at", "２０１５年１３月１日"],
+            2,
+        ),
+        case(
+            "a bad time as a bound",
+            &["history", "--all", "--since", "明日"],
+            2,
+        ),
+    ];
+    let lines = run_table(&env, &|args| env.run(args), &cases);
+    assert_eq!(lines.len(), cases.len());
+    let shown: String = lines
+        .iter()
+        .filter(|(name, _)| {
+            [
+                "a bad period",
+                "grade not in the scale",
+                "withdrawn item",
+                "invisible character in the author",
+                "exclude a rated item",
+            ]
+            .contains(name)
+        })
+        .map(|(name, line)| format!("{name}\n{line}\n"))
+        .collect();
+    insta::assert_snapshot!("ja_refusals", shown);
+}
+
+/// The rules of rounds and people, refused in Japanese and in English.
+#[test]
+fn the_rules_of_rounds_and_people_speak_one_language() {
+    use crate::test_rounds::{POINT, Rounds};
+    let r = Rounds::new();
+    let key = |id: &str| r.key(id);
+    let (s0, h0, hq, admin) = (key("s0"), key("h0"), key("hq"), key("admin"));
+    let before_round = [
+        case(
+            "rating before any round",
+            &["rate", "1", POINT, "A", "-m", "x", "--key", &s0],
+            1,
+        ),
+        case(
+            "staff opening a round",
+            &[
+                "round",
+                "open",
+                POINT,
+                "--due",
+                "2021-04-30",
+                "-m",
+                "x",
+                "--key",
+                &s0,
+            ],
+            1,
+        ),
+        case(
+            "staff registering people",
+            &[
+                "person", "role", "grant", "s1", "head", "-m", "x", "--key", &s0,
+            ],
+            1,
+        ),
+        case(
+            "revoking a role not held",
+            &[
+                "person", "role", "revoke", "s1", "head", "-m", "x", "--key", &admin,
+            ],
+            1,
+        ),
+        case(
+            "granting a role held",
+            &[
+                "person", "role", "grant", "s1", "staff", "-m", "x", "--key", &admin,
+            ],
+            1,
+        ),
+        case(
+            "a change without a key",
+            &["item", "withdraw", "1", "-a", "admin", "-m", "x"],
+            1,
+        ),
+    ];
+    let mut lines = run_table(&r.env, &|args| r.run(args), &before_round);
+    r.ok(
+        "admin",
+        &[
+            "round",
+            "open",
+            POINT,
+            "--due",
+            "2021-04-30",
+            "-m",
+            "評価の開始",
+        ],
+    );
+    r.ok("s0", &["rate", "1", POINT, "A", "-m", "評価"]);
+    let open = [
+        case(
+            "rating another department's item",
+            &["rate", "3", POINT, "A", "-m", "x", "--key", &s0],
+            1,
+        ),
+        case(
+            "submitting with items not rated",
+            &["submit", "-m", "x", "--key", &s0],
+            1,
+        ),
+        case(
+            "reviewing what is not submitted",
+            &["review", "approve", "1", "-m", "x", "--key", &h0],
+            1,
+        ),
+        case(
+            "2次評価 before 1次評価",
+            &["review", "approve", "1", "-m", "x", "--key", &hq],
+            1,
+        ),
+        case(
+            "a due date that is not a date",
+            &[
+                "round",
+                "open",
+                "令和3年度末",
+                "--due",
+                "来月",
+                "-m",
+                "x",
+                "--key",
+                &admin,
+            ],
+            2,
+        ),
+        case(
+            "opening a round twice",
+            &[
+                "round",
+                "open",
+                POINT,
+                "--due",
+                "2021-04-30",
+                "-m",
+                "x",
+                "--key",
+                &admin,
+            ],
+            1,
+        ),
+        case(
+            "publishing an unfinished round",
+            &["round", "publish", POINT, "-m", "x", "--key", &admin],
+            1,
+        ),
+        case(
+            "approving one's own rating as staff",
+            &["review", "approve", "1", "-m", "x", "--key", &s0],
+            1,
+        ),
+    ];
+    lines.extend(run_table(&r.env, &|args| r.run(args), &open));
+    assert_eq!(lines.len(), before_round.len() + open.len());
+    let shown: String = lines
+        .iter()
+        .filter(|(name, _)| {
+            [
+                "rating before any round",
+                "staff opening a round",
+                "rating another department's item",
+                "submitting with items not rated",
+            ]
+            .contains(name)
+        })
+        .map(|(name, line)| format!("{name}\n{line}\n"))
+        .collect();
+    insta::assert_snapshot!("ja_rules_of_rounds", shown);
+}

@@ -15,6 +15,8 @@ use crate::domain::period::{Cadence, Era, Period};
 
 pub mod v1;
 
+pub use v1::{V2Only, Version1};
+
 /// A 32-byte hash.
 pub type Hash = [u8; 32];
 
@@ -391,11 +393,11 @@ pub fn encode(event: &Event) -> Result<Vec<u8>, EncodeError> {
 
 /// Whether a change can be written in an event of `version` (a version 1 ledger cannot hold text item
 /// ids, new kinds of change, quarters ...): `Err` says why not.
-pub fn check_version(version: u16, change: &Change) -> Result<(), String> {
+pub fn check_version(version: u16, change: &Change) -> Result<(), Version1> {
     match version {
         1 => v1::from_change(change).map(drop),
         2 => Ok(()),
-        v => Err(format!("unknown event schema version {v}")),
+        v => Err(Version1::Unknown(v)),
     }
 }
 

@@ -110,19 +110,16 @@ pub(super) fn from_event(e: &Event) -> Result<EventV1, String> {
         author: e.author.clone(),
         reason: e.reason.clone(),
         source: e.source.clone(),
-        change: from_change(&e.change)?,
+        change: from_change(&e.change).map_err(|e| e.to_string())?,
         signature: e.signature.clone(),
     })
 }
 
-fn half_year(p: Period) -> Result<Period, String> {
+fn half_year(p: Period) -> Result<Period, Version1> {
     if p.part.is_half_year() {
         Ok(p)
     } else {
-        Err(format!(
-            "the point {} is not 上半期 or 年度末, the only points of event schema version 1",
-            p.id()
-        ))
+        Err(Version1::NotHalfYear(p.id()))
     }
 }
 
@@ -181,12 +178,12 @@ fn into_change(c: ChangeV1) -> Result<Change, String> {
             grade,
         } => Change::RatingRecorded {
             item: id(item),
-            period: half_year(period)?,
+            period: half_year(period).map_err(|e| e.to_string())?,
             grade,
         },
         ChangeV1::RatingWithdrawn { item, period } => Change::RatingWithdrawn {
             item: id(item),
-            period: half_year(period)?,
+            period: half_year(period).map_err(|e| e.to_string())?,
         },
         ChangeV1::FollowUpSet {
             item,
@@ -194,36 +191,86 @@ fn into_change(c: ChangeV1) -> Result<Change, String> {
             flagged,
         } => Change::FollowUpSet {
             item: id(item),
-            period: half_year(period)?,
+            period: half_year(period).map_err(|e| e.to_string())?,
             flagged,
         },
         ChangeV1::RemarkSet { item, period, text } => Change::RemarkSet {
             item: id(item),
-            period: half_year(period)?,
+            period: half_year(period).map_err(|e| e.to_string())?,
             text,
         },
         ChangeV1::ClockBehind { clock } => Change::ClockBehind { clock },
     })
 }
 
+/// What a ledger of event schema version 1 cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum V2Only {
+    /// An item's first point.
+    From,
+    /// An item's place.
+    After,
+    /// A plan's cadence or years.
+    Cadence,
+    /// 対象外.
+    Exclusion,
+    /// 集約.
+    Merge,
+    /// A heading rename.
+    HeadingRename,
+    /// People and keys.
+    People,
+    /// Rounds.
+    Round,
+}
+
+impl std::fmt::Display for V2Only {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            V2Only::From => "an item that joins the plan at a point (from)",
+            V2Only::After => "an item placed after another (after)",
+            V2Only::Cadence => "a plan's cadence or years",
+            V2Only::Exclusion => "an exclusion (対象外)",
+            V2Only::Merge => "a merge (集約)",
+            V2Only::HeadingRename => "a heading rename",
+            V2Only::People => "people and their keys",
+            V2Only::Round => "an evaluation round",
+        })
+    }
+}
+
+/// Why a change cannot be written in an event of schema version 1 (the ledger keeps its version).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Version1 {
+    /// A kind of change or field only version 2 has.
+    #[error("{0} needs event schema version 2, and this ledger is of version 1")]
+    NeedsVersion2(V2Only),
+    /// A text item id.
+    #[error(
+        "the item id `{0}` is not a number, and a ledger of event schema version 1 numbers its items"
+    )]
+    TextId(ItemId),
+    /// A point other than 上半期 and 年度末 (its id).
+    #[error("the point {0} is not 上半期 or 年度末, the only points of event schema version 1")]
+    NotHalfYear(String),
+    /// An unknown version.
+    #[error("unknown event schema version {0}")]
+    Unknown(u16),
+}
+
 /// The number of an item in version 1, or why it has none.
-fn number(id: &ItemId) -> Result<u32, String> {
-    id.number().ok_or_else(|| {
-        format!(
-            "the item id `{id}` is not a number, and a ledger of event schema version 1 numbers its items"
-        )
-    })
+fn number(id: &ItemId) -> Result<u32, Version1> {
+    id.number().ok_or_else(|| Version1::TextId(id.clone()))
 }
 
 /// A change as version 1 writes it, or why version 1 cannot say it.
-pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
-    let only_v2 = |what: &str| {
-        format!("{what} needs event schema version 2, and this ledger is of version 1")
-    };
+pub(super) fn from_change(c: &Change) -> Result<ChangeV1, Version1> {
+    let only_v2 = Version1::NeedsVersion2;
     // What version 1 has no field for: an item's first point and its place.
     let placed = |from: bool, after: bool| match (from, after) {
-        (true, _) => Err(only_v2("an item that joins the plan at a point (from)")),
-        (_, true) => Err(only_v2("an item placed after another (after)")),
+        (true, _) => Err(only_v2(V2Only::From)),
+        (_, true) => Err(only_v2(V2Only::After)),
         _ => Ok(()),
     };
     Ok(match c {
@@ -236,7 +283,7 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
             years,
         } => {
             if *cadence != Cadence::HalfYear || years.is_some() {
-                return Err(only_v2("a plan's cadence or years"));
+                return Err(only_v2(V2Only::Cadence));
             }
             ChangeV1::PlanDefined {
                 name: name.clone(),
@@ -321,23 +368,23 @@ pub(super) fn from_change(c: &Change) -> Result<ChangeV1, String> {
         },
         Change::ClockBehind { clock } => ChangeV1::ClockBehind { clock: *clock },
         Change::ItemExcluded { .. } | Change::ExclusionWithdrawn { .. } => {
-            return Err(only_v2("an exclusion (対象外)"));
+            return Err(only_v2(V2Only::Exclusion));
         }
         Change::ItemMerged { .. } | Change::MergeWithdrawn { .. } => {
-            return Err(only_v2("a merge (集約)"));
+            return Err(only_v2(V2Only::Merge));
         }
-        Change::HeadingRenamed { .. } => return Err(only_v2("a heading rename")),
+        Change::HeadingRenamed { .. } => return Err(only_v2(V2Only::HeadingRename)),
         Change::PeopleEnabled { .. }
         | Change::PersonRegistered { .. }
         | Change::RoleGranted { .. }
         | Change::RoleRevoked { .. }
         | Change::KeyRotated { .. }
-        | Change::KeyRevoked { .. } => return Err(only_v2("people and their keys")),
+        | Change::KeyRevoked { .. } => return Err(only_v2(V2Only::People)),
         Change::RoundOpened { .. }
         | Change::Submitted { .. }
         | Change::Reviewed { .. }
         | Change::OpinionRecorded { .. }
         | Change::RoundClosed { .. }
-        | Change::RoundPublished { .. } => return Err(only_v2("an evaluation round")),
+        | Change::RoundPublished { .. } => return Err(only_v2(V2Only::Round)),
     })
 }

@@ -17,6 +17,7 @@ use crate::domain::event::{Change, Event};
 use crate::domain::item_id::ItemId;
 use crate::domain::people::{People, Rounds};
 use crate::domain::period::{Cadence, Era, Period};
+use crate::domain::text::TextProblem;
 use crate::domain::{ident, scale, text};
 
 /// The plan a ledger evaluates.
@@ -269,10 +270,10 @@ pub enum Refused {
     /// What a ledger of event schema version 1 cannot hold (a text id, 対象外, 集約, a heading rename,
     /// people, rounds); it keeps its version.
     #[error("{0}")]
-    Version1(String),
-    /// Any other rule of `schema/FORMAT.md` section 12, in words.
+    Version1(crate::domain::event::Version1),
+    /// Any other rule of `schema/FORMAT.md` section 12 ([`Rule`], one variant each).
     #[error("{0}")]
-    Rule(String),
+    Rule(Rule),
 }
 
 impl Refused {
@@ -290,8 +291,20 @@ impl Refused {
     }
 }
 
-fn refuse<T>(msg: impl Into<String>) -> Result<T, Refused> {
-    Err(Refused::Rule(msg.into()))
+fn refuse<T>(rule: Rule) -> Result<T, Refused> {
+    Err(Refused::Rule(rule))
+}
+
+impl From<Rule> for Refused {
+    fn from(r: Rule) -> Refused {
+        Refused::Rule(r)
+    }
+}
+
+impl From<TextProblem> for Refused {
+    fn from(p: TextProblem) -> Refused {
+        Refused::Rule(Rule::Text(p))
+    }
 }
 
 impl State {
@@ -501,7 +514,7 @@ impl State {
     /// the fold of recorded events never does, so a ledger written before these rules keeps folding
     /// and verifying.
     pub fn admit(&self, change: Change) -> Result<Change, Refused> {
-        let check = |field: &str, s: &str| ident::check(field, s).map_err(Refused::Rule);
+        let check = |field: &'static str, s: &str| ident::check(field, s).map_err(Refused::from);
         Ok(match change {
             Change::PlanDefined {
                 name,
@@ -514,7 +527,7 @@ impl State {
                 check("origin", &origin)?;
                 let grades = grades
                     .iter()
-                    .map(|g| ident::token("grade", g).map_err(Refused::Rule))
+                    .map(|g| ident::token("grade", g).map_err(Refused::from))
                     .collect::<Result<Vec<_>, _>>()?;
                 Change::PlanDefined {
                     name,
@@ -529,23 +542,20 @@ impl State {
                 check("heading", &to)?;
                 let from = self.heading(&from).cloned().unwrap_or(from);
                 if let Some(other) = self.heading(&to).filter(|c| **c != from) {
-                    return refuse(format!(
-                        "heading `{}` already exists as `{}`; a heading is renamed to a name no other heading has",
-                        text::escape(&to),
-                        text::escape(other)
-                    ));
+                    return refuse(Rule::RenameTaken {
+                        name: text::escape(&to),
+                        existing: text::escape(other),
+                    });
                 }
                 Change::HeadingRenamed { from, to }
             }
             Change::CategoryAdded { name } => {
                 check("heading", &name)?;
                 if let Some(other) = self.heading(&name).filter(|c| **c != name) {
-                    return refuse(format!(
-                        "heading `{}` already exists as `{}` (the same name in NFKC); use `{}`",
-                        text::escape(&name),
-                        text::escape(other),
-                        text::escape(other)
-                    ));
+                    return refuse(Rule::HeadingLookalike {
+                        name: text::escape(&name),
+                        existing: text::escape(other),
+                    });
                 }
                 Change::CategoryAdded { name }
             }
@@ -560,9 +570,10 @@ impl State {
             } => {
                 check("department", &department)?;
                 if let Some(other) = self.lookalike_of(&id) {
-                    return refuse(format!(
-                        "item id `{id}` reads as item {other}'s (they differ only in letter case or leading zeros); use {other}, or an id that differs"
-                    ));
+                    return refuse(Rule::IdLookalike {
+                        id: id.clone(),
+                        other: other.clone(),
+                    });
                 }
                 Change::ItemRegistered {
                     id,
@@ -614,7 +625,7 @@ impl State {
                         scale::progress_input(&grade).unwrap_or(grade)
                     }
                     false => {
-                        let grade = ident::token("grade", &grade).map_err(Refused::Rule)?;
+                        let grade = ident::token("grade", &grade).map_err(Refused::from)?;
                         let in_scale = grades.iter().find(|g| ident::same(g, &grade));
                         in_scale.cloned().unwrap_or(grade)
                     }
@@ -636,7 +647,7 @@ impl State {
         if self.categories.contains(&name) {
             return Ok(name);
         }
-        ident::check("heading", &name).map_err(Refused::Rule)?;
+        ident::check("heading", &name).map_err(Refused::from)?;
         Ok(self.heading(&name).cloned().unwrap_or(name))
     }
 
@@ -645,11 +656,10 @@ impl State {
         if plan.grades.iter().any(|g| g == grade) {
             Ok(())
         } else {
-            refuse(format!(
-                "grade `{}` is not in the plan's scale; use one of {}",
-                text::escape(grade),
-                plan.grades.join(", ")
-            ))
+            refuse(Rule::GradeNotInScale {
+                grade: text::escape(grade),
+                scale: plan.grades.clone(),
+            })
         }
     }
 
@@ -657,18 +667,17 @@ impl State {
         if self.categories.iter().any(|c| c == name) {
             Ok(())
         } else {
-            refuse(format!(
-                "there is no heading `{}`; use one of: {}",
-                text::escape(name),
-                self.categories.join(", ")
-            ))
+            refuse(Rule::NoSuchHeading {
+                name: text::escape(name),
+                headings: self.categories.clone(),
+            })
         }
     }
 
     /// Applies one change, or refuses it and leaves the state as it was.
     pub fn apply(&mut self, change: &Change) -> Result<(), Refused> {
         if self.plan.is_none() && !matches!(change, Change::PlanDefined { .. }) {
-            return refuse("the ledger has no plan yet: the first event must define it");
+            return refuse(Rule::PlanFirst);
         }
         if let Some(period) = change.period() {
             self.check_point(period)?;
@@ -683,35 +692,31 @@ impl State {
                 years,
             } => {
                 if self.plan.is_some() {
-                    return refuse("the plan is already defined");
+                    return refuse(Rule::PlanDefined);
                 }
-                text::check_line("plan name", name).map_err(Refused::Rule)?;
+                text::check_line("plan name", name).map_err(Refused::from)?;
                 check_origin(origin)?;
                 if grades.is_empty() {
-                    return refuse("the grade scale is empty; give grades best first, e.g. S,A,B");
+                    return refuse(Rule::EmptyScale);
                 }
                 let mut seen = BTreeSet::new();
                 for g in grades {
-                    text::check_token("grade", g).map_err(Refused::Rule)?;
+                    text::check_token("grade", g).map_err(Refused::from)?;
                     if !seen.insert(g) {
-                        return refuse(format!("grade `{g}` appears twice in the scale"));
+                        return refuse(Rule::GradeTwice { grade: g.clone() });
                     }
                 }
                 if let Some((first, last)) = *years {
                     for fy in [first, last] {
                         Period::new(fy, crate::domain::period::Part::YearEnd)
-                            .map_err(|e| Refused::Rule(e.to_string()))?;
+                            .map_err(|e| Refused::Rule(Rule::Period(e)))?;
                     }
                     if first > last {
-                        return refuse(format!(
-                            "the plan's years run backwards: FY{first} to FY{last}"
-                        ));
+                        return refuse(Rule::YearsBackwards { first, last });
                     }
                 }
                 if *cadence == Cadence::WholePlan && years.is_none() {
-                    return refuse(
-                        "a plan with one result for the whole plan must declare its years",
-                    );
+                    return refuse(Rule::WholePlanNeedsYears);
                 }
                 self.plan = Some(Plan {
                     name: name.clone(),
@@ -723,22 +728,20 @@ impl State {
                 });
             }
             Change::CategoryAdded { name } => {
-                text::check_line("heading", name).map_err(Refused::Rule)?;
+                text::check_line("heading", name).map_err(Refused::from)?;
                 if self.categories.contains(name) {
-                    return refuse(format!("heading `{name}` already exists"));
+                    return refuse(Rule::HeadingExists { name: name.clone() });
                 }
                 self.categories.push(name.clone());
             }
             Change::HeadingRenamed { from, to } => {
-                text::check_line("heading", to).map_err(Refused::Rule)?;
+                text::check_line("heading", to).map_err(Refused::from)?;
                 self.check_category(from)?;
                 if from == to {
-                    return refuse(format!(
-                        "the rename changes nothing: the heading is already `{to}`"
-                    ));
+                    return refuse(Rule::RenameChangesNothing { name: to.clone() });
                 }
                 if self.categories.contains(to) {
-                    return refuse(format!("heading `{to}` already exists"));
+                    return refuse(Rule::HeadingExists { name: to.clone() });
                 }
                 for c in self.categories.iter_mut().filter(|c| *c == from) {
                     c.clone_from(to);
@@ -757,13 +760,13 @@ impl State {
                 after,
             } => {
                 if id.as_str() == "0" {
-                    return refuse("item numbers start at 1");
+                    return refuse(Rule::ItemZero);
                 }
                 if self.items.contains_key(id) {
                     return Err(Refused::ItemExists(id.clone()));
                 }
-                text::check_line("title", title).map_err(Refused::Rule)?;
-                text::check_line("department", department).map_err(Refused::Rule)?;
+                text::check_line("title", title).map_err(Refused::from)?;
+                text::check_line("department", department).map_err(Refused::from)?;
                 self.check_category(category)?;
                 if let Some(of) = relisting_of {
                     self.check_relisting(id, of)?;
@@ -802,11 +805,11 @@ impl State {
                 let item = self.active_item(id)?.clone();
                 let mut new = item.clone();
                 if let Some(t) = title {
-                    text::check_line("title", t).map_err(Refused::Rule)?;
+                    text::check_line("title", t).map_err(Refused::from)?;
                     new.title = t.clone();
                 }
                 if let Some(d) = department {
-                    text::check_line("department", d).map_err(Refused::Rule)?;
+                    text::check_line("department", d).map_err(Refused::from)?;
                     new.department = d.clone();
                 }
                 if let Some(c) = category {
@@ -823,11 +826,12 @@ impl State {
                     if let Some(f) = f {
                         self.check_point(*f)?;
                         if let Some((p, what)) = self.decided(id).find(|(p, _)| *p < *f) {
-                            return refuse(format!(
-                                "item {id} has {what} at {}, before {}; withdraw it first",
-                                p.label(),
-                                f.label()
-                            ));
+                            return refuse(Rule::DecidedBefore {
+                                id: id.clone(),
+                                what,
+                                at: p.label(),
+                                from: f.label(),
+                            });
                         }
                     }
                     new.from = *f;
@@ -839,9 +843,7 @@ impl State {
                     new.after = a.clone();
                 }
                 if new == item {
-                    return refuse(format!(
-                        "the amendment changes nothing: item {id} already reads so"
-                    ));
+                    return refuse(Rule::AmendChangesNothing { id: id.clone() });
                 }
                 self.items.insert(id.clone(), new);
             }
@@ -853,7 +855,7 @@ impl State {
             }
             Change::ItemReinstated { id } => match self.items.get_mut(id) {
                 Some(i) if i.withdrawn => i.withdrawn = false,
-                Some(_) => return refuse(format!("item {id} is not withdrawn")),
+                Some(_) => return refuse(Rule::NotWithdrawn { id: id.clone() }),
                 None => return Err(Refused::NoSuchItem(id.clone())),
             },
             Change::RatingRecorded {
@@ -864,22 +866,27 @@ impl State {
                 self.item_at(item, *period)?;
                 self.check_grade(grade)?;
                 if self.is_excluded(item, *period) {
-                    return refuse(format!(
-                        "item {item} is 対象外 (not evaluated) at {}; withdraw the exclusion first",
-                        period.label()
-                    ));
+                    return refuse(Rule::RatingExcluded {
+                        id: item.clone(),
+                        period: period.label(),
+                    });
                 }
                 let index = self.grade_index(grade).ok_or_else(|| {
-                    Refused::Rule(format!(
-                        "grade `{}` is not in the plan's scale",
-                        text::escape(grade)
-                    ))
+                    Refused::Rule(Rule::GradeNotInScale {
+                        grade: text::escape(grade),
+                        scale: self
+                            .plan
+                            .as_ref()
+                            .map(|p| p.grades.clone())
+                            .unwrap_or_default(),
+                    })
                 })?;
                 if self.cells.get(item, *period).map(|c| c.grade) == Some(index) {
-                    return refuse(format!(
-                        "item {item} is already rated {grade} for {}; nothing to change",
-                        period.label()
-                    ));
+                    return refuse(Rule::AlreadyRated {
+                        id: item.clone(),
+                        grade: grade.clone(),
+                        period: period.label(),
+                    });
                 }
                 self.cells.set_grade(item, *period, index);
             }
@@ -888,10 +895,10 @@ impl State {
                 match self.cells.get(item, *period) {
                     Some(c) if c.grade != 0 => self.cells.set_grade(item, *period, 0),
                     _ => {
-                        return refuse(format!(
-                            "item {item} has no rating for {} to withdraw",
-                            period.label()
-                        ));
+                        return refuse(Rule::NoRating {
+                            id: item.clone(),
+                            period: period.label(),
+                        });
                     }
                 }
             }
@@ -902,22 +909,22 @@ impl State {
             } => {
                 self.item_at(item, *period)?;
                 if self.cells.get(item, *period).is_some_and(|c| c.follow_up) == *flagged {
-                    return refuse(format!(
-                        "the follow-up flag of item {item} for {} is already {}; nothing to change",
-                        period.label(),
-                        if *flagged { "on" } else { "off" }
-                    ));
+                    return refuse(Rule::FollowUpAlready {
+                        id: item.clone(),
+                        period: period.label(),
+                        on: *flagged,
+                    });
                 }
                 self.cells.or_default(item, *period).follow_up = *flagged;
             }
             Change::RemarkSet { item, period, text } => {
                 self.item_at(item, *period)?;
-                text::check_multiline("remark", text, true).map_err(Refused::Rule)?;
+                text::check_multiline("remark", text, true).map_err(Refused::from)?;
                 if self.cells.get(item, *period).map_or("", Slot::remark) == text {
-                    return refuse(format!(
-                        "item {item} already has that remark for {}; nothing to change",
-                        period.label()
-                    ));
+                    return refuse(Rule::RemarkAlready {
+                        id: item.clone(),
+                        period: period.label(),
+                    });
                 }
                 self.cells.or_default(item, *period).remark =
                     (!text.is_empty()).then(|| text.as_str().into());
@@ -927,62 +934,66 @@ impl State {
             Change::ItemExcluded { item, period } => {
                 self.item_at(item, *period)?;
                 if self.is_excluded(item, *period) {
-                    return refuse(format!(
-                        "item {item} is already 対象外 at {}; nothing to change",
-                        period.label()
-                    ));
+                    return refuse(Rule::AlreadyExcluded {
+                        id: item.clone(),
+                        period: period.label(),
+                    });
                 }
                 if let Some(g) = self.rating(item, *period) {
-                    return refuse(format!(
-                        "item {item} is rated {g} at {}; withdraw the rating before marking it 対象外",
-                        period.label()
-                    ));
+                    return refuse(Rule::ExcludeRated {
+                        id: item.clone(),
+                        grade: g.to_string(),
+                        period: period.label(),
+                    });
                 }
                 self.excluded.insert((item.clone(), *period));
             }
             Change::ExclusionWithdrawn { item, period } => {
                 self.active_item(item)?;
                 if !self.excluded.remove(&(item.clone(), *period)) {
-                    return refuse(format!(
-                        "item {item} is not 対象外 at {}; no exclusion to withdraw",
-                        period.label()
-                    ));
+                    return refuse(Rule::NotExcluded {
+                        id: item.clone(),
+                        period: period.label(),
+                    });
                 }
             }
             Change::ItemMerged { item, into, from } => {
                 self.check_point(*from)?;
                 let merged = self.active_item(item)?;
                 if let Some((other, at)) = &merged.merged {
-                    return refuse(format!(
-                        "item {item} is already merged into item {other} from {}; withdraw that merge first",
-                        at.label()
-                    ));
+                    return refuse(Rule::AlreadyMerged {
+                        id: item.clone(),
+                        into: other.clone(),
+                        from: at.label(),
+                    });
                 }
                 if item == into {
-                    return refuse(format!("item {item} cannot be merged into itself"));
+                    return refuse(Rule::MergeIntoItself { id: item.clone() });
                 }
                 let target = self.active_item(into)?;
                 if let Some((other, _)) = &target.merged {
-                    return refuse(format!(
-                        "item {into} is itself merged into item {other}; merge into item {other} instead"
-                    ));
+                    return refuse(Rule::MergeIntoMerged {
+                        into: into.clone(),
+                        other: other.clone(),
+                    });
                 }
                 if let Some(i) = self
                     .items
                     .values()
                     .find(|i| i.merged.as_ref().is_some_and(|(t, _)| t == item))
                 {
-                    return refuse(format!(
-                        "item {} is merged into item {item}; an item others are merged into cannot be merged itself",
-                        i.id
-                    ));
+                    return refuse(Rule::MergedInto {
+                        id: item.clone(),
+                        other: i.id.clone(),
+                    });
                 }
                 if let Some((p, what)) = self.decided(item).find(|(p, _)| *p >= *from) {
-                    return refuse(format!(
-                        "item {item} has {what} at {}, on or after {}; withdraw it first",
-                        p.label(),
-                        from.label()
-                    ));
+                    return refuse(Rule::DecidedAfter {
+                        id: item.clone(),
+                        what,
+                        at: p.label(),
+                        from: from.label(),
+                    });
                 }
                 if let Some(i) = self.items.get_mut(item) {
                     i.merged = Some((into.clone(), *from));
@@ -992,7 +1003,7 @@ impl State {
                 self.active_item(item)?;
                 match self.items.get_mut(item) {
                     Some(i) if i.merged.is_some() => i.merged = None,
-                    _ => return refuse(format!("item {item} is not merged into another")),
+                    _ => return refuse(Rule::NotMerged { id: item.clone() }),
                 }
             }
             Change::PeopleEnabled { .. }
@@ -1044,7 +1055,7 @@ impl State {
 
     /// Every point at which something is decided for an item, with what (a rating, a follow-up flag,
     /// a remark, 対象外), in no particular order.
-    fn decided<'a>(&'a self, id: &'a ItemId) -> impl Iterator<Item = (Period, &'static str)> + 'a {
+    fn decided<'a>(&'a self, id: &'a ItemId) -> impl Iterator<Item = (Period, Decided)> + 'a {
         let cells = self
             .cells
             .rows
@@ -1053,11 +1064,11 @@ impl State {
             .flatten()
             .filter_map(|(p, s)| {
                 let what = if s.grade != 0 {
-                    "a rating"
+                    Decided::Rating
                 } else if s.follow_up {
-                    "a follow-up flag"
+                    Decided::FollowUp
                 } else if s.remark.is_some() {
-                    "a remark"
+                    Decided::Remark
                 } else {
                     return None;
                 };
@@ -1067,7 +1078,7 @@ impl State {
             .excluded
             .iter()
             .filter(move |(i, _)| i == id)
-            .map(|(_, p)| (*p, "対象外"));
+            .map(|(_, p)| (*p, Decided::Excluded));
         cells.chain(excluded)
     }
 
@@ -1075,35 +1086,36 @@ impl State {
     fn item_at(&self, id: &ItemId, period: Period) -> Result<&Item, Refused> {
         let item = self.active_item(id)?;
         if let Some(f) = item.from.filter(|f| period < *f) {
-            return refuse(format!(
-                "item {id} joins the plan at {}, after {}; it has nothing at that point",
-                f.label(),
-                period.label()
-            ));
+            return refuse(Rule::NotYetJoined {
+                id: id.clone(),
+                joins: f.label(),
+                period: period.label(),
+            });
         }
         if let Some((into, m)) = item.merged.as_ref().filter(|(_, m)| period >= *m) {
-            return refuse(format!(
-                "item {id} is merged into item {into} from {} (集約); record it on item {into}",
-                m.label()
-            ));
+            return refuse(Rule::MergedAway {
+                id: id.clone(),
+                into: into.clone(),
+                from: m.label(),
+            });
         }
         Ok(item)
     }
 
     /// A point the plan has: a valid period of its cadence and, if declared, its years.
     fn check_point(&self, period: Period) -> Result<(), Refused> {
-        period.check().map_err(|e| Refused::Rule(e.to_string()))?;
+        period.check().map_err(|e| Refused::Rule(Rule::Period(e)))?;
         if let Some(plan) = &self.plan {
             plan.cadence
                 .check(period, plan.years)
-                .map_err(|e| Refused::Rule(e.to_string()))?;
+                .map_err(|e| Refused::Rule(Rule::Period(e)))?;
         }
         Ok(())
     }
 
     fn check_after(&self, id: &ItemId, after: &ItemId) -> Result<(), Refused> {
         if after == id {
-            return refuse(format!("item {id} cannot be placed after itself"));
+            return refuse(Rule::AfterItself { id: id.clone() });
         }
         let mut at = self
             .items
@@ -1114,9 +1126,10 @@ impl State {
         while let Some(next) = at.after.as_ref().and_then(|a| self.items.get(a)) {
             steps += 1;
             if next.id == *id || steps > self.items.len() {
-                return refuse(format!(
-                    "item {id} cannot be placed after item {after}, which is placed after item {id}"
-                ));
+                return refuse(Rule::AfterCycle {
+                    id: id.clone(),
+                    after: after.clone(),
+                });
             }
             at = next;
         }
@@ -1125,15 +1138,16 @@ impl State {
 
     fn check_relisting(&self, id: &ItemId, of: &ItemId) -> Result<(), Refused> {
         if of == id {
-            return refuse(format!("item {id} cannot re-list itself"));
+            return refuse(Rule::RelistItself { id: id.clone() });
         }
         match self.items.get(of) {
-            None => refuse(format!(
-                "item {id} re-lists item {of}, which does not exist; register item {of} first"
-            )),
-            Some(i) if i.relisting_of.is_some() => refuse(format!(
-                "item {of} is itself a re-listing; re-list the original item instead"
-            )),
+            None => refuse(Rule::RelistMissing {
+                id: id.clone(),
+                of: of.clone(),
+            }),
+            Some(i) if i.relisting_of.is_some() => {
+                refuse(Rule::RelistOfRelisting { of: of.clone() })
+            }
             Some(_) => Ok(()),
         }
     }
@@ -1145,10 +1159,14 @@ impl State {
 /// ([`check_file_name`]). Every writer has checked the first two since the first version, and the
 /// command line the third, so `verify` and `restore` check them on stored events too.
 pub fn check_recorded_meta(event: &Event) -> Result<(), Refused> {
-    text::check_line("author", &event.author).map_err(Refused::Rule)?;
-    text::check_multiline("reason", &event.reason, false).map_err(Refused::Rule)?;
+    text::check_line("author", &event.author).map_err(Refused::from)?;
+    text::check_multiline("reason", &event.reason, false).map_err(Refused::from)?;
     if let Some(s) = &event.source {
-        check_file_name(&s.file_name).map_err(Refused::Rule)?;
+        check_file_name(&s.file_name).map_err(|_| {
+            Refused::Rule(Rule::FileName {
+                name: text::escape(&s.file_name),
+            })
+        })?;
     }
     Ok(())
 }
@@ -1171,15 +1189,17 @@ pub fn check_origin(origin: &str) -> Result<(), Refused> {
         || origin.contains('+')
         || origin.chars().any(|c| c.is_whitespace() || c.is_control())
     {
-        return refuse(format!(
-            "origin `{}` is not valid: it must be non-empty, without spaces or `+`, e.g. city.kodaira.example/reform-plan-2",
-            text::escape(origin)
-        ));
+        return refuse(Rule::Origin {
+            origin: text::escape(origin),
+        });
     }
     Ok(())
 }
 
 mod people;
+mod rule;
+
+pub use rule::{Action, Decided, KeyOf, Rule, plural_items};
 mod wire;
 
 pub(crate) use wire::StateV1;

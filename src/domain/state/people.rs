@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
 
-use super::{Refused, State, refuse};
+use super::{Action, Refused, Rule, State, refuse};
 use crate::domain::event::Change;
 use crate::domain::item_id::ItemId;
 use crate::domain::people::{
@@ -26,40 +26,33 @@ impl State {
     }
 
     fn people_mut(&mut self) -> Result<&mut People, Refused> {
-        self.people
-            .as_mut()
-            .ok_or_else(|| Refused::Rule("the ledger has no people: enable them first".into()))
+        self.people.as_mut().ok_or(Refused::Rule(Rule::NoPeople))
     }
 
     fn person(&self, id: &str) -> Result<&PersonState, Refused> {
-        self.people
-            .as_ref()
-            .and_then(|p| p.get(id))
-            .ok_or_else(|| Refused::Rule(format!("there is no person `{}`", text::escape(id))))
+        self.people.as_ref().and_then(|p| p.get(id)).ok_or_else(|| {
+            Refused::Rule(Rule::NoSuchPerson {
+                person: text::escape(id),
+            })
+        })
     }
 
     fn round(&self, period: Period) -> Result<&Round, Refused> {
         self.rounds.get(&period).ok_or_else(|| {
-            Refused::Rule(format!(
-                "no round is open for {}; {}",
-                period.label(),
-                self.open_rounds_text()
-            ))
+            Refused::Rule(Rule::NoRound {
+                period: period.label(),
+                open: self.open_rounds(),
+            })
         })
     }
 
-    /// The open rounds, in words (`open rounds: 令和2年度末`, or that there is none).
-    pub fn open_rounds_text(&self) -> String {
-        let open: Vec<String> = self
-            .rounds
+    /// The points whose rounds are open, their labels.
+    pub fn open_rounds(&self) -> Vec<String> {
+        self.rounds
             .iter()
             .filter(|(_, r)| r.status == RoundStatus::Open)
             .map(|(p, _)| p.label())
-            .collect();
-        match open.is_empty() {
-            true => "no other round is open either".to_string(),
-            false => format!("open rounds: {}", open.join(", ")),
-        }
+            .collect()
     }
 
     /// The items of a department that are part of the plan at a point, in the plan's order.
@@ -72,31 +65,30 @@ impl State {
     }
 
     fn check_person(&self, p: &Person) -> Result<(), Refused> {
-        text::check_token("person id", &p.id).map_err(Refused::Rule)?;
-        text::check_line("department", &p.department).map_err(Refused::Rule)?;
-        text::check_token("verifier key", &p.vkey).map_err(Refused::Rule)?;
+        text::check_token("person id", &p.id).map_err(Refused::from)?;
+        text::check_line("department", &p.department).map_err(Refused::from)?;
+        text::check_token("verifier key", &p.vkey).map_err(Refused::from)?;
         if p.roles.is_empty() {
-            return refuse(format!(
-                "person `{}` is registered without a role; give at least one",
-                text::escape(&p.id)
-            ));
+            return refuse(Rule::NoRoleGiven {
+                person: text::escape(&p.id),
+            });
         }
         let distinct: BTreeSet<_> = p.roles.iter().collect();
         if distinct.len() != p.roles.len() {
-            return refuse(format!(
-                "person `{}` is given a role twice",
-                text::escape(&p.id)
-            ));
+            return refuse(Rule::RoleTwice {
+                person: text::escape(&p.id),
+            });
         }
         if let Some(people) = &self.people {
             if people.get(&p.id).is_some() {
-                return refuse(format!("person `{}` already exists", text::escape(&p.id)));
+                return refuse(Rule::PersonExists {
+                    person: text::escape(&p.id),
+                });
             }
             if let Some(other) = people.key_in_use(&p.vkey) {
-                return refuse(format!(
-                    "that key is (or was) person `{}`'s: every person has a key of their own",
-                    text::escape(other)
-                ));
+                return refuse(Rule::KeyOfAnother {
+                    other: text::escape(other),
+                });
             }
         }
         Ok(())
@@ -117,14 +109,12 @@ impl State {
         match change {
             Change::PeopleEnabled { log_vkey, admin } => {
                 if self.people.is_some() {
-                    return refuse("the ledger already has people");
+                    return refuse(Rule::HasPeople);
                 }
-                text::check_token("log key", log_vkey).map_err(Refused::Rule)?;
+                text::check_token("log key", log_vkey).map_err(Refused::from)?;
                 self.check_person(admin)?;
                 if !admin.roles.contains(&Role::Admin) {
-                    return refuse(
-                        "the first person of a ledger with people must be an administrator",
-                    );
+                    return refuse(Rule::FirstNotAdmin);
                 }
                 let mut people = People {
                     log_vkey: log_vkey.clone(),
@@ -143,11 +133,10 @@ impl State {
             }
             Change::RoleGranted { person, role } => {
                 if self.person(person)?.has(*role) {
-                    return refuse(format!(
-                        "person `{}` already has the role {}",
-                        text::escape(person),
-                        role.id()
-                    ));
+                    return refuse(Rule::HasRole {
+                        person: text::escape(person),
+                        role: *role,
+                    });
                 }
                 if let Some(p) = self.people_mut()?.people.get_mut(person) {
                     p.roles.insert(*role);
@@ -155,11 +144,10 @@ impl State {
             }
             Change::RoleRevoked { person, role } => {
                 if !self.person(person)?.has(*role) {
-                    return refuse(format!(
-                        "person `{}` does not have the role {}",
-                        text::escape(person),
-                        role.id()
-                    ));
+                    return refuse(Rule::LacksRole {
+                        person: text::escape(person),
+                        role: *role,
+                    });
                 }
                 let people = self.people_mut()?;
                 let admins = people
@@ -169,9 +157,7 @@ impl State {
                     .count();
                 let keyed = people.people.get(person).is_some_and(|p| p.vkey.is_some());
                 if *role == Role::Admin && keyed && admins <= 1 {
-                    return refuse(
-                        "that is the last administrator with a key: grant the role to another person first",
-                    );
+                    return refuse(Rule::LastAdmin);
                 }
                 if let Some(p) = people.people.get_mut(person) {
                     p.roles.remove(role);
@@ -179,13 +165,12 @@ impl State {
             }
             Change::KeyRotated { person, vkey } => {
                 self.person(person)?;
-                text::check_token("verifier key", vkey).map_err(Refused::Rule)?;
+                text::check_token("verifier key", vkey).map_err(Refused::from)?;
                 let people = self.people_mut()?;
                 if let Some(other) = people.key_in_use(vkey) {
-                    return refuse(format!(
-                        "that key is (or was) person `{}`'s: a new key is a key never used before",
-                        text::escape(other)
-                    ));
+                    return refuse(Rule::KeyUsedBefore {
+                        other: text::escape(other),
+                    });
                 }
                 if let Some(p) = people.people.get_mut(person) {
                     p.vkey = Some(vkey.clone());
@@ -195,10 +180,9 @@ impl State {
             Change::KeyRevoked { person } => {
                 let who = self.person(person)?;
                 if who.vkey.is_none() {
-                    return refuse(format!(
-                        "person `{}` has no key to revoke",
-                        text::escape(person)
-                    ));
+                    return refuse(Rule::NoKeyToRevoke {
+                        person: text::escape(person),
+                    });
                 }
                 let keyed_admins = self
                     .people
@@ -207,9 +191,7 @@ impl State {
                     .filter(|p| p.has(Role::Admin) && p.vkey.is_some())
                     .count();
                 if who.has(Role::Admin) && keyed_admins <= 1 {
-                    return refuse(
-                        "that is the key of the last administrator with a key: nobody could manage the ledger; rotate it instead, or make another administrator first",
-                    );
+                    return refuse(Rule::LastAdminKey);
                 }
                 if let Some(p) = self.people_mut()?.people.get_mut(person) {
                     p.vkey = None;
@@ -218,13 +200,16 @@ impl State {
             Change::RoundOpened { period, due } => {
                 self.people_mut()?;
                 self.check_point(*period)?;
-                check_due(due).map_err(Refused::Rule)?;
+                check_due(due).map_err(|_| {
+                    Refused::Rule(Rule::BadDue {
+                        due: text::escape(due),
+                    })
+                })?;
                 if let Some(r) = self.rounds.get(period) {
-                    return refuse(format!(
-                        "the round of {} already exists ({})",
-                        period.label(),
-                        r.status.id()
-                    ));
+                    return refuse(Rule::RoundExists {
+                        period: period.label(),
+                        status: r.status,
+                    });
                 }
                 self.rounds.insert(*period, Round::open(due.clone()));
             }
@@ -242,18 +227,16 @@ impl State {
                 if round.status == RoundStatus::Published
                     || (round.status == RoundStatus::Closed && !reopened)
                 {
-                    return refuse(format!(
-                        "the round of {} is {}: nothing can be submitted",
-                        period.label(),
-                        round.status.id()
-                    ));
+                    return refuse(Rule::CannotSubmit {
+                        period: period.label(),
+                        status: round.status,
+                    });
                 }
                 if items.is_empty() {
-                    return refuse(format!(
-                        "department `{}` has no item at {}",
-                        text::escape(department),
-                        period.label()
-                    ));
+                    return refuse(Rule::DepartmentEmpty {
+                        department: text::escape(department),
+                        period: period.label(),
+                    });
                 }
                 let undecided: Vec<String> = items
                     .iter()
@@ -261,14 +244,11 @@ impl State {
                     .map(|i| i.to_string())
                     .collect();
                 if !undecided.is_empty() {
-                    return refuse(format!(
-                        "{} of department `{}` {} not rated at {}: rate {} first",
-                        plural_items(&undecided),
-                        text::escape(department),
-                        if undecided.len() == 1 { "is" } else { "are" },
-                        period.label(),
-                        if undecided.len() == 1 { "it" } else { "them" }
-                    ));
+                    return refuse(Rule::NotRated {
+                        department: text::escape(department),
+                        period: period.label(),
+                        items: undecided,
+                    });
                 }
                 let returned: Vec<String> = items
                     .iter()
@@ -276,20 +256,16 @@ impl State {
                     .map(|i| i.to_string())
                     .collect();
                 if !returned.is_empty() {
-                    return refuse(format!(
-                        "{} of department `{}` {} returned for revision (差し戻し) and not rated again: rate {} again first",
-                        plural_items(&returned),
-                        text::escape(department),
-                        if returned.len() == 1 { "was" } else { "were" },
-                        if returned.len() == 1 { "it" } else { "them" }
-                    ));
+                    return refuse(Rule::ReturnedNotRated {
+                        department: text::escape(department),
+                        items: returned,
+                    });
                 }
                 if items.iter().all(|i| round.review(i).submitted) {
-                    return refuse(format!(
-                        "department `{}` has already submitted its items of {}; nothing changed since",
-                        text::escape(department),
-                        period.label()
-                    ));
+                    return refuse(Rule::AlreadySubmitted {
+                        department: text::escape(department),
+                        period: period.label(),
+                    });
                 }
                 let ids: Vec<ItemId> = items.into_iter().cloned().collect();
                 if let Some(round) = self.rounds.get_mut(period) {
@@ -306,43 +282,42 @@ impl State {
             } => {
                 let round = self.round(*period)?;
                 if round.status == RoundStatus::Published {
-                    return refuse(format!(
-                        "the round of {} is published: a change is a correction, not a review",
-                        period.label()
-                    ));
+                    return refuse(Rule::ReviewPublished {
+                        period: period.label(),
+                    });
                 }
                 self.item_at(item, *period)?;
                 let review = round.review(item);
                 if !review.submitted {
-                    return refuse(format!(
-                        "item {item} of {} is not submitted: its department submits it first",
-                        period.label()
-                    ));
+                    return refuse(Rule::NotSubmitted {
+                        id: item.clone(),
+                        period: period.label(),
+                    });
                 }
                 match (stage, verdict) {
                     (Stage::First, _) if review.second => {
-                        return refuse(format!(
-                            "item {item} is approved at 2次評価 for {}: 1次評価 is over; a return now is 行革本部's",
-                            period.label()
-                        ));
+                        return refuse(Rule::FirstOver {
+                            id: item.clone(),
+                            period: period.label(),
+                        });
                     }
                     (Stage::First, Verdict::Approve) if review.first => {
-                        return refuse(format!(
-                            "item {item} is already approved at 1次評価 for {}",
-                            period.label()
-                        ));
+                        return refuse(Rule::FirstApproved {
+                            id: item.clone(),
+                            period: period.label(),
+                        });
                     }
                     (Stage::Second, _) if !review.first => {
-                        return refuse(format!(
-                            "item {item} is not approved at 1次評価 for {}: 2次評価 comes after it",
-                            period.label()
-                        ));
+                        return refuse(Rule::FirstNeeded {
+                            id: item.clone(),
+                            period: period.label(),
+                        });
                     }
                     (Stage::Second, Verdict::Approve) if review.second => {
-                        return refuse(format!(
-                            "item {item} is already approved at 2次評価 for {}",
-                            period.label()
-                        ));
+                        return refuse(Rule::SecondApproved {
+                            id: item.clone(),
+                            period: period.label(),
+                        });
                     }
                     _ => {}
                 }
@@ -372,16 +347,15 @@ impl State {
                         .get(item)
                         .ok_or_else(|| Refused::NoSuchItem(item.clone()))?;
                 }
-                text::check_multiline("opinion", text, false).map_err(Refused::Rule)?;
+                text::check_multiline("opinion", text, false).map_err(Refused::from)?;
             }
             Change::RoundClosed { period } => {
                 let round = self.round(*period)?;
                 if round.status != RoundStatus::Open {
-                    return refuse(format!(
-                        "the round of {} is {}, not open",
-                        period.label(),
-                        round.status.id()
-                    ));
+                    return refuse(Rule::RoundNotOpen {
+                        period: period.label(),
+                        status: round.status,
+                    });
                 }
                 if let Some(r) = self.rounds.get_mut(period) {
                     r.status = RoundStatus::Closed;
@@ -393,10 +367,9 @@ impl State {
             } => {
                 let round = self.round(*period)?;
                 if round.status == RoundStatus::Published {
-                    return refuse(format!(
-                        "the round of {} is already published",
-                        period.label()
-                    ));
+                    return refuse(Rule::AlreadyPublished {
+                        period: period.label(),
+                    });
                 }
                 let pending: Vec<String> = self
                     .items_in_order()
@@ -410,20 +383,17 @@ impl State {
                     .map(|i| i.id.to_string())
                     .collect();
                 if !pending.is_empty() {
-                    return refuse(format!(
-                        "the round of {} cannot be published: {} {} neither 対象外 nor rated and approved at 2次評価",
-                        period.label(),
-                        plural_items(&pending),
-                        if pending.len() == 1 { "is" } else { "are" }
-                    ));
+                    return refuse(Rule::Unfinished {
+                        period: period.label(),
+                        items: pending,
+                    });
                 }
                 let digest = self.published_table_sha256(*period);
                 if digest != *table_sha256 {
-                    return refuse(format!(
-                        "the recorded digest of the published table of {} is not the SHA-256 of its canonical form ({})",
-                        period.label(),
-                        hex::encode(digest)
-                    ));
+                    return refuse(Rule::DigestMismatch {
+                        period: period.label(),
+                        digest: hex::encode(digest),
+                    });
                 }
                 if let Some(r) = self.rounds.get_mut(period) {
                     r.status = RoundStatus::Published;
@@ -444,33 +414,27 @@ impl State {
             return Ok(());
         };
         let who = people.get(author).ok_or_else(|| {
-            Refused::Rule(format!(
-                "`{}` is not a registered person of this ledger: every change is recorded by one",
-                text::escape(author)
-            ))
+            Refused::Rule(Rule::NotAPerson {
+                author: text::escape(author),
+            })
         })?;
         if who.vkey.is_none() {
-            return refuse(format!(
-                "person `{}` has no key (it was revoked): an administrator sets a new one first",
-                text::escape(author)
-            ));
+            return refuse(Rule::NoKey {
+                person: text::escape(author),
+            });
         }
-        let needs = |roles: &[Role], what: &str| -> Result<(), Refused> {
+        let needs = |roles: &[Role], action: Action| -> Result<(), Refused> {
             if roles.iter().any(|r| who.has(*r)) {
                 Ok(())
             } else {
-                let names: Vec<String> = roles
-                    .iter()
-                    .map(|r| format!("{} ({})", r.id(), r.label()))
-                    .collect();
-                refuse(format!(
-                    "person `{}` may not {what}: it needs the role {}",
-                    text::escape(author),
-                    names.join(" or ")
-                ))
+                refuse(Rule::NeedsRole {
+                    person: text::escape(author),
+                    action,
+                    roles: roles.to_vec(),
+                })
             }
         };
-        let own_department = |item: &ItemId, what: &str| -> Result<(), Refused> {
+        let own_department = |item: &ItemId, review: bool| -> Result<(), Refused> {
             let dept = &self
                 .items
                 .get(item)
@@ -479,19 +443,18 @@ impl State {
             if ident::same(dept, &who.department) {
                 Ok(())
             } else {
-                refuse(format!(
-                    "person `{}` of `{}` may not {what} item {item}, which is `{}`'s",
-                    text::escape(author),
-                    text::escape(&who.department),
-                    text::escape(dept)
-                ))
+                refuse(Rule::OtherDepartment {
+                    person: text::escape(author),
+                    department: text::escape(&who.department),
+                    review,
+                    id: item.clone(),
+                    owner: text::escape(dept),
+                })
             }
         };
         match change {
             Change::ClockBehind { .. } => Ok(()),
-            Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => {
-                refuse("the plan and its people are defined once, at the start")
-            }
+            Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => refuse(Rule::DefinedOnce),
             Change::CategoryAdded { .. }
             | Change::HeadingRenamed { .. }
             | Change::ItemRegistered { .. }
@@ -499,51 +462,45 @@ impl State {
             | Change::ItemWithdrawn { .. }
             | Change::ItemReinstated { .. }
             | Change::ItemMerged { .. }
-            | Change::MergeWithdrawn { .. } => needs(&[Role::Admin], "change the plan's items"),
+            | Change::MergeWithdrawn { .. } => needs(&[Role::Admin], Action::ChangeItems),
             Change::PersonRegistered { .. }
             | Change::RoleGranted { .. }
-            | Change::RoleRevoked { .. } => needs(&[Role::Admin], "manage people"),
+            | Change::RoleRevoked { .. } => needs(&[Role::Admin], Action::ManagePeople),
             Change::KeyRotated { person, .. } | Change::KeyRevoked { person } => {
                 if person == author {
                     Ok(())
                 } else {
-                    needs(&[Role::Admin], "change another person's key")
+                    needs(&[Role::Admin], Action::ChangeOthersKey)
                 }
             }
             Change::RoundOpened { .. }
             | Change::RoundClosed { .. }
-            | Change::RoundPublished { .. } => {
-                needs(&[Role::Admin], "open, close or publish a round")
-            }
+            | Change::RoundPublished { .. } => needs(&[Role::Admin], Action::ManageRounds),
             Change::ItemExcluded { period, .. } | Change::ExclusionWithdrawn { period, .. } => {
                 match self.rounds.get(period).map(|r| r.status) {
-                    Some(RoundStatus::Published) => needs(
-                        &[Role::Hq],
-                        "change 対象外 in a published round (訂正 is made by 行革本部)",
-                    ),
-                    _ => needs(&[Role::Hq, Role::Admin], "mark an item 対象外"),
+                    Some(RoundStatus::Published) => needs(&[Role::Hq], Action::ExcludePublished),
+                    _ => needs(&[Role::Hq, Role::Admin], Action::Exclude),
                 }
             }
-            Change::OpinionRecorded { .. } => needs(&[Role::Committee], "record an opinion"),
+            Change::OpinionRecorded { .. } => needs(&[Role::Committee], Action::RecordOpinion),
             Change::Submitted { department, .. } => {
-                needs(&[Role::Staff, Role::Head], "submit a department's items")?;
+                needs(&[Role::Staff, Role::Head], Action::Submit)?;
                 if ident::same(department, &who.department) {
                     Ok(())
                 } else {
-                    refuse(format!(
-                        "person `{}` of `{}` may not submit the items of `{}`",
-                        text::escape(author),
-                        text::escape(&who.department),
-                        text::escape(department)
-                    ))
+                    refuse(Rule::SubmitOther {
+                        person: text::escape(author),
+                        department: text::escape(&who.department),
+                        other: text::escape(department),
+                    })
                 }
             }
             Change::Reviewed { item, stage, .. } => match stage {
                 Stage::First => {
-                    needs(&[Role::Head], "review at 1次評価")?;
-                    own_department(item, "review")
+                    needs(&[Role::Head], Action::ReviewFirst)?;
+                    own_department(item, true)
                 }
-                Stage::Second => needs(&[Role::Hq], "review at 2次評価"),
+                Stage::Second => needs(&[Role::Hq], Action::ReviewSecond),
             },
             Change::RatingRecorded { item, period, .. }
             | Change::RatingWithdrawn { item, period }
@@ -551,36 +508,31 @@ impl State {
             | Change::RemarkSet { item, period, .. } => {
                 let round = self.rounds.get(period);
                 match round.map(|r| r.status) {
-                    None => refuse(format!(
-                        "no round is open for {}; {}",
-                        period.label(),
-                        self.open_rounds_text()
-                    )),
+                    None => refuse(Rule::NoRound {
+                        period: period.label(),
+                        open: self.open_rounds(),
+                    }),
                     Some(RoundStatus::Closed)
                         if !round.is_some_and(|r| r.review(item).returned) =>
                     {
-                        refuse(format!(
-                            "the round of {} is closed: no more ratings (only items returned for revision are rated again)",
-                            period.label()
-                        ))
+                        refuse(Rule::RoundClosed {
+                            period: period.label(),
+                        })
                     }
                     Some(RoundStatus::Closed) => {
-                        needs(&[Role::Staff, Role::Head], "rate or remark items")?;
-                        own_department(item, "rate or remark")
+                        needs(&[Role::Staff, Role::Head], Action::Rate)?;
+                        own_department(item, false)
                     }
-                    Some(RoundStatus::Published) => needs(
-                        &[Role::Hq],
-                        "correct a published round (訂正 is made by 行革本部)",
-                    ),
+                    Some(RoundStatus::Published) => needs(&[Role::Hq], Action::CorrectPublished),
                     Some(RoundStatus::Open) => {
-                        needs(&[Role::Staff, Role::Head], "rate or remark items")?;
-                        own_department(item, "rate or remark")?;
+                        needs(&[Role::Staff, Role::Head], Action::Rate)?;
+                        own_department(item, false)?;
                         let review = round.map(|r| r.review(item)).unwrap_or_default();
                         if review.submitted {
-                            return refuse(format!(
-                                "item {item} of {} is submitted for review: it changes only once returned (差し戻し)",
-                                period.label()
-                            ));
+                            return refuse(Rule::UnderReview {
+                                id: item.clone(),
+                                period: period.label(),
+                            });
                         }
                         Ok(())
                     }
@@ -641,14 +593,5 @@ impl State {
     /// SHA-256 of [`State::published_table`].
     pub fn published_table_sha256(&self, period: Period) -> [u8; 32] {
         Sha256::digest(self.published_table(period).as_bytes()).into()
-    }
-}
-
-/// `item 12`, `items 12, 13 and 2 more`.
-fn plural_items(ids: &[String]) -> String {
-    match ids {
-        [one] => format!("item {one}"),
-        _ if ids.len() <= 5 => format!("items {}", ids.join(", ")),
-        _ => format!("items {} and {} more", ids[..5].join(", "), ids.len() - 5),
     }
 }

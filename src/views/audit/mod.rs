@@ -49,7 +49,9 @@ impl Point {
             });
         }
         if let Some(t) = s.strip_prefix("at:") {
-            return when::parse_instant(t).map(Point::At);
+            return when::parse_instant(t)
+                .map(Point::At)
+                .map_err(|e| e.to_string());
         }
         if s.starts_with('#') || s.starts_with('@') {
             return Err(format!(
@@ -203,7 +205,7 @@ impl<S: Store> Ledger<S> {
             })
             .map_err(|r| IntegrityError::RuleBroken {
                 seq: e.event.seq,
-                why: r.to_string(),
+                why: r,
             })?;
             Ok(true)
         })?;
@@ -327,7 +329,7 @@ impl<S: Store> Ledger<S> {
             fold.step(&e.event, f)
                 .map_err(|r| IntegrityError::RuleBroken {
                     seq: e.event.seq,
-                    why: r.to_string(),
+                    why: r,
                 })?;
             Ok(true)
         })
