@@ -24,6 +24,7 @@ mod pager;
 mod people;
 mod round_args;
 mod rounds;
+mod serve;
 mod tlog;
 mod view_cmds;
 mod words;
@@ -399,6 +400,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
         } => audit_cmds::diff(ctx, &from, &to, every, format, full),
         Command::Demo => demo::demo(),
+        Command::Serve { listen, log_dir } => serve::serve(ctx, listen, log_dir.as_deref()),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => manual(out.as_deref()),
     }

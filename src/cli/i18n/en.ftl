@@ -588,3 +588,14 @@ import-sheet = sheet: { $sheet }
 hint-point-needed = ; give it with --point (e.g. --point 令和元年度末)
 hint-no-layout = { " " }(README: "Your own sheet"; the known layouts are in fixtures/layouts/) and give it with --layout FILE
 err-problems = { $count } problems: { $problems }
+
+# hyoka serve, person enrol
+serve-listening = hyoka serves the ledger at { $dir } on { $url } (Ctrl-C to stop)
+serve-stopped = the server stopped; the ledger is released
+serve-cannot-listen = cannot listen on { $addr }: { $error }; choose another address or port with --listen
+serve-cannot-prepare = cannot prepare { $dir }: { $error }
+serve-failed = the server failed: { $error }
+busy-server = the ledger at { $dir } is held by the hyoka server at { $url } (process { $pid }): use it there (a browser, or its API), or stop it (Ctrl-C where it runs, or kill { $pid }) and try again
+enrol-no-url = no server is running for this ledger: pass --url with the address people's browsers reach it at
+enrol-no-person = there is no person `{ $person }` in this ledger: give their id (see hyoka person list)
+enrol-link = the enrolment link for { $person } (valid { $hours } hours, once; send it to them only): { $url }

@@ -578,3 +578,14 @@ import-sheet = シート: { $sheet }
 hint-point-needed = 。--point で指定してください (例: --point 令和元年度末)
 hint-no-layout = { " " }(README の "Your own sheet"。既知のレイアウトは fixtures/layouts/ にあります)。--layout FILE で指定してください
 err-problems = 問題が { $count } 件あります: { $problems }
+
+# hyoka serve, person enrol
+serve-listening = { $dir } の台帳を { $url } で公開しています (Ctrl-C で停止)
+serve-stopped = サーバーを停止し、台帳を解放しました
+serve-cannot-listen = { $addr } で待ち受けできません: { $error }。--listen で別のアドレスかポートを指定してください
+serve-cannot-prepare = { $dir } を用意できません: { $error }
+serve-failed = サーバーが失敗しました: { $error }
+busy-server = { $dir } の台帳は { $url } の hyoka サーバー (プロセス { $pid }) が使用中です: そちら (ブラウザーか API) を使うか、サーバーを停止して (実行中の端末で Ctrl-C、または kill { $pid }) やり直してください
+enrol-no-url = この台帳のサーバーが動いていません: 職員のブラウザーから届くアドレスを --url で指定してください
+enrol-no-person = この台帳に `{ $person }` という職員はいません: 職員の ID を指定してください (hyoka person list を参照)
+enrol-link = { $person } さんの登録リンク ({ $hours } 時間、1 回限り有効。本人にだけ送ってください): { $url }
