@@ -178,37 +178,39 @@ pub struct Rating {
     reason: String,
 }
 
-/// `POST /api/ratings`: records a rating as the signed-in person, signed with their key; answered
-/// once durable (201, with the event's seq).
-pub async fn rate(
-    State(app): State<Arc<App>>,
+/// Records the changes `build` makes from the request's body, as the signed-in person, signed with
+/// their key: the session and its CSRF token are checked before the body is read; each change is
+/// authorized (403 when the person's roles do not allow it) and the batch is answered once durable
+/// (201, with the first event's seq and the head).
+async fn record<B: serde::de::DeserializeOwned + Send + 'static>(
+    app: Arc<App>,
     headers: HeaderMap,
     body: axum::body::Bytes,
+    build: impl FnOnce(&LedgerState, &str, B) -> Result<(Vec<Change>, String), Refusal> + Send + 'static,
 ) -> Result<Response, Refusal> {
     // The session and its token first: nothing of the body is looked at without them.
     let (_, s) = app.signed_in_for_change(&headers, None)?;
-    let r: Rating = serde_json::from_slice(&body)
+    let b: B = serde_json::from_slice(&body)
         .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "invalid", e.to_string()))?;
     let l = Arc::clone(&app.ledger);
     let receipt = blocking(move || {
-        let item = ItemId::parse(&r.item)
-            .map_err(|e| Refusal::new(StatusCode::BAD_REQUEST, "invalid", e.to_string()))?;
-        let change = l
-            .current(|st| -> Result<Change, Refusal> {
-                let period = parse_point(st, &r.period)?;
-                let change = st
-                    .admit(Change::RatingRecorded {
-                        item,
-                        period,
-                        grade: crate::domain::ident::trim(&r.grade).to_string(),
-                    })
-                    .map_err(|e| Refusal::from_error(&crate::error::Error::Refused(e)))?;
-                st.authorize(&s.person, &change)
-                    .map_err(|e| Refusal::new(StatusCode::FORBIDDEN, "refused", e.to_string()))?;
-                Ok(change)
+        let (changes, reason) = l
+            .current(|st| -> Result<(Vec<Change>, String), Refusal> {
+                let (changes, reason) = build(st, &s.person, b)?;
+                let mut admitted = Vec::with_capacity(changes.len());
+                for c in changes {
+                    let c = st
+                        .admit(c)
+                        .map_err(|e| Refusal::from_error(&crate::error::Error::Refused(e)))?;
+                    st.authorize(&s.person, &c).map_err(|e| {
+                        Refusal::new(StatusCode::FORBIDDEN, "refused", e.to_string())
+                    })?;
+                    admitted.push(c);
+                }
+                Ok((admitted, reason))
             })
             .map_err(|e| Refusal::from_error(&e))??;
-        l.append_signed(&s.person, &r.reason, Some(s.signer.clone()), &[change])
+        l.append_signed(&s.person, &reason, Some(s.signer.clone()), &changes)
             .map_err(|e| Refusal::from_error(&e))
     })
     .await?;
@@ -220,6 +222,151 @@ pub async fn rate(
         })),
     )
         .into_response())
+}
+
+fn bad(e: impl std::fmt::Display) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, "invalid", e.to_string())
+}
+
+/// `POST /api/ratings`: records a rating.
+pub async fn rate(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, |st, _, r: Rating| {
+        let change = Change::RatingRecorded {
+            item: ItemId::parse(&r.item).map_err(bad)?,
+            period: parse_point(st, &r.period)?,
+            grade: crate::domain::ident::trim(&r.grade).to_string(),
+        };
+        Ok((vec![change], r.reason))
+    })
+    .await
+}
+
+/// The body of `POST /api/rounds/{point}/submit`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submit {
+    department: Option<String>,
+    reason: String,
+}
+
+/// `POST /api/rounds/{point}/submit`: submits a department's items (default: the person's own).
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Path(point): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, move |st, person, b: Submit| {
+        let period = parse_point(st, &point)?;
+        let department = match b.department {
+            Some(d) => d,
+            None => st
+                .people
+                .as_ref()
+                .and_then(|p| p.get(person))
+                .map(|p| p.department.clone())
+                .ok_or_else(|| bad("no department: give one"))?,
+        };
+        Ok((vec![Change::Submitted { period, department }], b.reason))
+    })
+    .await
+}
+
+/// The body of `POST /api/reviews`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    period: String,
+    item: String,
+    stage: u8,
+    verdict: String,
+    reason: String,
+}
+
+/// `POST /api/reviews`: approves an item at 1次評価 or 2次評価, or returns it with the reason.
+pub async fn review(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    use crate::domain::people::{Stage, Verdict};
+    record(app, headers, body, |st, _, b: Review| {
+        let stage = match b.stage {
+            1 => Stage::First,
+            2 => Stage::Second,
+            _ => return Err(bad("stage is 1 or 2")),
+        };
+        let verdict = match b.verdict.as_str() {
+            "approve" => Verdict::Approve,
+            "return" => Verdict::Return,
+            _ => return Err(bad("verdict is approve or return")),
+        };
+        let change = Change::Reviewed {
+            period: parse_point(st, &b.period)?,
+            item: ItemId::parse(&b.item).map_err(bad)?,
+            stage,
+            verdict,
+        };
+        Ok((vec![change], b.reason))
+    })
+    .await
+}
+
+/// The body of `POST /api/opinions`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opinion {
+    period: String,
+    item: Option<String>,
+    text: String,
+    reason: String,
+}
+
+/// `POST /api/opinions`: the committee's opinion on an item or on the round.
+pub async fn opinion(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, |st, _, b: Opinion| {
+        let change = Change::OpinionRecorded {
+            period: parse_point(st, &b.period)?,
+            item: b
+                .item
+                .as_deref()
+                .map(ItemId::parse)
+                .transpose()
+                .map_err(bad)?,
+            text: b.text,
+        };
+        Ok((vec![change], b.reason))
+    })
+    .await
+}
+
+/// The body of `POST /api/rounds/{point}/close`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Close {
+    reason: String,
+}
+
+/// `POST /api/rounds/{point}/close`: closes a round (no more ratings).
+pub async fn close(
+    State(app): State<Arc<App>>,
+    Path(point): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, move |st, _, b: Close| {
+        let period = parse_point(st, &point)?;
+        Ok((vec![Change::RoundClosed { period }], b.reason))
+    })
+    .await
 }
 
 /// Whether a round of `state` is open (for the pages).

@@ -232,6 +232,14 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
             get(api::round_status),
         ),
         (Method::POST, "/api/ratings", post(api::rate)),
+        (
+            Method::POST,
+            "/api/rounds/{point}/submit",
+            post(api::submit),
+        ),
+        (Method::POST, "/api/rounds/{point}/close", post(api::close)),
+        (Method::POST, "/api/reviews", post(api::review)),
+        (Method::POST, "/api/opinions", post(api::opinion)),
     ]
 }
 

@@ -275,6 +275,48 @@ fn the_server_keeps_the_contract() {
     assert_eq!(code, 201, "{body}");
     assert_eq!(events(&s), n + 1);
 
+    // The round's other actions: the same refusals, and what the person's role allows.
+    let post = |path: &str, csrf: Option<&str>, body: Value| {
+        let mut req = agent()
+            .post(format!("{}{path}", s.url))
+            .header("Cookie", &cookie);
+        if let Some(t) = csrf {
+            req = req.header("X-CSRF-Token", t);
+        }
+        answer(req.send_json(body))
+    };
+    let submit = json!({"reason": "評価の提出"});
+    assert_eq!(
+        post("/api/rounds/FY2021-H1/submit", None, submit.clone()).0,
+        403
+    );
+    let review = json!({"period": "FY2021-H1", "item": "1", "stage": 1, "verdict": "approve", "reason": "確認"});
+    let (code, body) = post("/api/reviews", Some(&csrf), review);
+    assert_eq!(code, 403, "staff do not review: {body}");
+    let (code, body) = post(
+        "/api/rounds/FY2021-H1/close",
+        Some(&csrf),
+        json!({"reason": "締切"}),
+    );
+    assert_eq!(code, 403, "staff do not close rounds: {body}");
+    assert_eq!(events(&s), n + 1);
+    // Submitting with an item unrated is refused by the round's rules (409), nothing appended.
+    let (code, body) = post("/api/rounds/FY2021-H1/submit", Some(&csrf), submit.clone());
+    assert_eq!(code, 409, "{body}");
+    assert_eq!(events(&s), n + 1);
+    let second = json!({"item": "2", "period": "FY2021-H1", "grade": "B", "reason": "評価"});
+    assert_eq!(rate(&s, Some(&cookie), Some(&csrf), &second).0, 201);
+    let (code, body) = post("/api/rounds/FY2021-H1/submit", Some(&csrf), submit);
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(events(&s), n + 3);
+    let (code, body) = answer(
+        a.get(format!("{}/api/rounds/FY2021-H1/status", s.url))
+            .call(),
+    );
+    assert_eq!(code, 200, "{body}");
+    let status: Value = serde_json::from_str(&body).expect("JSON");
+    crate::test_rounds::assert_valid("round-status.schema.json", &status);
+
     // A command meeting the lock names the server.
     let busy = r.env.run_with(&[("HYOKA_WAIT", Some("0"))], &["table"]);
     let line = busy.fails(1);
@@ -284,7 +326,14 @@ fn the_server_keeps_the_contract() {
     assert!(!r.env.ledger().join("SERVER").exists());
     r.run(&["verify"]).ok();
     let log = r.run(&["log", "--format", "jsonl"]).ok().to_string();
-    let last: Value = serde_json::from_str(log.lines().last().expect("a line")).expect("JSON");
-    assert_eq!(last["author"], "s0", "{last}");
-    assert_eq!(last["reason"], "評価", "{last}");
+    let lines: Vec<Value> = log
+        .lines()
+        .rev()
+        .take(2)
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines[1]["author"], "s0", "{}", lines[1]);
+    assert_eq!(lines[1]["reason"], "評価", "{}", lines[1]);
+    assert_eq!(lines[0]["author"], "s0", "{}", lines[0]);
+    assert_eq!(lines[0]["reason"], "評価の提出", "{}", lines[0]);
 }
