@@ -626,6 +626,10 @@ pub(super) enum Command {
         /// into DIR; without it, errors go to stderr and requests are not logged.
         #[arg(long, value_name = "DIR")]
         log_dir: Option<PathBuf>,
+        /// People reach the server over HTTPS through a reverse proxy: the session cookie is then
+        /// marked Secure and named __Host-hyoka_session.
+        #[arg(long)]
+        behind_https: bool,
     },
     /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
     #[command(

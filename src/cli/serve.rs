@@ -25,7 +25,12 @@ use super::output::out;
 pub const ENROL_HOURS: i64 = 72;
 
 /// `hyoka serve`.
-pub fn serve(ctx: &Ctx, listen: SocketAddr, log_dir: Option<&Path>) -> Result<(), Failure> {
+pub fn serve(
+    ctx: &Ctx,
+    listen: SocketAddr,
+    log_dir: Option<&Path>,
+    behind_https: bool,
+) -> Result<(), Failure> {
     super::clock::now()?;
     let ledger = super::anchoring::open_write(ctx)?;
     let dir = ledger.dir().to_path_buf();
@@ -57,7 +62,7 @@ pub fn serve(ctx: &Ctx, listen: SocketAddr, log_dir: Option<&Path>) -> Result<()
         .enable_all()
         .build()
         .map_err(|e| Failure::from(t!("serve-failed", error = e.to_string())))?;
-    let app = hyoka::server::app(Arc::clone(&shared), web, false, clock);
+    let app = hyoka::server::app(Arc::clone(&shared), web, behind_https, clock);
     let served: Result<(), Failure> = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             Failure::from(t!(

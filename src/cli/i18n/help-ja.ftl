@@ -792,6 +792,7 @@ hyoka-serve = 台帳を Web で公開する: 職員はブラウザーでサイ�
         サーバーは台帳の隣の DIR.web に自分のファイルを置きます: 登録トークン (ハッシュ) と、各職員のパスワードで
         暗号化した署名鍵です。JSON API は schema/openapi.json に記述しています (/api/openapi.json でも配信)。
 hyoka-serve--listen = 待ち受けるアドレスとポート (ポート 0 は空いているポートを使い、それを表示する)
+hyoka-serve--behind_https = 職員はリバースプロキシ経由の HTTPS でサーバーに接続する: セッション Cookie に Secure を付け、名前を __Host-hyoka_session にする
 hyoka-serve--log_dir = アクセスログとエラーログ (access.log、error.log。10 MiB で切り替え、5 世代保存) を DIR に書く。指定しないときはエラーを標準エラーに出し、リクエストは記録しない
 
 ## hyoka-person-enrol
