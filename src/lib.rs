@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod import;
 pub mod ledger;
 pub mod os;
+pub mod server;
 pub mod store;
 pub mod table;
 pub mod tlog;

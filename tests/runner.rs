@@ -61,6 +61,8 @@ mod test_rounds;
 mod test_rules;
 #[path = "runner/test_schema.rs"]
 mod test_schema;
+#[path = "runner/test_serve.rs"]
+mod test_serve;
 #[path = "runner/test_sheets.rs"]
 mod test_sheets;
 #[path = "runner/test_storage.rs"]

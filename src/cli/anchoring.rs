@@ -101,6 +101,12 @@ pub(super) fn open_waiting<T>(
         wait: quiet,
         ..access
     }) {
+        // A server holds the ledger until it is stopped: waiting for it is no use.
+        Err(e @ hyoka::error::Error::Busy(..))
+            if hyoka::server::server_file::ServerFile::read(&ctx.ledger).is_some() =>
+        {
+            Err(e)
+        }
         Err(hyoka::error::Error::Busy(_, holders)) => {
             let rest = access.wait - quiet;
             let line = t!(

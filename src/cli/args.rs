@@ -671,6 +671,24 @@ pub(super) enum Command {
     /// Build a throwaway ledger from the bundled table and show what hyoka does.
     #[command(after_help = "Example:\n  hyoka demo")]
     Demo,
+    /// Serve the ledger on the web: people sign in with their browsers and do a round (the server
+    /// holds the ledger until it stops, on Ctrl-C or SIGTERM).
+    #[command(
+        after_help = "Examples:\n  hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka\n  hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080   (an enrolment link for a person, while the server runs)\n\nThe server keeps its own files beside the ledger, in DIR.web: the enrolment tokens (hashed) and each\nperson's signing key wrapped by their password. The JSON API is described by schema/openapi.json\n(also served at /api/openapi.json)."
+    )]
+    Serve {
+        /// The address and port to listen on (port 0: any free port, printed).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Write the access log and the error log (access.log, error.log, rotated at 10 MiB, 5 kept)
+        /// into DIR; without it, errors go to stderr and requests are not logged.
+        #[arg(long, value_name = "DIR")]
+        log_dir: Option<PathBuf>,
+        /// People reach the server over HTTPS through a reverse proxy: the session cookie is then
+        /// marked Secure and named __Host-hyoka_session.
+        #[arg(long)]
+        behind_https: bool,
+    },
     /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
     #[command(
         after_help = "Examples:\n  hyoka completions bash > ~/.local/share/bash-completion/completions/hyoka\n  hyoka completions zsh > \"${fpath[1]}/_hyoka\"\n  hyoka completions fish > ~/.config/fish/completions/hyoka.fish"
@@ -883,6 +901,19 @@ pub(super) enum PersonCommand {
         after_help = "Examples:\n  hyoka person key rotate 鈴木一郎 --vkey suzuki-2.vkey --key suzuki.key -m '定期的な鍵の更新'\n  hyoka person key revoke 鈴木一郎 --key admin.key -m '退職'"
     )]
     Key(PersonKeyCommand),
+    /// Issue a one-time link with which a person sets up their web sign-in (by an administrator; valid
+    /// for 72 hours, and the person's earlier link is withdrawn).
+    #[command(
+        after_help = "Example:\n  hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080\n\nThe person opens the link, pastes their private key file and chooses a password: the server keeps\nthe key wrapped by that password (Argon2id), so no one else can sign as them from the stored data.\nA forgotten password means a new key (hyoka person key rotate) and a new link."
+    )]
+    Enrol {
+        /// The person's id (see hyoka person list).
+        person: String,
+        /// The server's address as people's browsers reach it (default: where the running server
+        /// listens, from DIR/SERVER).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// List the people: id, name (when known here), department, roles, key id and whether it is current.
     #[command(
         after_help = "Examples:\n  hyoka person list\n  hyoka person list --format json | jq '.people[] | select(.key == \"revoked\")'"

@@ -103,6 +103,23 @@ pub fn holders_text(holders: &hyoka::os::lock::Holders) -> String {
 
 /// The message for a busy ledger: who holds it, and what to do.
 pub fn busy(dir: &std::path::Path, holders: &hyoka::os::lock::Holders) -> String {
+    use hyoka::os::lock::Holders;
+    // A server that holds the ledger says where it listens (a file left by a server that was killed
+    // names a process that no longer holds the lock, and is not believed).
+    if let Some(server) = hyoka::server::server_file::ServerFile::read(dir) {
+        let holds = match holders {
+            Holders::Known(h) => h.iter().any(|h| h.pid == server.pid),
+            Holders::Unknown => true,
+        };
+        if holds {
+            return t!(
+                "busy-server",
+                dir = dir.display(),
+                url = text::escape(&server.url),
+                pid = server.pid
+            );
+        }
+    }
     t!("busy", dir = dir.display(), who = holders_text(holders))
 }
 

@@ -25,6 +25,7 @@ mod people;
 mod record;
 mod round_args;
 mod rounds;
+mod serve;
 mod sheets;
 mod tlog;
 mod view_cmds;
@@ -426,6 +427,11 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             full,
         } => audit_cmds::diff(ctx, &from, &to, every, format, full),
         Command::Demo => demo::demo(),
+        Command::Serve {
+            listen,
+            log_dir,
+            behind_https,
+        } => serve::serve(ctx, listen, log_dir.as_deref(), behind_https),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => manual(out.as_deref()),
     }

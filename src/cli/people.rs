@@ -226,6 +226,9 @@ pub fn person(ctx: &Ctx, cmd: PersonCommand) -> Result<(), Failure> {
     if let PersonCommand::List { format } = cmd {
         return list(ctx, format);
     }
+    if let PersonCommand::Enrol { person, url } = cmd {
+        return super::serve::enrol(ctx, &person, url.as_deref());
+    }
     let mut ledger = anchoring::open_write(ctx)?;
     let state = ledger.current()?;
     if !state.has_people() {
@@ -274,7 +277,7 @@ pub fn person(ctx: &Ctx, cmd: PersonCommand) -> Result<(), Failure> {
             last_admin_keeps_key(state, &names, &person)?;
             (Change::KeyRevoked { person }, who, None)
         }
-        PersonCommand::List { .. } => return Ok(()),
+        PersonCommand::List { .. } | PersonCommand::Enrol { .. } => return Ok(()),
     };
     let meta = super::who::meta(&who, state)?;
     authorized(dir, state, &meta.author, std::slice::from_ref(&change))?;

@@ -20,6 +20,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::domain::event::Change;
 use crate::error::{Error, Result};
+use crate::ledger::signing::Signer;
 use crate::ledger::{Ledger, Meta, Receipt};
 use crate::store::journal::SyncPoint;
 
@@ -64,6 +65,18 @@ impl SharedLedger {
     /// Appends `changes` as one atomic batch recorded by `author` for `reason`, and returns once it is
     /// durable. Like [`Ledger::append`], nothing is recorded if any change is refused.
     pub fn append(&self, author: &str, reason: &str, changes: &[Change]) -> Result<Receipt> {
+        self.append_signed(author, reason, None, changes)
+    }
+
+    /// As [`SharedLedger::append`], signed with `signer` (in a ledger with people, the author's current
+    /// key; the server's signed-in person's).
+    pub fn append_signed(
+        &self,
+        author: &str,
+        reason: &str,
+        signer: Option<Signer>,
+        changes: &[Change],
+    ) -> Result<Receipt> {
         // A failed sync refuses everything after it.
         self.sync.wait_durable(0).map_err(|e| self.sync_err(e))?;
         let (receipt, ticket, anchors) = {
@@ -74,7 +87,7 @@ impl SharedLedger {
                 source: None,
                 recorded_at: (self.clock)(),
                 new_point: false,
-                signer: None,
+                signer,
             };
             let receipt = l.append(&meta, changes)?;
             (receipt, self.sync.written(), l.anchors_every_commit())
@@ -94,6 +107,13 @@ impl SharedLedger {
     /// Reads the ledger under its lock (it may include batches whose sync is still running).
     pub fn read<T>(&self, f: impl FnOnce(&Ledger) -> T) -> Result<T> {
         Ok(f(&*self.lock()?))
+    }
+
+    /// Runs `f` on the ledger's current state (the state after the last batch written, whose sync may
+    /// still be running), under its lock.
+    pub fn current<T>(&self, f: impl FnOnce(&crate::domain::state::State) -> T) -> Result<T> {
+        let mut l = self.lock()?;
+        Ok(f(l.current()?))
     }
 
     /// The ledger back, once everything appended through it is durable.

@@ -7,8 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
 /// The bundled seed table.
 pub fn seed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kodaira-followup-h26-h27.tsv")
@@ -149,7 +147,24 @@ impl Env {
     /// pinned to C (English messages; `LC_ALL` wins over `LANG`, `HYOKA_LANG` is removed) unless `vars`
     /// say otherwise.
     pub fn run_with_at(&self, now: &str, vars: &[(&str, Option<&str>)], args: &[&str]) -> Run {
-        let mut cmd = Command::cargo_bin("hyoka").expect("binary");
+        let mut cmd = self.command(now, vars, args);
+        let out = cmd.output().expect("run hyoka");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// The command `hyoka ARGS` as [`Env::run_with_at`] runs it, for a test that starts it itself (a
+    /// server).
+    pub fn command(
+        &self,
+        now: &str,
+        vars: &[(&str, Option<&str>)],
+        args: &[&str],
+    ) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("hyoka"));
         cmd.env("HYOKA_LEDGER", self.ledger())
             .env("HYOKA_NOW", now)
             // Test threads fork children while other tests hold ledgers open in-process; a forked child
@@ -183,12 +198,7 @@ impl Env {
                 None => cmd.env_remove(name),
             };
         }
-        let out = cmd.output().expect("run hyoka");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        cmd
     }
 
     /// A ledger with the plan, one heading and items 1 and 2.

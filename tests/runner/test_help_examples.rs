@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use std::process::Command;
 
 /// A step of a group: a command that prepares what the next examples need, or an example.
 enum Step {
@@ -209,6 +209,13 @@ const GROUPS: &[(&str, &[Step])] = &[
         ],
     ),
     (
+        "the web server",
+        &[
+            Run("hyoka import fixtures/kodaira-followup-h26-h27.tsv -a 山田 --ledger plan"),
+            Ex("hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka"),
+        ],
+    ),
+    (
         "people for a ledger in use",
         &[
             Run("hyoka import fixtures/kodaira-followup-h26-h27.tsv -a 山田"),
@@ -220,6 +227,7 @@ const GROUPS: &[(&str, &[Step])] = &[
             Ex(
                 "hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'",
             ),
+            Ex("hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080"),
             Ex("hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'"),
             Ex("hyoka person role revoke 鈴木一郎 staff --key admin.key -m '異動'"),
             Ex("hyoka key generate --name suzuki --output suzuki-2.key > suzuki-2.vkey"),
@@ -334,6 +342,32 @@ const GROUPS: &[(&str, &[Step])] = &[
     ),
 ];
 
+/// Starts a server (`cmd`, the example `line`), waits for the line saying where it listens (20 s at
+/// most), stops it, and returns that line; an exit before it is the example's failure.
+fn serve(mut cmd: Command, line: &str) -> Result<(i32, String), String> {
+    use std::io::BufRead;
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{line}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = std::io::BufReader::new(stdout).read_line(&mut first);
+        let _ = tx.send(first);
+    });
+    let said = rx.recv_timeout(std::time::Duration::from_secs(20));
+    let _ = child.kill();
+    let status = child.wait().map_err(|e| format!("{line}: {e}"))?;
+    match said {
+        Ok(l) if l.contains("http://127.0.0.1:") => Ok((0, l)),
+        Ok(l) => Ok((status.code().unwrap_or(1).max(1), l)),
+        Err(_) => Err(format!("`{line}` did not say where it listens within 20 s")),
+    }
+}
+
 /// A group's directory: a fresh clone's (the fixtures where the repository has them), and a clock.
 struct Sandbox {
     dir: tempfile::TempDir,
@@ -407,7 +441,20 @@ impl Sandbox {
             9 + (m / 60) % 14,
             m % 60
         );
-        let mut cmd = Command::cargo_bin("hyoka").expect("binary");
+        let serving = args.first().map(String::as_str) == Some("serve")
+            && !args.iter().any(|a| a == "--help");
+        let args: Vec<String> = match serving {
+            // A server runs until stopped: on a free port of loopback, until it says where it listens.
+            true => {
+                let mut a = args;
+                if let Some(i) = a.iter().position(|w| w == "--listen") {
+                    a[i + 1] = "127.0.0.1:0".into();
+                }
+                a
+            }
+            false => args,
+        };
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("hyoka"));
         cmd.env_clear()
             .env("PATH", "/usr/bin:/bin")
             .env("HOME", self.root().join("home"))
@@ -424,6 +471,9 @@ impl Sandbox {
             )
             .current_dir(self.root())
             .args(&args);
+        if serving {
+            return serve(cmd, line);
+        }
         let out = cmd.output().map_err(|e| format!("{line}: {e}"))?;
         let code = out.status.code().unwrap_or(-1);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

@@ -862,3 +862,14 @@ why-bad-day = cannot read the day `{ $day }`; write 末 or the last day, e.g. { 
 why-not-end-day = { $month }月{ $day }日 is not the end of a reporting period: write { $month }月末 or { $month }月{ $last }日
 why-years-empty = they are empty
 why-after-year = `{ $rest }` after the year is not part of a year (a plan's years name no half, quarter or date)
+
+# hyoka serve, person enrol
+serve-listening = hyoka serves the ledger at { $dir } on { $url } (Ctrl-C to stop)
+serve-stopped = the server stopped; the ledger is released
+serve-cannot-listen = cannot listen on { $addr }: { $error }; choose another address or port with --listen
+serve-cannot-prepare = cannot prepare { $dir }: { $error }
+serve-failed = the server failed: { $error }
+busy-server = the ledger at { $dir } is held by the hyoka server at { $url } (process { $pid }): use it there (a browser, or its API), or stop it (Ctrl-C where it runs, or kill { $pid }) and try again
+enrol-no-url = no server is running for this ledger: pass --url with the address people's browsers reach it at
+enrol-no-person = there is no person `{ $person }` in this ledger: give their id or name (see hyoka person list)
+enrol-link = the enrolment link for { $person } (valid { $hours } hours, once; send it to them only): { $url }

@@ -859,3 +859,28 @@ value-summary-format-json = JSON (schema/summary.schema.json)
 value-group-by-heading = 項目の見出し
 value-group-by-department = 項目の所管課
 value-history-format-md = Markdown (印刷したり、訂正のお知らせに添付したりできる)
+
+## hyoka-serve
+hyoka-serve = 台帳を Web で公開する: 職員はブラウザーでサインインして評価ラウンドを進める (サーバーは停止するまで台帳を保持する。Ctrl-C か SIGTERM で停止)
+    .after =
+        例:
+          hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka
+          hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080   (サーバーの実行中に、職員の登録リンクを発行する)
+
+        サーバーは台帳の隣の DIR.web に自分のファイルを置きます: 登録トークン (ハッシュ) と、各職員のパスワードで
+        暗号化した署名鍵です。JSON API は schema/openapi.json に記述しています (/api/openapi.json でも配信)。
+hyoka-serve--listen = 待ち受けるアドレスとポート (ポート 0 は空いているポートを使い、それを表示する)
+hyoka-serve--behind_https = 職員はリバースプロキシ経由の HTTPS でサーバーに接続する: セッション Cookie に Secure を付け、名前を __Host-hyoka_session にする
+hyoka-serve--log_dir = アクセスログとエラーログ (access.log、error.log。10 MiB で切り替え、5 世代保存) を DIR に書く。指定しないときはエラーを標準エラーに出し、リクエストは記録しない
+
+## hyoka-person-enrol
+hyoka-person-enrol = 職員が Web サインインを設定するための 1 回限りのリンクを発行する (管理者が行う。72 時間有効。その職員の前のリンクは無効になる)
+    .after =
+        例:
+          hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080
+
+        職員はリンクを開き、秘密鍵ファイルの内容を貼り付けてパスワードを決めます。サーバーは鍵をそのパスワードで
+        暗号化 (Argon2id) して保存するので、保存データからほかの人が本人として署名することはできません。
+        パスワードを忘れたときは新しい鍵 (hyoka person key rotate) と新しいリンクです。
+hyoka-person-enrol--person = 職員の ID (hyoka person list を参照)
+hyoka-person-enrol--url = 職員のブラウザーから届くサーバーのアドレス (既定: 実行中のサーバーが待ち受けるアドレス。DIR/SERVER から)

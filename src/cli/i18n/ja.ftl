@@ -834,3 +834,14 @@ why-bad-day = 日 `{ $day }` を読めません。末 か月の最後の日 (例
 why-not-end-day = { $month }月{ $day }日 は評価期間の終わりではありません。{ $month }月末 か { $month }月{ $last }日 と書いてください
 why-years-empty = 空です
 why-after-year = 年の後の `{ $rest }` は年の一部ではありません (計画の年度には半期・四半期・日付を書きません)
+
+# hyoka serve, person enrol
+serve-listening = { $dir } の台帳を { $url } で公開しています (Ctrl-C で停止)
+serve-stopped = サーバーを停止し、台帳を解放しました
+serve-cannot-listen = { $addr } で待ち受けできません: { $error }。--listen で別のアドレスかポートを指定してください
+serve-cannot-prepare = { $dir } を用意できません: { $error }
+serve-failed = サーバーが失敗しました: { $error }
+busy-server = { $dir } の台帳は { $url } の hyoka サーバー (プロセス { $pid }) が使用中です: そちら (ブラウザーか API) を使うか、サーバーを停止して (実行中の端末で Ctrl-C、または kill { $pid }) やり直してください
+enrol-no-url = この台帳のサーバーが動いていません: 職員のブラウザーから届くアドレスを --url で指定してください
+enrol-no-person = この台帳に `{ $person }` という職員はいません: 職員の ID か名前を指定してください (hyoka person list を参照)
+enrol-link = { $person } さんの登録リンク ({ $hours } 時間、1 回限り有効。本人にだけ送ってください): { $url }
