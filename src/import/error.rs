@@ -75,14 +75,13 @@ impl From<ImportError> for crate::error::Error {
                 header,
             },
             ImportError::Table(e) => match *e {
-                TableFileError::Many { problems, omitted } => crate::error::Error::Problems {
-                    problems: problems.iter().map(ToString::to_string).collect(),
-                    omitted,
-                },
+                TableFileError::Many { problems, omitted } => {
+                    crate::error::Error::Problems { problems, omitted }
+                }
                 TableFileError::NoKnownLayout { line, tried } => {
                     crate::error::Error::NoLayout { line, tried }
                 }
-                e => crate::error::Error::Invalid(e.to_string()),
+                e => crate::error::Error::Table(Box::new(e)),
             },
         }
     }
