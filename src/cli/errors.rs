@@ -632,6 +632,16 @@ pub fn time(p: &TimeProblem) -> String {
             forms = t!("time-forms")
         ),
         TimeProblem::OutOfRange { input } => t!("time-out-of-range", input = input.as_str()),
+        TimeProblem::UnknownZone { input } => t!(
+            "time-unknown-zone",
+            input = input.as_str(),
+            forms = t!("zone-forms")
+        ),
+        TimeProblem::BadOffset { input } => t!(
+            "time-bad-offset",
+            input = input.as_str(),
+            forms = t!("zone-forms")
+        ),
         _ => p.to_string(),
     }
 }
@@ -2282,7 +2292,17 @@ mod tests {
             TimeProblem::OutOfRange {
                 input: "9999-12-31".into(),
             },
+            hyoka::domain::when::Zone::parse("Mars/Base").unwrap_err(),
+            hyoka::domain::when::Zone::parse("+9").unwrap_err(),
         ];
+        assert_eq!(
+            distinct(&problems),
+            include_str!("../domain/when.rs")
+                .split("pub enum TimeProblem")
+                .nth(1)
+                .map_or(0, declared),
+            "a variant of TimeProblem has no sample"
+        );
         for p in &problems {
             assert_eq!(in_lang(Lang::En, || time(p)), p.to_string());
             let ja = in_lang(Lang::Ja, || time(p));

@@ -812,6 +812,9 @@ err-unsettled-head = the change was stored but the head record could not be upda
 err-unsettled-anchor = the change was recorded (#{ $first }..#{ $last }) but could not be anchored ({ $why })
 time-unreadable = cannot read the time `{ $input }`; write it as { $forms }
 time-out-of-range = time `{ $input }` is out of range
+time-unknown-zone = unknown time zone `{ $input }`: write { $forms }
+time-bad-offset = cannot read the offset `{ $input }`: write { $forms }
+zone-forms = Asia/Tokyo (or JST), UTC, an offset such as +09:00 or -05:00, or another IANA zone name
 flag-value-problem = { $flag }: { $problem }
 time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00
 

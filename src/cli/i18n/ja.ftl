@@ -784,6 +784,9 @@ err-unsettled-head = 変更は保存されましたが、ヘッド記録を更�
 err-unsettled-anchor = 変更は記録されました (#{ $first }..#{ $last }) が、アンカーを書けませんでした ({ $why })
 time-unreadable = 日時 `{ $input }` を読めません。次のいずれかの形で書いてください: { $forms }
 time-out-of-range = 日時 `{ $input }` は扱える範囲の外です
+time-unknown-zone = タイムゾーン `{ $input }` を知りません。次のいずれかを書いてください: { $forms }
+time-bad-offset = 時差 `{ $input }` を読めません。次のいずれかを書いてください: { $forms }
+zone-forms = Asia/Tokyo (または JST)、UTC、+09:00 や -05:00 のような時差、その他の IANA のタイムゾーン名
 flag-value-problem = { $flag }: { $problem }
 time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, または RFC 3339 (例: 2015-06-30T14:00:00+09:00)
 
