@@ -481,6 +481,9 @@ pub enum Error {
     /// A table file (an import's) with one problem: its layout, a cell, its periods or its totals.
     #[error("{0}")]
     Table(Box<crate::table::error::TableFileError>),
+    /// A table file (an import's) whose periods or totals are wrong.
+    #[error("{0}")]
+    Import(Box<crate::import::error::FileProblem>),
     /// Invalid input that is not a domain rule (empty author, bad option value, a damaged input file).
     #[error("{0}")]
     Invalid(String),
@@ -538,7 +541,7 @@ impl Error {
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",
             Error::MirrorConflict(_) => "mirror_conflict",
-            Error::Invalid(_) | Error::Text(_) | Error::Table(_) => "invalid",
+            Error::Invalid(_) | Error::Text(_) | Error::Table(_) | Error::Import(_) => "invalid",
             Error::Internal(_) => "internal",
             Error::Integrity(e) => e.kind(),
             Error::Io { .. } => "io",

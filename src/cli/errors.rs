@@ -12,6 +12,7 @@ use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
 use hyoka::domain::text::TextProblem;
 use hyoka::domain::when::TimeProblem;
 use hyoka::error::{Error, IntegrityError, Unsettled, Unsigned};
+use hyoka::import::error::{FileProblem, TotalProblem};
 use hyoka::table::error::{RowColumns, TableFileError};
 use hyoka::table::layout::Expects;
 
@@ -63,6 +64,7 @@ pub fn error(e: &Error) -> String {
                 .join("; ")
         ),
         Error::Table(e) => table_file(e),
+        Error::Import(p) => file_problem(p),
         Error::Text(p) => text(p),
         Error::EraNeeded { line, label } => {
             t!("err-era-needed", line = *line, label = label.as_str())
@@ -413,6 +415,83 @@ pub fn table_file(e: &TableFileError) -> String {
                 .join("; ")
         ),
         _ => e.to_string(),
+    }
+}
+
+/// What is wrong with a file's periods or totals, in words.
+pub fn file_problem(p: &FileProblem) -> String {
+    match p {
+        FileProblem::PointGiven {
+            line,
+            point,
+            periods,
+        } => t!(
+            "file-point-given",
+            line = *line,
+            point = point.as_str(),
+            periods = periods.join(", ")
+        ),
+        FileProblem::PeriodColumn { line, label, why } => t!(
+            "file-period-column",
+            line = *line,
+            label = label.as_str(),
+            why = period(why)
+        ),
+        FileProblem::PeriodTwice { line, period } => {
+            t!("file-period-twice", line = *line, period = period.as_str())
+        }
+        FileProblem::Totals { problems } => t!(
+            "file-totals",
+            problems = problems
+                .iter()
+                .map(total_problem)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        _ => p.to_string(),
+    }
+}
+
+/// A count of a total row that disagrees with the file's rows, in words.
+fn total_problem(p: &TotalProblem) -> String {
+    match p {
+        TotalProblem::Count {
+            line,
+            label,
+            period,
+            stated,
+            found,
+        } => t!(
+            "total-count",
+            line = *line,
+            label = label.as_str(),
+            period = period.as_str(),
+            stated = *stated,
+            found = *found
+        ),
+        TotalProblem::Columns {
+            line,
+            label,
+            counts,
+            periods,
+        } => t!(
+            "total-columns",
+            line = *line,
+            label = label.as_str(),
+            counts = *counts,
+            periods = *periods
+        ),
+        TotalProblem::FollowUp {
+            line,
+            stated,
+            found,
+        } => t!(
+            "total-follow-up",
+            line = *line,
+            stated = *stated,
+            found = *found
+        ),
+        _ => p.to_string(),
     }
 }
 
@@ -1444,6 +1523,10 @@ mod tests {
                 omitted: 3,
             },
             Error::Table(Box::new(TableFileError::Empty { line: 1 })),
+            Error::Import(Box::new(FileProblem::PeriodTwice {
+                line: 2,
+                period: "平成27年度上半期".into(),
+            })),
         ];
         out.extend(integrity.into_iter().map(Error::Integrity));
         out.extend(
@@ -2214,6 +2297,75 @@ mod tests {
             });
         }
         out
+    }
+
+    fn every_file_problem() -> Vec<FileProblem> {
+        vec![
+            FileProblem::PointGiven {
+                line: 2,
+                point: "H27上半期".into(),
+                periods: vec!["H26上".into(), "H26下".into()],
+            },
+            FileProblem::PeriodColumn {
+                line: 2,
+                label: "H27下半期".into(),
+                why: hyoka::domain::period::Period::parse("H27下半期", None).unwrap_err(),
+            },
+            FileProblem::PeriodTwice {
+                line: 2,
+                period: "平成27年度上半期".into(),
+            },
+            FileProblem::Totals {
+                problems: vec![
+                    TotalProblem::Count {
+                        line: 71,
+                        label: "A".into(),
+                        period: "平成26年度上半期".into(),
+                        stated: 58,
+                        found: 59,
+                    },
+                    TotalProblem::Columns {
+                        line: 72,
+                        label: "計".into(),
+                        counts: 3,
+                        periods: 4,
+                    },
+                    TotalProblem::FollowUp {
+                        line: 73,
+                        stated: 5,
+                        found: 6,
+                    },
+                ],
+            },
+        ]
+    }
+
+    /// A file's periods and totals: the library's English, and Japanese without English, for every
+    /// variant.
+    #[test]
+    fn periods_and_totals_of_a_file_are_worded() {
+        let problems = every_file_problem();
+        let totals: Vec<TotalProblem> = problems
+            .iter()
+            .flat_map(|p| match p {
+                FileProblem::Totals { problems } => problems.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(
+            distinct(&problems) + distinct(&totals),
+            include_str!("../import/error.rs")
+                .split("pub enum FileProblem")
+                .nth(1)
+                .map_or(0, declared),
+            "a variant of FileProblem or TotalProblem has no sample"
+        );
+        for p in &problems {
+            assert_eq!(in_lang(Lang::En, || file_problem(p)), p.to_string());
+            let ja = in_lang(Lang::Ja, || file_problem(p));
+            assert_ne!(ja, p.to_string());
+            assert!(english_run(&ja).is_none(), "{p:?}: {ja}");
+        }
     }
 
     /// A table file's problems and an item id's: the library's English, and Japanese without English,

@@ -936,3 +936,10 @@ table-many = line { $line }: { $count } problems in the file{ $omitted ->
         [0] { "" }
        *[other] { " " }({ $omitted } not shown)
     }: { $problems }
+file-point-given = line { $line }: a point ({ $point }) was given, but the header names the point of every grade column ({ $periods }); the file says its points itself
+file-period-column = line { $line }: period column `{ $label }`: { $why }
+file-period-twice = line { $line }: the period { $period } appears in two columns; each period has one column
+file-totals = the file's totals disagree with its rows: { $problems }; correct the table or its total rows, nothing was imported
+total-count = line { $line } (row { $label }), { $period }: the file says { $stated }, its rows give { $found }
+total-columns = line { $line } (row { $label }): { $counts } counts for { $periods } periods
+total-follow-up = line { $line }, follow-up items: the file says { $stated }, its rows give { $found } (a re-listed item counts once)

@@ -908,3 +908,10 @@ table-many = { $line } 行目: ファイルに問題が { $count } 件ありま�
         [0] { "" }
        *[other] { " " }({ $omitted } 件は表示していません)
     }: { $problems }
+file-point-given = { $line } 行目: 時点 ({ $point }) が指定されましたが、見出しが評価の列すべての時点を示しています ({ $periods })。時点はファイル自身が示しています
+file-period-column = { $line } 行目: 期間の列 `{ $label }`: { $why }
+file-period-twice = { $line } 行目: 期間 { $period } の列が二つあります。期間ごとに列は一つです
+file-totals = ファイルの合計行が項目の行と合いません: { $problems }。表か合計行を直してください。何も取り込んでいません
+total-count = { $line } 行目 ({ $label } の行)、{ $period }: ファイルでは { $stated }、項目の行からは { $found } です
+total-columns = { $line } 行目 ({ $label } の行): 期間 { $periods } 列に件数が { $counts } 個あります
+total-follow-up = { $line } 行目、フォローアップ項目: ファイルでは { $stated }、項目の行からは { $found } です (再掲の項目は一度だけ数えます)
