@@ -422,18 +422,18 @@ pub enum Error {
         /// The line where the header was looked for.
         line: usize,
         /// Each layout tried and what it expects.
-        tried: Vec<(String, String)>,
+        tried: Vec<(String, crate::table::layout::Expects)>,
     },
     /// Invalid input with several problems (an imported file's cells), each one line with its place, in
     /// the file's order: the first ones, and how many more were found.
     #[error(
         "{} problems: {}",
         problems.len() + omitted,
-        problems.join("; ")
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
     )]
     Problems {
         /// Each problem, one line.
-        problems: Vec<String>,
+        problems: Vec<crate::table::error::TableFileError>,
         /// How many more were found.
         omitted: usize,
     },
@@ -478,6 +478,12 @@ pub enum Error {
     /// another: it is another log's mirror, or was changed. Nothing more was written.
     #[error("the mirror's {0} differs from what this ledger's mirror holds there")]
     MirrorConflict(String),
+    /// A table file (an import's) with one problem: its layout, a cell, its periods or its totals.
+    #[error("{0}")]
+    Table(Box<crate::table::error::TableFileError>),
+    /// A table file (an import's) whose periods or totals are wrong.
+    #[error("{0}")]
+    Import(Box<crate::import::error::FileProblem>),
     /// Invalid input that is not a domain rule (empty author, bad option value, a damaged input file).
     #[error("{0}")]
     Invalid(String),
@@ -535,7 +541,7 @@ impl Error {
             Error::KeyNotOfOrigin { .. } => "key_not_of_origin",
             Error::Unsettled(_) => "unsettled",
             Error::MirrorConflict(_) => "mirror_conflict",
-            Error::Invalid(_) | Error::Text(_) => "invalid",
+            Error::Invalid(_) | Error::Text(_) | Error::Table(_) | Error::Import(_) => "invalid",
             Error::Internal(_) => "internal",
             Error::Integrity(e) => e.kind(),
             Error::Io { .. } => "io",

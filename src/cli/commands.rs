@@ -647,7 +647,13 @@ pub fn import(ctx: &Ctx, format: TextOrJson, args: ImportArgs) -> Result<(), Fai
     }
     if let Err(hyoka::error::Error::Problems { problems, omitted }) = &imported {
         for p in problems {
-            eprintln!("{}", t!("import-problem", problem = text::escape(p)));
+            eprintln!(
+                "{}",
+                t!(
+                    "import-problem",
+                    problem = text::escape(&super::errors::table_file(p))
+                )
+            );
         }
         if *omitted > 0 {
             eprintln!("{}", t!("import-problems-omitted", count = *omitted));

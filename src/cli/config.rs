@@ -146,7 +146,7 @@ pub fn parse(text: &str, base: &Path) -> Result<Config, String> {
             }
             "time_zone" => {
                 let s = text(&t!("config-a-time-zone"))?;
-                Zone::parse(&s).map_err(|e| format!("`time_zone`: {e}"))?;
+                Zone::parse(&s).map_err(|e| format!("`time_zone`: {}", super::errors::time(&e)))?;
                 config.time_zone = Some(s);
             }
             "wait" => {

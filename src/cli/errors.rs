@@ -5,12 +5,16 @@
 //! with its own `Display` until it is worded here.
 
 use hyoka::domain::event::{V2Only, Version1};
+use hyoka::domain::item_id::IdProblem;
 use hyoka::domain::people::{Role, RoundStatus};
 use hyoka::domain::period::{Cadence, Era, PeriodError, Why};
 use hyoka::domain::state::{Action, Decided, KeyOf, Refused, Rule};
 use hyoka::domain::text::TextProblem;
 use hyoka::domain::when::TimeProblem;
 use hyoka::error::{Error, IntegrityError, Unsettled, Unsigned};
+use hyoka::import::error::{FileProblem, TotalProblem};
+use hyoka::table::error::{RowColumns, TableFileError};
+use hyoka::table::layout::Expects;
 
 use super::i18n::t;
 
@@ -53,8 +57,14 @@ pub fn error(e: &Error) -> String {
         Error::Problems { problems, omitted } => t!(
             "err-problems",
             count = problems.len() + omitted,
-            problems = problems.join("; ")
+            problems = problems
+                .iter()
+                .map(table_file)
+                .collect::<Vec<_>>()
+                .join("; ")
         ),
+        Error::Table(e) => table_file(e),
+        Error::Import(p) => file_problem(p),
         Error::Text(p) => text(p),
         Error::EraNeeded { line, label } => {
             t!("err-era-needed", line = *line, label = label.as_str())
@@ -69,15 +79,7 @@ pub fn error(e: &Error) -> String {
             column = *column,
             header = header.as_str()
         ),
-        Error::NoLayout { line, tried } => t!(
-            "err-no-layout",
-            line = *line,
-            tried = tried
-                .iter()
-                .map(|(name, expects)| format!("{name}: {expects}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
+        Error::NoLayout { line, tried } => no_layout(*line, tried),
         Error::Unsigned(Unsigned::NoKey { author }) => {
             t!("err-unsigned-no-key", author = author.as_str())
         }
@@ -95,6 +97,417 @@ pub fn error(e: &Error) -> String {
         ),
         // Free text: the library's words (an OS error, an input check).
         _ => e.to_string(),
+    }
+}
+
+/// A file that no known layout reads, in words: each layout and what it expects.
+fn no_layout(line: usize, tried: &[(String, Expects)]) -> String {
+    t!(
+        "err-no-layout",
+        line = line,
+        tried = tried
+            .iter()
+            .map(|(name, e)| format!("{name}: {}", expects(e)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
+/// What a layout's header row must look like, in words.
+pub fn expects(e: &Expects) -> String {
+    match e {
+        Expects::StartsWith(first) => t!("expects-starts-with", first = first.as_str()),
+        Expects::Holding(texts) => t!("expects-holding", texts = texts.join(", ")),
+    }
+}
+
+/// What an item row of a layout holds, in words.
+fn row_columns(c: &RowColumns) -> String {
+    let mut parts = vec![t!("columns-heading")];
+    match c.title_apart {
+        false => parts.push(t!("columns-id-and-title")),
+        true => {
+            parts.push(t!("columns-id"));
+            parts.push(t!("columns-title"));
+        }
+    }
+    parts.push(t!("columns-department"));
+    parts.push(t!("columns-points", count = c.points));
+    if c.follow_up {
+        parts.push(t!("columns-follow-up"));
+    }
+    if c.remark {
+        parts.push(t!("columns-remark"));
+    }
+    parts.join(", ")
+}
+
+/// Why a text cannot be an item id, in words.
+pub fn item_id(p: &IdProblem) -> String {
+    match p {
+        IdProblem::Text(p) => text(p),
+        IdProblem::Empty { input } => t!("id-empty", input = input.as_str()),
+        IdProblem::TooLong { input, max } => {
+            t!("id-too-long", input = input.as_str(), max = *max)
+        }
+        IdProblem::Holds { input, c } => {
+            t!("id-holds", input = input.as_str(), char = c.as_str())
+        }
+        IdProblem::FirstNotAlphanumeric { input } => {
+            t!("id-first-not-alphanumeric", input = input.as_str())
+        }
+        _ => p.to_string(),
+    }
+}
+
+/// Where a cell is, in words: `line 12, column 4 (26年度上半期)`.
+fn place(line: usize, column: usize, header: &str) -> String {
+    match header.is_empty() {
+        true => t!("table-place", line = line, column = column),
+        false => t!(
+            "table-place-header",
+            line = line,
+            column = column,
+            header = header
+        ),
+    }
+}
+
+/// Text quoted as the library quotes it in a message (Rust's `{:?}`).
+fn q(s: &str) -> String {
+    format!("{s:?}")
+}
+
+fn yes(b: bool) -> &'static str {
+    match b {
+        true => "yes",
+        false => "no",
+    }
+}
+
+/// A problem of a table file (an import's), in words.
+pub fn table_file(e: &TableFileError) -> String {
+    use TableFileError as T;
+    match e {
+        T::InvalidUtf8 { line } => t!("table-invalid-utf8", line = *line),
+        T::NotText { line, cp932_line } => {
+            t!("table-not-text", line = *line, cp932_line = *cp932_line)
+        }
+        T::Workbook { problem } => t!("table-workbook", problem = problem.as_str()),
+        T::NoSuchSheet { sheet, sheets } => t!(
+            "table-no-such-sheet",
+            sheet = q(sheet),
+            sheets = sheets.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+        ),
+        T::InvalidUtf16 { line } => t!("table-invalid-utf16", line = *line),
+        T::Empty { line } => t!("table-empty", line = *line),
+        T::StrayBom { line } => t!("table-stray-bom", line = *line),
+        T::NoHeader {
+            line,
+            layout,
+            expected,
+        } => t!(
+            "table-no-header",
+            line = *line,
+            layout = layout.as_str(),
+            expected = expects(expected)
+        ),
+        T::NoKnownLayout { line, tried } => no_layout(*line, tried),
+        T::UnknownColumn {
+            line,
+            column,
+            header,
+            layout,
+            looks_like_point,
+        } => t!(
+            "table-unknown-column",
+            line = *line,
+            column = *column,
+            header = q(header),
+            layout = layout.as_str(),
+            point = yes(*looks_like_point)
+        ),
+        T::DuplicateColumn {
+            line,
+            first_column,
+            column,
+            key,
+            header,
+        } => t!(
+            "table-duplicate-column",
+            line = *line,
+            first_column = *first_column,
+            column = *column,
+            key = column_key(key),
+            header = q(header)
+        ),
+        T::NoPeriods { line } => t!("table-no-periods", line = *line),
+        T::PeriodWithoutYear { line, column } => {
+            t!("table-period-without-year", line = *line, column = *column)
+        }
+        T::HeaderMismatch {
+            line,
+            first_line,
+            expected,
+            found,
+        } => t!(
+            "table-header-mismatch",
+            line = *line,
+            first_line = *first_line,
+            expected = format!("{expected:?}"),
+            found = format!("{found:?}")
+        ),
+        T::NoDataRows { line } => t!("table-no-data-rows", line = *line),
+        T::TooFewColumns {
+            line,
+            expected,
+            layout,
+            found,
+            format,
+        } => t!(
+            "table-too-few-columns",
+            line = *line,
+            expected = *expected,
+            layout = row_columns(layout),
+            found = *found,
+            format = format.as_str()
+        ),
+        T::TooManyColumns {
+            line,
+            column,
+            header,
+            max,
+            cell,
+        } => t!(
+            "table-too-many-columns",
+            place = place(*line, *column, header),
+            cell = q(cell),
+            max = *max
+        ),
+        T::BadId {
+            line,
+            column,
+            header,
+            cell,
+        } => t!(
+            "table-bad-id",
+            place = place(*line, *column, header),
+            cell = q(cell)
+        ),
+        T::IdWithNo {
+            line,
+            column,
+            header,
+            cell,
+        } => t!(
+            "table-id-with-no",
+            place = place(*line, *column, header),
+            cell = q(cell)
+        ),
+        T::MissingTitle {
+            line,
+            column,
+            header,
+            id,
+            with_id,
+        } => t!(
+            "table-missing-title",
+            place = place(*line, *column, header),
+            id = id.as_str(),
+            with_id = yes(*with_id)
+        ),
+        T::DuplicateId {
+            line,
+            column,
+            header,
+            first_line,
+            id,
+            written,
+            first_written,
+        } => t!(
+            "table-duplicate-id",
+            place = place(*line, *column, header),
+            id = id.as_str(),
+            first_line = *first_line,
+            differs = yes(written != first_written),
+            written = q(written),
+            first = q(first_written)
+        ),
+        T::MissingHeading {
+            line,
+            column,
+            header,
+        } => t!(
+            "table-missing-heading",
+            place = place(*line, *column, header)
+        ),
+        T::BadMark {
+            line,
+            column,
+            header,
+            cell,
+        } => t!(
+            "table-bad-mark",
+            place = place(*line, *column, header),
+            cell = q(cell)
+        ),
+        T::BadCount {
+            line,
+            column,
+            header,
+            label,
+            cell,
+        } => t!(
+            "table-bad-count",
+            place = place(*line, *column, header),
+            label = q(label),
+            cell = q(cell)
+        ),
+        T::NotInScale(o) => t!(
+            "table-not-in-scale",
+            place = place(o.line, o.column, &o.header),
+            id = o.id.as_str(),
+            point = o.point.as_str(),
+            grade = o.grade.as_str(),
+            scale = o.scale.join(", ")
+        ),
+        T::DuplicateFollowUpTotal { line, first_line } => t!(
+            "table-duplicate-follow-up-total",
+            line = *line,
+            first_line = *first_line
+        ),
+        T::RowAfterTotals { line, totals_line } => t!(
+            "table-row-after-totals",
+            line = *line,
+            totals_line = *totals_line
+        ),
+        T::CsvQuoting { line, problem, fix } => match *problem {
+            "a double quote inside a cell that does not start with one" => {
+                t!("csv-quote-inside", line = *line)
+            }
+            "text after the closing double quote of a cell" => {
+                t!("csv-text-after-quote", line = *line)
+            }
+            "a quoted cell starting here is never closed" => t!("csv-never-closed", line = *line),
+            _ => t!(
+                "table-csv-quoting",
+                line = *line,
+                problem = *problem,
+                fix = *fix
+            ),
+        },
+        T::Csv { line, message } => t!("table-csv", line = *line, message = message.as_str()),
+        T::Identifier {
+            line,
+            column,
+            header,
+            problem,
+        } => format!("{}: {}", place(*line, *column, header), item_id(problem)),
+        T::Many { problems, omitted } => t!(
+            "table-many",
+            line = e.line(),
+            count = problems.len() + omitted,
+            omitted = *omitted,
+            problems = problems
+                .iter()
+                .map(table_file)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// What is wrong with a file's periods or totals, in words.
+pub fn file_problem(p: &FileProblem) -> String {
+    match p {
+        FileProblem::PointGiven {
+            line,
+            point,
+            periods,
+        } => t!(
+            "file-point-given",
+            line = *line,
+            point = point.as_str(),
+            periods = periods.join(", ")
+        ),
+        FileProblem::PeriodColumn { line, label, why } => t!(
+            "file-period-column",
+            line = *line,
+            label = label.as_str(),
+            why = period(why)
+        ),
+        FileProblem::PeriodTwice { line, period } => {
+            t!("file-period-twice", line = *line, period = period.as_str())
+        }
+        FileProblem::Totals { problems } => t!(
+            "file-totals",
+            problems = problems
+                .iter()
+                .map(total_problem)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        _ => p.to_string(),
+    }
+}
+
+/// A count of a total row that disagrees with the file's rows, in words.
+fn total_problem(p: &TotalProblem) -> String {
+    match p {
+        TotalProblem::Count {
+            line,
+            label,
+            period,
+            stated,
+            found,
+        } => t!(
+            "total-count",
+            line = *line,
+            label = label.as_str(),
+            period = period.as_str(),
+            stated = *stated,
+            found = *found
+        ),
+        TotalProblem::Columns {
+            line,
+            label,
+            counts,
+            periods,
+        } => t!(
+            "total-columns",
+            line = *line,
+            label = label.as_str(),
+            counts = *counts,
+            periods = *periods
+        ),
+        TotalProblem::FollowUp {
+            line,
+            stated,
+            found,
+        } => t!(
+            "total-follow-up",
+            line = *line,
+            stated = *stated,
+            found = *found
+        ),
+        _ => p.to_string(),
+    }
+}
+
+/// A column of a layout as the library names it (`heading`, `department`), in words.
+fn column_key(key: &str) -> String {
+    match key {
+        "heading" => t!("column-key-heading"),
+        "id" => t!("column-key-id"),
+        "item" => t!("column-key-item"),
+        "title" => t!("column-key-title"),
+        "department" => t!("column-key-department"),
+        "follow_up" => t!("column-key-follow-up"),
+        "remark" => t!("column-key-remark"),
+        "points" => t!("column-key-points"),
+        "totals.label" => t!("column-key-totals-label"),
+        other => other.to_string(),
     }
 }
 
@@ -298,6 +711,16 @@ pub fn time(p: &TimeProblem) -> String {
             forms = t!("time-forms")
         ),
         TimeProblem::OutOfRange { input } => t!("time-out-of-range", input = input.as_str()),
+        TimeProblem::UnknownZone { input } => t!(
+            "time-unknown-zone",
+            input = input.as_str(),
+            forms = t!("zone-forms")
+        ),
+        TimeProblem::BadOffset { input } => t!(
+            "time-bad-offset",
+            input = input.as_str(),
+            forms = t!("zone-forms")
+        ),
         _ => p.to_string(),
     }
 }
@@ -1096,9 +1519,14 @@ mod tests {
                 detail: "needs 5 MiB".into(),
             },
             Error::Problems {
-                problems: vec!["line 5: 評価 `Z`".into(), "line 6: 評価 `Y`".into()],
+                problems: every_table_file_error().into_iter().take(3).collect(),
                 omitted: 3,
             },
+            Error::Table(Box::new(TableFileError::Empty { line: 1 })),
+            Error::Import(Box::new(FileProblem::PeriodTwice {
+                line: 2,
+                period: "平成27年度上半期".into(),
+            })),
         ];
         out.extend(integrity.into_iter().map(Error::Integrity));
         out.extend(
@@ -1131,7 +1559,13 @@ mod tests {
             },
             Error::NoLayout {
                 line: 1,
-                tried: vec![("kodaira".into(), "番号, 項目".into())],
+                tried: vec![
+                    (
+                        "kodaira".into(),
+                        Expects::Holding(vec!["番号".into(), "項目".into()]),
+                    ),
+                    ("hyoka".into(), Expects::StartsWith("項目".into())),
+                ],
             },
             Error::Unsigned(Unsigned::NoKey {
                 author: "P1".into(),
@@ -1646,6 +2080,324 @@ mod tests {
         (errors, whys)
     }
 
+    fn every_id_problem() -> Vec<IdProblem> {
+        let parse = |s: &str| match hyoka::domain::item_id::ItemId::parse(s) {
+            Ok(id) => panic!("{id} was read"),
+            Err(e) => e,
+        };
+        vec![
+            parse("1\u{7}2"),
+            IdProblem::Empty { input: " ".into() },
+            parse(&"1".repeat(40)),
+            parse("R1 1"),
+            parse("-1"),
+        ]
+    }
+
+    /// One of every problem of a table file (and of each kind of data its words select on).
+    fn every_table_file_error() -> Vec<TableFileError> {
+        use TableFileError as T;
+        use hyoka::table::error::OutOfScale;
+        let id = || hyoka::domain::item_id::ItemId::from_number(12);
+        let h = || "26年度上半期".to_string();
+        let mut out = vec![
+            T::InvalidUtf8 { line: 3 },
+            T::NotText {
+                line: 2,
+                cp932_line: 4,
+            },
+            T::Workbook {
+                problem: "zip".into(),
+            },
+            T::NoSuchSheet {
+                sheet: "評価".into(),
+                sheets: vec!["Sheet1".into(), "表".into()],
+            },
+            T::InvalidUtf16 { line: 1 },
+            T::Empty { line: 1 },
+            T::StrayBom { line: 9 },
+            T::NoHeader {
+                line: 1,
+                layout: "kodaira".into(),
+                expected: Expects::Holding(vec!["分類".into(), "番号".into()]),
+            },
+            T::NoKnownLayout {
+                line: 1,
+                tried: vec![("hyoka".into(), Expects::StartsWith("項目".into()))],
+            },
+            T::DuplicateColumn {
+                line: 2,
+                first_column: 3,
+                column: 5,
+                key: "department",
+                header: "所管課".into(),
+            },
+            T::NoPeriods { line: 2 },
+            T::PeriodWithoutYear { line: 2, column: 4 },
+            T::HeaderMismatch {
+                line: 40,
+                first_line: 2,
+                expected: vec!["H27上".into()],
+                found: vec!["H27下".into()],
+            },
+            T::NoDataRows { line: 3 },
+            T::TooManyColumns {
+                line: 5,
+                column: 9,
+                header: String::new(),
+                max: 8,
+                cell: "x".into(),
+            },
+            T::BadId {
+                line: 5,
+                column: 2,
+                header: "項目".into(),
+                cell: "スクラップ".into(),
+            },
+            T::IdWithNo {
+                line: 5,
+                column: 2,
+                header: "番号".into(),
+                cell: "No.27".into(),
+            },
+            T::MissingHeading {
+                line: 4,
+                column: 1,
+                header: "分類".into(),
+            },
+            T::BadMark {
+                line: 5,
+                column: 7,
+                header: "フォローアップ".into(),
+                cell: "×".into(),
+            },
+            T::BadCount {
+                line: 30,
+                column: 4,
+                header: h(),
+                label: "合計".into(),
+                cell: "三".into(),
+            },
+            T::NotInScale(Box::new(OutOfScale {
+                line: 5,
+                column: 4,
+                header: h(),
+                id: id(),
+                point: "平成26年度上半期".into(),
+                grade: "Z".into(),
+                scale: vec!["A".into(), "B".into()],
+            })),
+            T::DuplicateFollowUpTotal {
+                line: 31,
+                first_line: 30,
+            },
+            T::RowAfterTotals {
+                line: 32,
+                totals_line: 30,
+            },
+            T::Csv {
+                line: 3,
+                message: "x".into(),
+            },
+        ];
+        for looks_like_point in [false, true] {
+            out.push(T::UnknownColumn {
+                line: 2,
+                column: 6,
+                header: "メモ".into(),
+                layout: "hyoka".into(),
+                looks_like_point,
+            });
+        }
+        for title_apart in [false, true] {
+            out.push(T::TooFewColumns {
+                line: 5,
+                expected: 6,
+                layout: RowColumns {
+                    title_apart,
+                    points: 2,
+                    follow_up: title_apart,
+                    remark: title_apart,
+                },
+                found: 3,
+                format: "hyoka".into(),
+            });
+        }
+        for with_id in [false, true] {
+            out.push(T::MissingTitle {
+                line: 5,
+                column: 2,
+                header: "項目".into(),
+                id: id(),
+                with_id,
+            });
+        }
+        for written in ["12", "１２"] {
+            out.push(T::DuplicateId {
+                line: 6,
+                column: 2,
+                header: "番号".into(),
+                first_line: 5,
+                id: id(),
+                written: written.into(),
+                first_written: "12".into(),
+            });
+        }
+        for (problem, fix) in [
+            (
+                "a double quote inside a cell that does not start with one",
+                "enclose the whole cell in double quotes and double every quote inside it",
+            ),
+            (
+                "text after the closing double quote of a cell",
+                "double every quote inside a quoted cell (\"\")",
+            ),
+            (
+                "a quoted cell starting here is never closed",
+                "add the closing double quote",
+            ),
+        ] {
+            out.push(T::CsvQuoting {
+                line: 4,
+                problem,
+                fix,
+            });
+        }
+        for problem in every_id_problem() {
+            out.push(T::Identifier {
+                line: 5,
+                column: 2,
+                header: "番号".into(),
+                problem,
+            });
+        }
+        for key in [
+            "heading",
+            "id",
+            "item",
+            "title",
+            "follow_up",
+            "remark",
+            "points",
+            "totals.label",
+        ] {
+            out.push(T::DuplicateColumn {
+                line: 2,
+                first_column: 3,
+                column: 5,
+                key,
+                header: "x".into(),
+            });
+        }
+        let two = out[..2].to_vec();
+        for omitted in [0, 1, 7] {
+            out.push(T::Many {
+                problems: two.clone(),
+                omitted,
+            });
+        }
+        out
+    }
+
+    fn every_file_problem() -> Vec<FileProblem> {
+        vec![
+            FileProblem::PointGiven {
+                line: 2,
+                point: "H27上半期".into(),
+                periods: vec!["H26上".into(), "H26下".into()],
+            },
+            FileProblem::PeriodColumn {
+                line: 2,
+                label: "H27下半期".into(),
+                why: hyoka::domain::period::Period::parse("H27下半期", None).unwrap_err(),
+            },
+            FileProblem::PeriodTwice {
+                line: 2,
+                period: "平成27年度上半期".into(),
+            },
+            FileProblem::Totals {
+                problems: vec![
+                    TotalProblem::Count {
+                        line: 71,
+                        label: "A".into(),
+                        period: "平成26年度上半期".into(),
+                        stated: 58,
+                        found: 59,
+                    },
+                    TotalProblem::Columns {
+                        line: 72,
+                        label: "計".into(),
+                        counts: 3,
+                        periods: 4,
+                    },
+                    TotalProblem::FollowUp {
+                        line: 73,
+                        stated: 5,
+                        found: 6,
+                    },
+                ],
+            },
+        ]
+    }
+
+    /// A file's periods and totals: the library's English, and Japanese without English, for every
+    /// variant.
+    #[test]
+    fn periods_and_totals_of_a_file_are_worded() {
+        let problems = every_file_problem();
+        let totals: Vec<TotalProblem> = problems
+            .iter()
+            .flat_map(|p| match p {
+                FileProblem::Totals { problems } => problems.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        assert_eq!(
+            distinct(&problems) + distinct(&totals),
+            include_str!("../import/error.rs")
+                .split("pub enum FileProblem")
+                .nth(1)
+                .map_or(0, declared),
+            "a variant of FileProblem or TotalProblem has no sample"
+        );
+        for p in &problems {
+            assert_eq!(in_lang(Lang::En, || file_problem(p)), p.to_string());
+            let ja = in_lang(Lang::Ja, || file_problem(p));
+            assert_ne!(ja, p.to_string());
+            assert!(english_run(&ja).is_none(), "{p:?}: {ja}");
+        }
+    }
+
+    /// A table file's problems and an item id's: the library's English, and Japanese without English,
+    /// for every variant (a variant without a sample fails here).
+    #[test]
+    fn table_files_and_ids_are_worded() {
+        let problems = every_table_file_error();
+        let ids = every_id_problem();
+        assert_eq!(
+            distinct(&problems),
+            declared(include_str!("../table/error.rs")),
+            "a variant of TableFileError has no sample"
+        );
+        assert_eq!(
+            distinct(&ids),
+            declared(include_str!("../domain/item_id.rs")),
+            "a variant of IdProblem has no sample"
+        );
+        for e in &problems {
+            assert_eq!(in_lang(Lang::En, || table_file(e)), e.to_string());
+            let ja = in_lang(Lang::Ja, || table_file(e));
+            assert_ne!(ja, e.to_string());
+            assert!(english_run(&ja).is_none(), "{e:?}: {ja}");
+        }
+        for p in &ids {
+            assert_eq!(in_lang(Lang::En, || item_id(p)), p.to_string());
+            let ja = in_lang(Lang::Ja, || item_id(p));
+            assert_ne!(ja, p.to_string());
+            assert!(english_run(&ja).is_none(), "{p:?}: {ja}");
+        }
+    }
+
     /// Periods: the library's English, and Japanese without English, for every variant.
     #[test]
     fn periods_are_worded() {
@@ -1692,7 +2444,17 @@ mod tests {
             TimeProblem::OutOfRange {
                 input: "9999-12-31".into(),
             },
+            hyoka::domain::when::Zone::parse("Mars/Base").unwrap_err(),
+            hyoka::domain::when::Zone::parse("+9").unwrap_err(),
         ];
+        assert_eq!(
+            distinct(&problems),
+            include_str!("../domain/when.rs")
+                .split("pub enum TimeProblem")
+                .nth(1)
+                .map_or(0, declared),
+            "a variant of TimeProblem has no sample"
+        );
         for p in &problems {
             assert_eq!(in_lang(Lang::En, || time(p)), p.to_string());
             let ja = in_lang(Lang::Ja, || time(p));

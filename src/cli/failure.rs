@@ -82,6 +82,16 @@ impl From<hyoka::domain::text::TextProblem> for Failure {
     }
 }
 
+impl From<hyoka::domain::item_id::IdProblem> for Failure {
+    fn from(p: hyoka::domain::item_id::IdProblem) -> Self {
+        Failure {
+            code: EXIT_ERROR,
+            message: super::errors::item_id(&p),
+            hint: String::new(),
+        }
+    }
+}
+
 impl From<String> for Failure {
     fn from(message: String) -> Self {
         Failure {

@@ -119,7 +119,7 @@ fn context(cli: &Cli) -> Result<Ctx, Failure> {
         return Err(Failure::usage(t!("wait-not-seconds")));
     };
     let zone = hyoka::domain::when::Zone::parse(&cli.tz)
-        .map_err(|e| Failure::usage(format!("--tz: {e}")))?;
+        .map_err(|e| Failure::usage(format!("--tz: {}", errors::time(&e))))?;
     Ok(Ctx {
         ledger: cli.ledger.clone(),
         wait,

@@ -20,6 +20,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::text::TextProblem;
 use crate::domain::{ident, text};
 
 /// The longest id, in characters.
@@ -27,6 +28,56 @@ pub const MAX_LEN: usize = 32;
 
 /// Characters an id may hold besides letters and digits.
 const PUNCTUATION: &[char] = &['-', '_', '.', '/', '(', ')', '・'];
+
+/// Why a text cannot be an item id: one line, the id as written quoted and escaped. `Display` is its
+/// English.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdProblem {
+    /// The text breaks the rule on text (a line break, a character that does not show).
+    #[error("{0}")]
+    Text(TextProblem),
+    #[error(
+        "the item id `{input}` is empty; write a number such as 12, or an id such as R1-1 or 1-1-1"
+    )]
+    Empty { input: String },
+    #[error(
+        "the item id `{input}` is longer than {max} characters; write a number such as 12, or an id such as R1-1 or 1-1-1"
+    )]
+    TooLong { input: String, max: usize },
+    /// A character an id may not hold (escaped).
+    #[error(
+        "the item id `{input}` holds `{c}`; an id is letters, digits and - _ . / ( ) ・; write a number such as 12, or an id such as R1-1 or 1-1-1"
+    )]
+    Holds { input: String, c: String },
+    #[error(
+        "the item id `{input}` must begin with a letter or a digit; write a number such as 12, or an id such as R1-1 or 1-1-1"
+    )]
+    FirstNotAlphanumeric { input: String },
+}
+
+/// Why NFKC text breaks the form rules of an id.
+enum Form {
+    Empty,
+    TooLong,
+    Holds(char),
+    FirstNotAlphanumeric,
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Form::Empty => write!(f, "is empty"),
+            Form::TooLong => write!(f, "is longer than {MAX_LEN} characters"),
+            Form::Holds(c) => write!(
+                f,
+                "holds `{}`; an id is letters, digits and - _ . / ( ) ・",
+                text::escape(&c.to_string())
+            ),
+            Form::FirstNotAlphanumeric => write!(f, "must begin with a letter or a digit"),
+        }
+    }
+}
 
 /// An item's id, in its stored form.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -36,16 +87,22 @@ pub struct ItemId(Box<str>);
 impl ItemId {
     /// An id from what a person or a file wrote: checked by the identifier rule, put in its stored
     /// form (NFKC, trimmed, leading zeros of a number dropped), or why it cannot be an id.
-    pub fn parse(input: &str) -> Result<ItemId, String> {
-        ident::check("item id", input).map_err(|e| e.to_string())?;
+    pub fn parse(input: &str) -> Result<ItemId, IdProblem> {
+        ident::check("item id", input).map_err(IdProblem::Text)?;
         let normalized = ident::normalize(ident::trim(input));
-        let id = Self::checked(&normalized).map_err(|why| {
-            format!(
-                "the item id `{}` {why}; write a number such as 12, or an id such as R1-1 or 1-1-1",
-                text::escape(input)
-            )
-        })?;
-        Ok(id)
+        let input = || text::escape(input);
+        Self::checked(&normalized).map_err(|why| match why {
+            Form::Empty => IdProblem::Empty { input: input() },
+            Form::TooLong => IdProblem::TooLong {
+                input: input(),
+                max: MAX_LEN,
+            },
+            Form::Holds(c) => IdProblem::Holds {
+                input: input(),
+                c: text::escape(&c.to_string()),
+            },
+            Form::FirstNotAlphanumeric => IdProblem::FirstNotAlphanumeric { input: input() },
+        })
     }
 
     /// The id of item number `n` (as every item of a schema version 1 ledger is named).
@@ -74,24 +131,21 @@ impl ItemId {
     }
 
     /// The form rules, on NFKC text: the stored form, or why not.
-    fn checked(s: &str) -> Result<ItemId, String> {
+    fn checked(s: &str) -> Result<ItemId, Form> {
         let Some(first) = s.chars().next() else {
-            return Err("is empty".to_string());
+            return Err(Form::Empty);
         };
         if s.chars().count() > MAX_LEN {
-            return Err(format!("is longer than {MAX_LEN} characters"));
+            return Err(Form::TooLong);
         }
         if let Some(c) = s
             .chars()
             .find(|c| !c.is_alphanumeric() && !PUNCTUATION.contains(c))
         {
-            return Err(format!(
-                "holds `{}`; an id is letters, digits and - _ . / ( ) ・",
-                text::escape(&c.to_string())
-            ));
+            return Err(Form::Holds(c));
         }
         if !first.is_alphanumeric() {
-            return Err("must begin with a letter or a digit".to_string());
+            return Err(Form::FirstNotAlphanumeric);
         }
         if s.bytes().all(|b| b.is_ascii_digit()) {
             let trimmed = s.trim_start_matches('0');
@@ -259,7 +313,7 @@ mod tests {
     fn id(s: &str) -> String {
         ItemId::parse(s)
             .map(|i| i.to_string())
-            .unwrap_or_else(|e| e)
+            .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
@@ -294,12 +348,13 @@ mod tests {
             ("1\t2", "control"),
             (&"9".repeat(33), "longer than 32"),
         ] {
-            let e = ItemId::parse(input).unwrap_err();
+            let e = ItemId::parse(input).unwrap_err().to_string();
             assert!(e.contains(why), "{input:?}: {e}");
         }
         assert!(
             ItemId::parse("R1 1")
                 .unwrap_err()
+                .to_string()
                 .ends_with("write a number such as 12, or an id such as R1-1 or 1-1-1")
         );
     }

@@ -67,7 +67,7 @@ impl Zone {
     /// Reads a zone as people write it (NFKC, so full-width forms are read): `Asia/Tokyo`, `JST` and
     /// `Japan` (Japan time), `UTC` or `Z`, an offset (`+09:00`, `+0900`, `+09`, `-05:30`), or any
     /// other IANA zone name (`America/New_York`). Err: what is wrong, with the forms read.
-    pub fn parse(s: &str) -> Result<Zone, String> {
+    pub fn parse(s: &str) -> Result<Zone, TimeProblem> {
         use unicode_normalization::UnicodeNormalization;
         let normalized: String = s.trim().nfkc().collect();
         let s = normalized.trim();
@@ -90,10 +90,9 @@ impl Zone {
                 name: tz.iana_name().unwrap_or(s).to_string(),
                 kind: ZoneKind::Named(tz),
             }),
-            _ => Err(format!(
-                "unknown time zone `{}`: write {ZONE_FORMS}",
-                crate::domain::text::escape(s)
-            )),
+            _ => Err(TimeProblem::UnknownZone {
+                input: crate::domain::text::escape(s),
+            }),
         }
     }
 
@@ -143,12 +142,9 @@ impl Zone {
 }
 
 /// `+09:00`, `+0900`, `+09`, `-05:30`: an offset of at most 23:59.
-fn fixed_offset(s: &str) -> Result<UtcOffset, String> {
-    let bad = || {
-        format!(
-            "cannot read the offset `{}`: write {ZONE_FORMS}",
-            crate::domain::text::escape(s)
-        )
+fn fixed_offset(s: &str) -> Result<UtcOffset, TimeProblem> {
+    let bad = || TimeProblem::BadOffset {
+        input: crate::domain::text::escape(s),
     };
     let (sign, rest) = s.split_at(1);
     let digits: String = rest.chars().filter(|c| *c != ':').collect();
@@ -230,6 +226,18 @@ pub enum TimeProblem {
     #[error("time `{input}` is out of range")]
     OutOfRange {
         /// The input, in NFKC.
+        input: String,
+    },
+    /// A time zone ([`Zone::parse`]) that is no form read and no IANA zone.
+    #[error("unknown time zone `{input}`: write {ZONE_FORMS}")]
+    UnknownZone {
+        /// The input, in NFKC, escaped.
+        input: String,
+    },
+    /// An offset (`+09:00`) that cannot be read.
+    #[error("cannot read the offset `{input}`: write {ZONE_FORMS}")]
+    BadOffset {
+        /// The input, in NFKC, escaped.
         input: String,
     },
 }
@@ -558,7 +566,7 @@ mod tests {
             "",
             "Asia/../etc",
         ] {
-            let e = Zone::parse(bad).unwrap_err();
+            let e = Zone::parse(bad).unwrap_err().to_string();
             assert!(
                 e.contains("Asia/Tokyo") && e.contains("+09:00"),
                 "{bad}: {e}"

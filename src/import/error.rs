@@ -1,6 +1,7 @@
 //! Why an import cannot go ahead: the file is wrong (its problems, every bad cell's at once), or a change
 //! it decides is refused at a line.
 
+use crate::domain::period::PeriodError;
 use crate::domain::state::Refused;
 use crate::table::error::TableFileError;
 
@@ -19,6 +20,9 @@ pub enum ImportError {
         /// The refusal.
         refused: Refused,
     },
+    /// The file's periods or totals are wrong.
+    #[error("{0}")]
+    Problem(FileProblem),
     /// The file's layout or cells are wrong: one problem, or several ([`TableFileError::Many`]).
     #[error("{0}")]
     Table(Box<TableFileError>),
@@ -47,6 +51,75 @@ pub enum ImportError {
     },
 }
 
+/// What is wrong with a file's periods or totals (its cells and layout are [`TableFileError`]). One
+/// line; values quoted and escaped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileProblem {
+    /// A point given to a file whose header names the point of every grade column.
+    #[error(
+        "line {line}: a point ({point}) was given, but the header names the point of every grade column ({}); the file says its points itself",
+        periods.join(", ")
+    )]
+    PointGiven {
+        line: usize,
+        point: String,
+        /// The header's period labels, escaped.
+        periods: Vec<String>,
+    },
+    /// A period column whose label is no period of the plan.
+    #[error("line {line}: period column `{label}`: {why}")]
+    PeriodColumn {
+        line: usize,
+        /// The label, escaped.
+        label: String,
+        why: PeriodError,
+    },
+    /// Two columns of one period.
+    #[error("line {line}: the period {period} appears in two columns; each period has one column")]
+    PeriodTwice { line: usize, period: String },
+    /// Total rows that disagree with the file's own rows.
+    #[error(
+        "the file's totals disagree with its rows: {}; correct the table or its total rows, nothing was imported",
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Totals { problems: Vec<TotalProblem> },
+}
+
+/// One count of a total row that disagrees with the file's rows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TotalProblem {
+    /// A grade's (or all grades') count at a period.
+    #[error("line {line} (row {label}), {period}: the file says {stated}, its rows give {found}")]
+    Count {
+        line: usize,
+        /// The row's label, escaped.
+        label: String,
+        /// The period's label.
+        period: String,
+        stated: u64,
+        found: u64,
+    },
+    /// A total row with another number of counts than the file has periods.
+    #[error("line {line} (row {label}): {counts} counts for {periods} periods")]
+    Columns {
+        line: usize,
+        label: String,
+        counts: usize,
+        periods: usize,
+    },
+    /// The count of follow-up items.
+    #[error(
+        "line {line}, follow-up items: the file says {stated}, its rows give {found} (a re-listed item counts once)"
+    )]
+    FollowUp {
+        line: usize,
+        stated: u64,
+        found: u64,
+    },
+}
+
 impl ImportError {
     /// The file's problem (or problems).
     pub fn table(e: TableFileError) -> ImportError {
@@ -58,6 +131,7 @@ impl From<ImportError> for crate::error::Error {
     fn from(e: ImportError) -> crate::error::Error {
         match e {
             ImportError::File(m) => crate::error::Error::Invalid(m),
+            ImportError::Problem(p) => crate::error::Error::Import(Box::new(p)),
             ImportError::Refused { line, refused } => crate::error::Error::RefusedAt {
                 line: line as u64,
                 refused,
@@ -75,19 +149,14 @@ impl From<ImportError> for crate::error::Error {
                 header,
             },
             ImportError::Table(e) => match *e {
-                TableFileError::Many { problems, omitted } => crate::error::Error::Problems {
-                    problems: problems.iter().map(ToString::to_string).collect(),
-                    omitted,
-                },
+                TableFileError::Many { problems, omitted } => {
+                    crate::error::Error::Problems { problems, omitted }
+                }
                 TableFileError::NoKnownLayout { line, tried } => {
                     crate::error::Error::NoLayout { line, tried }
                 }
-                e => crate::error::Error::Invalid(e.to_string()),
+                e => crate::error::Error::Table(Box::new(e)),
             },
         }
     }
-}
-
-pub(super) fn err<T>(msg: impl Into<String>) -> Result<T, ImportError> {
-    Err(ImportError::File(msg.into()))
 }

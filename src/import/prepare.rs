@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::domain::item_id::ItemId;
 use crate::domain::period::{Era, Period};
 use crate::domain::{ident, text};
-use crate::import::error::{ImportError, err};
+use crate::import::error::{FileProblem, ImportError, TotalProblem};
 use crate::table::TableFormat;
 use crate::table::error::{OutOfScale, Problems, TableFileError};
 use crate::table::grid::{ReadAs, Source};
@@ -127,17 +127,11 @@ pub fn prepare_with(
             });
         }
         (None, Some(point)) => {
-            return err(format!(
-                "line {}: a point ({}) was given, but the header names the point of every grade column ({}); the file says its points itself",
-                table.header_line,
-                text::escape(point),
-                table
-                    .periods
-                    .iter()
-                    .map(|l| text::escape(l))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            return Err(ImportError::Problem(FileProblem::PointGiven {
+                line: table.header_line,
+                point: text::escape(point),
+                periods: table.periods.iter().map(|l| text::escape(l)).collect(),
+            }));
         }
         _ => {}
     }
@@ -161,19 +155,18 @@ pub fn prepare_with(
                 label: text::escape(label),
             });
         }
-        let p = Period::parse(label, Some(era.era())).map_err(|e| {
-            ImportError::File(format!(
-                "line {}: period column `{}`: {e}",
-                table.header_line,
-                text::escape(label)
-            ))
+        let p = Period::parse(label, Some(era.era())).map_err(|why| {
+            ImportError::Problem(FileProblem::PeriodColumn {
+                line: table.header_line,
+                label: text::escape(label),
+                why,
+            })
         })?;
         if periods.contains(&p) {
-            return err(format!(
-                "line {}: the period {} appears in two columns; each period has one column",
-                table.header_line,
-                p.label()
-            ));
+            return Err(ImportError::Problem(FileProblem::PeriodTwice {
+                line: table.header_line,
+                period: p.label(),
+            }));
         }
         periods.push(p);
     }
@@ -254,23 +247,23 @@ pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
                 .count() as u64;
             if found != *stated {
                 first_line.get_or_insert(total.line);
-                problems.push(format!(
-                    "line {} (row {}), {}: the file says {stated}, its rows give {found}",
-                    total.line,
-                    text::escape(&total.label),
-                    period.label()
-                ));
+                problems.push(TotalProblem::Count {
+                    line: total.line,
+                    label: text::escape(&total.label),
+                    period: period.label(),
+                    stated: *stated,
+                    found,
+                });
             }
         }
         if total.counts.len() != p.periods.len() {
             first_line.get_or_insert(total.line);
-            problems.push(format!(
-                "line {} (row {}): {} counts for {} periods",
-                total.line,
-                text::escape(&total.label),
-                total.counts.len(),
-                p.periods.len()
-            ));
+            problems.push(TotalProblem::Columns {
+                line: total.line,
+                label: text::escape(&total.label),
+                counts: total.counts.len(),
+                periods: p.periods.len(),
+            });
         }
     }
     if let Some((line, stated)) = p.table.follow_up_total {
@@ -284,17 +277,16 @@ pub fn check_totals(p: &Prepared) -> Result<(), ImportError> {
             .len() as u64;
         if found != stated {
             first_line.get_or_insert(line);
-            problems.push(format!(
-                "line {line}, follow-up items: the file says {stated}, its rows give {found} (a re-listed item counts once)"
-            ));
+            problems.push(TotalProblem::FollowUp {
+                line,
+                stated,
+                found,
+            });
         }
     }
     if problems.is_empty() {
         Ok(())
     } else {
-        err(format!(
-            "the file's totals disagree with its rows: {}; correct the table or its total rows, nothing was imported",
-            problems.join("; ")
-        ))
+        Err(ImportError::Problem(FileProblem::Totals { problems }))
     }
 }

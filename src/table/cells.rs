@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use super::error::{Result, TableFileError};
 use crate::domain::invisible::is_invisible;
-use crate::domain::item_id::ItemId;
+use crate::domain::item_id::{IdProblem, ItemId};
 
 /// What a grade cell holds at a point where the item is not evaluated (対象外): written by the writer,
 /// read as no grade and reported in [`crate::table::read::ParsedRow::not_evaluated`].
@@ -172,7 +172,7 @@ pub(super) fn item_id(line: usize, column: usize, header: &str, raw: &str) -> Re
         line,
         column,
         header: header.to_string(),
-        problem: problem.to_string(),
+        problem,
     })
 }
 
@@ -236,7 +236,7 @@ pub(super) fn check_ident(
         line,
         column,
         header: header.to_string(),
-        problem: problem.to_string(),
+        problem: IdProblem::Text(problem),
     })
 }
 
@@ -246,7 +246,7 @@ pub(super) fn grade(line: usize, column: usize, s: &str) -> Result<String> {
         line,
         column,
         header: String::new(),
-        problem: problem.to_string(),
+        problem: IdProblem::Text(problem),
     })
 }
 
@@ -286,7 +286,7 @@ pub(super) fn parse_grade_cell(
             line,
             column,
             header: header.to_string(),
-            problem: problem.to_string(),
+            problem: IdProblem::Text(problem),
         })
 }
 

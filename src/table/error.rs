@@ -5,7 +5,8 @@
 //! N = [`TableFileError::line`], says what is wrong and how to fix it (a cell's, what it would accept); cell contents in a message are quoted, escaped and shortened, so a message
 //! never holds a line break.
 
-use crate::domain::item_id::ItemId;
+use crate::domain::item_id::{IdProblem, ItemId};
+use crate::table::layout::Expects;
 
 /// Everything that can be wrong with a table file. `Display` is one line:
 /// `line N: what is wrong; how to fix it`. Cell contents are shown quoted and
@@ -47,7 +48,7 @@ pub enum TableFileError {
     NoHeader {
         line: usize,
         layout: String,
-        expected: String,
+        expected: Expects,
     },
     /// No known layout finds its header row in the file: each layout and what it expects.
     #[error(
@@ -56,7 +57,7 @@ pub enum TableFileError {
     )]
     NoKnownLayout {
         line: usize,
-        tried: Vec<(String, String)>,
+        tried: Vec<(String, Expects)>,
     },
     /// A header cell that the layout names as no column.
     #[error(
@@ -109,7 +110,7 @@ pub enum TableFileError {
     TooFewColumns {
         line: usize,
         expected: usize,
-        layout: String,
+        layout: RowColumns,
         found: usize,
         /// The layout's name.
         format: String,
@@ -230,7 +231,7 @@ pub enum TableFileError {
         line: usize,
         column: usize,
         header: String,
-        problem: String,
+        problem: IdProblem,
     },
     /// Several problems (each cell's), in the file's order: the first [`MAX_PROBLEMS`] of them, and how
     /// many more there are. Never holds one problem alone, nor another `Many`.
@@ -264,6 +265,42 @@ pub struct OutOfScale {
     /// The cell, escaped.
     pub grade: String,
     pub scale: Vec<String>,
+}
+
+/// What an item row of a layout holds, for messages. `Display` is its English: `heading, id, title,
+/// department, 2 points, follow-up, remark`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowColumns {
+    /// The title has a column of its own (else it follows the id in one cell).
+    pub title_apart: bool,
+    /// How many point columns.
+    pub points: usize,
+    /// A follow-up mark column.
+    pub follow_up: bool,
+    /// A remark column.
+    pub remark: bool,
+}
+
+impl std::fmt::Display for RowColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = vec!["heading".to_string()];
+        match self.title_apart {
+            false => parts.push("id and title".into()),
+            true => {
+                parts.push("id".into());
+                parts.push("title".into());
+            }
+        }
+        parts.push("department".into());
+        parts.push(format!("{} points", self.points));
+        if self.follow_up {
+            parts.push("follow-up".into());
+        }
+        if self.remark {
+            parts.push("remark".into());
+        }
+        write!(f, "{}", parts.join(", "))
+    }
 }
 
 /// The most problems of a file reported one by one; the rest are counted.

@@ -437,19 +437,36 @@ impl Layout {
     }
 
     /// What the header row must look like, for messages: `a row starting with 項目`, `a row holding
-    /// 分類, 番号, 項目 and 主な推進担当課`.
+    /// 分類, 番号, 項目, 主な推進担当課`.
     #[must_use]
-    pub fn expects(&self) -> String {
+    pub fn expects(&self) -> Expects {
         match &self.first_cell {
-            Some(f) => format!("a row starting with {f}"),
-            None => {
-                let texts: Vec<&str> = self
-                    .header_texts()
+            Some(f) => Expects::StartsWith(f.clone()),
+            None => Expects::Holding(
+                self.header_texts()
                     .iter()
-                    .filter_map(|t| t.first().map(String::as_str))
-                    .collect();
-                format!("a row holding {}", texts.join(", "))
-            }
+                    .filter_map(|t| t.first().cloned())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// What a layout's header row must look like, for messages. `Display` is its English: `a row starting
+/// with 項目`, `a row holding 分類, 番号, 項目, 主な推進担当課`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expects {
+    /// A row whose first cell is this text.
+    StartsWith(String),
+    /// A row holding these header texts.
+    Holding(Vec<String>),
+}
+
+impl std::fmt::Display for Expects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expects::StartsWith(first) => write!(f, "a row starting with {first}"),
+            Expects::Holding(texts) => write!(f, "a row holding {}", texts.join(", ")),
         }
     }
 }

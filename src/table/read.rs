@@ -68,7 +68,7 @@ use super::cells::{
     parse_grade_cell, shown, split_item_cell, split_relisting, trim, unfold_mark,
     unneutralise_cell,
 };
-use super::error::{Problems, Result, TableFileError};
+use super::error::{Problems, Result, RowColumns, TableFileError};
 use super::grid::{Grid, ReadAs, Source, grid};
 use super::layout::{
     ColumnSpec, CountsUnder, HeaderTest, Layout, TermsRow, header_matches, normalized,
@@ -1075,24 +1075,13 @@ impl<'l> Reader<'l> {
 
 /// The columns of an item row, as messages show them: `heading, id and title, department, 3 points,
 /// follow-up, remark`.
-fn columns_description(c: &Columns) -> String {
-    let mut parts = vec!["heading".to_string()];
-    match c.title {
-        None => parts.push("id and title".into()),
-        Some(_) => {
-            parts.push("id".into());
-            parts.push("title".into());
-        }
+fn columns_description(c: &Columns) -> RowColumns {
+    RowColumns {
+        title_apart: c.title.is_some(),
+        points: c.points.len(),
+        follow_up: c.follow_up.is_some(),
+        remark: c.remark.is_some(),
     }
-    parts.push("department".into());
-    parts.push(format!("{} points", c.points.len()));
-    if c.follow_up.is_some() {
-        parts.push("follow-up".into());
-    }
-    if c.remark.is_some() {
-        parts.push("remark".into());
-    }
-    parts.join(", ")
 }
 
 #[cfg(test)]
@@ -1313,6 +1302,7 @@ mod tests {
                     problem,
                     ..
                 } if c == column => {
+                    let problem = problem.to_string();
                     assert!(problem.starts_with(&format!("the {field} `")), "{problem}");
                     assert!(problem.contains("U+"), "{problem}");
                 }
@@ -1881,7 +1871,7 @@ mod tests {
                     column: 2,
                     problem,
                     ..
-                } => assert!(problem.contains(why), "{e}"),
+                } => assert!(problem.to_string().contains(why), "{e}"),
                 _ => panic!("{cell}: {e}"),
             }
             assert!(

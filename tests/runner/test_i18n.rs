@@ -733,6 +733,167 @@ fn refusals_speak_one_language() {
     insta::assert_snapshot!("ja_refusals", shown);
 }
 
+/// An import's problems, every line of them, in Japanese (no run of three English words) and in
+/// English (none of the Japanese frame's words): bad cells of a CSV, of a CP932 CSV and of a
+/// workbook, an unknown period header, totals that do not add up, a missing column; then a bad item
+/// id and a bad `--tz`. Each fails with its exit code and changes nothing.
+#[test]
+fn an_imports_problems_speak_one_language() {
+    use crate::test_layouts::{cp932, csv_cells, csv_text, seed_ledger, write, xlsx};
+    let env = Env::new();
+    seed_ledger(&env);
+    let rows = csv_cells(&env);
+    let with = |edits: &[(usize, usize, &str)]| {
+        let mut rows = rows.clone();
+        for (r, c, v) in edits {
+            rows[*r][*c] = v.to_string();
+        }
+        rows
+    };
+    let seed_text = std::fs::read_to_string(seed()).expect("seed");
+    let seed_line = |n: usize, f: &dyn Fn(&str) -> String| -> Vec<u8> {
+        seed_text
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| if i + 1 == n { f(l) } else { l.to_string() })
+            .collect::<Vec<_>>()
+            .join("\n")
+            .into_bytes()
+    };
+    let bad_grade = with(&[(3, 4, "X")]);
+    let files = [
+        (
+            "a bad grade",
+            write(&env, "grade.csv", csv_text(&bad_grade).as_bytes()),
+        ),
+        (
+            "three bad cells",
+            write(
+                &env,
+                "three.csv",
+                csv_text(&with(&[(3, 4, "X"), (8, 5, "Ｚ"), (20, 6, "三")])).as_bytes(),
+            ),
+        ),
+        (
+            "an unknown period header",
+            write(
+                &env,
+                "period.csv",
+                csv_text(&with(&[(0, 4, "平成27年度第5四半期")])).as_bytes(),
+            ),
+        ),
+        (
+            "a CP932 file with a bad cell",
+            write(&env, "sjis.csv", &cp932(&csv_text(&bad_grade))),
+        ),
+        (
+            "a workbook with a bad cell",
+            write(&env, "book.xlsx", &xlsx(&bad_grade, &[])),
+        ),
+        (
+            "totals that do not add up",
+            write(
+                &env,
+                "totals.tsv",
+                &seed_line(71, &|l| l.replacen("59", "58", 1)),
+            ),
+        ),
+        (
+            "a missing column",
+            write(
+                &env,
+                "short.tsv",
+                &seed_line(12, &|l| {
+                    l.split('\t').take(3).collect::<Vec<_>>().join("\t")
+                }),
+            ),
+        ),
+        (
+            "a bad item id in the file",
+            write(&env, "id.csv", csv_text(&with(&[(3, 1, "1,2")])).as_bytes()),
+        ),
+    ];
+    let mut cases: Vec<(&str, Vec<String>, i32)> = files
+        .iter()
+        .map(|(name, file)| {
+            (
+                *name,
+                vec!["import".into(), file.clone(), "-a".into(), "山田".into()],
+                1,
+            )
+        })
+        .collect();
+    let args = |a: &[&str]| a.iter().map(ToString::to_string).collect::<Vec<_>>();
+    cases.push((
+        "a bad item id",
+        args(&["rate", "1,2", "H27上半期", "A", "-a", "山田", "-m", "x"]),
+        1,
+    ));
+    cases.push((
+        "an item id too long",
+        args(&[
+            "rate",
+            &"1".repeat(40),
+            "H27上半期",
+            "A",
+            "-a",
+            "山田",
+            "-m",
+            "x",
+        ]),
+        1,
+    ));
+    cases.push(("a bad --tz", args(&["--tz", "Mars/Base", "table"]), 2));
+    cases.push(("a bad offset", args(&["--tz", "+25:00", "table"]), 2));
+    let before = env.snapshot();
+    let mut english_in_japanese = Vec::new();
+    let mut japanese_in_english = Vec::new();
+    let mut problems_in_japanese = 0;
+    for (name, args, code) in &cases {
+        for lang in ["ja", "en"] {
+            let mut all = vec!["--lang", lang];
+            all.extend(args.iter().map(String::as_str));
+            let out = env.run(&all);
+            assert_eq!(out.code, *code, "{name} ({lang}): {}", out.stderr);
+            let last = out.stderr.lines().next_back().unwrap_or("");
+            for line in out.stderr.lines() {
+                match lang {
+                    "ja" => {
+                        if let Some(run) = english_run(line) {
+                            english_in_japanese.push(format!("{name}: `{run}` in {line}"));
+                        }
+                        problems_in_japanese += usize::from(line.starts_with("問題: "));
+                    }
+                    _ => {
+                        if let Some(w) = JAPANESE_FRAME.iter().find(|w| line.contains(*w)) {
+                            japanese_in_english.push(format!("{name}: `{w}` in {line}"));
+                        }
+                    }
+                }
+            }
+            let frame = if lang == "ja" {
+                "エラー: "
+            } else {
+                "error: "
+            };
+            assert!(last.starts_with(frame), "{name}: {}", out.stderr);
+        }
+        assert_eq!(env.snapshot(), before, "{name}: the ledger changed");
+    }
+    assert!(
+        english_in_japanese.is_empty(),
+        "English in Japanese:\n{}",
+        english_in_japanese.join("\n")
+    );
+    assert!(
+        japanese_in_english.is_empty(),
+        "Japanese in English:\n{}",
+        japanese_in_english.join("\n")
+    );
+    // The three bad cells are listed one by one.
+    assert!(problems_in_japanese >= 3, "{problems_in_japanese}");
+}
+
 /// The rules of rounds and people, refused in Japanese and in English.
 #[test]
 fn the_rules_of_rounds_and_people_speak_one_language() {

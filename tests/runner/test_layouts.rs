@@ -24,7 +24,7 @@ fn cities() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cities")
 }
 
-fn write(env: &Env, name: &str, bytes: &[u8]) -> String {
+pub(crate) fn write(env: &Env, name: &str, bytes: &[u8]) -> String {
     let p = env.dir.path().join(name);
     std::fs::write(&p, bytes).unwrap();
     p.to_str().unwrap().to_string()
@@ -40,7 +40,7 @@ fn tsv(rows: &[Vec<String>]) -> String {
 }
 
 /// Rows of cells as CSV (RFC 4180, CRLF), as Excel saves it.
-fn csv_text(rows: &[Vec<String>]) -> String {
+pub(crate) fn csv_text(rows: &[Vec<String>]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
@@ -51,7 +51,7 @@ fn csv_text(rows: &[Vec<String>]) -> String {
 }
 
 /// Text in CP932 (Shift_JIS as Windows writes it), every character of it encodable.
-fn cp932(text: &str) -> Vec<u8> {
+pub(crate) fn cp932(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::SHIFT_JIS.encode(text);
     assert!(!unmappable, "a character CP932 cannot hold");
     assert!(std::str::from_utf8(&bytes).is_err(), "not ASCII only");
@@ -60,7 +60,7 @@ fn cp932(text: &str) -> Vec<u8> {
 
 /// Rows of cells as the first sheet of a workbook: text as text, `numbers` columns' digits as
 /// numbers (as Excel stores what is typed as a number).
-fn xlsx(rows: &[Vec<String>], numbers: &[usize]) -> Vec<u8> {
+pub(crate) fn xlsx(rows: &[Vec<String>], numbers: &[usize]) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name("評価").unwrap();
@@ -96,7 +96,7 @@ fn cells(rows: &[&[&str]]) -> Vec<Vec<String>> {
 }
 
 /// The seed imported into a ledger of its own, and its table (JSON).
-fn seed_ledger(env: &Env) -> String {
+pub(crate) fn seed_ledger(env: &Env) -> String {
     env.run(&[
         "import",
         seed().to_str().unwrap(),
@@ -125,7 +125,7 @@ fn table_of(env: &Env, ledger: &str) -> String {
 }
 
 /// The cells of `hyoka table --format csv` (without the BOM, which is no cell).
-fn csv_cells(env: &Env) -> Vec<Vec<String>> {
+pub(crate) fn csv_cells(env: &Env) -> Vec<Vec<String>> {
     let path = env.dir.path().join("table.csv");
     env.run(&[
         "table",

@@ -812,6 +812,9 @@ err-unsettled-head = the change was stored but the head record could not be upda
 err-unsettled-anchor = the change was recorded (#{ $first }..#{ $last }) but could not be anchored ({ $why })
 time-unreadable = cannot read the time `{ $input }`; write it as { $forms }
 time-out-of-range = time `{ $input }` is out of range
+time-unknown-zone = unknown time zone `{ $input }`: write { $forms }
+time-bad-offset = cannot read the offset `{ $input }`: write { $forms }
+zone-forms = Asia/Tokyo (or JST), UTC, an offset such as +09:00 or -05:00, or another IANA zone name
 flag-value-problem = { $flag }: { $problem }
 time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, or RFC 3339 such as 2015-06-30T14:00:00+09:00
 
@@ -873,3 +876,81 @@ busy-server = the ledger at { $dir } is held by the hyoka server at { $url } (pr
 enrol-no-url = no server is running for this ledger: pass --url with the address people's browsers reach it at
 enrol-no-person = there is no person `{ $person }` in this ledger: give their id or name (see hyoka person list)
 enrol-link = the enrolment link for { $person } (valid { $hours } hours, once; send it to them only): { $url }
+
+## A table file's problems (errors.rs, `TableFileError`, `IdProblem`): the same words as the library's own
+table-place = line { $line }, column { $column }
+table-place-header = line { $line }, column { $column } ({ $header })
+expects-starts-with = a row starting with { $first }
+expects-holding = a row holding { $texts }
+columns-heading = heading
+columns-id-and-title = id and title
+columns-id = id
+columns-title = title
+columns-department = department
+columns-points = { $count } points
+columns-follow-up = follow-up
+columns-remark = remark
+column-key-heading = heading
+column-key-id = id
+column-key-item = item
+column-key-title = title
+column-key-department = department
+column-key-follow-up = follow_up
+column-key-remark = remark
+column-key-points = points
+column-key-totals-label = totals.label
+id-empty = the item id `{ $input }` is empty; write a number such as 12, or an id such as R1-1 or 1-1-1
+id-too-long = the item id `{ $input }` is longer than { $max } characters; write a number such as 12, or an id such as R1-1 or 1-1-1
+id-holds = the item id `{ $input }` holds `{ $char }`; an id is letters, digits and - _ . / ( ) ・; write a number such as 12, or an id such as R1-1 or 1-1-1
+id-first-not-alphanumeric = the item id `{ $input }` must begin with a letter or a digit; write a number such as 12, or an id such as R1-1 or 1-1-1
+table-invalid-utf8 = line { $line }: the file starts with the UTF-8 byte-order mark but is not valid UTF-8 text from here; save it again as UTF-8 (Excel: "CSV UTF-8")
+table-not-text = line { $line }: the file is neither UTF-8 text (not from this line) nor Shift_JIS (CP932) text (not from line { $cp932_line }); save it as CSV UTF-8, CSV or an Excel workbook (.xlsx)
+table-workbook = line 1: the file cannot be read as a table: { $problem }
+table-no-such-sheet = line 1: the workbook has no sheet { $sheet }; its sheets are { $sheets }
+table-invalid-utf16 = line { $line }: the file is not valid UTF-16 text (broken surrogate pair or odd length); save it again as UTF-8
+table-empty = line { $line }: the file is empty; export the follow-up table again
+table-stray-bom = line { $line }: a byte-order mark (U+FEFF) starts this line, but one is accepted only at the very start of the file (here it usually means two files were joined); delete it, with any second title or header, and import again
+table-no-header = line { $line }: no header row found (layout { $layout } expects { $expected }); check that the file is the table, or use a layout that fits its sheet
+table-unknown-column = line { $line }: column { $column } of the header ({ $header }) is not a column of layout { $layout }{ $point ->
+        [yes] { " " }and not a reporting point
+       *[no] { "" }
+    }; name it in the layout (or list it under ignore), or remove the column
+table-duplicate-column = line { $line }: columns { $first_column } and { $column } of the header both hold the { $key } ({ $header }); keep one
+table-no-periods = line { $line }: the header has no period columns; put the fiscal years (e.g. 26年度) from column 3 of the header and the terms (e.g. 上半期) in the row below, or the full period labels in the CSV header
+table-period-without-year = line { $line }: period column { $column } of the header has no fiscal year; write the year (e.g. 26年度) above the first term of each year
+table-header-mismatch = line { $line }: this header has periods { $found } but the first header (line { $first_line }) has { $expected }; make every page header identical
+table-no-data-rows = line { $line }: the table has no item rows after the header; check that the file is the complete export of the table
+table-too-few-columns = line { $line }: expected at least { $expected } columns ({ $layout }), found { $found }; check that the row is complete and that the file is the table (read with layout { $format })
+table-too-many-columns = { $place }: unexpected content { $cell } (this row has at most { $max } columns); remove it, and check that no cell contains a tab
+table-bad-id = { $place }: the item cell { $cell } does not start with an item id; write the id, a space and the title (e.g. "27 スクラップアンドビルドの徹底")
+table-id-with-no = { $place }: the item id { $cell } starts with No., which names an item only in a re-listing marker (【No.27の再掲】); write the id alone (e.g. 27 for No.27)
+table-missing-title = { $place }: item { $id } has no title; write the item title{ $with_id ->
+        [yes] { " " }after its id
+       *[no] { "" }
+    }
+table-duplicate-id = { $place }: item id { $id } is already used on line { $first_line }{ $differs ->
+        [yes] { " " }(written { $written } here and { $first } there, the same id)
+       *[no] { "" }
+    }; give every item its own id
+table-missing-heading = { $place }: the first item row has no heading (category); write the heading on the first row of each group
+table-bad-mark = { $place }: follow-up mark { $cell } is not ○; write ○ for a follow-up item or leave the cell empty
+table-bad-count = { $place }: count { $cell } of total row { $label } is not a whole number; write the count in digits (0 when there is none)
+table-not-in-scale = { $place }: item { $id }, { $point }: grade `{ $grade }` is not in the plan's scale; use one of { $scale }, 対象外, or leave the cell empty
+table-duplicate-follow-up-total = line { $line }: a second follow-up item count (the first is on line { $first_line }); keep the count only on the first total row
+table-row-after-totals = line { $line }: item row after the total rows (which start on line { $totals_line }); move the total rows to the end of the table
+table-csv-quoting = line { $line }: CSV quoting error: { $problem }; { $fix }
+csv-quote-inside = line { $line }: CSV quoting error: a double quote inside a cell that does not start with one; enclose the whole cell in double quotes and double every quote inside it
+csv-text-after-quote = line { $line }: CSV quoting error: text after the closing double quote of a cell; double every quote inside a quoted cell ("")
+csv-never-closed = line { $line }: CSV quoting error: a quoted cell starting here is never closed; add the closing double quote
+table-csv = line { $line }: CSV error: { $message }; save the file again as CSV (UTF-8)
+table-many = line { $line }: { $count } problems in the file{ $omitted ->
+        [0] { "" }
+       *[other] { " " }({ $omitted } not shown)
+    }: { $problems }
+file-point-given = line { $line }: a point ({ $point }) was given, but the header names the point of every grade column ({ $periods }); the file says its points itself
+file-period-column = line { $line }: period column `{ $label }`: { $why }
+file-period-twice = line { $line }: the period { $period } appears in two columns; each period has one column
+file-totals = the file's totals disagree with its rows: { $problems }; correct the table or its total rows, nothing was imported
+total-count = line { $line } (row { $label }), { $period }: the file says { $stated }, its rows give { $found }
+total-columns = line { $line } (row { $label }): { $counts } counts for { $periods } periods
+total-follow-up = line { $line }, follow-up items: the file says { $stated }, its rows give { $found } (a re-listed item counts once)

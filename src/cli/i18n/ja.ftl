@@ -784,6 +784,9 @@ err-unsettled-head = 変更は保存されましたが、ヘッド記録を更�
 err-unsettled-anchor = 変更は記録されました (#{ $first }..#{ $last }) が、アンカーを書けませんでした ({ $why })
 time-unreadable = 日時 `{ $input }` を読めません。次のいずれかの形で書いてください: { $forms }
 time-out-of-range = 日時 `{ $input }` は扱える範囲の外です
+time-unknown-zone = タイムゾーン `{ $input }` を知りません。次のいずれかを書いてください: { $forms }
+time-bad-offset = 時差 `{ $input }` を読めません。次のいずれかを書いてください: { $forms }
+zone-forms = Asia/Tokyo (または JST)、UTC、+09:00 や -05:00 のような時差、その他の IANA のタイムゾーン名
 flag-value-problem = { $flag }: { $problem }
 time-forms = 2015-06-30, 2015/06/30, 2015-06-30 14:00, 2015/06/30 14:00:30, 平成27年6月30日, 2015年6月30日, または RFC 3339 (例: 2015-06-30T14:00:00+09:00)
 
@@ -845,3 +848,81 @@ busy-server = { $dir } の台帳は { $url } の hyoka サーバー (プロセ�
 enrol-no-url = この台帳のサーバーが動いていません: 職員のブラウザーから届くアドレスを --url で指定してください
 enrol-no-person = この台帳に `{ $person }` という職員はいません: 職員の ID か名前を指定してください (hyoka person list を参照)
 enrol-link = { $person } さんの登録リンク ({ $hours } 時間、1 回限り有効。本人にだけ送ってください): { $url }
+
+## 表のファイルの問題 (errors.rs, `TableFileError`, `IdProblem`)
+table-place = { $line } 行目 { $column } 列目
+table-place-header = { $line } 行目 { $column } 列目 ({ $header })
+expects-starts-with = 「{ $first }」で始まる行
+expects-holding = { $texts } を含む行
+columns-heading = 見出し
+columns-id-and-title = 項目番号と項目名
+columns-id = 項目番号
+columns-title = 項目名
+columns-department = 所管課
+columns-points = 時点 { $count } 列
+columns-follow-up = フォローアップ
+columns-remark = 備考
+column-key-heading = 見出し
+column-key-id = 項目番号
+column-key-item = 項目
+column-key-title = 項目名
+column-key-department = 所管課
+column-key-follow-up = フォローアップ
+column-key-remark = 備考
+column-key-points = 時点
+column-key-totals-label = 合計行の見出し
+id-empty = 項目番号 `{ $input }` が空です。12 のような数字か、R1-1、1-1-1 のような番号を書いてください
+id-too-long = 項目番号 `{ $input }` が { $max } 文字を超えています。12 のような数字か、R1-1、1-1-1 のような番号を書いてください
+id-holds = 項目番号 `{ $input }` に `{ $char }` が含まれています。項目番号に使えるのは文字、数字と - _ . / ( ) ・ です。12 のような数字か、R1-1、1-1-1 のような番号を書いてください
+id-first-not-alphanumeric = 項目番号 `{ $input }` は文字か数字で始めてください。12 のような数字か、R1-1、1-1-1 のような番号を書いてください
+table-invalid-utf8 = { $line } 行目: ファイルは UTF-8 のバイト順マークで始まりますが、ここから先は正しい UTF-8 のテキストではありません。UTF-8 で保存し直してください (Excel では「CSV UTF-8」)
+table-not-text = { $line } 行目: ファイルは UTF-8 のテキスト (この行から読めません) でも Shift_JIS (CP932) のテキスト ({ $cp932_line } 行目から読めません) でもありません。CSV UTF-8、CSV または Excel ブック (.xlsx) で保存してください
+table-workbook = 1 行目: ファイルを表として読めません: { $problem }
+table-no-such-sheet = 1 行目: ブックにシート { $sheet } はありません。シートは { $sheets } です
+table-invalid-utf16 = { $line } 行目: ファイルは正しい UTF-16 のテキストではありません (サロゲートペアが壊れているか、長さが奇数です)。UTF-8 で保存し直してください
+table-empty = { $line } 行目: ファイルが空です。フォローアップ表をもう一度書き出してください
+table-stray-bom = { $line } 行目: この行はバイト順マーク (U+FEFF) で始まりますが、バイト順マークを置けるのはファイルの先頭だけです (ここにあるのは、たいてい二つのファイルがつながれたためです)。二つ目の表題や見出しの行と一緒に削除して、もう一度取り込んでください
+table-no-header = { $line } 行目: 見出しの行が見つかりません (レイアウト { $layout } では { $expected })。ファイルが評価表か確かめるか、そのシートに合うレイアウトを使ってください
+table-unknown-column = { $line } 行目: 見出しの { $column } 列目 ({ $header }) はレイアウト { $layout } の列{ $point ->
+        [yes] でも時点でも
+       *[no] では
+    }ありません。レイアウトでその列を名付ける (または ignore に挙げる) か、列を削除してください
+table-duplicate-column = { $line } 行目: 見出しの { $first_column } 列目と { $column } 列目がどちらも{ $key }の列です ({ $header })。一つだけ残してください
+table-no-periods = { $line } 行目: 見出しに期間の列がありません。見出しの 3 列目から年度 (例: 26年度) を、その下の行に期 (例: 上半期) を書くか、CSV の見出しに期間を省略せずに書いてください
+table-period-without-year = { $line } 行目: 見出しの期間の列 ({ $column } 列目) に年度がありません。各年度の最初の期の上に年度 (例: 26年度) を書いてください
+table-header-mismatch = { $line } 行目: この見出しの期間は { $found } ですが、最初の見出し ({ $first_line } 行目) では { $expected } です。各ページの見出しをすべて同じにしてください
+table-no-data-rows = { $line } 行目: 見出しの後に項目の行がありません。ファイルが表全体を書き出したものか確かめてください
+table-too-few-columns = { $line } 行目: 列が少なくとも { $expected } 列 ({ $layout }) 必要ですが、{ $found } 列しかありません。行が欠けていないか、ファイルが評価表か確かめてください (レイアウト { $format } で読みました)
+table-too-many-columns = { $place }: 余分な内容 { $cell } があります (この行の列は多くても { $max } 列です)。削除し、タブを含むセルがないか確かめてください
+table-bad-id = { $place }: 項目のセル { $cell } が項目番号で始まっていません。番号、空白、項目名の順に書いてください (例: 「27 スクラップアンドビルドの徹底」)
+table-id-with-no = { $place }: 項目番号 { $cell } が No. で始まっています。No. は再掲の印 (【No.27の再掲】) の中でだけ項目を指します。番号だけを書いてください (No.27 なら 27)
+table-missing-title = { $place }: 項目 { $id } に項目名がありません。{ $with_id ->
+        [yes] 番号の後に
+       *[no] { "" }
+    }項目名を書いてください
+table-duplicate-id = { $place }: 項目番号 { $id } は { $first_line } 行目ですでに使われています{ $differs ->
+        [yes] { " " }(ここでは { $written }、そちらでは { $first } と書かれていますが、同じ番号です)
+       *[no] { "" }
+    }。項目ごとに別の番号を付けてください
+table-missing-heading = { $place }: 最初の項目の行に見出し (分類) がありません。各まとまりの最初の行に見出しを書いてください
+table-bad-mark = { $place }: フォローアップの印 { $cell } が ○ ではありません。フォローアップの項目には ○ を書くか、セルを空にしてください
+table-bad-count = { $place }: 合計行 { $label } の件数 { $cell } が整数ではありません。件数を数字で書いてください (ないときは 0)
+table-not-in-scale = { $place }: 項目 { $id }、{ $point }: 評価 `{ $grade }` は計画の評価にありません。{ $scale }、対象外 のどれかを書くか、セルを空にしてください
+table-duplicate-follow-up-total = { $line } 行目: フォローアップ項目の件数が二つあります (一つ目は { $first_line } 行目)。件数は最初の合計行にだけ書いてください
+table-row-after-totals = { $line } 行目: 合計行 ({ $totals_line } 行目から) の後に項目の行があります。合計行を表の最後に移してください
+table-csv-quoting = { $line } 行目: CSV の引用符の誤り: { $problem }。{ $fix }
+csv-quote-inside = { $line } 行目: CSV の引用符の誤り: 二重引用符で始まらないセルの中に二重引用符があります。セル全体を二重引用符で囲み、中の二重引用符はすべて二つ重ねてください
+csv-text-after-quote = { $line } 行目: CSV の引用符の誤り: セルを閉じる二重引用符の後に文字があります。引用符で囲んだセルの中の二重引用符はすべて二つ重ねてください ("")
+csv-never-closed = { $line } 行目: CSV の引用符の誤り: ここから始まる引用符で囲んだセルが閉じられていません。閉じる二重引用符を書いてください
+table-csv = { $line } 行目: CSV の誤り: { $message }。CSV (UTF-8) で保存し直してください
+table-many = { $line } 行目: ファイルに問題が { $count } 件あります{ $omitted ->
+        [0] { "" }
+       *[other] { " " }({ $omitted } 件は表示していません)
+    }: { $problems }
+file-point-given = { $line } 行目: 時点 ({ $point }) が指定されましたが、見出しが評価の列すべての時点を示しています ({ $periods })。時点はファイル自身が示しています
+file-period-column = { $line } 行目: 期間の列 `{ $label }`: { $why }
+file-period-twice = { $line } 行目: 期間 { $period } の列が二つあります。期間ごとに列は一つです
+file-totals = ファイルの合計行が項目の行と合いません: { $problems }。表か合計行を直してください。何も取り込んでいません
+total-count = { $line } 行目 ({ $label } の行)、{ $period }: ファイルでは { $stated }、項目の行からは { $found } です
+total-columns = { $line } 行目 ({ $label } の行): 期間 { $periods } 列に件数が { $counts } 個あります
+total-follow-up = { $line } 行目、フォローアップ項目: ファイルでは { $stated }、項目の行からは { $found } です (再掲の項目は一度だけ数えます)
