@@ -28,6 +28,7 @@ mod rounds;
 mod serve;
 mod sheets;
 mod tlog;
+mod usage;
 mod view_cmds;
 mod who;
 mod words;
@@ -84,7 +85,16 @@ pub fn main() -> ExitCode {
         .and_then(|m| Cli::from_arg_matches(&m))
     {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => match usage::japanese(&e, lang) {
+            Some(text) => {
+                // What the user typed is in it: no control character reaches the terminal.
+                for line in text.lines() {
+                    eprintln!("{}", hyoka::domain::text::escape(line));
+                }
+                return ExitCode::from(2);
+            }
+            None => e.exit(),
+        },
     };
     match (config, &cli.command) {
         (Ok(_), _) | (Err(_), Command::Completions { .. } | Command::Man { .. }) => {}

@@ -1042,3 +1042,38 @@ fn the_rules_of_rounds_and_people_speak_one_language() {
         .collect();
     insta::assert_snapshot!("ja_rules_of_rounds", shown);
 }
+
+/// clap's usage errors (a mistyped command, an unknown flag, a missing argument, a value not among
+/// the possible ones) in Japanese: the same facts and exit code 2, with no English sentence; in
+/// English clap's own words.
+#[test]
+fn usage_errors_speak_japanese() {
+    let env = Env::new();
+    env.with_items();
+    for (args, words) in [
+        (&["rtae"][..], "というコマンドはありません"),
+        (&["rate", "1"][..], "必要な引数が指定されていません"),
+        (&["table", "--format", "xml"][..], "は指定できません"),
+        (
+            &["history", "--sicne", "seq:1"][..],
+            "という引数はありません",
+        ),
+    ] {
+        let mut ja = vec!["--lang", "ja"];
+        ja.extend(args);
+        let run = env.run(&ja);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.starts_with("エラー: "),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(words), "{args:?}: {}", run.stderr);
+        for line in run.stderr.lines() {
+            assert_eq!(english_run(line), None, "{args:?}: {line}");
+        }
+        let en = env.run(args);
+        assert_eq!(en.code, 2, "{args:?}: {en:?}");
+        assert!(en.stderr.starts_with("error: "), "{args:?}: {}", en.stderr);
+    }
+}

@@ -954,3 +954,17 @@ file-totals = the file's totals disagree with its rows: { $problems }; correct t
 total-count = line { $line } (row { $label }), { $period }: the file says { $stated }, its rows give { $found }
 total-columns = line { $line } (row { $label }): { $counts } counts for { $periods } periods
 total-follow-up = line { $line }, follow-up items: the file says { $stated }, its rows give { $found } (a re-listed item counts once)
+
+## Usage errors (clap's own words are used in English; these are its facts, worded)
+usage-invalid-subcommand = there is no command `{ $name }`
+usage-unknown-argument = unexpected argument `{ $name }`
+usage-invalid-value = invalid value `{ $value }` for { $arg }
+usage-value-validation = invalid value `{ $value }` for { $arg }: { $why }
+usage-missing-argument = required arguments were not given: { $names }
+usage-missing-subcommand = a subcommand is needed
+usage-argument-conflict = { $arg } cannot be used with { $other }
+usage-other = the arguments are not valid: { $arg }
+usage-valid-values = possible values: { $values }
+usage-did-you-mean = did you mean: { $name }
+usage-line = Usage: { $usage }
+usage-see-help = For more information, try '--help'.

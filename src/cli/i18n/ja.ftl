@@ -926,3 +926,17 @@ file-totals = ファイルの合計行が項目の行と合いません: { $prob
 total-count = { $line } 行目 ({ $label } の行)、{ $period }: ファイルでは { $stated }、項目の行からは { $found } です
 total-columns = { $line } 行目 ({ $label } の行): 期間 { $periods } 列に件数が { $counts } 個あります
 total-follow-up = { $line } 行目、フォローアップ項目: ファイルでは { $stated }、項目の行からは { $found } です (再掲の項目は一度だけ数えます)
+
+## 使い方の誤り (英語では clap の文のまま。ここはその事実を日本語で)
+usage-invalid-subcommand = `{ $name }` というコマンドはありません
+usage-unknown-argument = `{ $name }` という引数はありません
+usage-invalid-value = { $arg } に `{ $value }` は指定できません
+usage-value-validation = { $arg } の値 `{ $value }` を読めません: { $why }
+usage-missing-argument = 必要な引数が指定されていません: { $names }
+usage-missing-subcommand = サブコマンドを指定してください
+usage-argument-conflict = { $arg } は { $other } と一緒には使えません
+usage-other = 引数の指定が正しくありません: { $arg }
+usage-valid-values = 指定できる値: { $values }
+usage-did-you-mean = もしかして: { $name }
+usage-line = 使い方: { $usage }
+usage-see-help = 詳しくは --help を付けて実行してください。
