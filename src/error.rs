@@ -613,6 +613,41 @@ pub enum Unsettled {
     },
 }
 
+/// An import's failure as the library's error: each kind of problem its own variant, typed.
+impl From<crate::import::error::ImportError> for Error {
+    fn from(e: crate::import::error::ImportError) -> Error {
+        match e {
+            crate::import::error::ImportError::File(m) => Error::Invalid(m),
+            crate::import::error::ImportError::Problem(p) => Error::Import(Box::new(p)),
+            crate::import::error::ImportError::Refused { line, refused } => Error::RefusedAt {
+                line: line as u64,
+                refused,
+            },
+            crate::import::error::ImportError::EraNeeded { line, label } => {
+                Error::EraNeeded { line, label }
+            }
+            crate::import::error::ImportError::PointNeeded {
+                line,
+                column,
+                header,
+            } => Error::PointNeeded {
+                line,
+                column,
+                header,
+            },
+            crate::import::error::ImportError::Table(e) => match *e {
+                crate::table::error::TableFileError::Many { problems, omitted } => {
+                    Error::Problems { problems, omitted }
+                }
+                crate::table::error::TableFileError::NoKnownLayout { line, tried } => {
+                    Error::NoLayout { line, tried }
+                }
+                e => Error::Table(Box::new(e)),
+            },
+        }
+    }
+}
+
 /// Whether an OS error means the disk (or the user's quota) is full.
 pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
     // ENOSPC and EDQUOT on Linux.

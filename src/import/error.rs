@@ -126,37 +126,3 @@ impl ImportError {
         ImportError::Table(Box::new(e))
     }
 }
-
-impl From<ImportError> for crate::error::Error {
-    fn from(e: ImportError) -> crate::error::Error {
-        match e {
-            ImportError::File(m) => crate::error::Error::Invalid(m),
-            ImportError::Problem(p) => crate::error::Error::Import(Box::new(p)),
-            ImportError::Refused { line, refused } => crate::error::Error::RefusedAt {
-                line: line as u64,
-                refused,
-            },
-            ImportError::EraNeeded { line, label } => {
-                crate::error::Error::EraNeeded { line, label }
-            }
-            ImportError::PointNeeded {
-                line,
-                column,
-                header,
-            } => crate::error::Error::PointNeeded {
-                line,
-                column,
-                header,
-            },
-            ImportError::Table(e) => match *e {
-                TableFileError::Many { problems, omitted } => {
-                    crate::error::Error::Problems { problems, omitted }
-                }
-                TableFileError::NoKnownLayout { line, tried } => {
-                    crate::error::Error::NoLayout { line, tried }
-                }
-                e => crate::error::Error::Table(Box::new(e)),
-            },
-        }
-    }
-}

@@ -24,6 +24,7 @@ pub mod keywrap;
 pub mod logs;
 pub mod pages;
 pub mod ratelimit;
+pub mod router;
 pub mod server_file;
 pub mod sessions;
 pub mod webdir;
@@ -59,7 +60,7 @@ pub async fn serve(
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = app::router(app);
+    let router = router::router(app);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,0 +1,128 @@
+//! The one list of routes ([`routes`]), from which the router is built and against which the OpenAPI
+//! document is checked, and the access log with the headers every response carries.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{MethodRouter, get, post};
+
+use super::app::{App, Refusal};
+use super::{api, pages};
+
+/// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
+    vec![
+        (Method::GET, "/", get(pages::home)),
+        (Method::GET, "/signin", get(pages::signin_form)),
+        (Method::POST, "/signin", post(pages::signin)),
+        (Method::POST, "/signout", post(pages::signout)),
+        (Method::GET, "/enrol", get(pages::enrol_form)),
+        (Method::POST, "/enrol", post(pages::enrol)),
+        (Method::GET, "/assets/hyoka.css", get(pages::stylesheet)),
+        (Method::GET, "/api/openapi.json", get(api::openapi)),
+        (Method::GET, "/api/head", get(api::head)),
+        (Method::GET, "/api/session", get(api::session)),
+        (Method::POST, "/api/signin", post(api::signin)),
+        (Method::POST, "/api/signout", post(api::signout)),
+        (
+            Method::GET,
+            "/api/rounds/{point}/table",
+            get(api::round_table),
+        ),
+        (
+            Method::GET,
+            "/api/rounds/{point}/status",
+            get(api::round_status),
+        ),
+        (Method::POST, "/api/ratings", post(api::rate)),
+        (
+            Method::POST,
+            "/api/rounds/{point}/submit",
+            post(api::submit),
+        ),
+        (Method::POST, "/api/rounds/{point}/close", post(api::close)),
+        (Method::POST, "/api/reviews", post(api::review)),
+        (Method::POST, "/api/opinions", post(api::opinion)),
+    ]
+}
+
+/// The router over `app`, with the access log and the security headers.
+pub fn router(app: Arc<App>) -> Router {
+    let mut r = Router::new();
+    for (_, path, handler) in routes() {
+        r = r.route(path, handler);
+    }
+    r.fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "not_found", "no such page") })
+        .layer(axum::middleware::from_fn(access_log))
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
+        .with_state(app)
+}
+
+/// Logs each request (method, the route or the path without its query, status, time, client) and sets
+/// the headers every response carries.
+async fn access_log(req: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = req.method().clone();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().chars().take(200).collect());
+    let client = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    tracing::info!(
+        target: super::logs::ACCESS,
+        "{client} {method} {path} {} {:.1}ms",
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_route_is_in_the_openapi_document_and_back() {
+        let doc: serde_json::Value = serde_json::from_str(api::OPENAPI).unwrap();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        documented.sort();
+        let mut routed: Vec<(String, String)> = routes()
+            .into_iter()
+            .filter(|(_, p, _)| p.starts_with("/api/"))
+            .map(|(m, p, _)| (m.to_string(), p.to_string()))
+            .collect();
+        routed.sort();
+        assert_eq!(routed, documented);
+    }
+}
