@@ -3,9 +3,13 @@
 
 use std::path::PathBuf;
 
-use crate::domain::event::EncodeError;
+use crate::domain::event::{DecodeError, EncodeError};
 use crate::domain::state::Refused;
 use crate::store::StoreError;
+use crate::tlog::checkpoint::CheckpointError;
+use crate::tlog::merkle::MerkleError;
+use crate::tlog::note::NoteError;
+use crate::tlog::proof_text::TlogProofError;
 
 /// Why the history of a ledger cannot be trusted. The CLI exits with a code reserved for these.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +48,7 @@ pub enum IntegrityError {
         /// The event.
         seq: u64,
         /// The decoder's complaint.
-        why: String,
+        why: DecodeError,
     },
     /// The store has fewer events than its independent head record says were acknowledged.
     #[error(
@@ -153,14 +157,14 @@ pub enum IntegrityError {
     },
     /// The record of the last signed checkpoint (`CHECKPOINT` in the ledger directory) is damaged.
     #[error("the last signed checkpoint (the CHECKPOINT file) is damaged: {0}")]
-    SignedCheckpointDamaged(String),
+    SignedCheckpointDamaged(CheckpointDamage),
     /// A line of an export is not an export line (schema/export.schema.json).
     #[error("export line {line}: damaged: {why}")]
     ExportLineDamaged {
         /// The 1-based line number.
         line: u64,
         /// What is wrong.
-        why: String,
+        why: LineDamage,
     },
     /// An export line's decoded fields (or seq, prev, hash) disagree with its stored bytes.
     #[error(
@@ -193,7 +197,7 @@ pub enum IntegrityError {
     },
     /// An offline proof (inclusion or consistency) does not verify.
     #[error("the proof does not verify: {0}")]
-    ProofInvalid(String),
+    ProofInvalid(ProofProblem),
     /// The per-item index (derived data) disagrees with the log; the events themselves are intact.
     #[error(
         "index mismatch: the per-item index is damaged ({detail}); it is derived data and the events are intact"
@@ -266,7 +270,7 @@ pub enum IntegrityError {
         /// The bundle's path in the mirror.
         path: String,
         /// What is wrong with it.
-        why: String,
+        why: BundleDamage,
     },
     /// An entry of a mirror's entry bundle is not the hash of the event stored for it.
     #[error(
@@ -484,9 +488,10 @@ pub enum Error {
     /// A table file (an import's) whose periods or totals are wrong.
     #[error("{0}")]
     Import(Box<crate::import::error::FileProblem>),
-    /// Invalid input that is not a domain rule (empty author, bad option value, a damaged input file).
+    /// Invalid input that is not a domain rule: a damaged file given (a proof, a checkpoint, an export),
+    /// a key that does not fit, a request the ledger cannot serve.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
     /// A bug: something the library's own invariants rule out. Never caused by input.
     #[error("internal error: {0}")]
     Internal(String),
@@ -573,6 +578,338 @@ impl Error {
     }
 }
 
+/// Which checkpoint a message is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CheckpointOf {
+    /// The checkpoint given.
+    Given,
+    /// The old checkpoint of a consistency proof.
+    Old,
+    /// The new checkpoint of a consistency proof.
+    New,
+    /// The checkpoint a proof carries.
+    Proof,
+}
+
+impl std::fmt::Display for CheckpointOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CheckpointOf::Given => "the checkpoint",
+            CheckpointOf::Old => "the old checkpoint",
+            CheckpointOf::New => "the new checkpoint",
+            CheckpointOf::Proof => "the proof's checkpoint",
+        })
+    }
+}
+
+/// Invalid input that is not a domain rule: a file given that is not what it must be (a proof, a
+/// checkpoint, an export), a key that does not fit the ledger, a request the ledger cannot serve. Each
+/// variant carries its data; the front end words it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Invalid {
+    /// A checkpoint larger than any checkpoint.
+    #[error("{of}: not a checkpoint: it has {bytes} bytes, more than {max}")]
+    CheckpointTooBig {
+        /// Which checkpoint.
+        of: CheckpointOf,
+        /// Its size.
+        bytes: usize,
+        /// The largest accepted.
+        max: usize,
+    },
+    /// A checkpoint (or signed note) that cannot be read.
+    #[error("{of}: not a valid checkpoint: {why}")]
+    Checkpoint {
+        /// Which checkpoint.
+        of: CheckpointOf,
+        /// What is wrong.
+        why: CheckpointError,
+    },
+    /// A proof larger than any proof.
+    #[error("not a proof: it has {bytes} bytes, more than {max}")]
+    ProofTooBig {
+        /// Its size.
+        bytes: usize,
+        /// The largest accepted.
+        max: usize,
+    },
+    /// Not a c2sp.org/tlog-proof@v1 text.
+    #[error("not a c2sp.org/tlog-proof@v1 proof: {0}")]
+    Proof(TlogProofError),
+    /// A consistency proof larger than any.
+    #[error("not a consistency proof: it has {bytes} bytes")]
+    ConsistencyProofTooBig {
+        /// Its size.
+        bytes: usize,
+    },
+    /// Not a consistency proof (an add-checkpoint body).
+    #[error("not a consistency proof (old N, proof, checkpoint): {0}")]
+    ConsistencyProof(TlogProofError),
+    /// A signature that cannot be checked (the note or the key is malformed).
+    #[error("cannot check the signature: {0}")]
+    SignatureUncheckable(NoteError),
+    /// The checkpoints of a consistency proof given the wrong way round.
+    #[error(
+        "the old checkpoint ({old} events) is larger than the new one ({new} events): swap them"
+    )]
+    OldLargerThanNew {
+        /// The old checkpoint's size.
+        old: u64,
+        /// The new checkpoint's size.
+        new: u64,
+    },
+    /// A key to sign checkpoints with that is not the ledger's log key.
+    #[error(
+        "the key {key} is not this ledger's log key ({log_key}): checkpoints are signed with the log key only"
+    )]
+    NotLogKeyToSign {
+        /// The key given (name+id).
+        key: String,
+        /// The log key (name+id).
+        log_key: String,
+    },
+    /// A key to write with that is not the ledger's log key.
+    #[error("the key {key} is not this ledger's log key ({log_key}): give the log key's file")]
+    NotLogKey {
+        /// The key given (name+id).
+        key: String,
+        /// The log key (name+id).
+        log_key: String,
+    },
+    /// The ledger has no log key to use.
+    #[error("this ledger has no log key yet: record one first")]
+    NoLogKey,
+    /// A log key not named after the ledger's origin.
+    #[error(
+        "the key is named {key} but the ledger's origin is {origin}: a log key is named after the ledger's origin"
+    )]
+    LogKeyNotOfOrigin {
+        /// The key's name.
+        key: String,
+        /// The ledger's origin.
+        origin: String,
+    },
+    /// The ledger has another log key.
+    #[error("the ledger already has another log key ({key}); give that key's file")]
+    OtherLogKey {
+        /// The log key (name+id).
+        key: String,
+    },
+    /// Signing failed.
+    #[error("cannot sign the checkpoint: {0}")]
+    CannotSign(CheckpointError),
+    /// An export without an event.
+    #[error("the export holds no events")]
+    EmptyExport,
+    /// An import into a ledger without a plan.
+    #[error("the ledger has no plan")]
+    NoPlan,
+    /// A restore into a directory that exists.
+    #[error(
+        "{} already exists: restore creates a new ledger; give a directory that does not exist",
+        .0.display()
+    )]
+    RestoreTargetExists(PathBuf),
+    /// A path that does not end in a directory name.
+    #[error("{} is not a directory name", .0.display())]
+    NotADirectoryName(PathBuf),
+    /// A restore from no event.
+    #[error("nothing to restore: no events")]
+    NothingToRestore,
+    /// A batch without an event.
+    #[error("nothing to record")]
+    NothingToRecord,
+    /// A file in a ledger's directory that a ledger does not hold there (a link, a device).
+    #[error(
+        "{} is not what a ledger holds there (a regular file{}); nothing was copied",
+        .path.display(),
+        if *.top { "" } else { " or a directory" }
+    )]
+    NotLedgerFile {
+        /// The file.
+        path: PathBuf,
+        /// Whether it is at the top of the ledger's directory (where only files are).
+        top: bool,
+    },
+    /// A file of a ledger that changed while it was copied.
+    #[error("{} changed while it was copied ({size} bytes, then {copied}); try again", .path.display())]
+    ChangedWhileCopied {
+        /// The file.
+        path: PathBuf,
+        /// Its size when listed.
+        size: u64,
+        /// The bytes copied.
+        copied: u64,
+    },
+    /// A tree larger than the ledger.
+    #[error("the ledger has {events} events, fewer than {size}")]
+    FewerEvents {
+        /// Events in the ledger.
+        events: u64,
+        /// The tree size asked for.
+        size: u64,
+    },
+    /// A Merkle tree request out of range.
+    #[error("{0}")]
+    Merkle(MerkleError),
+    /// A source file name that is not a file name.
+    #[error(
+        "the source file name `{}` is not a file name without directories",
+        crate::domain::text::escape(.0)
+    )]
+    SourceFileName(String),
+    /// A thread panicked while it held the shared ledger.
+    #[error("another thread panicked while appending to the ledger; open it again")]
+    Poisoned,
+}
+
+/// Why an offline proof does not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofProblem {
+    /// No extra line.
+    #[error(
+        "it has no extra line (hyoka's proofs carry the event there: prev_hash || stored bytes)"
+    )]
+    NoExtra,
+    /// Extra data shorter than a hash.
+    #[error("its extra data has {0} bytes, fewer than the 32 of the previous event's hash")]
+    ExtraTooShort(usize),
+    /// The previous hash differs from the event's.
+    #[error("the previous hash in its extra data is not the one its event records")]
+    PrevHashDiffers,
+    /// The index is not the event's seq.
+    #[error("it is a proof for index {index} but its event is seq {seq}")]
+    IndexNotSeq {
+        /// The proof's index.
+        index: u64,
+        /// The event's seq.
+        seq: u64,
+    },
+    /// The inclusion proof does not lead to the root.
+    #[error(
+        "its inclusion proof does not lead from event {index}'s leaf to the root of the checkpoint of {size} events ({why}): the event, the proof or the checkpoint was altered"
+    )]
+    NotIncluded {
+        /// The event.
+        index: u64,
+        /// The checkpoint's size.
+        size: u64,
+        /// What failed.
+        why: MerkleError,
+    },
+    /// The proof's old size is not the old checkpoint's.
+    #[error(
+        "it proves consistency from a tree of {proof} events, but the old checkpoint has {old}"
+    )]
+    OldSizeDiffers {
+        /// The proof's old size.
+        proof: u64,
+        /// The old checkpoint's size.
+        old: u64,
+    },
+    /// The new checkpoint is smaller than the old one.
+    #[error(
+        "the new checkpoint ({new} events) is smaller than the old one ({old}): a log never shrinks"
+    )]
+    Shrinks {
+        /// The new size.
+        new: u64,
+        /// The old size.
+        old: u64,
+    },
+    /// An empty old checkpoint with another root.
+    #[error("the old checkpoint has size 0 but not the root of the empty tree")]
+    EmptyRoot,
+    /// The consistency proof fails.
+    #[error(
+        "it does not show the tree of {old} events (the old checkpoint) to be a prefix of the tree of {new} ({why}): the history the old checkpoint covers was rewritten, or the proof was altered"
+    )]
+    NotConsistent {
+        /// The old size.
+        old: u64,
+        /// The new size.
+        new: u64,
+        /// What failed.
+        why: MerkleError,
+    },
+}
+
+/// What is wrong with a line of an export.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LineDamage {
+    /// Longer than any line.
+    #[error("it is longer than {0} bytes")]
+    TooLong(usize),
+    /// The file ends inside it.
+    #[error("the file ends inside it (no final newline): the export is truncated")]
+    Truncated,
+    /// A carriage return.
+    #[error("it holds a carriage return at byte {0}: lines end in a newline alone")]
+    CarriageReturn(usize),
+    /// Not JSON: it ends too early (`eof`) or has a syntax error, at a column.
+    #[error("not JSON: {}, at column {column}", if *.eof { "it ends too early" } else { "a syntax error" })]
+    NotJson {
+        /// Whether the text ends before the JSON does.
+        eof: bool,
+        /// The 1-based column.
+        column: usize,
+    },
+    /// A member name given twice in one object.
+    #[error("a member name appears twice in one object (column {0})")]
+    DuplicateMember(usize),
+    /// Not a JSON object.
+    #[error("not a JSON object")]
+    NotObject,
+    /// A field an export line does not have.
+    #[error("unknown field `{0}`")]
+    UnknownField(String),
+    /// A field missing or malformed.
+    #[error("`{0}` is missing or malformed")]
+    Missing(&'static str),
+}
+
+/// What is wrong with a bundle (or other file) of a mirror.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BundleDamage {
+    /// Larger than any file of its kind.
+    #[error("it holds more than the {0} bytes a file of its kind can")]
+    TooBig(u64),
+    /// An entry bundle's problem.
+    #[error("{0}")]
+    Entries(crate::tlog::tiles::BundleError),
+    /// Ends inside an event.
+    #[error("it ends inside event {0}")]
+    EndsInsideEvent(usize),
+    /// Bytes after its events.
+    #[error("it holds bytes after its {0} events")]
+    BytesAfter(usize),
+    /// Another number of events than its tile has.
+    #[error("it holds {found} events where its tile has {expected}")]
+    EventCount {
+        /// Events found.
+        found: usize,
+        /// Events its tile has.
+        expected: usize,
+    },
+}
+
+/// What is wrong with a kept signed checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckpointDamage {
+    /// Larger than any checkpoint.
+    #[error("it holds more than {0} bytes")]
+    TooBig(u64),
+    /// Not a signed checkpoint.
+    #[error("{0}")]
+    Malformed(CheckpointError),
+}
+
 /// Why a change to a ledger with people is not signed as it must be.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -617,7 +954,7 @@ pub enum Unsettled {
 impl From<crate::import::error::ImportError> for Error {
     fn from(e: crate::import::error::ImportError) -> Error {
         match e {
-            crate::import::error::ImportError::File(m) => Error::Invalid(m),
+            crate::import::error::ImportError::NoPlan => Error::Invalid(Invalid::NoPlan),
             crate::import::error::ImportError::Problem(p) => Error::Import(Box::new(p)),
             crate::import::error::ImportError::Refused { line, refused } => Error::RefusedAt {
                 line: line as u64,

@@ -275,7 +275,8 @@ pub fn init_log_key(ctx: &Ctx, ledger: &mut Ledger, file: &Path) -> Result<(), F
     let key = match std::fs::symlink_metadata(file) {
         Ok(_) => super::keys::read_signer(file)?,
         Err(_) => {
-            let key = SignerKey::generate(&ledger.origin()?).map_err(|e| e.to_string())?;
+            let key = SignerKey::generate(&ledger.origin()?)
+                .map_err(|e| super::damage::note_error(&e))?;
             super::keys::create_secret_file(file, &format!("{}\n", key.to_text()))?;
             eprintln!("{}", t!("log-key-wrote", file = file.display()));
             key
@@ -310,7 +311,7 @@ impl LogKey {
             .unwrap_or_else(|| default_log_key(&ctx.ledger));
         refuse_inside(&ctx.ledger, &path)?;
         if std::fs::symlink_metadata(&path).is_err() {
-            let key = SignerKey::generate(origin).map_err(|e| e.to_string())?;
+            let key = SignerKey::generate(origin).map_err(|e| super::damage::note_error(&e))?;
             return Ok(LogKey {
                 key,
                 path,

@@ -138,7 +138,9 @@ fn free_text() -> [String; 4] {
 
 /// Prints the rows of an audit view as text, a row at a time: aligned columns of cells cut at
 /// [`audit_text::CELL_MAX`] columns and, on a terminal or with `COLUMNS`, to fit its width (the rows are
-/// gone through twice: their widths, then their lines), or
+/// gone through twice: their widths, then their lines); where one line would leave the free text
+/// (old → new, the reason) fewer than [`audit_text::MIN_FREE_TEXT`] columns, each row on two lines
+/// ([`audit_text::Stacked`]); or
 /// with `full` each row whole (one field per line, rows apart by a blank line). A closed pipe ends the
 /// output quietly.
 fn print_rows(
@@ -156,24 +158,53 @@ fn print_rows(
                 write!(w, "{sep}{}", audit_text::record(header, &row))?;
             }
         } else {
-            let mut layout = audit_text::Columns::measure(header, rows.clone());
-            // On a terminal (or with COLUMNS), the columns fit its width; --full shows cells whole.
-            if let Some(width) = super::output::terminal_width() {
-                // Free text gives way first; seq, time, author and the cell's place stay whole
-                // while they can.
-                let free = free_text();
-                let flexible: Vec<usize> = (0..header.len())
-                    .filter(|i| free.iter().any(|f| f == header[*i]))
-                    .collect();
-                // The time is read whole: it gives way last.
-                let time = t!("column-time");
-                let keep: Vec<usize> = (0..header.len()).filter(|i| header[*i] == time).collect();
-                layout = layout.fit_keeping(width, &flexible, &keep);
-            }
+            let natural = audit_text::Columns::measure(header, rows.clone());
             let names: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-            w.write_all(layout.line(&names).as_bytes())?;
-            for row in rows {
-                w.write_all(layout.line(&row).as_bytes())?;
+            // On a terminal (or with COLUMNS), the columns fit its width; --full shows cells whole.
+            let Some(width) = super::output::terminal_width() else {
+                w.write_all(natural.line(&names).as_bytes())?;
+                for row in rows {
+                    w.write_all(natural.line(&row).as_bytes())?;
+                }
+                return w.flush();
+            };
+            // Free text gives way first; seq, time, author and the cell's place stay whole while
+            // they can.
+            let at = |names: &[String]| -> Vec<usize> {
+                (0..header.len())
+                    .filter(|i| names.iter().any(|f| f == header[*i]))
+                    .collect()
+            };
+            let flexible = at(&free_text());
+            // The time is read whole: it gives way last.
+            let keep = at(&[t!("column-time")]);
+            let one_line = natural.clone().fit_keeping(width, &flexible, &keep);
+            match one_line.cramped(&natural, &flexible) {
+                // Too narrow for the free text to be read on one line (a Japanese terminal of 80
+                // columns): each row on two lines, who and when above, what and why below.
+                true => {
+                    let head: Vec<usize> = [
+                        t!("column-seq"),
+                        t!("column-time"),
+                        t!("column-author"),
+                        t!("column-field"),
+                    ]
+                    .iter()
+                    .filter_map(|name| header.iter().position(|h| h == name))
+                    .collect();
+                    let stacked =
+                        audit_text::Stacked::new(&natural, &head).fit(width, &flexible, &keep);
+                    w.write_all(stacked.line(&names).as_bytes())?;
+                    for row in rows {
+                        w.write_all(stacked.line(&row).as_bytes())?;
+                    }
+                }
+                false => {
+                    w.write_all(one_line.line(&names).as_bytes())?;
+                    for row in rows {
+                        w.write_all(one_line.line(&row).as_bytes())?;
+                    }
+                }
             }
         }
         w.flush()

@@ -64,7 +64,7 @@ fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
         Failure::from(t!(
             "backup-cannot-read-old",
             file = cp_path.display(),
-            error = e.to_string()
+            error = super::damage::os(&e)
         ))
     };
     let mut bytes = Vec::new();
@@ -83,8 +83,8 @@ fn old_backup(dir: &Path) -> Result<Option<OldBackup>, Failure> {
     if bytes.len() > MAX_CHECKPOINT_BYTES {
         return Err(damaged(t!("backup-too-big", max = MAX_CHECKPOINT_BYTES)));
     }
-    let (checkpoint, note) =
-        checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
+    let (checkpoint, note) = checkpoint::parse_signed(&bytes)
+        .map_err(|e| damaged(super::damage::checkpoint_error(&e)))?;
     Ok(Some(OldBackup { checkpoint, note }))
 }
 
@@ -235,7 +235,7 @@ pub fn backup(ctx: &Ctx, dir: &Path, key: Option<&Path>) -> Result<(), Failure> 
         t!(
             "backup-cannot-create",
             dir = dir.display(),
-            error = e.to_string()
+            error = super::damage::os(&e)
         )
     })?;
     let export_path = dir.join(EXPORT_FILE);

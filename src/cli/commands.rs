@@ -413,7 +413,7 @@ pub fn log(ctx: &Ctx, format: LogFormat, full: bool) -> Result<(), Failure> {
     })?;
     drop(ledger);
     if let Some(e) = write_failed.or_else(|| w.flush().err()) {
-        return Err(t!("log-cannot-keep", error = e.to_string()).into());
+        return Err(t!("log-cannot-keep", error = super::damage::os(&e)).into());
     }
     w.print()
 }
@@ -510,7 +510,7 @@ fn read_bounded_file(path: &std::path::Path, max: u64, what: &str) -> Result<Vec
         Failure::from(t!(
             "import-cannot-read",
             file = path.display(),
-            error = e.to_string()
+            error = super::damage::os(&e)
         ))
     };
     let too_big = |size: String| {
@@ -562,7 +562,7 @@ fn layout_arg(arg: &std::path::Path) -> Result<hyoka::table::layout::Layout, Fai
         Failure::from(t!(
             "layout-bad",
             layout = shown.to_string(),
-            error = e.to_string()
+            error = super::damage::layout(&e)
         ))
     })
 }

@@ -87,12 +87,12 @@ pub fn load() -> Result<Config, Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(bad(t!("config-no-file")));
         }
-        Err(e) => return Err(bad(t!("config-cannot-read", error = e.to_string()))),
+        Err(e) => return Err(bad(t!("config-cannot-read", error = super::damage::os(&e)))),
     };
     let mut bytes = Vec::new();
     file.take(MAX_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| bad(t!("config-cannot-read", error = e.to_string())))?;
+        .map_err(|e| bad(t!("config-cannot-read", error = super::damage::os(&e))))?;
     if bytes.len() as u64 > MAX_BYTES {
         return Err(bad(t!("config-too-big", max = MAX_BYTES)));
     }

@@ -42,6 +42,12 @@ pub fn error(e: &Error) -> String {
             )
         }
         Error::Internal(detail) => t!("err-internal", detail = detail.as_str()),
+        Error::Invalid(i) => super::damage::invalid(i),
+        Error::Io { context, source } => t!(
+            "err-io",
+            context = context.as_str(),
+            error = super::damage::os(source)
+        ),
         Error::MirrorConflict(path) => t!("err-mirror-conflict", path = path.as_str()),
         Error::Integrity(ie) => t!("err-integrity", detail = integrity(ie)),
         Error::DiskFull { context, detail } => t!(
@@ -1230,7 +1236,11 @@ pub fn integrity(e: &IntegrityError) -> String {
             detail = detail.as_str()
         ),
         I::Undecodable { seq, why } => {
-            t!("integrity-undecodable", seq = *seq, why = why.as_str())
+            t!(
+                "integrity-undecodable",
+                seq = *seq,
+                why = super::damage::decode(why)
+            )
         }
         I::StoreBehindHead { store, head } => t!(
             "integrity-store-behind-head",
@@ -1289,13 +1299,14 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::CheckpointNotSignedByKey { key } => {
             t!("integrity-checkpoint-not-signed", key = key.as_str())
         }
-        I::SignedCheckpointDamaged(d) => {
-            t!("integrity-signed-checkpoint-damaged", detail = d.as_str())
-        }
+        I::SignedCheckpointDamaged(d) => t!(
+            "integrity-signed-checkpoint-damaged",
+            detail = super::damage::checkpoint_damage(d)
+        ),
         I::ExportLineDamaged { line, why } => t!(
             "integrity-export-line-damaged",
             line = *line,
-            why = why.as_str()
+            why = super::damage::line_damage(why)
         ),
         I::ExportFieldMismatch { seq, field } => t!(
             "integrity-export-field-mismatch",
@@ -1313,7 +1324,10 @@ pub fn integrity(e: &IntegrityError) -> String {
             seq = *seq,
             covers = covers(*size)
         ),
-        I::ProofInvalid(d) => t!("integrity-proof-invalid", detail = d.as_str()),
+        I::ProofInvalid(d) => t!(
+            "integrity-proof-invalid",
+            detail = super::damage::proof_problem(d)
+        ),
         I::IndexMismatch { detail } => {
             t!("integrity-index-mismatch", detail = detail.as_str())
         }
@@ -1354,7 +1368,7 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::MirrorBundleDamaged { path, why } => t!(
             "integrity-mirror-bundle-damaged",
             path = path.as_str(),
-            detail = why.as_str()
+            detail = super::damage::bundle_damage(why)
         ),
         I::MirrorEntryMismatch { seq, path } => t!(
             "integrity-mirror-entry-mismatch",
@@ -1366,7 +1380,7 @@ pub fn integrity(e: &IntegrityError) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::i18n::{Lang, in_lang};
     use super::*;
     use std::path::PathBuf;
@@ -1391,7 +1405,7 @@ mod tests {
             },
             I::Undecodable {
                 seq: 2,
-                why: "bad tag".into(),
+                why: hyoka::domain::event::DecodeError::UnknownVersion(9),
             },
             I::StoreBehindHead { store: 3, head: 5 },
             I::HeadMismatch { seq: 9 },
@@ -1426,10 +1440,10 @@ mod tests {
             },
             I::CheckpointBadSignature { key: "k+1".into() },
             I::CheckpointNotSignedByKey { key: "k+1".into() },
-            I::SignedCheckpointDamaged("cut".into()),
+            I::SignedCheckpointDamaged(hyoka::error::CheckpointDamage::TooBig(4096)),
             I::ExportLineDamaged {
                 line: 4,
-                why: "not JSON".into(),
+                why: hyoka::error::LineDamage::Truncated,
             },
             I::ExportFieldMismatch {
                 seq: 4,
@@ -1442,7 +1456,7 @@ mod tests {
             I::EventNotInCheckpoint { seq: 9, size: 360 },
             I::EventNotInCheckpoint { seq: 9, size: 1 },
             I::EventNotInCheckpoint { seq: 9, size: 0 },
-            I::ProofInvalid("root".into()),
+            I::ProofInvalid(hyoka::error::ProofProblem::NoExtra),
             I::IndexMismatch {
                 detail: "item 3".into(),
             },
@@ -1471,7 +1485,7 @@ mod tests {
             },
             I::MirrorBundleDamaged {
                 path: "events/000.p/7".into(),
-                why: "x".into(),
+                why: hyoka::error::BundleDamage::BytesAfter(7),
             },
             I::MirrorEntryMismatch {
                 seq: 3,

@@ -26,7 +26,7 @@ fn cannot_read(what: &str, path: &Path, e: &std::io::Error) -> Failure {
         "keys-cannot-read",
         what = what,
         file = path.display(),
-        error = e.to_string()
+        error = super::damage::os(&e)
     )
     .into()
 }
@@ -75,7 +75,7 @@ pub(super) fn read_signer(path: &Path) -> Result<SignerKey, Failure> {
         Failure::from(t!(
             "keys-not-a-key",
             file = path.display(),
-            error = e.to_string()
+            error = super::damage::note_error(&e)
         ))
     })?;
     // Checked once the file is known to hold a private key: a file of another kind gets the clearer
@@ -116,13 +116,24 @@ pub(super) fn read_verifier(arg: &str) -> Result<VerifierKey, Failure> {
     };
     let path = Path::new(arg);
     if !path.is_file() {
-        return Err(t!("keys-vkey-not-a-key", error = as_text.to_string()).into());
+        return Err(t!(
+            "keys-vkey-not-a-key",
+            error = super::damage::note_error(&as_text)
+        )
+        .into());
     }
     let text = read_key_text(path, &t!("what-verifier-key"))?;
     if text.trim_start().starts_with("PRIVATE+KEY+") {
         return Err(t!("keys-vkey-private", file = path.display()).into());
     }
-    VerifierKey::parse(&text).map_err(|e| format!("{}: {e}", path.display()).into())
+    VerifierKey::parse(&text).map_err(|e| {
+        t!(
+            "keys-vkey-file-not-a-key",
+            file = path.display(),
+            error = super::damage::note_error(&e)
+        )
+        .into()
+    })
 }
 
 /// The permission bits of the files a command writes for the user (outputs, exports, proofs,
@@ -144,17 +155,17 @@ pub(super) fn create_secret_file(path: &Path, contents: &str) -> Result<(), Fail
             NewFileError::Create(e) => t!(
                 "cannot-create-file",
                 file = path.display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             ),
             NewFileError::Write(e) => t!(
                 "cannot-write-file",
                 file = path.display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             ),
             NewFileError::SyncDir(e) => t!(
                 "cannot-fsync",
                 dir = safe_fs::parent_dir(path).display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             ),
         }
         .into()
@@ -169,7 +180,7 @@ pub(super) fn replace_file(path: &Path, contents: &str) -> Result<(), Failure> {
             t!(
                 "cannot-write-file",
                 file = path.display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             )
             .into()
         },

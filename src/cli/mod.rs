@@ -10,6 +10,7 @@ mod clock;
 mod commands;
 mod config;
 mod ctx;
+mod damage;
 mod demo;
 mod errors;
 pub mod failure;
@@ -476,7 +477,7 @@ fn manual(out: Option<&std::path::Path>) -> Result<(), Failure> {
         t!(
             "cannot-create-file",
             file = dir.display(),
-            error = e.to_string()
+            error = damage::os(&e)
         )
     })?;
     for (name, page) in &pages {
@@ -486,7 +487,7 @@ fn manual(out: Option<&std::path::Path>) -> Result<(), Failure> {
                 t!(
                     "cannot-write-file",
                     file = path.display(),
-                    error = e.to_string()
+                    error = damage::os(&e)
                 )
             })?;
     }

@@ -66,7 +66,7 @@ impl Directory {
             t!(
                 "cannot-read-file",
                 file = path.display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             )
         })?;
         let Some(bytes) = bytes else {
@@ -127,7 +127,7 @@ impl Directory {
             t!(
                 "names-cannot-write",
                 file = dir.join(PEOPLE_FILE).display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             )
             .into()
         })

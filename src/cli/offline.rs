@@ -42,7 +42,12 @@ fn failure(e: hyoka::error::Error, file: &Path, format: TextOrJson, why: &str) -
                 why = why
             ))
         }
-        hyoka::error::Error::Invalid(m) => format!("{}: {m}", file.display()).into(),
+        hyoka::error::Error::Invalid(m) => t!(
+            "file-invalid",
+            file = file.display(),
+            problem = super::damage::invalid(&m)
+        )
+        .into(),
         e => e.into(),
     }
 }
@@ -309,7 +314,7 @@ pub(super) fn export_to_file(
     match (written, exported) {
         (_, Some(Err(e))) => Err(e.into()),
         (Ok(()), Some(Ok(summary))) => Ok(summary),
-        (Err(e), _) => Err(cannot(e.to_string()).into()),
+        (Err(e), _) => Err(cannot(super::damage::os(&e)).into()),
         (Ok(()), None) => Err(cannot(t!("export-nothing")).into()),
     }
 }
@@ -336,7 +341,7 @@ pub fn export(ctx: &Ctx, output: Option<&Path>) -> Result<(), Failure> {
             let summary = summary?;
             drop(ledger);
             w.flush()
-                .map_err(|e| t!("export-cannot-keep", error = e.to_string()))?;
+                .map_err(|e| t!("export-cannot-keep", error = super::damage::os(&e)))?;
             w.print()?;
             summary
         }
@@ -362,7 +367,7 @@ pub(super) fn open_export(file: &Path) -> Result<(BufReader<File>, u64), Failure
         t!(
             "cannot-read-file",
             file = file.display(),
-            error = e.to_string()
+            error = super::damage::os(&e)
         )
     })?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
@@ -380,7 +385,7 @@ pub fn verify_export(
     let cp = match checkpoint {
         Some(path) => {
             let bytes = read_small(path, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
-            let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
+            let (cp, note) = proof::parse_checkpoint(&bytes, hyoka::error::CheckpointOf::Given)
                 .map_err(|e| failure(e, path, format, &why))?;
             if let Some(k) = &key {
                 proof::check_signature(&cp, &note, k).map_err(|e| {
@@ -458,7 +463,7 @@ pub fn restore(
         Some(path) => {
             let bytes = read_small(path, MAX_CHECKPOINT_BYTES, &t!("what-checkpoint"))?;
             let key = vkey.map(read_verifier).transpose()?;
-            let (cp, note) = proof::parse_checkpoint(&bytes, "the checkpoint")
+            let (cp, note) = proof::parse_checkpoint(&bytes, hyoka::error::CheckpointOf::Given)
                 .map_err(|e| failure(e, path, TextOrJson::Text, &why))?;
             if let Some(k) = &key {
                 proof::check_signature(&cp, &note, k)

@@ -107,7 +107,7 @@ pub fn sheets(ctx: &Ctx, args: SheetsArgs) -> Result<(), Failure> {
             Failure::from(t!(
                 "sheets-cannot-create",
                 dir = args.out.display(),
-                error = e.to_string()
+                error = super::damage::os(&e)
             ))
         })?;
         // Made by us, but it could have been replaced meanwhile.
@@ -136,7 +136,7 @@ pub fn sheets(ctx: &Ctx, args: SheetsArgs) -> Result<(), Failure> {
             Failure::from(t!(
                 "sheets-cannot-write",
                 file = target.path.display(),
-                error = e.to_string(),
+                error = super::damage::os(&e),
                 done = done
             ))
         })?;
@@ -249,7 +249,7 @@ fn check_dir(dir: &Path) -> Result<bool, Failure> {
         Err(e) => Err(Failure::from(t!(
             "sheets-cannot-create",
             dir = dir.display(),
-            error = e.to_string()
+            error = super::damage::os(&e)
         ))),
     }
 }

@@ -34,7 +34,7 @@ pub fn key_generate(ctx: &Ctx, name: Option<&str>, output: &Path) -> Result<(), 
     let Some(name) = name.map(str::to_string).or_else(|| origin.clone()) else {
         return Err(t!("key-give-name").into());
     };
-    let key = SignerKey::generate(&name).map_err(|e| e.to_string())?;
+    let key = SignerKey::generate(&name).map_err(|e| super::damage::note_error(&e))?;
     create_secret_file(output, &format!("{}\n", key.to_text()))?;
     if let Some(o) = origin.as_deref().filter(|o| *o != name) {
         let line = t!(
@@ -143,7 +143,12 @@ pub fn verify(
     let c = match result {
         Ok(c) => c,
         Err(hyoka::error::Error::Invalid(m)) => {
-            return Err(format!("{}: {m}", file.display()).into());
+            return Err(t!(
+                "file-invalid",
+                file = file.display(),
+                problem = super::damage::invalid(&m)
+            )
+            .into());
         }
         Err(hyoka::error::Error::Integrity(ie)) => {
             if format == TextOrJson::Json {

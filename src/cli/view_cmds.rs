@@ -196,7 +196,11 @@ fn emit(s: &str, output: Option<&Path>) -> Result<(), Failure> {
         Some(path) => safe_fs::replace_path(path, OUTPUT_MODE, &mut |f| f.write_all(s.as_bytes()))
             .map_err(|e| {
                 let shown = text::escape(&path.display().to_string());
-                Failure::from(t!("cannot-write-file", file = shown, error = e.to_string()))
+                Failure::from(t!(
+                    "cannot-write-file",
+                    file = shown,
+                    error = super::damage::os(&e)
+                ))
             }),
     }
 }

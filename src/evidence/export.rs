@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::domain::describe;
 use crate::domain::event::StoredEvent;
 use crate::domain::event::{self, Hash};
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{Error, IntegrityError, Invalid, LineDamage, Result};
 use crate::evidence::prefix::{self, Log};
 use crate::ledger::Ledger;
 use crate::ledger::chain::Chain;
@@ -138,10 +138,8 @@ impl<R: BufRead> Lines<R> {
         self.bytes_read += n as u64;
         if self.buf.pop() != Some(b'\n') {
             let why = match self.buf.len() >= MAX_LINE_BYTES {
-                true => format!("it is longer than {MAX_LINE_BYTES} bytes"),
-                false => {
-                    "the file ends inside it (no final newline): the export is truncated".into()
-                }
+                true => LineDamage::TooLong(MAX_LINE_BYTES),
+                false => LineDamage::Truncated,
             };
             return Err(IntegrityError::ExportLineDamaged {
                 line: self.line,
@@ -251,25 +249,28 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 /// carriage return, one JSON object without a member name given twice at any depth; and checks that
 /// `seq`, `prev`, `hash` and `event` agree with the stored bytes. The chain is not checked here.
 pub fn parse_line(text: &[u8], line: u64) -> Result<Line, IntegrityError> {
-    let damaged = |why: String| IntegrityError::ExportLineDamaged { line, why };
+    let damaged = |why: LineDamage| IntegrityError::ExportLineDamaged { line, why };
     if let Some(at) = text.iter().position(|&b| b == b'\r') {
-        return Err(damaged(format!(
-            "it holds a carriage return at byte {}: lines end in a newline alone",
-            at + 1
-        )));
+        return Err(damaged(LineDamage::CarriageReturn(at + 1)));
     }
     let v = match serde_json::from_slice::<Strict>(text) {
         Ok(Strict(v)) => v,
-        Err(e) if e.is_data() => return Err(damaged(e.to_string())),
-        Err(e) => return Err(damaged(format!("not JSON: {e}"))),
+        // The only data error of `Strict`: a member name given twice.
+        Err(e) if e.is_data() => return Err(damaged(LineDamage::DuplicateMember(e.column()))),
+        Err(e) => {
+            return Err(damaged(LineDamage::NotJson {
+                eof: e.is_eof(),
+                column: e.column(),
+            }));
+        }
     };
     let obj = v
         .as_object()
-        .ok_or_else(|| damaged("not a JSON object".into()))?;
+        .ok_or_else(|| damaged(LineDamage::NotObject))?;
     if let Some(k) = obj.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(damaged(format!("unknown field `{k}`")));
+        return Err(damaged(LineDamage::UnknownField(k.clone())));
     }
-    let missing = |k: &str| damaged(format!("`{k}` is missing or malformed"));
+    let missing = |k: &'static str| damaged(LineDamage::Missing(k));
     let seq = obj
         .get("seq")
         .and_then(Value::as_u64)
@@ -285,10 +286,7 @@ pub fn parse_line(text: &[u8], line: u64) -> Result<Line, IntegrityError> {
         .get("event")
         .filter(|e| e.is_object())
         .ok_or_else(|| missing("event"))?;
-    let decoded = event::decode(&bytes).map_err(|e| IntegrityError::Undecodable {
-        seq,
-        why: e.to_string(),
-    })?;
+    let decoded = event::decode(&bytes).map_err(|e| IntegrityError::Undecodable { seq, why: e })?;
     let seq = decoded.seq;
     let mismatch = |field: &str| IntegrityError::ExportFieldMismatch {
         seq,
@@ -370,7 +368,7 @@ pub fn verify_pinned(
     progress(lines.bytes_read());
     let origin = chain
         .origin()
-        .ok_or_else(|| Error::Invalid("the export holds no events".into()))?
+        .ok_or(Error::Invalid(Invalid::EmptyExport))?
         .to_string();
     if let Some(cp) = checkpoint {
         prefix::check(cp, Some(&origin), chain.len(), Log::Export, |_| {

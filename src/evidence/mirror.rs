@@ -27,7 +27,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::domain::event::{self, Hash};
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{BundleDamage, CheckpointDamage, Error, IntegrityError, Result};
 use crate::ledger::Ledger;
 use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::ledger::chain::Chain;
@@ -160,16 +160,16 @@ fn event_entry(bytes: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// The stored events of an event bundle, which must hold `expected` of them and nothing after.
-fn read_events(bytes: &[u8], expected: usize) -> std::result::Result<Vec<&[u8]>, String> {
+fn read_events(bytes: &[u8], expected: usize) -> std::result::Result<Vec<&[u8]>, BundleDamage> {
     let mut out = Vec::with_capacity(expected.min(WIDTH));
     let mut rest = bytes;
     while !rest.is_empty() && out.len() < expected {
         let Some((len, tail)) = rest.split_first_chunk::<4>() else {
-            return Err(format!("it ends inside event {}", out.len()));
+            return Err(BundleDamage::EndsInsideEvent(out.len()));
         };
         let len = u32::from_be_bytes(*len) as usize;
         if len > MAX_EVENT || tail.len() < len {
-            return Err(format!("it ends inside event {}", out.len()));
+            return Err(BundleDamage::EndsInsideEvent(out.len()));
         }
         let (one, tail) = tail.split_at(len);
         out.push(one);
@@ -177,11 +177,11 @@ fn read_events(bytes: &[u8], expected: usize) -> std::result::Result<Vec<&[u8]>,
     }
     match (out.len() == expected, rest.is_empty()) {
         (true, true) => Ok(out),
-        (true, false) => Err(format!("it holds bytes after its {expected} events")),
-        (false, _) => Err(format!(
-            "it holds {} events where its tile has {expected}",
-            out.len()
-        )),
+        (true, false) => Err(BundleDamage::BytesAfter(expected)),
+        (false, _) => Err(BundleDamage::EventCount {
+            found: out.len(),
+            expected,
+        }),
     }
 }
 
@@ -294,7 +294,7 @@ impl Source for Dir<'_> {
             Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
                 Err(IntegrityError::MirrorBundleDamaged {
                     path: rel.to_string(),
-                    why: format!("it holds more than the {max} bytes a file of its kind can"),
+                    why: BundleDamage::TooBig(max),
                 }
                 .into())
             }
@@ -330,7 +330,7 @@ pub fn verify(
         .get("checkpoint", MAX_CHECKPOINT_BYTES as u64)?
         .ok_or_else(|| missing("checkpoint"))?;
     let (cp, note) = checkpoint::parse_signed(&bytes)
-        .map_err(|e| IntegrityError::SignedCheckpointDamaged(e.to_string()))?;
+        .map_err(|e| IntegrityError::SignedCheckpointDamaged(CheckpointDamage::Malformed(e)))?;
     if let Some(key) = key {
         crate::evidence::transparency::check_note_signature(&note, key)?;
     }
@@ -368,7 +368,7 @@ pub fn verify(
         let entries = tiles::read_bundle(&bundle, usize::from(width)).map_err(|e| {
             IntegrityError::MirrorBundleDamaged {
                 path: rel.clone(),
-                why: e.to_string(),
+                why: BundleDamage::Entries(e),
             }
         })?;
         let rel_events = tile.named(EVENTS);

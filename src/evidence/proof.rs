@@ -4,7 +4,7 @@
 //! checkpoint(s) and, for authenticity, the log's verifier key.
 
 use crate::domain::event::{self, Hash, StoredEvent};
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{CheckpointOf, Error, IntegrityError, Invalid, ProofProblem, Result};
 use crate::evidence::prefix::{self, Log};
 use crate::evidence::transparency;
 use crate::ledger::Ledger;
@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::tlog::checkpoint::{self, Checkpoint};
 use crate::tlog::merkle;
 use crate::tlog::note::{Note, VerifierKey};
-use crate::tlog::proof_text::{ConsistencyBody, TlogProof};
+use crate::tlog::proof_text::{ConsistencyBody, TlogProof, TlogProofError};
 
 /// The largest proof accepted: an event of at most 1 MiB in base64, proof lines and a checkpoint.
 pub const MAX_PROOF_BYTES: usize = 2 << 20;
@@ -28,15 +28,15 @@ pub fn extra(prev_hash: &Hash, stored_bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Parses a checkpoint (signed note or bare text); malformed input is an input error.
-pub fn parse_checkpoint(bytes: &[u8], what: &str) -> Result<(Checkpoint, Note)> {
+pub fn parse_checkpoint(bytes: &[u8], of: CheckpointOf) -> Result<(Checkpoint, Note)> {
     if bytes.len() > MAX_CHECKPOINT_BYTES {
-        return Err(Error::Invalid(format!(
-            "{what}: not a checkpoint: it has {} bytes, more than {MAX_CHECKPOINT_BYTES}",
-            bytes.len()
-        )));
+        return Err(Error::Invalid(Invalid::CheckpointTooBig {
+            of,
+            bytes: bytes.len(),
+            max: MAX_CHECKPOINT_BYTES,
+        }));
     }
-    checkpoint::parse_signed(bytes)
-        .map_err(|e| Error::Invalid(format!("{what}: not a valid checkpoint: {e}")))
+    checkpoint::parse_signed(bytes).map_err(|why| Error::Invalid(Invalid::Checkpoint { of, why }))
 }
 
 /// Checks a checkpoint's signature by `key` (signatures by other keys are ignored) and that its origin is
@@ -69,7 +69,7 @@ pub fn prove_inclusion<S: Store>(
     seq: u64,
     checkpoint_text: &str,
 ) -> Result<TlogProof> {
-    let (cp, _) = parse_checkpoint(checkpoint_text.as_bytes(), "the checkpoint")?;
+    let (cp, _) = parse_checkpoint(checkpoint_text.as_bytes(), CheckpointOf::Given)?;
     check_against(ledger, &cp)?;
     if seq >= cp.size {
         return Err(Error::NotInCheckpoint { seq, size: cp.size });
@@ -102,42 +102,37 @@ pub struct Included {
 /// index as their seq), and the inclusion proof of the event's leaf against the checkpoint's root.
 pub fn check_inclusion(text: &[u8], key: Option<&VerifierKey>) -> Result<Included> {
     if text.len() > MAX_PROOF_BYTES {
-        return Err(Error::Invalid(format!(
-            "not a proof: it has {} bytes, more than {MAX_PROOF_BYTES}",
-            text.len()
-        )));
+        return Err(Error::Invalid(Invalid::ProofTooBig {
+            bytes: text.len(),
+            max: MAX_PROOF_BYTES,
+        }));
     }
-    let p = TlogProof::parse(text)
-        .map_err(|e| Error::Invalid(format!("not a c2sp.org/tlog-proof@v1 proof: {e}")))?;
-    let (cp, note) = parse_checkpoint(p.checkpoint_text.as_bytes(), "the proof's checkpoint")?;
+    let p = TlogProof::parse(text).map_err(|e| Error::Invalid(Invalid::Proof(e)))?;
+    let (cp, note) = parse_checkpoint(p.checkpoint_text.as_bytes(), CheckpointOf::Proof)?;
     if let Some(k) = key {
         check_signature(&cp, &note, k)?;
     }
-    let invalid = |why: String| Error::from(IntegrityError::ProofInvalid(why));
-    let extra = p.extra.as_deref().ok_or_else(|| {
-        invalid("it has no extra line (hyoka's proofs carry the event there: prev_hash || stored bytes)".into())
-    })?;
+    let invalid = |why: ProofProblem| Error::from(IntegrityError::ProofInvalid(why));
+    let extra = p
+        .extra
+        .as_deref()
+        .ok_or_else(|| invalid(ProofProblem::NoExtra))?;
     if extra.len() < 32 {
-        return Err(invalid(format!(
-            "its extra data has {} bytes, fewer than the 32 of the previous event's hash",
-            extra.len()
-        )));
+        return Err(invalid(ProofProblem::ExtraTooShort(extra.len())));
     }
     let (prev, bytes) = extra.split_at(32);
     let decoded = event::decode(bytes).map_err(|e| IntegrityError::Undecodable {
         seq: p.index,
-        why: e.to_string(),
+        why: e,
     })?;
     if decoded.prev_hash != prev {
-        return Err(invalid(
-            "the previous hash in its extra data is not the one its event records".into(),
-        ));
+        return Err(invalid(ProofProblem::PrevHashDiffers));
     }
     if decoded.seq != p.index {
-        return Err(invalid(format!(
-            "it is a proof for index {} but its event is seq {}",
-            p.index, decoded.seq
-        )));
+        return Err(invalid(ProofProblem::IndexNotSeq {
+            index: p.index,
+            seq: decoded.seq,
+        }));
     }
     if p.index >= cp.size {
         return Err(IntegrityError::EventNotInCheckpoint {
@@ -147,14 +142,20 @@ pub fn check_inclusion(text: &[u8], key: Option<&VerifierKey>) -> Result<Include
         .into());
     }
     let hash = event::event_hash(&decoded.prev_hash, bytes);
-    merkle::check_record(&p.proof, cp.size, &cp.root, p.index, &merkle::leaf_hash(&hash)).map_err(
-        |e| {
-            invalid(format!(
-                "its inclusion proof does not lead from event {}'s leaf to the root of the checkpoint of {} events ({e}): the event, the proof or the checkpoint was altered",
-                p.index, cp.size
-            ))
-        },
-    )?;
+    merkle::check_record(
+        &p.proof,
+        cp.size,
+        &cp.root,
+        p.index,
+        &merkle::leaf_hash(&hash),
+    )
+    .map_err(|why| {
+        invalid(ProofProblem::NotIncluded {
+            index: p.index,
+            size: cp.size,
+            why,
+        })
+    })?;
     Ok(Included {
         checkpoint: cp,
         event: StoredEvent {
@@ -172,15 +173,15 @@ pub fn prove_consistency<S: Store>(
     old_text: &str,
     new_text: &str,
 ) -> Result<ConsistencyBody> {
-    let (old, _) = parse_checkpoint(old_text.as_bytes(), "the old checkpoint")?;
-    let (new, _) = parse_checkpoint(new_text.as_bytes(), "the new checkpoint")?;
+    let (old, _) = parse_checkpoint(old_text.as_bytes(), CheckpointOf::Old)?;
+    let (new, _) = parse_checkpoint(new_text.as_bytes(), CheckpointOf::New)?;
     check_against(ledger, &old)?;
     check_against(ledger, &new)?;
     if old.size > new.size {
-        return Err(Error::Invalid(format!(
-            "the old checkpoint ({} events) is larger than the new one ({} events): swap them",
-            old.size, new.size
-        )));
+        return Err(Error::Invalid(Invalid::OldLargerThanNew {
+            old: old.size,
+            new: new.size,
+        }));
     }
     let proof = match old.size {
         0 => Vec::new(),
@@ -214,18 +215,14 @@ pub struct Consistent {
 /// sizes have equal roots; size 0 has an empty proof; otherwise the RFC 6962 consistency proof.
 pub fn check_consistency(body: &[u8], old: &[u8], key: Option<&VerifierKey>) -> Result<Consistent> {
     if body.len() > MAX_CHECKPOINT_BYTES + 64 * 64 {
-        return Err(Error::Invalid(format!(
-            "not a consistency proof: it has {} bytes",
-            body.len()
-        )));
+        return Err(Error::Invalid(Invalid::ConsistencyProofTooBig {
+            bytes: body.len(),
+        }));
     }
-    let b = ConsistencyBody::parse(body).map_err(|e| {
-        Error::Invalid(format!(
-            "not a consistency proof (old N, proof, checkpoint): {e}"
-        ))
-    })?;
-    let (new, new_note) = parse_checkpoint(b.checkpoint_text.as_bytes(), "the proof's checkpoint")?;
-    let (old, old_note) = parse_checkpoint(old, "the old checkpoint")?;
+    let b =
+        ConsistencyBody::parse(body).map_err(|e| Error::Invalid(Invalid::ConsistencyProof(e)))?;
+    let (new, new_note) = parse_checkpoint(b.checkpoint_text.as_bytes(), CheckpointOf::Proof)?;
+    let (old, old_note) = parse_checkpoint(old, CheckpointOf::Old)?;
     let mut old_signature_checked = false;
     if let Some(k) = key {
         check_signature(&new, &new_note, k)?;
@@ -241,23 +238,21 @@ pub fn check_consistency(body: &[u8], old: &[u8], key: Option<&VerifierKey>) -> 
         }
         .into());
     }
-    let invalid = |why: String| Error::from(IntegrityError::ProofInvalid(why));
+    let invalid = |why: ProofProblem| Error::from(IntegrityError::ProofInvalid(why));
     if b.old_size != old.size {
-        return Err(invalid(format!(
-            "it proves consistency from a tree of {} events, but the old checkpoint has {}",
-            b.old_size, old.size
-        )));
+        return Err(invalid(ProofProblem::OldSizeDiffers {
+            proof: b.old_size,
+            old: old.size,
+        }));
     }
     if old.size > new.size {
-        return Err(invalid(format!(
-            "the new checkpoint ({} events) is smaller than the old one ({}): a log never shrinks",
-            new.size, old.size
-        )));
+        return Err(invalid(ProofProblem::Shrinks {
+            new: new.size,
+            old: old.size,
+        }));
     }
     if old.size == 0 && old.root != merkle::empty_tree_hash() {
-        return Err(invalid(
-            "the old checkpoint has size 0 but not the root of the empty tree".into(),
-        ));
+        return Err(invalid(ProofProblem::EmptyRoot));
     }
     if old.size == new.size && old.root != new.root {
         return Err(IntegrityError::CheckpointRootMismatch {
@@ -267,11 +262,13 @@ pub fn check_consistency(body: &[u8], old: &[u8], key: Option<&VerifierKey>) -> 
         }
         .into());
     }
-    b.check(&old.root).map_err(|e| {
-        invalid(format!(
-            "it does not show the tree of {} events (the old checkpoint) to be a prefix of the tree of {} ({e}): the history the old checkpoint covers was rewritten, or the proof was altered",
-            old.size, new.size
-        ))
+    b.check(&old.root).map_err(|e| match e {
+        TlogProofError::Merkle(why) => invalid(ProofProblem::NotConsistent {
+            old: old.size,
+            new: new.size,
+            why,
+        }),
+        e => Error::Invalid(Invalid::ConsistencyProof(e)),
     })?;
     Ok(Consistent {
         old,

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use crate::domain::event;
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{CheckpointOf, Error, IntegrityError, Invalid, Result};
 use crate::evidence::prefix::{self, Log};
 use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::ledger::anchor::{self, Signature};
@@ -130,7 +130,7 @@ pub fn check_note_signature(note: &note::Note, key: &VerifierKey) -> Result<()> 
         Err(NoteError::NoSignatureByKey { .. }) => {
             Err(IntegrityError::CheckpointNotSignedByKey { key: label }.into())
         }
-        Err(e) => Err(Error::Invalid(format!("cannot check the signature: {e}"))),
+        Err(e) => Err(Error::Invalid(Invalid::SignatureUncheckable(e))),
     }
 }
 
@@ -238,11 +238,10 @@ pub fn sign<S: Store + Sync>(
     if let Some(v) = anchor::log_key(ledger.dir())?
         && v.to_text() != verifier.to_text()
     {
-        return Err(Error::Invalid(format!(
-            "the key {} is not this ledger's log key ({}): checkpoints are signed with the log key only",
-            anchor::key_label(&verifier),
-            anchor::key_label(&v)
-        )));
+        return Err(Error::Invalid(Invalid::NotLogKeyToSign {
+            key: anchor::key_label(&verifier),
+            log_key: anchor::key_label(&v),
+        }));
     }
     let (cp, report) = current(ledger, progress)?;
     let mut moved_aside = None;
@@ -293,13 +292,18 @@ pub fn check<S: Store + Sync>(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Checked> {
     if bytes.len() > MAX_CHECKPOINT_BYTES {
-        return Err(Error::Invalid(format!(
-            "not a checkpoint: it has {} bytes, more than {MAX_CHECKPOINT_BYTES}",
-            bytes.len()
-        )));
+        return Err(Error::Invalid(Invalid::CheckpointTooBig {
+            of: CheckpointOf::Given,
+            bytes: bytes.len(),
+            max: MAX_CHECKPOINT_BYTES,
+        }));
     }
-    let (cp, note) = checkpoint::parse_signed(bytes)
-        .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
+    let (cp, note) = checkpoint::parse_signed(bytes).map_err(|why| {
+        Error::Invalid(Invalid::Checkpoint {
+            of: CheckpointOf::Given,
+            why,
+        })
+    })?;
     if let Some(key) = key {
         check_note_signature(&note, key)?;
     }
@@ -338,8 +342,12 @@ pub fn adopt<S: Store + Sync>(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Checked> {
     let checked = check(ledger, bytes, key, progress)?;
-    let (_, note) = checkpoint::parse_signed(bytes)
-        .map_err(|e| Error::Invalid(format!("not a valid checkpoint: {e}")))?;
+    let (_, note) = checkpoint::parse_signed(bytes).map_err(|why| {
+        Error::Invalid(Invalid::Checkpoint {
+            of: CheckpointOf::Given,
+            why,
+        })
+    })?;
     if note.is_signed() {
         anchor::keep_checkpoint(ledger.dir(), &note.to_text())?;
         // Its signature verified with `key`: that is the log key of the ledger it came from.

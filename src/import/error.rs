@@ -9,9 +9,9 @@ use crate::table::error::TableFileError;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImportError {
-    /// The file is wrong (its layout, a cell, its periods, its totals), in words with its line.
-    #[error("{0}")]
-    File(String),
+    /// The ledger has no plan to import into.
+    #[error("the ledger has no plan")]
+    NoPlan,
     /// A change decided from line `line` that the domain rules refuse.
     #[error("line {line}: {refused}")]
     Refused {

@@ -359,7 +359,7 @@ pub fn import_holding(
     let plan = base
         .plan
         .clone()
-        .ok_or_else(|| Error::Invalid("the ledger has no plan".into()))?;
+        .ok_or_else(|| Error::Invalid(crate::error::Invalid::NoPlan))?;
     // A bad cell is named before the totals it throws off.
     check_grades(&prepared, &plan.grades).map_err(Error::from)?;
     check_totals(&prepared).map_err(Error::from)?;
@@ -455,7 +455,7 @@ pub fn import_holding(
             drop(created);
             report.first_seq = Some(0);
         }
-        (None, None) => return Err(Error::Invalid("the ledger has no plan".into())),
+        (None, None) => return Err(Error::Invalid(crate::error::Invalid::NoPlan)),
     }
     drop(ledger);
     progress(count, count);

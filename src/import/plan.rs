@@ -51,10 +51,7 @@ pub fn each_change<E: From<ImportError>>(
     prefer_file: bool,
     sink: &mut dyn FnMut(usize, Change) -> Result<(), E>,
 ) -> Result<Vec<Conflict>, E> {
-    let plan = state
-        .plan
-        .as_ref()
-        .ok_or_else(|| ImportError::File("the ledger has no plan".into()))?;
+    let plan = state.plan.as_ref().ok_or(ImportError::NoPlan)?;
     let mut out = Conflicts::default();
     // Headings this import adds (the state is not changed here: the sink records or checks).
     let mut added: Vec<String> = Vec::new();

@@ -24,7 +24,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{CheckpointDamage, Error, IntegrityError, Invalid, Result};
 use crate::os::safe_fs;
 use crate::tlog::checkpoint::{self, Checkpoint};
 use crate::tlog::note::{self, Note, NoteError, SignerKey, VerifierKey};
@@ -73,10 +73,10 @@ pub fn log_key_if_readable(dir: &Path) -> Result<Option<VerifierKey>> {
 /// `LOGKEY.damaged`, a number added if taken; never deleted) and replaced.
 pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> {
     if key.name() != origin {
-        return Err(Error::Invalid(format!(
-            "the key is named {} but the ledger's origin is {origin}: a log key is named after the ledger's origin",
-            key.name()
-        )));
+        return Err(Error::Invalid(Invalid::LogKeyNotOfOrigin {
+            key: key.name().to_string(),
+            origin: origin.to_string(),
+        }));
     }
     let current = match log_key(dir) {
         Err(Error::Integrity(IntegrityError::LogKeyDamaged(_))) => {
@@ -87,11 +87,9 @@ pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> 
     };
     match current {
         Some(k) if k.to_text() == key.to_text() => Ok(false),
-        Some(k) => Err(Error::Invalid(format!(
-            "the ledger already has another log key ({}+{:08x}); give that key's file",
-            k.name(),
-            k.key_id()
-        ))),
+        Some(k) => Err(Error::Invalid(Invalid::OtherLogKey {
+            key: format!("{}+{:08x}", k.name(), k.key_id()),
+        })),
         None => {
             let text = format!("{}\n", key.to_text());
             safe_fs::replace(dir, LOG_KEY_FILE, text.as_bytes()).map_err(io_err(format!(
@@ -131,14 +129,17 @@ pub fn kept_checkpoint(dir: &Path) -> Result<Option<Kept>> {
         Ok(Some(b)) => b,
         Ok(None) => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            return Err(damaged(e.to_string()).into());
+            return Err(damaged(CheckpointDamage::TooBig(MAX_CHECKPOINT_BYTES as u64)).into());
         }
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
     };
     let (checkpoint, note) =
-        checkpoint::parse_signed(&bytes).map_err(|e| damaged(e.to_string()))?;
+        checkpoint::parse_signed(&bytes).map_err(|e| damaged(CheckpointDamage::Malformed(e)))?;
     if !note.is_signed() {
-        return Err(damaged("it is not signed".into()).into());
+        return Err(damaged(CheckpointDamage::Malformed(
+            checkpoint::CheckpointError::Unsigned,
+        ))
+        .into());
     }
     Ok(Some(Kept { checkpoint, note }))
 }
@@ -222,7 +223,7 @@ pub fn keep_checkpoint(dir: &Path, note: &str) -> Result<()> {
 pub fn sign_and_keep(dir: &Path, cp: &Checkpoint, key: &SignerKey) -> Result<String> {
     let note = cp
         .sign(key)
-        .map_err(|e| Error::Invalid(format!("cannot sign the checkpoint: {e}")))?;
+        .map_err(|e| Error::Invalid(Invalid::CannotSign(e)))?;
     keep_checkpoint(dir, &note)?;
     Ok(note)
 }

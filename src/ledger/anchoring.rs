@@ -137,14 +137,11 @@ impl<S: Store> Ledger<S> {
                 self.log_key = Some(key);
                 Ok(())
             }
-            Some(v) => Err(Error::Invalid(format!(
-                "the key {} is not this ledger's log key ({}): give the log key's file",
-                anchor::key_label(&key.verifier()),
-                anchor::key_label(&v)
-            ))),
-            None => Err(Error::Invalid(
-                "this ledger has no log key yet: record one first".into(),
-            )),
+            Some(v) => Err(Error::Invalid(crate::error::Invalid::NotLogKey {
+                key: anchor::key_label(&key.verifier()),
+                log_key: anchor::key_label(&v),
+            })),
+            None => Err(Error::Invalid(crate::error::Invalid::NoLogKey)),
         }
     }
 

@@ -37,10 +37,8 @@ impl Chain {
     /// Checks the next event and returns it decoded, with its hash.
     pub fn push(&mut self, bytes: &[u8]) -> Result<StoredEvent, IntegrityError> {
         let seq = self.root.len();
-        let event = event::decode(bytes).map_err(|e| IntegrityError::Undecodable {
-            seq,
-            why: e.to_string(),
-        })?;
+        let event =
+            event::decode(bytes).map_err(|e| IntegrityError::Undecodable { seq, why: e })?;
         let hash = event::event_hash(&event.prev_hash, bytes);
         let stored = StoredEvent { event, hash };
         self.push_decoded(&stored, bytes, &merkle::leaf_hash(&hash))?;

@@ -276,7 +276,9 @@ pub(crate) fn check_meta(meta: &Meta) -> Result<()> {
     ident::check("author", &meta.author).map_err(Error::Text)?;
     text::check_multiline("reason", &meta.reason, false).map_err(Error::Text)?;
     if let Some(s) = &meta.source {
-        crate::domain::state::check_file_name(&s.file_name).map_err(Error::Invalid)?;
+        crate::domain::state::check_file_name(&s.file_name).map_err(|_| {
+            Error::Invalid(crate::error::Invalid::SourceFileName(s.file_name.clone()))
+        })?;
     }
     Ok(())
 }

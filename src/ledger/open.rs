@@ -27,7 +27,7 @@ use super::write::write_batch;
 use super::{Access, Ledger, Meta, Produce, STORE_DIR, check_meta};
 use crate::domain::event::{Change, ZERO_HASH};
 use crate::domain::state::{Refused, Rule, State};
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{Error, IntegrityError, Invalid, Result};
 use crate::os::safe_fs;
 use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
 use crate::store::sled_store::SledStore;
@@ -238,18 +238,13 @@ impl Ledger<SledStore> {
         access: Access,
     ) -> Result<Self> {
         const BATCH: usize = 16_384;
-        let exists = |d: &Path| {
-            Error::Invalid(format!(
-                "{} already exists: restore creates a new ledger; give a directory that does not exist",
-                d.display()
-            ))
-        };
+        let exists = |d: &Path| Error::Invalid(Invalid::RestoreTargetExists(d.to_path_buf()));
         if dir.exists() {
             return Err(exists(dir));
         }
         let name = dir
             .file_name()
-            .ok_or_else(|| Error::Invalid(format!("{} is not a directory name", dir.display())))?;
+            .ok_or_else(|| Error::Invalid(Invalid::NotADirectoryName(dir.to_path_buf())))?;
         let parent = match dir.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
@@ -296,7 +291,7 @@ impl Ledger<SledStore> {
             }
             chain.finish()?;
             if chain.is_empty() {
-                return Err(Error::Invalid("nothing to restore: no events".into()));
+                return Err(Error::Invalid(Invalid::NothingToRestore));
             }
         }
         if dir.exists() {

@@ -44,10 +44,8 @@ impl<S: Store> Ledger<S> {
 
     pub(super) fn read_one(&self, seq: u64) -> Result<StoredEvent> {
         let bytes = self.event_bytes(seq)?;
-        let event = event::decode(&bytes).map_err(|e| IntegrityError::Undecodable {
-            seq,
-            why: e.to_string(),
-        })?;
+        let event =
+            event::decode(&bytes).map_err(|e| IntegrityError::Undecodable { seq, why: e })?;
         Ok(StoredEvent {
             hash: event::event_hash(&event.prev_hash, &bytes),
             event,
@@ -219,10 +217,7 @@ fn stored_event(seq: u64, expected: u64, bytes: &[u8]) -> Result<StoredEvent, In
 
 /// Decodes the stored bytes of event `seq`.
 pub(super) fn decode_at(seq: u64, bytes: &[u8]) -> Result<Event, IntegrityError> {
-    event::decode(bytes).map_err(|e| IntegrityError::Undecodable {
-        seq,
-        why: e.to_string(),
-    })
+    event::decode(bytes).map_err(|e| IntegrityError::Undecodable { seq, why: e })
 }
 
 /// Checks that `event`, found at position `seq` of the store, is the one `expected` there.

@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Invalid, Result};
 use crate::ledger::STORE_DIR;
 use crate::os::safe_fs;
 
@@ -105,11 +105,10 @@ impl ReaderCopy {
             return Ok(());
         }
         if !t.is_dir() || depth == 0 {
-            return Err(Error::Invalid(format!(
-                "{} is not what a ledger holds there (a regular file{}); nothing was copied",
-                path.display(),
-                if depth == 0 { "" } else { " or a directory" }
-            )));
+            return Err(Error::Invalid(Invalid::NotLedgerFile {
+                path,
+                top: depth == 0,
+            }));
         }
         self.entries.push((rel.to_path_buf(), None));
         let mut names: Vec<_> = std::fs::read_dir(&path)
@@ -157,10 +156,11 @@ impl ReaderCopy {
             let copied =
                 io::copy(&mut src.take(size + 1), &mut dst).map_err(Error::io(cannot.clone()))?;
             if copied != size {
-                return Err(Error::Invalid(format!(
-                    "{} changed while it was copied ({size} bytes, then {copied}); try again",
-                    from.display()
-                )));
+                return Err(Error::Invalid(Invalid::ChangedWhileCopied {
+                    path: from,
+                    size,
+                    copied,
+                }));
             }
         }
         Ok(())

@@ -51,11 +51,9 @@ impl SharedLedger {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Ledger>> {
-        self.ledger.lock().map_err(|_| {
-            Error::Invalid(
-                "another thread panicked while appending to the ledger; open it again".into(),
-            )
-        })
+        self.ledger
+            .lock()
+            .map_err(|_| Error::Invalid(crate::error::Invalid::Poisoned))
     }
 
     fn sync_err(&self, e: crate::store::StoreError) -> Error {
@@ -122,11 +120,10 @@ impl SharedLedger {
         self.sync
             .wait_durable(ticket)
             .map_err(|e| self.sync_err(e))?;
-        let mut l = self.ledger.into_inner().map_err(|_| {
-            Error::Invalid(
-                "another thread panicked while appending to the ledger; open it again".into(),
-            )
-        })?;
+        let mut l = self
+            .ledger
+            .into_inner()
+            .map_err(|_| Error::Invalid(crate::error::Invalid::Poisoned))?;
         l.defer_journal_sync(false);
         Ok(l)
     }

@@ -13,7 +13,7 @@
 
 use super::Ledger;
 use crate::domain::event::Hash;
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{Error, IntegrityError, Invalid, Result};
 use crate::store::{Store, StoreError, StoreWriter};
 use crate::tlog::merkle;
 
@@ -21,10 +21,10 @@ impl<S: Store> Ledger<S> {
     /// The Merkle root of the first `size` events (RFC 6962 over the event hashes).
     pub fn tree_root(&self, size: u64) -> Result<Hash> {
         if size > self.committed.events {
-            return Err(Error::Invalid(format!(
-                "the ledger has {} events, fewer than {size}",
-                self.committed.events
-            )));
+            return Err(Error::Invalid(Invalid::FewerEvents {
+                events: self.committed.events,
+                size,
+            }));
         }
         merkle::tree_hash(size, &StoreHashes(&self.store)).map_err(|e| self.merkle_err(e))
     }
@@ -33,7 +33,7 @@ impl<S: Store> Ledger<S> {
         use merkle::MerkleError as M;
         match e {
             M::IndexOutOfRange { .. } | M::InvalidSizes { .. } | M::EmptyOldTree { .. } => {
-                Error::Invalid(e.to_string())
+                Error::Invalid(Invalid::Merkle(e))
             }
             M::Internal(m) => Error::Internal(format!("Merkle tree: {m}")),
             e => IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into(),
@@ -56,10 +56,10 @@ impl<S: Store> Ledger<S> {
 
     fn check_tree_size(&self, size: u64) -> Result<()> {
         match size > self.committed.events {
-            true => Err(Error::Invalid(format!(
-                "the ledger has {} events, fewer than {size}",
-                self.committed.events
-            ))),
+            true => Err(Error::Invalid(Invalid::FewerEvents {
+                events: self.committed.events,
+                size,
+            })),
             false => Ok(()),
         }
     }

@@ -244,7 +244,7 @@ impl Check for NewChanges<'_> {
 
     fn end(&self, end: u64) -> Result<()> {
         match end == self.first_seq + u64::from(self.behind) {
-            true => Err(Error::Invalid("nothing to record".into())),
+            true => Err(Error::Invalid(crate::error::Invalid::NothingToRecord)),
             false => Ok(()),
         }
     }

@@ -34,7 +34,7 @@ const KNOWN: [(&str, &str); 5] = [
 pub const MAX_LAYOUT_BYTES: u64 = 64 << 10;
 
 /// The most columns a layout may name by position.
-const MAX_COLUMN: u32 = 1024;
+pub const MAX_COLUMN: u32 = 1024;
 
 /// The layouts hyoka knows, in the order they are tried.
 ///
@@ -68,12 +68,73 @@ pub fn known_by_name(name: &str) -> Option<Layout> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LayoutError {
-    /// Not TOML, or a key or value the layout format does not have.
-    #[error("the layout is not valid: {0}")]
-    Toml(String),
+    /// Not TOML, or a key or value the layout format does not have: where (1-based line and column,
+    /// when known), and the TOML reader's own words (English).
+    #[error("the layout is not valid: {message}")]
+    Toml {
+        /// The line and column of the error.
+        at: Option<(usize, usize)>,
+        /// The TOML reader's message, on one line.
+        message: String,
+    },
     /// Valid TOML that breaks a rule of layouts.
     #[error("the layout is not valid: {0}")]
-    Rule(String),
+    Rule(LayoutRule),
+}
+
+/// A rule of layouts that a layout file breaks, naming its key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LayoutRule {
+    /// A column named by no header text.
+    #[error("columns.{0} lists no header text")]
+    NoHeaderText(String),
+    /// A column with an empty header text.
+    #[error("columns.{0} has an empty header text")]
+    EmptyHeaderText(String),
+    /// A column given in no form a column takes.
+    #[error(
+        "columns.{0} must be a header text, a list of them, {{ column = N }} or {{ after_points = N }} with N from 1 to {MAX_COLUMN}"
+    )]
+    BadColumn(String),
+    /// A name that cannot name a layout.
+    #[error(
+        "name must be 1 to 40 characters of a-z, 0-9, - and _ (it names the layout in messages)"
+    )]
+    Name,
+    /// Neither id and title nor item, or both.
+    #[error("columns must name either id and title, or item (id and title in one cell), not both")]
+    IdAndTitle,
+    /// A points header that is empty or names the point twice.
+    #[error(
+        "points.header must be a header text, with {{point}} at most once where the point's label stands"
+    )]
+    PointsHeader,
+    /// A points column out of range.
+    #[error("points.from_column must be from 1 to {MAX_COLUMN}")]
+    PointsFrom,
+    /// Points by position with another header.
+    #[error(
+        "points.from_column reads the points by position: points.header must then be \"{{point}}\""
+    )]
+    PointsByPosition,
+    /// A data shift out of range.
+    #[error("header.data_shift must be from 0 to 8")]
+    DataShift,
+    /// An empty first cell.
+    #[error("header.first_cell must not be empty")]
+    FirstCellEmpty,
+    /// No way to find the header row.
+    #[error(
+        "the header row cannot be found: give header.first_cell, or name a column by its header text"
+    )]
+    NoHeaderRow,
+    /// A column after the points without points by position.
+    #[error("{{ after_points = N }} needs the points by position (points.from_column)")]
+    AfterPointsNeedsPositions,
+    /// Marks in the remark without the columns.
+    #[error("cells.mark_in_remark needs a follow_up and a remark column")]
+    MarkInRemark,
 }
 
 /// Where a column is: found by its header text (any of several, NFKC, white space and ASCII case
@@ -266,18 +327,26 @@ struct PlaceFile {
     after_points: Option<u32>,
 }
 
-fn rule<T>(msg: impl Into<String>) -> Result<T, LayoutError> {
-    Err(LayoutError::Rule(msg.into()))
+fn rule<T>(r: LayoutRule) -> Result<T, LayoutError> {
+    Err(LayoutError::Rule(r))
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 fn spec(key: &str, s: SpecFile) -> Result<ColumnSpec, LayoutError> {
     let texts = |texts: Vec<String>| -> Result<ColumnSpec, LayoutError> {
         if texts.is_empty() {
-            return rule(format!("columns.{key} lists no header text"));
+            return rule(LayoutRule::NoHeaderText(key.to_string()));
         }
         for t in &texts {
             if normalized(t).trim_end_matches('*').is_empty() {
-                return rule(format!("columns.{key} has an empty header text"));
+                return rule(LayoutRule::EmptyHeaderText(key.to_string()));
             }
         }
         Ok(ColumnSpec::Header(texts))
@@ -293,9 +362,7 @@ fn spec(key: &str, s: SpecFile) -> Result<ColumnSpec, LayoutError> {
             column: None,
             after_points: Some(n),
         }) if (1..=MAX_COLUMN).contains(&n) => Ok(ColumnSpec::AfterPoints(n as usize)),
-        SpecFile::Place(_) => rule(format!(
-            "columns.{key} must be a header text, a list of them, {{ column = N }} or {{ after_points = N }} with N from 1 to {MAX_COLUMN}"
-        )),
+        SpecFile::Place(_) => rule(LayoutRule::BadColumn(key.to_string())),
     }
 }
 
@@ -307,8 +374,10 @@ impl Layout {
     /// [`LayoutError::Toml`] when the text is not TOML of the layout format (the message has its line),
     /// [`LayoutError::Rule`] when it breaks a rule (naming the key).
     pub fn parse(text: &str) -> Result<Layout, LayoutError> {
-        let f: File = toml::from_str(text)
-            .map_err(|e| LayoutError::Toml(e.to_string().replace('\n', " ").trim().to_string()))?;
+        let f: File = toml::from_str(text).map_err(|e| LayoutError::Toml {
+            at: e.span().map(|s| line_column(text, s.start)),
+            message: e.message().replace('\n', " ").trim().to_string(),
+        })?;
         let name = f.name.trim().to_string();
         if name.is_empty()
             || name.chars().count() > 40
@@ -316,35 +385,27 @@ impl Layout {
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
         {
-            return rule(
-                "name must be 1 to 40 characters of a-z, 0-9, - and _ (it names the layout in messages)",
-            );
+            return rule(LayoutRule::Name);
         }
         let c = f.columns;
         let (id, title) = match (c.item, c.id, c.title) {
             (Some(item), None, None) => (spec("item", item)?, None),
             (None, Some(id), Some(title)) => (spec("id", id)?, Some(spec("title", title)?)),
             _ => {
-                return rule(
-                    "columns must name either id and title, or item (id and title in one cell), not both",
-                );
+                return rule(LayoutRule::IdAndTitle);
             }
         };
         let points_header = f.points.header.trim().to_string();
         if points_header.is_empty() || points_header.matches("{point}").count() > 1 {
-            return rule(
-                "points.header must be a header text, with {point} at most once where the point's label stands",
-            );
+            return rule(LayoutRule::PointsHeader);
         }
         let points_from = match f.points.from_column {
             None => None,
             Some(n) if (1..=MAX_COLUMN).contains(&n) => Some(n as usize),
-            Some(_) => return rule(format!("points.from_column must be from 1 to {MAX_COLUMN}")),
+            Some(_) => return rule(LayoutRule::PointsFrom),
         };
         if points_from.is_some() && points_header != "{point}" {
-            return rule(
-                "points.from_column reads the points by position: points.header must then be \"{point}\"",
-            );
+            return rule(LayoutRule::PointsByPosition);
         }
         let totals = match f.totals {
             None => None,
@@ -355,7 +416,7 @@ impl Layout {
             }),
         };
         if f.header.data_shift > 8 {
-            return rule("header.data_shift must be from 0 to 8");
+            return rule(LayoutRule::DataShift);
         }
         let layout = Layout {
             name,
@@ -377,22 +438,20 @@ impl Layout {
             totals,
         };
         if layout.first_cell.as_deref().is_some_and(str::is_empty) {
-            return rule("header.first_cell must not be empty");
+            return rule(LayoutRule::FirstCellEmpty);
         }
         if layout.first_cell.is_none() && layout.header_texts().is_empty() {
-            return rule(
-                "the header row cannot be found: give header.first_cell, or name a column by its header text",
-            );
+            return rule(LayoutRule::NoHeaderRow);
         }
         let uses_after = layout
             .columns()
             .iter()
             .any(|(_, s)| matches!(s, ColumnSpec::AfterPoints(_)));
         if uses_after && points_from.is_none() {
-            return rule("{ after_points = N } needs the points by position (points.from_column)");
+            return rule(LayoutRule::AfterPointsNeedsPositions);
         }
         if layout.mark_in_remark && (layout.follow_up.is_none() || layout.remark.is_none()) {
-            return rule("cells.mark_in_remark needs a follow_up and a remark column");
+            return rule(LayoutRule::MarkInRemark);
         }
         Ok(layout)
     }

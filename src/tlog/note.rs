@@ -28,6 +28,54 @@ pub const ALG_ED25519: u8 = 0x01;
 const SIG_PREFIX: &str = "\u{2014} ";
 const PRIVATE_PREFIX: &str = "PRIVATE+KEY+";
 
+/// What is wrong with a key text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyProblem {
+    /// A private key without its prefix.
+    #[error("missing PRIVATE+KEY+ prefix")]
+    NoPrivatePrefix,
+    /// A private key with fewer than its parts.
+    #[error("expected PRIVATE+KEY+<name>+<id>+<key>")]
+    PrivateParts,
+    /// A verifier key with fewer than its parts.
+    #[error("expected <name>+<id>+<key>")]
+    VerifierParts,
+    /// The key id is not 8 lowercase hex digits.
+    #[error("key id is not 8 lowercase hex digits")]
+    KeyId,
+    /// The private key material is not base64 of 0x01 and a seed.
+    #[error("key is not base64 of 0x01 and a 32-byte seed")]
+    Seed,
+    /// The public key material is not base64 of 0x01 and a public key.
+    #[error("key is not base64 of 0x01 and a 32-byte public key")]
+    Public,
+    /// The public key is not a point of the curve.
+    #[error("public key is not a valid Ed25519 point")]
+    NotAPoint,
+}
+
+/// What is wrong with a signature line of a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LineProblem {
+    /// It does not start with `— `.
+    #[error("does not start with an em dash (U+2014) and a space")]
+    NoDash,
+    /// No space after the key name.
+    #[error("no space between key name and signature")]
+    NoSpace,
+    /// The key name is not a key name.
+    #[error("invalid key name")]
+    KeyName,
+    /// The signature is not base64.
+    #[error("signature is not valid base64")]
+    NotBase64,
+    /// The signature is too short to hold a key id and a signature.
+    #[error("signature is shorter than 5 bytes")]
+    TooShort,
+}
+
 /// Errors from parsing keys and notes, signing and verifying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -39,10 +87,10 @@ pub enum NoteError {
     InvalidKeyName(String),
     /// A verifier key text is not `<name>+<hex id>+<base64 key>`.
     #[error("malformed verifier key: {0}")]
-    MalformedVerifierKey(&'static str),
+    MalformedVerifierKey(KeyProblem),
     /// A private key text is not `PRIVATE+KEY+<name>+<hex id>+<base64 key>`.
     #[error("malformed private key: {0}")]
-    MalformedSignerKey(&'static str),
+    MalformedSignerKey(KeyProblem),
     /// The key's signature type is not Ed25519.
     #[error("unsupported signature type 0x{0:02x} (only Ed25519, 0x01, is supported)")]
     UnsupportedAlgorithm(u8),
@@ -86,7 +134,7 @@ pub enum NoteError {
         /// The 1-based number of the line within the signature block.
         line: usize,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: LineProblem,
     },
     /// The note has more than [`MAX_SIGNATURES`] signatures.
     #[error("note has more than {max} signatures")]
@@ -214,20 +262,16 @@ impl SignerKey {
     pub fn parse(text: &str) -> Result<Self, NoteError> {
         let rest = text
             .strip_prefix(PRIVATE_PREFIX)
-            .ok_or(NoteError::MalformedSignerKey("missing PRIVATE+KEY+ prefix"))?;
+            .ok_or(NoteError::MalformedSignerKey(KeyProblem::NoPrivatePrefix))?;
         let mut parts = rest.splitn(3, '+');
         let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::MalformedSignerKey(
-                "expected PRIVATE+KEY+<name>+<id>+<key>",
-            ));
+            return Err(NoteError::MalformedSignerKey(KeyProblem::PrivateParts));
         };
         check_name(name)?;
-        let declared = parse_key_id(id).ok_or(NoteError::MalformedSignerKey(
-            "key id is not 8 lowercase hex digits",
-        ))?;
+        let declared = parse_key_id(id).ok_or(NoteError::MalformedSignerKey(KeyProblem::KeyId))?;
         let seed = decode_key_material(key).map_err(|alg| match alg {
             Some(a) => NoteError::UnsupportedAlgorithm(a),
-            None => NoteError::MalformedSignerKey("key is not base64 of 0x01 and a 32-byte seed"),
+            None => NoteError::MalformedSignerKey(KeyProblem::Seed),
         })?;
         let signer = Self::from_seed(name, &seed)?;
         if signer.key_id != declared {
@@ -288,27 +332,21 @@ impl VerifierKey {
     pub fn parse(text: &str) -> Result<Self, NoteError> {
         let mut parts = text.splitn(3, '+');
         let (Some(name), Some(id), Some(key)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(NoteError::MalformedVerifierKey(
-                "expected <name>+<id>+<key>",
-            ));
+            return Err(NoteError::MalformedVerifierKey(KeyProblem::VerifierParts));
         };
         check_name(name)?;
-        let declared = parse_key_id(id).ok_or(NoteError::MalformedVerifierKey(
-            "key id is not 8 lowercase hex digits",
-        ))?;
+        let declared =
+            parse_key_id(id).ok_or(NoteError::MalformedVerifierKey(KeyProblem::KeyId))?;
         let public = decode_key_material(key).map_err(|alg| match alg {
             Some(a) => NoteError::UnsupportedAlgorithm(a),
-            None => NoteError::MalformedVerifierKey(
-                "key is not base64 of 0x01 and a 32-byte public key",
-            ),
+            None => NoteError::MalformedVerifierKey(KeyProblem::Public),
         })?;
         let computed = ed25519_key_id(name, &public);
         if computed != declared {
             return Err(NoteError::KeyIdMismatch { declared, computed });
         }
-        let key = VerifyingKey::from_bytes(&public).map_err(|_| {
-            NoteError::MalformedVerifierKey("public key is not a valid Ed25519 point")
-        })?;
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| NoteError::MalformedVerifierKey(KeyProblem::NotAPoint))?;
         Ok(Self {
             name: name.to_owned(),
             key_id: declared,
@@ -466,20 +504,18 @@ pub fn parse_note(bytes: &[u8]) -> Result<Note, NoteError> {
         };
         let rest = line
             .strip_prefix(SIG_PREFIX)
-            .ok_or(bad("does not start with an em dash (U+2014) and a space"))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(bad("no space between key name and signature"))?;
+            .ok_or(bad(LineProblem::NoDash))?;
+        let (name, b64) = rest.split_once(' ').ok_or(bad(LineProblem::NoSpace))?;
         if !is_valid_key_name(name) {
-            return Err(bad("invalid key name"));
+            return Err(bad(LineProblem::KeyName));
         }
         let raw = STANDARD
             .decode(b64)
-            .map_err(|_| bad("signature is not valid base64"))?;
+            .map_err(|_| bad(LineProblem::NotBase64))?;
         let (id, sig) = raw
             .split_first_chunk::<4>()
             .filter(|(_, sig)| !sig.is_empty())
-            .ok_or(bad("signature is shorter than 5 bytes"))?;
+            .ok_or(bad(LineProblem::TooShort))?;
         sigs.push(NoteSignature {
             name: name.to_owned(),
             key_id: u32::from_be_bytes(*id),
@@ -727,34 +763,34 @@ mod tests {
             ([b"\xff", format!("{TEXT}\n{PETER_SIG}").as_bytes()].concat(), NotUtf8),
             (
                 format!("{TEXT}\n— Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n").into(),
-                line("signature is not valid base64"),
+                line(LineProblem::NotBase64),
             ),
             (
                 format!("{TEXT}\n{PETER_SIG}Unexpected line.\n").into(),
                 MalformedSignatureLine {
                     line: 2,
-                    reason: "does not start with an em dash (U+2014) and a space",
+                    reason: LineProblem::NoDash,
                 },
             ),
             (
                 format!("{TEXT}\n- PeterNeumann AAAAAQ==\n").into(),
-                line("does not start with an em dash (U+2014) and a space"),
+                line(LineProblem::NoDash),
             ),
             (
                 format!("{TEXT}\n— PeterNeumann\n").into(),
-                line("no space between key name and signature"),
+                line(LineProblem::NoSpace),
             ),
             (
                 format!("{TEXT}\n— a+b AAAAAQ==\n").into(),
-                line("invalid key name"),
+                line(LineProblem::KeyName),
             ),
             (
                 format!("{TEXT}\n— PeterNeumann AAAAAA==\n").into(),
-                line("signature is shorter than 5 bytes"),
+                line(LineProblem::TooShort),
             ),
             (
                 format!("{TEXT}\n— PeterNeumann \n").into(),
-                line("signature is shorter than 5 bytes"),
+                line(LineProblem::TooShort),
             ),
             (
                 format!("{TEXT}\n{}", PETER_SIG.repeat(MAX_SIGNATURES + 1)).into(),

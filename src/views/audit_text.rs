@@ -143,6 +143,99 @@ impl Columns {
 /// The narrowest width to which [`Columns::fit`] narrows a column.
 pub const MIN_FIT: usize = 3;
 
+/// The width below which free text (a reason, an `old → new` cell) is no longer useful to read: when
+/// one line would cut it narrower (and it is wider), the rows go on two lines ([`Stacked`]).
+pub const MIN_FREE_TEXT: usize = 20;
+
+impl Columns {
+    /// Whether, fitted from `natural`, one of the `free` columns (by index) was cut below
+    /// [`MIN_FREE_TEXT`] columns (or below its own width, when that is smaller).
+    pub fn cramped(&self, natural: &Columns, free: &[usize]) -> bool {
+        free.iter()
+            .any(|&i| match (self.widths.get(i), natural.widths.get(i)) {
+                (Some(&w), Some(&n)) => w < n.min(MIN_FREE_TEXT),
+                _ => false,
+            })
+    }
+
+    /// The widths of the columns `of` (by index), in that order.
+    fn pick(&self, of: &[usize]) -> Columns {
+        Columns {
+            widths: of
+                .iter()
+                .filter_map(|&i| self.widths.get(i).copied())
+                .collect(),
+        }
+    }
+}
+
+/// Rows of an audit view laid out on two lines each, for a terminal too narrow to give free text a
+/// useful width on one line: the first line the columns `head` (by index: the seq, the time, the
+/// author, what changed), the second, indented by [`Stacked::INDENT`], the others in their order (the
+/// item and the point, old → new, the reason). Each line's columns are aligned and fitted to the width
+/// as [`Columns`] does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stacked {
+    head: Vec<usize>,
+    body: Vec<usize>,
+    top: Columns,
+    bottom: Columns,
+}
+
+impl Stacked {
+    /// The indent of a row's second line.
+    pub const INDENT: usize = 4;
+
+    /// Splits the measured `natural` columns: `head` (by index, in the order given) on the first line,
+    /// the others on the second.
+    pub fn new(natural: &Columns, head: &[usize]) -> Stacked {
+        let n = natural.widths.len();
+        let head: Vec<usize> = head.iter().copied().filter(|&i| i < n).collect();
+        let body: Vec<usize> = (0..n).filter(|i| !head.contains(i)).collect();
+        Stacked {
+            top: natural.pick(&head),
+            bottom: natural.pick(&body),
+            head,
+            body,
+        }
+    }
+
+    /// Fitted to `width`: each line as [`Columns::fit_keeping`] fits it, `flexible` and `keep` by
+    /// the index of the whole row.
+    pub fn fit(mut self, width: usize, flexible: &[usize], keep: &[usize]) -> Stacked {
+        let local = |of: &[usize], set: &[usize]| -> Vec<usize> {
+            (0..of.len()).filter(|k| set.contains(&of[*k])).collect()
+        };
+        self.top = self.top.fit_keeping(
+            width,
+            &local(&self.head, flexible),
+            &local(&self.head, keep),
+        );
+        self.bottom = self.bottom.fit_keeping(
+            width.saturating_sub(Self::INDENT),
+            &local(&self.body, flexible),
+            &local(&self.body, keep),
+        );
+        self
+    }
+
+    /// One row (or the header) as its two lines, each ending in a newline.
+    pub fn line(&self, row: &[String]) -> String {
+        let cells = |of: &[usize]| -> Vec<String> {
+            of.iter()
+                .map(|&i| row.get(i).cloned().unwrap_or_default())
+                .collect()
+        };
+        let mut out = self.top.line(&cells(&self.head));
+        let second = self.bottom.line(&cells(&self.body));
+        if !second.trim().is_empty() {
+            out.push_str(&" ".repeat(Self::INDENT));
+            out.push_str(&second);
+        }
+        out
+    }
+}
+
 const ARROW: &str = " → ";
 
 /// The columns of `room` given to the old and the new side of an `old → new` cell (`wo` and `wn`
@@ -413,6 +506,64 @@ mod tests {
             out.len()
         );
         assert!(out.ends_with("…\n"));
+    }
+
+    /// Two lines a row where one would leave the reason a few columns: each line fits the width, the
+    /// second indented, the reason whole when the second line has room for it.
+    #[test]
+    fn stacked_rows_fit_and_keep_free_text_readable() {
+        let header = [
+            "seq",
+            "time",
+            "author",
+            "field",
+            "period",
+            "old → new",
+            "reason",
+        ];
+        let reason = "所管課からの報告により評価を訂正した";
+        let rows = vec![vec![
+            "#359".to_string(),
+            "2015-11-06 08:30:00 +09:00".to_string(),
+            "鈴木一郎".to_string(),
+            "評価 [訂正]".to_string(),
+            "平成27年度上半期".to_string(),
+            "A → B".to_string(),
+            reason.to_string(),
+        ]];
+        let natural = Columns::measure(&header, rows.iter().cloned());
+        let one_line = natural.clone().fit_keeping(80, &[5, 6], &[1]);
+        // On one line at 80 columns the reason is cut below MIN_FREE_TEXT: cramped.
+        assert!(one_line.cramped(&natural, &[5, 6]));
+        assert!(
+            !natural
+                .clone()
+                .fit_keeping(200, &[5, 6], &[1])
+                .cramped(&natural, &[5, 6])
+        );
+        let stacked = Stacked::new(&natural, &[0, 1, 2, 3]).fit(80, &[5, 6], &[1]);
+        let out = stacked.line(&rows[0]);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].starts_with("#359  2015-11-06 08:30:00 +09:00  鈴木一郎"),
+            "{out}"
+        );
+        assert!(
+            lines[1].starts_with("    平成27年度上半期  A → B  "),
+            "{out}"
+        );
+        assert!(lines[1].ends_with(reason), "{out}");
+        for l in &lines {
+            assert!(display_width(l) <= 80, "{l}");
+        }
+        // Narrower still: every line fits, the reason cut with `…`.
+        let narrow = Stacked::new(&natural, &[0, 1, 2, 3]).fit(40, &[5, 6], &[1]);
+        let out = narrow.line(&rows[0]);
+        for l in out.lines() {
+            assert!(display_width(l) <= 40, "{l}");
+        }
+        assert!(out.contains('…'), "{out}");
     }
 
     #[test]

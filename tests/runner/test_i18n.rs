@@ -1077,3 +1077,227 @@ fn usage_errors_speak_japanese() {
         assert!(en.stderr.starts_with("error: "), "{args:?}: {}", en.stderr);
     }
 }
+
+/// The first file under `root` (depth first, by name) whose path relative to `root` starts with
+/// `prefix`.
+fn first_file(root: &std::path::Path, prefix: &str) -> Option<std::path::PathBuf> {
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        names.sort();
+        for p in names.into_iter().rev() {
+            let rel = p.strip_prefix(root).ok()?.to_string_lossy().into_owned();
+            match p.is_dir() {
+                true => stack.push(p),
+                false if rel.starts_with(prefix) => return Some(p),
+                false => {}
+            }
+        }
+    }
+    None
+}
+
+/// Files named on the command line that are damaged or wrong (a proof, a checkpoint, a key, a
+/// verifier key, an export, a mirror, a CSV, a layout, a file that is not there, a directory given
+/// as a file): each refused with the same exit code in both languages, changing nothing, in Japanese
+/// without a run of three English words (the OS's errors worded by their kind), in English without the
+/// Japanese frame.
+#[test]
+fn damaged_files_speak_one_language() {
+    let env = Env::new();
+    env.with_items();
+    let dir = env.dir.path();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text).expect("write");
+        path(name)
+    };
+    let vkey = env
+        .run(&["key", "generate", "--output", "plan.key"])
+        .ok()
+        .trim()
+        .to_string();
+    let cp = env
+        .run(&["checkpoint", "--key", "plan.key"])
+        .ok()
+        .to_string();
+    write("cp.txt", &cp);
+    env.run(&[
+        "prove",
+        "seq:1",
+        "--checkpoint",
+        "cp.txt",
+        "-o",
+        "p1.tlog-proof",
+    ])
+    .ok();
+    env.run(&["export", "--output", "export.jsonl"]).ok();
+    env.run(&["mirror", "site"]).ok();
+    let proof = std::fs::read_to_string(dir.join("p1.tlog-proof")).expect("proof");
+    let lines: Vec<&str> = proof.split('\n').collect();
+    // The first hash of the inclusion proof, replaced by another hash.
+    assert_eq!(lines[2], "index 1", "{proof}");
+    let mut bad_hash = lines.clone();
+    let zero = format!("{}=", "A".repeat(43));
+    bad_hash[3] = &zero;
+    let bad_hash = write("bad-hash.tlog-proof", &bad_hash.join("\n"));
+    let truncated = write("cut.tlog-proof", &lines[..2].join("\n"));
+    // A signature altered (in its last bytes, not its key id), and a body whose root is not a hash.
+    let sig_at = cp.trim_end().len() - 10;
+    let flipped = match &cp[sig_at..=sig_at] {
+        "A" => "B",
+        _ => "A",
+    };
+    let bad_sig = write(
+        "bad-sig.txt",
+        &format!("{}{flipped}{}", &cp[..sig_at], &cp[sig_at + 1..]),
+    );
+    let cp_lines: Vec<&str> = cp.split('\n').collect();
+    let mut body = cp_lines.clone();
+    body[2] = "not-a-root";
+    let bad_body = write("bad-body.txt", &body.join("\n"));
+    let not_a_vkey = write("not-a-key.vkey", "hello\n");
+    let private = std::fs::read_to_string(dir.join("plan.key")).expect("key");
+    let open_key = write("open.key", &private);
+    let bad_key = write("bad.key", "PRIVATE+KEY+city.example/plan-2\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &str, m: u32| {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod")
+        };
+        mode(&open_key, 0o644);
+        mode(&bad_key, 0o600);
+    }
+    let export = std::fs::read_to_string(dir.join("export.jsonl")).expect("export");
+    let second = export.find('\n').expect("a line") + 1;
+    let half = second + (export[second..].find('\n').expect("two lines") / 2);
+    let cut_export = write("cut.jsonl", &export[..half]);
+    let site = dir.join("site");
+    let tile = first_file(&site, "tile/0/").expect("a tile of level 0");
+    std::fs::remove_file(&tile).expect("remove the tile");
+    let site = path("site");
+    let quote = write(
+        "quote.csv",
+        "区分,No.,項目,所管課\n地域協働の推進,1,\"市民活動支援,市民協働課\n",
+    );
+    let layout = write("bad-layout.toml", "name = \"x\"\ncolour = 1\n");
+    let missing = path("nowhere.tlog-proof");
+    let cases = [
+        case("a proof with a bad hash", &["verify-proof", &bad_hash], 3),
+        case("a truncated proof", &["verify-proof", &truncated], 1),
+        case(
+            "a checkpoint with a bad signature",
+            &["verify", "--checkpoint", &bad_sig, "--vkey", &vkey],
+            3,
+        ),
+        case(
+            "a checkpoint with a malformed body",
+            &["verify", "--checkpoint", &bad_body],
+            1,
+        ),
+        case(
+            "a vkey file that is not a key",
+            &[
+                "verify-proof",
+                &path("p1.tlog-proof"),
+                "--vkey",
+                &not_a_vkey,
+            ],
+            1,
+        ),
+        case(
+            "a key file others can read",
+            &["checkpoint", "--key", &open_key],
+            1,
+        ),
+        case(
+            "a malformed key file",
+            &["checkpoint", "--key", &bad_key],
+            1,
+        ),
+        case(
+            "an export line cut in half",
+            &["verify", "--export", &cut_export],
+            3,
+        ),
+        case(
+            "a mirror with a missing tile",
+            &["verify", "--mirror", &site],
+            3,
+        ),
+        case(
+            "a CSV with an unterminated quote",
+            &["import", &quote, "-a", "山田"],
+            1,
+        ),
+        case(
+            "a layout with an unknown key",
+            &["import", &quote, "--layout", &layout, "-a", "山田"],
+            1,
+        ),
+        case("a file that does not exist", &["verify-proof", &missing], 1),
+        case("a directory given as a proof", &["verify-proof", &site], 1),
+        case(
+            "a directory given as a table",
+            &["import", &site, "-a", "山田"],
+            1,
+        ),
+        case(
+            "an export that does not exist",
+            &["verify", "--export", &missing],
+            1,
+        ),
+    ];
+    let lines = run_table(&env, &|args| env.run(args), &cases);
+    let line = |name: &str| {
+        lines
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default()
+    };
+    for (name, words) in [
+        ("a proof with a bad hash", "包含証明がイベント 1 の葉から"),
+        ("a truncated proof", "の証明として読めません"),
+        (
+            "a checkpoint with a malformed body",
+            "ルートハッシュが読めません",
+        ),
+        (
+            "a vkey file that is not a key",
+            "検証鍵の形式が正しくありません",
+        ),
+        ("a malformed key file", "秘密鍵の形式が正しくありません"),
+        (
+            "an export line cut in half",
+            "エクスポートが途中で切れています",
+        ),
+        (
+            "a layout with an unknown key",
+            "知らないキー `colour` があります",
+        ),
+        (
+            "a file that does not exist",
+            "ファイルやディレクトリがありません",
+        ),
+        (
+            "a directory given as a proof",
+            "ファイルではなくディレクトリです",
+        ),
+        (
+            "a directory given as a table",
+            "ファイルではなくディレクトリです",
+        ),
+        (
+            "an export that does not exist",
+            "ファイルやディレクトリがありません",
+        ),
+    ] {
+        assert!(line(name).contains(words), "{name}: {}", line(name));
+    }
+}

@@ -466,7 +466,7 @@ fn check_after_kill(t: &mut Tracked, p: &Printed) -> Result<(), String> {
         .scan(t.len, len, &mut |e| {
             let seq = e.event.seq;
             let Some(&(first, _)) = batch_of(seq) else {
-                return Err(Error::Invalid(format!("event {seq} was never tried")));
+                return Err(Error::Internal(format!("event {seq} was never tried")));
             };
             let want_reason = if first == 0 { "create" } else { "batch" };
             let ok = e.event.author == "kill-loop"
@@ -486,7 +486,7 @@ fn check_after_kill(t: &mut Tracked, p: &Printed) -> Result<(), String> {
                 };
             match ok {
                 true => Ok(true),
-                false => Err(Error::Invalid(format!(
+                false => Err(Error::Internal(format!(
                     "event {seq} is not what was written"
                 ))),
             }

@@ -68,7 +68,7 @@ fn a_refused_or_abandoned_batch_writes_no_derived_data() {
         id: ItemId::from_number(1),
     };
     assert!(l.append(&meta(50), &[w.clone(), w.clone()]).is_err());
-    let boom = || -> Result<Change> { Err(Error::Invalid("stream failed".into())) };
+    let boom = || -> Result<Change> { Err(Error::Invalid(crate::error::Invalid::NothingToRecord)) };
     let mut it = [Ok(w.clone()), Ok(w.clone()), boom()].into_iter();
     assert!(l.append_iter(&meta(50), &mut it).is_err());
     assert_eq!(before, (refs(&l), l.store.snapshot_seqs().unwrap()));
