@@ -74,6 +74,59 @@ fn audit_views_fit_80_and_120_columns() {
     }
 }
 
+/// In Japanese, whose labels are wide, the views fit 80 and 120 columns too; at 80 a change takes two
+/// lines (who and when, then what and why, indented), so that the reason of a correction is read whole;
+/// at 120 one line a change, the reason given at least 20 columns.
+#[test]
+fn audit_views_fit_80_and_120_columns_in_japanese() {
+    let env = corrected();
+    let reason = "所管課からの報告により訂正";
+    for width in [80u16, 120] {
+        env.columns(width);
+        for args in VIEWS {
+            let mut ja = vec!["--lang", "ja", "--no-pager"];
+            ja.extend_from_slice(args);
+            let out = env.run(&ja).ok().to_string();
+            assert!(out.lines().count() > 1, "{args:?}: {out}");
+            assert!(
+                widest(&out) <= usize::from(width),
+                "{args:?} at {width}: a line of {} columns\n{out}",
+                widest(&out)
+            );
+        }
+        let history = env
+            .run(&["--lang", "ja", "history", "12", "--period", "H27上半期"])
+            .ok()
+            .to_string();
+        let lines: Vec<&str> = history.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.starts_with("#358 "))
+            .unwrap_or_else(|| panic!("no #358 in\n{history}"));
+        match width {
+            80 => {
+                // The correction's second line, indented: the point, old → new and the whole reason.
+                let second = lines.get(at + 1).copied().unwrap_or_default();
+                assert!(second.starts_with("    平成27年度上半期  "), "{history}");
+                assert!(second.contains("B → A"), "{history}");
+                assert!(second.ends_with(reason), "{history}");
+                assert!(!lines[at].contains(reason), "{history}");
+            }
+            _ => {
+                // One line: at least 20 columns of the reason (cut with `…` if longer).
+                let line = lines[at];
+                assert!(line.contains("B → A"), "{history}");
+                let shown = &line[line.rfind("  ").map_or(0, |i| i + 2)..];
+                assert!(
+                    reason.starts_with(shown.trim_end_matches('…')),
+                    "{shown}: {history}"
+                );
+                assert!(display_width(shown) >= 20, "{shown}: {history}");
+            }
+        }
+    }
+}
+
 /// The display column at which `needle` starts in `line`, by the calling thread's width rule.
 fn column_of(line: &str, needle: char) -> Option<usize> {
     line.find(needle).map(|i| display_width(&line[..i]))
@@ -82,8 +135,20 @@ fn column_of(line: &str, needle: char) -> Option<usize> {
 #[test]
 fn ambiguous_characters_are_laid_out_for_the_terminal_that_draws_them() {
     let env = corrected();
+    // At 80 columns each change takes two lines; each layout fits under its own rule.
     env.columns(80);
-    // blame's value column holds ○ (a follow-up flag); the seq column after it starts with `#`.
+    for (args, wide) in [
+        (&["blame"][..], false),
+        (&["blame", "--ambiguous-width", "2"], true),
+    ] {
+        let out = env.run(args).ok().to_string();
+        set_ambiguous_wide(wide);
+        assert!(widest(&out) <= 80, "{args:?}: {out}");
+        set_ambiguous_wide(false);
+    }
+    // At 120 one line a change: blame's value column holds ○ (a follow-up flag); the seq column after
+    // it starts with `#`.
+    env.columns(120);
     let narrow = env.run(&["blame"]).ok().to_string();
     let wide = env
         .run(&["blame", "--ambiguous-width", "2"])
@@ -99,11 +164,11 @@ fn ambiguous_characters_are_laid_out_for_the_terminal_that_draws_them() {
     set_ambiguous_wide(false);
     assert!(aligned(&narrow), "{narrow}");
     assert!(!aligned(&wide), "{wide}");
-    assert!(widest(&narrow) <= 80);
+    assert!(widest(&narrow) <= 120);
     set_ambiguous_wide(true);
     assert!(aligned(&wide), "{wide}");
     assert!(!aligned(&narrow));
-    assert!(widest(&wide) <= 80, "{wide}");
+    assert!(widest(&wide) <= 120, "{wide}");
     set_ambiguous_wide(false);
     // The setting also comes from the environment; a bad one is a usage error.
     let r = env.run(&["blame", "--ambiguous-width", "3"]);
