@@ -583,13 +583,14 @@ pub(super) enum Command {
     },
     /// Every change to an item: who, when, what (old → new) and why; `--all` lists every correction.
     #[command(
-        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --since seq:359   (corrections from event #359 on)\n  hyoka history --all --department 財政課 --since 2015-11-01 --until 2015-11-30\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item. A change to a published round's\npoint is marked [訂正] (JSON: correction: true). An item's history also shows its round's review\ntrail: submitted, review (承認, 差し戻し) and opinion."
+        after_help = "Examples:\n  hyoka history 12\n  hyoka history 12 --period H27上半期 --format json\n  hyoka history --all --author 鈴木\n  hyoka history --all --since seq:359   (every change from event #359 on)\n  hyoka history --all --department 財政課 --since 2015-11-01 --until 2015-11-30\n  hyoka history --all --format md > 訂正削除履歴.md\n\nWith --all, every correction in the ledger (a change that replaced or withdrew an existing value, and\nevery withdrawal or reinstatement of an item), grouped by item; with --since or --until, every change\nrecorded in that stretch of the log (a new point's first values too), grouped by item (the report,\n--format md, holds the corrections only). A change to a published round's point is marked [訂正]\n(JSON: correction: true). An item's history also shows its round's review\ntrail: submitted, review (承認, 差し戻し) and opinion."
     )]
     History {
         /// Item id (or --all).
         #[arg(required_unless_present_any = ["all", "item_flag"])]
         item: Option<String>,
-        /// Every correction in the ledger, grouped by item.
+        /// Every correction in the ledger, grouped by item (with --since or --until, every change in that
+        /// stretch of the log).
         #[arg(long, conflicts_with = "item")]
         all: bool,
         /// The item, as an option: with --all, only that item's corrections.

@@ -261,9 +261,27 @@ pub fn history(
         .department
         .map(|d| department_arg(&state, d))
         .transpose()?;
+    // With --since or --until, --all lists every change recorded in that stretch of the log (the first
+    // values at a new point as much as the corrections); without, every correction. The correction
+    // report (Markdown) holds corrections only.
+    let ranged = q.since.is_some() || q.until.is_some();
+    let every = ranged && format != HistoryFormat::Md;
+    let in_range = |e: &audit::history::HistoryEntry| {
+        q.since
+            .as_ref()
+            .is_none_or(|b| b.admits_from(e.seq, e.recorded_at))
+            && q.until
+                .as_ref()
+                .is_none_or(|b| b.admits_until(e.seq, e.recorded_at))
+    };
     let mut entries = match (q.all, &q.item) {
         (true, _) => {
-            let mut v = ledger.corrections()?;
+            let mut v = match every {
+                true => ledger.changes_where(&mut |e| {
+                    in_range(e) && q.item.as_ref().is_none_or(|n| e.item.0 == *n)
+                })?,
+                false => ledger.corrections()?,
+            };
             if let Some(n) = &q.item {
                 v.retain(|e| e.item.0 == *n);
             }
@@ -330,6 +348,7 @@ pub fn history(
             if entries.is_empty() {
                 out(match (q.all, q.filtered()) {
                     (true, false) => t!("history-no-corrections"),
+                    (true, true) if every => t!("history-no-changes-match"),
                     (true, true) => t!("history-no-corrections-match"),
                     (false, false) => t!("history-no-changes"),
                     (false, true) => t!("history-no-changes-match"),

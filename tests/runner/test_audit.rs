@@ -614,6 +614,10 @@ fn history_filters_by_event_time_department_and_item() {
     // Filters that leave nothing say so; bad bounds are usage errors.
     assert_eq!(
         run(&env, &["history", "--all", "--since", "seq:900"]).trim(),
+        "no changes match these filters"
+    );
+    assert_eq!(
+        run(&env, &["history", "--all", "--author", "誰でもない"]).trim(),
         "no corrections match these filters"
     );
     for bad in ["yesterday", "seq:x", "#359", "2015-13-01"] {
@@ -621,6 +625,100 @@ fn history_filters_by_event_time_department_and_item() {
         assert_eq!(r.code, 2, "{bad}: {}", r.stderr);
         assert!(r.stderr.contains("seq:N"), "{bad}: {}", r.stderr);
     }
+}
+
+/// After a department's sheet for a new point is imported, `history --all --since seq:N` (N the first
+/// event of the import) lists every change it recorded, the new point's first values included, not only
+/// the corrections; without a stretch, `--all` lists the corrections, and the report (`--format md`)
+/// keeps to them within a stretch too.
+#[test]
+fn a_stretch_of_the_log_lists_every_change_in_it() {
+    let env = Env::new();
+    env.run(&["import", seed().to_str().unwrap(), "-a", "山田"])
+        .ok();
+    env.run(&[
+        "rate",
+        "12",
+        "H27上半期",
+        "A",
+        "-a",
+        "鈴木",
+        "-m",
+        "所管課からの報告により訂正",
+    ])
+    .ok();
+    let sheet = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/sheet-FY2015-YE_政策課-filled.csv");
+    let imported = env.run(&[
+        "import",
+        sheet.to_str().unwrap(),
+        "-a",
+        "政策課",
+        "-m",
+        "評価シート",
+    ]);
+    assert!(
+        imported.ok().contains("recorded 4 events (#359..#362)"),
+        "{imported:?}"
+    );
+    let since = json(
+        &env,
+        &["history", "--all", "--since", "seq:359", "--format", "json"],
+    );
+    let got: Vec<(String, String, String, String)> = since
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["item_id"].as_str().unwrap().to_string(),
+                e["field"].as_str().unwrap().to_string(),
+                e["period"].as_str().unwrap().to_string(),
+                e["old"].to_string(),
+            )
+        })
+        .collect();
+    let first = |item: &str, field: &str| {
+        (
+            item.to_string(),
+            field.to_string(),
+            "FY2015-YE".to_string(),
+            "null".to_string(),
+        )
+    };
+    assert_eq!(
+        got,
+        [
+            first("12", "rating"),
+            first("21", "rating"),
+            first("21", "follow_up"),
+            first("21", "remark"),
+        ],
+        "{since}"
+    );
+    assert_eq!(seqs(&since), [359, 360, 361, 362]);
+    // From the correction on: the correction too, grouped by item; the text lists the same.
+    let from = seqs(&json(
+        &env,
+        &["history", "--all", "--since", "seq:358", "--format", "json"],
+    ));
+    assert_eq!(from, [358, 359, 360, 361, 362]);
+    let text = run(&env, &["history", "--all", "--since", "seq:358"]);
+    for seq in 358..=362 {
+        assert!(text.contains(&format!("#{seq} ")), "#{seq} in {text}");
+    }
+    // Without a stretch, every correction (not the first values); the report keeps to corrections.
+    let all = seqs(&json(&env, &["history", "--all", "--format", "json"]));
+    assert!(
+        all.contains(&358) && !all.iter().any(|s| (359..=362).contains(s)),
+        "{all:?}"
+    );
+    let md = run(
+        &env,
+        &["history", "--all", "--since", "seq:358", "--format", "md"],
+    );
+    assert!(md.contains("所管課からの報告により訂正"), "{md}");
+    assert!(!md.contains("評価シート"), "{md}");
 }
 
 #[test]

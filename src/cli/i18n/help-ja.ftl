@@ -756,15 +756,17 @@ hyoka-history = 項目へのすべての変更: 誰が、いつ、何を (前 �
           hyoka history 12
           hyoka history 12 --period H27上半期 --format json
           hyoka history --all --author 鈴木
-          hyoka history --all --since seq:359   (イベント #359 以降の訂正)
+          hyoka history --all --since seq:359   (イベント #359 以降のすべての変更)
           hyoka history --all --department 財政課 --since 2015-11-01 --until 2015-11-30
           hyoka history --all --format md > 訂正削除履歴.md
 
         --all では台帳のすべての訂正 (既存の値を置き換えたか取り消した変更、項目の削除と復活) を項目ごとに
-        まとめます。公表したラウンドの時点への変更には [訂正] と印を付けます (JSON: correction: true)。
+        まとめます。--since か --until を付けると、ログのその範囲に記録されたすべての変更 (新しい時点の
+        最初の値も) を項目ごとにまとめます (報告書の --format md は訂正だけ)。公表したラウンドの時点への
+        変更には [訂正] と印を付けます (JSON: correction: true)。
         項目の履歴には、ラウンドの審査の経過 (提出、審査 (承認、差し戻し)、意見) も表示します。
 hyoka-history--item = 項目番号 (または --all)
-arg--all = 台帳のすべての訂正を項目ごとに
+arg--all = 台帳のすべての訂正を項目ごとに (--since か --until があれば、ログのその範囲のすべての変更)
 arg--item_flag = オプションで指定する項目: --all と合わせると、その項目の訂正だけ
 arg--since = この点からの変更だけ: seq:N (そのイベントから) または時刻 (at:TIME、または --at と同じ書き方の TIME。日付だけなら日本時間 (--tz があればそのタイムゾーン) のその日の始めから)
 arg--until = この点までの変更だけ: seq:N (そのイベントまで) または時刻 (日付だけなら日本時間 (--tz があればそのタイムゾーン) のその日の終わりまで)

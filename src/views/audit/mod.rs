@@ -182,9 +182,18 @@ impl<S: Store> Ledger<S> {
     /// withdrawal or reinstatement of an item, and each change to a cell of a published round's point
     /// (訂正, [`HistoryEntry::correction`]), in log order.
     pub fn corrections(&self) -> Result<Vec<HistoryEntry>> {
+        self.changes_where(&mut |h| h.correction || !h.old.is_null())
+    }
+
+    /// Every change in the ledger that `keep` keeps (first values at a new point as much as
+    /// corrections), in log order: one fold of the log, holding only what is kept.
+    pub fn changes_where(
+        &self,
+        keep: &mut dyn FnMut(&HistoryEntry) -> bool,
+    ) -> Result<Vec<HistoryEntry>> {
         let mut out = Vec::new();
         self.fold_history(&mut |h| {
-            if h.correction || !h.old.is_null() {
+            if keep(&h) {
                 out.push(h);
             }
         })?;
