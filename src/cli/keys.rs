@@ -26,7 +26,7 @@ fn cannot_read(what: &str, path: &Path, e: &std::io::Error) -> Failure {
         "keys-cannot-read",
         what = what,
         file = path.display(),
-        error = super::damage::os(&e)
+        error = super::damage::os(e)
     )
     .into()
 }

@@ -29,7 +29,7 @@ pub fn write_stdout(bytes: &[u8]) -> Result<(), super::failure::Failure> {
 
 /// The failure to write to stdout.
 pub fn cannot_write_stdout(e: &std::io::Error) -> super::failure::Failure {
-    t!("cannot-write-stdout", error = super::damage::os(&e)).into()
+    t!("cannot-write-stdout", error = super::damage::os(e)).into()
 }
 
 /// The first 12 hex digits of a hash.

@@ -359,7 +359,7 @@ pub fn import_holding(
     let plan = base
         .plan
         .clone()
-        .ok_or_else(|| Error::Invalid(crate::error::Invalid::NoPlan))?;
+        .ok_or(Error::Invalid(crate::error::Invalid::NoPlan))?;
     // A bad cell is named before the totals it throws off.
     check_grades(&prepared, &plan.grades).map_err(Error::from)?;
     check_totals(&prepared).map_err(Error::from)?;

@@ -522,7 +522,7 @@ mod tests {
             "reason",
         ];
         let reason = "所管課からの報告により評価を訂正した";
-        let rows = vec![vec![
+        let rows = [vec![
             "#359".to_string(),
             "2015-11-06 08:30:00 +09:00".to_string(),
             "鈴木一郎".to_string(),
