@@ -8,6 +8,8 @@ use std::time::Duration;
 use hyoka::error::{Error, IntegrityError, Result};
 use hyoka::evidence::mirror::Source;
 
+use super::i18n::t;
+
 /// The time one file may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -40,7 +42,7 @@ impl Http {
 
     fn fail(&self, url: &str, why: impl std::fmt::Display) -> Error {
         Error::Io {
-            context: format!("cannot fetch {url}"),
+            context: t!("fetch-cannot", url = url),
             source: std::io::Error::other(why.to_string()),
         }
     }
@@ -56,7 +58,7 @@ impl Source for Http {
         match resp.status().as_u16() {
             200 => {}
             404 | 410 => return Ok(None),
-            code => return Err(self.fail(&url, format!("HTTP status {code}"))),
+            code => return Err(self.fail(&url, t!("fetch-status", code = code))),
         }
         match resp.body_mut().with_config().limit(max).read_to_vec() {
             Ok(bytes) => Ok(Some(bytes)),

@@ -655,7 +655,17 @@ fn a_mirror_over_http_is_checked_as_a_directory_is() {
     drop(server);
     let run = verify_url(&r, &url, &vkey);
     let e = run.fails(1);
-    assert!(e.contains("cannot fetch"), "{e}");
+    assert!(e.contains(&format!("cannot fetch {url}/checkpoint")), "{e}");
+    let run = r
+        .env
+        .run(&["--lang", "ja", "verify", "--mirror", &url, "--vkey", &vkey]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains(&format!("{url}/checkpoint を取得できません")),
+        "{}",
+        run.stderr
+    );
 }
 
 /// `hyoka serve` on the ledger: `GET /rounds/{POINT}` is the pack's page with the server's links.
