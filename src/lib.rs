@@ -9,7 +9,8 @@
 //! the file-system guards; [`store`] the storage behind a trait; [`ledger`] a ledger directory (append,
 //! read, the chain's rules, verify, derived data); above it [`evidence`] (proofs, signed checkpoints,
 //! export and restore), [`views`] (the table, the audit views and their text), [`table`] (the published
-//! table's file formats) and [`import`]. Nothing imports a layer above its own.
+//! table's file formats), [`import`] and [`publish`] (a published round's publication pack, whose pages
+//! [`server`] also serves). Nothing imports a layer above its own.
 
 pub mod domain;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod evidence;
 pub mod import;
 pub mod ledger;
 pub mod os;
+pub mod publish;
 pub mod server;
 pub mod store;
 pub mod table;

@@ -51,6 +51,8 @@ mod test_mirror;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_publish.rs"]
+mod test_publish;
 #[path = "runner/test_reader_views.rs"]
 mod test_reader_views;
 #[path = "runner/test_readme.rs"]

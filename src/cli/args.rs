@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use super::options::{
-    EraArg, GroupByArg, HistoryFormat, LogFormat, OnOff, SheetFormat, SummaryFormat, Switch,
-    TableFormat, TextOrJson, TimeArgs, Who,
+    CsvEncoding, EraArg, GroupByArg, HistoryFormat, LogFormat, OnOff, SheetFormat, SummaryFormat,
+    Switch, TableFormat, TextOrJson, TimeArgs, Who,
 };
 
 const AFTER_HELP: &str = "\
@@ -276,7 +276,7 @@ pub(super) enum Command {
     },
     /// Recompute the whole hash chain and check it against the head record.
     #[command(
-        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files in\nthe ledger directory (sled rewrites its own under store/ when it opens); on a read-only medium it\nverifies a private temporary copy of the ledger's files (said on stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
+        after_help = "Examples:\n  hyoka verify\n  hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey\n  hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (no ledger)\n  hyoka verify --publication site\n\nverify says how far the ledger directory itself vouches for the events: #0..#N held by the store\nor covered by an anchor (hyoka anchor on, or a log key); events after N are held only by the\njournal and listed apart (JSON: vouched_through, journal_only). It never writes hyoka's files in\nthe ledger directory (sled rewrites its own under store/ when it opens); on a read-only medium it\nverifies a private temporary copy of the ledger's files (said on stderr, removed afterwards).\nThe last checkpoint the ledger signed (CHECKPOINT) is checked with --vkey, else with\nthe ledger's log key; one whose signature fails is reported and ignored.\n\nExit codes: 0 the history is intact; 3 an integrity failure (the first bad seq and what is wrong\nare printed: hash mismatch, broken link, missing seq, undecodable bytes, store behind its head\nrecord, store unreadable or missing a file, a lost journal, anchored events missing; with\n--checkpoint also: a different root at the checkpoint's size, a ledger shorter than the\ncheckpoint, another origin, a bad signature or none by the key); 1 another error (e.g. the ledger\nis busy, the checkpoint file is malformed, a symbolic link in the ledger directory)."
     )]
     Verify {
         /// Output format (JSON: schema/verify.schema.json).
@@ -293,10 +293,17 @@ pub(super) enum Command {
         /// Verify this export (from `hyoka export`) instead of a ledger; no ledger is opened.
         #[arg(long, value_name = "FILE")]
         export: Option<PathBuf>,
-        /// Verify this static mirror (from `hyoka mirror`: C2SP tlog-tiles and the stored events)
-        /// instead of a ledger; no ledger is opened (JSON: schema/verify-mirror.schema.json).
-        #[arg(long, value_name = "DIR", conflicts_with_all = ["export", "checkpoint"])]
-        mirror: Option<PathBuf>,
+        /// Verify this static mirror (from `hyoka mirror`: C2SP tlog-tiles and the stored events),
+        /// a directory or an http:// or https:// URL, instead of a ledger; no ledger is opened (JSON:
+        /// schema/verify-mirror.schema.json).
+        #[arg(long, value_name = "DIR|URL", conflicts_with_all = ["export", "checkpoint"])]
+        mirror: Option<String>,
+        /// Verify this publication pack (from `hyoka publish`): the manifest's and the checkpoint's
+        /// signatures, every file's SHA-256 and the table's digest, then, when the ledger directory
+        /// exists, the checkpoint and the publication against the ledger (JSON:
+        /// schema/verify-publication.schema.json).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["export", "checkpoint", "mirror"])]
+        publication: Option<PathBuf>,
     },
     /// Write an offline proof that event seq:N is in a checkpoint (C2SP tlog-proof), or with
     /// --consistency that the ledger at a checkpoint extends an older one.
@@ -404,6 +411,32 @@ pub(super) enum Command {
         /// Write the checkpoint to FILE (outside the ledger directory) instead of stdout.
         #[arg(short = 'o', long, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Write the publication pack of a published round into DIR: the table as published (index.html,
+    /// table.csv, table.xlsx, table.json), the signed checkpoint, the corrections' notice, a manifest
+    /// signed by the log key, and the log's tiles.
+    #[command(
+        after_help = "Examples:\n  hyoka publish 令和2年度末 --out site\n  hyoka publish FY2020-YE --out site --encoding cp932 --force\n  hyoka verify --publication site\n\nDIR gets index.html (the table as published, with subtotals by heading, a chart, the table's\nSHA-256 and the checkpoint; accessible, printable on A4 landscape; nothing loaded from elsewhere),\ncorrections.html (each correction since the publication: item, before, after, reason), style.css,\ntable.csv (UTF-8 with a BOM; --no-bom, or --encoding cp932, which refuses a character CP932 cannot\nhold, naming the item and the column), table.xlsx and table.json (schema/publication-table.schema.json),\ncheckpoint (signed by the log key), manifest (a signed note by the log key listing each file's\nSHA-256, the table's digest recorded by `round publish`, and the checkpoint) and tiles/ (the static\nmirror, as `hyoka mirror`; --tiles PATH to put it elsewhere). The checkpoint is the last one signed\nif it covers the whole ledger, else a new one signed with the log key (--log-key FILE, or DIR.log-key\nbeside the ledger). The same ledger gives the same bytes: publishing again changes nothing. A file of\nDIR with other bytes stops it, writing nothing, unless --force; links are never followed."
+    )]
+    Publish {
+        /// The published round's point, e.g. 令和2年度末 or FY2020-YE.
+        point: String,
+        /// The directory to write the pack into (created if missing; outside the ledger directory,
+        /// not a link).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Write the tiles (the static mirror) here instead of DIR/tiles.
+        #[arg(long, value_name = "PATH")]
+        tiles: Option<PathBuf>,
+        /// The encoding of table.csv.
+        #[arg(long, value_enum, default_value_t = CsvEncoding::Utf8)]
+        encoding: CsvEncoding,
+        /// table.csv in UTF-8 without a byte-order mark.
+        #[arg(long)]
+        no_bom: bool,
+        /// Replace files of DIR that hold other bytes (another pack's).
+        #[arg(long)]
+        force: bool,
     },
     /// Write the static verifiable mirror of the last signed checkpoint into DIR (C2SP tlog-tiles:
     /// checkpoint, hash tiles, entry bundles, and the stored events beside them), adding what is new.

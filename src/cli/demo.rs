@@ -174,7 +174,10 @@ pub fn demo() -> Result<(), Failure> {
         Ok(()) => return Err(Failure::from(t!("demo-unnoticed"))),
     }
 
-    heading(7, &t!("demo-heading-next"));
+    heading(7, &t!("demo-heading-publish"));
+    publication(tmp.path(), t0)?;
+
+    heading(8, &t!("demo-heading-next"));
     out(format!(
         "  hyoka import FILE --author NAME     {}",
         t!("demo-next-import")
@@ -190,6 +193,186 @@ pub fn demo() -> Result<(), Failure> {
     ));
     drop(ledger);
     let _ = std::io::stderr().is_terminal();
+    Ok(())
+}
+
+/// A round of 令和2年度末 in a small ledger with people (an administrator, a department's staff and
+/// head, 行革本部), published, and its publication pack written into `tmp/site` and checked.
+fn publication(tmp: &std::path::Path, t0: i64) -> Result<(), Failure> {
+    use hyoka::domain::people::{Person, Role, Stage, Verdict};
+    use hyoka::ledger::signing::Signer;
+    use hyoka::tlog::note::SignerKey;
+
+    const ORIGIN: &str = "city.example/demo-round";
+    const DEPT: &str = "財政課";
+    let key = |name: &str| SignerKey::generate(name).map_err(|e| Failure::from(e.to_string()));
+    let (admin, staff, head, hq, log) = (
+        key("admin")?,
+        key("staff")?,
+        key("head")?,
+        key("hq")?,
+        key(ORIGIN)?,
+    );
+    let person = |id: &str, dept: &str, role: Role, k: &SignerKey| Person {
+        id: id.into(),
+        name_commitment: [0; 32],
+        department: dept.into(),
+        roles: vec![role],
+        vkey: k.verifier().to_text(),
+    };
+    let mut minute = 0;
+    let mut meta = |id: &str, k: &SignerKey| {
+        minute += 1;
+        Meta {
+            author: id.into(),
+            reason: "デモ".into(),
+            source: None,
+            recorded_at: t0 + minute * 60_000_000_000,
+            new_point: false,
+            signer: Some(Signer::new(k.clone())),
+        }
+    };
+    let point = Period::parse("令和2年度末", None).map_err(|e| Failure::from(e.to_string()))?;
+    let items: Vec<hyoka::domain::item_id::ItemId> = vec![1.into(), 2.into(), 3.into()];
+    let mut more = vec![Change::CategoryAdded {
+        name: "財政の健全化".into(),
+    }];
+    for (id, title) in items
+        .iter()
+        .zip(["補助金の見直し", "使用料の見直し", "公共施設の再編"])
+    {
+        more.push(Change::ItemRegistered {
+            id: id.clone(),
+            title: title.into(),
+            department: DEPT.into(),
+            category: "財政の健全化".into(),
+            relisting_of: None,
+            from: None,
+            after: None,
+        });
+    }
+    more.push(Change::PeopleEnabled {
+        log_vkey: log.verifier().to_text(),
+        admin: person("admin", "行政経営課", Role::Admin, &admin),
+    });
+    let plan = Change::PlanDefined {
+        name: "第2次行財政改革".into(),
+        grades: vec!["S".into(), "A".into(), "B".into()],
+        default_era: Some(hyoka::domain::period::Era::Reiwa),
+        origin: ORIGIN.into(),
+        cadence: Default::default(),
+        years: None,
+    };
+    let dir = tmp.join("round-ledger");
+    let mut l = Ledger::create(&dir, &meta("admin", &admin), plan, &more, Access::default())?;
+    l.set_log_key(&log)?;
+    l.append(
+        &meta("admin", &admin),
+        &[
+            Change::PersonRegistered {
+                person: person("staff", DEPT, Role::Staff, &staff),
+            },
+            Change::PersonRegistered {
+                person: person("head", DEPT, Role::Head, &head),
+            },
+            Change::PersonRegistered {
+                person: person("hq", "行革推進室", Role::Hq, &hq),
+            },
+            Change::RoundOpened {
+                period: point,
+                due: "2021-04-30".into(),
+            },
+        ],
+    )?;
+    let rate = |id: &hyoka::domain::item_id::ItemId, grade: &str| Change::RatingRecorded {
+        item: id.clone(),
+        period: point,
+        grade: grade.into(),
+    };
+    let mut rated: Vec<Change> = items
+        .iter()
+        .zip(["A", "B", "A"])
+        .map(|(i, g)| rate(i, g))
+        .collect();
+    rated.push(Change::Submitted {
+        period: point,
+        department: DEPT.into(),
+    });
+    l.append(&meta("staff", &staff), &rated)?;
+    for (id, k, stage) in [("head", &head, Stage::First), ("hq", &hq, Stage::Second)] {
+        let reviews: Vec<Change> = items
+            .iter()
+            .map(|i| Change::Reviewed {
+                period: point,
+                item: i.clone(),
+                stage,
+                verdict: Verdict::Approve,
+            })
+            .collect();
+        l.append(&meta(id, k), &reviews)?;
+    }
+    let digest = l.current()?.published_table_sha256(point);
+    l.append(
+        &meta("admin", &admin),
+        &[
+            Change::RoundClosed { period: point },
+            Change::RoundPublished {
+                period: point,
+                table_sha256: digest,
+            },
+        ],
+    )?;
+    out("$ hyoka round publish 令和2年度末 --key admin.key");
+    out(t!(
+        "publish-published",
+        point = point.label(),
+        sha256 = hex::encode(digest)
+    ));
+    let signed = hyoka::evidence::transparency::sign(&l, &log, t0, &mut |_, _| {})?;
+    let p = hyoka::publish::gather(&l, point, signed.checkpoint, signed.note)
+        .map_err(|e| Failure::from(e.to_string()))?;
+    let site = tmp.join("site");
+    let opts = hyoka::publish::pack::Options {
+        tiles: None,
+        encoding: hyoka::publish::forms::Encoding::Utf8 { bom: true },
+        force: false,
+    };
+    let w = hyoka::publish::pack::write(&l, &p, &site, &opts, &log, &mut |_| {})
+        .map_err(|e| Failure::from(e.to_string()))?;
+    out(format!(
+        "$ hyoka publish 令和2年度末 --out {}",
+        site.display()
+    ));
+    out(t!(
+        "pack-wrote",
+        point = point.label(),
+        id = point.id(),
+        dir = site.display(),
+        written = w.files.len(),
+        kept = 0
+    ));
+    out(t!(
+        "pack-files",
+        files = w
+            .files
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out(format!("$ hyoka verify --publication {}", site.display()));
+    let checked = hyoka::publish::pack::verify(&site, Some(&log.verifier())).map_err(|e| {
+        Failure::from(match e {
+            hyoka::publish::pack::VerifyError::Problem(p) => p.to_string(),
+            hyoka::publish::pack::VerifyError::Io(e) => e.to_string(),
+        })
+    })?;
+    out(t!(
+        "pack-verified",
+        dir = site.display(),
+        files = checked.manifest.files.len()
+    ));
+    out(t!("demo-pack-where"));
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod damage;
 mod demo;
 mod errors;
 pub mod failure;
+mod fetch;
 mod hints;
 pub(crate) mod i18n;
 mod keys;
@@ -23,6 +24,7 @@ mod options;
 mod output;
 mod pager;
 mod people;
+mod publish;
 mod record;
 mod round_args;
 mod rounds;
@@ -233,9 +235,15 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Verify {
             format,
             vkey,
-            mirror: Some(dir),
+            mirror: Some(target),
             ..
-        } => offline::verify_mirror(&dir, vkey.as_deref(), format),
+        } => offline::verify_mirror(&target, vkey.as_deref(), format),
+        Command::Verify {
+            format,
+            vkey,
+            publication: Some(dir),
+            ..
+        } => publish::verify_publication(ctx, &dir, vkey.as_deref(), format),
         Command::Verify {
             format,
             checkpoint,
@@ -297,6 +305,24 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             tlog::checkpoint(ctx, key.as_deref(), output.as_deref())
         }
         Command::Mirror { dir } => tlog::mirror(ctx, &dir),
+        Command::Publish {
+            point,
+            out,
+            tiles,
+            encoding,
+            no_bom,
+            force,
+        } => publish::publish(
+            ctx,
+            publish::PublishArgs {
+                point,
+                out,
+                tiles,
+                encoding,
+                no_bom,
+                force,
+            },
+        ),
         Command::Key(KeyCommand::Generate { name, output }) => {
             tlog::key_generate(ctx, name.as_deref(), &output)
         }

@@ -514,25 +514,32 @@ pub(super) fn is_signed(bytes: &[u8]) -> bool {
     hyoka::tlog::checkpoint::parse_signed(bytes).is_ok_and(|(_, n)| n.is_signed())
 }
 
-/// `hyoka verify --mirror DIR`: a static mirror checked from its files alone.
-pub fn verify_mirror(dir: &Path, vkey: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
+/// `hyoka verify --mirror DIR|URL`: a static mirror checked from its files alone, read from a
+/// directory or fetched over HTTP(S).
+pub fn verify_mirror(target: &str, vkey: Option<&str>, format: TextOrJson) -> Result<(), Failure> {
     let key = vkey.map(read_verifier).transpose()?;
-    if !dir.is_dir() {
-        return Err(Failure::from(t!(
-            "mirror-not-a-directory",
-            dir = dir.display()
-        )));
-    }
-    let why = t!("mirror-not-trusted", dir = dir.display());
+    let dir = Path::new(target);
+    let http;
+    let local;
+    let source: &dyn hyoka::evidence::mirror::Source = if super::fetch::is_url(target) {
+        http = super::fetch::Http::new(target);
+        &http
+    } else {
+        if !dir.is_dir() {
+            return Err(Failure::from(t!(
+                "mirror-not-a-directory",
+                dir = dir.display()
+            )));
+        }
+        local = hyoka::evidence::mirror::Dir(dir);
+        &local
+    };
+    let why = t!("mirror-not-trusted", dir = text::escape(target));
     let bar = output::progress(0, &t!("progress-verifying"));
-    let r = hyoka::evidence::mirror::verify(
-        &hyoka::evidence::mirror::Dir(dir),
-        key.as_ref(),
-        &mut |done, total| {
-            bar.set_length(total);
-            bar.set_position(done)
-        },
-    );
+    let r = hyoka::evidence::mirror::verify(source, key.as_ref(), &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done)
+    });
     bar.finish_and_clear();
     let v = r.map_err(|e| failure(e, dir, format, &why))?;
     let items = v.state.items.len();

@@ -73,6 +73,16 @@ pub enum TextOrJson {
     Json,
 }
 
+/// The text encoding of a publication pack's `table.csv`.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum CsvEncoding {
+    /// UTF-8, with a BOM unless --no-bom (Excel in Japan opens it as it is).
+    #[value(name = "utf-8")]
+    Utf8,
+    /// CP932 (Shift_JIS as Windows writes it), without a BOM; a character it cannot hold is refused.
+    Cp932,
+}
+
 /// The files `sheets` writes for each department.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum SheetFormat {

@@ -270,7 +270,7 @@ fn make_dirs(base: &Path, rel: &str) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Where a mirror is read from: a directory (a URL is fetched into one by the front end).
+/// Where a mirror is read from: a directory ([`Dir`]), or what a front end fetches (over HTTP).
 pub trait Source {
     /// The bytes of the file at `rel` (a path made by [`Tile`], or `checkpoint`), at most `max` bytes;
     /// `None` when there is no such file.

@@ -23,6 +23,7 @@ pub mod csrf;
 pub mod keywrap;
 pub mod logs;
 pub mod pages;
+pub mod public;
 pub mod ratelimit;
 pub mod router;
 pub mod server_file;

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, Refusal};
-use super::{api, pages};
+use super::{api, pages, public};
 
 /// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
@@ -25,6 +25,13 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
         (Method::GET, "/enrol", get(pages::enrol_form)),
         (Method::POST, "/enrol", post(pages::enrol)),
         (Method::GET, "/assets/hyoka.css", get(pages::stylesheet)),
+        (Method::GET, "/rounds/{point}", get(public::round)),
+        (
+            Method::GET,
+            "/rounds/{point}/corrections",
+            get(public::corrections),
+        ),
+        (Method::GET, "/assets/public.css", get(public::stylesheet)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/head", get(api::head)),
         (Method::GET, "/api/session", get(api::session)),

@@ -312,6 +312,9 @@ const GROUPS: &[(&str, &[Step])] = &[
             Run("hyoka rate 13 令和2年度末 A --key hq.key -m 所管課からの報告により訂正"),
             Ex("hyoka round notice 令和2年度末 > 訂正のお知らせ.md"),
             Ex("hyoka round notice 令和2年度末 --format json"),
+            Ex("hyoka publish 令和2年度末 --out site"),
+            Ex("hyoka verify --publication site"),
+            Ex("hyoka publish FY2020-YE --out site --encoding cp932 --force"),
         ],
     ),
     (

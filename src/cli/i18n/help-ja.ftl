@@ -359,6 +359,7 @@ hyoka-verify = ハッシュの連鎖全体を計算し直し、ヘッド記録�
           hyoka verify
           hyoka verify --checkpoint checkpoint.txt --vkey plan.vkey
           hyoka verify --export ledger.jsonl --checkpoint checkpoint.txt --vkey plan.vkey   (台帳なしで)
+          hyoka verify --publication site
 
         verify は、台帳ディレクトリ自身がどこまでのイベントを保証しているかを表示します: ストアが保持するか
         アンカー (hyoka anchor on、またはログ鍵) に含まれる #0..#N。N より後のイベントはジャーナルだけが
@@ -377,7 +378,32 @@ hyoka-verify--format = 出力形式 (JSON は schema/verify.schema.json)
 arg--checkpoint = 台帳がこのチェックポイント (署名の有無を問わない) の追記だけによる延長であることも証明する
 hyoka-verify--vkey = チェックポイントの署名をこの検証鍵 (鍵の文字列、またはそれを書いたファイル) で確かめる。--checkpoint がなければ、台帳が最後に署名したチェックポイントの署名を確かめる (既定: 台帳のログ鍵)
 arg--export = 台帳の代わりにこのエクスポート (`hyoka export` の出力) を検証する。台帳は開かない
-arg--mirror = 台帳の代わりにこの静的ミラー (`hyoka mirror` の出力: C2SP tlog-tiles と保存イベント) を検証する。台帳は開かない (JSON は schema/verify-mirror.schema.json)
+arg--mirror = 台帳の代わりにこの静的ミラー (`hyoka mirror` の出力: C2SP tlog-tiles と保存イベント) を検証する。ディレクトリか http:// または https:// の URL。台帳は開かない (JSON は schema/verify-mirror.schema.json)
+arg--publication = この公表パッケージ (`hyoka publish` の出力) を検証する: マニフェストとチェックポイントの署名、各ファイルの SHA-256、表の SHA-256。台帳ディレクトリがあれば、チェックポイントと公表を台帳とも照合する (JSON は schema/verify-publication.schema.json)
+
+## hyoka-publish
+hyoka-publish = 公表したラウンドの公表パッケージを DIR に書き出す: 公表したとおりの表 (index.html、table.csv、table.xlsx、table.json)、署名付きチェックポイント、訂正のお知らせ、ログ鍵で署名したマニフェスト、ログのタイル
+    .after =
+        例:
+          hyoka publish 令和2年度末 --out site
+          hyoka publish FY2020-YE --out site --encoding cp932 --force
+          hyoka verify --publication site
+
+        DIR に書くもの: index.html (公表したとおりの表。見出しごとの小計、グラフ、表の SHA-256 とチェックポイント付き。
+        アクセシブルで A4 横に印刷でき、外部から何も読み込まない)、corrections.html (公表後の訂正ごとに 項目、訂正前、
+        訂正後、理由)、style.css、table.csv (BOM 付き UTF-8。--no-bom、または --encoding cp932。CP932 で書けない文字は
+        項目と列を示して拒否)、table.xlsx と table.json (schema/publication-table.schema.json)、checkpoint (ログ鍵の署名
+        付き)、manifest (ログ鍵で署名したノート: 各ファイルの SHA-256、`round publish` が記録した表の SHA-256、
+        チェックポイント)、tiles/ (静的ミラー。`hyoka mirror` と同じ。--tiles PATH で別の場所に)。チェックポイントは、
+        最後に署名したものが台帳全体を含んでいればそれを、そうでなければログ鍵 (--log-key FILE、または台帳の隣の
+        DIR.log-key) で新しく署名したものを使います。同じ台帳からは同じバイト列になり、もう一度実行しても何も変わり
+        ません。DIR に別の内容のファイルがあれば、--force がない限り何も書かずに止まります。リンクはたどりません。
+hyoka-publish--point = 公表したラウンドの時点。例: 令和2年度末、FY2020-YE
+hyoka-publish--out = パッケージを書き出すディレクトリ (なければ作る。台帳ディレクトリの外で、リンクでないこと)
+hyoka-publish--tiles = タイル (静的ミラー) を DIR/tiles でなくここに書く
+hyoka-publish--encoding = table.csv の文字コード
+hyoka-publish--no_bom = table.csv を BOM なしの UTF-8 で書く
+hyoka-publish--force = DIR にある別の内容のファイル (別のパッケージのもの) を置き換える
 
 ## hyoka-mirror
 hyoka-mirror = 最後に署名したチェックポイントの静的な検証可能ミラー (C2SP tlog-tiles: チェックポイント、ハッシュタイル、エントリ束、その横に保存イベント) を DIR に書き、新しい分を加える
@@ -853,6 +879,8 @@ value-table-format-md = Markdown の表 (見出しごとに一つ)
 value-sheet-format-csv = CSV (BOM 付き UTF-8。日本語の Excel でそのまま開ける)
 value-sheet-format-xlsx = Excel のブック (.xlsx)
 value-sheet-format-both = 両方
+value-csv-encoding-utf-8 = UTF-8 (--no-bom がなければ BOM 付き。日本語の Excel でそのまま開ける)
+value-csv-encoding-cp932 = CP932 (Windows の Shift_JIS)。BOM なし。書けない文字は拒否する
 value-history-format-text = 列をそろえた行
 value-history-format-json = JSON (schema/history.schema.json)
 value-summary-format-text = 列をそろえた行

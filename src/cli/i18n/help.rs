@@ -302,6 +302,7 @@ fn value_enums(arg: Arg, seen: &mut dyn FnMut(&str)) -> Arg {
         o::TextOrJson => "text-or-json",
         o::TableFormat => "table-format",
         o::SheetFormat => "sheet-format",
+        o::CsvEncoding => "csv-encoding",
         o::OnOff => "on-off",
         o::Switch => "switch",
         o::EraArg => "era",

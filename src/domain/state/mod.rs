@@ -1199,6 +1199,7 @@ pub fn check_origin(origin: &str) -> Result<(), Refused> {
 mod people;
 mod rule;
 
+pub use people::{NOT_EVALUATED, PUBLISHED_TABLE_V1, PublishedRow, canonical_table};
 pub use rule::{Action, Decided, KeyOf, Rule, plural_items};
 mod wire;
 

@@ -19,6 +19,66 @@ use crate::domain::{ident, text};
 /// The first line of the canonical form of a published table (its version).
 pub const PUBLISHED_TABLE_V1: &str = "hyoka published table v1";
 
+/// What the grade field of a published row holds for an item not evaluated at the point (対象外).
+pub const NOT_EVALUATED: &str = "対象外";
+
+/// One row of a published table: the fields of its line in the canonical form.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PublishedRow {
+    /// The item's id, as the city writes it.
+    pub id: String,
+    /// Its heading.
+    pub heading: String,
+    /// Its title.
+    pub title: String,
+    /// Its department.
+    pub department: String,
+    /// The grade at the point, `対象外`, or empty.
+    pub grade: String,
+    /// The follow-up flag at the point.
+    pub follow_up: bool,
+    /// The remark at the point.
+    pub remark: String,
+}
+
+/// The canonical form of a published table (see [`State::published_table`]) from its plan's name,
+/// point (its id, `FY2020-YE`) and rows: the one writer of those bytes, so anyone holding the rows (a publication pack's
+/// `table.json`) recomputes the digest `round publish` recorded.
+pub fn canonical_table(plan: &str, point_id: &str, rows: &[PublishedRow]) -> String {
+    fn field(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out
+    }
+    let mut out = format!(
+        "{PUBLISHED_TABLE_V1}\nplan\t{}\npoint\t{}\n",
+        field(plan),
+        field(point_id)
+    );
+    for r in rows {
+        let fields = [
+            field(&r.id),
+            field(&r.heading),
+            field(&r.title),
+            field(&r.department),
+            field(&r.grade),
+            (if r.follow_up { "1" } else { "0" }).to_string(),
+            field(&r.remark),
+        ];
+        out.push_str(&fields.join("\t"));
+        out.push('\n');
+    }
+    out
+}
+
 impl State {
     /// Whether the ledger has people (from its `people.enabled` event on).
     pub fn has_people(&self) -> bool {
@@ -547,24 +607,17 @@ impl State {
     /// department, the grade (or `対象外`, or empty), the follow-up flag (`1` or `0`) and the remark,
     /// separated by TABs, each field with `\\`, TAB, LF and CR written `\\\\`, `\\t`, `\\n`, `\\r`.
     pub fn published_table(&self, period: Period) -> String {
-        fn field(s: &str) -> String {
-            let mut out = String::with_capacity(s.len());
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-            out
-        }
-        let mut out = format!(
-            "{PUBLISHED_TABLE_V1}\nplan\t{}\npoint\t{}\n",
-            field(self.plan.as_ref().map_or("", |p| p.name.as_str())),
-            period.id()
-        );
+        canonical_table(
+            self.plan.as_ref().map_or("", |p| p.name.as_str()),
+            &period.id(),
+            &self.published_rows(period),
+        )
+    }
+
+    /// The rows of the table of a point as published: each item part of the plan at the point, in
+    /// the plan's order (what [`State::published_table`] writes, one line each).
+    pub fn published_rows(&self, period: Period) -> Vec<PublishedRow> {
+        let mut rows = Vec::new();
         for item in self.items_in_order() {
             if !item.in_plan_at(period) {
                 continue;
@@ -572,22 +625,20 @@ impl State {
             let cell = self.cell(&item.id, period);
             let grade = match (&cell.rating, self.is_excluded(&item.id, period)) {
                 (Some(g), _) => g.clone(),
-                (None, true) => "対象外".to_string(),
+                (None, true) => NOT_EVALUATED.to_string(),
                 (None, false) => String::new(),
             };
-            let fields = [
-                field(item.id.as_str()),
-                field(&item.category),
-                field(&item.title),
-                field(&item.department),
-                field(&grade),
-                (if cell.follow_up { "1" } else { "0" }).to_string(),
-                field(&cell.remark),
-            ];
-            out.push_str(&fields.join("\t"));
-            out.push('\n');
+            rows.push(PublishedRow {
+                id: item.id.as_str().to_string(),
+                heading: item.category.clone(),
+                title: item.title.clone(),
+                department: item.department.clone(),
+                grade,
+                follow_up: cell.follow_up,
+                remark: cell.remark,
+            });
         }
-        out
+        rows
     }
 
     /// SHA-256 of [`State::published_table`].
