@@ -65,6 +65,8 @@ mod test_rules;
 mod test_schema;
 #[path = "runner/test_serve.rs"]
 mod test_serve;
+#[path = "runner/test_serve_admin.rs"]
+mod test_serve_admin;
 #[path = "runner/test_sheets.rs"]
 mod test_sheets;
 #[path = "runner/test_storage.rs"]

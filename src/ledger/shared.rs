@@ -75,6 +75,19 @@ impl SharedLedger {
         signer: Option<Signer>,
         changes: &[Change],
     ) -> Result<Receipt> {
+        self.append_from(author, reason, signer, None, changes)
+    }
+
+    /// As [`SharedLedger::append_signed`], the events naming the file they come from (an import's
+    /// `source`: the file's name and BLAKE3).
+    pub fn append_from(
+        &self,
+        author: &str,
+        reason: &str,
+        signer: Option<Signer>,
+        source: Option<crate::domain::event::Source>,
+        changes: &[Change],
+    ) -> Result<Receipt> {
         // A failed sync refuses everything after it.
         self.sync.wait_durable(0).map_err(|e| self.sync_err(e))?;
         let (receipt, ticket, anchors) = {
@@ -82,7 +95,7 @@ impl SharedLedger {
             let meta = Meta {
                 author: author.to_string(),
                 reason: reason.to_string(),
-                source: None,
+                source,
                 recorded_at: (self.clock)(),
                 new_point: false,
                 signer,

@@ -3,6 +3,10 @@
 //!
 //! - `app.rs`: the shared state, the routes, the access log; `api.rs`: the JSON API
 //!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages.
+//! - `tracker.rs`: a round's tracker; `admin.rs`: the administrator's pages (people, rounds, the
+//!   plan); `transfer.rs`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages
+//!   of a signed-in person share (their roles checked, refusals in Japanese, changes recorded as
+//!   them).
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
 //! - `webdir.rs`: the server's directory beside the ledger (enrolment tokens, wrapped keys);
@@ -16,10 +20,12 @@
 //! the signed-in person's key, which only their password unwraps; it never prints (the front end
 //! does).
 
+pub mod admin;
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod csrf;
+pub mod guard;
 pub mod keywrap;
 pub mod logs;
 pub mod pages;
@@ -28,6 +34,8 @@ pub mod ratelimit;
 pub mod router;
 pub mod server_file;
 pub mod sessions;
+pub mod tracker;
+pub mod transfer;
 pub mod webdir;
 
 use std::future::Future;

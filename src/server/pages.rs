@@ -22,6 +22,33 @@ fn env() -> &'static Environment<'static> {
             ("home.html", include_str!("templates/home.html")),
             ("signin.html", include_str!("templates/signin.html")),
             ("enrol.html", include_str!("templates/enrol.html")),
+            ("admin_nav.html", include_str!("templates/admin_nav.html")),
+            (
+                "admin_refused.html",
+                include_str!("templates/admin_refused.html"),
+            ),
+            (
+                "admin_confirm.html",
+                include_str!("templates/admin_confirm.html"),
+            ),
+            (
+                "admin_people.html",
+                include_str!("templates/admin_people.html"),
+            ),
+            (
+                "admin_rounds.html",
+                include_str!("templates/admin_rounds.html"),
+            ),
+            (
+                "admin_publish.html",
+                include_str!("templates/admin_publish.html"),
+            ),
+            ("admin_plan.html", include_str!("templates/admin_plan.html")),
+            ("tracker.html", include_str!("templates/tracker.html")),
+            (
+                "sheet_upload.html",
+                include_str!("templates/sheet_upload.html"),
+            ),
         ] {
             if let Err(err) = e.add_template(name, text) {
                 tracing::error!("template {name}: {err}");
@@ -32,7 +59,7 @@ fn env() -> &'static Environment<'static> {
 }
 
 /// A page from template `name` with `ctx`, with `status`.
-fn page(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
+pub(crate) fn page(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
     match env().get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -43,7 +70,7 @@ fn page(status: StatusCode, name: &str, ctx: minijinja::Value) -> Response {
 }
 
 /// The message of a refusal on a page, in Japanese.
-fn japanese(r: &Refusal) -> String {
+pub(crate) fn japanese(r: &Refusal) -> String {
     match r.kind {
         "unauthenticated" => "サインインしてください。".into(),
         "csrf" => "このフォームは古いか、ほかのサイトから送られました。ページを開き直してください。".into(),

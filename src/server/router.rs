@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, Refusal};
-use super::{api, pages, public};
+use super::{admin, api, pages, public, tracker, transfer};
 
 /// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
@@ -56,6 +56,52 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
         (Method::POST, "/api/rounds/{point}/close", post(api::close)),
         (Method::POST, "/api/reviews", post(api::review)),
         (Method::POST, "/api/opinions", post(api::opinion)),
+        (
+            Method::GET,
+            "/rounds/{point}/tracker",
+            get(tracker::tracker),
+        ),
+        (Method::GET, "/admin/people", get(admin::people)),
+        (Method::POST, "/admin/people/enrol", post(admin::enrol)),
+        (Method::POST, "/admin/people/roles", post(admin::roles)),
+        (
+            Method::POST,
+            "/admin/people/keys/revoke",
+            post(admin::revoke_key),
+        ),
+        (Method::GET, "/admin/rounds", get(admin::rounds)),
+        (Method::POST, "/admin/rounds/open", post(admin::open_round)),
+        (
+            Method::POST,
+            "/admin/rounds/{point}/close",
+            post(admin::close_round),
+        ),
+        (
+            Method::POST,
+            "/admin/rounds/{point}/publish",
+            post(admin::publish_round),
+        ),
+        (Method::GET, "/admin/plan", get(admin::plan)),
+        (
+            Method::GET,
+            "/rounds/{point}/departments/{dept}/sheet.xlsx",
+            get(transfer::sheet_xlsx),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/departments/{dept}/sheet.csv",
+            get(transfer::sheet_csv),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/departments/{dept}/sheet",
+            get(transfer::sheet_page),
+        ),
+        (
+            Method::POST,
+            "/rounds/{point}/departments/{dept}/sheet",
+            post(transfer::upload),
+        ),
     ]
 }
 

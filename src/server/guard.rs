@@ -1,0 +1,404 @@
+//! What the pages of a signed-in person share: the person of a page request and the check of their
+//! roles (read from the ledger at each request), the check of a form that changes something (its
+//! session, CSRF token and `Origin`, before anything else), a refusal as a Japanese page with what to
+//! do next, and recording changes as that person (checked by the ledger's rules, answered once
+//! durable).
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+
+use super::app::{App, Refusal, blocking};
+use super::pages::{japanese, page};
+use super::sessions::Session;
+use crate::domain::event::{Change, Source};
+use crate::domain::people::{PersonState, Role};
+use crate::domain::period::Period;
+use crate::domain::state::{Refused, Rule, State as LedgerState};
+use crate::ledger::Receipt;
+use crate::views::round::status_label;
+
+const SIGN_IN_FIRST: &str =
+    "サインインしてください。サインインのページから職員IDとパスワードで入れます。";
+
+/// A refusal shown as a page: its status and one Japanese sentence saying what to do next.
+#[derive(Debug)]
+pub struct PageError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What is wrong and what to do, in Japanese.
+    pub message: String,
+}
+
+impl PageError {
+    /// A refusal.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> PageError {
+        PageError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// A refusal of the server's checks (session, CSRF, `Origin`) or of a library error.
+    pub fn from_refusal(r: &Refusal) -> PageError {
+        let message = match r.kind {
+            "unauthenticated" => SIGN_IN_FIRST.to_string(),
+            "csrf" | "busy" | "rate_limited" | "sign_in_failed" => japanese(r),
+            "not_found" | "no_round" | "not_published" => {
+                "お探しのページや評価ラウンドは見つかりません。".to_string()
+            }
+            _ if r.status == StatusCode::SERVICE_UNAVAILABLE => BUSY.to_string(),
+            _ if r.status == StatusCode::BAD_REQUEST => {
+                "送られた内容を読めません。ページを開き直して、入力を確かめてからやり直してください。"
+                    .to_string()
+            }
+            _ => FAILED.to_string(),
+        };
+        PageError::new(r.status, message)
+    }
+}
+
+const BUSY: &str = "台帳が混み合っています。少し待ってからやり直してください。";
+const FAILED: &str = "台帳に書き込めませんでした。時間をおいてやり直し、続くときはサーバーの管理者に連絡してください。";
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let signin = self.status == StatusCode::UNAUTHORIZED;
+        page(
+            self.status,
+            "admin_refused.html",
+            context! { title => "処理できませんでした", error => self.message, signin => signin },
+        )
+    }
+}
+
+/// A library error as a page: a refusal by the ledger's rules in Japanese (403 for a person's lack
+/// of a role or another department's item, else 409), a busy ledger (503), anything else logged
+/// (500).
+pub fn error_page(e: &crate::error::Error) -> PageError {
+    use crate::error::Error;
+    match e {
+        Error::Refused(r) | Error::RefusedAt { refused: r, .. } => refused_page(r),
+        Error::Busy(..) | Error::Unsettled(_) => {
+            PageError::new(StatusCode::SERVICE_UNAVAILABLE, BUSY)
+        }
+        _ => {
+            tracing::error!("{e}");
+            PageError::new(StatusCode::INTERNAL_SERVER_ERROR, FAILED)
+        }
+    }
+}
+
+/// A refusal by the ledger's rules as a page (see [`error_page`]).
+pub fn refused_page(r: &Refused) -> PageError {
+    let status = match r {
+        Refused::Rule(
+            Rule::NeedsRole { .. }
+            | Rule::OtherDepartment { .. }
+            | Rule::SubmitOther { .. }
+            | Rule::NotAPerson { .. }
+            | Rule::NoKey { .. },
+        ) => StatusCode::FORBIDDEN,
+        _ => StatusCode::CONFLICT,
+    };
+    PageError::new(status, refused_ja(r))
+}
+
+fn roles_ja(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join("・")
+}
+
+/// Why the ledger refuses a change, in Japanese, with what to do next (the rules a page's action
+/// meets are worded one by one; any other says it in general).
+pub fn refused_ja(r: &Refused) -> String {
+    match r {
+        Refused::NoSuchItem(id) => {
+            format!("項目 {id} は台帳にありません。項目番号を確かめてください。")
+        }
+        Refused::ItemWithdrawn(id) => format!("項目 {id} は取り下げられています。"),
+        Refused::NewPoint { period, latest, .. } => format!(
+            "{period}は、最新の評価時点（{latest}）より2つ以上先の時点です。時点を確かめてください。"
+        ),
+        Refused::EarlyPoint { period, earliest } => format!(
+            "{period}は、最初の評価時点（{earliest}）より2つ以上前の時点です。時点を確かめてください。"
+        ),
+        Refused::Rule(rule) => rule_ja(rule),
+        _ => GENERIC.to_string(),
+    }
+}
+
+const GENERIC: &str = "この変更は台帳の規則で受け付けられません。内容を確かめ、分からないときは管理者に相談してください。";
+
+fn rule_ja(rule: &Rule) -> String {
+    match rule {
+        Rule::GradeNotInScale { grade, scale } => format!(
+            "評価「{grade}」は計画の評価段階にありません。{}のいずれか、または対象外にしてください。",
+            scale.join("・")
+        ),
+        Rule::AlreadyRated { id, grade, period } => {
+            format!("項目 {id} の{period}の評価はすでに {grade} です（変わるところはありません）。")
+        }
+        Rule::FollowUpAlready { id, period, .. } => format!(
+            "項目 {id} の{period}のフォローアップ対象の印はすでにそのとおりです（変わるところはありません）。"
+        ),
+        Rule::RemarkAlready { id, period } => format!(
+            "項目 {id} の{period}の理由等はすでにその文です（変わるところはありません）。"
+        ),
+        Rule::RatingExcluded { id, period } => {
+            format!("項目 {id} は{period}では対象外です。評価するには行革本部に対象外の取消しを依頼してください。")
+        }
+        Rule::NoRound { period, .. } => format!(
+            "{period}の評価ラウンドは開かれていません。管理者にラウンドの開始を依頼してください。"
+        ),
+        Rule::RoundClosed { period } => format!(
+            "{period}の評価ラウンドは締め切られています（差し戻された項目だけ評価し直せます）。"
+        ),
+        Rule::UnderReview { id, period } => format!(
+            "項目 {id}（{period}）は提出済みで審査中です。差し戻されるまで変更できません。"
+        ),
+        Rule::OtherDepartment {
+            department,
+            id,
+            owner,
+            ..
+        } => format!("{department}の人は、{owner}の項目 {id} を変更できません。"),
+        Rule::SubmitOther {
+            department, other, ..
+        } => format!("{department}の人は、{other}の項目を提出できません。"),
+        Rule::NeedsRole { roles, .. } => format!(
+            "この操作には{}の役割が必要です。必要なら管理者に役割の付与を依頼してください。",
+            roles_ja(roles)
+        ),
+        Rule::NoKey { person } => format!(
+            "{person} さんの鍵は失効しています。管理者に新しい鍵の設定を依頼してください。"
+        ),
+        Rule::NotAPerson { author } => format!("{author} は台帳に登録された人ではありません。"),
+        Rule::NoSuchPerson { person } => format!("{person} という人は台帳に登録されていません。"),
+        Rule::HasRole { person, role } => {
+            format!("{person} さんはすでに{}の役割を持っています。", role.label())
+        }
+        Rule::LacksRole { person, role } => {
+            format!("{person} さんは{}の役割を持っていません。", role.label())
+        }
+        Rule::LastAdmin => "鍵を持つ最後の管理者です。先にほかの人に管理者の役割を付与してください。".into(),
+        Rule::NoKeyToRevoke { person } => format!("{person} さんには失効させる鍵がありません。"),
+        Rule::LastAdminKey => "鍵を持つ最後の管理者の鍵です。失効させると誰も台帳を管理できなくなります。先にほかの人を管理者にしてください。".into(),
+        Rule::BadDue { due } => {
+            format!("提出期限「{due}」は日付として読めません（例: 2021-04-30）。")
+        }
+        Rule::RoundExists { period, status } => format!(
+            "{period}の評価ラウンドはすでにあります（{}）。",
+            status_label(*status)
+        ),
+        Rule::RoundNotOpen { period, status } => format!(
+            "{period}の評価ラウンドは受付中ではありません（{}）。",
+            status_label(*status)
+        ),
+        Rule::AlreadyPublished { period } => {
+            format!("{period}の評価ラウンドはすでに公表されています。")
+        }
+        Rule::Unfinished { period, items } => format!(
+            "{period}の評価ラウンドはまだ公表できません。対象外でも2次評価の承認済みでもない項目があります（{}）。",
+            items.join("、")
+        ),
+        Rule::DigestMismatch { period, .. } => format!(
+            "{period}の公表する表が確認したときと違います。確認画面を開き直してください。"
+        ),
+        Rule::NotRated {
+            department,
+            period,
+            items,
+        } => format!(
+            "{department}の{period}の項目に未評価のものがあります（{}）。評価してから提出してください。",
+            items.join("、")
+        ),
+        Rule::ReturnedNotRated { department, items } => format!(
+            "{department}の差し戻された項目がまだ評価し直されていません（{}）。",
+            items.join("、")
+        ),
+        Rule::AlreadySubmitted { department, period } => format!(
+            "{department}は{period}の項目をすでに提出しています（その後の変更はありません）。"
+        ),
+        Rule::CannotSubmit { period, status } => format!(
+            "{period}の評価ラウンドは{}のため提出できません。",
+            status_label(*status)
+        ),
+        Rule::Period(_) => "時点を読めません。例: 令和2年度末、FY2020-YE。".into(),
+        Rule::Text(_) => "文字に使えないもの（制御文字や見えない文字）が含まれています。書き直してください。".into(),
+        _ => GENERIC.to_string(),
+    }
+}
+
+/// The person of a live session, still registered with a current key.
+async fn person_state(app: &Arc<App>, person: &str) -> Result<PersonState, PageError> {
+    let l = Arc::clone(&app.ledger);
+    let p = person.to_string();
+    let found = blocking(move || {
+        l.current(|st| st.people.as_ref().and_then(|pp| pp.get(&p)).cloned())
+            .map_err(|e| Refusal::from_error(&e))
+    })
+    .await
+    .map_err(|r| PageError::from_refusal(&r))?;
+    found.filter(|p| p.vkey.is_some()).ok_or_else(|| {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            "この人は台帳に登録されていないか、鍵が失効しています。管理者に相談してください。",
+        )
+    })
+}
+
+/// The signed-in person of a page request (401 without a session) and their state in the ledger.
+pub async fn viewer(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+) -> Result<(Session, PersonState), PageError> {
+    let (_, s) = app
+        .session(headers)
+        .ok_or_else(|| PageError::new(StatusCode::UNAUTHORIZED, SIGN_IN_FIRST))?;
+    let who = person_state(app, &s.person).await?;
+    Ok((s, who))
+}
+
+/// The signed-in person of a form that changes something: a live session, its CSRF token `csrf`
+/// and a same-site `Origin` first ([`App::signed_in_for_change`]).
+pub async fn changer(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<(Session, PersonState), PageError> {
+    let (_, s) = app
+        .signed_in_for_change(headers, Some(csrf))
+        .map_err(|r| PageError::from_refusal(&r))?;
+    let who = person_state(app, &s.person).await?;
+    Ok((s, who))
+}
+
+/// Refuses (403) a person holding none of `roles`.
+pub fn require(who: &PersonState, roles: &[Role]) -> Result<(), PageError> {
+    match roles.iter().any(|r| who.has(*r)) {
+        true => Ok(()),
+        false => Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "このページは{}の役割を持つ人だけが使えます。必要なら管理者に依頼してください。",
+                roles_ja(roles)
+            ),
+        )),
+    }
+}
+
+/// Records `changes` as one batch by the signed-in person of `s`, signed with their key, for
+/// `reason` (from the file `source`, if any): each admitted and authorized on the current state
+/// first; answered once durable.
+pub async fn record(
+    app: &Arc<App>,
+    s: &Session,
+    reason: String,
+    source: Option<Source>,
+    changes: Vec<Change>,
+) -> Result<Receipt, PageError> {
+    let l = Arc::clone(&app.ledger);
+    let s = s.clone();
+    blocking(move || {
+        Ok((|| {
+            let admitted = l
+                .current(|st| -> Result<Vec<Change>, PageError> {
+                    let mut out = Vec::with_capacity(changes.len());
+                    for c in changes {
+                        let c = st.admit(c).map_err(|r| refused_page(&r))?;
+                        st.authorize(&s.person, &c).map_err(|r| refused_page(&r))?;
+                        out.push(c);
+                    }
+                    Ok(out)
+                })
+                .map_err(|e| error_page(&e))??;
+            l.append_from(
+                &s.person,
+                &reason,
+                Some(s.signer.clone()),
+                source,
+                &admitted,
+            )
+            .map_err(|e| error_page(&e))
+        })())
+    })
+    .await
+    .map_err(|r| PageError::from_refusal(&r))?
+}
+
+/// Reads the ledger's current state on a blocking thread.
+pub async fn with_state<T: Send + 'static>(
+    app: &Arc<App>,
+    f: impl FnOnce(&LedgerState) -> T + Send + 'static,
+) -> Result<T, PageError> {
+    let l = Arc::clone(&app.ledger);
+    blocking(move || l.current(f).map_err(|e| Refusal::from_error(&e)))
+        .await
+        .map_err(|r| PageError::from_refusal(&r))
+}
+
+/// A point as the plan reads it, or a Japanese refusal (400).
+pub fn point_of(state: &LedgerState, s: &str) -> Result<Period, PageError> {
+    super::api::parse_point(state, s).map_err(|_| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "時点「{}」を読めません。例: 令和2年度末、FY2020-YE。",
+                crate::domain::text::escape(s)
+            ),
+        )
+    })
+}
+
+/// Marks a response not to be stored by the browser or a proxy (it shows a token or a form's token).
+pub fn no_store(r: &mut Response) {
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// A path segment percent-encoded (a department's name in a URL).
+pub fn segment(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_a_page_meets_is_japanese_and_names_no_english_rule() {
+        let samples = [
+            Refused::Rule(Rule::LastAdminKey),
+            Refused::Rule(Rule::LacksRole {
+                person: "s0".into(),
+                role: Role::Head,
+            }),
+            Refused::Rule(Rule::NeedsRole {
+                person: "s0".into(),
+                action: crate::domain::state::Action::ManageRounds,
+                roles: vec![Role::Admin],
+            }),
+            Refused::Rule(Rule::Unfinished {
+                period: "令和2年度末".into(),
+                items: vec!["1".into()],
+            }),
+            Refused::NoPlan,
+        ];
+        for r in &samples {
+            let ja = refused_ja(r);
+            assert!(
+                !ja.chars().any(|c| c.is_ascii_lowercase() && c != 's'),
+                "{ja}"
+            );
+            assert!(ja.ends_with('。'), "{ja}");
+        }
+        assert_eq!(refused_page(&samples[2]).status, StatusCode::FORBIDDEN);
+        assert_eq!(refused_page(&samples[0]).status, StatusCode::CONFLICT);
+    }
+}
