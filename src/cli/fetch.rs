@@ -64,7 +64,7 @@ impl Source for Http {
             Ok(bytes) => Ok(Some(bytes)),
             Err(ureq::Error::BodyExceedsLimit(_)) => Err(IntegrityError::MirrorBundleDamaged {
                 path: rel.to_string(),
-                why: format!("it holds more than the {max} bytes a file of its kind can"),
+                why: hyoka::error::BundleDamage::TooBig(max),
             }
             .into()),
             Err(e) => Err(self.fail(&url, e)),

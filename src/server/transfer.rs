@@ -653,8 +653,8 @@ pub fn import_error_ja(e: &ImportError) -> Vec<String> {
         ImportError::EraNeeded { line, label } => vec![format!(
             "{line}行目: 時点の列「{label}」の元年が平成か令和か分かりません。元号を書いてください。"
         )],
-        ImportError::File(_) => {
-            vec!["ファイルを取り込めません。ダウンロードしたシートを使ってください。".into()]
+        ImportError::NoPlan => {
+            vec!["この台帳には計画がありません。管理者に計画の取り込みを依頼してください。".into()]
         }
     }
 }
