@@ -94,6 +94,23 @@ pub(super) fn open_waiting<T>(
     if access.wait.is_zero() {
         return open(access);
     }
+    // A server that says it holds the ledger keeps it until it is stopped: it is named at once, without
+    // waiting (a `SERVER` file left by a server that was killed does not hold the lock, and the ledger
+    // opens).
+    if hyoka::server::server_file::ServerFile::read(&ctx.ledger).is_some() {
+        match open(hyoka::ledger::Access {
+            wait: std::time::Duration::ZERO,
+            ..access
+        }) {
+            Err(e @ hyoka::error::Error::Busy(..))
+                if hyoka::server::server_file::ServerFile::read(&ctx.ledger).is_some() =>
+            {
+                return Err(e);
+            }
+            Err(hyoka::error::Error::Busy(..)) => {}
+            other => return other,
+        }
+    }
     // A lock held for an instant (a process ending, a descriptor inherited across a fork) is waited
     // out quietly; one held longer is named.
     let quiet = access.wait.min(std::time::Duration::from_secs(1));

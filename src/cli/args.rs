@@ -702,13 +702,29 @@ pub(super) enum Command {
         #[arg(long)]
         full: bool,
     },
-    /// Build a throwaway ledger from the bundled table and show what hyoka does.
-    #[command(after_help = "Example:\n  hyoka demo")]
-    Demo,
+    /// Build a throwaway ledger from the bundled table and show what hyoka does; with --serve, then
+    /// try a round in the browser on it.
+    #[command(
+        after_help = "Examples:\n  hyoka demo\n  hyoka demo --serve   (then open the printed URL and sign in as a printed person)\n\nWith --serve the demo ledger gets demo people (each with a password printed on the terminal), an open\nround and a server on loopback, until Ctrl-C; then it is deleted. Demo data only."
+    )]
+    Demo {
+        /// Then serve the demo ledger on the web until Ctrl-C: demo people with passwords, an open
+        /// round (the passwords are printed; all of it is deleted at the end).
+        #[arg(long)]
+        serve: bool,
+        /// With --serve: the address and port to listen on (port 0: any free port, printed).
+        #[arg(
+            long,
+            value_name = "ADDR",
+            default_value = "127.0.0.1:8080",
+            requires = "serve"
+        )]
+        listen: std::net::SocketAddr,
+    },
     /// Serve the ledger on the web: people sign in with their browsers and do a round (the server
     /// holds the ledger until it stops, on Ctrl-C or SIGTERM).
     #[command(
-        after_help = "Examples:\n  hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka\n  hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080   (an enrolment link for a person, while the server runs)\n\nThe server keeps its own files beside the ledger, in DIR.web: the enrolment tokens (hashed) and each\nperson's signing key wrapped by their password. The JSON API is described by schema/openapi.json\n(also served at /api/openapi.json)."
+        after_help = "Examples:\n  hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka\n  hyoka serve --listen 0.0.0.0:8443 --ledger plan --tls-cert hyoka.crt --tls-key hyoka.key   (HTTPS)\n  hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080   (an enrolment link for a person, while the server runs)\n\nThe server keeps its own files beside the ledger, in DIR.web: the enrolment tokens (hashed) and each\nperson's signing key wrapped by their password. The JSON API is described by schema/openapi.json\n(also served at /api/openapi.json)."
     )]
     Serve {
         /// The address and port to listen on (port 0: any free port, printed).
@@ -722,6 +738,14 @@ pub(super) enum Command {
         /// marked Secure and named __Host-hyoka_session.
         #[arg(long)]
         behind_https: bool,
+        /// Serve HTTPS directly with the certificate chain in FILE (PEM, the server's certificate
+        /// first); needs --tls-key. The session cookie is then marked Secure and named
+        /// __Host-hyoka_session, and responses carry HSTS.
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The private key of --tls-cert's certificate (PEM: PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Print the completion script of a shell (bash, zsh, fish, powershell, elvish).
     #[command(

@@ -1,10 +1,13 @@
 //! `hyoka demo`: a guided run in a throwaway ledger, built from the published table bundled with
 //! hyoka: the import, the rebuilt table and totals, a correction and its audit trail, verification, and
-//! one byte changed in an exported copy, caught as `hyoka verify --export` catches it.
+//! one byte changed in an exported copy, caught as `hyoka verify --export` catches it. With `--serve`,
+//! the same ledger is then given demo people (each with a password), an open round, and a server on
+//! loopback, so that a person can try the round in a browser.
 
 use std::io::{IsTerminal, Write};
 
 use hyoka::domain::event::Change;
+use hyoka::domain::people::Role;
 use hyoka::domain::period::Period;
 use hyoka::domain::text;
 use hyoka::ledger::{Access, Ledger, Meta};
@@ -38,7 +41,7 @@ fn correction(period: Period) -> Change {
 /// `hyoka demo`: a throwaway ledger in a temporary directory, built from the bundled table, showing the
 /// import, the rebuilt table and totals, a correction and its audit trail, verification, and what a
 /// single edited byte does to it.
-pub fn demo() -> Result<(), Failure> {
+pub fn demo(serve: Option<std::net::SocketAddr>) -> Result<(), Failure> {
     let tmp = tempfile::tempdir().map_err(|e| t!("demo-no-temp-dir", error = e.to_string()))?;
     let dir = tmp.path().join("ledger");
     let t0 = now()?;
@@ -191,6 +194,10 @@ pub fn demo() -> Result<(), Failure> {
         "  hyoka --help                        {}",
         t!("demo-next-help")
     ));
+    if let Some(listen) = serve {
+        // The server runs on the throwaway ledger, which is deleted (with `tmp`) once it stops.
+        return serve_demo(ledger, listen);
+    }
     drop(ledger);
     let _ = std::io::stderr().is_terminal();
     Ok(())
@@ -374,6 +381,182 @@ fn publication(tmp: &std::path::Path, t0: i64) -> Result<(), Failure> {
     ));
     out(t!("demo-pack-where"));
     Ok(())
+}
+
+/// The demo's people: id, role, the department (`None`: the n-th of the demo's departments), name.
+const CAST: [(&str, Role, Dept, &str); 7] = [
+    ("admin", Role::Admin, Dept::Named("行政経営課"), "行政 花子"),
+    ("staff1", Role::Staff, Dept::Nth(0), "担当 一郎"),
+    ("staff2", Role::Staff, Dept::Nth(1), "担当 二郎"),
+    ("staff3", Role::Staff, Dept::Nth(2), "担当 三郎"),
+    ("head1", Role::Head, Dept::Nth(0), "課長 一子"),
+    ("hq", Role::Hq, Dept::Named("行革本部"), "本部 次郎"),
+    (
+        "committee",
+        Role::Committee,
+        Dept::Named("外部委員会"),
+        "委員 三子",
+    ),
+];
+
+/// A demo person's department.
+#[derive(Clone, Copy)]
+enum Dept {
+    Named(&'static str),
+    Nth(usize),
+}
+
+/// A password for a demo person: 12 characters a person can type back without mistaking one for
+/// another (no 0/O, 1/l/I), from the system's randomness.
+fn password() -> Result<String, Failure> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut out = String::new();
+    while out.len() < 12 {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b)
+            .map_err(|e| Failure::from(t!("demo-serve-failed", error = e.to_string())))?;
+        // Rejection sampling: bytes past the last whole multiple of the alphabet's size are dropped.
+        let limit = 256 - 256 % ALPHABET.len();
+        out.extend(
+            b.iter()
+                .filter(|&&x| usize::from(x) < limit)
+                .map(|&x| char::from(ALPHABET[usize::from(x) % ALPHABET.len()])),
+        );
+    }
+    out.truncate(12);
+    Ok(out)
+}
+
+/// `hyoka demo --serve`: the demo's ledger given people (every change from now on signed), a log key,
+/// an open round at the point after its last one, a password for each person (their key wrapped by
+/// it, as web enrolment would store it), and the server on `listen` until Ctrl-C.
+fn serve_demo(mut ledger: Ledger, listen: std::net::SocketAddr) -> Result<(), Failure> {
+    use hyoka::domain::people::Person;
+    use hyoka::ledger::signing::Signer;
+    use hyoka::tlog::note::SignerKey;
+    let failed =
+        |e: &dyn std::fmt::Display| Failure::from(t!("demo-serve-failed", error = e.to_string()));
+    let dir = ledger.dir().to_path_buf();
+    let state = ledger.current()?;
+    // The three departments with the most items, which the round is tried with.
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for item in state.items.values().filter(|i| !i.withdrawn) {
+        *counts.entry(item.department.as_str()).or_default() += 1;
+    }
+    let mut departments: Vec<(&str, usize)> = counts.into_iter().collect();
+    departments.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let departments: Vec<String> = departments
+        .iter()
+        .take(3)
+        .map(|d| d.0.to_string())
+        .collect();
+    let plan = state.plan().map_err(hyoka::error::Error::from)?;
+    let point = state
+        .latest_period()
+        .and_then(|p| plan.cadence.next_after(p))
+        .ok_or_else(|| failed(&"the demo's table has no next point"))?;
+    let origin = ledger.origin()?;
+    let log = SignerKey::generate(&origin).map_err(|e| failed(&e))?;
+    let mut people = Vec::new();
+    let mut entries = Vec::new();
+    for (id, role, dept, name) in CAST {
+        let department = match dept {
+            Dept::Named(d) => d.to_string(),
+            Dept::Nth(n) => departments
+                .get(n)
+                .cloned()
+                .ok_or_else(|| failed(&"the demo's table has too few departments"))?,
+        };
+        let key = SignerKey::generate(id).map_err(|e| failed(&e))?;
+        let (mut person, mut entry) =
+            super::names::new_person(name, &department, vec![role], &key.verifier())?;
+        person.id = id.to_string();
+        entry.id = id.to_string();
+        people.push((person, key, password()?));
+        entries.push(entry);
+    }
+    let admin = people[0].1.clone();
+    let t = now()?;
+    let due = time::OffsetDateTime::from_unix_timestamp_nanos(
+        i128::from(t) + 14 * 86_400 * 1_000_000_000,
+    )
+    .map_err(|e| failed(&e))?
+    .to_offset(hyoka::domain::when::JST);
+    let due = format!(
+        "{:04}-{:02}-{:02}",
+        due.year(),
+        u8::from(due.month()),
+        due.day()
+    );
+    let meta = |reason: &str| Meta {
+        author: "admin".into(),
+        reason: reason.into(),
+        source: None,
+        recorded_at: t,
+        new_point: false,
+        signer: Some(Signer::new(admin.clone())),
+    };
+    let first: &Person = &people[0].0;
+    ledger.append(
+        &meta("デモ: 署名付き運用へ移行"),
+        &[Change::PeopleEnabled {
+            log_vkey: log.verifier().to_text(),
+            admin: first.clone(),
+        }],
+    )?;
+    let registered: Vec<Change> = people
+        .iter()
+        .skip(1)
+        .map(|(p, _, _)| Change::PersonRegistered { person: p.clone() })
+        .collect();
+    ledger.append(&meta("デモ: 職員の登録"), &registered)?;
+    ledger.append(
+        &meta("デモ: 評価ラウンドの開始"),
+        &[Change::RoundOpened {
+            period: point,
+            due: due.clone(),
+        }],
+    )?;
+    let mut directory = super::names::Directory::read(&dir)?;
+    for e in entries {
+        directory = directory.with(e);
+    }
+    directory.write(&dir)?;
+    ledger.set_log_key(&log)?;
+    ledger.use_log_key(log)?;
+    let web = hyoka::server::webdir::WebDir::beside(&dir);
+    for (p, key, pw) in &people {
+        let wrapped =
+            hyoka::server::keywrap::wrap(&p.id, key, pw, hyoka::server::keywrap::Params::DEFAULT)
+                .map_err(|e| failed(&e))?;
+        web.write_key(&wrapped).map_err(|e| failed(&e))?;
+    }
+
+    heading(8, &t!("demo-heading-serve"));
+    out(t!("demo-serve-marked"));
+    out(t!(
+        "demo-serve-round",
+        point = point.id(),
+        label = point.label(),
+        due = due,
+        departments = departments.join(&t!("list-separator"))
+    ));
+    for (p, _, pw) in &people {
+        out(t!(
+            "demo-serve-account",
+            id = p.id.as_str(),
+            password = pw.as_str(),
+            role = p.roles.first().map_or("", |r| r.label()),
+            department = p.department.as_str()
+        ));
+    }
+    let how = super::serve::How {
+        listen,
+        log_dir: None,
+        secure: false,
+        tls: None,
+    };
+    super::serve::run(ledger, how, |_, url| out(t!("demo-serve-open", url = url)))
 }
 
 /// The file name of the demo's exported copy, in its temporary directory.

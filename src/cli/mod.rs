@@ -463,12 +463,20 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
             format,
             full,
         } => audit_cmds::diff(ctx, &from, &to, every, format, full),
-        Command::Demo => demo::demo(),
+        Command::Demo { serve, listen } => demo::demo(serve.then_some(listen)),
         Command::Serve {
             listen,
             log_dir,
             behind_https,
-        } => serve::serve(ctx, listen, log_dir.as_deref(), behind_https),
+            tls_cert,
+            tls_key,
+        } => serve::serve(
+            ctx,
+            listen,
+            log_dir.as_deref(),
+            behind_https,
+            tls_cert.as_deref().zip(tls_key.as_deref()),
+        ),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => manual(out.as_deref()),
     }

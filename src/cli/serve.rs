@@ -30,9 +30,46 @@ pub fn serve(
     listen: SocketAddr,
     log_dir: Option<&Path>,
     behind_https: bool,
+    tls: Option<(&Path, &Path)>,
 ) -> Result<(), Failure> {
     super::clock::now()?;
+    // The certificate and key are checked before the ledger is opened: a refusal changes nothing.
+    let tls = tls
+        .map(|(cert, key)| hyoka::server::tls::load(cert, key))
+        .transpose()
+        .map_err(|e| Failure::from(tls_error(&e)))?;
     let ledger = super::anchoring::open_write(ctx)?;
+    let how = How {
+        listen,
+        log_dir,
+        secure: behind_https || tls.is_some(),
+        tls,
+    };
+    run(ledger, how, |dir, url| {
+        out(t!("serve-listening", dir = dir.display(), url = url))
+    })
+}
+
+/// How a server is run.
+pub(super) struct How<'a> {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// Where the access and error logs go (none: errors to stderr).
+    pub log_dir: Option<&'a Path>,
+    /// Reached over HTTPS (directly or through a proxy): `Secure`, `__Host-` cookie, HSTS.
+    pub secure: bool,
+    /// Serve HTTPS with this configuration.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// Serves `ledger` (opened to write, its log key attached if this writer holds it) as `how` says, until
+/// SIGINT or SIGTERM; `listening` is called with the ledger's directory and the server's URL once it
+/// listens (and `DIR/SERVER` says where).
+pub(super) fn run(
+    ledger: hyoka::ledger::Ledger,
+    how: How<'_>,
+    listening: impl FnOnce(&Path, &str),
+) -> Result<(), Failure> {
     let dir = ledger.dir().to_path_buf();
     let clock: hyoka::server::app::Clock =
         Arc::new(|| super::clock::now().unwrap_or_else(|_| hyoka::domain::when::now()));
@@ -47,7 +84,7 @@ pub fn serve(
             error = e.to_string()
         ))
     };
-    match log_dir {
+    match how.log_dir {
         Some(d) => hyoka::server::logs::init(d).map_err(|e| cannot(d, e))?,
         None => {
             let _ = tracing_subscriber::fmt()
@@ -62,7 +99,9 @@ pub fn serve(
         .enable_all()
         .build()
         .map_err(|e| Failure::from(t!("serve-failed", error = e.to_string())))?;
-    let app = hyoka::server::app(Arc::clone(&shared), web, behind_https, clock);
+    let app = hyoka::server::app(Arc::clone(&shared), web, how.secure, clock);
+    let listen = how.listen;
+    let tls = how.tls;
     let served: Result<(), Failure> = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
             Failure::from(t!(
@@ -74,17 +113,22 @@ pub fn serve(
         let addr = listener
             .local_addr()
             .map_err(|e| Failure::from(t!("serve-failed", error = e.to_string())))?;
-        let url = format!("http://{addr}");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{addr}");
         ServerFile {
             url: url.clone(),
             pid: std::process::id(),
         }
         .write(&dir)
         .map_err(|e| cannot(&dir, e))?;
-        out(t!("serve-listening", dir = dir.display(), url = url));
-        hyoka::server::serve(listener, app, hyoka::server::signalled())
-            .await
-            .map_err(|e| Failure::from(t!("serve-failed", error = e.to_string())))
+        listening(&dir, &url);
+        let served = match tls {
+            Some(config) => {
+                hyoka::server::serve_tls(listener, config, app, hyoka::server::signalled()).await
+            }
+            None => hyoka::server::serve(listener, app, hyoka::server::signalled()).await,
+        };
+        served.map_err(|e| Failure::from(t!("serve-failed", error = e.to_string())))
     });
     // Requests under way have been answered; the sessions (and the keys they held) are gone.
     drop(runtime);
@@ -96,6 +140,26 @@ pub fn serve(
     drop(shared.into_inner()?);
     out(t!("serve-stopped"));
     Ok(())
+}
+
+/// The sentence of a certificate or key that cannot be served, with what to do.
+fn tls_error(e: &hyoka::server::tls::TlsError) -> String {
+    use hyoka::server::tls::TlsError;
+    match e {
+        TlsError::Unreadable { path, source } => t!(
+            "serve-tls-unreadable",
+            file = path.display(),
+            error = source.to_string()
+        ),
+        TlsError::NoCertificate(path) => t!("serve-tls-no-cert", file = path.display()),
+        TlsError::NoKey(path) => t!("serve-tls-no-key", file = path.display()),
+        TlsError::Mismatch { cert, key } => t!(
+            "serve-tls-mismatch",
+            cert = cert.display(),
+            key = key.display()
+        ),
+        TlsError::Unusable(error) => t!("serve-tls-unusable", error = error.as_str()),
+    }
 }
 
 /// `hyoka person enrol PERSON`: a one-time enrolment link.

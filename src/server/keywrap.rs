@@ -80,7 +80,57 @@ pub enum UnwrapError {
     Failed(String),
 }
 
-/// Argon2id of `password` with `salt` and `params`: the 32-byte wrapping key.
+/// The derivations running now, against [`at_once`]; a derivation waits for its turn.
+struct Gate {
+    running: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+static GATE: Gate = Gate {
+    running: std::sync::Mutex::new(0),
+    freed: std::sync::Condvar::new(),
+};
+
+/// How many derivations may run at once: one per core (2 to 8). Each holds `m_cost` KiB while it
+/// runs, so however many sign-ins arrive together the server's memory stays bounded (8 x 19 MiB at
+/// most with the default parameters), and no more run than the cores can serve anyway.
+fn at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
+}
+
+/// A derivation's turn, given back when dropped.
+struct Turn;
+
+impl Turn {
+    fn take() -> Turn {
+        let mut running = GATE
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while *running >= at_once() {
+            running = GATE
+                .freed
+                .wait(running)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *running += 1;
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        let mut running = GATE
+            .running
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *running = running.saturating_sub(1);
+        GATE.freed.notify_one();
+    }
+}
+
+/// Argon2id of `password` with `salt` and `params`: the 32-byte wrapping key. At most [`at_once`]
+/// derivations run at the same time; the others wait (on their blocking threads) for a turn.
 pub fn derive(
     password: &[u8],
     salt: &[u8],
@@ -96,6 +146,7 @@ pub fn derive(
     let p = argon2::Params::new(params.m_cost, params.t_cost, params.p_cost, Some(32))
         .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
     let mut out = Zeroizing::new([0u8; 32]);
+    let _turn = Turn::take();
     Argon2::new(Algorithm::Argon2id, Version::V0x13, p)
         .hash_password_into(password, salt, out.as_mut())
         .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
@@ -188,6 +239,38 @@ mod tests {
         t_cost: 2,
         p_cost: 1,
     };
+
+    #[test]
+    fn derivations_at_once_are_bounded() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        // Three times as many derivations as may run, started together; an observer samples how many
+        // run (other tests' derivations count too: the bound is the process's). All finish: each turn
+        // is given back.
+        let mid = Params {
+            m_cost: 4096,
+            t_cost: 2,
+            p_cost: 1,
+        };
+        let (peak, done) = (AtomicUsize::new(0), AtomicBool::new(false));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while !done.load(Ordering::SeqCst) {
+                    let now = *GATE.running.lock().unwrap();
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::yield_now();
+                }
+            });
+            let workers: Vec<_> = (0..at_once() * 3)
+                .map(|_| s.spawn(|| derive(b"password", b"somesalt", mid).unwrap()))
+                .collect();
+            for w in workers {
+                w.join().unwrap();
+            }
+            done.store(true, Ordering::SeqCst);
+        });
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(peak >= 1 && peak <= at_once(), "{peak}");
+    }
 
     #[test]
     fn argon2id_matches_the_reference_vector() {

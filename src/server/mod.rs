@@ -9,6 +9,7 @@
 //!   them).
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
+//! - `tls.rs`: HTTPS served directly (`--tls-cert`, `--tls-key`: rustls through axum-server).
 //! - `webdir.rs`: the server's directory beside the ledger (enrolment tokens, wrapped keys);
 //!   `server_file.rs`: `SERVER` in the ledger directory, where the server listens; `logs.rs`: the
 //!   access and error logs.
@@ -36,6 +37,7 @@ pub mod server_file;
 pub mod sessions;
 pub mod tracker;
 pub mod transfer;
+pub mod tls;
 pub mod webdir;
 
 use std::future::Future;
@@ -63,19 +65,64 @@ pub fn app(ledger: Arc<SharedLedger>, web: WebDir, secure: bool, clock: Clock) -
     })
 }
 
+/// How long a stopping server waits for the connections still open before it closes them.
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The HSTS header a server reached over HTTPS sends: browsers then use HTTPS only, for a year.
+pub const HSTS: &str = "max-age=31536000";
+
+/// The router over `app`; over HTTPS (`app.secure`) every response also carries HSTS.
+fn service(app: Arc<App>) -> axum::Router {
+    let secure = app.secure;
+    let router = router::router(app);
+    match secure {
+        false => router,
+        true => router.layer(axum::middleware::map_response(
+            |mut res: axum::response::Response| async move {
+                res.headers_mut().insert(
+                    axum::http::header::STRICT_TRANSPORT_SECURITY,
+                    axum::http::HeaderValue::from_static(HSTS),
+                );
+                res
+            },
+        )),
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests under way finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = router::router(app);
     axum::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        service(app).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await
+}
+
+/// As [`serve`], over HTTPS with `tls` ([`tls::load`]; `app.secure` should be set): a connection
+/// that does not begin with a TLS handshake is closed. On `shutdown`, new connections are refused and
+/// the requests under way have [`GRACE`] to finish.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: Arc<App>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(Some(GRACE));
+    });
+    let config = axum_server::tls_rustls::RustlsConfig::from_config(tls);
+    axum_server::tls_rustls::from_tcp_rustls(listener.into_std()?, config)?
+        .handle(handle)
+        .serve(service(app).into_make_service_with_connect_info::<SocketAddr>())
+        .await
 }
 
 /// Completes at the first SIGINT or SIGTERM.

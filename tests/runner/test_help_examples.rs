@@ -38,6 +38,7 @@ const GROUPS: &[(&str, &[Step])] = &[
         "a fresh clone: the bundled table, then a correction",
         &[
             Ex("hyoka demo"),
+            Ex("hyoka demo --serve"),
             Ex("hyoka import fixtures/kodaira-followup-h26-h27.tsv --author 山田"),
             Ex("hyoka rate 12 H27上半期 A -a 山田 -m '再評価の結果'"),
             Ex("hyoka unrate 12 H27上半期 -a 山田 -m '誤って入力したため取消'"),
@@ -213,6 +214,10 @@ const GROUPS: &[(&str, &[Step])] = &[
         &[
             Run("hyoka import fixtures/kodaira-followup-h26-h27.tsv -a 山田 --ledger plan"),
             Ex("hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka"),
+            Run("write hyoka.crt"),
+            Ex(
+                "hyoka serve --listen 0.0.0.0:8443 --ledger plan --tls-cert hyoka.crt --tls-key hyoka.key",
+            ),
         ],
     ),
     (
@@ -356,16 +361,26 @@ fn serve(mut cmd: Command, line: &str) -> Result<(i32, String), String> {
         .map_err(|e| format!("{line}: {e}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let (tx, rx) = std::sync::mpsc::channel();
+    // The line that says where it listens (`demo --serve` prints the demo first), or the last line.
     std::thread::spawn(move || {
-        let mut first = String::new();
-        let _ = std::io::BufReader::new(stdout).read_line(&mut first);
-        let _ = tx.send(first);
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut last = String::new();
+        for l in lines.by_ref().map_while(Result::ok) {
+            if l.contains("://127.0.0.1:") {
+                last = l;
+                break;
+            }
+            last = l;
+        }
+        let _ = tx.send(last);
     });
     let said = rx.recv_timeout(std::time::Duration::from_secs(20));
-    let _ = child.kill();
+    // SIGTERM, as Ctrl-C would: the server stops and `demo --serve` deletes its throwaway ledger.
+    // SAFETY: signals our own child, which has not been waited for.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
     let status = child.wait().map_err(|e| format!("{line}: {e}"))?;
     match said {
-        Ok(l) if l.contains("http://127.0.0.1:") => Ok((0, l)),
+        Ok(l) if l.contains("://127.0.0.1:") => Ok((0, l)),
         Ok(l) => Ok((status.code().unwrap_or(1).max(1), l)),
         Err(_) => Err(format!("`{line}` did not say where it listens within 20 s")),
     }
@@ -444,14 +459,17 @@ impl Sandbox {
             9 + (m / 60) % 14,
             m % 60
         );
-        let serving = args.first().map(String::as_str) == Some("serve")
+        let serving = (args.first().map(String::as_str) == Some("serve")
+            || (args.first().map(String::as_str) == Some("demo")
+                && args.iter().any(|a| a == "--serve")))
             && !args.iter().any(|a| a == "--help");
         let args: Vec<String> = match serving {
             // A server runs until stopped: on a free port of loopback, until it says where it listens.
             true => {
                 let mut a = args;
-                if let Some(i) = a.iter().position(|w| w == "--listen") {
-                    a[i + 1] = "127.0.0.1:0".into();
+                match a.iter().position(|w| w == "--listen") {
+                    Some(i) => a[i + 1] = "127.0.0.1:0".into(),
+                    None => a.extend(["--listen".into(), "127.0.0.1:0".into()]),
                 }
                 a
             }
@@ -542,6 +560,14 @@ impl Sandbox {
                     }
                 }
                 book.save(&path).expect("save the workbook");
+            }
+            // A self-signed certificate for localhost and its key (hyoka.crt and hyoka.key).
+            "hyoka.crt" => {
+                let c = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+                    .expect("a certificate");
+                std::fs::write(&path, c.cert.pem()).expect("write the certificate");
+                std::fs::write(self.path("hyoka.key"), c.signing_key.serialize_pem())
+                    .expect("write the key");
             }
             // The README's layout of a city's own sheet.
             "my-city.toml" => std::fs::write(

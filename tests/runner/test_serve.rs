@@ -38,11 +38,7 @@ impl Server {
         let mut line = String::new();
         let out = child.stdout.take().expect("stdout");
         BufReader::new(out).read_line(&mut line).expect("read");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://127.0.0.1:"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
+        let url = url_in(&line).unwrap_or_else(|| panic!("no URL in {line:?}"));
         Server { child, url }
     }
 
@@ -62,6 +58,13 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The server's URL in a line (`http://127.0.0.1:PORT` or `https://…`), if there is one.
+fn url_in(line: &str) -> Option<String> {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:") || w.starts_with("https://127.0.0.1:"))
+        .map(str::to_string)
 }
 
 fn agent() -> ureq::Agent {
@@ -398,4 +401,279 @@ fn the_access_log_holds_each_request_and_no_secret() {
     assert!(access.contains("GET / 200"), "{access}");
     assert!(!access.contains(&secret), "{access}");
     assert!(logs.join("error.log").exists());
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost, and its key, in PEM.
+fn self_signed() -> (rcgen::Certificate, String) {
+    let c = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("certificate");
+    (c.cert, c.signing_key.serialize_pem())
+}
+
+/// A client that trusts `cert` (and no other root).
+fn tls_agent(cert: &rcgen::Certificate) -> ureq::Agent {
+    let root = ureq::tls::Certificate::from_der(cert.der()).to_owned();
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&[root]))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+/// Stores `person`'s key (from their key file) wrapped by `password`, as enrolment would.
+fn wrap_key(r: &crate::test_rounds::Rounds, person: &str, password: &str) {
+    use hyoka::server::keywrap::{self, Params};
+    let text = std::fs::read_to_string(r.key(person)).expect("key");
+    let key = hyoka::tlog::note::SignerKey::parse(text.trim()).expect("key");
+    let w = keywrap::wrap(person, &key, password, Params::DEFAULT).expect("wrap");
+    hyoka::server::webdir::WebDir::beside(&r.env.ledger())
+        .write_key(&w)
+        .expect("write");
+}
+
+#[test]
+fn https_serves_pages_with_a_secure_cookie_and_hsts_and_refuses_plain_http() {
+    let r = crate::test_rounds::Rounds::new();
+    wrap_key(&r, "s0", "とても長いパスワード12");
+    let (cert, key) = self_signed();
+    let dir = r.env.dir.path();
+    std::fs::write(dir.join("cert.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.join("key.pem"), &key).expect("write");
+    let path = |n: &str| dir.join(n).to_str().expect("path").to_string();
+    let s = Server::start_with(
+        &r.env,
+        &[
+            "--tls-cert",
+            &path("cert.pem"),
+            "--tls-key",
+            &path("key.pem"),
+        ],
+    );
+    assert!(s.url.starts_with("https://127.0.0.1:"), "{}", s.url);
+    let a = tls_agent(&cert);
+
+    let mut res = a.get(format!("{}/", s.url)).call().expect("HTTPS");
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().expect("ASCII")),
+        Some(hyoka::server::HSTS)
+    );
+    let page = res.body_mut().read_to_string().expect("body");
+    assert!(page.contains("<html lang=\"ja\">"), "{page}");
+
+    // Sign-in over HTTPS: the cookie is Secure, __Host- prefixed, HttpOnly, SameSite=Strict.
+    let mut res = a
+        .post(format!("{}/api/signin", s.url))
+        .send_json(json!({"person": "s0", "password": "とても長いパスワード12"}))
+        .expect("HTTPS");
+    assert_eq!(res.status().as_u16(), 200);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().expect("ASCII").to_string())
+        .expect("cookie");
+    assert!(cookie.starts_with("__Host-hyoka_session="), "{cookie}");
+    for part in ["; Secure", "; HttpOnly", "; SameSite=Strict", "; Path=/"] {
+        assert!(cookie.contains(part), "{part}: {cookie}");
+    }
+    let body = res.body_mut().read_to_string().expect("body");
+    assert!(body.contains("csrf_token"), "{body}");
+
+    // Plain HTTP to the TLS port fails (the connection is closed), and the server goes on serving.
+    let plain = s.url.replacen("https://", "http://", 1);
+    assert!(agent().get(format!("{plain}/")).call().is_err());
+    // A client that does not trust the certificate refuses it.
+    assert!(agent().get(format!("{}/", s.url)).call().is_err());
+    let (code, _) = answer(a.get(format!("{}/api/head", s.url)).call());
+    assert_eq!(code, 200);
+    assert_eq!(s.stop(), 0);
+}
+
+#[test]
+fn a_certificate_or_key_that_cannot_be_served_is_refused_in_one_line_and_changes_nothing() {
+    let env = Env::new();
+    env.with_items();
+    let dir = env.dir.path();
+    let (cert, key) = self_signed();
+    let (_, other_key) = self_signed();
+    std::fs::write(dir.join("cert.pem"), cert.pem()).expect("write");
+    std::fs::write(dir.join("key.pem"), &key).expect("write");
+    std::fs::write(dir.join("other.pem"), &other_key).expect("write");
+    std::fs::write(dir.join("junk.pem"), "not a certificate").expect("write");
+    let p = |n: &str| dir.join(n).to_str().expect("path").to_string();
+    let before = env.snapshot();
+    let cases: [(&str, &str, &str, &str); 4] = [
+        ("missing.pem", "key.pem", "cannot read", "を読めません"),
+        (
+            "cert.pem",
+            "other.pem",
+            "does not belong to",
+            "のものではありません",
+        ),
+        ("junk.pem", "key.pem", "no PEM certificate", "PEM の証明書"),
+        ("cert.pem", "junk.pem", "no PEM private key", "PEM の秘密鍵"),
+    ];
+    for (c, k, en, ja) in cases {
+        let args = [
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &p(c),
+            "--tls-key",
+            &p(k),
+        ];
+        let run = env.run(&args);
+        let line = run.fails(1);
+        assert!(line.contains(en) && line.contains("--tls-"), "{line}");
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+        let run = env.run_with(&[("HYOKA_LANG", Some("ja"))], &args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(ja), "{}", run.stderr);
+        assert!(!env.ledger().join("SERVER").exists());
+    }
+    // One without the other is a usage error.
+    let run = env.run(&["serve", "--tls-cert", &p("cert.pem")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--tls-key"), "{}", run.stderr);
+    assert_eq!(env.snapshot(), before);
+}
+
+/// Runs `args` while a server holds the ledger: it must fail at once (well within the test's wait of
+/// 5 s) with one line naming the server's URL, in English and in Japanese.
+fn names_the_server(env: &Env, s: &Server, args: &[&str]) {
+    for (lang, words) in [("en", "held by the hyoka server"), ("ja", "サーバー")] {
+        let start = std::time::Instant::now();
+        let run = env.run_with(&[("HYOKA_LANG", Some(lang))], args);
+        let took = start.elapsed();
+        assert_eq!(run.code, 1, "{args:?}: {}{}", run.stdout, run.stderr);
+        let line = run.stderr.lines().next_back().unwrap_or("");
+        assert!(line.contains(&s.url), "{args:?}: {line}");
+        assert!(line.contains(words), "{args:?}: {line}");
+        assert!(line.contains("/api/openapi.json"), "{args:?}: {line}");
+        assert!(
+            took < std::time::Duration::from_secs(4),
+            "{args:?} waited {took:?} for a ledger the server keeps"
+        );
+    }
+}
+
+#[test]
+fn reads_and_backup_name_the_server_that_holds_the_ledger() {
+    let env = Env::new();
+    env.with_items();
+    let backup = env.dir.path().join("backup");
+    let backup = backup.to_str().expect("path");
+    let s = Server::start(&env);
+    for args in [
+        &["table"][..],
+        &["history", "1"],
+        &["verify"],
+        &["verify", "--format", "json"],
+        &["backup", backup],
+    ] {
+        names_the_server(&env, &s, args);
+    }
+    assert!(
+        !std::path::Path::new(backup).exists(),
+        "no backup was written"
+    );
+    // The same views are in its API while it runs.
+    let (code, body) = answer(agent().get(format!("{}/api/head", s.url)).call());
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(s.stop(), 0);
+    // Once it has stopped, each works again.
+    env.run(&["table"]).ok();
+    env.run(&["verify"]).ok();
+    env.run(&["backup", backup]).ok();
+}
+
+#[test]
+fn the_demo_serves_its_ledger_with_demo_people_and_an_open_round() {
+    let env = Env::new();
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("mkdir");
+    let mut child = env
+        .command(
+            "2021-10-01T10:00:00+09:00",
+            &[("TMPDIR", tmp.to_str())],
+            &["demo", "--serve", "--listen", "127.0.0.1:0"],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start hyoka demo --serve");
+    let out = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(out).lines();
+    let mut printed = Vec::new();
+    let url = loop {
+        let line = lines.next().expect("a line before the URL").expect("read");
+        if let Some(url) = url_in(&line) {
+            printed.push(line);
+            break url;
+        }
+        printed.push(line);
+    };
+    let s = Server { child, url };
+    let text = printed.join("\n");
+    assert!(text.contains("DEMO DATA"), "{text}");
+    // The accounts: `ID  PASSWORD  (role, department)`.
+    let accounts: Vec<(String, String)> = printed
+        .iter()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let (id, pw) = (w.next()?, w.next()?);
+            let ok = pw.len() == 12 && w.next()?.starts_with('(');
+            ok.then(|| (id.to_string(), pw.to_string()))
+        })
+        .collect();
+    let ids: Vec<&str> = accounts.iter().map(|(i, _)| i.as_str()).collect();
+    for id in ["admin", "staff1", "staff2", "staff3", "head1", "hq"] {
+        assert!(ids.contains(&id), "{id} not in {ids:?}\n{text}");
+    }
+    let password = |id: &str| {
+        accounts
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, p)| p.clone())
+            .expect("account")
+    };
+    // A printed account signs in over HTTP; a wrong password does not.
+    let signin = |id: &str, pw: &str| {
+        answer(
+            agent()
+                .post(format!("{}/api/signin", s.url))
+                .send_json(json!({"person": id, "password": pw})),
+        )
+    };
+    assert_eq!(signin("staff1", "wrong-password-1").0, 401);
+    let (code, body) = signin("staff1", &password("staff1"));
+    assert_eq!(code, 200, "{body}");
+    // The round is open: its status is there, with the three departments.
+    let point = printed
+        .iter()
+        .filter(|l| l.contains(" is open "))
+        .find_map(|l| l.split_whitespace().skip_while(|w| *w != "round").nth(1))
+        .expect("the round's point")
+        .to_string();
+    let (code, body) = answer(
+        agent()
+            .get(format!("{}/api/rounds/{point}/status", s.url))
+            .call(),
+    );
+    assert_eq!(code, 200, "{point}: {body}");
+    let status: Value = serde_json::from_str(&body).expect("JSON");
+    crate::test_rounds::assert_valid("round-status.schema.json", &status);
+    assert_eq!(s.stop(), 0);
+    // The throwaway ledger is gone.
+    let left: Vec<_> = std::fs::read_dir(&tmp).expect("tmp").collect();
+    assert!(left.is_empty(), "{left:?}");
 }

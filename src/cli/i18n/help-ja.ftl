@@ -832,10 +832,16 @@ arg--every = 二つの点の間に記録されたすべての変更も順に表�
 hyoka-diff--format = 出力形式 (JSON は schema/diff.schema.json)
 
 ## hyoka-demo
-hyoka-demo = 同梱の表で使い捨ての台帳を作り、hyoka でできることを見せる
+hyoka-demo = 同梱の表で使い捨ての台帳を作り、hyoka でできることを見せる。--serve では続けてその台帳でブラウザーから評価ラウンドを試せる
     .after =
         例:
           hyoka demo
+          hyoka demo --serve   (表示された URL を開き、表示された職員でサインインする)
+
+        --serve では、デモの台帳にデモ用の職員 (パスワードを端末に表示)、実施中のラウンド、ループバックで待ち受ける
+        サーバーを用意し、Ctrl-C まで動かします。その後、台帳は削除されます。デモ用のデータだけです。
+hyoka-demo--serve = 続けてデモの台帳を Ctrl-C まで Web で公開する: パスワード付きのデモ用の職員と実施中のラウンド (パスワードは表示する。最後にすべて削除する)
+hyoka-demo--listen = --serve で待ち受けるアドレスとポート (ポート 0 は空いているポートを使い、それを表示する)
 
 ## hyoka-completions
 hyoka-completions = シェル (bash、zsh、fish、powershell、elvish) の補完スクリプトを表示する
@@ -895,12 +901,15 @@ hyoka-serve = 台帳を Web で公開する: 職員はブラウザーでサイ�
     .after =
         例:
           hyoka serve --listen 127.0.0.1:8080 --ledger plan --log-dir /var/log/hyoka
+          hyoka serve --listen 0.0.0.0:8443 --ledger plan --tls-cert hyoka.crt --tls-key hyoka.key   (HTTPS)
           hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080   (サーバーの実行中に、職員の登録リンクを発行する)
 
         サーバーは台帳の隣の DIR.web に自分のファイルを置きます: 登録トークン (ハッシュ) と、各職員のパスワードで
         暗号化した署名鍵です。JSON API は schema/openapi.json に記述しています (/api/openapi.json でも配信)。
 hyoka-serve--listen = 待ち受けるアドレスとポート (ポート 0 は空いているポートを使い、それを表示する)
 hyoka-serve--behind_https = 職員はリバースプロキシ経由の HTTPS でサーバーに接続する: セッション Cookie に Secure を付け、名前を __Host-hyoka_session にする
+hyoka-serve--tls_cert = FILE の証明書チェーン (PEM。サーバーの証明書を先頭に) で HTTPS を直接提供する。--tls-key が必要。セッション Cookie に Secure を付けて名前を __Host-hyoka_session にし、応答に HSTS を付ける
+hyoka-serve--tls_key = --tls-cert の証明書の秘密鍵 (PEM: PKCS#8、PKCS#1 または SEC1)
 hyoka-serve--log_dir = アクセスログとエラーログ (access.log、error.log。10 MiB で切り替え、5 世代保存) を DIR に書く。指定しないときはエラーを標準エラーに出し、リクエストは記録しない
 
 ## hyoka-person-enrol
