@@ -35,9 +35,9 @@ pub mod ratelimit;
 pub mod router;
 pub mod server_file;
 pub mod sessions;
+pub mod tls;
 pub mod tracker;
 pub mod transfer;
-pub mod tls;
 pub mod webdir;
 
 use std::future::Future;
