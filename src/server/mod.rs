@@ -2,7 +2,9 @@
 //! browsers, over HTTP(S), with axum on tokio.
 //!
 //! - `app.rs`: the shared state, the routes, the access log; `api.rs`: the JSON API
-//!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages.
+//!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages; `sheet_page.rs` (a
+//!   department's sheet), `review.rs` (the reviewers' queue, opinions) and `round_pages.rs` (what
+//!   they share).
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
 //! - `webdir.rs`: the server's directory beside the ledger (enrolment tokens, wrapped keys);
@@ -24,9 +26,12 @@ pub mod keywrap;
 pub mod logs;
 pub mod pages;
 pub mod ratelimit;
+pub mod review;
+pub mod round_pages;
 pub mod router;
 pub mod server_file;
 pub mod sessions;
+pub mod sheet_page;
 pub mod webdir;
 
 use std::future::Future;

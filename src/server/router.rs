@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, Refusal};
-use super::{api, pages};
+use super::{api, pages, review, sheet_page};
 
 /// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
@@ -49,6 +49,29 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
         (Method::POST, "/api/rounds/{point}/close", post(api::close)),
         (Method::POST, "/api/reviews", post(api::review)),
         (Method::POST, "/api/opinions", post(api::opinion)),
+        (Method::POST, "/api/rounds/{point}/open", post(api::open)),
+        (
+            Method::POST,
+            "/api/rounds/{point}/publish",
+            post(api::publish),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/departments/{dept}",
+            get(sheet_page::show),
+        ),
+        (
+            Method::POST,
+            "/rounds/{point}/departments/{dept}",
+            post(sheet_page::save),
+        ),
+        (Method::GET, "/rounds/{point}/review", get(review::show)),
+        (Method::POST, "/rounds/{point}/review", post(review::decide)),
+        (
+            Method::POST,
+            "/rounds/{point}/opinions",
+            post(review::opinion),
+        ),
     ]
 }
 
