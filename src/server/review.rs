@@ -216,15 +216,15 @@ pub struct ReviewForm {
 }
 
 /// The session of a form that changes something, or the page to answer with.
-fn form_session(app: &App, headers: &HeaderMap, csrf: &str) -> Result<Session, Response> {
+fn form_session(app: &App, headers: &HeaderMap, csrf: &str) -> Result<Session, Box<Response>> {
     match app.signed_in_for_change(headers, Some(csrf)) {
         Ok((_, s)) => Ok(s),
-        Err(r) if r.kind == "unauthenticated" => Err(rp::to_signin()),
-        Err(r) => Err(page(
+        Err(r) if r.kind == "unauthenticated" => Err(Box::new(rp::to_signin())),
+        Err(r) => Err(Box::new(page(
             r.status,
             "message.html",
             context! { title => "送信できませんでした", error => japanese(&r) },
-        )),
+        ))),
     }
 }
 
@@ -244,7 +244,7 @@ pub async fn decide(
 ) -> Result<Response, Refusal> {
     let session = match form_session(&app, &headers, &f.csrf) {
         Ok(s) => s,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let a = Arc::clone(&app);
     blocking(move || {
@@ -358,7 +358,7 @@ pub async fn opinion(
 ) -> Result<Response, Refusal> {
     let session = match form_session(&app, &headers, &f.csrf) {
         Ok(s) => s,
-        Err(page) => return Ok(page),
+        Err(page) => return Ok(*page),
     };
     let a = Arc::clone(&app);
     blocking(move || {

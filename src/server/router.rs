@@ -113,9 +113,11 @@ async fn access_log(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     );
+    // Not `no-referrer`: under it a browser sends `Origin: null` with a form's POST, which the
+    // same-site check refuses; `same-origin` still sends nothing to other sites.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     tracing::info!(
         target: super::logs::ACCESS,
