@@ -3,10 +3,16 @@
 #[path = "common/mod.rs"]
 mod common;
 
+#[path = "runner/browser.rs"]
+mod browser;
+#[path = "runner/serving.rs"]
+mod serving;
 #[path = "runner/test_audit.rs"]
 mod test_audit;
 #[path = "runner/test_backup.rs"]
 mod test_backup;
+#[path = "runner/test_browser.rs"]
+mod test_browser;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_clock.rs"]
@@ -47,6 +53,8 @@ mod test_kill_loop;
 mod test_layouts;
 #[path = "runner/test_mirror.rs"]
 mod test_mirror;
+#[path = "runner/test_pages.rs"]
+mod test_pages;
 #[path = "runner/test_people.rs"]
 mod test_people;
 #[path = "runner/test_plans.rs"]

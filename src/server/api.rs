@@ -369,6 +369,59 @@ pub async fn close(
     .await
 }
 
+/// The body of `POST /api/rounds/{point}/open`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Open {
+    due: String,
+    reason: String,
+}
+
+/// `POST /api/rounds/{point}/open`: opens the round of a point, due on a date (Japan time; written
+/// as people write dates: 2021-04-30, 2021/4/30, 令和3年4月30日).
+pub async fn open(
+    State(app): State<Arc<App>>,
+    Path(point): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, move |st, _, b: Open| {
+        use crate::domain::when;
+        let period = parse_point(st, &point)?;
+        let due = when::parse_instant_in(&b.due, &when::Zone::japan()).map_err(bad)?;
+        let change = Change::RoundOpened {
+            period,
+            due: crate::views::round::jst_date(due),
+        };
+        Ok((vec![change], b.reason))
+    })
+    .await
+}
+
+/// `POST /api/rounds/{point}/publish`: publishes a round (closing it first, in the same batch, if it
+/// is open), with the SHA-256 of its published table as the ledger has it now. When the server holds
+/// the log key, the commit is anchored by a checkpoint signed with it, as every commit is.
+pub async fn publish(
+    State(app): State<Arc<App>>,
+    Path(point): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
+    record(app, headers, body, move |st, _, b: Close| {
+        let period = parse_point(st, &point)?;
+        let mut changes = Vec::new();
+        if st.rounds.get(&period).map(|r| r.status) == Some(RoundStatus::Open) {
+            changes.push(Change::RoundClosed { period });
+        }
+        changes.push(Change::RoundPublished {
+            period,
+            table_sha256: st.published_table_sha256(period),
+        });
+        Ok((changes, b.reason))
+    })
+    .await
+}
+
 /// Whether a round of `state` is open (for the pages).
 pub fn open_rounds(state: &LedgerState) -> Vec<Period> {
     state

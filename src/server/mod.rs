@@ -7,6 +7,9 @@
 //!   plan); `transfer.rs`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages
 //!   of a signed-in person share (their roles checked, refusals in Japanese, changes recorded as
 //!   them).
+//!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages; `sheet_page.rs` (a
+//!   department's sheet), `review.rs` (the reviewers' queue, opinions) and `round_pages.rs` (what
+//!   they share).
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
 //! - `tls.rs`: HTTPS served directly (`--tls-cert`, `--tls-key`: rustls through axum-server).
@@ -32,9 +35,12 @@ pub mod logs;
 pub mod pages;
 pub mod public;
 pub mod ratelimit;
+pub mod review;
+pub mod round_pages;
 pub mod router;
 pub mod server_file;
 pub mod sessions;
+pub mod sheet_page;
 pub mod tls;
 pub mod tracker;
 pub mod transfer;

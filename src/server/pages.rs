@@ -49,6 +49,9 @@ fn env() -> &'static Environment<'static> {
                 "sheet_upload.html",
                 include_str!("templates/sheet_upload.html"),
             ),
+            ("message.html", include_str!("templates/message.html")),
+            ("sheet.html", include_str!("templates/sheet.html")),
+            ("review.html", include_str!("templates/review.html")),
         ] {
             if let Err(err) = e.add_template(name, text) {
                 tracing::error!("template {name}: {err}");
@@ -89,8 +92,13 @@ pub(crate) fn japanese(r: &Refusal) -> String {
 pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, Refusal> {
     let session = app.session(&headers).map(|(_, s)| s);
     let l = Arc::clone(&app.ledger);
-    let (plan, rounds) = blocking(move || {
+    let who = session.as_ref().map(|s| s.person.clone());
+    let (plan, rounds, links) = blocking(move || {
         l.current(|s| {
+            let links = who
+                .and_then(|w| super::round_pages::Viewer::of(s, &w))
+                .map(|v| links_for(s, &v))
+                .unwrap_or_default();
             let plan = s.plan.as_ref().map(|p| p.name.clone()).unwrap_or_default();
             let rounds: Vec<minijinja::Value> = s
                 .rounds
@@ -103,7 +111,7 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Res
                     }
                 })
                 .collect();
-            (plan, rounds)
+            (plan, rounds, links)
         })
         .map_err(|e| Refusal::from_error(&e))
     })
@@ -115,10 +123,43 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Res
             title => "評価台帳",
             plan => plan,
             rounds => rounds,
+            links => links,
             person => session.as_ref().map(|s| s.person.clone()),
             csrf => session.as_ref().map(|s| s.csrf.clone()),
         },
     ))
+}
+
+/// The links of the signed-in person's home page: for each round under way, their department's
+/// sheet (staff and heads) and the review page (heads, 行革本部, the committee).
+fn links_for(
+    s: &crate::domain::state::State,
+    v: &super::round_pages::Viewer,
+) -> Vec<minijinja::Value> {
+    use super::round_pages as rp;
+    use crate::domain::people::{Role, RoundStatus};
+    let mut out = Vec::new();
+    for (point, round) in &s.rounds {
+        if round.status == RoundStatus::Published {
+            continue;
+        }
+        let own = crate::views::sheet::departments(s, *point)
+            .into_iter()
+            .find(|d| crate::domain::ident::same(d, &v.department));
+        if let Some(d) = own.filter(|_| v.has(Role::Staff) || v.has(Role::Head)) {
+            out.push(context! {
+                href => rp::department_path(*point, &d),
+                text => format!("{d}の評価シート（{}）", point.label()),
+            });
+        }
+        if v.has(Role::Head) || v.has(Role::Hq) || v.has(Role::Committee) {
+            out.push(context! {
+                href => rp::review_path(*point),
+                text => format!("{}の審査・意見", point.label()),
+            });
+        }
+    }
+    out
 }
 
 /// `GET /signin`.

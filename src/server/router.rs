@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, Refusal};
-use super::{admin, api, pages, public, tracker, transfer};
+use super::{admin, api, pages, public, review, sheet_page, tracker, transfer};
 
 /// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
@@ -102,6 +102,29 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
             "/rounds/{point}/departments/{dept}/sheet",
             post(transfer::upload),
         ),
+        (Method::POST, "/api/rounds/{point}/open", post(api::open)),
+        (
+            Method::POST,
+            "/api/rounds/{point}/publish",
+            post(api::publish),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/departments/{dept}",
+            get(sheet_page::show),
+        ),
+        (
+            Method::POST,
+            "/rounds/{point}/departments/{dept}",
+            post(sheet_page::save),
+        ),
+        (Method::GET, "/rounds/{point}/review", get(review::show)),
+        (Method::POST, "/rounds/{point}/review", post(review::decide)),
+        (
+            Method::POST,
+            "/rounds/{point}/opinions",
+            post(review::opinion),
+        ),
     ]
 }
 
@@ -143,9 +166,11 @@ async fn access_log(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     );
+    // Not `no-referrer`: under it a browser sends `Origin: null` with a form's POST, which the
+    // same-site check refuses; `same-origin` still sends nothing to other sites.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     tracing::info!(
         target: super::logs::ACCESS,
