@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::app::{App, Refusal, blocking};
 use super::guard::{
-    PageError, changer, no_store, point_of, record, refused_page, require, viewer, with_state,
+    PageError, changer, form_fields, no_store, point_of, record, refused_page, require, viewer,
+    with_state,
 };
 use super::pages::page;
 use super::sessions::Session;
@@ -188,8 +190,9 @@ pub struct EnrolForm {
 pub async fn enrol(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Form(f): Form<EnrolForm>,
+    form: Result<Form<EnrolForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let person = f.person.trim().to_string();
@@ -279,8 +282,9 @@ pub struct RoleForm {
 pub async fn roles(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Form(f): Form<RoleForm>,
+    form: Result<Form<RoleForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let person = f.person.trim().to_string();
@@ -380,8 +384,9 @@ pub struct KeyForm {
 pub async fn revoke_key(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Form(f): Form<KeyForm>,
+    form: Result<Form<KeyForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let person = f.person.trim().to_string();
@@ -531,8 +536,9 @@ fn due_date(s: &str) -> Option<String> {
 pub async fn open_round(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Form(f): Form<OpenForm>,
+    form: Result<Form<OpenForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let again = |error: String| RoundsNote {
@@ -589,8 +595,9 @@ pub async fn close_round(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<RoundForm>,
+    form: Result<Form<RoundForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let period = with_state(&app, move |st| point_of(st, &point)).await??;
@@ -711,8 +718,9 @@ pub async fn publish_round(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<RoundForm>,
+    form: Result<Form<RoundForm>, FormRejection>,
 ) -> Result<Response, PageError> {
+    let f = form_fields(&app, &headers, form).await?;
     let (s, who) = changer(&app, &headers, &f.csrf).await?;
     require(&who, &[Role::Admin])?;
     let (period, preview) = with_state(&app, move |st| {

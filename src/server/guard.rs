@@ -279,6 +279,26 @@ pub async fn changer(
     Ok((s, who))
 }
 
+/// A form's fields, or, for a body that is not a form of these fields (another content type, a
+/// field of another type), the refusal of a change without its CSRF token (the token cannot be read
+/// from it): 401 without a session, else 403, in Japanese.
+pub async fn form_fields<T>(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+) -> Result<T, PageError> {
+    match form {
+        Ok(axum::extract::Form(f)) => Ok(f),
+        Err(_) => match changer(app, headers, "").await {
+            Err(e) => Err(e),
+            Ok(_) => Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "送られたフォームを読めません。ページを開き直してからやり直してください。",
+            )),
+        },
+    }
+}
+
 /// Refuses (403) a person holding none of `roles`.
 pub fn require(who: &PersonState, roles: &[Role]) -> Result<(), PageError> {
     match roles.iter().any(|r| who.has(*r)) {

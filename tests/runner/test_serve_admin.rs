@@ -319,6 +319,15 @@ fn the_administrator_manages_people_and_rounds_and_reviewers_track_the_round() {
             japanese_page(&body);
         }
     }
+    // A body that is no form (its token unreadable): refused in Japanese, not as the framework words it.
+    let (code, body) = answer(
+        agent()
+            .post(format!("{}/admin/rounds/open", s.url))
+            .header("Cookie", &admin)
+            .send_json(json!({"point": "令和3年度上半期", "csrf": admin_csrf})),
+    );
+    assert_eq!(code, 403, "{body}");
+    japanese_page(&body);
     // Staff with their own token: 403.
     let mut form = open.to_vec();
     form.push(("csrf", &s0_csrf));
