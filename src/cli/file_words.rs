@@ -201,6 +201,7 @@ fn after_bad_record(a: AfterBadRecord) -> String {
 fn engine_damage(d: &EngineDamage) -> String {
     match d {
         EngineDamage::BlobGone => t!("engine-blob-gone"),
+        EngineDamage::DbGone => t!("engine-db-gone"),
         EngineDamage::CutShort(not_a_file) => match not_a_file {
             true => t!("engine-not-a-file"),
             false => t!("engine-cut-short"),
@@ -437,6 +438,7 @@ mod tests {
         use EngineDamage as E;
         vec![
             E::BlobGone,
+            E::DbGone,
             E::CutShort(true),
             E::CutShort(false),
             E::Checksum,

@@ -183,9 +183,13 @@ impl<S: Store> Ledger<S> {
         };
         let record = anchor::AnchorRecord {
             counter: match &self.anchor {
-                Some((r, _)) => r.counter.checked_add(1).ok_or_else(|| {
-                    IntegrityError::AnchorRecordDamaged(AnchorDamage::CounterAtEnd)
-                })?,
+                Some((r, _)) => {
+                    r.counter
+                        .checked_add(1)
+                        .ok_or(IntegrityError::AnchorRecordDamaged(
+                            AnchorDamage::CounterAtEnd,
+                        ))?
+                }
                 None => 0,
             },
             size,

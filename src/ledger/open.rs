@@ -30,8 +30,8 @@ use crate::domain::state::{Refused, Rule, State};
 use crate::error::{Error, HeadDamage, IntegrityError, Invalid, IoDoing, Result};
 use crate::os::safe_fs;
 use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
-use crate::store::sled_store::SledStore;
-use crate::store::{Committed, Store};
+use crate::store::sled_store::{self, SledStore};
+use crate::store::{Committed, EngineDamage, Store, StoreDamage};
 
 const LOCK_FILE: &str = "LOCK";
 
@@ -203,8 +203,7 @@ impl Ledger<SledStore> {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
         let lock = lock_as(dir, access.wait, writable)?;
-        let head = read_head(dir)?
-            .ok_or_else(|| IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
+        let head = read_head(dir)?.ok_or(IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
         let store = open_engine(dir, access)?;
         let how = OpenJournal {
             write: writable,
@@ -219,6 +218,16 @@ fn open_engine(dir: &Path, access: Access) -> Result<SledStore> {
     let store_dir = dir.join(STORE_DIR);
     safe_fs::refuse_links_below(&store_dir, 1)
         .map_err(Error::io(IoDoing::OpenStore(dir.to_path_buf())))?;
+    // The engine would make a new, empty main file in place of a lost one: report the loss instead,
+    // and leave the directory as it was found.
+    let exists = |name: &str| std::fs::symlink_metadata(store_dir.join(name)).is_ok();
+    if exists(sled_store::CONF_FILE) && !exists(sled_store::DB_FILE) {
+        return Err(IntegrityError::StoreFileMissing(StoreDamage::Engine {
+            doing: IoDoing::OpenStore(store_dir),
+            why: EngineDamage::DbGone,
+        })
+        .into());
+    }
     SledStore::open_keeping(&store_dir, access.min_free()).map_err(|e| Error::from_store(e, dir))
 }
 

@@ -31,8 +31,8 @@ impl<S: Store> Ledger<S> {
         S: Sync,
     {
         let total = self.committed.events;
-        let head = read_head(&self.dir)?
-            .ok_or_else(|| IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
+        let head =
+            read_head(&self.dir)?.ok_or(IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
         if head.events > total {
             return Err(IntegrityError::StoreBehindHead {
                 store: total,

@@ -207,6 +207,9 @@ pub enum EngineDamage {
         "one of the storage engine's blob files (under blobs/ there: values larger than about 128 KiB) is gone, deleted or lost"
     )]
     BlobGone,
+    /// Its main file is gone.
+    #[error("the storage engine's main file (db) is gone, deleted or lost")]
+    DbGone,
     /// A file cut short, or a directory where a file must be.
     #[error("a file of the store is {}: its files hold damaged data", if *.0 { "not a file" } else { "cut short" })]
     CutShort(bool),

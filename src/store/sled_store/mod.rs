@@ -181,6 +181,13 @@ fn open_needs(dir: &Path) -> u64 {
     fill + snapshots + (64 << 10)
 }
 
+/// The storage engine's configuration file in its directory (sled writes it, with [`DB_FILE`], when
+/// it makes a store).
+pub const CONF_FILE: &str = "conf";
+
+/// The storage engine's main file in its directory.
+pub const DB_FILE: &str = "db";
+
 fn free_space_at_least(dir: &Path, doing: IoDoing, min: u64) -> StoreResult<()> {
     let free = fs2::available_space(dir).map_err(io(IoDoing::FreeSpace(dir.to_path_buf())))?;
     if free >= min {

@@ -181,8 +181,7 @@ impl Store for SledStore {
             let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((_, v)) = next else { break };
             out.extend(
-                split_refs(&v)
-                    .ok_or_else(|| StoreError::Damaged(StoreDamage::ItemIndexMalformed(item)))?,
+                split_refs(&v).ok_or(StoreError::Damaged(StoreDamage::ItemIndexMalformed(item)))?,
             );
         }
         // Seqs past the committed events were written ahead by an append that did not commit.
@@ -250,7 +249,7 @@ impl Store for SledStore {
             split_piece_key(&k).ok_or(StoreError::Damaged(StoreDamage::SnapshotKeyMalformed))?;
         let mut out = Vec::new();
         for p in 0..=last {
-            let v = self.get(&piece_key(s, p))?.ok_or_else(|| {
+            let v = self.get(&piece_key(s, p))?.ok_or({
                 StoreError::Damaged(StoreDamage::SnapshotPieceMissing { piece: p, after: s })
             })?;
             out.extend_from_slice(&v);

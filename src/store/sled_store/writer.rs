@@ -425,7 +425,7 @@ impl SledStore {
             let keep = (open_hashes * 32) as usize;
             hash_chunk.extend_from_slice(
                 v.get(..keep)
-                    .ok_or_else(|| StoreError::Damaged(StoreDamage::OpenTreeChunkShort))?,
+                    .ok_or(StoreError::Damaged(StoreDamage::OpenTreeChunkShort))?,
             );
         }
         Ok(SledWriter {
