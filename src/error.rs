@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::domain::event::{DecodeError, EncodeError};
 use crate::domain::state::Refused;
-use crate::store::StoreError;
+use crate::store::{JournalLoss, StoreDamage, StoreError};
 use crate::tlog::checkpoint::CheckpointError;
 use crate::tlog::merkle::MerkleError;
 use crate::tlog::note::NoteError;
@@ -40,7 +40,7 @@ pub enum IntegrityError {
         /// The seq that should be next.
         expected: u64,
         /// What was found instead.
-        detail: String,
+        detail: SeqFound,
     },
     /// Stored bytes are not a valid event.
     #[error("event {seq}: undecodable bytes: {why}")]
@@ -69,13 +69,13 @@ pub enum IntegrityError {
     },
     /// The head record itself is missing or damaged.
     #[error("the head record is damaged: {0}")]
-    HeadRecordDamaged(String),
+    HeadRecordDamaged(HeadDamage),
     /// The storage engine cannot read its files.
     #[error("the store is unreadable: {0}")]
-    StoreUnreadable(String),
+    StoreUnreadable(StoreDamage),
     /// A file inside the store is gone (deleted or lost), e.g. one of the storage engine's blob files.
     #[error("the store is missing a file: {0}")]
-    StoreFileMissing(String),
+    StoreFileMissing(StoreDamage),
     /// An event breaks a domain rule it passed when it was written.
     #[error("event {seq}: breaks a rule of the ledger: {why}")]
     RuleBroken {
@@ -218,7 +218,7 @@ pub enum IntegrityError {
     },
     /// The journal, or events acknowledged in it, are gone (missing, emptied or replaced file).
     #[error("acknowledged events are lost: {0}")]
-    JournalLost(String),
+    JournalLost(JournalLoss),
     /// An anchor (the head record's, or the signed checkpoint) covers events the ledger no longer holds.
     #[error(
         "events {} are missing: {by} records {anchored} events, but the ledger holds {ledger}",
@@ -244,10 +244,10 @@ pub enum IntegrityError {
     },
     /// The anchor record file (`ANCHOR`) is damaged, or missing while the ledger anchors.
     #[error("the anchor record (the ANCHOR file) is damaged: {0}")]
-    AnchorRecordDamaged(String),
+    AnchorRecordDamaged(AnchorDamage),
     /// The ledger's log key file (`LOGKEY`) is damaged.
     #[error("the ledger's log key (the LOGKEY file) is damaged: {0}")]
-    LogKeyDamaged(String),
+    LogKeyDamaged(LogKeyDamage),
     /// A file a mirror's checkpoint needs is not in the mirror.
     #[error("the mirror has no file {path}, which its checkpoint needs")]
     MirrorFileMissing {
@@ -502,7 +502,7 @@ pub enum Error {
     #[error("{context}: {source}")]
     Io {
         /// What was being done.
-        context: String,
+        context: IoDoing,
         /// The OS error.
         #[source]
         source: std::io::Error,
@@ -511,20 +511,20 @@ pub enum Error {
     #[error("{0}")]
     Encode(#[from] EncodeError),
     /// The disk holding the ledger is full, or too full to use the ledger safely.
-    #[error("the disk is full: {context}: {detail}")]
+    #[error("the disk is full: {context}: {}", disk_full_detail(.source))]
     DiskFull {
         /// What was being done.
-        context: String,
-        /// How full.
-        detail: String,
+        context: IoDoing,
+        /// The OS error (or the store's own check, its inner error a [`LowSpace`]).
+        source: std::io::Error,
     },
     /// A write would take more space than the disk holding the ledger has to spare; nothing was written.
-    #[error("not enough free space: {context}: {detail}")]
+    #[error("not enough free space: {context}: {room}")]
     NoRoom {
         /// What was being done.
-        context: String,
+        context: IoDoing,
         /// Space needed against space free.
-        detail: String,
+        room: Room,
     },
 }
 
@@ -556,18 +556,16 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> Error {
-        let context = context.into();
+    pub(crate) fn io(context: IoDoing) -> impl FnOnce(std::io::Error) -> Error {
         move |source| Error::Io { context, source }
     }
 
     pub(crate) fn from_store(e: StoreError, dir: &std::path::Path) -> Error {
         match e {
             StoreError::Locked => Error::Busy(dir.to_path_buf(), crate::os::lock::Holders::Unknown),
-            StoreError::Io { context, source } if is_disk_full(&source) => Error::DiskFull {
-                context,
-                detail: disk_full_detail(&source),
-            },
+            StoreError::Io { context, source } if is_disk_full(&source) => {
+                Error::DiskFull { context, source }
+            }
             StoreError::Io { context, source } => Error::Io { context, source },
             StoreError::Damaged(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
             StoreError::Missing(m) => Error::Integrity(IntegrityError::StoreUnreadable(m)),
@@ -576,6 +574,304 @@ impl Error {
             StoreError::Internal(m) => Error::Internal(m),
         }
     }
+}
+
+/// What the library was doing when the operating system failed, and on which file: the first half of
+/// an [`Error::Io`] (the OS error is the second). The `Display` is the library's English; a front end
+/// words each variant in its own language.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IoDoing {
+    /// Opening a file.
+    #[error("cannot open {}", .0.display())]
+    Open(PathBuf),
+    /// Locking a file.
+    #[error("cannot lock {}", .0.display())]
+    Lock(PathBuf),
+    /// Creating a file or directory.
+    #[error("cannot create {}", .0.display())]
+    Create(PathBuf),
+    /// Creating a directory in a directory.
+    #[error("cannot create a directory in {}", .0.display())]
+    CreateDirIn(PathBuf),
+    /// Reading a file or directory.
+    #[error("cannot read {}", .0.display())]
+    Read(PathBuf),
+    /// Writing a file.
+    #[error("cannot write {}", .0.display())]
+    Write(PathBuf),
+    /// Making a directory's entries durable.
+    #[error("cannot fsync {}", .0.display())]
+    Sync(PathBuf),
+    /// Moving a damaged file aside (never deleting it).
+    #[error("cannot move {} aside", .0.display())]
+    MoveAside(PathBuf),
+    /// Renaming a restored ledger into place.
+    #[error("cannot rename the restored ledger to {}", .0.display())]
+    RenameRestored(PathBuf),
+    /// Opening the store in a ledger's directory.
+    #[error("cannot open the store in {}", .0.display())]
+    OpenStore(PathBuf),
+    /// Reading the store.
+    #[error("cannot read the store in {}", .0.display())]
+    ReadStore(PathBuf),
+    /// Writing the store.
+    #[error("cannot write the store in {}", .0.display())]
+    WriteStore(PathBuf),
+    /// Writing the head record.
+    #[error("cannot write the head record in {}", .0.display())]
+    WriteHead(PathBuf),
+    /// Copying a ledger into a directory.
+    #[error("cannot copy the ledger into {}", .0.display())]
+    CopyLedger(PathBuf),
+    /// Copying a ledger (the directory) to read it.
+    #[error("cannot copy the ledger at {} to read it", .0.display())]
+    CopyToRead(PathBuf),
+    /// Telling the free space of a disk.
+    #[error("cannot tell the free space of the disk holding {}", .0.display())]
+    FreeSpace(PathBuf),
+    /// Importing a file into a ledger.
+    #[error("cannot import {file} into {}", .into.display())]
+    Import {
+        /// The file's name.
+        file: String,
+        /// The ledger's directory.
+        into: PathBuf,
+    },
+    /// Starting the thread that reads events for a check.
+    #[error("cannot start a thread to verify the ledger")]
+    StartVerifyThread,
+    /// Reading an export.
+    #[error("cannot read the export")]
+    ReadExport,
+    /// Writing an export.
+    #[error("cannot write the export")]
+    WriteExport,
+    /// Reading a mirror.
+    #[error("cannot read the mirror")]
+    ReadMirror,
+    /// Writing a mirror.
+    #[error("cannot write the mirror")]
+    WriteMirror,
+    /// Writing a mirror's checkpoint.
+    #[error("cannot write the mirror's checkpoint")]
+    WriteMirrorCheckpoint,
+    /// Creating a mirror's directory.
+    #[error("cannot create the mirror directory")]
+    CreateMirrorDir,
+    /// Reading a mirror's directory.
+    #[error("cannot read the mirror directory")]
+    ReadMirrorDir,
+    /// Creating a directory inside a mirror.
+    #[error("cannot create a directory of the mirror")]
+    CreateMirrorSubdir,
+    /// Something done with the journal.
+    #[error("cannot {doing} the journal{}", .path.as_ref().map_or_else(String::new, |p| format!(" {}", p.display())))]
+    Journal {
+        /// What.
+        doing: JournalDoing,
+        /// The journal file (or, for the free-space check, its directory), when known.
+        path: Option<PathBuf>,
+    },
+    /// A front end's own words for what it was doing (already in its language).
+    #[error("{0}")]
+    Said(String),
+}
+
+/// What was being done with the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JournalDoing {
+    /// Opening it.
+    #[error("open")]
+    Open,
+    /// Reading it.
+    #[error("read")]
+    Read,
+    /// Writing it.
+    #[error("write")]
+    Write,
+    /// Creating it.
+    #[error("create")]
+    Create,
+    /// Making it durable.
+    #[error("sync")]
+    Sync,
+    /// Keeping an unfinished last record beside it (nothing cut).
+    #[error("keep the unfinished last record beside it; nothing was cut from")]
+    KeepCut,
+    /// Cutting an unfinished last record off it.
+    #[error("cut the unfinished last record off")]
+    Cut,
+    /// Giving it a header.
+    #[error("give a header to")]
+    Header,
+    /// Starting its next generation.
+    #[error("start a new generation of")]
+    NewGeneration,
+    /// Sharing its open file.
+    #[error("share")]
+    Share,
+}
+
+/// How much room a write needs against what the disk has: the detail of an [`Error::NoRoom`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Room {
+    /// A copy of a ledger's files.
+    #[error(
+        "its files take {bytes} bytes and {} has {free} bytes free (the storage engine needs {margin} more)",
+        .into.display()
+    )]
+    Copy {
+        /// The files' bytes.
+        bytes: u64,
+        /// Where they go.
+        into: PathBuf,
+        /// The bytes free there.
+        free: u64,
+        /// The engine's margin.
+        margin: u64,
+    },
+    /// An import.
+    #[error(
+        "its {events} events ({}){}{} may take up to {} in the store, and hyoka keeps {} free besides: it needs {} free, the disk has {}; nothing was imported",
+        mib(*.bytes),
+        if *.moved > 0 { format!(" and the {} the journal moves in first", .moved) } else { String::new() },
+        if *.snapshots > 0 { format!(" with {} state snapshot(s)", .snapshots) } else { String::new() },
+        mib(*.store), mib(*.margin), mib(.store.saturating_add(*.margin)), mib(*.free)
+    )]
+    Import {
+        /// The file's events.
+        events: u64,
+        /// Their bytes.
+        bytes: u64,
+        /// The journal's events moved into the store first.
+        moved: u64,
+        /// The state snapshots the import crosses.
+        snapshots: u64,
+        /// What the store may take.
+        store: u64,
+        /// The margin kept free.
+        margin: u64,
+        /// The bytes free.
+        free: u64,
+    },
+}
+
+/// Bytes in MiB with one decimal (`12.3 MiB`).
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+}
+
+/// The disk has less free space than hyoka keeps to use a ledger safely: the inner error of the
+/// [`std::io::ErrorKind::StorageFull`] error the store's check returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the disk has {free_kib} KiB free, and hyoka needs {need_kib} KiB free to use the ledger safely"
+)]
+pub struct LowSpace {
+    /// KiB free.
+    pub free_kib: u64,
+    /// KiB needed.
+    pub need_kib: u64,
+}
+
+/// What is wrong with the head record (the `HEAD` file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HeadDamage {
+    /// The file is missing.
+    #[error("the HEAD file is missing")]
+    Missing,
+    /// Larger than any head record.
+    #[error("it is larger than {0} bytes")]
+    TooBig(u64),
+    /// Not UTF-8.
+    #[error("it is not UTF-8")]
+    NotUtf8,
+    /// No check line.
+    #[error("no check line")]
+    NoCheckLine,
+    /// The checksum does not match.
+    #[error("its checksum does not match")]
+    Checksum,
+    /// Not a known format.
+    #[error("unknown format")]
+    UnknownFormat,
+    /// No event count.
+    #[error("no event count")]
+    NoEventCount,
+    /// No head hash.
+    #[error("no head hash")]
+    NoHash,
+    /// No anchoring line.
+    #[error("no anchoring line")]
+    NoAnchoringLine,
+    /// A line after the last one.
+    #[error("a line after the last one")]
+    LineAfter,
+}
+
+/// What is wrong with the anchor record (the `ANCHOR` file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AnchorDamage {
+    /// Larger than an anchor record.
+    #[error("it is larger than {0} bytes")]
+    TooBig(u64),
+    /// Not two slots long.
+    #[error("it is {found} bytes, not {expected}")]
+    Length {
+        /// Its size.
+        found: usize,
+        /// The size of an anchor record.
+        expected: usize,
+    },
+    /// Neither slot holds a valid record.
+    #[error("neither of its two records is valid")]
+    NoValidRecord,
+    /// Missing while the head record says the ledger has one.
+    #[error("it is missing, but the head record says the ledger has one")]
+    Missing,
+    /// Its counter cannot go on.
+    #[error("its counter is at its end: hyoka never counts that far; the file was altered")]
+    CounterAtEnd,
+}
+
+/// What is wrong with the ledger's log key file (`LOGKEY`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}", .path.display(), match .why { Some(e) => format!(": {e}"), None => " is not UTF-8".to_string() })]
+pub struct LogKeyDamage {
+    /// The file.
+    pub path: PathBuf,
+    /// Why its key cannot be read (`None`: it is not UTF-8).
+    pub why: Option<NoteError>,
+}
+
+/// What was found where an event was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeqFound {
+    /// Another event in the chain's next place.
+    #[error("found event {found} where event {belongs} belongs")]
+    Elsewhere {
+        /// The event found.
+        found: u64,
+        /// The place.
+        belongs: u64,
+    },
+    /// Another event at a position of the store.
+    #[error("found event {found} at position {position}")]
+    AtPosition {
+        /// The event found.
+        found: u64,
+        /// The position.
+        position: u64,
+    },
+    /// The store is missing what should be there.
+    #[error("{0}")]
+    Store(StoreDamage),
 }
 
 /// Which checkpoint a message is about.
@@ -993,7 +1289,8 @@ pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
         || matches!(e.raw_os_error(), Some(28 | 122))
 }
 
-fn disk_full_detail(e: &std::io::Error) -> String {
+/// The detail of a full disk: the OS error, or what the store's own check found.
+pub fn disk_full_detail(e: &std::io::Error) -> String {
     match e.raw_os_error() {
         Some(_) => e.to_string(),
         // Our own free-space check: its message says how much is free.

@@ -157,7 +157,10 @@ pub fn open_reading(ctx: &Ctx, verifying: bool) -> Result<Reading, hyoka::error:
         .prefix("hyoka-read-")
         .tempdir()
         .map_err(|source| hyoka::error::Error::Io {
-            context: t!("read-copy-no-temp", error = super::errors::error(&e)),
+            context: hyoka::error::IoDoing::Said(t!(
+                "read-copy-no-temp",
+                error = super::errors::error(&e)
+            )),
             source,
         })?;
     let why = match reader_copy::on_read_only_fs(&ctx.ledger) {

@@ -429,6 +429,9 @@ pub fn decode(e: &DecodeError) -> String {
 /// says is the OS's own text in English, its error number in Japanese.
 pub fn os(e: &io::Error) -> String {
     use io::ErrorKind as K;
+    if let Some(words) = super::file_words::own_io(e) {
+        return words;
+    }
     let Some(code) = e.raw_os_error() else {
         // hyoka's own I/O errors: the command line's are already in the chosen language.
         return match e.kind() {

@@ -16,6 +16,7 @@ use hyoka::import::error::{FileProblem, TotalProblem};
 use hyoka::table::error::{RowColumns, TableFileError};
 use hyoka::table::layout::Expects;
 
+use super::file_words as fw;
 use super::i18n::t;
 
 /// What is wrong, in words.
@@ -45,20 +46,20 @@ pub fn error(e: &Error) -> String {
         Error::Invalid(i) => super::damage::invalid(i),
         Error::Io { context, source } => t!(
             "err-io",
-            context = context.as_str(),
+            context = fw::io_doing(context),
             error = super::damage::os(source)
         ),
         Error::MirrorConflict(path) => t!("err-mirror-conflict", path = path.as_str()),
         Error::Integrity(ie) => t!("err-integrity", detail = integrity(ie)),
-        Error::DiskFull { context, detail } => t!(
+        Error::DiskFull { context, source } => t!(
             "err-disk-full",
-            context = context.as_str(),
-            detail = detail.as_str()
+            context = fw::io_doing(context),
+            detail = fw::disk_full(source)
         ),
-        Error::NoRoom { context, detail } => t!(
+        Error::NoRoom { context, room } => t!(
             "err-no-room",
-            context = context.as_str(),
-            detail = detail.as_str()
+            context = fw::io_doing(context),
+            detail = fw::room(room)
         ),
         Error::Problems { problems, omitted } => t!(
             "err-problems",
@@ -1233,7 +1234,7 @@ pub fn integrity(e: &IntegrityError) -> String {
         I::MissingSeq { expected, detail } => t!(
             "integrity-missing-seq",
             seq = *expected,
-            detail = detail.as_str()
+            detail = fw::seq_found(detail)
         ),
         I::Undecodable { seq, why } => {
             t!(
@@ -1249,9 +1250,9 @@ pub fn integrity(e: &IntegrityError) -> String {
             span = hyoka::error::span(*store, *head)
         ),
         I::HeadMismatch { seq } => t!("integrity-head-mismatch", seq = *seq),
-        I::HeadRecordDamaged(d) => t!("integrity-head-record-damaged", detail = d.as_str()),
-        I::StoreUnreadable(d) => t!("integrity-store-unreadable", detail = d.as_str()),
-        I::StoreFileMissing(d) => t!("integrity-store-file-missing", detail = d.as_str()),
+        I::HeadRecordDamaged(d) => t!("integrity-head-record-damaged", detail = fw::head_damage(d)),
+        I::StoreUnreadable(d) => t!("integrity-store-unreadable", detail = fw::store_damage(d)),
+        I::StoreFileMissing(d) => t!("integrity-store-file-missing", detail = fw::store_damage(d)),
         I::RuleBroken { seq, why } => {
             t!("integrity-rule-broken", seq = *seq, why = refused(why))
         }
@@ -1336,7 +1337,7 @@ pub fn integrity(e: &IntegrityError) -> String {
             seq = *seq,
             detail = detail.as_str()
         ),
-        I::JournalLost(d) => t!("integrity-journal-lost", detail = d.as_str()),
+        I::JournalLost(d) => t!("integrity-journal-lost", detail = fw::journal_loss(d)),
         I::AnchoredEventsMissing {
             ledger,
             anchored,
@@ -1355,8 +1356,11 @@ pub fn integrity(e: &IntegrityError) -> String {
                 by = recorder(by)
             )
         }
-        I::AnchorRecordDamaged(d) => t!("integrity-anchor-record-damaged", detail = d.as_str()),
-        I::LogKeyDamaged(d) => t!("integrity-log-key-damaged", detail = d.as_str()),
+        I::AnchorRecordDamaged(d) => t!(
+            "integrity-anchor-record-damaged",
+            detail = fw::anchor_damage(d)
+        ),
+        I::LogKeyDamaged(d) => t!("integrity-log-key-damaged", detail = fw::log_key_damage(d)),
         I::MirrorFileMissing { path } => {
             t!("integrity-mirror-file-missing", path = path.as_str())
         }
@@ -1383,6 +1387,7 @@ pub fn integrity(e: &IntegrityError) -> String {
 pub(super) mod tests {
     use super::super::i18n::{Lang, in_lang};
     use super::*;
+    use hyoka::error::IoDoing;
     use std::path::PathBuf;
 
     /// One error of each kind worded here.
@@ -1401,7 +1406,10 @@ pub(super) mod tests {
             I::BadGenesis,
             I::MissingSeq {
                 expected: 3,
-                detail: "found 5".into(),
+                detail: hyoka::error::SeqFound::Elsewhere {
+                    found: 5,
+                    belongs: 3,
+                },
             },
             I::Undecodable {
                 seq: 2,
@@ -1409,9 +1417,12 @@ pub(super) mod tests {
             },
             I::StoreBehindHead { store: 3, head: 5 },
             I::HeadMismatch { seq: 9 },
-            I::HeadRecordDamaged("short".into()),
-            I::StoreUnreadable("x".into()),
-            I::StoreFileMissing("blob 3".into()),
+            I::HeadRecordDamaged(hyoka::error::HeadDamage::Checksum),
+            I::StoreUnreadable(hyoka::store::StoreDamage::CommitRecord),
+            I::StoreFileMissing(hyoka::store::StoreDamage::Engine {
+                doing: IoDoing::ReadStore("l/store".into()),
+                why: hyoka::store::EngineDamage::BlobGone,
+            }),
             I::RuleBroken {
                 seq: 1,
                 why: Refused::NoPlan,
@@ -1464,7 +1475,10 @@ pub(super) mod tests {
                 seq: 65535,
                 detail: "x".into(),
             },
-            I::JournalLost("gone".into()),
+            I::JournalLost(hyoka::store::JournalLoss {
+                path: "l/JOURNAL".into(),
+                why: hyoka::store::Loss::BadHeader,
+            }),
             I::AnchoredEventsMissing {
                 ledger: 3,
                 anchored: 5,
@@ -1474,8 +1488,11 @@ pub(super) mod tests {
                 size: 5,
                 by: "the checkpoint signed with the log key".into(),
             },
-            I::AnchorRecordDamaged("x".into()),
-            I::LogKeyDamaged("x".into()),
+            I::AnchorRecordDamaged(hyoka::error::AnchorDamage::NoValidRecord),
+            I::LogKeyDamaged(hyoka::error::LogKeyDamage {
+                path: "l/LOGKEY".into(),
+                why: None,
+            }),
             I::MirrorFileMissing {
                 path: "tile/0/000".into(),
             },
@@ -1525,12 +1542,35 @@ pub(super) mod tests {
             Error::Internal("no state".into()),
             Error::MirrorConflict("tile/0/000".into()),
             Error::DiskFull {
-                context: "writing".into(),
-                detail: "0 bytes free".into(),
+                context: IoDoing::WriteStore("l/store".into()),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    hyoka::error::LowSpace {
+                        free_kib: 10,
+                        need_kib: 16384,
+                    },
+                ),
             },
             Error::NoRoom {
-                context: "import".into(),
-                detail: "needs 5 MiB".into(),
+                context: IoDoing::Import {
+                    file: "sheet.csv".into(),
+                    into: "l".into(),
+                },
+                room: hyoka::error::Room::Import {
+                    events: 30000,
+                    bytes: 5 << 20,
+                    moved: 12,
+                    snapshots: 2,
+                    store: 9 << 20,
+                    margin: 16 << 20,
+                    free: 1 << 20,
+                },
+            },
+            Error::Io {
+                context: IoDoing::OpenStore("l".into()),
+                source: std::io::Error::other(hyoka::os::safe_fs::LinkRefused::InLedger(
+                    "l/store/conf".into(),
+                )),
             },
             Error::Problems {
                 problems: every_table_file_error().into_iter().take(3).collect(),

@@ -42,7 +42,7 @@ impl Http {
 
     fn fail(&self, url: &str, why: impl std::fmt::Display) -> Error {
         Error::Io {
-            context: t!("fetch-cannot", url = url),
+            context: hyoka::error::IoDoing::Said(t!("fetch-cannot", url = url)),
             source: std::io::Error::other(why.to_string()),
         }
     }

@@ -15,6 +15,7 @@ mod demo;
 mod errors;
 pub mod failure;
 mod fetch;
+mod file_words;
 mod hints;
 pub(crate) mod i18n;
 mod keys;

@@ -58,9 +58,12 @@ fn refusal(e: PublishError, dir: &Path) -> Failure {
         .into(),
         PublishError::Exists { path } => t!("pack-exists", path = path).into(),
         PublishError::NotAFile { path } => t!("pack-not-a-file", path = path).into(),
-        PublishError::Io { path, error, .. } => {
-            t!("pack-io", path = path, error = error.to_string()).into()
-        }
+        PublishError::Io { what, error, .. } => t!(
+            "err-io",
+            context = super::file_words::io_doing(&what),
+            error = super::damage::os(&error)
+        )
+        .into(),
         PublishError::Workbook(e) => t!("pack-failed", error = e).into(),
     }
 }

@@ -66,7 +66,7 @@ pub fn write<S: Store>(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Summary> {
     let mut chain = Chain::default();
-    let out = |e: std::io::Error| Error::io("cannot write the export")(e);
+    let out = |e: std::io::Error| Error::io(crate::error::IoDoing::WriteExport)(e);
     ledger.scan_with_bytes(0, u64::MAX, &mut |e, bytes| {
         chain.push(bytes)?;
         w.write_all(line(e, bytes).as_bytes()).map_err(out)?;
@@ -86,10 +86,7 @@ pub fn write<S: Store>(
         .into());
     }
     if chain.root() != ledger.tree_root(events)? {
-        return Err(IntegrityError::StoreUnreadable(
-            "the stored Merkle tree does not match the events".into(),
-        )
-        .into());
+        return Err(IntegrityError::StoreUnreadable(crate::store::StoreDamage::TreeDiffers).into());
     }
     progress(events);
     Ok(Summary {
@@ -130,7 +127,7 @@ impl<R: BufRead> Lines<R> {
         let n = (&mut self.reader)
             .take(MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut self.buf)
-            .map_err(Error::io("cannot read the export"))?;
+            .map_err(Error::io(crate::error::IoDoing::ReadExport))?;
         if n == 0 {
             return Ok(None);
         }

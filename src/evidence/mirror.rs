@@ -27,7 +27,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use crate::domain::event::{self, Hash};
-use crate::error::{BundleDamage, CheckpointDamage, Error, IntegrityError, Result};
+use crate::error::{BundleDamage, CheckpointDamage, Error, IntegrityError, IoDoing, Result};
 use crate::ledger::Ledger;
 use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
 use crate::ledger::chain::Chain;
@@ -135,7 +135,7 @@ pub fn write<S: Store>(
         Ok(Some(b)) if b == signed.as_bytes() => out.kept += 1,
         _ => {
             safe_fs::replace(dir, "checkpoint", signed.as_bytes())
-                .map_err(Error::io("cannot write the mirror's checkpoint"))?;
+                .map_err(Error::io(IoDoing::WriteMirrorCheckpoint))?;
             out.written += 1;
         }
     }
@@ -220,9 +220,9 @@ impl Writer<'_> {
                 return Err(Error::MirrorConflict(rel.to_string()));
             }
             Ok(None) => {}
-            Err(e) => return Err(Error::io("cannot read the mirror")(e)),
+            Err(e) => return Err(Error::io(IoDoing::ReadMirror)(e)),
         }
-        safe_fs::write_new(&dir, name, data).map_err(Error::io("cannot write the mirror"))?;
+        safe_fs::write_new(&dir, name, data).map_err(Error::io(IoDoing::WriteMirror))?;
         self.written += 1;
         Ok(())
     }
@@ -237,8 +237,8 @@ fn make_dir(dir: &Path) -> Result<()> {
         // of the mirror's own is followed).
         Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
             .and_then(|()| safe_fs::sync_dir(safe_fs::parent_dir(dir)))
-            .map_err(Error::io("cannot create the mirror directory")),
-        Err(e) => Err(Error::io("cannot read the mirror directory")(e)),
+            .map_err(Error::io(IoDoing::CreateMirrorDir)),
+        Err(e) => Err(Error::io(IoDoing::ReadMirrorDir)(e)),
     }
 }
 
@@ -250,20 +250,17 @@ fn make_dirs(base: &Path, rel: &str) -> Result<PathBuf> {
         match std::fs::symlink_metadata(&next) {
             Ok(m) if m.is_dir() => {}
             Ok(m) if m.file_type().is_symlink() => {
-                return Err(Error::io("cannot write the mirror")(io::Error::other(
-                    format!(
-                        "{} is a symbolic link: hyoka never follows links inside a mirror; remove it",
-                        next.display()
-                    ),
+                return Err(Error::io(IoDoing::WriteMirror)(io::Error::other(
+                    safe_fs::LinkRefused::InMirror(next),
                 )));
             }
             Ok(_) => return Err(Error::MirrorConflict(rel.to_string())),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 std::fs::create_dir(&next)
                     .and_then(|()| safe_fs::sync_dir(&dir))
-                    .map_err(Error::io("cannot create a directory of the mirror"))?;
+                    .map_err(Error::io(IoDoing::CreateMirrorSubdir))?;
             }
-            Err(e) => return Err(Error::io("cannot read the mirror")(e)),
+            Err(e) => return Err(Error::io(IoDoing::ReadMirror)(e)),
         }
         dir = next;
     }
@@ -298,7 +295,7 @@ impl Source for Dir<'_> {
                 }
                 .into())
             }
-            Err(e) => Err(Error::io("cannot read the mirror")(e)),
+            Err(e) => Err(Error::io(IoDoing::ReadMirror)(e)),
         }
     }
 }

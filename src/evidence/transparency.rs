@@ -110,10 +110,10 @@ fn extends<S: Store>(
     }
     let proof = ledger.prove_consistency(cp.size, events)?;
     merkle::check_tree(&proof, events, root, cp.size, &cp.root).map_err(|e| {
-        IntegrityError::StoreUnreadable(format!(
-            "the stored Merkle tree matches the checkpoint at size {} but does not prove the verified events consistent with it ({e}): the stored tree or the events were altered",
-            cp.size
-        ))
+        IntegrityError::StoreUnreadable(crate::store::StoreDamage::TreeNotConsistent {
+            size: cp.size,
+            why: e,
+        })
         .into()
     })
 }

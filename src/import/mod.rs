@@ -188,11 +188,6 @@ impl Size {
     }
 }
 
-/// `bytes` in MiB with one decimal, for messages.
-fn mib(bytes: u64) -> String {
-    format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
-}
-
 /// Refuses, before anything is written, an import that the disk holding the ledger in `dir` has no
 /// room for: what the store may take for its events ([`import_room_needed`], with the journal's events
 /// that a large batch moves into the store first, and the state snapshots the batch crosses) plus the
@@ -241,32 +236,25 @@ fn check_room(
         sled_store::import_room_needed(bytes + moved_bytes, events + moved_events, snapshot_bytes);
     let margin = access.min_free();
     let free = sled_store::free_space(&dir.join(crate::ledger::STORE_DIR)).map_err(
-        crate::error::Error::io(format!(
-            "cannot tell the free space of the disk holding {}",
-            dir.display()
-        )),
+        crate::error::Error::io(crate::error::IoDoing::FreeSpace(dir.to_path_buf())),
     )?;
     if free >= store.saturating_add(margin) {
         return Ok(());
     }
-    let mut what = format!("its {events} events ({})", mib(bytes));
-    if moved_events > 0 {
-        what.push_str(&format!(
-            " and the {moved_events} the journal moves in first"
-        ));
-    }
-    if snapshots > 0 {
-        what.push_str(&format!(" with {snapshots} state snapshot(s)"));
-    }
     Err(crate::error::Error::NoRoom {
-        context: format!("cannot import {file_name} into {}", dir.display()),
-        detail: format!(
-            "{what} may take up to {} in the store, and hyoka keeps {} free besides: it needs {} free, the disk has {}; nothing was imported",
-            mib(store),
-            mib(margin),
-            mib(store.saturating_add(margin)),
-            mib(free)
-        ),
+        context: crate::error::IoDoing::Import {
+            file: file_name.to_string(),
+            into: dir.to_path_buf(),
+        },
+        room: crate::error::Room::Import {
+            events,
+            bytes,
+            moved: moved_events,
+            snapshots,
+            store,
+            margin,
+            free,
+        },
     })
 }
 

@@ -22,9 +22,11 @@
 //! - Every file here is read size-checked and without following links, and replaced durably
 //!   (`safe_fs`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use crate::error::{CheckpointDamage, Error, IntegrityError, Invalid, Result};
+use crate::error::{
+    AnchorDamage, CheckpointDamage, Error, IntegrityError, Invalid, IoDoing, LogKeyDamage, Result,
+};
 use crate::os::safe_fs;
 use crate::tlog::checkpoint::{self, Checkpoint};
 use crate::tlog::note::{self, Note, NoteError, SignerKey, VerifierKey};
@@ -40,23 +42,27 @@ pub const MAX_CHECKPOINT_BYTES: usize = 64 * 1024;
 /// The largest verifier-key file accepted (a key text is under 200 bytes).
 const MAX_KEY_BYTES: u64 = 4096;
 
-fn io_err(doing: String) -> impl FnOnce(std::io::Error) -> Error {
+fn io_err(doing: IoDoing) -> impl FnOnce(std::io::Error) -> Error {
     Error::io(doing)
 }
 
 /// The ledger's log key (its verifier key), if one was set.
 pub fn log_key(dir: &Path) -> Result<Option<VerifierKey>> {
     let path = dir.join(LOG_KEY_FILE);
-    let Some(bytes) = safe_fs::read_bounded(&path, MAX_KEY_BYTES)
-        .map_err(io_err(format!("cannot read {}", path.display())))?
+    let Some(bytes) =
+        safe_fs::read_bounded(&path, MAX_KEY_BYTES).map_err(io_err(IoDoing::Read(path.clone())))?
     else {
         return Ok(None);
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| IntegrityError::LogKeyDamaged(format!("{} is not UTF-8", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        IntegrityError::LogKeyDamaged(LogKeyDamage {
+            path: path.clone(),
+            why: None,
+        })
+    })?;
     VerifierKey::parse(text.trim())
         .map(Some)
-        .map_err(|e| IntegrityError::LogKeyDamaged(format!("{}: {e}", path.display())).into())
+        .map_err(|e| IntegrityError::LogKeyDamaged(LogKeyDamage { path, why: Some(e) }).into())
 }
 
 /// The ledger's log key, or `None` when `LOGKEY` is damaged (for opening a ledger: `verify` reports the
@@ -92,10 +98,8 @@ pub fn set_log_key(dir: &Path, origin: &str, key: &VerifierKey) -> Result<bool> 
         })),
         None => {
             let text = format!("{}\n", key.to_text());
-            safe_fs::replace(dir, LOG_KEY_FILE, text.as_bytes()).map_err(io_err(format!(
-                "cannot write {}",
-                dir.join(LOG_KEY_FILE).display()
-            )))?;
+            safe_fs::replace(dir, LOG_KEY_FILE, text.as_bytes())
+                .map_err(io_err(IoDoing::Write(dir.join(LOG_KEY_FILE))))?;
             Ok(true)
         }
     }
@@ -106,10 +110,7 @@ fn move_damaged_log_key(dir: &Path) -> Result<()> {
     let base = format!("{LOG_KEY_FILE}.damaged");
     safe_fs::move_aside(dir, LOG_KEY_FILE, &base)
         .map(drop)
-        .map_err(io_err(format!(
-            "cannot move {} aside",
-            dir.join(LOG_KEY_FILE).display()
-        )))
+        .map_err(io_err(IoDoing::MoveAside(dir.join(LOG_KEY_FILE))))
 }
 
 /// The last signed checkpoint kept in a ledger directory.
@@ -131,7 +132,7 @@ pub fn kept_checkpoint(dir: &Path) -> Result<Option<Kept>> {
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
             return Err(damaged(CheckpointDamage::TooBig(MAX_CHECKPOINT_BYTES as u64)).into());
         }
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
+        Err(e) => return Err(Error::io(IoDoing::Read(path))(e)),
     };
     let (checkpoint, note) =
         checkpoint::parse_signed(&bytes).map_err(|e| damaged(CheckpointDamage::Malformed(e)))?;
@@ -213,10 +214,8 @@ pub fn signed_anchor_by(dir: &Path, key: Option<&VerifierKey>) -> Result<Option<
 
 /// Records `note` (a signed checkpoint) as the ledger's last signed checkpoint, durably.
 pub fn keep_checkpoint(dir: &Path, note: &str) -> Result<()> {
-    safe_fs::replace(dir, CHECKPOINT_FILE, note.as_bytes()).map_err(io_err(format!(
-        "cannot write {}",
-        dir.join(CHECKPOINT_FILE).display()
-    )))
+    safe_fs::replace(dir, CHECKPOINT_FILE, note.as_bytes())
+        .map_err(io_err(IoDoing::Write(dir.join(CHECKPOINT_FILE))))
 }
 
 /// Signs `cp` with `key` and keeps it as the last signed checkpoint.
@@ -235,10 +234,8 @@ pub fn move_aside(dir: &Path, now: i64) -> Result<String> {
         "{BAD_CHECKPOINT_PREFIX}{}",
         crate::domain::when::file_stamp(now)
     );
-    safe_fs::move_aside(dir, CHECKPOINT_FILE, &base).map_err(io_err(format!(
-        "cannot move {} aside",
-        dir.join(CHECKPOINT_FILE).display()
-    )))
+    safe_fs::move_aside(dir, CHECKPOINT_FILE, &base)
+        .map_err(io_err(IoDoing::MoveAside(dir.join(CHECKPOINT_FILE))))
 }
 
 /// The file of the ledger directory holding the anchor record (two slots, at bytes 0 and 4096, see
@@ -345,20 +342,20 @@ impl AnchorRecord {
 /// an error if it is a link, is not two slots long, or holds no valid slot.
 pub fn read_anchor(dir: &Path) -> Result<Option<AnchorRecord>> {
     let path = dir.join(ANCHOR_FILE);
-    let damaged = |why: String| IntegrityError::AnchorRecordDamaged(why);
+    let damaged = IntegrityError::AnchorRecordDamaged;
     let bytes = match safe_fs::read_bounded(&path, ANCHOR_FILE_BYTES as u64) {
         Ok(Some(b)) => b,
         Ok(None) => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            return Err(damaged(e.to_string()).into());
+            return Err(damaged(AnchorDamage::TooBig(ANCHOR_FILE_BYTES as u64)).into());
         }
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()))(e)),
+        Err(e) => return Err(Error::io(IoDoing::Read(path))(e)),
     };
     if bytes.len() != ANCHOR_FILE_BYTES {
-        return Err(damaged(format!(
-            "it is {} bytes, not {ANCHOR_FILE_BYTES}",
-            bytes.len()
-        ))
+        return Err(damaged(AnchorDamage::Length {
+            found: bytes.len(),
+            expected: ANCHOR_FILE_BYTES,
+        })
         .into());
     }
     let best = [&bytes[..SLOT], &bytes[SECOND_SLOT..]]
@@ -367,7 +364,7 @@ pub fn read_anchor(dir: &Path) -> Result<Option<AnchorRecord>> {
         .max_by_key(|r| r.counter);
     match best {
         Some(r) => Ok(Some(r)),
-        None => Err(damaged("neither of its two records is valid".into()).into()),
+        None => Err(damaged(AnchorDamage::NoValidRecord).into()),
     }
 }
 
@@ -383,14 +380,14 @@ impl AnchorWriter {
     /// its first slot if there is none.
     pub fn open(dir: &Path, first: &AnchorRecord) -> Result<AnchorWriter> {
         let path = dir.join(ANCHOR_FILE);
-        let io = |doing: &str| Error::io(format!("cannot {doing} {}", path.display()));
+        let io = |doing: fn(PathBuf) -> IoDoing| Error::io(doing(path.clone()));
         if std::fs::symlink_metadata(&path).is_err() {
             let mut bytes = vec![0u8; ANCHOR_FILE_BYTES];
             let slot = (first.counter % 2) as usize * SECOND_SLOT;
             bytes[slot..slot + SLOT].copy_from_slice(&first.encode());
-            safe_fs::write_new(dir, ANCHOR_FILE, &bytes).map_err(io("create"))?;
+            safe_fs::write_new(dir, ANCHOR_FILE, &bytes).map_err(io(IoDoing::Create))?;
         }
-        let file = safe_fs::open_rw(&path, false).map_err(io("open"))?;
+        let file = safe_fs::open_rw(&path, false).map_err(io(IoDoing::Open))?;
         Ok(AnchorWriter { file, path })
     }
 
@@ -401,7 +398,7 @@ impl AnchorWriter {
         self.file
             .write_all_at(&r.encode(), at)
             .and_then(|()| self.file.sync_data())
-            .map_err(Error::io(format!("cannot write {}", self.path.display())))
+            .map_err(Error::io(IoDoing::Write(self.path.clone())))
     }
 }
 

@@ -4,7 +4,7 @@
 use super::head::{HeadRecord, write_head};
 use super::{Ledger, Vouched, VouchedBy};
 use crate::domain::event::Hash;
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{AnchorDamage, Error, IntegrityError, Result};
 use crate::ledger::anchor;
 use crate::store::Store;
 use crate::tlog::note::SignerKey;
@@ -27,10 +27,7 @@ impl<S: Store> Ledger<S> {
                 self.anchor = Some((r, signed));
             }
             (None, true) => {
-                return Err(IntegrityError::AnchorRecordDamaged(
-                    "it is missing, but the head record says the ledger has one".into(),
-                )
-                .into());
+                return Err(IntegrityError::AnchorRecordDamaged(AnchorDamage::Missing).into());
             }
             (None, false) => {}
         }
@@ -186,12 +183,13 @@ impl<S: Store> Ledger<S> {
         };
         let record = anchor::AnchorRecord {
             counter: match &self.anchor {
-                Some((r, _)) => r.counter.checked_add(1).ok_or_else(|| {
-                    IntegrityError::AnchorRecordDamaged(
-                        "its counter is at its end: hyoka never counts that far; the file was altered"
-                            .into(),
-                    )
-                })?,
+                Some((r, _)) => {
+                    r.counter
+                        .checked_add(1)
+                        .ok_or(IntegrityError::AnchorRecordDamaged(
+                            AnchorDamage::CounterAtEnd,
+                        ))?
+                }
                 None => 0,
             },
             size,

@@ -71,7 +71,10 @@ impl Chain {
         if event.seq != seq {
             return Err(IntegrityError::MissingSeq {
                 expected: seq,
-                detail: format!("found event {} where event {seq} belongs", event.seq),
+                detail: crate::error::SeqFound::Elsewhere {
+                    found: event.seq,
+                    belongs: seq,
+                },
             });
         }
         if seq == 0 && event.prev_hash != ZERO_HASH {

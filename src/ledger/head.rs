@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::domain::event::{self, Hash, ZERO_HASH};
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{Error, HeadDamage, IntegrityError, IoDoing, Result};
 use crate::os::safe_fs;
 
 /// The head record's file name in a ledger directory.
@@ -55,30 +55,30 @@ pub(super) fn head_text(h: &HeadRecord) -> String {
 }
 
 pub(super) fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
-    let bad = |why: &str| IntegrityError::HeadRecordDamaged(why.to_string());
+    let bad = IntegrityError::HeadRecordDamaged;
     let (body, check) = text
         .rsplit_once("check ")
-        .ok_or_else(|| bad("no check line"))?;
+        .ok_or_else(|| bad(HeadDamage::NoCheckLine))?;
     if blake3::hash(body.as_bytes()).to_hex().as_str() != check.trim_end() {
-        return Err(bad("its checksum does not match"));
+        return Err(bad(HeadDamage::Checksum));
     }
     let mut lines = body.lines();
     let v2 = match lines.next() {
         Some(HEAD_MAGIC) => false,
         Some(HEAD_MAGIC_V2) => true,
-        _ => return Err(bad("unknown format")),
+        _ => return Err(bad(HeadDamage::UnknownFormat)),
     };
     let events = lines
         .next()
         .and_then(|l| l.strip_prefix("events "))
         .and_then(|n| n.parse::<u64>().ok())
-        .ok_or_else(|| bad("no event count"))?;
+        .ok_or_else(|| bad(HeadDamage::NoEventCount))?;
     let mut hash = [0u8; 32];
     lines
         .next()
         .and_then(|l| l.strip_prefix("hash "))
         .and_then(|h| hex::decode_to_slice(h, &mut hash).ok())
-        .ok_or_else(|| bad("no head hash"))?;
+        .ok_or_else(|| bad(HeadDamage::NoHash))?;
     let mut h = HeadRecord {
         events,
         hash,
@@ -89,24 +89,22 @@ pub(super) fn parse_head(text: &str) -> Result<HeadRecord, IntegrityError> {
         match lines.next() {
             Some("anchoring every-commit") => h.anchoring = true,
             Some("anchoring off") => {}
-            _ => return Err(bad("no anchoring line")),
+            _ => return Err(bad(HeadDamage::NoAnchoringLine)),
         }
     }
     match lines.next() {
         None => Ok(h),
-        Some(_) => Err(bad("a line after the last one")),
+        Some(_) => Err(bad(HeadDamage::LineAfter)),
     }
 }
 
 pub(super) fn sync_dir(dir: &Path) -> Result<()> {
-    safe_fs::sync_dir(dir).map_err(Error::io(format!("cannot fsync {}", dir.display())))
+    safe_fs::sync_dir(dir).map_err(Error::io(IoDoing::Sync(dir.to_path_buf())))
 }
 
 pub(super) fn write_head(dir: &Path, h: &HeadRecord) -> Result<()> {
-    safe_fs::replace(dir, HEAD_FILE, head_text(h).as_bytes()).map_err(Error::io(format!(
-        "cannot write the head record in {}",
-        dir.display()
-    )))
+    safe_fs::replace(dir, HEAD_FILE, head_text(h).as_bytes())
+        .map_err(Error::io(IoDoing::WriteHead(dir.to_path_buf())))
 }
 
 pub(super) fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
@@ -114,13 +112,13 @@ pub(super) fn read_head(dir: &Path) -> Result<Option<HeadRecord>> {
     match safe_fs::read_bounded(&path, MAX_HEAD_BYTES) {
         Ok(Some(bytes)) => {
             let text = String::from_utf8(bytes)
-                .map_err(|_| IntegrityError::HeadRecordDamaged("it is not UTF-8".into()))?;
+                .map_err(|_| IntegrityError::HeadRecordDamaged(HeadDamage::NotUtf8))?;
             Ok(Some(parse_head(&text)?))
         }
         Ok(None) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
-            Err(IntegrityError::HeadRecordDamaged(e.to_string()).into())
+            Err(IntegrityError::HeadRecordDamaged(HeadDamage::TooBig(MAX_HEAD_BYTES)).into())
         }
-        Err(e) => Err(Error::io(format!("cannot read {}", path.display()))(e)),
+        Err(e) => Err(Error::io(IoDoing::Read(path))(e)),
     }
 }

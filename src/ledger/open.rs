@@ -27,11 +27,11 @@ use super::write::write_batch;
 use super::{Access, Ledger, Meta, Produce, STORE_DIR, check_meta};
 use crate::domain::event::{Change, ZERO_HASH};
 use crate::domain::state::{Refused, Rule, State};
-use crate::error::{Error, IntegrityError, Invalid, Result};
+use crate::error::{Error, HeadDamage, IntegrityError, Invalid, IoDoing, Result};
 use crate::os::safe_fs;
 use crate::store::journal::{JOURNAL_FILE, Journaled, OpenJournal, Recovery};
-use crate::store::sled_store::SledStore;
-use crate::store::{Committed, Store};
+use crate::store::sled_store::{self, SledStore};
+use crate::store::{Committed, EngineDamage, Store, StoreDamage};
 
 const LOCK_FILE: &str = "LOCK";
 
@@ -51,7 +51,7 @@ fn lock_as(dir: &Path, wait: Duration, create: bool) -> Result<File> {
             other => other,
         },
     };
-    let f = opened.map_err(Error::io(format!("cannot open {}", path.display())))?;
+    let f = opened.map_err(Error::io(IoDoing::Open(path.to_path_buf())))?;
     let deadline = Instant::now() + wait;
     loop {
         match f.try_lock() {
@@ -66,7 +66,7 @@ fn lock_as(dir: &Path, wait: Duration, create: bool) -> Result<File> {
                 std::thread::sleep(Duration::from_millis(25));
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                return Err(Error::io(format!("cannot lock {}", path.display()))(e));
+                return Err(Error::io(IoDoing::Lock(path.to_path_buf()))(e));
             }
         }
     }
@@ -123,8 +123,7 @@ impl Ledger<SledStore> {
         if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
         }
-        std::fs::create_dir_all(dir)
-            .map_err(Error::io(format!("cannot create {}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(Error::io(IoDoing::Create(dir.to_path_buf())))?;
         let lock = lock(dir, access.wait)?;
         if !holds_no_history(dir) {
             return Err(Error::AlreadyInitialised(dir.to_path_buf()));
@@ -204,8 +203,7 @@ impl Ledger<SledStore> {
             return Err(Error::NotInitialised(dir.to_path_buf()));
         }
         let lock = lock_as(dir, access.wait, writable)?;
-        let head = read_head(dir)?
-            .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
+        let head = read_head(dir)?.ok_or(IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
         let store = open_engine(dir, access)?;
         let how = OpenJournal {
             write: writable,
@@ -218,10 +216,18 @@ impl Ledger<SledStore> {
 /// Opens the storage engine of the ledger in `dir`, after making sure no link stands among its files.
 fn open_engine(dir: &Path, access: Access) -> Result<SledStore> {
     let store_dir = dir.join(STORE_DIR);
-    safe_fs::refuse_links_below(&store_dir, 1).map_err(Error::io(format!(
-        "cannot open the store in {}",
-        dir.display()
-    )))?;
+    safe_fs::refuse_links_below(&store_dir, 1)
+        .map_err(Error::io(IoDoing::OpenStore(dir.to_path_buf())))?;
+    // The engine would make a new, empty main file in place of a lost one: report the loss instead,
+    // and leave the directory as it was found.
+    let exists = |name: &str| std::fs::symlink_metadata(store_dir.join(name)).is_ok();
+    if exists(sled_store::CONF_FILE) && !exists(sled_store::DB_FILE) {
+        return Err(IntegrityError::StoreFileMissing(StoreDamage::Engine {
+            doing: IoDoing::OpenStore(store_dir),
+            why: EngineDamage::DbGone,
+        })
+        .into());
+    }
     SledStore::open_keeping(&store_dir, access.min_free()).map_err(|e| Error::from_store(e, dir))
 }
 
@@ -249,7 +255,7 @@ impl Ledger<SledStore> {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let cannot = format!("cannot create a directory in {}", parent.display());
+        let cannot = IoDoing::CreateDirIn(parent.to_path_buf());
         std::fs::create_dir_all(parent).map_err(Error::io(cannot.clone()))?;
         let tmp = tempfile::Builder::new()
             .prefix(&format!("{}.restore-incomplete-", name.to_string_lossy()))
@@ -300,10 +306,7 @@ impl Ledger<SledStore> {
         let kept = tmp.keep();
         if let Err(e) = std::fs::rename(&kept, dir) {
             let _ = std::fs::remove_dir_all(&kept);
-            return Err(Error::io(format!(
-                "cannot rename the restored ledger to {}",
-                dir.display()
-            ))(e));
+            return Err(Error::io(IoDoing::RenameRestored(dir.to_path_buf()))(e));
         }
         sync_dir(parent)?;
         Ledger::open(

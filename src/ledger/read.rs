@@ -101,7 +101,7 @@ impl<S: Store> Ledger<S> {
         match e {
             StoreError::Missing(m) => IntegrityError::MissingSeq {
                 expected,
-                detail: m,
+                detail: crate::error::SeqFound::Store(m),
             }
             .into(),
             e => self.store_err(e),
@@ -225,7 +225,10 @@ pub(super) fn check_position(event: &Event, seq: u64, expected: u64) -> Result<(
     if event.seq != seq || seq != expected {
         return Err(IntegrityError::MissingSeq {
             expected,
-            detail: format!("found event {} at position {seq}", event.seq),
+            detail: crate::error::SeqFound::AtPosition {
+                found: event.seq,
+                position: seq,
+            },
         });
     }
     Ok(())

@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Invalid, Result};
+use crate::error::{Error, Invalid, IoDoing, Result, Room};
 use crate::ledger::STORE_DIR;
 use crate::os::safe_fs;
 
@@ -89,7 +89,7 @@ impl ReaderCopy {
     /// Adds `dir/rel`: a regular file, or (when `depth` > 0) a directory and what it holds.
     fn add(&mut self, dir: &Path, rel: &Path, depth: u32) -> Result<()> {
         let path = dir.join(rel);
-        let cannot = || format!("cannot read {}", path.display());
+        let cannot = || IoDoing::Read(path.clone());
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -131,17 +131,18 @@ impl ReaderCopy {
     /// Copies the files of the ledger in `dir` into `into` (an empty directory, created if needed),
     /// after checking that the disk holding `into` has room for them. Nothing is written in `dir`.
     pub fn make(&self, dir: &Path, into: &Path) -> Result<()> {
-        let cannot = format!("cannot copy the ledger into {}", into.display());
+        let cannot = IoDoing::CopyLedger(into.to_path_buf());
         std::fs::create_dir_all(into).map_err(Error::io(cannot.clone()))?;
         let free = fs2::available_space(into).map_err(Error::io(cannot.clone()))?;
         if free < self.bytes.saturating_add(MARGIN) {
             return Err(Error::NoRoom {
-                context: format!("copy the ledger at {} to read it", dir.display()),
-                detail: format!(
-                    "its files take {} bytes and {} has {free} bytes free (the storage engine needs {MARGIN} more)",
-                    self.bytes,
-                    into.display(),
-                ),
+                context: IoDoing::CopyToRead(dir.to_path_buf()),
+                room: Room::Copy {
+                    bytes: self.bytes,
+                    into: into.to_path_buf(),
+                    free,
+                    margin: MARGIN,
+                },
             });
         }
         for (rel, size) in &self.entries {
@@ -150,8 +151,7 @@ impl ReaderCopy {
                 std::fs::create_dir(&to).map_err(Error::io(cannot.clone()))?;
                 continue;
             };
-            let src = safe_fs::open_read(&from)
-                .map_err(Error::io(format!("cannot read {}", from.display())))?;
+            let src = safe_fs::open_read(&from).map_err(Error::io(IoDoing::Read(from.clone())))?;
             let mut dst = safe_fs::create_new(&to).map_err(Error::io(cannot.clone()))?;
             let copied =
                 io::copy(&mut src.take(size + 1), &mut dst).map_err(Error::io(cannot.clone()))?;

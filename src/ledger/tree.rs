@@ -14,7 +14,7 @@
 use super::Ledger;
 use crate::domain::event::Hash;
 use crate::error::{Error, IntegrityError, Invalid, Result};
-use crate::store::{Store, StoreError, StoreWriter};
+use crate::store::{Store, StoreDamage, StoreError, StoreWriter};
 use crate::tlog::merkle;
 
 impl<S: Store> Ledger<S> {
@@ -36,7 +36,7 @@ impl<S: Store> Ledger<S> {
                 Error::Invalid(Invalid::Merkle(e))
             }
             M::Internal(m) => Error::Internal(format!("Merkle tree: {m}")),
-            e => IntegrityError::StoreUnreadable(format!("Merkle tree: {e}")).into(),
+            e => IntegrityError::StoreUnreadable(StoreDamage::Tree(e)).into(),
         }
     }
 
@@ -93,7 +93,7 @@ pub(super) fn push_leaf(
 ) -> Result<(), StoreError> {
     let leaf = merkle::leaf_hash(event_hash);
     let hashes = merkle::stored_hashes_for_record(n, leaf, &WriterHashes(w))
-        .map_err(|e| StoreError::Damaged(format!("Merkle tree: {e}")))?;
+        .map_err(|e| StoreError::Damaged(StoreDamage::Tree(e)))?;
     for h in hashes {
         w.push_tree_hash(h)?;
     }

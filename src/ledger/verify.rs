@@ -11,11 +11,11 @@ use super::{Ledger, VerifyReport, anchoring::anchor_name};
 use crate::domain::event::{self, Event, Hash, StoredEvent};
 use crate::domain::item_id::ItemId;
 use crate::domain::state::State;
-use crate::error::{Error, IntegrityError, Result};
+use crate::error::{AnchorDamage, Error, HeadDamage, IntegrityError, IoDoing, Result};
 use crate::ledger::anchor;
 use crate::ledger::derived::{self, Derived};
 use crate::ledger::signing::{self, KeyRing, Prechecked};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreDamage, StoreError};
 use crate::tlog::merkle;
 
 impl<S: Store> Ledger<S> {
@@ -31,8 +31,8 @@ impl<S: Store> Ledger<S> {
         S: Sync,
     {
         let total = self.committed.events;
-        let head = read_head(&self.dir)?
-            .ok_or_else(|| IntegrityError::HeadRecordDamaged("the HEAD file is missing".into()))?;
+        let head =
+            read_head(&self.dir)?.ok_or(IntegrityError::HeadRecordDamaged(HeadDamage::Missing))?;
         if head.events > total {
             return Err(IntegrityError::StoreBehindHead {
                 store: total,
@@ -50,10 +50,7 @@ impl<S: Store> Ledger<S> {
                 };
             anchors.push((r.size, r.root, anchor_name(signed)));
         } else if head.anchored {
-            return Err(IntegrityError::AnchorRecordDamaged(
-                "it is missing, but the head record says the ledger has one".into(),
-            )
-            .into());
+            return Err(IntegrityError::AnchorRecordDamaged(AnchorDamage::Missing).into());
         }
         if let Some(cp) = anchor::signed_anchor(&self.dir)? {
             anchors.push((cp.size, cp.root, "the checkpoint signed with the log key"));
@@ -160,7 +157,7 @@ impl<S: Store> Ledger<S> {
                 .spawn_scoped(scope, move || {
                     read_for_verify_with(store, total, &tx, queued, &back_rx, Some(keys))
                 })
-                .map_err(Error::io("cannot start a thread to verify the ledger"))?;
+                .map_err(Error::io(IoDoing::StartVerifyThread))?;
             let checked = rx.iter().try_for_each(|batch| -> Result<()> {
                 queued.fetch_sub(1, Ordering::Relaxed);
                 let mut start = 0;
@@ -182,9 +179,8 @@ impl<S: Store> Ledger<S> {
             let read = reader.join();
             checked?;
             read.map_err(|panic| {
-                IntegrityError::StoreUnreadable(format!(
-                    "the thread reading the events stopped: {}",
-                    panic_message(panic.as_ref())
+                IntegrityError::StoreUnreadable(StoreDamage::ReaderStopped(
+                    panic_message(panic.as_ref()).to_string(),
                 ))
                 .into()
             })
@@ -217,10 +213,7 @@ impl<S: Store> Ledger<S> {
         let root = chain.root();
         let stored_root = self.tree_root(total)?;
         if root != stored_root {
-            return Err(IntegrityError::StoreUnreadable(
-                "the stored Merkle tree does not match the events".into(),
-            )
-            .into());
+            return Err(IntegrityError::StoreUnreadable(StoreDamage::TreeDiffers).into());
         }
         if let Some(e) = anchor_failure {
             return Err(e.into());
@@ -453,10 +446,12 @@ impl<S: Store> Ledger<S> {
         total: u64,
         expected: &std::collections::BTreeMap<u32, Vec<u64>>,
     ) -> Result<(), IntegrityError> {
-        let seqs = self
-            .store
-            .snapshot_seqs()
-            .map_err(|e| IntegrityError::StoreUnreadable(e.to_string()))?;
+        let seqs = self.store.snapshot_seqs().map_err(|e| match e {
+            StoreError::Damaged(d) | StoreError::Missing(d) | StoreError::FileMissing(d) => {
+                IntegrityError::StoreUnreadable(d)
+            }
+            e => IntegrityError::StoreUnreadable(StoreDamage::Other(e.to_string())),
+        })?;
         for s in seqs {
             if s >= total || !(s + 1).is_multiple_of(every) {
                 return Err(IntegrityError::SnapshotMismatch {

@@ -21,7 +21,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Open flags added to every open in a ledger directory.
 const NOFOLLOW: i32 = libc::O_NOFOLLOW | libc::O_CLOEXEC;
@@ -32,11 +32,27 @@ pub fn is_link_error(e: &io::Error) -> bool {
 }
 
 /// An error naming a link that hyoka refused to follow.
-fn link_refused(path: &Path) -> io::Error {
-    io::Error::other(format!(
+/// A symbolic link where hyoka reads or writes: the inner error of the [`io::Error`] it refuses with
+/// (a front end finds it with `get_ref` and `downcast_ref`, and words it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkRefused {
+    /// Inside a ledger's directory.
+    #[error(
         "{} is a symbolic link: hyoka never follows links inside a ledger directory; remove the link (and put the real file there, if it was moved)",
-        path.display()
-    ))
+        .0.display()
+    )]
+    InLedger(PathBuf),
+    /// Inside a mirror.
+    #[error(
+        "{} is a symbolic link: hyoka never follows links inside a mirror; remove it",
+        .0.display()
+    )]
+    InMirror(PathBuf),
+}
+
+fn link_refused(path: &Path) -> io::Error {
+    io::Error::other(LinkRefused::InLedger(path.to_path_buf()))
 }
 
 fn map_link(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {

@@ -96,8 +96,8 @@ pub enum PublishError {
     },
     /// The file system refused.
     Io {
-        /// What was done.
-        what: &'static str,
+        /// What was being done, and on which file.
+        what: crate::error::IoDoing,
         /// The path.
         path: String,
         /// The error.
@@ -126,7 +126,7 @@ impl fmt::Display for PublishError {
             ),
             PublishError::Exists { path } => write!(f, "{path} exists with other bytes"),
             PublishError::NotAFile { path } => write!(f, "{path} is not a regular file"),
-            PublishError::Io { what, path, error } => write!(f, "{what} {path}: {error}"),
+            PublishError::Io { what, error, .. } => write!(f, "{what}: {error}"),
             PublishError::Workbook(e) => write!(f, "the workbook could not be made: {e}"),
         }
     }

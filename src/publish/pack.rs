@@ -17,6 +17,7 @@ use super::html::{self, Links};
 use super::manifest::{self, MAX_MANIFEST, Manifest};
 use super::{Publication, PublishError, sha256};
 use crate::domain::state::canonical_table;
+use crate::error::IoDoing;
 use crate::evidence::mirror;
 use crate::ledger::Ledger;
 use crate::ledger::anchor::MAX_CHECKPOINT_BYTES;
@@ -101,7 +102,11 @@ pub struct Written {
     pub tiles: mirror::Written,
 }
 
-fn io_error(what: &'static str, path: &Path) -> impl FnOnce(io::Error) -> PublishError + use<> {
+fn io_error(
+    what: fn(PathBuf) -> IoDoing,
+    path: &Path,
+) -> impl FnOnce(io::Error) -> PublishError + use<> {
+    let what = what(path.to_path_buf());
     let path = path.display().to_string();
     move |error| PublishError::Io { what, path, error }
 }
@@ -115,8 +120,8 @@ fn make_dir(dir: &Path) -> Result<(), PublishError> {
         }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
             .and_then(|()| safe_fs::sync_dir(safe_fs::parent_dir(dir)))
-            .map_err(io_error("cannot create", dir)),
-        Err(e) => Err(io_error("cannot read", dir)(e)),
+            .map_err(io_error(IoDoing::Create, dir)),
+        Err(e) => Err(io_error(IoDoing::Read, dir)(e)),
     }
 }
 
@@ -125,7 +130,7 @@ fn compare(dir: &Path, name: &str, bytes: &[u8]) -> Result<Fate, PublishError> {
     let path = dir.join(name);
     match std::fs::symlink_metadata(&path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Fate::Written),
-        Err(e) => return Err(io_error("cannot read", &path)(e)),
+        Err(e) => return Err(io_error(IoDoing::Read, &path)(e)),
         Ok(m) if !m.is_file() => {
             return Err(PublishError::NotAFile {
                 path: path.display().to_string(),
@@ -137,7 +142,7 @@ fn compare(dir: &Path, name: &str, bytes: &[u8]) -> Result<Fate, PublishError> {
         Ok(Some(old)) if old == bytes => Ok(Fate::Kept),
         Ok(_) => Ok(Fate::Replaced),
         Err(e) if e.kind() == io::ErrorKind::FileTooLarge => Ok(Fate::Replaced),
-        Err(e) => Err(io_error("cannot read", &path)(e)),
+        Err(e) => Err(io_error(IoDoing::Read, &path)(e)),
     }
 }
 
@@ -189,7 +194,7 @@ pub fn write<S: Store>(
     for ((name, bytes), fate) in all.iter().zip(&fates) {
         if *fate != Fate::Kept {
             safe_fs::replace(dir, name, bytes)
-                .map_err(io_error("cannot write", &dir.join(name)))?;
+                .map_err(io_error(IoDoing::Write, &dir.join(name)))?;
         }
     }
     Ok(Written {
@@ -286,7 +291,7 @@ fn read(dir: &Path, name: &str, max: u64) -> Result<Vec<u8>, VerifyError> {
             why: format!("it is larger than the {max} bytes a file of a pack may be"),
         }
         .into()),
-        Err(e) => Err(VerifyError::Io(io_error("cannot read", &path)(e))),
+        Err(e) => Err(VerifyError::Io(io_error(IoDoing::Read, &path)(e))),
     }
 }
 

@@ -4,8 +4,12 @@
 //! Only [`sled_store`] touches sled. The ledger never sees keys or chunks; another engine only has to
 //! implement [`Store`] and [`StoreWriter`].
 
+pub mod damage;
 pub mod journal;
 pub mod sled_store;
+
+use crate::error::IoDoing;
+pub use damage::{AfterBadRecord, EngineDamage, JournalLoss, Loss, StoreDamage};
 
 use crate::domain::event::Hash;
 
@@ -38,25 +42,25 @@ pub enum StoreError {
     Locked,
     /// The engine failed or refused its own files (damage, or an engine panic caught here).
     #[error("{0}")]
-    Damaged(String),
+    Damaged(StoreDamage),
     /// An operating-system error.
     #[error("{context}: {source}")]
     Io {
         /// What was being done.
-        context: String,
+        context: IoDoing,
         /// The OS error.
         source: std::io::Error,
     },
     /// A record that should exist is missing.
     #[error("{0}")]
-    Missing(String),
+    Missing(StoreDamage),
     /// The journal, or records acknowledged in it, are gone: missing, emptied, or replaced.
     #[error("{0}")]
-    JournalLost(String),
+    JournalLost(JournalLoss),
     /// A file inside the store that the engine needs is gone (deleted or lost), e.g. one of sled's blob
     /// files: damage to the store, not an error of the operating system.
     #[error("{0}")]
-    FileMissing(String),
+    FileMissing(StoreDamage),
     /// A bug: something the store's own invariants rule out (a write through a store opened for
     /// reading, a writer used after its engine was handed back). Never caused by the files.
     #[error("{0}")]
@@ -86,7 +90,7 @@ pub trait Store {
             out = Some(b.to_vec());
             Ok(false)
         })?;
-        out.ok_or_else(|| StoreError::Missing(format!("event {seq} is missing from the store")))
+        out.ok_or(StoreError::Missing(StoreDamage::EventMissing(seq)))
     }
 
     /// Committed Merkle tree hashes by index.
@@ -95,7 +99,7 @@ pub trait Store {
     /// Refuses to go on (`doing` says what with the disk holding `dir`) when that disk has less free
     /// space than the engine keeps free (see [`sled_store::MIN_FREE_BYTES`]). An engine that keeps no
     /// margin keeps the default.
-    fn check_free_space(&self, _dir: &std::path::Path, _doing: &str) -> StoreResult<()> {
+    fn check_free_space(&self, _dir: &std::path::Path, _doing: IoDoing) -> StoreResult<()> {
         Ok(())
     }
 
@@ -168,15 +172,14 @@ pub trait StoreWriter {
     /// state's snapshot is never held whole; the default collects it and calls `push_snapshot`.
     fn push_snapshot_with(&mut self, seq: u64, write: &mut SnapshotWrite<'_>) -> StoreResult<()> {
         let mut bytes = Vec::new();
-        write(&mut bytes).map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+        write(&mut bytes)
+            .map_err(|e| StoreError::Damaged(StoreDamage::SnapshotUnwritable(e.to_string())))?;
         self.push_snapshot(seq, &bytes)
     }
     /// Records the generation of the journal that follows this commit (committed even if nothing
     /// else is). An engine that cannot record it must fail here: without it a lost journal goes unseen.
     fn push_journal_generation(&mut self, _generation: u64) -> StoreResult<()> {
-        Err(StoreError::Damaged(
-            "this storage engine cannot record a journal generation".into(),
-        ))
+        Err(StoreError::Damaged(StoreDamage::NoGenerationRecord))
     }
     /// Makes everything pushed visible and durable (on disk, surviving a kill and a power cut) at once,
     /// recording `head_hash` as the hash of the last event.

@@ -1301,3 +1301,174 @@ fn damaged_files_speak_one_language() {
         assert!(line(name).contains(words), "{name}: {}", line(name));
     }
 }
+
+/// Every file under `dir` (links not followed: a link's target instead of bytes), by path.
+fn ledger_files(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).expect("link");
+                out.insert(path, target.to_string_lossy().as_bytes().to_vec());
+            } else if meta.is_dir() {
+                out.insert(path.clone(), Vec::new());
+                todo.push(path);
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).expect("read"));
+            }
+        }
+    }
+    out
+}
+
+/// Fails, naming the files that differ (made, removed or changed), unless `after` is `before`.
+fn same_files(
+    before: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+    after: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+    name: &str,
+) {
+    let changed: Vec<_> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|p| before.get(*p) != after.get(*p))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{name}: the ledger's files changed: {changed:?}"
+    );
+}
+
+/// Damage to the ledger's own files (its head record, its store, its journal, a link planted in its
+/// directory) and a file given where `--out` needs a directory: each command fails with the same code
+/// in Japanese and in English, says it in the one language (no run of English words in the Japanese
+/// line but the data), and leaves every byte of the ledger's directory as it was (a check never
+/// destroys evidence).
+#[test]
+fn damaged_ledgers_speak_one_language() {
+    type Damage = fn(&std::path::Path);
+    let cases: [(&str, &[&str], i32, Damage, &str); 8] = [
+        (
+            "a truncated head record",
+            &["verify"],
+            3,
+            |l| {
+                let head = std::fs::read(l.join("HEAD")).expect("HEAD");
+                std::fs::write(l.join("HEAD"), &head[..head.len() / 2]).expect("cut");
+            },
+            "ヘッド記録が傷んでいます: 検査行",
+        ),
+        (
+            "a garbled head record",
+            &["table"],
+            3,
+            |l| {
+                let text = std::fs::read_to_string(l.join("HEAD")).expect("HEAD");
+                let at = text.find("hash ").expect("a hash line") + 8;
+                let other = if &text[at..=at] == "0" { "1" } else { "0" };
+                let garbled = format!("{}{other}{}", &text[..at], &text[at + 1..]);
+                std::fs::write(l.join("HEAD"), garbled).expect("garble");
+            },
+            "チェックサムが合いません",
+        ),
+        (
+            "a missing head record",
+            &["verify"],
+            3,
+            |l| std::fs::remove_file(l.join("HEAD")).expect("remove HEAD"),
+            "HEAD ファイルがありません",
+        ),
+        (
+            "a missing store file",
+            &["verify"],
+            3,
+            |l| std::fs::remove_file(l.join("store/db")).expect("remove store/db"),
+            "主ファイル (db) が、消されたか失われています",
+        ),
+        (
+            "an emptied journal",
+            &["verify"],
+            3,
+            |l| std::fs::write(l.join("JOURNAL"), b"").expect("empty the journal"),
+            "が空ですが、ストアには第 1 世代",
+        ),
+        (
+            "a journal record altered",
+            &["verify"],
+            3,
+            |l| {
+                let path = l.join("JOURNAL");
+                let mut bytes = std::fs::read(&path).expect("JOURNAL");
+                bytes[100] ^= 0xff;
+                std::fs::write(&path, bytes).expect("alter");
+            },
+            "バイト目が傷んでいます",
+        ),
+        (
+            "a missing journal",
+            &["table"],
+            3,
+            |l| std::fs::remove_file(l.join("JOURNAL")).expect("remove JOURNAL"),
+            "がありませんが、ストアには第 1 世代",
+        ),
+        (
+            "a symbolic link planted in the ledger directory",
+            &["verify"],
+            1,
+            |l| {
+                let conf = l.join("store/conf");
+                let moved = l.parent().expect("parent").join("conf-elsewhere");
+                std::fs::rename(&conf, &moved).expect("move conf");
+                std::os::unix::fs::symlink(&moved, &conf).expect("link");
+            },
+            "はシンボリックリンクです",
+        ),
+    ];
+    for (name, args, code, damage, words) in cases {
+        let env = Env::new();
+        env.with_items();
+        damage(&env.ledger());
+        let before = ledger_files(&env.ledger());
+        let lines = run_table(&env, &|a| env.run(a), &[case(name, args, code)]);
+        same_files(&before, &ledger_files(&env.ledger()), name);
+        let (_, line) = &lines[0];
+        assert!(line.contains(words), "{name}: {line}");
+    }
+    // A file given where `--out` needs a directory, and a path through a file.
+    let env = Env::new();
+    env.with_items();
+    let file = env.dir.path().join("a-file");
+    std::fs::write(&file, "x\n").expect("write");
+    let through = file.join("sheets");
+    let (file, through) = (
+        file.to_string_lossy().into_owned(),
+        through.to_string_lossy().into_owned(),
+    );
+    let before = ledger_files(&env.ledger());
+    let lines = run_table(
+        &env,
+        &|a| env.run(a),
+        &[
+            case(
+                "a file given for --out",
+                &["sheets", "--out", &file, "--point", "H27末"],
+                1,
+            ),
+            case(
+                "a path through a file given for --out",
+                &["sheets", "--out", &through, "--point", "H27末"],
+                1,
+            ),
+        ],
+    );
+    same_files(&before, &ledger_files(&env.ledger()), "--out");
+    assert!(
+        lines[0].1.contains("ディレクトリではありません"),
+        "{:?}",
+        lines
+    );
+    assert!(lines[1].1.contains("を作れません"), "{:?}", lines);
+    assert_eq!(std::fs::read_to_string(&file).expect("kept"), "x\n");
+}

@@ -23,6 +23,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::read::{CHUNK, ZEROS, buffer};
 use super::record::{FILE_HEADER, encode_file_header};
+use crate::error::{IoDoing, JournalDoing};
 use crate::os::safe_fs;
 use crate::store::{StoreError, StoreResult};
 
@@ -113,8 +114,11 @@ impl Progress {
 }
 
 impl JournalFile {
-    pub(super) fn io(&self, doing: &str) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-        let context = format!("cannot {doing} {}", self.path.display());
+    pub(super) fn io(&self, doing: JournalDoing) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+        let context = IoDoing::Journal {
+            doing,
+            path: Some(self.path.clone()),
+        };
         move |source| StoreError::Io { context, source }
     }
 
@@ -147,7 +151,7 @@ impl JournalFile {
             {
                 self.size = at;
             }
-            return Err(self.io("write the journal")(e));
+            return Err(self.io(JournalDoing::Write)(e));
         }
         self.len = end;
         self.progress.wrote(bytes.len() as u64, !self.defer_sync);
@@ -166,7 +170,7 @@ impl JournalFile {
             .and_then(|()| self.file.sync_data())
             .and_then(|()| self.file.set_len(FILE_HEADER as u64))
             .and_then(|()| self.file.sync_data())
-            .map_err(self.io("start a new generation of the journal"))?;
+            .map_err(self.io(JournalDoing::NewGeneration))?;
         self.len = FILE_HEADER as u64;
         self.size = FILE_HEADER as u64;
         Ok(())

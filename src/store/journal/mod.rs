@@ -51,8 +51,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use crate::domain::event::Hash;
+use crate::error::{IoDoing, JournalDoing};
 use crate::os::safe_fs;
-use crate::store::{Committed, Store, StoreError, StoreResult, StoreWriter};
+use crate::store::{
+    Committed, JournalLoss, Loss, Store, StoreDamage, StoreError, StoreResult, StoreWriter,
+};
 use file::{JournalFile, Progress, copy_range, keep_cut_bytes};
 use read::{FILE_MAX, FileSource, Parsed, read_records};
 use record::{
@@ -90,7 +93,10 @@ impl SyncPoint {
         loop {
             if let Some(why) = &c.failed {
                 return Err(StoreError::Io {
-                    context: format!("cannot sync the journal {}", self.path.display()),
+                    context: IoDoing::Journal {
+                        doing: JournalDoing::Sync,
+                        path: Some(self.path.clone()),
+                    },
                     source: std::io::Error::other(why.clone()),
                 });
             }
@@ -180,12 +186,19 @@ impl<S: Store> Journaled<S> {
         how: OpenJournal,
         tail_limit: usize,
     ) -> StoreResult<Self> {
-        let io = |doing: &str| {
-            let context = format!("cannot {doing} {}", path.display());
+        let io = |doing: JournalDoing| {
+            let context = IoDoing::Journal {
+                doing,
+                path: Some(path.to_path_buf()),
+            };
             move |source| StoreError::Io { context, source }
         };
-        let lost =
-            |why: String| StoreError::JournalLost(format!("the journal {} {why}", path.display()));
+        let lost = |why: Loss| {
+            StoreError::JournalLost(JournalLoss {
+                path: path.to_path_buf(),
+                why,
+            })
+        };
         let engine = inner.committed()?.unwrap_or(Committed::EMPTY);
         let recorded = inner.journal_generation()?;
         let opened = match how.write {
@@ -195,65 +208,65 @@ impl<S: Store> Journaled<S> {
         let file = match opened {
             Ok(f) => Some(f),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io("open the journal")(e)),
+            Err(e) => return Err(io(JournalDoing::Open)(e)),
         };
         // The file is read in bounded memory: its header here, then record by record.
         let size = match &file {
-            Some(f) => f.metadata().map_err(io("read"))?.len(),
+            Some(f) => f.metadata().map_err(io(JournalDoing::Read))?.len(),
             None => 0,
         };
         if size > FILE_MAX {
-            return Err(StoreError::Damaged(format!(
-                "the journal {} is {size} bytes, far more than hyoka ever writes to it",
-                path.display()
-            )));
+            return Err(StoreError::Damaged(StoreDamage::JournalTooBig {
+                path: path.to_path_buf(),
+                size,
+            }));
         }
         let mut first = [0u8; FILE_HEADER];
         let first = &mut first[..FILE_HEADER.min(size as usize)];
         if let Some(f) = &file {
-            f.read_exact_at(first, 0).map_err(io("read"))?;
+            f.read_exact_at(first, 0).map_err(io(JournalDoing::Read))?;
         }
         // Where the records start, and the file's generation.
         let (start, generation) = match (recorded, file_start(first)) {
             (Some(g), FileStart::Header(h)) if g == u64::MAX || h == u64::MAX => {
-                return Err(lost(format!(
-                    "is generation {h} and the store recorded generation {g}: hyoka never counts that far; the file or the store was altered"
-                )));
+                return Err(lost(Loss::TooFar {
+                    found: h,
+                    recorded: g,
+                }));
             }
             (Some(g), FileStart::Header(h)) if h == g || h + 1 == g => (FILE_HEADER, Some(h)),
             (Some(g), FileStart::Header(h)) => {
-                return Err(lost(format!(
-                    "is generation {h} but the store recorded generation {g}: it was replaced by another copy, and events recorded in generation {g} may be lost"
-                )));
+                return Err(lost(Loss::Replaced {
+                    found: h,
+                    recorded: g,
+                }));
             }
             (Some(g), _) if file.is_none() => {
-                return Err(lost(format!(
-                    "is missing, but the store recorded that generation {g} of it was in use: events acknowledged after #{} may be lost",
-                    engine.events.saturating_sub(1)
-                )));
+                return Err(lost(Loss::Missing {
+                    recorded: g,
+                    after: engine.events.saturating_sub(1),
+                }));
             }
             (Some(g), _) if size == 0 => {
-                return Err(lost(format!(
-                    "is empty, but the store recorded that generation {g} of it was in use: events acknowledged after #{} may be lost",
-                    engine.events.saturating_sub(1)
-                )));
+                return Err(lost(Loss::Empty {
+                    recorded: g,
+                    after: engine.events.saturating_sub(1),
+                }));
             }
             (Some(g), _) => {
-                return Err(lost(format!(
-                    "has no valid header, but the store recorded generation {g} of it: it was overwritten, and events acknowledged after #{} may be lost",
-                    engine.events.saturating_sub(1)
-                )));
+                return Err(lost(Loss::Overwritten {
+                    recorded: g,
+                    after: engine.events.saturating_sub(1),
+                }));
             }
             // No generation recorded: a new ledger (file header 0), or a ledger written before
             // generations existed (a headerless file, or none).
             (None, FileStart::Header(0)) => (FILE_HEADER, Some(0)),
             (None, FileStart::Header(h)) => {
-                return Err(lost(format!(
-                    "is generation {h} but the store recorded none: the store lost the record of its journal"
-                )));
+                return Err(lost(Loss::Unrecorded(h)));
             }
             (None, FileStart::BadHeader) => {
-                return Err(lost("has a damaged header".into()));
+                return Err(lost(Loss::BadHeader));
             }
             (None, FileStart::Headerless) => (0, None),
         };
@@ -268,12 +281,22 @@ impl<S: Store> Journaled<S> {
             }),
         }
         .map_err(|e| match e {
-            StoreError::Damaged(m) => StoreError::Damaged(m.replacen(
-                "the journal",
-                &format!("the journal {}", path.display()),
-                1,
-            )),
-            StoreError::Io { source, .. } => io("read")(source),
+            StoreError::Damaged(StoreDamage::JournalRecordFails {
+                path: None,
+                at,
+                then,
+            }) => StoreError::Damaged(StoreDamage::JournalRecordFails {
+                path: Some(path.to_path_buf()),
+                at,
+                then,
+            }),
+            StoreError::Damaged(StoreDamage::JournalRecordMalformed { path: None, at }) => {
+                StoreError::Damaged(StoreDamage::JournalRecordMalformed {
+                    path: Some(path.to_path_buf()),
+                    at,
+                })
+            }
+            StoreError::Io { source, .. } => io(JournalDoing::Read)(source),
             e => e,
         })?;
         let valid_len = start as u64 + parsed.valid_len;
@@ -285,8 +308,8 @@ impl<S: Store> Journaled<S> {
         let file = match file {
             Some(f) => f,
             // A reader of a ledger without a journal file: an empty stand-in, never written.
-            None if !how.write => File::open("/dev/null").map_err(io("open"))?,
-            None => safe_fs::open_rw(path, true).map_err(io("create the journal"))?,
+            None if !how.write => File::open("/dev/null").map_err(io(JournalDoing::Open))?,
+            None => safe_fs::open_rw(path, true).map_err(io(JournalDoing::Create))?,
         };
         let mut j = Journaled {
             inner,
@@ -314,11 +337,10 @@ impl<S: Store> Journaled<S> {
             j.load(r)?;
         }
         if stale && !j.front.tail.is_empty() {
-            return Err(lost(format!(
-                "is generation {} but holds events the store does not (from #{}): the store moved on to a new generation without them",
-                generation.unwrap_or(0),
-                j.front.base.events
-            )));
+            return Err(lost(Loss::LeftBehind {
+                generation: generation.unwrap_or(0),
+                from: j.front.base.events,
+            }));
         }
         let first_seq = j.front.committed().events;
         if !how.write {
@@ -339,14 +361,12 @@ impl<S: Store> Journaled<S> {
                 &j.front.journal.file,
                 (valid_len, size),
             )
-            .map_err(io(
-                "keep the unfinished last record of the journal beside it; nothing was cut from",
-            ))?;
+            .map_err(io(JournalDoing::KeepCut))?;
             let f = &mut j.front.journal;
             f.file
                 .set_len(valid_len)
                 .and_then(|()| f.file.sync_data())
-                .map_err(io("cut the unfinished last record off"))?;
+                .map_err(io(JournalDoing::Cut))?;
             f.size = valid_len;
             j.recovery = Some(Recovery::Cut {
                 file,
@@ -376,8 +396,8 @@ impl<S: Store> Journaled<S> {
                     f.write_all_at(&encode_file_header(0), 0)?;
                     copy_range(old, start as u64, valid_len, f, FILE_HEADER as u64)
                 })
-                .map_err(io("give a header to the journal"))?;
-                let f = safe_fs::open_rw(path, false).map_err(io("open the journal"))?;
+                .map_err(io(JournalDoing::Header))?;
+                let f = safe_fs::open_rw(path, false).map_err(io(JournalDoing::Open))?;
                 let len = FILE_HEADER as u64 + valid_len - start as u64;
                 j.front.journal.file = f;
                 j.front.journal.len = len;
@@ -409,20 +429,19 @@ impl<S: Store> Journaled<S> {
             })?;
             let hashes: Vec<u64> = (r.first_hash..r.first_hash + h).collect();
             if !same || i as u64 != n || self.inner.tree_hashes(&hashes)? != r.pushes.hashes {
-                return Err(StoreError::Damaged(format!(
-                    "the journal's record of events #{}..#{} differs from the store's copy",
-                    r.first_seq,
-                    end.saturating_sub(1)
-                )));
+                return Err(StoreError::Damaged(StoreDamage::JournalDiffers {
+                    first: r.first_seq,
+                    last: end.saturating_sub(1),
+                }));
             }
             return Ok(());
         }
         let next = f.committed();
         if r.first_seq != next.events || r.first_hash != next.tree_hashes {
-            return Err(StoreError::Missing(format!(
-                "the journal continues at event {} but the store ends at event {}",
-                r.first_seq, next.events
-            )));
+            return Err(StoreError::Missing(StoreDamage::JournalAfterGap {
+                first: r.first_seq,
+                store_ends: next.events,
+            }));
         }
         f.tail_head = r.head;
         f.tail.extend(r.pushes);
@@ -493,7 +512,7 @@ impl<S: Store> Journaled<S> {
     pub fn sync_point(&self) -> StoreResult<SyncPoint> {
         let j = &self.front.journal;
         Ok(SyncPoint {
-            file: j.file.try_clone().map_err(j.io("share"))?,
+            file: j.file.try_clone().map_err(j.io(JournalDoing::Share))?,
             path: j.path.clone(),
             progress: Arc::clone(&j.progress),
         })
@@ -552,14 +571,19 @@ impl<S: Store> Store for Journaled<S> {
         if let Some(why) = &front.stuck
             && front.tail.event_bytes >= 2 * front.tail_limit.max(RECORD_BYTES)
         {
-            return Err(StoreError::Damaged(format!(
-                "the store cannot take the journal's events ({why}); they are safe in {}, and the next open retries",
-                front.journal.path.display()
-            )));
+            return Err(StoreError::Damaged(StoreDamage::JournalStuck {
+                why: why.clone(),
+                path: front.journal.path.clone(),
+            }));
         }
         let dir = front.journal.path.parent().unwrap_or(Path::new("."));
-        self.inner
-            .check_free_space(dir, "write to the journal in")?;
+        self.inner.check_free_space(
+            dir,
+            IoDoing::Journal {
+                doing: JournalDoing::Write,
+                path: Some(dir.to_path_buf()),
+            },
+        )?;
         if front.tail.is_empty() {
             let c = self.inner.committed()?.unwrap_or(Committed::EMPTY);
             front.settled(c);
@@ -659,7 +683,7 @@ mod tests {
 
     fn lost(r: StoreResult<Journaled<SledStore>>) -> String {
         match r {
-            Err(StoreError::JournalLost(m)) => m,
+            Err(StoreError::JournalLost(m)) => m.to_string(),
             other => panic!("not lost: {:?}", other.map(|_| ())),
         }
     }
@@ -699,7 +723,10 @@ mod tests {
         for write in [false, true] {
             std::fs::remove_file(&path).unwrap();
             let m = lost(open_as(d.path(), write));
-            assert!(m.contains("is missing") && m.contains("after #2"), "{m}");
+            assert!(
+                m.to_string().contains("is missing") && m.to_string().contains("after #2"),
+                "{m}"
+            );
             assert!(!path.exists(), "a missing journal was created again");
             std::fs::write(&path, b"").unwrap();
             assert!(lost(open_as(d.path(), write)).contains("is empty"));
@@ -934,7 +961,7 @@ mod tests {
                             "a record there fails its check and it is whole: its bytes changed"
                         }
                     };
-                    assert!(m.contains(want), "flip at {at}: {m}");
+                    assert!(m.to_string().contains(want), "flip at {at}: {m}");
                 }
                 other => panic!("flip at {at}: {other:?}"),
             }
@@ -946,14 +973,18 @@ mod tests {
         let n = lying.len();
         lying[n - 32..].copy_from_slice(&check);
         match parse(&lying) {
-            Err(StoreError::Damaged(m)) => assert!(m.contains("passes its check but is malformed")),
+            Err(StoreError::Damaged(m)) => {
+                assert!(m.to_string().contains("passes its check but is malformed"))
+            }
             other => panic!("{other:?}"),
         }
         // More garbage after the last good record than one append can leave is damage, not a cut.
         let mut long = a.clone();
         long.resize(a.len() + FRAME + RECORD_LEN_MAX + 1, 0xAB);
         match parse(&long) {
-            Err(StoreError::Damaged(m)) => assert!(m.contains("more bytes follow it"), "{m}"),
+            Err(StoreError::Damaged(m)) => {
+                assert!(m.to_string().contains("more bytes follow it"), "{m}")
+            }
             other => panic!("{other:?}"),
         }
     }
@@ -1079,7 +1110,10 @@ mod tests {
         std::fs::write(&path, file).unwrap();
         match open(d.path()) {
             Err(StoreError::Damaged(m)) => {
-                assert!(m.contains("differs from the store's copy"), "{m}")
+                assert!(
+                    m.to_string().contains("differs from the store's copy"),
+                    "{m}"
+                )
             }
             other => panic!("{:?}", other.map(|_| ())),
         }
@@ -1102,7 +1136,8 @@ mod tests {
         match open(d.path()) {
             Err(StoreError::Missing(m)) => {
                 assert!(
-                    m.contains("continues at event 5 but the store ends at event 3"),
+                    m.to_string()
+                        .contains("continues at event 5 but the store ends at event 3"),
                     "{m}"
                 )
             }
@@ -1183,17 +1218,20 @@ mod tests {
                     at += len;
                 }
                 None if frame_at(rest).is_some() => {
-                    return Err(StoreError::Damaged(format!(
-                        "the journal's record at byte {at} passes its check but is malformed"
-                    )));
+                    return Err(StoreError::Damaged(StoreDamage::JournalRecordMalformed {
+                        path: None,
+                        at: at as u64,
+                    }));
                 }
                 None if rest.iter().all(|&b| b == 0) => break,
                 None => match unfinished(trim_zeros(rest)) {
                     Ok(()) => break,
                     Err(why) => {
-                        return Err(StoreError::Damaged(format!(
-                            "the journal is damaged at byte {at}: a record there fails its check and {why}"
-                        )));
+                        return Err(StoreError::Damaged(StoreDamage::JournalRecordFails {
+                            path: None,
+                            at: at as u64,
+                            then: why,
+                        }));
                     }
                 },
             }

@@ -20,6 +20,8 @@ use super::record::{
     FRAME, HEADER, RECORD_LEN_MAX, RECORD_MAGIC, Record, decode_payload, frame_at, header_at,
     record_at,
 };
+use crate::error::{IoDoing, JournalDoing};
+use crate::store::damage::{AfterBadRecord, StoreDamage};
 use crate::store::{StoreError, StoreResult};
 
 /// A run of this many zero bytes in a failing last record (or 8 at its start or its end, where a block
@@ -52,14 +54,14 @@ pub(super) struct Parsed {
 /// file: a kill during the write), or one with blocks that were never written (zeros: a power cut on a
 /// file system that extends a file before its data is written), with nothing after it. Otherwise says
 /// why it is damage: the bytes changed after they were written.
-pub(super) fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
+pub(super) fn unfinished(rest: &[u8]) -> Result<(), AfterBadRecord> {
     let later = (1..rest.len())
         .any(|i| rest[i..].starts_with(&RECORD_MAGIC) && record_at(&rest[i..]).is_some());
     if later {
-        return Err("whole records follow it");
+        return Err(AfterBadRecord::WholeRecords);
     }
     if rest.len() > FRAME + RECORD_LEN_MAX {
-        return Err("more bytes follow it than one record holds");
+        return Err(AfterBadRecord::TooManyBytes);
     }
     if rest.len() < HEADER {
         return Ok(());
@@ -75,7 +77,7 @@ pub(super) fn unfinished(rest: &[u8]) -> Result<(), &'static str> {
     {
         return Ok(());
     }
-    Err("it is whole: its bytes changed after they were written")
+    Err(AfterBadRecord::Changed)
 }
 
 /// Where a journal's bytes are read from: the file, or a slice (tests).
@@ -134,7 +136,10 @@ thread_local! {
 
 fn read_failed(source: std::io::Error) -> StoreError {
     StoreError::Io {
-        context: "cannot read the journal".into(),
+        context: IoDoing::Journal {
+            doing: JournalDoing::Read,
+            path: None,
+        },
         source,
     }
 }
@@ -216,10 +221,12 @@ fn record_follows(src: &dyn Source, from: u64, end: u64) -> StoreResult<bool> {
 pub(super) fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> {
     let mut records = Vec::new();
     let mut at = start;
-    let damaged = |at: u64, why: &str| {
-        StoreError::Damaged(format!(
-            "the journal is damaged at byte {at}: a record there fails its check and {why}"
-        ))
+    let damaged = |at: u64, then: AfterBadRecord| {
+        StoreError::Damaged(StoreDamage::JournalRecordFails {
+            path: None,
+            at,
+            then,
+        })
     };
     while at < src.size() {
         if let Some(frame) = frame_from(src, at)? {
@@ -230,9 +237,10 @@ pub(super) fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> 
                     continue;
                 }
                 None => {
-                    return Err(StoreError::Damaged(format!(
-                        "the journal's record at byte {at} passes its check but is malformed"
-                    )));
+                    return Err(StoreError::Damaged(StoreDamage::JournalRecordMalformed {
+                        path: None,
+                        at,
+                    }));
                 }
             }
         }
@@ -247,9 +255,9 @@ pub(super) fn read_records(src: &dyn Source, start: u64) -> StoreResult<Parsed> 
                 true
             }
             _ if record_follows(src, at, end)? => {
-                return Err(damaged(at, "whole records follow it"));
+                return Err(damaged(at, AfterBadRecord::WholeRecords));
             }
-            _ => return Err(damaged(at, "more bytes follow it than one record holds")),
+            _ => return Err(damaged(at, AfterBadRecord::TooManyBytes)),
         };
         return Ok(Parsed {
             records,

@@ -16,7 +16,7 @@
 //!   used, so damaged bytes give `None`, never a panic or a large allocation.
 
 use crate::domain::event::Hash;
-use crate::store::{StoreError, StoreResult, StoreWriter};
+use crate::store::{StoreDamage, StoreError, StoreResult, StoreWriter};
 
 /// First bytes of the journal file: its header (magic, generation, check) comes before the records.
 pub const FILE_MAGIC: [u8; 4] = *b"hyjg";
@@ -88,7 +88,7 @@ pub(super) struct Record {
 
 fn put_u32(out: &mut Vec<u8>, n: usize) -> StoreResult<()> {
     let n = u32::try_from(n)
-        .map_err(|_| StoreError::Damaged("a journal record field is too large".into()))?;
+        .map_err(|_| StoreError::Damaged(StoreDamage::JournalRecordTooLarge { field: true }))?;
     out.extend_from_slice(&n.to_le_bytes());
     Ok(())
 }
@@ -122,7 +122,9 @@ pub(super) fn encode_record(r: &Record) -> StoreResult<Vec<u8>> {
     let len = u32::try_from(out.len() - HEADER)
         .ok()
         .filter(|&len| len as usize <= RECORD_LEN_MAX)
-        .ok_or_else(|| StoreError::Damaged("a journal record is too large".into()))?;
+        .ok_or(StoreError::Damaged(StoreDamage::JournalRecordTooLarge {
+            field: false,
+        }))?;
     out[4..8].copy_from_slice(&len.to_le_bytes());
     out[8..12].copy_from_slice(&(!len).to_le_bytes());
     let check = record_check(&out);

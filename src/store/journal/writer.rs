@@ -21,7 +21,9 @@ use super::record::{
     FILE_HEADER, Pushes, RECORD_BYTES, RECORD_LEN_MAX, Record, encode_record, payload_len,
 };
 use crate::domain::event::Hash;
-use crate::store::{Committed, SnapshotWrite, Store, StoreError, StoreResult, StoreWriter};
+use crate::store::{
+    Committed, SnapshotWrite, Store, StoreDamage, StoreError, StoreResult, StoreWriter,
+};
 
 /// The journal's side of a [`Journaled`](super::Journaled) store: the file and what it holds beyond
 /// the engine.
@@ -130,7 +132,7 @@ pub(super) fn read_hashes<S: Store + ?Sized>(
             } else {
                 new.hashes.get((i - split - tail) as usize).copied()
             }
-            .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
+            .ok_or(StoreError::Missing(StoreDamage::TreeHashMissing(i)))
         })
         .collect()
 }

@@ -17,7 +17,7 @@
 //!   not whole seqs, are reported (`None` or [`StoreError::Damaged`]), never a panic.
 
 use crate::domain::event::Hash;
-use crate::store::{Committed, StoreError, StoreResult};
+use crate::store::{Committed, StoreDamage, StoreError, StoreResult};
 
 /// Events per `E` chunk in a store created by this version (see the module doc).
 pub const EVENTS_PER_CHUNK: u64 = 4;
@@ -139,7 +139,7 @@ pub(super) fn encode_meta(c: &Committed, layout: Layout) -> Vec<u8> {
 }
 
 pub(super) fn decode_meta(v: &[u8]) -> StoreResult<(Committed, Layout)> {
-    let bad = || StoreError::Damaged("the store's commit record is damaged".to_string());
+    let bad = || StoreError::Damaged(StoreDamage::CommitRecord);
     let magic = v.get(..16).ok_or_else(bad)?;
     let v2 = if magic == META_MAGIC_V1 && v.len() == META_LEN_V1 {
         false
@@ -205,5 +205,5 @@ pub(super) fn hash_at(chunk: &[u8], i: u64, per_chunk: u64) -> StoreResult<Hash>
     chunk
         .get(off..off + 32)
         .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| StoreError::Missing(format!("tree hash {i} is missing")))
+        .ok_or(StoreError::Missing(StoreDamage::TreeHashMissing(i)))
 }

@@ -88,7 +88,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
-use crate::store::{Committed, StoreError, StoreResult};
+use crate::error::IoDoing;
+use crate::store::{Committed, EngineDamage, StoreDamage, StoreError, StoreResult};
 use format::{LAYOUT_NEW, Layout, META_KEY, decode_meta, key, piece_key};
 
 /// Free space the disk holding the store must keep for it to be opened or written (16 MiB): far more
@@ -180,23 +181,26 @@ fn open_needs(dir: &Path) -> u64 {
     fill + snapshots + (64 << 10)
 }
 
-fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
-    let free = fs2::available_space(dir).map_err(io(format!(
-        "cannot tell the free space of the disk holding {}",
-        dir.display()
-    )))?;
+/// The storage engine's configuration file in its directory (sled writes it, with [`DB_FILE`], when
+/// it makes a store).
+pub const CONF_FILE: &str = "conf";
+
+/// The storage engine's main file in its directory.
+pub const DB_FILE: &str = "db";
+
+fn free_space_at_least(dir: &Path, doing: IoDoing, min: u64) -> StoreResult<()> {
+    let free = fs2::available_space(dir).map_err(io(IoDoing::FreeSpace(dir.to_path_buf())))?;
     if free >= min {
         return Ok(());
     }
     Err(StoreError::Io {
-        context: format!("cannot {doing} {}", dir.display()),
+        context: doing,
         source: std::io::Error::new(
             std::io::ErrorKind::StorageFull,
-            format!(
-                "the disk has {} KiB free, and hyoka needs {} KiB free to use the ledger safely",
-                free / 1024,
-                min / 1024
-            ),
+            crate::error::LowSpace {
+                free_kib: free / 1024,
+                need_kib: min / 1024,
+            },
         ),
     })
 }
@@ -209,12 +213,19 @@ fn free_space_at_least(dir: &Path, doing: &str, min: u64) -> StoreResult<()> {
 /// is one of its blob files (sled 0.34.7 keeps each page larger than about 128 KiB, a quarter of its
 /// 512 KiB segment, in a file of its own under `blobs/`, opened by name on every read) or the `blobs/`
 /// directory itself. Permission denied, EIO, a full disk and the like stay I/O errors.
-fn sled_error(what: &str, e: sled::Error) -> StoreError {
+fn sled_error(what: &IoDoing, e: sled::Error) -> StoreError {
+    let damaged = |why| {
+        StoreError::Damaged(StoreDamage::Engine {
+            doing: what.clone(),
+            why,
+        })
+    };
     match e {
         sled::Error::Io(source) if source.kind() == std::io::ErrorKind::NotFound => {
-            StoreError::FileMissing(format!(
-                "{what}: one of the storage engine's blob files (under blobs/ there: values larger than about 128 KiB) is gone, deleted or lost ({source})"
-            ))
+            StoreError::FileMissing(StoreDamage::Engine {
+                doing: what.clone(),
+                why: EngineDamage::BlobGone,
+            })
         }
         sled::Error::Io(source)
             if matches!(
@@ -222,30 +233,25 @@ fn sled_error(what: &str, e: sled::Error) -> StoreError {
                 std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::IsADirectory
             ) =>
         {
-            StoreError::Damaged(format!(
-                "{what}: a file of the store is cut short or is not a file ({source}): its files hold damaged data"
+            damaged(EngineDamage::CutShort(
+                source.kind() == std::io::ErrorKind::IsADirectory,
             ))
         }
         sled::Error::Io(source) => StoreError::Io {
-            context: what.to_string(),
+            context: what.clone(),
             source,
         },
-        sled::Error::Corruption { .. } => StoreError::Damaged(format!(
-            "{what}: its files hold damaged data (a checksum does not match)"
-        )),
-        sled::Error::Unsupported(_) => StoreError::Damaged(format!(
-            "{what}: the storage engine does not recognise its files (damaged, or not written by hyoka)"
-        )),
-        sled::Error::CollectionNotFound(_) => {
-            StoreError::Missing(format!("{what}: part of the store is missing"))
-        }
-        sled::Error::ReportableBug(m) => {
-            StoreError::Damaged(format!("{what}: the storage engine failed ({m})"))
-        }
+        sled::Error::Corruption { .. } => damaged(EngineDamage::Checksum),
+        sled::Error::Unsupported(_) => damaged(EngineDamage::Unrecognised),
+        sled::Error::CollectionNotFound(_) => StoreError::Missing(StoreDamage::Engine {
+            doing: what.clone(),
+            why: EngineDamage::PartMissing,
+        }),
+        sled::Error::ReportableBug(m) => damaged(EngineDamage::Failed(m)),
     }
 }
 
-fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
+fn guard<T>(what: &IoDoing, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(sled_error(what, e)),
@@ -255,15 +261,15 @@ fn guard<T>(what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
                 .map(String::as_str)
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("no message");
-            Err(StoreError::Damaged(format!(
-                "{what}: the storage engine crashed reading its files ({msg})"
-            )))
+            Err(StoreError::Damaged(StoreDamage::Engine {
+                doing: what.clone(),
+                why: EngineDamage::Crashed(msg.to_string()),
+            }))
         }
     }
 }
 
-fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
-    let context = context.into();
+fn io(context: IoDoing) -> impl FnOnce(std::io::Error) -> StoreError {
     move |source| StoreError::Io { context, source }
 }
 
@@ -292,14 +298,18 @@ impl SledStore {
     }
 
     fn open_once(dir: &Path, min_free: u64) -> StoreResult<SledStore> {
-        std::fs::create_dir_all(dir).map_err(io(format!("cannot create {}", dir.display())))?;
-        free_space_at_least(dir, "open the store in", min_free.max(open_needs(dir)))?;
+        std::fs::create_dir_all(dir).map_err(io(IoDoing::Create(dir.to_path_buf())))?;
+        free_space_at_least(
+            dir,
+            IoDoing::OpenStore(dir.to_path_buf()),
+            min_free.max(open_needs(dir)),
+        )?;
         let config = sled::Config::new()
             .path(dir)
             .cache_capacity(16 << 20)
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None);
-        let what = format!("cannot open the store in {}", dir.display());
+        let what = IoDoing::OpenStore(dir.to_path_buf());
         let db = match catch_unwind(AssertUnwindSafe(|| config.open())) {
             Ok(Ok(db)) => db,
             Ok(Err(sled::Error::Io(e))) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -310,9 +320,10 @@ impl SledStore {
             }
             Ok(Err(e)) => return Err(sled_error(&what, e)),
             Err(_) => {
-                return Err(StoreError::Damaged(format!(
-                    "{what}: the storage engine crashed reading its files, which are damaged"
-                )));
+                return Err(StoreError::Damaged(StoreDamage::Engine {
+                    doing: what,
+                    why: EngineDamage::CrashedOpening,
+                }));
             }
         };
         let mut store = SledStore {
@@ -328,12 +339,12 @@ impl SledStore {
         Ok(store)
     }
 
-    fn reading(&self) -> String {
-        format!("cannot read the store in {}", self.dir.display())
+    fn reading(&self) -> IoDoing {
+        IoDoing::ReadStore(self.dir.clone())
     }
 
-    fn writing(&self) -> String {
-        format!("cannot write the store in {}", self.dir.display())
+    fn writing(&self) -> IoDoing {
+        IoDoing::WriteStore(self.dir.clone())
     }
 
     /// A point read of one key.
@@ -368,11 +379,11 @@ impl SledStore {
     fn hash_chunk(&self, chunk: u64) -> StoreResult<Vec<u8>> {
         self.get(&key(b'T', chunk))?
             .map(|v| v.to_vec())
-            .ok_or_else(|| StoreError::Missing(format!("tree-hash chunk {chunk} is missing")))
+            .ok_or(StoreError::Missing(StoreDamage::TreeChunkMissing(chunk)))
     }
 
     /// Runs a sled write, remembering a failure (see [`SledStore`]'s `Drop`).
-    fn write<T>(&self, what: &str, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
+    fn write<T>(&self, what: &IoDoing, f: impl FnOnce() -> sled::Result<T>) -> StoreResult<T> {
         let r = guard(what, f);
         if r.is_err() {
             self.write_failed.store(true, Ordering::Relaxed);
@@ -593,7 +604,7 @@ mod tests {
 
     /// The keys of the store's `E` chunks and how many records each holds.
     fn chunk_sizes(s: &SledStore) -> Vec<(u64, usize)> {
-        guard("t", || {
+        guard(&IoDoing::StartVerifyThread, || {
             s.db.scan_prefix(b"E")
                 .map(|kv| {
                     let (k, v) = kv?;
@@ -618,19 +629,19 @@ mod tests {
                     v.extend_from_slice(&(rec(i).len() as u32).to_le_bytes());
                     v.extend_from_slice(&rec(i));
                 }
-                guard("t", || s.db.insert(key(b'E', c), v)).unwrap();
+                guard(&IoDoing::StartVerifyThread, || s.db.insert(key(b'E', c), v)).unwrap();
             }
             for (c, range) in [(0u64, 0..128u64), (1, 128..256), (2, 256..300)] {
                 let v: Vec<u8> = range.flat_map(|i| [i as u8; 32]).collect();
-                guard("t", || s.db.insert(key(b'T', c), v)).unwrap();
+                guard(&IoDoing::StartVerifyThread, || s.db.insert(key(b'T', c), v)).unwrap();
             }
             let mut m = b"hyoka-store-v1\0\0".to_vec();
             m.extend_from_slice(&100u64.to_le_bytes());
             m.extend_from_slice(&300u64.to_le_bytes());
             m.extend_from_slice(&[7; 32]);
             let m = sealed(&m);
-            guard("t", || s.db.insert(META_KEY, m)).unwrap();
-            guard("t", || s.db.flush()).unwrap();
+            guard(&IoDoing::StartVerifyThread, || s.db.insert(META_KEY, m)).unwrap();
+            guard(&IoDoing::StartVerifyThread, || s.db.flush()).unwrap();
         }
         let mut s = SledStore::open(dir.path()).unwrap();
         let c = s.committed().unwrap().unwrap();
@@ -878,7 +889,7 @@ mod tests {
 
         // A missing piece is damage, told in plain words; a malformed key too.
         s.tamper_snapshot(5, Some(&big)).unwrap();
-        guard("t", || s.db.remove(piece_key(5, 1))).unwrap();
+        guard(&IoDoing::StartVerifyThread, || s.db.remove(piece_key(5, 1))).unwrap();
         let e = s.snapshot_at_or_before(5).unwrap_err();
         assert!(matches!(e, StoreError::Damaged(_)), "{e}");
         assert!(
@@ -887,7 +898,10 @@ mod tests {
             "{e}"
         );
         let odd = [&piece_key(6, 0)[..], &[0]].concat();
-        guard("t", || s.db.insert(odd.clone(), &b"odd"[..])).unwrap();
+        guard(&IoDoing::StartVerifyThread, || {
+            s.db.insert(odd.clone(), &b"odd"[..])
+        })
+        .unwrap();
         assert!(matches!(s.snapshot_seqs(), Err(StoreError::Damaged(_))));
         assert!(matches!(
             s.snapshot_at_or_before(6),
@@ -899,7 +913,7 @@ mod tests {
     fn an_old_store_keeps_whole_snapshots() {
         let dir = tempfile::tempdir().unwrap();
         let mut s = SledStore::open(dir.path()).unwrap();
-        guard("t", || {
+        guard(&IoDoing::StartVerifyThread, || {
             s.db.insert(META_KEY, encode_meta(&Committed::EMPTY, LAYOUT_V1))
         })
         .unwrap();
@@ -924,7 +938,7 @@ mod tests {
     fn a_damaged_commit_record_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let s = SledStore::open(dir.path()).unwrap();
-        guard("t", || {
+        guard(&IoDoing::StartVerifyThread, || {
             s.db.insert(META_KEY, &b"hyoka-store-v1\0\0short"[..])
         })
         .unwrap();
@@ -938,7 +952,10 @@ mod tests {
         let mut w = s.writer().unwrap();
         w.push_event(b"abc").unwrap();
         w.commit([1; 32]).unwrap();
-        guard("t", || s.db.insert(key(b'E', 0), &[9u8, 0, 0, 0, 1][..])).unwrap();
+        guard(&IoDoing::StartVerifyThread, || {
+            s.db.insert(key(b'E', 0), &[9u8, 0, 0, 0, 1][..])
+        })
+        .unwrap();
         let err = s.scan_events(0, 1, &mut |_, _| Ok(true)).unwrap_err();
         assert!(err.to_string().contains("malformed"), "{err}");
         // A chunk holding fewer records than the commit counts is damage too, and so is a lost one.
@@ -950,7 +967,10 @@ mod tests {
         }
         w.commit([1; 32]).unwrap();
         let one = [&(rec(0).len() as u32).to_le_bytes()[..], &rec(0)].concat();
-        guard("t", || s.db.insert(key(b'E', 0), one)).unwrap();
+        guard(&IoDoing::StartVerifyThread, || {
+            s.db.insert(key(b'E', 0), one)
+        })
+        .unwrap();
         assert_eq!(events(&s, 0, 1), [(0, rec(0))]);
         let n = EVENTS_PER_CHUNK;
         let err = s.scan_events(0, 2, &mut |_, _| Ok(true)).unwrap_err();
@@ -960,7 +980,7 @@ mod tests {
                 .contains(&format!("chunk of events #0..#{} is malformed", n - 1)),
             "{err}"
         );
-        guard("t", || s.db.remove(key(b'E', 0))).unwrap();
+        guard(&IoDoing::StartVerifyThread, || s.db.remove(key(b'E', 0))).unwrap();
         let err = s.scan_events(1, 2, &mut |_, _| Ok(true)).unwrap_err();
         assert!(matches!(err, StoreError::Missing(_)), "{err}");
         assert!(
@@ -973,8 +993,9 @@ mod tests {
     #[test]
     fn a_disk_without_room_is_refused_in_plain_words() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(free_space_at_least(dir.path(), "open the store in", 0).is_ok());
-        let e = free_space_at_least(dir.path(), "open the store in", u64::MAX).unwrap_err();
+        assert!(free_space_at_least(dir.path(), IoDoing::OpenStore(dir.path().into()), 0).is_ok());
+        let e = free_space_at_least(dir.path(), IoDoing::OpenStore(dir.path().into()), u64::MAX)
+            .unwrap_err();
         let e = crate::error::Error::from_store(e, dir.path()).to_string();
         assert!(
             e.starts_with("the disk is full: cannot open the store in "),
@@ -987,7 +1008,7 @@ mod tests {
     #[test]
     fn sled_errors_are_told_in_plain_words() {
         let e = sled_error(
-            "cannot open the store in s",
+            &IoDoing::OpenStore("s".into()),
             sled::Error::Unsupported("x".into()),
         );
         assert!(
@@ -996,7 +1017,7 @@ mod tests {
         );
         let full = std::io::Error::from_raw_os_error(28);
         let e = crate::error::Error::from_store(
-            sled_error("cannot write the store in s", sled::Error::Io(full)),
+            sled_error(&IoDoing::WriteStore("s".into()), sled::Error::Io(full)),
             Path::new("l"),
         );
         assert!(matches!(e, crate::error::Error::DiskFull { .. }), "{e}");
@@ -1008,7 +1029,7 @@ mod tests {
         use std::io::{Error as E, ErrorKind as K};
         let told = |e: E| {
             crate::error::Error::from_store(
-                sled_error("cannot read the store in s", sled::Error::Io(e)),
+                sled_error(&IoDoing::ReadStore("s".into()), sled::Error::Io(e)),
                 Path::new("l"),
             )
         };

@@ -25,7 +25,8 @@ use super::format::{
 };
 use super::{SledStore, free_space_at_least, guard};
 use crate::domain::event::Hash;
-use crate::store::{Committed, Store, StoreError, StoreResult, StoreWriter};
+use crate::error::IoDoing;
+use crate::store::{Committed, Store, StoreDamage, StoreError, StoreResult, StoreWriter};
 
 impl SledStore {
     /// The number of committed events (0 for a store never committed).
@@ -47,7 +48,7 @@ impl SledStore {
                     return Ok(out);
                 };
                 let (s, _) = split_piece_key(&k)
-                    .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+                    .ok_or(StoreError::Damaged(StoreDamage::SnapshotKeyMalformed))?;
                 out.push(s);
                 match s.checked_add(1) {
                     Some(n) => from = piece_key(n, 0),
@@ -64,7 +65,7 @@ impl SledStore {
             let s: [u8; 8] = k
                 .get(1..9)
                 .and_then(|s| s.try_into().ok())
-                .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+                .ok_or(StoreError::Damaged(StoreDamage::SnapshotKeyMalformed))?;
             out.push(u64::from_be_bytes(s));
         }
         Ok(out)
@@ -99,10 +100,10 @@ impl Store for SledStore {
         let mut visit = |c: u64, v: &[u8]| -> StoreResult<bool> {
             let (start, end) = bounds(c);
             let malformed = || {
-                StoreError::Damaged(format!(
-                    "the store's chunk of events #{start}..#{} is malformed",
-                    end - 1
-                ))
+                StoreError::Damaged(StoreDamage::EventChunkMalformed {
+                    first: start,
+                    last: end - 1,
+                })
             };
             let recs = split_records(v).ok_or_else(malformed)?;
             // Every committed event of the chunk must be there.
@@ -120,10 +121,10 @@ impl Store for SledStore {
         for c in first..=last {
             let v = self.get(&key(b'E', c))?.ok_or_else(|| {
                 let (start, end) = bounds(c);
-                StoreError::Missing(format!(
-                    "events #{start}..#{} are missing from the store",
-                    end - 1
-                ))
+                StoreError::Missing(StoreDamage::EventsMissing {
+                    first: start,
+                    last: end - 1,
+                })
             })?;
             if !visit(c, &v)? {
                 return Ok(());
@@ -150,7 +151,7 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn check_free_space(&self, dir: &Path, doing: &str) -> StoreResult<()> {
+    fn check_free_space(&self, dir: &Path, doing: IoDoing) -> StoreResult<()> {
         free_space_at_least(dir, doing, self.min_free)
     }
 
@@ -167,12 +168,7 @@ impl Store for SledStore {
             None => Ok(None),
             Some(v) => <[u8; 8]>::try_from(&v[..])
                 .map(|b| Some(u64::from_le_bytes(b)))
-                .map_err(|_| {
-                    StoreError::Damaged(format!(
-                        "the store's journal generation record is {} bytes, not 8",
-                        v.len()
-                    ))
-                }),
+                .map_err(|_| StoreError::Damaged(StoreDamage::GenerationRecord(v.len()))),
         }
     }
 
@@ -184,9 +180,9 @@ impl Store for SledStore {
         loop {
             let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((_, v)) = next else { break };
-            out.extend(split_refs(&v).ok_or_else(|| {
-                StoreError::Damaged(format!("the index of item {item} is malformed"))
-            })?);
+            out.extend(
+                split_refs(&v).ok_or(StoreError::Damaged(StoreDamage::ItemIndexMalformed(item)))?,
+            );
         }
         // Seqs past the committed events were written ahead by an append that did not commit.
         let committed = self.committed_events()?;
@@ -200,7 +196,7 @@ impl Store for SledStore {
         loop {
             let next = guard(&self.reading(), || iter.next().transpose())?;
             let Some((k, v)) = next else { break };
-            let bad = || StoreError::Damaged("an index record is malformed".into());
+            let bad = || StoreError::Damaged(StoreDamage::IndexRecordMalformed);
             let item = u32::from_be_bytes(
                 k.get(1..5)
                     .and_then(|s| s.try_into().ok())
@@ -249,14 +245,12 @@ impl Store for SledStore {
                 .transpose()
         })?;
         let Some(k) = found else { return Ok(None) };
-        let (s, last) = split_piece_key(&k)
-            .ok_or_else(|| StoreError::Damaged("a snapshot key is malformed".into()))?;
+        let (s, last) =
+            split_piece_key(&k).ok_or(StoreError::Damaged(StoreDamage::SnapshotKeyMalformed))?;
         let mut out = Vec::new();
         for p in 0..=last {
-            let v = self.get(&piece_key(s, p))?.ok_or_else(|| {
-                StoreError::Damaged(format!(
-                    "piece {p} of the snapshot after event {s} is missing"
-                ))
+            let v = self.get(&piece_key(s, p))?.ok_or({
+                StoreError::Damaged(StoreDamage::SnapshotPieceMissing { piece: p, after: s })
             })?;
             out.extend_from_slice(&v);
         }

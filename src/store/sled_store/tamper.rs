@@ -20,7 +20,7 @@ use super::format::{
     META_KEY, REF_BLOCK, SNAPSHOT_PREFIX, encode_meta, key, piece_key, ref_key, split_records,
 };
 use super::{SledStore, guard};
-use crate::store::{Committed, StoreError, StoreResult};
+use crate::store::{Committed, StoreDamage, StoreError, StoreResult};
 
 impl SledStore {
     /// Test support: replaces the stored bytes of one committed event in place, bypassing every check.
@@ -30,8 +30,12 @@ impl SledStore {
         let k = key(b'E', seq / per_chunk);
         let chunk = self
             .get(&k)?
-            .ok_or_else(|| StoreError::Missing(format!("event {seq} is missing")))?;
-        let recs = split_records(&chunk).ok_or_else(|| StoreError::Damaged("bad chunk".into()))?;
+            .ok_or(StoreError::Missing(StoreDamage::EventMissing(seq)))?;
+        let recs =
+            split_records(&chunk).ok_or(StoreError::Damaged(StoreDamage::EventChunkMalformed {
+                first: seq,
+                last: seq,
+            }))?;
         let mut out = Vec::new();
         for (i, r) in recs.iter().enumerate() {
             let r: &[u8] = if i as u64 == seq % per_chunk {
@@ -42,21 +46,21 @@ impl SledStore {
             out.extend_from_slice(&(r.len() as u32).to_le_bytes());
             out.extend_from_slice(r);
         }
-        self.write("tampering", || self.db.insert(k, out))?;
-        self.write("flushing", || self.db.flush())?;
+        self.write(&self.writing(), || self.db.insert(k, out))?;
+        self.write(&self.writing(), || self.db.flush())?;
         Ok(())
     }
 
     /// Test support: replaces the per-item index entries of `item` by `seqs`, bypassing every check.
     pub fn tamper_item_refs(&mut self, item: u32, seqs: &[u64]) -> StoreResult<()> {
-        let old: Vec<sled::IVec> = guard("tampering", || {
+        let old: Vec<sled::IVec> = guard(&self.writing(), || {
             self.db
                 .range(ref_key(item, 0)..=ref_key(item, u64::MAX))
                 .keys()
                 .collect()
         })?;
         for k in old {
-            guard("tampering", || self.db.remove(k))?;
+            guard(&self.writing(), || self.db.remove(k))?;
         }
         let mut blocks: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
         for s in seqs {
@@ -66,9 +70,9 @@ impl SledStore {
                 .extend_from_slice(&s.to_le_bytes());
         }
         for (b, v) in blocks {
-            guard("tampering", || self.db.insert(ref_key(item, b), v))?;
+            guard(&self.writing(), || self.db.insert(ref_key(item, b), v))?;
         }
-        guard("flushing", || self.db.flush())?;
+        guard(&self.writing(), || self.db.flush())?;
         Ok(())
     }
 
@@ -85,23 +89,27 @@ impl SledStore {
                     batch.insert(&k, v);
                 }
             }
-            guard("tampering", || self.db.apply_batch(batch))?;
-            guard("flushing", || self.db.flush())?;
+            guard(&self.writing(), || self.db.apply_batch(batch))?;
+            guard(&self.writing(), || self.db.flush())?;
             return Ok(());
         }
         match bytes {
-            Some(b) => guard("tampering", || self.db.insert(key(SNAPSHOT_PREFIX, seq), b))?,
-            None => guard("tampering", || self.db.remove(key(SNAPSHOT_PREFIX, seq)))?,
+            Some(b) => guard(&self.writing(), || {
+                self.db.insert(key(SNAPSHOT_PREFIX, seq), b)
+            })?,
+            None => guard(&self.writing(), || {
+                self.db.remove(key(SNAPSHOT_PREFIX, seq))
+            })?,
         };
-        guard("flushing", || self.db.flush())?;
+        guard(&self.writing(), || self.db.flush())?;
         Ok(())
     }
 
     /// Test support: rewrites the commit record, e.g. to simulate a store that lost its tail.
     pub fn tamper_commit(&mut self, c: Committed) -> StoreResult<()> {
         let record = encode_meta(&c, self.layout()?);
-        self.write("tampering", || self.db.insert(META_KEY, record))?;
-        self.write("flushing", || self.db.flush())?;
+        self.write(&self.writing(), || self.db.insert(META_KEY, record))?;
+        self.write(&self.writing(), || self.db.flush())?;
         Ok(())
     }
 }
@@ -112,8 +120,7 @@ fn snapshot_pieces(seq: u64, bytes: &[u8], piece: u64) -> StoreResult<Vec<([u8; 
     let size = usize::try_from(piece).unwrap_or(usize::MAX).max(1);
     let mut out = Vec::with_capacity(bytes.len() / size + 1);
     for (i, part) in bytes.chunks(size).enumerate() {
-        let i = u32::try_from(i)
-            .map_err(|_| StoreError::Damaged("a state snapshot is too large to store".into()))?;
+        let i = u32::try_from(i).map_err(|_| StoreError::Damaged(StoreDamage::SnapshotTooLarge))?;
         out.push((piece_key(seq, i), part.to_vec()));
     }
     if out.is_empty() {

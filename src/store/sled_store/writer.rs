@@ -29,7 +29,8 @@ use super::format::{
 };
 use super::{SledStore, free_space_at_least, io};
 use crate::domain::event::Hash;
-use crate::store::{Committed, StoreError, StoreResult, StoreWriter};
+use crate::error::IoDoing;
+use crate::store::{Committed, StoreDamage, StoreError, StoreResult, StoreWriter};
 
 /// Bytes of chunks, index blocks and snapshot pieces collected before they are handed to sled (one
 /// batch) during a large append.
@@ -55,7 +56,7 @@ impl Pieces<'_, '_> {
         self.count = self
             .count
             .checked_add(1)
-            .ok_or_else(|| StoreError::Damaged("a state snapshot is too large to store".into()))?;
+            .ok_or(StoreError::Damaged(StoreDamage::SnapshotTooLarge))?;
         let part = std::mem::replace(&mut self.buf, Vec::with_capacity(self.piece));
         self.writer.pending_bytes += part.len();
         self.writer.pending_pieces.push((k, part));
@@ -183,7 +184,7 @@ impl SledWriter<'_> {
 impl StoreWriter for SledWriter<'_> {
     fn push_event(&mut self, bytes: &[u8]) -> StoreResult<()> {
         let len = u32::try_from(bytes.len())
-            .map_err(|_| StoreError::Damaged("event too large for the store".into()))?;
+            .map_err(|_| StoreError::Damaged(StoreDamage::EventTooLarge))?;
         self.event_chunk.extend_from_slice(&len.to_le_bytes());
         self.event_chunk.extend_from_slice(bytes);
         self.events += 1;
@@ -252,7 +253,8 @@ impl StoreWriter for SledWriter<'_> {
         let piece = usize::try_from(self.layout.snapshot_piece).unwrap_or(usize::MAX);
         if piece == 0 {
             let mut bytes = Vec::new();
-            write(&mut bytes).map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+            write(&mut bytes)
+                .map_err(|e| StoreError::Damaged(StoreDamage::SnapshotUnwritable(e.to_string())))?;
             return self.push_snapshot(seq, &bytes);
         }
         // Piece by piece as the state is encoded: a large state's snapshot is never held whole.
@@ -268,7 +270,7 @@ impl StoreWriter for SledWriter<'_> {
         if let Some(e) = sink.failed.take() {
             return Err(e);
         }
-        written.map_err(|e| StoreError::Damaged(format!("a state snapshot: {e}")))?;
+        written.map_err(|e| StoreError::Damaged(StoreDamage::SnapshotUnwritable(e.to_string())))?;
         // The last piece (an empty snapshot is one empty piece), then the stale ones after it.
         if !sink.buf.is_empty() || sink.count == 0 {
             sink.emit()?;
@@ -291,9 +293,8 @@ impl StoreWriter for SledWriter<'_> {
             // batch made sled keep every version of the leaves it rewrote (hundreds of megabytes).
             let size = usize::try_from(piece).unwrap_or(usize::MAX).max(1);
             let count = bytes.len().div_ceil(size).max(1);
-            let stale = u32::try_from(count).map_err(|_| {
-                StoreError::Damaged("a state snapshot is too large to store".into())
-            })?;
+            let stale = u32::try_from(count)
+                .map_err(|_| StoreError::Damaged(StoreDamage::SnapshotTooLarge))?;
             self.pending_stale
                 .extend(self.store.snapshot_pieces_from(seq, stale)?);
             for i in 0..count {
@@ -316,9 +317,7 @@ impl StoreWriter for SledWriter<'_> {
         let mut out = Vec::with_capacity(indexes.len());
         for &i in indexes {
             if i >= self.hashes {
-                return Err(StoreError::Missing(format!(
-                    "tree hash {i} is not written yet"
-                )));
+                return Err(StoreError::Missing(StoreDamage::TreeHashNotWritten(i)));
             }
             let c = i / per_chunk;
             let h = if c == open {
@@ -396,21 +395,24 @@ impl StoreWriter for SledWriter<'_> {
 impl SledStore {
     /// The writer of [`Store::writer`](crate::store::Store::writer), unboxed.
     pub(super) fn sled_writer(&mut self) -> StoreResult<SledWriter<'_>> {
-        free_space_at_least(&self.dir, "write to the store in", self.min_free)?;
+        free_space_at_least(
+            &self.dir,
+            IoDoing::WriteStore(self.dir.clone()),
+            self.min_free,
+        )?;
         let (committed, layout) = self.head()?.unwrap_or((Committed::EMPTY, LAYOUT_NEW));
         let open_events = committed.events % layout.events_per_chunk;
         let mut event_chunk = Vec::new();
         if open_events > 0 {
             let chunk_no = committed.events / layout.events_per_chunk;
             let v = self.get(&key(b'E', chunk_no))?.ok_or_else(|| {
-                StoreError::Missing(format!(
-                    "the chunk holding events {}.. is missing",
-                    chunk_no * layout.events_per_chunk
+                StoreError::Missing(StoreDamage::OpenChunkMissing(
+                    chunk_no * layout.events_per_chunk,
                 ))
             })?;
             let recs = split_records(&v)
                 .filter(|r| r.len() as u64 >= open_events)
-                .ok_or_else(|| StoreError::Damaged("the open event chunk is malformed".into()))?;
+                .ok_or(StoreError::Damaged(StoreDamage::OpenEventChunkMalformed))?;
             for r in recs.iter().take(open_events as usize) {
                 event_chunk.extend_from_slice(&(r.len() as u32).to_le_bytes());
                 event_chunk.extend_from_slice(r);
@@ -422,9 +424,8 @@ impl SledStore {
             let v = self.hash_chunk(committed.tree_hashes / layout.hashes_per_chunk)?;
             let keep = (open_hashes * 32) as usize;
             hash_chunk.extend_from_slice(
-                v.get(..keep).ok_or_else(|| {
-                    StoreError::Damaged("the open tree-hash chunk is short".into())
-                })?,
+                v.get(..keep)
+                    .ok_or(StoreError::Damaged(StoreDamage::OpenTreeChunkShort))?,
             );
         }
         Ok(SledWriter {
@@ -452,14 +453,14 @@ impl SledStore {
         // sled's own files (db, conf, snapshots): those whose size or time changed.
         let mut changed_listing = false;
         let mut seen = HashSet::new();
-        let entries = std::fs::read_dir(&self.dir)
-            .map_err(io(format!("cannot list {}", self.dir.display())))?;
+        let entries =
+            std::fs::read_dir(&self.dir).map_err(io(IoDoing::Read(self.dir.to_path_buf())))?;
         for entry in entries {
-            let entry = entry.map_err(io(format!("cannot list {}", self.dir.display())))?;
+            let entry = entry.map_err(io(IoDoing::Read(self.dir.to_path_buf())))?;
             let path = entry.path();
             let meta = match entry.metadata() {
                 Err(e) if not_found(&e) => continue,
-                m => m.map_err(io(format!("cannot stat {}", path.display())))?,
+                m => m.map_err(io(IoDoing::Read(path.to_path_buf())))?,
             };
             if !meta.is_file() {
                 continue;
@@ -472,7 +473,7 @@ impl SledStore {
             changed_listing |= !self.synced.contains_key(&path);
             match File::open(&path).and_then(|f| f.sync_all()) {
                 Err(e) if not_found(&e) => continue,
-                r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+                r => r.map_err(io(IoDoing::Sync(path.to_path_buf())))?,
             }
             seen.insert(path.clone());
             self.synced.insert(path, stamp);
@@ -486,17 +487,17 @@ impl SledStore {
         let mut new_blobs = false;
         if blobs.is_dir() {
             let mut names = HashSet::with_capacity(self.synced_blobs.len() + 16);
-            let entries = std::fs::read_dir(&blobs)
-                .map_err(io(format!("cannot list {}", blobs.display())))?;
+            let entries =
+                std::fs::read_dir(&blobs).map_err(io(IoDoing::Read(blobs.to_path_buf())))?;
             for entry in entries {
                 let name = entry
-                    .map_err(io(format!("cannot list {}", blobs.display())))?
+                    .map_err(io(IoDoing::Read(blobs.to_path_buf())))?
                     .file_name();
                 if !self.synced_blobs.contains(&name) {
                     let path = blobs.join(&name);
                     match File::open(&path).and_then(|f| f.sync_all()) {
                         Err(e) if not_found(&e) => continue,
-                        r => r.map_err(io(format!("cannot fsync {}", path.display())))?,
+                        r => r.map_err(io(IoDoing::Sync(path.to_path_buf())))?,
                     }
                     new_blobs = true;
                 }
@@ -508,12 +509,12 @@ impl SledStore {
         if changed_listing {
             File::open(&self.dir)
                 .and_then(|f| f.sync_all())
-                .map_err(io(format!("cannot fsync {}", self.dir.display())))?;
+                .map_err(io(IoDoing::Sync(self.dir.to_path_buf())))?;
         }
         if new_blobs {
             File::open(&blobs)
                 .and_then(|f| f.sync_all())
-                .map_err(io(format!("cannot fsync {}", blobs.display())))?;
+                .map_err(io(IoDoing::Sync(blobs.to_path_buf())))?;
         }
         Ok(())
     }
