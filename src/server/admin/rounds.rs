@@ -156,8 +156,35 @@ pub async fn open_round(
             };
             Ok(rounds_page(&app, &s, StatusCode::OK, note).await)
         }
+        // Refused: the form again, with what was typed.
         Err(e) => Ok(rounds_page(&app, &s, e.status, again(e.message)).await),
     }
+}
+
+/// The rounds page after an action: its notice (`said` of what was done) or its refusal.
+async fn answered<T>(
+    app: &Arc<App>,
+    s: &Session,
+    done: Result<T, PageError>,
+    said: impl FnOnce(T) -> String,
+) -> Response {
+    let (status, note) = match done {
+        Ok(t) => (
+            StatusCode::OK,
+            RoundsNote {
+                notice: Some(said(t)),
+                ..RoundsNote::default()
+            },
+        ),
+        Err(e) => (
+            e.status,
+            RoundsNote {
+                error: Some(e.message),
+                ..RoundsNote::default()
+            },
+        ),
+    };
+    rounds_page(app, s, status, note).await
 }
 
 /// The forms that close or publish a round.
@@ -197,26 +224,15 @@ pub async fn close_round(
         ));
     }
     let reason = reason_or(&f.reason, "評価ラウンドの締切");
-    match record(&app, &s, reason, None, vec![Change::RoundClosed { period }]).await {
-        Ok(r) => {
-            let note = RoundsNote {
-                notice: Some(format!(
-                    "{}の評価ラウンドを締め切りました（記録 #{}）。",
-                    period.label(),
-                    r.first_seq
-                )),
-                ..RoundsNote::default()
-            };
-            Ok(rounds_page(&app, &s, StatusCode::OK, note).await)
-        }
-        Err(e) => {
-            let note = RoundsNote {
-                error: Some(e.message),
-                ..RoundsNote::default()
-            };
-            Ok(rounds_page(&app, &s, e.status, note).await)
-        }
-    }
+    let done = record(&app, &s, reason, None, vec![Change::RoundClosed { period }]).await;
+    Ok(answered(&app, &s, done, |r| {
+        format!(
+            "{}の評価ラウンドを締め切りました（記録 #{}）。",
+            period.label(),
+            r.first_seq
+        )
+    })
+    .await)
 }
 
 #[derive(Serialize)]
@@ -364,29 +380,17 @@ pub async fn publish_round(
     })
     .await
     .map_err(|r| PageError::from_refusal(&r))?;
-    match published.map_err(|f| publish_failure_page(period, &f)) {
-        Ok(p) => {
-            let r = p.receipt;
-            let note = RoundsNote {
-                notice: Some(format!(
-                    "{}の評価結果を公表しました（記録 #{}、表の SHA-256 {digest}）。ログ鍵でチェックポイント（{}件）に署名し、市民向けのページ /rounds/{} で公開しています。",
-                    period.label(),
-                    r.first_seq + r.count - 1,
-                    p.checkpoint_size,
-                    period.id()
-                )),
-                ..RoundsNote::default()
-            };
-            Ok(rounds_page(&app, &s, StatusCode::OK, note).await)
-        }
-        Err(e) => {
-            let note = RoundsNote {
-                error: Some(e.message),
-                ..RoundsNote::default()
-            };
-            Ok(rounds_page(&app, &s, e.status, note).await)
-        }
-    }
+    let done = published.map_err(|f| publish_failure_page(period, &f));
+    Ok(answered(&app, &s, done, |p| {
+        format!(
+            "{}の評価結果を公表しました（記録 #{}、表の SHA-256 {digest}）。ログ鍵でチェックポイント（{}件）に署名し、市民向けのページ /rounds/{} で公開しています。",
+            period.label(),
+            p.receipt.first_seq + p.receipt.count - 1,
+            p.checkpoint_size,
+            period.id()
+        )
+    })
+    .await)
 }
 
 /// Why a round was not published, as a page (nothing recorded, except where it says so).
