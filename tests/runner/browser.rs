@@ -61,7 +61,7 @@ pub fn profile() -> String {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .clone();
-    spent.sort_by(|a, b| b.1.cmp(&a.1));
+    spent.sort_by_key(|s| std::cmp::Reverse(s.1));
     spent
         .iter()
         .map(|(w, d, n)| format!("{w}: {:.2} s ({n})", d.as_secs_f64()))
