@@ -12,7 +12,7 @@ use hyoka::domain::people::{Role, RoundStatus, Stage, Verdict};
 use hyoka::domain::period::Period;
 use hyoka::domain::state::State;
 use hyoka::domain::{ident, text};
-use hyoka::evidence::transparency;
+use hyoka::publish::round::{self as round_publication, NotPublishable};
 use hyoka::views::round as view;
 
 use super::commands::parse_period;
@@ -144,39 +144,28 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
     let mut ledger = super::anchoring::open_write(ctx)?;
     let state = ledger.current()?;
     let period = parse_period(state, point)?;
-    let round = state
-        .rounds
-        .get(&period)
-        .ok_or_else(|| no_round(state, period))?;
+    if !state.rounds.contains_key(&period) {
+        return Err(no_round(state, period));
+    }
+    let held = super::anchoring::held_log_key(ctx)?;
     // Publication signs a checkpoint with the log key: refused before anything is recorded when this
-    // writer does not hold it.
-    let Some(log_key) = super::anchoring::held_log_key(ctx)? else {
-        return Err(Failure::from(t!(
+    // writer does not hold it (the same checks and batch as the server's, `publish::round`).
+    let p = round_publication::prepare(state, period, held.as_ref()).map_err(|e| match e {
+        NotPublishable::NoRound => no_round(state, period),
+        NotPublishable::NoLogKey => Failure::from(t!(
             "publish-no-log-key",
             file = super::anchoring::default_log_key(&ctx.ledger).display()
-        )));
-    };
-    if let Some(people) = &state.people
-        && people.log_vkey != log_key.verifier().to_text()
-    {
-        return Err(Failure::from(t!(
+        )),
+        NotPublishable::OtherLogKey => Failure::from(t!(
             "publish-other-log-key",
-            key = format!("{}+{:08x}", text::escape(log_key.name()), log_key.key_id())
-        )));
-    }
-    let mut changes = Vec::new();
-    // Publication closes an open round, in the same batch. Closing changes no cell, so the table of
-    // the state now is the one published; the publication is the batch's last change.
-    if round.status == RoundStatus::Open {
-        changes.push(Change::RoundClosed { period });
-    }
-    let table = state.published_table(period);
-    let digest = state.published_table_sha256(period);
-    changes.push(Change::RoundPublished {
-        period,
-        table_sha256: digest,
-    });
-    record(&mut ledger, &who.or_reason("評価結果の公表"), &changes)?;
+            key = held
+                .as_ref()
+                .map(|k| format!("{}+{:08x}", text::escape(k.name()), k.key_id()))
+                .unwrap_or_default()
+        )),
+    })?;
+    let (table, digest, log_key) = (p.table, p.table_sha256, p.log_key);
+    record(&mut ledger, &who.or_reason("評価結果の公表"), &p.changes)?;
     if let Some(path) = output {
         super::keys::replace_file(path, &table)?;
         eprintln!(
@@ -195,7 +184,7 @@ fn publish(ctx: &Ctx, point: &str, output: Option<&Path>, who: &RoundWho) -> Res
         sha256 = hex::encode(digest)
     ));
     let bar = output::progress(ledger.len(), &t!("progress-verifying"));
-    let signed = transparency::sign(
+    let signed = round_publication::sign(
         &ledger,
         &log_key,
         super::clock::file_time(),

@@ -142,6 +142,11 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// The log key this writer holds ([`Ledger::use_log_key`]), if any.
+    pub fn held_log_key(&self) -> Option<&SignerKey> {
+        self.log_key.as_ref()
+    }
+
     /// Anchors the events committed so far, now, if this writer anchors every commit (after
     /// [`Ledger::use_log_key`] or [`Ledger::set_anchoring`], so that what was there before is covered).
     pub fn anchor(&mut self) -> Result<()> {

@@ -4,7 +4,7 @@
 //! the digest that event records), its subtotals by heading, and the corrections made since, up to the
 //! checkpoint; `forms.rs` makes the table's files (CSV, xlsx, JSON), `html.rs` the pages (also served by
 //! `hyoka serve` as `GET /rounds/{POINT}`), `manifest.rs` the signed manifest, `pack.rs` writes a pack
-//! into a directory and checks one.
+//! into a directory and checks one; `round.rs` publishes a round (the batch, then the checkpoint signed).
 //!
 //! Invariants: the same ledger, point and checkpoint give the same bytes in every file (no clock is
 //! read: the workbook's times are the publication's); nothing here prints; the pages are rendered by
@@ -25,6 +25,7 @@ pub mod forms;
 pub mod html;
 pub mod manifest;
 pub mod pack;
+pub mod round;
 
 /// Shown for an item neither rated nor 対象外 at the point (in subtotals and the chart).
 pub const UNRATED: &str = "未評価";

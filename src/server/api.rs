@@ -399,27 +399,80 @@ pub async fn open(
 }
 
 /// `POST /api/rounds/{point}/publish`: publishes a round (closing it first, in the same batch, if it
-/// is open), with the SHA-256 of its published table as the ledger has it now. When the server holds
-/// the log key, the commit is anchored by a checkpoint signed with it, as every commit is.
+/// is open), with the SHA-256 of its published table as the ledger has it now, then signs the
+/// ledger's checkpoint with the log key the server holds, as `hyoka round publish` does
+/// (`publishing.rs`); a server without the log key refuses (409 `no_log_key`), recording nothing.
 pub async fn publish(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, Refusal> {
-    record(app, headers, body, move |st, _, b: Close| {
-        let period = parse_point(st, &point)?;
-        let mut changes = Vec::new();
-        if st.rounds.get(&period).map(|r| r.status) == Some(RoundStatus::Open) {
-            changes.push(Change::RoundClosed { period });
-        }
-        changes.push(Change::RoundPublished {
-            period,
-            table_sha256: st.published_table_sha256(period),
-        });
-        Ok((changes, b.reason))
+    // The session and its token first: nothing of the body is looked at without them.
+    let (_, s) = app.signed_in_for_change(&headers, None)?;
+    let b: Close = serde_json::from_slice(&body).map_err(bad)?;
+    let a = Arc::clone(&app);
+    let p = blocking(move || {
+        let period = a
+            .ledger
+            .current(|st| parse_point(st, &point))
+            .map_err(|e| Refusal::from_error(&e))??;
+        super::publishing::publish(&a, &s, period, &b.reason, None).map_err(|f| publish_refusal(&f))
     })
-    .await
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({
+            "seq": p.receipt.first_seq,
+            "head": hex::encode(p.receipt.head_hash),
+            "table_sha256": hex::encode(p.table_sha256),
+            "checkpoint_size": p.checkpoint_size,
+        })),
+    )
+        .into_response())
+}
+
+/// A publication's failure as the API's refusal.
+fn publish_refusal(f: &super::publishing::Failure) -> Refusal {
+    use super::publishing::Failure;
+    use crate::publish::round::NotPublishable;
+    let conflict = |kind, message: &str| Refusal::new(StatusCode::CONFLICT, kind, message);
+    match f {
+        Failure::Not(NotPublishable::NoRound) => Refusal::new(
+            StatusCode::NOT_FOUND,
+            "no_round",
+            "there is no round at this point",
+        ),
+        Failure::Not(NotPublishable::NoLogKey) => conflict(
+            "no_log_key",
+            "publishing signs a checkpoint with the ledger's log key, and this server does not hold it: restart the server holding the ledger's log key (see the README's section on serving)",
+        ),
+        Failure::Not(NotPublishable::OtherLogKey) => conflict(
+            "other_log_key",
+            "the log key this server holds is not the one the ledger's people were enabled with: restart the server holding the ledger's log key",
+        ),
+        Failure::Changed => conflict("changed", "the table has changed since it was confirmed"),
+        Failure::Refused {
+            refused,
+            authorizing: true,
+        } => Refusal::new(StatusCode::FORBIDDEN, "refused", refused.to_string()),
+        Failure::Refused { refused, .. } => {
+            Refusal::from_error(&crate::error::Error::Refused(refused.clone()))
+        }
+        Failure::Ledger(e) => Refusal::from_error(e),
+        Failure::NotSigned { seq, error } => {
+            tracing::error!(
+                "the publication (#{seq}) is recorded, its checkpoint not signed: {error}"
+            );
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "not_signed",
+                format!(
+                    "the publication is recorded (event {seq}), but its checkpoint was not signed: {error}; sign the checkpoint with the log key once the server is stopped"
+                ),
+            )
+        }
+    }
 }
 
 /// Whether a round of `state` is open (for the pages).

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::csrf;
-use super::keywrap::Params;
+use super::keywrap::{Derivations, Params};
 use super::ratelimit::Limiter;
 use super::sessions::{Session, Sessions};
 use super::webdir::WebDir;
@@ -40,6 +40,8 @@ pub struct App {
     pub secure: bool,
     /// Argon2id's parameters for keys wrapped from now on.
     pub kdf: Params,
+    /// The key derivations of sign-ins and enrolments: bounded, their memory pooled.
+    pub derivations: Arc<Derivations>,
     /// The clock events are recorded with.
     pub clock: Clock,
 }
@@ -104,7 +106,20 @@ impl IntoResponse for Refusal {
         let body = serde_json::json!({
             "error": { "kind": self.kind, "message": self.message }
         });
-        (self.status, axum::Json(body)).into_response()
+        let mut r = (self.status, axum::Json(body)).into_response();
+        retry_after(&mut r);
+        r
+    }
+}
+
+/// How many seconds a client refused as busy (503) is told to wait before trying again.
+pub const RETRY_AFTER_SECS: u32 = 5;
+
+/// Adds `Retry-After` to a busy response (503).
+pub fn retry_after(r: &mut Response) {
+    if r.status() == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     }
 }
 
@@ -223,6 +238,17 @@ pub fn default_limits() -> (Limiter, Limiter) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_refusal_says_when_to_try_again_and_no_other_does() {
+        let busy = Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "busy").into_response();
+        assert_eq!(
+            busy.headers().get(header::RETRY_AFTER),
+            Some(&HeaderValue::from(RETRY_AFTER_SECS))
+        );
+        let other = Refusal::new(StatusCode::CONFLICT, "refused", "no").into_response();
+        assert!(other.headers().get(header::RETRY_AFTER).is_none());
+    }
 
     #[test]
     fn cookies_are_read_by_name_and_set_with_their_attributes() {

@@ -36,6 +36,15 @@ fn failed() -> Refusal {
     )
 }
 
+/// Too many sign-ins at once (503, with `Retry-After`).
+fn busy() -> Refusal {
+    Refusal::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "busy",
+        "too many sign-ins at once; try again in a few seconds",
+    )
+}
+
 /// Signs `person` in with `password` from `client`: the new session's id and the session.
 pub fn sign_in(
     app: &App,
@@ -68,7 +77,12 @@ pub fn sign_in(
             return Err(fail());
         }
     };
-    let key = keywrap::unwrap(&wrapped, password).map_err(|_| fail())?;
+    let key = match keywrap::unwrap_with(&app.derivations, &wrapped, password) {
+        Ok(key) => key,
+        // Not a failure of this person's: nothing is counted against them.
+        Err(keywrap::UnwrapError::Busy) => return Err(busy()),
+        Err(_) => return Err(fail()),
+    };
     let current = current_key(app, person)?;
     if current.as_deref() != Some(key.verifier().to_text().as_str()) {
         return Err(fail());
@@ -148,14 +162,18 @@ pub fn enrol(
             "this key is not the person's current key in the ledger",
         ));
     }
-    let wrapped = keywrap::wrap(&person, &key, password, app.kdf).map_err(|e| {
-        tracing::error!("{e}");
-        Refusal::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the key could not be wrapped",
-        )
-    })?;
+    let wrapped =
+        keywrap::wrap_with(&app.derivations, &person, &key, password, app.kdf).map_err(|e| {
+            if e == keywrap::UnwrapError::Busy {
+                return busy();
+            }
+            tracing::error!("{e}");
+            Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "the key could not be wrapped",
+            )
+        })?;
     app.web.write_key(&wrapped).map_err(io)?;
     app.web.redeem(token, now).map_err(io)?;
     app.sessions.remove_person(&person);

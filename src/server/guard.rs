@@ -66,11 +66,13 @@ const FAILED: &str = "台帳に書き込めませんでした。時間をおい�
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let signin = self.status == StatusCode::UNAUTHORIZED;
-        page(
+        let mut r = page(
             self.status,
             "admin_refused.html",
             context! { title => "処理できませんでした", error => self.message, signin => signin },
-        )
+        );
+        super::app::retry_after(&mut r);
+        r
     }
 }
 
@@ -299,6 +301,26 @@ pub async fn form_fields<T>(
     }
 }
 
+/// A form that carries its session's CSRF token.
+pub trait WithCsrf {
+    /// The token the form carries.
+    fn csrf(&self) -> &str;
+}
+
+/// What every form that changes something begins with: its fields ([`form_fields`]), its session,
+/// CSRF token and `Origin` ([`changer`]), and its person holding one of `roles` ([`require`]).
+pub async fn acting<T: WithCsrf>(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    form: Result<axum::extract::Form<T>, axum::extract::rejection::FormRejection>,
+    roles: &[Role],
+) -> Result<(T, Session, PersonState), PageError> {
+    let f = form_fields(app, headers, form).await?;
+    let (s, who) = changer(app, headers, f.csrf()).await?;
+    require(&who, roles)?;
+    Ok((f, s, who))
+}
+
 /// Refuses (403) a person holding none of `roles`.
 pub fn require(who: &PersonState, roles: &[Role]) -> Result<(), PageError> {
     match roles.iter().any(|r| who.has(*r)) {
@@ -328,15 +350,7 @@ pub async fn record(
     blocking(move || {
         Ok((|| {
             let admitted = l
-                .current(|st| -> Result<Vec<Change>, PageError> {
-                    let mut out = Vec::with_capacity(changes.len());
-                    for c in changes {
-                        let c = st.admit(c).map_err(|r| refused_page(&r))?;
-                        st.authorize(&s.person, &c).map_err(|r| refused_page(&r))?;
-                        out.push(c);
-                    }
-                    Ok(out)
-                })
+                .current(|st| admitted(st, &s.person, changes).map_err(|r| refused_page(&r)))
                 .map_err(|e| error_page(&e))??;
             l.append_from(
                 &s.person,
@@ -350,6 +364,22 @@ pub async fn record(
     })
     .await
     .map_err(|r| PageError::from_refusal(&r))?
+}
+
+/// `changes` in the ledger's form ([`LedgerState::admit`]), each authorized for `person`
+/// ([`LedgerState::authorize`]): the first refusal, else the batch to append.
+pub fn admitted(
+    st: &LedgerState,
+    person: &str,
+    changes: Vec<Change>,
+) -> Result<Vec<Change>, Refused> {
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes {
+        let c = st.admit(c)?;
+        st.authorize(person, &c)?;
+        out.push(c);
+    }
+    Ok(out)
 }
 
 /// Reads the ledger's current state on a blocking thread.
@@ -382,9 +412,17 @@ pub fn no_store(r: &mut Response) {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-/// A path segment percent-encoded (a department's name in a URL).
+/// The characters of a path segment left as they are (RFC 3986's unreserved ones).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path segment percent-encoded (a department's name in a URL): all but RFC 3986's unreserved
+/// characters.
 pub fn segment(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 #[cfg(test)]

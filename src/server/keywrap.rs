@@ -12,13 +12,16 @@
 //! unwrapping with a wrong password, or a file edited in any byte, fails the same way
 //! ([`UnwrapError::Refused`]), never with a partial key.
 
-use argon2::{Algorithm, Argon2, Version};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+
+use argon2::{Algorithm, Argon2, Block, Version};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::tlog::note::SignerKey;
 
@@ -78,79 +81,188 @@ pub enum UnwrapError {
     /// Randomness or the key derivation failed.
     #[error("the key could not be wrapped: {0}")]
     Failed(String),
+    /// Too many key derivations run and wait already: try again shortly.
+    #[error("too many sign-ins at once")]
+    Busy,
 }
 
-/// The derivations running now, against [`at_once`]; a derivation waits for its turn.
+/// The key derivations of a process: at most [`Derivations::at_once`] run together, each in a
+/// memory buffer taken from a pool and given back for the next one (so sign-ins do not allocate and
+/// free `m_cost` KiB each); at most [`Derivations::queue`] more wait for a turn, and any beyond those
+/// is refused at once ([`UnwrapError::Busy`]): however many sign-ins arrive together, the memory and
+/// the threads they hold stay bounded.
+pub struct Derivations {
+    at_once: usize,
+    queue: usize,
+    gate: Mutex<Gate>,
+    freed: Condvar,
+    peak: AtomicUsize,
+}
+
+/// What [`Derivations`] guards: the derivations running and waiting, and the buffers not in use.
 struct Gate {
-    running: std::sync::Mutex<usize>,
-    freed: std::sync::Condvar,
+    running: usize,
+    waiting: usize,
+    pool: Vec<Vec<Block>>,
 }
 
-static GATE: Gate = Gate {
-    running: std::sync::Mutex::new(0),
-    freed: std::sync::Condvar::new(),
-};
+/// A buffer larger than this (in 1 KiB blocks: 64 MiB) is cut down to it when given back: a wrapped
+/// key that asked for more does not keep that memory held.
+const KEEP_BLOCKS: usize = 64 * 1024;
 
-/// How many derivations may run at once: one per core (2 to 8). Each holds `m_cost` KiB while it
-/// runs, so however many sign-ins arrive together the server's memory stays bounded (8 x 19 MiB at
-/// most with the default parameters), and no more run than the cores can serve anyway.
-fn at_once() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 8))
-}
-
-/// A derivation's turn, given back when dropped.
-struct Turn;
-
-impl Turn {
-    fn take() -> Turn {
-        let mut running = GATE
-            .running
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        while *running >= at_once() {
-            running = GATE
-                .freed
-                .wait(running)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+impl Derivations {
+    /// At most `at_once` derivations together (at least 1), and at most `queue` waiting.
+    pub fn new(at_once: usize, queue: usize) -> Derivations {
+        Derivations {
+            at_once: at_once.max(1),
+            queue,
+            gate: Mutex::new(Gate {
+                running: 0,
+                waiting: 0,
+                pool: Vec::new(),
+            }),
+            freed: Condvar::new(),
+            peak: AtomicUsize::new(0),
         }
-        *running += 1;
-        Turn
     }
-}
 
-impl Drop for Turn {
-    fn drop(&mut self) {
-        let mut running = GATE
-            .running
+    /// One derivation per core (2 to 8) at once, and up to 64 waiting: with the default parameters
+    /// at most 8 x 19 MiB is held by derivations, and no more run than the cores can serve anyway.
+    pub fn for_this_machine() -> Derivations {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Derivations::new(cores.clamp(2, 8), 64)
+    }
+
+    /// How many may run at once.
+    pub fn at_once(&self) -> usize {
+        self.at_once
+    }
+
+    /// How many may wait for a turn.
+    pub fn queue(&self) -> usize {
+        self.queue
+    }
+
+    /// The most derivations that ran at the same time since this was made.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    /// The buffers kept for the next derivations (never more than [`Derivations::at_once`]).
+    pub fn pooled(&self) -> usize {
+        self.lock().pool.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Gate> {
+        self.gate
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        *running = running.saturating_sub(1);
-        GATE.freed.notify_one();
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A turn, with a buffer of at least `blocks` blocks: at once when fewer than `at_once` run,
+    /// else after waiting (when fewer than `queue` wait), else refused.
+    fn take(&self, blocks: usize) -> Result<Turn<'_>, UnwrapError> {
+        let mut g = self.lock();
+        if g.running >= self.at_once {
+            if g.waiting >= self.queue {
+                return Err(UnwrapError::Busy);
+            }
+            g.waiting += 1;
+            while g.running >= self.at_once {
+                g = self
+                    .freed
+                    .wait(g)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            g.waiting -= 1;
+        }
+        g.running += 1;
+        self.peak.fetch_max(g.running, Ordering::SeqCst);
+        let mut buffer = g.pool.pop().unwrap_or_default();
+        drop(g);
+        if buffer.len() < blocks {
+            buffer.resize(blocks, Block::default());
+        }
+        Ok(Turn {
+            of: self,
+            buffer: Some(buffer),
+        })
+    }
+
+    /// Argon2id of `password` with `salt` and `params`: the 32-byte wrapping key, derived in a
+    /// pooled buffer once a turn is had (see [`Derivations`]).
+    pub fn derive(
+        &self,
+        password: &[u8],
+        salt: &[u8],
+        params: Params,
+    ) -> Result<Zeroizing<[u8; 32]>, UnwrapError> {
+        if params.m_cost > Params::MAX_M_COST {
+            return Err(UnwrapError::Unreadable(format!(
+                "it asks for {} KiB of memory, more than {}",
+                params.m_cost,
+                Params::MAX_M_COST
+            )));
+        }
+        let p = argon2::Params::new(params.m_cost, params.t_cost, params.p_cost, Some(32))
+            .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
+        let mut out = Zeroizing::new([0u8; 32]);
+        let blocks = p.block_count();
+        let mut turn = self.take(blocks)?;
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, p)
+            .hash_password_into_with_memory(password, salt, out.as_mut(), turn.buffer())
+            .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
+        Ok(out)
     }
 }
 
-/// Argon2id of `password` with `salt` and `params`: the 32-byte wrapping key. At most [`at_once`]
-/// derivations run at the same time; the others wait (on their blocking threads) for a turn.
+/// A derivation's turn and its buffer: the buffer is wiped and pooled, and the turn given back,
+/// when dropped.
+struct Turn<'a> {
+    of: &'a Derivations,
+    buffer: Option<Vec<Block>>,
+}
+
+impl Turn<'_> {
+    fn buffer(&mut self) -> &mut [Block] {
+        self.buffer.as_deref_mut().unwrap_or_default()
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        for b in buffer.iter_mut() {
+            b.as_mut().zeroize();
+        }
+        if buffer.len() > KEEP_BLOCKS {
+            buffer.truncate(KEEP_BLOCKS);
+            buffer.shrink_to_fit();
+        }
+        let mut g = self.of.lock();
+        g.running = g.running.saturating_sub(1);
+        if g.pool.len() < self.of.at_once {
+            g.pool.push(buffer);
+        }
+        drop(g);
+        self.of.freed.notify_one();
+    }
+}
+
+/// The derivations of this process, shared by [`wrap`], [`unwrap`] and [`derive`]
+/// ([`Derivations::for_this_machine`]).
+pub fn shared() -> &'static Derivations {
+    static SHARED: std::sync::OnceLock<Derivations> = std::sync::OnceLock::new();
+    SHARED.get_or_init(Derivations::for_this_machine)
+}
+
+/// Argon2id of `password` with `salt` and `params`, through this process's [`shared`] derivations.
 pub fn derive(
     password: &[u8],
     salt: &[u8],
     params: Params,
 ) -> Result<Zeroizing<[u8; 32]>, UnwrapError> {
-    if params.m_cost > Params::MAX_M_COST {
-        return Err(UnwrapError::Unreadable(format!(
-            "it asks for {} KiB of memory, more than {}",
-            params.m_cost,
-            Params::MAX_M_COST
-        )));
-    }
-    let p = argon2::Params::new(params.m_cost, params.t_cost, params.p_cost, Some(32))
-        .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
-    let mut out = Zeroizing::new([0u8; 32]);
-    let _turn = Turn::take();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, p)
-        .hash_password_into(password, salt, out.as_mut())
-        .map_err(|e| UnwrapError::Unreadable(e.to_string()))?;
-    Ok(out)
+    shared().derive(password, salt, params)
 }
 
 fn aad(person: &str, vkey: &str) -> Vec<u8> {
@@ -161,8 +273,19 @@ fn aad(person: &str, vkey: &str) -> Vec<u8> {
     a
 }
 
-/// Wraps `key` of `person` with `password`.
+/// Wraps `key` of `person` with `password` (through this process's [`shared`] derivations).
 pub fn wrap(
+    person: &str,
+    key: &SignerKey,
+    password: &str,
+    params: Params,
+) -> Result<WrappedKey, UnwrapError> {
+    wrap_with(shared(), person, key, password, params)
+}
+
+/// Wraps `key` of `person` with `password`, its key derived through `d`.
+pub fn wrap_with(
+    d: &Derivations,
     person: &str,
     key: &SignerKey,
     password: &str,
@@ -173,7 +296,7 @@ pub fn wrap(
     getrandom::fill(&mut salt).map_err(|e| UnwrapError::Failed(e.to_string()))?;
     getrandom::fill(&mut nonce).map_err(|e| UnwrapError::Failed(e.to_string()))?;
     let vkey = key.verifier().to_text();
-    let k = derive(password.as_bytes(), &salt, params)?;
+    let k = d.derive(password.as_bytes(), &salt, params)?;
     let text = Zeroizing::new(key.to_text());
     let sealed = ChaCha20Poly1305::new(Key::from_slice(k.as_ref()))
         .encrypt(
@@ -196,8 +319,18 @@ pub fn wrap(
     })
 }
 
-/// The signing key `w` wraps, opened with `password`; it must be the key `w` names.
+/// The signing key `w` wraps, opened with `password`; it must be the key `w` names (through this
+/// process's [`shared`] derivations).
 pub fn unwrap(w: &WrappedKey, password: &str) -> Result<SignerKey, UnwrapError> {
+    unwrap_with(shared(), w, password)
+}
+
+/// The signing key `w` wraps, opened with `password`, its key derived through `d`.
+pub fn unwrap_with(
+    d: &Derivations,
+    w: &WrappedKey,
+    password: &str,
+) -> Result<SignerKey, UnwrapError> {
     if w.version != 1 || w.kdf != "argon2id" {
         return Err(UnwrapError::Unreadable(format!(
             "version {} with {}",
@@ -211,7 +344,7 @@ pub fn unwrap(w: &WrappedKey, password: &str) -> Result<SignerKey, UnwrapError> 
     if nonce.len() != 12 || salt.len() < 8 || sealed.len() > 4096 {
         return Err(UnwrapError::Unreadable("wrong sizes".into()));
     }
-    let k = derive(password.as_bytes(), &salt, w.params)?;
+    let k = d.derive(password.as_bytes(), &salt, w.params)?;
     let text = ChaCha20Poly1305::new(Key::from_slice(k.as_ref()))
         .decrypt(
             Nonce::from_slice(&nonce),
@@ -241,35 +374,50 @@ mod tests {
     };
 
     #[test]
-    fn derivations_at_once_are_bounded() {
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        // Three times as many derivations as may run, started together; an observer samples how many
-        // run (other tests' derivations count too: the bound is the process's). All finish: each turn
-        // is given back.
-        let mid = Params {
-            m_cost: 4096,
-            t_cost: 2,
-            p_cost: 1,
-        };
-        let (peak, done) = (AtomicUsize::new(0), AtomicBool::new(false));
-        std::thread::scope(|s| {
-            s.spawn(|| {
-                while !done.load(Ordering::SeqCst) {
-                    let now = *GATE.running.lock().unwrap();
-                    peak.fetch_max(now, Ordering::SeqCst);
-                    std::thread::yield_now();
-                }
-            });
-            let workers: Vec<_> = (0..at_once() * 3)
-                .map(|_| s.spawn(|| derive(b"password", b"somesalt", mid).unwrap()))
+    fn derivations_at_once_are_bounded_and_reuse_their_buffers() {
+        // Four times as many derivations as may run, started together: all finish, never more than
+        // the bound ran at once, and the buffers kept are no more than the bound.
+        let d = Derivations::new(2, 64);
+        let barrier = std::sync::Barrier::new(8);
+        let keys: Vec<_> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        barrier.wait();
+                        d.derive(b"password", b"somesalt", LOW).unwrap()
+                    })
+                })
                 .collect();
-            for w in workers {
-                w.join().unwrap();
-            }
-            done.store(true, Ordering::SeqCst);
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
         });
-        let peak = peak.load(Ordering::SeqCst);
-        assert!(peak >= 1 && peak <= at_once(), "{peak}");
+        assert!(
+            keys.iter().all(|k| **k == *keys[0]),
+            "the same key each time"
+        );
+        assert!((1..=2).contains(&d.peak()), "{}", d.peak());
+        assert!((1..=2).contains(&d.pooled()), "{}", d.pooled());
+        // A buffer used before gives the same key as a fresh one (it is wiped, and filled anew).
+        let fresh = Derivations::new(1, 0)
+            .derive(b"password", b"somesalt", LOW)
+            .unwrap();
+        assert_eq!(*fresh, *keys[0]);
+    }
+
+    #[test]
+    fn a_derivation_beyond_the_queue_is_refused_at_once() {
+        // One may run and none wait: while a turn is held, another derivation is refused (Busy)
+        // without waiting; once it is given back, the next one runs in the pooled buffer.
+        let d = Derivations::new(1, 0);
+        let turn = d.take(LOW.m_cost as usize).unwrap();
+        assert_eq!(
+            d.derive(b"password", b"somesalt", LOW).unwrap_err(),
+            UnwrapError::Busy
+        );
+        drop(turn);
+        assert_eq!(d.pooled(), 1);
+        d.derive(b"password", b"somesalt", LOW).unwrap();
+        assert_eq!(d.peak(), 1);
+        assert_eq!(d.pooled(), 1);
     }
 
     #[test]

@@ -3,13 +3,12 @@
 //!
 //! - `app.rs`: the shared state, the routes, the access log; `api.rs`: the JSON API
 //!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages.
-//! - `tracker.rs`: a round's tracker; `admin.rs`: the administrator's pages (people, rounds, the
-//!   plan); `transfer.rs`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages
-//!   of a signed-in person share (their roles checked, refusals in Japanese, changes recorded as
-//!   them).
-//!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages; `sheet_page.rs` (a
-//!   department's sheet), `review.rs` (the reviewers' queue, opinions) and `round_pages.rs` (what
-//!   they share).
+//! - `tracker.rs`: a round's tracker; `admin/`: the administrator's pages (people, rounds, the
+//!   plan); `publishing.rs`: a round published and its checkpoint signed, as `round publish` does;
+//!   `transfer/`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages of a
+//!   signed-in person share (their roles checked, refusals in Japanese, changes recorded as them);
+//!   `sheet_page.rs` (a department's sheet), `review.rs` (the reviewers' queue, opinions) and
+//!   `round_pages.rs` (what they share).
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
 //! - `tls.rs`: HTTPS served directly (`--tls-cert`, `--tls-key`: rustls through axum-server).
@@ -34,6 +33,7 @@ pub mod keywrap;
 pub mod logs;
 pub mod pages;
 pub mod public;
+pub mod publishing;
 pub mod ratelimit;
 pub mod review;
 pub mod round_pages;
@@ -67,6 +67,7 @@ pub fn app(ledger: Arc<SharedLedger>, web: WebDir, secure: bool, clock: Clock) -
         web,
         secure,
         kdf: Params::DEFAULT,
+        derivations: Arc::new(keywrap::Derivations::for_this_machine()),
         clock,
     })
 }

@@ -83,7 +83,7 @@ pub(crate) fn japanese(r: &Refusal) -> String {
         "password" if r.message.contains("differ") => "2つのパスワードが一致しません。".into(),
         "password" => "パスワードは10文字以上にしてください。".into(),
         "key" => "署名鍵が正しくないか、台帳に登録されたこの人の現在の鍵ではありません。".into(),
-        "busy" => "サインイン中の人が多すぎます。しばらくしてからやり直してください。".into(),
+        "busy" => "サインインが混み合っています。数秒待ってからやり直してください。".into(),
         _ => format!("処理できませんでした（{}）。", r.kind),
     }
 }
@@ -203,11 +203,15 @@ pub async fn signin(
             ],
         )
             .into_response(),
-        Err(r) => page(
-            r.status,
-            "signin.html",
-            context! { title => "サインイン", error => japanese(&r), who => who },
-        ),
+        Err(r) => {
+            let mut res = page(
+                r.status,
+                "signin.html",
+                context! { title => "サインイン", error => japanese(&r), who => who },
+            );
+            super::app::retry_after(&mut res);
+            res
+        }
     }
 }
 

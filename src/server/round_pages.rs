@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::app::{App, Refusal};
 use super::sessions::Session;
@@ -22,13 +21,6 @@ use crate::domain::people::{Role, RoundStatus};
 use crate::domain::period::Period;
 use crate::domain::state::{Refused, Rule, State};
 use crate::ledger::Receipt;
-
-/// The characters of a path segment left as they are (RFC 3986's unreserved ones).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// The signed-in person as the ledger knows them now.
 #[derive(Debug, Clone)]
@@ -70,20 +62,10 @@ pub fn session(app: &App, headers: &HeaderMap) -> Option<Session> {
 
 /// The point a URL names (its canonical id, e.g. `FY2020-YE`, or as the plan reads a point).
 pub fn point(state: &State, s: &str) -> Option<Period> {
-    let plan = state.plan.as_ref();
-    Period::parse_for(
-        s,
-        plan.and_then(|p| p.default_era),
-        plan.map_or(crate::domain::period::Cadence::HalfYear, |p| p.cadence),
-        plan.and_then(|p| p.years),
-    )
-    .ok()
+    super::api::parse_point(state, s).ok()
 }
 
-/// A department's name as a path segment.
-pub fn segment(s: &str) -> String {
-    utf8_percent_encode(s, SEGMENT).to_string()
-}
+pub use super::guard::segment;
 
 /// The path of a department's page at a point.
 pub fn department_path(point: Period, department: &str) -> String {
@@ -111,15 +93,7 @@ pub fn record(
 ) -> Result<Receipt, String> {
     let l = &app.ledger;
     let admitted = l
-        .current(|st| -> Result<Vec<Change>, String> {
-            let mut out = Vec::with_capacity(changes.len());
-            for c in changes {
-                let c = st.admit(c).map_err(|e| refused_ja(&e))?;
-                st.authorize(&s.person, &c).map_err(|e| refused_ja(&e))?;
-                out.push(c);
-            }
-            Ok(out)
-        })
+        .current(|st| super::guard::admitted(st, &s.person, changes).map_err(|e| refused_ja(&e)))
         .map_err(|e| error_ja(&e))??;
     l.append_signed(&s.person, reason, Some(s.signer.clone()), &admitted)
         .map_err(|e| error_ja(&e))

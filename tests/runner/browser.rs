@@ -4,6 +4,12 @@
 //! next page, reads text, keeps screenshots and PDFs in `target/browser-artifacts/`, and runs axe-core
 //! (from npm, `tests/browser/node_modules`) on a page, failing on any serious or critical violation.
 //!
+//! Each step is as few DevTools round trips as it can be (headless_chrome's connection answers a call
+//! in up to 100 ms or so, whatever the call): a field is filled, an option chosen or a text read by one
+//! script run on the element found by its selector; a click is a real mouse click (pressed and
+//! released at the element's centre, once a hit test there finds the element) after one script that
+//! scrolls it into view; waits poll every 10 ms; axe-core is injected and run in one call per page.
+//!
 //! Chromium runs with a fresh temporary profile and the flags CI (as root) needs: `--headless
 //! --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
 //! --disable-component-update --disable-sync`. Without chromium (or axe-core) the browser tests fail
@@ -15,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use headless_chrome::protocol::cdp::{Emulation, Page as Cdp};
+use headless_chrome::protocol::cdp::{Emulation, Input, Page as Cdp};
 use headless_chrome::{Browser as Chrome, LaunchOptions, Tab};
 use serde_json::Value;
 
@@ -25,6 +31,43 @@ pub const NARROW: u32 = 320;
 
 /// How long a page may take to load or a condition to hold.
 const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The time spent in each kind of step of this process's pages (`open`, `click`, `screenshot`,
+/// `axe`...), with their counts: [`profile`] says where a walk's time goes.
+static SPENT: std::sync::Mutex<Vec<(&'static str, Duration, u32)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Runs `f`, adding its time to the step `what`.
+fn timed<T>(what: &'static str, f: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = f();
+    let took = started.elapsed();
+    let mut spent = SPENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match spent.iter_mut().find(|(w, _, _)| *w == what) {
+        Some((_, d, n)) => {
+            *d += took;
+            *n += 1;
+        }
+        None => spent.push((what, took, 1)),
+    }
+    out
+}
+
+/// The time spent so far in each kind of step, longest first: `step: seconds (count)` per line.
+pub fn profile() -> String {
+    let mut spent = SPENT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone();
+    spent.sort_by_key(|s| std::cmp::Reverse(s.1));
+    spent
+        .iter()
+        .map(|(w, d, n)| format!("{w}: {:.2} s ({n})", d.as_secs_f64()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// A headless chromium with its own temporary profile.
 pub struct Browser {
@@ -173,11 +216,13 @@ impl Page {
 
     /// Opens `url` and waits for it to load.
     pub fn open(&self, url: &str) {
-        self.tab
-            .navigate_to(url)
-            .and_then(|t| t.wait_until_navigated())
-            .unwrap_or_else(|e| panic!("open {url}: {e}"));
-        self.wait_loaded();
+        timed("open", || {
+            self.mark();
+            self.tab
+                .navigate_to(url)
+                .unwrap_or_else(|e| panic!("open {url}: {e}"));
+            self.wait_for_next_page(&format!("{url} to load"));
+        })
     }
 
     /// The page's address now.
@@ -197,86 +242,135 @@ impl Page {
             .unwrap_or(Value::Null)
     }
 
-    /// Waits until `js` evaluates to `true`.
+    /// Waits until `js` evaluates to `true` (asking every 10 ms; a page being replaced answers with
+    /// an error, which is asked again).
     fn wait_for(&self, js: &str, what: &str) {
-        headless_chrome::util::Wait::with_timeout(TIMEOUT)
-            .until(|| (self.eval(js) == Value::Bool(true)).then_some(()))
+        headless_chrome::util::Wait::new(TIMEOUT, Duration::from_millis(10))
+            .until(|| {
+                let v = self.tab.evaluate(js, false).ok()?.value;
+                (v == Some(Value::Bool(true))).then_some(())
+            })
             .unwrap_or_else(|_| panic!("waited in vain for {what} ({})", self.url()));
     }
 
-    fn wait_loaded(&self) {
+    /// Marks the page now, so that [`Page::wait_for_next_page`] knows when another has replaced it.
+    fn mark(&self) {
+        self.eval("window.__hyoka_before = true");
+    }
+
+    /// Waits until the marked page is replaced by one fully loaded.
+    fn wait_for_next_page(&self, what: &str) {
         self.wait_for(
-            "document.readyState === 'complete' && document.body !== null",
-            "the page to load",
+            "window.__hyoka_before === undefined && document.readyState === 'complete' && document.body !== null",
+            what,
         );
     }
 
-    /// The element `selector`, which must be there.
-    fn element(&self, selector: &str) -> headless_chrome::Element<'_> {
-        self.tab
-            .find_element(selector)
-            .unwrap_or_else(|e| panic!("no element {selector} on {}: {e}", self.url()))
+    /// Runs `body` (a function's body) with `this` the element `selector`, which must be there, and
+    /// `v` the string `arg`: its value, in one round trip.
+    fn on(&self, selector: &str, body: &str, arg: &str) -> Value {
+        let js = format!(
+            "(() => {{ const el = document.querySelector({sel}); if (el === null) return JSON.stringify({{missing: true}}); const value = (function(v) {{ {body} }}).call(el, {arg}); return JSON.stringify({{value: value === undefined ? null : value}}); }})()",
+            sel = serde_json::to_string(selector).expect("JSON"),
+            arg = serde_json::to_string(arg).expect("JSON"),
+        );
+        let out = self.eval(&js);
+        let out: Value = serde_json::from_str(out.as_str().unwrap_or("{}")).expect("JSON");
+        if out["missing"] == Value::Bool(true) {
+            panic!("no element {selector} on {}", self.url());
+        }
+        out["value"].clone()
     }
 
     /// Types `text` into the field `selector` (its value replaced).
     pub fn fill(&self, selector: &str, text: &str) {
-        let el = self.element(selector);
-        el.call_js_fn(
-            "function(v) { this.focus(); this.value = v; this.dispatchEvent(new Event('input', {bubbles: true})); this.dispatchEvent(new Event('change', {bubbles: true})); }",
-            vec![Value::String(text.into())],
-            false,
-        )
-        .unwrap_or_else(|e| panic!("fill {selector}: {e}"));
+        timed("fill", || self.fill_now(selector, text))
+    }
+
+    fn fill_now(&self, selector: &str, text: &str) {
+        self.on(
+            selector,
+            "this.focus(); this.value = v; this.dispatchEvent(new Event('input', {bubbles: true})); this.dispatchEvent(new Event('change', {bubbles: true}));",
+            text,
+        );
     }
 
     /// Chooses the option whose value is `value` in the select `selector`.
     pub fn select(&self, selector: &str, value: &str) {
-        let el = self.element(selector);
-        let ok = el
-            .call_js_fn(
-                "function(v) { const o = Array.from(this.options).find(o => o.value === v); if (!o) return false; this.value = v; this.dispatchEvent(new Event('change', {bubbles: true})); return true; }",
-                vec![Value::String(value.into())],
-                false,
+        let ok = timed("select", || {
+            self.on(
+                selector,
+                "const o = Array.from(this.options).find(o => o.value === v); if (!o) return false; this.value = v; this.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+                value,
             )
-            .unwrap_or_else(|e| panic!("select {selector}: {e}"));
-        assert_eq!(
-            ok.value,
-            Some(Value::Bool(true)),
-            "{selector} has no option {value}"
-        );
+        });
+        assert_eq!(ok, Value::Bool(true), "{selector} has no option {value}");
     }
 
     /// Sets the checkbox `selector` on or off (by clicking it when it differs).
     pub fn check(&self, selector: &str, on: bool) {
-        let el = self.element(selector);
-        let checked = el
-            .call_js_fn("function() { return this.checked; }", vec![], false)
-            .expect("checked")
-            .value;
-        if checked != Some(Value::Bool(on)) {
-            el.click()
+        let checked = self.on(selector, "return this.checked;", "");
+        if checked != Value::Bool(on) {
+            self.click(selector);
+        }
+    }
+
+    /// Clicks `selector` with the mouse, as a person does: scrolled into view, then pressed and
+    /// released at the centre of its first box (a link's first line), which must be the element (or
+    /// inside it) and not something over it. The page is marked in the same call
+    /// ([`Page::wait_for_next_page`]).
+    fn click(&self, selector: &str) {
+        let at = self.on(
+            selector,
+            "window.__hyoka_before = true; this.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'}); const rects = this.getClientRects(); const r = rects.length > 0 ? rects[0] : this.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2; const hit = document.elementFromPoint(x, y); if (r.width === 0 || r.height === 0 || hit === null || !(hit === this || this.contains(hit))) return 'hidden or covered'; return [x, y];",
+            "",
+        );
+        let (Some(x), Some(y)) = (at[0].as_f64(), at[1].as_f64()) else {
+            panic!("click {selector} on {}: {at}", self.url());
+        };
+        for kind in [
+            Input::DispatchMouseEventTypeOption::MousePressed,
+            Input::DispatchMouseEventTypeOption::MouseReleased,
+        ] {
+            self.tab
+                .call_method(Input::DispatchMouseEvent {
+                    Type: kind,
+                    x,
+                    y,
+                    button: Some(Input::MouseButton::Left),
+                    click_count: Some(1),
+                    modifiers: None,
+                    timestamp: None,
+                    buttons: None,
+                    force: None,
+                    tangential_pressure: None,
+                    tilt_x: None,
+                    tilt_y: None,
+                    twist: None,
+                    delta_x: None,
+                    delta_y: None,
+                    pointer_Type: None,
+                })
                 .unwrap_or_else(|e| panic!("click {selector}: {e}"));
         }
     }
 
     /// Clicks `selector` (a link or a form's button) and waits for the next page to load.
     pub fn click_and_wait(&self, selector: &str) {
-        self.eval("window.__hyoka_before = true");
-        let el = self.element(selector);
-        el.scroll_into_view()
-            .and_then(|e| e.click())
-            .unwrap_or_else(|e| panic!("click {selector}: {e}"));
-        self.wait_for(
-            "window.__hyoka_before === undefined && document.readyState === 'complete' && document.body !== null",
-            &format!("the page after clicking {selector}"),
-        );
+        timed("click", || self.click(selector));
+        timed("wait for the next page", || {
+            self.wait_for_next_page(&format!("the page after clicking {selector}"))
+        });
     }
 
     /// The text of the element `selector`.
     pub fn text(&self, selector: &str) -> String {
-        let el = self.element(selector);
-        el.get_inner_text()
-            .unwrap_or_else(|e| panic!("text of {selector}: {e}"))
+        timed("text", || {
+            self.on(selector, "return this.innerText;", "")
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
     }
 
     /// The whole page's text.
@@ -286,16 +380,33 @@ impl Page {
 
     /// The value of the field `selector`.
     pub fn value(&self, selector: &str) -> String {
-        let el = self.element(selector);
-        el.call_js_fn("function() { return this.value; }", vec![], false)
-            .expect("value")
-            .value
-            .and_then(|v| v.as_str().map(str::to_string))
+        self.on(selector, "return this.value;", "")
+            .as_str()
             .unwrap_or_default()
+            .to_string()
     }
 
     /// A screenshot of the whole page (PNG) at the page's width, kept as `<name>-<width>.png`: its path.
+    // A test may keep a screenshot without axe-core's look ([`Page::look`] takes its own).
+    #[allow(dead_code)]
     pub fn screenshot(&self, name: &str) -> PathBuf {
+        timed("screenshot", || self.screenshot_now(name))
+    }
+
+    #[allow(dead_code)]
+    fn screenshot_now(&self, name: &str) -> PathBuf {
+        let path = self.whole_page_png(name);
+        self.set_width(self.width, 900);
+        path
+    }
+
+    /// As [`Page::screenshot`], the viewport left as high as the page (for the next look at it).
+    fn screenshot_tall(&self, name: &str) -> PathBuf {
+        timed("screenshot", || self.whole_page_png(name))
+    }
+
+    /// A screenshot of the whole page, the viewport left as high as the page.
+    fn whole_page_png(&self, name: &str) -> PathBuf {
         let height = self
             .eval("Math.ceil(document.documentElement.scrollHeight)")
             .as_u64()
@@ -306,7 +417,6 @@ impl Page {
             .tab
             .capture_screenshot(Cdp::CaptureScreenshotFormatOption::Png, None, None, true)
             .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
-        self.set_width(self.width, 900);
         let path = self.artifacts.join(format!("{name}-{}.png", self.width));
         std::fs::write(&path, png).expect("write the screenshot");
         path
@@ -326,19 +436,26 @@ impl Page {
     /// Runs axe-core on the page: every violation (of WCAG 2.0/2.1 A and AA and axe's best
     /// practices).
     pub fn axe(&self) -> Vec<Violation> {
-        if self.eval("typeof window.axe") != Value::String("object".into()) {
+        const RUN: &str = "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, targets: v.nodes.map(n => n.target.join(' '))}))))";
+        // Run where the page has it already; else injected and run in the same call (once per page
+        // loaded).
+        let run = |js: &str| {
             self.tab
-                .evaluate(&self.axe, false)
-                .unwrap_or_else(|e| panic!("inject axe-core: {e}"));
+                .evaluate(js, true)
+                .unwrap_or_else(|e| panic!("run axe-core: {e}"))
+                .value
+        };
+        let mut out = timed("axe-core run", || {
+            run(&format!(
+                "typeof window.axe === 'object' ? {RUN} : 'absent'"
+            ))
+        });
+        if out == Some(Value::String("absent".into())) {
+            out = timed("axe-core injected and run", || {
+                run(&format!("{};\n{RUN}", self.axe))
+            });
         }
-        let out = self
-            .tab
-            .evaluate(
-                "axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, targets: v.nodes.map(n => n.target.join(' '))}))))",
-                true,
-            )
-            .unwrap_or_else(|e| panic!("run axe-core: {e}"))
-            .value
+        let out = out
             .and_then(|v| v.as_str().map(str::to_string))
             .expect("axe's result");
         let list: Vec<Value> = serde_json::from_str(&out).expect("axe's JSON");
@@ -366,7 +483,7 @@ impl Page {
         for w in [WIDE, NARROW] {
             self.width = w;
             self.set_width(w, 900);
-            self.screenshot(name);
+            self.screenshot_tall(name);
             let bad: Vec<Violation> = self
                 .axe()
                 .into_iter()

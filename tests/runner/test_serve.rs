@@ -677,3 +677,70 @@ fn the_demo_serves_its_ledger_with_demo_people_and_an_open_round() {
     let left: Vec<_> = std::fs::read_dir(&tmp).expect("tmp").collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn simultaneous_sign_ins_beyond_the_bound_end_in_a_session_or_a_clear_refusal() {
+    use hyoka::server::keywrap::{self, Derivations, Params};
+    use std::sync::{Arc, Barrier};
+    // Nine people sign in at once on a server whose key derivations are bounded to 2 at once and 3
+    // waiting (the library's server, in this process, so that the bound can be read back).
+    let r = crate::test_rounds::Rounds::new();
+    let people = ["admin", "s0", "s1", "s2", "h0", "h1", "h2", "hq", "c"];
+    let password = "とても長いパスワード12";
+    let web = hyoka::server::webdir::WebDir::beside(&r.env.ledger());
+    web.ensure().expect("server directory");
+    let cost = Params {
+        m_cost: 4096,
+        t_cost: 1,
+        p_cost: 1,
+    };
+    for p in people {
+        let text = std::fs::read_to_string(r.key(p)).expect("key");
+        let key = hyoka::tlog::note::SignerKey::parse(text.trim()).expect("key");
+        web.write_key(&keywrap::wrap(p, &key, password, cost).expect("wrap"))
+            .expect("write");
+    }
+    let ledger = hyoka::Ledger::open(&r.env.ledger(), hyoka::Access::default()).expect("open");
+    let shared = Arc::new(hyoka::SharedLedger::new(ledger, || 1).expect("shared"));
+    let mut app = hyoka::server::app(shared, web, false, Arc::new(|| 1));
+    Arc::get_mut(&mut app).expect("one owner").derivations = Arc::new(Derivations::new(2, 3));
+    let client: std::net::IpAddr = [127, 0, 0, 1].into();
+    let barrier = Barrier::new(people.len());
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let tries: Vec<_> = people
+            .iter()
+            .map(|p| {
+                let (app, barrier) = (&app, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    hyoka::server::auth::sign_in(app, p, password, client)
+                })
+            })
+            .collect();
+        tries
+            .into_iter()
+            .map(|t| t.join().expect("a sign-in ends"))
+            .collect()
+    });
+    let mut refused = Vec::new();
+    for (p, result) in people.iter().zip(results) {
+        match result {
+            Ok((_, s)) => assert_eq!(s.person, *p),
+            Err(e) => {
+                // The only refusal: busy (503), said so; nothing is counted against the person.
+                assert_eq!((e.status.as_u16(), e.kind), (503, "busy"), "{p}: {e:?}");
+                refused.push(*p);
+            }
+        }
+    }
+    let peak = app.derivations.peak();
+    assert!((1..=2).contains(&peak), "at most 2 at once: {peak}");
+    assert!(refused.len() < people.len(), "some got in: {refused:?}");
+    // Those refused sign in when they try again.
+    for p in &refused {
+        let (_, s) = hyoka::server::auth::sign_in(&app, p, password, client).expect("again");
+        assert_eq!(s.person, *p);
+    }
+    assert_eq!(app.sessions.len(), people.len());
+    assert!((1..=2).contains(&app.derivations.pooled()));
+}

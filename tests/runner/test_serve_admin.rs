@@ -428,7 +428,26 @@ fn the_administrator_manages_people_and_rounds_and_reviewers_track_the_round() {
     let (code, body) = confirmed(&digest);
     assert_eq!(code, 200, "{body}");
     assert!(body.contains("評価結果を公表しました"), "{body}");
+    assert!(body.contains("チェックポイント"), "{body}");
+    assert!(body.contains("href=\"/rounds/FY2020-YE\""), "{body}");
     assert_eq!(s.events(), n + 2);
+    // As `round publish` does, the publication signed the ledger's checkpoint with the log key: the
+    // citizens' page shows the table as published with it (covering every event).
+    let (code, page) = s.get("/rounds/FY2020-YE", None);
+    assert_eq!(code, 200, "{page}");
+    assert!(page.contains("class=\"results\""), "{page}");
+    assert!(page.contains(&digest), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<pre class=\"checkpoint\">city.example&#x2f;rounds\n{}\n",
+            n + 2
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains("\u{2014} city.example&#x2f;rounds "),
+        "{page}"
+    );
     // The round of 令和3年度上半期 cannot be published yet: the confirmation says why.
     let (code, body) = s.post(
         "/admin/rounds/FY2021-H1/publish",
@@ -570,6 +589,64 @@ fn the_administrator_manages_people_and_rounds_and_reviewers_track_the_round() {
     assert_eq!(status["status"], "published");
     assert_eq!(status["published_sha256"], digest.as_str());
     assert_eq!(events[2]["reason"], "令和2年度末の公表", "{}", events[2]);
+}
+
+#[test]
+fn a_server_without_the_log_key_says_so_and_publishes_nothing() {
+    let r = Rounds::new();
+    // A round every item of which is 対象外: ready to be published.
+    r.ok("admin", &["round", "open", POINT, "--due", "2021-04-30"]);
+    for i in 1..=7 {
+        r.ok(
+            "hq",
+            &["item", "exclude", &i.to_string(), POINT, "-m", "対象外"],
+        );
+    }
+    let token = token(&r.env, "2021-10-01T09:00:00+09:00", "admin");
+    // The log key moved away from beside the ledger: the server starts without it.
+    let key = r.env.dir.path().join("ledger.log-key");
+    let away = r.env.dir.path().join("elsewhere.log-key");
+    std::fs::rename(&key, &away).expect("move the log key");
+    let s = Server::start(&r.env, SERVER_NOW);
+    let (admin, csrf) = s.sign_in(&token, "admin", &r.key("admin"));
+    let a = Some(admin.as_str());
+    let n = s.events();
+    let (code, body) = s.post("/admin/rounds/FY2020-YE/publish", a, &[("csrf", &csrf)]);
+    assert_eq!(code, 200, "{body}");
+    let digest = body
+        .split("name=\"sha256\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("digest")
+        .to_string();
+    let (code, body) = s.post(
+        "/admin/rounds/FY2020-YE/publish",
+        a,
+        &[("csrf", &csrf), ("confirm", "yes"), ("sha256", &digest)],
+    );
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("ログ鍵を持っていないため公表できません"),
+        "{body}"
+    );
+    assert!(body.contains("log-key"), "how to give it one: {body}");
+    assert_eq!(s.events(), n);
+    // The API says the same, with its kind.
+    let (code, body) = answer(
+        agent()
+            .post(format!("{}/api/rounds/FY2020-YE/publish", s.url))
+            .header("Cookie", &admin)
+            .header("X-CSRF-Token", &csrf)
+            .send_json(json!({"reason": "公表"})),
+    );
+    assert_eq!(code, 409, "{body}");
+    assert!(body.contains("\"no_log_key\""), "{body}");
+    assert_eq!(s.events(), n);
+    let (code, _) = s.get("/rounds/FY2020-YE", None);
+    assert_eq!(code, 404, "not published");
+    assert_eq!(s.stop(), 0);
+    std::fs::rename(&away, &key).expect("the log key back");
+    r.run(&["verify"]).ok();
 }
 
 /// The seed ledger with people (its first administrator 山田太郎, key `yamada.key`), 政策課's staff
