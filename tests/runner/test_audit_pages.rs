@@ -91,8 +91,10 @@ fn seqs(v: &Value) -> Vec<(u64, String)> {
         .collect()
 }
 
-#[test]
-fn the_auditors_pages_search_escape_and_download_what_the_cli_shows() {
+/// A ledger with people, the auditor `au` (監査) among them, and known changes: a round opened;
+/// 総務課's staff rate items 1 and 2 on 2021-05-10 (one reason holding `<script>`); 財政課's staff
+/// rate item 3 and 総務課's correct item 1 on 2021-05-20; a checkpoint signed with the log key.
+pub(crate) fn known_changes() -> Rounds {
     let r = Rounds::new();
     r.register("au", "監査事務局", &[Role::Auditor], 50);
     r.ok(
@@ -121,6 +123,12 @@ fn the_auditors_pages_search_escape_and_download_what_the_cli_shows() {
     );
     let key = r.log_key();
     r.run(&["checkpoint", "--key", &key]).ok();
+    r
+}
+
+#[test]
+fn the_auditors_pages_search_escape_and_download_what_the_cli_shows() {
+    let r = known_changes();
 
     // What the CLI shows, before the server holds the ledger.
     let cli = |args: &[&str]| -> Value {
