@@ -49,14 +49,13 @@ fn json_of(s: &Server, path: &str, cookie: &str) -> Value {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
 }
 
+/// A change a search found: seq, item, field, author and new value.
+type Found = (u64, String, String, String, Value);
+
 /// The history search `query` as JSON (checked against its schemas): its entries' (seq, item, field,
 /// author, new) and the whole answer.
 #[track_caller]
-fn search(
-    s: &Server,
-    query: &str,
-    cookie: &str,
-) -> (Vec<(u64, String, String, String, Value)>, Value) {
+fn search(s: &Server, query: &str, cookie: &str) -> (Vec<Found>, Value) {
     let v = json_of(s, &format!("/api/audit/history?{query}"), cookie);
     assert_valid("audit-history.schema.json", &v);
     assert_valid("history.schema.json", &v["entries"]);
