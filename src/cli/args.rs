@@ -929,7 +929,7 @@ pub(super) enum ItemCommand {
 pub(super) enum PersonCommand {
     /// Register a person: their department, roles and verifier key (by an administrator).
     #[command(
-        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki.key > suzuki.vkey   (by the person, who keeps suzuki.key)\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n\nRoles: staff (担当: rates their department's items in an open round), head (課長: 1次評価), hq\n(行革本部: 2次評価, 対象外, corrections), admin (管理者: people, the plan, rounds), committee (外部委員:\nopinions), auditor (監査: reads everything, records nothing). The person's id is P and the 8 hex digits of their key's id; the name is kept in DIR/PEOPLE,\nbeside the events and never in them, and commands accept either."
+        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki.key > suzuki.vkey   (by the person, who keeps suzuki.key)\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n\nRoles: staff (担当: rates their department's items in an open round), head (課長: 1次評価), hq\n(行革本部: 2次評価, 対象外, corrections), admin (管理者: people, the plan, rounds), committee (外部委員:\nopinions), auditor (監査: reads everything, records nothing). The person's id is P and the 8 hex\ndigits of their key's id; the name is kept in DIR/PEOPLE, beside the events and never in them, and\ncommands accept either."
     )]
     Add {
         /// The person's name (kept in DIR/PEOPLE; the events hold only a salted commitment to it).
