@@ -9,10 +9,14 @@ mod browser;
 mod serving;
 #[path = "runner/test_audit.rs"]
 mod test_audit;
+#[path = "runner/test_audit_pages.rs"]
+mod test_audit_pages;
 #[path = "runner/test_backup.rs"]
 mod test_backup;
 #[path = "runner/test_browser.rs"]
 mod test_browser;
+#[path = "runner/test_browser_audit.rs"]
+mod test_browser_audit;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_clock.rs"]

@@ -929,7 +929,7 @@ pub(super) enum ItemCommand {
 pub(super) enum PersonCommand {
     /// Register a person: their department, roles and verifier key (by an administrator).
     #[command(
-        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki.key > suzuki.vkey   (by the person, who keeps suzuki.key)\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n\nRoles: staff (担当: rates their department's items in an open round), head (課長: 1次評価), hq\n(行革本部: 2次評価, 対象外, corrections), admin (管理者: people, the plan, rounds), committee (外部委員:\nopinions). The person's id is P and the 8 hex digits of their key's id; the name is kept in DIR/PEOPLE,\nbeside the events and never in them, and commands accept either."
+        after_help = "Examples:\n  hyoka key generate --name suzuki --output suzuki.key > suzuki.vkey   (by the person, who keeps suzuki.key)\n  hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'\n\nRoles: staff (担当: rates their department's items in an open round), head (課長: 1次評価), hq\n(行革本部: 2次評価, 対象外, corrections), admin (管理者: people, the plan, rounds), committee (外部委員:\nopinions), auditor (監査: reads everything, records nothing). The person's id is P and the 8 hex\ndigits of their key's id; the name is kept in DIR/PEOPLE, beside the events and never in them, and\ncommands accept either."
     )]
     Add {
         /// The person's name (kept in DIR/PEOPLE; the events hold only a salted commitment to it).
@@ -937,8 +937,8 @@ pub(super) enum PersonCommand {
         /// Their department (課).
         #[arg(long, value_name = "D")]
         department: String,
-        /// Their roles: staff, head, hq, admin, committee (or 担当, 課長, 行革本部, 管理者, 外部委員),
-        /// comma-separated.
+        /// Their roles: staff, head, hq, admin, committee, auditor (or 担当, 課長, 行革本部, 管理者,
+        /// 外部委員, 監査), comma-separated.
         #[arg(long, value_name = "ROLES")]
         role: String,
         /// Their verifier key (the key text, or a file holding it), from `hyoka key generate`.
@@ -987,12 +987,12 @@ pub(super) enum PersonCommand {
 pub(super) enum RoleCommand {
     /// Grant a person a role.
     #[command(
-        after_help = "Example:\n  hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'"
+        after_help = "Examples:\n  hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'\n  hyoka person role grant 監査委員 auditor --key admin.key -m '監査の閲覧'\n\nAn auditor (監査) reads everything in hyoka serve's auditor pages (history, blame, diff,\nverification, export, proofs) and records nothing."
     )]
     Grant {
         /// The person: id (P…) or name.
         person: String,
-        /// The role: staff, head, hq, admin or committee.
+        /// The role: staff, head, hq, admin, committee or auditor.
         role: String,
         #[command(flatten)]
         who: Who,
@@ -1004,7 +1004,7 @@ pub(super) enum RoleCommand {
     Revoke {
         /// The person: id (P…) or name.
         person: String,
-        /// The role: staff, head, hq, admin or committee.
+        /// The role: staff, head, hq, admin, committee or auditor.
         role: String,
         #[command(flatten)]
         who: Who,

@@ -1140,6 +1140,7 @@ pub fn rule(r: &Rule) -> String {
         ),
         R::NotAPerson { author } => t!("rule-not-a-person", author = author.as_str()),
         R::NoKey { person } => t!("rule-no-key", person = person.as_str()),
+        R::AuditorRecords { person } => t!("rule-auditor-records", person = person.as_str()),
         R::NeedsRole {
             person,
             action: a,
@@ -1865,6 +1866,7 @@ pub(super) mod tests {
                 role: Role::Head,
             },
             R::LastAdmin,
+            R::AuditorRecords { person: person() },
             R::NoKeyToRevoke { person: person() },
             R::LastAdminKey,
             R::BadDue {

@@ -31,16 +31,20 @@ pub enum Role {
     Admin,
     /// 外部委員: records opinions (意見) on items and rounds.
     Committee,
+    /// 監査: reads everything (the history, blame, diff, verification, export and proofs) and records
+    /// nothing: a person whose only role this is may author no event at all.
+    Auditor,
 }
 
 impl Role {
     /// Every role, in tag order.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Staff,
         Role::Head,
         Role::Hq,
         Role::Admin,
         Role::Committee,
+        Role::Auditor,
     ];
 
     /// The role's id on the command line and in JSON.
@@ -51,6 +55,7 @@ impl Role {
             Role::Hq => "hq",
             Role::Admin => "admin",
             Role::Committee => "committee",
+            Role::Auditor => "auditor",
         }
     }
 
@@ -62,6 +67,7 @@ impl Role {
             Role::Hq => "行革本部",
             Role::Admin => "管理者",
             Role::Committee => "外部委員",
+            Role::Auditor => "監査",
         }
     }
 

@@ -9,6 +9,9 @@
 //!   signed-in person share (their roles checked, refusals in Japanese, changes recorded as them);
 //!   `sheet_page.rs` (a department's sheet), `review.rs` (the reviewers' queue, opinions) and
 //!   `round_pages.rs` (what they share).
+//! - `audit/`: the auditors' pages and their JSON (`/audit/…`, `/api/audit/…`: history and the
+//!   correction report, blame, diff, the verification status, the downloads), for 監査, 行革本部 and
+//!   administrators.
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
 //! - `tls.rs`: HTTPS served directly (`--tls-cert`, `--tls-key`: rustls through axum-server).
@@ -26,6 +29,7 @@
 pub mod admin;
 pub mod api;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod csrf;
 pub mod guard;

@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 
 use super::app::{App, Refusal};
-use super::{admin, api, pages, public, review, sheet_page, tracker, transfer};
+use super::{admin, api, audit, pages, public, review, sheet_page, tracker, transfer};
 
 /// Every route: method, path (axum's syntax, as in the OpenAPI document) and handler.
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
@@ -124,6 +124,60 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
             Method::POST,
             "/rounds/{point}/opinions",
             post(review::opinion),
+        ),
+        (Method::GET, "/audit", get(audit::home)),
+        (Method::GET, "/audit/history", get(audit::changes::history)),
+        (
+            Method::GET,
+            "/audit/corrections",
+            get(audit::changes::corrections),
+        ),
+        (
+            Method::GET,
+            "/audit/items/{id}/blame",
+            get(audit::points::blame_page),
+        ),
+        (Method::GET, "/audit/diff", get(audit::points::diff_page)),
+        (
+            Method::GET,
+            "/audit/verify",
+            get(audit::verify::verify_page),
+        ),
+        (Method::GET, "/assets/audit.css", get(audit::stylesheet)),
+        (
+            Method::GET,
+            "/api/audit/history",
+            get(audit::changes::history_json),
+        ),
+        (
+            Method::GET,
+            "/api/audit/items/{id}/blame",
+            get(audit::points::blame_json),
+        ),
+        (
+            Method::GET,
+            "/api/audit/diff",
+            get(audit::points::diff_json),
+        ),
+        (
+            Method::GET,
+            "/api/audit/verify",
+            get(audit::verify::verify_json),
+        ),
+        (
+            Method::GET,
+            "/api/audit/export",
+            get(audit::downloads::export),
+        ),
+        (
+            Method::GET,
+            "/api/audit/checkpoint",
+            get(audit::downloads::checkpoint),
+        ),
+        (
+            Method::GET,
+            "/api/audit/proof",
+            get(audit::downloads::inclusion),
         ),
     ]
 }

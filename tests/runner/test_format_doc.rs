@@ -770,6 +770,25 @@ fn the_documented_roles_are_the_code_s() {
         );
         assert!(DOC.contains(&row), "{row}");
     }
+    // Each role's tag, as encoded: the u32 after the person's id in `role.granted` (`auditor`, added last, is 5, so
+    // that every ledger written before it decodes as it did).
+    for (tag, role) in Role::ALL.iter().enumerate() {
+        let hex = change_hex(
+            2,
+            Change::RoleGranted {
+                person: "p".into(),
+                role: *role,
+            },
+        );
+        // Tag 18 (u32), the id `p` (u64 length 1, then its byte), then the role's u32 tag.
+        assert!(
+            hex.starts_with(&format!("12000000010000000000000070{tag:02x}000000")),
+            "{role:?}: {hex}"
+        );
+    }
+    assert_eq!(Role::Auditor as u32, 5);
+    assert_eq!(Role::parse("監査"), Ok(Role::Auditor));
+    assert_eq!(Role::parse("auditor"), Ok(Role::Auditor));
     // Stage and Verdict tags, as encoded.
     let tail = |stage, verdict| {
         change_hex(

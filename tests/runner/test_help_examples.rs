@@ -234,6 +234,11 @@ const GROUPS: &[(&str, &[Step])] = &[
             ),
             Ex("hyoka person enrol 鈴木一郎 --url http://127.0.0.1:8080"),
             Ex("hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'"),
+            Run("hyoka key generate --name kansa --output kansa.key > kansa.vkey"),
+            Run(
+                "hyoka person add 監査委員 --department 監査委員事務局 --role staff --vkey kansa.vkey --key admin.key -m 登録",
+            ),
+            Ex("hyoka person role grant 監査委員 auditor --key admin.key -m '監査の閲覧'"),
             Ex("hyoka person role revoke 鈴木一郎 staff --key admin.key -m '異動'"),
             Ex("hyoka key generate --name suzuki --output suzuki-2.key > suzuki-2.vkey"),
             Ex(

@@ -139,6 +139,39 @@ impl Rounds {
         }
     }
 
+    /// Registers one more person (by the administrator, through the library, before any command
+    /// runs), with their key file `keys/<id>.key`.
+    pub(crate) fn register(&self, id: &str, dept: &str, roles: &[Role], seed: u8) {
+        let k = key(id, seed);
+        let keys = self.env.dir.path().join("keys");
+        write_secret(&keys.join(format!("{id}.key")), &k.to_text());
+        let mut l = Ledger::open(&self.env.ledger(), Access::default()).expect("open");
+        l.set_log_key(&key(ORIGIN, 2)).expect("log key");
+        let meta = Meta {
+            author: "admin".into(),
+            reason: "職員の登録".into(),
+            source: None,
+            recorded_at: ns("2021-04-01T09:02:00+09:00"),
+            new_point: false,
+            signer: Some(Signer::new(key("admin", 1))),
+        };
+        l.append(
+            &meta,
+            &[Change::PersonRegistered {
+                person: person(id, dept, roles, &k),
+            }],
+        )
+        .expect("register");
+    }
+
+    /// The log key's file, beside the ledger.
+    pub(crate) fn log_key(&self) -> String {
+        Rounds::log_key_path(&self.env)
+            .to_str()
+            .expect("path")
+            .to_string()
+    }
+
     fn log_key_path(env: &Env) -> PathBuf {
         env.dir.path().join("ledger.log-key")
     }

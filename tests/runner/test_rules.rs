@@ -28,9 +28,9 @@ use crate::common::Env;
 const VERSION_2_ONLY: &[&str] = &[
     "B6", "D22", "D23", "D24", "D25", "D26", "D27", "D28", "D29", "D30", "D31", "D32", "D33",
     "D34", "D35", "D36", "D37", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "A1", "A2", "A3",
-    "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "D38", "D39", "D40",
-    "D41", "D42", "D43", "D44", "D45", "D46", "D47", "D48", "D49", "D50", "D51", "D52", "D53",
-    "D54", "D55", "D56", "D57",
+    "A4", "A5", "A6", "A7", "A8", "A9", "A10", "A11", "A12", "A13", "A14", "A15", "D38", "D39",
+    "D40", "D41", "D42", "D43", "D44", "D45", "D46", "D47", "D48", "D49", "D50", "D51", "D52",
+    "D53", "D54", "D55", "D56", "D57",
 ];
 
 /// A ledger of 6 events, of event schema version 2: 0 the plan (S, A, B; cadence half-year, no
@@ -1966,6 +1966,8 @@ fn pk(id: &str) -> SignerKey {
         "h1" => 20,
         "hq" => 30,
         "c" => 40,
+        "au" => 50,
+        "au2" => 51,
         "x" => 66,
         other => panic!("no key for {other}"),
     };
@@ -2204,7 +2206,7 @@ fn people_cases(ev: &[Event]) -> Vec<Case> {
                     roles.extend_from_slice(&[0, 0, 0, 0]);
                     roles.extend(string_bytes(&pk("s1").verifier().to_text()));
                     let at = find_once(b, &roles) + 8;
-                    b[at] = 5;
+                    b[at] = 6;
                 }
             }),
             "undecodable",
@@ -2509,6 +2511,27 @@ fn people_cases(ev: &[Event]) -> Vec<Case> {
             &by(&submitted, "s1", &[rate("1", ye(2014), "S")]),
         )
         .says("submitted for review"),
+        broken_p(
+            "A15",
+            "an auditor rotating their own key",
+            &by(
+                &by(
+                    &p,
+                    "admin",
+                    &[register_person(person(
+                        "au",
+                        "監査事務局",
+                        &[Role::Auditor],
+                    ))],
+                ),
+                "au",
+                &[Change::KeyRotated {
+                    person: "au".into(),
+                    vkey: pk("au2").verifier().to_text(),
+                }],
+            ),
+        )
+        .says("is an auditor and records nothing"),
         // People and keys.
         broken_p(
             "D38",

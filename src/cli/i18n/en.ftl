@@ -353,7 +353,7 @@ people-already = this ledger has people already ({ $count } registered); registe
 people-log-key-kept = log key: { $key }, already this ledger's log key, is recorded as its people's log key
 people-enabled-key-not-adopted = { $error }; the ledger has people: make the key its log key with `hyoka key use { $file }`
 people-enabled = every change from now on is signed by its author's key (--key FILE, or HYOKA_KEY); register people with `hyoka person add`
-people-role-empty = --role is empty; give one or more of staff, head, hq, admin, committee
+people-role-empty = --role is empty; give one or more of staff, head, hq, admin, committee, auditor
 people-key-used = that key is (or was) { $person }'s: every person has a key of their own, never used before; have the person make one with `hyoka key generate --name NAME --output FILE`
 people-key-rotated-own = sign with the new key from now on: the old one signs nothing more (never reuse it)
 people-last-admin = { $person } is the last administrator with a key: revoking it would leave nobody to manage people; grant admin to another person first (`hyoka person role grant PERSON admin`), or rotate the key instead (`hyoka person key rotate`)
@@ -854,6 +854,7 @@ rule-unfinished = the round of { $period } cannot be published: { $items } { $co
 } neither 対象外 nor rated and approved at 2次評価
 rule-digest-mismatch = the recorded digest of the published table of { $period } is not the SHA-256 of its canonical form ({ $digest })
 rule-not-a-person = `{ $author }` is not a registered person of this ledger: every change is recorded by one
+rule-auditor-records = person `{ $person }` is an auditor and records nothing: an auditor only reads
 rule-no-key = person `{ $person }` has no key (it was revoked): an administrator sets a new one first
 rule-needs-role = person `{ $person }` may not { $action }: it needs the role { $roles }
 rule-other-department = person `{ $person }` of `{ $department }` may not { $action } item { $id }, which is `{ $owner }`'s

@@ -639,12 +639,12 @@ hyoka-person-add = 職員を登録する: 所属、役割、検証鍵 (管理者
           hyoka person add 鈴木一郎 --department 財政課 --role staff --vkey suzuki.vkey --key admin.key -m '担当者の登録'
 
         役割: staff (担当: 開始中のラウンドで自分の課の項目を評価する)、head (課長: 1次評価)、hq (行革本部:
-        2次評価、対象外、訂正)、admin (管理者: 職員、計画、ラウンド)、committee (外部委員: 意見)。職員の ID は
-        P と鍵の ID の 16 進 8 桁です。氏名は DIR/PEOPLE に、イベントの隣に保存し、イベントには入れません。
+        2次評価、対象外、訂正)、admin (管理者: 職員、計画、ラウンド)、committee (外部委員: 意見)、auditor (監査: すべてを閲覧し、
+        何も記録しない)。職員の ID は P と鍵の ID の 16 進 8 桁です。氏名は DIR/PEOPLE に、イベントの隣に保存し、イベントには入れません。
         コマンドにはどちらを指定してもかまいません。
 hyoka-person-add--name = 職員の氏名 (DIR/PEOPLE に保存する。イベントには氏名のソルト付きコミットメントだけが入る)
 hyoka-person-add--department = 所属 (課)
-hyoka-person-add--role = 役割: staff、head、hq、admin、committee (または 担当、課長、行革本部、管理者、外部委員)。コンマ区切り
+hyoka-person-add--role = 役割: staff、head、hq、admin、committee、auditor (または 担当、課長、行革本部、管理者、外部委員、監査)。コンマ区切り
 hyoka-person-add--vkey = 本人の検証鍵 (鍵の文字列、またはそれを書いたファイル)。`hyoka key generate` で作ったもの
 
 ## hyoka-person-role
@@ -658,8 +658,12 @@ hyoka-person-role-grant = 職員に役割を付与する
     .after =
         例:
           hyoka person role grant 鈴木一郎 head --key admin.key -m '課長に昇任'
+          hyoka person role grant 監査委員 auditor --key admin.key -m '監査の閲覧'
+
+        監査 (auditor) は hyoka serve の監査のページ (履歴、blame、差分、検証、エクスポート、証明) で
+        すべてを閲覧でき、何も記録しません。
 arg--person = 職員: ID (P…) または氏名
-arg--role = 役割: staff、head、hq、admin、committee のいずれか
+arg--role = 役割: staff、head、hq、admin、committee、auditor のいずれか
 
 ## hyoka-person-role-revoke
 hyoka-person-role-revoke = 職員の役割を取り消す

@@ -512,7 +512,7 @@ impl State {
                 })
             }
         };
-        match change {
+        let by_role = match change {
             Change::ClockBehind { .. } => Ok(()),
             Change::PlanDefined { .. } | Change::PeopleEnabled { .. } => refuse(Rule::DefinedOnce),
             Change::CategoryAdded { .. }
@@ -598,7 +598,16 @@ impl State {
                     }
                 }
             }
+        };
+        // An auditor (監査) reads and records nothing, not even a change of their own key: a person
+        // whose only role that is authors no event (rule A15, checked after the others).
+        by_role?;
+        if who.has(Role::Auditor) && who.roles.len() == 1 {
+            return refuse(Rule::AuditorRecords {
+                person: text::escape(author),
+            });
         }
+        Ok(())
     }
 
     /// The canonical form of the table of a point as published (`schema/FORMAT.md`, "The published

@@ -744,6 +744,12 @@ pub enum Rule {
         /// The id, escaped.
         person: String,
     },
+    /// A change by a person whose only role is `auditor` (監査), who records nothing.
+    #[error("person `{person}` is an auditor and records nothing: an auditor only reads")]
+    AuditorRecords {
+        /// The id, escaped.
+        person: String,
+    },
     /// A change that needs a role the person does not have.
     #[error("person `{person}` may not {action}: it needs the role {}", roles_text(.roles))]
     NeedsRole {
