@@ -397,6 +397,41 @@ fn publishing_again_changes_nothing_and_another_pack_is_not_overwritten() {
 }
 
 #[test]
+fn a_different_pack_is_refused_before_a_new_checkpoint_is_signed() {
+    let r = published_with_a_correction();
+    publish(&r, "site", &[]).ok();
+    let site = path(&r, "site");
+    let before: Vec<Vec<u8>> = FILES.iter().map(|f| read(&site.join(f))).collect();
+    let signed = r.env.ledger().join("CHECKPOINT");
+    let cp_before = read(&signed);
+    // The ledger grows: its pack now needs a new checkpoint, which would change the pack's files.
+    r.ok("hq", &["rate", "3", POINT, "S", "-m", "訂正"]);
+    let cp_after_rating = read(&signed);
+    assert_eq!(
+        cp_after_rating, cp_before,
+        "the rating signed no checkpoint"
+    );
+    let e = publish(&r, "site", &[]).fails(1).to_string();
+    assert!(e.contains("exists with other bytes"), "{e}");
+    // Nothing changed: neither the pack nor the ledger's last signed checkpoint.
+    let after: Vec<Vec<u8>> = FILES.iter().map(|f| read(&site.join(f))).collect();
+    assert_eq!(before, after);
+    assert_eq!(read(&signed), cp_after_rating, "no checkpoint signed");
+    // A pack whose table differs (CP932 over UTF-8) is refused as well, before signing.
+    let e = publish(&r, "site", &["--encoding", "cp932"])
+        .fails(1)
+        .to_string();
+    assert!(e.contains("exists with other bytes"), "{e}");
+    assert_eq!(read(&signed), cp_after_rating, "no checkpoint signed");
+    // Into an empty directory, or with --force, the new checkpoint is signed and the pack written.
+    publish(&r, "site", &["--force"]).ok();
+    assert_ne!(read(&signed), cp_after_rating);
+    assert_ne!(read(&signed), cp_before);
+    assert_eq!(read(&site.join("checkpoint")), read(&signed));
+    r.run(&["verify", "--publication", "site"]).ok();
+}
+
+#[test]
 fn an_edited_pack_is_caught() {
     let r = published_with_a_correction();
     publish(&r, "site", &[]).ok();
