@@ -59,6 +59,8 @@ mod test_pages;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_public_pages.rs"]
+mod test_public_pages;
 #[path = "runner/test_publish.rs"]
 mod test_publish;
 #[path = "runner/test_reader_views.rs"]
