@@ -13,6 +13,8 @@ mod test_audit;
 mod test_backup;
 #[path = "runner/test_browser.rs"]
 mod test_browser;
+#[path = "runner/test_browser_public.rs"]
+mod test_browser_public;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_clock.rs"]

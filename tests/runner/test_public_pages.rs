@@ -15,7 +15,7 @@ const HOSTILE: &str = "<script>alert(\"x\")</script>取組1";
 /// A published round (item 1 titled [`HOSTILE`], item 7 対象外, every other item A), then item 2
 /// corrected to S after the publication, and its pack in `site` (signing a checkpoint that covers the
 /// correction).
-fn published() -> Rounds {
+pub(crate) fn published() -> Rounds {
     let r = Rounds::new();
     r.ok(
         "admin",
