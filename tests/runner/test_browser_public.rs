@@ -33,6 +33,50 @@ fn fits_narrow(p: &Page, name: &str) {
     p.set_width(WIDE, 900);
 }
 
+/// WCAG 1.4.12 (text spacing): with line height 1.5, paragraph spacing 2, letter spacing 0.12 and word
+/// spacing 0.16 times the font size, nothing is lost: at both widths the page still fits (no text forced
+/// out sideways) and no element clips its text (no `overflow: hidden` box whose content is taller or
+/// wider than it). WCAG 2.4.7: a link focused from the keyboard shows an outline at least 2px wide.
+fn spacing_and_focus(p: &Page, name: &str) {
+    p.eval(
+        "(() => { const s = document.createElement('style'); s.id = 'wcag-spacing'; s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }'; document.head.appendChild(s); return true; })()",
+    );
+    for w in [WIDE, NARROW] {
+        p.set_width(w, 900);
+        let wide = p
+            .eval("document.documentElement.scrollWidth")
+            .as_u64()
+            .expect("width");
+        assert!(
+            wide <= u64::from(w),
+            "{name}: with WCAG's text spacing the page is {wide}px wide at {w}px"
+        );
+        let clipped = p.eval(
+            "Array.from(document.querySelectorAll('body *')).filter(e => { const c = getComputedStyle(e); return (c.overflowX === 'hidden' || c.overflowY === 'hidden') && !e.classList.contains('vh') && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1); }).length",
+        );
+        assert_eq!(
+            clipped.as_u64(),
+            Some(0),
+            "{name}: text clipped with WCAG's text spacing at {w}px"
+        );
+    }
+    p.eval("document.getElementById('wcag-spacing').remove()");
+    p.set_width(WIDE, 900);
+    let outline = p.eval(
+        "(() => { const a = document.querySelector('main a'); if (!a) return 'none'; a.focus(); const c = getComputedStyle(a); return c.outlineStyle + ' ' + c.outlineWidth; })()",
+    );
+    let outline = outline.as_str().unwrap_or("none").to_string();
+    let px: f64 = outline
+        .split_whitespace()
+        .nth(1)
+        .and_then(|w| w.trim_end_matches("px").parse().ok())
+        .unwrap_or(0.0);
+    assert!(
+        outline.starts_with("solid") && px >= 2.0,
+        "{name}: a focused link shows no outline ({outline})"
+    );
+}
+
 /// The page size of a PDF's first page in points (its `/MediaBox`), as Chromium writes it.
 fn media_box(pdf: &[u8]) -> (f64, f64) {
     let text = String::from_utf8_lossy(pdf);
@@ -65,6 +109,7 @@ fn the_public_pages_and_the_pack_in_the_browser() {
         p.open(&format!("{}{path}", s.url));
         p.look(name);
         fits_narrow(&p, name);
+        spacing_and_focus(&p, name);
     }
     // From the home page to the table, and from an item's id to its page, by their links.
     p.open(&format!("{}/", s.url));
