@@ -528,6 +528,17 @@ fn the_pages_are_accessible_by_construction_and_load_nothing_from_elsewhere() {
         shown.contains("<desc id=\"chart-desc\">S 0件、A 6件、B 0件、対象外 1件</desc>"),
         "{shown}"
     );
+    // The subtotals by heading as a chart too, each bar labelled.
+    assert!(
+        shown.contains(
+            "<desc id=\"hchart-desc\">行政改革の推進: S 0件、A 6件、B 0件、対象外 1件</desc>"
+        ),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("<a href=\"/items/"),
+        "no item pages in a pack"
+    );
     assert!(shown.contains("href=\"corrections.html\""));
     // The correction: item, before and after, reason.
     let c = unescape(&corrections);
