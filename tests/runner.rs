@@ -17,6 +17,8 @@ mod test_backup;
 mod test_browser;
 #[path = "runner/test_browser_audit.rs"]
 mod test_browser_audit;
+#[path = "runner/test_browser_public.rs"]
+mod test_browser_public;
 #[path = "runner/test_checkpoint.rs"]
 mod test_checkpoint;
 #[path = "runner/test_clock.rs"]
@@ -63,6 +65,8 @@ mod test_pages;
 mod test_people;
 #[path = "runner/test_plans.rs"]
 mod test_plans;
+#[path = "runner/test_public_pages.rs"]
+mod test_public_pages;
 #[path = "runner/test_publish.rs"]
 mod test_publish;
 #[path = "runner/test_reader_views.rs"]

@@ -87,8 +87,8 @@ pub fn publish(ctx: &Ctx, args: PublishArgs) -> Result<(), Failure> {
     };
     let ledger = super::anchoring::open_write(ctx)?;
     let period = super::commands::parse_period(&ledger.state()?, &args.point)?;
-    // Everything that can refuse the pack (a round not published, a character CP932 cannot hold) is
-    // checked before a checkpoint is signed: with the ledger's size as a provisional checkpoint.
+    // Everything that can refuse the pack (a round not published, a character CP932 cannot hold, a
+    // different pack in DIR) is checked before a checkpoint is signed: with the ledger's size as a provisional checkpoint.
     let provisional = hyoka::tlog::checkpoint::Checkpoint {
         origin: ledger.origin()?,
         size: ledger.len(),
@@ -102,6 +102,12 @@ pub fn publish(ctx: &Ctx, args: PublishArgs) -> Result<(), Failure> {
     let (cp, note) = match last {
         Some((cp, note)) if cp.size == ledger.len() => (cp, note),
         _ => {
+            // A new checkpoint is to be signed: a pack in DIR that it would replace is refused first,
+            // so a refusal changes nothing, not even the ledger's last signed checkpoint.
+            if !args.force {
+                pack::refuse_before_signing(&p, &args.out, encoding)
+                    .map_err(|e| refusal(e, &args.out))?;
+            }
             let bar = output::progress(ledger.len(), &t!("progress-verifying"));
             let signed = transparency::sign(
                 &ledger,

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use minijinja::{Environment, Value as Jinja, context};
 use serde_json::Value;
 
+use super::item::ItemRecord;
 use super::{Publication, Tally, UNRATED, text_japan};
 use crate::domain::state::NOT_EVALUATED;
 
@@ -33,6 +34,10 @@ pub struct Links {
     pub corrections: String,
     /// The files to download: address and label.
     pub downloads: Vec<(String, String)>,
+    /// The list of published rounds (the server's home page; none in a pack).
+    pub home: Option<String>,
+    /// Where an item's page is, before its id (`/items/`; none in a pack).
+    pub items: Option<String>,
 }
 
 impl Links {
@@ -48,7 +53,18 @@ impl Links {
             table => self.table.clone(),
             corrections => self.corrections.clone(),
             downloads => downloads,
+            home => self.home.clone(),
         }
+    }
+
+    /// The address of item `id`'s page, if the pages have one.
+    fn item(&self, id: &str) -> Option<String> {
+        self.items.as_ref().map(|prefix| {
+            format!(
+                "{prefix}{}",
+                percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+            )
+        })
     }
 
     /// The links of a publication pack: every file beside the page.
@@ -68,6 +84,8 @@ impl Links {
             .into_iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
+            home: None,
+            items: None,
         }
     }
 }
@@ -83,6 +101,8 @@ fn env() -> &'static Environment<'static> {
                 "corrections.html",
                 include_str!("templates/corrections.html"),
             ),
+            ("item.html", include_str!("templates/item.html")),
+            ("not_found.html", include_str!("templates/not_found.html")),
         ] {
             // The templates are compiled in and checked by the tests: a broken one renders as an error.
             let _ = e.add_template(name, text);
@@ -177,6 +197,68 @@ fn bars(cols: &[String], all: &Tally) -> Vec<Bar> {
         .collect()
 }
 
+/// A heading's group in the chart of subtotals by heading: its name (cut to fit the chart; the whole
+/// name is in the chart's description and the table) and its bars.
+struct HeadingBars {
+    name: String,
+    y: u64,
+    bars: Vec<Bar>,
+}
+
+/// The longest heading name the chart writes whole (its text runs 600 units at 16 a character).
+const CHART_NAME_CHARS: usize = 36;
+
+/// The chart of subtotals by heading: a group per heading, a bar per column labelled with its grade
+/// and count (so nothing is told by colour), all on one scale (the longest bar 360 units). Returns the
+/// groups, the chart's height and its description in words.
+fn heading_bars(
+    cols: &[String],
+    by_heading: &[(String, Tally)],
+) -> (Vec<HeadingBars>, u64, String) {
+    let counts: Vec<Vec<u64>> = by_heading
+        .iter()
+        .map(|(_, t)| tally_cells(t, cols)[..cols.len()].to_vec())
+        .collect();
+    let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let mut y = 10;
+    let mut groups = Vec::with_capacity(by_heading.len());
+    let mut desc = Vec::with_capacity(by_heading.len());
+    for ((heading, _), counts) in by_heading.iter().zip(&counts) {
+        let name = if heading.chars().count() > CHART_NAME_CHARS {
+            let cut: String = heading.chars().take(CHART_NAME_CHARS - 1).collect();
+            format!("{cut}…")
+        } else {
+            heading.clone()
+        };
+        let top = y;
+        let bars = cols
+            .iter()
+            .zip(counts)
+            .enumerate()
+            .map(|(i, (label, &count))| {
+                let width = count * 360 / max;
+                Bar {
+                    label: label.clone(),
+                    count,
+                    y: top + 28 + 26 * i as u64,
+                    width,
+                    text_x: 110 + width + 8,
+                }
+            })
+            .collect::<Vec<_>>();
+        desc.push(format!(
+            "{heading}: {}",
+            bars.iter()
+                .map(|b| format!("{} {}件", b.label, b.count))
+                .collect::<Vec<_>>()
+                .join("、")
+        ));
+        y += 28 + 26 * cols.len() as u64 + 14;
+        groups.push(HeadingBars { name, y: top, bars });
+    }
+    (groups, y, desc.join("。"))
+}
+
 /// What a corrected field is called, and a value of it, in Japanese.
 fn field_name(field: &str) -> &'static str {
     match field {
@@ -232,6 +314,18 @@ pub fn round_page(p: &Publication, links: &Links) -> Result<String, RenderError>
     let total = tally_cells(&all, &cols);
     let bars = bars(&cols, &all);
     let chart_height = 20 + 34 * bars.len() as u64;
+    let (heading_groups, heading_chart_height, heading_chart_desc) =
+        heading_bars(&cols, &by_heading);
+    let heading_groups: Vec<Jinja> = heading_groups
+        .iter()
+        .map(|g| {
+            context! {
+                name => g.name.clone(),
+                y => g.y,
+                bars => g.bars.iter().map(Bar::value).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
     let chart_desc = bars
         .iter()
         .map(|b| format!("{} {}件", b.label, b.count))
@@ -242,6 +336,7 @@ pub fn round_page(p: &Publication, links: &Links) -> Result<String, RenderError>
     for r in &p.rows {
         let row = context! {
             id => r.id.clone(),
+            href => links.item(&r.id),
             title => r.title.clone(),
             department => r.department.clone(),
             grade => r.grade.clone(),
@@ -268,6 +363,9 @@ pub fn round_page(p: &Publication, links: &Links) -> Result<String, RenderError>
             bars => bars.iter().map(Bar::value).collect::<Vec<_>>(),
             chart_height => chart_height,
             chart_desc => chart_desc,
+            heading_groups => heading_groups,
+            heading_chart_height => heading_chart_height,
+            heading_chart_desc => heading_chart_desc,
             title => format!("{}の評価結果", p.point.label()),
             ..common(p, links)
         },
@@ -301,6 +399,94 @@ pub fn corrections_page(p: &Publication, links: &Links) -> Result<String, Render
             corrections => rows,
             title => format!("{}の評価結果の訂正のお知らせ", p.point.label()),
             ..common(p, links)
+        },
+    )
+}
+
+/// Where the pages beside an item's page (and a page not found) are on the server.
+#[derive(Debug, Clone)]
+pub struct SiteLinks {
+    /// The stylesheet.
+    pub css: String,
+    /// The list of published rounds.
+    pub home: String,
+    /// Where a round's table is, before its point's id (`/rounds/`).
+    pub rounds: String,
+}
+
+impl SiteLinks {
+    fn value(&self) -> Jinja {
+        context! { css => self.css.clone(), home => self.home.clone() }
+    }
+}
+
+/// An item's page (`GET /items/{ID}`): its values in each published table, as published, and the
+/// corrections made to them after each publication, with the checkpoint that covers them.
+pub fn item_page(r: &ItemRecord, links: &SiteLinks) -> Result<String, RenderError> {
+    let rounds: Vec<Jinja> = r
+        .rounds
+        .iter()
+        .map(|x| {
+            let p = &x.publication;
+            context! {
+                point_label => p.point.label(),
+                point_id => p.point.id(),
+                href => format!("{}{}", links.rounds, p.point.id()),
+                published_at => text_japan(p.published_at),
+                published_seq => p.published_seq,
+                table_sha256 => hex::encode(p.table_sha256),
+                grade => x.row.grade.clone(),
+                follow_up => x.row.follow_up,
+                remark => x.row.remark.clone(),
+                corrections_count => x.corrections.len(),
+            }
+        })
+        .collect();
+    let corrections: Vec<Jinja> = r
+        .rounds
+        .iter()
+        .flat_map(|x| {
+            x.corrections.iter().map(move |c| {
+                context! {
+                    point_label => x.publication.point.label(),
+                    seq => c.seq,
+                    at => text_japan(c.recorded_at),
+                    field => field_name(c.field),
+                    old => value_text(c.field, &c.old),
+                    new => value_text(c.field, &c.new),
+                    reason => c.reason.clone(),
+                }
+            })
+        })
+        .collect();
+    render(
+        "item.html",
+        context! {
+            title => format!("項目 {} {}", r.id, r.title),
+            plan => r.plan.clone(),
+            id => r.id.clone(),
+            item_title => r.title.clone(),
+            heading => r.heading.clone(),
+            department => r.department.clone(),
+            rounds => rounds,
+            corrections => corrections,
+            checkpoint => r.checkpoint_note.clone(),
+            checkpoint_size => r.checkpoint.size,
+            links => links.value(),
+        },
+    )
+}
+
+/// The page of something not found (404), in Japanese: `what` says what was asked for and is not
+/// there, and the page links to the list of published rounds.
+pub fn not_found_page(plan: &str, what: &str, links: &SiteLinks) -> Result<String, RenderError> {
+    render(
+        "not_found.html",
+        context! {
+            title => "お探しのページは見つかりません",
+            plan => plan,
+            what => what,
+            links => links.value(),
         },
     )
 }

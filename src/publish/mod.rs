@@ -23,6 +23,7 @@ use crate::views::round::NoticeEntry;
 
 pub mod forms;
 pub mod html;
+pub mod item;
 pub mod manifest;
 pub mod pack;
 pub mod round;

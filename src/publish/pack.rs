@@ -204,6 +204,58 @@ pub fn write<S: Store>(
     })
 }
 
+/// The files of a pack that show its checkpoint (the checkpoint itself, the manifest naming it and the
+/// pages showing it): a pack bound to a checkpoint not yet signed differs in each of them from any pack
+/// already written.
+pub const BOUND_TO_CHECKPOINT: [&str; 4] = ["index.html", "corrections.html", CHECKPOINT, MANIFEST];
+
+/// Whether [`write`] of the pack of `p` into `dir` without `force` would refuse, checked before a new
+/// checkpoint is signed for it (`p` bound to a provisional checkpoint): the same refusals as `write`'s
+/// ([`PublishError::Exists`], [`PublishError::NotAFile`]), where each file of
+/// [`BOUND_TO_CHECKPOINT`] already there counts as holding other bytes (a checkpoint still to sign is
+/// in none), and every other file is compared with what the pack would hold. Writes nothing.
+pub fn refuse_before_signing(
+    p: &Publication,
+    dir: &Path,
+    encoding: Encoding,
+) -> Result<(), PublishError> {
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_error("cannot read", dir)(e)),
+        Ok(m) if !m.is_dir() => {
+            return Err(PublishError::NotAFile {
+                path: dir.display().to_string(),
+            });
+        }
+        Ok(_) => {}
+    }
+    let mut all = files(p, encoding)?;
+    all.push((MANIFEST.into(), Vec::new()));
+    for (name, bytes) in &all {
+        let path = dir.join(name);
+        let fate = if BOUND_TO_CHECKPOINT.contains(&name.as_str()) {
+            match std::fs::symlink_metadata(&path) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Fate::Written,
+                Err(e) => return Err(io_error("cannot read", &path)(e)),
+                Ok(m) if !m.is_file() => {
+                    return Err(PublishError::NotAFile {
+                        path: path.display().to_string(),
+                    });
+                }
+                Ok(_) => Fate::Replaced,
+            }
+        } else {
+            compare(dir, name, bytes)?
+        };
+        if fate == Fate::Replaced {
+            return Err(PublishError::Exists {
+                path: path.display().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Why a pack does not hold what its manifest says.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PackProblem {

@@ -88,12 +88,36 @@ pub(crate) fn japanese(r: &Refusal) -> String {
     }
 }
 
-/// `GET /`: the plan and its rounds.
+/// `GET /`: the plan and the rounds published (for everyone: each round whose publication the last
+/// signed checkpoint covers, linked to its table); for a signed-in person also every round and what
+/// they have to do.
 pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, Refusal> {
     let session = app.session(&headers).map(|(_, s)| s);
     let l = Arc::clone(&app.ledger);
     let who = session.as_ref().map(|s| s.person.clone());
-    let (plan, rounds, links) = blocking(move || {
+    let (plan, rounds, links, published) = blocking(move || {
+        let published = l
+            .read(|ledger| -> crate::error::Result<Vec<minijinja::Value>> {
+                let Some((cp, _)) = crate::evidence::transparency::last_signed(ledger.dir())?
+                else {
+                    return Ok(Vec::new());
+                };
+                let rounds = crate::publish::item::published_rounds(ledger, cp.size)?;
+                Ok(rounds
+                    .iter()
+                    .rev()
+                    .map(|r| {
+                        context! {
+                            label => r.point.label(),
+                            id => r.point.id(),
+                            href => format!("/rounds/{}", r.point.id()),
+                            at => crate::publish::text_japan(r.recorded_at),
+                        }
+                    })
+                    .collect())
+            })
+            .and_then(|x| x)
+            .map_err(|e| Refusal::from_error(&e))?;
         l.current(|s| {
             let links = who
                 .and_then(|w| super::round_pages::Viewer::of(s, &w))
@@ -111,7 +135,7 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Res
                     }
                 })
                 .collect();
-            (plan, rounds, links)
+            (plan, rounds, links, published)
         })
         .map_err(|e| Refusal::from_error(&e))
     })
@@ -123,6 +147,7 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Res
             title => "評価台帳",
             plan => plan,
             rounds => rounds,
+            published => published,
             links => links,
             person => session.as_ref().map(|s| s.person.clone()),
             csrf => session.as_ref().map(|s| s.csrf.clone()),

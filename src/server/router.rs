@@ -32,6 +32,32 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<Arc<App>>)> {
             get(public::corrections),
         ),
         (Method::GET, "/assets/public.css", get(public::stylesheet)),
+        (
+            Method::GET,
+            "/rounds/{point}/table.csv",
+            get(public::table_csv),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/table.xlsx",
+            get(public::table_xlsx),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/table.json",
+            get(public::table_json),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/checkpoint",
+            get(public::checkpoint),
+        ),
+        (
+            Method::GET,
+            "/rounds/{point}/publication.tlog-proof",
+            get(public::publication_proof),
+        ),
+        (Method::GET, "/items/{id}", get(public::item)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/head", get(api::head)),
         (Method::GET, "/api/session", get(api::session)),

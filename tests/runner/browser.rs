@@ -422,11 +422,17 @@ impl Page {
         path
     }
 
-    /// The page printed to PDF, kept as `<name>.pdf`: its path.
+    /// The page printed to PDF as the browser's print does (the page size and margins of the
+    /// stylesheet's `@page`, backgrounds printed), kept as `<name>.pdf`: its path.
     pub fn pdf(&self, name: &str) -> PathBuf {
+        let options = headless_chrome::types::PrintToPdfOptions {
+            prefer_css_page_size: Some(true),
+            print_background: Some(true),
+            ..Default::default()
+        };
         let pdf = self
             .tab
-            .print_to_pdf(None)
+            .print_to_pdf(Some(options))
             .unwrap_or_else(|e| panic!("print {name}: {e}"));
         let path = self.artifacts.join(format!("{name}.pdf"));
         std::fs::write(&path, pdf).expect("write the PDF");

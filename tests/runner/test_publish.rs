@@ -397,6 +397,41 @@ fn publishing_again_changes_nothing_and_another_pack_is_not_overwritten() {
 }
 
 #[test]
+fn a_different_pack_is_refused_before_a_new_checkpoint_is_signed() {
+    let r = published_with_a_correction();
+    publish(&r, "site", &[]).ok();
+    let site = path(&r, "site");
+    let before: Vec<Vec<u8>> = FILES.iter().map(|f| read(&site.join(f))).collect();
+    let signed = r.env.ledger().join("CHECKPOINT");
+    let cp_before = read(&signed);
+    // The ledger grows: its pack now needs a new checkpoint, which would change the pack's files.
+    r.ok("hq", &["rate", "3", POINT, "S", "-m", "訂正"]);
+    let cp_after_rating = read(&signed);
+    assert_eq!(
+        cp_after_rating, cp_before,
+        "the rating signed no checkpoint"
+    );
+    let e = publish(&r, "site", &[]).fails(1).to_string();
+    assert!(e.contains("exists with other bytes"), "{e}");
+    // Nothing changed: neither the pack nor the ledger's last signed checkpoint.
+    let after: Vec<Vec<u8>> = FILES.iter().map(|f| read(&site.join(f))).collect();
+    assert_eq!(before, after);
+    assert_eq!(read(&signed), cp_after_rating, "no checkpoint signed");
+    // A pack whose table differs (CP932 over UTF-8) is refused as well, before signing.
+    let e = publish(&r, "site", &["--encoding", "cp932"])
+        .fails(1)
+        .to_string();
+    assert!(e.contains("exists with other bytes"), "{e}");
+    assert_eq!(read(&signed), cp_after_rating, "no checkpoint signed");
+    // Into an empty directory, or with --force, the new checkpoint is signed and the pack written.
+    publish(&r, "site", &["--force"]).ok();
+    assert_ne!(read(&signed), cp_after_rating);
+    assert_ne!(read(&signed), cp_before);
+    assert_eq!(read(&site.join("checkpoint")), read(&signed));
+    r.run(&["verify", "--publication", "site"]).ok();
+}
+
+#[test]
 fn an_edited_pack_is_caught() {
     let r = published_with_a_correction();
     publish(&r, "site", &[]).ok();
@@ -492,6 +527,17 @@ fn the_pages_are_accessible_by_construction_and_load_nothing_from_elsewhere() {
     assert!(
         shown.contains("<desc id=\"chart-desc\">S 0件、A 6件、B 0件、対象外 1件</desc>"),
         "{shown}"
+    );
+    // The subtotals by heading as a chart too, each bar labelled.
+    assert!(
+        shown.contains(
+            "<desc id=\"hchart-desc\">行政改革の推進: S 0件、A 6件、B 0件、対象外 1件</desc>"
+        ),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("<a href=\"/items/"),
+        "no item pages in a pack"
     );
     assert!(shown.contains("href=\"corrections.html\""));
     // The correction: item, before and after, reason.
@@ -731,7 +777,20 @@ fn the_server_shows_the_same_page_at_rounds_point() {
             )
             .replace("&#x2f;rounds&#x2f;FY2020-YE", "index.html")
     };
-    let (mine, theirs) = (links(&page), links(&index));
+    // The server's page links to the list of published rounds and to each item's page; the pack's
+    // has neither.
+    let mut page_only = page.replace(
+        "<li><a href=\"&#x2f;\">公表した評価結果の一覧</a></li>\n",
+        "",
+    );
+    for id in 1..=7 {
+        page_only = page_only.replace(
+            &format!("<a href=\"&#x2f;items&#x2f;{id}\">{id}</a>"),
+            &id.to_string(),
+        );
+    }
+    assert_ne!(page_only, page, "the server's links are there");
+    let (mine, theirs) = (links(&page_only), links(&index));
     let strip = |p: &str| {
         let start = p.find("<section aria-labelledby=\"dl-h\">");
         let end = p.find("<section aria-labelledby=\"table-h\">");

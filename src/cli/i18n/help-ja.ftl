@@ -910,6 +910,11 @@ hyoka-serve = 台帳を Web で公開する: 職員はブラウザーでサイ�
 
         サーバーは台帳の隣の DIR.web に自分のファイルを置きます: 登録トークン (ハッシュ) と、各職員のパスワードで
         暗号化した署名鍵です。JSON API は schema/openapi.json に記述しています (/api/openapi.json でも配信)。
+
+        市民はサインインなしで閲覧できます: / は公表した評価ラウンドの一覧、/rounds/POINT は公表した表を公表したとおりに
+        (表のダイジェスト、署名付きチェックポイント、見出しごとの集計と図とともに) 示し、そのファイルを
+        /rounds/POINT/table.csv、table.xlsx、table.json、checkpoint、publication.tlog-proof で配信します。
+        /items/ID は項目の公表した値と公表後の訂正を示します (例: http://127.0.0.1:8080/items/12)。
 hyoka-serve--listen = 待ち受けるアドレスとポート (ポート 0 は空いているポートを使い、それを表示する)
 hyoka-serve--behind_https = 職員はリバースプロキシ経由の HTTPS でサーバーに接続する: セッション Cookie に Secure を付け、名前を __Host-hyoka_session にする
 hyoka-serve--tls_cert = FILE の証明書チェーン (PEM。サーバーの証明書を先頭に) で HTTPS を直接提供する。--tls-key が必要。セッション Cookie に Secure を付けて名前を __Host-hyoka_session にし、応答に HSTS を付ける
