@@ -42,6 +42,8 @@ pub struct App {
     pub kdf: Params,
     /// The clock events are recorded with.
     pub clock: Clock,
+    /// The public pages, rendered once per version of the ledger (`page_cache.rs`).
+    pub pages: super::page_cache::PageCache,
 }
 
 /// The session cookie's name over HTTP.

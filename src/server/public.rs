@@ -6,13 +6,14 @@
 //! The checkpoint shown is the last one the ledger signed (`CHECKPOINT`), which `round publish` writes;
 //! a round not published, or a ledger without a signed checkpoint covering its publication, is 404.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
-use super::app::{App, Refusal, blocking};
+use super::app::{App, Refusal};
+use super::page_cache;
 use crate::domain::period::{Cadence, Period};
 use crate::evidence::transparency;
 use crate::publish::html::{self, Links};
@@ -62,14 +63,15 @@ fn links(point: &str) -> Links {
     }
 }
 
-fn html_page(r: Result<String, html::RenderError>) -> Response {
-    match r {
-        Ok(page) => (StatusCode::OK, Html(page)).into_response(),
-        Err(e) => {
-            tracing::error!("{e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
-        }
-    }
+fn rendered(r: Result<String, html::RenderError>) -> Result<String, Refusal> {
+    r.map_err(|e| {
+        tracing::error!("{e}");
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    })
 }
 
 /// `GET /rounds/{POINT}`: the table as published.
@@ -77,12 +79,11 @@ pub async fn round(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
 ) -> Result<Response, Refusal> {
-    let p = blocking(move || {
-        let p = publication(&app, &point)?;
-        Ok((p.point.id(), p))
+    page_cache::serve(app, "round", point, page_cache::HTML, |app, point| {
+        let p = publication(app, point)?;
+        rendered(html::round_page(&p, &links(&p.point.id())))
     })
-    .await?;
-    Ok(html_page(html::round_page(&p.1, &links(&p.0))))
+    .await
 }
 
 /// `GET /rounds/{POINT}/corrections`: the notice of the corrections since the publication.
@@ -90,19 +91,15 @@ pub async fn corrections(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
 ) -> Result<Response, Refusal> {
-    let p = blocking(move || {
-        let p = publication(&app, &point)?;
-        Ok((p.point.id(), p))
+    page_cache::serve(app, "corrections", point, page_cache::HTML, |app, point| {
+        let p = publication(app, point)?;
+        rendered(html::corrections_page(&p, &links(&p.point.id())))
     })
-    .await?;
-    Ok(html_page(html::corrections_page(&p.1, &links(&p.0))))
+    .await
 }
 
 /// `GET /assets/public.css`: the public pages' stylesheet.
 pub async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        html::CSS,
-    )
-        .into_response()
+    static CSS: OnceLock<page_cache::Page> = OnceLock::new();
+    page_cache::asset(&CSS, html::CSS, "text/css; charset=utf-8")
 }
