@@ -221,7 +221,7 @@ pub fn refuse_before_signing(
 ) -> Result<(), PublishError> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(io_error("cannot read", dir)(e)),
+        Err(e) => return Err(io_error(IoDoing::Read, dir)(e)),
         Ok(m) if !m.is_dir() => {
             return Err(PublishError::NotAFile {
                 path: dir.display().to_string(),
@@ -236,7 +236,7 @@ pub fn refuse_before_signing(
         let fate = if BOUND_TO_CHECKPOINT.contains(&name.as_str()) {
             match std::fs::symlink_metadata(&path) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Fate::Written,
-                Err(e) => return Err(io_error("cannot read", &path)(e)),
+                Err(e) => return Err(io_error(IoDoing::Read, &path)(e)),
                 Ok(m) if !m.is_file() => {
                     return Err(PublishError::NotAFile {
                         path: path.display().to_string(),

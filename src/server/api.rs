@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::app::{App, Refusal, blocking};
+use super::page_cache;
 use crate::domain::event::Change;
 use crate::domain::item_id::ItemId;
 use crate::domain::people::RoundStatus;
@@ -59,10 +60,10 @@ pub async fn round_table(
     State(app): State<Arc<App>>,
     Path(point): Path<String>,
 ) -> Result<Response, Refusal> {
-    let l = Arc::clone(&app.ledger);
-    let body = blocking(move || {
+    page_cache::serve(app, "api-table", point, page_cache::JSON, |app, point| {
+        let l = &app.ledger;
         let period = l
-            .current(|s| parse_point(s, &point))
+            .current(|s| parse_point(s, point))
             .map_err(|e| Refusal::from_error(&e))??;
         l.read(|l| -> Result<String, Refusal> {
             let err = |e: crate::error::Error| Refusal::from_error(&e);
@@ -97,8 +98,7 @@ pub async fn round_table(
         })
         .map_err(|e| Refusal::from_error(&e))?
     })
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    .await
 }
 
 /// `GET /api/rounds/{point}/status`: where the round stands (as `hyoka round status --format json`).

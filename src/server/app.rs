@@ -44,6 +44,8 @@ pub struct App {
     pub derivations: Arc<Derivations>,
     /// The clock events are recorded with.
     pub clock: Clock,
+    /// The public pages, rendered once per version of the ledger (`page_cache.rs`).
+    pub pages: super::page_cache::PageCache,
 }
 
 /// The session cookie's name over HTTP.

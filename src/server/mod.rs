@@ -14,6 +14,8 @@
 //!   administrators.
 //! - `auth.rs`: sign-in and enrolment; `keywrap.rs`: a person's signing key wrapped by their password
 //!   (Argon2id, ChaCha20-Poly1305); `sessions.rs`, `csrf.rs`, `ratelimit.rs`.
+//! - `public.rs`: the citizens' pages; `page_cache.rs`: their bytes rendered once per version of the
+//!   ledger and its checkpoint (a derived cache, with `ETag` and `304 Not Modified`).
 //! - `tls.rs`: HTTPS served directly (`--tls-cert`, `--tls-key`: rustls through axum-server).
 //! - `webdir.rs`: the server's directory beside the ledger (enrolment tokens, wrapped keys);
 //!   `server_file.rs`: `SERVER` in the ledger directory, where the server listens; `logs.rs`: the
@@ -35,6 +37,7 @@ pub mod csrf;
 pub mod guard;
 pub mod keywrap;
 pub mod logs;
+pub mod page_cache;
 pub mod pages;
 pub mod public;
 pub mod publishing;
@@ -73,6 +76,7 @@ pub fn app(ledger: Arc<SharedLedger>, web: WebDir, secure: bool, clock: Clock) -
         kdf: Params::DEFAULT,
         derivations: Arc::new(keywrap::Derivations::for_this_machine()),
         clock,
+        pages: page_cache::PageCache::default(),
     })
 }
 

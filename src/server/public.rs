@@ -12,13 +12,14 @@
 //! a round not published, or a ledger without a signed checkpoint covering its publication, is 404, as is
 //! an item no published table holds: a page in Japanese saying what was not found.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use super::app::{App, Refusal, blocking};
+use super::page_cache;
 use crate::domain::item_id::ItemId;
 use crate::domain::period::{Cadence, Period};
 use crate::error::Error;
@@ -161,28 +162,52 @@ fn html_page(r: Result<String, html::RenderError>) -> Result<Response, Missing> 
         })
 }
 
-/// `GET /rounds/{POINT}`: the table as published.
-pub async fn round(State(app): State<Arc<App>>, Path(point): Path<String>) -> Response {
-    let a = Arc::clone(&app);
-    let r = blocking(move || {
-        Ok(with_publication(&a, &point, |_, p| {
-            html_page(html::round_page(&p, &links(&p.point.id())))
-        }))
+/// The body of a page, or the refusal of a page that could not be rendered.
+fn rendered(r: Result<String, html::RenderError>) -> Result<String, Missing> {
+    r.map_err(|e| {
+        tracing::error!("{e}");
+        Missing::Refused(Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the page could not be rendered",
+        ))
     })
-    .await;
-    answer(&app, r.map_err(Missing::from).and_then(|x| x))
 }
 
-/// `GET /rounds/{POINT}/corrections`: the notice of the corrections since the publication.
-pub async fn corrections(State(app): State<Arc<App>>, Path(point): Path<String>) -> Response {
-    let a = Arc::clone(&app);
-    let r = blocking(move || {
-        Ok(with_publication(&a, &point, |_, p| {
-            html_page(html::corrections_page(&p, &links(&p.point.id())))
-        }))
-    })
+/// `GET /rounds/{POINT}`: the table as published (kept rendered in the page cache until the ledger or
+/// its signed checkpoint moves).
+pub async fn round(State(app): State<Arc<App>>, Path(point): Path<String>) -> Response {
+    let r = page_cache::serve(
+        Arc::clone(&app),
+        "round",
+        point,
+        page_cache::HTML,
+        |a, point| {
+            with_publication(a, point, |_, p| {
+                rendered(html::round_page(&p, &links(&p.point.id())))
+            })
+        },
+    )
     .await;
-    answer(&app, r.map_err(Missing::from).and_then(|x| x))
+    answer(&app, r)
+}
+
+/// `GET /rounds/{POINT}/corrections`: the notice of the corrections since the publication (cached as
+/// the round's page).
+pub async fn corrections(State(app): State<Arc<App>>, Path(point): Path<String>) -> Response {
+    let r = page_cache::serve(
+        Arc::clone(&app),
+        "corrections",
+        point,
+        page_cache::HTML,
+        |a, point| {
+            with_publication(a, point, |_, p| {
+                rendered(html::corrections_page(&p, &links(&p.point.id())))
+            })
+        },
+    )
+    .await;
+    answer(&app, r)
 }
 
 /// `GET /items/{ID}`: the item's published values in each published round and the corrections made
@@ -347,9 +372,6 @@ pub async fn publication_proof(State(app): State<Arc<App>>, Path(point): Path<St
 
 /// `GET /assets/public.css`: the public pages' stylesheet.
 pub async fn stylesheet() -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        html::CSS,
-    )
-        .into_response()
+    static CSS: OnceLock<page_cache::Page> = OnceLock::new();
+    page_cache::asset(&CSS, html::CSS, "text/css; charset=utf-8")
 }

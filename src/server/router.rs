@@ -215,6 +215,7 @@ pub fn router(app: Arc<App>) -> Router {
         r = r.route(path, handler);
     }
     r.fallback(|| async { Refusal::new(StatusCode::NOT_FOUND, "not_found", "no such page") })
+        .layer(axum::middleware::from_fn(super::page_cache::conditional))
         .layer(axum::middleware::from_fn(access_log))
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .with_state(app)

@@ -68,13 +68,15 @@ pub async fn export(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<R
                 .map_err(|e| Refusal::from_error(&e))?
                 .map_err(|e| Refusal::from_error(&e))?;
             std::io::Write::flush(&mut w).map_err(|e| {
-                Refusal::from_error(&crate::error::Error::io("cannot write the export")(e))
+                Refusal::from_error(&crate::error::Error::io(crate::error::IoDoing::WriteExport)(e))
             })?;
             s
         };
         // The open file is read from its start; its name is removed at once (the open file lives on).
         let file = tmp.reopen().map_err(|e| {
-            Refusal::from_error(&crate::error::Error::io("cannot read the export")(e))
+            Refusal::from_error(&crate::error::Error::io(crate::error::IoDoing::ReadExport)(
+                e,
+            ))
         })?;
         Ok((file, summary.events))
     })
