@@ -12,13 +12,14 @@ use minijinja::context;
 
 use super::app::{App, Refusal, blocking};
 use super::pages::{japanese, page};
+pub use super::refusals::refused_ja;
+use super::refusals::roles_ja;
 use super::sessions::Session;
 use crate::domain::event::{Change, Source};
 use crate::domain::people::{PersonState, Role};
 use crate::domain::period::Period;
 use crate::domain::state::{Refused, Rule, State as LedgerState};
 use crate::ledger::Receipt;
-use crate::views::round::status_label;
 
 const SIGN_IN_FIRST: &str =
     "サインインしてください。サインインのページから職員IDとパスワードで入れます。";
@@ -106,135 +107,6 @@ pub fn refused_page(r: &Refused) -> PageError {
         _ => StatusCode::CONFLICT,
     };
     PageError::new(status, refused_ja(r))
-}
-
-fn roles_ja(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .map(|r| r.label())
-        .collect::<Vec<_>>()
-        .join("・")
-}
-
-/// Why the ledger refuses a change, in Japanese, with what to do next (the rules a page's action
-/// meets are worded one by one; any other says it in general).
-pub fn refused_ja(r: &Refused) -> String {
-    match r {
-        Refused::NoSuchItem(id) => {
-            format!("項目 {id} は台帳にありません。項目番号を確かめてください。")
-        }
-        Refused::ItemWithdrawn(id) => format!("項目 {id} は取り下げられています。"),
-        Refused::NewPoint { period, latest, .. } => format!(
-            "{period}は、最新の評価時点（{latest}）より2つ以上先の時点です。時点を確かめてください。"
-        ),
-        Refused::EarlyPoint { period, earliest } => format!(
-            "{period}は、最初の評価時点（{earliest}）より2つ以上前の時点です。時点を確かめてください。"
-        ),
-        Refused::Rule(rule) => rule_ja(rule),
-        _ => GENERIC.to_string(),
-    }
-}
-
-const GENERIC: &str = "この変更は台帳の規則で受け付けられません。内容を確かめ、分からないときは管理者に相談してください。";
-
-fn rule_ja(rule: &Rule) -> String {
-    match rule {
-        Rule::GradeNotInScale { grade, scale } => format!(
-            "評価「{grade}」は計画の評価段階にありません。{}のいずれか、または対象外にしてください。",
-            scale.join("・")
-        ),
-        Rule::AlreadyRated { id, grade, period } => {
-            format!("項目 {id} の{period}の評価はすでに {grade} です（変わるところはありません）。")
-        }
-        Rule::FollowUpAlready { id, period, .. } => format!(
-            "項目 {id} の{period}のフォローアップ対象の印はすでにそのとおりです（変わるところはありません）。"
-        ),
-        Rule::RemarkAlready { id, period } => format!(
-            "項目 {id} の{period}の理由等はすでにその文です（変わるところはありません）。"
-        ),
-        Rule::RatingExcluded { id, period } => {
-            format!("項目 {id} は{period}では対象外です。評価するには行革本部に対象外の取消しを依頼してください。")
-        }
-        Rule::NoRound { period, .. } => format!(
-            "{period}の評価ラウンドは開かれていません。管理者にラウンドの開始を依頼してください。"
-        ),
-        Rule::RoundClosed { period } => format!(
-            "{period}の評価ラウンドは締め切られています（差し戻された項目だけ評価し直せます）。"
-        ),
-        Rule::UnderReview { id, period } => format!(
-            "項目 {id}（{period}）は提出済みで審査中です。差し戻されるまで変更できません。"
-        ),
-        Rule::OtherDepartment {
-            department,
-            id,
-            owner,
-            ..
-        } => format!("{department}の人は、{owner}の項目 {id} を変更できません。"),
-        Rule::SubmitOther {
-            department, other, ..
-        } => format!("{department}の人は、{other}の項目を提出できません。"),
-        Rule::NeedsRole { roles, .. } => format!(
-            "この操作には{}の役割が必要です。必要なら管理者に役割の付与を依頼してください。",
-            roles_ja(roles)
-        ),
-        Rule::NoKey { person } => format!(
-            "{person} さんの鍵は失効しています。管理者に新しい鍵の設定を依頼してください。"
-        ),
-        Rule::NotAPerson { author } => format!("{author} は台帳に登録された人ではありません。"),
-        Rule::NoSuchPerson { person } => format!("{person} という人は台帳に登録されていません。"),
-        Rule::HasRole { person, role } => {
-            format!("{person} さんはすでに{}の役割を持っています。", role.label())
-        }
-        Rule::LacksRole { person, role } => {
-            format!("{person} さんは{}の役割を持っていません。", role.label())
-        }
-        Rule::LastAdmin => "鍵を持つ最後の管理者です。先にほかの人に管理者の役割を付与してください。".into(),
-        Rule::NoKeyToRevoke { person } => format!("{person} さんには失効させる鍵がありません。"),
-        Rule::LastAdminKey => "鍵を持つ最後の管理者の鍵です。失効させると誰も台帳を管理できなくなります。先にほかの人を管理者にしてください。".into(),
-        Rule::BadDue { due } => {
-            format!("提出期限「{due}」は日付として読めません（例: 2021-04-30）。")
-        }
-        Rule::RoundExists { period, status } => format!(
-            "{period}の評価ラウンドはすでにあります（{}）。",
-            status_label(*status)
-        ),
-        Rule::RoundNotOpen { period, status } => format!(
-            "{period}の評価ラウンドは受付中ではありません（{}）。",
-            status_label(*status)
-        ),
-        Rule::AlreadyPublished { period } => {
-            format!("{period}の評価ラウンドはすでに公表されています。")
-        }
-        Rule::Unfinished { period, items } => format!(
-            "{period}の評価ラウンドはまだ公表できません。対象外でも2次評価の承認済みでもない項目があります（{}）。",
-            items.join("、")
-        ),
-        Rule::DigestMismatch { period, .. } => format!(
-            "{period}の公表する表が確認したときと違います。確認画面を開き直してください。"
-        ),
-        Rule::NotRated {
-            department,
-            period,
-            items,
-        } => format!(
-            "{department}の{period}の項目に未評価のものがあります（{}）。評価してから提出してください。",
-            items.join("、")
-        ),
-        Rule::ReturnedNotRated { department, items } => format!(
-            "{department}の差し戻された項目がまだ評価し直されていません（{}）。",
-            items.join("、")
-        ),
-        Rule::AlreadySubmitted { department, period } => format!(
-            "{department}は{period}の項目をすでに提出しています（その後の変更はありません）。"
-        ),
-        Rule::CannotSubmit { period, status } => format!(
-            "{period}の評価ラウンドは{}のため提出できません。",
-            status_label(*status)
-        ),
-        Rule::Period(_) => "時点を読めません。例: 令和2年度末、FY2020-YE。".into(),
-        Rule::Text(_) => "文字に使えないもの（制御文字や見えない文字）が含まれています。書き直してください。".into(),
-        _ => GENERIC.to_string(),
-    }
 }
 
 /// The person of a live session, still registered with a current key.

@@ -8,7 +8,8 @@
 //!   `transfer/`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages of a
 //!   signed-in person share (their roles checked, refusals in Japanese, changes recorded as them);
 //!   `sheet_page.rs` (a department's sheet), `review.rs` (the reviewers' queue, opinions) and
-//!   `round_pages.rs` (what they share).
+//!   `round_pages.rs` (what they share); `refusals.rs`: the ledger's refusals in one Japanese
+//!   wording for every page.
 //! - `audit/`: the auditors' pages and their JSON (`/audit/…`, `/api/audit/…`: history and the
 //!   correction report, blame, diff, the verification status, the downloads), for 監査, 行革本部 and
 //!   administrators.
@@ -42,6 +43,7 @@ pub mod pages;
 pub mod public;
 pub mod publishing;
 pub mod ratelimit;
+pub mod refusals;
 pub mod review;
 pub mod round_pages;
 pub mod router;

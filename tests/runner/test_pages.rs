@@ -122,7 +122,7 @@ fn the_round_pages_and_actions_check_who_and_what() {
         form(&draft(&s0.csrf, "A", "Z", "順調", "draft")),
     );
     assert_eq!(code, 409, "{page}");
-    assert!(page.contains("評価区分にありません"), "{page}");
+    assert!(page.contains("評価段階にありません"), "{page}");
     assert_eq!(s.events(), n + 3);
     let (code, to, _) = post(
         &s0.cookie,
