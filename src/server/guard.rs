@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
 use super::app::{App, Refusal, blocking};
-use super::pages::{japanese, page};
 pub use super::refusals::refused_ja;
 use super::refusals::roles_ja;
+use super::render::{japanese, page};
 use super::sessions::Session;
 use crate::domain::event::{Change, Source};
 use crate::domain::people::{PersonState, Role};

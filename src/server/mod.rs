@@ -2,7 +2,8 @@
 //! browsers, over HTTP(S), with axum on tokio.
 //!
 //! - `app.rs`: the shared state, the routes, the access log; `api.rs`: the JSON API
-//!   (schema/openapi.json); `pages.rs` and `templates/`: the Japanese pages.
+//!   (schema/openapi.json); `render.rs` and `templates/`: the Japanese pages'
+//!   templates; `pages.rs`: home, sign-in and enrolment.
 //! - `tracker.rs`: a round's tracker; `admin/`: the administrator's pages (people, rounds, the
 //!   plan); `publishing.rs`: a round published and its checkpoint signed, as `round publish` does;
 //!   `transfer/`: a department's sheet downloaded and uploaded; `guard.rs`: what the pages of a
@@ -44,6 +45,7 @@ pub mod public;
 pub mod publishing;
 pub mod ratelimit;
 pub mod refusals;
+pub mod render;
 pub mod review;
 pub mod round_pages;
 pub mod router;

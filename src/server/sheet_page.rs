@@ -21,7 +21,7 @@ use minijinja::{Value, context};
 use serde::Deserialize;
 
 use super::app::{App, Refusal, blocking};
-use super::pages::{japanese, page};
+use super::render::{japanese, page};
 use super::round_pages::{self as rp, Viewer};
 use super::sessions::Session;
 use crate::domain::event::Change;

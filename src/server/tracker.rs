@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::app::App;
 use super::guard::{PageError, point_of, require, segment, viewer, with_state};
-use super::pages::page;
+use super::render::page;
 use crate::domain::people::Role;
 use crate::views::round::{round_status, status_label};
 

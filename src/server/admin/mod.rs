@@ -14,7 +14,7 @@ use axum::response::Response;
 use minijinja::context;
 
 use super::guard::no_store;
-use super::pages::page;
+use super::render::page;
 use super::sessions::Session;
 
 /// How long an enrolment link issued here is valid, in hours (as `hyoka person enrol`'s).

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::super::app::{App, Refusal, blocking};
 use super::super::guard::{PageError, no_store, record, require, viewer, with_state};
 use super::super::guard::{WithCsrf, acting};
-use super::super::pages::page;
+use super::super::render::page;
 use super::super::sessions::Session;
 use super::{ENROL_HOURS, confirm_page, reason_or};
 use crate::domain::event::Change;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::super::app::App;
 use super::super::guard::{PageError, require, viewer, with_state};
-use super::super::pages::page;
+use super::super::render::page;
 use crate::domain::people::Role;
 
 #[derive(Serialize)]

@@ -15,7 +15,7 @@ use super::super::guard::{
     PageError, no_store, point_of, record, refused_page, require, viewer, with_state,
 };
 use super::super::guard::{WithCsrf, acting};
-use super::super::pages::page;
+use super::super::render::page;
 use super::super::sessions::Session;
 use super::{confirm_page, reason_or};
 use crate::domain::event::Change;

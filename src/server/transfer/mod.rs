@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use super::app::{App, blocking};
 use super::guard::{PageError, changer, error_page, no_store, point_of, viewer, with_state};
-use super::pages::page;
+use super::render::page;
 use super::sessions::Session;
 use crate::domain::ident;
 use crate::domain::people::{PersonState, Role};
