@@ -518,6 +518,73 @@ impl Page {
         self.set_width(width, 900);
     }
 
+    /// Whether the page, laid out `NARROW` pixels wide, fits: nothing wider than the viewport at page level,
+    /// and each table's scrolling region (`.table-wrap` on the public pages, `.scroll` on the staff's) inside it. Panics saying what sticks out.
+    pub fn fits_narrow(&self, name: &str) {
+        self.set_width(NARROW, 900);
+        let page_width = self
+            .eval("document.documentElement.scrollWidth")
+            .as_u64()
+            .expect("width");
+        assert!(
+            page_width <= u64::from(NARROW),
+            "{name}: the page scrolls sideways at {NARROW}px ({page_width}px wide)"
+        );
+        let outside = self.eval(
+            "Array.from(document.querySelectorAll('.table-wrap, .scroll')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length",
+        );
+        assert_eq!(
+            outside.as_u64(),
+            Some(0),
+            "{name}: a table's region sticks out"
+        );
+        self.set_width(WIDE, 900);
+    }
+
+    /// WCAG 1.4.12 (text spacing): with line height 1.5, paragraph spacing 2, letter spacing 0.12 and word
+    /// spacing 0.16 times the font size, nothing is lost: at both widths the page still fits (no text forced
+    /// out sideways) and no element clips its text (no `overflow: hidden` box whose content is taller or
+    /// wider than it). WCAG 2.4.7: the first link or control of `main`, focused from the keyboard, shows an outline at least 2px wide.
+    pub fn spacing_and_focus(&self, name: &str) {
+        self.eval(
+            "(() => { const s = document.createElement('style'); s.id = 'wcag-spacing'; s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }'; document.head.appendChild(s); return true; })()",
+        );
+        for w in [WIDE, NARROW] {
+            self.set_width(w, 900);
+            let wide = self
+                .eval("document.documentElement.scrollWidth")
+                .as_u64()
+                .expect("width");
+            assert!(
+                wide <= u64::from(w),
+                "{name}: with WCAG's text spacing the page is {wide}px wide at {w}px"
+            );
+            let clipped = self.eval(
+                "Array.from(document.querySelectorAll('body *')).filter(e => { const c = getComputedStyle(e); return (c.overflowX === 'hidden' || c.overflowY === 'hidden') && !e.classList.contains('vh') && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1); }).length",
+            );
+            assert_eq!(
+                clipped.as_u64(),
+                Some(0),
+                "{name}: text clipped with WCAG's text spacing at {w}px"
+            );
+        }
+        self.eval("document.getElementById('wcag-spacing').remove()");
+        self.set_width(WIDE, 900);
+        let outline = self.eval(
+            "(() => { const a = document.querySelector('main a, main button, main input, main select'); if (!a) return 'none'; a.focus(); const c = getComputedStyle(a); return c.outlineStyle + ' ' + c.outlineWidth; })()",
+        );
+        let outline = outline.as_str().unwrap_or("none").to_string();
+        let px: f64 = outline
+            .split_whitespace()
+            .nth(1)
+            .and_then(|w| w.trim_end_matches("px").parse().ok())
+            .unwrap_or(0.0);
+        assert!(
+            outline.starts_with("solid") && px >= 2.0,
+            "{name}: a focused link shows no outline ({outline})"
+        );
+    }
+
     /// The value of the cookie `name` for the page's site.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.tab

@@ -6,76 +6,9 @@
 //! disk (`file://`), checked the same way and printed to PDF, which must be A4 landscape (the print
 //! stylesheet's `@page`). Screenshots and PDFs are kept in `target/browser-artifacts/public/`.
 
-use crate::browser::{Browser, NARROW, Page, WIDE};
+use crate::browser::{Browser, WIDE};
 use crate::serving::Server;
 use crate::test_public_pages::published;
-
-/// Whether the page, laid out `NARROW` pixels wide, fits: nothing wider than the viewport at page level,
-/// and each table's scrolling region inside it. Panics saying what sticks out.
-fn fits_narrow(p: &Page, name: &str) {
-    p.set_width(NARROW, 900);
-    let page_width = p
-        .eval("document.documentElement.scrollWidth")
-        .as_u64()
-        .expect("width");
-    assert!(
-        page_width <= u64::from(NARROW),
-        "{name}: the page scrolls sideways at {NARROW}px ({page_width}px wide)"
-    );
-    let outside = p.eval(
-        "Array.from(document.querySelectorAll('.table-wrap')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length",
-    );
-    assert_eq!(
-        outside.as_u64(),
-        Some(0),
-        "{name}: a table's region sticks out"
-    );
-    p.set_width(WIDE, 900);
-}
-
-/// WCAG 1.4.12 (text spacing): with line height 1.5, paragraph spacing 2, letter spacing 0.12 and word
-/// spacing 0.16 times the font size, nothing is lost: at both widths the page still fits (no text forced
-/// out sideways) and no element clips its text (no `overflow: hidden` box whose content is taller or
-/// wider than it). WCAG 2.4.7: a link focused from the keyboard shows an outline at least 2px wide.
-fn spacing_and_focus(p: &Page, name: &str) {
-    p.eval(
-        "(() => { const s = document.createElement('style'); s.id = 'wcag-spacing'; s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }'; document.head.appendChild(s); return true; })()",
-    );
-    for w in [WIDE, NARROW] {
-        p.set_width(w, 900);
-        let wide = p
-            .eval("document.documentElement.scrollWidth")
-            .as_u64()
-            .expect("width");
-        assert!(
-            wide <= u64::from(w),
-            "{name}: with WCAG's text spacing the page is {wide}px wide at {w}px"
-        );
-        let clipped = p.eval(
-            "Array.from(document.querySelectorAll('body *')).filter(e => { const c = getComputedStyle(e); return (c.overflowX === 'hidden' || c.overflowY === 'hidden') && !e.classList.contains('vh') && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1); }).length",
-        );
-        assert_eq!(
-            clipped.as_u64(),
-            Some(0),
-            "{name}: text clipped with WCAG's text spacing at {w}px"
-        );
-    }
-    p.eval("document.getElementById('wcag-spacing').remove()");
-    p.set_width(WIDE, 900);
-    let outline = p.eval(
-        "(() => { const a = document.querySelector('main a'); if (!a) return 'none'; a.focus(); const c = getComputedStyle(a); return c.outlineStyle + ' ' + c.outlineWidth; })()",
-    );
-    let outline = outline.as_str().unwrap_or("none").to_string();
-    let px: f64 = outline
-        .split_whitespace()
-        .nth(1)
-        .and_then(|w| w.trim_end_matches("px").parse().ok())
-        .unwrap_or(0.0);
-    assert!(
-        outline.starts_with("solid") && px >= 2.0,
-        "{name}: a focused link shows no outline ({outline})"
-    );
-}
 
 /// The page size of a PDF's first page in points (its `/MediaBox`), as Chromium writes it.
 fn media_box(pdf: &[u8]) -> (f64, f64) {
@@ -108,8 +41,8 @@ fn the_public_pages_and_the_pack_in_the_browser() {
     ] {
         p.open(&format!("{}{path}", s.url));
         p.look(name);
-        fits_narrow(&p, name);
-        spacing_and_focus(&p, name);
+        p.fits_narrow(name);
+        p.spacing_and_focus(name);
     }
     // From the home page to the table, and from an item's id to its page, by their links.
     p.open(&format!("{}/", s.url));
@@ -143,7 +76,7 @@ fn the_public_pages_and_the_pack_in_the_browser() {
             "{name}: the stylesheet beside the page is loaded"
         );
         p.look(name);
-        fits_narrow(&p, name);
+        p.fits_narrow(name);
         let pdf = std::fs::read(p.pdf(name)).expect("the PDF");
         let (w, h) = media_box(&pdf);
         assert!(
