@@ -482,8 +482,10 @@ impl Page {
             .collect()
     }
 
-    /// Looks at the page as a person would: a screenshot at 1280 and at 320 pixels, and axe-core,
-    /// which must find no serious or critical violation (`name` names the files and the failure).
+    /// Looks at the page as a person would: a screenshot at 1280 and at 320 pixels, axe-core, which
+    /// must find no serious or critical violation, and what axe does not see: reflow at 320 pixels
+    /// ([`Page::fits_narrow`]), WCAG's text spacing and a visible focus ([`Page::spacing_and_focus`])
+    /// (`name` names the files and the failure).
     pub fn look(&mut self, name: &str) {
         let width = self.width;
         for w in [WIDE, NARROW] {
@@ -514,22 +516,29 @@ impl Page {
                 lines.join("\n")
             );
         }
+        self.fits_narrow(name);
+        self.spacing_and_focus(name);
         self.width = width;
         self.set_width(width, 900);
     }
 
     /// Whether the page, laid out `NARROW` pixels wide, fits: nothing wider than the viewport at page level,
     /// and each table's scrolling region (`.table-wrap` on the public pages, `.scroll` on the staff's) inside it. Panics saying what sticks out.
-    pub fn fits_narrow(&self, name: &str) {
+    fn fits_narrow(&self, name: &str) {
         self.set_width(NARROW, 900);
         let page_width = self
             .eval("document.documentElement.scrollWidth")
             .as_u64()
             .expect("width");
-        assert!(
-            page_width <= u64::from(NARROW),
-            "{name}: the page scrolls sideways at {NARROW}px ({page_width}px wide)"
-        );
+        if page_width > u64::from(NARROW) {
+            let out = self.eval(
+                "Array.from(document.querySelectorAll('body *')).filter(e => { const c = getComputedStyle(e); const inRegion = e.parentElement && e.parentElement.closest('.scroll, .table-wrap') && c.position !== 'absolute' && c.position !== 'fixed'; return !inRegion && (e.getBoundingClientRect().right > window.innerWidth + 0.5 || (c.overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)); }).slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '') + ' ' + Math.round(e.getBoundingClientRect().right) + 'px').join(', ')",
+            );
+            panic!(
+                "{name}: the page scrolls sideways at {NARROW}px ({page_width}px wide): {}",
+                out.as_str().unwrap_or("?")
+            );
+        }
         let outside = self.eval(
             "Array.from(document.querySelectorAll('.table-wrap, .scroll')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5).length",
         );
@@ -544,8 +553,9 @@ impl Page {
     /// WCAG 1.4.12 (text spacing): with line height 1.5, paragraph spacing 2, letter spacing 0.12 and word
     /// spacing 0.16 times the font size, nothing is lost: at both widths the page still fits (no text forced
     /// out sideways) and no element clips its text (no `overflow: hidden` box whose content is taller or
-    /// wider than it). WCAG 2.4.7: the first link or control of `main`, focused from the keyboard, shows an outline at least 2px wide.
-    pub fn spacing_and_focus(&self, name: &str) {
+    /// wider than it). WCAG 2.4.7: the first link or control of `main` (else of the page), focused from
+    /// the keyboard, shows an outline at least 2px wide.
+    fn spacing_and_focus(&self, name: &str) {
         self.eval(
             "(() => { const s = document.createElement('style'); s.id = 'wcag-spacing'; s.textContent = '* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; } p { margin-bottom: 2em !important; }'; document.head.appendChild(s); return true; })()",
         );
@@ -571,9 +581,12 @@ impl Page {
         self.eval("document.getElementById('wcag-spacing').remove()");
         self.set_width(WIDE, 900);
         let outline = self.eval(
-            "(() => { const a = document.querySelector('main a, main button, main input, main select'); if (!a) return 'none'; a.focus(); const c = getComputedStyle(a); return c.outlineStyle + ' ' + c.outlineWidth; })()",
+            "(() => { const f = 'a[href], button, input:not([type=hidden]), select, textarea'; const a = document.querySelector(f.split(', ').map(x => 'main ' + x).join(', ')) || document.querySelector(f); if (!a) return 'nothing'; a.focus(); const c = getComputedStyle(a); return c.outlineStyle + ' ' + c.outlineWidth; })()",
         );
         let outline = outline.as_str().unwrap_or("none").to_string();
+        if outline == "nothing" {
+            return; // a page with nothing to focus
+        }
         let px: f64 = outline
             .split_whitespace()
             .nth(1)

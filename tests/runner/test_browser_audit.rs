@@ -32,28 +32,20 @@ fn every_auditor_page_in_the_browser() {
     p.open(&format!("{url}/audit"));
     assert!(p.text("h1").contains("監査"), "{}", p.body_text());
     p.look("audit");
-    p.fits_narrow("audit");
-    p.spacing_and_focus("audit");
 
     // The history, searched through its form: 財政課's changes.
     p.open(&format!("{url}/audit/history"));
     p.look("history");
-    p.fits_narrow("history");
-    p.spacing_and_focus("history");
     p.select("#department", "財政課");
     p.click_and_wait("form.search button");
     let text = p.body_text();
     assert!(text.contains("財政課の評価"), "{text}");
     assert!(!text.contains("所管課の評価"), "{text}");
     p.look("history-department");
-    p.fits_narrow("history-department");
-    p.spacing_and_focus("history-department");
 
     p.open(&format!("{url}/audit/history?item=1&per_page=2"));
     assert!(p.body_text().contains("次の 2 件"), "{}", p.body_text());
     p.look("history-paginated");
-    p.fits_narrow("history-paginated");
-    p.spacing_and_focus("history-paginated");
 
     p.open(&format!("{url}/audit/history?item=2"));
     assert!(
@@ -62,8 +54,6 @@ fn every_auditor_page_in_the_browser() {
         p.body_text()
     );
     p.look("history-escaped");
-    p.fits_narrow("history-escaped");
-    p.spacing_and_focus("history-escaped");
 
     p.open(&format!("{url}/audit/corrections"));
     assert!(
@@ -72,8 +62,6 @@ fn every_auditor_page_in_the_browser() {
         p.body_text()
     );
     p.look("corrections");
-    p.fits_narrow("corrections");
-    p.spacing_and_focus("corrections");
     let pdf = p.pdf("corrections");
     assert!(std::fs::metadata(&pdf).expect("PDF").len() > 1000);
 
@@ -84,13 +72,9 @@ fn every_auditor_page_in_the_browser() {
         p.body_text()
     );
     p.look("blame");
-    p.fits_narrow("blame");
-    p.spacing_and_focus("blame");
 
     p.open(&format!("{url}/audit/diff"));
     p.look("diff-form");
-    p.fits_narrow("diff-form");
-    p.spacing_and_focus("diff-form");
     p.fill("#from", "at:2021-05-15");
     p.fill("#to", "at:2021-05-31");
     p.click_and_wait("form.search button");
@@ -100,8 +84,6 @@ fn every_auditor_page_in_the_browser() {
         p.body_text()
     );
     p.look("diff");
-    p.fits_narrow("diff");
-    p.spacing_and_focus("diff");
 
     p.open(&format!("{url}/audit/verify"));
     assert!(
@@ -110,8 +92,6 @@ fn every_auditor_page_in_the_browser() {
         p.body_text()
     );
     p.look("verify");
-    p.fits_narrow("verify");
-    p.spacing_and_focus("verify");
 
     assert_eq!(s.stop(), 0);
 }

@@ -41,8 +41,6 @@ fn the_public_pages_and_the_pack_in_the_browser() {
     ] {
         p.open(&format!("{}{path}", s.url));
         p.look(name);
-        p.fits_narrow(name);
-        p.spacing_and_focus(name);
     }
     // From the home page to the table, and from an item's id to its page, by their links.
     p.open(&format!("{}/", s.url));
@@ -76,7 +74,6 @@ fn the_public_pages_and_the_pack_in_the_browser() {
             "{name}: the stylesheet beside the page is loaded"
         );
         p.look(name);
-        p.fits_narrow(name);
         let pdf = std::fs::read(p.pdf(name)).expect("the PDF");
         let (w, h) = media_box(&pdf);
         assert!(
