@@ -34,8 +34,46 @@ pub struct PublishedRound {
 
 /// The rounds published by the first `size` events (a checkpoint's), in the order of publication.
 pub fn published_rounds<S: Store>(ledger: &Ledger<S>, size: u64) -> Result<Vec<PublishedRound>> {
+    published_rounds_in(ledger, 0, size)
+}
+
+/// The rounds published by a growing log's first events, kept between calls: a derived memo of
+/// [`published_rounds`] that reads only the events added since the last call (the log only grows, so
+/// what its first `n` events published never changes). Asked for fewer events than it has read, it
+/// answers from its list (a publication at seq `s` is among the first `n` events when `s < n`).
+#[derive(Debug, Default)]
+pub struct PublishedMemo {
+    read: std::sync::Mutex<(u64, Vec<PublishedRound>)>,
+}
+
+impl PublishedMemo {
+    /// [`published_rounds`]`(ledger, size)`, reading only events not read before. The memo is of one
+    /// ledger: give it no other.
+    pub fn up_to<S: Store>(&self, ledger: &Ledger<S>, size: u64) -> Result<Vec<PublishedRound>> {
+        let mut memo = self
+            .read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (read, rounds) = &mut *memo;
+        // Never past the log's end: a checkpoint claiming more events must not skip any.
+        let size = size.min(ledger.len());
+        if size > *read {
+            let mut more = published_rounds_in(ledger, *read, size)?;
+            rounds.append(&mut more);
+            *read = size;
+        }
+        Ok(rounds.iter().filter(|r| r.seq < size).cloned().collect())
+    }
+}
+
+/// The rounds published by the events `from..to`, in the order of publication.
+fn published_rounds_in<S: Store>(
+    ledger: &Ledger<S>,
+    from: u64,
+    to: u64,
+) -> Result<Vec<PublishedRound>> {
     let mut out = Vec::new();
-    ledger.scan(0, size, &mut |e| {
+    ledger.scan(from, to, &mut |e| {
         if let Change::RoundPublished {
             period,
             table_sha256,

@@ -46,6 +46,8 @@ pub struct App {
     pub clock: Clock,
     /// The public pages, rendered once per version of the ledger (`page_cache.rs`).
     pub pages: super::page_cache::PageCache,
+    /// The rounds published so far, read from the events added since the last look (the home page).
+    pub published: crate::publish::item::PublishedMemo,
 }
 
 /// The session cookie's name over HTTP.

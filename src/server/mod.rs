@@ -81,6 +81,7 @@ pub fn app(ledger: Arc<SharedLedger>, web: WebDir, secure: bool, clock: Clock) -
         derivations: Arc::new(keywrap::Derivations::for_this_machine()),
         clock,
         pages: page_cache::PageCache::default(),
+        published: Default::default(),
     })
 }
 

@@ -697,6 +697,7 @@ mod tests {
             format!("/rounds/{point}"),
             format!("/rounds/{point}/corrections"),
             format!("/api/rounds/{point}/table"),
+            "/items/2".to_string(),
         ];
         let served = app(&p);
         let mut before = Vec::new();
@@ -716,7 +717,13 @@ mod tests {
                 before.push(first);
             }
         });
-        assert_eq!(served.pages.usage().0, 3);
+        assert_eq!(served.pages.usage().0, 4);
+        // An item's page is kept under its id's canonical form: the full-width ２ is item 2's page.
+        with_server(Arc::clone(&served), |url| {
+            let full = get(&format!("{url}/items/%EF%BC%92"), None);
+            assert_eq!((&full.body, &full.etag), (&before[3].body, &before[3].etag));
+        });
+        assert_eq!(served.pages.usage().0, 4);
         for (path, got) in paths.iter().zip(&before) {
             assert_eq!(
                 got.body,
@@ -763,7 +770,46 @@ mod tests {
                 j.body, before[2].body,
                 "the published table's JSON is unchanged"
             );
+            let i = get(&format!("{url}{}", paths[3]), Some(&before[3].etag));
+            assert_eq!(i.status, 200, "the item's page moved with the correction");
+            assert!(i.body.contains("誤記の訂正"), "{}", i.body);
+            assert_eq!(i.body, fresh(&p, &paths[3]));
         });
+    }
+
+    #[test]
+    fn the_published_rounds_memo_equals_a_full_scan_at_every_size() {
+        use crate::publish::item::{PublishedMemo, published_rounds};
+        let p = published();
+        let memo = PublishedMemo::default();
+        let full = |n: u64| p.shared.read(|l| published_rounds(l, n).unwrap()).unwrap();
+        let memo_at = |n: u64| p.shared.read(|l| memo.up_to(l, n).unwrap()).unwrap();
+        let n = p.shared.read(|l| l.len()).unwrap();
+        let all = full(n);
+        assert_eq!(all.len(), 1, "one round published");
+        let s = all[0].seq;
+        // Before the publication, at it, and past the log's end (clamped), then back to fewer events
+        // than it has read (answered from its list).
+        assert_eq!(memo_at(s), Vec::new());
+        assert_eq!(memo_at(s + 1), all);
+        assert_eq!(memo_at(n + 100), all);
+        assert_eq!(memo_at(s), Vec::new());
+        // The log grows; the memo reads the new events only, and still equals a full scan.
+        p.shared
+            .append_signed(
+                "hq",
+                "誤記の訂正",
+                Some(Signer::new(p.hq.clone())),
+                &[Change::RatingRecorded {
+                    item: 2.into(),
+                    period: p.point,
+                    grade: "S".into(),
+                }],
+            )
+            .unwrap();
+        let n2 = p.shared.read(|l| l.len()).unwrap();
+        assert_eq!(n2, n + 1);
+        assert_eq!(memo_at(n2), full(n2));
     }
 
     #[test]

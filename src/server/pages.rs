@@ -19,6 +19,7 @@ use super::render::{japanese, page};
 pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, Refusal> {
     let session = app.session(&headers).map(|(_, s)| s);
     let l = Arc::clone(&app.ledger);
+    let a = Arc::clone(&app);
     let who = session.as_ref().map(|s| s.person.clone());
     let (plan, rounds, links, published) = blocking(move || {
         let published = l
@@ -27,7 +28,7 @@ pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Res
                 else {
                     return Ok(Vec::new());
                 };
-                let rounds = crate::publish::item::published_rounds(ledger, cp.size)?;
+                let rounds = a.published.up_to(ledger, cp.size)?;
                 Ok(rounds
                     .iter()
                     .rev()

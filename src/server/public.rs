@@ -150,18 +150,6 @@ fn links(point: &str) -> Links {
     }
 }
 
-fn html_page(r: Result<String, html::RenderError>) -> Result<Response, Missing> {
-    r.map(|page| (StatusCode::OK, Html(page)).into_response())
-        .map_err(|e| {
-            tracing::error!("{e}");
-            Missing::Refused(Refusal::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "the page could not be rendered",
-            ))
-        })
-}
-
 /// The body of a page, or the refusal of a page that could not be rendered.
 fn rendered(r: Result<String, html::RenderError>) -> Result<String, Missing> {
     r.map_err(|e| {
@@ -211,40 +199,46 @@ pub async fn corrections(State(app): State<Arc<App>>, Path(point): Path<String>)
 }
 
 /// `GET /items/{ID}`: the item's published values in each published round and the corrections made
-/// to them after publication (the id read as the command line reads it, NFKC).
+/// to them after publication (the id read as the command line reads it, NFKC; kept rendered in the
+/// page cache under the id's canonical form until the ledger or its signed checkpoint moves).
 pub async fn item(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
-    let a = Arc::clone(&app);
-    let r = blocking(move || {
-        let unknown = || {
-            Missing::NotFound(format!(
-                "項目「{}」は、公表した評価結果にありません。項目番号を確かめてください。",
-                cut(&id)
-            ))
-        };
-        let Ok(item_id) = ItemId::parse(&id) else {
-            return Ok(Err(unknown()));
-        };
-        Ok(a.ledger
-            .read(|l| {
-                let Some((cp, note)) = transparency::last_signed(l.dir())? else {
-                    return Err(unknown());
-                };
-                match item::item_record(l, &item_id, &cp, &note) {
-                    Ok(Some(record)) => html_page(html::item_page(&record, &site())),
-                    Ok(None) => Err(unknown()),
-                    Err(PublishError::Ledger(e)) => Err(e.into()),
-                    Err(e) => Err(Missing::Refused(Refusal::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal",
-                        e.to_string(),
-                    ))),
-                }
-            })
-            .map_err(Missing::from)
-            .and_then(|x| x))
-    })
+    let shown = cut(&id);
+    let unknown = move || {
+        Missing::NotFound(format!(
+            "項目「{shown}」は、公表した評価結果にありません。項目番号を確かめてください。"
+        ))
+    };
+    let Ok(item_id) = ItemId::parse(&id) else {
+        return answer(&app, Err(unknown()));
+    };
+    let r = page_cache::serve(
+        Arc::clone(&app),
+        "item",
+        item_id.as_str().to_string(),
+        page_cache::HTML,
+        move |a, _| {
+            a.ledger
+                .read(|l| {
+                    let Some((cp, note)) = transparency::last_signed(l.dir())? else {
+                        return Err(unknown());
+                    };
+                    match item::item_record(l, &item_id, &cp, &note) {
+                        Ok(Some(record)) => rendered(html::item_page(&record, &site())),
+                        Ok(None) => Err(unknown()),
+                        Err(PublishError::Ledger(e)) => Err(e.into()),
+                        Err(e) => Err(Missing::Refused(Refusal::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal",
+                            e.to_string(),
+                        ))),
+                    }
+                })
+                .map_err(Missing::from)
+                .and_then(|x| x)
+        },
+    )
     .await;
-    answer(&app, r.map_err(Missing::from).and_then(|x| x))
+    answer(&app, r)
 }
 
 /// A file of a published round to download.
