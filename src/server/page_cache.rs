@@ -19,8 +19,15 @@
 //! browser keeps it but asks again, since a correction or a new checkpoint changes it);
 //! [`conditional`] answers `304 Not Modified` to an `If-None-Match` that names the current `ETag`.
 //! Compiled-in assets ([`asset`]) carry an `ETag` and may be kept an hour.
+//!
+//! Compression: a page of at least [`GZIP_MIN`] bytes is also kept gzip-compressed (once, when it is
+//! rendered; fixed header, so the same page gives the same bytes) when that saves a tenth or more.
+//! [`conditional`] sends that variant, with `Content-Encoding: gzip` and its own `ETag`, to a request
+//! whose `Accept-Encoding` takes gzip; every page that has one says `Vary: Accept-Encoding`. Both
+//! variants count against the cache's bytes.
 
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use axum::body::{Body, Bytes};
@@ -37,6 +44,8 @@ use crate::ledger::anchor::{CHECKPOINT_FILE, MAX_CHECKPOINT_BYTES};
 pub const MAX_PAGES: usize = 256;
 /// At most this many bytes of pages are kept.
 pub const MAX_BYTES: usize = 64 << 20;
+/// Pages smaller than this are not compressed.
+pub const GZIP_MIN: usize = 1024;
 
 /// `Cache-Control` of the pages made from the ledger: kept, but checked again before each use.
 pub const PAGE_CACHE_CONTROL: &str = "no-cache";
@@ -77,6 +86,32 @@ pub struct Page {
     pub etag: HeaderValue,
     /// The content type.
     pub content_type: &'static str,
+    /// The body gzip-compressed, when that is worth it.
+    pub gzip: Option<Gzip>,
+}
+
+/// A page's gzip-compressed variant: its bytes and its own `ETag` (the page's, with `-gz`).
+#[derive(Debug, Clone)]
+pub struct Gzip {
+    /// The compressed body.
+    pub body: Bytes,
+    /// Its entity tag.
+    pub etag: HeaderValue,
+}
+
+/// `body` gzip-compressed (mtime 0, so the same body gives the same bytes), when it is at least
+/// [`GZIP_MIN`] bytes and compression saves a tenth or more.
+fn gzip(body: &[u8]) -> Option<Bytes> {
+    if body.len() < GZIP_MIN {
+        return None;
+    }
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::default(),
+    );
+    e.write_all(body).ok()?;
+    let out = e.finish().ok()?;
+    (out.len() <= body.len() / 10 * 9).then(|| Bytes::from(out))
 }
 
 impl Page {
@@ -84,13 +119,25 @@ impl Page {
     pub fn new(body: impl Into<Bytes>, content_type: &'static str) -> Page {
         let body = body.into();
         let tag = blake3::hash(&body);
-        let etag = format!("\"{}\"", hex::encode(&tag.as_bytes()[..16]));
+        let hex = hex::encode(&tag.as_bytes()[..16]);
+        // invariant: a quoted hex string is a valid header value.
+        let value =
+            |t: String| HeaderValue::from_str(&t).unwrap_or(HeaderValue::from_static("\"\""));
+        let gzip = gzip(&body).map(|b| Gzip {
+            body: b,
+            etag: value(format!("\"{hex}-gz\"")),
+        });
         Page {
             body,
-            // invariant: a quoted hex string is a valid header value.
-            etag: HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\"")),
+            etag: value(format!("\"{hex}\"")),
             content_type,
+            gzip,
         }
+    }
+
+    /// The bytes it keeps: its body and its compressed variant.
+    pub fn weight(&self) -> usize {
+        self.body.len() + self.gzip.as_ref().map_or(0, |g| g.body.len())
     }
 
     /// The page as a 200 response (the body is shared, not copied).
@@ -106,6 +153,10 @@ impl Page {
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache_control),
         );
+        if let Some(g) = &self.gzip {
+            h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            res.extensions_mut().insert(g.clone());
+        }
         res
     }
 }
@@ -128,7 +179,7 @@ struct Slots {
 
 impl Slots {
     fn size(s: &Slot) -> usize {
-        s.page.as_ref().map_or(0, |(_, p)| p.body.len())
+        s.page.as_ref().map_or(0, |(_, p)| p.weight())
     }
 
     /// Drops the least recently used slots other than `keep` until at most `pages` slots and
@@ -231,7 +282,7 @@ impl PageCache {
             return Ok(Arc::clone(p));
         }
         let page = Arc::new(render()?);
-        if page.body.len() <= self.max_bytes {
+        if page.weight() <= self.max_bytes {
             let mut s = lock(&self.slots);
             s.tick += 1;
             let tick = s.tick;
@@ -246,7 +297,7 @@ impl PageCache {
                     },
                 )
                 .map_or(0, |o| Slots::size(&o));
-            s.bytes = s.bytes - old + page.body.len();
+            s.bytes = s.bytes - old + page.weight();
             let (pages, bytes) = (self.max_pages, self.max_bytes);
             s.evict(key, pages, bytes);
         }
@@ -315,9 +366,36 @@ pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || bare(t) == etag)
 }
 
-/// Middleware: a `GET` or `HEAD` whose `If-None-Match` names the `ETag` of its 200 answer gets
-/// `304 Not Modified` with that `ETag` and `Cache-Control`, and no body.
+/// Whether a request's `Accept-Encoding` takes gzip (RFC 9110 12.5.3): `gzip` named with a
+/// non-zero weight, or else `*` with one; `gzip;q=0` refuses it whatever `*` says.
+pub fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
+    let mut star = None;
+    for v in headers.get_all(header::ACCEPT_ENCODING) {
+        let Ok(v) = v.to_str() else { continue };
+        for coding in v.split(',') {
+            let mut parts = coding.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
+                return q > 0.0;
+            }
+            if name == "*" {
+                star = Some(q > 0.0);
+            }
+        }
+    }
+    star.unwrap_or(false)
+}
+
+/// Middleware: a page with a gzip variant ([`Page::response`]) is sent compressed to a request that
+/// takes gzip; then a `GET` or `HEAD` whose `If-None-Match` names the `ETag` of its 200 answer (of
+/// the variant sent) gets `304 Not Modified` with that `ETag`, `Cache-Control` and `Vary`, and no
+/// body.
 pub async fn conditional(req: Request, next: Next) -> Response {
+    let takes_gzip = accepts_gzip(req.headers());
     let inm = match *req.method() {
         Method::GET | Method::HEAD => req
             .headers()
@@ -326,7 +404,19 @@ pub async fn conditional(req: Request, next: Next) -> Response {
             .map(str::to_string),
         _ => None,
     };
-    let res = next.run(req).await;
+    let mut res = next.run(req).await;
+    if let Some(g) = res.extensions_mut().remove::<Gzip>()
+        && takes_gzip
+        && res.status() == StatusCode::OK
+    {
+        let (mut parts, _) = res.into_parts();
+        parts
+            .headers
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        parts.headers.insert(header::ETAG, g.etag);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        res = Response::from_parts(parts, Body::from(g.body));
+    }
     let Some(inm) = inm else { return res };
     let etag = match res
         .headers()
@@ -341,8 +431,10 @@ pub async fn conditional(req: Request, next: Next) -> Response {
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
-    if let Some(cc) = res.headers().get(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, cc.clone());
+    for name in [header::CACHE_CONTROL, header::VARY] {
+        if let Some(v) = res.headers().get(&name) {
+            h.insert(name, v.clone());
+        }
     }
     not_modified
 }
@@ -775,6 +867,118 @@ mod tests {
             assert!(i.body.contains("誤記の訂正"), "{}", i.body);
             assert_eq!(i.body, fresh(&p, &paths[3]));
         });
+    }
+
+    #[test]
+    fn accept_encoding_is_read_as_rfc_9110_says() {
+        let takes = |v: &[&str]| {
+            let mut h = axum::http::HeaderMap::new();
+            for x in v {
+                h.append(header::ACCEPT_ENCODING, HeaderValue::from_str(x).unwrap());
+            }
+            accepts_gzip(&h)
+        };
+        assert!(!takes(&[]), "no header: identity");
+        assert!(takes(&["gzip, deflate, br"]));
+        assert!(takes(&["br;q=1.0, GZIP;q=0.5"]));
+        assert!(takes(&["*"]));
+        assert!(takes(&["identity", "x-gzip"]), "two headers, read together");
+        assert!(!takes(&["gzip;q=0"]));
+        assert!(
+            !takes(&["gzip; q=0.000, *"]),
+            "refused by name, whatever * says"
+        );
+        assert!(!takes(&["*;q=0"]));
+        assert!(!takes(&["deflate, br"]));
+        assert!(!takes(&["gzipped"]));
+    }
+
+    #[test]
+    fn a_large_page_goes_gzipped_to_whoever_takes_gzip_and_whole_to_the_rest() {
+        use std::io::Read as _;
+        let p = published();
+        let point = p.point.id();
+        let served = app(&p);
+        with_server(Arc::clone(&served), |url| {
+            let page = format!("{url}/rounds/{point}");
+            let plain = get(&page, None);
+            assert_eq!(plain.status, 200);
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let fetch = |inm: Option<&str>| {
+                let mut req = agent.get(&page).header("Accept-Encoding", "gzip, br");
+                if let Some(t) = inm {
+                    req = req.header("If-None-Match", t);
+                }
+                let mut res = req.call().unwrap();
+                let h = |n: &str| {
+                    res.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string()
+                };
+                let (enc, etag, vary) = (h("content-encoding"), h("etag"), h("vary"));
+                let status = res.status().as_u16();
+                let body = res.body_mut().read_to_vec().unwrap();
+                (status, enc, etag, vary, body)
+            };
+            let (status, enc, etag, vary, body) = fetch(None);
+            assert_eq!(
+                (status, enc.as_str(), vary.as_str()),
+                (200, "gzip", "accept-encoding")
+            );
+            assert_ne!(etag, plain.etag, "each variant has its own ETag");
+            assert!(
+                body.len() < plain.body.len() / 2,
+                "{} of {}",
+                body.len(),
+                plain.body.len()
+            );
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .read_to_string(&mut text)
+                .unwrap();
+            assert_eq!(text, plain.body, "the same page, compressed");
+            // The same bytes again, and 304 to the compressed variant's ETag only.
+            assert_eq!(fetch(None).4, body);
+            let (status, _, etag304, vary304, body304) = fetch(Some(&etag));
+            assert_eq!(
+                (status, etag304.as_str(), vary304.as_str(), body304.len()),
+                (304, etag.as_str(), "accept-encoding", 0)
+            );
+            assert_eq!(
+                fetch(Some(&plain.etag)).0,
+                200,
+                "the plain ETag names the other variant"
+            );
+            assert_eq!(
+                get(&page, Some(&etag)).status,
+                200,
+                "nor does the gzip ETag match the plain"
+            );
+            // A small page is sent as it is.
+            let css = agent
+                .get(format!("{url}/assets/public.css"))
+                .header("Accept-Encoding", "gzip")
+                .call()
+                .unwrap();
+            let small = css.headers().get("content-encoding").is_none();
+            let len = css.into_body().read_to_vec().unwrap().len();
+            assert!(small || len >= GZIP_MIN, "a {len}-byte asset compressed");
+        });
+        // Both variants count against the cache's bytes.
+        let (_, bytes) = served.pages.usage();
+        let kept = lock(&served.pages.slots)
+            .map
+            .values()
+            .filter_map(|s| s.page.as_ref())
+            .map(|(_, p)| (p.body.len(), p.gzip.as_ref().map_or(0, |g| g.body.len())))
+            .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        assert!(kept.1 > 0);
+        assert_eq!(bytes, kept.0 + kept.1);
     }
 
     #[test]
