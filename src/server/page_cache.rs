@@ -774,6 +774,22 @@ mod tests {
         }
     }
 
+    /// 行革本部 corrects item `item` of the published point to `grade`, after the publication.
+    fn correct(p: &Published, item: u32, grade: &str) {
+        p.shared
+            .append_signed(
+                "hq",
+                "誤記の訂正",
+                Some(Signer::new(p.hq.clone())),
+                &[Change::RatingRecorded {
+                    item: item.into(),
+                    period: p.point,
+                    grade: grade.into(),
+                }],
+            )
+            .unwrap();
+    }
+
     /// Each public page of `p` from a server with an empty cache over the same ledger.
     fn fresh(p: &Published, path: &str) -> String {
         let mut body = String::new();
@@ -830,18 +846,7 @@ mod tests {
         );
 
         // 行革本部 corrects item 2 after the publication, and the log key signs a new checkpoint.
-        p.shared
-            .append_signed(
-                "hq",
-                "誤記の訂正",
-                Some(Signer::new(p.hq.clone())),
-                &[Change::RatingRecorded {
-                    item: 2.into(),
-                    period: p.point,
-                    grade: "S".into(),
-                }],
-            )
-            .unwrap();
+        correct(&p, 2, "S");
         p.shared
             .read(|l| crate::evidence::transparency::sign(l, &p.log, 2, &mut |_, _| {}))
             .unwrap()
@@ -999,18 +1004,7 @@ mod tests {
         assert_eq!(memo_at(n + 100), all);
         assert_eq!(memo_at(s), Vec::new());
         // The log grows; the memo reads the new events only, and still equals a full scan.
-        p.shared
-            .append_signed(
-                "hq",
-                "誤記の訂正",
-                Some(Signer::new(p.hq.clone())),
-                &[Change::RatingRecorded {
-                    item: 2.into(),
-                    period: p.point,
-                    grade: "S".into(),
-                }],
-            )
-            .unwrap();
+        correct(&p, 2, "S");
         let n2 = p.shared.read(|l| l.len()).unwrap();
         assert_eq!(n2, n + 1);
         assert_eq!(memo_at(n2), full(n2));
@@ -1024,18 +1018,7 @@ mod tests {
         with_server(Arc::clone(&served), |url| {
             let before = get(&format!("{url}{path}"), None);
             let h0 = super::head(&served).unwrap();
-            p.shared
-                .append_signed(
-                    "hq",
-                    "誤記の訂正",
-                    Some(Signer::new(p.hq.clone())),
-                    &[Change::RatingRecorded {
-                        item: 1.into(),
-                        period: p.point,
-                        grade: "B".into(),
-                    }],
-                )
-                .unwrap();
+            correct(&p, 1, "B");
             let h1 = super::head(&served).unwrap();
             assert_ne!((h1.events, h1.hash), (h0.events, h0.hash));
             assert_eq!(h1.checkpoint, h0.checkpoint);
