@@ -281,7 +281,18 @@ impl PageCache {
         {
             return Ok(Arc::clone(p));
         }
-        let page = Arc::new(render()?);
+        let page = match render() {
+            Ok(p) => Arc::new(p),
+            Err(e) => {
+                // A failed render leaves no slot behind: requests for pages that do not exist (an
+                // unknown item, a point never published) must not push out the pages that do.
+                let mut s = lock(&self.slots);
+                if s.map.get(key).is_some_and(|slot| slot.page.is_none()) {
+                    s.map.remove(key);
+                }
+                return Err(e);
+            }
+        };
         if page.weight() <= self.max_bytes {
             let mut s = lock(&self.slots);
             s.tick += 1;
@@ -377,8 +388,8 @@ pub fn accepts_gzip(headers: &axum::http::HeaderMap) -> bool {
             let name = parts.next().unwrap_or("").trim();
             let q = parts
                 .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+                .next()
+                .map_or(1.0, |q| q.trim().parse::<f32>().unwrap_or(0.0));
             if name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip") {
                 return q > 0.0;
             }
@@ -518,10 +529,31 @@ mod tests {
         });
         assert_eq!(failed.map(|_| ()), Err("not published"));
         assert_eq!(c.usage(), (0, 0));
+        assert!(lock(&c.slots).map.is_empty(), "no empty slot left behind");
         let ok = c
             .get_or_render(&key("round"), &head(1, 1), render(&n, "x"))
             .unwrap();
         assert_eq!((n.get(), &ok.body[..]), (2, &b"x"[..]));
+    }
+
+    #[test]
+    fn requests_for_pages_that_do_not_exist_never_push_out_those_that_do() {
+        let c = PageCache::new(2, 1 << 20);
+        let n = Cell::new(0);
+        c.get_or_render(&key("round"), &head(1, 1), render(&n, "x"))
+            .unwrap();
+        for i in 0..10 {
+            let k = Key {
+                page: "item",
+                point: format!("no-such-item-{i}"),
+            };
+            let r: Result<Arc<Page>, &str> = c.get_or_render(&k, &head(1, 1), || Err("none"));
+            assert!(r.is_err());
+        }
+        let again = c
+            .get_or_render(&key("round"), &head(1, 1), render(&n, "y"))
+            .unwrap();
+        assert_eq!((n.get(), &again.body[..]), (1, &b"x"[..]), "still kept");
     }
 
     #[test]
@@ -896,6 +928,7 @@ mod tests {
         assert!(!takes(&["*;q=0"]));
         assert!(!takes(&["deflate, br"]));
         assert!(!takes(&["gzipped"]));
+        assert!(!takes(&["gzip;q=abc"]), "an unreadable weight is no weight");
     }
 
     #[test]
