@@ -12,6 +12,9 @@
 //! table's file formats), [`import`] and [`publish`] (a published round's publication pack, whose pages
 //! [`server`] also serves). Nothing imports a layer above its own.
 
+// No unwrap()/expect() outside tests: nothing a user, a file or a request controls may panic here.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod domain;
 pub mod error;
 pub mod evidence;

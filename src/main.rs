@@ -1,5 +1,8 @@
 //! The `hyoka` command: a thin layer that parses arguments, calls the library and renders its answers.
 
+// No unwrap()/expect() outside tests: nothing a user, a file or a request controls may panic here.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod cli;
 
 use std::process::ExitCode;
